@@ -1,0 +1,64 @@
+"""Settings.from_env(): the one place that reads ``os.environ``.
+
+Read lazily, when a handler first needs it, never at import time: the Chalice test client
+applies a stage's environment variables per call, and moto must be active before any
+client is made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom", "console")
+
+DEFAULT_API_BASES = {
+    "slack": "https://slack.com/api",
+    "discord": "https://discord.com/api/v10",
+    "telegram": "https://api.telegram.org",
+    "feishu": "https://open.feishu.cn/open-apis",
+    "dingtalk": "https://oapi.dingtalk.com",
+    "wecom": "https://qyapi.weixin.qq.com/cgi-bin",
+    "console": "",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    table_name: str = "rollcall-local"
+    region: str = "us-east-1"
+    queue_name: str = "rollcall-local-jobs"
+    log_level: str = "INFO"
+    console_secret: str = ""
+    api_bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_API_BASES))
+    secrets: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        stage = env.get("ROLLCALL_STAGE", "local")
+        bases = {
+            name: env.get(f"ROLLCALL_{name.upper()}_API_BASE", default).rstrip("/")
+            for name, default in DEFAULT_API_BASES.items()
+        }
+        # Platform credentials: ROLLCALL_TELEGRAM_BOT_TOKEN, ROLLCALL_SLACK_SIGNING_SECRET, ...
+        prefixes = tuple(f"ROLLCALL_{p.upper()}_" for p in PLATFORMS)
+        secrets = {
+            k: v for k, v in env.items() if k.startswith(prefixes) and not k.endswith("_API_BASE")
+        }
+        return cls(
+            stage=stage,
+            table_name=env.get("ROLLCALL_TABLE", f"rollcall-{stage}"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            queue_name=env.get("ROLLCALL_QUEUE", f"rollcall-{stage}-jobs"),
+            log_level=env.get("ROLLCALL_LOG_LEVEL", "INFO").upper(),
+            console_secret=env.get("ROLLCALL_CONSOLE_SECRET", ""),
+            api_bases=bases,
+            secrets=secrets,
+        )
+
+    def secret(self, name: str) -> str:
+        """A platform credential by its environment name, '' when unset."""
+        return self.secrets.get(name, "")

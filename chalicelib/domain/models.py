@@ -1,0 +1,213 @@
+"""Communities and their members: plain values with their validation rules.
+
+No storage here: store/records.py turns these into items and back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.calendar import LocalCalendar, zone
+
+LOCALES = ("zh-CN", "en")
+PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom", "console")
+JOBS = ("daily-reminder", "weekly-digest", "monthly-report")
+
+
+class InvalidValue(ValueError):
+    """Bad input from an operator or a member, with a message fit to show them."""
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    LEADER = "leader"
+    MEMBER = "member"
+
+    @property
+    def is_admin(self) -> bool:
+        """Owners and admins run the community; the monthly report never targets them."""
+        return self in (Role.OWNER, Role.ADMIN)
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+    REMOVED = "removed"
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str, what: str = "time") -> time:
+    match = _HHMM.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise InvalidValue(f"{what} must be HH:MM (24-hour), got {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_locale(value: str) -> str:
+    aliases = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh_cn": "zh-CN", "en": "en", "en-us": "en"}
+    locale = aliases.get(value.strip().lower()) if isinstance(value, str) else None
+    if locale is None:
+        raise InvalidValue(f"locale must be one of {', '.join(LOCALES)}, got {value!r}")
+    return locale
+
+
+def parse_platform(value: str) -> str:
+    name = value.strip().lower() if isinstance(value, str) else ""
+    if name == "lark":
+        name = "feishu"  # Lark and Feishu are one API on two domains
+    if name not in PLATFORMS:
+        raise InvalidValue(f"platform must be one of {', '.join(PLATFORMS)}, got {value!r}")
+    return name
+
+
+def parse_timezone(value: str) -> str:
+    try:
+        zone(value)
+    except ValueError as error:
+        raise InvalidValue(str(error)) from None
+    return value
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except (ValueError, AttributeError):
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidValue(f"role must be one of {roles}, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Community:
+    """One group chat on one platform, with its own timezone, language, times and rules."""
+
+    id: str
+    name: str
+    platform: str
+    chat_id: str
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh-CN"
+    created_at: datetime | None = None
+    # When the community's day ends: "00:00" is local midnight, "04:00" suits night owls.
+    day_boundary: str = "00:00"
+    # Daily check-ins
+    reminder_time: str = "21:00"
+    last_call_time: str | None = None
+    congratulate_when_all_done: bool = True
+    grace_days: int = 2
+    makeup_window_days: int = 3
+    makeups_per_month: int = 2
+    max_leave_days: int = 14
+    theme: str | None = None
+    theme_week: str | None = None
+    # Weekly homework
+    cycle_anchor: date | None = None
+    cycle_length_days: int = 7
+    deadline_weekday: int = 6
+    deadline_time: str = "23:59"
+    late_grace_hours: int = 48
+    reviewers_per_submission: int = 2
+    digest_offset_minutes: int = 60
+    paused_cycles: tuple[int, ...] = ()
+    # Monthly report
+    report_day: int = 1
+    report_time: str = "10:00"
+    admin_chat_id: str | None = None
+    rules: tuple[dict[str, Any], ...] = ()
+    removal_enabled: bool = False
+    jobs: tuple[str, ...] = JOBS
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        parse_platform(self.platform)
+        parse_timezone(self.timezone)
+        if self.locale not in LOCALES:
+            raise InvalidValue(f"locale must be one of {', '.join(LOCALES)}, got {self.locale!r}")
+        for name in ("day_boundary", "reminder_time", "deadline_time", "report_time"):
+            parse_hhmm(getattr(self, name), name.replace("_", " "))
+        if self.last_call_time is not None:
+            parse_hhmm(self.last_call_time, "last call time")
+        if not self.name.strip():
+            raise InvalidValue("name must not be empty")
+        if not str(self.chat_id).strip():
+            raise InvalidValue("chat id must not be empty")
+        if not 1 <= self.report_day <= 28:
+            raise InvalidValue("report day must be between 1 and 28")
+        if not 1 <= self.cycle_length_days <= 28:
+            raise InvalidValue("cycle length must be between 1 and 28 days")
+        for name in ("grace_days", "makeup_window_days", "makeups_per_month", "late_grace_hours"):
+            if getattr(self, name) < 0:
+                raise InvalidValue(f"{name.replace('_', ' ')} must not be negative")
+        if not 1 <= self.max_leave_days <= 365:
+            raise InvalidValue("max leave days must be between 1 and 365")
+        if self.reviewers_per_submission < 0:
+            raise InvalidValue("reviewers per submission must not be negative")
+        unknown = set(self.jobs) - set(JOBS)
+        if unknown:
+            raise InvalidValue(f"unknown jobs {sorted(unknown)}; jobs are {', '.join(JOBS)}")
+
+    @property
+    def calendar(self) -> LocalCalendar:
+        return LocalCalendar(self.timezone, parse_hhmm(self.day_boundary))
+
+    def with_changes(self, **changes: Any) -> Community:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of one community, keyed by their platform user id."""
+
+    community_id: str
+    user_id: str
+    name: str
+    role: Role = Role.MEMBER
+    squad: str | None = None
+    username: str | None = None
+    joined_at: date | None = None
+    last_active: date | None = None
+    leave_until: date | None = None
+    status: MemberStatus = MemberStatus.ACTIVE
+    quiet: bool = False
+    # Check-in bookkeeping, maintained incrementally (no history scan).
+    checkins: int = 0
+    current_streak: int = 0
+    best_streak: int = 0
+    last_checkin: date | None = None
+    # Homework and standing.
+    strikes: int = 0
+    missed_in_a_row: int = 0
+    points: int = 0
+    warned_rule: str | None = None
+
+    def __post_init__(self) -> None:
+        if not str(self.user_id).strip():
+            raise InvalidValue("user id must not be empty")
+        if not isinstance(self.role, Role):
+            object.__setattr__(self, "role", parse_role(str(self.role)))
+        if not isinstance(self.status, MemberStatus):
+            object.__setattr__(self, "status", MemberStatus(str(self.status)))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role.is_admin
+
+    @property
+    def is_present(self) -> bool:
+        return self.status is MemberStatus.ACTIVE
+
+    def on_leave(self, local_date: date) -> bool:
+        return self.leave_until is not None and local_date <= self.leave_until
+
+    def in_grace(self, local_date: date, grace_days: int) -> bool:
+        """Joined fewer than ``grace_days`` days before ``local_date``: not yet reminded."""
+        return self.joined_at is not None and (local_date - self.joined_at).days < grace_days
+
+    def display(self) -> str:
+        return self.name or self.username or self.user_id

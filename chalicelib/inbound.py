@@ -1,0 +1,89 @@
+"""A webhook delivery, from raw request to HTTP answer, independent of Chalice.
+
+verify (401) → parse (400 / handshake) → for each event: de-duplicate by the platform's
+delivery id, find the community by chat, note the member, dispatch the command → the
+adapter's answer. Bad input never becomes a 500: only a bug does, and then without a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from chalicelib.chat.context import CommandContext
+from chalicelib.chat.router import dispatch
+from chalicelib.domain.commands import parse_command
+from chalicelib.domain.messages import t
+from chalicelib.platforms.base import (
+    BadPayload,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Unauthorized,
+)
+from chalicelib.runtime import Runtime
+
+log = logging.getLogger("rollcall.inbound")
+
+# A chat message is small; anything past 1 MB is not a platform talking to us.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def handle_webhook(
+    runtime: Runtime, platform: str, request: HttpRequest, now: datetime
+) -> HttpResponse:
+    adapter = runtime.adapter(platform)
+    if adapter is None:
+        return HttpResponse(404, {"error": f"unknown or unconfigured platform {platform!r}"})
+    if len(request.body) > MAX_BODY_BYTES:
+        return HttpResponse(413, {"error": "body too large"})
+    try:
+        adapter.verify(request, now)
+    except Unauthorized as error:
+        log.info("webhook rejected", extra={"platform": platform, "reason": str(error)})
+        return HttpResponse(401, {"error": "invalid signature"})
+    try:
+        parsed = adapter.parse(request)
+    except BadPayload as error:
+        return HttpResponse(400, {"error": str(error)})
+    if parsed.handshake is not None:
+        return parsed.handshake
+    last_event: InboundEvent | None = None
+    replies: list[Message] = []
+    for event in parsed.events:
+        last_event = event
+        replies.extend(handle_event(runtime, event, now))
+    return adapter.respond(last_event, replies)
+
+
+def handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> Sequence[Message]:
+    store = runtime.store
+    if event.event_id and not store.claim_event(event.platform, event.event_id, now):
+        log.info("duplicate delivery", extra={"platform": event.platform})
+        return []
+    community = store.find_community_by_chat(event.platform, event.chat_id)
+    command = parse_command(event.text) if event.kind == "message" else None
+    if community is None:
+        if command is None:
+            return []
+        # Only an explicit command earns the "how to bind" answer; chatter gets silence.
+        where = {"platform": event.platform, "chat_id": event.chat_id}
+        return [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
+    today = community.calendar.local_date(now)
+    sender = event.sender
+    if event.kind == "member_left":
+        store.mark_member_left(community.id, sender.user_id)
+        return []
+    # Any message, command or chatter, counts as activity where the platform forwards it.
+    member = store.note_member(
+        community.id, sender.user_id, sender.name, username=sender.username, today=today
+    )
+    if event.kind == "member_joined":
+        welcome = t(community.locale, "welcome", name=member.display(), community=community.name)
+        return [Message(welcome)]
+    if command is None:
+        return []
+    ctx = CommandContext(store, community, member, command, event, now)
+    return list(dispatch(ctx))

@@ -1,0 +1,72 @@
+"""daily-reminder: at the community's reminder time, one message that @-mentions exactly
+the members who have not checked in that local day.
+
+Cost: one Query of the roster and one Query of the day's check-ins (both paged), whatever
+the number of members; no request per member.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import Community
+from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
+from chalicelib.jobs.runner import Plan
+from chalicelib.platforms.base import Mention, Message
+from chalicelib.store.checkins import checkins_on
+from chalicelib.store.repository import Store
+
+LAST_CALL = "last-call"
+
+
+def plan_daily_reminder(
+    store: Store, community: Community, now: datetime, *, period: str | None = None
+) -> Plan:
+    """``period`` is the local date (``2026-11-23``) or ``<date>#last-call``; by default the
+    community's local date at ``now``, main reminder."""
+    if period is None:
+        period = community.calendar.period_date(now).isoformat()
+    day_text, _, slot = period.partition("#")
+    local_date = date.fromisoformat(day_text)
+    members = list(store.list_members(community.id))
+    checked = {c["user_id"] for c in checkins_on(store.table, community.id, local_date)}
+    targets = select_reminder_targets(members, checked, local_date, community.grace_days)
+    messages = compose_reminder(community, local_date, targets, last_call=slot == LAST_CALL)
+    summary = {
+        "date": local_date.isoformat(),
+        "expected": targets.expected,
+        "done": targets.done,
+        "mentioned": len(targets.mention),
+        "quiet": len(targets.quiet),
+        "grace": len(targets.grace),
+        "on_leave": len(targets.on_leave),
+    }
+    return Plan(period=period, messages=messages, summary=summary)
+
+
+def compose_reminder(
+    community: Community, local_date: date, targets: ReminderTargets, *, last_call: bool = False
+) -> list[Message]:
+    locale = community.locale
+    values = {
+        "date": local_date.isoformat(),
+        "done": targets.done,
+        "expected": targets.expected,
+        "missing": targets.missing,
+    }
+    if targets.missing == 0:
+        if last_call or not community.congratulate_when_all_done or targets.expected == 0:
+            return []
+        return [Message(t(locale, "reminder_all_done", **values))]
+    lines = [t(locale, "reminder_last_call" if last_call else "reminder_header", **values)]
+    if community.theme and community.theme_week == community.calendar.iso_week(local_date):
+        lines.append(t(locale, "reminder_theme", theme=community.theme))
+    tail = ""
+    if targets.quiet:
+        separator = t(locale, "list_separator")
+        tail = t(locale, "reminder_quiet", names=separator.join(m.display() for m in targets.quiet))
+    if targets.mention:
+        lines.append(t(locale, "reminder_call"))
+    mentions = tuple(Mention(m.user_id, m.display(), m.username) for m in targets.mention)
+    return [Message("\n".join(lines), mentions, tail)]

@@ -1,0 +1,136 @@
+"""The console platform: rollcall's own chat, for the local runtime, the demo and tests.
+
+Inbound it is a real webhook like the others: a JSON body signed with HMAC-SHA256 under
+``ROLLCALL_CONSOLE_SECRET`` (header ``X-Rollcall-Signature: sha256=<hex>`` and a timestamp
+header inside a 5-minute window), so the local runtime exercises the same verify → parse →
+handle path as production. Outbound it hands each message part to a sink: the local
+runtime prints them, tests collect them.
+
+Body: ``{"type": "message"|"member_joined"|"member_left", "chat_id": "...",
+"user": {"id": "...", "name": "...", "username": "..."}, "text": "...", "message_id": "..."}``
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.platforms.base import (
+    BadPayload,
+    Delivery,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+
+SIGNATURE_HEADER = "x-rollcall-signature"
+TIMESTAMP_HEADER = "x-rollcall-timestamp"
+# Same window as Slack's: old enough deliveries are replays, not retries.
+MAX_SKEW_SECONDS = 300
+MESSAGE_LIMIT = 4000
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}:".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    chat_id: str
+    text: str
+    message_id: str
+
+
+Sink = Callable[[SentMessage], None]
+
+
+def print_sink(sent: SentMessage) -> None:
+    print(sent.text, flush=True)
+
+
+class ConsoleAdapter:
+    name = "console"
+
+    def __init__(self, secret: str, sink: Sink = print_sink) -> None:
+        self._secret = secret
+        self._sink = sink
+        self._ids = itertools.count(1)
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        timestamp = request.header(TIMESTAMP_HEADER)
+        signature = request.header(SIGNATURE_HEADER)
+        if not self._secret or not timestamp or not signature:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() - int(timestamp))
+        except ValueError:
+            raise Unauthorized("bad timestamp") from None
+        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("stale timestamp")
+        if not hmac.compare_digest(sign(self._secret, timestamp, request.body), signature):
+            raise Unauthorized("bad signature")
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadPayload("body is not JSON") from None
+        if not isinstance(body, dict):
+            raise BadPayload("body must be a JSON object")
+        kind = body.get("type", "message")
+        if kind not in ("message", "member_joined", "member_left"):
+            raise BadPayload(f"unknown type {kind!r}")
+        chat_id, user = body.get("chat_id"), body.get("user")
+        if not isinstance(chat_id, str | int) or not str(chat_id):
+            raise BadPayload("chat_id is required")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str | int):
+            raise BadPayload("user.id is required")
+        text = body.get("text", "")
+        if not isinstance(text, str):
+            raise BadPayload("text must be a string")
+        name = user.get("name")
+        username = user.get("username")
+        event = InboundEvent(
+            kind=kind,
+            platform=self.name,
+            chat_id=str(chat_id),
+            sender=Sender(
+                user_id=str(user["id"]),
+                name=str(name) if name else str(user["id"]),
+                username=str(username) if username else None,
+            ),
+            text=text,
+            event_id=str(body["message_id"]) if body.get("message_id") else None,
+        )
+        return Parsed(events=[event])
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        if event is not None:
+            for reply in replies:
+                self.send(event.chat_id, reply)
+        return HttpResponse(200, {"ok": True, "replies": [self.render(r) for r in replies]})
+
+    # -- outbound
+    def render(self, message: Message) -> list[str]:
+        tokens = [f"@{m.username or m.name}" for m in message.mentions]
+        return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
+
+    def deliver(self, chat_id: str, part: str) -> str:
+        message_id = f"console-{next(self._ids)}"
+        self._sink(SentMessage(chat_id=chat_id, text=part, message_id=message_id))
+        return message_id
+
+    def send(self, chat_id: str, message: Message) -> Delivery:
+        return Delivery(sent=[self.deliver(chat_id, part) for part in self.render(message)])

@@ -1,0 +1,92 @@
+"""The collaborators a handler needs, built once per Lambda container, lazily.
+
+Nothing here runs at import time: the first request builds the Runtime from the
+environment (after moto is active in tests, after the stage's variables are applied by
+Chalice). Tests and the local runtime hand in their own with ``set_runtime``: injection
+rather than patching.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.config import Settings
+from chalicelib.platforms.base import Adapter
+from chalicelib.store.repository import Store
+
+# Timeouts for every AWS call: a webhook must answer within 3 s, so no call may hang.
+_CONNECT_TIMEOUT = 2
+_READ_TIMEOUT = 5
+
+
+def make_dynamodb_client(settings: Settings) -> Any:
+    """A low-level client; the endpoint comes from boto3's own settings
+    (AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL), so any DynamoDB-compatible endpoint works."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=_CONNECT_TIMEOUT,
+        read_timeout=_READ_TIMEOUT,
+        retries={"mode": "standard", "max_attempts": 5},
+    )
+    return boto3.client("dynamodb", region_name=settings.region, config=config)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    clock: Clock = field(default_factory=SystemClock)
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+    console_sink: Any = None
+
+    @classmethod
+    def from_env(cls) -> Runtime:
+        from chalicelib.store.table import DynamoTable
+
+        settings = Settings.from_env()
+        table = DynamoTable(make_dynamodb_client(settings), settings.table_name)
+        return cls(settings=settings, store=Store(table))
+
+    def adapter(self, platform: str) -> Adapter | None:
+        """The platform's adapter, built on first use; None when unknown or not configured."""
+        if platform not in self.adapters:
+            built = build_adapter(platform, self)
+            if built is None:
+                return None
+            self.adapters[platform] = built
+        return self.adapters[platform]
+
+
+def build_adapter(platform: str, runtime: Runtime) -> Adapter | None:
+    # Adapters are imported only when their platform is used: a cold start that answers a
+    # Feishu 1-second handshake must not pay for the crypto of every other platform.
+    if platform == "console":
+        if not runtime.settings.console_secret:
+            return None  # the console platform exists only where a secret was set
+        from chalicelib.platforms.console import ConsoleAdapter, print_sink
+
+        return ConsoleAdapter(runtime.settings.console_secret, runtime.console_sink or print_sink)
+    return None
+
+
+_lock = threading.Lock()
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            _runtime = Runtime.from_env()
+        return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    global _runtime
+    with _lock:
+        _runtime = runtime

@@ -1,0 +1,202 @@
+"""Store: rollcall's reads and writes, in domain terms, over one Table.
+
+Every method costs a known, small number of requests, independent of the number of members
+where it can be: a roster is one Query (paged), an import is batches of 25.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.store import keys
+from chalicelib.store.records import from_fields, to_fields
+from chalicelib.store.table import Cond, Table
+
+# How long an inbound delivery id is remembered: Feishu retries for up to ~7 h, Telegram
+# keeps updates for 24 h; two days covers every platform's redelivery window.
+EVENT_TTL = timedelta(days=2)
+
+
+class NotFound(LookupError):
+    """A community or member that does not exist, with a message fit to show an operator."""
+
+
+class AlreadyBound(ValueError):
+    """A chat already belongs to another community."""
+
+
+def new_community_id() -> str:
+    """Short, unguessable, URL- and key-safe: 'c' + 10 base32 characters."""
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "c" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Store:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # -- communities -------------------------------------------------------------------
+    def _community_item(self, community: Community) -> dict[str, Any]:
+        created = community.created_at.isoformat() if community.created_at else ""
+        return {
+            "pk": keys.community_pk(community.id),
+            "sk": keys.META,
+            "kind_pk": keys.COMMUNITY_KIND,
+            "kind_sk": keys.community_kind_sk(created, community.id),
+            **to_fields(community),
+        }
+
+    def create_community(self, community: Community) -> Community:
+        """Create the community and bind its chat, refusing a chat that is already bound."""
+        if self.find_community_by_chat(community.platform, community.chat_id) is not None:
+            raise AlreadyBound(
+                f"{community.platform} chat {community.chat_id} is already bound to a community"
+            )
+        if not self.table.put(self._community_item(community), cond=Cond.absent("pk")):
+            raise AlreadyBound(f"community {community.id} already exists")
+        self.bind_chat(community.id, community.platform, community.chat_id)
+        return community
+
+    def save_community(self, community: Community) -> Community:
+        self.table.put(self._community_item(community))
+        return community
+
+    def get_community(self, community_id: str) -> Community:
+        item = self.table.get(keys.community_pk(community_id), keys.META)
+        if item is None:
+            raise NotFound(f"unknown community {community_id!r}")
+        return from_fields(Community, item)
+
+    def list_communities(self) -> Iterator[Community]:
+        """All communities, oldest first: one Query of the kind index (paged)."""
+        for item in self.table.query(keys.COMMUNITY_KIND, index=keys.KIND_INDEX):
+            yield from_fields(Community, item)
+
+    def bind_chat(self, community_id: str, platform: str, chat_id: str) -> None:
+        """Point a chat at a community. A chat already bound elsewhere is refused."""
+        item = {
+            "pk": keys.chat_pk(platform, chat_id),
+            "sk": keys.META,
+            "community_id": community_id,
+            "platform": platform,
+            "chat_id": chat_id,
+        }
+        cond = Cond.absent("pk") | Cond.eq("community_id", community_id)
+        if not self.table.put(item, cond=cond):
+            raise AlreadyBound(f"{platform} chat {chat_id} is already bound to another community")
+
+    def unbind_chat(self, platform: str, chat_id: str) -> None:
+        self.table.delete(keys.chat_pk(platform, chat_id), keys.META)
+
+    def find_community_by_chat(self, platform: str, chat_id: str) -> Community | None:
+        binding = self.table.get(keys.chat_pk(platform, chat_id), keys.META)
+        if binding is None:
+            return None
+        try:
+            return self.get_community(binding["community_id"])
+        except NotFound:
+            return None
+
+    # -- members -----------------------------------------------------------------------
+    def _member_item(self, member: Member) -> dict[str, Any]:
+        return {
+            "pk": keys.community_pk(member.community_id),
+            "sk": keys.member_sk(member.user_id),
+            **to_fields(member),
+        }
+
+    def get_member(self, community_id: str, user_id: str) -> Member | None:
+        item = self.table.get(keys.community_pk(community_id), keys.member_sk(user_id))
+        return from_fields(Member, item) if item else None
+
+    def list_members(self, community_id: str) -> Iterator[Member]:
+        """The whole roster, one Query (1 MB pages), in user id order."""
+        for item in self.table.query(keys.community_pk(community_id), prefix=keys.MEMBER_PREFIX):
+            yield from_fields(Member, item)
+
+    def save_member(self, member: Member) -> Member:
+        self.table.put(self._member_item(member))
+        return member
+
+    def bulk_save_members(self, members: Iterable[Member]) -> int:
+        """Batch-write members (25 per request); re-saving a member replaces it."""
+        return self.table.batch_put(self._member_item(m) for m in members)
+
+    def note_member(
+        self,
+        community_id: str,
+        user_id: str,
+        name: str,
+        *,
+        username: str | None,
+        today: date,
+    ) -> Member:
+        """Record a member seen in the chat as active today: one read, at most one write.
+
+        A new member is created (joined today). For a known one, the write happens only when
+        something changed: the display name or username the platform reports, a return
+        after leaving, or the first activity of this local day (so activity costs at most
+        one write per member per day). Role, squad, joined date and counters are never
+        overwritten here.
+        """
+        if not str(user_id).strip():
+            raise InvalidValue("user id must not be empty")
+        name = name or str(user_id)
+        current = self.get_member(community_id, user_id)
+        if current is not None and (
+            current.name == name
+            and current.username == username
+            and current.is_present
+            and current.last_active is not None
+            and current.last_active >= today
+        ):
+            return current
+        item = self.table.update(
+            keys.community_pk(community_id),
+            keys.member_sk(user_id),
+            set={
+                "name": name,
+                "username": username,
+                "status": "active",
+                "last_active": today.isoformat(),
+            },
+            set_if_absent={
+                "community_id": community_id,
+                "user_id": str(user_id),
+                "role": "member",
+                "joined_at": today.isoformat(),
+                "checkins": 0,
+                "current_streak": 0,
+                "best_streak": 0,
+                "strikes": 0,
+                "missed_in_a_row": 0,
+                "points": 0,
+            },
+        )
+        assert item is not None  # no condition: an update always answers
+        return from_fields(Member, item)
+
+    def mark_member_left(self, community_id: str, user_id: str) -> bool:
+        """Keep the member's history; only their status changes."""
+        updated = self.table.update(
+            keys.community_pk(community_id),
+            keys.member_sk(user_id),
+            set={"status": "left"},
+            cond=Cond.exists("pk"),
+        )
+        return updated is not None
+
+    # -- inbound deliveries ------------------------------------------------------------
+    def claim_event(self, platform: str, event_id: str, now: datetime) -> bool:
+        """True the first time a platform delivery id is seen; False for a redelivery."""
+        item = {
+            "pk": keys.event_pk(platform, event_id),
+            "sk": keys.META,
+            "seen_at": now.isoformat(),
+            keys.TTL_ATTRIBUTE: int((now + EVENT_TTL).timestamp()),
+        }
+        return self.table.put(item, cond=Cond.absent("pk"))

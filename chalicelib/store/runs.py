@@ -1,0 +1,120 @@
+"""Job runs: claimed once per (community, job, period), with a lease, recording each part.
+
+``C#<cid> / RUN#<job>#<period>``. EventBridge and SQS deliver at least once; the claim is
+a conditional write, so a duplicate delivery or a concurrent worker does nothing, and a
+crashed run is taken over once its lease has expired, skipping the parts it had already
+delivered (``sent_<n>`` attributes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.store import keys
+from chalicelib.store.table import Cond, Table
+
+DONE = "done"
+RUNNING = "running"
+SKIPPED = "skipped"
+FAILED = "failed"
+
+
+def _key(community_id: str, job: str, period: str) -> tuple[str, str]:
+    return keys.community_pk(community_id), keys.run_sk(job, period)
+
+
+def get_run(table: Table, community_id: str, job: str, period: str) -> dict[str, Any] | None:
+    return table.get(*_key(community_id, job, period), consistent=True)
+
+
+def claim_run(
+    table: Table,
+    community_id: str,
+    job: str,
+    period: str,
+    now: datetime,
+    *,
+    lease: timedelta,
+    run_id: str,
+    force: bool = False,
+) -> dict[str, Any] | None:
+    """The run record when this caller now owns the run, else None.
+
+    Owned when: never claimed; or claimed but neither finished nor skipped and its lease
+    has expired (the previous worker crashed); or ``force`` (a deliberate replay, which
+    starts afresh and may send again).
+    """
+    pk, sk = _key(community_id, job, period)
+    fields: dict[str, Any] = {
+        "job": job,
+        "period": period,
+        "community_id": community_id,
+        "status": RUNNING,
+        "run_id": run_id,
+        "lease_until": (now + lease).isoformat(),
+        "claimed_at": now.isoformat(),
+    }
+    if force:
+        current = table.get(pk, sk, consistent=True) or {}
+        stale = [k for k in current if k.startswith("sent_")]
+        return table.update(pk, sk, set=fields, remove=stale, add={"attempts": 1})
+    takeover = (
+        Cond.ne("status", DONE)
+        & Cond.ne("status", SKIPPED)
+        & Cond.lt("lease_until", now.isoformat())
+    )
+    return table.update(pk, sk, set=fields, add={"attempts": 1}, cond=Cond.absent("pk") | takeover)
+
+
+def record_part(
+    table: Table,
+    community_id: str,
+    job: str,
+    period: str,
+    index: int,
+    message_id: str,
+    run_id: str,
+) -> bool:
+    """Note that part ``index`` was delivered, as long as this run still owns the record."""
+    pk, sk = _key(community_id, job, period)
+    done = table.update(
+        pk, sk, set={f"sent_{index:04d}": message_id or "-"}, cond=Cond.eq("run_id", run_id)
+    )
+    return done is not None
+
+
+def finish_run(
+    table: Table,
+    community_id: str,
+    job: str,
+    period: str,
+    now: datetime,
+    run_id: str,
+    *,
+    status: str = DONE,
+    **details: Any,
+) -> bool:
+    pk, sk = _key(community_id, job, period)
+    fields = {"status": status, "finished_at": now.isoformat(), **details}
+    return table.update(pk, sk, set=fields, cond=Cond.eq("run_id", run_id)) is not None
+
+
+def record_skip(
+    table: Table, community_id: str, job: str, period: str, now: datetime, reason: str
+) -> bool:
+    """Record a run that must not happen (too late, job off), unless it already ran."""
+    pk, sk = _key(community_id, job, period)
+    fields = {
+        "job": job,
+        "period": period,
+        "community_id": community_id,
+        "status": SKIPPED,
+        "reason": reason,
+        "finished_at": now.isoformat(),
+    }
+    return table.update(pk, sk, set=fields, cond=Cond.absent("pk")) is not None
+
+
+def sent_parts(run: dict[str, Any]) -> dict[int, str]:
+    return {int(k.removeprefix("sent_")): v for k, v in run.items() if k.startswith("sent_")}

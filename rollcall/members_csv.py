@@ -1,0 +1,119 @@
+"""The member CSV: ``user_id,name,role,squad,joined_at[,username]``, header row first.
+
+Parsing is pure and strict: a bad row fails the whole import with its line number, before
+anything is written, so an operator never ends up with half a roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from chalicelib.domain.models import InvalidValue, Member, parse_role
+
+REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
+OPTIONAL_COLUMNS = ("username",)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+
+class CsvError(ValueError):
+    """A CSV the importer refuses, with the line number where it went wrong."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    user_id: str
+    name: str
+    role: str
+    squad: str | None
+    joined_at: date
+    username: str | None
+
+
+def parse_rows(text: str) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CsvError(f"line 1: missing column(s) {', '.join(missing)}; need {','.join(COLUMNS)}")
+    reader.fieldnames = header
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            raise CsvError(f"line {line}: more fields than the header has")
+        values = {k: (v or "").strip() for k, v in record.items()}
+        if not any(values.values()):
+            continue  # a blank line
+        user_id = values["user_id"]
+        if not user_id:
+            raise CsvError(f"line {line}: user_id is empty")
+        if user_id in seen:
+            raise CsvError(f"line {line}: user_id {user_id!r} repeats line {seen[user_id]}")
+        seen[user_id] = line
+        try:
+            role = parse_role(values["role"] or "member").value
+        except InvalidValue as error:
+            raise CsvError(f"line {line}: {error}") from None
+        try:
+            joined = date.fromisoformat(values["joined_at"])
+        except ValueError:
+            raise CsvError(
+                f"line {line}: joined_at must be an ISO date like 2026-11-01, "
+                f"got {values['joined_at']!r}"
+            ) from None
+        rows.append(
+            Row(
+                line=line,
+                user_id=user_id,
+                name=values["name"] or user_id,
+                role=role,
+                squad=values["squad"] or None,
+                joined_at=joined,
+                username=values.get("username") or None,
+            )
+        )
+    return rows
+
+
+def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -> list[Member]:
+    """Members to write: new ones from their row; known ones keep their history (streaks,
+    strikes, activity) and take the row's name, role, squad, joined date and username."""
+    out = []
+    for row in rows:
+        known = existing.get(row.user_id)
+        fields = {
+            "name": row.name,
+            "role": parse_role(row.role),
+            "squad": row.squad,
+            "joined_at": row.joined_at,
+            "username": row.username,
+        }
+        if known is None:
+            out.append(Member(community_id=community_id, user_id=row.user_id, **fields))
+        else:
+            out.append(replace(known, **fields))
+    return out
+
+
+def render(members: Iterable[Member]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for m in members:
+        writer.writerow(
+            [
+                m.user_id,
+                m.name,
+                m.role.value,
+                m.squad or "",
+                m.joined_at.isoformat() if m.joined_at else "",
+                m.username or "",
+            ]
+        )
+    return buffer.getvalue()
