@@ -57,7 +57,7 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except click.ClickException:
             raise
         except (*EXPECTED_ERRORS, LocalStateError) as error:
-            raise Failure(str(error).strip("'\"")) from None
+            raise Failure(str(error)) from None
         except ClientError as error:
             raise Failure(f"AWS said: {error.response['Error'].get('Message', error)}") from None
         except BotoCoreError as error:
@@ -386,11 +386,10 @@ def job_run(
     from rollcall.runtime import local_runtime
 
     now = parse_instant(at) if at else datetime.now(UTC)
-    with local_runtime() as runtime:
-        result = runtime_result = run_job(
-            runtime, name, community_id, now, dry_run=dry_run, force=force
-        )
-    emit(runtime_result.as_dict(), as_json, result.describe())
+    # The console "chat" is this terminal: the result below shows what was posted, once.
+    with local_runtime(sink=lambda _sent: None) as runtime:
+        result = run_job(runtime, name, community_id, now, dry_run=dry_run, force=force)
+    emit(result.as_dict(), as_json, result.describe())
 
 
 # -- local runtime ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from itertools import count
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -51,7 +51,7 @@ class UnknownTimezone(ValueError):
         self.name = name
 
 
-@lru_cache(maxsize=1)
+@cache
 def _known_zones() -> frozenset[str]:
     """The zone names we accept: the pinned ``tzdata`` list, identical on laptops and Lambda.
 
@@ -152,10 +152,9 @@ class LocalCalendar:
         at = _utc(instant)
         wall = at.astimezone(self.tz).replace(tzinfo=None)
         d = (wall - self._boundary_offset()).date()
-        # Wall-clock arithmetic can disagree with day_start only inside a fall-back that repeats
-        # the boundary; defer to day_start so that local dates never run backwards.
-        while at < self.day_start(d):
-            d -= _ONE_DAY
+        # The clock reads at least ``d day_boundary`` at ``at``, so ``at >= day_start(d)``. It can
+        # still be past ``day_end(d)`` when a fall-back repeats the boundary (second 02:10 with a
+        # 02:30 boundary): that stretch belongs to the new date, so dates never run backwards.
         while at >= self.day_end(d):
             d += _ONE_DAY
         return d
@@ -311,9 +310,11 @@ class CycleCalendar:
       ``anchor + length_days - 1`` (the weekday is ignored). So weekly cycle 1 is *partial*,
       1 to 7 days long, unless the anchor is the day after the deadline weekday (a Monday for
       the default Sunday deadline); every later cycle is exactly ``length_days`` local dates.
-    * If that first deadline would not come after ``day_start(anchor)`` (only when
-      ``deadline_time`` equals the day boundary on the anchor date), it moves one cycle later,
-      so no cycle is ever empty.
+    * If that first deadline would not come after ``day_start(anchor)`` (in practice only when
+      ``deadline_time`` equals the day boundary and falls on the anchor date), it moves one
+      cycle later, so no cycle is ever empty.
+    * With a day boundary, "Sunday 02:00" is 02:00 *within local date Sunday*, i.e. calendar
+      Monday 02:00 with a 04:00 boundary, so every cycle is made of whole local dates.
     * Cycle ``n`` is the interval ``(deadline(n - 1), deadline(n)]``: an instant exactly at a
       deadline still counts as on time, one microsecond later is the next cycle. Cycle 1 also
       includes its start, ``day_start(anchor)``; anything earlier is cycle 0.
@@ -388,11 +389,11 @@ class CycleCalendar:
         at = _utc(instant)
         if at < self.deadline(0):
             return 0
-        # Estimate from the local date, then correct by at most a step either way.
+        # Start from the first cycle whose deadline date is not before the instant's local date:
+        # every earlier deadline lies in an earlier local date, hence before ``at``. Then walk
+        # forward (at most one step: the instant may be after its own date's deadline).
         days = (self.calendar.local_date(at) - self._first_deadline_date).days
-        n = max(1, -(-days // self.length_days) + 1)
-        while n > 1 and at <= self.deadline(n - 1):
-            n -= 1
+        n = max(1, -(-days // self.length_days) + 1)  # 1 + ceil(days / length)
         while at > self.deadline(n):
             n += 1
         return n

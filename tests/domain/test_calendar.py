@@ -16,6 +16,7 @@ NEW_YORK = LocalCalendar("America/New_York")
 SHANGHAI = LocalCalendar("Asia/Shanghai")
 SHANGHAI_NIGHT_OWLS = LocalCalendar("Asia/Shanghai", time(4, 0))
 HOUR = timedelta(hours=1)
+MONDAY = date(2026, 11, 2)
 
 
 def utc(*args: int) -> datetime:
@@ -117,9 +118,15 @@ def test_wall_times_with_a_timezone_are_rejected() -> None:
         LocalCalendar("Asia/Shanghai", time(4, tzinfo=UTC))
 
 
-def test_a_datetime_where_a_date_is_expected_is_a_type_error() -> None:
+def test_wrong_types_are_type_errors_not_silent_truncation() -> None:
     with pytest.raises(TypeError):
-        SHANGHAI.day_start(utc(2026, 11, 21))
+        SHANGHAI.day_start(utc(2026, 11, 21))  # a datetime would silently lose its time
+    with pytest.raises(TypeError):
+        SHANGHAI.local_date(date(2026, 11, 21))
+    with pytest.raises(TypeError):
+        SHANGHAI.next_daily(utc(2026, 11, 21), "21:00")
+    with pytest.raises(TypeError):
+        CycleCalendar("Asia/Shanghai", MONDAY)
 
 
 def test_instants_in_any_zone_give_the_same_answer() -> None:
@@ -184,6 +191,15 @@ def test_both_occurrences_of_a_repeated_hour_belong_to_the_same_local_date() -> 
     second = local(BERLIN, 2026, 10, 25, 2, 30, fold=1)
     assert second.astimezone(UTC) - first.astimezone(UTC) == HOUR  # same-zone math ignores fold
     assert BERLIN.local_date(first) == BERLIN.local_date(second) == date(2026, 10, 25)
+
+
+def test_a_boundary_inside_the_repeated_hour_never_sends_the_date_backwards() -> None:
+    calendar = LocalCalendar("Europe/Berlin", time(2, 30))
+    new_day = calendar.day_start(date(2026, 10, 25))
+    assert new_day == utc(2026, 10, 25, 0, 30)  # the first 02:30 (CEST)
+    second_0210 = local(calendar, 2026, 10, 25, 2, 10, fold=1)  # 01:10Z, after the boundary
+    assert calendar.local_date(second_0210) == date(2026, 10, 25)
+    assert calendar.local_date(new_day - timedelta(microseconds=1)) == date(2026, 10, 24)
 
 
 # -- daily schedules across DST ------------------------------------------------------------------
@@ -296,6 +312,7 @@ def test_a_local_date_that_never_happened_is_empty_and_skipped() -> None:
     apia = LocalCalendar("Pacific/Apia")
     skipped = date(2011, 12, 30)
     assert apia.day_start(skipped) == apia.day_end(skipped) == utc(2011, 12, 30, 10)
+    assert apia.occurrence(skipped, time(9)) == apia.day_start(skipped)
     assert apia.local_date(utc(2011, 12, 30, 10)) == date(2011, 12, 31)
     assert apia.local_date(utc(2011, 12, 30, 9, 59)) == date(2011, 12, 29)
     runs = daily_runs(apia, utc(2011, 12, 29, 12), time(9), 3)
@@ -471,7 +488,6 @@ def test_malformed_month_labels_are_rejected(month) -> None:
 
 # -- cycles ----------------------------------------------------------------------------------------
 
-MONDAY = date(2026, 11, 2)
 WEEKLY = CycleCalendar(SHANGHAI, MONDAY)
 
 

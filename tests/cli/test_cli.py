@@ -1,0 +1,205 @@
+"""The rollcall command, tried from outside as an operator would, on the embedded endpoint."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from rollcall.cli import main
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return run
+
+
+def create(cli, *extra: str) -> str:
+    result = cli(
+        "community",
+        "create",
+        "--name",
+        "晨读营",
+        "--platform",
+        "console",
+        "--chat-id",
+        "room-1",
+        "--timezone",
+        "Asia/Shanghai",
+        "--locale",
+        "zh-CN",
+        "--json",
+        *extra,
+    )
+    return json.loads(result.stdout)["id"]
+
+
+def test_community_lifecycle_persists_between_commands(cli):
+    cid = create(cli)
+    listed = json.loads(cli("community", "list", "--json").stdout)
+    assert [c["id"] for c in listed] == [cid]
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert shown["timezone"] == "Asia/Shanghai" and shown["members"] == 0
+    cli("community", "update", cid, "--reminder-time", "20:30", "--locale", "en")
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert (shown["reminder_time"], shown["locale"]) == ("20:30", "en")
+    cli("community", "bind", "--community", cid, "--platform", "telegram", "--chat-id", "-100")
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert (shown["platform"], shown["chat_id"]) == ("telegram", "-100")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("community", "show", "nope"), "unknown community 'nope'"),
+        (
+            (
+                "community",
+                "create",
+                "--name",
+                "x",
+                "--platform",
+                "console",
+                "--chat-id",
+                "r",
+                "--timezone",
+                "Mars/Base",
+            ),
+            "unknown timezone 'Mars/Base'",
+        ),
+        (
+            ("community", "create", "--name", "x", "--platform", "icq", "--chat-id", "r"),
+            "platform must be one of",
+        ),
+        (
+            (
+                "community",
+                "create",
+                "--name",
+                "x",
+                "--platform",
+                "console",
+                "--chat-id",
+                "r",
+                "--reminder-time",
+                "9pm",
+            ),
+            "HH:MM",
+        ),
+        (("job", "run", "daily-reminder", "--community", "nope"), "unknown community"),
+        (("job", "run", "daily-reminder", "--community", "x", "--at", "yesterday"), "ISO-8601"),
+    ],
+)
+def test_bad_input_fails_with_one_line_and_no_traceback(cli, args, message):
+    result = cli(*args, ok=False)
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_chat_cannot_be_bound_to_two_communities(cli):
+    create(cli)
+    result = cli(
+        "community",
+        "create",
+        "--name",
+        "again",
+        "--platform",
+        "console",
+        "--chat-id",
+        "room-1",
+        ok=False,
+    )
+    assert result.exit_code == 1 and "already bound" in result.stderr
+
+
+def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli, tmp_path):
+    cid = create(cli)
+    roster = tmp_path / "members.csv"
+    roster.write_text(
+        "user_id,name,role,squad,joined_at,username\n"
+        "u1,王芳,owner,A,2026-11-01,wangfang\n"
+        "u2,李娜,member,B,2026-11-02,\n",
+        encoding="utf-8",
+    )
+    first = json.loads(cli("member", "import", "--community", cid, str(roster), "--json").stdout)
+    assert (first["created"], first["updated"]) == (2, 0)
+    roster.write_text(
+        "user_id,name,role,squad,joined_at\n"
+        "u2,李娜,leader,A,2026-11-02\n"
+        "u3,张伟,member,B,2026-11-03\n",
+        encoding="utf-8",
+    )
+    second = json.loads(cli("member", "import", "--community", cid, str(roster), "--json").stdout)
+    assert (second["created"], second["updated"]) == (1, 1)
+    exported = cli("member", "export", "--community", cid).stdout.splitlines()
+    assert exported == [
+        "user_id,name,role,squad,joined_at,username",
+        "u1,王芳,owner,A,2026-11-01,wangfang",
+        "u2,李娜,leader,A,2026-11-02,",
+        "u3,张伟,member,B,2026-11-03,",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("user_id,name\nu1,a\n", "missing column(s) role, squad, joined_at"),
+        (
+            "user_id,name,role,squad,joined_at\nu1,a,member,A,2026-11-01\nu2,b,boss,A,2026-11-01\n",
+            "line 3: role must be one of",
+        ),
+        ("user_id,name,role,squad,joined_at\nu1,a,member,A,yesterday\n", "line 2: joined_at"),
+        (
+            "user_id,name,role,squad,joined_at\nu1,a,member,A,2026-11-01\nu1,b,member,A,2026-11-01\n",
+            "line 3: user_id 'u1' repeats line 2",
+        ),
+        ("user_id,name,role,squad,joined_at\n,a,member,A,2026-11-01\n", "line 2: user_id is empty"),
+    ],
+)
+def test_malformed_csv_is_refused_whole_with_its_line_number(cli, tmp_path, csv_text, message):
+    cid = create(cli)
+    path = tmp_path / "bad.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    result = cli("member", "import", "--community", cid, str(path), ok=False)
+    assert result.exit_code == 1 and message in result.stderr
+    assert cli("member", "export", "--community", cid).stdout.count("\n") == 1
+
+
+def test_job_run_dry_run_prints_the_reminder_and_records_nothing(cli, tmp_path):
+    cid = create(cli)
+    roster = tmp_path / "members.csv"
+    roster.write_text(
+        "user_id,name,role,squad,joined_at\nu1,王芳,member,A,2026-11-01\n", encoding="utf-8"
+    )
+    cli("member", "import", "--community", cid, str(roster))
+    at = "2026-11-23T21:00:00+08:00"
+    dry = cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--dry-run")
+    assert "dry-run" in dry.stdout and "@王芳" in dry.stdout and "0/1" in dry.stdout
+    sent = json.loads(
+        cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert sent["status"] == "sent" and sent["period"] == "2026-11-23"
+    again = json.loads(
+        cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert again["status"] == "already-done"
+    forced = cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--force")
+    assert "sent" in forced.stdout
+
+
+def test_infra_bootstrap_is_idempotent(cli):
+    first = json.loads(cli("infra", "bootstrap", "--stage", "local", "--json").stdout)
+    second = json.loads(cli("infra", "bootstrap", "--stage", "local", "--json").stdout)
+    assert first["created"] is True and second["created"] is False
+    assert first["table"] == "rollcall-local"

@@ -1,0 +1,26 @@
+"""The demo is the first thing a newcomer runs: it must work and be deterministic."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from rollcall.cli import main
+from rollcall.demo import run_demo
+
+
+def test_demo_runs_through_the_real_route_and_is_deterministic():
+    first = run_demo(seed=3, weeks=1, locale="en", echo=False)
+    second = run_demo(seed=3, weeks=1, locale="en", echo=False)
+    assert first["members"] == 28  # two late joiners arrive in week two
+    assert first["webhook_requests"] > first["members"]
+    assert first["reminders"] == 7
+    ignore = {"seconds"}
+    assert {k: v for k, v in first.items() if k not in ignore} == {
+        k: v for k, v in second.items() if k not in ignore
+    }
+
+
+def test_demo_command_prints_in_the_community_language():
+    result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "rollcall 演示" in result.stdout and "打卡提醒" in result.stdout

@@ -1,0 +1,70 @@
+"""The console platform: signed like a real one, split like a real one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.platforms.base import HttpRequest, Mention, Message, Unauthorized, split_parts
+from chalicelib.platforms.console import ConsoleAdapter, sign
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def request(body: bytes, stamp: str, signature: str) -> HttpRequest:
+    headers = {"x-rollcall-timestamp": stamp, "x-rollcall-signature": signature}
+    return HttpRequest("POST", headers, {}, body)
+
+
+def test_verify_accepts_the_real_signature_inside_the_window():
+    adapter = ConsoleAdapter("s3cret", sink=lambda _: None)
+    stamp = str(int(NOW.timestamp()) - 299)
+    adapter.verify(request(b"{}", stamp, sign("s3cret", stamp, b"{}")), NOW)
+
+
+def test_verify_rejects_a_replay_from_the_future_or_past():
+    adapter = ConsoleAdapter("s3cret", sink=lambda _: None)
+    for skew in (301, -301):
+        stamp = str(int(NOW.timestamp()) - skew)
+        with pytest.raises(Unauthorized):
+            adapter.verify(request(b"{}", stamp, sign("s3cret", stamp, b"{}")), NOW)
+
+
+def test_verify_rejects_a_body_changed_after_signing():
+    adapter = ConsoleAdapter("s3cret", sink=lambda _: None)
+    stamp = str(int(NOW.timestamp()))
+    with pytest.raises(Unauthorized):
+        adapter.verify(request(b'{"a":2}', stamp, sign("s3cret", stamp, b'{"a":1}')), NOW)
+
+
+def test_render_splits_without_breaking_a_mention():
+    adapter = ConsoleAdapter("s", sink=lambda _: None)
+    mentions = tuple(Mention(f"u{n}", f"member-{n:04d}") for n in range(1000))
+    parts = adapter.render(Message("Reminder", mentions, "tail"))
+    assert len(parts) > 1
+    assert all(len(p) <= 4000 for p in parts)
+    tokens = " ".join(parts).split()
+    assert tokens.count("@member-0999") == 1
+    assert parts[0].startswith("Reminder") and parts[-1].endswith("tail")
+    assert sum(1 for t in tokens if t.startswith("@member-")) == 1000
+
+
+@settings(max_examples=200)
+@given(
+    head=st.text(max_size=300),
+    tokens=st.lists(
+        st.text(min_size=1, max_size=40).map(lambda s: "@" + s.replace(" ", "_")), max_size=60
+    ),
+    tail=st.text(max_size=120),
+    limit=st.integers(min_value=20, max_value=400),
+)
+def test_split_parts_respects_the_limit_and_keeps_every_mention_whole(head, tokens, tail, limit):
+    parts = split_parts(head, tokens, tail, limit)
+    assert all(len(p) <= limit for p in parts)
+    joined = "\n".join(parts)
+    for token in tokens:
+        if len(token) <= limit:
+            assert token in joined
