@@ -62,16 +62,34 @@ class Runtime:
         return self.adapters[platform]
 
 
-def build_adapter(platform: str, runtime: Runtime) -> Adapter | None:
-    # Adapters are imported only when their platform is used: a cold start that answers a
-    # Feishu 1-second handshake must not pay for the crypto of every other platform.
-    if platform == "console":
-        if not runtime.settings.console_secret:
-            return None  # the console platform exists only where a secret was set
-        from chalicelib.platforms.console import ConsoleAdapter, print_sink
+# platform → the module whose ``build(settings, runtime)`` makes its adapter (or None when
+# the platform is not configured here). Adapters are imported only when their platform is
+# used: a cold start answering a Feishu 1-second handshake must not pay for the crypto of
+# every other platform.
+ADAPTER_MODULES = {
+    "console": "chalicelib.platforms.console",
+    "telegram": "chalicelib.platforms.telegram",
+    "slack": "chalicelib.platforms.slack",
+    "discord": "chalicelib.platforms.discord",
+    "feishu": "chalicelib.platforms.feishu",
+    "dingtalk": "chalicelib.platforms.dingtalk",
+    "wecom": "chalicelib.platforms.wecom",
+}
 
-        return ConsoleAdapter(runtime.settings.console_secret, runtime.console_sink or print_sink)
-    return None
+
+def build_adapter(platform: str, runtime: Runtime) -> Adapter | None:
+    import importlib
+
+    module_name = ADAPTER_MODULES.get(platform)
+    if module_name is None:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name == module_name:
+            return None  # adapter not built yet
+        raise
+    return module.build(runtime.settings, runtime)
 
 
 _lock = threading.Lock()

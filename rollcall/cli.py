@@ -121,10 +121,19 @@ def infra_bootstrap(stage: str | None, as_json: bool) -> None:
 # -- communities ------------------------------------------------------------------------
 
 
+def mask(secret: str) -> str:
+    """Enough to recognise a secret, never enough to use it."""
+    return secret[:4] + "…" if len(secret) > 8 else "…"
+
+
 def community_dict(c: Community) -> dict[str, Any]:
     from chalicelib.store.records import to_fields
 
-    return to_fields(c)
+    data = to_fields(c)
+    for name in ("robot_webhook", "robot_secret"):
+        if name in data:
+            data[name] = mask(data[name])
+    return data
 
 
 def describe(c: Community) -> str:
@@ -153,6 +162,8 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--last-call-time", help="Optional second reminder, HH:MM local."),
         click.option("--day-boundary", help="When the community's day ends, HH:MM (00:00)."),
         click.option("--report-time", help="Monthly report time, HH:MM local."),
+        click.option("--robot-webhook", help="Group robot URL (Feishu, DingTalk, WeCom)."),
+        click.option("--robot-secret", help="Group robot signing secret (加签)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -170,6 +181,13 @@ def _setting_changes(**given: str | None) -> dict[str, Any]:
         if value:
             parse_hhmm(value, name.replace("_", " "))
             changes[name] = value
+    if given.get("robot_webhook"):
+        url = given["robot_webhook"].strip()
+        if not url.startswith("https://"):
+            raise InvalidValue("robot webhook must be an https:// URL")
+        changes["robot_webhook"] = url
+    if given.get("robot_secret"):
+        changes["robot_secret"] = given["robot_secret"].strip()
     return changes
 
 

@@ -122,6 +122,10 @@ class Community:
     rules: tuple[dict[str, Any], ...] = ()
     removal_enabled: bool = False
     jobs: tuple[str, ...] = JOBS
+    # Per-group robots (Feishu custom bot, DingTalk robot, WeCom group robot): the webhook
+    # URL and signing secret; never printed in full by the CLI, never logged.
+    robot_webhook: str | None = field(default=None, repr=False)
+    robot_secret: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

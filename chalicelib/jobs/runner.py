@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community
-from chalicelib.platforms.base import DeliveryError, Message
+from chalicelib.platforms.base import ChatAddress, DeliveryError, Message
 from chalicelib.store import runs
 
 log = logging.getLogger("rollcall.jobs")
@@ -121,12 +121,15 @@ def run_job(
         result.parts = []
         return result
     already = runs.sent_parts(claimed)
+    chat = ChatAddress(
+        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+    )
     context = {"community": community_id, "job": job, "period": plan.period, "run_id": run_id}
     for index, part in enumerate(parts):
         if index in already:
             continue  # delivered by a run that crashed after sending it
         try:
-            message_id = adapter.deliver(community.chat_id, part)
+            message_id = adapter.deliver(chat, part)
         except DeliveryError as error:
             result.errors.append(str(error))
             log.warning("delivery failed", extra={**context, "part": index})

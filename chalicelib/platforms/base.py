@@ -92,6 +92,22 @@ class Message:
     tail: str = ""
 
 
+@dataclass(frozen=True)
+class ChatAddress:
+    """Where a group message goes: the chat, plus the per-community robot (Feishu custom
+    bot, DingTalk robot, WeCom group robot) where the platform sends through one. The robot
+    secret is never logged or printed in full."""
+
+    platform: str
+    chat_id: str
+    robot_webhook: str | None = None
+    robot_secret: str | None = None
+
+    def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
+        robot = " robot=set" if self.robot_webhook else ""
+        return f"ChatAddress({self.platform}:{self.chat_id}{robot})"
+
+
 @dataclass
 class Delivery:
     """What a send did: the platform's message ids, and how many parts failed."""
@@ -123,11 +139,11 @@ class Adapter(Protocol):
         platform's size limit. Jobs record delivery part by part, so a resumed run never
         sends a delivered part again."""
 
-    def deliver(self, chat_id: str, part: Any) -> str:
+    def deliver(self, chat: ChatAddress, part: Any) -> str:
         """Send one rendered part into a group chat; returns the platform's message id.
         Retries and pacing are the adapter's; raises DeliveryError when it gives up."""
 
-    def send(self, chat_id: str, message: Message) -> Delivery:
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
         """Render and deliver a whole message."""
 
 

@@ -19,9 +19,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chalicelib.platforms.base import (
     BadPayload,
+    ChatAddress,
     Delivery,
     HttpRequest,
     HttpResponse,
@@ -57,6 +59,13 @@ Sink = Callable[[SentMessage], None]
 
 def print_sink(sent: SentMessage) -> None:
     print(sent.text, flush=True)
+
+
+def build(settings: Any, runtime: Any) -> ConsoleAdapter | None:
+    """The console platform exists only where a secret was set (never by default in AWS)."""
+    if not settings.console_secret:
+        return None
+    return ConsoleAdapter(settings.console_secret, runtime.console_sink or print_sink)
 
 
 class ConsoleAdapter:
@@ -118,8 +127,9 @@ class ConsoleAdapter:
 
     def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
         if event is not None:
+            chat = ChatAddress(self.name, event.chat_id)
             for reply in replies:
-                self.send(event.chat_id, reply)
+                self.send(chat, reply)
         return HttpResponse(200, {"ok": True, "replies": [self.render(r) for r in replies]})
 
     # -- outbound
@@ -127,10 +137,10 @@ class ConsoleAdapter:
         tokens = [f"@{m.username or m.name}" for m in message.mentions]
         return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
 
-    def deliver(self, chat_id: str, part: str) -> str:
+    def deliver(self, chat: ChatAddress, part: str) -> str:
         message_id = f"console-{next(self._ids)}"
-        self._sink(SentMessage(chat_id=chat_id, text=part, message_id=message_id))
+        self._sink(SentMessage(chat_id=chat.chat_id, text=part, message_id=message_id))
         return message_id
 
-    def send(self, chat_id: str, message: Message) -> Delivery:
-        return Delivery(sent=[self.deliver(chat_id, part) for part in self.render(message)])
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        return Delivery(sent=[self.deliver(chat, part) for part in self.render(message)])

@@ -203,3 +203,16 @@ def test_infra_bootstrap_is_idempotent(cli):
     second = json.loads(cli("infra", "bootstrap", "--stage", "local", "--json").stdout)
     assert first["created"] is True and second["created"] is False
     assert first["table"] == "rollcall-local"
+
+
+def test_robot_secrets_are_never_printed_in_full(cli):
+    cid = create(
+        cli,
+        "--robot-webhook",
+        "https://open.feishu.cn/open-apis/bot/v2/hook/abcdef",
+        "--robot-secret",
+        "very-secret-value",
+    )
+    shown = cli("community", "show", cid, "--json").stdout
+    assert "very-secret-value" not in shown and "abcdef" not in shown
+    assert "very…" in shown

@@ -113,11 +113,11 @@ def test_a_crashed_run_resumes_without_resending_delivered_parts(setup):
     real_deliver = adapter.deliver
     calls = {"n": 0}
 
-    def crash_on_second(chat_id, part):
+    def crash_on_second(chat, part):
         calls["n"] += 1
         if calls["n"] == 2:
             raise DeliveryError("platform down")
-        return real_deliver(chat_id, part)
+        return real_deliver(chat, part)
 
     adapter.deliver = crash_on_second
     first = run_job(rt, "daily-reminder", "c1", AT_21)

@@ -1,0 +1,156 @@
+"""Outbound HTTP to chat platforms: timeouts, retries with backoff, Retry-After, pacing.
+
+Every adapter sends through ``HttpSender`` so that the rules the platforms publish are
+honoured in one place:
+
+- every request has a connect and read timeout (a Lambda must never hang on a platform);
+- 429 and 5xx are retried with exponential backoff and jitter, honouring the platform's
+  own wait (``Retry-After`` header, Telegram's ``parameters.retry_after``, Discord's
+  ``retry_after`` in the body) up to a cap, then given up cleanly with ``DeliveryError``;
+- sends to one chat are paced to the platform's per-chat rate (e.g. Telegram ~1 message/s
+  per chat), so a 300-mention reminder split into parts does not trip the limit.
+
+``sleep`` and ``monotonic`` are injected so tests exercise waits without waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.platforms.base import DeliveryError
+
+# (connect, read) seconds: platforms answer in well under a second when healthy.
+DEFAULT_TIMEOUT = (3.05, 10.0)
+# Total attempts per request (first try + retries).
+DEFAULT_ATTEMPTS = 4
+# A platform asking us to wait longer than this is effectively down for this run: give up
+# and let the job's lease/redelivery retry later rather than hold a Lambda idle.
+MAX_WAIT_SECONDS = 30.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any  # parsed JSON when the platform sent JSON, else the text
+    headers: Mapping[str, str]
+
+
+class HttpSender:
+    def __init__(
+        self,
+        *,
+        session: Any = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        attempts: int = DEFAULT_ATTEMPTS,
+        min_interval: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._session = session
+        self.timeout = timeout
+        self.attempts = attempts
+        self.min_interval = min_interval
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._jitter = jitter
+        self._last_sent: dict[str, float] = {}
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            import requests  # imported on first send: webhooks that only reply inline skip it
+
+            self._session = requests.Session()
+        return self._session
+
+    def pace(self, key: str) -> None:
+        """Wait until ``min_interval`` has passed since the last send to ``key`` (a chat)."""
+        if self.min_interval <= 0:
+            return
+        last = self._last_sent.get(key)
+        now = self._monotonic()
+        if last is not None and now - last < self.min_interval:
+            self._sleep(self.min_interval - (now - last))
+        self._last_sent[key] = self._monotonic()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        pace_key: str | None = None,
+        ok: Callable[[Answer], bool] | None = None,
+        retry_after: Callable[[Answer], float | None] | None = None,
+        **kwargs: Any,
+    ) -> Answer:
+        """Send with retries. ``ok`` decides success beyond the status code (platforms that
+        answer 200 with an error code in the body); ``retry_after`` reads a platform's own
+        wait from a throttled answer."""
+        import requests
+
+        if pace_key is not None:
+            self.pace(pace_key)
+        last_error = "no attempt made"
+        for attempt in range(self.attempts):
+            try:
+                raw = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                last_error = f"{type(error).__name__} talking to {_host(url)}"
+                self._backoff(attempt, None)
+                continue
+            answer = Answer(raw.status_code, _body(raw), dict(raw.headers))
+            if answer.status < 400 and (ok is None or ok(answer)):
+                return answer
+            wait = _retry_after_header(answer)
+            if retry_after is not None:
+                wait = retry_after(answer) or wait
+            throttled = answer.status in RETRY_STATUSES or wait is not None
+            last_error = f"{_host(url)} answered {answer.status}: {_summary(answer.body)}"
+            if not throttled or attempt == self.attempts - 1:
+                break
+            if wait is not None and wait > MAX_WAIT_SECONDS:
+                last_error += f" (asked to wait {wait:.0f}s)"
+                break
+            self._backoff(attempt, wait)
+        raise DeliveryError(last_error)
+
+    def _backoff(self, attempt: int, wait: float | None) -> None:
+        if attempt == self.attempts - 1:
+            return
+        delay = wait if wait is not None else min(8.0, 0.5 * 2**attempt) * (0.5 + self._jitter())
+        self._sleep(max(0.0, delay))
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc or url  # never log paths: some carry tokens (Telegram, robots)
+
+
+def _body(raw: Any) -> Any:
+    try:
+        return raw.json()
+    except (ValueError, json.JSONDecodeError):
+        return raw.text
+
+
+def _summary(body: Any) -> str:
+    text = json.dumps(body, ensure_ascii=False) if not isinstance(body, str) else body
+    return text[:200]
+
+
+def _retry_after_header(answer: Answer) -> float | None:
+    value = {k.lower(): v for k, v in answer.headers.items()}.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
