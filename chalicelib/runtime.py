@@ -36,6 +36,18 @@ def make_dynamodb_client(settings: Settings) -> Any:
     return boto3.client("dynamodb", region_name=settings.region, config=config)
 
 
+def make_sqs_client(settings: Settings) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=_CONNECT_TIMEOUT,
+        read_timeout=_READ_TIMEOUT,
+        retries={"mode": "standard", "max_attempts": 5},
+    )
+    return boto3.client("sqs", region_name=settings.region, config=config)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -43,6 +55,22 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     console_sink: Any = None
+    _queue: Any = None
+
+    @property
+    def queue(self) -> Any:
+        """The job queue (SQS by name from the settings), made on first use."""
+        if self._queue is None:
+            from chalicelib.queue import SqsQueue
+
+            self._queue = SqsQueue.from_name(
+                make_sqs_client(self.settings), self.settings.queue_name
+            )
+        return self._queue
+
+    @queue.setter
+    def queue(self, queue: Any) -> None:
+        self._queue = queue
 
     @classmethod
     def from_env(cls) -> Runtime:

@@ -20,6 +20,7 @@ TTL_ATTRIBUTE = "expires_at"
 
 MEMBER_PREFIX = "M#"
 CHECKIN_PREFIX = "CI#"
+MAKEUP_PREFIX = "MU#"
 EVENT_PREFIX = "EVT#"
 
 
@@ -43,6 +44,12 @@ def checkin_day_prefix(local_date: date) -> str:
     return f"{CHECKIN_PREFIX}{local_date.isoformat()}#"
 
 
+def makeup_quota_sk(month: str, user_id: str) -> str:
+    """A member's make-up count for one month (``2026-11``): one small item per member-month,
+    so the monthly limit is a conditional counter rather than a count over check-ins."""
+    return f"{MAKEUP_PREFIX}{month}#{user_id}"
+
+
 def event_pk(platform: str, event_id: str) -> str:
     """Inbound delivery ids (Slack event_id, Telegram update_id, ...) for de-duplication."""
     return f"{EVENT_PREFIX}{platform}#{event_id}"
@@ -50,6 +57,14 @@ def event_pk(platform: str, event_id: str) -> str:
 
 def run_sk(job: str, period: str) -> str:
     return f"RUN#{job}#{period}"
+
+
+def due_item_sk(job: str) -> str:
+    return f"DUE#{job}"
+
+
+def due_index_pk(job: str, shard: int) -> str:
+    return f"DUE#{job}#{shard}"
 
 
 def community_kind_sk(created_at_iso: str, community_id: str) -> str:

@@ -1,0 +1,25 @@
+"""The worker: one SQS message per (community, job, period) run."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from chalice import Blueprint
+
+bp = Blueprint(__name__)
+
+# The one environment read at import time, on purpose: Chalice needs the queue's name when
+# it builds the event source mapping, and `chalice deploy/package --stage S` applies the
+# stage's environment_variables (ROLLCALL_QUEUE) before importing app.py.
+QUEUE_NAME = os.environ.get("ROLLCALL_QUEUE", "rollcall-dev-jobs")
+
+
+@bp.on_sqs_message(queue=QUEUE_NAME, batch_size=10, name="run_queued_jobs")
+def run_queued_jobs(event: Any) -> dict[str, Any]:
+    from chalicelib.jobs.run_queued_jobs import handle_records
+    from chalicelib.runtime import get_runtime
+
+    runtime = get_runtime()
+    records = ((r.to_dict().get("messageId", ""), r.body) for r in event)
+    return handle_records(runtime, records, runtime.clock.now())

@@ -1,0 +1,84 @@
+"""The dispatcher's index: each (community, job) has one item holding its next run.
+
+``C#<cid> / DUE#<job>`` carries ``due_pk = DUE#<job>#<shard>`` and
+``due_sk = <scheduled UTC ISO>#<cid>``, so "every run due by now" is one Query per job and
+shard on the ``due`` index (pages of 1 MB), never a Scan. Shards spread 10,000 communities'
+writes over several index partitions; each tick reads all of them.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.store import keys
+from chalicelib.store.table import Cond, Table
+
+# Index partitions per job: enough to keep any one well under DynamoDB's per-partition
+# write limit at 10,000 communities advancing in the same minute; a tick Queries all of them.
+DUE_SHARDS = 4
+
+
+def shard_of(community_id: str) -> int:
+    return zlib.crc32(community_id.encode()) % DUE_SHARDS
+
+
+def due_sk(scheduled_at: datetime, community_id: str) -> str:
+    # Always UTC with one format, so that the index's string order is time order.
+    return f"{_utc_iso(scheduled_at)}#{community_id}"
+
+
+def _utc_iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def put_due(table: Table, community_id: str, job: str, period: str, scheduled_at: datetime) -> None:
+    """Point (community, job) at its next run, replacing whatever it pointed at."""
+    table.put(
+        {
+            "pk": keys.community_pk(community_id),
+            "sk": keys.due_item_sk(job),
+            "due_pk": keys.due_index_pk(job, shard_of(community_id)),
+            "due_sk": due_sk(scheduled_at, community_id),
+            "community_id": community_id,
+            "job": job,
+            "period": period,
+            "scheduled_at": _utc_iso(scheduled_at),
+        }
+    )
+
+
+def clear_due(table: Table, community_id: str, job: str) -> None:
+    table.delete(keys.community_pk(community_id), keys.due_item_sk(job))
+
+
+def advance_due(
+    table: Table,
+    community_id: str,
+    job: str,
+    from_period: str,
+    period: str,
+    scheduled_at: datetime,
+) -> bool:
+    """Move the pointer from the run just taken to the next one, only if it still points at
+    the run just taken (a redelivered message, or an operator's new schedule, wins)."""
+    updated = table.update(
+        keys.community_pk(community_id),
+        keys.due_item_sk(job),
+        set={
+            "due_sk": due_sk(scheduled_at, community_id),
+            "period": period,
+            "scheduled_at": _utc_iso(scheduled_at),
+        },
+        cond=Cond.eq("period", from_period),
+    )
+    return updated is not None
+
+
+def due_by(table: Table, job: str, now: datetime) -> Iterator[dict[str, Any]]:
+    """Every (community, job) whose next run is at or before ``now``, shard by shard."""
+    upper = f"{_utc_iso(now)}#\uffff"
+    for shard in range(DUE_SHARDS):
+        yield from table.query(keys.due_index_pk(job, shard), end=upper, index=keys.DUE_INDEX)

@@ -1,0 +1,110 @@
+"""The timer and the worker through Chalice's own handlers, with SQS on moto."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from chalice.test import Client
+
+import app
+from chalicelib.jobs.dispatch_due_jobs import schedule_community
+from chalicelib.queue import SqsQueue
+from chalicelib.runtime import set_runtime
+from chalicelib.store import runs
+from chalicelib.store.repository import Store
+from tests.helpers import community, member, runtime
+
+AT = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 21:00 Asia/Shanghai
+
+
+@pytest.fixture
+def wired(dynamo_table):
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    store = Store(dynamo_table)
+    rt, sent = runtime(store, AT)
+    rt.queue = SqsQueue(sqs, url)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client:
+            yield client, store, sqs, url, sent
+    finally:
+        set_runtime(None)
+
+
+def scheduled_event(at: datetime) -> dict:
+    """EventBridge's real shape (Chalice's generate_cw_event hard-codes a 2015 time)."""
+    return {
+        "version": "0",
+        "id": "d0c1a2b3-0000-4000-8000-000000000001",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/rollcall-dev-dispatch"],
+        "detail": {},
+    }
+
+
+def sqs_event(bodies: list[str]) -> dict:
+    """One record per body, each with its own messageId (Chalice's generator repeats one)."""
+    return {
+        "Records": [
+            {
+                "messageId": f"msg-{n}",
+                "receiptHandle": f"handle-{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:rollcall-dev-jobs",
+                "awsRegion": "us-east-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def test_tick_enqueues_due_runs_and_the_worker_sends_the_reminder(wired):
+    client, store, sqs, url, sent = wired
+    c = community()
+    store.create_community(c)
+    store.bulk_save_members([member("u1")])
+    schedule_community(store.table, c, datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
+    response = client.lambda_.invoke("dispatch_due_jobs", scheduled_event(AT))
+    assert response.payload["enqueued"] == 1
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    bodies = [m["Body"] for m in messages]
+    assert json.loads(bodies[0])["period"] == "2026-11-23"
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies + bodies))
+    assert worker.payload == {"batchItemFailures": []}
+    assert len(sent) == 1 and "@U1" in sent[0].text
+    assert runs.get_run(store.table, "c1", "daily-reminder", "2026-11-23")["status"] == "done"
+
+
+def test_worker_returns_partial_batch_failures(wired):
+    client, store, _, _, _ = wired
+    store.create_community(community())
+    good = json.dumps(
+        {
+            "community": "c1",
+            "job": "daily-reminder",
+            "period": "2026-11-23",
+            "scheduled_at": AT.isoformat(),
+        }
+    )
+    bad = json.dumps(
+        {
+            "community": "c1",
+            "job": "daily-reminder",
+            "period": "garbage",
+            "scheduled_at": AT.isoformat(),
+        }
+    )
+    response = client.lambda_.invoke("run_queued_jobs", sqs_event([good, bad]))
+    assert response.payload == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}
