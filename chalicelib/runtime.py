@@ -74,9 +74,11 @@ class Runtime:
 
     @classmethod
     def from_env(cls) -> Runtime:
+        from chalicelib.logs import configure_logging
         from chalicelib.store.table import DynamoTable
 
         settings = Settings.from_env()
+        configure_logging(settings.log_level)
         table = DynamoTable(make_dynamodb_client(settings), settings.table_name)
         return cls(settings=settings, store=Store(table))
 

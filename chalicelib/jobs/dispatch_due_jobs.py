@@ -19,6 +19,7 @@ from typing import Any
 
 from chalicelib.domain.models import JOBS, Community
 from chalicelib.jobs.schedule import next_slot
+from chalicelib.logs import metric
 from chalicelib.queue import JobQueue
 from chalicelib.store import due
 from chalicelib.store.table import Table
@@ -58,6 +59,7 @@ def dispatch_due_jobs(table: Table, queue: JobQueue, now: datetime) -> DispatchR
     result.enqueued = queue.send_batch(messages)
     for message in messages:
         result.by_job[message["job"]] = result.by_job.get(message["job"], 0) + 1
+    metric("RunsDispatched", result.enqueued)
     log.info(
         "dispatched",
         extra={"enqueued": result.enqueued, "by_job": result.by_job, "capped": result.capped},

@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.jobs.runner import JobResult, planners, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
+from chalicelib.logs import metric
 from chalicelib.store import due, runs
 from chalicelib.store.repository import NotFound
 
@@ -62,6 +63,7 @@ def run_queued_job(runtime: Any, message: dict[str, str], now: datetime) -> JobR
     late = now - scheduled_at
     if late > MAX_LATENESS.get(job, late):
         runs.record_skip(table, community_id, job, period, now, reason=f"late by {late}")
+        metric("RunsSkippedLate", dimensions={"job": job})
         log.warning("run too late; skipped", extra={**context, "late_seconds": late.seconds})
         return JobResult(job, community_id, period, "skipped")
     result = run_job(runtime, job, community_id, now, period=period)

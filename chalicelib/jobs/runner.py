@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community
+from chalicelib.logs import metric
 from chalicelib.platforms.base import ChatAddress, DeliveryError, Message
 from chalicelib.store import runs
 
@@ -113,13 +114,16 @@ def run_job(
     if adapter is None:
         raise ValueError(f"platform {community.platform!r} is not configured here")
     run_id = uuid.uuid4().hex
+    dims = {"job": job}
     claimed = runs.claim_run(
         store.table, community_id, job, plan.period, now, lease=LEASE, run_id=run_id, force=force
     )
     if claimed is None:
+        metric("RunsAlreadyDone", dimensions=dims)
         result.status = "already-done"
         result.parts = []
         return result
+    metric("RunsClaimed", dimensions=dims)
     already = runs.sent_parts(claimed)
     chat = ChatAddress(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret
@@ -144,6 +148,7 @@ def run_job(
                 error=str(error)[:500],
             )
             result.status = "failed"
+            metric("RunsFailed", dimensions=dims)
             return result
         if not runs.record_part(
             store.table, community_id, job, plan.period, index, message_id, run_id
@@ -158,6 +163,7 @@ def run_job(
     status = "sent" if parts else "nothing-to-send"
     runs.finish_run(store.table, community_id, job, plan.period, now, run_id, parts=len(parts))
     result.status = status
+    metric("MessagesSent", result.delivered, dimensions=dims)
     log.info("job finished", extra={**context, "parts": len(parts), "sent": result.delivered})
     return result
 
