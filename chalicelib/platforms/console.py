@@ -71,8 +71,9 @@ def build(settings: Any, runtime: Any) -> ConsoleAdapter | None:
 class ConsoleAdapter:
     name = "console"
 
-    def __init__(self, secret: str, sink: Sink = print_sink) -> None:
+    def __init__(self, secret: str, sink: Sink = print_sink, *, limit: int = MESSAGE_LIMIT) -> None:
         self._secret = secret
+        self._limit = limit
         self._sink = sink
         self._ids = itertools.count(1)
 
@@ -135,7 +136,7 @@ class ConsoleAdapter:
     # -- outbound
     def render(self, message: Message) -> list[str]:
         tokens = [f"@{m.username or m.name}" for m in message.mentions]
-        return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
+        return split_parts(message.text, tokens, message.tail, self._limit)
 
     def deliver(self, chat: ChatAddress, part: str) -> str:
         message_id = f"console-{next(self._ids)}"
