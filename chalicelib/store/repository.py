@@ -7,7 +7,8 @@ where it can be: a roster is one Query (paged), an import is batches of 25.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,9 +36,25 @@ def new_community_id() -> str:
     return "c" + "".join(secrets.choice(alphabet) for _ in range(10))
 
 
+# How long a warm container trusts its copy of a community found by chat. Every webhook
+# needs the community (timezone, locale, rules); caching saves two reads per message. A
+# change made elsewhere (the CLI, another container) applies within this long; changes made
+# through this Store apply at once.
+COMMUNITY_CACHE_SECONDS = 60.0
+
+
 class Store:
-    def __init__(self, table: Table) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        cache_seconds: float = COMMUNITY_CACHE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.table = table
+        self._cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._by_chat: dict[tuple[str, str], tuple[float, Community]] = {}
 
     # -- communities -------------------------------------------------------------------
     def _community_item(self, community: Community) -> dict[str, Any]:
@@ -63,7 +80,12 @@ class Store:
 
     def save_community(self, community: Community) -> Community:
         self.table.put(self._community_item(community))
+        self._forget(community.id)
         return community
+
+    def _forget(self, community_id: str) -> None:
+        for key in [k for k, (_, c) in self._by_chat.items() if c.id == community_id]:
+            del self._by_chat[key]
 
     def get_community(self, community_id: str) -> Community:
         item = self.table.get(keys.community_pk(community_id), keys.META)
@@ -91,15 +113,26 @@ class Store:
 
     def unbind_chat(self, platform: str, chat_id: str) -> None:
         self.table.delete(keys.chat_pk(platform, chat_id), keys.META)
+        self._by_chat.pop((platform, chat_id), None)
 
     def find_community_by_chat(self, platform: str, chat_id: str) -> Community | None:
+        """The community a chat is bound to (cached briefly; unbound chats are not cached,
+        so a chat bound a moment ago is found at once)."""
+        key = (platform, chat_id)
+        cached = self._by_chat.get(key)
+        now = self._monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
         binding = self.table.get(keys.chat_pk(platform, chat_id), keys.META)
         if binding is None:
             return None
         try:
-            return self.get_community(binding["community_id"])
+            community = self.get_community(binding["community_id"])
         except NotFound:
             return None
+        if self._cache_seconds > 0:
+            self._by_chat[key] = (now + self._cache_seconds, community)
+        return community
 
     # -- members -----------------------------------------------------------------------
     def _member_item(self, member: Member) -> dict[str, Any]:

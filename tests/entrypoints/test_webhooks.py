@@ -144,3 +144,16 @@ def test_console_platform_is_absent_without_a_secret(dynamo_table):
             assert post(client, body, signed_headers(body, NOW)).status_code == 404
     finally:
         set_runtime(None)
+
+
+def test_a_warm_container_reads_its_community_once_per_minute(dynamo_table):
+    """Every webhook needs its community: a warm container keeps it for a minute instead of
+    reading the binding and the community again for each message."""
+    clock = {"t": 0.0}
+    store = Store(dynamo_table, monotonic=lambda: clock["t"])
+    store.create_community(community())
+    assert store.find_community_by_chat("console", "chat-1") is not None
+    dynamo_table.delete("C#c1", "META")  # would be noticed only by a fresh read
+    assert store.find_community_by_chat("console", "chat-1") is not None
+    clock["t"] = 61.0
+    assert store.find_community_by_chat("console", "chat-1") is None
