@@ -178,8 +178,11 @@ class Store:
         """
         if not str(user_id).strip():
             raise InvalidValue("user id must not be empty")
-        name = name or str(user_id)
         current = self.get_member(community_id, user_id)
+        # Some platforms send no display name with a message (Feishu, WeCom app messages):
+        # an empty name means "unknown", never "rename to the user id".
+        name = name or (current.name if current is not None else "") or str(user_id)
+        username = username or (current.username if current is not None else None)
         if current is not None and (
             current.name == name
             and current.username == username

@@ -248,6 +248,14 @@ def test_a_year_of_irregular_ticks_gives_exactly_one_slot_per_period(tz: str, bo
         periods = Counter(s.period for s in whole)
         assert max(periods.values()) == 1, periods.most_common(3)
         assert len(whole) == per_year
+        if job == "daily-reminder":  # every local date, none missing: no gap, no double
+            for last_call in (False, True):
+                days = sorted(
+                    date.fromisoformat(p.partition("#")[0])
+                    for p in periods
+                    if p.endswith("#last-call") == last_call
+                )
+                assert days == [days[0] + timedelta(days=n) for n in range(364)]
         times = [s.scheduled_at for s in whole]
         assert times == sorted(times) and all(start < t <= end for t in times)
         assert all(t.utcoffset() == timedelta(0) for t in times)

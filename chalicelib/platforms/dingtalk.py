@@ -1,0 +1,354 @@
+"""DingTalk (钉钉): the robot's message callback in, the group's custom robot out.
+
+Inbound (robot receive, HTTP mode): headers ``timestamp`` (ms) and ``sign`` = base64
+HMAC-SHA256 keyed by the app secret (``ROLLCALL_DINGTALK_APP_SECRET``) over
+``f"{timestamp}\\n{app secret}"``; more than an hour off is refused, as DingTalk's docs ask.
+That sign does not cover the body: within its hour a captured (timestamp, sign) pair could
+carry another body. Two consequences here: ``msgId`` de-duplicates honest redeliveries only,
+and the ``sessionWebhook`` we reply through is trusted only on DingTalk's own hosts
+(``oapi.dingtalk.com``, ``api.dingtalk.com`` or the configured API base), so a forged body
+cannot make us post to a URL of its choosing.
+
+Body: ``conversationId`` (the chat), ``senderStaffId`` (the member's userid in the
+organisation, the id ``atUserIds`` needs; ``senderId`` when DingTalk leaves it out, e.g.
+for members of other organisations), ``senderNick``, ``text.content`` (the @robot already
+removed by DingTalk), ``msgId`` (delivery id), ``sessionWebhook`` and
+``sessionWebhookExpiredTime`` (ms), ``conversationType`` ("2" a group, "1" one-to-one:
+both are handled, a community binds whichever conversation id it was given).
+
+respond(): replies go through the ``sessionWebhook`` while it is valid (no signing needed,
+the URL is the credential), else through the community's custom robot; the HTTP answer is
+an empty ``{}``.
+
+Outbound: the community's custom robot (``ChatAddress.robot_webhook``: the full
+``https://oapi.dingtalk.com/robot/send?access_token=...`` URL, or just the access token)
+with 加签 when it has a secret: URL parameters ``timestamp`` (ms) and ``sign`` = URL-encoded
+base64 HMAC-SHA256 keyed by the secret over ``f"{timestamp}\\n{secret}"``. Without a robot
+there is no way in (the app's group-send API is not used): DeliveryError says to set one.
+Body ``{"msgtype": "text", "text": {"content"}, "at": {"atUserIds": [...]}}``; each
+mentioned id also appears as ``@id`` in the text, or DingTalk shows no mention.
+``errcode`` != 0 is a failure. A robot takes 20 messages a minute and is then throttled
+for ten minutes: parts are paced 3 s apart, and a throttled answer (130101) gives up at once
+(waiting ten minutes would hold a Lambda idle); the job's retry resumes from the first
+undelivered part. A robot set up with keywords (自定义关键词) refuses messages that lack
+one: use 加签 instead.
+
+Part size: DingTalk publishes no limit for robot text (reports range from 1,024 to 20,000
+characters). Parts are cut at 2,000 characters: a 300-member reminder takes two or three
+messages, well inside the 20/min budget.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+log = logging.getLogger("rollcall.platforms.dingtalk")
+
+TIMESTAMP_HEADER = "timestamp"
+SIGN_HEADER = "sign"
+MAX_SKEW_MS = 3600 * 1000
+MESSAGE_LIMIT = 2000
+# 20 messages a minute per robot.
+PER_ROBOT_INTERVAL = 3.0
+# A sessionWebhook about to expire is not worth a try.
+SESSION_MARGIN_MS = 5000
+# "send too fast": the robot is throttled for 10 minutes, longer than any Lambda should
+# wait, so HttpSender gives up at once (its cap is 30 s).
+THROTTLE_CODES = frozenset({130101, 410100})
+THROTTLED_FOR_SECONDS = 600.0
+# Replies go out while DingTalk waits for our answer: one quick attempt each.
+REPLY_TIMEOUT = (1.0, 1.5)
+TRUSTED_HOSTS = frozenset({"oapi.dingtalk.com", "api.dingtalk.com"})
+_REPLY_JOINER = "\n\n"
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+# Marks a mention token while split_parts packs it, so each part knows its own mentions.
+_OPEN, _CLOSE = "\x1e", "\x1f"
+
+ChatLookup = Callable[[str], ChatAddress | None]
+
+
+@dataclass(frozen=True)
+class DingTalkPart:
+    """One message: its text, and the ids it @-mentions (each also written ``@id`` in it)."""
+
+    text: str
+    at_user_ids: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def sign(secret: str, timestamp: str) -> str:
+    """DingTalk's signature, inbound (app secret) and outbound (robot secret) alike."""
+    mac = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def build(settings: Any, runtime: Any) -> DingTalkAdapter:
+    """Always built: sending through a community's robot needs no app. Inbound requests are
+    refused until ROLLCALL_DINGTALK_APP_SECRET is set."""
+
+    def find_chat(chat_id: str) -> ChatAddress | None:
+        community = runtime.store.find_community_by_chat("dingtalk", chat_id)
+        if community is None or not community.robot_webhook:
+            return None
+        return ChatAddress("dingtalk", chat_id, community.robot_webhook, community.robot_secret)
+
+    return DingTalkAdapter(
+        app_secret=settings.secret("ROLLCALL_DINGTALK_APP_SECRET"),
+        api_base=settings.api_bases.get("dingtalk") or DEFAULT_API_BASES["dingtalk"],
+        find_chat=find_chat,
+        clock=lambda: runtime.clock.now(),
+    )
+
+
+class DingTalkAdapter:
+    name = "dingtalk"
+
+    def __init__(
+        self,
+        *,
+        app_secret: str = "",
+        api_base: str = DEFAULT_API_BASES["dingtalk"],
+        find_chat: ChatLookup | None = None,
+        clock: Callable[[], datetime] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        sender: HttpSender | None = None,
+        reply_sender: HttpSender | None = None,
+    ) -> None:
+        self._app_secret = app_secret
+        self._api_base = api_base.rstrip("/")
+        self._find_chat = find_chat
+        # The request's arrival time (the runtime's clock) decides whether a sessionWebhook
+        # still lives; a robot's signature needs the real time, whatever a replay says.
+        self._clock = clock or (lambda: datetime.fromtimestamp(time.time(), UTC))
+        self._wall_clock = wall_clock
+        self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
+        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self._trusted_hosts = TRUSTED_HOSTS | {urlsplit(self._api_base).netloc}
+
+    def __repr__(self) -> str:
+        return f"DingTalkAdapter(api_base={self._api_base!r})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        if not self._app_secret:
+            raise Unauthorized("DingTalk inbound is not configured")
+        timestamp, signed = request.header(TIMESTAMP_HEADER), request.header(SIGN_HEADER)
+        if not timestamp or not signed:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() * 1000 - int(timestamp))
+        except ValueError:
+            raise Unauthorized("bad timestamp") from None
+        if skew > MAX_SKEW_MS:
+            raise Unauthorized("stale timestamp")
+        if not hmac.compare_digest(sign(self._app_secret, timestamp).encode(), signed.encode()):
+            raise Unauthorized("bad signature")
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadPayload("body is not JSON") from None
+        if not isinstance(body, dict):
+            raise BadPayload("body must be a JSON object")
+        chat_id = body.get("conversationId")
+        user_id = body.get("senderStaffId") or body.get("senderId")
+        if not isinstance(chat_id, str) or not chat_id:
+            raise BadPayload("conversationId is required")
+        if not isinstance(user_id, str) or not user_id:
+            raise BadPayload("senderStaffId or senderId is required")
+        text = ""
+        if body.get("msgtype", "text") == "text":
+            content = body.get("text")
+            text = content.get("content", "") if isinstance(content, dict) else ""
+            if not isinstance(text, str):
+                raise BadPayload("text.content must be a string")
+        nick = body.get("senderNick")
+        event = InboundEvent(
+            kind="message",
+            platform=self.name,
+            chat_id=chat_id,
+            sender=Sender(user_id=user_id, name=nick if isinstance(nick, str) else ""),
+            text=text.strip(),
+            event_id=str(body["msgId"]) if body.get("msgId") else None,
+            reply_context=self._session(body),
+        )
+        return Parsed(events=[event])
+
+    def _session(self, body: dict[str, Any]) -> dict[str, Any]:
+        url, expires = body.get("sessionWebhook"), body.get("sessionWebhookExpiredTime")
+        if not isinstance(url, str) or not isinstance(expires, int):
+            return {}
+        parts = urlsplit(url)
+        if parts.scheme != "https" or parts.netloc not in self._trusted_hosts:
+            log.warning("untrusted sessionWebhook ignored", extra={"platform": self.name})
+            return {}
+        return {"session_webhook": url, "session_expires_ms": expires}
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """Replies through the sessionWebhook while it lives (else the community's robot),
+        sent while DingTalk waits, one quick attempt each; then an empty 200."""
+        if event is None or not replies:
+            return HttpResponse(200, {})
+        chat = self._reply_address(event)
+        if chat is None:
+            log.warning(
+                "no way to reply: no live sessionWebhook, no robot", extra={"platform": self.name}
+            )
+            return HttpResponse(200, {})
+        for part in _pack(self.render(reply) for reply in replies):
+            try:
+                self._post(chat, part, self._reply_sender)
+            except DeliveryError as error:
+                log.warning(
+                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break
+        return HttpResponse(200, {})
+
+    def _reply_address(self, event: InboundEvent) -> ChatAddress | None:
+        url = event.reply_context.get("session_webhook")
+        expires = event.reply_context.get("session_expires_ms", 0)
+        if url and self._clock().timestamp() * 1000 < expires - SESSION_MARGIN_MS:
+            return ChatAddress(self.name, event.chat_id, robot_webhook=url)
+        return self._find_chat(event.chat_id) if self._find_chat else None
+
+    # -- outbound
+    def render(self, message: Message) -> list[DingTalkPart]:
+        mentions = _unique(m.user_id for m in message.mentions)
+        return split_with_mentions(
+            message.text, [(f"@{i}", i) for i in mentions], message.tail, MESSAGE_LIMIT
+        )
+
+    def deliver(self, chat: ChatAddress, part: DingTalkPart) -> str:
+        return self._post(chat, part, self._sender)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        delivery = Delivery()
+        parts = self.render(message)
+        for index, part in enumerate(parts):
+            try:
+                delivery.sent.append(self.deliver(chat, part))
+            except DeliveryError as error:
+                delivery.failed = len(parts) - index  # stop: the rest would only fail too
+                delivery.errors.append(str(error))
+                break
+        return delivery
+
+    def _post(self, chat: ChatAddress, part: DingTalkPart | str, sender: HttpSender) -> str:
+        if isinstance(part, str):
+            part = DingTalkPart(part)
+        if not chat.robot_webhook:
+            raise DeliveryError(
+                f"DingTalk chat {chat.chat_id} has no robot: add a custom robot to the group "
+                "and set it with `rollcall community update <id> --robot-webhook "
+                "https://oapi.dingtalk.com/robot/send?access_token=... --robot-secret SEC...`"
+            )
+        url = self._robot_url(chat.robot_webhook)
+        params: dict[str, str] = {}
+        if chat.robot_secret:
+            timestamp = str(int(self._wall_clock() * 1000))
+            params = {"timestamp": timestamp, "sign": sign(chat.robot_secret, timestamp)}
+        payload: dict[str, Any] = {"msgtype": "text", "text": {"content": part.text}}
+        if part.at_user_ids:
+            payload["at"] = {"atUserIds": list(part.at_user_ids), "isAtAll": False}
+        sender.request(
+            "POST",
+            url,
+            pace_key=url,
+            ok=_errcode_ok,
+            retry_after=_retry_after,
+            params=params,  # requests URL-encodes the base64 sign (+, /, =), as DingTalk asks
+            headers=_JSON_HEADERS,
+            data=json.dumps(payload, ensure_ascii=False).encode(),
+        )
+        # DingTalk's robots answer without a message id; the run records a local one.
+        return f"dingtalk-robot-{uuid.uuid4().hex[:16]}"
+
+    def _robot_url(self, webhook: str) -> str:
+        if "://" in webhook:
+            return webhook
+        return f"{self._api_base}/robot/send?access_token={quote(webhook, safe='')}"
+
+
+def split_with_mentions(
+    head: str, mentions: Sequence[tuple[str, str]], tail: str, limit: int
+) -> list[DingTalkPart]:
+    """split_parts, with each part knowing which ids it mentions: every token is wrapped in
+    two marker characters while packing (costing two characters of the limit each, so the
+    unwrapped part is shorter still), then the k-th marked token is mentions[k]."""
+    head, tail = _unmarked(head), _unmarked(tail)
+    tokens = [f"{_OPEN}{token}{_CLOSE}" for token, _ in mentions]
+    ids = iter([user_id for _, user_id in mentions])
+    parts = []
+    for raw in split_parts(head, tokens, tail, limit):
+        mentioned = tuple(next(ids) for _ in range(raw.count(_OPEN)))
+        parts.append(DingTalkPart(_unmarked(raw), mentioned))
+    return parts
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def _pack(renders: Iterable[Sequence[DingTalkPart]]) -> list[DingTalkPart]:
+    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
+    packed: list[DingTalkPart] = []
+    for parts in renders:
+        for part in parts:
+            if not part.text:
+                continue
+            if packed and len(packed[-1].text) + len(_REPLY_JOINER) + len(part.text) <= (
+                MESSAGE_LIMIT
+            ):
+                last = packed[-1]
+                packed[-1] = DingTalkPart(
+                    last.text + _REPLY_JOINER + part.text, last.at_user_ids + part.at_user_ids
+                )
+            else:
+                packed.append(part)
+    return packed
+
+
+def _errcode_ok(answer: Answer) -> bool:
+    return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
+
+
+def _retry_after(answer: Answer) -> float | None:
+    if isinstance(answer.body, dict) and answer.body.get("errcode") in THROTTLE_CODES:
+        return THROTTLED_FOR_SECONDS
+    return None

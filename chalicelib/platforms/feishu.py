@@ -1,0 +1,588 @@
+"""Feishu and Lark: event subscriptions in, app or custom-bot messages out.
+
+Feishu (open.feishu.cn) and Lark (open.larksuite.com) are one API on two domains: the base
+comes from ``ROLLCALL_FEISHU_API_BASE`` (``https://open.larksuite.com/open-apis`` for Lark).
+
+Inbound (event subscription, schema 2.0; the v1 ``event_callback`` message still parses):
+
+- With ``ROLLCALL_FEISHU_ENCRYPT_KEY`` set, Feishu signs every event: ``X-Lark-Signature`` =
+  hex SHA-256 of ``timestamp + nonce + encrypt_key + raw body``; we refuse a timestamp more
+  than an hour off (a replay; Feishu's own retries come within 15 s and 5 min, and a 6-hour
+  retry of "打卡" would land on the wrong day anyway). The body is ``{"encrypt": b64(iv ‖
+  AES-256-CBC ciphertext)}`` with key SHA-256(encrypt key). Feishu does *not* sign the URL
+  verification request, so an unsigned request is accepted only when it decrypts under our
+  key to a ``url_verification`` carrying our verification token.
+- Without an encrypt key, the body's verification token (``token`` in v1 and the handshake,
+  ``header.token`` in v2) must equal ``ROLLCALL_FEISHU_VERIFICATION_TOKEN``. That token is a
+  shared secret, not a signature: set an encrypt key in production.
+- ``url_verification`` is answered ``{"challenge": ...}`` before anything touches DynamoDB
+  (Feishu wants it within 1 s); AES (pycryptodome) is imported only when a body is encrypted.
+- ``im.message.receive_v1``: ``event.message.chat_id``, sender ``open_id``; text messages'
+  ``{"text": ...}`` content with the leading ``@_user_N`` placeholders removed (a group
+  message reaches the bot only when it is @-mentioned, so those address the bot) and later
+  ones turned into ``@Name`` (``点评 @小明``). Other message types count as activity with no
+  text. Messages from bots and apps are ignored, so we never answer ourselves. The event
+  carries no sender name: the name is left empty (the store keeps the member's id then).
+- ``im.chat.member.user.added_v1`` / ``deleted_v1`` / ``withdrawn_v1``: one member event per
+  user, with delivery id ``{event_id}:{open_id}`` so each is de-duplicated on its own.
+
+Outbound, two ways into a group:
+
+- the community's custom bot (``ChatAddress.robot_webhook``) when set, signed when it has a
+  secret (加签: ``sign`` = base64 HMAC-SHA256 with key ``f"{timestamp}\\n{secret}"`` over an
+  empty message); 100 messages/min and 5/s per bot, so parts are paced 0.6 s apart;
+- otherwise the app: ``tenant_access_token`` (``ROLLCALL_FEISHU_APP_ID`` / ``_APP_SECRET``,
+  cached in the adapter until five minutes before it expires) and ``POST
+  /im/v1/messages?receive_id_type=chat_id``. An answer saying the token is invalid drops the
+  cache and tries once more with a fresh one.
+
+A body ``code`` other than 0 is a failure; 11232 (bot sending too fast, frequent on the
+hour and half hour), 99991400 and 230020 (frequency limits) and HTTP 429 are retried with
+backoff, honouring ``x-ogw-ratelimit-reset`` when Feishu sends it. Mentions are
+``<at user_id="ou_...">Name</at>``. Parts are cut at 4,000 characters: at most ~12 KB of
+UTF-8 plus JSON quoting, under the custom bot's 20 KB body limit (figures for the app API
+are larger); bodies are sent as UTF-8 JSON, not ``\\uXXXX`` escapes, which would triple
+Chinese text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    EventKind,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+log = logging.getLogger("rollcall.platforms.feishu")
+
+SIGNATURE_HEADER = "x-lark-signature"
+TIMESTAMP_HEADER = "x-lark-request-timestamp"
+NONCE_HEADER = "x-lark-request-nonce"
+MAX_SKEW_SECONDS = 3600
+MESSAGE_LIMIT = 4000
+# Custom bots take 5 messages/s and 100/min; 0.6 s apart keeps a long reminder under both.
+PER_CHAT_INTERVAL = 0.6
+# A token is refreshed this long before Feishu says it expires (tokens live ~2 hours).
+TOKEN_MARGIN_SECONDS = 300
+THROTTLE_CODES = frozenset({11232, 99991400, 230020})
+TOKEN_INVALID_CODES = frozenset({99991661, 99991663, 99991668})
+# Replies go out while Feishu waits for our answer (3 s): one quick attempt each.
+REPLY_TIMEOUT = (1.0, 1.5)
+MEMBER_EVENTS: dict[str, EventKind] = {
+    "im.chat.member.user.added_v1": "member_joined",
+    "im.chat.member.user.deleted_v1": "member_left",
+    "im.chat.member.user.withdrawn_v1": "member_left",
+}
+_LEADING_PLACEHOLDERS = re.compile(r"^(?:\s*@_user_\d+)+\s*")
+_PLACEHOLDER = re.compile(r"@_user_\d+")
+_REPLY_JOINER = "\n\n"
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+ChatLookup = Callable[[str], ChatAddress | None]
+
+
+def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
+    """The ``X-Lark-Signature`` Feishu sends with an encrypted event."""
+    return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
+
+
+def robot_sign(secret: str, timestamp: str) -> str:
+    """A custom bot's 加签: HMAC-SHA256 keyed by ``timestamp\\nsecret`` over nothing."""
+    key = f"{timestamp}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+
+
+def decrypt_bytes(encrypt_key: str, encrypted: str) -> bytes:
+    """Feishu's AES-256-CBC: key SHA-256(encrypt key), base64(iv ‖ ciphertext), PKCS#7.
+    ValueError when it is not ours."""
+    from Crypto.Cipher import AES  # only encrypted bodies pay for the import
+    from Crypto.Util.Padding import unpad
+
+    try:
+        raw = base64.b64decode(encrypted, validate=True)
+    except (ValueError, TypeError):
+        raise ValueError("encrypt is not base64") from None
+    if len(raw) < 32 or len(raw) % 16:
+        raise ValueError("encrypt has the wrong length")
+    key = hashlib.sha256(encrypt_key.encode()).digest()
+    plain = AES.new(key, AES.MODE_CBC, raw[:16]).decrypt(raw[16:])
+    try:
+        return unpad(plain, 16)
+    except ValueError:
+        raise ValueError("encrypt does not decrypt under our key") from None
+
+
+def decrypt(encrypt_key: str, encrypted: str) -> dict[str, Any]:
+    """The event inside ``{"encrypt": ...}``; ValueError when it is not ours or not JSON."""
+    plain = decrypt_bytes(encrypt_key, encrypted)
+    try:
+        body = json.loads(plain.decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("encrypt does not decrypt to JSON under our key") from None
+    if not isinstance(body, dict):
+        raise ValueError("decrypted event is not a JSON object")
+    return body
+
+
+def build(settings: Any, runtime: Any) -> FeishuAdapter:
+    """Always built: a community can send through its own custom bot with no app at all.
+    Inbound requests are refused until a verification token or encrypt key is set."""
+
+    def find_chat(chat_id: str) -> ChatAddress | None:
+        community = runtime.store.find_community_by_chat("feishu", chat_id)
+        if community is None or not community.robot_webhook:
+            return None
+        return ChatAddress("feishu", chat_id, community.robot_webhook, community.robot_secret)
+
+    return FeishuAdapter(
+        verification_token=settings.secret("ROLLCALL_FEISHU_VERIFICATION_TOKEN"),
+        encrypt_key=settings.secret("ROLLCALL_FEISHU_ENCRYPT_KEY"),
+        app_id=settings.secret("ROLLCALL_FEISHU_APP_ID"),
+        app_secret=settings.secret("ROLLCALL_FEISHU_APP_SECRET"),
+        api_base=settings.api_bases.get("feishu") or DEFAULT_API_BASES["feishu"],
+        find_chat=find_chat,
+    )
+
+
+class FeishuAdapter:
+    name = "feishu"
+
+    def __init__(
+        self,
+        *,
+        verification_token: str = "",
+        encrypt_key: str = "",
+        app_id: str = "",
+        app_secret: str = "",
+        api_base: str = DEFAULT_API_BASES["feishu"],
+        find_chat: ChatLookup | None = None,
+        sender: HttpSender | None = None,
+        reply_sender: HttpSender | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._verification_token = verification_token
+        self._encrypt_key = encrypt_key
+        self._app_id = app_id
+        self._app_secret = app_secret
+        self._api_base = api_base.rstrip("/")
+        self._find_chat = find_chat
+        self._sender = sender or HttpSender(min_interval=PER_CHAT_INTERVAL)
+        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self._monotonic = monotonic
+        self._wall_clock = wall_clock
+        self._token = ""
+        self._token_expires_at = 0.0
+
+    def __repr__(self) -> str:
+        app = "set" if self._app_id else "unset"
+        return f"FeishuAdapter(api_base={self._api_base!r}, app={app})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        if self._encrypt_key:
+            signed = request.header(SIGNATURE_HEADER)
+            if signed:
+                self._verify_signature(request, signed, now)
+                return
+            # Only the URL verification comes unsigned: it must decrypt under our key and
+            # carry our token, which no one without both secrets can produce.
+            try:
+                body = decrypt(self._encrypt_key, _json_object(request.body)["encrypt"])
+            except (ValueError, KeyError, TypeError):
+                raise Unauthorized("missing signature") from None
+            if body.get("type") != "url_verification" or not self._token_matches(body):
+                raise Unauthorized("missing signature")
+            return
+        if not self._verification_token:
+            raise Unauthorized("Feishu inbound is not configured")
+        try:
+            body = _json_object(request.body)
+        except ValueError:
+            return  # nothing to verify and nothing will happen: parse answers 400
+        if not self._token_matches(body):
+            raise Unauthorized("bad verification token")
+
+    def _verify_signature(self, request: HttpRequest, signed: str, now: datetime) -> None:
+        timestamp = request.header(TIMESTAMP_HEADER)
+        nonce = request.header(NONCE_HEADER)
+        if not timestamp or not nonce:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() - int(timestamp))
+        except ValueError:
+            raise Unauthorized("bad timestamp") from None
+        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("stale timestamp")
+        expected = signature(timestamp, nonce, self._encrypt_key, request.body)
+        if not hmac.compare_digest(expected.encode(), signed.encode()):
+            raise Unauthorized("bad signature")
+
+    def _token_matches(self, body: dict[str, Any]) -> bool:
+        header = body.get("header")
+        token = header.get("token") if isinstance(header, dict) else body.get("token")
+        return (
+            bool(self._verification_token)
+            and isinstance(token, str)
+            and hmac.compare_digest(token.encode(), self._verification_token.encode())
+        )
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        try:
+            body = _json_object(request.body)
+        except ValueError as error:
+            raise BadPayload(str(error)) from None
+        if "encrypt" in body:
+            if not self._encrypt_key:
+                raise BadPayload("encrypted event but ROLLCALL_FEISHU_ENCRYPT_KEY is not set")
+            if not isinstance(body["encrypt"], str):
+                raise BadPayload("encrypt must be a string")
+            try:
+                body = decrypt(self._encrypt_key, body["encrypt"])
+            except ValueError as error:
+                raise BadPayload(str(error)) from None
+        if body.get("type") == "url_verification":
+            challenge = body.get("challenge")
+            if not isinstance(challenge, str):
+                raise BadPayload("url_verification without a challenge")
+            return Parsed(handshake=HttpResponse(200, {"challenge": challenge}))
+        if body.get("schema") == "2.0":
+            return Parsed(events=self._parse_v2(body))
+        if body.get("type") == "event_callback":
+            return Parsed(events=self._parse_v1(body))
+        raise BadPayload("not a Feishu event: no schema 2.0 header and no v1 event_callback")
+
+    def _parse_v2(self, body: dict[str, Any]) -> list[InboundEvent]:
+        header, event = body.get("header"), body.get("event")
+        if not isinstance(header, dict) or not isinstance(event, dict):
+            raise BadPayload("schema 2.0 event without header or event")
+        event_type = header.get("event_type")
+        event_id = str(header["event_id"]) if header.get("event_id") else None
+        if event_type == "im.message.receive_v1":
+            return self._message(event, event_id)
+        if event_type in MEMBER_EVENTS:
+            return self._members(event, event_id, MEMBER_EVENTS[event_type])
+        return []  # events we did not subscribe to on purpose: acknowledge only
+
+    def _message(self, event: dict[str, Any], event_id: str | None) -> list[InboundEvent]:
+        message, sender = event.get("message"), event.get("sender")
+        if not isinstance(message, dict) or not isinstance(sender, dict):
+            raise BadPayload("im.message.receive_v1 without message or sender")
+        if sender.get("sender_type", "user") != "user":
+            return []  # bots and apps, ours included, would otherwise answer themselves
+        chat_id = message.get("chat_id")
+        open_id = _open_id(sender.get("sender_id"))
+        if not isinstance(chat_id, str) or not chat_id or not open_id:
+            raise BadPayload("message.chat_id and sender.sender_id.open_id are required")
+        text = ""
+        if message.get("message_type") == "text":
+            text = _message_text(message.get("content"), message.get("mentions"))
+        return [
+            InboundEvent(
+                kind="message",
+                platform=self.name,
+                chat_id=chat_id,
+                sender=Sender(user_id=open_id, name=""),
+                text=text,
+                event_id=event_id,
+            )
+        ]
+
+    def _members(
+        self, event: dict[str, Any], event_id: str | None, kind: EventKind
+    ) -> list[InboundEvent]:
+        chat_id, users = event.get("chat_id"), event.get("users")
+        if not isinstance(chat_id, str) or not chat_id or not isinstance(users, list):
+            raise BadPayload("member event without chat_id or users")
+        events = []
+        for user in users:
+            open_id = _open_id(user.get("user_id")) if isinstance(user, dict) else None
+            if not open_id:
+                continue
+            name = user.get("name")
+            events.append(
+                InboundEvent(
+                    kind=kind,
+                    platform=self.name,
+                    chat_id=chat_id,
+                    sender=Sender(user_id=open_id, name=name if isinstance(name, str) else ""),
+                    event_id=f"{event_id}:{open_id}" if event_id else None,
+                )
+            )
+        return events
+
+    def _parse_v1(self, body: dict[str, Any]) -> list[InboundEvent]:
+        event = body.get("event")
+        if not isinstance(event, dict):
+            raise BadPayload("event_callback without an event")
+        if event.get("type") != "message":
+            return []
+        chat_id, open_id = event.get("open_chat_id"), event.get("open_id")
+        if not isinstance(chat_id, str) or not chat_id or not isinstance(open_id, str):
+            raise BadPayload("v1 message without open_chat_id or open_id")
+        text = event.get("text_without_at_bot") or event.get("text") or ""
+        return [
+            InboundEvent(
+                kind="message",
+                platform=self.name,
+                chat_id=chat_id,
+                sender=Sender(user_id=open_id, name=""),
+                text=text.strip() if isinstance(text, str) else "",
+                event_id=str(body["uuid"]) if body.get("uuid") else None,
+            )
+        ]
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """Feishu takes no message in the answer: replies are sent while the request is open
+        (one quick attempt each), then an empty 200 acknowledges. A lost reply is logged, not
+        retried: the event is already claimed, so Feishu's retry would be a duplicate."""
+        if event is None or not replies:
+            return HttpResponse(200, {})
+        chat = self._reply_address(event.chat_id)
+        if chat is None:
+            log.warning(
+                "no way to reply: set ROLLCALL_FEISHU_APP_ID/_APP_SECRET or a robot webhook",
+                extra={"platform": self.name},
+            )
+            return HttpResponse(200, {})
+        for part in _pack(self.render(reply) for reply in replies):
+            try:
+                self._deliver(chat, part, self._reply_sender)
+            except DeliveryError as error:
+                log.warning(
+                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break
+        return HttpResponse(200, {})
+
+    def _reply_address(self, chat_id: str) -> ChatAddress | None:
+        if self._app_id and self._app_secret:
+            return ChatAddress(self.name, chat_id)
+        return self._find_chat(chat_id) if self._find_chat else None
+
+    # -- outbound
+    def render(self, message: Message) -> list[str]:
+        tokens = [mention_tag(m.user_id, m.name) for m in _unique(message.mentions)]
+        return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
+
+    def deliver(self, chat: ChatAddress, part: str) -> str:
+        return self._deliver(chat, part, self._sender)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        delivery = Delivery()
+        parts = self.render(message)
+        for index, part in enumerate(parts):
+            try:
+                delivery.sent.append(self.deliver(chat, part))
+            except DeliveryError as error:
+                delivery.failed = len(parts) - index  # stop: the rest would only fail too
+                delivery.errors.append(str(error))
+                break
+        return delivery
+
+    def _deliver(self, chat: ChatAddress, part: str, sender: HttpSender) -> str:
+        if chat.robot_webhook:
+            return self._deliver_robot(chat, part, sender)
+        if self._app_id and self._app_secret:
+            return self._deliver_app(chat.chat_id, part, sender)
+        raise DeliveryError(
+            f"cannot send to Feishu chat {chat.chat_id}: set the community's custom bot "
+            "(rollcall community update <id> --robot-webhook URL [--robot-secret SECRET]) "
+            "or ROLLCALL_FEISHU_APP_ID and ROLLCALL_FEISHU_APP_SECRET"
+        )
+
+    def _deliver_robot(self, chat: ChatAddress, part: str, sender: HttpSender) -> str:
+        url = chat.robot_webhook or ""
+        payload: dict[str, Any] = {"msg_type": "text", "content": {"text": part}}
+        if chat.robot_secret:
+            timestamp = str(int(self._wall_clock()))
+            payload = {"timestamp": timestamp, "sign": robot_sign(chat.robot_secret, timestamp)}
+            payload.update({"msg_type": "text", "content": {"text": part}})
+        answer = sender.request(
+            "POST",
+            url,
+            pace_key=url,
+            ok=_code_ok,
+            retry_after=_throttle(),
+            headers=_JSON_HEADERS,
+            data=_json_bytes(payload),
+        )
+        data = answer.body.get("data") if isinstance(answer.body, dict) else None
+        message_id = data.get("message_id") if isinstance(data, dict) else None
+        # Custom bots answer without a message id; the run records a local one instead.
+        return str(message_id) if message_id else f"feishu-robot-{uuid.uuid4().hex[:16]}"
+
+    def _deliver_app(self, chat_id: str, part: str, sender: HttpSender) -> str:
+        payload = {
+            "receive_id": chat_id,
+            "msg_type": "text",
+            "content": json.dumps({"text": part}, ensure_ascii=False),
+        }
+        for attempt in range(2):
+            seen: list[Answer] = []
+            headers = {**_JSON_HEADERS, "Authorization": f"Bearer {self._tenant_token(sender)}"}
+            try:
+                answer = sender.request(
+                    "POST",
+                    f"{self._api_base}/im/v1/messages",
+                    pace_key=chat_id,
+                    ok=_code_ok,
+                    retry_after=_throttle(seen),
+                    params={"receive_id_type": "chat_id"},
+                    headers=headers,
+                    data=_json_bytes(payload),
+                )
+            except DeliveryError:
+                if attempt == 0 and seen and _code(seen[-1].body) in TOKEN_INVALID_CODES:
+                    self._token = ""  # revoked or expired early: fetch a fresh one, once
+                    continue
+                raise
+            data = answer.body.get("data") if isinstance(answer.body, dict) else None
+            return str(data.get("message_id", "")) if isinstance(data, dict) else ""
+        raise DeliveryError("Feishu refused a fresh tenant_access_token")  # pragma: no cover
+
+    def _tenant_token(self, sender: HttpSender) -> str:
+        """The app's tenant_access_token, fetched once and reused until shortly before it
+        expires: one token request serves every send of a warm Lambda."""
+        now = self._monotonic()
+        if self._token and now < self._token_expires_at - TOKEN_MARGIN_SECONDS:
+            return self._token
+        answer = sender.request(
+            "POST",
+            f"{self._api_base}/auth/v3/tenant_access_token/internal",
+            ok=_code_ok,
+            headers=_JSON_HEADERS,
+            data=_json_bytes({"app_id": self._app_id, "app_secret": self._app_secret}),
+        )
+        body = answer.body if isinstance(answer.body, dict) else {}
+        token, expire = body.get("tenant_access_token"), body.get("expire")
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("Feishu answered without a tenant_access_token")
+        self._token = token
+        self._token_expires_at = now + (float(expire) if isinstance(expire, int | float) else 0)
+        return token
+
+
+def mention_tag(user_id: str, name: str) -> str:
+    """Feishu's text mention; the client shows the member's current name whatever we write,
+    so angle brackets and quotes are dropped rather than escaped."""
+    clean_id = user_id.replace('"', "").replace("<", "").replace(">", "")
+    clean_name = name.replace("<", "").replace(">", "")
+    return f'<at user_id="{clean_id}">{clean_name}</at>'
+
+
+def _message_text(content: Any, mentions: Any) -> str:
+    if not isinstance(content, str):
+        raise BadPayload("text message without content")
+    try:
+        text = json.loads(content).get("text", "")
+    except (ValueError, AttributeError):
+        raise BadPayload("text message content is not JSON") from None
+    if not isinstance(text, str):
+        raise BadPayload("text message content has no text")
+    names = {
+        m["key"]: m.get("name") or ""
+        for m in mentions or []
+        if isinstance(m, dict) and isinstance(m.get("key"), str)
+    }
+    text = _LEADING_PLACEHOLDERS.sub("", text, count=1)
+    text = _PLACEHOLDER.sub(lambda match: "@" + (names.get(match.group(0)) or "?"), text)
+    return text.strip()
+
+
+def _open_id(sender_id: Any) -> str | None:
+    if isinstance(sender_id, dict) and isinstance(sender_id.get("open_id"), str):
+        return sender_id["open_id"] or None
+    return None
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
+
+
+def _json_bytes(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def _unique(mentions: Iterable[Any]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for mention in mentions:
+        if mention.user_id not in seen:
+            seen.add(mention.user_id)
+            out.append(mention)
+    return out
+
+
+def _pack(renders: Iterable[Sequence[str]]) -> list[str]:
+    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
+    packed: list[str] = []
+    for parts in renders:
+        for part in parts:
+            if not part:
+                continue
+            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= MESSAGE_LIMIT:
+                packed[-1] += _REPLY_JOINER + part
+            else:
+                packed.append(part)
+    return packed
+
+
+def _code(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return None
+    return body.get("code", body.get("StatusCode"))  # custom bots once answered StatusCode
+
+
+def _code_ok(answer: Answer) -> bool:
+    return _code(answer.body) == 0
+
+
+def _throttle(seen: list[Answer] | None = None) -> Callable[[Answer], float | None]:
+    """A throttled answer's wait: Feishu's ``x-ogw-ratelimit-reset`` when given, else 1, 2,
+    4 s... Every refused answer is also kept in ``seen`` for the caller to inspect."""
+    backoff = itertools.count()
+
+    def retry_after(answer: Answer) -> float | None:
+        if seen is not None:
+            seen.append(answer)
+        if answer.status != 429 and _code(answer.body) not in THROTTLE_CODES:
+            return None
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        try:
+            return max(0.0, float(headers["x-ogw-ratelimit-reset"]))
+        except (KeyError, ValueError):
+            return float(2 ** next(backoff))
+
+    return retry_after

@@ -1,0 +1,515 @@
+"""WeCom (企业微信): encrypted callbacks in, the group robot out.
+
+Inbound, one callback scheme serves both of WeCom's senders: a self-built app's message
+callback and a group robot's callback (群机器人回调). Settings: ``ROLLCALL_WECOM_TOKEN``,
+``ROLLCALL_WECOM_ENCODING_AES_KEY`` and ``ROLLCALL_WECOM_CORP_ID``.
+
+- ``msg_signature`` (query) = hex SHA-1 of the sorted ``[token, timestamp, nonce,
+  encrypted]`` joined; a timestamp more than an hour off is refused (WeCom's nonce is
+  unique for two hours; its retries come within seconds).
+- AES-256-CBC with key = base64decode(EncodingAESKey + "="), IV = key[:16], and PKCS#7
+  padding to **32** bytes (WeCom's, not AES's 16). Plaintext = 16 random bytes + 4-byte
+  big-endian length + message + receive id. The receive id must be our corp id (app
+  callbacks) or empty (group robot callbacks, as WeCom documents for robots).
+- GET ``msg_signature/timestamp/nonce/echostr`` is the URL check: answered with the
+  decrypted echostr as plain text, before anything touches DynamoDB (WeCom allows 1 s).
+  A ``+`` that arrived as a space in the query is put back before checking.
+- POST ``<xml><Encrypt>...</Encrypt></xml>``: the signature covers the Encrypt value; the
+  decrypted XML is either an app message (``MsgType``, ``Content``, ``FromUserName``,
+  ``MsgId``) or a robot callback (``ChatId``, ``ChatType``, ``From/UserId``, ``From/Name``,
+  ``Text/Content``, ``WebhookUrl``, ``MsgId``). The chat is ``ChatId`` when present (robot
+  callbacks, group or single). App messages are one-to-one with the app and carry no chat:
+  their chat id is the sender's userid, so a community is bound to a WeCom group through
+  the group robot, not the app. A group member must @ the robot to be heard; the leading
+  ``@robot`` is removed. Events (robot added to a chat, app events) are acknowledged only.
+- XML is parsed by ElementTree only after a DOCTYPE or ENTITY declaration (billion laughs,
+  external entities), a NUL byte or a non-UTF-8 body have been refused.
+
+respond(): an empty 200 ``""`` (WeCom retries anything slower than 5 s, three times), after
+sending the replies through the group robot: the robot of the callback (its WebhookUrl's
+key, sent to our configured API base) or the community's robot.
+
+Outbound: the group robot, ``ChatAddress.robot_webhook`` = the full
+``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`` URL, or just the key (then
+``ROLLCALL_WECOM_API_BASE`` + ``/webhook/send?key=``). ``text`` parts (the default) carry
+``@Name`` tokens in the content and the ids in ``mentioned_list``, each part at most 2,048
+**bytes** of UTF-8 (WeCom's limit is in bytes: 2,048 bytes are ~680 Chinese characters);
+``markdown`` parts mention with ``<@userid>`` within 4,096 bytes. ``errcode`` != 0 is a
+failure; 45009 and 130101 (frequency limits) are retried after 5, 10, 20 s. A robot takes
+20 messages a minute: parts are paced 3 s apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import re
+import struct
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qs, quote, urlsplit
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+log = logging.getLogger("rollcall.platforms.wecom")
+
+MAX_SKEW_SECONDS = 3600
+TEXT_LIMIT_BYTES = 2048
+MARKDOWN_LIMIT_BYTES = 4096
+# 20 messages a minute per robot.
+PER_ROBOT_INTERVAL = 3.0
+THROTTLE_CODES = frozenset({45009, 130101})
+THROTTLE_BACKOFF_SECONDS = 5.0
+BLOCK_SIZE = 32  # WeCom pads to 32 bytes
+# Replies go out while WeCom waits for our answer: one quick attempt each.
+REPLY_TIMEOUT = (1.0, 1.5)
+_DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
+_REPLY_JOINER = "\n\n"
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+# Marks a mention token while split_parts packs it, so each part knows its own mentions.
+_OPEN, _CLOSE = "\x1e", "\x1f"
+
+Style = Literal["text", "markdown"]
+ChatLookup = Callable[[str], ChatAddress | None]
+
+
+@dataclass(frozen=True)
+class WeComPart:
+    """One robot message: ``text`` with its ``mentioned_list``, or ``markdown``."""
+
+    content: str
+    mentioned_list: tuple[str, ...] = ()
+    msgtype: Style = "text"
+
+    def __str__(self) -> str:
+        return self.content
+
+
+def msg_signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
+    """WeCom's own scheme: SHA-1 is theirs to choose, not ours."""
+    joined = "".join(sorted([token, timestamp, nonce, encrypted])).encode()
+    return hashlib.sha1(joined).hexdigest()  # noqa: S324
+
+
+def aes_key(encoding_aes_key: str) -> bytes | None:
+    """The 32-byte key behind a 43-character EncodingAESKey; None when it is not one."""
+    try:
+        key = base64.b64decode(encoding_aes_key + "=", validate=True)
+    except (ValueError, TypeError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def decrypt(key: bytes, encrypted: str) -> tuple[bytes, str]:
+    """(message, receive id) inside a WeCom ciphertext; ValueError when it is not one."""
+    from Crypto.Cipher import AES  # only requests that got past the signature pay for it
+
+    try:
+        raw = base64.b64decode(encrypted, validate=True)
+    except (ValueError, TypeError):
+        raise ValueError("ciphertext is not base64") from None
+    if not raw or len(raw) % 16:
+        raise ValueError("ciphertext has the wrong length")
+    plain = AES.new(key, AES.MODE_CBC, key[:16]).decrypt(raw)
+    pad = plain[-1]
+    if not 1 <= pad <= BLOCK_SIZE or plain[-pad:] != bytes([pad]) * pad:
+        raise ValueError("ciphertext does not decrypt under our key")
+    content = plain[16:-pad]
+    if len(content) < 4:
+        raise ValueError("ciphertext too short")
+    (length,) = struct.unpack(">I", content[:4])
+    if 4 + length > len(content):
+        raise ValueError("ciphertext does not decrypt under our key")
+    try:
+        receive_id = content[4 + length :].decode()
+    except UnicodeDecodeError:
+        raise ValueError("ciphertext does not decrypt under our key") from None
+    return content[4 : 4 + length], receive_id
+
+
+def parse_xml(data: bytes) -> Element:
+    """ElementTree, but never on a document that declares anything: entity expansion
+    (billion laughs) and external entities both need a DOCTYPE. NUL bytes and non-UTF-8
+    are refused too, so a UTF-16 document cannot hide its DOCTYPE from the check."""
+    import xml.etree.ElementTree as ElementTree
+
+    if b"\x00" in data or _DECLARATIONS.search(data):
+        raise ValueError("XML with a DOCTYPE or ENTITY declaration is refused")
+    try:
+        data.decode("utf-8")
+        return ElementTree.fromstring(data)  # noqa: S314 - declarations refused above
+    except (UnicodeDecodeError, ElementTree.ParseError):
+        raise ValueError("body is not XML") from None
+
+
+def build(settings: Any, runtime: Any) -> WeComAdapter:
+    """Always built: a community's group robot sends with no app. Inbound requests are
+    refused until the token and EncodingAESKey are set."""
+
+    def find_chat(chat_id: str) -> ChatAddress | None:
+        community = runtime.store.find_community_by_chat("wecom", chat_id)
+        if community is None or not community.robot_webhook:
+            return None
+        return ChatAddress("wecom", chat_id, community.robot_webhook, community.robot_secret)
+
+    return WeComAdapter(
+        token=settings.secret("ROLLCALL_WECOM_TOKEN"),
+        encoding_aes_key=settings.secret("ROLLCALL_WECOM_ENCODING_AES_KEY"),
+        corp_id=settings.secret("ROLLCALL_WECOM_CORP_ID"),
+        api_base=settings.api_bases.get("wecom") or DEFAULT_API_BASES["wecom"],
+        find_chat=find_chat,
+    )
+
+
+class WeComAdapter:
+    name = "wecom"
+
+    def __init__(
+        self,
+        *,
+        token: str = "",
+        encoding_aes_key: str = "",
+        corp_id: str = "",
+        api_base: str = DEFAULT_API_BASES["wecom"],
+        find_chat: ChatLookup | None = None,
+        style: Style = "text",
+        sender: HttpSender | None = None,
+        reply_sender: HttpSender | None = None,
+    ) -> None:
+        self._token = token
+        self._key = aes_key(encoding_aes_key) if encoding_aes_key else None
+        # Robot callbacks carry an empty receive id; app callbacks our corp id.
+        self._receive_ids = {"", corp_id} if corp_id else {""}
+        self._api_base = api_base.rstrip("/")
+        self._find_chat = find_chat
+        self._style: Style = style
+        self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
+        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+
+    def __repr__(self) -> str:
+        return f"WeComAdapter(api_base={self._api_base!r}, style={self._style!r})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        if not self._token or self._key is None:
+            raise Unauthorized("WeCom inbound is not configured (token, 43-character AES key)")
+        query = request.query
+        signed = query.get("msg_signature", "")
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        if not signed or not timestamp or not nonce:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() - int(timestamp))
+        except ValueError:
+            raise Unauthorized("bad timestamp") from None
+        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("stale timestamp")
+        if request.method.upper() == "GET":
+            encrypted = _echostr(query)
+            if not encrypted:
+                raise Unauthorized("missing echostr")
+        else:
+            try:
+                encrypted = _outer_encrypt(request.body)
+            except ValueError:
+                return  # nothing to verify and nothing will happen: parse answers 400
+        expected = msg_signature(self._token, timestamp, nonce, encrypted)
+        if not hmac.compare_digest(expected.encode(), signed.encode()):
+            raise Unauthorized("bad signature")
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        if request.method.upper() == "GET":
+            echo = self._decrypt(_echostr(request.query))
+            try:
+                text = echo.decode()
+            except UnicodeDecodeError:
+                raise BadPayload("echostr is not UTF-8") from None
+            # The plaintext exactly: no quotes, no BOM, no newline, as WeCom asks.
+            return Parsed(
+                handshake=HttpResponse(200, text, {"Content-Type": "text/plain; charset=utf-8"})
+            )
+        try:
+            encrypted = _outer_encrypt(request.body)
+            inner = parse_xml(self._decrypt(encrypted))
+        except ValueError as error:
+            raise BadPayload(str(error)) from None
+        return Parsed(events=self._events(inner))
+
+    def _decrypt(self, encrypted: str) -> bytes:
+        if self._key is None:
+            raise BadPayload("ROLLCALL_WECOM_ENCODING_AES_KEY is not set")
+        try:
+            message, receive_id = decrypt(self._key, encrypted)
+        except ValueError as error:
+            raise BadPayload(str(error)) from None
+        if receive_id not in self._receive_ids:
+            raise BadPayload("message is for another corp id: check ROLLCALL_WECOM_CORP_ID")
+        return message
+
+    def _events(self, inner: Element) -> list[InboundEvent]:
+        if inner.find("From") is not None or inner.find("WebhookUrl") is not None:
+            return self._robot_events(inner)
+        return self._app_events(inner)
+
+    def _robot_events(self, inner: Element) -> list[InboundEvent]:
+        msg_type = _text(inner, "MsgType")
+        if msg_type == "text":
+            text = _text(inner, "Text/Content")
+        elif msg_type == "mixed":
+            text = " ".join(
+                _text(item, "Text/Content")
+                for item in inner.iterfind("MixedMessage/MsgItem")
+                if _text(item, "MsgType") == "text"
+            )
+        else:
+            return []  # events (robot added or removed), button clicks, images
+        chat_id, user_id = _text(inner, "ChatId"), _text(inner, "From/UserId")
+        if not chat_id or not user_id:
+            raise BadPayload("robot callback without ChatId or From/UserId")
+        if _text(inner, "ChatType") != "single":
+            text = _LEADING_MENTION.sub("", text.strip(), count=1)  # the @robot addressing
+        key = _robot_key(_text(inner, "WebhookUrl"))
+        return [
+            InboundEvent(
+                kind="message",
+                platform=self.name,
+                chat_id=chat_id,
+                sender=Sender(user_id=user_id, name=_text(inner, "From/Name")),
+                text=text.strip(),
+                event_id=_text(inner, "MsgId") or None,
+                reply_context={"robot_key": key} if key else {},
+            )
+        ]
+
+    def _app_events(self, inner: Element) -> list[InboundEvent]:
+        msg_type = _text(inner, "MsgType")
+        if not msg_type or msg_type == "event":
+            return []  # subscribe, enter_agent, menu clicks: nothing a member said
+        user_id = _text(inner, "FromUserName")
+        if not user_id:
+            raise BadPayload("message without FromUserName")
+        return [
+            InboundEvent(
+                kind="message",
+                platform=self.name,
+                chat_id=_text(inner, "ChatId") or user_id,
+                sender=Sender(user_id=user_id, name=""),
+                text=_text(inner, "Content").strip() if msg_type == "text" else "",
+                event_id=_text(inner, "MsgId") or None,
+            )
+        ]
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """An empty 200 after the replies went out through the robot, one quick attempt
+        each: a slower answer would be retried by WeCom (then de-duplicated by MsgId)."""
+        if event is None or not replies:
+            return HttpResponse(200, "")
+        chat = self._reply_address(event)
+        if chat is None:
+            log.warning("no robot to reply through", extra={"platform": self.name})
+            return HttpResponse(200, "")
+        for part in _pack(self.render(reply) for reply in replies):
+            try:
+                self._post(chat, part, self._reply_sender)
+            except DeliveryError as error:
+                log.warning(
+                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break
+        return HttpResponse(200, "")
+
+    def _reply_address(self, event: InboundEvent) -> ChatAddress | None:
+        key = event.reply_context.get("robot_key")
+        if key:
+            return ChatAddress(self.name, event.chat_id, robot_webhook=key)
+        return self._find_chat(event.chat_id) if self._find_chat else None
+
+    # -- outbound
+    def render(self, message: Message) -> list[WeComPart]:
+        mentions = list({m.user_id: m for m in message.mentions}.values())
+        if self._style == "markdown":
+            pairs = [(f"<@{m.user_id}>", m.user_id) for m in mentions]
+            parts = split_bytes(message.text, pairs, message.tail, MARKDOWN_LIMIT_BYTES)
+            return [WeComPart(text, (), "markdown") for text, _ in parts]
+        pairs = [(f"@{m.name or m.user_id}", m.user_id) for m in mentions]
+        parts = split_bytes(message.text, pairs, message.tail, TEXT_LIMIT_BYTES)
+        return [WeComPart(text, ids) for text, ids in parts]
+
+    def deliver(self, chat: ChatAddress, part: WeComPart) -> str:
+        return self._post(chat, part, self._sender)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        delivery = Delivery()
+        parts = self.render(message)
+        for index, part in enumerate(parts):
+            try:
+                delivery.sent.append(self.deliver(chat, part))
+            except DeliveryError as error:
+                delivery.failed = len(parts) - index  # stop: the rest would only fail too
+                delivery.errors.append(str(error))
+                break
+        return delivery
+
+    def _post(self, chat: ChatAddress, part: WeComPart | str, sender: HttpSender) -> str:
+        if isinstance(part, str):
+            part = WeComPart(part)
+        if not chat.robot_webhook:
+            raise DeliveryError(
+                f"WeCom chat {chat.chat_id} has no group robot: add one to the group and set "
+                "it with `rollcall community update <id> --robot-webhook "
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`"
+            )
+        url = self._robot_url(chat.robot_webhook)
+        if part.msgtype == "markdown":
+            payload: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": part.content}}
+        else:
+            text: dict[str, Any] = {"content": part.content}
+            if part.mentioned_list:
+                text["mentioned_list"] = list(part.mentioned_list)
+            payload = {"msgtype": "text", "text": text}
+        sender.request(
+            "POST",
+            url,
+            pace_key=url,
+            ok=_errcode_ok,
+            retry_after=_throttle(),
+            headers=_JSON_HEADERS,
+            data=json.dumps(payload, ensure_ascii=False).encode(),
+        )
+        # Group robots answer without a message id; the run records a local one.
+        return f"wecom-robot-{uuid.uuid4().hex[:16]}"
+
+    def _robot_url(self, webhook: str) -> str:
+        if "://" in webhook:
+            return webhook
+        return f"{self._api_base}/webhook/send?key={quote(webhook, safe='')}"
+
+
+def split_bytes(
+    head: str, mentions: Sequence[tuple[str, str]], tail: str, limit: int
+) -> list[tuple[str, tuple[str, ...]]]:
+    """split_parts measured in UTF-8 bytes, each part with the ids it mentions.
+
+    Every string is packed as its UTF-8 bytes seen through Latin-1 (one character per byte,
+    and newline and space unchanged), so split_parts' character limit is a byte limit.
+    Lines and tokens are first cut to the limit at character boundaries, so split_parts
+    never has to cut one hard (which could split a character). Tokens travel wrapped in two
+    marker characters (never part of UTF-8 multi-byte sequences); the k-th marked token is
+    mentions[k].
+    """
+    head = _as_bytes(_fit_lines(_unmarked(head), limit))
+    tail = _as_bytes(_fit_lines(_unmarked(tail), limit))
+    tokens = [f"{_OPEN}{_as_bytes(_fit(_unmarked(t), limit - 2))}{_CLOSE}" for t, _ in mentions]
+    ids = iter([user_id for _, user_id in mentions])
+    parts = []
+    for raw in split_parts(head, tokens, tail, limit):
+        mentioned = tuple(next(ids) for _ in range(raw.count(_OPEN)))
+        parts.append((_unmarked(raw).encode("latin-1").decode("utf-8"), mentioned))
+    return parts
+
+
+def _as_bytes(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _fit(text: str, limit: int) -> str:
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def _fit_lines(text: str, limit: int) -> str:
+    lines = []
+    for line in text.split("\n"):
+        while len(line.encode("utf-8")) > limit:
+            cut = _fit(line, limit)
+            lines.append(cut)
+            line = line[len(cut) :]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def _pack(renders: Iterable[Sequence[WeComPart]]) -> list[WeComPart]:
+    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
+    packed: list[WeComPart] = []
+    for parts in renders:
+        for part in parts:
+            if not part.content:
+                continue
+            last = packed[-1] if packed else None
+            limit = TEXT_LIMIT_BYTES if part.msgtype == "text" else MARKDOWN_LIMIT_BYTES
+            joined = f"{last.content}{_REPLY_JOINER}{part.content}" if last else ""
+            if last and last.msgtype == part.msgtype and len(joined.encode()) <= limit:
+                packed[-1] = WeComPart(
+                    joined, last.mentioned_list + part.mentioned_list, part.msgtype
+                )
+            else:
+                packed.append(part)
+    return packed
+
+
+def _echostr(query: Any) -> str:
+    # A "+" of the base64 may arrive as a space when a proxy decodes the query as a form.
+    return str(query.get("echostr", "")).replace(" ", "+")
+
+
+def _outer_encrypt(body: bytes) -> str:
+    encrypted = (parse_xml(body).findtext("Encrypt") or "").strip()
+    if not encrypted:
+        raise ValueError("no Encrypt element")
+    return encrypted
+
+
+def _text(element: Element, path: str) -> str:
+    return (element.findtext(path) or "").strip()
+
+
+def _robot_key(webhook_url: str) -> str:
+    """The robot's key from a callback's WebhookUrl. We send to our own API base with it:
+    the callback's host (``in.qyapi.weixin.qq.com``) may be reachable only inside WeCom."""
+    if not webhook_url:
+        return ""
+    return (parse_qs(urlsplit(webhook_url).query).get("key") or [""])[0]
+
+
+def _errcode_ok(answer: Answer) -> bool:
+    return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
+
+
+def _throttle() -> Callable[[Answer], float | None]:
+    backoff = itertools.count()
+
+    def retry_after(answer: Answer) -> float | None:
+        if isinstance(answer.body, dict) and answer.body.get("errcode") in THROTTLE_CODES:
+            return THROTTLE_BACKOFF_SECONDS * 2 ** next(backoff)
+        return None
+
+    return retry_after
