@@ -23,6 +23,8 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory package STAGE=dev
+	$(MAKE) --no-print-directory package STAGE=prod
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)
@@ -32,6 +34,20 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The CloudFormation package of one stage (STAGE=dev by default) in build/package-<stage>:
+# rollcall/infra.py's resources merged into chalice's SAM template, linted by cfn-lint. Needs
+# a package index (chalice fetches the Lambda's wheels, cached in .chalice/deployments), a
+# region, and no AWS account or credentials.
+STAGE ?= dev
+package: $(STAMP)
+	@mkdir -p build
+	$(BIN)/rollcall infra template --stage $(STAGE) -o build/resources-$(STAGE).json
+	rm -rf build/package-$(STAGE)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package \
+		--stage $(STAGE) --merge-template build/resources-$(STAGE).json build/package-$(STAGE)
+	$(BIN)/cfn-lint build/package-$(STAGE)/sam.json
+	@$(BIN)/python -c 'import pathlib, sys; zips = sorted(pathlib.Path(sys.argv[1]).glob("*.zip")); [print(f"{z.name}: {z.stat().st_size / 1e6:.2f} MB") for z in zips]; print(f"total: {sum(z.stat().st_size for z in zips) / 1e6:.2f} MB (budget 5 MB)")' build/package-$(STAGE)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -134,7 +134,15 @@ def package_size() -> dict[str, Any]:
             "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         }
         done = subprocess.run(
-            [sys.executable, "-m", "chalice.cli", "package", "--stage", "dev", out],
+            [
+                sys.executable,
+                "-c",
+                "from chalice.cli import main; main()",
+                "package",
+                "--stage",
+                "dev",
+                out,
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,

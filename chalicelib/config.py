@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chalicelib.secrets import ParameterStoreSecrets, SecretSource
+
 PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom", "console")
 
 DEFAULT_API_BASES = {
@@ -34,6 +36,9 @@ class Settings:
     console_secret: str = ""
     api_bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_API_BASES))
     secrets: Mapping[str, str] = field(default_factory=dict)
+    # Deployed stages: SSM Parameter Store, consulted before ``secrets`` (the environment).
+    # None for the local stage and for Settings built by hand (tests): no AWS call.
+    secret_source: SecretSource | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,17 +53,35 @@ class Settings:
         secrets = {
             k: v for k, v in env.items() if k.startswith(prefixes) and not k.endswith("_API_BASE")
         }
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
         return cls(
             stage=stage,
             table_name=env.get("ROLLCALL_TABLE", f"rollcall-{stage}"),
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            region=region,
             queue_name=env.get("ROLLCALL_QUEUE", f"rollcall-{stage}-jobs"),
             log_level=env.get("ROLLCALL_LOG_LEVEL", "INFO").upper(),
             console_secret=env.get("ROLLCALL_CONSOLE_SECRET", ""),
             api_bases=bases,
             secrets=secrets,
+            # Built here, read on first use: no AWS call at import or for the local stage.
+            secret_source=None
+            if stage == "local"
+            else ParameterStoreSecrets.for_stage(stage, region),
         )
 
     def secret(self, name: str) -> str:
-        """A platform credential by its environment name, '' when unset."""
+        """A platform credential by its environment name, '' when unset.
+
+        Parameter Store's ``/rollcall/<stage>/<name>`` wins when the stage has it (so a
+        rotation there takes effect within the cache TTL); the environment is the fallback
+        (local use, or a stage that keeps a credential in its environment).
+        """
+        if self.secret_source is not None:
+            value = self.secret_source.get(name)
+            if value is not None:
+                return value
         return self.secrets.get(name, "")
+
+    def secrets_version(self) -> int:
+        """Moves when the secret source loaded different values (see Runtime.adapter)."""
+        return self.secret_source.version() if self.secret_source is not None else 0

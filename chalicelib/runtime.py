@@ -56,6 +56,8 @@ class Runtime:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     console_sink: Any = None
     _queue: Any = None
+    # The secrets' version the cached adapters were built with (see adapter()).
+    _secrets_version: int = 0
 
     @property
     def queue(self) -> Any:
@@ -83,9 +85,19 @@ class Runtime:
         return cls(settings=settings, store=Store(table))
 
     def adapter(self, platform: str) -> Adapter | None:
-        """The platform's adapter, built on first use; None when unknown or not configured."""
+        """The platform's adapter, built on first use; None when unknown or not configured.
+
+        Adapters hold their credentials, so when a secret was rotated in Parameter Store
+        (the version moved) they are built again: no redeploy, no cold start needed.
+        """
+        version = self.settings.secrets_version()
+        if version != self._secrets_version:
+            self.adapters.clear()
+            self._secrets_version = version
         if platform not in self.adapters:
             built = build_adapter(platform, self)
+            # Building may have made the first read of the secrets: not a rotation.
+            self._secrets_version = self.settings.secrets_version()
             if built is None:
                 return None
             self.adapters[platform] = built

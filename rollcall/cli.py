@@ -87,7 +87,7 @@ def main() -> None:
 
 @main.group()
 def infra() -> None:
-    """Create what chalice does not: the table (and queues)."""
+    """Create what chalice does not: the table, queues, alarms (and the deploy files)."""
 
 
 @infra.command("bootstrap")
@@ -95,27 +95,85 @@ def infra() -> None:
 @json_option
 @friendly
 def infra_bootstrap(stage: str | None, as_json: bool) -> None:
-    """Create the table when missing, on the configured endpoint. Idempotent."""
+    """Create or update the stage's table, queues, alarms and log groups. Idempotent.
+
+    The local stage gets its table only (on the embedded or configured endpoint). Deployed
+    stages get everything `chalice package --merge-template` would create, in the AWS
+    account of the environment (or AWS_ENDPOINT_URL). Run it before the first
+    `chalice deploy`, and again after it to turn on partial batch failures for the worker.
+    """
     import os
 
     from chalicelib.config import Settings
     from chalicelib.runtime import make_dynamodb_client
-    from chalicelib.store.schema import ensure_table
     from rollcall.context import endpoint
+    from rollcall.infra import Bootstrap, Clients, Stage, summarize
 
+    previous = os.environ.get("ROLLCALL_STAGE")
     if stage:
-        os.environ["ROLLCALL_STAGE"] = stage
-    with endpoint() as url:
-        settings = Settings.from_env()
-        created = ensure_table(make_dynamodb_client(settings), settings.table_name)
+        os.environ["ROLLCALL_STAGE"] = stage  # endpoint() and Settings read it
+    try:
+        with endpoint() as url:
+            settings = Settings.from_env()
+            name = settings.stage
+            dynamodb = make_dynamodb_client(settings)
+            if name == "local":
+                target = Stage(name, settings.table_name, settings.queue_name)
+                changes = Bootstrap(target, Clients(dynamodb=dynamodb)).run(table_only=True)
+            else:
+                target = Stage.load(name)
+                clients = Clients.create(settings.region, dynamodb)
+                changes = Bootstrap(target, clients).run()
+    finally:
+        if previous is None:
+            os.environ.pop("ROLLCALL_STAGE", None)
+        else:
+            os.environ["ROLLCALL_STAGE"] = previous
+    table_created = any(c.kind == "table" and c.action == "created" for c in changes)
     result = {
-        "stage": settings.stage,
-        "table": settings.table_name,
-        "created": created,
+        "stage": name,
+        "table": target.table,
+        "created": table_created,
         "endpoint": url or "aws",
+        "resources": [c.as_dict() for c in changes],
     }
-    verb = "created" if created else "already there"
-    emit(result, as_json, f"table {settings.table_name}: {verb} ({url or 'AWS'})")
+    emit(result, as_json, f"{summarize(changes)}\n(stage {name}, {url or 'AWS'})")
+
+
+@infra.command("template")
+@click.option("--stage", required=True, help="A stage of .chalice/config.json, e.g. dev, prod.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@friendly
+def infra_template(stage: str, output: Path | None) -> None:
+    """Write the CloudFormation resources to merge into `chalice package`'s template."""
+    from rollcall.infra import Stage, merge_template, to_json
+
+    _write(to_json(merge_template(Stage.load(stage))), output)
+
+
+@infra.command("policy")
+@click.option("--stage", required=True, help="A stage of .chalice/config.json, e.g. dev, prod.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--partition", default="aws", show_default=True, help="aws-cn in China.")
+@click.option("--region", default="*", show_default=True, help="Pin the policy to a region.")
+@click.option("--account", default="*", show_default=True, help="Pin it to an account id.")
+@friendly
+def infra_policy(
+    stage: str, output: Path | None, partition: str, region: str, account: str
+) -> None:
+    """Write the stage's least-privilege IAM policy (.chalice/policy-<stage>.json)."""
+    from rollcall.infra import Stage, policy, to_json
+
+    document = policy(Stage.load(stage), partition=partition, region=region, account=account)
+    _write(to_json(document), output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
 
 
 # -- communities ------------------------------------------------------------------------
@@ -183,8 +241,10 @@ def _setting_changes(**given: str | None) -> dict[str, Any]:
             changes[name] = value
     if given.get("robot_webhook"):
         url = given["robot_webhook"].strip()
-        if not url.startswith("https://"):
-            raise InvalidValue("robot webhook must be an https:// URL")
+        # A full URL must be https; DingTalk and WeCom robots may also be given by their
+        # access token / key alone, which the adapters combine with the API base.
+        if "://" in url and not url.startswith("https://"):
+            raise InvalidValue("robot webhook must be an https:// URL (or the robot's key)")
         changes["robot_webhook"] = url
     if given.get("robot_secret"):
         changes["robot_secret"] = given["robot_secret"].strip()
@@ -214,6 +274,7 @@ def community_create(
     """Create a community for one group chat; prints its id."""
     from datetime import UTC, datetime
 
+    from chalicelib.jobs.dispatch_due_jobs import schedule_community
     from rollcall.context import open_store
 
     changes = _setting_changes(**settings)
@@ -227,6 +288,7 @@ def community_create(
     )
     with open_store() as store:
         store.create_community(new)
+        schedule_community(store.table, new, datetime.now(UTC))
     emit({"id": new.id}, as_json, new.id)
 
 
@@ -249,13 +311,17 @@ def community_list(as_json: bool) -> None:
 @friendly
 def community_show(community_id: str, as_json: bool) -> None:
     """One community's settings."""
+    from chalicelib.store import keys
     from rollcall.context import open_store
 
     with open_store() as store:
         found = store.get_community(community_id)
         members = sum(1 for _ in store.list_members(community_id))
-    data = {**community_dict(found), "members": members}
-    emit(data, as_json, describe(found) + f"\n  members    {members}")
+        due = store.table.query(keys.community_pk(community_id), prefix=keys.due_item_sk(""))
+        next_runs = {item["job"]: item["scheduled_at"] for item in due}
+    data = {**community_dict(found), "members": members, "next_runs": next_runs}
+    runs_text = "".join(f"\n  next       {job} at {at}" for job, at in sorted(next_runs.items()))
+    emit(data, as_json, describe(found) + f"\n  members    {members}" + runs_text)
 
 
 @community.command("update")
@@ -268,6 +334,9 @@ def community_update(
     community_id: str, name: str | None, as_json: bool, **settings: str | None
 ) -> None:
     """Change a community's name, timezone, language or times."""
+    from datetime import UTC, datetime
+
+    from chalicelib.jobs.dispatch_due_jobs import schedule_community
     from rollcall.context import open_store
 
     changes = _setting_changes(**settings)
@@ -278,6 +347,8 @@ def community_update(
     with open_store() as store:
         updated = store.get_community(community_id).with_changes(**changes)
         store.save_community(updated)
+        # New times or timezone: every job's next run is computed again.
+        schedule_community(store.table, updated, datetime.now(UTC))
     emit(community_dict(updated), as_json, describe(updated))
 
 
@@ -432,6 +503,62 @@ def serve(port: int, fresh: bool, tick: int) -> None:
 
 
 @main.command()
+@click.option("--community", "community_id", required=True, help="A console community's id.")
+@click.option("--user", "user_id", required=True, help="Who speaks: their user id.")
+@click.option("--name", help="Their display name (default: the user id).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="The port of the running `rollcall serve`.",
+)
+@click.argument("text", nargs=-1, required=True)
+@json_option
+@friendly
+def chat(
+    community_id: str,
+    user_id: str,
+    name: str | None,
+    port: int,
+    text: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Say TEXT in a console community's chat, through a running `rollcall serve`.
+
+    The message is signed and posted to the server's console webhook, exactly as a chat
+    platform would; the bot's replies are printed (scheduled messages appear in the
+    server's own terminal).
+    """
+    from datetime import UTC, datetime
+
+    from rollcall.context import open_store
+    from rollcall.runtime import console_secret
+    from rollcall.serve import NoServer, post_console_message, server_listens
+
+    if not server_listens(port):  # before opening the store: that may start an endpoint
+        raise NoServer(port)
+    with open_store() as store:
+        found = store.get_community(community_id)
+    if found.platform != "console":
+        raise Failure(
+            f"community {community_id} is on {found.platform}: rollcall chat only talks to"
+            " console communities (create one with --platform console)"
+        )
+    replies = post_console_message(
+        port=port,
+        chat_id=found.chat_id,
+        user_id=user_id,
+        name=name,
+        text=" ".join(text),
+        secret=console_secret(),
+        now=datetime.now(UTC),
+    )
+    result = {"community": community_id, "replies": replies}
+    emit(result, as_json, "\n".join(replies) or "(no reply)")
+
+
+@main.command()
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--weeks", default=5, show_default=True, type=click.IntRange(1, 12))
 @click.option("--locale", default="zh-CN", show_default=True, type=click.Choice(["zh-CN", "en"]))
@@ -450,6 +577,319 @@ def today() -> date:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).date()
+
+
+# -- secrets ----------------------------------------------------------------------------
+
+
+@main.group()
+def secrets() -> None:
+    """Platform credentials in SSM Parameter Store, for the deployed stages."""
+
+
+def _deployed_stage(stage: str | None) -> str:
+    from chalicelib.config import Settings
+
+    name = stage or Settings.from_env().stage
+    if name == "local":
+        raise Failure(
+            "the local stage reads credentials from the environment"
+            " (ROLLCALL_<PLATFORM>_...): give a deployed stage, e.g. --stage prod"
+        )
+    return name
+
+
+def _ssm_client() -> Any:
+    """SSM in the environment's account and region (or AWS_ENDPOINT_URL's)."""
+    import boto3
+
+    from chalicelib.config import Settings
+
+    return boto3.client("ssm", region_name=Settings.from_env().region)
+
+
+@secrets.command("set")
+@click.argument("name")
+@click.option("--stage", default=None, help="Deployed stage (default: $ROLLCALL_STAGE).")
+@click.option(
+    "--value",
+    default=None,
+    help="The value. Default: read from standard input, which keeps it out of shell history.",
+)
+@click.option("--key-id", default=None, help="KMS key to encrypt with (default: aws/ssm).")
+@json_option
+@friendly
+def secrets_set(
+    name: str, stage: str | None, value: str | None, key_id: str | None, as_json: bool
+) -> None:
+    """Store NAME (e.g. TELEGRAM_BOT_TOKEN) as a SecureString, replacing any older value.
+
+    Running functions pick it up within the cache TTL (5 minutes): no redeploy.
+    """
+    from chalicelib.secrets import DEFAULT_TTL_SECONDS, parameter_name
+
+    full_name = parameter_name(_deployed_stage(stage), name)
+    if value is None:
+        if sys.stdin.isatty():
+            value = click.prompt(f"value for {full_name}", hide_input=True, err=True)
+        else:
+            value = sys.stdin.read()
+    # Tokens never start or end with whitespace; a newline from `echo` or a file would
+    # otherwise break every signature check without a word.
+    value = value.strip()
+    if not value:
+        raise Failure("empty value: nothing was stored")
+    request: dict[str, Any] = {
+        "Name": full_name,
+        "Value": value,
+        "Type": "SecureString",
+        "Overwrite": True,
+    }
+    if key_id:
+        request["KeyId"] = key_id
+    version = _ssm_client().put_parameter(**request)["Version"]
+    minutes = int(DEFAULT_TTL_SECONDS // 60)
+    emit(
+        {"name": full_name, "version": version},
+        as_json,
+        f"{full_name}: stored as version {version}; in use within {minutes} minutes",
+    )
+
+
+@secrets.command("list")
+@click.option("--stage", default=None, help="Deployed stage (default: $ROLLCALL_STAGE).")
+@json_option
+@friendly
+def secrets_list(stage: str | None, as_json: bool) -> None:
+    """The stage's parameters: names, types and versions. Never their values."""
+    from chalicelib.secrets import parameter_path
+
+    path = parameter_path(_deployed_stage(stage))
+    # DescribeParameters returns metadata only, so this command cannot print a value.
+    pages = (
+        _ssm_client()
+        .get_paginator("describe_parameters")
+        .paginate(ParameterFilters=[{"Key": "Path", "Option": "OneLevel", "Values": [path]}])
+    )
+    found = [
+        {
+            "name": parameter["Name"],
+            "type": parameter.get("Type", ""),
+            "version": parameter.get("Version"),
+            "last_modified": parameter.get("LastModifiedDate"),
+        }
+        for page in pages
+        for parameter in page.get("Parameters", [])
+    ]
+    found.sort(key=lambda p: p["name"])
+    lines = [f"{p['name']}  {p['type']}  v{p['version']}  {p['last_modified']}" for p in found]
+    emit(found, as_json, "\n".join(lines) or f"no parameters under {path}")
+
+
+# -- monthly reports --------------------------------------------------------------------
+
+
+@main.group()
+def report() -> None:
+    """Monthly inactive-member reports: show, export as CSV, confirm removals, set rules."""
+
+
+@report.command("monthly")
+@click.option("--community", "community_id", required=True)
+@click.option("--month", required=True, help="The month reported on, e.g. 2026-11.")
+@click.option("--at", "at", help="As of this instant, for a report not stored yet (ISO-8601).")
+@click.option("--csv", "as_csv", is_flag=True, help="Every member's line as CSV.")
+@json_option
+@friendly
+def report_monthly(
+    community_id: str, month: str, at: str | None, as_csv: bool, as_json: bool
+) -> None:
+    """Show the month's report: the stored one (as it was sent), else a preview built now.
+
+    CSV columns: user_id, name, role, squad, tier (active, quiet, inactive, new,
+    on_leave), last_active (the local date silence counts from), checkins (in the month),
+    homework_missed_in_a_row, warned_rule (the warning held after the report),
+    candidate_rule (the rule that makes the member a removal candidate).
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.jobs.report_inactive_members import (
+        build_monthly_report,
+        compose_report,
+        parse_month,
+        report_csv,
+        report_dict,
+    )
+    from chalicelib.store.reports import load_report
+    from rollcall.context import open_store
+
+    month = parse_month(month)
+    now = parse_instant(at) if at else datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        built = load_report(store.table, community_id, month)
+        stored = built is not None
+        if built is None:
+            built = build_monthly_report(store, found, month, now)
+    if as_csv:
+        click.echo(report_csv(built.rows), nl=False)
+        return
+    note = "" if stored else "\n(preview: not stored; the monthly-report job stores and sends it)"
+    text = compose_report(found, built.summary).text + note
+    emit(report_dict(built, stored=stored), as_json, text)
+
+
+@report.command("confirm-removals")
+@click.option("--community", "community_id", required=True)
+@click.option("--report", "report_id", required=True, help="The report id: its month, 2026-10.")
+@click.option("--by", "by", required=True, help="Who confirms (recorded with each removal).")
+@click.option("--at", "at", help="As of this instant (ISO-8601; default now).")
+@json_option
+@friendly
+def report_confirm_removals(
+    community_id: str, report_id: str, by: str, at: str | None, as_json: bool
+) -> None:
+    """Remove the report's removal candidates who still qualify, and record each removal.
+
+    Members are marked removed (their data is kept); where the platform's API allows, the
+    bot removes them from the chat too, otherwise the output lists whom to remove by hand.
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.jobs.report_inactive_members import confirm_removals, describe_outcome
+    from rollcall.runtime import local_runtime
+
+    if not by.strip():
+        raise Failure("--by must name who confirms")
+    now = parse_instant(at) if at else datetime.now(UTC)
+    with local_runtime(sink=lambda _sent: None) as runtime:
+        found = runtime.store.get_community(community_id)
+        outcome = confirm_removals(
+            runtime.store,
+            found,
+            report_id,
+            by.strip(),
+            now,
+            adapter=runtime.adapter(found.platform),
+        )
+    emit(outcome.as_dict(), as_json, describe_outcome(found, outcome))
+
+
+def _on_off(value: str | None, what: str) -> bool | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("on", "yes", "true", "1"):
+        return True
+    if lowered in ("off", "no", "false", "0"):
+        return False
+    raise InvalidValue(f"{what} must be on or off, got {value!r}")
+
+
+def _rebind_admin_chat(store: Any, current: Community, new_chat: str | None) -> None:
+    """Bind the admin chat to the community too, so /report and /confirm-removals work
+    there (names shown); the previous admin chat's binding goes. A chat bound to another
+    community is refused, before anything changes."""
+    platform = current.platform
+    if new_chat and new_chat != current.chat_id:
+        store.bind_chat(current.id, platform, new_chat)
+    old = current.admin_chat_id
+    if old and old not in (new_chat, current.chat_id):
+        bound = store.find_community_by_chat(platform, old)
+        if bound is not None and bound.id == current.id:
+            store.unbind_chat(platform, old)
+
+
+@report.command("rules")
+@click.option("--community", "community_id", required=True)
+@click.option("--set", "rules_text", help="Rules as JSON, or @FILE: a list of objects.")
+@click.option("--defaults", is_flag=True, help="Drop the community's rules: use the defaults.")
+@click.option("--removal", help="on or off: may confirmed candidates be removed.")
+@click.option("--admin-chat", help="Chat id the report goes to ('-' for none).")
+@click.option("--to-group", help="on or off: send the report to the group when no admin chat.")
+@click.option("--active-days", type=int, help="Active: at most this many days since activity.")
+@click.option("--quiet-days", type=int, help="Quiet: up to this many; inactive beyond.")
+@json_option
+@friendly
+def report_rules(
+    community_id: str,
+    rules_text: str | None,
+    defaults: bool,
+    removal: str | None,
+    admin_chat: str | None,
+    to_group: str | None,
+    active_days: int | None,
+    quiet_days: int | None,
+    as_json: bool,
+) -> None:
+    """Show or change the community's inactivity rules, tiers and report settings.
+
+    Rules, e.g. [{"id": "hw-missed", "kind": "missed_cycles", "warn": 2, "remove": 3},
+    {"id": "silent", "kind": "inactive_days", "warn": 30, "remove": 45}]; rules that make
+    no sense are refused with the reason, and nothing is changed.
+    """
+    from chalicelib.domain.inactivity import Thresholds, parse_rules, rules_of
+    from rollcall.context import open_store
+
+    changes: dict[str, Any] = {}
+    if rules_text is not None and defaults:
+        raise Failure("give either --set or --defaults, not both")
+    if rules_text is not None:
+        if rules_text.startswith("@"):
+            rules_text = Path(rules_text[1:]).read_text(encoding="utf-8")
+        try:
+            data = json.loads(rules_text)
+        except json.JSONDecodeError as error:
+            raise Failure(f"rules are not valid JSON: {error.msg} (line {error.lineno})") from None
+        changes["rules"] = tuple(rule.as_dict() for rule in parse_rules(data))
+    if defaults:
+        changes["rules"] = ()
+    for name, value in (("removal_enabled", removal), ("report_to_group", to_group)):
+        flag = _on_off(value, name.replace("_", " "))
+        if flag is not None:
+            changes[name] = flag
+    if admin_chat is not None:
+        changes["admin_chat_id"] = None if admin_chat.strip() in ("", "-") else admin_chat.strip()
+    if active_days is not None:
+        changes["tier_active_days"] = active_days
+    if quiet_days is not None:
+        changes["tier_quiet_days"] = quiet_days
+    with open_store() as store:
+        current = store.get_community(community_id)
+        updated = current.with_changes(**changes) if changes else current
+        thresholds = Thresholds.of(updated)  # refuses negative or crossed thresholds
+        rules = rules_of(updated)
+        if updated.admin_chat_id != current.admin_chat_id:
+            _rebind_admin_chat(store, current, updated.admin_chat_id)
+        if changes:
+            store.save_community(updated)
+    data = {
+        "community": community_id,
+        "rules": [rule.as_dict() for rule in rules],
+        "default_rules": not updated.rules,
+        "tiers": {"active_days": thresholds.active_days, "quiet_days": thresholds.quiet_days},
+        "new_days": thresholds.new_days,
+        "removal_enabled": updated.removal_enabled,
+        "admin_chat_id": updated.admin_chat_id,
+        "report_to_group": updated.report_to_group,
+    }
+    group = "the group" if updated.report_to_group else "nowhere (stored only)"
+    target = updated.admin_chat_id or group
+    lines = [
+        f"{community_id}: rules{' (defaults)' if not updated.rules else ''}",
+        *(
+            f"  {r.id:<12} {r.kind.value:<14} warn {r.warn}"
+            + (f", remove {r.remove}" if r.remove is not None else ", warn only")
+            for r in rules
+        ),
+        f"  tiers        active <= {thresholds.active_days} days, quiet <= "
+        f"{thresholds.quiet_days}, new for {thresholds.new_days} days after joining",
+        f"  removal      {'on' if updated.removal_enabled else 'off'}",
+        f"  report to    {target}",
+    ]
+    emit(data, as_json, "\n".join(lines))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ import click
 
 from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
-from chalicelib.domain.models import Community, Role
+from chalicelib.domain.models import JOBS, Community, Role
 from chalicelib.platforms.console import SentMessage, sign
 
 CHAT_ID = "demo-chat"
@@ -59,6 +59,17 @@ NAMES_ZH = [
     "董浩",
     "萧然",
 ]
+THEMES_ZH = ["每天读书 30 分钟", "早起不赖床", "每天写 300 字", "运动 20 分钟", "整理一个知识点"]
+THEMES_EN = [
+    "Read 30 minutes a day",
+    "Early to rise",
+    "Write 300 words",
+    "Move 20 minutes",
+    "Tidy one idea",
+]
+NOTES_ZH = ["读完第三章", "今天状态不错", "早起成功", "笔记已整理", "坚持！"]
+NOTES_EN = ["finished chapter 3", "good day", "up early", "notes done", "keep going!"]
+
 NAMES_EN = [
     "Ava",
     "Ben",
@@ -208,7 +219,7 @@ def run_demo(
     from chalice.test import Client
 
     import app as chalice_app
-    from chalicelib.jobs.runner import run_job
+    from chalicelib.jobs.dispatch_due_jobs import schedule_community
     from chalicelib.runtime import set_runtime
     from rollcall import local
     from rollcall.runtime import build_runtime
@@ -235,16 +246,18 @@ def run_demo(
         where = endpoint.url if endpoint else "your endpoint"
         log.say(_banner(community, seed, where))
         _import_roster(runtime, community, people, log)
+        schedule_community(runtime.store.table, community, cal.day_start(START))
+        scheduler = Scheduler(runtime, community, log)
         with Client(chalice_app.app) as client:
             chat = Chat(client, clock, secret, log)
             for day in range(weeks * 7):
                 today = START + timedelta(days=day)
-                _live_one_day(rng, chat, runtime, community, people, today, log)
-                at = cal.at_local(today, wall_time(21, 0))
-                log.posted.clear()
-                result = run_job(runtime, "daily-reminder", community.id, at)
-                log.bump("reminders")
-                _show_bot(log, at, community, result.parts, "daily-reminder")
+                for at, action in sorted(
+                    _plan_day(rng, people, community, today), key=lambda e: e[0]
+                ):
+                    scheduler.run_until(at)
+                    action(chat, at)
+                scheduler.run_until(cal.day_end(today))
         summary = {
             "seed": seed,
             "community": community.id,
@@ -252,7 +265,8 @@ def run_demo(
             "days": weeks * 7,
             "webhook_requests": log.counts.get("webhooks", 0),
             "checkins": log.counts.get("checkins", 0),
-            "reminders": log.counts.get("reminders", 0),
+            "reminders": log.counts.get("daily-reminder", 0),
+            "jobs": {k: v for k, v in log.counts.items() if k in JOBS},
             "seconds": round(time.monotonic() - started, 1),
         }
         log.say(_footer(summary, locale))
@@ -275,39 +289,227 @@ def _create_community(runtime: Any, locale: str) -> Community:
         locale=locale,
         created_at=datetime.combine(START, wall_time(0), UTC),
         cycle_anchor=START,
+        admin_chat_id="demo-admins",
+        removal_enabled=True,
     )
     return runtime.store.create_community(community)
 
 
-def _live_one_day(
-    rng: random.Random,
-    chat: Chat,
-    runtime: Any,
-    community: Community,
-    people: list[Persona],
-    today: date,
-    log: DemoLog,
-) -> None:
+class Scheduler:
+    """Fires the community's jobs at their due times through the same dispatcher and
+    worker as ``rollcall serve`` (and, through SQS, AWS): time jumps from one due run to
+    the next instead of ticking every five minutes through five weeks."""
+
+    def __init__(self, runtime: Any, community: Community, log: DemoLog) -> None:
+        from rollcall.serve import LocalQueue
+
+        self.runtime = runtime
+        self.community = community
+        self.log = log
+        self.queue = LocalQueue()
+
+    def next_due(self) -> datetime | None:
+        from chalicelib.store import keys
+
+        items = self.runtime.store.table.query(
+            keys.community_pk(self.community.id), prefix=keys.due_item_sk("")
+        )
+        times = [datetime.fromisoformat(i["scheduled_at"]) for i in items]
+        return min(times) if times else None
+
+    def run_until(self, until: datetime) -> None:
+        from rollcall.serve import tick
+
+        while (due := self.next_due()) is not None and due <= until:
+            self.runtime.clock.set(due)
+            for result in tick(self.runtime, due, queue=self.queue):
+                self.log.bump(result.job)
+                _show_bot(self.log, due, self.community, result.parts, result.job)
+
+
+Action = Callable[["Chat", datetime], None]
+
+
+def _plan_day(
+    rng: random.Random, people: list[Persona], community: Community, today: date
+) -> list[tuple[datetime, Action]]:
+    """The day's messages, each at its own local time, as members would send them."""
     cal = community.calendar
+    zh = community.locale == "zh-CN"
+    events: list[tuple[datetime, Action]] = []
+    day = (today - START).days
+    week = day // 7
+
+    def at(hour: int, minute: int = 0) -> datetime:
+        return cal.at_local(today, wall_time(hour, minute))
+
+    def join(person: Persona) -> Action:
+        return lambda chat, when: chat.join(when, person)
+
+    def say(person: Persona, text: str, *, show: bool = False, checkin: bool = False) -> Action:
+        def act(chat: Chat, when: datetime) -> None:
+            replies = chat.say(when, person, text)
+            if checkin:
+                chat.log.bump("checkins")
+            if show:
+                _show_exchange(chat.log, when, community, person, text, replies)
+
+        return act
+
     for person in people:
         if person.joins_on == today:
-            chat.join(cal.at_local(today, wall_time(7, rng.randint(0, 59))), person)
-            log.bump("joins")
+            events.append((at(7, rng.randint(0, 59)), join(person)))
     if today == START:
-        log.say(_joined_line(today, people, community.locale))
-    week = (today - START).days // 7
+        events.append(
+            (
+                at(7, 59),
+                lambda chat, when: chat.log.say(_joined_line(today, people, community.locale)),
+            )
+        )
+    owner = people[0]
+    if today.weekday() == 0:
+        themes = THEMES_ZH if zh else THEMES_EN
+        text = ("本周主题 " if zh else "/theme ") + themes[week % len(themes)]
+        events.append((at(8, 0), say(owner, text, show=True)))
+    shown = 0
     for person in people:
-        if person.joins_on > today or _on_leave(person, today):
+        if person.joins_on > today:
+            continue
+        if person.leave is not None and person.leave[0] == today:
+            days = person.leave[1]
+            text = f"请假 {days}" if zh else f"/leave {days}"
+            events.append((at(8, 30), say(person, text, show=True)))
+        if _on_leave(person, today):
             continue
         p = person.p_checkin
         if person.habit == "fading" and week >= 2:
             p = 0.05 if week == 2 else 0.0
         if rng.random() >= p:
+            if person.habit == "steady" and day % 9 == 4:
+                # A steady member who forgot yesterday makes it up the next morning.
+                text = ("补卡 " if zh else "/makeup ") + today.isoformat()
+                events.append((at(9, 15) + timedelta(days=1), say(person, text, show=True)))
             continue
         minute = rng.randint(6 * 60, 23 * 60 + 30)
-        at = cal.at_local(today, wall_time(minute // 60, minute % 60))
-        chat.say(at, person, "打卡" if community.locale == "zh-CN" else "/checkin")
-        log.bump("checkins")
+        notes = NOTES_ZH if zh else NOTES_EN
+        note = rng.choice(notes) if rng.random() < 0.3 else ""
+        text = (("打卡 " if zh else "/checkin ") + note).strip()
+        show = day == 0 and shown < 3
+        shown += show
+        events.append((at(minute // 60, minute % 60), say(person, text, show=show, checkin=True)))
+        if person.habit == "lurker":
+            events.append((at(12, 5), say(person, "大家好" if zh else "hi all")))
+    events += _homework_events(rng, people, community, today, say)
+    if day % 7 == 2:
+        asker = people[2 + week % 5]
+        events.append((at(22, 10), say(asker, "我的" if zh else "/me", show=True)))
+    if today.weekday() == 6:
+        text = "排行榜 周" if zh else "/leaderboard week"
+        events.append((at(22, 30), say(people[1], text, show=True)))
+    return events
+
+
+HOMEWORK_P = {
+    "steady": 0.95,
+    "regular": 0.75,
+    "lurker": 0.1,
+    "fading": 0.8,
+    "late-joiner": 0.7,
+    "traveller": 0.7,
+}
+REVIEWS_ZH = ["结构清晰，例子很好", "读完很有收获", "开头可以更抓人", "论证扎实"]
+REVIEWS_EN = [
+    "clear structure, good examples",
+    "learned a lot",
+    "strong opening next time?",
+    "solid argument",
+]
+
+
+def _homework_events(
+    rng: random.Random,
+    people: list[Persona],
+    community: Community,
+    today: date,
+    say: Callable[..., Action],
+) -> list[tuple[datetime, Action]]:
+    """One piece of work per member per weekly cycle (deadline Sunday 23:59), a few late
+    ones on Monday morning, one resubmission; reviews on Tuesday evening, by the reviewers
+    the last digest assigned."""
+    cal = community.calendar
+    zh = community.locale == "zh-CN"
+    week = (today - START).days // 7
+    events: list[tuple[datetime, Action]] = []
+    weekday = today.weekday()
+    for n, person in enumerate(people):
+        if person.joins_on > today or _on_leave(person, today):
+            continue
+        p = HOMEWORK_P[person.habit] * (0 if person.habit == "fading" and week >= 2 else 1)
+        link = f"https://notes.example.com/{person.user_id}/w{week + 1}"
+        command = ("交作业 " if zh else "/submit ") + link
+        # Each member has a weekday they hand in on; a few slip past the deadline.
+        if weekday == 1 + (n + week) % 6 and rng.random() < p:
+            when = cal.at_local(today, wall_time(rng.randint(9, 22), rng.randint(0, 59)))
+            show = n == 4 and week == 0
+            events.append((when, say(person, command, show=show)))
+            if n == 6 and week == 1:  # a resubmission before the deadline
+                later = when + timedelta(hours=1)
+                events.append((later, say(person, command + "-v2", show=True)))
+        if weekday == 0 and week > 0 and n % 9 == 5 and rng.random() < 0.5:
+            late = ("交作业 " if zh else "/submit ") + link.replace(f"w{week + 1}", f"w{week}")
+            events.append((cal.at_local(today, wall_time(0, 30)), say(person, late, show=True)))
+    if weekday == 1 and week > 0:
+        events.append(
+            (cal.at_local(today, wall_time(20, 0)), _review_round(rng, people, community, say))
+        )
+    return events
+
+
+def _review_round(
+    rng: random.Random, people: list[Persona], community: Community, say: Callable[..., Action]
+) -> Action:
+    def act(chat: Chat, when: datetime) -> None:
+        from chalicelib.domain.homework import cycles_of, last_closed
+        from chalicelib.runtime import get_runtime
+        from chalicelib.store.homework import assignments_of
+
+        cycles = cycles_of(community)
+        if cycles is None:
+            return
+        n = last_closed(cycles, when)
+        if n < 1:
+            return
+        store = get_runtime().store
+        by_id = {p.user_id: p for p in people}
+        assigned = assignments_of(store.table, community.id, cycles.cycle_id(n))
+        zh = community.locale == "zh-CN"
+        shown = 0
+        for reviewee, reviewers in sorted(assigned.items()):
+            for reviewer in reviewers:
+                who = by_id.get(reviewer)
+                if who is None or who.habit in ("lurker", "fading") or rng.random() < 0.25:
+                    continue
+                words = rng.choice(REVIEWS_ZH if zh else REVIEWS_EN)
+                text = (
+                    f"点评 @{by_id[reviewee].name} {words} {rng.randint(3, 5)}"
+                    if zh
+                    else f"/review @{by_id[reviewee].name} {words} {rng.randint(3, 5)}"
+                )
+                say(who, text, show=shown < 2)(chat, when)
+                shown += 1
+                when += timedelta(minutes=1)
+
+    return act
+
+
+def _show_exchange(
+    log: DemoLog, at: datetime, community: Community, person: Persona, text: str, replies: list[str]
+) -> None:
+    local = at.astimezone(community.calendar.tz)
+    log.say(f"\n[{local:%Y-%m-%d %H:%M}] {person.name}: {text}")
+    for reply in replies:
+        for line in reply.splitlines():
+            log.say(f"  ↳ {line}")
 
 
 def _on_leave(person: Persona, today: date) -> bool:

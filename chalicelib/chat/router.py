@@ -8,7 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from chalicelib.chat.checkins import (
+    handle_back,
+    handle_checkin,
+    handle_leaderboard,
+    handle_leave,
+    handle_makeup,
+    handle_me,
+    handle_quiet,
+    handle_theme,
+)
 from chalicelib.chat.context import CommandContext
+from chalicelib.chat.homework import handle_hw, handle_review, handle_submit
+from chalicelib.chat.standing import (
+    handle_confirm_removals,
+    handle_report,
+    handle_standing,
+)
 from chalicelib.platforms.base import Message
 
 Handler = Callable[[CommandContext], Sequence[Message]]
@@ -24,6 +40,23 @@ def handle_unknown(ctx: CommandContext) -> Sequence[Message]:
 
 HANDLERS: dict[str, Handler] = {
     "help": handle_help,
+    # daily check-ins (chat/checkins.py)
+    "checkin": handle_checkin,
+    "makeup": handle_makeup,
+    "me": handle_me,
+    "leaderboard": handle_leaderboard,
+    "leave": handle_leave,
+    "back": handle_back,
+    "quiet": handle_quiet,
+    "theme": handle_theme,
+    # weekly homework (chat/homework.py)
+    "submit": handle_submit,
+    "review": handle_review,
+    "hw": handle_hw,
+    # inactivity (chat/standing.py)
+    "standing": handle_standing,
+    "report": handle_report,
+    "confirm_removals": handle_confirm_removals,
 }
 
 

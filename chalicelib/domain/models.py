@@ -121,6 +121,12 @@ class Community:
     admin_chat_id: str | None = None
     rules: tuple[dict[str, Any], ...] = ()
     removal_enabled: bool = False
+    # The report goes to admin_chat_id; to the group itself only when this is set.
+    report_to_group: bool = False
+    # Activity tiers (domain/inactivity.py): active <= these days since last activity,
+    # quiet up to tier_quiet_days, inactive beyond.
+    tier_active_days: int = 7
+    tier_quiet_days: int = 30
     jobs: tuple[str, ...] = JOBS
     # Per-group robots (Feishu custom bot, DingTalk robot, WeCom group robot): the webhook
     # URL and signing secret; never printed in full by the CLI, never logged.
@@ -177,6 +183,9 @@ class Member:
     joined_at: date | None = None
     last_active: date | None = None
     leave_until: date | None = None
+    # First day of the current leave (None: unknown, e.g. imported). Streak rules need it to
+    # tell a gap made only of leave days from one that began before the leave did.
+    leave_from: date | None = None
     status: MemberStatus = MemberStatus.ACTIVE
     quiet: bool = False
     # Check-in bookkeeping, maintained incrementally (no history scan).
@@ -189,6 +198,9 @@ class Member:
     missed_in_a_row: int = 0
     points: int = 0
     warned_rule: str | None = None
+    # The local date of that warning: a member becomes a removal candidate only at a
+    # later report (domain/inactivity.py).
+    warned_at: date | None = None
 
     def __post_init__(self) -> None:
         if not str(self.user_id).strip():

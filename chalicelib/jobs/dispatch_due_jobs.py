@@ -79,3 +79,17 @@ def schedule_community(table: Table, community: Community, now: datetime) -> dic
         due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
         planned[job] = slot.scheduled_at.isoformat()
     return planned
+
+
+def ensure_scheduled(table: Table, community: Community, now: datetime) -> bool:
+    """Schedule the jobs of a community that has no schedule yet (one Query); True when it
+    had to. A community with some pointers keeps them: they may be due right now."""
+    from chalicelib.store import keys
+
+    existing = {i["job"] for i in table.query(keys.community_pk(community.id), prefix="DUE#")}
+    missing = [job for job in community.jobs if job not in existing]
+    for job in missing:
+        slot = next_slot(community, job, now)
+        if slot is not None:
+            due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
+    return bool(missing)

@@ -41,6 +41,12 @@ class Plan:
     summary: dict[str, Any] = field(default_factory=dict)
     # Side effects to apply once the messages are out (e.g. strikes); called once per run.
     apply: Callable[[], None] | None = None
+    # Where each message goes, parallel to ``messages``: a chat id on the community's
+    # platform (e.g. its admin chat), or None (or a missing entry) for the group itself.
+    targets: Sequence[str | None] = ()
+
+    def target(self, index: int) -> str | None:
+        return self.targets[index] if index < len(self.targets) else None
 
 
 @dataclass
@@ -80,9 +86,15 @@ Planner = Callable[..., Plan]
 
 def planners() -> dict[str, Planner]:
     # Imported here so that a webhook cold start never loads the jobs.
+    from chalicelib.jobs.report_inactive_members import plan_monthly_report
     from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
+    from chalicelib.jobs.send_weekly_digests import plan_weekly_digest
 
-    return {"daily-reminder": plan_daily_reminder}
+    return {
+        "daily-reminder": plan_daily_reminder,
+        "weekly-digest": plan_weekly_digest,
+        "monthly-report": plan_monthly_report,
+    }
 
 
 def run_job(
@@ -106,8 +118,11 @@ def run_job(
     adapter = runtime.adapter(community.platform)
     result = JobResult(job, community_id, plan.period, "dry-run", summary=dict(plan.summary))
     parts: list[Any] = []
-    for message in plan.messages:
-        parts.extend(adapter.render(message) if adapter else render_plain(message))
+    part_targets: list[str | None] = []
+    for index, message in enumerate(plan.messages):
+        rendered = adapter.render(message) if adapter else render_plain(message)
+        parts.extend(rendered)
+        part_targets.extend(plan.target(index) for _ in rendered)
     result.parts = [p if isinstance(p, str) else str(p) for p in parts]
     if dry_run:
         return result
@@ -132,8 +147,12 @@ def run_job(
     for index, part in enumerate(parts):
         if index in already:
             continue  # delivered by a run that crashed after sending it
+        target = part_targets[index]
+        # Another chat of the platform (an admin chat) has no group robot of its own: the
+        # community's robot would post into the group, so it is never used there.
+        to = chat if target is None else ChatAddress(community.platform, target)
         try:
-            message_id = adapter.deliver(chat, part)
+            message_id = adapter.deliver(to, part)
         except DeliveryError as error:
             result.errors.append(str(error))
             log.warning("delivery failed", extra={**context, "part": index})

@@ -89,7 +89,8 @@ class ConsoleAdapter:
             raise Unauthorized("bad timestamp") from None
         if skew > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
-        if not hmac.compare_digest(sign(self._secret, timestamp, request.body), signature):
+        expected = sign(self._secret, timestamp, request.body).encode()
+        if not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
             raise Unauthorized("bad signature")
 
     def parse(self, request: HttpRequest) -> Parsed:

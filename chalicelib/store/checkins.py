@@ -1,14 +1,26 @@
-"""Check-in items: one per (community, local date, member), written exactly once.
+"""Check-in items: one per (community, local date, member), written exactly once; and the
+member counters, leave and make-up quota that go with them.
 
 ``C#<cid> / CI#<local date>#<member>``: "who checked in on D" is one Query of one prefix.
+Each item also keeps the run ending at it (``streak``) and the member's previous check-in
+date (``prev``), so a make-up can repair runs by reading a few items by key instead of a
+member's history (domain/checkins.py states the rules).
+
+Request costs are stated on each function; none grows with the member's history, and only
+the leaderboard's grows with the number of members.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain.checkins import Leave, Link, Streak
+from chalicelib.domain.models import Member
 from chalicelib.store import keys
+from chalicelib.store.records import from_fields
 from chalicelib.store.table import Cond, Table
 
 
@@ -22,11 +34,14 @@ def record_checkin(
     note: str | None = None,
     makeup: bool = False,
     recorded_by: str | None = None,
+    streak: int | None = None,
+    prev: date | None = None,
 ) -> bool:
-    """True when this is the member's first check-in for that local date.
+    """True when this is the member's first check-in for that local date (one PutItem).
 
     A conditional put, not read-then-write: two deliveries of the same message, or two
-    messages at once, record one check-in.
+    messages at once, record one check-in. ``streak`` and ``prev`` are the run ending here
+    and the member's previous check-in date, kept for make-up repairs.
     """
     item: dict[str, Any] = {
         "pk": keys.community_pk(community_id),
@@ -35,6 +50,8 @@ def record_checkin(
         "date": local_date.isoformat(),
         "at": at.isoformat(),
         "note": note,
+        "streak": streak,
+        "prev": prev.isoformat() if prev else None,
     }
     if makeup:
         item.update(makeup=True, recorded_by=recorded_by or user_id)
@@ -59,3 +76,181 @@ def checkins_between(
             end=keys.checkin_day_prefix(last) + "\uffff",
         )
     )
+
+
+# -- one member's check-ins, by key -------------------------------------------------------
+
+
+def link_of(item: dict[str, Any]) -> Link:
+    """A stored check-in as the streak rules see it. Items written without a run (by older
+    code or tests) count as a run of 1: never more than the member really had."""
+    prev = item.get("prev")
+    return Link(
+        date.fromisoformat(item["date"]),
+        int(item.get("streak") or 1),
+        date.fromisoformat(prev) if prev else None,
+    )
+
+
+def member_checkins(
+    table: Table, community_id: str, user_id: str, days: Iterable[date]
+) -> dict[date, dict[str, Any]]:
+    """The member's check-ins on ``days``, by date: one BatchGetItem per 100 dates.
+
+    Reading by key costs the same whatever the community's size, where a Query of those
+    dates would read every member's check-ins.
+    """
+    pk = keys.community_pk(community_id)
+    found = table.batch_get((pk, keys.checkin_sk(d, user_id)) for d in days)
+    return {date.fromisoformat(item["date"]): item for item in found}
+
+
+def get_checkin(table: Table, community_id: str, user_id: str, day: date) -> dict[str, Any] | None:
+    """One check-in by key: one GetItem."""
+    return table.get(keys.community_pk(community_id), keys.checkin_sk(day, user_id))
+
+
+def relink_checkin(table: Table, community_id: str, user_id: str, link: Link) -> bool:
+    """Rewrite a check-in's run and previous date after a make-up: one UpdateItem, only if
+    the check-in exists (a repair never creates one)."""
+    updated = table.update(
+        keys.community_pk(community_id),
+        keys.checkin_sk(link.day, user_id),
+        set={"streak": link.run, "prev": link.prev.isoformat() if link.prev else None},
+        cond=Cond.exists("pk"),
+    )
+    return updated is not None
+
+
+# -- member counters, leave and quiet ------------------------------------------------------
+
+
+def load_member(table: Table, community_id: str, user_id: str) -> Member | None:
+    """The member as last written (strongly consistent): one GetItem, used after a
+    conditional update lost a race."""
+    item = table.get(keys.community_pk(community_id), keys.member_sk(user_id), consistent=True)
+    return from_fields(Member, item) if item else None
+
+
+def _counters_unchanged(member: Member) -> Cond:
+    """The member's check-in counters are still the ones we computed from.
+
+    ``last_checkin`` and ``checkins`` together act as a version: every check-in and make-up
+    changes ``checkins``, so a concurrent one makes the update fail instead of being lost.
+    """
+    last = (
+        Cond.eq("last_checkin", member.last_checkin.isoformat())
+        if member.last_checkin
+        else Cond.absent("last_checkin")
+    )
+    count = Cond.eq("checkins", member.checkins)
+    if member.checkins == 0:
+        count = count | Cond.absent("checkins")
+    return Cond.exists("pk") & last & count
+
+
+def save_streak(table: Table, member: Member, streak: Streak) -> Member | None:
+    """Store new counters computed from ``member``: one conditional UpdateItem. None when the
+    counters changed meanwhile (re-read with :func:`load_member` and compute again)."""
+    item = table.update(
+        keys.community_pk(member.community_id),
+        keys.member_sk(member.user_id),
+        set={
+            "current_streak": streak.current,
+            "best_streak": streak.best,
+            "last_checkin": streak.last.isoformat() if streak.last else None,
+            "checkins": streak.checkins,
+        },
+        cond=_counters_unchanged(member),
+    )
+    return from_fields(Member, item) if item else None
+
+
+def save_leave(table: Table, member: Member, leave: Leave | None) -> Member | None:
+    """Set or clear the member's leave: one UpdateItem, conditional on the leave being the one
+    it was computed from (None when another request changed it first)."""
+    current = (
+        Cond.eq("leave_until", member.leave_until.isoformat())
+        if member.leave_until
+        else Cond.absent("leave_until")
+    )
+    item = table.update(
+        keys.community_pk(member.community_id),
+        keys.member_sk(member.user_id),
+        set={
+            "leave_until": leave.until.isoformat() if leave else None,
+            "leave_from": leave.start.isoformat() if leave and leave.start else None,
+        },
+        cond=Cond.exists("pk") & current,
+    )
+    return from_fields(Member, item) if item else None
+
+
+def set_quiet(table: Table, community_id: str, user_id: str, quiet: bool) -> Member | None:
+    """Opt in or out of public @mentions in reminders: one UpdateItem."""
+    item = table.update(
+        keys.community_pk(community_id),
+        keys.member_sk(user_id),
+        set={"quiet": quiet},
+        cond=Cond.exists("pk"),
+    )
+    return from_fields(Member, item) if item else None
+
+
+# -- make-up quota -------------------------------------------------------------------------
+
+
+def _quota_key(community_id: str, user_id: str, month: str) -> tuple[str, str]:
+    return keys.community_pk(community_id), keys.makeup_quota_sk(month, user_id)
+
+
+def reserve_makeup(
+    table: Table, community_id: str, user_id: str, month: str, limit: int
+) -> int | None:
+    """Take one of the member's ``limit`` make-ups for ``month``: one conditional UpdateItem.
+
+    Returns how many are used now, or None when none is left. The check and the increment
+    are one request, so two make-ups sent at once cannot both take the last one.
+    """
+    item = table.update(
+        *_quota_key(community_id, user_id, month),
+        set={"user_id": user_id, "month": month},
+        add={"used": 1},
+        cond=Cond.absent("used") | Cond.lt("used", limit),
+    )
+    return int(item["used"]) if item else None
+
+
+def release_makeup(table: Table, community_id: str, user_id: str, month: str) -> None:
+    """Give back a reserved make-up whose check-in turned out to exist: one UpdateItem."""
+    table.update(
+        *_quota_key(community_id, user_id, month), add={"used": -1}, cond=Cond.exists("used")
+    )
+
+
+def member_month(
+    table: Table, community_id: str, user_id: str, first: date, last: date, month: str
+) -> tuple[set[date], int]:
+    """The member's check-in dates in ``first..last`` and make-ups used in ``month``, for
+    ``/me``: one BatchGetItem (a month's dates plus the quota item are at most 32 keys)."""
+    pk = keys.community_pk(community_id)
+    quota_sk = keys.makeup_quota_sk(month, user_id)
+    days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    wanted = [(pk, keys.checkin_sk(d, user_id)) for d in days] + [(pk, quota_sk)]
+    dates: set[date] = set()
+    used = 0
+    for item in table.batch_get(wanted):
+        if item["sk"] == quota_sk:
+            used = int(item.get("used") or 0)
+        else:
+            dates.add(date.fromisoformat(item["date"]))
+    return dates, used
+
+
+# -- leaderboard ---------------------------------------------------------------------------
+
+
+def checkin_counts(table: Table, community_id: str, first: date, last: date) -> Counter[str]:
+    """Check-ins per member over local dates ``first..last``: one Query (paged). Its size is
+    days x members who checked in (a month of 500 members is ~15,000 small items)."""
+    return Counter(item["user_id"] for item in checkins_between(table, community_id, first, last))

@@ -69,3 +69,94 @@ def due_index_pk(job: str, shard: int) -> str:
 
 def community_kind_sk(created_at_iso: str, community_id: str) -> str:
     return f"{created_at_iso}#{community_id}"
+
+
+# -- weekly homework (store/homework.py) ------------------------------------------------------
+# One community partition, one prefix per kind and cycle, so "the submissions of C0042" or
+# "the reviews of C0042" is one Query. Cycle ids (C0042) sort as numbers, so a range of
+# cycles is one Query too. Prefixes are chosen so none begins with another ("HW#" vs "HWH#").
+
+SUBMISSION_PREFIX = "HW#"
+SUBMISSION_HISTORY_PREFIX = "HWH#"
+REVIEW_PREFIX = "RV#"
+ASSIGNMENT_PREFIX = "AS#"
+STRIKE_PREFIX = "HWS#"
+CYCLE_CLOSE_PREFIX = "HWC#"
+
+
+def submission_sk(cycle_id: str, user_id: str) -> str:
+    """A member's current submission for a cycle (a resubmission replaces it)."""
+    return f"{SUBMISSION_PREFIX}{cycle_id}#{user_id}"
+
+
+def cycle_submissions_prefix(cycle_id: str) -> str:
+    return f"{SUBMISSION_PREFIX}{cycle_id}#"
+
+
+def submission_history_sk(cycle_id: str, user_id: str, submitted_at_iso: str) -> str:
+    """An earlier version of a submission, kept when it was replaced."""
+    return f"{SUBMISSION_HISTORY_PREFIX}{cycle_id}#{user_id}#{submitted_at_iso}"
+
+
+def submission_history_prefix(cycle_id: str, user_id: str) -> str:
+    return f"{SUBMISSION_HISTORY_PREFIX}{cycle_id}#{user_id}#"
+
+
+def review_sk(cycle_id: str, reviewee: str, reviewer: str) -> str:
+    """``cycle_id`` is the cycle of the submission reviewed, not of the review's date."""
+    return f"{REVIEW_PREFIX}{cycle_id}#{reviewee}#{reviewer}"
+
+
+def cycle_reviews_prefix(cycle_id: str) -> str:
+    return f"{REVIEW_PREFIX}{cycle_id}#"
+
+
+def assignment_sk(cycle_id: str, reviewee: str) -> str:
+    """Who reviews ``reviewee``'s submission for the cycle."""
+    return f"{ASSIGNMENT_PREFIX}{cycle_id}#{reviewee}"
+
+
+def cycle_assignments_prefix(cycle_id: str) -> str:
+    return f"{ASSIGNMENT_PREFIX}{cycle_id}#"
+
+
+def strike_sk(cycle_id: str, user_id: str) -> str:
+    """A missed cycle: the exact record behind a member's strike counter."""
+    return f"{STRIKE_PREFIX}{cycle_id}#{user_id}"
+
+
+def cycle_strikes_prefix(cycle_id: str) -> str:
+    return f"{STRIKE_PREFIX}{cycle_id}#"
+
+
+def cycle_close_sk(cycle_id: str) -> str:
+    """What a cycle's digest showed, so the next digest notes only later work."""
+    return f"{CYCLE_CLOSE_PREFIX}{cycle_id}"
+
+
+# -- monthly reports and removals (store/reports.py) -------------------------------------------
+# A report is a small header (RPT#, what the message says) plus its rows in a few large
+# items (RPR#, every member's line, ~300 KB each), so "the latest report" is one Query of
+# the headers alone and a whole report is one GetItem plus one Query. Removals sort by time.
+
+REPORT_PREFIX = "RPT#"
+REPORT_ROWS_PREFIX = "RPR#"
+REMOVAL_PREFIX = "RM#"
+
+
+def report_sk(month: str) -> str:
+    """The header of the report covering ``month`` (``2026-10``), which is its id."""
+    return f"{REPORT_PREFIX}{month}"
+
+
+def report_rows_sk(month: str, part: int) -> str:
+    return f"{REPORT_ROWS_PREFIX}{month}#{part:04d}"
+
+
+def report_rows_prefix(month: str) -> str:
+    return f"{REPORT_ROWS_PREFIX}{month}#"
+
+
+def removal_sk(at_iso: str, user_id: str) -> str:
+    """A member removed after an admin confirmed: when (UTC ISO), who."""
+    return f"{REMOVAL_PREFIX}{at_iso}#{user_id}"

@@ -216,3 +216,13 @@ def test_robot_secrets_are_never_printed_in_full(cli):
     shown = cli("community", "show", cid, "--json").stdout
     assert "very-secret-value" not in shown and "abcdef" not in shown
     assert "very…" in shown
+
+
+def test_created_community_has_its_jobs_scheduled_in_local_time(cli):
+    cid = create(cli, "--reminder-time", "21:00")
+    runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
+    assert set(runs) == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert runs["daily-reminder"].endswith("T13:00:00+00:00")  # 21:00 Asia/Shanghai
+    cli("community", "update", cid, "--reminder-time", "07:30", "--timezone", "Europe/Berlin")
+    runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
+    assert runs["daily-reminder"][11:16] in ("06:30", "05:30")  # CET or CEST

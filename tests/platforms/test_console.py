@@ -68,3 +68,10 @@ def test_split_parts_respects_the_limit_and_keeps_every_mention_whole(head, toke
     for token in tokens:
         if len(token) <= limit:
             assert token in joined
+
+
+def test_a_non_ascii_signature_is_refused_not_a_crash():
+    adapter = ConsoleAdapter("s3cret", sink=lambda _: None)
+    stamp = str(int(NOW.timestamp()))
+    with pytest.raises(Unauthorized):
+        adapter.verify(request(b"{}", stamp, "sha256=签名"), NOW)

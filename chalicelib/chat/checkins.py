@@ -1,0 +1,486 @@
+"""Chat commands of daily check-ins: 打卡, 补卡, 我的, 排行榜, 请假, 销假, 免打扰, 本周主题.
+
+Each handler takes a CommandContext and returns its replies; the rules live in
+domain/checkins.py and every read and write in store/checkins.py, each with a stated cost.
+A check-in is one conditional PutItem (exactly once per member and local date, whatever
+the platform redelivers) plus one conditional UpdateItem of the member's counters.
+
+The window left open: a crash between those two writes leaves the check-in recorded and
+the counters one behind. The member's next 打卡 the same day finds the check-in, answers
+"already checked in", and settles the counters then (see ``_settle_checkin``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.chat.context import CommandContext
+from chalicelib.domain.checkins import (
+    NOTE_MAX_CHARS,
+    THEME_MAX_CHARS,
+    Link,
+    MakeupRefusal,
+    Repair,
+    Streak,
+    board_dates,
+    check_in,
+    check_makeup,
+    cut_text,
+    end_leave,
+    leave_of,
+    live_streak,
+    makeups_left,
+    parse_board,
+    parse_day,
+    parse_leave_days,
+    rank_standings,
+    repair_with_makeup,
+    take_leave,
+)
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import Member
+from chalicelib.platforms.base import Message
+from chalicelib.store.checkins import (
+    checkin_counts,
+    get_checkin,
+    link_of,
+    load_member,
+    member_checkins,
+    member_month,
+    record_checkin,
+    release_makeup,
+    relink_checkin,
+    reserve_makeup,
+    save_leave,
+    save_streak,
+    set_quiet,
+)
+
+log = logging.getLogger("rollcall.checkins")
+
+# A conditional counter update loses only to the same member's own concurrent command, so
+# three tries are plenty; a member who still loses gets a correct reply, and their counters
+# are settled by their next 打卡.
+MAX_ATTEMPTS = 3
+LEADERBOARD_SIZE = 10
+# Streaks worth a cheer. A fixed ladder rather than "new personal best", which would fire on
+# every day of a member's first long run and soon mean nothing.
+STREAK_MILESTONES = frozenset({7, 14, 21, 30, 50, 100, 200, 365, 500, 1000})
+_CLEAR_WORDS = {"clear", "off", "none", "-", "清除", "取消", "无"}
+_ON_WORDS = {"on", "开", "开启", "打开"}
+_OFF_WORDS = {"off", "关", "关闭"}
+
+
+def _t(ctx: CommandContext, key: str, **values: Any) -> str:
+    return t(ctx.community.locale, key, **values)
+
+
+def _reply(lines: Sequence[str | None]) -> list[Message]:
+    return [Message("\n".join(line for line in lines if line))]
+
+
+def _theme_line(ctx: CommandContext, today: date) -> str | None:
+    """The theme shows in confirmations only during the week it was set for."""
+    community = ctx.community
+    if community.theme and community.theme_week == community.calendar.iso_week(today):
+        return _t(ctx, "checkin_theme", theme=community.theme)
+    return None
+
+
+# -- 打卡 /checkin ---------------------------------------------------------------------------
+
+
+def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
+    today = ctx.today
+    member = ctx.member
+    note, cut = cut_text(ctx.command.args, NOTE_MAX_CHARS)
+    before = Streak.of(member)
+    after = check_in(before, today, leave_of(member))
+    link = Link(today, after.current if after.last == today else 1, before.last)
+    fresh = record_checkin(
+        ctx.store.table,
+        member.community_id,
+        member.user_id,
+        today,
+        ctx.now,
+        note=note or None,
+        streak=link.run,
+        prev=link.prev,
+    )
+    name = member.display()
+    if not fresh:
+        settled = _settle_checkin(ctx, member, today, written=None)
+        streak = live_streak(settled, today, leave_of(member))
+        return _reply(
+            [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
+        )
+    settled = _settle_checkin(ctx, member, today, written=link)
+    return _reply(
+        [
+            _t(
+                ctx,
+                "checkin_done",
+                name=name,
+                date=today.isoformat(),
+                streak=settled.current,
+                total=settled.checkins,
+            ),
+            _t(ctx, "checkin_milestone", streak=settled.current)
+            if settled.current in STREAK_MILESTONES
+            else None,
+            _theme_line(ctx, today),
+            _t(ctx, "checkin_note_cut", limit=NOTE_MAX_CHARS) if cut else None,
+        ]
+    )
+
+
+def _settle_checkin(
+    ctx: CommandContext, member: Member, today: date, *, written: Link | None
+) -> Streak:
+    """Bring the member's counters up to a recorded check-in for ``today``.
+
+    After a fresh check-in this is one conditional UpdateItem. After a duplicate it writes
+    nothing unless the counters missed today (a crash between the two writes, or the first
+    request still in flight): then it settles them, and the version condition makes sure
+    only one of two concurrent settlers counts the day. ``written`` is the run and previous
+    date stored on the check-in, rewritten when a retry computes different ones.
+    """
+    table = ctx.store.table
+    after = Streak.of(member)
+    for _ in range(MAX_ATTEMPTS):
+        current = Streak.of(member)
+        if current.last is not None and current.last >= today:
+            return current
+        after = check_in(current, today, leave_of(member))
+        link = Link(today, after.current, current.last)
+        if link != written:
+            relink_checkin(table, member.community_id, member.user_id, link)
+            written = link
+        saved = save_streak(table, member, after)
+        if saved is not None:
+            return Streak.of(saved)
+        reloaded = load_member(table, member.community_id, member.user_id)
+        if reloaded is None:
+            break
+        member = reloaded
+    log.warning("check-in counters not settled", extra={"community": member.community_id})
+    return after
+
+
+# -- 补卡 /makeup ----------------------------------------------------------------------------
+
+
+def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
+    today = ctx.today
+    community, member = ctx.community, ctx.member
+    word, *rest = ctx.command.args.split(maxsplit=1) or [""]
+    day = parse_day(word, today) if word else None
+    if day is None:
+        example = (today - timedelta(days=1)).isoformat()
+        return _reply([_t(ctx, "makeup_usage", example=example)])
+    refusal = check_makeup(
+        day,
+        today,
+        window_days=community.makeup_window_days,
+        per_month=community.makeups_per_month,
+    )
+    if refusal is not None:
+        return _refuse_makeup(ctx, refusal, day, today)
+    repair = _plan_makeup(ctx, member, day)
+    if repair is None:
+        return _refuse_makeup(ctx, MakeupRefusal.ALREADY, day, today)
+    table = ctx.store.table
+    month = community.calendar.month(today)
+    used = reserve_makeup(
+        table, member.community_id, member.user_id, month, community.makeups_per_month
+    )
+    if used is None:
+        return _refuse_makeup(ctx, MakeupRefusal.LIMIT, day, today)
+    note, cut = cut_text(rest[0] if rest else None, NOTE_MAX_CHARS)
+    recorded = record_checkin(
+        table,
+        member.community_id,
+        member.user_id,
+        day,
+        ctx.now,
+        note=note or None,
+        makeup=True,
+        recorded_by=member.user_id,
+        streak=repair.link.run,
+        prev=repair.link.prev,
+    )
+    if not recorded:  # checked in meanwhile (a concurrent make-up of the same day)
+        release_makeup(table, member.community_id, member.user_id, month)
+        return _refuse_makeup(ctx, MakeupRefusal.ALREADY, day, today)
+    settled = _settle_makeup(ctx, member, day, repair)
+    return _reply(
+        [
+            _t(
+                ctx,
+                "makeup_done",
+                name=member.display(),
+                date=day.isoformat(),
+                streak=live_streak(settled, today, leave_of(member)),
+                left=makeups_left(community.makeups_per_month, used),
+            ),
+            _t(ctx, "checkin_note_cut", limit=NOTE_MAX_CHARS) if cut else None,
+        ]
+    )
+
+
+def _refuse_makeup(
+    ctx: CommandContext, refusal: MakeupRefusal, day: date, today: date
+) -> list[Message]:
+    window = ctx.community.makeup_window_days
+    values = {
+        "date": day.isoformat(),
+        "window": window,
+        "earliest": (today - timedelta(days=window)).isoformat(),
+        "limit": ctx.community.makeups_per_month,
+    }
+    return _reply([_t(ctx, f"makeup_refused_{refusal.value}", **values)])
+
+
+def _plan_makeup(
+    ctx: CommandContext, member: Member, day: date, *, ours: bool = False
+) -> Repair | None:
+    """The repair a make-up for ``day`` makes, or None when ``day`` is already checked in.
+
+    Reads nothing when ``day`` comes after the member's last check-in. Otherwise it reads
+    the member's check-ins on ``day - 1 .. last`` by key (one BatchGetItem of at most
+    window + 2 keys, since ``day`` is inside the window) and, when the check-in before
+    ``day`` lies further back (leave days between), that one check-in (one GetItem).
+    ``ours``: the make-up is already recorded (a retry), so its own item is not a conflict.
+    """
+    streak, leave = Streak.of(member), leave_of(member)
+    if streak.last is None or day > streak.last:
+        before = Link(streak.last, streak.current) if streak.last else None
+        return repair_with_makeup(streak, day, leave, before=before)
+    if day == streak.last and not ours:
+        return None
+    table, cid, uid = ctx.store.table, member.community_id, member.user_id
+    last = min(streak.last, ctx.today)
+    span = range((day - timedelta(days=1)).toordinal(), last.toordinal() + 1)
+    found = member_checkins(table, cid, uid, (date.fromordinal(n) for n in span))
+    if day in found and not ours:
+        return None
+    links = {d: link_of(item) for d, item in found.items() if d != day}
+    later = [link for d, link in links.items() if d > day]
+    before = links.get(day - timedelta(days=1))
+    if later:
+        prev = min(later, key=lambda x: x.day).prev
+        if prev is not None and prev < day:
+            if prev in links:
+                before = links[prev]
+            else:
+                item = get_checkin(table, cid, uid, prev)
+                before = link_of(item) if item else before
+    return repair_with_makeup(streak, day, leave, before=before, later=later)
+
+
+def _settle_makeup(ctx: CommandContext, member: Member, day: date, repair: Repair) -> Streak:
+    """Rewrite the later check-ins whose runs changed, then the member's counters (one
+    conditional UpdateItem); on a lost race, plan again from the re-read member."""
+    table, cid, uid = ctx.store.table, member.community_id, member.user_id
+    written = repair.link
+    for _ in range(MAX_ATTEMPTS):
+        if repair.link != written:
+            relink_checkin(table, cid, uid, repair.link)
+            written = repair.link
+        for link in repair.rewrites:
+            relink_checkin(table, cid, uid, link)
+        saved = save_streak(table, member, repair.streak)
+        if saved is not None:
+            return Streak.of(saved)
+        reloaded = load_member(table, cid, uid)
+        replanned = _plan_makeup(ctx, reloaded, day, ours=True) if reloaded else None
+        if reloaded is None or replanned is None:
+            break
+        member, repair = reloaded, replanned
+    log.warning("make-up counters not settled", extra={"community": cid})
+    return repair.streak
+
+
+# -- 我的 /me --------------------------------------------------------------------------------
+
+
+def handle_me(ctx: CommandContext) -> Sequence[Message]:
+    """One BatchGetItem: this month's check-ins of the member and their make-up quota."""
+    today = ctx.today
+    community, member = ctx.community, ctx.member
+    month = community.calendar.month(today)
+    days, used = member_month(
+        ctx.store.table, member.community_id, member.user_id, today.replace(day=1), today, month
+    )
+    streak, leave = Streak.of(member), leave_of(member)
+    done = today in days
+    summary = _t(
+        ctx,
+        "me_summary",
+        name=member.display(),
+        date=today.isoformat(),
+        today=_t(ctx, "me_today_done" if done else "me_today_missing"),
+        # A crash between the two writes of today's check-in could leave the counters
+        # behind the item; the item is the truth for "today", and the streak counts it.
+        streak=max(live_streak(streak, today, leave), 1 if done else 0),
+        best=max(streak.best, 1 if done else 0),
+        month=len(days),
+        total=streak.checkins,
+        left=makeups_left(community.makeups_per_month, used),
+        limit=community.makeups_per_month,
+    )
+    return _reply(
+        [
+            summary,
+            _t(ctx, "me_on_leave", until=leave.until.isoformat())
+            if leave and leave.covers(today)
+            else None,
+            _t(ctx, "me_quiet") if member.quiet else None,
+            _theme_line(ctx, today),
+        ]
+    )
+
+
+# -- 排行榜 /leaderboard ---------------------------------------------------------------------
+
+
+def handle_leaderboard(ctx: CommandContext) -> Sequence[Message]:
+    """Week and month: one Query of the period's check-ins plus one of the roster; all time:
+    the roster's own counters, one Query. Never a request per member."""
+    board = parse_board(ctx.command.args)
+    if board is None:
+        return _reply([_t(ctx, "leaderboard_usage")])
+    today = ctx.today
+    cid = ctx.community.id
+    members = [m for m in ctx.store.list_members(cid) if m.is_present]
+    span = board_dates(board, today)
+    if span is not None:
+        counts = checkin_counts(ctx.store.table, cid, *span)
+    else:
+        counts = {m.user_id: m.checkins for m in members}
+    standings = rank_standings(
+        (
+            m.user_id,
+            m.display(),
+            counts.get(m.user_id, 0),
+            live_streak(Streak.of(m), today, leave_of(m)),
+        )
+        for m in members
+    )
+    if span is not None:
+        title = _t(
+            ctx,
+            f"leaderboard_title_{board.value}",
+            first=span[0].isoformat(),
+            last=span[1].isoformat(),
+        )
+    else:
+        title = _t(ctx, "leaderboard_title_all")
+    if not standings:
+        return _reply([title, _t(ctx, "leaderboard_empty")])
+    lines = [title]
+    for s in standings[:LEADERBOARD_SIZE]:
+        lines.append(
+            _t(
+                ctx,
+                "leaderboard_line",
+                rank=s.rank,
+                name=s.name,
+                checkins=s.checkins,
+                streak=s.streak,
+            )
+        )
+    own = next((s for s in standings if s.user_id == ctx.member.user_id), None)
+    if own is None:
+        lines.append(_t(ctx, "leaderboard_you_unranked"))
+    else:
+        lines.append(_t(ctx, "leaderboard_you", rank=own.rank, checkins=own.checkins))
+    return _reply(lines)
+
+
+# -- 请假 /leave, 销假 /back -----------------------------------------------------------------
+
+
+def handle_leave(ctx: CommandContext) -> Sequence[Message]:
+    today = ctx.today
+    limit = ctx.community.max_leave_days
+    days = parse_leave_days(ctx.command.args)
+    if days is None or not 1 <= days <= limit:
+        return _reply([_t(ctx, "leave_usage", max=limit)])
+    member = ctx.member
+    for _ in range(MAX_ATTEMPTS):
+        leave = take_leave(leave_of(member), today, days)
+        if save_leave(ctx.store.table, member, leave) is not None:
+            break
+        reloaded = load_member(ctx.store.table, member.community_id, member.user_id)
+        if reloaded is None:
+            break
+        member = reloaded
+    name = member.display()
+    return _reply([_t(ctx, "leave_set", name=name, until=leave.until.isoformat(), days=days)])
+
+
+def handle_back(ctx: CommandContext) -> Sequence[Message]:
+    today = ctx.today
+    member = ctx.member
+    name = member.display()
+    for _ in range(MAX_ATTEMPTS):
+        leave = leave_of(member)
+        if leave is None or not leave.covers(today):
+            return _reply([_t(ctx, "back_not_on_leave", name=name)])
+        if save_leave(ctx.store.table, member, end_leave(leave, today)) is not None:
+            break
+        reloaded = load_member(ctx.store.table, member.community_id, member.user_id)
+        if reloaded is None:
+            break
+        member = reloaded
+    return _reply([_t(ctx, "back_done", name=name)])
+
+
+# -- 免打扰 /quiet ---------------------------------------------------------------------------
+
+
+def handle_quiet(ctx: CommandContext) -> Sequence[Message]:
+    """Toggles; ``/quiet on`` and ``/quiet off`` (免打扰 开/关) set it outright, so a
+    member unsure of the current state can still get the one they want."""
+    word = ctx.command.args.strip().lower()
+    member = ctx.member
+    if word in _ON_WORDS:
+        quiet = True
+    elif word in _OFF_WORDS:
+        quiet = False
+    else:
+        quiet = not member.quiet
+    set_quiet(ctx.store.table, member.community_id, member.user_id, quiet)
+    return _reply([_t(ctx, "quiet_on" if quiet else "quiet_off")])
+
+
+# -- 本周主题 /theme -------------------------------------------------------------------------
+
+
+def handle_theme(ctx: CommandContext) -> Sequence[Message]:
+    """Anyone may ask for the theme; only owners and admins set or clear it. It belongs to
+    the ISO week it was set in, so last week's theme never shows this week."""
+    today = ctx.today
+    community = ctx.community
+    text = ctx.command.args.strip()
+    if not text:
+        line = _theme_line(ctx, today)
+        return _reply([line or _t(ctx, "theme_none")])
+    if not ctx.member.is_admin:
+        return _reply([_t(ctx, "theme_admins_only", name=ctx.member.display())])
+    if text.lower() in _CLEAR_WORDS:
+        ctx.store.save_community(community.with_changes(theme=None, theme_week=None))
+        return _reply([_t(ctx, "theme_cleared")])
+    theme, cut = cut_text(text, THEME_MAX_CHARS)
+    week = community.calendar.iso_week(today)
+    ctx.store.save_community(community.with_changes(theme=theme, theme_week=week))
+    return _reply(
+        [
+            _t(ctx, "theme_set", week=week, theme=theme),
+            _t(ctx, "theme_cut", limit=THEME_MAX_CHARS) if cut else None,
+        ]
+    )

@@ -1,0 +1,295 @@
+"""Chat commands of weekly homework: 交作业 /submit, 点评 /review, 作业 /hw.
+
+The rules live in domain/homework.py, the reads and writes in store/homework.py, each with
+its cost. Every refusal (a bad link, text too long, reviewing oneself or a stranger, a
+score out of range) is a reply that says what to fix, and stores nothing.
+
+Costs: 交作业 is one BatchGetItem (the member's work in the open cycles) plus one PutItem
+(two when it replaces a version, which goes to the history), plus a DeleteItem and an
+UpdateItem when late work clears a strike. 点评 is one Query of the roster (to resolve the
+name), one BatchGetItem and one UpdateItem. 作业 is one BatchGetItem, one Query of the
+cycle's assignments and one BatchGetItem of the member's reviews.
+
+The window left open: late work that clears a strike deletes the strike record, then
+updates the member's counters; a crash between the two leaves the counter one too high
+until an admin looks (the record, which the monthly report can trust, is right).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from chalicelib.chat.context import CommandContext
+from chalicelib.domain.calendar import CycleCalendar
+from chalicelib.domain.homework import (
+    LINK_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    Closed,
+    ReviewRefusal,
+    Target,
+    WorkRefusal,
+    choose_target,
+    cleared_strike,
+    cycles_of,
+    is_paused,
+    late_until,
+    local_text,
+    mention_text,
+    parse_review_body,
+    parse_work,
+    preview,
+    previous_active,
+    resolve_mention,
+    submission_window,
+)
+from chalicelib.domain.messages import t
+from chalicelib.platforms.base import Message
+from chalicelib.store.homework import (
+    apply_strike_change,
+    assignments_of,
+    delete_strike,
+    member_work,
+    review_progress,
+    save_review,
+    save_submission,
+    work_and_assignment,
+)
+
+
+def _t(ctx: CommandContext, key: str, **values: Any) -> str:
+    return t(ctx.community.locale, key, **values)
+
+
+def _reply(lines: Sequence[str | None]) -> list[Message]:
+    return [Message("\n".join(line for line in lines if line))]
+
+
+def _names(ctx: CommandContext, names: Sequence[str]) -> str:
+    return _t(ctx, "list_separator").join(names)
+
+
+def _who(after: str) -> str:
+    """The name as the member typed it, for "no member called X" (``<@U1|x>`` → ``U1``)."""
+    words = after.split()
+    word = words[0].strip("<@>!&").split("|")[0] if words else ""
+    return word or after.strip()
+
+
+# -- 交作业 /submit --------------------------------------------------------------------------
+
+
+def handle_submit(ctx: CommandContext) -> Sequence[Message]:
+    community, member = ctx.community, ctx.member
+    cycles = cycles_of(community)
+    if cycles is None:
+        return _reply([_t(ctx, "hw_not_set_up")])
+    work = parse_work(ctx.command.args)
+    if isinstance(work, WorkRefusal):
+        return _refuse_work(ctx, work)
+    window = submission_window(community, cycles, ctx.now)
+    open_ids = [cycles.cycle_id(n) for n in (window.current, window.late) if n]
+    held = member_work(ctx.store.table, community.id, member.user_id, open_ids)
+    late_id = cycles.cycle_id(window.late) if window.late else None
+    target = choose_target(
+        window,
+        cycles,
+        community,
+        has_late_work=late_id in held,
+        joined_at=member.joined_at,
+    )
+    if target is Closed.NOT_STARTED:
+        first = local_text(community, cycles.deadline(1))
+        return _reply([_t(ctx, "hw_not_started", start=cycles.anchor.isoformat(), deadline=first)])
+    if target is Closed.PAUSED:
+        deadline = local_text(community, cycles.deadline(window.current))
+        cycle_id = cycles.cycle_id(window.current)
+        return _reply([_t(ctx, "hw_paused", cycle=cycle_id, deadline=deadline)])
+    assert not isinstance(target, Closed)
+    cycle_id = cycles.cycle_id(target.cycle)
+    deadline = local_text(community, cycles.deadline(target.cycle))
+    item, replaced = save_submission(
+        ctx.store.table,
+        community.id,
+        cycle_id,
+        member.user_id,
+        name=member.display(),
+        work=work,
+        at=ctx.now,
+        late=target.late,
+        previous=held.get(cycle_id),
+    )
+    name = member.display()
+    if target.late:
+        lines = [_t(ctx, "hw_submit_late", name=name, cycle=cycle_id, deadline=deadline)]
+        # The digest may already have struck the member for this cycle: late work within
+        # grace clears it (the conditional delete makes sure it is cleared once).
+        if delete_strike(ctx.store.table, community.id, cycle_id, member.user_id):
+            apply_strike_change(ctx.store.table, community.id, cleared_strike(member.user_id))
+            lines.append(_t(ctx, "hw_strike_cleared", cycle=cycle_id))
+        return _reply(lines)
+    if replaced is not None:
+        version = item["versions"]
+        return _reply(
+            [
+                _t(
+                    ctx,
+                    "hw_submit_replaced",
+                    name=name,
+                    cycle=cycle_id,
+                    version=version,
+                    deadline=deadline,
+                )
+            ]
+        )
+    return _reply([_t(ctx, "hw_submit_done", name=name, cycle=cycle_id, deadline=deadline)])
+
+
+def _refuse_work(ctx: CommandContext, refusal: WorkRefusal) -> list[Message]:
+    if refusal is WorkRefusal.EMPTY:
+        return _reply([_t(ctx, "hw_submit_usage")])
+    if refusal is WorkRefusal.TOO_LONG:
+        length = len(ctx.command.args.strip())
+        return _reply([_t(ctx, "hw_refused_too_long", limit=TEXT_MAX_CHARS, length=length)])
+    if refusal is WorkRefusal.LINK_TOO_LONG:
+        return _reply([_t(ctx, "hw_refused_link_too_long", limit=LINK_MAX_CHARS)])
+    return _reply([_t(ctx, f"hw_refused_{refusal.value}")])
+
+
+# -- 点评 /review ----------------------------------------------------------------------------
+
+
+def handle_review(ctx: CommandContext) -> Sequence[Message]:
+    """Which work a review is of: the reviewee's work of the last closed cycle when the
+    reviewer is assigned to it; otherwise their current cycle's work if any (early reviews
+    are welcome), else the last closed cycle's. Unassigned reviews count as extra."""
+    community, member = ctx.community, ctx.member
+    after = mention_text(ctx.command.args)
+    if after is None:
+        return _reply([_t(ctx, "hw_review_usage")])
+    roster = [m for m in ctx.store.list_members(community.id) if m.is_present]
+    found, rest = resolve_mention(after, roster)
+    who = _who(after)
+    if not found:
+        return _reply([_t(ctx, "hw_review_not_member", who=who)])
+    if len(found) > 1:
+        who = after[: len(after) - len(rest)].strip()  # the whole name, spaces and all
+        listed = [f"{m.display()} ({m.username or m.user_id})" for m in found]
+        return _reply([_t(ctx, "hw_review_ambiguous", who=who, names=_names(ctx, listed))])
+    reviewee = found[0]
+    if reviewee.user_id == member.user_id:
+        return _reply([_t(ctx, "hw_review_self")])
+    body = parse_review_body(rest)
+    if body is ReviewRefusal.BAD_SCORE:
+        return _reply([_t(ctx, "hw_review_bad_score")])
+    if body is ReviewRefusal.TOO_LONG:
+        return _reply([_t(ctx, "hw_review_too_long", limit=TEXT_MAX_CHARS)])
+    if isinstance(body, ReviewRefusal):
+        return _reply([_t(ctx, "hw_review_usage")])
+    cycles = cycles_of(community)
+    if cycles is None:
+        return _reply([_t(ctx, "hw_not_set_up")])
+    current = cycles.cycle_of(ctx.now)
+    closed = previous_active(community, current) if current else None
+    current_id = cycles.cycle_id(current) if current else None
+    closed_id = cycles.cycle_id(closed) if closed else None
+    work, assigned_to = work_and_assignment(
+        ctx.store.table,
+        community.id,
+        reviewee.user_id,
+        [c for c in (current_id, closed_id) if c],
+        closed_id,
+    )
+    assigned = member.user_id in assigned_to and closed_id in work
+    if assigned:
+        cycle_id = closed_id
+    elif current_id in work:
+        cycle_id = current_id
+    elif closed_id in work:
+        cycle_id = closed_id
+    else:
+        return _reply([_t(ctx, "hw_review_nothing", name=reviewee.display())])
+    assert cycle_id is not None
+    _, first = save_review(
+        ctx.store.table,
+        community.id,
+        cycle_id,
+        reviewee.user_id,
+        member.user_id,
+        text=body.text,
+        score=body.score,
+        at=ctx.now,
+        assigned=assigned,
+    )
+    names = {"reviewer": member.display(), "reviewee": reviewee.display(), "cycle": cycle_id}
+    return _reply(
+        [
+            _t(ctx, "hw_review_done" if first else "hw_review_updated", **names),
+            _t(ctx, "hw_review_score", score=body.score) if body.score is not None else None,
+            None if assigned else _t(ctx, "hw_review_extra"),
+        ]
+    )
+
+
+# -- 作业 /hw --------------------------------------------------------------------------------
+
+
+def handle_hw(ctx: CommandContext) -> Sequence[Message]:
+    community, member = ctx.community, ctx.member
+    cycles = cycles_of(community)
+    if cycles is None:
+        return _reply([_t(ctx, "hw_not_set_up")])
+    window = submission_window(community, cycles, ctx.now)
+    if window.current == 0:
+        first = local_text(community, cycles.deadline(1))
+        return _reply([_t(ctx, "hw_not_started", start=cycles.anchor.isoformat(), deadline=first)])
+    table = ctx.store.table
+    current_id = cycles.cycle_id(window.current)
+    late_id = cycles.cycle_id(window.late) if window.late else None
+    held = member_work(table, community.id, member.user_id, [c for c in (current_id, late_id) if c])
+    deadline = local_text(community, cycles.deadline(window.current))
+    lines: list[str | None] = [
+        _t(ctx, "hw_status_title", name=member.display(), cycle=current_id, deadline=deadline)
+    ]
+    if is_paused(community, window.current):
+        lines.append(_t(ctx, "hw_paused", cycle=current_id, deadline=deadline))
+    elif current_id in held:
+        mine = held[current_id]
+        at = local_text(community, datetime.fromisoformat(mine["submitted_at"]))
+        lines.append(_t(ctx, "hw_status_submitted", at=at, work=preview(mine)))
+    else:
+        lines.append(_t(ctx, "hw_status_missing"))
+    if late_id is not None and window.late is not None:
+        previous = held.get(late_id)
+        if previous is not None and previous.get("late"):
+            lines.append(_t(ctx, "hw_status_late_done", cycle=late_id, work=preview(previous)))
+        elif previous is None and choose_target(
+            window, cycles, community, has_late_work=False, joined_at=member.joined_at
+        ) == Target(window.late, late=True):
+            until = local_text(community, late_until(community, cycles, window.late))
+            lines.append(_t(ctx, "hw_status_late_open", cycle=late_id, until=until))
+    lines.append(_review_status(ctx, cycles, window.current))
+    lines.append(
+        _t(ctx, "hw_status_strikes", strikes=member.strikes, in_a_row=member.missed_in_a_row)
+    )
+    return _reply(lines)
+
+
+def _review_status(ctx: CommandContext, cycles: CycleCalendar, current: int) -> str:
+    """Reviews owed for the last closed cycle's work: one Query of its assignments (one item
+    per submission) and one BatchGetItem of the member's reviews and the reviewees' names."""
+    closed = previous_active(ctx.community, current)
+    if closed is None:
+        return _t(ctx, "hw_status_no_reviews")
+    closed_id = cycles.cycle_id(closed)
+    me = ctx.member.user_id
+    assignments = assignments_of(ctx.store.table, ctx.community.id, closed_id)
+    mine = sorted(reviewee for reviewee, reviewers in assignments.items() if me in reviewers)
+    if not mine:
+        return _t(ctx, "hw_status_no_reviews")
+    done, names = review_progress(ctx.store.table, ctx.community.id, closed_id, me, mine)
+    owed = [names.get(r, r) for r in mine if r not in done]
+    if not owed:
+        return _t(ctx, "hw_status_reviews_done", cycle=closed_id, count=len(mine))
+    return _t(ctx, "hw_status_owed", cycle=closed_id, names=_names(ctx, owed))

@@ -1,0 +1,205 @@
+"""Chat commands of inactivity: 我的状态 /standing, and for admins 报告 /report and
+确认移除 /confirm-removals <report id>.
+
+The rules live in domain/inactivity.py, the report and removals in
+jobs/report_inactive_members.py; these handlers only read what they need:
+
+* ``/standing`` costs nothing beyond the member the webhook already read, plus one
+  UpdateItem when it finds the member's warning no longer holds (coming back clears it at
+  once, not at the next report);
+* ``/report`` is one Query (the latest report's header) or one GetItem (a given month);
+* ``/confirm-removals`` reads the report and its candidates by key (never the roster).
+
+The job module is imported inside the admin handlers only, so a webhook's cold start does
+not load the jobs (as in jobs/runner.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from chalicelib.chat.context import CommandContext
+from chalicelib.domain.inactivity import (
+    DEFAULT_RULES,
+    Exempt,
+    Rule,
+    RuleKind,
+    Thresholds,
+    distances,
+    evaluate,
+    rules_of,
+)
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import InvalidValue
+from chalicelib.platforms.base import Message
+from chalicelib.store import reports
+from chalicelib.store.repository import NotFound
+
+log = logging.getLogger("rollcall.standing")
+
+
+def _t(ctx: CommandContext, key: str, **values: Any) -> str:
+    return t(ctx.community.locale, key, **values)
+
+
+def _rules(ctx: CommandContext) -> tuple[Rule, ...]:
+    """Rules are validated when set; a stored set that no longer parses (edited by hand)
+    must not break a member's command, so it shows the defaults and logs why."""
+    try:
+        return rules_of(ctx.community)
+    except InvalidValue as error:
+        context = {"community": ctx.community.id, "error": str(error)}
+        log.warning("community rules invalid", extra=context)
+        return DEFAULT_RULES
+
+
+def _thresholds(ctx: CommandContext) -> Thresholds:
+    try:
+        return Thresholds.of(ctx.community)
+    except InvalidValue:
+        return Thresholds(new_days=max(0, ctx.community.grace_days))
+
+
+# -- 我的状态 /standing ------------------------------------------------------------------------
+
+
+def handle_standing(ctx: CommandContext) -> Sequence[Message]:
+    member = ctx.member
+    today = ctx.today
+    rules = _rules(ctx)
+    verdict = evaluate(member, rules, _thresholds(ctx), today)
+    lines = [_t(ctx, "standing_head", name=member.display(), tier=_t(ctx, f"tier_{verdict.tier}"))]
+    if verdict.days_silent is None:
+        lines.append(_t(ctx, "standing_never_active"))
+    else:
+        seen = today.fromordinal(today.toordinal() - verdict.days_silent)
+        lines.append(
+            _t(ctx, "standing_last_active", date=seen.isoformat(), days=verdict.days_silent)
+        )
+    lines.append(_t(ctx, "standing_strikes", strikes=member.strikes, missed=member.missed_in_a_row))
+    if verdict.exempt is Exempt.ADMIN:
+        lines.append(_t(ctx, "standing_admin"))
+    elif verdict.exempt is Exempt.ON_LEAVE and member.leave_until is not None:
+        lines.append(_t(ctx, "standing_on_leave", date=member.leave_until.isoformat()))
+    elif verdict.exempt is Exempt.NEW:
+        lines.append(_t(ctx, "standing_new", days=ctx.community.grace_days))
+    if verdict.cleared and member.warned_rule and verdict.exempt is not Exempt.ADMIN:
+        # Coming back clears the warning now. A new warning, though, is only ever given by
+        # the report, with its mention in the group: here the member just sees the distance.
+        cleared = replace(verdict, warned_rule=None, warned_at=None, newly_warned=False)
+        reports.save_warning(ctx.store.table, member.community_id, cleared)
+        lines.append(_t(ctx, "standing_cleared", rule=member.warned_rule))
+    elif verdict.warned_rule and not verdict.newly_warned:
+        rule = next(r for r in rules if r.id == verdict.warned_rule)
+        remedy = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
+        warned_on = member.warned_at.isoformat() if member.warned_at else "?"
+        lines.append(
+            _t(
+                ctx,
+                "standing_warned",
+                rule=rule.id,
+                date=warned_on,
+                remedy=_t(ctx, f"standing_remedy_{remedy}"),
+            )
+        )
+    if verdict.exempt is not Exempt.ADMIN:
+        for distance in distances(member, rules, today):
+            if distance.current is None:
+                continue
+            unit = "cycles" if distance.rule.kind is RuleKind.MISSED_CYCLES else "days"
+            lines.append(
+                _t(
+                    ctx,
+                    f"standing_rule_{unit}",
+                    rule=distance.rule.id,
+                    current=distance.current,
+                    warn=distance.rule.warn,
+                    left=distance.left,
+                )
+            )
+    return [Message("\n".join(lines))]
+
+
+# -- 报告 /report -------------------------------------------------------------------------------
+
+
+def handle_report(ctx: CommandContext) -> Sequence[Message]:
+    """The latest report (or ``/report 2026-10``), for owners and admins only. Asked in the
+    group itself, when the report is not meant for the group, it shows the numbers without
+    any names: nobody is named as a removal candidate in front of everyone."""
+    from chalicelib.jobs.report_inactive_members import compose_report, parse_month
+
+    if not ctx.member.is_admin:
+        return [ctx.say("report_admins_only")]
+    month_text = ctx.command.args.split()[0] if ctx.command.args.strip() else ""
+    if month_text:
+        try:
+            month = parse_month(month_text)
+        except InvalidValue:
+            return [ctx.say("report_not_found", report=month_text)]
+        summary = reports.report_header(ctx.store.table, ctx.community.id, month)
+        if summary is None:
+            return [ctx.say("report_not_found", report=month)]
+    else:
+        summary = reports.latest_header(ctx.store.table, ctx.community.id)
+        if summary is None:
+            return [ctx.say("report_none")]
+    community = ctx.community
+    in_group = ctx.event.chat_id == community.chat_id
+    names = community.report_to_group or not in_group
+    return [compose_report(community, summary, names=names)]
+
+
+# -- 确认移除 /confirm-removals --------------------------------------------------------------------
+
+
+def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
+    from chalicelib.jobs.report_inactive_members import (
+        CHAT_PLATFORM_REMOVALS,
+        RemovalOff,
+        confirm_removals,
+        describe_outcome,
+        parse_month,
+        report_month,
+    )
+
+    if not ctx.member.is_admin:
+        return [ctx.say("removal_admins_only")]
+    community = ctx.community
+    report_id = ctx.command.args.split()[0] if ctx.command.args.strip() else ""
+    usage = ctx.say("removal_usage", example=report_month(community, ctx.now))
+    if not report_id:
+        return [usage]
+    if not community.removal_enabled:
+        return [ctx.say("removal_off")]
+    try:
+        report_id = parse_month(report_id)
+    except InvalidValue:
+        return [usage]
+    try:
+        outcome = confirm_removals(
+            ctx.store,
+            community,
+            report_id,
+            ctx.member.user_id,
+            ctx.now,
+            adapter=_adapter(community.platform),
+            platform_limit=CHAT_PLATFORM_REMOVALS,
+        )
+    except RemovalOff:  # turned off between the check above and the call: a race
+        return [ctx.say("removal_off")]
+    except NotFound:
+        return [ctx.say("report_not_found", report=report_id)]
+    return [Message(describe_outcome(community, outcome))]
+
+
+def _adapter(platform: str) -> Any:
+    """The platform's adapter, from the Runtime the webhook runs in (handlers receive no
+    adapter; tests hand theirs in with ``set_runtime``). Only its optional
+    ``remove_member`` is used."""
+    from chalicelib.runtime import get_runtime
+
+    return get_runtime().adapter(platform)

@@ -1,0 +1,440 @@
+"""weekly-digest: at a cycle's close (plus the community's offset), one long message: the
+work handed in (links, late work marked), late work for the previous cycle that came after
+its digest, who is missing (leave and new members shown apart), reviews of the previous
+cycle's work done and still owed, the stars of the week, and the new review assignments.
+Adapters split the text at line boundaries to their platform's size.
+
+Reads, whatever the number of members: one Query each for the roster, this cycle's
+submissions, the previous cycle's submissions, assignments and reviews, and the cycle's
+check-ins (all paged), plus one GetItem of the previous cycle's close record. No request
+per member.
+
+Writes happen in ``Plan.apply``, once the messages are out: the assignments (25 to a
+BatchWriteItem), then strikes. Strikes re-read the cycle's submissions first, so work
+handed in while the digest went out is never struck; they are idempotent by their own
+records (``HWS#<cycle>#<member>``, Queried before writing), so a replayed run strikes
+nobody twice. Each counter change is one UpdateItem on the member (an update, not a put,
+so a check-in written meanwhile keeps its counters): a small constant per struck member.
+The window left open: a crash between the strike records and the counters leaves those
+members' counters one behind; the records, which the monthly report can count, are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain.calendar import CycleCalendar
+from chalicelib.domain.homework import (
+    CycleClose,
+    Star,
+    checkin_leaders,
+    close_cycle,
+    cycle_dates,
+    cycle_for_period,
+    cycles_of,
+    deadline_date,
+    homework_star,
+    is_paused,
+    last_closed,
+    local_text,
+    on_leave_on,
+    period_of,
+    preview,
+    previous_active,
+    strike_changes,
+)
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.domain.review_assignment import Person, assign_reviewers
+from chalicelib.jobs.runner import Plan
+from chalicelib.platforms.base import Message
+from chalicelib.store.checkins import checkins_between
+from chalicelib.store.homework import (
+    apply_strike_change,
+    assignments_of,
+    bulk_record_strikes,
+    bulk_save_assignments,
+    cycle_close,
+    reviews_of,
+    save_cycle_close,
+    struck_in,
+    submissions_of,
+)
+from chalicelib.store.repository import Store
+
+Say = Callable[..., str]
+Name = Callable[[str], str]
+
+# Names per line in long lists (missing members, assignments): lines stay short enough
+# that every platform's split (WeCom: 2,048 bytes) falls between lines, never inside one.
+NAMES_PER_LINE = 20
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything one digest says and does, computed before anything is sent."""
+
+    cycle: int
+    cycle_id: str
+    submissions: list[dict[str, Any]]
+    close: CycleClose
+    late_previous: list[dict[str, Any]] = field(default_factory=list)
+    previous_id: str | None = None
+    assignment: dict[str, list[str]] = field(default_factory=dict)
+    late_assignment: dict[str, list[str]] = field(default_factory=dict)
+    assigned_pairs: int = 0
+    done_pairs: int = 0
+    extra_reviews: int = 0
+    owed: dict[str, list[str]] = field(default_factory=dict)
+    star: Star | None = None
+    checkin_stars: tuple[list[str], int] = ([], 0)
+
+
+def plan_weekly_digest(
+    store: Store, community: Community, now: datetime, *, period: str | None = None
+) -> Plan:
+    """``period`` as the scheduler names it (``2026-W47``, or ``C0042`` for other cycle
+    lengths); by default the cycle that most recently closed at or before ``now``."""
+    cycles = cycles_of(community)
+    if cycles is None:
+        raise ValueError(
+            f"community {community.id} has no homework cycles: "
+            f"{community.cycle_length_days}-day cycles need a cycle anchor"
+        )
+    try:
+        n = cycle_for_period(community, cycles, period) if period else last_closed(cycles, now)
+    except InvalidValue as error:
+        raise ValueError(str(error)) from None
+    if n < 1:
+        first = local_text(community, cycles.deadline(1))
+        raise ValueError(f"no homework cycle of {community.id} has closed yet (first: {first})")
+    period = period_of(community, cycles, n)
+    cycle_id = cycles.cycle_id(n)
+    first, last = cycle_dates(cycles, n)
+    if is_paused(community, n):
+        text = t(
+            community.locale,
+            "hw_digest_paused",
+            cycle=cycle_id,
+            first=first.isoformat(),
+            last=last.isoformat(),
+        )
+        return Plan(period, [Message(text)], {"cycle": cycle_id, "paused": True})
+    members = list(store.list_members(community.id))
+    digest = build_digest(store, community, cycles, n, members, now)
+    text = compose_digest(community, cycles, digest, members)
+
+    def apply() -> None:
+        record_close(store, community, cycles, digest, members, now)
+
+    summary = {
+        "cycle": cycle_id,
+        "submitted": len(digest.submissions),
+        "late": sum(1 for s in digest.submissions if s.get("late")),
+        "late_previous": len(digest.late_previous),
+        "missing": len(digest.close.missing),
+        "on_leave": len(digest.close.on_leave),
+        "grace": len(digest.close.grace),
+        "assigned": sum(len(r) for r in digest.assignment.values()),
+        "reviews_done": digest.done_pairs,
+        "reviews_owed": digest.assigned_pairs - digest.done_pairs,
+    }
+    return Plan(period, [Message(text)], summary, apply)
+
+
+# -- what the digest says ---------------------------------------------------------------------
+
+
+def _squads(members: Iterable[Member]) -> dict[str, str | None]:
+    return {m.user_id: m.squad for m in members}
+
+
+def reviewer_candidates(
+    members: Iterable[Member], submitted: Iterable[str], day: date
+) -> list[Person]:
+    """Present members: those who handed in are the pool; the others (not on leave) are the
+    fallback ``assign_reviewers`` uses only when the submitters are too few."""
+    done = set(submitted)
+    pool = []
+    for m in members:
+        if not m.is_present:
+            continue
+        if m.user_id in done:
+            pool.append(Person(m.user_id, m.squad, submitted=True))
+        elif not on_leave_on(m, day):
+            pool.append(Person(m.user_id, m.squad, submitted=False))
+    return pool
+
+
+def build_digest(
+    store: Store,
+    community: Community,
+    cycles: CycleCalendar,
+    n: int,
+    members: Sequence[Member],
+    now: datetime,
+) -> Digest:
+    table, cid = store.table, community.id
+    cycle_id = cycles.cycle_id(n)
+    due = deadline_date(cycles, n)
+    at = now.isoformat()
+    squads = _squads(members)
+    submissions = [s for s in submissions_of(table, cid, cycle_id) if s["submitted_at"] <= at]
+    close = close_cycle(members, (s["user_id"] for s in submissions), due, community.grace_days)
+    k = community.reviewers_per_submission
+    assignment = assign_reviewers(
+        [Person(s["user_id"], squads.get(s["user_id"])) for s in submissions],
+        reviewer_candidates(members, (s["user_id"] for s in submissions), due),
+        k,
+        seed=f"{cid}#{cycle_id}",
+    )
+    first, last = cycle_dates(cycles, n)
+    present = {m.user_id for m in members if m.is_present}
+    checkins = checkins_between(table, cid, first, last)
+    checkin_stars = checkin_leaders(c["user_id"] for c in checkins if c["user_id"] in present)
+    digest = Digest(
+        n, cycle_id, submissions, close, assignment=assignment, checkin_stars=checkin_stars
+    )
+    previous = previous_active(community, n)
+    if previous is None:
+        return digest
+    return _with_previous(store, community, cycles, digest, previous, members, now)
+
+
+def _with_previous(
+    store: Store,
+    community: Community,
+    cycles: CycleCalendar,
+    digest: Digest,
+    previous: int,
+    members: Sequence[Member],
+    now: datetime,
+) -> Digest:
+    """The previous cycle's late work, review progress and star."""
+    table, cid = store.table, community.id
+    previous_id = cycles.cycle_id(previous)
+    at = now.isoformat()
+    before = [s for s in submissions_of(table, cid, previous_id) if s["submitted_at"] <= at]
+    record = cycle_close(table, cid, previous_id)
+    if record is not None:
+        shown = set(record.get("shown") or [])
+        late_previous = [s for s in before if s["user_id"] not in shown]
+    else:  # its digest never ran: at least the late work gets noticed
+        late_previous = [s for s in before if s.get("late")]
+    squads = _squads(members)
+    late_assignment = {}
+    if late_previous:
+        late_assignment = assign_reviewers(
+            [Person(s["user_id"], squads.get(s["user_id"])) for s in late_previous],
+            reviewer_candidates(
+                members, (s["user_id"] for s in before), deadline_date(cycles, previous)
+            ),
+            community.reviewers_per_submission,
+            seed=f"{cid}#{previous_id}#late",
+        )
+    assigned = assignments_of(table, cid, previous_id)
+    reviews = [r for r in reviews_of(table, cid, previous_id) if r.get("at", "") <= at]
+    done = {(r["reviewee"], r["reviewer"]) for r in reviews}
+    pairs = {(e, r) for e, reviewers in assigned.items() for r in reviewers}
+    present = {m.user_id for m in members if m.is_present}
+    owed: dict[str, list[str]] = {}
+    for reviewee, reviewer in sorted(pairs - done):
+        if reviewer in present:
+            owed.setdefault(reviewer, []).append(reviewee)
+    return Digest(
+        digest.cycle,
+        digest.cycle_id,
+        digest.submissions,
+        digest.close,
+        late_previous=late_previous,
+        previous_id=previous_id,
+        assignment=digest.assignment,
+        late_assignment=late_assignment,
+        assigned_pairs=len(pairs),
+        done_pairs=len(pairs & done),
+        extra_reviews=len(done - pairs),
+        owed=owed,
+        star=homework_star(reviews),
+        checkin_stars=digest.checkin_stars,
+    )
+
+
+def compose_digest(
+    community: Community, cycles: CycleCalendar, digest: Digest, members: Sequence[Member]
+) -> str:
+    """The digest as one text; every line is short, so splitting never cuts one."""
+    locale = community.locale
+
+    def say(key: str, **values: Any) -> str:
+        return t(locale, key, **values)
+
+    names = {m.user_id: m.display() for m in members}
+    for item in (*digest.submissions, *digest.late_previous):
+        names.setdefault(item["user_id"], item.get("name") or item["user_id"])
+
+    def name(user_id: str) -> str:
+        return names.get(user_id, user_id)
+
+    separator = say("list_separator")
+    n = digest.cycle
+    first, last = cycle_dates(cycles, n)
+    lines = [
+        say(
+            "hw_digest_title",
+            cycle=digest.cycle_id,
+            first=first.isoformat(),
+            last=last.isoformat(),
+            deadline=local_text(community, cycles.deadline(n)),
+        )
+    ]
+    close = digest.close
+    expected = len(digest.submissions) + len(close.missing)
+    lines.append(say("hw_digest_count", done=len(digest.submissions), expected=expected))
+    lines += _work_lines(say, digest.submissions, name) or [say("hw_digest_none")]
+    if digest.late_previous:
+        lines.append(say("hw_digest_late_title", cycle=digest.previous_id))
+        lines += _work_lines(say, digest.late_previous, name)
+    for key, group in (
+        ("hw_digest_missing", close.missing),
+        ("hw_digest_on_leave", close.on_leave),
+        ("hw_digest_grace", close.grace),
+    ):
+        if group:
+            lines += _name_lines(
+                lambda chunk, key=key, group=group: say(key, count=len(group), names=chunk),
+                [m.display() for m in group],
+                separator,
+            )
+    if digest.previous_id is not None and digest.assigned_pairs + digest.extra_reviews:
+        lines.append(
+            say(
+                "hw_digest_reviews",
+                cycle=digest.previous_id,
+                done=digest.done_pairs,
+                assigned=digest.assigned_pairs,
+                extra=digest.extra_reviews,
+            )
+        )
+        if digest.owed:
+            lines.append(say("hw_digest_owed_title"))
+            lines += _pair_lines(say, digest.owed, name, separator)
+        elif digest.assigned_pairs:
+            lines.append(say("hw_digest_all_reviewed"))
+    star = digest.star
+    if star is not None:
+        if star.average is not None:
+            average = f"{star.average:.1f}"
+            lines.append(
+                say(
+                    "hw_digest_star_scored",
+                    name=name(star.user_id),
+                    cycle=digest.previous_id,
+                    average=average,
+                    count=star.reviews,
+                )
+            )
+        else:
+            lines.append(
+                say(
+                    "hw_digest_star_reviewed",
+                    name=name(star.user_id),
+                    cycle=digest.previous_id,
+                    count=star.reviews,
+                )
+            )
+    leaders, count = digest.checkin_stars
+    if leaders:
+        shown = separator.join(name(u) for u in leaders[:5])
+        if len(leaders) > 5:
+            shown += f" +{len(leaders) - 5}"
+        lines.append(say("hw_digest_star_checkin", names=shown, count=count))
+    if any(digest.assignment.values()):
+        k = community.reviewers_per_submission
+        lines.append(say("hw_digest_assign_title", cycle=digest.cycle_id, k=k))
+        lines += _pair_lines(say, _by_reviewer(digest.assignment), name, separator)
+    if any(digest.late_assignment.values()):
+        lines.append(say("hw_digest_assign_late_title", cycle=digest.previous_id))
+        lines += _pair_lines(say, _by_reviewer(digest.late_assignment), name, separator)
+    if any(digest.assignment.values()) or digest.owed:
+        lines.append(say("hw_digest_how_to_review"))
+    return "\n".join(lines)
+
+
+def _work_lines(say: Say, items: Sequence[Mapping[str, Any]], name: Name) -> list[str]:
+    ordered = sorted(items, key=lambda s: (name(s["user_id"]).casefold(), s["user_id"]))
+    return [
+        say(
+            "hw_digest_line_late" if item.get("late") else "hw_digest_line",
+            n=index,
+            name=name(item["user_id"]),
+            work=preview(item),
+        )
+        for index, item in enumerate(ordered, 1)
+    ]
+
+
+def _name_lines(render: Name, names: Sequence[str], separator: str) -> list[str]:
+    return [
+        render(separator.join(names[i : i + NAMES_PER_LINE]))
+        for i in range(0, len(names), NAMES_PER_LINE)
+    ]
+
+
+def _by_reviewer(assignment: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Reviewee → reviewers, turned around: each member reads one line saying whom to
+    review."""
+    out: dict[str, list[str]] = {}
+    for reviewee, reviewers in sorted(assignment.items()):
+        for reviewer in reviewers:
+            out.setdefault(reviewer, []).append(reviewee)
+    return out
+
+
+def _pair_lines(
+    say: Say, by_reviewer: Mapping[str, Sequence[str]], name: Name, separator: str
+) -> list[str]:
+    ordered = sorted(by_reviewer, key=lambda r: (name(r).casefold(), r))
+    return [
+        say(
+            "hw_digest_pair",
+            reviewer=name(reviewer),
+            reviewees=separator.join(name(e) for e in by_reviewer[reviewer]),
+        )
+        for reviewer in ordered
+    ]
+
+
+# -- what the digest records ------------------------------------------------------------------
+
+
+def record_close(
+    store: Store,
+    community: Community,
+    cycles: CycleCalendar,
+    digest: Digest,
+    members: Sequence[Member],
+    now: datetime,
+) -> None:
+    """Assignments, strikes and the close record, after the digest went out."""
+    table, cid = store.table, community.id
+    if digest.assignment:
+        bulk_save_assignments(table, cid, digest.cycle_id, digest.assignment, now)
+    if digest.late_assignment and digest.previous_id is not None:
+        bulk_save_assignments(
+            table, cid, digest.previous_id, digest.late_assignment, now, late_round=True
+        )
+    # Work handed in while the digest was going out counts: it must not earn a strike.
+    handed_in = {s["user_id"] for s in submissions_of(table, cid, digest.cycle_id)}
+    close = close_cycle(
+        members, handed_in, deadline_date(cycles, digest.cycle), community.grace_days
+    )
+    changes = strike_changes(close, struck_in(table, cid, digest.cycle_id))
+    bulk_record_strikes(table, cid, digest.cycle_id, changes, now)
+    for change in changes:
+        apply_strike_change(table, cid, change)
+    save_cycle_close(
+        table, cid, digest.cycle_id, shown=(s["user_id"] for s in digest.submissions), at=now
+    )

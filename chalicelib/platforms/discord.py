@@ -1,0 +1,350 @@
+"""Discord: interactions (slash commands) in, channel messages out.
+
+Inbound, every interaction is signed with Ed25519 (``X-Signature-Ed25519`` over
+``X-Signature-Timestamp`` + raw body) under the application's public key. Discord
+deliberately sends bad signatures and removes an endpoint that accepts one, so anything
+unproven is a 401; a timestamp more than 5 minutes off is refused as a replay too. PING is
+answered with PONG. An application command ``/checkin note`` (options in order, a user
+option as ``<@id>``) becomes the chat text ``/checkin note``; the interaction id is the
+delivery id (Discord does not redeliver, but a replayed body must still do nothing twice).
+
+Answering: a type 4 response within 3 s. rollcall's command handlers are one or two
+DynamoDB calls, fast enough to answer inline. Work that cannot be (once SQS lands) answers
+``deferred()`` (type 5, "thinking…") and later posts the result with ``follow_up`` through
+the interaction token, which stays valid for 15 minutes and needs no bot token.
+
+Outbound: ``POST /channels/{id}/messages`` with ``Authorization: Bot <token>``. Content is at
+most 2,000 characters and may ping at most 100 users, so a 300-mention reminder is split by
+both; ``allowed_mentions`` lists exactly the members a part means to ping and nothing else
+(``parse: []``), so an ``@everyone`` in a member's note never pings the server. 429 honours
+``retry_after`` in the body and ``Retry-After``. Bounded retries matter here: 10,000 invalid
+requests (401/403/429) in 10 minutes get the bot's IP banned by Cloudflare.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+log = logging.getLogger("rollcall.platforms.discord")
+
+SIGNATURE_HEADER = "x-signature-ed25519"
+TIMESTAMP_HEADER = "x-signature-timestamp"
+MAX_SKEW_SECONDS = 300
+MESSAGE_LIMIT = 2000
+MAX_MENTIONS_PER_MESSAGE = 100  # allowed_mentions.users takes at most 100 ids
+# Discord's own pacing is per-route buckets read from headers; a second between one
+# channel's parts keeps a reminder well inside them without tracking buckets.
+PER_CHANNEL_INTERVAL = 1.0
+# Discord wants the interaction answered within 3 s: a reply part sent while the request is
+# open gets one quick attempt.
+REPLY_TIMEOUT = (1.0, 1.5)
+# Discord asks API clients to identify themselves this way.
+USER_AGENT = "DiscordBot (https://github.com/rollcall/rollcall, 0.1)"
+
+# Interaction types (what arrives) and interaction callback types (what we answer).
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT = (
+    1,
+    4,
+    5,
+    6,
+    8,
+)
+EPHEMERAL = 64  # message flag: only the invoking member sees it
+# Option types that carry a user (or role) id rather than a plain value.
+_USER_OPTION, _MENTIONABLE_OPTION = 6, 9
+_MENTION = re.compile(r"<@!?(\d+)>")
+_REPLY_JOINER = "\n\n"
+
+
+def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
+    """Discord is configured by the application's public key (32 bytes, hex), the one thing
+    needed to trust interactions. The bot token is needed only to post into channels."""
+    public_key = settings.secret("ROLLCALL_DISCORD_PUBLIC_KEY")
+    if not public_key:
+        return None
+    try:
+        key = bytes.fromhex(public_key.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        log.error("ROLLCALL_DISCORD_PUBLIC_KEY is not 32 bytes of hex: Discord stays off")
+        return None
+    base = settings.api_bases.get("discord") or DEFAULT_API_BASES["discord"]
+    return DiscordAdapter(key, settings.secret("ROLLCALL_DISCORD_BOT_TOKEN"), api_base=base)
+
+
+def deferred() -> dict[str, Any]:
+    """The answer for an interaction whose work cannot finish within 3 s: Discord shows
+    "thinking…" until ``DiscordAdapter.follow_up`` posts the result (within 15 minutes)."""
+    return {"type": DEFERRED_CHANNEL_MESSAGE}
+
+
+class DiscordAdapter:
+    name = "discord"
+
+    def __init__(
+        self,
+        public_key: bytes,
+        bot_token: str = "",
+        *,
+        api_base: str = DEFAULT_API_BASES["discord"],
+        sender: HttpSender | None = None,
+        reply_sender: HttpSender | None = None,
+    ) -> None:
+        self._public_key = public_key
+        self._verifier_key: Any = None  # imported on first verify: pycryptodome is not free
+        self._token = bot_token
+        self._api_base = api_base.rstrip("/")
+        self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
+        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+
+    def __repr__(self) -> str:
+        token = "set" if self._token else "unset"
+        return f"DiscordAdapter(api_base={self._api_base!r}, bot_token={token})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        signature_hex = request.header(SIGNATURE_HEADER)
+        timestamp = request.header(TIMESTAMP_HEADER)
+        if not signature_hex or not timestamp:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() - int(timestamp))
+            signature = bytes.fromhex(signature_hex)
+        except ValueError:
+            raise Unauthorized("malformed signature or timestamp") from None
+        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("stale timestamp")
+        from Crypto.Signature import eddsa
+
+        try:
+            verifier = eddsa.new(self._key(), "rfc8032")
+            verifier.verify(timestamp.encode() + request.body, signature)
+        except ValueError:
+            raise Unauthorized("bad signature") from None
+
+    def _key(self) -> Any:
+        if self._verifier_key is None:
+            from Crypto.Signature import eddsa
+
+            try:
+                self._verifier_key = eddsa.import_public_key(self._public_key)
+            except ValueError:
+                log.error("ROLLCALL_DISCORD_PUBLIC_KEY is not an Ed25519 public key")
+                raise Unauthorized("unusable public key") from None
+        return self._verifier_key
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadPayload("body is not JSON") from None
+        if not isinstance(body, dict):
+            raise BadPayload("body must be a JSON object")
+        kind = body.get("type")
+        if kind == PING:
+            return Parsed(handshake=HttpResponse(200, {"type": PONG}))
+        if kind in (MESSAGE_COMPONENT, MODAL_SUBMIT):
+            # We post no buttons or modals; acknowledge without changing anything.
+            return Parsed(handshake=HttpResponse(200, {"type": DEFERRED_UPDATE}))
+        if kind == AUTOCOMPLETE:
+            return Parsed(
+                handshake=HttpResponse(200, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}})
+            )
+        if kind != APPLICATION_COMMAND:
+            raise BadPayload(f"unknown interaction type {kind!r}")
+        return Parsed(events=[self._command(body)])
+
+    def _command(self, body: dict[str, Any]) -> InboundEvent:
+        data = body.get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            raise BadPayload("data.name is required")
+        member = body.get("member") if isinstance(body.get("member"), dict) else {}
+        user = member.get("user") or body.get("user")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            raise BadPayload("member.user or user is required")
+        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+        channel_id = body.get("channel_id") or channel.get("id")
+        if not isinstance(channel_id, str) or not channel_id:
+            raise BadPayload("channel_id is required")
+        words = [f"/{data['name']}", *_option_words(data.get("options"), data.get("resolved"))]
+        name = member.get("nick") or user.get("global_name") or user.get("username") or user["id"]
+        return InboundEvent(
+            kind="message",
+            platform=self.name,
+            chat_id=channel_id,
+            sender=Sender(
+                user_id=user["id"], name=str(name), username=user.get("username") or None
+            ),
+            text=" ".join(words),
+            event_id=str(body["id"]) if body.get("id") else None,
+            # What follow_up needs to answer later; the token is a credential for 15 minutes.
+            reply_context={
+                "application_id": body.get("application_id"),
+                "interaction_token": body.get("token"),
+            },
+        )
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """A type 4 answer carries the reply. Several parts: the leading ones go to the channel
+        first and the last answers the interaction, so the parts read in order (a follow-up
+        would need the answer to exist already, which it does not while we are still in the
+        request)."""
+        parts = _pack(self.render(r) for r in replies)
+        if event is None or not parts:
+            # Every interaction must be answered or the member sees "interaction failed".
+            return HttpResponse(
+                200, {"type": CHANNEL_MESSAGE, "data": {"content": "✅", "flags": EPHEMERAL}}
+            )
+        *early, last = parts
+        for part in early:
+            try:
+                self._post(f"/channels/{event.chat_id}/messages", part, self._reply_sender, True)
+            except DeliveryError as error:
+                log.warning(
+                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break  # the rest would fail the same way; the last part still goes inline
+        return HttpResponse(200, {"type": CHANNEL_MESSAGE, "data": last})
+
+    # -- outbound
+    def render(self, message: Message) -> list[dict[str, Any]]:
+        """Payloads of at most 2,000 characters and 100 pinged users each."""
+        ids = [m.user_id for m in message.mentions]
+        tokens = [f"<@{user_id}>" for user_id in ids]
+        step = MAX_MENTIONS_PER_MESSAGE
+        groups = [tokens[i : i + step] for i in range(0, len(tokens), step)] or [[]]
+        texts: list[str] = []
+        for index, group in enumerate(groups):
+            head = message.text if index == 0 else ""
+            tail = message.tail if index == len(groups) - 1 else ""
+            texts.extend(split_parts(head, group, tail, MESSAGE_LIMIT))
+        return [payload(text, set(ids)) for text in texts]
+
+    def deliver(self, chat: ChatAddress, part: dict[str, Any] | str) -> str:
+        if isinstance(part, str):
+            part = payload(part, set())
+        return self._post(f"/channels/{chat.chat_id}/messages", part, self._sender, True)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        delivery = Delivery()
+        parts = self.render(message)
+        for index, part in enumerate(parts):
+            try:
+                delivery.sent.append(self.deliver(chat, part))
+            except DeliveryError as error:
+                delivery.failed = len(parts) - index  # stop: the rest would only wait too
+                delivery.errors.append(str(error))
+                break
+        return delivery
+
+    def follow_up(self, application_id: str, token: str, message: Message) -> list[str]:
+        """Post a deferred interaction's result (after ``deferred()``): the interaction token
+        authorises it, no bot token needed. Returns the message ids."""
+        path = f"/webhooks/{application_id}/{token}?wait=true"  # wait: answer with the message
+        return [self._post(path, part, self._sender, False) for part in self.render(message)]
+
+    def _post(self, path: str, part: dict[str, Any], sender: HttpSender, as_bot: bool) -> str:
+        headers = {"User-Agent": USER_AGENT}
+        if as_bot:
+            if not self._token:
+                raise DeliveryError("ROLLCALL_DISCORD_BOT_TOKEN is not set: cannot post to Discord")
+            headers["Authorization"] = f"Bot {self._token}"
+        answer = sender.request(
+            "POST",
+            self._api_base + path,
+            pace_key=path.split("?")[0],
+            retry_after=_retry_after,
+            headers=headers,
+            json=part,
+        )
+        return str(answer.body.get("id", "")) if isinstance(answer.body, dict) else ""
+
+
+def payload(content: str, mentionable: set[str]) -> dict[str, Any]:
+    """A message that pings exactly the mentioned members it names, and nobody else."""
+    users: list[str] = []
+    for user_id in _MENTION.findall(content):
+        if user_id in mentionable and user_id not in users:
+            users.append(user_id)
+    return {"content": content, "allowed_mentions": {"parse": [], "users": users}}
+
+
+def _option_words(options: Any, resolved: Any) -> list[str]:
+    """Command options as the words a member would have typed, in order; subcommands by
+    name. A user option is ``<@id>``, a role ``<@&id>``: Discord's own mention syntax."""
+    roles = resolved.get("roles", {}) if isinstance(resolved, dict) else {}
+    words: list[str] = []
+    for option in options if isinstance(options, list) else []:
+        if not isinstance(option, dict):
+            continue
+        if "options" in option:  # subcommand or group
+            words.append(str(option.get("name", "")))
+            words.extend(_option_words(option["options"], resolved))
+            continue
+        value = option.get("value")
+        if value is None:
+            continue
+        if option.get("type") in (_USER_OPTION, _MENTIONABLE_OPTION):
+            words.append(f"<@&{value}>" if str(value) in roles else f"<@{value}>")
+        elif isinstance(value, bool):
+            words.append("yes" if value else "no")
+        else:
+            words.append(str(value))
+    return words
+
+
+def _pack(renders: Iterable[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Several replies in as few messages as fit (2,000 characters, 100 pings), in order."""
+    packed: list[dict[str, Any]] = []
+    for parts in renders:
+        for part in parts:
+            if not part["content"]:
+                continue
+            if packed:
+                last = packed[-1]
+                content = last["content"] + _REPLY_JOINER + part["content"]
+                users = last["allowed_mentions"]["users"] + [
+                    u
+                    for u in part["allowed_mentions"]["users"]
+                    if u not in last["allowed_mentions"]["users"]
+                ]
+                if len(content) <= MESSAGE_LIMIT and len(users) <= MAX_MENTIONS_PER_MESSAGE:
+                    packed[-1] = {
+                        "content": content,
+                        "allowed_mentions": {"parse": [], "users": users},
+                    }
+                    continue
+            packed.append(part)
+    return packed
+
+
+def _retry_after(answer: Answer) -> float | None:
+    """Discord's 429 body says ``retry_after`` in seconds (a float, finer than the header)."""
+    value = answer.body.get("retry_after") if isinstance(answer.body, dict) else None
+    if answer.status == 429 and isinstance(value, int | float) and not isinstance(value, bool):
+        return max(0.0, float(value))
+    return None

@@ -1,0 +1,406 @@
+"""Slack: slash commands and the Events API in, ``chat.postMessage`` out.
+
+Inbound, every request is signed: ``X-Slack-Signature`` = ``v0=`` + hex HMAC-SHA256 of
+``v0:{timestamp}:{raw body}`` under the app's signing secret, and a timestamp more than five
+minutes off is a replay. Two body shapes share the route:
+
+- slash commands, as a form. ``/checkin note`` becomes the chat text ``/checkin note``. Slack
+  reserves several of our words (``/me``, ``/leave``, ``/remind`` are built in), so one
+  umbrella command works too: ``/rollcall checkin note`` or ``/rollcall 打卡`` become
+  ``/checkin note`` and ``打卡``. The delivery id is the ``trigger_id``.
+- Events API JSON: the ``url_verification`` handshake, then ``event_callback`` envelopes with
+  ``app_mention`` (the leading ``<@BOT>`` removed), plain ``message`` (members' chatter and
+  Chinese commands like ``打卡``), ``member_joined_channel`` and ``member_left_channel``. The
+  delivery id is the envelope's ``event_id``, the same on Slack's retries
+  (``X-Slack-Retry-Num``), so a retry is answered once.
+
+Names: events carry only user ids, so a Slack sender comes with no name (``""``: the store
+keeps a known member's name, e.g. from ``rollcall member import``, and shows a new one by
+user id). Slash commands' ``user_name`` is deprecated by Slack and not used: mixing it with
+events would rewrite the stored name back and forth. A ``users.info`` lookup could fill real
+names later, once per member and cached, never once per message. Mentions use ``<@U123>``
+and need no name.
+
+Outbound: ``chat.postMessage`` with the bot token, text escaped (``&``, ``<``, ``>``). Slack
+truncates text past 40,000 characters, but a wall of that size is unreadable: parts are cut
+at 3,000 (a section block's size). ~1 message/s per channel; 429 honours ``Retry-After``; a
+body with ``ok: false`` is a failure, ``ratelimited`` a retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    EventKind,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+log = logging.getLogger("rollcall.platforms.slack")
+
+SIGNATURE_HEADER = "x-slack-signature"
+TIMESTAMP_HEADER = "x-slack-request-timestamp"
+MAX_SKEW_SECONDS = 300
+# Readable, section-sized parts; Slack's own hard limit (40,000) is no target.
+MESSAGE_LIMIT = 3000
+# chat.postMessage's documented pace for one channel.
+PER_CHANNEL_INTERVAL = 1.0
+# Slack wants every answer within 3 s: replies sent while the request is open get one quick
+# attempt, not the retries and backoff a scheduled job can afford.
+REPLY_TIMEOUT = (1.0, 1.5)
+# Message subtypes that are still a member talking (a file shared with a caption counts:
+# a photo captioned 打卡 is a check-in). Edits, joins, topic changes... are not.
+MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+_REPLY_JOINER = "\n\n"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's v0 request signature (what Slack sends, and what tests sign with)."""
+    base = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def build(settings: Any, runtime: Any) -> SlackAdapter | None:
+    """Slack is configured by its signing secret: without it nothing inbound can be trusted.
+    The bot token is optional: slash commands are answered inline without it; only
+    posting (events' replies, jobs) needs it, and fails with DeliveryError until it is set."""
+    secret = settings.secret("ROLLCALL_SLACK_SIGNING_SECRET")
+    if not secret:
+        return None
+    base = settings.api_bases.get("slack") or DEFAULT_API_BASES["slack"]
+    return SlackAdapter(secret, settings.secret("ROLLCALL_SLACK_BOT_TOKEN"), api_base=base)
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(
+        self,
+        signing_secret: str,
+        bot_token: str = "",
+        *,
+        api_base: str = DEFAULT_API_BASES["slack"],
+        sender: HttpSender | None = None,
+        reply_sender: HttpSender | None = None,
+    ) -> None:
+        self._secret = signing_secret
+        self._token = bot_token
+        self._api_base = api_base.rstrip("/")
+        self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
+        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+
+    def __repr__(self) -> str:
+        token = "set" if self._token else "unset"
+        return f"SlackAdapter(api_base={self._api_base!r}, bot_token={token})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        timestamp = request.header(TIMESTAMP_HEADER)
+        signature = request.header(SIGNATURE_HEADER)
+        if not timestamp or not signature:
+            raise Unauthorized("missing signature")
+        try:
+            skew = abs(now.timestamp() - int(timestamp))
+        except ValueError:
+            raise Unauthorized("bad timestamp") from None
+        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("stale timestamp")
+        expected = sign(self._secret, timestamp, request.body)
+        # Bytes, not str: compare_digest refuses non-ASCII str, and a header is attacker input.
+        if not hmac.compare_digest(expected.encode(), signature.encode()):
+            raise Unauthorized("bad signature")
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        if _is_form(request):
+            return self._parse_form(request.body)
+        return self._parse_json(request.body)
+
+    def _parse_form(self, body: bytes) -> Parsed:
+        try:
+            form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        except UnicodeDecodeError:
+            raise BadPayload("form body is not UTF-8") from None
+        if form.get("ssl_check") == "1":
+            return Parsed(handshake=HttpResponse(200))  # Slack checking our certificate
+        if "payload" in form:
+            return Parsed()  # block actions / shortcuts: we post none, so none are ours
+        if "command" not in form:
+            raise BadPayload("form body has no command")
+        user_id, channel_id = form.get("user_id", ""), form.get("channel_id", "")
+        if not user_id or not channel_id:
+            raise BadPayload("user_id and channel_id are required")
+        event = InboundEvent(
+            kind="message",
+            platform=self.name,
+            chat_id=channel_id,
+            sender=Sender(user_id=user_id, name=""),  # see the module docstring
+            text=slash_text(form["command"], form.get("text", "")),
+            event_id=form.get("trigger_id") or None,
+            reply_context={"slash": True, "response_url": form.get("response_url", "")},
+        )
+        return Parsed(events=[event])
+
+    def _parse_json(self, raw: bytes) -> Parsed:
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadPayload("body is not JSON") from None
+        if not isinstance(body, dict):
+            raise BadPayload("body must be a JSON object")
+        kind = body.get("type")
+        if kind == "url_verification":
+            challenge = body.get("challenge")
+            if not isinstance(challenge, str):
+                raise BadPayload("url_verification without a challenge")
+            return Parsed(handshake=HttpResponse(200, {"challenge": challenge}))
+        if kind != "event_callback":
+            return Parsed()  # app_rate_limited and future envelope types: acknowledge only
+        event = body.get("event")
+        if not isinstance(event, dict):
+            raise BadPayload("event_callback without an event")
+        parsed = self._event(event, _bot_users(body))
+        if parsed is None:
+            return Parsed()
+        event_id = body.get("event_id")
+        return Parsed(events=[_with_id(parsed, str(event_id) if event_id else None)])
+
+    def _event(self, event: dict[str, Any], bot_users: set[str]) -> InboundEvent | None:
+        kind = event.get("type")
+        user, channel = event.get("user"), event.get("channel")
+        if not isinstance(user, str) or not user or not isinstance(channel, str) or not channel:
+            return None
+        if kind in ("member_joined_channel", "member_left_channel"):
+            if user in bot_users:
+                return None  # our own bot joining is not a member joining
+            joined: EventKind = (
+                "member_joined" if kind == "member_joined_channel" else "member_left"
+            )
+            return self._inbound(joined, channel, user)
+        if kind not in ("app_mention", "message") or _from_a_bot(event):
+            return None  # bot posts (ours included) would otherwise answer themselves
+        text = event.get("text") or ""
+        if not isinstance(text, str):
+            raise BadPayload("event.text must be a string")
+        if kind == "app_mention":
+            text = _LEADING_MENTION.sub("", text, count=1)
+        else:
+            if event.get("subtype") not in MEMBER_SUBTYPES:
+                return None
+            if any(f"<@{bot}" in text for bot in bot_users):
+                # Slack sends this message twice: also as app_mention, which answers the
+                # command. Here it only counts as activity, or the member gets two replies.
+                text = ""
+        context = (
+            {"thread_ts": event["thread_ts"]} if isinstance(event.get("thread_ts"), str) else {}
+        )
+        return self._inbound("message", channel, user, text=text, context=context)
+
+    def _inbound(
+        self,
+        kind: EventKind,
+        channel: str,
+        user: str,
+        *,
+        text: str = "",
+        context: dict[str, Any] | None = None,
+    ) -> InboundEvent:
+        return InboundEvent(
+            kind=kind,
+            platform=self.name,
+            chat_id=channel,
+            sender=Sender(user_id=user, name=""),
+            text=text,
+            reply_context=context or {},
+        )
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """Slash commands are answered in the response body (in_channel, visible to all);
+        several parts: the leading ones through chat.postMessage first, the last inline, so
+        they read in order. Events take no reply in the body: their replies are posted, then
+        an empty 200 acknowledges (anything slower than 3 s is retried by Slack and then
+        deduplicated by event_id)."""
+        if event is None:
+            return HttpResponse(200)
+        parts = _pack(self.render(r) for r in replies)
+        if event.reply_context.get("slash"):
+            if not parts:
+                return HttpResponse(200)
+            if len(parts) > 1 and not self._token:
+                # Without a bot token, the inline answer is the only way in: one longer message
+                # (Slack takes up to 40,000 characters) beats losing the leading parts.
+                parts = [_REPLY_JOINER.join(parts)]
+            *early, last = parts
+            self._post_replies(event, early)
+            return HttpResponse(200, {"response_type": "in_channel", "text": last})
+        self._post_replies(event, parts)
+        return HttpResponse(200)
+
+    def _post_replies(self, event: InboundEvent, parts: Sequence[str]) -> None:
+        thread_ts = event.reply_context.get("thread_ts")
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        for part in parts:
+            try:
+                self._post(event.chat_id, part, extra, self._reply_sender)
+            except DeliveryError as error:
+                log.warning(
+                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break  # the rest would fail the same way, and the 3 s are running
+
+    # -- outbound
+    def render(self, message: Message) -> list[str]:
+        head = _wrap_long_lines(escape(message.text), MESSAGE_LIMIT)
+        tail = _wrap_long_lines(escape(message.tail), MESSAGE_LIMIT)
+        tokens = [f"<@{m.user_id}>" for m in message.mentions]
+        return split_parts(head, tokens, tail, MESSAGE_LIMIT)
+
+    def deliver(self, chat: ChatAddress, part: str) -> str:
+        return self._post(chat.chat_id, part, {}, self._sender)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        delivery = Delivery()
+        parts = self.render(message)
+        for index, part in enumerate(parts):
+            try:
+                delivery.sent.append(self.deliver(chat, part))
+            except DeliveryError as error:
+                delivery.failed = len(parts) - index  # stop: the rest would only wait too
+                delivery.errors.append(str(error))
+                break
+        return delivery
+
+    def _post(self, channel: str, text: str, extra: dict[str, Any], sender: HttpSender) -> str:
+        if not self._token:
+            raise DeliveryError("ROLLCALL_SLACK_BOT_TOKEN is not set: cannot post to Slack")
+        answer = sender.request(
+            "POST",
+            f"{self._api_base}/chat.postMessage",
+            pace_key=channel,
+            ok=_ok,
+            retry_after=_retry_after,
+            headers={"Authorization": f"Bearer {self._token}"},
+            json={"channel": channel, "text": text, **extra},
+        )
+        return str(answer.body.get("ts", "")) if isinstance(answer.body, dict) else ""
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else, mrkdwn included, passes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slash_text(command: str, text: str) -> str:
+    """A slash command as the chat text rollcall's command parser reads."""
+    from chalicelib.domain.commands import parse_command
+
+    command, text = command.strip(), text.strip()
+    own = parse_command(command)
+    if own is not None and own.name != "unknown":
+        return f"{command} {text}".strip()  # /checkin note
+    # An umbrella command (/rollcall, /rc): its text is the command.
+    if not text:
+        return "/help"
+    inner = parse_command(text)
+    if inner is not None and inner.name != "unknown":
+        return text  # /rollcall 打卡, /rollcall /checkin
+    return "/" + text.lstrip("/")  # /rollcall checkin note
+
+
+def _is_form(request: HttpRequest) -> bool:
+    content_type = request.header("content-type").lower()
+    if "application/x-www-form-urlencoded" in content_type:
+        return True
+    return not content_type and not request.body.lstrip().startswith(b"{")
+
+
+def _bot_users(envelope: dict[str, Any]) -> set[str]:
+    """Our bot's user id(s), from the envelope's authorizations (not authed_users, which
+    may list the humans who installed the app)."""
+    return {
+        authorization["user_id"]
+        for authorization in envelope.get("authorizations") or []
+        if isinstance(authorization, dict)
+        and authorization.get("is_bot")
+        and isinstance(authorization.get("user_id"), str)
+    }
+
+
+def _from_a_bot(event: dict[str, Any]) -> bool:
+    return bool(
+        event.get("bot_id")
+        or event.get("bot_profile")
+        or event.get("subtype") == "bot_message"
+        or event.get("user") == "USLACKBOT"
+    )
+
+
+def _with_id(event: InboundEvent, event_id: str | None) -> InboundEvent:
+    return replace(event, event_id=event_id)
+
+
+def _pack(renders: Iterable[Sequence[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
+    packed: list[str] = []
+    for parts in renders:
+        for part in parts:
+            if not part:
+                continue
+            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= limit:
+                packed[-1] += _REPLY_JOINER + part
+            else:
+                packed.append(part)
+    return packed
+
+
+def _wrap_long_lines(escaped: str, limit: int) -> str:
+    """split_parts cuts an over-long line hard; cut it first, never inside ``&amp;``."""
+    lines: list[str] = []
+    for line in escaped.split("\n"):
+        while len(line) > limit:
+            cut = limit
+            amp = line.rfind("&", cut - 4, cut)
+            if amp > 0 and ";" not in line[amp:cut]:
+                cut = amp
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _ok(answer: Answer) -> bool:
+    return isinstance(answer.body, dict) and answer.body.get("ok") is True
+
+
+def _retry_after(answer: Answer) -> float | None:
+    """``ok: false, error: ratelimited`` is a throttle whatever the status: retry, after
+    Retry-After when Slack gave one (HttpSender reads the header), else a second."""
+    if isinstance(answer.body, dict) and answer.body.get("error") == "ratelimited":
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        try:
+            return max(0.0, float(headers.get("retry-after", 1.0)))
+        except ValueError:
+            return 1.0
+    return None

@@ -1,0 +1,380 @@
+"""Telegram: a bot webhook in, the Bot API out.
+
+Inbound, Telegram signs nothing: the ``secret_token`` we hand to ``setWebhook`` comes back in
+``X-Telegram-Bot-Api-Secret-Token`` on every delivery, and that header is the only proof a
+request is Telegram's (no timestamp either, so dedupe by ``update_id`` is what stops a
+replay from doing anything twice). A non-2xx answer makes Telegram retry the update for up
+to 24 h, so anything we merely don't handle is answered 200 with nothing to do.
+
+Outbound, messages are HTML (``parse_mode=HTML``): every piece of text is escaped, members
+with a username are mentioned as ``@username`` and the others with a ``tg://user?id=`` link
+(Telegram's documented way to mention a user who has none). A message is at most 4,096
+characters; we measure the rendered HTML, which is never shorter than what Telegram counts
+after parsing entities. (Telegram counts UTF-16 units, so text made mostly of emoji could
+still exceed it; rollcall's texts are not.)
+
+Pace: ~1 message/s per chat (``HttpSender(min_interval=1.0)``). Telegram also allows only 20
+messages per minute in one group: a 300-mention reminder renders to a handful of parts and
+a community's jobs send a few messages a day, so we stay far under it without a counter;
+a job that ever sends more must spread its parts, and a 429 is honoured either way
+(``parameters.retry_after``). ``ok: false`` in a body is a failure whatever the status.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import DEFAULT_API_BASES
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    EventKind,
+    HttpRequest,
+    HttpResponse,
+    InboundEvent,
+    Message,
+    Parsed,
+    Sender,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.http import Answer, HttpSender
+
+log = logging.getLogger("rollcall.platforms.telegram")
+
+SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name, not a secret)
+MESSAGE_LIMIT = 4096
+# Telegram's documented pace for one chat; see the module docstring for the per-group cap.
+PER_CHAT_INTERVAL = 1.0
+# Joins and leaves arrive as service messages inside "message" updates, so that is all we
+# ask for: fewer updates, fewer Lambda invocations.
+ALLOWED_UPDATES = ("message",)
+# What setWebhook accepts as secret_token.
+SECRET_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Replies to several events (or a long reply) are packed into as few messages as fit.
+_REPLY_JOINER = "\n\n"
+
+
+def build(settings: Any, runtime: Any) -> TelegramAdapter | None:
+    """Telegram is configured only with both the bot token (to send) and the webhook secret
+    (to trust what arrives): half a configuration would either accept forgeries or be mute."""
+    token = settings.secret("ROLLCALL_TELEGRAM_BOT_TOKEN")
+    secret = settings.secret("ROLLCALL_TELEGRAM_SECRET_TOKEN")
+    if not token or not secret:
+        return None
+    return TelegramAdapter(token, secret, api_base=_api_base(settings))
+
+
+def set_webhook(settings: Any, url: str, *, sender: HttpSender | None = None) -> dict[str, Any]:
+    """Point the bot's webhook at ``url`` with our secret token (``rollcall platform setup
+    telegram``). Returns Telegram's answer; raises ValueError for a configuration Telegram
+    would refuse and DeliveryError when Telegram does."""
+    token = settings.secret("ROLLCALL_TELEGRAM_BOT_TOKEN")
+    secret = settings.secret("ROLLCALL_TELEGRAM_SECRET_TOKEN")
+    if not token or not secret:
+        raise ValueError("set ROLLCALL_TELEGRAM_BOT_TOKEN and ROLLCALL_TELEGRAM_SECRET_TOKEN first")
+    if not SECRET_TOKEN_PATTERN.match(secret):
+        raise ValueError(
+            "ROLLCALL_TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    payload = {"url": url, "secret_token": secret, "allowed_updates": list(ALLOWED_UPDATES)}
+    answer = (sender or HttpSender()).request(
+        "POST",
+        f"{_api_base(settings)}/bot{token}/setWebhook",
+        ok=_ok,
+        retry_after=_retry_after,
+        json=payload,
+    )
+    return dict(answer.body)
+
+
+def _api_base(settings: Any) -> str:
+    return (settings.api_bases.get("telegram") or DEFAULT_API_BASES["telegram"]).rstrip("/")
+
+
+class TelegramAdapter:
+    name = "telegram"
+
+    def __init__(
+        self,
+        bot_token: str,
+        secret_token: str,
+        *,
+        api_base: str = DEFAULT_API_BASES["telegram"],
+        sender: HttpSender | None = None,
+    ) -> None:
+        self._token = bot_token
+        self._secret = secret_token
+        self._api_base = api_base.rstrip("/")
+        self._sender = sender or HttpSender(min_interval=PER_CHAT_INTERVAL)
+
+    def __repr__(self) -> str:  # the token is in every API URL: keep it out of tracebacks
+        return f"TelegramAdapter(api_base={self._api_base!r})"
+
+    # -- inbound
+    def verify(self, request: HttpRequest, now: datetime) -> None:
+        supplied = request.header(SECRET_HEADER)
+        if not supplied:
+            raise Unauthorized("missing secret token")
+        # Bytes, not str: compare_digest refuses non-ASCII str, and a header is attacker input.
+        if not hmac.compare_digest(supplied.encode(), self._secret.encode()):
+            raise Unauthorized("bad secret token")
+
+    def parse(self, request: HttpRequest) -> Parsed:
+        update = _json_object(request.body)
+        update_id = update.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise BadPayload("update_id is required")
+        message = update.get("message")
+        if not isinstance(message, dict):
+            # edited_message, channel_post, callback_query, my_chat_member...: not ours, and a
+            # non-2xx would only make Telegram redeliver it for a day.
+            return Parsed()
+        chat = message.get("chat")
+        if not isinstance(chat, dict) or not isinstance(chat.get("id"), int | str):
+            raise BadPayload("message.chat.id is required")
+        events = list(self._events(message, str(chat["id"])))
+        # One update, one delivery id; several events from it need ids of their own that a
+        # redelivery of the same update reproduces exactly.
+        ids = (
+            [str(update_id)]
+            if len(events) == 1
+            else [f"{update_id}#{i}" for i in range(len(events))]
+        )
+        return Parsed(events=[_with_id(e, i) for e, i in zip(events, ids, strict=True)])
+
+    def _events(self, message: dict[str, Any], chat_id: str) -> Iterable[InboundEvent]:
+        context = _reply_context(message)
+        # A welcome is not threaded under the join notice: service messages are not ones a
+        # member wrote, and an inline answer that Telegram refuses is lost without a trace.
+        service_context = _thread(context)
+        joined = message.get("new_chat_members")
+        if isinstance(joined, list):
+            for user in joined:
+                if _is_person(user):
+                    yield self._event("member_joined", chat_id, user, context=service_context)
+            return
+        left = message.get("left_chat_member")
+        if isinstance(left, dict):
+            if _is_person(left):
+                yield self._event("member_left", chat_id, left, context=service_context)
+            return
+        # Posts on behalf of a chat (anonymous admins, a linked channel's auto-forwards) carry
+        # sender_chat: no member wrote them.
+        if "sender_chat" in message or not _is_person(message.get("from")):
+            return
+        text = message.get("text") or message.get("caption") or ""  # a photo captioned 打卡
+        if not isinstance(text, str):
+            raise BadPayload("message.text must be a string")
+        yield self._event("message", chat_id, message["from"], text=text, context=context)
+
+    def _event(
+        self,
+        kind: EventKind,
+        chat_id: str,
+        user: dict[str, Any],
+        *,
+        text: str = "",
+        context: dict[str, Any],
+    ) -> InboundEvent:
+        return InboundEvent(
+            kind=kind,
+            platform=self.name,
+            chat_id=chat_id,
+            sender=_sender(user),
+            text=text,
+            reply_context=context,
+        )
+
+    def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
+        """Answer in the webhook response itself (Telegram runs the method in the body), which
+        costs no API call and no pacing. When the replies need several messages, the leading
+        ones go through the API first and the last one inline: Telegram only runs the inline
+        method after our response, so this is the order that keeps the parts in order."""
+        if event is None:
+            return HttpResponse(200)
+        parts = _pack(self.render(r) for r in replies)
+        if not parts:
+            return HttpResponse(200)
+        *early, last = parts
+        reply = _reply_fields(event.reply_context)
+        for index, part in enumerate(early):
+            try:
+                self._send(event.chat_id, part, reply if index == 0 else _thread(reply))
+            except DeliveryError as error:
+                log.warning(
+                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
+                )
+                break  # the rest would fail the same way; the last part still goes inline
+        inline = {
+            "method": "sendMessage",
+            "chat_id": event.chat_id,
+            "text": last,
+            "parse_mode": "HTML",
+            **(_thread(reply) if early else reply),
+        }
+        return HttpResponse(200, inline)
+
+    # -- outbound
+    def render(self, message: Message) -> list[str]:
+        head = _wrap_long_lines(html.escape(message.text, quote=False), MESSAGE_LIMIT)
+        tail = _wrap_long_lines(html.escape(message.tail, quote=False), MESSAGE_LIMIT)
+        tokens = [mention(m.user_id, m.name, m.username) for m in message.mentions]
+        return split_parts(head, tokens, tail, MESSAGE_LIMIT)
+
+    def deliver(self, chat: ChatAddress, part: str) -> str:
+        return self._send(chat.chat_id, part)
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        return _send_all(self, chat, self.render(message))
+
+    def _send(self, chat_id: str, text: str, extra: dict[str, Any] | None = None) -> str:
+        payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML", **(extra or {})}
+        answer = self._sender.request(
+            "POST",
+            f"{self._api_base}/bot{self._token}/sendMessage",
+            pace_key=chat_id,
+            ok=_ok,
+            retry_after=_retry_after,
+            json=payload,
+        )
+        result = answer.body.get("result") if isinstance(answer.body, dict) else None
+        return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+
+def mention(user_id: str, name: str, username: str | None) -> str:
+    """``@username`` pings and links by itself; without one, a ``tg://user?id=`` link in HTML
+    mode is Telegram's way to mention a user by id."""
+    if username:
+        return "@" + html.escape(username, quote=False)
+    label = html.escape(name or str(user_id), quote=False)
+    return f'<a href="tg://user?id={html.escape(str(user_id), quote=True)}">{label}</a>'
+
+
+def _send_all(adapter: Any, chat: ChatAddress, parts: Sequence[Any]) -> Delivery:
+    """Deliver parts in order; stop at the first failure (the platform is down or refusing,
+    and retrying the rest would only add waits) and count what was not sent."""
+    delivery = Delivery()
+    for index, part in enumerate(parts):
+        try:
+            delivery.sent.append(adapter.deliver(chat, part))
+        except DeliveryError as error:
+            delivery.failed = len(parts) - index
+            delivery.errors.append(str(error))
+            break
+    return delivery
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadPayload("body is not JSON") from None
+    if not isinstance(value, dict):
+        raise BadPayload("body must be a JSON object")
+    return value
+
+
+def _is_person(user: Any) -> bool:
+    """A member worth counting: bots (ours included) never check in."""
+    return (
+        isinstance(user, dict) and isinstance(user.get("id"), int | str) and not user.get("is_bot")
+    )
+
+
+def _sender(user: dict[str, Any]) -> Sender:
+    name = " ".join(str(user[k]) for k in ("first_name", "last_name") if user.get(k)).strip()
+    username = user.get("username")
+    return Sender(
+        user_id=str(user["id"]),
+        name=name or (str(username) if username else str(user["id"])),
+        username=str(username) if username else None,
+    )
+
+
+def _with_id(event: InboundEvent, event_id: str) -> InboundEvent:
+    return replace(event, event_id=event_id)
+
+
+def _reply_context(message: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if isinstance(message.get("message_id"), int):
+        context["message_id"] = message["message_id"]
+    if message.get("is_topic_message") and isinstance(message.get("message_thread_id"), int):
+        context["message_thread_id"] = message["message_thread_id"]  # forum topics
+    return context
+
+
+def _reply_fields(context: Any) -> dict[str, Any]:
+    """sendMessage fields that thread our answer under the member's message. reply_parameters
+    (Bot API 7.0) replaces the deprecated reply_to_message_id and, unlike it, can say "send
+    anyway" when the member deleted their message meanwhile, which an inline answer (whose
+    failure we never see) needs."""
+    fields: dict[str, Any] = {}
+    if context.get("message_id") is not None:
+        fields["reply_parameters"] = {
+            "message_id": context["message_id"],
+            "allow_sending_without_reply": True,
+        }
+    if context.get("message_thread_id") is not None:
+        fields["message_thread_id"] = context["message_thread_id"]
+    return fields
+
+
+def _thread(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k == "message_thread_id"}
+
+
+def _pack(renders: Iterable[Sequence[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join the parts of several replies into as few messages as fit, in order: "unknown
+    command" plus the help is one message, not two."""
+    packed: list[str] = []
+    for parts in renders:
+        for part in parts:
+            if not part:
+                continue
+            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= limit:
+                packed[-1] += _REPLY_JOINER + part
+            else:
+                packed.append(part)
+    return packed
+
+
+def _wrap_long_lines(escaped: str, limit: int) -> str:
+    """split_parts cuts a line longer than the limit hard; cut such lines ourselves first,
+    never inside an entity (``&amp;``), so no part carries half of one."""
+    lines: list[str] = []
+    for line in escaped.split("\n"):
+        while len(line) > limit:
+            cut = limit
+            amp = line.rfind("&", cut - 5, cut)
+            if amp > 0 and ";" not in line[amp:cut]:
+                cut = amp
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _ok(answer: Answer) -> bool:
+    return isinstance(answer.body, dict) and answer.body.get("ok") is True
+
+
+def _retry_after(answer: Answer) -> float | None:
+    """Telegram says how long to wait in the body (``parameters.retry_after``), not a header."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    parameters = body.get("parameters")
+    value = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return max(0.0, float(value))
+    return None

@@ -1,0 +1,311 @@
+"""Homework items in the community's partition: submissions (with history), reviews,
+review assignments, strike records and what each digest showed.
+
+    C#<cid> / HW#<cycle>#<member>            current submission (a resubmission replaces it)
+    C#<cid> / HWH#<cycle>#<member>#<at>      an earlier version, kept when replaced
+    C#<cid> / RV#<cycle>#<reviewee>#<reviewer>   a review of <reviewee>'s work of <cycle>
+    C#<cid> / AS#<cycle>#<reviewee>          who reviews <reviewee>'s work of <cycle>
+    C#<cid> / HWS#<cycle>#<member>           a strike: <member> missed <cycle>
+    C#<cid> / HWC#<cycle>                    the close of <cycle>: who its digest showed
+
+Everything a digest needs for one cycle is one Query per kind (paged, 1 MB a page), never
+a request per member; a chat command reads its own few items by key. Each function states
+its cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from chalicelib.domain.homework import StrikeChange, Work
+from chalicelib.store import keys
+from chalicelib.store.table import Cond, Item, Table
+
+# Two members racing to replace the same submission is one member with two devices; three
+# rounds settle it, and the loser's version still lands in the history.
+MAX_ATTEMPTS = 3
+
+
+def _pk(community_id: str) -> str:
+    return keys.community_pk(community_id)
+
+
+# -- submissions ----------------------------------------------------------------------------
+
+
+def member_work(
+    table: Table, community_id: str, user_id: str, cycle_ids: Iterable[str]
+) -> dict[str, Item]:
+    """The member's submissions for ``cycle_ids``, by cycle id: one BatchGetItem."""
+    pk = _pk(community_id)
+    found = table.batch_get((pk, keys.submission_sk(c, user_id)) for c in cycle_ids)
+    return {item["cycle"]: item for item in found}
+
+
+def save_submission(
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    user_id: str,
+    *,
+    name: str,
+    work: Work,
+    at: datetime,
+    late: bool,
+    previous: Item | None,
+) -> tuple[Item, Item | None]:
+    """Store a submission; returns it and the version it replaced (None: the first).
+
+    ``previous`` is the current item as the caller read it. A replacement copies it to the
+    history first (one PutItem), then writes the new version conditionally on the current
+    one still being ``previous`` (one PutItem), so a concurrent replacement is detected and
+    retried rather than lost: two or three requests in all, one more per lost race.
+    """
+    pk = _pk(community_id)
+    sk = keys.submission_sk(cycle_id, user_id)
+    for _ in range(MAX_ATTEMPTS):
+        versions = int(previous.get("versions") or 1) + 1 if previous else 1
+        item: Item = {
+            "pk": pk,
+            "sk": sk,
+            "kind": "submission",
+            "cycle": cycle_id,
+            "user_id": user_id,
+            "name": name,
+            "link": work.link,
+            "text": work.text or None,
+            "submitted_at": at.isoformat(),
+            "late": late,
+            "versions": versions,
+        }
+        if previous is None:
+            cond = Cond.absent("pk")
+        else:
+            history = {
+                **previous,
+                "sk": keys.submission_history_sk(cycle_id, user_id, previous["submitted_at"]),
+                "kind": "submission-history",
+                "replaced_at": at.isoformat(),
+            }
+            table.put(history)
+            cond = Cond.eq("submitted_at", previous["submitted_at"])
+        if table.put(item, cond=cond):
+            return item, previous
+        previous = table.get(pk, sk, consistent=True)
+    raise RuntimeError(f"submission {sk} kept changing; gave up after {MAX_ATTEMPTS} tries")
+
+
+def submissions_of(table: Table, community_id: str, cycle_id: str) -> list[Item]:
+    """Every current submission of a cycle: one Query (paged; ~2 KB an item at most)."""
+    prefix = keys.cycle_submissions_prefix(cycle_id)
+    return list(table.query(_pk(community_id), prefix=prefix, consistent=True))
+
+
+def submission_history(table: Table, community_id: str, cycle_id: str, user_id: str) -> list[Item]:
+    """Earlier versions of one member's submission, oldest first: one Query."""
+    prefix = keys.submission_history_prefix(cycle_id, user_id)
+    return list(table.query(_pk(community_id), prefix=prefix))
+
+
+# -- reviews --------------------------------------------------------------------------------
+
+
+def save_review(
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    reviewee: str,
+    reviewer: str,
+    *,
+    text: str,
+    score: int | None,
+    at: datetime,
+    assigned: bool,
+) -> tuple[Item, bool]:
+    """Store a review (one UpdateItem); a second review of the same work by the same
+    reviewer replaces the first. Returns the item and whether it is the first."""
+    item = table.update(
+        _pk(community_id),
+        keys.review_sk(cycle_id, reviewee, reviewer),
+        set={
+            "kind": "review",
+            "cycle": cycle_id,
+            "reviewee": reviewee,
+            "reviewer": reviewer,
+            "text": text,
+            "score": score,
+            "at": at.isoformat(),
+            "assigned": assigned,
+        },
+        set_if_absent={"first_at": at.isoformat()},
+    )
+    assert item is not None  # no condition: an update always answers
+    return item, item["first_at"] == at.isoformat()
+
+
+def reviews_of(table: Table, community_id: str, cycle_id: str) -> list[Item]:
+    """Every review of a cycle's work: one Query (paged)."""
+    prefix = keys.cycle_reviews_prefix(cycle_id)
+    return list(table.query(_pk(community_id), prefix=prefix))
+
+
+# -- assignments ----------------------------------------------------------------------------
+
+
+def bulk_save_assignments(
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    assignment: Mapping[str, Sequence[str]],
+    at: datetime,
+    *,
+    late_round: bool = False,
+) -> int:
+    """One item per reviewee, 25 to a BatchWriteItem (unprocessed items retried inside).
+
+    Rewriting is harmless: assignments are deterministic, so a retried digest writes the
+    same items again."""
+    pk = _pk(community_id)
+    return table.batch_put(
+        {
+            "pk": pk,
+            "sk": keys.assignment_sk(cycle_id, reviewee),
+            "kind": "assignment",
+            "cycle": cycle_id,
+            "reviewee": reviewee,
+            "reviewers": list(reviewers),
+            "assigned_at": at.isoformat(),
+            "late_round": late_round or None,
+        }
+        for reviewee, reviewers in sorted(assignment.items())
+    )
+
+
+def assignments_of(table: Table, community_id: str, cycle_id: str) -> dict[str, list[str]]:
+    """Reviewers by reviewee for a cycle: one Query (paged)."""
+    prefix = keys.cycle_assignments_prefix(cycle_id)
+    return {
+        item["reviewee"]: list(item.get("reviewers") or [])
+        for item in table.query(_pk(community_id), prefix=prefix)
+    }
+
+
+def work_and_assignment(
+    table: Table,
+    community_id: str,
+    reviewee: str,
+    cycle_ids: Iterable[str],
+    assignment_cycle_id: str | None,
+) -> tuple[dict[str, Item], list[str]]:
+    """What a review of ``reviewee`` needs: their submissions for ``cycle_ids`` and who is
+    assigned to their work of ``assignment_cycle_id``. One BatchGetItem (at most 3 keys)."""
+    pk = _pk(community_id)
+    wanted = [(pk, keys.submission_sk(c, reviewee)) for c in cycle_ids]
+    if assignment_cycle_id is not None:
+        wanted.append((pk, keys.assignment_sk(assignment_cycle_id, reviewee)))
+    work: dict[str, Item] = {}
+    reviewers: list[str] = []
+    for item in table.batch_get(wanted):
+        if item["sk"].startswith(keys.ASSIGNMENT_PREFIX):
+            reviewers = list(item.get("reviewers") or [])
+        else:
+            work[item["cycle"]] = item
+    return work, reviewers
+
+
+def review_progress(
+    table: Table, community_id: str, cycle_id: str, reviewer: str, reviewees: Sequence[str]
+) -> tuple[set[str], dict[str, str]]:
+    """Which of ``reviewees`` the reviewer has reviewed for the cycle, and their display
+    names: one BatchGetItem (reviews and member items together, 2 keys per reviewee)."""
+    pk = _pk(community_id)
+    wanted = [(pk, keys.review_sk(cycle_id, r, reviewer)) for r in reviewees]
+    wanted += [(pk, keys.member_sk(r)) for r in reviewees]
+    done: set[str] = set()
+    names: dict[str, str] = {}
+    for item in table.batch_get(wanted):
+        if item["sk"].startswith(keys.REVIEW_PREFIX):
+            done.add(item["reviewee"])
+        else:
+            names[item["user_id"]] = item.get("name") or item.get("username") or item["user_id"]
+    return done, names
+
+
+# -- strikes --------------------------------------------------------------------------------
+
+
+def struck_in(table: Table, community_id: str, cycle_id: str) -> set[str]:
+    """Members with a strike for the cycle: one Query (strongly consistent, so a replayed
+    close sees what the first one wrote)."""
+    prefix = keys.cycle_strikes_prefix(cycle_id)
+    return {
+        item["user_id"] for item in table.query(_pk(community_id), prefix=prefix, consistent=True)
+    }
+
+
+def bulk_record_strikes(
+    table: Table, community_id: str, cycle_id: str, changes: Iterable[StrikeChange], at: datetime
+) -> int:
+    """Strike records for the changes that add a strike: 25 to a BatchWriteItem."""
+    pk = _pk(community_id)
+    return table.batch_put(
+        {
+            "pk": pk,
+            "sk": keys.strike_sk(cycle_id, change.user_id),
+            "kind": "strike",
+            "cycle": cycle_id,
+            "user_id": change.user_id,
+            "in_a_row": change.missed_in_a_row,
+            "at": at.isoformat(),
+        }
+        for change in changes
+        if change.delta > 0
+    )
+
+
+def delete_strike(table: Table, community_id: str, cycle_id: str, user_id: str) -> bool:
+    """Remove a member's strike for a cycle: one conditional DeleteItem. True only for the
+    caller that actually removed it, so two late submissions cannot clear it twice."""
+    return table.delete(
+        _pk(community_id), keys.strike_sk(cycle_id, user_id), cond=Cond.exists("pk")
+    )
+
+
+def apply_strike_change(table: Table, community_id: str, change: StrikeChange) -> bool:
+    """Update the member's counters (``strikes``, ``missed_in_a_row``): one UpdateItem, only
+    on an existing member. An update rather than a put, so a check-in written meanwhile
+    keeps its own counters."""
+    updated = table.update(
+        _pk(community_id),
+        keys.member_sk(change.user_id),
+        set={"missed_in_a_row": change.missed_in_a_row},
+        add={"strikes": change.delta} if change.delta else None,
+        cond=Cond.exists("pk"),
+    )
+    return updated is not None
+
+
+# -- cycle closes ---------------------------------------------------------------------------
+
+
+def cycle_close(table: Table, community_id: str, cycle_id: str) -> Item | None:
+    """What the cycle's digest recorded, or None: one GetItem."""
+    return table.get(_pk(community_id), keys.cycle_close_sk(cycle_id), consistent=True)
+
+
+def save_cycle_close(
+    table: Table, community_id: str, cycle_id: str, *, shown: Iterable[str], at: datetime
+) -> None:
+    """Record whose work the digest showed (one PutItem): the next digest lists only the
+    late work that came after. A few bytes per member: a 5,000-member cycle is ~60 KB."""
+    table.put(
+        {
+            "pk": _pk(community_id),
+            "sk": keys.cycle_close_sk(cycle_id),
+            "kind": "cycle-close",
+            "cycle": cycle_id,
+            "shown": sorted(set(shown)),
+            "closed_at": at.isoformat(),
+        }
+    )

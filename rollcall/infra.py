@@ -1,0 +1,751 @@
+"""What chalice does not create, as code: the table, the job queues, alarms, log groups.
+
+One description, two ways to make it real:
+
+- ``merge_template(stage)``: the resources file for ``chalice package --merge-template``
+  (CloudFormation), written by ``rollcall infra template --stage S`` (``make package``).
+- ``Bootstrap(stage, clients).run()``: the same resources made idempotently with boto3,
+  for those who deploy with ``chalice deploy`` (``rollcall infra bootstrap --stage S``).
+
+Names, timeouts and the table come from their one source each: the stage's section of
+``.chalice/config.json`` (table and queue names, the worker's timeout) and
+``chalicelib.store.schema`` (the table). The IAM policy files ``.chalice/policy-<stage>.json``
+are generated here as well (``rollcall infra policy``), and a test keeps them equal.
+
+Nothing secret is written anywhere: credentials live in Parameter Store
+(``rollcall secrets set``), which the template and bootstrap only grant read access to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chalicelib.secrets import PATH_ROOT
+from chalicelib.store import keys
+from chalicelib.store.schema import ensure_table, table_definition
+
+APP_NAME = "rollcall"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
+
+# Chalice's function names (keys of ``lambda_functions`` in config.json) and the logical ids
+# ``chalice package`` gives them in sam.json (CamelCase of the name; APIHandler for routes).
+API_HANDLER = "api_handler"
+DISPATCHER = "dispatch_due_jobs"
+WORKER = "run_queued_jobs"
+LOGICAL_IDS = {API_HANDLER: "APIHandler", DISPATCHER: "DispatchDueJobs", WORKER: "RunQueuedJobs"}
+# The worker's SQS event in sam.json: chalice names it <LogicalId>SqsEventSource.
+WORKER_EVENT = "RunQueuedJobsSqsEventSource"
+
+# SQS redrive: a message that failed this many receives goes to the dead-letter queue. Five
+# outlasts a platform's brief outage (each retry waits a visibility timeout, 6 minutes)
+# without retrying a poisoned message all day.
+MAX_RECEIVE_COUNT = 5
+# AWS's advice for Lambda on SQS: visibility timeout at least 6 × the function's timeout, so a
+# message is not handed to a second worker while throttled retries of the first still run.
+VISIBILITY_FACTOR = 6
+JOB_RETENTION_SECONDS = 4 * 24 * 3600  # SQS's default; a job older than that is stale anyway
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to look and replay
+# A job waiting longer than this means workers are failing or throttled: reminders are late.
+BACKLOG_AGE_SECONDS = 600
+ALARM_PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One deployed stage's names and limits, read from ``.chalice/config.json``."""
+
+    name: str
+    table: str
+    queue: str
+    timeouts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, name: str, config_file: Path = CONFIG_FILE) -> Stage:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        stages = config.get("stages", {})
+        if name not in stages:
+            raise ValueError(
+                f"unknown stage {name!r}: {config_file} has {', '.join(sorted(stages))}"
+            )
+        section = stages[name]
+        env = {
+            **config.get("environment_variables", {}),
+            **section.get("environment_variables", {}),
+        }
+        default_timeout = section.get("lambda_timeout", config.get("lambda_timeout", 60))
+        functions = section.get("lambda_functions", {})
+        timeouts = {
+            fn: int(functions.get(fn, {}).get("lambda_timeout", default_timeout))
+            for fn in LOGICAL_IDS
+        }
+        return cls(
+            name=name,
+            table=env.get("ROLLCALL_TABLE", f"{APP_NAME}-{name}"),
+            queue=env.get("ROLLCALL_QUEUE", f"{APP_NAME}-{name}-jobs"),
+            timeouts=timeouts,
+        )
+
+    @property
+    def production(self) -> bool:
+        return self.name == "prod"
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.queue}-dlq"
+
+    @property
+    def alarm_topic(self) -> str:
+        return f"{APP_NAME}-{self.name}-alarms"
+
+    @property
+    def visibility_timeout(self) -> int:
+        return VISIBILITY_FACTOR * self.timeouts[WORKER]
+
+    @property
+    def worker_max_concurrency(self) -> int:
+        """At most this many workers at once (the event source's ScalingConfig).
+
+        Why not reserved concurrency: it is taken from the account's pool even when idle
+        (new accounts have 10 in all), and when SQS polls faster than the reserved workers
+        run, throttled receives count toward maxReceiveCount and push healthy jobs into
+        the DLQ. MaximumConcurrency caps the pollers instead. 2 is Lambda's minimum.
+        """
+        return 10 if self.production else 2
+
+    @property
+    def log_retention_days(self) -> int:
+        return 30 if self.production else 7
+
+    def function_name(self, function: str) -> str:
+        """The Lambda function's name, as ``chalice deploy`` names it. The merge template
+        gives the CloudFormation path the same names, so alarms, log groups, the IAM policy
+        and the runbook's commands are the same on both paths."""
+        if function == API_HANDLER:
+            return f"{APP_NAME}-{self.name}"
+        return f"{APP_NAME}-{self.name}-{function}"
+
+
+# -- the resources, described once --------------------------------------------------------
+
+
+def table_properties(stage: Stage) -> dict[str, Any]:
+    """CloudFormation's table: schema.table_definition plus what CreateTable cannot say."""
+    properties = dict(table_definition(stage.table))
+    properties["TimeToLiveSpecification"] = {
+        "AttributeName": keys.TTL_ATTRIBUTE,
+        "Enabled": True,
+    }
+    properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
+    if stage.production:
+        properties["DeletionProtectionEnabled"] = True
+    return properties
+
+
+def dead_letter_queue_attributes(stage: Stage) -> dict[str, Any]:
+    return {"MessageRetentionPeriod": DLQ_RETENTION_SECONDS, "SqsManagedSseEnabled": True}
+
+
+def job_queue_attributes(stage: Stage, dead_letter_arn: Any) -> dict[str, Any]:
+    return {
+        "VisibilityTimeout": stage.visibility_timeout,
+        "MessageRetentionPeriod": JOB_RETENTION_SECONDS,
+        "SqsManagedSseEnabled": True,
+        "RedrivePolicy": {
+            "deadLetterTargetArn": dead_letter_arn,
+            "maxReceiveCount": MAX_RECEIVE_COUNT,
+        },
+    }
+
+
+def alarms(stage: Stage) -> list[dict[str, Any]]:
+    """PutMetricAlarm arguments (also AWS::CloudWatch::Alarm properties: the same names),
+    without the actions. Each description says what it means and what to do; the README's
+    runbook says more."""
+
+    def alarm(name: str, description: str, **metric: Any) -> dict[str, Any]:
+        return {
+            "AlarmName": f"{APP_NAME}-{stage.name}-{name}",
+            "AlarmDescription": description,
+            "Period": ALARM_PERIOD_SECONDS,
+            "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            **metric,
+        }
+
+    def queue_metric(metric_name: str, queue: str, threshold: float) -> dict[str, Any]:
+        return {
+            "Namespace": "AWS/SQS",
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": "QueueName", "Value": queue}],
+            "Statistic": "Maximum",
+            "Threshold": threshold,
+        }
+
+    def function_metric(metric_name: str, function: str) -> dict[str, Any]:
+        return {
+            "Namespace": "AWS/Lambda",
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": "FunctionName", "Value": stage.function_name(function)}],
+            "Statistic": "Sum",
+            "Threshold": 0,
+        }
+
+    found = [
+        alarm(
+            "dlq-not-empty",
+            "Jobs failed 5 times and were set aside in the dead-letter queue. Read the"
+            " worker's logs, fix the cause, then redrive the DLQ (README: Deploying).",
+            **queue_metric("ApproximateNumberOfMessagesVisible", stage.dead_letter_queue, 0),
+        ),
+        alarm(
+            "jobs-backlog",
+            f"A job has waited over {BACKLOG_AGE_SECONDS // 60} minutes: workers are failing,"
+            " throttled or capped. Check the worker's errors and throttles.",
+            **queue_metric("ApproximateAgeOfOldestMessage", stage.queue, BACKLOG_AGE_SECONDS),
+        ),
+    ]
+    for function in LOGICAL_IDS:
+        found.append(
+            alarm(
+                f"{function}-errors",
+                f"{stage.function_name(function)} raised errors (timeouts and crashes, not"
+                " the per-message failures it reports). Read its logs.",
+                **function_metric("Errors", function),
+            )
+        )
+        found.append(
+            alarm(
+                f"{function}-throttles",
+                f"{stage.function_name(function)} was throttled: the account's concurrency"
+                " is used up. Check other functions' use or ask AWS for more.",
+                **function_metric("Throttles", function),
+            )
+        )
+    return found
+
+
+# -- CloudFormation: the merge template ----------------------------------------------------
+
+
+def _cfn_queue(name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": name, **attributes}}
+
+
+def merge_template(stage: Stage) -> dict[str, Any]:
+    """The resources file for ``chalice package --merge-template``.
+
+    Besides new resources it merges onto chalice's own: the functions get chalice-deploy's
+    names and wait for their log groups, and the worker's SQS event gets
+    ``ReportBatchItemFailures`` (chalice cannot say it; without it Lambda deletes a batch's
+    failed messages with the rest) and a concurrency cap; the worker waits for the queue.
+    """
+    retain = "Retain" if stage.production else "Delete"
+    resources: dict[str, Any] = {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": retain,
+            "UpdateReplacePolicy": retain,
+            "Properties": table_properties(stage),
+        },
+        "JobDeadLetterQueue": _cfn_queue(
+            stage.dead_letter_queue, dead_letter_queue_attributes(stage)
+        ),
+        "JobQueue": _cfn_queue(
+            stage.queue,
+            job_queue_attributes(stage, {"Fn::GetAtt": ["JobDeadLetterQueue", "Arn"]}),
+        ),
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": stage.alarm_topic}},
+    }
+    for function, logical_id in LOGICAL_IDS.items():
+        resources[f"{logical_id}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": f"/aws/lambda/{stage.function_name(function)}",
+                "RetentionInDays": stage.log_retention_days,
+            },
+        }
+        resources[logical_id] = {
+            "DependsOn": [f"{logical_id}LogGroup"],
+            "Properties": {"FunctionName": stage.function_name(function)},
+        }
+    # Chalice names the queue by an Fn::Sub'd ARN, which CloudFormation does not see as a
+    # dependency: the worker (and so its event source mapping) waits for the queue instead.
+    # (Setting Queue to a GetAtt would not replace chalice's Fn::Sub: the merge is deep and
+    # would produce one object holding both.)
+    resources[LOGICAL_IDS[WORKER]]["DependsOn"].append("JobQueue")
+    resources[LOGICAL_IDS[WORKER]]["Properties"]["Events"] = {
+        WORKER_EVENT: {
+            "Properties": {
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": stage.worker_max_concurrency},
+            }
+        }
+    }
+    prefix = f"{APP_NAME}-{stage.name}-"
+    for spec in alarms(stage):
+        words = spec["AlarmName"].removeprefix(prefix).replace("_", "-").split("-")
+        resources["".join(word.title() for word in words) + "Alarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {**spec, "AlarmActions": [{"Ref": "AlarmTopic"}]},
+        }
+    outputs = {
+        "TableName": {"Value": {"Ref": "Table"}},
+        "JobQueueUrl": {"Value": {"Ref": "JobQueue"}},
+        "DeadLetterQueueUrl": {"Value": {"Ref": "JobDeadLetterQueue"}},
+        "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        "WebhookBaseURL": {
+            "Value": {
+                "Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+                "/api/webhooks/"
+            }
+        },
+    }
+    return {"Resources": resources, "Outputs": outputs}
+
+
+# -- IAM: the stage's policy file ---------------------------------------------------------
+
+# Statements whose resource ends in a wildcard id, and why; the README lists them too, and
+# the template test fails on any other wildcard resource.
+EXPLAINED_WILDCARDS = {
+    "SecureStringDecrypt": "KMS keys have random ids, and the key that encrypts the"
+    " parameters is the operator's choice (aws/ssm or their own). The conditions limit it"
+    " to decryption by SSM, for this stage's parameters only.",
+}
+
+
+def policy(stage: Stage, *, partition: str = "aws", region: str = "*", account: str = "*") -> dict:
+    """The least-privilege policy the stage's functions share.
+
+    Region and account default to ``*`` so one file serves any account; pass them to pin
+    the policy to one (``rollcall infra policy --account 123456789012 --region ...``).
+    One policy for the three functions because chalice applies one file per stage (per
+    function would need a file per function): the API handler may enqueue slow work, the
+    dispatcher enqueues, the worker receives; all three read the table and the secrets.
+    """
+
+    def arn(service: str, resource: str) -> str:
+        return f"arn:{partition}:{service}:{region}:{account}:{resource}"
+
+    table = arn("dynamodb", f"table/{stage.table}")
+    path = f"parameter{PATH_ROOT}/{stage.name}"
+    log_group = f"log-group:/aws/lambda/{APP_NAME}-{stage.name}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Table",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:BatchWriteItem",
+                ],
+                "Resource": [table],
+            },
+            {
+                "Sid": "TableIndexes",
+                "Effect": "Allow",
+                "Action": ["dynamodb:Query"],
+                "Resource": [f"{table}/index/{name}" for name in _index_names(stage)],
+            },
+            {
+                "Sid": "JobQueueSend",
+                "Effect": "Allow",
+                "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                "Resource": [arn("sqs", stage.queue)],
+            },
+            {
+                # What Lambda's SQS poller needs, on the worker's role (chalice's
+                # autogenerated policy would add it; ours is written by hand).
+                "Sid": "JobQueueReceive",
+                "Effect": "Allow",
+                "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                "Resource": [arn("sqs", stage.queue)],
+            },
+            {
+                # GetParametersByPath is authorized against the path itself, the others
+                # against each parameter under it.
+                "Sid": "SecretParameters",
+                "Effect": "Allow",
+                "Action": [
+                    "ssm:GetParametersByPath",
+                    "ssm:GetParameters",
+                    "ssm:GetParameter",
+                ],
+                "Resource": [arn("ssm", path), arn("ssm", f"{path}/*")],
+            },
+            {
+                "Sid": "SecureStringDecrypt",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": [arn("kms", "key/*")],
+                "Condition": {
+                    "StringLike": {
+                        "kms:ViaService": f"ssm.{region}.amazonaws.com",
+                        "kms:EncryptionContext:PARAMETER_ARN": arn("ssm", f"{path}/*"),
+                    }
+                },
+            },
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [
+                    arn("logs", log_group),
+                    arn("logs", f"{log_group}:*"),
+                    arn("logs", f"{log_group}-*"),
+                ],
+            },
+        ],
+    }
+
+
+def _index_names(stage: Stage) -> list[str]:
+    return [index["IndexName"] for index in table_definition(stage.table)["GlobalSecondaryIndexes"]]
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- boto3: bootstrap ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One resource bootstrap looked at, and what it did: created, updated, kept, pending."""
+
+    kind: str
+    name: str
+    action: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class Clients:
+    dynamodb: Any
+    sqs: Any = None
+    sns: Any = None
+    cloudwatch: Any = None
+    logs: Any = None
+    lambda_: Any = None
+
+    @classmethod
+    def create(cls, region: str, dynamodb: Any) -> Clients:
+        import boto3
+
+        def make(service: str) -> Any:
+            return boto3.client(service, region_name=region)
+
+        return cls(
+            dynamodb=dynamodb,
+            sqs=make("sqs"),
+            sns=make("sns"),
+            cloudwatch=make("cloudwatch"),
+            logs=make("logs"),
+            lambda_=make("lambda"),
+        )
+
+
+class Bootstrap:
+    """Create or update the stage's resources with boto3. Every step reads first and writes
+    only what differs, so a second run reports everything ``kept`` and changes nothing."""
+
+    def __init__(self, stage: Stage, clients: Clients) -> None:
+        self.stage = stage
+        self.clients = clients
+        self.changes: list[Change] = []
+        self._table_created = False
+
+    def run(self, *, table_only: bool = False) -> list[Change]:
+        """Everything, or only the table (the local stage: no queues, alarms or backups)."""
+        self.ensure_table()
+        if table_only:
+            return self.changes
+        self.ensure_backups()
+        dlq_arn = self.ensure_queue(
+            "dead-letter queue",
+            self.stage.dead_letter_queue,
+            dead_letter_queue_attributes(self.stage),
+        )
+        queue_arn = self.ensure_queue(
+            "queue", self.stage.queue, job_queue_attributes(self.stage, dlq_arn)
+        )
+        topic_arn = self.ensure_topic(dlq_arn)
+        self.ensure_log_groups()
+        self.ensure_alarms(topic_arn)
+        self.ensure_event_source(queue_arn)
+        return self.changes
+
+    def _note(self, kind: str, name: str, action: str, detail: str = "") -> None:
+        self.changes.append(Change(kind, name, action, detail))
+
+    # table ------------------------------------------------------------------------------
+
+    def ensure_table(self) -> None:
+        ddb = self.clients.dynamodb
+        name = self.stage.table
+        try:
+            before = ddb.describe_table(TableName=name)["Table"]
+            ttl_before = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        except ddb.exceptions.ResourceNotFoundException:
+            before, ttl_before = None, {}
+        wanted = table_definition(name)
+        if before is not None and before["KeySchema"] != wanted["KeySchema"]:
+            raise ValueError(
+                f"table {name} exists with other keys ({before['KeySchema']}); keys cannot"
+                " change: migrate to a new table"
+            )
+        # Creation and TTL go through the one definition in chalicelib/store/schema.py.
+        created = self._table_created = ensure_table(ddb, name)
+        self._note("table", name, "created" if created else "kept")
+        ttl_on = ttl_before.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+        action = "created" if created else ("kept" if ttl_on else "updated")
+        self._note("ttl", f"{name}.{keys.TTL_ATTRIBUTE}", action)
+        table = ddb.describe_table(TableName=name)["Table"]
+        self._ensure_indexes(table, wanted)
+
+    def _fixed(self) -> str:
+        """What to call a setting bootstrap had to turn on: part of creating a new table,
+        or an update of an existing one."""
+        return "created" if self._table_created else "updated"
+
+    def ensure_backups(self) -> None:
+        """Point-in-time recovery everywhere; deletion protection in production."""
+        ddb = self.clients.dynamodb
+        name = self.stage.table
+        described = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        status = described.get("PointInTimeRecoveryDescription", {}).get(
+            "PointInTimeRecoveryStatus"
+        )
+        if status == "ENABLED":
+            self._note("point-in-time recovery", name, "kept")
+        else:
+            ddb.update_continuous_backups(
+                TableName=name,
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+            self._note("point-in-time recovery", name, self._fixed())
+        if not self.stage.production:
+            return
+        if ddb.describe_table(TableName=name)["Table"].get("DeletionProtectionEnabled"):
+            self._note("deletion protection", name, "kept")
+        else:
+            ddb.update_table(TableName=name, DeletionProtectionEnabled=True)
+            self._note("deletion protection", name, self._fixed())
+
+    def _ensure_indexes(self, table: dict[str, Any], wanted: dict[str, Any]) -> None:
+        present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+        missing = [i for i in wanted["GlobalSecondaryIndexes"] if i["IndexName"] not in present]
+        for index in wanted["GlobalSecondaryIndexes"]:
+            if index["IndexName"] in present:
+                name = f"{table['TableName']}/{index['IndexName']}"
+                self._note("index", name, "created" if self._table_created else "kept")
+        if not missing:
+            return
+        # DynamoDB builds one new index per UpdateTable: add the first, leave the rest for
+        # the next run (printed as pending) rather than wait here while it backfills.
+        first, *rest = missing
+        self.clients.dynamodb.update_table(
+            TableName=table["TableName"],
+            AttributeDefinitions=wanted["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": first}],
+        )
+        self._note("index", f"{table['TableName']}/{first['IndexName']}", "created")
+        for index in rest:
+            self._note(
+                "index",
+                f"{table['TableName']}/{index['IndexName']}",
+                "pending",
+                "run bootstrap again once the index above is ACTIVE",
+            )
+
+    # queues -----------------------------------------------------------------------------
+
+    def ensure_queue(self, kind: str, name: str, attributes: dict[str, Any]) -> str:
+        """Create the queue or bring its attributes in line; returns its ARN."""
+        from botocore.exceptions import ClientError
+
+        sqs = self.clients.sqs
+        wanted = {key: _sqs_value(value) for key, value in attributes.items()}
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in _NO_QUEUE:
+                raise
+            url = sqs.create_queue(QueueName=name, Attributes=wanted)["QueueUrl"]
+            self._note(kind, name, "created")
+        else:
+            current = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            differing = {
+                key: value
+                for key, value in wanted.items()
+                if not _same_sqs_value(current.get(key), value)
+            }
+            if differing:
+                sqs.set_queue_attributes(QueueUrl=url, Attributes=differing)
+                self._note(kind, name, "updated", ", ".join(sorted(differing)))
+            else:
+                self._note(kind, name, "kept")
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+
+    # alarms and where they go -----------------------------------------------------------
+
+    def ensure_topic(self, any_arn_in_account: str) -> str:
+        """The SNS topic alarms notify (subscribe an email or a chat webhook to it)."""
+        partition, _, region, account = any_arn_in_account.split(":")[1:5]
+        arn = f"arn:{partition}:sns:{region}:{account}:{self.stage.alarm_topic}"
+        sns = self.clients.sns
+        try:
+            sns.get_topic_attributes(TopicArn=arn)
+        except sns.exceptions.NotFoundException:
+            arn = sns.create_topic(Name=self.stage.alarm_topic)["TopicArn"]
+            self._note("alarm topic", self.stage.alarm_topic, "created")
+        else:
+            self._note("alarm topic", self.stage.alarm_topic, "kept")
+        return arn
+
+    def ensure_log_groups(self) -> None:
+        """Log groups with a retention, before Lambda makes them without one (forever)."""
+        logs = self.clients.logs
+        for function in LOGICAL_IDS:
+            name = f"/aws/lambda/{self.stage.function_name(function)}"
+            found = [
+                group
+                for group in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+                if group["logGroupName"] == name
+            ]
+            if not found:
+                logs.create_log_group(logGroupName=name)
+            if found and found[0].get("retentionInDays") == self.stage.log_retention_days:
+                self._note("log group", name, "kept")
+                continue
+            logs.put_retention_policy(
+                logGroupName=name, retentionInDays=self.stage.log_retention_days
+            )
+            self._note("log group", name, "updated" if found else "created")
+
+    def ensure_alarms(self, topic_arn: str) -> None:
+        cloudwatch = self.clients.cloudwatch
+        specs = [{**spec, "AlarmActions": [topic_arn]} for spec in alarms(self.stage)]
+        existing = {
+            alarm["AlarmName"]: alarm
+            for page in cloudwatch.get_paginator("describe_alarms").paginate(
+                AlarmNames=[spec["AlarmName"] for spec in specs]
+            )
+            for alarm in page.get("MetricAlarms", [])
+        }
+        for spec in specs:
+            current = existing.get(spec["AlarmName"])
+            if current is not None and all(
+                _same_alarm_value(current.get(key), value) for key, value in spec.items()
+            ):
+                self._note("alarm", spec["AlarmName"], "kept")
+                continue
+            cloudwatch.put_metric_alarm(**spec)
+            self._note("alarm", spec["AlarmName"], "updated" if current else "created")
+
+    # the worker's event source ----------------------------------------------------------
+
+    def ensure_event_source(self, queue_arn: str) -> None:
+        """Turn on partial batch responses on the mapping ``chalice deploy`` made.
+
+        Chalice creates the SQS event source mapping but cannot ask for
+        ``ReportBatchItemFailures``; its later deploys leave the setting alone. Before the
+        first deploy there is nothing to update: run bootstrap again after it.
+        """
+        lambda_ = self.clients.lambda_
+        function = self.stage.function_name(WORKER)
+        try:
+            mappings = lambda_.list_event_source_mappings(
+                FunctionName=function, EventSourceArn=queue_arn
+            )["EventSourceMappings"]
+        except lambda_.exceptions.ResourceNotFoundException:
+            mappings = []
+        if not mappings:
+            self._note(
+                "event source",
+                function,
+                "pending",
+                "not deployed yet: run bootstrap again after `chalice deploy`",
+            )
+            return
+        wanted_concurrency = self.stage.worker_max_concurrency
+        for mapping in mappings:
+            has_partial = "ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", [])
+            concurrency = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
+            if has_partial and concurrency == wanted_concurrency:
+                self._note("event source", function, "kept")
+                continue
+            lambda_.update_event_source_mapping(
+                UUID=mapping["UUID"],
+                FunctionResponseTypes=["ReportBatchItemFailures"],
+                ScalingConfig={"MaximumConcurrency": wanted_concurrency},
+            )
+            self._note("event source", function, "updated", "ReportBatchItemFailures")
+
+
+_NO_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+
+
+def _sqs_value(value: Any) -> str:
+    """SQS attributes are strings: booleans lower-case, the redrive policy as JSON."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _same_sqs_value(current: str | None, wanted: str) -> bool:
+    if current is None:
+        return False
+    if wanted.startswith("{"):
+        try:
+            parsed = json.loads(current)
+        except ValueError:
+            return False
+        return {k: str(v) for k, v in parsed.items()} == {
+            k: str(v) for k, v in json.loads(wanted).items()
+        }
+    return current.lower() == wanted.lower()
+
+
+def _same_alarm_value(current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+        return current is not None and float(current) == float(wanted)
+    if isinstance(wanted, list) and wanted and isinstance(wanted[0], dict):
+        return _sorted_dicts(current or []) == _sorted_dicts(wanted)
+    return current == wanted
+
+
+def _sorted_dicts(items: Iterable[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(item, sort_keys=True) for item in items)
+
+
+def summarize(changes: Iterable[Change]) -> str:
+    """One aligned line per resource, for the terminal."""
+    rows = list(changes)
+    width_kind = max((len(c.kind) for c in rows), default=0)
+    width_name = max((len(c.name) for c in rows), default=0)
+    return "\n".join(
+        f"{c.kind:<{width_kind}}  {c.name:<{width_name}}  {c.action}"
+        + (f"  ({c.detail})" if c.detail else "")
+        for c in rows
+    )

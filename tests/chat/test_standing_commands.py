@@ -1,0 +1,221 @@
+"""我的状态 /standing, and the admins' 报告 /report and 确认移除 /confirm-removals, end to end
+through ``handle_event``."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib.config import Settings
+from chalicelib.domain.models import MemberStatus, Role
+from chalicelib.inbound import handle_event
+from chalicelib.jobs.runner import run_job
+from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.store import reports
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import Store
+from tests.helpers import SECRET, community, member
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REPORT_AT = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+LATER = datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+_ids = itertools.count(1)
+
+
+def make_runtime(**settings) -> Runtime:
+    store = Store(MemoryTable())
+    store.create_community(community(admin_chat_id="admins-1", **settings))
+    store.bulk_save_members(
+        [
+            member("boss", name="Boss", role=Role.OWNER, last_active=date(2026, 8, 1)),
+            member("amy", name="Amy", last_active=date(2026, 11, 30), strikes=1),
+            member("hana", name="Hana", last_active=date(2026, 11, 29), missed_in_a_row=1),
+            member(
+                "olga",
+                name="Olga",
+                last_active=date(2026, 9, 1),
+                warned_rule="silent",
+                warned_at=date(2026, 11, 1),
+            ),
+        ]
+    )
+    rt = Runtime(settings=Settings(console_secret=SECRET), store=store)
+    rt.console_sink = lambda _sent: None
+    return rt
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    """Handlers reach the platform adapter through the process's Runtime; tests hand theirs
+    in (``set_runtime``) and take it back afterwards."""
+    yield
+    set_runtime(None)
+
+
+def say(rt: Runtime, text: str, at: datetime, *, user: str = "amy", chat: str = "chat-1") -> str:
+    event = InboundEvent(
+        kind="message",
+        platform="console",
+        chat_id=chat,
+        sender=Sender(user, user.title()),
+        text=text,
+        event_id=f"evt-{next(_ids)}",
+    )
+    return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+# -- /standing -------------------------------------------------------------------------------
+
+
+def test_standing_shows_tier_strikes_and_how_far_each_warning_is():
+    rt = make_runtime()
+    reply = say(rt, "/standing", LATER, user="hana")
+    assert "📊 Hana: active" in reply
+    assert "Last active: 2026-12-02 (0 days ago)" in reply  # this message counts
+    assert "Homework strikes: 0 (missed in a row: 1)" in reply
+    assert "Rule “hw-missed”: 1 cycles missed in a row, warning at 2 (1 to go)" in reply
+    assert "Rule “silent”: 0 days without activity, warning at 30 (30 to go)" in reply
+
+
+def test_standing_is_understood_in_chinese_and_answers_in_the_communitys_language():
+    rt = make_runtime(locale="zh-CN")
+    reply = say(rt, "我的状态", LATER, user="hana")
+    assert "Hana 的状态：活跃" in reply and "连续未交 1 次" in reply
+
+
+def test_a_warned_member_who_comes_back_sees_the_warning_cleared_at_once():
+    """Olga was warned for silence; sending anything brings her back, and /standing says so
+    and clears the stored warning (one write), so no report counts her as warned."""
+    rt = make_runtime()
+    reply = say(rt, "我的状态", LATER, user="olga")
+    assert "Your warning under rule “silent” is cleared" in reply
+    olga = rt.store.get_member("c1", "olga")
+    assert olga.warned_rule is None and olga.warned_at is None
+
+
+def test_a_warning_that_still_holds_says_what_clears_it():
+    rt = make_runtime()
+    hana = rt.store.get_member("c1", "hana")
+    rt.store.save_member(
+        replace(hana, missed_in_a_row=2, warned_rule="hw-missed", warned_at=date(2026, 12, 1))
+    )
+    reply = say(rt, "/standing", LATER, user="hana")
+    assert "You were warned under rule “hw-missed” on 2026-12-01" in reply
+    assert "Hand in this cycle's homework to clear it" in reply
+
+
+def test_admins_are_told_they_are_never_warned():
+    rt = make_runtime()
+    reply = say(rt, "/standing", LATER, user="boss")
+    assert "Owners and admins are never warned or removed." in reply
+    assert "Rule “" not in reply
+
+
+# -- /report ---------------------------------------------------------------------------------
+
+
+def test_report_is_for_admins_only():
+    rt = make_runtime()
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    assert say(rt, "/report", LATER) == "Only owners and admins can see the report."
+
+
+def test_report_before_any_report_says_so():
+    rt = make_runtime()
+    assert say(rt, "报告", LATER, user="boss") == "No monthly report yet."
+
+
+def test_report_in_the_admin_chat_shows_the_latest_report_with_names():
+    rt = make_runtime()
+    rt.store.bind_chat("c1", "console", "admins-1")
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = say(rt, "/report", LATER, user="boss", chat="admins-1")
+    assert "monthly report for 2026-11" in reply
+    assert "Removal candidates (1): Olga (silent)" in reply
+
+
+def test_report_asked_in_the_group_shows_numbers_but_names_nobody():
+    """The report is the admins'; an admin asking in the group must not name candidates
+    in front of everyone."""
+    rt = make_runtime()
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = say(rt, "/report 2026-11", LATER, user="boss")
+    assert "Members (4)" in reply and "Olga" not in reply
+    assert "Names go to admins only" in reply
+    assert say(rt, "/report 2026-09", LATER, user="boss") == ("There is no monthly report 2026-09.")
+
+
+# -- /confirm-removals -----------------------------------------------------------------------
+
+
+class RemovingConsole:
+    """The console adapter plus a ``remove_member``, as Telegram, Discord and Slack have."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.removed: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def remove_member(self, chat, user_id: str) -> bool:
+        self.removed.append(user_id)
+        return True
+
+
+def test_confirm_removals_removes_through_the_platform_and_records_who_confirmed(installed):
+    rt = make_runtime(removal_enabled=True)
+    adapter = RemovingConsole(rt.adapter("console"))
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    assert say(rt, "/confirm-removals 2026-11", LATER) == (
+        "Only owners and admins can confirm removals."
+    )
+    assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+    reply = say(rt, "确认移除 2026-11", LATER, user="boss")
+    assert reply == "Removed 1 under report 2026-11: Olga"
+    assert adapter.removed == ["olga"]
+    assert rt.store.get_member("c1", "olga").status is MemberStatus.REMOVED
+    [record] = reports.removals(rt.store.table, "c1")
+    assert (record["confirmed_by"], record["rule"], record["platform"]) == (
+        "boss",
+        "silent",
+        "removed",
+    )
+
+
+def test_confirm_removals_on_a_platform_without_removal_asks_to_remove_by_hand(installed):
+    rt = make_runtime(removal_enabled=True)
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = say(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert "Removed 1 under report 2026-11: Olga" in reply
+    assert "Please remove them from the chat by hand (the bot cannot here): Olga" in reply
+
+
+def test_confirm_removals_needs_a_report_id_and_removal_turned_on():
+    rt = make_runtime()
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    assert say(rt, "/confirm-removals", LATER, user="boss") == (
+        "Usage: /confirm-removals <report id>, e.g. /confirm-removals 2026-11"
+    )
+    assert say(rt, "/confirm-removals 2026-11", LATER, user="boss") == (
+        "Removal is off for this community: nobody was removed."
+    )
+    assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+
+
+def test_confirm_removals_of_an_unknown_report_says_so(installed):
+    rt = make_runtime(removal_enabled=True)
+    set_runtime(rt)
+    assert say(rt, "/confirm-removals 2026-10", LATER, user="boss") == (
+        "There is no monthly report 2026-10."
+    )
+    assert say(rt, "/confirm-removals soon", LATER, user="boss").startswith("Usage:")

@@ -1,0 +1,315 @@
+"""The CloudFormation package and the IAM policies: what a deploy would create and allow.
+
+One real `chalice package` (with the merge template built from code) per test session:
+the checks that matter, ReportBatchItemFailures above all, only hold if the merge lands
+on the logical ids chalice really generates, so they are made on its real output. It
+takes a few seconds with chalice's wheel cache (.chalice/deployments) and needs a package
+index the first time, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.store import keys
+from chalicelib.store.schema import table_definition
+from rollcall import infra
+from rollcall.infra import EXPLAINED_WILDCARDS, LOGICAL_IDS, WORKER_EVENT, Stage
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_BUDGET_BYTES = 5_000_000
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("package")
+    merge = work / "resources-dev.json"
+    merge.write_text(infra.to_json(infra.merge_template(Stage.load("dev"))))
+    out = work / "package-dev"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        # chalice package needs a region, never an account: no credentials that work.
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(work / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(work / "no-aws-credentials"),
+    }
+    done = subprocess.run(
+        [
+            *(sys.executable, "-c", "from chalice.cli import main; main()"),
+            *("package", "--stage", "dev"),
+            *("--merge-template", str(merge), str(out)),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"chalice package failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def template(package_dir: Path) -> dict[str, Any]:
+    return json.loads((package_dir / "sam.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {name: r for name, r in resources.items() if r.get("Type") == kind}
+
+
+def worker(resources: dict[str, Any]) -> dict[str, Any]:
+    return resources[LOGICAL_IDS["run_queued_jobs"]]
+
+
+# -- the packaged template -----------------------------------------------------------------
+
+
+def test_the_packaged_template_passes_cfn_lint(package_dir):
+    from cfnlint.api import lint_file
+
+    matches = lint_file(package_dir / "sam.json")
+    assert [str(m) for m in matches] == []
+
+
+def test_every_merged_override_lands_on_a_resource_chalice_generated(resources):
+    """A merge entry without a Type only adds to chalice's resource of that logical id; if
+    chalice ever renamed it, the merge would silently create a broken resource instead."""
+    merged = infra.merge_template(Stage.load("dev"))["Resources"]
+    for name, resource in merged.items():
+        if "Type" not in resource:
+            assert resources[name]["Type"] == "AWS::Serverless::Function", name
+
+
+def test_the_table_is_the_schema_with_ttl_and_backups(resources):
+    (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
+    properties = table["Properties"]
+    wanted = table_definition("rollcall-dev")
+    assert properties["TableName"] == "rollcall-dev"
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["KeySchema"] == wanted["KeySchema"]
+    assert properties["AttributeDefinitions"] == wanted["AttributeDefinitions"]
+    indexes = {i["IndexName"]: i for i in properties["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {keys.KIND_INDEX, keys.DUE_INDEX}
+    assert indexes == {i["IndexName"]: i for i in wanted["GlobalSecondaryIndexes"]}
+    assert properties["TimeToLiveSpecification"] == {
+        "AttributeName": keys.TTL_ATTRIBUTE,
+        "Enabled": True,
+    }
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_the_functions_use_the_table_and_queue_the_template_creates(resources):
+    tables = {
+        r["Properties"]["TableName"] for r in of_type(resources, "AWS::DynamoDB::Table").values()
+    }
+    queues = {r["Properties"]["QueueName"] for r in of_type(resources, "AWS::SQS::Queue").values()}
+    functions = of_type(resources, "AWS::Serverless::Function")
+    assert set(functions) == set(LOGICAL_IDS.values())
+    for function in functions.values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["ROLLCALL_TABLE"] in tables
+        assert variables["ROLLCALL_QUEUE"] in queues
+        assert variables["ROLLCALL_STAGE"] == "dev"
+        assert function["Properties"]["Architectures"] == ["arm64"]
+
+
+def test_function_memory_and_timeouts_follow_the_config(resources):
+    sizes = {
+        name: (r["Properties"]["MemorySize"], r["Properties"]["Timeout"])
+        for name, r in of_type(resources, "AWS::Serverless::Function").items()
+    }
+    assert sizes == {
+        "APIHandler": (256, 10),
+        "DispatchDueJobs": (256, 60),
+        "RunQueuedJobs": (256, 60),
+    }
+
+
+def test_the_job_queue_redrives_to_the_dead_letter_queue(resources):
+    queue = resources["JobQueue"]["Properties"]
+    dlq = resources["JobDeadLetterQueue"]["Properties"]
+    assert queue["QueueName"] == "rollcall-dev-jobs"
+    assert dlq["QueueName"] == "rollcall-dev-jobs-dlq"
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["JobDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    worker_timeout = worker(resources)["Properties"]["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * worker_timeout
+
+
+def test_the_worker_reports_batch_item_failures(resources):
+    """Without ReportBatchItemFailures Lambda treats a returned batchItemFailures as
+    success and deletes the failed jobs with the rest (DESIGN.md section 6)."""
+    events = worker(resources)["Properties"]["Events"]
+    sqs_events = {name: e for name, e in events.items() if e["Type"] == "SQS"}
+    assert list(sqs_events) == [WORKER_EVENT]
+    properties = sqs_events[WORKER_EVENT]["Properties"]
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["Queue"]["Fn::Sub"].endswith(":rollcall-dev-jobs")
+    assert properties["ScalingConfig"]["MaximumConcurrency"] >= 2
+    # Chalice names the queue by a string ARN: the dependency has to be explicit.
+    assert "JobQueue" in worker(resources)["DependsOn"]
+
+
+def test_alarms_watch_the_dlq_and_every_function(resources):
+    alarms = [r["Properties"] for r in of_type(resources, "AWS::CloudWatch::Alarm").values()]
+    watched = {(a["MetricName"], a["Dimensions"][0]["Value"]) for a in alarms}
+    assert ("ApproximateNumberOfMessagesVisible", "rollcall-dev-jobs-dlq") in watched
+    names = {
+        r["Properties"]["FunctionName"]
+        for r in of_type(resources, "AWS::Serverless::Function").values()
+    }
+    assert names == {
+        "rollcall-dev",
+        "rollcall-dev-dispatch_due_jobs",
+        "rollcall-dev-run_queued_jobs",
+    }
+    for name in names:
+        assert ("Errors", name) in watched
+        assert ("Throttles", name) in watched
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
+
+
+def test_the_package_stays_within_the_size_budget(package_dir):
+    sizes = {p.name: p.stat().st_size for p in package_dir.glob("*.zip")}
+    assert set(sizes) == {"deployment.zip", "layer-deployment.zip"}
+    assert sum(sizes.values()) <= PACKAGE_BUDGET_BYTES, sizes
+
+
+def test_the_package_leaves_out_dev_tools(package_dir):
+    """boto3 comes with the Lambda runtime; chalice's CLI, moto and pytest are dev tools."""
+    import zipfile
+
+    names: set[str] = set()
+    for path in package_dir.glob("*.zip"):
+        with zipfile.ZipFile(path) as archive:
+            names |= {
+                n.split("/")[4] if n.startswith("python/") else n.split("/")[0]
+                for n in archive.namelist()
+            }
+    assert not names & {"boto3", "botocore", "moto", "pytest", "cfnlint", "rollcall"}
+
+
+# -- production differs where it should ---------------------------------------------------
+
+
+def test_production_keeps_its_table_when_the_stack_goes():
+    resources = infra.merge_template(Stage.load("prod"))["Resources"]
+    table = resources["Table"]
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    dev_table = infra.merge_template(Stage.load("dev"))["Resources"]["Table"]
+    assert dev_table["DeletionPolicy"] == "Delete"
+
+
+# -- chalice's config and the IAM policies -------------------------------------------------
+
+
+def chalice_config() -> dict[str, Any]:
+    return json.loads((ROOT / ".chalice" / "config.json").read_text())
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_deployed_stages_use_their_own_policy_file(stage):
+    config = chalice_config()
+    section = config["stages"][stage]
+    assert section["autogen_policy"] is False
+    assert section["iam_policy_file"] == f"policy-{stage}.json"
+    assert config["automatic_layer"] is True
+    assert config["lambda_architecture"] == "arm64"
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_policy_files_are_the_generated_ones(stage):
+    """Hand edits would drift from the table's indexes and the queue's name: regenerate
+    with `rollcall infra policy --stage S -o .chalice/policy-S.json` (pinning the partition,
+    region or account there is fine: the comparison uses the file's own)."""
+    on_disk = (ROOT / ".chalice" / f"policy-{stage}.json").read_text()
+    first_arn = json.loads(on_disk)["Statement"][0]["Resource"][0]
+    _, partition, _, region, account = first_arn.split(":", 5)[:5]
+    generated = infra.policy(Stage.load(stage), partition=partition, region=region, account=account)
+    assert on_disk == infra.to_json(generated)
+
+
+def wildcard_resources(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(Sid, resource) for every resource that names no particular resource: "*", or an
+    ARN whose resource part is only a type and a wildcard (``key/*``, ``table/*``)."""
+    found = []
+    for statement in document["Statement"]:
+        resources = statement["Resource"]
+        for resource in [resources] if isinstance(resources, str) else resources:
+            resource_part = resource.split(":", 5)[5] if resource.startswith("arn:") else resource
+            if re.fullmatch(r"(?:[\w-]+[/:])?\*", resource_part):
+                found.append((statement["Sid"], resource))
+    return found
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_policies_name_their_resources_except_the_explained_ones(stage):
+    document = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+    wildcards = wildcard_resources(document)
+    assert {sid for sid, _ in wildcards} <= set(EXPLAINED_WILDCARDS)
+    readme = (ROOT / "README.md").read_text()
+    for sid in {sid for sid, _ in wildcards}:
+        assert f"`{sid}`" in readme, f"README does not explain the wildcard in {sid}"
+    for statement in document["Statement"]:
+        if statement["Sid"] in EXPLAINED_WILDCARDS:
+            assert statement.get("Condition"), "a wildcard needs conditions to narrow it"
+            continue
+        for resource in statement["Resource"]:
+            assert f"rollcall-{stage}" in resource or f"/rollcall/{stage}" in resource
+
+
+def test_the_wildcard_check_catches_a_star():
+    document = {
+        "Statement": [
+            {"Sid": "X", "Resource": "*"},
+            {"Sid": "Y", "Resource": ["arn:aws:dynamodb:*:*:table/*"]},
+        ]
+    }
+    assert wildcard_resources(document) == [("X", "*"), ("Y", "arn:aws:dynamodb:*:*:table/*")]
+
+
+def test_the_policy_allows_every_dynamodb_and_sqs_call_the_code_makes():
+    """A new boto3 call (say TransactWriteItems) must come with its permission, or it fails
+    only in AWS, with AccessDenied."""
+    document = infra.policy(Stage.load("dev"))
+    allowed = {action for s in document["Statement"] for action in s["Action"]}
+    calls = {
+        "dynamodb": _calls(ROOT / "chalicelib" / "store"),
+        "sqs": _calls(ROOT / "chalicelib" / "queue.py"),
+    }
+    # SendMessageBatch is authorized as sqs:SendMessage.
+    renamed = {"sqs:SendMessageBatch": "sqs:SendMessage"}
+    for service, operations in calls.items():
+        assert operations, f"no {service} calls found: has the code moved?"
+        for operation in operations:
+            action = f"{service}:{operation}"
+            assert renamed.get(action, action) in allowed, action
+
+
+def _calls(path: Path) -> set[str]:
+    files = [path] if path.is_file() else sorted(path.glob("*.py"))
+    source = "\n".join(f.read_text() for f in files)
+    names = set(re.findall(r"client\.([a-z_]+)\(", source)) - {"get_paginator", "get_waiter"}
+    # ensure_table's calls run from bootstrap and tests, never in Lambda.
+    names -= {"create_table", "describe_table", "describe_time_to_live", "update_time_to_live"}
+    return {"".join(part.title() for part in name.split("_")) for name in names}

@@ -1,0 +1,569 @@
+"""Slack: v0 signatures, slash commands and Events API, chat.postMessage delivery."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import responses
+from chalice.test import Client
+
+import app
+from chalicelib.clock import FixedClock
+from chalicelib.config import Settings
+from chalicelib.inbound import handle_webhook
+from chalicelib.platforms import slack
+from chalicelib.platforms.base import (
+    BadPayload,
+    ChatAddress,
+    DeliveryError,
+    HttpRequest,
+    Mention,
+    Message,
+    Unauthorized,
+)
+from chalicelib.platforms.http import HttpSender
+from chalicelib.platforms.slack import MESSAGE_LIMIT, SlackAdapter, sign, slash_text
+from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import Store
+from tests.helpers import community, member
+
+# The worked example from Slack's "Verifying requests from Slack" page.
+DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+DOC_TIMESTAMP = "1531420618"
+DOC_BODY = (
+    b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
+    b"&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
+    b"&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands"
+    b"%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+    b"&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+)
+DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+DOC_NOW = datetime.fromtimestamp(int(DOC_TIMESTAMP), UTC)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+SECRET = "slack-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+API = "https://slack.com/api"
+POST_URL = f"{API}/chat.postMessage"
+BOT_USER = "U0LAN0Z89"
+CHANNEL = "C0LAN2Q65"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeTime:
+    return FakeTime()
+
+
+def make_adapter(clock: FakeTime, token: str = BOT_TOKEN) -> SlackAdapter:
+    def sender(**kwargs: Any) -> HttpSender:
+        return HttpSender(
+            sleep=clock.sleep, monotonic=clock.monotonic, jitter=lambda: 0.5, **kwargs
+        )
+
+    return SlackAdapter(
+        SECRET,
+        token,
+        api_base=API,
+        sender=sender(min_interval=slack.PER_CHANNEL_INTERVAL),
+        reply_sender=sender(attempts=1),
+    )
+
+
+@pytest.fixture
+def adapter(clock) -> SlackAdapter:
+    return make_adapter(clock)
+
+
+def signed(body: bytes, at: datetime = NOW, *, form: bool = False, **extra: str) -> HttpRequest:
+    stamp = str(int(at.timestamp()))
+    headers = {
+        "content-type": "application/x-www-form-urlencoded" if form else "application/json",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": sign(SECRET, stamp, body),
+        **extra,
+    }
+    return HttpRequest("POST", headers, {}, body)
+
+
+def envelope(event: dict[str, Any], event_id: str = "Ev0LAN670R") -> bytes:
+    """An event_callback as the Events API documents it."""
+    return json.dumps(
+        {
+            "token": "one-long-verification-token",
+            "team_id": "T061EG9R6",
+            "api_app_id": "A0PNCHHK2",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1515449522,
+            "authorizations": [
+                {"enterprise_id": None, "team_id": "T061EG9R6", "user_id": BOT_USER, "is_bot": True}
+            ],
+        }
+    ).encode()
+
+
+APP_MENTION = {
+    "type": "app_mention",
+    "user": "U061F7AUR",
+    "text": f"<@{BOT_USER}> /checkin is it everything a river should be?",
+    "ts": "1515449522.000016",
+    "channel": CHANNEL,
+    "event_ts": "1515449522.000016",
+}
+
+
+def slash_form(command: str = "/checkin", text: str = "", **extra: str) -> bytes:
+    fields = {
+        "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "team_id": "T0001",
+        "team_domain": "example",
+        "channel_id": CHANNEL,
+        "channel_name": "study",
+        "user_id": "U2147483697",
+        "user_name": "Steve",
+        "command": command,
+        "text": text,
+        "api_app_id": "A123456",
+        "response_url": "https://hooks.slack.com/commands/1234/5678",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        **extra,
+    }
+    return urlencode(fields).encode()
+
+
+def sent_json(call) -> dict:
+    return json.loads(call.request.body)
+
+
+# -- verify
+
+
+def test_the_documented_example_signature_is_reproduced_and_accepted():
+    assert sign(DOC_SECRET, DOC_TIMESTAMP, DOC_BODY) == DOC_SIGNATURE
+    headers = {"x-slack-request-timestamp": DOC_TIMESTAMP, "x-slack-signature": DOC_SIGNATURE}
+    SlackAdapter(DOC_SECRET).verify(HttpRequest("POST", headers, {}, DOC_BODY), DOC_NOW)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({"x-slack-signature": "v0=" + "0" * 64}, id="forged"),
+        pytest.param({"x-slack-signature": ""}, id="missing-signature"),
+        pytest.param({"x-slack-request-timestamp": ""}, id="missing-timestamp"),
+        pytest.param({"x-slack-request-timestamp": "later"}, id="bad-timestamp"),
+        pytest.param({"x-slack-signature": "v0=é"}, id="non-ascii"),
+    ],
+)
+def test_forged_or_missing_signatures_are_unauthorized(headers):
+    base = {"x-slack-request-timestamp": DOC_TIMESTAMP, "x-slack-signature": DOC_SIGNATURE}
+    request = HttpRequest("POST", {**base, **headers}, {}, DOC_BODY)
+    with pytest.raises(Unauthorized):
+        SlackAdapter(DOC_SECRET).verify(request, DOC_NOW)
+
+
+def test_a_body_changed_after_signing_is_unauthorized():
+    headers = {"x-slack-request-timestamp": DOC_TIMESTAMP, "x-slack-signature": DOC_SIGNATURE}
+    request = HttpRequest("POST", headers, {}, DOC_BODY.replace(b"text=", b"text=x"))
+    with pytest.raises(Unauthorized):
+        SlackAdapter(DOC_SECRET).verify(request, DOC_NOW)
+
+
+@pytest.mark.parametrize("skew", [301, -301])
+def test_a_validly_signed_request_older_or_newer_than_five_minutes_is_a_replay(skew):
+    headers = {"x-slack-request-timestamp": DOC_TIMESTAMP, "x-slack-signature": DOC_SIGNATURE}
+    request = HttpRequest("POST", headers, {}, DOC_BODY)
+    SlackAdapter(DOC_SECRET).verify(request, DOC_NOW + timedelta(seconds=299))
+    with pytest.raises(Unauthorized, match="stale"):
+        SlackAdapter(DOC_SECRET).verify(request, DOC_NOW + timedelta(seconds=skew))
+
+
+# -- parse: slash commands
+
+
+def test_the_documented_slash_command_parses_to_a_message_keyed_by_trigger_id():
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    parsed = SlackAdapter(DOC_SECRET).parse(HttpRequest("POST", headers, {}, DOC_BODY))
+    [event] = parsed.events
+    assert event.kind == "message" and event.chat_id == "G8PSS9T3V"
+    assert event.sender.user_id == "U2CERLKJA"
+    assert event.sender.name == ""  # Slack sends no display name; user_name is deprecated
+    assert event.event_id == "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    assert event.text == "/help"  # an umbrella command with no text asks for help
+    assert event.reply_context["slash"] is True
+
+
+@pytest.mark.parametrize(
+    "command, text, expected",
+    [
+        ("/checkin", "read 20 pages", "/checkin read 20 pages"),
+        ("/checkin", "", "/checkin"),
+        ("/makeup", " 2026-11-21 ", "/makeup 2026-11-21"),
+        ("/rollcall", "checkin read", "/checkin read"),
+        ("/rollcall", "leave 3", "/leave 3"),  # /leave itself is a Slack built-in
+        ("/rollcall", "打卡 晨跑", "打卡 晨跑"),
+        ("/rollcall", "/me", "/me"),
+        ("/rollcall", "", "/help"),
+        ("/rc", "dance", "/dance"),
+    ],
+)
+def test_slash_commands_become_the_chat_text_the_command_parser_reads(command, text, expected):
+    assert slash_text(command, text) == expected
+
+
+def test_interactive_payloads_are_acknowledged_with_no_events(adapter):
+    body = urlencode({"payload": json.dumps({"type": "block_actions"})}).encode()
+    parsed = adapter.parse(signed(body, form=True))
+    assert not parsed.events and parsed.handshake is None
+
+
+def test_slacks_certificate_check_is_acknowledged(adapter):
+    parsed = adapter.parse(signed(b"ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO", form=True))
+    assert parsed.handshake is not None and parsed.handshake.status == 200
+
+
+def test_a_form_without_a_command_is_a_bad_payload(adapter):
+    with pytest.raises(BadPayload):
+        adapter.parse(signed(b"foo=bar", form=True))
+
+
+# -- parse: Events API
+
+
+def test_url_verification_is_answered_with_its_challenge(adapter):
+    body = json.dumps(
+        {
+            "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    ).encode()
+    parsed = adapter.parse(signed(body))
+    assert parsed.handshake is not None and parsed.handshake.status == 200
+    assert parsed.handshake.body == {
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    }
+
+
+def test_an_app_mention_loses_the_leading_bot_mention_and_keeps_the_event_id(adapter):
+    [event] = adapter.parse(signed(envelope(APP_MENTION))).events
+    assert event.kind == "message" and event.chat_id == CHANNEL
+    assert event.text == "/checkin is it everything a river should be?"
+    assert event.sender.user_id == "U061F7AUR"
+    assert event.event_id == "Ev0LAN670R"
+
+
+def test_plain_channel_messages_carry_chinese_commands_and_count_as_activity(adapter):
+    message = {"type": "message", "channel": CHANNEL, "user": "U1", "text": "打卡", "ts": "1.0"}
+    [event] = adapter.parse(signed(envelope(message))).events
+    assert event.text == "打卡"
+
+
+def test_a_message_mentioning_our_bot_is_activity_only_since_app_mention_answers_it(adapter):
+    """Slack delivers such a message twice (message and app_mention): one reply, not two."""
+    message = {**APP_MENTION, "type": "message", "text": f"打卡 <@{BOT_USER}>"}
+    [event] = adapter.parse(signed(envelope(message))).events
+    assert event.text == ""
+
+
+def test_a_threaded_message_is_answered_in_its_thread(adapter):
+    message = {**APP_MENTION, "thread_ts": "1515449000.000001"}
+    [event] = adapter.parse(signed(envelope(message))).events
+    assert event.reply_context == {"thread_ts": "1515449000.000001"}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(
+            {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "/checkin"},
+            id="bot-message",
+        ),
+        pytest.param({"type": "message", "bot_id": "B1", "user": "U9", "text": "/help"}, id="ours"),
+        pytest.param({"type": "message", "user": "USLACKBOT", "text": "hi"}, id="slackbot"),
+        pytest.param(
+            {"type": "message", "subtype": "message_changed", "user": "U1", "text": "/checkin"},
+            id="edit",
+        ),
+        pytest.param(
+            {"type": "message", "subtype": "channel_join", "user": "U1", "text": "joined"},
+            id="join-notice",
+        ),
+        pytest.param({**APP_MENTION, "bot_id": "B2"}, id="mention-by-a-bot"),
+        pytest.param({"type": "reaction_added", "user": "U1", "reaction": "+1"}, id="reaction"),
+    ],
+)
+def test_bot_posts_edits_and_other_events_produce_nothing(adapter, event):
+    event = {"channel": CHANNEL, "ts": "1.0", **event}
+    parsed = adapter.parse(signed(envelope(event)))
+    assert not parsed.events and parsed.handshake is None
+
+
+def test_members_joining_and_leaving_channels(adapter):
+    joined = {
+        "type": "member_joined_channel",
+        "user": "W06GH7XHN",
+        "channel": "C0698JE0H",
+        "channel_type": "C",
+        "team": "T024BE7LD",
+        "inviter": "U123456789",
+    }
+    left = {k: v for k, v in joined.items() if k != "inviter"} | {"type": "member_left_channel"}
+    [event] = adapter.parse(signed(envelope(joined))).events
+    assert (event.kind, event.sender.user_id, event.chat_id) == (
+        "member_joined",
+        "W06GH7XHN",
+        "C0698JE0H",
+    )
+    [event] = adapter.parse(signed(envelope(left))).events
+    assert event.kind == "member_left"
+    ours = adapter.parse(signed(envelope({**joined, "user": BOT_USER})))
+    assert not ours.events  # our bot being invited is not a member joining
+
+
+# -- render
+
+
+def test_text_is_escaped_and_mentions_use_user_ids(adapter):
+    [part] = adapter.render(
+        Message("Tom & Jerry <3 <!channel>", (Mention("U1", "Ann"), Mention("U2", "Bo")), "> go")
+    )
+    assert part == "Tom &amp; Jerry &lt;3 &lt;!channel&gt; <@U1> <@U2>\n&gt; go"
+
+
+def test_a_300_mention_reminder_splits_within_3000_without_breaking_a_mention(adapter):
+    mentions = tuple(Mention(f"U{n:010d}", f"m{n}") for n in range(300))
+    parts = adapter.render(Message("Still to check in today:", mentions, "3 hours left"))
+    assert len(parts) > 1
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+    joined = " ".join(parts)
+    for n in range(300):
+        assert joined.count(f"<@U{n:010d}>") == 1
+    assert all(p.count("<@") == p.count(">") for p in parts)
+
+
+# -- deliver
+
+
+@responses.activate
+def test_deliver_posts_to_chat_post_message_with_the_bot_token(adapter):
+    responses.post(POST_URL, json={"ok": True, "channel": CHANNEL, "ts": "1503435956.000247"})
+    assert adapter.deliver(ChatAddress("slack", CHANNEL), "hello") == "1503435956.000247"
+    call = responses.calls[0]
+    assert call.request.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+    assert sent_json(call) == {"channel": CHANNEL, "text": "hello"}
+
+
+@responses.activate
+def test_ok_false_is_a_failure_and_not_retried(adapter):
+    responses.post(POST_URL, json={"ok": False, "error": "channel_not_found"})
+    with pytest.raises(DeliveryError, match="channel_not_found") as raised:
+        adapter.deliver(ChatAddress("slack", "C404"), "hello")
+    assert BOT_TOKEN not in str(raised.value)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_ratelimited_in_the_body_is_retried_after_retry_after(adapter, clock):
+    responses.post(
+        POST_URL, json={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "2"}
+    )
+    responses.post(POST_URL, json={"ok": True, "ts": "1.1"})
+    assert adapter.deliver(ChatAddress("slack", CHANNEL), "hi") == "1.1"
+    assert clock.sleeps == [2.0]
+
+
+@responses.activate
+def test_429_honours_retry_after(adapter, clock):
+    responses.post(POST_URL, status=429, headers={"Retry-After": "5"}, body="")
+    responses.post(POST_URL, json={"ok": True, "ts": "1.2"})
+    assert adapter.deliver(ChatAddress("slack", CHANNEL), "hi") == "1.2"
+    assert clock.sleeps == [5.0]
+
+
+def test_without_a_bot_token_delivery_fails_cleanly(clock):
+    with pytest.raises(DeliveryError, match="ROLLCALL_SLACK_BOT_TOKEN"):
+        make_adapter(clock, token="").deliver(ChatAddress("slack", CHANNEL), "hi")
+
+
+# -- respond
+
+
+@responses.activate
+def test_a_slash_command_is_answered_in_channel_inline(adapter):
+    [event] = adapter.parse(signed(slash_form("/help"), form=True)).events
+    response = adapter.respond(event, [Message("<b>hi</b>"), Message("more")])
+    assert response.body == {"response_type": "in_channel", "text": "&lt;b&gt;hi&lt;/b&gt;\n\nmore"}
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_long_slash_answer_posts_leading_parts_first_and_the_last_inline(adapter):
+    responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    [event] = adapter.parse(signed(slash_form("/help"), form=True)).events
+    response = adapter.respond(event, [Message("a" * 2900), Message("b" * 2900)])
+    assert [sent_json(c)["text"] for c in responses.calls] == ["a" * 2900]
+    assert response.body["text"] == "b" * 2900
+
+
+def test_without_a_bot_token_a_long_slash_answer_stays_whole_inline(clock):
+    no_token = make_adapter(clock, token="")
+    [event] = no_token.parse(signed(slash_form("/help"), form=True)).events
+    response = no_token.respond(event, [Message("a" * 2900), Message("b" * 2900)])
+    assert response.body["text"] == "a" * 2900 + "\n\n" + "b" * 2900
+
+
+@responses.activate
+def test_event_replies_are_posted_then_acknowledged_with_an_empty_200(adapter):
+    responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    [event] = adapter.parse(signed(envelope({**APP_MENTION, "thread_ts": "9.9"}))).events
+    response = adapter.respond(event, [Message("done")])
+    assert response.status == 200 and response.body is None
+    assert sent_json(responses.calls[0]) == {"channel": CHANNEL, "text": "done", "thread_ts": "9.9"}
+
+
+@responses.activate
+def test_a_failed_reply_post_still_acknowledges_the_event(adapter):
+    """A non-2xx would make Slack retry the event, which dedupe then drops anyway."""
+    responses.post(POST_URL, json={"ok": False, "error": "not_in_channel"})
+    [event] = adapter.parse(signed(envelope(APP_MENTION))).events
+    assert adapter.respond(event, [Message("done")]).status == 200
+
+
+# -- through inbound.handle_webhook
+
+
+def memory_runtime(adapter: SlackAdapter) -> Runtime:
+    rt = Runtime(settings=Settings(), store=Store(MemoryTable()), clock=FixedClock(NOW))
+    rt.adapters["slack"] = adapter
+    return rt
+
+
+@responses.activate
+def test_slacks_retry_of_an_event_is_answered_once(adapter):
+    responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    rt = memory_runtime(adapter)
+    rt.store.create_community(community(platform="slack", chat_id=CHANNEL))
+    help_mention = {**APP_MENTION, "text": f"<@{BOT_USER}> /help"}
+    first = handle_webhook(rt, "slack", signed(envelope(help_mention)), NOW)
+    retry = signed(
+        envelope(help_mention), **{"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    )
+    second = handle_webhook(rt, "slack", retry, NOW)
+    assert first.status == second.status == 200
+    assert len(responses.calls) == 1
+    assert "/checkin" in sent_json(responses.calls[0])["text"]
+
+
+@responses.activate
+def test_a_slack_member_keeps_the_name_an_operator_imported(adapter):
+    """Slack sends only user ids: activity must not rename "Alice" to "U061F7AUR"."""
+    responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    rt = memory_runtime(adapter)
+    rt.store.create_community(community(platform="slack", chat_id=CHANNEL))
+    rt.store.bulk_save_members([member("U061F7AUR", name="Alice")])
+    handle_webhook(rt, "slack", signed(envelope(APP_MENTION)), NOW)
+    stored = rt.store.get_member("c1", "U061F7AUR")
+    assert stored is not None and stored.name == "Alice" and stored.last_active == NOW.date()
+
+
+def test_a_stale_signed_event_is_401_and_stores_nothing(adapter):
+    rt = memory_runtime(adapter)
+    rt.store.create_community(community(platform="slack", chat_id=CHANNEL))
+    old = signed(envelope(APP_MENTION), NOW - timedelta(minutes=6))
+    assert handle_webhook(rt, "slack", old, NOW).status == 401
+    assert rt.store.get_member("c1", "U061F7AUR") is None
+
+
+# -- build
+
+
+def test_slack_is_off_without_a_signing_secret_and_on_without_a_bot_token():
+    assert slack.build(Settings(secrets={"ROLLCALL_SLACK_BOT_TOKEN": BOT_TOKEN}), None) is None
+    built = slack.build(Settings(secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SECRET}), None)
+    assert isinstance(built, SlackAdapter)
+    assert SECRET not in repr(built)
+
+
+# -- through the real Chalice route
+
+
+@pytest.fixture
+def slack_route(dynamo_table):
+    store = Store(dynamo_table)
+    store.create_community(community(platform="slack", chat_id=CHANNEL))
+    settings = Settings(
+        secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SECRET, "ROLLCALL_SLACK_BOT_TOKEN": BOT_TOKEN},
+        api_bases={"slack": "https://slack.invalid/api"},
+    )
+    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    try:
+        with Client(app.app) as client:
+            yield client, store
+    finally:
+        set_runtime(None)
+
+
+def route_headers(body: bytes, content_type: str) -> dict[str, str]:
+    stamp = str(int(NOW.timestamp()))
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": sign(SECRET, stamp, body),
+    }
+
+
+def test_a_slash_command_through_the_chalice_route_is_answered_in_channel(slack_route):
+    client, store = slack_route
+    body = slash_form("/rollcall", "help")
+    with responses.RequestsMock() as outbound:
+        response = client.http.post(
+            "/webhooks/slack",
+            headers=route_headers(body, "application/x-www-form-urlencoded"),
+            body=body,
+        )
+        assert len(outbound.calls) == 0
+    assert response.status_code == 200
+    answer = json.loads(response.body)
+    assert answer["response_type"] == "in_channel" and "/checkin" in answer["text"]
+    stored = store.get_member("c1", "U2147483697")
+    assert stored is not None and stored.last_active == NOW.date()
+    assert stored.name == "U2147483697"  # a new member is shown by user id until named
+
+
+def test_an_app_mention_through_the_chalice_route_is_answered_by_chat_post_message(slack_route):
+    client, store = slack_route
+    body = envelope({**APP_MENTION, "text": f"<@{BOT_USER}> /help"})
+    with responses.RequestsMock() as outbound:
+        outbound.post("https://slack.invalid/api/chat.postMessage", json={"ok": True, "ts": "1"})
+        response = client.http.post(
+            "/webhooks/slack", headers=route_headers(body, "application/json"), body=body
+        )
+        posted = json.loads(outbound.calls[0].request.body)
+    assert response.status_code == 200 and response.body in (b"", "")
+    assert posted["channel"] == CHANNEL and "/checkin" in posted["text"]
+    assert store.get_member("c1", "U061F7AUR") is not None
+    forged = client.http.post(
+        "/webhooks/slack",
+        headers={**route_headers(body, "application/json"), "X-Slack-Signature": "v0=00"},
+        body=body,
+    )
+    assert forged.status_code == 401
