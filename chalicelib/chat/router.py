@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from chalicelib.chat.admin import handle_exempt, handle_remind
 from chalicelib.chat.checkins import (
     handle_back,
     handle_checkin,
@@ -53,6 +54,9 @@ HANDLERS: dict[str, Handler] = {
     "submit": handle_submit,
     "review": handle_review,
     "hw": handle_hw,
+    # admins (chat/admin.py)
+    "remind": handle_remind,
+    "exempt": handle_exempt,
     # inactivity (chat/standing.py)
     "standing": handle_standing,
     "report": handle_report,

@@ -41,6 +41,10 @@ from chalicelib.store.repository import NotFound
 log = logging.getLogger("rollcall.standing")
 
 
+# Members no rule applies to: /standing shows them no distances.
+_UNTOUCHABLE = (Exempt.ADMIN, Exempt.EXEMPTED)
+
+
 def _t(ctx: CommandContext, key: str, **values: Any) -> str:
     return t(ctx.community.locale, key, **values)
 
@@ -82,11 +86,13 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
     lines.append(_t(ctx, "standing_strikes", strikes=member.strikes, missed=member.missed_in_a_row))
     if verdict.exempt is Exempt.ADMIN:
         lines.append(_t(ctx, "standing_admin"))
+    elif verdict.exempt is Exempt.EXEMPTED:
+        lines.append(_t(ctx, "standing_exempted"))
     elif verdict.exempt is Exempt.ON_LEAVE and member.leave_until is not None:
         lines.append(_t(ctx, "standing_on_leave", date=member.leave_until.isoformat()))
     elif verdict.exempt is Exempt.NEW:
         lines.append(_t(ctx, "standing_new", days=ctx.community.grace_days))
-    if verdict.cleared and member.warned_rule and verdict.exempt is not Exempt.ADMIN:
+    if verdict.cleared and member.warned_rule and verdict.exempt not in _UNTOUCHABLE:
         # Coming back clears the warning now. A new warning, though, is only ever given by
         # the report, with its mention in the group: here the member just sees the distance.
         cleared = replace(verdict, warned_rule=None, warned_at=None, newly_warned=False)
@@ -105,7 +111,7 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
                 remedy=_t(ctx, f"standing_remedy_{remedy}"),
             )
         )
-    if verdict.exempt is not Exempt.ADMIN:
+    if verdict.exempt not in _UNTOUCHABLE:
         for distance in distances(member, rules, today):
             if distance.current is None:
                 continue

@@ -270,6 +270,7 @@ def rules_of(community: Community) -> tuple[Rule, ...]:
 
 class Exempt(StrEnum):
     ADMIN = "admin"
+    EXEMPTED = "exempted"  # by an admin's /exempt
     ON_LEAVE = "on_leave"
     NEW = "new"
 
@@ -309,12 +310,16 @@ def evaluate(member: Member, rules: Sequence[Rule], thresholds: Thresholds, as_o
     exempt: Exempt | None = None
     if member.is_admin:
         exempt = Exempt.ADMIN
+    elif member.exempt:
+        exempt = Exempt.EXEMPTED
     elif tier is Tier.ON_LEAVE:
         exempt = Exempt.ON_LEAVE
     elif tier is Tier.NEW:
         exempt = Exempt.NEW
 
-    if exempt is Exempt.ADMIN or (held is not None and not held.warns(member, as_of)):
+    if exempt in (Exempt.ADMIN, Exempt.EXEMPTED) or (
+        held is not None and not held.warns(member, as_of)
+    ):
         held = None
     if held is not None:
         warned_before = member.warned_at is None or member.warned_at < as_of
@@ -589,7 +594,7 @@ def still_candidate(
     """
     if member is None or not member.is_present:
         return Keep.GONE
-    if member.is_admin:
+    if member.is_admin or member.exempt:
         return Keep.ADMIN
     if on_leave_on(member, as_of):
         return Keep.ON_LEAVE

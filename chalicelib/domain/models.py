@@ -188,6 +188,8 @@ class Member:
     leave_from: date | None = None
     status: MemberStatus = MemberStatus.ACTIVE
     quiet: bool = False
+    # Set by an admin (/exempt): never reminded, warned or listed for removal.
+    exempt: bool = False
     # Check-in bookkeeping, maintained incrementally (no history scan).
     checkins: int = 0
     current_streak: int = 0

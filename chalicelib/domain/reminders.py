@@ -14,7 +14,7 @@ class ReminderTargets:
     """``expected`` are the members who should check in today (present, not on leave);
     ``done`` how many of them did; ``mention`` those to @-mention; ``quiet`` those who opted
     out of public mentions (named without a ping); ``grace`` new members not reminded yet;
-    ``on_leave`` members excused today."""
+    ``on_leave`` members excused today (on leave, or exempted by an admin)."""
 
     expected: int
     done: int
@@ -40,8 +40,8 @@ def select_reminder_targets(
     for member in sorted(members, key=lambda m: (m.squad or "", m.display(), m.user_id)):
         if not member.is_present:
             continue
-        if member.on_leave(local_date):
-            on_leave.append(member)
+        if member.on_leave(local_date) or member.exempt:
+            on_leave.append(member)  # excused today: neither expected nor reminded
             continue
         if member.user_id in checked_in:
             expected += 1

@@ -48,6 +48,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "✅ 规则「{rule}」的提醒已解除，欢迎回来！",
         "en": "✅ Your warning under rule “{rule}” is cleared. Welcome back!",
     },
+    "standing_exempted": {
+        "zh-CN": "管理员已豁免你：不会被提醒、警告或移除。",
+        "en": "An admin exempted you: no reminders, warnings or removal.",
+    },
     "standing_admin": {
         "zh-CN": "群主和管理员不会被提醒或移除。",
         "en": "Owners and admins are never warned or removed.",

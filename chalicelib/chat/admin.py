@@ -1,0 +1,70 @@
+"""Admin commands: /remind (remind now) and /exempt @who (no reminders, warnings, removal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chalicelib.chat.context import CommandContext
+from chalicelib.platforms.base import Message
+from chalicelib.store import keys
+from chalicelib.store.table import Cond
+
+MANUAL = "manual"
+
+
+def _refuse(ctx: CommandContext) -> Sequence[Message] | None:
+    if ctx.member.is_admin:
+        return None
+    return [ctx.say("admin_only", name=ctx.member.display())]
+
+
+def handle_remind(ctx: CommandContext) -> Sequence[Message]:
+    """Send today's reminder now, once a day by hand; the scheduled one is a separate run.
+
+    It goes through the job runner's claim (period ``<date>#manual``), so a repeated
+    command, or the platform redelivering it, sends nothing twice. The reminder posts into
+    the group; the admin gets a one-line confirmation.
+    """
+    refused = _refuse(ctx)
+    if refused:
+        return refused
+    from chalicelib.jobs.runner import run_job
+    from chalicelib.runtime import get_runtime
+
+    day = ctx.today.isoformat()
+    result = run_job(
+        get_runtime(), "daily-reminder", ctx.community.id, ctx.now, period=f"{day}#{MANUAL}"
+    )
+    key = {
+        "sent": "remind_sent",
+        "already-done": "remind_already",
+        "nothing-to-send": "remind_nobody",
+    }.get(result.status, "remind_failed")
+    return [ctx.say(key, date=day)]
+
+
+def handle_exempt(ctx: CommandContext) -> Sequence[Message]:
+    refused = _refuse(ctx)
+    if refused:
+        return refused
+    from chalicelib.domain.homework import mention_text, resolve_mention
+
+    after_at = mention_text(ctx.command.args)
+    if after_at is None:
+        return [ctx.say("exempt_usage")]
+    roster = [m for m in ctx.store.list_members(ctx.community.id) if m.is_present]
+    found, _rest = resolve_mention(after_at, roster)
+    who = after_at.split()[0] if after_at.split() else after_at
+    if not found:
+        return [ctx.say("exempt_unknown", who=who)]
+    if len(found) > 1:
+        return [ctx.say("exempt_ambiguous", who=who)]
+    target = found[0]
+    exempt = not target.exempt
+    ctx.store.table.update(
+        keys.community_pk(target.community_id),
+        keys.member_sk(target.user_id),
+        set={"exempt": exempt or None},
+        cond=Cond.exists("pk"),
+    )
+    return [ctx.say("exempt_on" if exempt else "exempt_off", name=target.display())]

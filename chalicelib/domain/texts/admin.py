@@ -1,0 +1,46 @@
+"""Texts of the admin commands /remind and /exempt."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "admin_only": {
+        "zh-CN": "抱歉 {name}，这个命令只有群主和管理员可以用。",
+        "en": "Sorry {name}, only owners and admins can use this command.",
+    },
+    "remind_sent": {
+        "zh-CN": "📣 已发出今天（{date}）的打卡提醒。",
+        "en": "📣 Today's ({date}) check-in reminder is out.",
+    },
+    "remind_already": {
+        "zh-CN": "今天（{date}）已经手动提醒过一次了，定时提醒仍会照常发出。",
+        "en": "A manual reminder already went out today ({date}); the scheduled one still runs.",
+    },
+    "remind_nobody": {
+        "zh-CN": "今天（{date}）没有需要提醒的成员。",
+        "en": "Nobody to remind today ({date}).",
+    },
+    "remind_failed": {
+        "zh-CN": "提醒没能发出，请过几分钟再试。",
+        "en": "The reminder could not be sent; please try again in a few minutes.",
+    },
+    "exempt_usage": {
+        "zh-CN": "用法：豁免 @某人（再次发送取消豁免）。"
+        "被豁免的成员不会被提醒、警告或列为移除候选。",
+        "en": "Usage: /exempt @someone (again to undo). Exempt members are not reminded, "
+        "warned or listed for removal.",
+    },
+    "exempt_unknown": {
+        "zh-CN": "群里没有找到「{who}」。",
+        "en": "No member “{who}” in this community.",
+    },
+    "exempt_ambiguous": {
+        "zh-CN": "「{who}」对应多位成员，请用 @用户名 指明。",
+        "en": "“{who}” matches several members; use their @username.",
+    },
+    "exempt_on": {
+        "zh-CN": "✅ 已豁免 {name}：不再提醒、警告或列为移除候选。",
+        "en": "✅ {name} is exempt: no reminders, warnings or removal.",
+    },
+    "exempt_off": {
+        "zh-CN": "↩️ 已取消 {name} 的豁免。",
+        "en": "↩️ {name} is no longer exempt.",
+    },
+}
