@@ -222,6 +222,35 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--report-time", help="Monthly report time, HH:MM local."),
         click.option("--robot-webhook", help="Group robot URL (Feishu, DingTalk, WeCom)."),
         click.option("--robot-secret", help="Group robot signing secret (加签)."),
+        click.option(
+            "--congratulate",
+            type=click.Choice(["on", "off"]),
+            help="Post a congratulation when everyone checked in (on).",
+        ),
+        click.option("--grace-days", type=int, help="New members are not reminded (2)."),
+        click.option("--makeup-window-days", type=int, help="补卡 reaches this far back (3)."),
+        click.option("--makeups-per-month", type=int, help="补卡 allowed per month (2)."),
+        click.option("--max-leave-days", type=int, help="Longest 请假 (14)."),
+        click.option("--cycle-anchor", help="First homework cycle starts on (ISO date)."),
+        click.option("--cycle-length-days", type=int, help="Homework cycle length (7)."),
+        click.option("--deadline-weekday", help="Weekly deadline day: mon..sun (sun)."),
+        click.option("--deadline-time", help="Homework deadline, HH:MM local (23:59)."),
+        click.option("--late-grace-hours", type=int, help="Late work accepted for (48)."),
+        click.option("--reviewers", type=int, help="Peer reviewers per submission (2)."),
+        click.option(
+            "--digest-offset-minutes",
+            type=int,
+            help="Weekly digest this long after the deadline (60).",
+        ),
+        click.option(
+            "--pause-cycle",
+            type=int,
+            multiple=True,
+            help="Pause homework cycle N (a holiday week); repeatable.",
+        ),
+        click.option("--resume-cycle", type=int, multiple=True, help="Undo --pause-cycle N."),
+        click.option("--report-day", type=int, help="Monthly report day of month, 1-28 (1)."),
+        click.option("--jobs", help="Comma-separated jobs this community runs (all three)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -236,7 +265,7 @@ def _setting_changes(**given: str | None) -> dict[str, Any]:
         changes["locale"] = parse_locale(given["locale"])
     for name in ("reminder_time", "last_call_time", "day_boundary", "report_time"):
         value = given.get(name)
-        if value:
+        if value and not (name == "last_call_time" and value in ("-", "off")):
             parse_hhmm(value, name.replace("_", " "))
             changes[name] = value
     if given.get("robot_webhook"):
@@ -248,7 +277,59 @@ def _setting_changes(**given: str | None) -> dict[str, Any]:
         changes["robot_webhook"] = url
     if given.get("robot_secret"):
         changes["robot_secret"] = given["robot_secret"].strip()
+    if given.get("last_call_time") in ("-", "off"):
+        changes["last_call_time"] = None
+    if given.get("congratulate"):
+        changes["congratulate_when_all_done"] = given["congratulate"] == "on"
+    for name, field_name in (
+        ("grace_days", "grace_days"),
+        ("makeup_window_days", "makeup_window_days"),
+        ("makeups_per_month", "makeups_per_month"),
+        ("max_leave_days", "max_leave_days"),
+        ("cycle_length_days", "cycle_length_days"),
+        ("late_grace_hours", "late_grace_hours"),
+        ("reviewers", "reviewers_per_submission"),
+        ("digest_offset_minutes", "digest_offset_minutes"),
+        ("report_day", "report_day"),
+    ):
+        if given.get(name) is not None:
+            changes[field_name] = given[name]
+    if given.get("deadline_time"):
+        parse_hhmm(given["deadline_time"], "deadline time")
+        changes["deadline_time"] = given["deadline_time"]
+    if given.get("deadline_weekday"):
+        changes["deadline_weekday"] = _weekday(given["deadline_weekday"])
+    if given.get("cycle_anchor"):
+        try:
+            changes["cycle_anchor"] = date.fromisoformat(given["cycle_anchor"])
+        except ValueError:
+            raise InvalidValue("cycle anchor must be an ISO date like 2026-11-02") from None
+    if given.get("jobs"):
+        changes["jobs"] = tuple(j.strip() for j in given["jobs"].split(",") if j.strip())
     return changes
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(value: str) -> int:
+    text = value.strip().lower()[:3]
+    if text in _WEEKDAYS:
+        return _WEEKDAYS.index(text)
+    if text.isdigit() and 0 <= int(text) <= 6:
+        return int(text)
+    raise InvalidValue(f"deadline weekday must be one of {', '.join(_WEEKDAYS)}, got {value!r}")
+
+
+def _paused(
+    current: tuple[int, ...], pause: tuple[int, ...], resume: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """The new paused cycles, or None when neither option was given."""
+    if not pause and not resume:
+        return None
+    if any(n < 1 for n in pause):
+        raise InvalidValue("cycle numbers start at 1")
+    return tuple(sorted((set(current) | set(pause)) - set(resume)))
 
 
 @community.command("create")
@@ -277,7 +358,11 @@ def community_create(
     from chalicelib.jobs.dispatch_due_jobs import schedule_community
     from rollcall.context import open_store
 
+    pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
     changes = _setting_changes(**settings)
+    paused = _paused((), pause, resume)  # type: ignore[arg-type]
+    if paused is not None:
+        changes["paused_cycles"] = paused
     new = Community(
         id=community_id or new_community_id(),
         name=name,
@@ -333,19 +418,24 @@ def community_show(community_id: str, as_json: bool) -> None:
 def community_update(
     community_id: str, name: str | None, as_json: bool, **settings: str | None
 ) -> None:
-    """Change a community's name, timezone, language or times."""
+    """Change a community's name, timezone, language, times and routine settings."""
     from datetime import UTC, datetime
 
     from chalicelib.jobs.dispatch_due_jobs import schedule_community
     from rollcall.context import open_store
 
+    pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
     changes = _setting_changes(**settings)
     if name:
         changes["name"] = name
-    if not changes:
+    if not changes and not pause and not resume:
         raise Failure("nothing to change: give at least one option (see --help)")
     with open_store() as store:
-        updated = store.get_community(community_id).with_changes(**changes)
+        current = store.get_community(community_id)
+        paused = _paused(current.paused_cycles, pause, resume)  # type: ignore[arg-type]
+        if paused is not None:
+            changes["paused_cycles"] = paused
+        updated = current.with_changes(**changes)
         store.save_community(updated)
         # New times or timezone: every job's next run is computed again.
         schedule_community(store.table, updated, datetime.now(UTC))

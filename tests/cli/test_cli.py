@@ -226,3 +226,48 @@ def test_created_community_has_its_jobs_scheduled_in_local_time(cli):
     cli("community", "update", cid, "--reminder-time", "07:30", "--timezone", "Europe/Berlin")
     runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
     assert runs["daily-reminder"][11:16] in ("06:30", "05:30")  # CET or CEST
+
+
+def test_routine_settings_can_be_changed_and_bad_ones_are_refused(cli):
+    cid = create(cli)
+    cli(
+        "community",
+        "update",
+        cid,
+        "--congratulate",
+        "off",
+        "--grace-days",
+        "0",
+        "--makeups-per-month",
+        "4",
+        "--deadline-weekday",
+        "sat",
+        "--deadline-time",
+        "20:00",
+        "--reviewers",
+        "3",
+        "--pause-cycle",
+        "3",
+        "--pause-cycle",
+        "5",
+        "--last-call-time",
+        "23:00",
+        "--jobs",
+        "daily-reminder,weekly-digest",
+    )
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert shown["congratulate_when_all_done"] is False and shown["grace_days"] == 0
+    assert (shown["deadline_weekday"], shown["deadline_time"]) == (5, "20:00")
+    assert shown["reviewers_per_submission"] == 3 and shown["paused_cycles"] == [3, 5]
+    assert set(shown["next_runs"]) == {"daily-reminder", "weekly-digest"}
+    cli("community", "update", cid, "--resume-cycle", "3", "--last-call-time", "off")
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert shown["paused_cycles"] == [5] and "last_call_time" not in shown
+    for args, message in [
+        (("--report-day", "30"), "report day"),
+        (("--deadline-weekday", "someday"), "deadline weekday"),
+        (("--grace-days", "-1"), "negative"),
+        (("--jobs", "dance"), "unknown jobs"),
+    ]:
+        result = cli("community", "update", cid, *args, ok=False)
+        assert result.exit_code == 1 and message in result.stderr
