@@ -11,12 +11,17 @@ actually read and written, with DynamoDB's rules:
 - writes: 1 KB per write unit per item, rounded up (UpdateItem: the larger of the item
   before and after, approximated by the item after, which we ask for anyway).
 
-A botocore event hook sees every request of the client it is registered on.
+A botocore event hook sees every request of the client it is registered on. Besides the
+billed units it keeps the *payload* written: a put's item, an update's key and the values
+it sets (what the job had to say, where the billed units round every item up to 1 KB and
+bill an update for the whole item), and the time spent inside DynamoDB calls (client
+serialisation, the endpoint, parsing).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +74,9 @@ class Meter:
     bytes_written: int = 0
     items_read: int = 0
     items_written: int = 0
+    payload_written: int = 0
+    seconds: float = 0.0
+    seconds_by_operation: Counter[str] = field(default_factory=Counter)
 
     def attach(self, client: Any) -> Meter:
         client.meta.events.register("provide-client-params.dynamodb", self._remember)
@@ -77,9 +85,13 @@ class Meter:
 
     def _remember(self, params: dict[str, Any], **_: Any) -> None:
         self._last_params = params
+        self._started = time.perf_counter()
 
     def _count(self, model: Any, parsed: dict[str, Any], **kwargs: Any) -> None:
+        took = time.perf_counter() - getattr(self, "_started", time.perf_counter())
         name = model.name
+        self.seconds += took
+        self.seconds_by_operation[name] += took
         self.requests[name] += 1
         params = getattr(self, "_last_params", {})
         consistent = bool(params.get("ConsistentRead"))
@@ -91,29 +103,41 @@ class Meter:
             size = sum(item_size(i) for i in items)
             self._read(size, len(items), read_units(size, consistent))
         elif name == "BatchGetItem":
-            for items in parsed.get("Responses", {}).values():
+            for table, items in parsed.get("Responses", {}).items():
+                strong = bool(params.get("RequestItems", {}).get(table, {}).get("ConsistentRead"))
                 for item in items:
                     size = item_size(item)
-                    self._read(size, 1, read_units(size, False))
+                    self._read(size, 1, read_units(size, strong))
         elif name == "PutItem":
-            self._write(item_size(params.get("Item", {})))
+            size = item_size(params.get("Item", {}))
+            self._write(size, size)
         elif name == "UpdateItem":
-            self._write(item_size(parsed.get("Attributes") or params.get("Key", {})))
+            key = params.get("Key", {})
+            payload = item_size(key) + sum(
+                len(n.encode()) for n in params.get("ExpressionAttributeNames", {}).values()
+            )
+            payload += sum(
+                value_size(v) for v in params.get("ExpressionAttributeValues", {}).values()
+            )
+            self._write(item_size(parsed.get("Attributes") or key), payload)
         elif name == "DeleteItem":
-            self._write(item_size(params.get("Key", {})))
+            size = item_size(params.get("Key", {}))
+            self._write(size, size)
         elif name == "BatchWriteItem":
             for requests in params.get("RequestItems", {}).values():
                 for request in requests:
                     put = request.get("PutRequest")
-                    self._write(item_size(put["Item"] if put else request["DeleteRequest"]["Key"]))
+                    size = item_size(put["Item"] if put else request["DeleteRequest"]["Key"])
+                    self._write(size, size)
 
     def _read(self, size: int, items: int, units: float) -> None:
         self.bytes_read += size
         self.items_read += items
         self.rcu += units
 
-    def _write(self, size: int) -> None:
+    def _write(self, size: int, payload: int) -> None:
         self.bytes_written += size
+        self.payload_written += payload
         self.items_written += 1
         self.wcu += write_units(size)
 
@@ -122,8 +146,10 @@ class Meter:
 
     def reset(self) -> None:
         self.requests.clear()
-        self.rcu = self.wcu = 0.0
+        self.seconds_by_operation.clear()
+        self.rcu = self.wcu = self.seconds = 0.0
         self.bytes_read = self.bytes_written = self.items_read = self.items_written = 0
+        self.payload_written = 0
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -133,4 +159,8 @@ class Meter:
             "wcu": round(self.wcu, 2),
             "bytes_read": self.bytes_read,
             "bytes_written": self.bytes_written,
+            "payload_written": self.payload_written,
+            "items_read": self.items_read,
+            "items_written": self.items_written,
+            "dynamodb_seconds": round(self.seconds, 4),
         }

@@ -5,6 +5,7 @@ Prices as published on aws.amazon.com pricing pages, read 2026-11-23; change the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 PRICES_DATE = "2026-11-23"
@@ -16,38 +17,63 @@ DYNAMODB_READ_PER_MILLION = 0.125  # on-demand read request units
 SQS_PER_MILLION = 0.40  # standard queue requests
 LAMBDA_MEMORY_GB = 0.25  # .chalice/config.json: 256 MB
 
+MEMBERS = 1000
+CHECKINS_PER_MEMBER = 30  # an active member checks in daily
+# Runs a month of each job for one community: daily, weekly, monthly.
+RUNS_PER_MONTH = {"daily-reminder": 30, "weekly-digest": 30 / 7, "monthly-report": 1}
+TICKS_PER_MONTH = 288 * 30  # the dispatcher every 5 minutes
+
 
 def monthly_cost_per_1000_members(
     *,
     checkin_ms: float,
     checkin_rcu: float,
     checkin_wcu: float,
-    reminder_rcu_per_member: float,
-    reminder_wcu_per_member: float,
-    reminder_ms_per_member: float,
+    jobs: Mapping[str, Mapping[str, float]],
     dispatcher_sqs_per_message: float,
 ) -> dict[str, Any]:
-    """1,000 active members check in daily (30 a month each) and get one reminder run a day
-    in communities of ~1,000 (so a reminder run's cost is shared by 1,000 members)."""
-    members = 1000
-    checkins = members * 30
+    """1,000 active members in a community of 1,000 check in daily and get the community's
+    daily reminder, weekly digest and monthly report. ``jobs`` gives, per job, the
+    measured ``rcu``, ``wcu`` and ``ms`` of one run for those 1,000 members (Lambda time is
+    taken as the run's wall time on moto, an overestimate: moto is slower than DynamoDB).
+
+    The dispatcher's ticks are shared by every community of a deployment, so their cost per
+    1,000 members is negligible at any real size; they are counted as if one community of
+    1,000 paid for all 8,640 ticks alone (an upper bound).
+    """
+    checkins = MEMBERS * CHECKINS_PER_MEMBER
+    runs = {job: RUNS_PER_MONTH[job] for job in jobs}
     api = checkins * API_GATEWAY_REST_PER_MILLION / 1e6
-    lambda_requests = (checkins + 30 + 30) * LAMBDA_REQUEST_PER_MILLION / 1e6
-    gb_seconds = (
-        checkins * checkin_ms / 1000 + 30 * members * reminder_ms_per_member / 1000
-    ) * LAMBDA_MEMORY_GB
-    compute = gb_seconds * LAMBDA_GB_SECOND_ARM
-    reads = checkins * checkin_rcu + 30 * members * reminder_rcu_per_member
-    writes = checkins * checkin_wcu + 30 * members * reminder_wcu_per_member
+    invocations = checkins + sum(runs.values()) + TICKS_PER_MONTH
+    lambda_requests = invocations * LAMBDA_REQUEST_PER_MILLION / 1e6
+    seconds = checkins * checkin_ms / 1000 + sum(
+        runs[job] * figures["ms"] / 1000 for job, figures in jobs.items()
+    )
+    compute = seconds * LAMBDA_MEMORY_GB * LAMBDA_GB_SECOND_ARM
+    reads = checkins * checkin_rcu + sum(runs[j] * f["rcu"] for j, f in jobs.items())
+    writes = checkins * checkin_wcu + sum(runs[j] * f["wcu"] for j, f in jobs.items())
     dynamodb = reads * DYNAMODB_READ_PER_MILLION / 1e6 + writes * DYNAMODB_WRITE_PER_MILLION / 1e6
-    # 288 ticks a day whatever the size, plus one SQS send/receive/delete per run.
-    sqs = (30 * 3 * dispatcher_sqs_per_message + 288 * 30 / 1000) * SQS_PER_MILLION / 1e6
+    # per run: the dispatcher's share of a SendMessageBatch, the worker's receive and delete
+    messages = sum(runs.values())
+    sqs = messages * (dispatcher_sqs_per_message + 2) * SQS_PER_MILLION / 1e6
+    by_job = {
+        job: runs[job]
+        * (f["rcu"] * DYNAMODB_READ_PER_MILLION + f["wcu"] * DYNAMODB_WRITE_PER_MILLION)
+        / 1e6
+        for job, f in jobs.items()
+    }
     total = api + lambda_requests + compute + dynamodb + sqs
     return {
         "api_gateway": api,
         "lambda_requests": lambda_requests,
         "lambda_compute": compute,
         "dynamodb": dynamodb,
+        "dynamodb_checkins": (
+            checkins
+            * (checkin_rcu * DYNAMODB_READ_PER_MILLION + checkin_wcu * DYNAMODB_WRITE_PER_MILLION)
+            / 1e6
+        ),
+        "dynamodb_by_job": by_job,
         "sqs": sqs,
         "total_usd": total,
         "prices_date": PRICES_DATE,

@@ -776,6 +776,159 @@ def secrets_list(stage: str | None, as_json: bool) -> None:
     emit(found, as_json, "\n".join(lines) or f"no parameters under {path}")
 
 
+# -- platforms --------------------------------------------------------------------------
+
+SETUP_PLATFORMS = ("telegram", "slack", "discord", "feishu", "dingtalk", "wecom", "console")
+
+
+@main.group()
+def platform() -> None:
+    """Connect chat platforms: what to configure on each, done for you where it has an API."""
+
+
+@platform.command("setup")
+@click.argument("name", metavar="PLATFORM", type=click.Choice(SETUP_PLATFORMS))
+@click.option(
+    "--url",
+    default=None,
+    help="The API's URL (`chalice url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
+)
+@click.option("--locale", default="zh-CN", show_default=True, type=click.Choice(["zh-CN", "en"]))
+@click.option(
+    "--stage", default=None, help="Deployed stage whose SSM settings to read (default: env)."
+)
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Do it through the platform's API: Telegram setWebhook, Discord slash commands.",
+)
+@json_option
+@friendly
+def platform_setup(
+    name: str, url: str | None, locale: str, stage: str | None, apply_: bool, as_json: bool
+) -> None:
+    """Print what an operator does to connect a PLATFORM chat: the webhook URL, the settings
+    (shown as set or not, never their values), what to enable on the platform, how to bind
+    the group. --apply performs the steps the platform has an API for."""
+    import os
+
+    from chalicelib.config import Settings
+    from chalicelib.platforms.base import DeliveryError
+    from rollcall import platform_setup as setup
+
+    if apply_ and name not in setup.APPLICABLE:
+        raise Failure(
+            f"--apply: {name} has no API for this; do the steps by hand (run without --apply)"
+        )
+    settings = Settings.from_env({**os.environ, **({"ROLLCALL_STAGE": stage} if stage else {})})
+    webhook, url_known = setup.webhook_url(name, url)
+    stage_name = settings.stage if settings.stage != "local" else "<stage>"
+    guide = setup.guide(name, locale, webhook, url_known, stage_name)
+    values = {s.name: _setting_value(settings, s.name) for s in guide.settings}
+    applied: dict[str, Any] | None = None
+    if apply_:
+        try:
+            if name == "telegram":
+                if not url_known:
+                    raise Failure(f"--apply needs the URL: --url or {setup.PUBLIC_URL_ENV}")
+                answer = setup.apply_telegram(settings, webhook)
+                applied = {"action": "setWebhook", "result": answer.get("description", "ok")}
+            else:
+                registered = setup.apply_discord(settings)
+                names = [str(c.get("name")) for c in registered if isinstance(c, dict)]
+                applied = {"action": "register application commands", "result": names}
+        except DeliveryError as error:
+            raise Failure(f"{name} refused: {error}") from None
+    data = {
+        "platform": name,
+        "locale": locale,
+        "title": guide.title,
+        "webhook_url": webhook,
+        "webhook_url_known": url_known,
+        "settings": [
+            {
+                "name": s.name,
+                "ssm_parameter": f"/rollcall/{stage_name}/{s.name}",
+                "required": s.required,
+                "purpose": s.purpose,
+                "set": bool(values[s.name]),
+                "value": mask(values[s.name]) if values[s.name] else None,
+            }
+            for s in guide.settings
+        ],
+        "steps": guide.steps,
+        **guide.lists,
+        "apply": guide.applies,
+        "applied": applied,
+    }
+    emit(data, as_json, _setup_text(data, locale))
+
+
+def _setting_value(settings: Any, name: str) -> str:
+    if name == "ROLLCALL_CONSOLE_SECRET":
+        return str(settings.console_secret)
+    return str(settings.secret(name))
+
+
+def _setup_text(data: dict[str, Any], locale: str) -> str:
+    """The guide as text: the URL first (what the operator pastes), then settings, steps,
+    and the lists to copy from."""
+    import textwrap
+
+    zh = locale == "zh-CN"
+    words = {
+        "url": "Webhook URL",
+        "placeholder": "（占位符：用 --url 或 ROLLCALL_PUBLIC_URL 给出 API 地址，"
+        "`chalice url --stage <stage>` 会打印它）"
+        if zh
+        else "(a placeholder: give the API URL with --url or ROLLCALL_PUBLIC_URL; "
+        "`chalice url --stage <stage>` prints it)",
+        "settings": "设置项（本地为环境变量，AWS 中为同名 SSM 参数）："
+        if zh
+        else "Settings (environment variables; in AWS the SSM parameters of the same name):",
+        "set": "已设置" if zh else "set",
+        "unset": "未设置" if zh else "not set",
+        "required": "必填" if zh else "required",
+        "optional": "可选" if zh else "optional",
+        "steps": "步骤：" if zh else "Steps:",
+        "commands": "命令：" if zh else "Commands:",
+        "events": "事件：" if zh else "Events:",
+        "scopes": "权限（bot token scopes）：" if zh else "Bot token scopes:",
+        "applied": "已执行" if zh else "Done",
+    }
+
+    def _fill(text: str, width: int, **indents: str) -> str:
+        # Never at a hyphen or inside a word: URLs and commands stay whole, to copy.
+        return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False, **indents)
+
+    lines = [data["title"], "", f"{words['url']}: {data['webhook_url']}"]
+    if not data["webhook_url_known"]:
+        lines.append(f"  {words['placeholder']}")
+    lines += ["", words["settings"]]
+    width = max(len(s["name"]) for s in data["settings"])
+    for s in data["settings"]:
+        status = f"{words['set']} ({s['value']})" if s["set"] else words["unset"]
+        need = words["required"] if s["required"] else words["optional"]
+        lines.append(f"  {s['name']:<{width}}  {need}, {status}")
+        indent = " " * (width + 4)
+        lines.append(_fill(s["purpose"], 100, initial_indent=indent, subsequent_indent=indent))
+    lines += ["", words["steps"]]
+    for number, step in enumerate(data["steps"], 1):
+        prefix = f"  {number}. "
+        lines.append(_fill(step, 100, initial_indent=prefix, subsequent_indent=" " * len(prefix)))
+    for key in ("scopes", "events", "commands"):
+        if data.get(key):
+            lines += ["", words[key], *(f"  {item}" for item in data[key])]
+    if data["apply"]:
+        lines += ["", data["apply"]]
+    if data["applied"]:
+        result = data["applied"]["result"]
+        shown = ", ".join(result) if isinstance(result, list) else result
+        lines += ["", f"{words['applied']}: {data['applied']['action']}: {shown}"]
+    return "\n".join(lines)
+
+
 # -- monthly reports --------------------------------------------------------------------
 
 

@@ -3,17 +3,28 @@
 Each handler takes a CommandContext and returns its replies; the rules live in
 domain/checkins.py and every read and write in store/checkins.py, each with a stated cost.
 A check-in is one conditional PutItem (exactly once per member and local date, whatever
-the platform redelivers) plus one conditional UpdateItem of the member's counters.
+the platform redelivers) plus one conditional UpdateItem of the member's counters, which
+also carries the member's activity of the day (so the inbound path writes nothing else).
 
-The window left open: a crash between those two writes leaves the check-in recorded and
-the counters one behind. The member's next 打卡 the same day finds the check-in, answers
-"already checked in", and settles the counters then (see ``_settle_checkin``).
+A check-in de-duplicates itself, with no claim of the delivery id beforehand: the
+check-in item and the member item both keep the delivery that recorded it. A redelivery
+is recognised from the member item already read (no write at all), or, while the first
+delivery is still in flight, from the item the refused put returns; either way it gets no
+second reply, while a genuinely second check-in the same day is answered kindly.
+
+The two writes are made one after the other, never at once: the put's item carries the
+run ending there (read from the member), and the counters must never count a check-in
+whose item was not written. The window left open: a crash between those two writes leaves
+the check-in recorded and the counters one behind. The platform's redelivery, or the
+member's next 打卡 the same day, finds the check-in and settles the counters then (see
+``_settle_checkin``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -96,11 +107,27 @@ def _theme_line(ctx: CommandContext, today: date) -> str | None:
 def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     member = ctx.member
+    name = member.display()
+    delivery = ctx.delivery
+    if delivery is not None and delivery == ctx.checkin_delivery:
+        # This very message recorded the member's last check-in and its counters: a
+        # redelivery (perhaps after the day ended, so not one for a new day either).
+        ctx.write_activity()
+        log.info("duplicate check-in delivery", extra={"community": member.community_id})
+        return []
+    if member.last_checkin == today:
+        # The counters count today already, so its check-in item exists (they never run
+        # ahead of it): a second check-in, answered from the member alone, writing nothing.
+        ctx.write_activity()
+        streak = live_streak(Streak.of(member), today, leave_of(member))
+        return _reply(
+            [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
+        )
     note, cut = cut_text(ctx.command.args, NOTE_MAX_CHARS)
     before = Streak.of(member)
     after = check_in(before, today, leave_of(member))
     link = Link(today, after.current if after.last == today else 1, before.last)
-    fresh = record_checkin(
+    recorded = record_checkin(
         ctx.store.table,
         member.community_id,
         member.user_id,
@@ -109,15 +136,23 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         note=note or None,
         streak=link.run,
         prev=link.prev,
+        delivery=delivery,
     )
-    name = member.display()
-    if not fresh:
-        settled = _settle_checkin(ctx, member, today, written=None)
+    if not recorded:
+        # Today's check-in is there, the counters behind it: the first delivery of this
+        # message still in flight (or crashed after its put), or another message racing it.
+        old = recorded.old or {}
+        first = old.get("delivery")
+        stored = link_of(old) if old else None
+        settled = _settle_checkin(ctx, member, today, written=stored, delivery=first)
+        if delivery is not None and first == delivery:
+            log.info("duplicate check-in delivery", extra={"community": member.community_id})
+            return []
         streak = live_streak(settled, today, leave_of(member))
         return _reply(
             [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
         )
-    settled = _settle_checkin(ctx, member, today, written=link)
+    settled = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
     return _reply(
         [
             _t(
@@ -138,34 +173,51 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
 
 
 def _settle_checkin(
-    ctx: CommandContext, member: Member, today: date, *, written: Link | None
+    ctx: CommandContext,
+    member: Member,
+    today: date,
+    *,
+    written: Link | None,
+    delivery: str | None,
 ) -> Streak:
     """Bring the member's counters up to a recorded check-in for ``today``.
 
-    After a fresh check-in this is one conditional UpdateItem. After a duplicate it writes
-    nothing unless the counters missed today (a crash between the two writes, or the first
-    request still in flight): then it settles them, and the version condition makes sure
-    only one of two concurrent settlers counts the day. ``written`` is the run and previous
-    date stored on the check-in, rewritten when a retry computes different ones.
+    After a fresh check-in this is one conditional UpdateItem, which also writes the
+    member's pending activity (``ctx.activity``) and the delivery that recorded the
+    check-in. After a duplicate it writes the counters only when they missed today (a crash
+    between the two writes, or the first request still in flight), and the version
+    condition makes sure only one of two concurrent settlers counts the day. ``written`` is
+    the run and previous date stored on the check-in, rewritten when a retry computes
+    different ones. An activity that found no update to ride on is written by itself.
     """
     table = ctx.store.table
+    activity = ctx.activity
     after = Streak.of(member)
+    settled: Streak | None = None
     for _ in range(MAX_ATTEMPTS):
         current = Streak.of(member)
         if current.last is not None and current.last >= today:
-            return current
+            settled = current
+            break
         after = check_in(current, today, leave_of(member))
         link = Link(today, after.current, current.last)
         if link != written:
             relink_checkin(table, member.community_id, member.user_id, link)
             written = link
-        saved = save_streak(table, member, after)
+        saved = save_streak(table, member, after, activity=activity, delivery=delivery)
         if saved is not None:
             return Streak.of(saved)
         reloaded = load_member(table, member.community_id, member.user_id)
         if reloaded is None:
             break
         member = reloaded
+        if activity is not None and activity.set_if_absent is not None:
+            # Created meanwhile by another message: from now on an update, not a creation.
+            activity = replace(activity, set_if_absent=None)
+    if activity is not None:
+        ctx.store.write_activity(member.community_id, member.user_id, activity)
+    if settled is not None:
+        return settled
     log.warning("check-in counters not settled", extra={"community": member.community_id})
     return after
 

@@ -10,7 +10,7 @@ from chalicelib.domain.commands import Command
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
 from chalicelib.platforms.base import InboundEvent, Message
-from chalicelib.store.repository import Store
+from chalicelib.store.repository import Activity, Store
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,27 @@ class CommandContext:
     command: Command
     event: InboundEvent
     now: datetime
+    # The member's activity write, still to be made, for a handler that folds it into its
+    # own write of the member item (the check-in does); None when already written or when
+    # nothing changed. A handler given one must see that it is written.
+    activity: Activity | None = None
+    # The delivery that recorded the member's last check-in, as stored on the member item.
+    checkin_delivery: str | None = None
+
+    @property
+    def delivery(self) -> str | None:
+        """This message's platform delivery id, qualified by platform (ids are unique only
+        within one): what a redelivery repeats."""
+        event = self.event
+        return f"{event.platform}#{event.event_id}" if event.event_id else None
+
+    def write_activity(self) -> Member:
+        """Write the pending activity (when the handler could not fold it): one UpdateItem."""
+        if self.activity is None:
+            return self.member
+        return self.store.write_activity(
+            self.member.community_id, self.member.user_id, self.activity
+        )
 
     @property
     def today(self) -> date:

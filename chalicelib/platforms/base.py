@@ -8,10 +8,13 @@ split to the platform's size limit without breaking a mention, and delivers it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 
 class Unauthorized(Exception):
@@ -147,62 +150,248 @@ class Adapter(Protocol):
         """Render and deliver a whole message."""
 
 
-def split_parts(
-    head: str, tokens: Sequence[str], tail: str, limit: int, *, separator: str = " "
-) -> list[str]:
-    """Pack ``head``, mention ``tokens`` and ``tail`` into parts of at most ``limit`` characters.
+# How a platform measures a message: characters (``len``) or UTF-8 bytes (WeCom). Measures
+# must be additive (the measure of a concatenation is the sum of the measures), which both
+# are: it lets the splitter track a part's size instead of measuring it again per token.
+Measure = Callable[[str], int]
+# Between two replies packed into one message.
+REPLY_JOINER = "\n\n"
+# The longest HTML entity our escaping produces (``&amp;``).
+_ENTITY_MAX = 5
 
-    A token is never cut; the head opens the first part and the tail closes the last. When the
-    head alone is too long it is cut at line boundaries (then hard) so nothing is refused.
+
+def utf8_len(text: str) -> int:
+    """WeCom's measure: its robots count a message's limit in UTF-8 bytes."""
+    return len(text.encode("utf-8"))
+
+
+# A JSON escape that may stand for half of a surrogate pair; json.loads joins whole pairs,
+# so any surrogate left in its result is a lone one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(raw: bytes | str) -> Any:
+    """``json.loads`` for payloads, raising ValueError for anything that is not JSON.
+
+    RecursionError counts as not JSON: ``[[[[...`` nested a few thousand deep exhausts the
+    decoder's stack, which would otherwise surface as a 500. Bytes are decoded strictly
+    (``json.loads`` itself lets UTF-8-encoded surrogates through), and a lone surrogate that
+    a JSON escape carries becomes U+FFFD: no reply, log line or store write then fails to
+    encode a member's text.
     """
+    text = raw.decode(json.detect_encoding(raw)) if isinstance(raw, bytes) else raw
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):
+        value = _without_lone_surrogates(value)
+    return value
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Replace lone surrogates in every string (keys too), without recursion: the value may
+    be nested as deep as the decoder allowed."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    stack = [value] if isinstance(value, list | dict) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in [k for k in node if _LONE_SURROGATE.search(k)]:
+                node[_LONE_SURROGATE.sub("\ufffd", key)] = node.pop(key)
+        for key, item in list(node.items() if isinstance(node, dict) else enumerate(node)):
+            if isinstance(item, str):
+                node[key] = _LONE_SURROGATE.sub("\ufffd", item)
+            elif isinstance(item, list | dict):
+                stack.append(item)
+    return value
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A request body that must be one JSON object (see ``load_json``), or BadPayload with
+    the reason."""
+    try:
+        value = load_json(body)
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        raise BadPayload("body is not JSON") from None
+    if not isinstance(value, dict):
+        raise BadPayload("body must be a JSON object")
+    return value
+
+
+# No platform's user or chat id comes near this; DynamoDB refuses keys past 1-2 KB.
+MAX_ID_LENGTH = 256
+
+
+def identifier(value: Any) -> str | None:
+    """A user or chat id from a payload as rollcall keeps it (a string), or None when it is
+    not one: a non-blank string or an integer, of sane length. The store refuses a blank id
+    (a 500 if it got that far), so adapters ask here first and answer 400 or ignore."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if text.strip() and len(text) <= MAX_ID_LENGTH else None
+
+
+def same_secret(expected: str, supplied: str) -> bool:
+    """Constant-time comparison of a secret or signature with what a request supplied.
+    Bytes, not str: ``compare_digest`` refuses non-ASCII str, and a header is attacker input
+    (even a lone surrogate, which a plain ``encode()`` refuses with an exception)."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), supplied.encode("utf-8", "surrogatepass")
+    )
+
+
+def skew_seconds(now: datetime, timestamp: str, *, unit: float = 1.0) -> float:
+    """How far a signed request's timestamp header (in ``unit`` seconds) is from ``now``.
+
+    Unauthorized unless it is a plain decimal number of sane length: ``int()`` alone takes
+    ``+1_0`` and other scripts' digits, and a 400-digit number cannot become a float
+    (OverflowError, which would be a 500 for any unsigned request).
+    """
+    if not (0 < len(timestamp) <= 20 and timestamp.isascii() and timestamp.isdigit()):
+        raise Unauthorized("bad timestamp")
+    return abs(now.timestamp() - int(timestamp) * unit)
+
+
+def fit(text: str, limit: int, measure: Measure = len) -> str:
+    """The longest prefix of ``text`` that measures at most ``limit``: a cut never splits a
+    character, whatever the measure."""
+    if measure(text) <= limit:
+        return text
+    if measure is len:
+        return text[:limit]
+    low, high = 0, len(text)  # measure(text[:low]) <= limit < measure(text[:high])
+    while high - low > 1:
+        middle = (low + high) // 2
+        if measure(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle
+    return text[:low]
+
+
+def cut_long_lines(text: str, limit: int, *, measure: Measure = len, entities: bool = False) -> str:
+    """Every line of ``text`` cut into lines of at most ``limit``.
+
+    The splitter below would otherwise cut an over-long line hard; cutting first lets a
+    caller choose where. With ``entities`` (HTML-escaped text: Telegram, Slack) no cut falls
+    inside an entity such as ``&amp;``, so no part carries half of one.
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        while measure(line) > limit:
+            cut = max(1, len(fit(line, limit, measure)))
+            if entities:
+                amp = line.rfind("&", max(0, cut - _ENTITY_MAX), cut)
+                if amp > 0 and ";" not in line[amp:cut]:
+                    cut = amp
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def split_parts(
+    head: str,
+    tokens: Sequence[str],
+    tail: str,
+    limit: int,
+    *,
+    separator: str = " ",
+    measure: Measure = len,
+) -> list[str]:
+    """Pack ``head``, mention ``tokens`` and ``tail`` into parts that measure at most
+    ``limit`` (characters by default; ``measure=utf8_len`` for a byte limit).
+
+    A token is never cut (unless it alone exceeds the limit); the head opens the first part
+    and the tail closes the last. A head or tail too long for one part is cut at line
+    boundaries (then, for an over-long line, at a character boundary) so nothing is refused.
+    """
+    return [text for text, _ in _split(head, tokens, tail, limit, separator, measure)]
+
+
+def split_mentions(
+    head: str,
+    mentions: Sequence[tuple[str, str]],
+    tail: str,
+    limit: int,
+    *,
+    measure: Measure = len,
+) -> list[tuple[str, tuple[str, ...]]]:
+    """``split_parts`` for platforms that list a message's mentions beside its text
+    (DingTalk's ``atUserIds``, WeCom's ``mentioned_list``): ``mentions`` are (token, user id)
+    pairs, and each part comes with the ids of the tokens it carries."""
+    ids = [user_id for _, user_id in mentions]
+    tokens = [token for token, _ in mentions]
+    parts: list[tuple[str, tuple[str, ...]]] = []
+    start = 0
+    for text, count in _split(head, tokens, tail, limit, " ", measure):
+        parts.append((text, tuple(ids[start : start + count])))
+        start += count
+    return parts
+
+
+def _split(
+    head: str,
+    tokens: Sequence[str],
+    tail: str,
+    limit: int,
+    separator: str,
+    measure: Measure,
+) -> list[tuple[str, int]]:
+    """The parts, each with how many of the tokens it carries."""
     if limit < 20:
         raise ValueError("limit too small to split into")
-    parts: list[str] = []
-    current = ""
+    parts: list[tuple[str, int]] = []
+    current, size, count = "", 0, 0
 
     def flush() -> None:
-        nonlocal current
-        if current:
-            parts.append(current)
-        current = ""
+        nonlocal current, size, count
+        if current or count:
+            parts.append((current, count))
+        current, size, count = "", 0, 0
 
-    for line in _chunks(head, limit):
+    for line in _chunks(head, limit, measure):
         flush()
-        current = line
+        current, size = line, measure(line)
+    separator_size = measure(separator)
     for token in tokens:
-        token = token[:limit]
-        joiner = separator if current and not current.endswith("\n") else ""
-        if len(current) + len(joiner) + len(token) > limit:
+        token = fit(token, limit, measure)
+        token_size = measure(token)
+        joiner, joiner_size = (
+            (separator, separator_size) if current and not current.endswith("\n") else ("", 0)
+        )
+        if size + joiner_size + token_size > limit:
             flush()
-            joiner = ""
+            joiner, joiner_size = "", 0
         current += joiner + token
+        size += joiner_size + token_size
+        count += 1
     if tail:
         joiner = "\n" if current else ""
-        if len(current) + len(joiner) + len(tail) > limit:
+        if size + measure(joiner) + measure(tail) > limit:
             flush()
-            for line in _chunks(tail, limit)[:-1]:
-                parts.append(line)
-            current = _chunks(tail, limit)[-1]
+            *leading, last = _chunks(tail, limit, measure)
+            parts.extend((line, 0) for line in leading)
+            current = last
         else:
             current += joiner + tail
     flush()
-    return parts or [""]
+    return parts or [("", 0)]
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    if len(text) <= limit:
+def _chunks(text: str, limit: int, measure: Measure) -> list[str]:
+    """``text`` in pieces of at most ``limit``, cut between lines where a line fits."""
+    if measure(text) <= limit:
         return [text] if text else []
     out: list[str] = []
     current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            out.append(line[:limit])
-            line = line[limit:]
+    for line in cut_long_lines(text, limit, measure=measure).split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if measure(candidate) > limit:
             out.append(current)
             current = line
         else:
@@ -210,3 +399,54 @@ def _chunks(text: str, limit: int) -> list[str]:
     if current:
         out.append(current)
     return out
+
+
+T = TypeVar("T")
+
+
+def pack_replies(
+    renders: Iterable[Sequence[T]],
+    merge: Callable[[T, T], T | None],
+    *,
+    text: Callable[[T], str] = str,
+) -> list[T]:
+    """Several replies' rendered parts in as few messages as fit, in order: "unknown
+    command" plus the help is one message, not two. ``merge(a, b)`` is ``a`` and ``b`` as
+    one message, or None when they do not fit in one. Parts whose ``text`` is empty are
+    dropped (a platform refuses an empty message)."""
+    packed: list[T] = []
+    for parts in renders:
+        for part in parts:
+            if not text(part):
+                continue
+            merged = merge(packed[-1], part) if packed else None
+            if merged is None:
+                packed.append(part)
+            else:
+                packed[-1] = merged
+    return packed
+
+
+def join_texts(limit: int, measure: Measure = len) -> Callable[[str, str], str | None]:
+    """The ``merge`` for plain text parts: joined by a blank line while within ``limit``."""
+
+    def merge(first: str, second: str) -> str | None:
+        joined = first + REPLY_JOINER + second
+        return joined if measure(joined) <= limit else None
+
+    return merge
+
+
+def deliver_parts(deliver: Callable[[Any], str], parts: Sequence[Any]) -> Delivery:
+    """Deliver rendered parts in order; stop at the first failure (the platform is down or
+    refusing, and trying the rest would only add waits) and count what was not sent, so
+    the job records exactly which parts went out."""
+    delivery = Delivery()
+    for index, part in enumerate(parts):
+        try:
+            delivery.sent.append(deliver(part))
+        except DeliveryError as error:
+            delivery.failed = len(parts) - index
+            delivery.errors.append(str(error))
+            break
+    return delivery

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +31,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    identifier,
+    json_object,
+    same_secret,
+    skew_seconds,
     split_parts,
 )
 
@@ -83,30 +86,21 @@ class ConsoleAdapter:
         signature = request.header(SIGNATURE_HEADER)
         if not self._secret or not timestamp or not signature:
             raise Unauthorized("missing signature")
-        try:
-            skew = abs(now.timestamp() - int(timestamp))
-        except ValueError:
-            raise Unauthorized("bad timestamp") from None
-        if skew > MAX_SKEW_SECONDS:
+        if skew_seconds(now, timestamp) > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
-        expected = sign(self._secret, timestamp, request.body).encode()
-        if not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
+        if not same_secret(sign(self._secret, timestamp, request.body), signature):
             raise Unauthorized("bad signature")
 
     def parse(self, request: HttpRequest) -> Parsed:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadPayload("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise BadPayload("body must be a JSON object")
+        body = json_object(request.body)
         kind = body.get("type", "message")
         if kind not in ("message", "member_joined", "member_left"):
             raise BadPayload(f"unknown type {kind!r}")
-        chat_id, user = body.get("chat_id"), body.get("user")
-        if not isinstance(chat_id, str | int) or not str(chat_id):
+        chat_id, user = identifier(body.get("chat_id")), body.get("user")
+        if chat_id is None:
             raise BadPayload("chat_id is required")
-        if not isinstance(user, dict) or not isinstance(user.get("id"), str | int):
+        user_id = identifier(user.get("id")) if isinstance(user, dict) else None
+        if user_id is None:
             raise BadPayload("user.id is required")
         text = body.get("text", "")
         if not isinstance(text, str):
@@ -116,10 +110,10 @@ class ConsoleAdapter:
         event = InboundEvent(
             kind=kind,
             platform=self.name,
-            chat_id=str(chat_id),
+            chat_id=chat_id,
             sender=Sender(
-                user_id=str(user["id"]),
-                name=str(name) if name else str(user["id"]),
+                user_id=user_id,
+                name=str(name) if name else user_id,
                 username=str(username) if username else None,
             ),
             text=text,

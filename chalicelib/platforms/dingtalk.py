@@ -55,6 +55,7 @@ from urllib.parse import quote, urlsplit
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    REPLY_JOINER,
     BadPayload,
     ChatAddress,
     Delivery,
@@ -66,7 +67,13 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
-    split_parts,
+    deliver_parts,
+    identifier,
+    json_object,
+    pack_replies,
+    same_secret,
+    skew_seconds,
+    split_mentions,
 )
 from chalicelib.platforms.http import Answer, HttpSender
 
@@ -87,10 +94,7 @@ THROTTLED_FOR_SECONDS = 600.0
 # Replies go out while DingTalk waits for our answer: one quick attempt each.
 REPLY_TIMEOUT = (1.0, 1.5)
 TRUSTED_HOSTS = frozenset({"oapi.dingtalk.com", "api.dingtalk.com"})
-_REPLY_JOINER = "\n\n"
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-# Marks a mention token while split_parts packs it, so each part knows its own mentions.
-_OPEN, _CLOSE = "\x1e", "\x1f"
 
 ChatLookup = Callable[[str], ChatAddress | None]
 
@@ -165,27 +169,18 @@ class DingTalkAdapter:
         timestamp, signed = request.header(TIMESTAMP_HEADER), request.header(SIGN_HEADER)
         if not timestamp or not signed:
             raise Unauthorized("missing signature")
-        try:
-            skew = abs(now.timestamp() * 1000 - int(timestamp))
-        except ValueError:
-            raise Unauthorized("bad timestamp") from None
-        if skew > MAX_SKEW_MS:
+        if skew_seconds(now, timestamp, unit=0.001) > MAX_SKEW_MS / 1000:
             raise Unauthorized("stale timestamp")
-        if not hmac.compare_digest(sign(self._app_secret, timestamp).encode(), signed.encode()):
+        if not same_secret(sign(self._app_secret, timestamp), signed):
             raise Unauthorized("bad signature")
 
     def parse(self, request: HttpRequest) -> Parsed:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadPayload("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise BadPayload("body must be a JSON object")
+        body = json_object(request.body)
         chat_id = body.get("conversationId")
         user_id = body.get("senderStaffId") or body.get("senderId")
-        if not isinstance(chat_id, str) or not chat_id:
+        if not isinstance(chat_id, str) or not identifier(chat_id):
             raise BadPayload("conversationId is required")
-        if not isinstance(user_id, str) or not user_id:
+        if not isinstance(user_id, str) or not identifier(user_id):
             raise BadPayload("senderStaffId or senderId is required")
         text = ""
         if body.get("msgtype", "text") == "text":
@@ -226,7 +221,7 @@ class DingTalkAdapter:
                 "no way to reply: no live sessionWebhook, no robot", extra={"platform": self.name}
             )
             return HttpResponse(200, {})
-        for part in _pack(self.render(reply) for reply in replies):
+        for part in pack_replies((self.render(reply) for reply in replies), _merge):
             try:
                 self._post(chat, part, self._reply_sender)
             except DeliveryError as error:
@@ -245,25 +240,15 @@ class DingTalkAdapter:
 
     # -- outbound
     def render(self, message: Message) -> list[DingTalkPart]:
-        mentions = _unique(m.user_id for m in message.mentions)
-        return split_with_mentions(
-            message.text, [(f"@{i}", i) for i in mentions], message.tail, MESSAGE_LIMIT
-        )
+        mentions = [(f"@{i}", i) for i in _unique(m.user_id for m in message.mentions)]
+        parts = split_mentions(message.text, mentions, message.tail, MESSAGE_LIMIT)
+        return [DingTalkPart(text, ids) for text, ids in parts]
 
     def deliver(self, chat: ChatAddress, part: DingTalkPart) -> str:
         return self._post(chat, part, self._sender)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        delivery = Delivery()
-        parts = self.render(message)
-        for index, part in enumerate(parts):
-            try:
-                delivery.sent.append(self.deliver(chat, part))
-            except DeliveryError as error:
-                delivery.failed = len(parts) - index  # stop: the rest would only fail too
-                delivery.errors.append(str(error))
-                break
-        return delivery
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def _post(self, chat: ChatAddress, part: DingTalkPart | str, sender: HttpSender) -> str:
         if isinstance(part, str):
@@ -301,47 +286,16 @@ class DingTalkAdapter:
         return f"{self._api_base}/robot/send?access_token={quote(webhook, safe='')}"
 
 
-def split_with_mentions(
-    head: str, mentions: Sequence[tuple[str, str]], tail: str, limit: int
-) -> list[DingTalkPart]:
-    """split_parts, with each part knowing which ids it mentions: every token is wrapped in
-    two marker characters while packing (costing two characters of the limit each, so the
-    unwrapped part is shorter still), then the k-th marked token is mentions[k]."""
-    head, tail = _unmarked(head), _unmarked(tail)
-    tokens = [f"{_OPEN}{token}{_CLOSE}" for token, _ in mentions]
-    ids = iter([user_id for _, user_id in mentions])
-    parts = []
-    for raw in split_parts(head, tokens, tail, limit):
-        mentioned = tuple(next(ids) for _ in range(raw.count(_OPEN)))
-        parts.append(DingTalkPart(_unmarked(raw), mentioned))
-    return parts
-
-
-def _unmarked(text: str) -> str:
-    return text.replace(_OPEN, "").replace(_CLOSE, "")
-
-
 def _unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _pack(renders: Iterable[Sequence[DingTalkPart]]) -> list[DingTalkPart]:
-    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
-    packed: list[DingTalkPart] = []
-    for parts in renders:
-        for part in parts:
-            if not part.text:
-                continue
-            if packed and len(packed[-1].text) + len(_REPLY_JOINER) + len(part.text) <= (
-                MESSAGE_LIMIT
-            ):
-                last = packed[-1]
-                packed[-1] = DingTalkPart(
-                    last.text + _REPLY_JOINER + part.text, last.at_user_ids + part.at_user_ids
-                )
-            else:
-                packed.append(part)
-    return packed
+def _merge(first: DingTalkPart, second: DingTalkPart) -> DingTalkPart | None:
+    """Two reply parts as one message, with both parts' mentions, while within the limit."""
+    text = first.text + REPLY_JOINER + second.text
+    if len(text) > MESSAGE_LIMIT:
+        return None
+    return DingTalkPart(text, first.at_user_ids + second.at_user_ids)
 
 
 def _errcode_ok(answer: Answer) -> bool:

@@ -23,15 +23,15 @@ requests (401/403/429) in 10 minutes get the bot's IP banned by Cloudflare.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    REPLY_JOINER,
     BadPayload,
     ChatAddress,
     Delivery,
@@ -43,6 +43,11 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    deliver_parts,
+    identifier,
+    json_object,
+    pack_replies,
+    skew_seconds,
     split_parts,
 )
 from chalicelib.platforms.http import Answer, HttpSender
@@ -76,7 +81,6 @@ EPHEMERAL = 64  # message flag: only the invoking member sees it
 # Option types that carry a user (or role) id rather than a plain value.
 _USER_OPTION, _MENTIONABLE_OPTION = 6, 9
 _MENTION = re.compile(r"<@!?(\d+)>")
-_REPLY_JOINER = "\n\n"
 
 
 def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
@@ -132,11 +136,10 @@ class DiscordAdapter:
         if not signature_hex or not timestamp:
             raise Unauthorized("missing signature")
         try:
-            skew = abs(now.timestamp() - int(timestamp))
             signature = bytes.fromhex(signature_hex)
         except ValueError:
-            raise Unauthorized("malformed signature or timestamp") from None
-        if skew > MAX_SKEW_SECONDS:
+            raise Unauthorized("malformed signature") from None
+        if skew_seconds(now, timestamp) > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
         from Crypto.Signature import eddsa
 
@@ -158,12 +161,7 @@ class DiscordAdapter:
         return self._verifier_key
 
     def parse(self, request: HttpRequest) -> Parsed:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadPayload("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise BadPayload("body must be a JSON object")
+        body = json_object(request.body)
         kind = body.get("type")
         if kind == PING:
             return Parsed(handshake=HttpResponse(200, {"type": PONG}))
@@ -184,20 +182,24 @@ class DiscordAdapter:
             raise BadPayload("data.name is required")
         member = body.get("member") if isinstance(body.get("member"), dict) else {}
         user = member.get("user") or body.get("user")
-        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        user_id = identifier(user.get("id")) if isinstance(user, dict) else None
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user_id:
             raise BadPayload("member.user or user is required")
         channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
         channel_id = body.get("channel_id") or channel.get("id")
-        if not isinstance(channel_id, str) or not channel_id:
+        if not isinstance(channel_id, str) or identifier(channel_id) is None:
             raise BadPayload("channel_id is required")
         words = [f"/{data['name']}", *_option_words(data.get("options"), data.get("resolved"))]
-        name = member.get("nick") or user.get("global_name") or user.get("username") or user["id"]
+        name = member.get("nick") or user.get("global_name") or user.get("username") or user_id
+        username = user.get("username")
         return InboundEvent(
             kind="message",
             platform=self.name,
             chat_id=channel_id,
             sender=Sender(
-                user_id=user["id"], name=str(name), username=user.get("username") or None
+                user_id=user_id,
+                name=str(name),
+                username=username if isinstance(username, str) and username else None,
             ),
             text=" ".join(words),
             event_id=str(body["id"]) if body.get("id") else None,
@@ -213,7 +215,9 @@ class DiscordAdapter:
         first and the last answers the interaction, so the parts read in order (a follow-up
         would need the answer to exist already, which it does not while we are still in the
         request)."""
-        parts = _pack(self.render(r) for r in replies)
+        parts = pack_replies(
+            (self.render(r) for r in replies), _merge, text=lambda part: part["content"]
+        )
         if event is None or not parts:
             # Every interaction must be answered or the member sees "interaction failed".
             return HttpResponse(
@@ -250,16 +254,7 @@ class DiscordAdapter:
         return self._post(f"/channels/{chat.chat_id}/messages", part, self._sender, True)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        delivery = Delivery()
-        parts = self.render(message)
-        for index, part in enumerate(parts):
-            try:
-                delivery.sent.append(self.deliver(chat, part))
-            except DeliveryError as error:
-                delivery.failed = len(parts) - index  # stop: the rest would only wait too
-                delivery.errors.append(str(error))
-                break
-        return delivery
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def follow_up(self, application_id: str, token: str, message: Message) -> list[str]:
         """Post a deferred interaction's result (after ``deferred()``): the interaction token
@@ -317,29 +312,17 @@ def _option_words(options: Any, resolved: Any) -> list[str]:
     return words
 
 
-def _pack(renders: Iterable[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Several replies in as few messages as fit (2,000 characters, 100 pings), in order."""
-    packed: list[dict[str, Any]] = []
-    for parts in renders:
-        for part in parts:
-            if not part["content"]:
-                continue
-            if packed:
-                last = packed[-1]
-                content = last["content"] + _REPLY_JOINER + part["content"]
-                users = last["allowed_mentions"]["users"] + [
-                    u
-                    for u in part["allowed_mentions"]["users"]
-                    if u not in last["allowed_mentions"]["users"]
-                ]
-                if len(content) <= MESSAGE_LIMIT and len(users) <= MAX_MENTIONS_PER_MESSAGE:
-                    packed[-1] = {
-                        "content": content,
-                        "allowed_mentions": {"parse": [], "users": users},
-                    }
-                    continue
-            packed.append(part)
-    return packed
+def _merge(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any] | None:
+    """Two reply payloads as one message, while within 2,000 characters and 100 pings."""
+    content = first["content"] + REPLY_JOINER + second["content"]
+    users = first["allowed_mentions"]["users"] + [
+        u
+        for u in second["allowed_mentions"]["users"]
+        if u not in first["allowed_mentions"]["users"]
+    ]
+    if len(content) > MESSAGE_LIMIT or len(users) > MAX_MENTIONS_PER_MESSAGE:
+        return None
+    return {"content": content, "allowed_mentions": {"parse": [], "users": users}}
 
 
 def _retry_after(answer: Answer) -> float | None:

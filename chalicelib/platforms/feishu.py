@@ -74,6 +74,14 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    deliver_parts,
+    identifier,
+    join_texts,
+    json_object,
+    load_json,
+    pack_replies,
+    same_secret,
+    skew_seconds,
     split_parts,
 )
 from chalicelib.platforms.http import Answer, HttpSender
@@ -100,7 +108,6 @@ MEMBER_EVENTS: dict[str, EventKind] = {
 }
 _LEADING_PLACEHOLDERS = re.compile(r"^(?:\s*@_user_\d+)+\s*")
 _PLACEHOLDER = re.compile(r"@_user_\d+")
-_REPLY_JOINER = "\n\n"
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 ChatLookup = Callable[[str], ChatAddress | None]
@@ -108,7 +115,8 @@ ChatLookup = Callable[[str], ChatAddress | None]
 
 def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
     """The ``X-Lark-Signature`` Feishu sends with an encrypted event."""
-    return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
+    signed = (timestamp + nonce + encrypt_key).encode("utf-8", "surrogatepass") + body
+    return hashlib.sha256(signed).hexdigest()
 
 
 def robot_sign(secret: str, timestamp: str) -> str:
@@ -141,8 +149,8 @@ def decrypt(encrypt_key: str, encrypted: str) -> dict[str, Any]:
     """The event inside ``{"encrypt": ...}``; ValueError when it is not ours or not JSON."""
     plain = decrypt_bytes(encrypt_key, encrypted)
     try:
-        body = json.loads(plain.decode())
-    except (ValueError, UnicodeDecodeError):
+        body = load_json(plain.decode())
+    except ValueError:  # a UnicodeDecodeError is a ValueError
         raise ValueError("encrypt does not decrypt to JSON under our key") from None
     if not isinstance(body, dict):
         raise ValueError("decrypted event is not a JSON object")
@@ -213,8 +221,8 @@ class FeishuAdapter:
             # Only the URL verification comes unsigned: it must decrypt under our key and
             # carry our token, which no one without both secrets can produce.
             try:
-                body = decrypt(self._encrypt_key, _json_object(request.body)["encrypt"])
-            except (ValueError, KeyError, TypeError):
+                body = decrypt(self._encrypt_key, json_object(request.body)["encrypt"])
+            except (BadPayload, ValueError, KeyError, TypeError):
                 raise Unauthorized("missing signature") from None
             if body.get("type") != "url_verification" or not self._token_matches(body):
                 raise Unauthorized("missing signature")
@@ -222,8 +230,8 @@ class FeishuAdapter:
         if not self._verification_token:
             raise Unauthorized("Feishu inbound is not configured")
         try:
-            body = _json_object(request.body)
-        except ValueError:
+            body = json_object(request.body)
+        except BadPayload:
             return  # nothing to verify and nothing will happen: parse answers 400
         if not self._token_matches(body):
             raise Unauthorized("bad verification token")
@@ -233,14 +241,10 @@ class FeishuAdapter:
         nonce = request.header(NONCE_HEADER)
         if not timestamp or not nonce:
             raise Unauthorized("missing signature")
-        try:
-            skew = abs(now.timestamp() - int(timestamp))
-        except ValueError:
-            raise Unauthorized("bad timestamp") from None
-        if skew > MAX_SKEW_SECONDS:
+        if skew_seconds(now, timestamp) > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
         expected = signature(timestamp, nonce, self._encrypt_key, request.body)
-        if not hmac.compare_digest(expected.encode(), signed.encode()):
+        if not same_secret(expected, signed):
             raise Unauthorized("bad signature")
 
     def _token_matches(self, body: dict[str, Any]) -> bool:
@@ -249,14 +253,11 @@ class FeishuAdapter:
         return (
             bool(self._verification_token)
             and isinstance(token, str)
-            and hmac.compare_digest(token.encode(), self._verification_token.encode())
+            and same_secret(self._verification_token, token)
         )
 
     def parse(self, request: HttpRequest) -> Parsed:
-        try:
-            body = _json_object(request.body)
-        except ValueError as error:
-            raise BadPayload(str(error)) from None
+        body = json_object(request.body)
         if "encrypt" in body:
             if not self._encrypt_key:
                 raise BadPayload("encrypted event but ROLLCALL_FEISHU_ENCRYPT_KEY is not set")
@@ -297,7 +298,7 @@ class FeishuAdapter:
             return []  # bots and apps, ours included, would otherwise answer themselves
         chat_id = message.get("chat_id")
         open_id = _open_id(sender.get("sender_id"))
-        if not isinstance(chat_id, str) or not chat_id or not open_id:
+        if not isinstance(chat_id, str) or not identifier(chat_id) or not open_id:
             raise BadPayload("message.chat_id and sender.sender_id.open_id are required")
         text = ""
         if message.get("message_type") == "text":
@@ -317,7 +318,7 @@ class FeishuAdapter:
         self, event: dict[str, Any], event_id: str | None, kind: EventKind
     ) -> list[InboundEvent]:
         chat_id, users = event.get("chat_id"), event.get("users")
-        if not isinstance(chat_id, str) or not chat_id or not isinstance(users, list):
+        if not isinstance(chat_id, str) or not identifier(chat_id) or not isinstance(users, list):
             raise BadPayload("member event without chat_id or users")
         events = []
         for user in users:
@@ -342,8 +343,8 @@ class FeishuAdapter:
             raise BadPayload("event_callback without an event")
         if event.get("type") != "message":
             return []
-        chat_id, open_id = event.get("open_chat_id"), event.get("open_id")
-        if not isinstance(chat_id, str) or not chat_id or not isinstance(open_id, str):
+        chat_id, open_id = event.get("open_chat_id"), _open_id(event)
+        if not isinstance(chat_id, str) or not identifier(chat_id) or not open_id:
             raise BadPayload("v1 message without open_chat_id or open_id")
         text = event.get("text_without_at_bot") or event.get("text") or ""
         return [
@@ -370,7 +371,7 @@ class FeishuAdapter:
                 extra={"platform": self.name},
             )
             return HttpResponse(200, {})
-        for part in _pack(self.render(reply) for reply in replies):
+        for part in pack_replies((self.render(r) for r in replies), join_texts(MESSAGE_LIMIT)):
             try:
                 self._deliver(chat, part, self._reply_sender)
             except DeliveryError as error:
@@ -394,16 +395,7 @@ class FeishuAdapter:
         return self._deliver(chat, part, self._sender)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        delivery = Delivery()
-        parts = self.render(message)
-        for index, part in enumerate(parts):
-            try:
-                delivery.sent.append(self.deliver(chat, part))
-            except DeliveryError as error:
-                delivery.failed = len(parts) - index  # stop: the rest would only fail too
-                delivery.errors.append(str(error))
-                break
-        return delivery
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def _deliver(self, chat: ChatAddress, part: str, sender: HttpSender) -> str:
         if chat.robot_webhook:
@@ -500,14 +492,14 @@ def _message_text(content: Any, mentions: Any) -> str:
     if not isinstance(content, str):
         raise BadPayload("text message without content")
     try:
-        text = json.loads(content).get("text", "")
+        text = load_json(content).get("text", "")
     except (ValueError, AttributeError):
         raise BadPayload("text message content is not JSON") from None
     if not isinstance(text, str):
         raise BadPayload("text message content has no text")
     names = {
         m["key"]: m.get("name") or ""
-        for m in mentions or []
+        for m in (mentions if isinstance(mentions, list) else [])
         if isinstance(m, dict) and isinstance(m.get("key"), str)
     }
     text = _LEADING_PLACEHOLDERS.sub("", text, count=1)
@@ -517,18 +509,8 @@ def _message_text(content: Any, mentions: Any) -> str:
 
 def _open_id(sender_id: Any) -> str | None:
     if isinstance(sender_id, dict) and isinstance(sender_id.get("open_id"), str):
-        return sender_id["open_id"] or None
+        return identifier(sender_id["open_id"])
     return None
-
-
-def _json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
 
 
 def _json_bytes(payload: dict[str, Any]) -> bytes:
@@ -543,20 +525,6 @@ def _unique(mentions: Iterable[Any]) -> list[Any]:
             seen.add(mention.user_id)
             out.append(mention)
     return out
-
-
-def _pack(renders: Iterable[Sequence[str]]) -> list[str]:
-    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
-    packed: list[str] = []
-    for parts in renders:
-        for part in parts:
-            if not part:
-                continue
-            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= MESSAGE_LIMIT:
-                packed[-1] += _REPLY_JOINER + part
-            else:
-                packed.append(part)
-    return packed
 
 
 def _code(body: Any) -> Any:

@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -42,6 +41,7 @@ from urllib.parse import parse_qs
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    REPLY_JOINER,
     BadPayload,
     ChatAddress,
     Delivery,
@@ -54,6 +54,14 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    cut_long_lines,
+    deliver_parts,
+    identifier,
+    join_texts,
+    json_object,
+    pack_replies,
+    same_secret,
+    skew_seconds,
     split_parts,
 )
 from chalicelib.platforms.http import Answer, HttpSender
@@ -74,7 +82,6 @@ REPLY_TIMEOUT = (1.0, 1.5)
 # a photo captioned 打卡 is a check-in). Edits, joins, topic changes... are not.
 MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
-_REPLY_JOINER = "\n\n"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -122,15 +129,10 @@ class SlackAdapter:
         signature = request.header(SIGNATURE_HEADER)
         if not timestamp or not signature:
             raise Unauthorized("missing signature")
-        try:
-            skew = abs(now.timestamp() - int(timestamp))
-        except ValueError:
-            raise Unauthorized("bad timestamp") from None
-        if skew > MAX_SKEW_SECONDS:
+        if skew_seconds(now, timestamp) > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
         expected = sign(self._secret, timestamp, request.body)
-        # Bytes, not str: compare_digest refuses non-ASCII str, and a header is attacker input.
-        if not hmac.compare_digest(expected.encode(), signature.encode()):
+        if not same_secret(expected, signature):
             raise Unauthorized("bad signature")
 
     def parse(self, request: HttpRequest) -> Parsed:
@@ -150,7 +152,7 @@ class SlackAdapter:
         if "command" not in form:
             raise BadPayload("form body has no command")
         user_id, channel_id = form.get("user_id", ""), form.get("channel_id", "")
-        if not user_id or not channel_id:
+        if identifier(user_id) is None or identifier(channel_id) is None:
             raise BadPayload("user_id and channel_id are required")
         event = InboundEvent(
             kind="message",
@@ -164,12 +166,7 @@ class SlackAdapter:
         return Parsed(events=[event])
 
     def _parse_json(self, raw: bytes) -> Parsed:
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise BadPayload("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise BadPayload("body must be a JSON object")
+        body = json_object(raw)
         kind = body.get("type")
         if kind == "url_verification":
             challenge = body.get("challenge")
@@ -190,7 +187,9 @@ class SlackAdapter:
     def _event(self, event: dict[str, Any], bot_users: set[str]) -> InboundEvent | None:
         kind = event.get("type")
         user, channel = event.get("user"), event.get("channel")
-        if not isinstance(user, str) or not user or not isinstance(channel, str) or not channel:
+        if not isinstance(user, str) or not isinstance(channel, str):
+            return None
+        if identifier(user) is None or identifier(channel) is None:
             return None
         if kind in ("member_joined_channel", "member_left_channel"):
             if user in bot_users:
@@ -244,14 +243,14 @@ class SlackAdapter:
         deduplicated by event_id)."""
         if event is None:
             return HttpResponse(200)
-        parts = _pack(self.render(r) for r in replies)
+        parts = pack_replies((self.render(r) for r in replies), join_texts(MESSAGE_LIMIT))
         if event.reply_context.get("slash"):
             if not parts:
                 return HttpResponse(200)
             if len(parts) > 1 and not self._token:
                 # Without a bot token, the inline answer is the only way in: one longer message
                 # (Slack takes up to 40,000 characters) beats losing the leading parts.
-                parts = [_REPLY_JOINER.join(parts)]
+                parts = [REPLY_JOINER.join(parts)]
             *early, last = parts
             self._post_replies(event, early)
             return HttpResponse(200, {"response_type": "in_channel", "text": last})
@@ -272,8 +271,8 @@ class SlackAdapter:
 
     # -- outbound
     def render(self, message: Message) -> list[str]:
-        head = _wrap_long_lines(escape(message.text), MESSAGE_LIMIT)
-        tail = _wrap_long_lines(escape(message.tail), MESSAGE_LIMIT)
+        head = cut_long_lines(escape(message.text), MESSAGE_LIMIT, entities=True)
+        tail = cut_long_lines(escape(message.tail), MESSAGE_LIMIT, entities=True)
         tokens = [f"<@{m.user_id}>" for m in message.mentions]
         return split_parts(head, tokens, tail, MESSAGE_LIMIT)
 
@@ -281,16 +280,7 @@ class SlackAdapter:
         return self._post(chat.chat_id, part, {}, self._sender)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        delivery = Delivery()
-        parts = self.render(message)
-        for index, part in enumerate(parts):
-            try:
-                delivery.sent.append(self.deliver(chat, part))
-            except DeliveryError as error:
-                delivery.failed = len(parts) - index  # stop: the rest would only wait too
-                delivery.errors.append(str(error))
-                break
-        return delivery
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def _post(self, channel: str, text: str, extra: dict[str, Any], sender: HttpSender) -> str:
         if not self._token:
@@ -339,9 +329,10 @@ def _is_form(request: HttpRequest) -> bool:
 def _bot_users(envelope: dict[str, Any]) -> set[str]:
     """Our bot's user id(s), from the envelope's authorizations (not authed_users, which
     may list the humans who installed the app)."""
+    authorizations = envelope.get("authorizations")
     return {
         authorization["user_id"]
-        for authorization in envelope.get("authorizations") or []
+        for authorization in (authorizations if isinstance(authorizations, list) else [])
         if isinstance(authorization, dict)
         and authorization.get("is_bot")
         and isinstance(authorization.get("user_id"), str)
@@ -359,35 +350,6 @@ def _from_a_bot(event: dict[str, Any]) -> bool:
 
 def _with_id(event: InboundEvent, event_id: str | None) -> InboundEvent:
     return replace(event, event_id=event_id)
-
-
-def _pack(renders: Iterable[Sequence[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
-    packed: list[str] = []
-    for parts in renders:
-        for part in parts:
-            if not part:
-                continue
-            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= limit:
-                packed[-1] += _REPLY_JOINER + part
-            else:
-                packed.append(part)
-    return packed
-
-
-def _wrap_long_lines(escaped: str, limit: int) -> str:
-    """split_parts cuts an over-long line hard; cut it first, never inside ``&amp;``."""
-    lines: list[str] = []
-    for line in escaped.split("\n"):
-        while len(line) > limit:
-            cut = limit
-            amp = line.rfind("&", cut - 4, cut)
-            if amp > 0 and ";" not in line[amp:cut]:
-                cut = amp
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _ok(answer: Answer) -> bool:

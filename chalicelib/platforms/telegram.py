@@ -22,9 +22,7 @@ a job that ever sends more must spread its parts, and a 429 is honoured either w
 
 from __future__ import annotations
 
-import hmac
 import html
-import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -46,6 +44,13 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    cut_long_lines,
+    deliver_parts,
+    identifier,
+    join_texts,
+    json_object,
+    pack_replies,
+    same_secret,
     split_parts,
 )
 from chalicelib.platforms.http import Answer, HttpSender
@@ -61,8 +66,6 @@ PER_CHAT_INTERVAL = 1.0
 ALLOWED_UPDATES = ("message",)
 # What setWebhook accepts as secret_token.
 SECRET_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-# Replies to several events (or a long reply) are packed into as few messages as fit.
-_REPLY_JOINER = "\n\n"
 
 
 def build(settings: Any, runtime: Any) -> TelegramAdapter | None:
@@ -126,12 +129,11 @@ class TelegramAdapter:
         supplied = request.header(SECRET_HEADER)
         if not supplied:
             raise Unauthorized("missing secret token")
-        # Bytes, not str: compare_digest refuses non-ASCII str, and a header is attacker input.
-        if not hmac.compare_digest(supplied.encode(), self._secret.encode()):
+        if not same_secret(self._secret, supplied):
             raise Unauthorized("bad secret token")
 
     def parse(self, request: HttpRequest) -> Parsed:
-        update = _json_object(request.body)
+        update = json_object(request.body)
         update_id = update.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise BadPayload("update_id is required")
@@ -141,9 +143,10 @@ class TelegramAdapter:
             # non-2xx would only make Telegram redeliver it for a day.
             return Parsed()
         chat = message.get("chat")
-        if not isinstance(chat, dict) or not isinstance(chat.get("id"), int | str):
+        chat_id = identifier(chat.get("id")) if isinstance(chat, dict) else None
+        if chat_id is None:
             raise BadPayload("message.chat.id is required")
-        events = list(self._events(message, str(chat["id"])))
+        events = list(self._events(message, chat_id))
         # One update, one delivery id; several events from it need ids of their own that a
         # redelivery of the same update reproduces exactly.
         ids = (
@@ -203,7 +206,7 @@ class TelegramAdapter:
         method after our response, so this is the order that keeps the parts in order."""
         if event is None:
             return HttpResponse(200)
-        parts = _pack(self.render(r) for r in replies)
+        parts = pack_replies((self.render(r) for r in replies), join_texts(MESSAGE_LIMIT))
         if not parts:
             return HttpResponse(200)
         *early, last = parts
@@ -227,8 +230,8 @@ class TelegramAdapter:
 
     # -- outbound
     def render(self, message: Message) -> list[str]:
-        head = _wrap_long_lines(html.escape(message.text, quote=False), MESSAGE_LIMIT)
-        tail = _wrap_long_lines(html.escape(message.tail, quote=False), MESSAGE_LIMIT)
+        head = cut_long_lines(html.escape(message.text, quote=False), MESSAGE_LIMIT, entities=True)
+        tail = cut_long_lines(html.escape(message.tail, quote=False), MESSAGE_LIMIT, entities=True)
         tokens = [mention(m.user_id, m.name, m.username) for m in message.mentions]
         return split_parts(head, tokens, tail, MESSAGE_LIMIT)
 
@@ -236,7 +239,7 @@ class TelegramAdapter:
         return self._send(chat.chat_id, part)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        return _send_all(self, chat, self.render(message))
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def _send(self, chat_id: str, text: str, extra: dict[str, Any] | None = None) -> str:
         payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML", **(extra or {})}
@@ -261,34 +264,10 @@ def mention(user_id: str, name: str, username: str | None) -> str:
     return f'<a href="tg://user?id={html.escape(str(user_id), quote=True)}">{label}</a>'
 
 
-def _send_all(adapter: Any, chat: ChatAddress, parts: Sequence[Any]) -> Delivery:
-    """Deliver parts in order; stop at the first failure (the platform is down or refusing,
-    and retrying the rest would only add waits) and count what was not sent."""
-    delivery = Delivery()
-    for index, part in enumerate(parts):
-        try:
-            delivery.sent.append(adapter.deliver(chat, part))
-        except DeliveryError as error:
-            delivery.failed = len(parts) - index
-            delivery.errors.append(str(error))
-            break
-    return delivery
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadPayload("body is not JSON") from None
-    if not isinstance(value, dict):
-        raise BadPayload("body must be a JSON object")
-    return value
-
-
 def _is_person(user: Any) -> bool:
     """A member worth counting: bots (ours included) never check in."""
     return (
-        isinstance(user, dict) and isinstance(user.get("id"), int | str) and not user.get("is_bot")
+        isinstance(user, dict) and identifier(user.get("id")) is not None and not user.get("is_bot")
     )
 
 
@@ -333,37 +312,6 @@ def _reply_fields(context: Any) -> dict[str, Any]:
 
 def _thread(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k == "message_thread_id"}
-
-
-def _pack(renders: Iterable[Sequence[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join the parts of several replies into as few messages as fit, in order: "unknown
-    command" plus the help is one message, not two."""
-    packed: list[str] = []
-    for parts in renders:
-        for part in parts:
-            if not part:
-                continue
-            if packed and len(packed[-1]) + len(_REPLY_JOINER) + len(part) <= limit:
-                packed[-1] += _REPLY_JOINER + part
-            else:
-                packed.append(part)
-    return packed
-
-
-def _wrap_long_lines(escaped: str, limit: int) -> str:
-    """split_parts cuts a line longer than the limit hard; cut such lines ourselves first,
-    never inside an entity (``&amp;``), so no part carries half of one."""
-    lines: list[str] = []
-    for line in escaped.split("\n"):
-        while len(line) > limit:
-            cut = limit
-            amp = line.rfind("&", cut - 5, cut)
-            if amp > 0 and ";" not in line[amp:cut]:
-                cut = amp
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _ok(answer: Answer) -> bool:

@@ -43,14 +43,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import itertools
 import json
 import logging
 import re
 import struct
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -58,6 +57,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    REPLY_JOINER,
     BadPayload,
     ChatAddress,
     Delivery,
@@ -69,7 +69,13 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
-    split_parts,
+    deliver_parts,
+    identifier,
+    pack_replies,
+    same_secret,
+    skew_seconds,
+    split_mentions,
+    utf8_len,
 )
 from chalicelib.platforms.http import Answer, HttpSender
 
@@ -90,10 +96,7 @@ BLOCK_SIZE = 32  # WeCom pads to 32 bytes
 REPLY_TIMEOUT = (1.0, 1.5)
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
-_REPLY_JOINER = "\n\n"
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-# Marks a mention token while split_parts packs it, so each part knows its own mentions.
-_OPEN, _CLOSE = "\x1e", "\x1f"
 
 Style = Literal["text", "markdown"]
 ChatLookup = Callable[[str], ChatAddress | None]
@@ -113,7 +116,7 @@ class WeComPart:
 
 def msg_signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     """WeCom's own scheme: SHA-1 is theirs to choose, not ours."""
-    joined = "".join(sorted([token, timestamp, nonce, encrypted])).encode()
+    joined = "".join(sorted([token, timestamp, nonce, encrypted])).encode("utf-8", "surrogatepass")
     return hashlib.sha1(joined).hexdigest()  # noqa: S324
 
 
@@ -224,11 +227,7 @@ class WeComAdapter:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         if not signed or not timestamp or not nonce:
             raise Unauthorized("missing signature")
-        try:
-            skew = abs(now.timestamp() - int(timestamp))
-        except ValueError:
-            raise Unauthorized("bad timestamp") from None
-        if skew > MAX_SKEW_SECONDS:
+        if skew_seconds(now, timestamp) > MAX_SKEW_SECONDS:
             raise Unauthorized("stale timestamp")
         if request.method.upper() == "GET":
             encrypted = _echostr(query)
@@ -240,7 +239,7 @@ class WeComAdapter:
             except ValueError:
                 return  # nothing to verify and nothing will happen: parse answers 400
         expected = msg_signature(self._token, timestamp, nonce, encrypted)
-        if not hmac.compare_digest(expected.encode(), signed.encode()):
+        if not same_secret(expected, signed):
             raise Unauthorized("bad signature")
 
     def parse(self, request: HttpRequest) -> Parsed:
@@ -290,7 +289,7 @@ class WeComAdapter:
         else:
             return []  # events (robot added or removed), button clicks, images
         chat_id, user_id = _text(inner, "ChatId"), _text(inner, "From/UserId")
-        if not chat_id or not user_id:
+        if not identifier(chat_id) or not identifier(user_id):
             raise BadPayload("robot callback without ChatId or From/UserId")
         if _text(inner, "ChatType") != "single":
             text = _LEADING_MENTION.sub("", text.strip(), count=1)  # the @robot addressing
@@ -312,7 +311,7 @@ class WeComAdapter:
         if not msg_type or msg_type == "event":
             return []  # subscribe, enter_agent, menu clicks: nothing a member said
         user_id = _text(inner, "FromUserName")
-        if not user_id:
+        if not identifier(user_id):
             raise BadPayload("message without FromUserName")
         return [
             InboundEvent(
@@ -334,7 +333,7 @@ class WeComAdapter:
         if chat is None:
             log.warning("no robot to reply through", extra={"platform": self.name})
             return HttpResponse(200, "")
-        for part in _pack(self.render(reply) for reply in replies):
+        for part in pack_replies((self.render(reply) for reply in replies), _merge):
             try:
                 self._post(chat, part, self._reply_sender)
             except DeliveryError as error:
@@ -365,16 +364,7 @@ class WeComAdapter:
         return self._post(chat, part, self._sender)
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
-        delivery = Delivery()
-        parts = self.render(message)
-        for index, part in enumerate(parts):
-            try:
-                delivery.sent.append(self.deliver(chat, part))
-            except DeliveryError as error:
-                delivery.failed = len(parts) - index  # stop: the rest would only fail too
-                delivery.errors.append(str(error))
-                break
-        return delivery
+        return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
     def _post(self, chat: ChatAddress, part: WeComPart | str, sender: HttpSender) -> str:
         if isinstance(part, str):
@@ -414,66 +404,18 @@ class WeComAdapter:
 def split_bytes(
     head: str, mentions: Sequence[tuple[str, str]], tail: str, limit: int
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """split_parts measured in UTF-8 bytes, each part with the ids it mentions.
-
-    Every string is packed as its UTF-8 bytes seen through Latin-1 (one character per byte,
-    and newline and space unchanged), so split_parts' character limit is a byte limit.
-    Lines and tokens are first cut to the limit at character boundaries, so split_parts
-    never has to cut one hard (which could split a character). Tokens travel wrapped in two
-    marker characters (never part of UTF-8 multi-byte sequences); the k-th marked token is
-    mentions[k].
-    """
-    head = _as_bytes(_fit_lines(_unmarked(head), limit))
-    tail = _as_bytes(_fit_lines(_unmarked(tail), limit))
-    tokens = [f"{_OPEN}{_as_bytes(_fit(_unmarked(t), limit - 2))}{_CLOSE}" for t, _ in mentions]
-    ids = iter([user_id for _, user_id in mentions])
-    parts = []
-    for raw in split_parts(head, tokens, tail, limit):
-        mentioned = tuple(next(ids) for _ in range(raw.count(_OPEN)))
-        parts.append((_unmarked(raw).encode("latin-1").decode("utf-8"), mentioned))
-    return parts
+    """Parts of at most ``limit`` UTF-8 bytes (WeCom's measure), each with the ids it
+    mentions; cuts fall between lines, else at character boundaries, never in a mention."""
+    return split_mentions(head, mentions, tail, limit, measure=utf8_len)
 
 
-def _as_bytes(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
-
-
-def _fit(text: str, limit: int) -> str:
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-def _fit_lines(text: str, limit: int) -> str:
-    lines = []
-    for line in text.split("\n"):
-        while len(line.encode("utf-8")) > limit:
-            cut = _fit(line, limit)
-            lines.append(cut)
-            line = line[len(cut) :]
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _unmarked(text: str) -> str:
-    return text.replace(_OPEN, "").replace(_CLOSE, "")
-
-
-def _pack(renders: Iterable[Sequence[WeComPart]]) -> list[WeComPart]:
-    """Several replies in as few messages as fit, in order ("unknown command" + help)."""
-    packed: list[WeComPart] = []
-    for parts in renders:
-        for part in parts:
-            if not part.content:
-                continue
-            last = packed[-1] if packed else None
-            limit = TEXT_LIMIT_BYTES if part.msgtype == "text" else MARKDOWN_LIMIT_BYTES
-            joined = f"{last.content}{_REPLY_JOINER}{part.content}" if last else ""
-            if last and last.msgtype == part.msgtype and len(joined.encode()) <= limit:
-                packed[-1] = WeComPart(
-                    joined, last.mentioned_list + part.mentioned_list, part.msgtype
-                )
-            else:
-                packed.append(part)
-    return packed
+def _merge(first: WeComPart, second: WeComPart) -> WeComPart | None:
+    """Two reply parts of one style as one message, while within that style's byte limit."""
+    limit = TEXT_LIMIT_BYTES if second.msgtype == "text" else MARKDOWN_LIMIT_BYTES
+    content = first.content + REPLY_JOINER + second.content
+    if first.msgtype != second.msgtype or utf8_len(content) > limit:
+        return None
+    return WeComPart(content, first.mentioned_list + second.mentioned_list, second.msgtype)
 
 
 def _echostr(query: Any) -> str:

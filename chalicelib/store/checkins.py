@@ -21,7 +21,8 @@ from chalicelib.domain.checkins import Leave, Link, Streak
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.records import from_fields
-from chalicelib.store.table import Cond, Table
+from chalicelib.store.repository import CHECKIN_DELIVERY, Activity
+from chalicelib.store.table import Cond, PutResult, Table
 
 
 def record_checkin(
@@ -36,12 +37,17 @@ def record_checkin(
     recorded_by: str | None = None,
     streak: int | None = None,
     prev: date | None = None,
-) -> bool:
-    """True when this is the member's first check-in for that local date (one PutItem).
+    delivery: str | None = None,
+) -> PutResult:
+    """Written (truthy) when this is the member's first check-in for that local date; else
+    refused, carrying the check-in already there (one PutItem either way).
 
     A conditional put, not read-then-write: two deliveries of the same message, or two
     messages at once, record one check-in. ``streak`` and ``prev`` are the run ending here
-    and the member's previous check-in date, kept for make-up repairs.
+    and the member's previous check-in date, kept for make-up repairs. ``delivery`` is the
+    platform delivery that sent it ("<platform>#<event id>"): when a put is refused, the
+    item it returns tells a redelivery of that message (answered with silence) from a
+    second check-in the same day (answered kindly), with no separate de-duplication write.
     """
     item: dict[str, Any] = {
         "pk": keys.community_pk(community_id),
@@ -52,10 +58,11 @@ def record_checkin(
         "note": note,
         "streak": streak,
         "prev": prev.isoformat() if prev else None,
+        "delivery": delivery,
     }
     if makeup:
         item.update(makeup=True, recorded_by=recorded_by or user_id)
-    return table.put(item, cond=Cond.absent("pk"))
+    return table.put(item, cond=Cond.absent("pk"), return_old=True)
 
 
 def checkins_on(table: Table, community_id: str, local_date: date) -> list[dict[str, Any]]:
@@ -149,19 +156,44 @@ def _counters_unchanged(member: Member) -> Cond:
     return Cond.exists("pk") & last & count
 
 
-def save_streak(table: Table, member: Member, streak: Streak) -> Member | None:
+def save_streak(
+    table: Table,
+    member: Member,
+    streak: Streak,
+    *,
+    activity: Activity | None = None,
+    delivery: str | None = None,
+) -> Member | None:
     """Store new counters computed from ``member``: one conditional UpdateItem. None when the
-    counters changed meanwhile (re-read with :func:`load_member` and compute again)."""
-    item = table.update(
-        keys.community_pk(member.community_id),
-        keys.member_sk(member.user_id),
-        set={
+    counters changed meanwhile (re-read with :func:`load_member` and compute again).
+
+    ``activity``, the member's pending activity write (Store.see_member), rides along in the
+    same request; for a member not stored yet it creates them, on the condition that no
+    other message did meanwhile. ``delivery`` is the delivery that recorded the check-in
+    (see repository.CHECKIN_DELIVERY).
+    """
+    fields: dict[str, Any] = {}
+    cond = _counters_unchanged(member)
+    if activity is not None:
+        if activity.set_if_absent is not None:
+            fields.update(activity.set_if_absent)
+            cond = Cond.absent("pk")
+        fields.update(activity.set)
+    fields.update(
+        {
             "current_streak": streak.current,
             "best_streak": streak.best,
             "last_checkin": streak.last.isoformat() if streak.last else None,
             "checkins": streak.checkins,
-        },
-        cond=_counters_unchanged(member),
+        }
+    )
+    if delivery is not None:
+        fields[CHECKIN_DELIVERY] = delivery
+    item = table.update(
+        keys.community_pk(member.community_id),
+        keys.member_sk(member.user_id),
+        set=fields,
+        cond=cond,
     )
     return from_fields(Member, item) if item else None
 

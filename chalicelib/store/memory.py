@@ -11,10 +11,17 @@ import copy
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from chalicelib.store.schema import INDEXES
-from chalicelib.store.table import BATCH_GET_MAX, BATCH_WRITE_MAX, Cond, Item, from_dynamo_value
+from chalicelib.store.table import (
+    BATCH_GET_MAX,
+    BATCH_WRITE_MAX,
+    Cond,
+    Item,
+    PutResult,
+    from_dynamo_value,
+)
 
 
 def _normalise(item: Mapping[str, Any]) -> Item:
@@ -41,14 +48,29 @@ class MemoryTable:
         item = self._items.get((pk, sk))
         return copy.deepcopy(item) if item is not None else None
 
-    def put(self, item: Item, *, cond: Cond | None = None) -> bool:
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[False] = False
+    ) -> bool: ...
+
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[True]
+    ) -> PutResult: ...
+
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: bool = False
+    ) -> bool | PutResult:
         self.requests["PutItem"] += 1
         key = (item["pk"], item["sk"])
         with self._lock:
-            if cond is not None and not cond.evaluate(self._items.get(key)):
-                return False
+            current = self._items.get(key)
+            if cond is not None and not cond.evaluate(current):
+                if not return_old:
+                    return False
+                return PutResult(False, copy.deepcopy(current) if current is not None else None)
             self._items[key] = _normalise(item)
-        return True
+        return PutResult(True) if return_old else True
 
     def update(
         self,

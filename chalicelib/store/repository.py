@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,35 @@ def new_community_id() -> str:
 # change made elsewhere (the CLI, another container) applies within this long; changes made
 # through this Store apply at once.
 COMMUNITY_CACHE_SECONDS = 60.0
+
+
+# The member item's note of the platform delivery that recorded their last check-in
+# ("<platform>#<event id>"), so that a redelivery is recognised from the member item alone,
+# even one that arrives after the local day ended. Not a Member field: bookkeeping only.
+CHECKIN_DELIVERY = "checkin_delivery"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A member's activity write as :meth:`Store.see_member` plans it: to be made by
+    :meth:`Store.write_activity`, or folded into another update of the same member item
+    (a check-in's counters), so that a member's first message of the day that is a
+    check-in costs one write of the member item, not two."""
+
+    set: dict[str, Any]
+    # The member is not stored yet: the defaults they are created with.
+    set_if_absent: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A member seen in the chat: as they are once ``activity`` is written."""
+
+    member: Member
+    # None when nothing changed (the day's activity is noted already).
+    activity: Activity | None = None
+    # The delivery that recorded the member's last check-in (see CHECKIN_DELIVERY).
+    checkin_delivery: str | None = field(default=None, compare=False)
 
 
 class Store:
@@ -134,6 +164,38 @@ class Store:
             self._by_chat[key] = (now + self._cache_seconds, community)
         return community
 
+    def find_community_and_member(
+        self, platform: str, chat_id: str, user_id: str
+    ) -> tuple[Community | None, dict[str, Any] | None]:
+        """The chat's community and the sender's member item (None when not stored yet).
+
+        Warm (community cached): one GetItem, the member. Otherwise the binding (one GetItem)
+        and then the community and the member together (one BatchGetItem): the member's key
+        needs only the community id, so it never waits for a read of its own.
+        """
+        key = (platform, chat_id)
+        cached = self._by_chat.get(key)
+        now = self._monotonic()
+        if cached is not None and cached[0] > now:
+            community = cached[1]
+            return community, self.table.get(
+                keys.community_pk(community.id), keys.member_sk(user_id)
+            )
+        binding = self.table.get(keys.chat_pk(platform, chat_id), keys.META)
+        if binding is None:
+            return None, None
+        pk = keys.community_pk(binding["community_id"])
+        found = {
+            item["sk"]: item
+            for item in self.table.batch_get([(pk, keys.META), (pk, keys.member_sk(user_id))])
+        }
+        if keys.META not in found:
+            return None, None
+        community = from_fields(Community, found[keys.META])
+        if self._cache_seconds > 0:
+            self._by_chat[key] = (now + self._cache_seconds, community)
+        return community, found.get(keys.member_sk(user_id))
+
     # -- members -----------------------------------------------------------------------
     def _member_item(self, member: Member) -> dict[str, Any]:
         return {
@@ -168,9 +230,29 @@ class Store:
         username: str | None,
         today: date,
     ) -> Member:
-        """Record a member seen in the chat as active today: one read, at most one write.
+        """Record a member seen in the chat as active today: one read, at most one write
+        (:meth:`see_member` says what changes, :meth:`write_activity` writes it)."""
+        item = self.table.get(keys.community_pk(community_id), keys.member_sk(user_id))
+        seen = self.see_member(
+            community_id, user_id, name, username=username, today=today, item=item
+        )
+        if seen.activity is None:
+            return seen.member
+        return self.write_activity(community_id, user_id, seen.activity)
 
-        A new member is created (joined today). For a known one, the write happens only when
+    def see_member(
+        self,
+        community_id: str,
+        user_id: str,
+        name: str,
+        *,
+        username: str | None,
+        today: date,
+        item: dict[str, Any] | None,
+    ) -> Seen:
+        """What noting a member seen today changes, from their stored ``item``; no request.
+
+        A new member is created (joined today). For a known one, a write is due only when
         something changed: the display name or username the platform reports, a return
         after leaving, or the first activity of this local day (so activity costs at most
         one write per member per day). Role, squad, joined date and counters are never
@@ -178,7 +260,8 @@ class Store:
         """
         if not str(user_id).strip():
             raise InvalidValue("user id must not be empty")
-        current = self.get_member(community_id, user_id)
+        current = from_fields(Member, item) if item else None
+        delivery = item.get(CHECKIN_DELIVERY) if item else None
         # Some platforms send no display name with a message (Feishu, WeCom app messages):
         # an empty name means "unknown", never "rename to the user id".
         name = name or (current.name if current is not None else "") or str(user_id)
@@ -190,17 +273,23 @@ class Store:
             and current.last_active is not None
             and current.last_active >= today
         ):
-            return current
-        item = self.table.update(
-            keys.community_pk(community_id),
-            keys.member_sk(user_id),
-            set={
-                "name": name,
-                "username": username,
-                "status": "active",
-                "last_active": today.isoformat(),
-            },
-            set_if_absent={
+            return Seen(current, None, delivery)
+        changes = {
+            "name": name,
+            "username": username,
+            "status": "active",
+            "last_active": today.isoformat(),
+        }
+        defaults = None
+        if current is not None:
+            # Only what differs: the same values either way, and a smaller update to carry
+            # (it may ride on a check-in's counter update).
+            stored = item or {}
+            changes = {k: v for k, v in changes.items() if stored.get(k) != v}
+            if current.last_active is not None and current.last_active >= today:
+                changes.pop("last_active", None)  # never move activity back
+        else:
+            defaults = {
                 "community_id": community_id,
                 "user_id": str(user_id),
                 "role": "member",
@@ -211,7 +300,18 @@ class Store:
                 "strikes": 0,
                 "missed_in_a_row": 0,
                 "points": 0,
-            },
+            }
+        after = {**(defaults or {}), **(item or {}), **changes}
+        return Seen(from_fields(Member, after), Activity(changes, defaults), delivery)
+
+    def write_activity(self, community_id: str, user_id: str, activity: Activity) -> Member:
+        """Make a planned activity write: one UpdateItem (an upsert: a member created
+        meanwhile by another message keeps what it was created with)."""
+        item = self.table.update(
+            keys.community_pk(community_id),
+            keys.member_sk(user_id),
+            set=activity.set,
+            set_if_absent=activity.set_if_absent,
         )
         assert item is not None  # no condition: an update always answers
         return from_fields(Member, item)

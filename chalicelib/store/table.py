@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 Item = dict[str, Any]
 
@@ -95,12 +95,35 @@ class Cond:
             return False
 
 
+@dataclass(frozen=True)
+class PutResult:
+    """What a conditional put asked with ``return_old=True`` did: written, or refused along
+    with the item that stood in its way (``old``; DynamoDB's
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``). A caller that must tell *why* it lost,
+    e.g. a check-in redelivered versus a second check-in, learns it without another read.
+    Truthy when written, like the plain put's bool."""
+
+    written: bool
+    old: Item | None = None
+
+    def __bool__(self) -> bool:
+        return self.written
+
+
 class Table(Protocol):
     name: str
 
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None: ...
 
-    def put(self, item: Item, *, cond: Cond | None = None) -> bool: ...
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[False] = False
+    ) -> bool: ...
+
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[True]
+    ) -> PutResult: ...
 
     def update(
         self,
@@ -248,7 +271,21 @@ class DynamoTable:
         raw = response.get("Item")
         return self._item_out(raw) if raw else None
 
-    def put(self, item: Item, *, cond: Cond | None = None) -> bool:
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[False] = False
+    ) -> bool: ...
+
+    @overload
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: Literal[True]
+    ) -> PutResult: ...
+
+    def put(
+        self, item: Item, *, cond: Cond | None = None, return_old: bool = False
+    ) -> bool | PutResult:
+        """Write ``item``; False when ``cond`` failed. With ``return_old``, a PutResult
+        that carries the existing item when ``cond`` failed (one request either way)."""
         from botocore.exceptions import ClientError
 
         request: dict[str, Any] = {"TableName": self.name, "Item": self._item_in(item)}
@@ -256,13 +293,18 @@ class DynamoTable:
             expr = _Expr(self._ser)
             request["ConditionExpression"] = expr.cond(cond)
             expr.apply(request)
+            if return_old:
+                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
             self.client.put_item(**request)
         except ClientError as error:
             if self._is_condition_failure(error):
-                return False
+                if not return_old:
+                    return False
+                raw = error.response.get("Item")
+                return PutResult(False, self._item_out(raw) if raw else None)
             raise
-        return True
+        return PutResult(True) if return_old else True
 
     def update(
         self,

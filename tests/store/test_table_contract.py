@@ -41,6 +41,25 @@ def test_conditional_put_refuses_an_existing_item(table):
     assert table.get("P", "S")["v"] == 1
 
 
+def test_conditional_put_can_return_the_item_that_stood_in_its_way(table):
+    """``return_old``: a refused put tells why (ReturnValuesOnConditionCheckFailure=ALL_OLD)
+    in the same request; a written one, or a put without a condition, carries nothing."""
+    first = table.put(
+        {"pk": "P", "sk": "S", "v": 1, "by": "a"}, cond=Cond.absent("pk"), return_old=True
+    )
+    assert first and first.written and first.old is None
+    again = table.put(
+        {"pk": "P", "sk": "S", "v": 2, "by": "b"}, cond=Cond.absent("pk"), return_old=True
+    )
+    assert not again and again.old == {"pk": "P", "sk": "S", "v": 1, "by": "a"}
+    assert table.get("P", "S")["v"] == 1
+    # a failed condition on a missing item has nothing to return
+    missing = table.put({"pk": "Q", "sk": "S"}, cond=Cond.exists("pk"), return_old=True)
+    assert not missing and missing.old is None
+    assert table.put({"pk": "P", "sk": "S", "v": 3}, return_old=True).written
+    assert table.put({"pk": "P", "sk": "S", "v": 4}) is True
+
+
 def test_conditions_compare_and_combine(table):
     table.put({"pk": "P", "sk": "S", "lease": 10, "status": "running"})
     assert not table.put({"pk": "P", "sk": "S", "lease": 20}, cond=Cond.lt("lease", 5))

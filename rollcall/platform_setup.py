@@ -1,0 +1,778 @@
+"""``rollcall platform setup <platform>``: what an operator does to connect a chat.
+
+Each platform is connected by hand in its own console (apps, bots, robots, event
+subscriptions), and a missed step shows up later as silence: a bot that never sees 打卡
+because Telegram's privacy mode hides it, Slack events that never arrive because a scope is
+missing. So the guide is one place that says, per platform and in the operator's language,
+the webhook URL to paste, the settings rollcall reads (environment or SSM), what to enable
+on the platform, and how to bind the group. Where the platform has an API for a step it is
+performed with ``--apply``: Telegram's ``setWebhook`` (with our secret token) and Discord's
+application commands.
+
+Nothing here prints a secret: the CLI shows only whether each setting is set (masked).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.config import DEFAULT_API_BASES
+
+PLATFORMS = ("telegram", "slack", "discord", "feishu", "dingtalk", "wecom", "console")
+LOCALES = ("zh-CN", "en")
+PUBLIC_URL_ENV = "ROLLCALL_PUBLIC_URL"
+URL_PLACEHOLDER = "https://<api-id>.execute-api.<region>.amazonaws.com/api/webhooks/{platform}"
+# Platforms whose setup rollcall can perform through their API.
+APPLICABLE = ("telegram", "discord")
+_WEBHOOK_PATH = re.compile(r"/webhooks/[^/]*$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting rollcall reads: an environment variable locally, the SSM parameter of the
+    same name under ``/rollcall/<stage>/`` in AWS."""
+
+    name: str
+    purpose: str
+    required: bool = True
+
+
+@dataclass
+class Guide:
+    platform: str
+    title: str
+    settings: list[Setting]
+    steps: list[str]
+    # Extra lists an operator copies from: commands, events, scopes.
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    # What ``--apply`` does on this platform (None: nothing, do it by hand).
+    applies: str | None = None
+    webhook_url: str = ""
+    url_known: bool = False
+
+
+def webhook_url(platform: str, given: str | None = None) -> tuple[str, bool]:
+    """The URL to give the platform, and whether it is real (not a placeholder).
+
+    ``given`` (``--url``) or ``ROLLCALL_PUBLIC_URL`` may be the API's base URL (what
+    ``chalice url`` prints) or any platform's full webhook URL; either way the answer is
+    this platform's webhook under it.
+    """
+    base = (given or os.environ.get(PUBLIC_URL_ENV, "")).strip()
+    if not base:
+        return URL_PLACEHOLDER.format(platform=platform), False
+    parts = urlsplit(base)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError(f"{base!r} is not an http(s) URL (--url or {PUBLIC_URL_ENV})")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{base!r}: give the API's base URL, without a query")
+    path = _WEBHOOK_PATH.sub("", parts.path.rstrip("/"))
+    return f"{parts.scheme}://{parts.netloc}{path}/webhooks/{platform}", True
+
+
+def guide(platform: str, locale: str, url: str, url_known: bool, stage: str) -> Guide:
+    """The guide for one platform in one language (``zh-CN`` or ``en``)."""
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+    if locale not in LOCALES:
+        raise ValueError(f"locale must be one of {', '.join(LOCALES)}, got {locale!r}")
+    built = _BUILDERS[platform](locale == "zh-CN", stage)
+    built.webhook_url, built.url_known = url, url_known
+    return built
+
+
+def _g(zh: bool, chinese: str, english: str) -> str:
+    return chinese if zh else english
+
+
+def _bind_step(zh: bool, platform: str, ask: str) -> str:
+    return _g(
+        zh,
+        f"{ask}：机器人会回复这个群的 chat id 和绑定命令；运行 `rollcall community bind "
+        f"--community <社群ID> --platform {platform} --chat-id <chat id>`（或在 `rollcall "
+        f"community create --platform {platform} --chat-id ...` 时直接给出）。",
+        f"{ask}: the bot answers with the chat id and the command to bind it; "
+        f"run `rollcall community bind --community <id> --platform {platform} --chat-id "
+        f"<chat id>` (or give it to `rollcall community create --platform {platform} "
+        "--chat-id ...`).",
+    )
+
+
+def _secrets_step(zh: bool, stage: str) -> str:
+    return _g(
+        zh,
+        "先配置上面列出的设置项，再把 URL 填到平台上（多数平台保存 URL 时立即校验）："
+        "本地用环境变量，"
+        f"AWS 中用 `rollcall secrets set <名称> --stage {stage}`（存入 SSM Parameter Store，"
+        "5 分钟内生效，无需重新部署）。",
+        "Set the settings listed above before saving the URL on the platform (most platforms check "
+        "the URL at once): environment variables locally, and in AWS `rollcall secrets set "
+        f"<NAME> --stage {stage}` (SSM Parameter Store; in use within 5 minutes, no redeploy).",
+    )
+
+
+# -- Telegram ---------------------------------------------------------------------------
+
+# What @BotFather's /setcommands takes: names of a-z, 0-9 and _ only (no /confirm-removals).
+TELEGRAM_COMMANDS = (
+    ("checkin", "今日打卡", "check in for today"),
+    ("makeup", "补卡：补最近漏掉的一天", "make up a recently missed day"),
+    ("submit", "交作业", "hand in this week's homework"),
+    ("review", "点评作业", "review a submission"),
+    ("hw", "我的作业与待点评", "your homework and reviews owed"),
+    ("me", "我的打卡与连续天数", "your check-ins and streak"),
+    ("standing", "我的活跃度", "your activity tier"),
+    ("leaderboard", "排行榜", "check-in leaderboard"),
+    ("leave", "请假", "take leave"),
+    ("back", "销假", "back from leave"),
+    ("quiet", "提醒时不@我", "no @mention in reminders"),
+    ("help", "帮助", "show the commands"),
+)
+
+
+def _telegram(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="telegram",
+        title=_g(zh, "Telegram：连接一个群", "Telegram: connect a group"),
+        settings=[
+            Setting(
+                "ROLLCALL_TELEGRAM_BOT_TOKEN",
+                _g(zh, "@BotFather 给的 bot token", "the bot's token from @BotFather"),
+            ),
+            Setting(
+                "ROLLCALL_TELEGRAM_SECRET_TOKEN",
+                _g(
+                    zh,
+                    "自选的 1–256 个字符（A-Z a-z 0-9 _ -），Telegram 每次推送都会带回",
+                    "one you choose, 1-256 characters of A-Z a-z 0-9 _ -; Telegram sends it "
+                    "back with every update",
+                ),
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在 Telegram 里找 @BotFather，发送 /newbot 创建机器人，记下 token。",
+                "In Telegram, send /newbot to @BotFather and keep the token it gives.",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "关闭隐私模式：@BotFather → /setprivacy → 选择机器人 → Disable。否则机器人在群里"
+                "只能看到 / 开头的命令，看不到「打卡」这类中文命令和普通发言（活跃度）。已在群里的"
+                "机器人需移出再加回才生效；也可以把机器人设为群管理员。",
+                "Turn privacy mode off: @BotFather → /setprivacy → the bot → Disable. "
+                "Otherwise the bot sees only /commands in groups, not 打卡-style commands or "
+                "ordinary messages (activity). A bot already in the group must be removed and "
+                "added again for this to apply; making it a group admin works too.",
+            ),
+            _g(
+                zh,
+                "设置 webhook：`rollcall platform setup telegram --apply --url <API 地址>`"
+                "（调用 setWebhook，带上 secret_token，只订阅 message 更新）。",
+                "Set the webhook: `rollcall platform setup telegram --apply --url <API URL>` "
+                "(calls setWebhook with the secret_token, for message updates only).",
+            ),
+            _g(
+                zh,
+                "可选：@BotFather → /setcommands，粘贴下面的命令列表，成员输入 / 时有提示。",
+                "Optional: @BotFather → /setcommands, paste the list below so members get "
+                "suggestions when they type /.",
+            ),
+            _g(zh, "把机器人加入群。", "Add the bot to the group."),
+            _bind_step(zh, "telegram", _g(zh, "在群里发送 /help", "In the group, send /help")),
+        ],
+        lists={
+            "commands": [
+                f"{name} - {chinese if zh else english}"
+                for name, chinese, english in TELEGRAM_COMMANDS
+            ]
+        },
+        applies=_g(
+            zh,
+            "--apply 调用 setWebhook（url、secret_token、allowed_updates=[message]）。",
+            "--apply calls setWebhook (url, secret_token, allowed_updates=[message]).",
+        ),
+    )
+
+
+# -- Slack ------------------------------------------------------------------------------
+
+SLACK_SCOPES = (
+    "commands",
+    "chat:write",
+    "app_mentions:read",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+)
+SLACK_EVENTS = (
+    "app_mention",
+    "message.channels",
+    "message.groups",
+    "member_joined_channel",
+    "member_left_channel",
+)
+# Slack's own /me, /leave and /remind cannot be taken: /rollcall covers those.
+SLACK_COMMANDS = (
+    "/rollcall",
+    "/checkin",
+    "/makeup",
+    "/submit",
+    "/review",
+    "/hw",
+    "/standing",
+    "/leaderboard",
+    "/back",
+    "/quiet",
+    "/theme",
+    "/report",
+    "/exempt",
+    "/confirm-removals",
+)
+
+
+def _slack(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="slack",
+        title=_g(zh, "Slack：连接一个频道", "Slack: connect a channel"),
+        settings=[
+            Setting(
+                "ROLLCALL_SLACK_SIGNING_SECRET",
+                _g(zh, "Basic Information → Signing Secret", "Basic Information → Signing Secret"),
+            ),
+            Setting(
+                "ROLLCALL_SLACK_BOT_TOKEN",
+                _g(
+                    zh,
+                    "OAuth & Permissions → Bot User OAuth Token（xoxb-…）；没有它只能回复斜杠命令",
+                    "OAuth & Permissions → Bot User OAuth Token (xoxb-…); without it only "
+                    "slash commands are answered",
+                ),
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在 https://api.slack.com/apps 创建应用（From scratch），选择工作区。",
+                "Create an app at https://api.slack.com/apps (From scratch) in your workspace.",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "OAuth & Permissions → Bot Token Scopes：添加下面的 scopes，然后 Install to "
+                "Workspace，取得 bot token。",
+                "OAuth & Permissions → Bot Token Scopes: add the scopes below, then Install to "
+                "Workspace and take the bot token.",
+            ),
+            _g(
+                zh,
+                "Event Subscriptions：打开，Request URL 填 webhook URL（Slack 的 challenge 会"
+                "自动应答），Subscribe to bot events 添加下面的事件，保存（会提示重新安装）。",
+                "Event Subscriptions: turn on, Request URL = the webhook URL (Slack's challenge "
+                "is answered), add the bot events below under Subscribe to bot events, save "
+                "(and reinstall when asked).",
+            ),
+            _g(
+                zh,
+                "Slash Commands：至少创建 /rollcall（/rollcall 打卡、/rollcall checkin 备注 都"
+                "可用），Request URL 都填 webhook URL；下面其余命令可选。/me、/leave、/remind "
+                "是 Slack 内置命令，只能通过 /rollcall 使用。",
+                "Slash Commands: create at least /rollcall (/rollcall checkin note, /rollcall "
+                "打卡), Request URL = the webhook URL for each; the others below are optional. "
+                "/me, /leave and /remind are Slack's own: use them through /rollcall.",
+            ),
+            _g(
+                zh,
+                "在频道里 /invite @机器人，把它加入频道。",
+                "In the channel, /invite @your-bot.",
+            ),
+            _bind_step(
+                zh,
+                "slack",
+                _g(zh, "在频道里发送 /rollcall help", "In the channel, send /rollcall help"),
+            ),
+        ],
+        lists={
+            "scopes": list(SLACK_SCOPES),
+            "events": list(SLACK_EVENTS),
+            "commands": list(SLACK_COMMANDS),
+        },
+    )
+
+
+# -- Discord ----------------------------------------------------------------------------
+
+_STRING, _INTEGER, _USER = 3, 4, 6
+
+
+def _option(
+    kind: int, name: str, english: str, chinese: str, *, required: bool = False, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "name": name,
+        "description": english,
+        "description_localizations": {"zh-CN": chinese},
+        "required": required,
+        **extra,
+    }
+
+
+def _command(name: str, english: str, chinese: str, *options: dict[str, Any]) -> dict[str, Any]:
+    command: dict[str, Any] = {
+        "type": 1,  # CHAT_INPUT: a slash command
+        "name": name,
+        "description": english,
+        "description_localizations": {"zh-CN": chinese},
+    }
+    if options:
+        command["options"] = list(options)
+    return command
+
+
+# The interaction's options become the words after the command, in order (a user option as
+# <@id>), so each command's options follow what its chat form takes.
+DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
+    _command(
+        "checkin",
+        "Check in for today",
+        "今日打卡",
+        _option(_STRING, "note", "A note", "备注"),
+    ),
+    _command(
+        "makeup",
+        "Make up a recently missed day",
+        "补最近漏掉的一天",
+        _option(_STRING, "date", "The day, e.g. 2026-11-21", "日期，如 2026-11-21", required=True),
+    ),
+    _command(
+        "submit",
+        "Hand in this week's homework",
+        "提交本周作业",
+        _option(_STRING, "work", "A link or text", "链接或文字", required=True),
+    ),
+    _command(
+        "review",
+        "Review a member's submission",
+        "点评作业",
+        _option(_USER, "member", "Whose submission", "点评谁的作业", required=True),
+        _option(_STRING, "text", "Your review", "点评内容"),
+        _option(_INTEGER, "score", "A score from 1 to 5", "1-5 分", min_value=1, max_value=5),
+    ),
+    _command("hw", "Your homework and the reviews you owe", "我本周的作业与待点评"),
+    _command("me", "Your check-ins and streak", "我的打卡与连续天数"),
+    _command("standing", "Your activity tier and any warning", "我的活跃度与提醒"),
+    _command(
+        "leaderboard",
+        "Check-in leaderboard",
+        "打卡排行榜",
+        _option(
+            _STRING,
+            "period",
+            "week, month or all",
+            "周、月或全部",
+            choices=[{"name": p, "value": p} for p in ("week", "month", "all")],
+        ),
+    ),
+    _command(
+        "leave",
+        "Take leave: no reminders meanwhile",
+        "请假，期间不提醒",
+        _option(_INTEGER, "days", "How many days", "天数", required=True, min_value=1),
+    ),
+    _command("back", "Back from leave", "销假"),
+    _command("quiet", "No @mention in reminders", "提醒时不@我"),
+    _command("help", "Show the commands", "显示帮助"),
+    _command(
+        "theme",
+        "Admins: set this week's theme",
+        "管理员：设置本周主题",
+        _option(_STRING, "text", "The theme", "主题", required=True),
+    ),
+    _command("remind", "Admins: send today's reminder now", "管理员：立即发出今天的提醒"),
+    _command("report", "Admins: the monthly activity report", "管理员：月度活跃报告"),
+    _command(
+        "exempt",
+        "Admins: exempt a member from reminders (again to undo)",
+        "管理员：豁免成员（再次发送取消）",
+        _option(_USER, "member", "Who", "成员", required=True),
+    ),
+    _command(
+        "confirm-removals",
+        "Admins: confirm a report's removals",
+        "管理员：确认报告中的移除",
+        _option(_STRING, "report", "The report id, e.g. 2026-10", "报告 ID，如 2026-10"),
+    ),
+)
+
+
+def _discord(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="discord",
+        title=_g(zh, "Discord：连接一个服务器的频道", "Discord: connect a server's channels"),
+        settings=[
+            Setting(
+                "ROLLCALL_DISCORD_PUBLIC_KEY",
+                _g(zh, "General Information → Public Key", "General Information → Public Key"),
+            ),
+            Setting(
+                "ROLLCALL_DISCORD_BOT_TOKEN",
+                _g(
+                    zh,
+                    "Bot → Reset Token；发提醒和注册命令时需要",
+                    "Bot → Reset Token; for reminders and registering the commands",
+                ),
+            ),
+            Setting(
+                "ROLLCALL_DISCORD_APPLICATION_ID",
+                _g(
+                    zh,
+                    "General Information → Application ID；只有 --apply 注册命令时需要",
+                    "General Information → Application ID; only --apply needs it",
+                ),
+                required=False,
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在 https://discord.com/developers/applications 创建应用，Bot 页面生成 token。",
+                "Create an application at https://discord.com/developers/applications and a "
+                "bot token on its Bot page.",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "部署好公钥后，General Information → Interactions Endpoint URL 填 webhook URL。"
+                "Discord 保存时会发 PING 和故意伪造的签名，rollcall 必须已经有正确的公钥。",
+                "With the public key deployed, set General Information → Interactions Endpoint "
+                "URL to the webhook URL. Discord checks it on save with a PING and deliberately "
+                "bad signatures, so rollcall must have the right public key first.",
+            ),
+            _g(
+                zh,
+                "注册斜杠命令：`rollcall platform setup discord --apply`（PUT "
+                "/applications/<id>/commands，覆盖全部全局命令）。",
+                "Register the slash commands: `rollcall platform setup discord --apply` (PUT "
+                "/applications/<id>/commands, replacing all global commands).",
+            ),
+            _g(
+                zh,
+                "OAuth2 → URL Generator：scopes 选 bot 和 applications.commands，权限选 View "
+                "Channels、Send Messages，用生成的链接把机器人邀请进服务器。",
+                "OAuth2 → URL Generator: scopes bot and applications.commands, permissions "
+                "View Channels and Send Messages; invite the bot with the generated link.",
+            ),
+            _g(
+                zh,
+                "Discord 只把斜杠命令发给 rollcall：普通发言和成员进出不会送达（需要 Gateway），"
+                "活跃度只按命令计。",
+                "Discord sends rollcall slash commands only: ordinary messages and members "
+                "joining or leaving never arrive (that takes the Gateway), so activity counts "
+                "commands only.",
+            ),
+            _bind_step(zh, "discord", _g(zh, "在频道里使用 /help", "In the channel, use /help")),
+        ],
+        lists={"commands": [f"/{c['name']}" for c in DISCORD_COMMANDS]},
+        applies=_g(
+            zh,
+            "--apply 用 bot token 把下面的命令注册为全局斜杠命令。",
+            "--apply registers the commands below as global slash commands with the bot token.",
+        ),
+    )
+
+
+# -- Feishu / Lark ----------------------------------------------------------------------
+
+FEISHU_EVENTS = (
+    "im.message.receive_v1",
+    "im.chat.member.user.added_v1",
+    "im.chat.member.user.deleted_v1",
+    "im.chat.member.user.withdrawn_v1",
+)
+
+
+def _feishu(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="feishu",
+        title=_g(zh, "飞书 / Lark：连接一个群", "Feishu / Lark: connect a group"),
+        settings=[
+            Setting(
+                "ROLLCALL_FEISHU_ENCRYPT_KEY",
+                _g(
+                    zh,
+                    "事件与回调 → 加密策略 → Encrypt Key（签名并加密每个事件，生产环境请设置）",
+                    "Events & Callbacks → Encryption Strategy → Encrypt Key (signs and encrypts "
+                    "every event: set it in production)",
+                ),
+            ),
+            Setting(
+                "ROLLCALL_FEISHU_VERIFICATION_TOKEN",
+                _g(zh, "加密策略 → Verification Token", "Encryption Strategy → Verification Token"),
+            ),
+            Setting(
+                "ROLLCALL_FEISHU_APP_ID",
+                _g(
+                    zh,
+                    "凭证与基础信息 → App ID；用应用身份回复和发提醒",
+                    "Credentials → App ID; to reply and remind as the app",
+                ),
+                required=False,
+            ),
+            Setting(
+                "ROLLCALL_FEISHU_APP_SECRET",
+                _g(zh, "凭证与基础信息 → App Secret", "Credentials → App Secret"),
+                required=False,
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在 https://open.feishu.cn/app（Lark：https://open.larksuite.com/app）创建企业"
+                "自建应用，添加「机器人」能力。Lark 还要设置 ROLLCALL_FEISHU_API_BASE="
+                "https://open.larksuite.com/open-apis。",
+                "Create a custom app at https://open.feishu.cn/app (Lark: "
+                "https://open.larksuite.com/app) and add the Bot capability. For Lark also set "
+                "ROLLCALL_FEISHU_API_BASE=https://open.larksuite.com/open-apis.",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "事件与回调 → 事件配置：请求地址填 webhook URL（飞书要求 1 秒内回应 challenge，"
+                "rollcall 不访问数据库直接应答），添加下面的事件，并开通每个事件要求的权限"
+                "（接收群聊中@机器人消息、以应用身份发消息等，以控制台提示为准）。",
+                "Events & Callbacks → Event Configuration: Request URL = the webhook URL "
+                "(Feishu wants its challenge answered within 1 s; rollcall answers it without "
+                "touching the database), add the events below and grant the permissions the "
+                "console asks for with each (group messages that @ the bot, sending messages "
+                "as the app).",
+            ),
+            _g(
+                zh,
+                "发布应用版本并由管理员审核通过，然后把机器人拉进群。群里的消息需要 @机器人 才会"
+                "推送给 rollcall。",
+                "Publish a version and have it approved, then add the bot to the group. Group "
+                "messages reach rollcall only when they @ the bot.",
+            ),
+            _g(
+                zh,
+                "不用应用发消息也可以：群设置 → 群机器人 → 自定义机器人，安全设置选「签名校验」，"
+                "然后 `rollcall community update <社群ID> --robot-webhook <URL> --robot-secret "
+                "<密钥>`（每分钟 100 条、每秒 5 条）。",
+                "To send without the app: group settings → Bots → Custom Bot with signature "
+                "verification, then `rollcall community update <id> --robot-webhook <URL> "
+                "--robot-secret <secret>` (100 messages a minute, 5 a second).",
+            ),
+            _bind_step(
+                zh, "feishu", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @bot /help")
+            ),
+        ],
+        lists={"events": list(FEISHU_EVENTS)},
+    )
+
+
+# -- DingTalk ---------------------------------------------------------------------------
+
+
+def _dingtalk(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="dingtalk",
+        title=_g(zh, "钉钉：连接一个群", "DingTalk: connect a group"),
+        settings=[
+            Setting(
+                "ROLLCALL_DINGTALK_APP_SECRET",
+                _g(
+                    zh,
+                    "应用的 AppSecret：校验机器人推送的 timestamp/sign",
+                    "the app's AppSecret: checks the robot's timestamp/sign headers",
+                ),
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在 https://open-dev.dingtalk.com 创建应用，添加「机器人」能力。",
+                "Create an app at https://open-dev.dingtalk.com and add the Robot capability.",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "机器人配置：消息接收模式选 HTTP 模式，消息接收地址填 webhook URL，发布机器人。",
+                "Robot configuration: message receiving mode HTTP, message receiving address = "
+                "the webhook URL; publish the robot.",
+            ),
+            _g(
+                zh,
+                "把机器人加入群；成员需 @机器人 发命令。回复通过消息里的 sessionWebhook 发出。",
+                "Add the robot to the group; members @ the robot to talk to it. Replies go "
+                "through the message's sessionWebhook.",
+            ),
+            _g(
+                zh,
+                "提醒要发进群：群设置 → 机器人 → 添加自定义机器人，安全设置选「加签」（不要用"
+                "自定义关键词，它会拒收不含关键词的提醒），然后 `rollcall community update "
+                "<社群ID> --robot-webhook https://oapi.dingtalk.com/robot/send?access_token=... "
+                "--robot-secret SEC...`。每个机器人每分钟 20 条，超出后限流 10 分钟。",
+                "For reminders in the group: group settings → Robots → add a custom robot "
+                "with 加签 (signature) security (not keywords: those refuse a reminder that "
+                "lacks one), then `rollcall community update <id> --robot-webhook "
+                "https://oapi.dingtalk.com/robot/send?access_token=... --robot-secret SEC...`. "
+                "A robot takes 20 messages a minute, then is throttled for 10 minutes.",
+            ),
+            _bind_step(
+                zh, "dingtalk", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")
+            ),
+        ],
+    )
+
+
+# -- WeCom ------------------------------------------------------------------------------
+
+
+def _wecom(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="wecom",
+        title=_g(zh, "企业微信：连接一个群", "WeCom: connect a group"),
+        settings=[
+            Setting("ROLLCALL_WECOM_TOKEN", _g(zh, "接收消息的 Token", "the callback's Token")),
+            Setting(
+                "ROLLCALL_WECOM_ENCODING_AES_KEY",
+                _g(zh, "接收消息的 EncodingAESKey（43 位）", "the callback's EncodingAESKey (43)"),
+            ),
+            Setting(
+                "ROLLCALL_WECOM_CORP_ID",
+                _g(
+                    zh,
+                    "我的企业 → 企业ID；自建应用回调需要，群机器人回调不需要",
+                    "My Company → Corp ID; for app callbacks, not for group robot callbacks",
+                ),
+                required=False,
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "在群里添加群机器人（群设置 → 群机器人 → 添加），复制它的 webhook 地址，运行 "
+                "`rollcall community update <社群ID> --robot-webhook "
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`：提醒和回复都通过"
+                "它发出（文本 2048 字节、markdown 4096 字节，每分钟 20 条）。",
+                "Add a group robot (group settings → Group Robots → Add), copy its webhook "
+                "address and run `rollcall community update <id> --robot-webhook "
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`: reminders and "
+                "replies go out through it (text 2,048 bytes, markdown 4,096 bytes, 20 "
+                "messages a minute).",
+            ),
+            _secrets_step(zh, stage),
+            _g(
+                zh,
+                "接收成员的消息：在群机器人的「接收消息」配置（或自建应用 → 接收消息 → 设置 API "
+                "接收）里填 URL = webhook URL，Token 和 EncodingAESKey 与上面的设置一致。企业微信"
+                "保存时用 GET echostr 校验 URL（要求 1 秒内），rollcall 直接应答。",
+                "To hear members: in the group robot's message receiving settings (or your "
+                "app → Receive Messages → Set API Receive), URL = the webhook URL, with the "
+                "Token and EncodingAESKey set above. WeCom checks the URL on save with a GET "
+                "echostr (within 1 s), which rollcall answers.",
+            ),
+            _g(
+                zh,
+                "群成员需 @机器人 发命令。自建应用收到的是单聊消息，群的绑定请用群机器人。",
+                "Members @ the robot to talk to it. An app receives one-to-one messages only: "
+                "bind a group through its group robot.",
+            ),
+            _bind_step(
+                zh, "wecom", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")
+            ),
+        ],
+    )
+
+
+# -- console ----------------------------------------------------------------------------
+
+
+def _console(zh: bool, stage: str) -> Guide:
+    return Guide(
+        platform="console",
+        title=_g(
+            zh, "console：本地聊天，用于演示和测试", "console: local chat for demos and tests"
+        ),
+        settings=[
+            Setting(
+                "ROLLCALL_CONSOLE_SECRET",
+                _g(
+                    zh,
+                    "签名密钥；本地不设置时自动生成在 ROLLCALL_HOME 下。"
+                    "生产环境不要设置（路由返回 404）",
+                    "the signing secret; generated under ROLLCALL_HOME when unset locally. "
+                    "Leave it unset in production (the route answers 404)",
+                ),
+                required=False,
+            ),
+        ],
+        steps=[
+            _g(
+                zh,
+                "`rollcall community create --platform console --chat-id room-1 ...` 创建社群。",
+                "Create a community: `rollcall community create --platform console --chat-id "
+                "room-1 ...`.",
+            ),
+            _g(
+                zh,
+                "`rollcall serve` 启动本地运行时。",
+                "Start the local runtime: `rollcall serve`.",
+            ),
+            _g(
+                zh,
+                "另开终端：`rollcall chat --community <社群ID> --user u1 打卡`。",
+                "In another terminal: `rollcall chat --community <id> --user u1 /checkin`.",
+            ),
+        ],
+    )
+
+
+_BUILDERS = {
+    "telegram": _telegram,
+    "slack": _slack,
+    "discord": _discord,
+    "feishu": _feishu,
+    "dingtalk": _dingtalk,
+    "wecom": _wecom,
+    "console": _console,
+}
+
+
+# -- --apply ----------------------------------------------------------------------------
+
+
+def apply_telegram(settings: Any, url: str, sender: Any = None) -> dict[str, Any]:
+    """setWebhook with our secret token; Telegram's answer (it carries no secret)."""
+    from chalicelib.platforms.telegram import set_webhook
+
+    return set_webhook(settings, url, sender=sender)
+
+
+def apply_discord(settings: Any, sender: Any = None) -> list[dict[str, Any]]:
+    """Register DISCORD_COMMANDS as the application's global commands (a bulk overwrite,
+    so a command removed here disappears from Discord too). Returns Discord's answer."""
+    from chalicelib.platforms.discord import USER_AGENT
+    from chalicelib.platforms.http import HttpSender
+
+    application_id = settings.secret("ROLLCALL_DISCORD_APPLICATION_ID").strip()
+    token = settings.secret("ROLLCALL_DISCORD_BOT_TOKEN").strip()
+    if not application_id or not token:
+        raise ValueError("set ROLLCALL_DISCORD_APPLICATION_ID and ROLLCALL_DISCORD_BOT_TOKEN first")
+    if not application_id.isdigit():
+        raise ValueError("ROLLCALL_DISCORD_APPLICATION_ID must be the application's numeric id")
+    base = (settings.api_bases.get("discord") or DEFAULT_API_BASES["discord"]).rstrip("/")
+    answer = (sender or HttpSender()).request(
+        "PUT",
+        f"{base}/applications/{application_id}/commands",
+        headers={"Authorization": f"Bot {token}", "User-Agent": USER_AGENT},
+        json=list(DISCORD_COMMANDS),
+    )
+    return answer.body if isinstance(answer.body, list) else []

@@ -1,0 +1,261 @@
+"""The check-in's hot path, through ``handle_event``: what a check-in costs on DynamoDB
+(moto), and how it de-duplicates a redelivery without claiming the delivery id first.
+
+A warm check-in is one read and two writes: the member's GetItem, the check-in's
+conditional PutItem (which records the delivery id) and the member's UpdateItem (counters,
+the day's activity and the delivery id together). It used to be five requests: a claim of
+the delivery id and a separate activity write came first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib.config import Settings
+from chalicelib.domain.messages import t
+from chalicelib.inbound import handle_event
+from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.runtime import Runtime
+from chalicelib.store import keys
+from chalicelib.store.checkins import checkins_on, record_checkin
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import Store
+from tests.helpers import community, member
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_ids = itertools.count(1)
+
+
+def local(day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def say(
+    rt: Runtime,
+    text: str,
+    at: datetime,
+    *,
+    user: str = "u1",
+    name: str | None = None,
+    event_id: str | None = None,
+    chat: str = "chat-1",
+) -> str:
+    event = InboundEvent(
+        kind="message",
+        platform="console",
+        chat_id=chat,
+        sender=Sender(user, name or user.title()),
+        text=text,
+        event_id=event_id or f"e-{next(_ids)}",
+    )
+    return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def counters(rt: Runtime, user: str = "u1") -> tuple[int, int, date | None]:
+    m = rt.store.get_member("c1", user)
+    assert m is not None
+    return m.checkins, m.current_streak, m.last_checkin
+
+
+@pytest.fixture
+def on_moto(dynamo_table, requests_made):
+    store = Store(dynamo_table)
+    store.create_community(community())
+    store.bulk_save_members(member(f"m{n:03d}") for n in range(40))
+    requests_made.reset()
+    return Runtime(settings=Settings(), store=store), requests_made
+
+
+class SlowTable(MemoryTable):
+    """Each request takes a millisecond, as over a network, so racing threads interleave."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.001)
+        return super().get(*args, **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.001)
+        return super().put(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.001)
+        return super().update(*args, **kwargs)
+
+
+def memory_runtime(table: MemoryTable | None = None) -> Runtime:
+    store = Store(table or MemoryTable())
+    store.create_community(community())
+    return Runtime(settings=Settings(), store=store)
+
+
+# -- what it costs ---------------------------------------------------------------------------
+
+
+def test_a_warm_checkin_is_one_read_and_two_writes(on_moto):
+    rt, requests = on_moto
+    say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
+    requests.reset()
+    reply = say(rt, "/checkin", local(23, 9), user="m007")
+    assert "checked in for 2026-11-23" in reply
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    stored = rt.store.get_member("c1", "m007")
+    assert stored is not None and stored.last_active == date(2026, 11, 23), "activity folded in"
+
+
+def test_a_cold_checkin_reads_the_community_and_the_member_in_one_batch(on_moto):
+    """No community cached (a cold container, or the minute ran out): the chat binding,
+    then the community and the member together."""
+    rt, requests = on_moto
+    reply = say(rt, "打卡", local(23, 9), user="m002")
+    assert "checked in" in reply
+    assert dict(requests.counts) == {
+        "GetItem": 1,
+        "BatchGetItem": 1,
+        "PutItem": 1,
+        "UpdateItem": 1,
+    }
+
+
+def test_a_new_members_first_message_being_a_checkin_creates_them_in_the_same_update(on_moto):
+    rt, requests = on_moto
+    say(rt, "hello", local(23, 8), user="m001")
+    requests.reset()
+    reply = say(rt, "/checkin", local(23, 9), user="newbie", name="Newbie")
+    assert "Newbie checked in for 2026-11-23" in reply
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    created = rt.store.get_member("c1", "newbie")
+    assert created is not None
+    assert (created.joined_at, created.last_active, created.role.value) == (
+        date(2026, 11, 23),
+        date(2026, 11, 23),
+        "member",
+    )
+    assert (created.checkins, created.current_streak, created.best_streak) == (1, 1, 1)
+
+
+def test_a_redelivery_and_a_second_checkin_cost_one_read_and_no_write(on_moto):
+    rt, requests = on_moto
+    say(rt, "/checkin", local(23, 9), user="m003", event_id="m-1")
+    requests.reset()
+    assert say(rt, "/checkin", local(23, 9, 1), user="m003", event_id="m-1") == ""
+    assert dict(requests.counts) == {"GetItem": 1}
+    requests.reset()
+    again = say(rt, "/checkin", local(23, 18), user="m003", event_id="m-2")
+    assert again == t("en", "checkin_already", name="M003", date="2026-11-23", streak=1)
+    assert dict(requests.counts) == {"GetItem": 1}
+
+
+def test_chatter_claims_no_delivery_id_but_other_commands_do(on_moto):
+    rt, requests = on_moto
+    say(rt, "hello", local(23, 8), user="m001")
+    requests.reset()
+    say(rt, "just chatting", local(23, 9), user="m001")
+    assert dict(requests.counts) == {"GetItem": 1}
+    requests.reset()
+    say(rt, "/help", local(23, 9), user="m001")
+    assert dict(requests.counts) == {"PutItem": 1, "GetItem": 1}
+
+
+# -- exactly once, without a claim -----------------------------------------------------------
+
+
+def test_a_redelivery_while_the_first_is_in_flight_is_silent_and_settles_the_counters():
+    """The first delivery's put is in, its member update not yet (or it crashed between
+    them): the redelivery's put is refused with the first's delivery id, so it answers
+    nothing and brings the counters up to date."""
+    rt = memory_runtime()
+    say(rt, "/checkin", local(22))
+    record_checkin(
+        rt.store.table,
+        "c1",
+        "u1",
+        date(2026, 11, 23),
+        local(23, 9),
+        streak=2,
+        prev=date(2026, 11, 22),
+        delivery="console#m-9",
+    )
+    assert say(rt, "/checkin", local(23, 9, 1), event_id="m-9") == ""
+    assert counters(rt) == (2, 2, date(2026, 11, 23))
+    # and the member item now knows the delivery: a third copy costs one read
+    before = dict(rt.store.table.requests)
+    assert say(rt, "/checkin", local(23, 9, 2), event_id="m-9") == ""
+    used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items()}
+    assert {k: v for k, v in used.items() if v} == {"GetItem": 1}
+
+
+def test_a_redelivery_after_the_day_ended_checks_in_for_no_new_day():
+    """Telegram redelivers for up to 24 hours: a message sent at 23:59 and delivered again
+    at 00:01 is still yesterday's one check-in."""
+    rt = memory_runtime()
+    say(rt, "/checkin", local(22, 23, 59), event_id="late")
+    assert say(rt, "/checkin", local(23, 0, 1), event_id="late") == ""
+    assert counters(rt) == (1, 1, date(2026, 11, 22))
+    assert checkins_on(rt.store.table, "c1", date(2026, 11, 23)) == []
+    assert "2-day streak" in say(rt, "/checkin", local(23, 8), event_id="next")
+
+
+def test_the_checkin_item_and_member_keep_the_delivery_id():
+    rt = memory_runtime()
+    say(rt, "/checkin", local(23), event_id="abc")
+    [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
+    assert item["delivery"] == "console#abc"
+    assert rt.store.table.get("C#c1", "M#u1")["checkin_delivery"] == "console#abc"
+    assert not [i for i in rt.store.table.all_items() if i["pk"].startswith(keys.EVENT_PREFIX)]
+
+
+def test_a_checkin_without_a_delivery_id_is_still_recorded_once():
+    rt = memory_runtime()
+    event = InboundEvent(
+        kind="message", platform="console", chat_id="chat-1", sender=Sender("u1", "U1"), text="打卡"
+    )
+    first = "\n".join(m.text for m in handle_event(rt, event, local(23)))
+    again = "\n".join(m.text for m in handle_event(rt, event, local(23, 13)))
+    assert "checked in" in first and "already" in again
+    assert counters(rt) == (1, 1, date(2026, 11, 23))
+
+
+def race(rt: Runtime, event_ids: list[str]) -> list[str]:
+    """Send a check-in per delivery id, all at once from one thread each."""
+    replies: list[str] = []
+    lock = threading.Lock()
+
+    def send(event_id: str) -> None:
+        reply = say(rt, "/checkin", local(23, 9), event_id=event_id)
+        with lock:
+            replies.append(reply)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in event_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return replies
+
+
+def test_deliveries_racing_each_other_record_one_checkin_and_count_it_once():
+    """Copies of one message and a second message, all at once, from eight threads: one
+    confirmation, the other message answered "already", the copies silent."""
+    for round_ in range(20):
+        rt = memory_runtime(SlowTable())
+        say(rt, "/checkin", local(22))
+        replies = race(rt, [f"r{round_}-a"] * 4 + [f"r{round_}-b"] * 4)
+        done = [r for r in replies if "checked in for" in r]
+        assert len(done) == 1, replies
+        assert len([r for r in replies if r and r not in done]) <= 4, replies
+        assert counters(rt) == (2, 2, date(2026, 11, 23))
+        assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
+
+
+def test_a_checkin_in_an_unbound_chat_is_answered_once():
+    rt = memory_runtime()
+    first = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
+    again = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
+    assert "rollcall community bind" in first and again == ""
