@@ -50,8 +50,17 @@ def makeup_quota_sk(month: str, user_id: str) -> str:
     return f"{MAKEUP_PREFIX}{month}#{user_id}"
 
 
+# DynamoDB refuses partition keys over 2,048 bytes; a delivery id is whatever the (signed)
+# body says, so a long one is replaced by its digest rather than failing the request.
+_MAX_ID_BYTES = 200
+
+
 def event_pk(platform: str, event_id: str) -> str:
     """Inbound delivery ids (Slack event_id, Telegram update_id, ...) for de-duplication."""
+    if len(event_id.encode("utf-8", "replace")) > _MAX_ID_BYTES:
+        import hashlib
+
+        event_id = "sha256:" + hashlib.sha256(event_id.encode("utf-8", "replace")).hexdigest()
     return f"{EVENT_PREFIX}{platform}#{event_id}"
 
 
