@@ -324,10 +324,15 @@ def seed(
 
 def _october_report(community: Community, members: list[Member], rng: random.Random) -> Any:
     """October's report as the job made it on 1 November: the members as they were then
-    (a month less active), with the check-in counts they had."""
+    (whoever has been active since was last active a few days before), with the check-in
+    counts they had. So members silent since October are newly warned in November's."""
+    first = date(2026, 11, 1)
     then = [
         dataclasses.replace(
-            m, last_active=m.last_active - timedelta(days=30) if m.last_active else None
+            m,
+            last_active=m.last_active
+            if m.last_active is None or m.last_active < first
+            else first - timedelta(days=rng.randint(1, 4)),
         )
         for m in members
     ]

@@ -32,24 +32,43 @@ def test_job_reads_stay_flat_while_the_naive_design_grows(dynamo_client):
     assert reminder["units_vs_min"] < 2 and reminder["requests"]["Query"] == 2
 
 
-def test_fast_reads_render_the_same_responses(dynamo_client):
-    seed(dynamo_client, "rollcall-test", "s1", 30, jobs=("monthly-report",))
+def test_fast_reads_give_the_same_responses_page_for_page(dynamo_client):
+    """The benchmark's faster moto (bench/fastmoto.py) must not change a single response:
+    the same items, pages, LastEvaluatedKeys and counts, by size (1 MB) and by Limit."""
+    table = "rollcall-test"
+    seed(dynamo_client, table, "s1", 30, jobs=("monthly-report",))
+    big = "x" * 100_000  # twelve of these make a query run past 1 MB
+    for n in range(12):
+        dynamo_client.put_item(
+            TableName=table, Item={"pk": {"S": "C#s1"}, "sk": {"S": f"ZZ#{n:02d}"}, "b": {"S": big}}
+        )
 
-    def read_everything() -> list:
-        pages = list(
+    def query(condition: str, values: dict, **extra: object) -> list:
+        return list(
             dynamo_client.get_paginator("query").paginate(
-                TableName="rollcall-test",
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": {"S": "C#s1"}},
+                TableName=table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues={":p": {"S": "C#s1"}, **values},
+                **extra,
             )
         )
-        pages += list(dynamo_client.get_paginator("scan").paginate(TableName="rollcall-test"))
-        key = {"pk": {"S": "C#s1"}, "sk": {"S": "M#u000003"}}
-        pages.append(dynamo_client.get_item(TableName="rollcall-test", Key=key))
-        pages.append(
-            dynamo_client.get_item(TableName="rollcall-test", Key={**key, "sk": {"S": "x"}})
+
+    def read_everything() -> list:
+        pages = query("pk = :p", {})
+        pages += query("pk = :p", {}, PaginationConfig={"PageSize": 37})
+        pages += query("pk = :p AND begins_with(sk, :s)", {":s": {"S": "CI#"}}, Limit=100)
+        pages += query(
+            "pk = :p AND sk BETWEEN :a AND :b",
+            {":a": {"S": "HW#C0002#"}, ":b": {"S": "HWS#C0003#\uffff"}},
+            PaginationConfig={"PageSize": 11},
         )
-        pages.append(dynamo_client.batch_get_item(RequestItems={"rollcall-test": {"Keys": [key]}}))
+        pages += query("pk = :p AND begins_with(sk, :s)", {":s": {"S": "ZZ#"}})
+        pages += query("pk = :p", {}, ScanIndexForward=False, Limit=5)
+        pages += list(dynamo_client.get_paginator("scan").paginate(TableName=table))
+        key = {"pk": {"S": "C#s1"}, "sk": {"S": "M#u000003"}}
+        pages.append(dynamo_client.get_item(TableName=table, Key=key))
+        pages.append(dynamo_client.get_item(TableName=table, Key={**key, "sk": {"S": "x"}}))
+        pages.append(dynamo_client.batch_get_item(RequestItems={table: {"Keys": [key]}}))
         for page in pages:
             page.pop("ResponseMetadata")
         return pages
@@ -57,7 +76,11 @@ def test_fast_reads_render_the_same_responses(dynamo_client):
     stock = read_everything()
     with fast_reads():
         fast = read_everything()
-    assert fast == stock and len(stock[0]["Items"]) > 30
+        dynamo_client.delete_item(TableName=table, Key={"pk": {"S": "C#s1"}, "sk": {"S": "ZZ#00"}})
+        after_write = query("pk = :p AND begins_with(sk, :s)", {":s": {"S": "ZZ#"}})
+    assert fast == stock
+    assert len(stock) > 20 and sum(1 for p in stock if "LastEvaluatedKey" in p) > 10
+    assert sum(len(p["Items"]) for p in after_write) == 11, "a write invalidates the index"
 
 
 def test_the_meter_counts_units_and_the_payload_of_updates(dynamo_client, dynamo_table):
