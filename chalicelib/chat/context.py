@@ -10,6 +10,7 @@ from chalicelib.domain.commands import Command
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
 from chalicelib.platforms.base import InboundEvent, Message
+from chalicelib.store import keys
 from chalicelib.store.repository import Activity, Store
 
 
@@ -33,7 +34,7 @@ class CommandContext:
         """This message's platform delivery id, qualified by platform (ids are unique only
         within one): what a redelivery repeats."""
         event = self.event
-        return f"{event.platform}#{event.event_id}" if event.event_id else None
+        return keys.delivery_id(event.platform, event.event_id) if event.event_id else None
 
     def write_activity(self) -> Member:
         """Write the pending activity (when the handler could not fold it): one UpdateItem."""

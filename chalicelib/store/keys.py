@@ -55,13 +55,20 @@ def makeup_quota_sk(month: str, user_id: str) -> str:
 _MAX_ID_BYTES = 200
 
 
-def event_pk(platform: str, event_id: str) -> str:
-    """Inbound delivery ids (Slack event_id, Telegram update_id, ...) for de-duplication."""
+def delivery_id(platform: str, event_id: str) -> str:
+    """A platform's delivery id, qualified by the platform (ids are unique only within one)
+    and capped: a long one is replaced by its digest, in keys and in the attributes a
+    check-in keeps it in (an id as long as the body would make an item DynamoDB refuses)."""
     if len(event_id.encode("utf-8", "replace")) > _MAX_ID_BYTES:
         import hashlib
 
         event_id = "sha256:" + hashlib.sha256(event_id.encode("utf-8", "replace")).hexdigest()
-    return f"{EVENT_PREFIX}{platform}#{event_id}"
+    return f"{platform}#{event_id}"
+
+
+def event_pk(platform: str, event_id: str) -> str:
+    """Inbound delivery ids (Slack event_id, Telegram update_id, ...) for de-duplication."""
+    return f"{EVENT_PREFIX}{delivery_id(platform, event_id)}"
 
 
 def run_sk(job: str, period: str) -> str:

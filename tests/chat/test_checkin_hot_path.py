@@ -259,3 +259,14 @@ def test_a_checkin_in_an_unbound_chat_is_answered_once():
     first = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
     again = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
     assert "rollcall community bind" in first and again == ""
+
+
+def test_a_huge_delivery_id_is_kept_by_its_digest():
+    """The id comes from the (signed) body: stored whole, it could make the check-in item
+    too large for DynamoDB; its digest de-duplicates just as well."""
+    rt = memory_runtime()
+    huge = "x" * 500_000
+    assert "checked in" in say(rt, "/checkin", local(23), event_id=huge)
+    assert say(rt, "/checkin", local(23, 13), event_id=huge) == ""
+    [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
+    assert item["delivery"].startswith("console#sha256:") and len(item["delivery"]) < 100
