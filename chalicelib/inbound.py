@@ -11,16 +11,24 @@ check-in de-duplicates itself: its own conditional put records the delivery id, 
 member item it updates keeps it too (chat/checkins.py). That is the hot path: a warm
 check-in costs one read and two writes (member GetItem, check-in PutItem, member
 UpdateItem), where claiming first made it five requests.
+
+A command too slow for the platform's deadline (chat/router.py DEFERRED: ``/remind``,
+``/confirm-removals``) is claimed, resolved and prechecked here like any other, so a member
+who may not use it is refused at once; then it becomes one message on the job queue, and the
+answer is "working on it" in the community's language (Discord: a deferred response, type
+5, "thinking…"). The queue worker runs it and posts the result (jobs/run_queued_jobs.py).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.chat.context import CommandContext
-from chalicelib.chat.router import SELF_DEDUPLICATING, dispatch
+from chalicelib.chat.router import DEFERRED, SELF_DEDUPLICATING, dispatch, precheck
 from chalicelib.domain.commands import parse_command
 from chalicelib.domain.messages import t
 from chalicelib.platforms.base import (
@@ -60,36 +68,58 @@ def handle_webhook(
         return parsed.handshake
     last_event: InboundEvent | None = None
     replies: list[Message] = []
+    deferred = False
     for event in parsed.events:
         last_event = event
-        replies.extend(handle_event(runtime, event, now))
+        handled = _handle_event(runtime, event, now)
+        replies.extend(handled.replies)
+        deferred = deferred or handled.deferred
+    if deferred and adapter.name == "discord":
+        # An interaction is answered once: "thinking…" now, the result as its follow-up.
+        from chalicelib.platforms.discord import deferred as deferred_response
+
+        return HttpResponse(200, deferred_response())
     return adapter.respond(last_event, replies)
 
 
+@dataclass(frozen=True)
+class _Handled:
+    replies: list[Message] = field(default_factory=list)
+    # True when the command went to the queue: the replies are only its acknowledgement.
+    deferred: bool = False
+
+
 def handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> Sequence[Message]:
+    """The replies to one event (for a deferred command: its acknowledgement)."""
+    return _handle_event(runtime, event, now).replies
+
+
+def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Handled:
     store = runtime.store
     command = parse_command(event.text) if event.kind == "message" else None
     claims = event.kind == "member_joined" or (
         command is not None and command.name not in SELF_DEDUPLICATING
     )
     if claims and not _claim(runtime, event, now):
-        return []
+        return _Handled()
     sender = event.sender
     if event.kind == "member_left":
         left_from = store.find_community_by_chat(event.platform, event.chat_id)
         if left_from is not None:
             store.mark_member_left(left_from.id, sender.user_id)
-        return []
+        return _Handled()
     community, item = store.find_community_and_member(event.platform, event.chat_id, sender.user_id)
     if community is None:
         if command is None:
-            return []
+            return _Handled()
         # Only an explicit command earns the "how to bind" answer; chatter gets silence, and
         # a redelivered command gets it once (a check-in is claimed here, on this rare path).
         if not claims and not _claim(runtime, event, now):
-            return []
+            return _Handled()
         where = {"platform": event.platform, "chat_id": event.chat_id}
-        return [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
+        return _Handled(
+            [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
+        )
     today = community.calendar.local_date(now)
     # Any message, command or chatter, counts as activity where the platform forwards it.
     seen = store.see_member(
@@ -107,17 +137,46 @@ def handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> Sequen
             activity=seen.activity,
             checkin_delivery=seen.checkin_delivery,
         )
-        return list(dispatch(ctx))
+        return _Handled(list(dispatch(ctx)))
     member = seen.member
     if seen.activity is not None:
         member = store.write_activity(community.id, sender.user_id, seen.activity)
     if event.kind == "member_joined":
         welcome = t(community.locale, "welcome", name=member.display(), community=community.name)
-        return [Message(welcome)]
+        return _Handled([Message(welcome)])
     if command is None:
-        return []
+        return _Handled()
     ctx = CommandContext(store, community, member, command, event, now)
-    return list(dispatch(ctx))
+    if command.name in DEFERRED:
+        return _defer(runtime, ctx)
+    return _Handled(list(dispatch(ctx)))
+
+
+def _defer(runtime: Runtime, ctx: CommandContext) -> _Handled:
+    """Refuse at once what the precheck refuses; queue the rest for the worker (one
+    SendMessageBatch) and acknowledge it.
+
+    The delivery id is already claimed, so a platform retry of this event would be dropped:
+    when the queue refuses the message, the admin is told to ask again rather than left
+    waiting for a result that will never come.
+    """
+    from chalicelib.queue import command_message
+
+    refused = precheck(ctx.command.name)(ctx)
+    if refused:
+        return _Handled(list(refused))
+    event = ctx.event
+    # What de-duplicates the reply when SQS delivers the message twice: the platform's
+    # delivery id, or (an event without one) an id of this request's own.
+    command_id = event.event_id or f"queued-{uuid.uuid4().hex}"
+    context = {"platform": event.platform, "community": ctx.community.id}
+    try:
+        runtime.queue.send_batch([command_message(event, ctx.now, command_id)])
+    except Exception:  # SQS down or refusing: say so rather than 500 into a claimed retry
+        log.exception("deferred command not queued", extra=context)
+        return _Handled([ctx.say("deferred_not_started")])
+    log.info("command deferred", extra={**context, "command": ctx.command.name})
+    return _Handled([ctx.say("deferred_working")], deferred=True)
 
 
 def _claim(runtime: Runtime, event: InboundEvent, now: datetime) -> bool:

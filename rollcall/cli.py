@@ -617,8 +617,9 @@ def chat(
     """Say TEXT in a console community's chat, through a running `rollcall serve`.
 
     The message is signed and posted to the server's console webhook, exactly as a chat
-    platform would; the bot's replies are printed (scheduled messages appear in the
-    server's own terminal).
+    platform would; the bot's replies are printed. Scheduled messages, and the results of
+    slow admin commands (/remind, /confirm-removals: here "working on it"), appear in the
+    server's own terminal.
     """
     from datetime import UTC, datetime
 
@@ -1050,7 +1051,10 @@ def _rebind_admin_chat(store: Any, current: Community, new_chat: str | None) -> 
 @click.option("--set", "rules_text", help="Rules as JSON, or @FILE: a list of objects.")
 @click.option("--defaults", is_flag=True, help="Drop the community's rules: use the defaults.")
 @click.option("--removal", help="on or off: may confirmed candidates be removed.")
-@click.option("--admin-chat", help="Chat id the report goes to ('-' for none).")
+@click.option(
+    "--admin-chat",
+    help="Chat id the report goes to ('-' for none: then to each admin by direct message).",
+)
 @click.option("--to-group", help="on or off: send the report to the group when no admin chat.")
 @click.option("--active-days", type=int, help="Active: at most this many days since activity.")
 @click.option("--quiet-days", type=int, help="Quiet: up to this many; inactive beyond.")

@@ -4,7 +4,10 @@ In AWS, API Gateway serves the webhooks and an EventBridge tick dispatches the j
 ``chalice local`` only does the first half (it never fires schedules), so this module runs
 Chalice's own local HTTP server for the routes, in a thread, and drives the timers itself:
 every tick it runs the same dispatcher and worker code as the cloud (the due index, then one
-queue message per due run), with an in-process queue in place of SQS.
+queue message per due run), with an in-process queue in place of SQS. The webhooks queue
+their slow admin commands (``/remind``, ``/confirm-removals``) on that same queue, and a
+message arriving wakes the worker at once, as SQS wakes Lambda's poller: the command's
+result is posted (and printed here) a moment after its "working on it".
 
 State lives on the embedded DynamoDB endpoint (or the one the user configured), is
 published so that ``rollcall community ...`` or ``rollcall chat`` in another terminal share
@@ -21,6 +24,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -35,10 +39,16 @@ from chalicelib.clock import Clock, SystemClock
 from chalicelib.config import Settings
 from chalicelib.domain.models import Community
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, ensure_scheduled
-from chalicelib.jobs.run_queued_jobs import run_queued_job
+from chalicelib.jobs.run_queued_jobs import (
+    BadMessage,
+    QueuedCommand,
+    parse_message,
+    run_queued_command,
+    run_queued_job,
+)
 from chalicelib.jobs.runner import JobResult, planners
 from chalicelib.platforms.console import SentMessage, Sink, sign
-from chalicelib.queue import MemoryQueue
+from chalicelib.queue import COMMAND, MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
 from rollcall import local
 
@@ -69,18 +79,23 @@ MAX_ATTEMPTS = 5
 @dataclass
 class LocalQueue:
     """The job queue of the local runtime: SQS's in-process twin plus its redelivery of
-    failed messages after a visibility timeout, and a dead-letter list."""
+    failed messages after a visibility timeout, and a dead-letter list. ``arrived`` is set
+    when a message is sent (a webhook queueing a deferred command), to wake the worker."""
 
-    queue: MemoryQueue = field(default_factory=MemoryQueue)
-    retries: list[tuple[datetime, int, dict[str, str]]] = field(default_factory=list)
-    dead: list[dict[str, str]] = field(default_factory=list)
+    queue: MemoryQueue = field(init=False)
+    retries: list[tuple[datetime, int, dict[str, Any]]] = field(default_factory=list)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
 
-    def take(self, now: datetime) -> list[tuple[dict[str, str], int]]:
+    def __post_init__(self) -> None:
+        self.queue = MemoryQueue(on_send=self.arrived.set)
+
+    def take(self, now: datetime) -> list[tuple[dict[str, Any], int]]:
         ready = [(m, n) for at, n, m in self.retries if at <= now]
         self.retries = [r for r in self.retries if r[0] > now]
         return [(m, 1) for m in self.queue.drain()] + ready
 
-    def retry_later(self, message: dict[str, str], attempt: int, now: datetime) -> None:
+    def retry_later(self, message: dict[str, Any], attempt: int, now: datetime) -> None:
         if attempt >= MAX_ATTEMPTS:
             self.dead.append(message)
         else:
@@ -102,13 +117,19 @@ def tick(
     this laptop) are passed to ``unserved`` and left alone: their runs would only fail, and
     they stay due for wherever that platform is configured. A failed run is handled again
     after ``RETRY_AFTER``, like an SQS redelivery. Errors are contained per message: one
-    broken community never stops the others. Returns what happened (runs found already
-    done are left out, so an idle tick returns nothing).
+    broken community never stops the others. Returns what happened to the job runs (runs
+    found already done are left out, so an idle tick returns nothing). Deferred chat
+    commands on the queue are run too; their replies go to the chat (the console sink),
+    and a reply that could not be delivered is retried like a failed run.
     """
     queue = queue if queue is not None else LocalQueue()
+    queue.arrived.clear()  # before taking: a message sent from now on wakes the next tick
     dispatch_due_jobs(runtime.store.table, queue.queue, now)
     results: list[JobResult] = []
     for message, attempt in queue.take(now):
+        if message.get("kind") == COMMAND:
+            _run_command(runtime, queue, message, attempt, now)
+            continue
         try:
             community = runtime.store.get_community(message["community"])
             if runtime.adapter(community.platform) is None:
@@ -131,6 +152,27 @@ def tick(
             queue.retry_later(message, attempt, now)
         results.append(result)
     return results
+
+
+def _run_command(
+    runtime: Runtime, queue: LocalQueue, message: dict[str, Any], attempt: int, now: datetime
+) -> None:
+    """One deferred chat command, through the same code as the Lambda worker."""
+    try:
+        command = parse_message(json.dumps(message))
+    except BadMessage as error:
+        log.error("bad queue message dropped", extra={"reason": str(error)})
+        return
+    if not isinstance(command, QueuedCommand):  # never: a "command" message parses as one
+        return
+    try:
+        run_queued_command(runtime, command, now)
+    except Exception:  # a reply that did not arrive: handled again later, as SQS would
+        log.exception(
+            "deferred command failed",
+            extra={"platform": command.platform, "command": command.command.name},
+        )
+        queue.retry_later(message, attempt, now)
 
 
 def schedule_all(runtime: Runtime, now: datetime) -> int:
@@ -191,6 +233,9 @@ def run_server(
 
         clock = SystemClock()
         runtime = _build_runtime(clock, say)
+        # The webhooks queue deferred commands where the ticks take them from.
+        queue = LocalQueue()
+        runtime.queue = queue.queue
         set_runtime(runtime)
         cleanup.callback(set_runtime, None)
 
@@ -202,7 +247,7 @@ def run_server(
             ready(http.url)
         # A second Ctrl-C, or one we have no handler for: still shut down cleanly.
         with contextlib.suppress(KeyboardInterrupt):
-            _tick_until_stopped(runtime, clock, stop, tick_seconds, endpoint, say)
+            _tick_until_stopped(runtime, clock, stop, tick_seconds, endpoint, say, queue)
     where = directory / local.SNAPSHOT_NAME if endpoint else dynamodb
     say(f"stopped; state is in {where}")
 
@@ -214,9 +259,9 @@ def _tick_until_stopped(
     tick_seconds: int,
     endpoint: local.EmbeddedEndpoint | None,
     say: Callable[[str], None],
+    queue: LocalQueue,
 ) -> None:
     noted: set[str] = set()
-    queue = LocalQueue()
     schedule_all(runtime, clock.now())
 
     def unserved(community: Community) -> None:
@@ -241,7 +286,17 @@ def _tick_until_stopped(
                 endpoint.save()
             except Exception:  # a full disk must not stop the webhooks; stop() retries
                 log.exception("saving the local state failed")
-        stop.wait(tick_seconds)
+        _wait(stop, queue.arrived, tick_seconds)
+
+
+def _wait(stop: threading.Event, arrived: threading.Event, seconds: float) -> None:
+    """Until the next tick is due, a message arrives on the queue, or we are stopped."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and not arrived.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        stop.wait(min(left, _HTTP_POLL_SECONDS))
 
 
 def _describe(result: JobResult) -> str:

@@ -12,7 +12,9 @@ from chalicelib.store.table import Cond
 MANUAL = "manual"
 
 
-def _refuse(ctx: CommandContext) -> Sequence[Message] | None:
+def refuse_non_admin(ctx: CommandContext) -> Sequence[Message] | None:
+    """The refusal for a member who is not an owner or admin (None for one who is); also
+    the webhook's inline precheck of /remind, which the queue worker runs (router.DEFERRED)."""
     if ctx.member.is_admin:
         return None
     return [ctx.say("admin_only", name=ctx.member.display())]
@@ -22,10 +24,13 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     """Send today's reminder now, once a day by hand; the scheduled one is a separate run.
 
     It goes through the job runner's claim (period ``<date>#manual``), so a repeated
-    command, or the platform redelivering it, sends nothing twice. The reminder posts into
-    the group; the admin gets a one-line confirmation.
+    command, the platform redelivering it, or SQS redelivering its queue message sends
+    nothing twice. The reminder posts into the group; the admin gets a one-line
+    confirmation. It runs in the queue worker (router.DEFERRED): a reminder's delivery, part
+    by part at the platform's pace, does not fit a webhook's deadline. The day is that of
+    ``ctx.now``, the time the admin asked, however long the message waited in the queue.
     """
-    refused = _refuse(ctx)
+    refused = refuse_non_admin(ctx)
     if refused:
         return refused
     from chalicelib.jobs.runner import run_job
@@ -44,7 +49,7 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
 
 
 def handle_exempt(ctx: CommandContext) -> Sequence[Message]:
-    refused = _refuse(ctx)
+    refused = refuse_non_admin(ctx)
     if refused:
         return refused
     from chalicelib.domain.homework import mention_text, resolve_mention

@@ -161,16 +161,27 @@ def _refuse_work(ctx: CommandContext, refusal: WorkRefusal) -> list[Message]:
 
 
 def handle_review(ctx: CommandContext) -> Sequence[Message]:
-    """Which work a review is of: the reviewee's work of the last closed cycle when the
+    """The reviewee is the member @-mentioned first, or, for a review sent as a reply to a
+    member's message without a mention (where the platform says whose message it is), that
+    message's author.
+
+    Which work a review is of: the reviewee's work of the last closed cycle when the
     reviewer is assigned to it; otherwise their current cycle's work if any (early reviews
     are welcome), else the last closed cycle's. Unassigned reviews count as extra."""
     community, member = ctx.community, ctx.member
     after = mention_text(ctx.command.args)
-    if after is None:
+    replied_to = ctx.event.reply_to
+    if after is None and replied_to is None:
         return _reply([_t(ctx, "hw_review_usage")])
     roster = [m for m in ctx.store.list_members(community.id) if m.is_present]
-    found, rest = resolve_mention(after, roster)
-    who = _who(after)
+    if after is None and replied_to is not None:
+        # Sent as a reply (Telegram): the review is of the replied-to message's author.
+        found = [m for m in roster if m.user_id == replied_to.user_id]
+        rest, who = ctx.command.args, replied_to.name
+    else:
+        after = after or ""
+        found, rest = resolve_mention(after, roster)
+        who = _who(after)
     if not found:
         return _reply([_t(ctx, "hw_review_not_member", who=who)])
     if len(found) > 1:

@@ -55,6 +55,27 @@ HANDLERS: dict[str, tuple[str, str]] = {
 # refused for a redelivery anyway (chat/checkins.py). Every other command is claimed first.
 SELF_DEDUPLICATING = frozenset({"checkin"})
 
+# Commands too slow to answer within a platform's deadline (Slack and Discord 3 s, Feishu
+# and WeCom 1-5 s), run by the queue worker instead (jobs/run_queued_jobs.py), each with its
+# precheck: the refusals and usage answers that need nothing beyond the community and member
+# the webhook has already read, given inline at once. The webhook answers the rest with
+# "working on it" (Discord: a deferred response) and the worker posts the result.
+#
+# * ``remind`` runs the whole daily-reminder job: its roster Query, then one API call per
+#   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
+# * ``confirm_removals`` calls the platform once per candidate.
+#
+# ``report`` is not here: it reads a report the monthly job already built and stored (one
+# Query for the latest header, or one GetItem for a given month; store/reports.py) and
+# composes it from that header alone, as fast as any other command. No chat command builds
+# a report; that stays the job's (or ``rollcall report monthly``).
+DEFERRED: dict[str, tuple[str, str]] = {
+    "remind": (_ADMIN, "refuse_non_admin"),
+    "confirm_removals": (_STANDING, "check_confirm_removals"),
+}
+
+Precheck = Callable[[CommandContext], Sequence[Message] | None]
+
 
 def handle_help(ctx: CommandContext) -> Sequence[Message]:
     return [ctx.say("help")]
@@ -72,6 +93,14 @@ def handler(name: str) -> Handler:
         return handle_unknown
     module, function = where
     found: Handler = getattr(importlib.import_module(module), function)
+    return found
+
+
+@functools.cache
+def precheck(name: str) -> Precheck:
+    """A deferred command's inline precheck: the answer when it must not run (None: run it)."""
+    module, function = DEFERRED[name]
+    found: Precheck = getattr(importlib.import_module(module), function)
     return found
 
 

@@ -8,7 +8,8 @@ jobs/report_inactive_members.py; these handlers only read what they need:
   UpdateItem when it finds the member's warning no longer holds (coming back clears it at
   once, not at the next report);
 * ``/report`` is one Query (the latest report's header) or one GetItem (a given month);
-* ``/confirm-removals`` reads the report and its candidates by key (never the roster).
+* ``/confirm-removals`` reads the report and its candidates by key (never the roster), and
+  runs in the queue worker: it calls the platform once per candidate.
 
 The job module is imported inside the admin handlers only, so a webhook's cold start does
 not load the jobs (as in jobs/runner.py).
@@ -162,15 +163,17 @@ def handle_report(ctx: CommandContext) -> Sequence[Message]:
 # -- 确认移除 /confirm-removals --------------------------------------------------------------------
 
 
-def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
-    from chalicelib.jobs.report_inactive_members import (
-        CHAT_PLATFORM_REMOVALS,
-        RemovalOff,
-        confirm_removals,
-        describe_outcome,
-        parse_month,
-        report_month,
-    )
+def check_confirm_removals(ctx: CommandContext) -> Sequence[Message] | None:
+    """The answer when the command must not run (not an admin, no or a malformed report id,
+    removal off), from what the webhook already read: the webhook's inline precheck, before
+    it hands the command to the queue worker (router.DEFERRED). None: run it."""
+    requested = _requested_report(ctx)
+    return None if isinstance(requested, str) else requested
+
+
+def _requested_report(ctx: CommandContext) -> str | list[Message]:
+    """The report month the admin asked to confirm, or the answer refusing the request."""
+    from chalicelib.jobs.report_inactive_members import parse_month, report_month
 
     if not ctx.member.is_admin:
         return [ctx.say("removal_admins_only")]
@@ -182,28 +185,50 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
     if not community.removal_enabled:
         return [ctx.say("removal_off")]
     try:
-        report_id = parse_month(report_id)
+        return parse_month(report_id)
     except InvalidValue:
         return [usage]
+
+
+def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
+    """Remove the report's candidates, through the platform where its adapter can.
+
+    One platform call per candidate is too slow for a webhook, so the queue worker runs
+    this (router.DEFERRED) and removes every candidate through the platform. Called inline
+    (``ctx.in_worker`` false), it would remove at most CHAT_PLATFORM_REMOVALS that way and
+    list the rest for removal by hand. A redelivery removes nobody twice: each member is
+    marked removed by a conditional write, and one already removed is kept as such.
+    """
+    from chalicelib.jobs.report_inactive_members import (
+        CHAT_PLATFORM_REMOVALS,
+        RemovalOff,
+        confirm_removals,
+        describe_outcome,
+    )
+
+    requested = _requested_report(ctx)
+    if not isinstance(requested, str):
+        return requested
+    community = ctx.community
     try:
         outcome = confirm_removals(
             ctx.store,
             community,
-            report_id,
+            requested,
             ctx.member.user_id,
             ctx.now,
             adapter=_adapter(community.platform),
-            platform_limit=CHAT_PLATFORM_REMOVALS,
+            platform_limit=None if ctx.in_worker else CHAT_PLATFORM_REMOVALS,
         )
     except RemovalOff:  # turned off between the check above and the call: a race
         return [ctx.say("removal_off")]
     except NotFound:
-        return [ctx.say("report_not_found", report=report_id)]
+        return [ctx.say("report_not_found", report=requested)]
     return [Message(describe_outcome(community, outcome))]
 
 
 def _adapter(platform: str) -> Any:
-    """The platform's adapter, from the Runtime the webhook runs in (handlers receive no
+    """The platform's adapter, from the Runtime the worker runs in (handlers receive no
     adapter; tests hand theirs in with ``set_runtime``). Only its optional
     ``remove_member`` is used."""
     from chalicelib.runtime import get_runtime

@@ -1,4 +1,5 @@
-"""The worker: one SQS message per (community, job, period) run."""
+"""The worker: each SQS message is a (community, job, period) run or a deferred chat
+command (chalicelib/jobs/run_queued_jobs.py says what it does with each)."""
 
 from __future__ import annotations
 

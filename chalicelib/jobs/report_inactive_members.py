@@ -4,14 +4,17 @@ removal only once an admin confirms.
 
 Who gets what:
 
-* the report goes to ``Community.admin_chat_id`` when set; to the group only when
-  ``report_to_group`` is on; otherwise it is only stored, for ``/report`` and
-  ``rollcall report monthly``;
-* warnings are mentions in the group (the Adapter has no direct message yet), one message
-  per rule, naming the rule and what brings the member back. Members who opted out of
-  reminder pings (免打扰) are mentioned too: a warning is not a reminder, and nobody may
-  become a removal candidate without having been told. Warnings go out whether or not the
-  report itself is sent anywhere.
+* the report goes to ``Community.admin_chat_id`` when set; to the group when
+  ``report_to_group`` is on; otherwise to each owner and admin by direct message, where the
+  platform can send one. When it cannot (or refuses), the group gets only a short note
+  that the report is ready for the admins (``/report``), never the report's names. It is
+  stored in every case, for ``/report`` and ``rollcall report monthly``;
+* each newly warned member gets a direct message naming the rule, what brings them back
+  and, when removal is on, what happens at the removal threshold. Where DMs are not
+  possible (or refused), the same warning is a mention in the group, one message per rule.
+  Members who opted out of reminder pings (免打扰) are warned too: a warning is not a
+  reminder, and nobody may become a removal candidate without having been told. Warnings
+  go out whether or not the report itself is sent anywhere.
 
 The admin chat is addressed by its id alone: a community's group robot (Feishu, DingTalk,
 WeCom) posts into the group, so it is never used for the admins' report. On those
@@ -52,6 +55,7 @@ from chalicelib.domain.inactivity import (
     Rate,
     ReportRow,
     ReportSummary,
+    Rule,
     RuleKind,
     Verdict,
     compile_report,
@@ -60,7 +64,7 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member
-from chalicelib.jobs.runner import Plan
+from chalicelib.jobs.runner import Direct, Plan, Target
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
@@ -278,27 +282,65 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
 def compose_warnings(community: Community, verdicts: Iterable[Verdict]) -> list[Message]:
     """One group message per rule, mentioning the members it newly warns: the rule, what
     brings them back and, when removal is on, what happens at the removal threshold."""
+    return [message for _, message in _warnings(community, verdicts)]
+
+
+def compose_warning_dms(
+    community: Community, verdicts: Iterable[Verdict]
+) -> list[tuple[Message, Direct]]:
+    """Each newly warned member's warning, privately; the group message of their rule (a
+    mention of them) is the fallback, so refused DMs merge back into one message per rule."""
     locale = community.locale
+    out = []
+    for rule_message, member in _warned_members(community, verdicts):
+        text = t(locale, "warning_dm_intro", name=member.display(), community=community.name)
+        mention = Mention(member.user_id, member.display(), member.username)
+        fallback = Message(rule_message, (mention,))
+        out.append((Message(f"{text}\n{rule_message}"), Direct(member.user_id, fallback)))
+    return out
+
+
+def _rule_text(community: Community, rule: Rule) -> str:
+    locale = community.locale
+    unit = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
+    text = t(locale, f"warning_{rule.kind.value}", rule=rule.id, warn=rule.warn)
+    if rule.remove is not None and community.removal_enabled:
+        text += " " + t(locale, f"warning_removal_{unit}", remove=rule.remove)
+    return text
+
+
+def _by_rule(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[Rule, list[Member]]]:
     warned: dict[str, list[Member]] = defaultdict(list)
     for verdict in verdicts:
         if verdict.newly_warned and verdict.warned_rule:
             warned[verdict.warned_rule].append(verdict.member)
-    messages = []
-    for rule in rules_of(community):
-        members = warned.get(rule.id)
-        if not members:
-            continue
-        unit = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
-        text = t(locale, f"warning_{rule.kind.value}", rule=rule.id, warn=rule.warn)
-        if rule.remove is not None and community.removal_enabled:
-            text += " " + t(locale, f"warning_removal_{unit}", remove=rule.remove)
-        mentions = tuple(Mention(m.user_id, m.display(), m.username) for m in members)
-        messages.append(Message(text, mentions))
-    return messages
+    return [(rule, warned[rule.id]) for rule in rules_of(community) if warned.get(rule.id)]
+
+
+def _warnings(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[Rule, Message]]:
+    return [
+        (
+            rule,
+            Message(
+                _rule_text(community, rule),
+                tuple(Mention(m.user_id, m.display(), m.username) for m in members),
+            ),
+        )
+        for rule, members in _by_rule(community, verdicts)
+    ]
+
+
+def _warned_members(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[str, Member]]:
+    return [
+        (_rule_text(community, rule), member)
+        for rule, members in _by_rule(community, verdicts)
+        for member in members
+    ]
 
 
 def report_target(community: Community) -> tuple[bool, str | None]:
-    """Whether the report is sent, and where: the admin chat's id, or None for the group."""
+    """Whether the report is sent to a chat, and which: the admin chat's id, or None for
+    the group. (False: to the admins privately, see ``plan_monthly_report``.)"""
     if community.admin_chat_id:
         return True, community.admin_chat_id
     return community.report_to_group, None
@@ -308,21 +350,40 @@ def report_target(community: Community) -> tuple[bool, str | None]:
 
 
 def plan_monthly_report(
-    store: Store, community: Community, now: datetime, *, period: str | None = None
+    store: Store,
+    community: Community,
+    now: datetime,
+    *,
+    period: str | None = None,
+    direct: bool = False,
 ) -> Plan:
     """``period`` is the month reported on (``2026-10``); by default the month before the
-    community's local month at ``now``."""
+    community's local month at ``now``. With ``direct`` (the platform can send DMs here)
+    warnings go to the warned privately, and a report meant for no chat to each admin."""
     month = parse_month(period) if period else report_month(community, now)
     report = build_monthly_report(store, community, month, now)
     messages: list[Message] = []
-    targets: list[str | None] = []
+    targets: list[Target] = []
     send, where = report_target(community)
+    report_message = compose_report(community, report.summary)
+    admins = [v.member for v in report.verdicts if v.member.is_admin and v.member.is_present]
     if send:
-        messages.append(compose_report(community, report.summary))
+        messages.append(report_message)
         targets.append(where)
-    warnings = compose_warnings(community, report.verdicts)
-    messages.extend(warnings)
-    targets.extend(None for _ in warnings)
+    elif admins:
+        # To each admin privately; if that cannot be, one note in the group (no names).
+        ready = Message(t(community.locale, "report_ready", report=month))
+        for admin in admins:
+            messages.append(report_message)
+            targets.append(Direct(admin.user_id, ready))
+    if direct:
+        for message, target in compose_warning_dms(community, report.verdicts):
+            messages.append(message)
+            targets.append(target)
+    else:
+        warnings = compose_warnings(community, report.verdicts)
+        messages.extend(warnings)
+        targets.extend(None for _ in warnings)
 
     def apply() -> None:
         reports.save_report(store.table, report)
@@ -340,7 +401,9 @@ def plan_monthly_report(
         "warned": summary.lists["warned"].total,
         "candidates": summary.lists["candidates"].total,
         "cleared": sum(1 for v in report.verdicts if v.cleared and not v.newly_warned),
-        "report_to": ("admin-chat" if where else "group") if send else "stored-only",
+        "report_to": ("admin-chat" if where else "group")
+        if send
+        else ("admins" if admins else "stored-only"),
     }
     return Plan(period=month, messages=messages, summary=plan_summary, apply=apply, targets=targets)
 

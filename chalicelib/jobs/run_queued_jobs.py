@@ -1,44 +1,121 @@
-"""run-queued-jobs: the worker. Each queue message is one (community, job, period) run.
+"""run-queued-jobs: the worker. A queue message is a job run or a deferred chat command.
 
-For each message: advance the community's due pointer to the run after this one (first,
-so that a run that keeps failing is retried by the queue and then parked in the DLQ,
-rather than re-dispatched every tick), skip the run if it is too late to make sense
-(recorded, not sent), otherwise run it through the runner's claim. Failures are reported
-per record (SQS partial batch responses), so one bad community never holds up the others.
+A job run is one (community, job, period): advance the community's due pointer to the run
+after this one (first, so that a run that keeps failing is retried by the queue and then
+parked in the DLQ, rather than re-dispatched every tick), skip the run if it is too late to
+make sense (recorded, not sent), otherwise run it through the runner's claim.
+
+A deferred chat command (chat/router.py DEFERRED, queued by inbound.py) is run by the same
+handler the webhook would have called, in worker mode (``CommandContext.in_worker``: no
+inline cap on slow work), as of the time it was asked; its result is posted into the chat
+it was asked in (Discord: as the interaction's follow-up). Its effects are idempotent by
+themselves (``/remind`` goes through the job runner's claim, a removal is a conditional
+write per member), and its reply is claimed per delivery id (store/deferred.py), so a
+message SQS delivers twice answers once.
+
+Failures are reported per record (SQS partial batch responses), so one bad community or
+one undeliverable reply never holds up the others; a message that can never succeed is a
+BadMessage, dropped with an error log.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
-from datetime import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.chat.context import CommandContext
+from chalicelib.chat.router import DEFERRED, dispatch
+from chalicelib.domain.commands import Command, parse_command
+from chalicelib.domain.models import Community, Member
 from chalicelib.jobs.runner import JobResult, planners, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
-from chalicelib.store import due, runs
+from chalicelib.platforms.base import ChatAddress, DeliveryError, InboundEvent, Mention, Message
+from chalicelib.queue import COMMAND, event_of
+from chalicelib.store import deferred, due, runs
+from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NotFound
 
 log = logging.getLogger("rollcall.worker")
+
+# A worker holds a command's reply this long (the worker Lambda times out after 60 s).
+REPLY_LEASE = timedelta(minutes=5)
+# Discord's interaction token answers follow-ups for 15 minutes; past that (a retry after
+# an outage) the result is posted into the channel with the bot token instead.
+INTERACTION_TOKEN_LIFETIME = timedelta(minutes=14)
+# A DingTalk sessionWebhook is used while it still has this long to live.
+SESSION_MARGIN = timedelta(minutes=1)
 
 
 class BadMessage(ValueError):
     """A queue message that can never succeed: dropped with an error log, not retried."""
 
 
-def parse_message(body: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class QueuedCommand:
+    """A deferred chat command as the webhook queued it (queue.command_message)."""
+
+    platform: str
+    command_id: str
+    requested_at: datetime
+    event: InboundEvent
+    command: Command
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    # "sent": the replies are delivered; "duplicate": another delivery of the message
+    # answers (or answered) it; "taken-over": this worker lost its lease meanwhile.
+    status: str
+    replies: int = 0
+
+
+def parse_message(body: str) -> dict[str, str] | QueuedCommand:
+    """A job run's fields, or a deferred command; BadMessage saying what is wrong."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError):
         raise BadMessage("not JSON") from None
     if not isinstance(message, dict):
         raise BadMessage("not a JSON object")
+    if "kind" in message:  # job runs carry no kind: the dispatcher's format predates kinds
+        if message["kind"] != COMMAND:
+            raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
+        return _queued_command(message)
     for name in ("community", "job", "period", "scheduled_at"):
         if not isinstance(message.get(name), str) or not message[name]:
             raise BadMessage(f"missing {name}")
     return message
+
+
+def _queued_command(message: dict[str, Any]) -> QueuedCommand:
+    command_id, requested = message.get("command_id"), message.get("requested_at")
+    if not isinstance(command_id, str) or not command_id:
+        raise BadMessage("missing command_id")
+    try:
+        requested_at = datetime.fromisoformat(requested) if isinstance(requested, str) else None
+    except ValueError:
+        requested_at = None
+    if requested_at is None or requested_at.tzinfo is None:
+        raise BadMessage("requested_at is not an ISO-8601 time with its offset")
+    try:
+        event = event_of(message)
+    except ValueError as error:
+        raise BadMessage(str(error)) from None
+    command = parse_command(event.text)
+    if command is None or command.name not in DEFERRED:
+        raise BadMessage("not a deferred command")
+    if event.platform == "discord":
+        context = event.reply_context
+        for name in ("application_id", "interaction_token"):
+            if not isinstance(context.get(name), str) or not context[name]:
+                raise BadMessage(f"missing reply_context.{name}")
+    return QueuedCommand(event.platform, command_id, requested_at, event, command)
 
 
 def run_queued_job(runtime: Any, message: dict[str, str], now: datetime) -> JobResult | None:
@@ -72,6 +149,138 @@ def run_queued_job(runtime: Any, message: dict[str, str], now: datetime) -> JobR
     return result
 
 
+# -- deferred chat commands -----------------------------------------------------------------
+
+
+def run_queued_command(runtime: Any, queued: QueuedCommand, now: datetime) -> CommandResult:
+    """Run a deferred command and post its replies, once per command id.
+
+    Raises when a reply could not be delivered (DeliveryError) or the command failed, after
+    releasing the reply's claim: SQS then retries the message, which delivers the replies
+    the first attempt kept, from the first one not yet delivered.
+    """
+    table = runtime.store.table
+    platform, command_id = queued.platform, queued.command_id
+    owner = uuid.uuid4().hex
+    context = {"platform": platform, "command": queued.command.name}
+    claimed = deferred.claim_reply(table, platform, command_id, now, owner=owner, lease=REPLY_LEASE)
+    if claimed is None:
+        log.info("deferred command already answered or in hand", extra=context)
+        return CommandResult("duplicate")
+    try:
+        return _answer(runtime, queued, now, claimed, owner, context)
+    except Exception:
+        try:
+            deferred.release_reply(table, platform, command_id, owner)
+        except Exception:  # the lease then expires by itself; the first error matters
+            log.exception("reply claim not released", extra=context)
+        raise
+
+
+def _answer(
+    runtime: Any,
+    queued: QueuedCommand,
+    now: datetime,
+    claimed: dict[str, Any],
+    owner: str,
+    context: dict[str, str],
+) -> CommandResult:
+    store, event = runtime.store, queued.event
+    table, platform, command_id = store.table, queued.platform, queued.command_id
+    community, item = store.find_community_and_member(platform, event.chat_id, event.sender.user_id)
+    if "replies" in claimed:
+        replies = _replies_from(claimed["replies"])
+    else:
+        replies = []
+        if community is None or item is None:
+            # Unbound, or the member deleted, since the webhook queued it: nothing to run.
+            log.warning("deferred command's chat or member is gone", extra=context)
+        else:
+            member = from_fields(Member, item)
+            ctx = CommandContext(
+                store, community, member, queued.command, event, queued.requested_at, in_worker=True
+            )
+            replies = list(dispatch(ctx))
+        if not replies and platform == "discord":
+            replies = [Message("✅")]  # an interaction left "thinking…" reads as a failure
+        if not deferred.keep_replies(table, platform, command_id, owner, _replies_text(replies)):
+            return CommandResult("taken-over")
+    adapter = runtime.adapter(platform)
+    if adapter is None and replies:
+        raise DeliveryError(f"platform {platform!r} is not configured here")
+    for index in range(int(claimed.get("delivered", 0)), len(replies)):
+        _deliver(adapter, community, queued, replies[index], now)
+        if not deferred.record_delivered(table, platform, command_id, owner, index + 1):
+            return CommandResult("taken-over")
+    deferred.finish_reply(table, platform, command_id, owner, now)
+    metric("DeferredCommandsAnswered", dimensions={"command": queued.command.name})
+    log.info("deferred command answered", extra={**context, "replies": len(replies)})
+    return CommandResult("sent", len(replies))
+
+
+def _deliver(
+    adapter: Any,
+    community: Community | None,
+    queued: QueuedCommand,
+    message: Message,
+    now: datetime,
+) -> None:
+    """Post one reply where the command was asked; DeliveryError when it did not arrive."""
+    event = queued.event
+    if queued.platform == "discord" and now - queued.requested_at < INTERACTION_TOKEN_LIFETIME:
+        context = event.reply_context
+        adapter.follow_up(context["application_id"], context["interaction_token"], message)
+        return
+    delivery = adapter.send(reply_address(community, event, now), message)
+    if not delivery.ok:
+        raise DeliveryError("; ".join(delivery.errors) or "reply not delivered")
+
+
+def reply_address(community: Community | None, event: InboundEvent, now: datetime) -> ChatAddress:
+    """The chat a deferred command was asked in, addressed as its platform answers it there.
+
+    A community's group robot (Feishu, DingTalk, WeCom) posts into the group only, so it
+    serves the group itself; another chat of the community (its admin chat) is answered
+    the way the platform offered with the message, as the adapters answer inline: the
+    robot a WeCom robot callback came through, a DingTalk sessionWebhook still alive.
+    """
+    platform, chat_id, reply = event.platform, event.chat_id, event.reply_context
+    robot_key = reply.get("robot_key")
+    if platform == "wecom" and isinstance(robot_key, str) and robot_key:
+        return ChatAddress(platform, chat_id, robot_webhook=robot_key)
+    session, expires = reply.get("session_webhook"), reply.get("session_expires_ms")
+    alive = isinstance(expires, int) and (now + SESSION_MARGIN).timestamp() * 1000 < expires
+    if platform == "dingtalk" and isinstance(session, str) and alive:
+        return ChatAddress(platform, chat_id, robot_webhook=session)
+    if community is not None and (platform, chat_id) == (community.platform, community.chat_id):
+        return ChatAddress(platform, chat_id, community.robot_webhook, community.robot_secret)
+    return ChatAddress(platform, chat_id)
+
+
+def _replies_text(replies: Sequence[Message]) -> str:
+    return json.dumps(
+        [
+            {
+                "text": m.text,
+                "mentions": [[x.user_id, x.name, x.username] for x in m.mentions],
+                "tail": m.tail,
+            }
+            for m in replies
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _replies_from(text: str) -> list[Message]:
+    return [
+        Message(r["text"], tuple(Mention(*mention) for mention in r["mentions"]), r["tail"])
+        for r in json.loads(text)
+    ]
+
+
+# -- the batch ---------------------------------------------------------------------------------
+
+
 def handle_records(
     runtime: Any, records: Iterable[tuple[str, str]], now: datetime
 ) -> dict[str, list[dict[str, str]]]:
@@ -84,6 +293,20 @@ def handle_records(
             log.error(
                 "bad queue message dropped", extra={"message_id": message_id, "reason": str(error)}
             )
+            continue
+        if isinstance(message, QueuedCommand):
+            try:
+                run_queued_command(runtime, message, now)
+            except Exception:
+                log.exception(
+                    "deferred command failed",
+                    extra={
+                        "message_id": message_id,
+                        "platform": message.platform,
+                        "command": message.command.name,
+                    },
+                )
+                failures.append({"itemIdentifier": message_id})
             continue
         try:
             result = run_queued_job(runtime, message, now)

@@ -9,6 +9,18 @@ UpdateItem) is the only way a part can be sent twice: the run is taken over afte
 lease expires and resends that one part. We chose this side (at-least-once per part) over
 the other (recording before sending), because a reminder that never arrives is worse for
 a community than the rare duplicate of one part.
+
+Direct messages: a plan may address a message to one member privately (``Direct``) with
+what the group should see instead if that is impossible (``Direct.fallback``). Where the
+platform's adapter cannot send direct messages, the fallbacks take the DMs' place from the
+start. Where a DM is refused for good (``DirectRefused``: a Telegram member who never
+started the bot, a Discord member who closed DMs), the part is recorded as refused
+(``sent_NNNN`` = ``!refused``), the run goes on, and after every planned part the refused
+DMs' fallbacks go to the group, merged into as few messages as they allow. A resumed run
+recomputes those fallback parts from the refusals it finds recorded, in part order, so it
+sends the same parts at the same indices. A DM that fails otherwise (the platform
+unreachable after retries) fails the run like any part: it is retried later, not turned
+into a fallback.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from typing import Any
 
 from chalicelib.domain.models import Community
 from chalicelib.logs import metric
-from chalicelib.platforms.base import ChatAddress, DeliveryError, Message
+from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectRefused, Message
 from chalicelib.store import runs
 
 log = logging.getLogger("rollcall.jobs")
@@ -30,6 +42,19 @@ log = logging.getLogger("rollcall.jobs")
 # A run's lease: longer than a worker's Lambda timeout (60 s), so a live run is never taken
 # over, short enough that a crashed one resumes on the next tick or SQS redelivery.
 LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A message for one member privately, and what the group sees when it cannot be sent
+    (None: nothing). Fallbacks with the same text merge into one message: their mentions
+    are joined and their tails listed one per line."""
+
+    user_id: str
+    fallback: Message | None = None
+
+
+Target = str | Direct | None
 
 
 @dataclass(frozen=True)
@@ -42,10 +67,11 @@ class Plan:
     # Side effects to apply once the messages are out (e.g. strikes); called once per run.
     apply: Callable[[], None] | None = None
     # Where each message goes, parallel to ``messages``: a chat id on the community's
-    # platform (e.g. its admin chat), or None (or a missing entry) for the group itself.
-    targets: Sequence[str | None] = ()
+    # platform (e.g. its admin chat), a member privately (``Direct``), or None (or a missing
+    # entry) for the group itself.
+    targets: Sequence[Target] = ()
 
-    def target(self, index: int) -> str | None:
+    def target(self, index: int) -> Target:
         return self.targets[index] if index < len(self.targets) else None
 
 
@@ -114,16 +140,13 @@ def run_job(
         raise ValueError(f"job {job!r} is not available yet")
     store = runtime.store
     community: Community = store.get_community(community_id)
-    plan = planner(store, community, now, period=period)
     adapter = runtime.adapter(community.platform)
+    direct = can_send_direct(adapter)
+    plan = planner(store, community, now, period=period, direct=direct)
     result = JobResult(job, community_id, plan.period, "dry-run", summary=dict(plan.summary))
-    parts: list[Any] = []
-    part_targets: list[str | None] = []
-    for index, message in enumerate(plan.messages):
-        rendered = adapter.render(message) if adapter else render_plain(message)
-        parts.extend(rendered)
-        part_targets.extend(plan.target(index) for _ in rendered)
-    result.parts = [p if isinstance(p, str) else str(p) for p in parts]
+    messages, targets = _addressed(plan, direct)
+    parts, part_targets = _render(adapter, messages, targets)
+    result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
     if dry_run:
         return result
     if adapter is None:
@@ -144,47 +167,176 @@ def run_job(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret
     )
     context = {"community": community_id, "job": job, "period": plan.period, "run_id": run_id}
-    for index, part in enumerate(parts):
-        if index in already:
-            continue  # delivered by a run that crashed after sending it
-        target = part_targets[index]
-        # Another chat of the platform (an admin chat) has no group robot of its own: the
-        # community's robot would post into the group, so it is never used there.
-        to = chat if target is None else ChatAddress(community.platform, target)
-        try:
-            message_id = adapter.deliver(to, part)
-        except DeliveryError as error:
-            result.errors.append(str(error))
-            log.warning("delivery failed", extra={**context, "part": index})
-            runs.finish_run(
-                store.table,
-                community_id,
-                job,
-                plan.period,
-                now,
-                run_id,
-                status=runs.FAILED,
-                error=str(error)[:500],
-            )
-            result.status = "failed"
-            metric("RunsFailed", dimensions=dims)
-            return result
-        if not runs.record_part(
+
+    def record(index: int, message_id: str) -> bool:
+        already[index] = message_id
+        return runs.record_part(
             store.table, community_id, job, plan.period, index, message_id, run_id
-        ):
+        )
+
+    def fail(error: DeliveryError) -> JobResult:
+        result.errors.append(str(error))
+        runs.finish_run(
+            store.table,
+            community_id,
+            job,
+            plan.period,
+            now,
+            run_id,
+            status=runs.FAILED,
+            error=str(error)[:500],
+        )
+        result.status = "failed"
+        metric("RunsFailed", dimensions=dims)
+        return result
+
+    refused_dms: list[int] = []  # message indices whose DM the platform refused
+    for index, part in enumerate(parts):
+        target = part_targets[index]
+        if index in already:
+            if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
+                refused_dms.append(target.message)
+            continue  # delivered (or refused) by a run that crashed after it
+        if isinstance(target, _DirectPart) and target.message in refused_dms:
+            message_id = REFUSED  # an earlier part of the same DM was refused
+        elif isinstance(target, _DirectPart):
+            try:
+                message_id = adapter.deliver_direct(chat, target.user_id, part)
+            except DirectRefused as error:
+                log.info("direct message refused", extra={**context, "part": index})
+                result.errors.append(f"direct message to {target.user_id}: {error}")
+                refused_dms.append(target.message)
+                message_id = REFUSED
+            except DeliveryError as error:  # the platform unreachable: retry the run later
+                log.warning("delivery failed", extra={**context, "part": index})
+                return fail(error)
+        else:
+            # Another chat of the platform (an admin chat) has no group robot of its own:
+            # the community's robot would post into the group, so it is never used there.
+            to = chat if target is None else ChatAddress(community.platform, target)
+            try:
+                message_id = adapter.deliver(to, part)
+            except DeliveryError as error:
+                log.warning("delivery failed", extra={**context, "part": index})
+                return fail(error)
+        if not record(index, message_id):
             # Someone forced a replay meanwhile: stop here, it owns the run now.
             result.status = "failed"
             result.errors.append("run taken over by another worker")
             return result
+        if message_id != REFUSED:
+            result.delivered += 1
+    # The refused DMs' fallbacks, after every planned part, at the indices that follow.
+    fallbacks = merge_fallbacks(
+        [f for i in dict.fromkeys(refused_dms) if (f := _fallback(targets[i])) is not None]
+    )
+    extra, _ = _render(adapter, fallbacks, [None] * len(fallbacks))
+    for offset, part in enumerate(extra):
+        index = len(parts) + offset
+        if index in already:
+            continue
+        try:
+            message_id = adapter.deliver(chat, part)
+        except DeliveryError as error:
+            log.warning("delivery failed", extra={**context, "part": index})
+            return fail(error)
+        if not record(index, message_id):
+            result.status = "failed"
+            result.errors.append("run taken over by another worker")
+            return result
         result.delivered += 1
+    refused = len(set(refused_dms))
+    if refused:
+        result.summary["direct_refused"] = refused
+        metric("DirectMessagesRefused", refused, dimensions=dims)
     if plan.apply is not None:
         plan.apply()
     status = "sent" if parts else "nothing-to-send"
-    runs.finish_run(store.table, community_id, job, plan.period, now, run_id, parts=len(parts))
+    total = len(parts) + len(extra)
+    runs.finish_run(store.table, community_id, job, plan.period, now, run_id, parts=total)
     result.status = status
     metric("MessagesSent", result.delivered, dimensions=dims)
-    log.info("job finished", extra={**context, "parts": len(parts), "sent": result.delivered})
+    log.info("job finished", extra={**context, "parts": total, "sent": result.delivered})
     return result
+
+
+# What a part refused by the platform (a direct message) is recorded as.
+REFUSED = "!refused"
+
+
+@dataclass(frozen=True)
+class _DirectPart:
+    """A rendered part for one member privately; ``message`` is its message's index."""
+
+    user_id: str
+    message: int
+
+
+def can_send_direct(adapter: Any) -> bool:
+    """Whether the platform's adapter is set up to message members privately."""
+    return bool(getattr(adapter, "direct_messages", False)) and hasattr(adapter, "deliver_direct")
+
+
+def _fallback(target: Target) -> Message | None:
+    return target.fallback if isinstance(target, Direct) else None
+
+
+def _addressed(plan: Plan, direct: bool) -> tuple[list[Message], list[Target]]:
+    """The plan's messages and targets, with every DM replaced by its (merged) fallback
+    when the platform cannot send DMs here."""
+    messages: list[Message] = []
+    targets: list[Target] = []
+    instead: list[Message] = []
+    for index, message in enumerate(plan.messages):
+        target = plan.target(index)
+        if isinstance(target, Direct) and not direct:
+            if target.fallback is not None:
+                instead.append(target.fallback)
+            continue
+        messages.append(message)
+        targets.append(target)
+    for message in merge_fallbacks(instead):
+        messages.append(message)
+        targets.append(None)
+    return messages, targets
+
+
+def merge_fallbacks(fallbacks: Sequence[Message]) -> list[Message]:
+    """Fallbacks with the same text as one message, in order of first appearance: mentions
+    joined (each member once), tails one per line (each once)."""
+    merged: dict[str, tuple[list[Any], list[str]]] = {}
+    for message in fallbacks:
+        mentions, tails = merged.setdefault(message.text, ([], []))
+        for mention in message.mentions:
+            if all(m.user_id != mention.user_id for m in mentions):
+                mentions.append(mention)
+        if message.tail and message.tail not in tails:
+            tails.append(message.tail)
+    return [
+        Message(text, tuple(mentions), "\n".join(tails))
+        for text, (mentions, tails) in merged.items()
+    ]
+
+
+def _render(
+    adapter: Any, messages: Sequence[Message], targets: Sequence[Target]
+) -> tuple[list[Any], list[str | _DirectPart | None]]:
+    parts: list[Any] = []
+    part_targets: list[str | _DirectPart | None] = []
+    for index, (message, target) in enumerate(zip(messages, targets, strict=True)):
+        rendered = adapter.render(message) if adapter else render_plain(message)
+        parts.extend(rendered)
+        where = _DirectPart(target.user_id, index) if isinstance(target, Direct) else target
+        part_targets.extend(where for _ in rendered)
+    return parts, part_targets
+
+
+def _describe_part(part: Any, target: str | _DirectPart | None) -> str:
+    """A part as ``rollcall job run`` shows it: DMs marked with their recipient."""
+    text = part if isinstance(part, str) else str(part)
+    if isinstance(target, _DirectPart):
+        return f"[DM → {target.user_id}] {text}"
+    return text
 
 
 def render_plain(message: Message) -> list[str]:

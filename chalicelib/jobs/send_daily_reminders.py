@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community
+from chalicelib.domain.models import Community, Member
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
-from chalicelib.jobs.runner import Plan
+from chalicelib.jobs.runner import Direct, Plan, Target
 from chalicelib.platforms.base import Mention, Message
 from chalicelib.store.checkins import checkins_on
 from chalicelib.store.repository import Store
@@ -21,10 +21,16 @@ LAST_CALL = "last-call"
 
 
 def plan_daily_reminder(
-    store: Store, community: Community, now: datetime, *, period: str | None = None
+    store: Store,
+    community: Community,
+    now: datetime,
+    *,
+    period: str | None = None,
+    direct: bool = False,
 ) -> Plan:
     """``period`` is the local date (``2026-11-23``) or ``<date>#last-call``; by default the
-    community's local date at ``now``, main reminder."""
+    community's local date at ``now``, main reminder. With ``direct`` (the platform can send
+    DMs here) quiet members get a direct message instead of a mention-free listing."""
     if period is None:
         period = community.calendar.period_date(now).isoformat()
     day_text, _, slot = period.partition("#")
@@ -32,7 +38,16 @@ def plan_daily_reminder(
     members = list(store.list_members(community.id))
     checked = {c["user_id"] for c in checkins_on(store.table, community.id, local_date)}
     targets = select_reminder_targets(members, checked, local_date, community.grace_days)
-    messages = compose_reminder(community, local_date, targets, last_call=slot == LAST_CALL)
+    last_call = slot == LAST_CALL
+    messages = compose_reminder(community, local_date, targets, last_call=last_call, direct=direct)
+    addressed: list[Target] = [None] * len(messages)
+    if direct and messages:
+        for member in targets.quiet:
+            message, target = compose_direct_reminder(
+                community, local_date, targets, member, last_call=last_call
+            )
+            messages.append(message)
+            addressed.append(target)
     summary = {
         "date": local_date.isoformat(),
         "expected": targets.expected,
@@ -42,12 +57,19 @@ def plan_daily_reminder(
         "grace": len(targets.grace),
         "on_leave": len(targets.on_leave),
     }
-    return Plan(period=period, messages=messages, summary=summary)
+    return Plan(period=period, messages=messages, summary=summary, targets=addressed)
 
 
 def compose_reminder(
-    community: Community, local_date: date, targets: ReminderTargets, *, last_call: bool = False
+    community: Community,
+    local_date: date,
+    targets: ReminderTargets,
+    *,
+    last_call: bool = False,
+    direct: bool = False,
 ) -> list[Message]:
+    """The group's reminder. Quiet members are listed by name without a ping, unless
+    ``direct``: then they get ``compose_direct_reminder`` instead."""
     locale = community.locale
     values = {
         "date": local_date.isoformat(),
@@ -63,10 +85,38 @@ def compose_reminder(
     if community.theme and community.theme_week == community.calendar.iso_week(local_date):
         lines.append(t(locale, "reminder_theme", theme=community.theme))
     tail = ""
-    if targets.quiet:
+    if targets.quiet and not direct:
         separator = t(locale, "list_separator")
         tail = t(locale, "reminder_quiet", names=separator.join(m.display() for m in targets.quiet))
     if targets.mention:
         lines.append(t(locale, "reminder_call"))
     mentions = tuple(Mention(m.user_id, m.display(), m.username) for m in targets.mention)
     return [Message("\n".join(lines), mentions, tail)]
+
+
+def compose_direct_reminder(
+    community: Community,
+    local_date: date,
+    targets: ReminderTargets,
+    member: Member,
+    *,
+    last_call: bool = False,
+) -> tuple[Message, Direct]:
+    """A quiet member's reminder, privately; if the DM is refused, the group lists them by
+    name (still without a ping) under ``reminder_quiet_unreached``."""
+    locale = community.locale
+    key = "reminder_direct_last_call" if last_call else "reminder_direct"
+    lines = [
+        t(
+            locale,
+            key,
+            name=member.display(),
+            date=local_date.isoformat(),
+            done=targets.done,
+            expected=targets.expected,
+        )
+    ]
+    if community.theme and community.theme_week == community.calendar.iso_week(local_date):
+        lines.append(t(locale, "reminder_theme", theme=community.theme))
+    fallback = Message(t(locale, "reminder_quiet_unreached"), tail=member.display())
+    return Message("\n".join(lines)), Direct(member.user_id, fallback)

@@ -49,7 +49,7 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member
 from chalicelib.domain.review_assignment import Person, assign_reviewers
-from chalicelib.jobs.runner import Plan
+from chalicelib.jobs.runner import Direct, Plan, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import (
@@ -94,10 +94,17 @@ class Digest:
 
 
 def plan_weekly_digest(
-    store: Store, community: Community, now: datetime, *, period: str | None = None
+    store: Store,
+    community: Community,
+    now: datetime,
+    *,
+    period: str | None = None,
+    direct: bool = False,
 ) -> Plan:
     """``period`` as the scheduler names it (``2026-W47``, or ``C0042`` for other cycle
-    lengths); by default the cycle that most recently closed at or before ``now``."""
+    lengths); by default the cycle that most recently closed at or before ``now``. With
+    ``direct`` (the platform can send DMs here) each reviewer is also told privately whom to
+    review, with the links; the digest lists the assignments either way."""
     cycles = cycles_of(community)
     if cycles is None:
         raise ValueError(
@@ -142,7 +149,13 @@ def plan_weekly_digest(
         "reviews_done": digest.done_pairs,
         "reviews_owed": digest.assigned_pairs - digest.done_pairs,
     }
-    return Plan(period, [Message(text)], summary, apply)
+    messages = [Message(text)]
+    targets: list[Target] = [None]
+    if direct:
+        for user_id, message in compose_assignment_dms(community, digest, members):
+            messages.append(message)
+            targets.append(Direct(user_id))
+    return Plan(period, messages, summary, apply, targets)
 
 
 # -- what the digest says ---------------------------------------------------------------------
@@ -405,6 +418,57 @@ def _pair_lines(
         )
         for reviewer in ordered
     ]
+
+
+def compose_assignment_dms(
+    community: Community, digest: Digest, members: Sequence[Member]
+) -> list[tuple[str, Message]]:
+    """Each reviewer's assignments as a private message: whom to review, each with the link
+    (or the start) of their work, and how to post a review. No fallback is needed: the
+    digest lists the same assignments in the group."""
+    locale = community.locale
+
+    def say(key: str, **values: Any) -> str:
+        return t(locale, key, **values)
+
+    names = {m.user_id: m.display() for m in members}
+    work: dict[tuple[str | None, str], Mapping[str, Any]] = {}
+    for item in digest.submissions:
+        work[(digest.cycle_id, item["user_id"])] = item
+        names.setdefault(item["user_id"], item.get("name") or item["user_id"])
+    for item in digest.late_previous:
+        work[(digest.previous_id, item["user_id"])] = item
+        names.setdefault(item["user_id"], item.get("name") or item["user_id"])
+
+    def lines(cycle: str | None, reviewees: Sequence[str]) -> list[str]:
+        return [
+            say(
+                "hw_assign_dm_line",
+                n=index,
+                name=names.get(user_id, user_id),
+                work=preview(work.get((cycle, user_id), {})),
+            )
+            for index, user_id in enumerate(reviewees, 1)
+        ]
+
+    current = _by_reviewer(digest.assignment)
+    late = _by_reviewer(digest.late_assignment)
+    out = []
+    for reviewer in sorted(set(current) | set(late)):
+        name = names.get(reviewer, reviewer)
+        text: list[str] = []
+        if reviewer in current:
+            text.append(say("hw_assign_dm_title", name=name, cycle=digest.cycle_id))
+            text += lines(digest.cycle_id, current[reviewer])
+        if reviewer in late:
+            if not text:
+                text.append(say("hw_assign_dm_title", name=name, cycle=digest.previous_id))
+            else:
+                text.append(say("hw_assign_dm_late_title", cycle=digest.previous_id))
+            text += lines(digest.previous_id, late[reviewer])
+        text.append(say("hw_digest_how_to_review"))
+        out.append((reviewer, Message("\n".join(text))))
+    return out
 
 
 # -- what the digest records ------------------------------------------------------------------

@@ -25,6 +25,13 @@ class DeliveryError(Exception):
     """The platform did not take a message, after retries."""
 
 
+class DirectRefused(DeliveryError):
+    """The platform refused a direct message for good (the member never started the bot,
+    closed DMs, is outside the app's range): the job falls back to the group. A plain
+    DeliveryError from a DM (the platform down after retries) fails the run instead, so it
+    is retried later rather than turned into a fallback."""
+
+
 class BadPayload(Exception):
     """A verified request whose body we cannot understand: answer 400 with this reason."""
 
@@ -68,6 +75,9 @@ class InboundEvent:
     event_id: str | None = None
     # What the adapter needs to answer this event in place (a response_url, a sessionWebhook).
     reply_context: Mapping[str, Any] = field(default_factory=dict)
+    # The author of the message this one replies to, where the platform says (Telegram's
+    # ``reply_to_message.from``): ``/review`` sent as a reply reviews that member.
+    reply_to: Sender | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,28 @@ class Adapter(Protocol):
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
         """Render and deliver a whole message."""
+
+
+class DirectMessages(Protocol):
+    """Optional: adapters that can message one member privately (a DM). Jobs look for it
+    with ``getattr`` and fall back to the group where it is missing or refused."""
+
+    # True when this deployment is configured to send direct messages (credentials set).
+    direct_messages: bool
+
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: Any) -> str:
+        """Send one part of ``render(message)`` privately to ``user_id``, a member of
+        ``chat``; returns the platform's message id. Raises DirectRefused when the platform
+        refuses for good (e.g. a Telegram user who never started the bot), without retries,
+        and DeliveryError when it could not be reached after retries."""
+
+
+class MemberRemoval(Protocol):
+    """Optional: adapters whose platform API can remove a member from the group."""
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """Remove ``user_id`` from ``chat`` so that they can be invited back later; True
+        when the platform did it, False when it refused (e.g. missing permission)."""
 
 
 # How a platform measures a message: characters (``len``) or UTF-8 bytes (WeCom). Measures

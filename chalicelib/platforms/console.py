@@ -6,6 +6,14 @@ header inside a 5-minute window), so the local runtime exercises the same verify
 handle path as production. Outbound it hands each message part to a sink: the local
 runtime prints them, tests collect them.
 
+It also does what only some real platforms can, so the demo and ``rollcall serve`` show
+every path a job may take: direct messages (``direct_messages`` is True) reach the sink as
+``[DM → user_id] text``, and ``remove_member`` records ``[removed from the chat: user_id]``
+and succeeds. Each record says what it is (``SentMessage.kind``) and whom it concerns
+(``SentMessage.user_id``), so a sink can also tell them apart without reading the text.
+Members are shown by id, as ``rollcall job run --dry-run`` shows them: looking names up
+would cost a read per message, and the jobs' request counts are pinned on this adapter.
+
 Body: ``{"type": "message"|"member_joined"|"member_left", "chat_id": "...",
 "user": {"id": "...", "name": "...", "username": "..."}, "text": "...", "message_id": "..."}``
 """
@@ -18,7 +26,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from chalicelib.platforms.base import (
     BadPayload,
@@ -50,11 +58,17 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+SentKind = Literal["message", "direct", "removal"]
+
+
 @dataclass(frozen=True)
 class SentMessage:
     chat_id: str
     text: str
     message_id: str
+    # "message" into the group; "direct" privately to ``user_id``; "removal" of ``user_id``.
+    kind: SentKind = "message"
+    user_id: str | None = None
 
 
 Sink = Callable[[SentMessage], None]
@@ -73,6 +87,8 @@ def build(settings: Any, runtime: Any) -> ConsoleAdapter | None:
 
 class ConsoleAdapter:
     name = "console"
+    # The console can always "message" a member privately: it is all local.
+    direct_messages = True
 
     def __init__(self, secret: str, sink: Sink = print_sink, *, limit: int = MESSAGE_LIMIT) -> None:
         self._secret = secret
@@ -140,3 +156,20 @@ class ConsoleAdapter:
 
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
         return Delivery(sent=[self.deliver(chat, part) for part in self.render(message)])
+
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
+        """A part sent privately to a member: the sink sees it marked as a DM, so a log of
+        the chat reads who got it and that the group did not."""
+        message_id = f"console-dm-{next(self._ids)}"
+        text = f"[DM → {user_id}] {part}"
+        self._sink(SentMessage(chat.chat_id, text, message_id, "direct", user_id))
+        return message_id
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """The console's members are only the roster: removing one is recording it, so the
+        demo shows a confirmed removal through to the platform step."""
+        text = f"[removed from the chat: {user_id}]"
+        self._sink(
+            SentMessage(chat.chat_id, text, f"console-{next(self._ids)}", "removal", user_id)
+        )
+        return True

@@ -33,6 +33,24 @@ for ten minutes: parts are paced 3 s apart, and a throttled answer (130101) give
 undelivered part. A robot set up with keywords (自定义关键词) refuses messages that lack
 one: use 加签 instead.
 
+Direct messages (``direct_messages`` is True once ``ROLLCALL_DINGTALK_APP_KEY`` and the app
+secret are set) go through the enterprise internal app's robot, on the new Open API host
+(``ROLLCALL_DINGTALK_OPENAPI_BASE``, default ``https://api.dingtalk.com``; the custom robot
+stays on ``oapi.dingtalk.com``):
+
+- the app's access token from ``POST /v1.0/oauth2/accessToken`` ``{appKey, appSecret}``,
+  cached until five minutes before its ``expireIn``; an answer of 401 or
+  ``InvalidAuthentication`` drops it and tries once more with a fresh one;
+- ``POST /v1.0/robot/oToMessages/batchSend`` (header ``x-acs-dingtalk-access-token``) with
+  ``{robotCode, userIds: [userid], msgKey: "sampleText", msgParam: '{"content": ...}'}``.
+  The robot code is the app key unless ``ROLLCALL_DINGTALK_ROBOT_CODE`` says otherwise. The
+  answer's ``processQueryKey`` is the message id. DingTalk answers 200 even when it did not
+  deliver: a member in ``invalidStaffIdList`` (not in the organisation, or outside the
+  app's range), ``flowControlledStaffIdList`` (too many messages to them) or
+  ``filteredStaffIdList`` is a DeliveryError, raised at once.
+
+There is no ``remove_member``: DingTalk has no robot API that removes someone from a group.
+
 Part size: DingTalk publishes no limit for robot text (reports range from 1,024 to 20,000
 characters). Parts are cut at 2,000 characters: a 300-member reminder takes two or three
 messages, well inside the 20/min budget.
@@ -60,6 +78,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     HttpResponse,
     InboundEvent,
@@ -94,6 +113,15 @@ THROTTLED_FOR_SECONDS = 600.0
 # Replies go out while DingTalk waits for our answer: one quick attempt each.
 REPLY_TIMEOUT = (1.0, 1.5)
 TRUSTED_HOSTS = frozenset({"oapi.dingtalk.com", "api.dingtalk.com"})
+DEFAULT_OPENAPI_BASE = "https://api.dingtalk.com"
+# The app's access token is refreshed this long before DingTalk says it expires (2 hours).
+TOKEN_MARGIN_SECONDS = 300
+# Who did not get a batchSend, and why; DingTalk answers 200 all the same.
+UNDELIVERED_LISTS = {
+    "invalidStaffIdList": "not a member of the organisation, or outside the app's range",
+    "flowControlledStaffIdList": "DingTalk is limiting messages to this member",
+    "filteredStaffIdList": "DingTalk filtered the message for this member",
+}
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 ChatLookup = Callable[[str], ChatAddress | None]
@@ -128,7 +156,10 @@ def build(settings: Any, runtime: Any) -> DingTalkAdapter:
 
     return DingTalkAdapter(
         app_secret=settings.secret("ROLLCALL_DINGTALK_APP_SECRET"),
+        app_key=settings.secret("ROLLCALL_DINGTALK_APP_KEY"),
+        robot_code=settings.secret("ROLLCALL_DINGTALK_ROBOT_CODE"),
         api_base=settings.api_bases.get("dingtalk") or DEFAULT_API_BASES["dingtalk"],
+        openapi_base=settings.secret("ROLLCALL_DINGTALK_OPENAPI_BASE") or DEFAULT_OPENAPI_BASE,
         find_chat=find_chat,
         clock=lambda: runtime.clock.now(),
     )
@@ -141,15 +172,24 @@ class DingTalkAdapter:
         self,
         *,
         app_secret: str = "",
+        app_key: str = "",
+        robot_code: str = "",
         api_base: str = DEFAULT_API_BASES["dingtalk"],
+        openapi_base: str = DEFAULT_OPENAPI_BASE,
         find_chat: ChatLookup | None = None,
         clock: Callable[[], datetime] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         sender: HttpSender | None = None,
         reply_sender: HttpSender | None = None,
+        openapi_sender: HttpSender | None = None,
     ) -> None:
         self._app_secret = app_secret
+        self._app_key = app_key
+        # An enterprise internal app's robot code is its app key, unless set otherwise.
+        self._robot_code = robot_code or app_key
         self._api_base = api_base.rstrip("/")
+        self._openapi_base = openapi_base.rstrip("/")
         self._find_chat = find_chat
         # The request's arrival time (the runtime's clock) decides whether a sessionWebhook
         # still lives; a robot's signature needs the real time, whatever a replay says.
@@ -157,10 +197,18 @@ class DingTalkAdapter:
         self._wall_clock = wall_clock
         self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
         self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        # The app's Open API is not the custom robot: no 3 s robot pacing there.
+        self._openapi_sender = openapi_sender or HttpSender()
+        self._monotonic = monotonic
         self._trusted_hosts = TRUSTED_HOSTS | {urlsplit(self._api_base).netloc}
+        self._token = ""
+        self._token_expires_at = 0.0
+        # Direct messages go through the app's robot: its key and secret are both needed.
+        self.direct_messages = bool(app_key and app_secret)
 
     def __repr__(self) -> str:
-        return f"DingTalkAdapter(api_base={self._api_base!r})"
+        app = "set" if self.direct_messages else "unset"
+        return f"DingTalkAdapter(api_base={self._api_base!r}, app={app})"
 
     # -- inbound
     def verify(self, request: HttpRequest, now: datetime) -> None:
@@ -285,6 +333,78 @@ class DingTalkAdapter:
             return webhook
         return f"{self._api_base}/robot/send?access_token={quote(webhook, safe='')}"
 
+    # -- direct messages (the app's robot)
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: DingTalkPart | str) -> str:
+        """One part to a member privately through the app's robot (see the module
+        docstring); returns DingTalk's ``processQueryKey``."""
+        if not self.direct_messages:
+            raise DeliveryError(
+                "DingTalk direct messages need the app: set ROLLCALL_DINGTALK_APP_KEY and "
+                "ROLLCALL_DINGTALK_APP_SECRET (a custom robot cannot message a member)"
+            )
+        text = part.text if isinstance(part, DingTalkPart) else str(part)
+        payload = {
+            "robotCode": self._robot_code,
+            "userIds": [user_id],
+            "msgKey": "sampleText",
+            "msgParam": json.dumps({"content": text}, ensure_ascii=False),
+        }
+        body = self._openapi_post("/v1.0/robot/oToMessages/batchSend", payload, refusals=True)
+        for key, why in UNDELIVERED_LISTS.items():
+            listed = body.get(key)
+            if isinstance(listed, list) and user_id in [str(i) for i in listed]:
+                raise DirectRefused(f"DingTalk did not deliver to {user_id} ({key}): {why}")
+        key = body.get("processQueryKey")
+        return str(key) if key else f"dingtalk-dm-{uuid.uuid4().hex[:16]}"
+
+    def _openapi_post(
+        self, path: str, payload: dict[str, Any], *, refusals: bool = False
+    ) -> dict[str, Any]:
+        """A call to the new Open API with the app's token, replaced once when DingTalk
+        says it is not valid (401 / InvalidAuthentication). With ``refusals``, any other
+        4xx answer but 429 (e.g. ``staffId.notExisted``) is DirectRefused: it will not
+        change on a retry."""
+        for attempt in range(2):
+            seen: list[Answer] = []
+            try:
+                answer = self._openapi_sender.request(
+                    "POST",
+                    f"{self._openapi_base}{path}",
+                    retry_after=_remember(seen),
+                    headers={**_JSON_HEADERS, "x-acs-dingtalk-access-token": self._access_token()},
+                    data=json.dumps(payload, ensure_ascii=False).encode(),
+                )
+            except DeliveryError as error:
+                if attempt == 0 and seen and _token_rejected(seen[-1]):
+                    self._token = ""
+                    continue
+                status = seen[-1].status if seen else 0
+                if refusals and 400 <= status < 500 and status != 429:
+                    raise DirectRefused(str(error)) from None
+                raise
+            return answer.body if isinstance(answer.body, dict) else {}
+        raise DeliveryError("DingTalk refused a fresh access token")  # pragma: no cover
+
+    def _access_token(self) -> str:
+        """The app's access token, fetched once and reused until shortly before it
+        expires: one token request serves every direct message of a warm Lambda."""
+        now = self._monotonic()
+        if self._token and now < self._token_expires_at - TOKEN_MARGIN_SECONDS:
+            return self._token
+        answer = self._openapi_sender.request(
+            "POST",
+            f"{self._openapi_base}/v1.0/oauth2/accessToken",
+            headers=_JSON_HEADERS,
+            data=json.dumps({"appKey": self._app_key, "appSecret": self._app_secret}).encode(),
+        )
+        body = answer.body if isinstance(answer.body, dict) else {}
+        token, expire = body.get("accessToken"), body.get("expireIn")
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("DingTalk answered without an accessToken")
+        self._token = token
+        self._token_expires_at = now + (float(expire) if isinstance(expire, int | float) else 0)
+        return token
+
 
 def _unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
@@ -300,6 +420,22 @@ def _merge(first: DingTalkPart, second: DingTalkPart) -> DingTalkPart | None:
 
 def _errcode_ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
+
+
+def _remember(seen: list[Answer]) -> Callable[[Answer], float | None]:
+    """Keeps every refused answer for the caller; adds no wait of its own (HttpSender
+    already retries 429 and 5xx, honouring Retry-After)."""
+
+    def retry_after(answer: Answer) -> float | None:
+        seen.append(answer)
+        return None
+
+    return retry_after
+
+
+def _token_rejected(answer: Answer) -> bool:
+    code = answer.body.get("code") if isinstance(answer.body, dict) else None
+    return answer.status == 401 or code == "InvalidAuthentication"
 
 
 def _retry_after(answer: Answer) -> float | None:

@@ -19,15 +19,28 @@ both; ``allowed_mentions`` lists exactly the members a part means to ping and no
 (``parse: []``), so an ``@everyone`` in a member's note never pings the server. 429 honours
 ``retry_after`` in the body and ``Retry-After``. Bounded retries matter here: 10,000 invalid
 requests (401/403/429) in 10 minutes get the bot's IP banned by Cloudflare.
+
+Direct messages: ``POST /users/@me/channels`` with the member's id opens (or returns) the
+bot's DM channel, kept per user for the adapter's life; the part is posted there. A member
+who closed DMs from server members answers 403 with code 50007, a refusal sent once and
+never retried (each would count as an invalid request). Discord asks bots not to DM a whole
+server unprompted; rollcall's jobs DM only the few members a message is about (a quiet
+member's reminder, a reviewer's assignments, a warning), never a broadcast.
+
+Removal: the community's chat id is a channel; ``GET /channels/{id}`` names its guild
+(kept per channel), then ``DELETE /guilds/{guild}/members/{user}`` kicks (a kicked member
+can rejoin by invite) with the reason in the audit log. The bot needs KICK_MEMBERS and a
+role above the member's.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
@@ -36,6 +49,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     HttpResponse,
     InboundEvent,
@@ -68,6 +82,11 @@ REPLY_TIMEOUT = (1.0, 1.5)
 # Discord asks API clients to identify themselves this way.
 USER_AGENT = "DiscordBot (https://github.com/rollcall/rollcall, 0.1)"
 
+# Shown in the server's audit log beside each kick rollcall makes.
+REMOVAL_REASON = "rollcall: removal confirmed by an admin"
+# JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+CANNOT_MESSAGE_USER = 50007  # DMs closed, no shared server, or the bot is blocked
+UNKNOWN_MEMBER, UNKNOWN_USER = 10007, 10013  # not in the guild (any more), or no such user
 # Interaction types (what arrives) and interaction callback types (what we answer).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT = (
@@ -81,6 +100,8 @@ EPHEMERAL = 64  # message flag: only the invoking member sees it
 # Option types that carry a user (or role) id rather than a plain value.
 _USER_OPTION, _MENTIONABLE_OPTION = 6, 9
 _MENTION = re.compile(r"<@!?(\d+)>")
+# A user, channel or guild id, as it may go into a request path.
+_SNOWFLAKE = re.compile(r"[0-9]{1,20}")
 
 
 def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
@@ -124,6 +145,10 @@ class DiscordAdapter:
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
         self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self.direct_messages = bool(bot_token)
+        # user id -> DM channel id, and channel id -> guild id: both stable, asked once.
+        self._dm_channels: dict[str, str] = {}
+        self._guilds: dict[str, str] = {}
 
     def __repr__(self) -> str:
         token = "set" if self._token else "unset"
@@ -256,13 +281,133 @@ class DiscordAdapter:
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
         return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: dict[str, Any] | str) -> str:
+        """Post into the bot's DM with the member; 50007 (DMs closed) fails at once and the
+        caller falls back to the channel."""
+        if isinstance(part, str):
+            part = payload(part, set())
+        if not _SNOWFLAKE.fullmatch(user_id):
+            raise DeliveryError(f"not a Discord user id: {user_id[:40]!r}")
+        channel_id = self._dm_channel(user_id)
+        seen = _LastAnswer()
+        try:
+            return self._post(
+                f"/channels/{channel_id}/messages", part, self._sender, True, retry_after=seen
+            )
+        except DeliveryError:
+            self._dm_channels.pop(user_id, None)  # open it afresh next time
+            if _code(seen.answer) != CANNOT_MESSAGE_USER:
+                raise
+            raise DirectRefused(
+                f"Discord refused a direct message to user {user_id}: "
+                "Cannot send messages to this user (50007)"
+            ) from None
+
+    def _dm_channel(self, user_id: str) -> str:
+        cached = self._dm_channels.get(user_id)
+        if cached is not None:
+            return cached
+        seen = _LastAnswer()
+        try:
+            answer = self._request(
+                "POST", "/users/@me/channels", seen, json={"recipient_id": user_id}
+            )
+        except DeliveryError as error:
+            if seen.answer is None or seen.answer.status not in (400, 403, 404):
+                raise
+            raise DirectRefused(
+                f"Discord refused a direct message to user {user_id}: {error}"
+            ) from None
+        channel_id = answer.body.get("id") if isinstance(answer.body, dict) else None
+        if not isinstance(channel_id, str) or identifier(channel_id) is None:
+            raise DeliveryError("Discord opened no DM channel: no id in the answer")
+        self._dm_channels[user_id] = channel_id
+        return channel_id
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """Kick the member from the server the community's channel belongs to. True when
+        they are out (204, or 10007 Unknown Member: already gone); False when Discord
+        refuses (403: no KICK_MEMBERS, or the member's role is above the bot's) or cannot be
+        reached: the caller records "remove by hand", so nothing here raises."""
+        reason = self._kick(chat.chat_id, user_id)
+        if reason is None:
+            return True
+        log.warning(
+            "member not removed",
+            extra={"platform": self.name, "chat": chat.chat_id, "error": reason},
+        )
+        return False
+
+    def _kick(self, channel_id: str, user_id: str) -> str | None:
+        """None when the member is out of the guild, else why not."""
+        if not (_SNOWFLAKE.fullmatch(channel_id) and _SNOWFLAKE.fullmatch(user_id)):
+            return "not a Discord channel and user id"
+        try:
+            guild_id = self._guild_of(channel_id)
+        except DeliveryError as error:
+            return f"cannot find the channel's server: {error}"
+        if guild_id is None:
+            return "the channel belongs to no server"
+        seen = _LastAnswer()
+        try:
+            self._request(
+                "DELETE",
+                f"/guilds/{guild_id}/members/{user_id}",
+                seen,
+                extra_headers={"X-Audit-Log-Reason": quote(REMOVAL_REASON, safe=" /")},
+            )
+        except DeliveryError as error:
+            if _gone(seen.answer):
+                return None
+            return str(error)
+        return None
+
+    def _guild_of(self, channel_id: str) -> str | None:
+        if channel_id in self._guilds:
+            return self._guilds[channel_id]
+        answer = self._request("GET", f"/channels/{channel_id}", _retry_after)
+        guild_id = answer.body.get("guild_id") if isinstance(answer.body, dict) else None
+        if not isinstance(guild_id, str) or identifier(guild_id) is None:
+            return None  # a DM or group DM: no server to remove anyone from
+        self._guilds[channel_id] = guild_id
+        return guild_id
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        retry_after: Callable[[Answer], float | None],
+        *,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Answer:
+        """A bot-authorised call that is not a message (no pacing, but the same retries)."""
+        if not self._token:
+            raise DeliveryError("ROLLCALL_DISCORD_BOT_TOKEN is not set: cannot call Discord")
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Authorization": f"Bot {self._token}",
+            **(extra_headers or {}),
+        }
+        return self._sender.request(
+            method, self._api_base + path, retry_after=retry_after, headers=headers, **kwargs
+        )
+
     def follow_up(self, application_id: str, token: str, message: Message) -> list[str]:
         """Post a deferred interaction's result (after ``deferred()``): the interaction token
         authorises it, no bot token needed. Returns the message ids."""
         path = f"/webhooks/{application_id}/{token}?wait=true"  # wait: answer with the message
         return [self._post(path, part, self._sender, False) for part in self.render(message)]
 
-    def _post(self, path: str, part: dict[str, Any], sender: HttpSender, as_bot: bool) -> str:
+    def _post(
+        self,
+        path: str,
+        part: dict[str, Any],
+        sender: HttpSender,
+        as_bot: bool,
+        *,
+        retry_after: Callable[[Answer], float | None] | None = None,
+    ) -> str:
         headers = {"User-Agent": USER_AGENT}
         if as_bot:
             if not self._token:
@@ -272,7 +417,7 @@ class DiscordAdapter:
             "POST",
             self._api_base + path,
             pace_key=path.split("?")[0],
-            retry_after=_retry_after,
+            retry_after=retry_after or _retry_after,
             headers=headers,
             json=part,
         )
@@ -331,3 +476,32 @@ def _retry_after(answer: Answer) -> float | None:
     if answer.status == 429 and isinstance(value, int | float) and not isinstance(value, bool):
         return max(0.0, float(value))
     return None
+
+
+class _LastAnswer:
+    """``retry_after`` that also keeps the last answer HttpSender did not accept: Discord's
+    JSON error code then reads apart from a network failure, which raises the same
+    DeliveryError with no answer behind it."""
+
+    def __init__(self) -> None:
+        self.answer: Answer | None = None
+
+    def __call__(self, answer: Answer) -> float | None:
+        self.answer = answer
+        return _retry_after(answer)
+
+
+def _code(answer: Answer | None) -> int | None:
+    """Discord's JSON error code (``{"message": ..., "code": 50007}``)."""
+    body = answer.body if answer is not None and isinstance(answer.body, dict) else {}
+    code = body.get("code")
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _gone(answer: Answer | None) -> bool:
+    """A 404 saying the member is not in the guild (any more): what a kick wanted."""
+    return (
+        answer is not None
+        and answer.status == 404
+        and _code(answer) in (UNKNOWN_MEMBER, UNKNOWN_USER)
+    )

@@ -36,9 +36,28 @@ Outbound, two ways into a group:
   /im/v1/messages?receive_id_type=chat_id``. An answer saying the token is invalid drops the
   cache and tries once more with a fresh one.
 
+Direct messages and removal need the app (a custom bot can do neither), so
+``direct_messages`` is True only with ``ROLLCALL_FEISHU_APP_ID`` / ``_APP_SECRET``:
+
+- ``deliver_direct``: ``POST /im/v1/messages?receive_id_type=open_id`` with a fresh ``uuid``
+  per part, which Feishu de-duplicates for an hour, so a retry after a timeout that Feishu
+  had in fact accepted does not send the part twice. The app needs ``im:message:send_as_bot``
+  and the member must be in its availability range (可用范围); refusals that will not change
+  by retrying (230013 not in the range or resigned, 230035 bot blocked, 230038 another
+  tenant, 99992351/99992361 an open id that is not this app's, 99991672 scope missing...)
+  raise DeliveryError at once, naming the fix.
+- ``remove_member``: ``DELETE /im/v1/chats/{chat_id}/members?member_id_type=open_id`` with
+  ``{"id_list": [open_id]}``. Only the group owner, a group admin, or the app that created
+  the group may remove members: any refusal code is False. An id in ``not_existed_id_list``
+  is a user who no longer exists (True: nothing left to remove); an id in
+  ``invalid_id_list`` is one Feishu would not act on (False: the member may still be
+  there, so an admin checks by hand). Network errors and 5xx after retries raise
+  DeliveryError: the platform said nothing either way.
+
 A body ``code`` other than 0 is a failure; 11232 (bot sending too fast, frequent on the
-hour and half hour), 99991400 and 230020 (frequency limits) and HTTP 429 are retried with
-backoff, honouring ``x-ogw-ratelimit-reset`` when Feishu sends it. Mentions are
+hour and half hour), 99991400 and 230020 (frequency limits), 232019 (group operations too
+fast) and HTTP 429 are retried with backoff, honouring ``x-ogw-ratelimit-reset`` when
+Feishu sends it. Mentions are
 ``<at user_id="ou_...">Name</at>``. Parts are cut at 4,000 characters: at most ~12 KB of
 UTF-8 plus JSON quoting, under the custom bot's 20 KB body limit (figures for the app API
 are larger); bodies are sent as UTF-8 JSON, not ``\\uXXXX`` escapes, which would triple
@@ -59,6 +78,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
@@ -66,6 +86,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     EventKind,
     HttpRequest,
     HttpResponse,
@@ -97,8 +118,20 @@ MESSAGE_LIMIT = 4000
 PER_CHAT_INTERVAL = 0.6
 # A token is refreshed this long before Feishu says it expires (tokens live ~2 hours).
 TOKEN_MARGIN_SECONDS = 300
-THROTTLE_CODES = frozenset({11232, 99991400, 230020})
+THROTTLE_CODES = frozenset({11232, 99991400, 230020, 232019})
 TOKEN_INVALID_CODES = frozenset({99991661, 99991663, 99991668})
+# Direct-message refusals that retrying will not change, with what fixes them.
+DM_REFUSALS = {
+    230013: "the member is not in the app's availability range (可用范围), or has left the "
+    "organisation: add them to the range and publish a new version",
+    230035: "the member blocked the bot, or the tenant restricts who may message them",
+    230038: "the member belongs to another tenant",
+    230006: "the app's bot capability is not enabled",
+    230027: "the app lacks a permission for this message",
+    99991672: "the app lacks the im:message:send_as_bot scope",
+    99992351: "no such open_id",
+    99992361: "the open_id belongs to another app",
+}
 # Replies go out while Feishu waits for our answer (3 s): one quick attempt each.
 REPLY_TIMEOUT = (1.0, 1.5)
 MEMBER_EVENTS: dict[str, EventKind] = {
@@ -157,6 +190,15 @@ def decrypt(encrypt_key: str, encrypted: str) -> dict[str, Any]:
     return body
 
 
+class AppError(DeliveryError):
+    """An Open API call the app could not make, with Feishu's ``code`` when it gave one
+    (None for network errors and answers without a code)."""
+
+    def __init__(self, message: str, code: int | None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def build(settings: Any, runtime: Any) -> FeishuAdapter:
     """Always built: a community can send through its own custom bot with no app at all.
     Inbound requests are refused until a verification token or encrypt key is set."""
@@ -206,6 +248,8 @@ class FeishuAdapter:
         self._wall_clock = wall_clock
         self._token = ""
         self._token_expires_at = 0.0
+        # Direct messages (and removal) go through the app; a custom bot has no such API.
+        self.direct_messages = bool(app_id and app_secret)
 
     def __repr__(self) -> str:
         app = "set" if self._app_id else "unset"
@@ -435,27 +479,115 @@ class FeishuAdapter:
             "msg_type": "text",
             "content": json.dumps({"text": part}, ensure_ascii=False),
         }
+        answer = self._app_request(
+            "POST",
+            "/im/v1/messages",
+            sender,
+            params={"receive_id_type": "chat_id"},
+            payload=payload,
+            pace_key=chat_id,
+        )
+        return _message_id(answer)
+
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
+        """One part to a member privately, as the app (see the module docstring)."""
+        if not self.direct_messages:
+            raise DeliveryError(
+                "Feishu direct messages need the app: set ROLLCALL_FEISHU_APP_ID and "
+                "ROLLCALL_FEISHU_APP_SECRET (a custom bot cannot message a member privately)"
+            )
+        payload = {
+            "receive_id": user_id,
+            "msg_type": "text",
+            "content": json.dumps({"text": str(part)}, ensure_ascii=False),
+            "uuid": uuid.uuid4().hex,  # one per part: Feishu drops a repeat within an hour
+        }
+        try:
+            answer = self._app_request(
+                "POST",
+                "/im/v1/messages",
+                self._sender,
+                params={"receive_id_type": "open_id"},
+                payload=payload,
+                pace_key=f"dm:{user_id}",  # Feishu allows 5 messages/s to one user
+            )
+        except AppError as error:
+            hint = DM_REFUSALS.get(error.code) if isinstance(error.code, int) else None
+            if hint is None:
+                raise
+            raise DirectRefused(
+                f"Feishu refused a direct message to {user_id} ({error.code}): {hint}"
+            ) from None
+        return _message_id(answer)
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """Remove a member from the group through the app (see the module docstring)."""
+        if not self.direct_messages:
+            log.info(
+                "Feishu removal needs the app (ROLLCALL_FEISHU_APP_ID/_APP_SECRET)",
+                extra={"platform": self.name},
+            )
+            return False
+        try:
+            answer = self._app_request(
+                "DELETE",
+                f"/im/v1/chats/{quote(chat.chat_id, safe='')}/members",
+                self._sender,
+                params={"member_id_type": "open_id"},
+                payload={"id_list": [user_id]},
+            )
+        except AppError as error:
+            if error.code is None or error.code in THROTTLE_CODES:
+                raise  # no answer either way (network, 5xx, still throttled): not a refusal
+            log.warning(
+                "Feishu refused a removal (the bot must be the group's owner or an admin)",
+                extra={"platform": self.name, "code": error.code, "error": str(error)},
+            )
+            return False
+        data = answer.body.get("data") if isinstance(answer.body, dict) else None
+        data = data if isinstance(data, dict) else {}
+        if user_id in _id_list(data.get("not_existed_id_list")):
+            return True  # no such user any more: nothing is left to remove
+        if user_id in _id_list(data.get("invalid_id_list")):
+            log.warning(
+                "Feishu did not act on the member's id: remove them by hand",
+                extra={"platform": self.name},
+            )
+            return False
+        return True
+
+    def _app_request(
+        self,
+        method: str,
+        path: str,
+        sender: HttpSender,
+        *,
+        params: dict[str, str],
+        payload: dict[str, Any],
+        pace_key: str | None = None,
+    ) -> Answer:
+        """One Open API call as the app: the cached tenant token, replaced once when Feishu
+        says it is no longer valid. AppError carries Feishu's code when the body had one."""
         for attempt in range(2):
             seen: list[Answer] = []
             headers = {**_JSON_HEADERS, "Authorization": f"Bearer {self._tenant_token(sender)}"}
             try:
-                answer = sender.request(
-                    "POST",
-                    f"{self._api_base}/im/v1/messages",
-                    pace_key=chat_id,
+                return sender.request(
+                    method,
+                    f"{self._api_base}{path}",
+                    pace_key=pace_key,
                     ok=_code_ok,
                     retry_after=_throttle(seen),
-                    params={"receive_id_type": "chat_id"},
+                    params=params,
                     headers=headers,
                     data=_json_bytes(payload),
                 )
-            except DeliveryError:
-                if attempt == 0 and seen and _code(seen[-1].body) in TOKEN_INVALID_CODES:
+            except DeliveryError as error:
+                code = _code(seen[-1].body) if seen else None
+                if attempt == 0 and code in TOKEN_INVALID_CODES:
                     self._token = ""  # revoked or expired early: fetch a fresh one, once
                     continue
-                raise
-            data = answer.body.get("data") if isinstance(answer.body, dict) else None
-            return str(data.get("message_id", "")) if isinstance(data, dict) else ""
+                raise AppError(str(error), code if isinstance(code, int) else None) from None
         raise DeliveryError("Feishu refused a fresh tenant_access_token")  # pragma: no cover
 
     def _tenant_token(self, sender: HttpSender) -> str:
@@ -511,6 +643,15 @@ def _open_id(sender_id: Any) -> str | None:
     if isinstance(sender_id, dict) and isinstance(sender_id.get("open_id"), str):
         return identifier(sender_id["open_id"])
     return None
+
+
+def _message_id(answer: Answer) -> str:
+    data = answer.body.get("data") if isinstance(answer.body, dict) else None
+    return str(data.get("message_id", "")) if isinstance(data, dict) else ""
+
+
+def _id_list(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _json_bytes(payload: dict[str, Any]) -> bytes:

@@ -25,6 +25,12 @@ Outbound: ``chat.postMessage`` with the bot token, text escaped (``&``, ``<``, `
 truncates text past 40,000 characters, but a wall of that size is unreadable: parts are cut
 at 3,000 (a section block's size). ~1 message/s per channel; 429 honours ``Retry-After``; a
 body with ``ok: false`` is a failure, ``ratelimited`` a retry.
+
+Direct messages: ``conversations.open`` (scope ``im:write``) turns a user id into the id of
+the bot's DM with them, kept per user for the adapter's life, then ``chat.postMessage``
+posts there. Removal: ``conversations.kick`` (``channels:manage`` for public channels,
+``groups:write`` for private ones). Slack answers both with HTTP 200 and an ``error`` code;
+none but ``ratelimited`` changes on a retry, so each is one answer.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     EventKind,
     HttpRequest,
     HttpResponse,
@@ -81,6 +88,8 @@ REPLY_TIMEOUT = (1.0, 1.5)
 # Message subtypes that are still a member talking (a file shared with a caption counts:
 # a photo captioned 打卡 is a check-in). Edits, joins, topic changes... are not.
 MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+# conversations.kick's "the member is not in the channel": what removal wanted anyway.
+KICK_ALREADY_DONE = frozenset({"not_in_channel"})
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
 
@@ -118,6 +127,9 @@ class SlackAdapter:
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
         self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self.direct_messages = bool(bot_token)
+        # user id -> the bot's DM channel with them: stable, so opened once per user.
+        self._dm_channels: dict[str, str] = {}
 
     def __repr__(self) -> str:
         token = "set" if self._token else "unset"
@@ -282,6 +294,65 @@ class SlackAdapter:
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
         return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
+        """Post into the bot's DM with the member. A refusal from ``conversations.open``
+        (``user_not_found``, ``cannot_dm_bot``, ``user_disabled``, ``missing_scope``...) is
+        one answer, never retried: the caller falls back to the channel."""
+        channel = self._dm_channel(user_id)
+        try:
+            return self._post(channel, part, {}, self._sender)
+        except DeliveryError:
+            self._dm_channels.pop(user_id, None)  # open it afresh next time
+            raise
+
+    def _dm_channel(self, user_id: str) -> str:
+        cached = self._dm_channels.get(user_id)
+        if cached is not None:
+            return cached
+        body = self._call("conversations.open", {"users": user_id})
+        channel = body.get("channel") if body.get("ok") else None
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not isinstance(channel_id, str) or identifier(channel_id) is None:
+            reason = _error(body) if not body.get("ok") else "no channel in the answer"
+            raise DirectRefused(f"Slack refused a direct message to user {user_id}: {reason}")
+        self._dm_channels[user_id] = channel_id
+        return channel_id
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """Kick the member from the channel; they can be invited back. True when they are
+        out (``not_in_channel``: already gone); False when Slack refuses
+        (``restricted_action``, ``missing_scope``, ``cant_kick_from_general``...) or cannot
+        be reached: the caller records "remove by hand", so nothing here raises."""
+        try:
+            body = self._call("conversations.kick", {"channel": chat.chat_id, "user": user_id})
+        except DeliveryError as error:
+            reason = str(error)
+        else:
+            if body.get("ok") or body.get("error") in KICK_ALREADY_DONE:
+                return True
+            reason = _error(body)
+        log.warning(
+            "member not removed",
+            extra={"platform": self.name, "chat": chat.chat_id, "error": reason},
+        )
+        return False
+
+    def _call(self, method: str, form: dict[str, str]) -> dict[str, Any]:
+        """A Web API method whose answer is final whether ``ok`` or not (only ``ratelimited``
+        is retried); the caller reads the ``error`` code. Form-encoded, which every method
+        accepts."""
+        if not self._token:
+            raise DeliveryError(f"ROLLCALL_SLACK_BOT_TOKEN is not set: cannot call {method}")
+        answer = self._sender.request(
+            "POST",
+            f"{self._api_base}/{method}",
+            ok=_answered,
+            retry_after=_retry_after,
+            headers={"Authorization": f"Bearer {self._token}"},
+            data=form,
+        )
+        return dict(answer.body)
+
     def _post(self, channel: str, text: str, extra: dict[str, Any], sender: HttpSender) -> str:
         if not self._token:
             raise DeliveryError("ROLLCALL_SLACK_BOT_TOKEN is not set: cannot post to Slack")
@@ -354,6 +425,23 @@ def _with_id(event: InboundEvent, event_id: str | None) -> InboundEvent:
 
 def _ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("ok") is True
+
+
+def _error(body: dict[str, Any]) -> str:
+    """Slack's error code, with the scope it lacks for ``missing_scope``."""
+    error = str(body.get("error") or "unknown error")
+    needed = body.get("needed")
+    return f"{error} (needs {needed})" if error == "missing_scope" and needed else error
+
+
+def _answered(answer: Answer) -> bool:
+    """A Web API answer to act on: ``ok``, or an error code other than ``ratelimited``."""
+    body = answer.body
+    if not isinstance(body, dict):
+        return False
+    return body.get("ok") is True or (
+        isinstance(body.get("error"), str) and body["error"] != "ratelimited"
+    )
 
 
 def _retry_after(answer: Answer) -> float | None:

@@ -18,6 +18,17 @@ messages per minute in one group: a 300-mention reminder renders to a handful of
 a community's jobs send a few messages a day, so we stay far under it without a counter;
 a job that ever sends more must spread its parts, and a 429 is honoured either way
 (``parameters.retry_after``). ``ok: false`` in a body is a failure whatever the status.
+
+Direct messages are ``sendMessage`` to the member's user id. Telegram lets a bot write
+only to users who started a private chat with it: the others answer 403 ("bot can't
+initiate conversation with a user", "bot was blocked by the user") or 400 "chat not
+found", a refusal that will not change on a retry. DMs to different members are not paced
+against each other; Telegram's ~30 messages/s overall is far above what one job's
+sequential sends reach, and a 429 is honoured anyway.
+
+Removal is ``banChatMember`` then ``unbanChatMember(only_if_banned)``: Telegram has no
+"kick", and a ban alone would keep the member from coming back by invite. The bot needs
+the admin right ``can_restrict_members``.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -36,6 +47,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     EventKind,
     HttpRequest,
     HttpResponse,
@@ -64,8 +76,12 @@ PER_CHAT_INTERVAL = 1.0
 # Joins and leaves arrive as service messages inside "message" updates, so that is all we
 # ask for: fewer updates, fewer Lambda invocations.
 ALLOWED_UPDATES = ("message",)
+# Who never started the bot, blocked it or deleted their account: Telegram's answers to a
+# direct message that no retry changes (403 always; these 400s).
+DIRECT_REFUSALS_400 = ("chat not found", "peer_id_invalid")
 # What setWebhook accepts as secret_token.
 SECRET_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
 
 
 def build(settings: Any, runtime: Any) -> TelegramAdapter | None:
@@ -120,6 +136,8 @@ class TelegramAdapter:
         self._secret = secret_token
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHAT_INTERVAL)
+        # build() needs the token anyway; this keeps an adapter made without one honest.
+        self.direct_messages = bool(bot_token)
 
     def __repr__(self) -> str:  # the token is in every API URL: keep it out of tracebacks
         return f"TelegramAdapter(api_base={self._api_base!r})"
@@ -179,7 +197,14 @@ class TelegramAdapter:
         text = message.get("text") or message.get("caption") or ""  # a photo captioned 打卡
         if not isinstance(text, str):
             raise BadPayload("message.text must be a string")
-        yield self._event("message", chat_id, message["from"], text=text, context=context)
+        yield self._event(
+            "message",
+            chat_id,
+            message["from"],
+            text=text,
+            context=context,
+            reply_to=_reply_author(message),
+        )
 
     def _event(
         self,
@@ -189,6 +214,7 @@ class TelegramAdapter:
         *,
         text: str = "",
         context: dict[str, Any],
+        reply_to: Sender | None = None,
     ) -> InboundEvent:
         return InboundEvent(
             kind=kind,
@@ -197,6 +223,7 @@ class TelegramAdapter:
             sender=_sender(user),
             text=text,
             reply_context=context,
+            reply_to=reply_to,
         )
 
     def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
@@ -241,14 +268,72 @@ class TelegramAdapter:
     def send(self, chat: ChatAddress, message: Message) -> Delivery:
         return deliver_parts(lambda part: self.deliver(chat, part), self.render(message))
 
-    def _send(self, chat_id: str, text: str, extra: dict[str, Any] | None = None) -> str:
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
+        """A private chat's id is the user's id. A refusal (the member never started the bot,
+        or blocked it) is one answer, never retried: the caller falls back to the group."""
+        seen = _LastAnswer()
+        try:
+            return self._send(user_id, part, retry_after=seen)
+        except DeliveryError:
+            refusal = _direct_refusal(seen.answer)
+            if refusal is None:
+                raise
+            raise DirectRefused(
+                f"Telegram refused a direct message to user {user_id}: {refusal}"
+            ) from None
+
+    def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
+        """Ban, then lift the ban at once: the member is out of the group and may come back
+        by invite. False (remove by hand) when Telegram refuses (the bot lacks
+        ``can_restrict_members``, the member is an admin or the owner) or cannot be
+        reached; the caller records that, so nothing here raises."""
+        target = {"chat_id": chat.chat_id, "user_id": _user_id(user_id)}
+        banned = self._admin_call("banChatMember", target)
+        if banned is not None:
+            log.warning(
+                "member not removed",
+                extra={"platform": self.name, "chat": chat.chat_id, "error": banned},
+            )
+            return False
+        unbanned = self._admin_call("unbanChatMember", {**target, "only_if_banned": True})
+        if unbanned is not None:
+            # Out of the group all the same; only coming back by invite needs an admin now.
+            log.warning(
+                "removed member still banned",
+                extra={"platform": self.name, "chat": chat.chat_id, "error": unbanned},
+            )
+        return True
+
+    def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
+        """Call ``method``; None when Telegram did it, else why not (for the log)."""
+        seen = _LastAnswer()
+        try:
+            self._sender.request(
+                "POST",
+                f"{self._api_base}/bot{self._token}/{method}",
+                ok=_ok,
+                retry_after=seen,
+                json=payload,
+            )
+        except DeliveryError as error:
+            return f"{method}: {_description(seen.answer) or error}"
+        return None
+
+    def _send(
+        self,
+        chat_id: str,
+        text: str,
+        extra: dict[str, Any] | None = None,
+        *,
+        retry_after: Callable[[Answer], float | None] | None = None,
+    ) -> str:
         payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML", **(extra or {})}
         answer = self._sender.request(
             "POST",
             f"{self._api_base}/bot{self._token}/sendMessage",
             pace_key=chat_id,
             ok=_ok,
-            retry_after=_retry_after,
+            retry_after=retry_after or _retry_after,
             json=payload,
         )
         result = answer.body.get("result") if isinstance(answer.body, dict) else None
@@ -279,6 +364,26 @@ def _sender(user: dict[str, Any]) -> Sender:
         name=name or (str(username) if username else str(user["id"])),
         username=str(username) if username else None,
     )
+
+
+def _reply_author(message: dict[str, Any]) -> Sender | None:
+    """Who wrote the message this one answers, when a member did.
+
+    In a forum topic every message that is not an explicit reply arrives with
+    ``reply_to_message`` set to the topic's opening service message
+    (``forum_topic_created``, whose id is the thread id): its author only opened the topic.
+    Posts on behalf of a chat (``sender_chat``) and bots are nobody's to review.
+    """
+    replied = message.get("reply_to_message")
+    if not isinstance(replied, dict) or "sender_chat" in replied:
+        return None
+    if "forum_topic_created" in replied or (
+        message.get("is_topic_message")
+        and replied.get("message_id") == message.get("message_thread_id")
+    ):
+        return None
+    author = replied.get("from")
+    return _sender(author) if _is_person(author) else None
 
 
 def _with_id(event: InboundEvent, event_id: str) -> InboundEvent:
@@ -312,6 +417,42 @@ def _reply_fields(context: Any) -> dict[str, Any]:
 
 def _thread(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k == "message_thread_id"}
+
+
+def _user_id(user_id: str) -> int | str:
+    """Telegram's user ids are integers; one that is not is passed on for Telegram to
+    refuse with its own reason (``int()`` alone would also take ``1_0`` or other scripts'
+    digits)."""
+    return int(user_id) if _INTEGER.fullmatch(user_id) else user_id
+
+
+class _LastAnswer:
+    """``retry_after`` that also keeps the last answer HttpSender did not accept: a refusal
+    (a 4xx, never retried) then reads apart from a network failure, which raises the same
+    DeliveryError with no answer behind it."""
+
+    def __init__(self) -> None:
+        self.answer: Answer | None = None
+
+    def __call__(self, answer: Answer) -> float | None:
+        self.answer = answer
+        return _retry_after(answer)
+
+
+def _description(answer: Answer | None) -> str | None:
+    body = answer.body if answer is not None and isinstance(answer.body, dict) else {}
+    description = body.get("description")
+    return description if isinstance(description, str) else None
+
+
+def _direct_refusal(answer: Answer | None) -> str | None:
+    """Telegram's reason when a direct message is refused for good, else None."""
+    if answer is None or answer.status not in (400, 403):
+        return None
+    description = _description(answer) or f"HTTP {answer.status}"
+    if answer.status == 403 or any(r in description.lower() for r in DIRECT_REFUSALS_400):
+        return description
+    return None
 
 
 def _ok(answer: Answer) -> bool:

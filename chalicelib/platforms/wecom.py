@@ -37,6 +37,25 @@ Outbound: the group robot, ``ChatAddress.robot_webhook`` = the full
 ``markdown`` parts mention with ``<@userid>`` within 4,096 bytes. ``errcode`` != 0 is a
 failure; 45009 and 130101 (frequency limits) are retried after 5, 10, 20 s. A robot takes
 20 messages a minute: parts are paced 3 s apart.
+
+Direct messages go through the self-built app (应用消息), so ``direct_messages`` is True
+only with ``ROLLCALL_WECOM_CORP_ID``, ``ROLLCALL_WECOM_CORP_SECRET`` (the app's Secret) and
+``ROLLCALL_WECOM_AGENT_ID``:
+
+- the access token from ``GET /gettoken?corpid=&corpsecret=``, cached until five minutes
+  before its ``expires_in``; errcode 42001 (expired) or 40014 (invalid) on a send drops it
+  and tries once more with a fresh one;
+- ``POST /message/send?access_token=`` with ``{touser, msgtype, agentid, text|markdown}``
+  and WeCom's duplicate check on (the same content to the same member within 10 minutes is
+  sent once), so a retry after a timeout that WeCom had in fact accepted is not delivered
+  twice. The message id is ``msgid``. App messages take at most 2,048 bytes: a
+  ``markdown`` part longer than that goes as several messages. WeCom answers errcode 0
+  even when a member did not get it: a member listed in ``invaliduser`` (not in the app's
+  visible range, or no such userid) or ``unlicenseduser``, or errcode 81013 (no valid
+  recipient), is a DeliveryError raised at once, as is 60020 (our IP is not in the app's
+  trusted IPs: WeCom refuses self-built apps' calls from elsewhere).
+
+There is no ``remove_member``: WeCom's group robot cannot remove anyone from a group.
 """
 
 from __future__ import annotations
@@ -48,6 +67,7 @@ import json
 import logging
 import re
 import struct
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,6 +82,7 @@ from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     HttpResponse,
     InboundEvent,
@@ -91,6 +112,20 @@ MARKDOWN_LIMIT_BYTES = 4096
 PER_ROBOT_INTERVAL = 3.0
 THROTTLE_CODES = frozenset({45009, 130101})
 THROTTLE_BACKOFF_SECONDS = 5.0
+# App messages: text and markdown content both at most 2,048 bytes.
+APP_MESSAGE_LIMIT_BYTES = 2048
+# The app's access token is refreshed this long before WeCom says it expires (2 hours).
+TOKEN_MARGIN_SECONDS = 300
+TOKEN_INVALID_CODES = frozenset({40014, 42001})
+# WeCom's own de-duplication of identical app messages to one member, in seconds.
+DUPLICATE_CHECK_SECONDS = 600
+# Refusals of an app message that retrying will not change, with what fixes them.
+DM_REFUSALS = {
+    81013: "no valid recipient: the member is not in the app's visible range, or no such userid",
+    60020: "WeCom refuses this server's IP: add it to the app's trusted IPs (企业可信IP)",
+    82001: "no valid recipient: the member is not in the app's visible range, or no such userid",
+    40056: "ROLLCALL_WECOM_AGENT_ID is not this app's AgentId",
+}
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes
 # Replies go out while WeCom waits for our answer: one quick attempt each.
 REPLY_TIMEOUT = (1.0, 1.5)
@@ -181,10 +216,19 @@ def build(settings: Any, runtime: Any) -> WeComAdapter:
             return None
         return ChatAddress("wecom", chat_id, community.robot_webhook, community.robot_secret)
 
+    agent_id = settings.secret("ROLLCALL_WECOM_AGENT_ID").strip()
+    if agent_id and not (agent_id.isascii() and agent_id.isdigit()):
+        log.warning(
+            "ROLLCALL_WECOM_AGENT_ID is not a number (the app's AgentId): direct messages off",
+            extra={"platform": "wecom"},
+        )
+        agent_id = ""
     return WeComAdapter(
         token=settings.secret("ROLLCALL_WECOM_TOKEN"),
         encoding_aes_key=settings.secret("ROLLCALL_WECOM_ENCODING_AES_KEY"),
         corp_id=settings.secret("ROLLCALL_WECOM_CORP_ID"),
+        corp_secret=settings.secret("ROLLCALL_WECOM_CORP_SECRET"),
+        agent_id=int(agent_id) if agent_id else None,
         api_base=settings.api_bases.get("wecom") or DEFAULT_API_BASES["wecom"],
         find_chat=find_chat,
     )
@@ -199,11 +243,15 @@ class WeComAdapter:
         token: str = "",
         encoding_aes_key: str = "",
         corp_id: str = "",
+        corp_secret: str = "",
+        agent_id: int | None = None,
         api_base: str = DEFAULT_API_BASES["wecom"],
         find_chat: ChatLookup | None = None,
         style: Style = "text",
         sender: HttpSender | None = None,
         reply_sender: HttpSender | None = None,
+        app_sender: HttpSender | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._token = token
         self._key = aes_key(encoding_aes_key) if encoding_aes_key else None
@@ -214,9 +262,20 @@ class WeComAdapter:
         self._style: Style = style
         self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
         self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self._corp_id = corp_id
+        self._corp_secret = corp_secret
+        self._agent_id = agent_id
+        # The app's API is not the group robot: no 3 s robot pacing there.
+        self._app_sender = app_sender or HttpSender()
+        self._monotonic = monotonic
+        self._app_token = ""
+        self._app_token_expires_at = 0.0
+        # Direct messages are app messages: the corp id, the app's secret and its AgentId.
+        self.direct_messages = bool(corp_id and corp_secret and agent_id is not None)
 
     def __repr__(self) -> str:
-        return f"WeComAdapter(api_base={self._api_base!r}, style={self._style!r})"
+        app = "set" if self.direct_messages else "unset"
+        return f"WeComAdapter(api_base={self._api_base!r}, style={self._style!r}, app={app})"
 
     # -- inbound
     def verify(self, request: HttpRequest, now: datetime) -> None:
@@ -400,6 +459,90 @@ class WeComAdapter:
             return webhook
         return f"{self._api_base}/webhook/send?key={quote(webhook, safe='')}"
 
+    # -- direct messages (the self-built app)
+    def deliver_direct(self, chat: ChatAddress, user_id: str, part: WeComPart | str) -> str:
+        """One part to a member privately as an app message (see the module docstring);
+        returns WeCom's ``msgid`` (the last one when a long markdown part needed two)."""
+        if not self.direct_messages:
+            raise DeliveryError(
+                "WeCom direct messages need the self-built app: set ROLLCALL_WECOM_CORP_ID, "
+                "ROLLCALL_WECOM_CORP_SECRET and ROLLCALL_WECOM_AGENT_ID"
+            )
+        if isinstance(part, str):
+            part = WeComPart(part)
+        pieces = [part.content]
+        if utf8_len(part.content) > APP_MESSAGE_LIMIT_BYTES:
+            pieces = [t for t, _ in split_bytes(part.content, [], "", APP_MESSAGE_LIMIT_BYTES)]
+        message_id = ""
+        for piece in pieces:
+            message_id = self._send_app_message(user_id, piece, part.msgtype)
+        return message_id
+
+    def _send_app_message(self, user_id: str, content: str, msgtype: Style) -> str:
+        payload = {
+            "touser": user_id,
+            "msgtype": msgtype,
+            "agentid": self._agent_id,
+            msgtype: {"content": content},
+            "enable_duplicate_check": 1,
+            "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
+        }
+        for attempt in range(2):
+            seen: list[Answer] = []
+            try:
+                answer = self._app_sender.request(
+                    "POST",
+                    f"{self._api_base}/message/send",
+                    ok=_errcode_ok,
+                    retry_after=_throttle(seen),
+                    params={"access_token": self._access_token()},
+                    headers=_JSON_HEADERS,
+                    data=json.dumps(payload, ensure_ascii=False).encode(),
+                )
+            except DeliveryError:
+                code = seen[-1].body.get("errcode") if seen and _is_dict(seen[-1].body) else None
+                if attempt == 0 and code in TOKEN_INVALID_CODES:
+                    self._app_token = ""  # expired or revoked early: fetch a fresh one, once
+                    continue
+                if code in DM_REFUSALS:
+                    raise DirectRefused(
+                        f"WeCom refused a direct message to {user_id} ({code}): {DM_REFUSALS[code]}"
+                    ) from None
+                raise
+            body = answer.body if _is_dict(answer.body) else {}
+            for key in ("invaliduser", "unlicenseduser"):
+                if user_id in str(body.get(key) or "").split("|"):
+                    raise DirectRefused(
+                        f"WeCom did not deliver to {user_id} ({key}): the member is not in "
+                        "the app's visible range, has no licence for it, or does not exist"
+                    )
+            return str(body.get("msgid") or f"wecom-app-{uuid.uuid4().hex[:16]}")
+        raise DeliveryError("WeCom refused a fresh access token")  # pragma: no cover
+
+    def _access_token(self) -> str:
+        """The app's access token, fetched once and reused until shortly before it
+        expires: WeCom limits how often a token may be fetched, and one serves every
+        direct message of a warm Lambda."""
+        now = self._monotonic()
+        if self._app_token and now < self._app_token_expires_at - TOKEN_MARGIN_SECONDS:
+            return self._app_token
+        answer = self._app_sender.request(
+            "GET",
+            f"{self._api_base}/gettoken",
+            ok=_errcode_ok,
+            retry_after=_throttle(),
+            params={"corpid": self._corp_id, "corpsecret": self._corp_secret},
+        )
+        body = answer.body if _is_dict(answer.body) else {}
+        token, expires = body.get("access_token"), body.get("expires_in")
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("WeCom answered gettoken without an access_token")
+        self._app_token = token
+        self._app_token_expires_at = now + (
+            float(expires) if isinstance(expires, int | float) else 0
+        )
+        return token
+
 
 def split_bytes(
     head: str, mentions: Sequence[tuple[str, str]], tail: str, limit: int
@@ -446,10 +589,18 @@ def _errcode_ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
 
 
-def _throttle() -> Callable[[Answer], float | None]:
+def _is_dict(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _throttle(seen: list[Answer] | None = None) -> Callable[[Answer], float | None]:
+    """A frequency-limited answer's wait (5, 10, 20 s); every refused answer is also kept
+    in ``seen`` for the caller to inspect."""
     backoff = itertools.count()
 
     def retry_after(answer: Answer) -> float | None:
+        if seen is not None:
+            seen.append(answer)
         if isinstance(answer.body, dict) and answer.body.get("errcode") in THROTTLE_CODES:
             return THROTTLE_BACKOFF_SECONDS * 2 ** next(backoff)
         return None

@@ -1,4 +1,8 @@
-"""/remind and /exempt: admins only, exactly once, and exempt members left alone."""
+"""/remind and /exempt: admins only, exactly once, and exempt members left alone.
+
+/remind is deferred: the webhook answers "working on it" and queues it, and the worker
+(run over the queue here, as SQS would) sends the reminder and then the confirmation.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ from chalicelib.domain.models import Role
 from chalicelib.inbound import handle_event
 from chalicelib.jobs.runner import run_job
 from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from tests.chat.queued import WORKING, run_worker
 from tests.helpers import community, member, runtime
 
 NOON = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 Asia/Shanghai
@@ -32,6 +38,7 @@ def setup():
         ]
     )
     rt, sent = runtime(store, NOON)
+    rt.queue = MemoryQueue()
     set_runtime(rt)
     yield store, rt, sent
     set_runtime(None)
@@ -46,20 +53,26 @@ def say(rt, user: str, text: str, at: datetime = NOON, event_id: str | None = No
 
 def test_remind_sends_the_reminder_now_once_and_leaves_the_scheduled_run(setup):
     _store, rt, sent = setup
-    reply = say(rt, "boss", "/remind")
-    assert "reminder is out" in reply
-    assert any("@Amy" in m.text for m in sent)
-    count = len(sent)
-    assert "already went out" in say(rt, "boss", "/remind")
-    assert len(sent) == count
+    assert say(rt, "boss", "/remind", event_id="e1") == WORKING
+    assert sent == [] and len(rt.queue.messages) == 1  # nothing sent inside the webhook
+    assert run_worker(rt, rt.queue, NOON) == {"batchItemFailures": []}
+    reminder, confirmation = sent
+    assert "@Amy" in reminder.text
+    assert confirmation.text == "📣 Today's (2026-11-23) check-in reminder is out."
+    assert confirmation.chat_id == "chat-1"
+    assert say(rt, "boss", "/remind", event_id="e2") == WORKING
+    run_worker(rt, rt.queue, NOON)
+    assert "already went out" in sent[-1].text
+    assert len(sent) == 3  # the reminder itself went out once
     assert run_job(rt, "daily-reminder", "c1", EVENING).status == "sent"
 
 
 def test_members_cannot_remind_or_exempt(setup):
+    """The refusal is the webhook's own answer: nothing is queued for the worker."""
     _, rt, sent = setup
     assert "only owners and admins" in say(rt, "amy", "/remind")
     assert "only owners and admins" in say(rt, "amy", "/exempt @Bob")
-    assert sent == []
+    assert sent == [] and not rt.queue.messages
 
 
 def test_exempt_toggles_and_exempt_members_are_not_reminded(setup):

@@ -212,6 +212,46 @@ def test_early_reviews_go_to_this_cycle_s_work(world):
     assert homework_items(store, keys.REVIEW_PREFIX)[0]["sk"] == "RV#C0003#ann#bob"
 
 
+def reply_to(rt, user: str, author: str, text: str, at: datetime) -> str:
+    """``text`` sent as a reply to a message of ``author`` (as Telegram reports it)."""
+    sender = Sender(user, NAMES.get(user, user.title()))
+    replied = Sender(author, NAMES.get(author, author.title()))
+    event = InboundEvent("message", "console", "chat-1", sender, text, reply_to=replied)
+    return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def test_a_review_sent_as_a_reply_reviews_the_replied_to_member(reviewed_cycle):
+    store, rt, monday = reviewed_cycle
+    reply = reply_to(rt, "cat", "bob", "/review Clear structure 4", monday)
+    assert "Cat's review of Bob (C0003) is saved" in reply and "Score: 4/5" in reply
+    (review,) = homework_items(store, keys.REVIEW_PREFIX)
+    assert review["sk"] == "RV#C0003#bob#cat" and review["assigned"] is True
+    assert review["text"] == "Clear structure"
+
+
+def test_a_mention_wins_over_the_replied_to_message(reviewed_cycle):
+    store, rt, monday = reviewed_cycle
+    reply_to(rt, "cat", "ann", "点评 @bob 很好", monday)
+    assert homework_items(store, keys.REVIEW_PREFIX)[0]["sk"] == "RV#C0003#bob#cat"
+
+
+@pytest.mark.parametrize(
+    ("author", "text", "expected"),
+    [
+        ("ann", "/review my own 5", "can't review your own homework"),
+        ("zed", "/review great", "no member called “Zed”"),
+        ("bob", "/review", "To review: /review @name"),
+        ("bob", "/review great 9", "Scores go from 1 to 5"),
+    ],
+)
+def test_bad_replies_get_a_clear_answer_and_nothing_is_stored(
+    reviewed_cycle, author, text, expected
+):
+    store, rt, monday = reviewed_cycle
+    assert expected in reply_to(rt, "ann", author, text, monday)
+    assert homework_items(store, keys.REVIEW_PREFIX) == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -1,5 +1,6 @@
 """我的状态 /standing, and the admins' 报告 /report and 确认移除 /confirm-removals, end to end
-through ``handle_event``."""
+through ``handle_event``; /confirm-removals is deferred, so its result comes from the
+worker run over the queue (as SQS would)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ import pytest
 from chalicelib.config import Settings
 from chalicelib.domain.models import MemberStatus, Role
 from chalicelib.inbound import handle_event
+from chalicelib.jobs.report_inactive_members import CHAT_PLATFORM_REMOVALS
 from chalicelib.jobs.runner import run_job
 from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.platforms.console import SentMessage
+from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store import reports
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from tests.chat.queued import WORKING, run_worker
 from tests.helpers import SECRET, community, member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,8 +51,19 @@ def make_runtime(**settings) -> Runtime:
         ]
     )
     rt = Runtime(settings=Settings(console_secret=SECRET), store=store)
-    rt.console_sink = lambda _sent: None
+    rt.console_sink = Chat()
+    rt.queue = MemoryQueue()
     return rt
+
+
+class Chat:
+    """The console sink: what the bot posted."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentMessage] = []
+
+    def __call__(self, sent: SentMessage) -> None:
+        self.sent.append(sent)
 
 
 @pytest.fixture
@@ -68,6 +84,18 @@ def say(rt: Runtime, text: str, at: datetime, *, user: str = "amy", chat: str = 
         event_id=f"evt-{next(_ids)}",
     )
     return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def ask(rt: Runtime, text: str, at: datetime, *, user: str = "boss", chat: str = "chat-1") -> str:
+    """A deferred command: the webhook's acknowledgement, then what the worker posted into
+    the chat it was asked in."""
+    assert say(rt, text, at, user=user, chat=chat) == WORKING
+    sink = rt.console_sink
+    before = len(sink.sent)
+    assert run_worker(rt, rt.queue, at) == {"batchItemFailures": []}
+    posted = [m for m in sink.sent[before:] if m.kind == "message"]  # not removals, DMs
+    assert {m.chat_id for m in posted} <= {chat}
+    return "\n".join(m.text for m in posted)
 
 
 # -- /standing -------------------------------------------------------------------------------
@@ -178,8 +206,9 @@ def test_confirm_removals_removes_through_the_platform_and_records_who_confirmed
     assert say(rt, "/confirm-removals 2026-11", LATER) == (
         "Only owners and admins can confirm removals."
     )
+    assert not rt.queue.messages  # refused inline, nothing for the worker
     assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
-    reply = say(rt, "确认移除 2026-11", LATER, user="boss")
+    reply = ask(rt, "确认移除 2026-11", LATER, user="boss")
     assert reply == "Removed 1 under report 2026-11: Olga"
     assert adapter.removed == ["olga"]
     assert rt.store.get_member("c1", "olga").status is MemberStatus.REMOVED
@@ -191,16 +220,31 @@ def test_confirm_removals_removes_through_the_platform_and_records_who_confirmed
     )
 
 
+class ConsoleWithoutRemoval:
+    """The console adapter as a platform whose API cannot remove members (DingTalk's robot,
+    WeCom's): no ``remove_member``."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name):
+        if name == "remove_member":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
 def test_confirm_removals_on_a_platform_without_removal_asks_to_remove_by_hand(installed):
     rt = make_runtime(removal_enabled=True)
+    rt.adapters["console"] = ConsoleWithoutRemoval(rt.adapter("console"))
     set_runtime(rt)
     run_job(rt, "monthly-report", "c1", REPORT_AT)
-    reply = say(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
     assert "Removed 1 under report 2026-11: Olga" in reply
     assert "Please remove them from the chat by hand (the bot cannot here): Olga" in reply
 
 
 def test_confirm_removals_needs_a_report_id_and_removal_turned_on():
+    """What the community and the command say alone is answered inline, at once."""
     rt = make_runtime()
     run_job(rt, "monthly-report", "c1", REPORT_AT)
     assert say(rt, "/confirm-removals", LATER, user="boss") == (
@@ -209,13 +253,39 @@ def test_confirm_removals_needs_a_report_id_and_removal_turned_on():
     assert say(rt, "/confirm-removals 2026-11", LATER, user="boss") == (
         "Removal is off for this community: nobody was removed."
     )
+    assert not rt.queue.messages
     assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
 
 
 def test_confirm_removals_of_an_unknown_report_says_so(installed):
     rt = make_runtime(removal_enabled=True)
     set_runtime(rt)
-    assert say(rt, "/confirm-removals 2026-10", LATER, user="boss") == (
-        "There is no monthly report 2026-10."
-    )
+    assert ask(rt, "/confirm-removals 2026-10", LATER) == "There is no monthly report 2026-10."
     assert say(rt, "/confirm-removals soon", LATER, user="boss").startswith("Usage:")
+    assert not rt.queue.messages
+
+
+def test_the_worker_removes_every_candidate_through_the_platform(installed):
+    """Inline, a webhook could afford CHAT_PLATFORM_REMOVALS platform calls; the worker has
+    no such deadline and removes every candidate, leaving nobody to remove by hand."""
+    rt = make_runtime(removal_enabled=True)
+    quiet = [
+        member(
+            f"q{n}",
+            name=f"Quiet{n}",
+            last_active=date(2026, 9, 1),
+            warned_rule="silent",
+            warned_at=date(2026, 11, 1),
+        )
+        for n in range(CHAT_PLATFORM_REMOVALS + 3)
+    ]
+    rt.store.bulk_save_members(quiet)
+    adapter = RemovingConsole(rt.adapter("console"))
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = ask(rt, "/confirm-removals 2026-11", LATER)
+    assert reply.startswith(f"Removed {len(quiet) + 1} under report 2026-11:")
+    assert "by hand" not in reply
+    assert sorted(adapter.removed) == sorted(["olga", *(m.user_id for m in quiet)])
+    assert all(r["platform"] == "removed" for r in reports.removals(rt.store.table, "c1"))

@@ -10,8 +10,10 @@ import pytest
 from chalice.test import Client
 
 import app
+from chalicelib.domain.models import Role
 from chalicelib.jobs.dispatch_due_jobs import schedule_community
-from chalicelib.queue import SqsQueue
+from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.queue import SqsQueue, command_message
 from chalicelib.runtime import set_runtime
 from chalicelib.store import runs
 from chalicelib.store.repository import Store
@@ -108,3 +110,32 @@ def test_worker_returns_partial_batch_failures(wired):
     )
     response = client.lambda_.invoke("run_queued_jobs", sqs_event([good, bad]))
     assert response.payload == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}
+
+
+def test_one_batch_carries_job_runs_and_deferred_commands(wired):
+    """The queue carries both kinds; each is run by its own path, a message of a kind the
+    worker does not know is dropped (never retried), and the job format is unchanged."""
+    client, store, _, _, sent = wired
+    c = community()
+    store.create_community(c)
+    store.bulk_save_members([member("u1"), member("boss", role=Role.ADMIN)])
+    job = json.dumps(
+        {
+            "community": "c1",
+            "job": "daily-reminder",
+            "period": "2026-11-23",
+            "scheduled_at": AT.isoformat(),
+        }
+    )
+    asked = InboundEvent("message", "console", "chat-1", Sender("boss", "Boss"), "/remind", "e1")
+    command = json.dumps(command_message(asked, AT, "e1"))
+    unknown = json.dumps({"kind": "audit", "community": "c1"})
+    response = client.lambda_.invoke("run_queued_jobs", sqs_event([job, command, unknown]))
+    assert response.payload == {"batchItemFailures": []}
+    assert runs.get_run(store.table, "c1", "daily-reminder", "2026-11-23")["status"] == "done"
+    assert runs.get_run(store.table, "c1", "daily-reminder", "2026-11-23#manual")["status"] == (
+        "done"
+    )
+    scheduled, manual, confirmation = (m.text for m in sent)
+    assert "@U1" in scheduled and "@U1" in manual
+    assert confirmation == "📣 Today's (2026-11-23) check-in reminder is out."

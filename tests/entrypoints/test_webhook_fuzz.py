@@ -50,6 +50,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.models import Role
 from chalicelib.entrypoints.webhooks import CONTENT_TYPES
 from chalicelib.platforms.http import HttpSender
+from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -145,6 +146,7 @@ def _runtime(secrets: dict[str, str]) -> Runtime:
         clock=FixedClock(NOW),
     )
     rt.console_sink = lambda _sent: None
+    rt.queue = MemoryQueue()  # deferred admin commands: never a real SQS client
     return rt
 
 

@@ -142,14 +142,40 @@ def test_the_report_counts_tiers_rates_and_lists_each_candidate_with_its_rule():
     assert "Owner" not in text and "Leo" not in text and "Lefty" not in text
 
 
-def test_the_report_goes_to_the_admin_chat_and_each_warning_to_the_group():
+def test_the_report_goes_to_the_admin_chat_and_each_warning_privately():
     store = make_store()
     rt, sent = runtime(store, RUN_AT)
     result = run_job(rt, "monthly-report", "c1", RUN_AT)
     assert result.status == "sent" and result.period == "2026-11"
-    assert [m.chat_id for m in sent] == ["admins-1", "chat-1", "chat-1"]
+    assert [(m.kind, m.chat_id, m.user_id) for m in sent] == [
+        ("message", "admins-1", None),
+        ("direct", "chat-1", "hana"),
+        ("direct", "chat-1", "ian"),
+    ]
     report, hw, silent = (m.text for m in sent)
     assert report.startswith("📋 Study Group: monthly report for 2026-11")
+    assert "Hana, a note from Study Group:" in hw and "Rule “hw-missed”" in hw
+    assert "/submit" in hw and "At 3 missed in a row, the admins may remove you" in hw
+    assert "Ian, a note from Study Group:" in silent and "Rule “silent”" in silent
+    assert "/checkin" in silent and "Olga" not in hw + silent
+
+
+def without_direct_messages(rt):
+    """The console as a platform without DMs (DingTalk or WeCom with only a group robot)."""
+    rt.adapter("console").direct_messages = False
+    return rt
+
+
+def test_without_direct_messages_each_warning_is_a_mention_in_the_group():
+    store = make_store()
+    rt, sent = runtime(store, RUN_AT)
+    run_job(without_direct_messages(rt), "monthly-report", "c1", RUN_AT)
+    assert [(m.kind, m.chat_id) for m in sent] == [
+        ("message", "admins-1"),
+        ("message", "chat-1"),
+        ("message", "chat-1"),
+    ]
+    _report, hw, silent = (m.text for m in sent)
     assert "Rule “hw-missed”" in hw and "/submit" in hw and hw.endswith("@Hana")
     assert "At 3 missed in a row, the admins may remove you" in hw
     assert "Rule “silent”" in silent and "/checkin" in silent and silent.endswith("@Ian")
@@ -189,15 +215,31 @@ def test_a_dry_run_sends_and_stores_nothing():
     assert store.get_member("c1", "ian").warned_rule is None
 
 
-def test_without_an_admin_chat_the_report_is_stored_not_sent():
+def test_without_an_admin_chat_each_admin_gets_the_report_privately():
     store = make_store(admin_chat_id=None)
     rt, sent = runtime(store, RUN_AT)
     result = run_job(rt, "monthly-report", "c1", RUN_AT)
-    assert result.summary["report_to"] == "stored-only"
-    assert [m.chat_id for m in sent] == ["chat-1", "chat-1"]  # only the warnings
-    assert all("monthly report" not in m.text for m in sent)
+    assert result.summary["report_to"] == "admins"
+    assert [(m.kind, m.user_id) for m in sent] == [
+        ("direct", "owner"),
+        ("direct", "hana"),
+        ("direct", "ian"),
+    ]
+    assert "monthly report" in sent[0].text and "Olga (silent)" in sent[0].text
+    assert all(m.kind == "direct" for m in sent)  # nothing in the group
     latest = reports.latest_header(store.table, "c1")
     assert latest is not None and latest.month == "2026-11"
+
+
+def test_without_an_admin_chat_or_dms_the_group_hears_only_that_the_report_is_ready():
+    store = make_store(admin_chat_id=None)
+    rt, sent = runtime(store, RUN_AT)
+    run_job(without_direct_messages(rt), "monthly-report", "c1", RUN_AT)
+    assert [m.chat_id for m in sent] == ["chat-1", "chat-1", "chat-1"]  # warnings, note
+    assert sent[-1].text == (
+        "📊 The activity report for 2026-11 is ready. Admins: send /report to read it."
+    )
+    assert all("monthly report" not in m.text and "Olga" not in m.text for m in sent)
 
 
 def test_the_report_goes_to_the_group_only_when_configured():
@@ -391,7 +433,8 @@ def test_report_requests_do_not_grow_per_member(dynamo_table, requests_made):
     }
     assert large["Query"] <= small["Query"] + 6  # the roster's extra pages
     assert large["BatchWriteItem"] == 1  # ~4 row items of ~300 KB, one batch
-    # community + last month's header; claim, 2 parts, finish, report header, 5 warnings
-    assert large["GetItem"] == 2 and large["UpdateItem"] == 4 + 1 + 5
+    # community + last month's header; claim, the report's part, finish, report header,
+    # and per warned member (5) the DM's part record and the warning's conditional update
+    assert large["GetItem"] == 2 and large["UpdateItem"] == 3 + 1 + 5 + 5
     stored = reports.load_report(store.table, "c10000", "2026-11")
     assert len(stored.rows) == 10_000 and stored.summary.parts >= 2

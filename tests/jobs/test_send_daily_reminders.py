@@ -67,7 +67,10 @@ def test_reminder_mentions_the_missing_shows_count_theme_and_quiet_names(setup):
     assert "@Owner" in text and "@Missing" in text
     for absent in ("@Done", "@Away", "@Newbie", "@Shy", "@Gone"):
         assert absent not in text
-    assert "(quiet members: Shy)" in text
+    # the console sends DMs: the quiet member is reminded privately, not named in the group
+    assert "quiet members" not in "\n".join(m.text for m in sent if m.kind == "message")
+    [dm] = [m for m in sent if m.kind == "direct"]
+    assert dm.user_id == "shy" and "Shy, you have not checked in today (2026-11-23)" in dm.text
 
 
 def test_reminder_runs_once_per_period_and_force_replays(setup):

@@ -8,8 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.platforms.base import HttpRequest, Mention, Message, Unauthorized, split_parts
-from chalicelib.platforms.console import ConsoleAdapter, sign
+from chalicelib.platforms.base import (
+    ChatAddress,
+    HttpRequest,
+    Mention,
+    Message,
+    Unauthorized,
+    split_parts,
+)
+from chalicelib.platforms.console import ConsoleAdapter, SentMessage, sign
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -75,3 +82,66 @@ def test_a_non_ascii_signature_is_refused_not_a_crash():
     stamp = str(int(NOW.timestamp()))
     with pytest.raises(Unauthorized):
         adapter.verify(request(b"{}", stamp, "sha256=签名"), NOW)
+
+
+# -- direct messages and removal ---------------------------------------------------------
+
+
+def collecting() -> tuple[ConsoleAdapter, list[SentMessage]]:
+    sent: list[SentMessage] = []
+    return ConsoleAdapter("s", sink=sent.append), sent
+
+
+def test_a_direct_message_reaches_the_sink_marked_as_private_to_the_member():
+    adapter, sent = collecting()
+    assert adapter.direct_messages is True
+    chat = ChatAddress("console", "chat-1")
+    group_id = adapter.deliver(chat, "大家好")
+    (part,) = adapter.render(Message("你本周还没有交作业"))
+    dm_id = adapter.deliver_direct(chat, "u1", part)
+    assert dm_id != group_id
+    assert sent[1] == SentMessage(
+        chat_id="chat-1",
+        text="[DM → u1] 你本周还没有交作业",
+        message_id=dm_id,
+        kind="direct",
+        user_id="u1",
+    )
+    assert (sent[0].kind, sent[0].user_id) == ("message", None)  # group messages unchanged
+
+
+def test_a_long_direct_message_keeps_its_lines():
+    adapter, sent = collecting()
+    adapter.deliver_direct(ChatAddress("console", "chat-1"), "u9", "line one\nline two")
+    assert sent[0].text == "[DM → u9] line one\nline two"
+
+
+def test_removal_is_recorded_and_succeeds():
+    adapter, sent = collecting()
+    assert adapter.remove_member(ChatAddress("console", "chat-1"), "olga") is True
+    (record,) = sent
+    assert (record.kind, record.user_id, record.chat_id) == ("removal", "olga", "chat-1")
+    assert record.text == "[removed from the chat: olga]"
+
+
+def test_direct_messages_and_removals_read_nothing_from_the_store():
+    """Jobs' request counts are pinned on the console adapter: a DM costs no read."""
+    from chalicelib.store.memory import MemoryTable
+    from chalicelib.store.repository import Store
+    from tests.helpers import community, member, runtime
+
+    table = MemoryTable()
+    store = Store(table)
+    store.create_community(community())  # console, bound to chat-1
+    store.save_member(member("u1", name="Amy"))
+    rt, sent = runtime(store, NOW)
+    adapter = rt.adapter("console")
+    chat = ChatAddress("console", "chat-1")
+
+    def no_reads(*args, **kwargs):
+        raise AssertionError("the console adapter read the store")
+
+    table.get = table.query = table.batch_get = no_reads
+    adapter.deliver_direct(chat, "u1", "hello")
+    assert adapter.remove_member(chat, "u1") is True
+    assert [s.text for s in sent] == ["[DM → u1] hello", "[removed from the chat: u1]"]

@@ -29,6 +29,7 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
@@ -350,3 +351,185 @@ def test_one_to_one_conversations_parse_too():
     single.update(conversationType="1", conversationId="cidSingle==")
     (event,) = adapter().parse(request(body_of(single))).events
     assert event.chat_id == "cidSingle=="
+
+
+# -- direct messages (the enterprise internal app's robot) ------------------------------
+
+OPENAPI = "https://dingtalk-openapi.test"
+APP_KEY = "dingxxxxxxxxxxxx"
+TOKEN_URL = f"{OPENAPI}/v1.0/oauth2/accessToken"
+BATCH_SEND = f"{OPENAPI}/v1.0/robot/oToMessages/batchSend"
+STAFF = "manager4220"
+
+
+def app_adapter(**overrides) -> DingTalkAdapter:
+    fields = {"app_key": APP_KEY, "openapi_base": OPENAPI, "openapi_sender": quiet_sender()}
+    fields.update(overrides)
+    return adapter(**fields)
+
+
+ACCESS_TOKEN = "6d1bxxxx"
+
+
+def token_answer(rsps, token: str = ACCESS_TOKEN, expire_in: int = 7200) -> None:
+    rsps.add(responses.POST, TOKEN_URL, json={"accessToken": token, "expireIn": expire_in})
+
+
+def batch_answer(rsps, **body) -> None:
+    rsps.add(responses.POST, BATCH_SEND, json=body or {"processQueryKey": "QJ3ym8k0z+NcAy="})
+
+
+def urls(rsps) -> list[str]:
+    return [c.request.url.removeprefix(OPENAPI) for c in rsps.calls]
+
+
+def test_direct_messages_need_the_app_key_and_there_is_no_removal():
+    assert adapter().direct_messages is False  # inbound and robots need no app key
+    assert app_adapter().direct_messages is True
+    assert app_adapter(app_secret="").direct_messages is False
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(DeliveryError, match="ROLLCALL_DINGTALK_APP_KEY"):
+            adapter().deliver_direct(ChatAddress("dingtalk", CHAT, ROBOT), STAFF, "hi")
+        assert len(rsps.calls) == 0
+    # DingTalk has no robot API that removes a member: jobs find no method at all.
+    assert not hasattr(app_adapter(), "remove_member")
+
+
+def test_a_direct_message_is_a_sample_text_batch_send_to_one_staff_member():
+    ding = app_adapter()
+    mention = Mention(STAFF, "张三")
+    (part,) = ding.render(Message("你已连续 3 天没有打卡", (mention,)))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        batch_answer(rsps)
+        key = ding.deliver_direct(ChatAddress("dingtalk", CHAT, ROBOT), STAFF, part)
+        token_call, send = (c.request for c in rsps.calls)
+    assert key == "QJ3ym8k0z+NcAy="
+    assert json.loads(token_call.body) == {"appKey": APP_KEY, "appSecret": APP_SECRET}
+    assert send.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
+    payload = json.loads(send.body)
+    assert payload == {
+        "robotCode": APP_KEY,  # an internal app's robot code is its app key
+        "userIds": [STAFF],
+        "msgKey": "sampleText",
+        "msgParam": json.dumps({"content": part.text}, ensure_ascii=False),
+    }
+    assert json.loads(payload["msgParam"]) == {"content": f"你已连续 3 天没有打卡 @{STAFF}"}
+
+
+def test_the_robot_code_can_differ_from_the_app_key():
+    ding = app_adapter(robot_code="dingrobot0001")
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        batch_answer(rsps)
+        ding.deliver_direct(ChatAddress("dingtalk", CHAT), STAFF, "hi")
+        assert json.loads(rsps.calls[1].request.body)["robotCode"] == "dingrobot0001"
+
+
+def test_the_access_token_is_cached_until_shortly_before_it_expires():
+    clock = [1000.0]
+    ding = app_adapter(monotonic=lambda: clock[0])
+    chat = ChatAddress("dingtalk", CHAT)
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        batch_answer(rsps)
+        ding.deliver_direct(chat, STAFF, "a")
+        ding.deliver_direct(chat, STAFF, "b")
+        clock[0] += 7200 - 301  # still more than five minutes left
+        ding.deliver_direct(chat, STAFF, "c")
+        clock[0] += 2
+        ding.deliver_direct(chat, STAFF, "d")
+        assert urls(rsps).count("/v1.0/oauth2/accessToken") == 2
+        assert urls(rsps).count("/v1.0/robot/oToMessages/batchSend") == 4
+
+
+def test_a_rejected_token_is_replaced_once_and_the_send_retried():
+    ding = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps, token="old")
+        rejected = {"code": "InvalidAuthentication", "message": "不合法的access_token"}
+        rsps.add(responses.POST, BATCH_SEND, status=401, json=rejected)
+        rsps.add(responses.POST, TOKEN_URL, json={"accessToken": "new", "expireIn": 7200})
+        batch_answer(rsps)
+        assert ding.deliver_direct(ChatAddress("dingtalk", CHAT), STAFF, "hi")
+        assert urls(rsps) == [
+            "/v1.0/oauth2/accessToken",
+            "/v1.0/robot/oToMessages/batchSend",
+            "/v1.0/oauth2/accessToken",
+            "/v1.0/robot/oToMessages/batchSend",
+        ]
+        assert rsps.calls[3].request.headers["x-acs-dingtalk-access-token"] == "new"
+
+
+@pytest.mark.parametrize(
+    ("listed", "why"),
+    [
+        ("invalidStaffIdList", "not a member of the organisation"),
+        ("flowControlledStaffIdList", "limiting messages"),
+    ],
+)
+def test_a_member_dingtalk_did_not_deliver_to_is_a_failure_without_retries(listed, why):
+    sleeps: list[float] = []
+    ding = app_adapter(openapi_sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        batch_answer(rsps, processQueryKey="abc", **{listed: [STAFF]})
+        with pytest.raises(DeliveryError, match=why) as raised:
+            ding.deliver_direct(ChatAddress("dingtalk", CHAT), STAFF, "hi")
+        assert urls(rsps).count("/v1.0/robot/oToMessages/batchSend") == 1
+    assert sleeps == [] and STAFF in str(raised.value)
+
+
+def test_a_refused_batch_send_fails_at_once_and_a_throttle_is_retried():
+    sleeps: list[float] = []
+    ding = app_adapter(openapi_sender=quiet_sender(sleeps))
+    chat = ChatAddress("dingtalk", CHAT)
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        refused = {"code": "staffId.notExisted", "message": "员工不存在", "requestid": "4E2C"}
+        rsps.add(responses.POST, BATCH_SEND, status=400, json=refused)
+        with pytest.raises(DirectRefused, match=r"staffId\.notExisted"):
+            ding.deliver_direct(chat, STAFF, "hi")
+        assert sleeps == []
+        throttled = {"code": "Throttling.Api", "message": "The request has exceeded the limit"}
+        rsps.replace(responses.POST, BATCH_SEND, status=429, json=throttled)
+        batch_answer(rsps)
+        assert ding.deliver_direct(chat, STAFF, "hi") == "QJ3ym8k0z+NcAy="
+        assert len(sleeps) == 1
+        assert urls(rsps).count("/v1.0/robot/oToMessages/batchSend") == 3
+
+
+def test_a_bad_app_secret_fails_the_token_request_without_retries():
+    ding = app_adapter()
+    with responses.RequestsMock() as rsps:
+        bad = {"code": "invalidClientSecret", "message": "无效的clientSecret"}
+        rsps.add(responses.POST, TOKEN_URL, status=400, json=bad)
+        with pytest.raises(DeliveryError, match="invalidClientSecret"):
+            ding.deliver_direct(ChatAddress("dingtalk", CHAT), STAFF, "hi")
+        assert urls(rsps) == ["/v1.0/oauth2/accessToken"]
+
+
+def test_settings_name_the_app_key_robot_code_and_the_open_api_base():
+    from types import SimpleNamespace
+
+    from chalicelib.platforms.dingtalk import build
+
+    settings = Settings.from_env(
+        {
+            "ROLLCALL_DINGTALK_APP_KEY": APP_KEY,
+            "ROLLCALL_DINGTALK_APP_SECRET": APP_SECRET,
+            "ROLLCALL_DINGTALK_ROBOT_CODE": "dingrobot0001",
+            "ROLLCALL_DINGTALK_OPENAPI_BASE": OPENAPI,
+        }
+    )
+    runtime = SimpleNamespace(store=None, clock=FixedClock(NOW))
+    ding = build(settings, runtime)
+    assert ding.direct_messages is True
+    assert APP_SECRET not in repr(ding) and APP_KEY not in repr(ding)
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        batch_answer(rsps)
+        ding.deliver_direct(ChatAddress("dingtalk", CHAT), STAFF, "hi")
+        assert json.loads(rsps.calls[1].request.body)["robotCode"] == "dingrobot0001"
+    default = build(Settings.from_env({"ROLLCALL_DINGTALK_APP_SECRET": "s"}), runtime)
+    assert default.direct_messages is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
@@ -353,6 +355,234 @@ def test_a_refusal_fails_at_once_without_the_token(adapter):
 def test_without_a_bot_token_delivery_fails_cleanly(public_hex, clock):
     with pytest.raises(DeliveryError, match="ROLLCALL_DISCORD_BOT_TOKEN"):
         make_adapter(public_hex, clock, token="").deliver(ChatAddress("discord", CHANNEL), "hi")
+
+
+# -- direct messages
+
+MEMBER = "80351110224678912"
+DM_CHANNEL = "319674150115610528"
+GUILD = "197038439483310086"
+OPEN_DM_URL = f"{API}/users/@me/channels"
+DM_MESSAGES_URL = f"{API}/channels/{DM_CHANNEL}/messages"
+CHANNEL_URL = f"{API}/channels/{CHANNEL}"
+KICK_URL = f"{API}/guilds/{GUILD}/members/{MEMBER}"
+# A DM channel object, as POST /users/@me/channels answers.
+DM_OBJECT = {
+    "id": DM_CHANNEL,
+    "type": 1,
+    "last_message_id": None,
+    "recipients": [
+        {"id": MEMBER, "username": "nelly", "discriminator": "0", "global_name": "Nelly"}
+    ],
+}
+# A guild text channel object, as GET /channels/{id} answers.
+CHANNEL_OBJECT = {
+    "id": CHANNEL,
+    "type": 0,
+    "guild_id": GUILD,
+    "name": "study-hall",
+    "position": 6,
+    "permission_overwrites": [],
+    "nsfw": False,
+    "parent_id": None,
+}
+
+
+class Recorded(logging.Handler):
+    """The adapter's log records, read directly: configure_logging may have stopped
+    propagation to the root logger (and so to caplog)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def discord_log() -> Any:
+    handler = Recorded()
+    logger = logging.getLogger("rollcall.platforms.discord")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_direct_messages_are_on_with_a_bot_token(public_hex, clock):
+    assert make_adapter(public_hex, clock).direct_messages is True
+    assert make_adapter(public_hex, clock, token="").direct_messages is False
+
+
+@responses.activate
+def test_a_direct_message_opens_the_dm_channel_once_then_posts_the_payload(adapter):
+    responses.post(OPEN_DM_URL, json=DM_OBJECT)
+    responses.post(DM_MESSAGES_URL, json={"id": "5556", "channel_id": DM_CHANNEL})
+    chat = ChatAddress("discord", CHANNEL)
+    [part] = adapter.render(Message("Your homework got a review", (Mention(MEMBER, "Nelly"),)))
+    assert adapter.deliver_direct(chat, MEMBER, part) == "5556"
+    assert adapter.deliver_direct(chat, MEMBER, part) == "5556"
+    assert [c.request.url for c in responses.calls] == [
+        OPEN_DM_URL,
+        DM_MESSAGES_URL,
+        DM_MESSAGES_URL,
+    ]
+    opened = responses.calls[0].request
+    assert json.loads(opened.body) == {"recipient_id": MEMBER}
+    assert opened.headers["Authorization"] == f"Bot {BOT_TOKEN}"
+    assert json.loads(responses.calls[1].request.body) == part
+    assert responses.calls[1].request.headers["Authorization"] == f"Bot {BOT_TOKEN}"
+
+
+@responses.activate
+def test_a_member_with_dms_closed_is_refused_at_once(adapter):
+    responses.post(OPEN_DM_URL, json=DM_OBJECT)
+    responses.post(
+        DM_MESSAGES_URL,
+        status=403,
+        json={"message": "Cannot send messages to this user", "code": 50007},
+    )
+    with pytest.raises(DirectRefused) as raised:
+        adapter.deliver_direct(ChatAddress("discord", CHANNEL), MEMBER, "hi")
+    assert str(raised.value) == (
+        f"Discord refused a direct message to user {MEMBER}: "
+        "Cannot send messages to this user (50007)"
+    )
+    assert BOT_TOKEN not in str(raised.value)
+    assert len(responses.calls) == 2  # open, one post: a refusal is never retried
+
+
+@responses.activate
+def test_a_dm_channel_discord_will_not_open_is_a_refusal(adapter):
+    responses.post(OPEN_DM_URL, status=400, json={"message": "Invalid Recipient(s)", "code": 50033})
+    with pytest.raises(DirectRefused, match=r"refused a direct message.*Invalid Recipient"):
+        adapter.deliver_direct(ChatAddress("discord", CHANNEL), MEMBER, "hi")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_throttled_direct_message_waits_for_retry_after(adapter, clock):
+    responses.post(OPEN_DM_URL, json=DM_OBJECT)
+    responses.post(
+        DM_MESSAGES_URL,
+        status=429,
+        json={"message": "You are being rate limited.", "retry_after": 1.5, "global": False},
+    )
+    responses.post(DM_MESSAGES_URL, json={"id": "5557"})
+    assert adapter.deliver_direct(ChatAddress("discord", CHANNEL), MEMBER, "hi") == "5557"
+    assert clock.sleeps == [1.5]
+
+
+@responses.activate
+def test_a_direct_message_to_something_that_is_no_user_id_is_refused_before_any_call(adapter):
+    with pytest.raises(DeliveryError, match="not a Discord user id"):
+        adapter.deliver_direct(ChatAddress("discord", CHANNEL), "../guilds/1", "hi")
+    assert len(responses.calls) == 0
+
+
+def test_without_a_bot_token_a_direct_message_fails_cleanly(public_hex, clock):
+    no_token = make_adapter(public_hex, clock, token="")
+    with pytest.raises(DeliveryError, match="ROLLCALL_DISCORD_BOT_TOKEN"):
+        no_token.deliver_direct(ChatAddress("discord", CHANNEL), MEMBER, "hi")
+
+
+# -- member removal
+
+
+@responses.activate
+def test_removal_finds_the_channels_guild_once_and_kicks_with_an_audit_log_reason(adapter):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(KICK_URL, status=204)
+    other = f"{API}/guilds/{GUILD}/members/80351110224678913"
+    responses.delete(other, status=204)
+    chat = ChatAddress("discord", CHANNEL)
+    assert adapter.remove_member(chat, MEMBER) is True
+    assert adapter.remove_member(chat, "80351110224678913") is True
+    assert [(c.request.method, c.request.url) for c in responses.calls] == [
+        ("GET", CHANNEL_URL),
+        ("DELETE", KICK_URL),
+        ("DELETE", other),
+    ]
+    kick = responses.calls[1].request
+    assert kick.headers["Authorization"] == f"Bot {BOT_TOKEN}"
+    assert kick.headers["X-Audit-Log-Reason"] == "rollcall%3A removal confirmed by an admin"
+
+
+@responses.activate
+def test_a_member_already_gone_counts_as_removed(adapter):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(KICK_URL, status=404, json={"message": "Unknown Member", "code": 10007})
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is True
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_kick_without_permission_is_false_logged_and_not_retried(adapter, discord_log):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(KICK_URL, status=403, json={"message": "Missing Permissions", "code": 50013})
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
+    assert len(responses.calls) == 2
+    [record] = discord_log.records
+    assert record.getMessage() == "member not removed"
+    assert "Missing Permissions" in record.__dict__["error"]
+    assert BOT_TOKEN not in str(record.__dict__)
+
+
+@responses.activate
+def test_a_404_other_than_unknown_member_is_not_a_removal(adapter):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(KICK_URL, status=404, json={"message": "Unknown Guild", "code": 10004})
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
+
+
+@responses.activate
+def test_a_channel_the_bot_cannot_see_means_no_kick(adapter):
+    responses.get(CHANNEL_URL, status=403, json={"message": "Missing Access", "code": 50001})
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
+    assert [c.request.method for c in responses.calls] == ["GET"]
+
+
+@responses.activate
+def test_a_channel_outside_any_server_means_no_kick(adapter):
+    responses.get(CHANNEL_URL, json={"id": CHANNEL, "type": 1, "recipients": []})
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_throttled_kick_waits_for_retry_after(adapter, clock):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(
+        KICK_URL,
+        status=429,
+        json={"message": "You are being rate limited.", "retry_after": 0.75, "global": False},
+    )
+    responses.delete(KICK_URL, status=204)
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is True
+    assert clock.sleeps == [0.75]
+
+
+@responses.activate
+def test_a_removal_discord_cannot_be_reached_for_is_false_not_an_exception(adapter, clock):
+    responses.get(CHANNEL_URL, json=CHANNEL_OBJECT)
+    responses.delete(KICK_URL, status=502, body="Bad Gateway")
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
+    assert len(responses.calls) == 1 + 4
+    assert len(clock.sleeps) == 3
+
+
+@responses.activate
+def test_removal_of_something_that_is_no_user_id_makes_no_call(adapter):
+    assert adapter.remove_member(ChatAddress("discord", CHANNEL), "12/../../roles") is False
+    assert len(responses.calls) == 0
+
+
+def test_without_a_bot_token_removal_is_false(public_hex, clock):
+    no_token = make_adapter(public_hex, clock, token="")
+    assert no_token.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is False
 
 
 @responses.activate

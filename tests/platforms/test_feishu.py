@@ -30,6 +30,7 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
@@ -616,3 +617,194 @@ def test_help_through_the_chalice_route_is_answered_through_the_app(route):
     assert sent["receive_id"] == CHAT and "/checkin" in json.loads(sent["content"])["text"]
     member = store.get_member("c1", USER)
     assert member is not None and member.last_active == NOW.date()
+
+
+# -- direct messages and removal (the app only) -----------------------------------------
+
+MEMBERS = f"{BASE}/im/v1/chats/{CHAT}/members"
+
+
+def app_adapter(**overrides) -> FeishuAdapter:
+    return adapter(app_id="cli_x", app_secret="s3cret", **overrides)
+
+
+def paths(rsps) -> list[str]:
+    return [c.request.url.split("?")[0].removeprefix(BASE) for c in rsps.calls]
+
+
+def test_with_only_a_custom_bot_there_are_no_direct_messages_and_no_removal():
+    feishu = adapter()  # no app credentials: sends go through the community's custom bot
+    assert feishu.direct_messages is False
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(DeliveryError, match="ROLLCALL_FEISHU_APP_ID"):
+            feishu.deliver_direct(ChatAddress("feishu", CHAT, ROBOT), USER, "hi")
+        assert feishu.remove_member(ChatAddress("feishu", CHAT, ROBOT), USER) is False
+        assert len(rsps.calls) == 0
+    assert app_adapter().direct_messages is True
+
+
+def test_a_direct_message_goes_to_the_open_id_as_the_app_with_a_uuid_per_part():
+    feishu = app_adapter()
+    (part,) = feishu.render(Message("你本周还没有交作业，周日 23:59 截止"))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        sent_answer(rsps, message_id="om_dm")
+        chat = ChatAddress("feishu", CHAT)
+        assert feishu.deliver_direct(chat, USER, part) == "om_dm"
+        assert feishu.deliver_direct(chat, USER, "第二条") == "om_dm"
+        feishu.deliver(chat, "group")  # the group send shares the cached token
+        assert paths(rsps) == [
+            "/auth/v3/tenant_access_token/internal",
+            "/im/v1/messages",
+            "/im/v1/messages",
+            "/im/v1/messages",
+        ]
+        first, second, group = (c.request for c in rsps.calls[1:])
+    assert "receive_id_type=open_id" in first.url
+    assert first.headers["Authorization"] == "Bearer t-abc"
+    payload = json.loads(first.body)
+    assert set(payload) == {"receive_id", "msg_type", "content", "uuid"}
+    assert (payload["receive_id"], payload["msg_type"]) == (USER, "text")
+    assert json.loads(payload["content"]) == {"text": "你本周还没有交作业，周日 23:59 截止"}
+    assert "你本周" in first.body.decode()  # UTF-8, not \\u escapes
+    uuids = {payload["uuid"], json.loads(second.body)["uuid"]}
+    assert len(uuids) == 2 and all(len(u) <= 50 for u in uuids)  # Feishu's uuid: ≤ 50 chars
+    assert "receive_id_type=chat_id" in group.url and "uuid" not in json.loads(group.body)
+
+
+def test_a_retried_direct_message_keeps_its_uuid_so_feishu_sends_it_once():
+    sleeps: list[float] = []
+    feishu = app_adapter(sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        sent_answer(
+            rsps, status=429, json={"code": 99991400, "msg": "request trigger frequency limit"}
+        )
+        sent_answer(rsps, message_id="om_2")
+        assert feishu.deliver_direct(ChatAddress("feishu", CHAT), USER, "hi") == "om_2"
+        first, second = (c.request for c in rsps.calls[1:])
+    assert sleeps == [1.0]
+    assert json.loads(first.body)["uuid"] == json.loads(second.body)["uuid"]
+
+
+@pytest.mark.parametrize(
+    ("code", "msg", "hint"),
+    [
+        (230013, "Bot has NO availability to this user.", "availability range"),
+        (230035, "Send Message Permission deny.", "blocked the bot"),
+        (99992361, "open_id cross app", "another app"),
+        (99991672, "Access denied. One of the following scopes is required", "send_as_bot"),
+    ],
+)
+def test_a_refused_direct_message_fails_at_once_naming_the_fix(code, msg, hint):
+    sleeps: list[float] = []
+    feishu = app_adapter(sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        sent_answer(rsps, status=400, json={"code": code, "msg": msg, "data": {}})
+        with pytest.raises(DirectRefused, match=hint) as raised:
+            feishu.deliver_direct(ChatAddress("feishu", CHAT), USER, "hi")
+        assert paths(rsps).count("/im/v1/messages") == 1
+    assert sleeps == []
+    assert USER in str(raised.value) and str(code) in str(raised.value)
+
+
+def test_other_direct_message_failures_keep_feishus_own_answer():
+    feishu = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        sent_answer(rsps, status=400, json={"code": 230001, "msg": "invalid receive_id"})
+        with pytest.raises(DeliveryError, match="230001"):
+            feishu.deliver_direct(ChatAddress("feishu", CHAT), USER, "hi")
+        assert paths(rsps).count("/im/v1/messages") == 1
+
+
+def removal_answer(rsps, **data) -> None:
+    body = {"code": 0, "msg": "success", "data": data or {"invalid_id_list": []}}
+    rsps.add(responses.DELETE, MEMBERS, json=body)
+
+
+def test_removal_deletes_the_member_by_open_id():
+    feishu = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        removal_answer(rsps)
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is True
+        call = rsps.calls[1].request
+    assert call.method == "DELETE"
+    assert call.url == f"{MEMBERS}?member_id_type=open_id"
+    assert call.headers["Authorization"] == "Bearer t-abc"
+    assert json.loads(call.body) == {"id_list": [USER]}
+
+
+def test_a_member_feishu_no_longer_knows_is_already_gone():
+    feishu = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        removal_answer(rsps, invalid_id_list=[], not_existed_id_list=[USER])
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is True
+
+
+def test_an_id_feishu_would_not_act_on_is_not_a_removal():
+    feishu = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        removal_answer(rsps, invalid_id_list=[USER])
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is False
+
+
+@pytest.mark.parametrize(
+    ("code", "msg"),
+    [
+        (232014, "The token used in the request does NOT have the permissions necessary"),
+        (232011, "Operator can NOT be out of the chat."),
+        (232076, "Can't kick chat owner."),
+        (232009, "Your request specifies a chat which has already been dissolved."),
+    ],
+)
+def test_a_refused_removal_is_false_after_one_request(code, msg):
+    sleeps: list[float] = []
+    feishu = app_adapter(sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        rsps.add(responses.DELETE, MEMBERS, status=400, json={"code": code, "msg": msg})
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is False
+        assert paths(rsps).count(f"/im/v1/chats/{CHAT}/members") == 1
+    assert sleeps == []
+
+
+def test_a_removal_rate_limit_is_retried_and_an_outage_is_not_a_refusal():
+    sleeps: list[float] = []
+    feishu = app_adapter(sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        limited = {"code": 232019, "msg": "The request has been rate limited."}
+        rsps.add(responses.DELETE, MEMBERS, status=400, json=limited)
+        removal_answer(rsps)
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is True
+        assert sleeps == [1.0]
+        rsps.replace(responses.DELETE, MEMBERS, status=503, body="upstream unavailable")
+        # No answer either way: the caller records "remove by hand", not "refused".
+        with pytest.raises(DeliveryError, match="503"):
+            feishu.remove_member(ChatAddress("feishu", CHAT), USER)
+        assert paths(rsps).count(f"/im/v1/chats/{CHAT}/members") == 2 + 4
+
+
+def test_a_removal_with_an_invalidated_token_fetches_a_fresh_one_once():
+    feishu = app_adapter()
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        invalid = {"code": 99991663, "msg": "Invalid access token for authorization."}
+        rsps.add(responses.DELETE, MEMBERS, status=400, json=invalid)
+        removal_answer(rsps)
+        assert feishu.remove_member(ChatAddress("feishu", CHAT), USER) is True
+        assert paths(rsps) == [
+            "/auth/v3/tenant_access_token/internal",
+            f"/im/v1/chats/{CHAT}/members",
+            "/auth/v3/tenant_access_token/internal",
+            f"/im/v1/chats/{CHAT}/members",
+        ]
+
+
+def test_the_app_secret_stays_out_of_the_repr():
+    assert "s3cret" not in repr(app_adapter()) and "app=set" in repr(app_adapter())

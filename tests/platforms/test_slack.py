@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import responses
@@ -20,6 +21,7 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
@@ -402,6 +404,188 @@ def test_429_honours_retry_after(adapter, clock):
 def test_without_a_bot_token_delivery_fails_cleanly(clock):
     with pytest.raises(DeliveryError, match="ROLLCALL_SLACK_BOT_TOKEN"):
         make_adapter(clock, token="").deliver(ChatAddress("slack", CHANNEL), "hi")
+
+
+# -- direct messages
+
+OPEN_URL = f"{API}/conversations.open"
+KICK_URL = f"{API}/conversations.kick"
+MEMBER = "U061F7AUR"
+DM = "D069C7QFK"
+
+
+def sent_form(call) -> dict[str, list[str]]:
+    return parse_qs(call.request.body)
+
+
+class Recorded(logging.Handler):
+    """The adapter's log records, read directly: configure_logging may have stopped
+    propagation to the root logger (and so to caplog)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def slack_log() -> Any:
+    handler = Recorded()
+    logger = logging.getLogger("rollcall.platforms.slack")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_direct_messages_are_on_with_a_bot_token(clock):
+    assert make_adapter(clock).direct_messages is True
+    assert make_adapter(clock, token="").direct_messages is False
+
+
+@responses.activate
+def test_a_direct_message_opens_the_dm_once_then_posts_into_it(adapter):
+    responses.post(OPEN_URL, json={"ok": True, "channel": {"id": DM}})
+    responses.post(POST_URL, json={"ok": True, "channel": DM, "ts": "1503435956.000247"})
+    chat = ChatAddress("slack", CHANNEL)
+    [part] = adapter.render(Message("You have 2 homework <reviews> waiting"))
+    assert adapter.deliver_direct(chat, MEMBER, part) == "1503435956.000247"
+    assert adapter.deliver_direct(chat, MEMBER, part) == "1503435956.000247"
+    assert [c.request.url for c in responses.calls] == [OPEN_URL, POST_URL, POST_URL]
+    open_call = responses.calls[0]
+    assert open_call.request.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+    assert sent_form(open_call) == {"users": [MEMBER]}
+    assert sent_json(responses.calls[1]) == {
+        "channel": DM,
+        "text": "You have 2 homework &lt;reviews&gt; waiting",
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ({"ok": False, "error": "user_not_found"}, "user_not_found"),
+        ({"ok": False, "error": "cannot_dm_bot"}, "cannot_dm_bot"),
+        ({"ok": False, "error": "user_disabled"}, "user_disabled"),
+        (
+            {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": "im:write",
+                "provided": "commands,chat:write",
+            },
+            "missing_scope (needs im:write)",
+        ),
+    ],
+)
+@responses.activate
+def test_a_refused_direct_message_fails_at_once_and_posts_nothing(adapter, answer, reason):
+    responses.post(OPEN_URL, json=answer)
+    with pytest.raises(DirectRefused) as raised:
+        adapter.deliver_direct(ChatAddress("slack", CHANNEL), MEMBER, "hi")
+    assert str(raised.value) == f"Slack refused a direct message to user {MEMBER}: {reason}"
+    assert BOT_TOKEN not in str(raised.value)
+    assert len(responses.calls) == 1  # neither retried nor posted
+
+
+@responses.activate
+def test_opening_a_dm_while_rate_limited_waits_for_retry_after(adapter, clock):
+    responses.post(OPEN_URL, status=429, headers={"Retry-After": "3"}, body="")
+    responses.post(OPEN_URL, json={"ok": True, "channel": {"id": DM}})
+    responses.post(POST_URL, json={"ok": True, "ts": "1.3"})
+    assert adapter.deliver_direct(ChatAddress("slack", CHANNEL), MEMBER, "hi") == "1.3"
+    assert clock.sleeps == [3.0]
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_a_failed_post_into_the_dm_opens_it_afresh_next_time(adapter):
+    responses.post(OPEN_URL, json={"ok": True, "channel": {"id": DM}})
+    responses.post(POST_URL, json={"ok": False, "error": "channel_not_found"})
+    responses.post(POST_URL, json={"ok": True, "ts": "1.4"})
+    chat = ChatAddress("slack", CHANNEL)
+    with pytest.raises(DeliveryError, match="channel_not_found"):
+        adapter.deliver_direct(chat, MEMBER, "hi")
+    assert adapter.deliver_direct(chat, MEMBER, "hi") == "1.4"
+    assert [c.request.url for c in responses.calls] == [OPEN_URL, POST_URL, OPEN_URL, POST_URL]
+
+
+def test_without_a_bot_token_a_direct_message_fails_cleanly(clock):
+    with pytest.raises(DeliveryError, match="ROLLCALL_SLACK_BOT_TOKEN"):
+        make_adapter(clock, token="").deliver_direct(ChatAddress("slack", CHANNEL), MEMBER, "hi")
+
+
+# -- member removal
+
+
+@responses.activate
+def test_removal_kicks_the_member_from_the_channel(adapter):
+    responses.post(KICK_URL, json={"ok": True})
+    assert adapter.remove_member(ChatAddress("slack", CHANNEL), MEMBER) is True
+    [call] = responses.calls
+    assert call.request.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+    assert sent_form(call) == {"channel": [CHANNEL], "user": [MEMBER]}
+
+
+@responses.activate
+def test_a_member_no_longer_in_the_channel_counts_as_removed(adapter):
+    responses.post(KICK_URL, json={"ok": False, "error": "not_in_channel"})
+    assert adapter.remove_member(ChatAddress("slack", CHANNEL), MEMBER) is True
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"ok": False, "error": "restricted_action"},
+        {"ok": False, "error": "cant_kick_self"},
+        {"ok": False, "error": "cant_kick_from_general"},
+        {
+            "ok": False,
+            "error": "missing_scope",
+            "needed": "channels:manage",
+            "provided": "chat:write",
+        },
+        {"ok": False, "error": "channel_not_found"},
+    ],
+    ids=lambda answer: answer["error"],
+)
+@responses.activate
+def test_a_refused_removal_is_false_logged_and_not_retried(adapter, slack_log, answer):
+    responses.post(KICK_URL, json=answer)
+    assert adapter.remove_member(ChatAddress("slack", CHANNEL), MEMBER) is False
+    assert len(responses.calls) == 1
+    [record] = slack_log.records
+    assert record.getMessage() == "member not removed"
+    assert record.__dict__["error"].startswith(answer["error"])
+    assert BOT_TOKEN not in str(record.__dict__)
+
+
+@responses.activate
+def test_a_removal_slack_cannot_be_reached_for_is_false_not_an_exception(adapter, clock):
+    responses.post(KICK_URL, status=503, body="upstream connect error")
+    assert adapter.remove_member(ChatAddress("slack", CHANNEL), MEMBER) is False
+    assert len(responses.calls) == 4
+    assert len(clock.sleeps) == 3
+
+
+@responses.activate
+def test_a_rate_limited_kick_waits_then_goes(adapter, clock):
+    responses.post(
+        KICK_URL, json={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "4"}
+    )
+    responses.post(KICK_URL, json={"ok": True})
+    assert adapter.remove_member(ChatAddress("slack", CHANNEL), MEMBER) is True
+    assert clock.sleeps == [4.0]
+
+
+def test_without_a_bot_token_removal_is_false(clock):
+    assert (
+        make_adapter(clock, token="").remove_member(ChatAddress("slack", CHANNEL), MEMBER) is False
+    )
 
 
 # -- respond

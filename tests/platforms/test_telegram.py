@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +22,11 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
+    Sender,
     Unauthorized,
 )
 from chalicelib.platforms.http import HttpSender
@@ -190,6 +193,103 @@ def test_a_member_leaving_becomes_member_left(adapter):
     assert [(e.kind, e.sender.user_id) for e in parsed.events] == [("member_left", "2")]
 
 
+# Bot API Message objects for replies: the member replied to, a bot, and a forum topic's
+# opening service message (what every non-reply in a topic carries as reply_to_message).
+ANN = {"id": 2222222, "is_bot": False, "first_name": "Ann", "username": "ann_reads"}
+REPLIED = {
+    "message_id": 1300,
+    "from": ANN,
+    "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup"},
+    "date": 1441645000,
+    "text": "打卡 读了 20 页",
+}
+
+
+def test_a_reply_carries_the_author_of_the_message_it_answers(adapter):
+    body = update({"from": USER, "text": "/review 很好 5", "reply_to_message": REPLIED})
+    [event] = adapter.parse(request(body)).events
+    assert event.reply_to == Sender(user_id="2222222", name="Ann", username="ann_reads")
+    assert event.sender.user_id == "1111111"
+
+
+def test_a_message_that_replies_to_nothing_has_no_reply_to(adapter):
+    [event] = adapter.parse(request(update({"from": USER, "text": "/review"}))).events
+    assert event.reply_to is None
+
+
+@pytest.mark.parametrize(
+    "replied",
+    [
+        pytest.param(
+            {
+                **REPLIED,
+                "from": {"id": 5, "is_bot": True, "first_name": "Quiz", "username": "q_bot"},
+            },
+            id="a bot",
+        ),
+        pytest.param(
+            {
+                **REPLIED,
+                "from": {
+                    "id": 1087968824,
+                    "is_bot": True,
+                    "first_name": "Group",
+                    "username": "GroupAnonymousBot",
+                },
+                "sender_chat": {"id": GROUP, "title": "Study Group", "type": "supergroup"},
+            },
+            id="an anonymous admin",
+        ),
+        pytest.param({k: v for k, v in REPLIED.items() if k != "from"}, id="no author"),
+    ],
+)
+def test_a_reply_to_no_member_has_no_reply_to(adapter, replied):
+    body = update({"from": USER, "text": "/review 5", "reply_to_message": replied})
+    [event] = adapter.parse(request(body)).events
+    assert event.reply_to is None
+
+
+def test_a_message_in_a_forum_topic_does_not_reply_to_whoever_opened_the_topic(adapter):
+    """Telegram sets reply_to_message to the topic's creation message on every message in a
+    topic: taking it as a reply would review the member who opened the topic."""
+    opening = {
+        "message_id": 77,
+        "from": ANN,
+        "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup", "is_forum": True},
+        "date": 1441600000,
+        "message_thread_id": 77,
+        "forum_topic_created": {"name": "Week 47", "icon_color": 7322096},
+        "is_topic_message": True,
+    }
+    body = update(
+        {
+            "from": USER,
+            "text": "/review 5",
+            "message_thread_id": 77,
+            "is_topic_message": True,
+            "reply_to_message": opening,
+        }
+    )
+    [event] = adapter.parse(request(body)).events
+    assert event.reply_to is None
+    assert event.reply_context == {"message_id": 1365, "message_thread_id": 77}
+
+
+def test_an_explicit_reply_inside_a_forum_topic_carries_its_author(adapter):
+    replied = {**REPLIED, "message_thread_id": 77, "is_topic_message": True}
+    body = update(
+        {
+            "from": USER,
+            "text": "/review 很好 5",
+            "message_thread_id": 77,
+            "is_topic_message": True,
+            "reply_to_message": replied,
+        }
+    )
+    [event] = adapter.parse(request(body)).events
+    assert event.reply_to is not None and event.reply_to.user_id == "2222222"
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -346,6 +446,215 @@ def test_send_stops_at_the_first_failed_part_and_counts_the_rest(adapter):
     assert not delivery.ok
     assert delivery.failed == len(adapter.render(Message("x", mentions)))
     assert len(responses.calls) == 1
+
+
+# -- direct messages
+
+BAN_URL = f"{API}/bot{TOKEN}/banChatMember"
+UNBAN_URL = f"{API}/bot{TOKEN}/unbanChatMember"
+
+
+class Recorded(logging.Handler):
+    """The adapter's log records, read directly: configure_logging may have stopped
+    propagation to the root logger (and so to caplog)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def text(self) -> str:
+        return " ".join(f"{r.getMessage()} {r.__dict__}" for r in self.records)
+
+
+@pytest.fixture
+def telegram_log() -> Any:
+    handler = Recorded()
+    logger = logging.getLogger("rollcall.platforms.telegram")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_direct_messages_are_on_with_a_bot_token():
+    assert TelegramAdapter(TOKEN, SECRET).direct_messages is True
+    assert TelegramAdapter("", SECRET).direct_messages is False
+
+
+@responses.activate
+def test_a_direct_message_is_send_message_to_the_members_user_id(adapter):
+    responses.post(
+        SEND_URL,
+        json={
+            "ok": True,
+            "result": {
+                "message_id": 12,
+                "from": {"id": 123456, "is_bot": True, "first_name": "rollcall"},
+                "chat": {"id": 2222222, "first_name": "Ann", "type": "private"},
+                "date": 1441645600,
+                "text": "Ann, 3 天没打卡了",
+            },
+        },
+    )
+    [part] = adapter.render(Message("<Ann>, 3 天没打卡了"))
+    chat = ChatAddress("telegram", str(GROUP))
+    assert adapter.deliver_direct(chat, "2222222", part) == "12"
+    assert len(responses.calls) == 1
+    assert sent_json(responses.calls[0]) == {
+        "chat_id": "2222222",
+        "text": "&lt;Ann&gt;, 3 天没打卡了",
+        "parse_mode": "HTML",
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "description"),
+    [
+        (403, "Forbidden: bot can't initiate conversation with a user"),
+        (403, "Forbidden: bot was blocked by the user"),
+        (403, "Forbidden: user is deactivated"),
+        (400, "Bad Request: chat not found"),
+    ],
+)
+@responses.activate
+def test_a_refused_direct_message_fails_at_once_with_telegrams_reason(adapter, status, description):
+    responses.post(
+        SEND_URL,
+        status=status,
+        json={"ok": False, "error_code": status, "description": description},
+    )
+    with pytest.raises(DirectRefused) as raised:
+        adapter.deliver_direct(ChatAddress("telegram", str(GROUP)), "2222222", "hi")
+    assert str(raised.value) == (
+        f"Telegram refused a direct message to user 2222222: {description}"
+    )
+    assert TOKEN not in str(raised.value)
+    assert len(responses.calls) == 1  # no retry: the member has to start the bot first
+
+
+@responses.activate
+def test_a_direct_message_telegram_cannot_parse_is_a_plain_delivery_error(adapter):
+    responses.post(
+        SEND_URL,
+        status=400,
+        json={
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: can't parse entities: Unexpected end tag at byte offset 3",
+        },
+    )
+    with pytest.raises(DeliveryError, match="can't parse entities") as raised:
+        adapter.deliver_direct(ChatAddress("telegram", str(GROUP)), "2222222", "a</b>")
+    assert "refused" not in str(raised.value)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_throttled_direct_message_waits_for_retry_after_then_goes(adapter, clock):
+    responses.post(
+        SEND_URL,
+        status=429,
+        json={
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 7",
+            "parameters": {"retry_after": 7},
+        },
+    )
+    responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 13}})
+    assert adapter.deliver_direct(ChatAddress("telegram", str(GROUP)), "2222222", "hi") == "13"
+    assert clock.sleeps == [7.0]
+    assert len(responses.calls) == 2
+
+
+# -- member removal
+
+
+@responses.activate
+def test_removal_bans_then_lifts_the_ban_so_the_member_can_rejoin_by_invite(adapter):
+    responses.post(BAN_URL, json={"ok": True, "result": True})
+    responses.post(UNBAN_URL, json={"ok": True, "result": True})
+    assert adapter.remove_member(ChatAddress("telegram", str(GROUP)), "2222222") is True
+    assert [c.request.url for c in responses.calls] == [BAN_URL, UNBAN_URL]
+    assert sent_json(responses.calls[0]) == {"chat_id": str(GROUP), "user_id": 2222222}
+    assert sent_json(responses.calls[1]) == {
+        "chat_id": str(GROUP),
+        "user_id": 2222222,
+        "only_if_banned": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "description"),
+    [
+        (400, "Bad Request: not enough rights to restrict/unrestrict chat member"),
+        (400, "Bad Request: user is an administrator of the chat"),
+        (400, "Bad Request: can't remove chat owner"),
+        (403, "Forbidden: bot is not a member of the supergroup chat"),
+    ],
+)
+@responses.activate
+def test_a_refused_removal_is_false_and_logged_without_the_token(
+    adapter, telegram_log, status, description
+):
+    responses.post(
+        BAN_URL, status=status, json={"ok": False, "error_code": status, "description": description}
+    )
+    assert adapter.remove_member(ChatAddress("telegram", str(GROUP)), "2222222") is False
+    assert len(responses.calls) == 1  # no retry, and no unban of a ban that did not happen
+    assert description in telegram_log.text()
+    assert TOKEN not in telegram_log.text()
+
+
+@responses.activate
+def test_a_removal_telegram_cannot_be_reached_for_is_false_not_an_exception(adapter, clock):
+    responses.post(BAN_URL, status=502, body="Bad Gateway")
+    assert adapter.remove_member(ChatAddress("telegram", str(GROUP)), "2222222") is False
+    assert len(responses.calls) == 4  # HttpSender's attempts, with backoff between them
+    assert len(clock.sleeps) == 3
+
+
+@responses.activate
+def test_a_throttled_ban_waits_for_retry_after(adapter, clock):
+    responses.post(
+        BAN_URL,
+        status=429,
+        json={
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 2",
+            "parameters": {"retry_after": 2},
+        },
+    )
+    responses.post(BAN_URL, json={"ok": True, "result": True})
+    responses.post(UNBAN_URL, json={"ok": True, "result": True})
+    assert adapter.remove_member(ChatAddress("telegram", str(GROUP)), "2222222") is True
+    assert clock.sleeps == [2.0]
+
+
+@responses.activate
+def test_a_member_banned_but_not_unbanned_is_removed_and_the_ban_is_logged(adapter, telegram_log):
+    """In a basic group the ban is the removal and unbanChatMember is refused: the member
+    is out all the same (True), and the log says they may need unbanning to come back."""
+    responses.post(BAN_URL, json={"ok": True, "result": True})
+    responses.post(
+        UNBAN_URL,
+        status=400,
+        json={
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: method is available for supergroup and channel chats only",
+        },
+    )
+    assert adapter.remove_member(ChatAddress("telegram", "-4001234567"), "2222222") is True
+    [record] = telegram_log.records
+    assert record.getMessage() == "removed member still banned"
+    assert "supergroup and channel chats only" in record.__dict__["error"]
 
 
 # -- respond

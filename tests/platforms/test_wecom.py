@@ -32,6 +32,7 @@ from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
     DeliveryError,
+    DirectRefused,
     HttpRequest,
     Mention,
     Message,
@@ -431,3 +432,235 @@ def test_url_check_and_help_through_the_chalice_route(dynamo_table):
     assert message.status_code == 200 and message.body == b""
     assert "打卡" in sent["text"]["content"]
     assert store.get_member("c1", "zhangsan").name == "张三"
+
+
+# -- direct messages (the self-built app) ----------------------------------------------
+
+CORP_SECRET = "Kq3Xd9-app-secret"
+AGENT_ID = 1000002
+GETTOKEN = f"{BASE}/gettoken"
+MESSAGE_SEND = f"{BASE}/message/send"
+USER = "zhangsan"
+SENT = {
+    "errcode": 0,
+    "errmsg": "ok",
+    "invaliduser": "",
+    "invalidparty": "",
+    "invalidtag": "",
+    "unlicenseduser": "",
+    "msgid": "mT4Ws7xd2iFZOtWiQs9SLBPs4ssUZYSzbHpkGCX0qfo",
+    "response_code": "",
+}
+
+
+def app_adapter(**overrides) -> WeComAdapter:
+    fields = {"corp_secret": CORP_SECRET, "agent_id": AGENT_ID, "app_sender": quiet_sender()}
+    fields.update(overrides)
+    return adapter(**fields)
+
+
+ACCESS_TOKEN = "accesstoken000001"
+
+
+def gettoken_answer(rsps, token: str = ACCESS_TOKEN, expires_in: int = 7200) -> None:
+    body = {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
+    rsps.add(responses.GET, GETTOKEN, json=body)
+
+
+def send_answer(rsps, **changes) -> None:
+    rsps.add(responses.POST, MESSAGE_SEND, json={**SENT, **changes})
+
+
+def paths(rsps) -> list[str]:
+    return [c.request.url.split("?")[0].removeprefix(BASE) for c in rsps.calls]
+
+
+def test_direct_messages_need_the_apps_secret_and_agent_id_and_there_is_no_removal():
+    assert adapter().direct_messages is False  # the group robot alone cannot DM
+    assert app_adapter().direct_messages is True
+    assert app_adapter(agent_id=None).direct_messages is False
+    assert app_adapter(corp_id="").direct_messages is False
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(DeliveryError, match="ROLLCALL_WECOM_CORP_SECRET"):
+            adapter().deliver_direct(ChatAddress("wecom", CHAT, ROBOT_KEY), USER, "hi")
+        assert len(rsps.calls) == 0
+    assert not hasattr(app_adapter(), "remove_member")  # no API removes from a group
+
+
+def test_a_direct_message_is_an_app_text_message_to_the_userid():
+    wecom = app_adapter()
+    (part,) = wecom.render(Message("你本周还没有交作业", (Mention(USER, "张三"),)))
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps)
+        msgid = wecom.deliver_direct(ChatAddress("wecom", CHAT, ROBOT_KEY), USER, part)
+        token_call, send = (c.request for c in rsps.calls)
+    assert msgid == SENT["msgid"]
+    assert token_call.url == f"{GETTOKEN}?corpid={CORP_ID}&corpsecret={CORP_SECRET}"
+    assert send.url == f"{MESSAGE_SEND}?access_token={ACCESS_TOKEN}"
+    assert json.loads(send.body) == {
+        "touser": USER,
+        "msgtype": "text",
+        "agentid": AGENT_ID,
+        "text": {"content": "你本周还没有交作业 @张三"},
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": 600,
+    }
+
+
+def test_the_token_is_cached_and_fetched_again_shortly_before_it_expires():
+    clock = [50.0]
+    wecom = app_adapter(monotonic=lambda: clock[0])
+    chat = ChatAddress("wecom", CHAT)
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps)
+        wecom.deliver_direct(chat, USER, "a")
+        wecom.deliver_direct(chat, USER, "b")
+        clock[0] += 7200 - 301
+        wecom.deliver_direct(chat, USER, "c")
+        clock[0] += 2
+        wecom.deliver_direct(chat, USER, "d")
+        assert paths(rsps).count("/gettoken") == 2
+        assert paths(rsps).count("/message/send") == 4
+
+
+@pytest.mark.parametrize(
+    ("errcode", "errmsg"),
+    [(42001, "access_token expired"), (40014, "invalid access_token")],
+)
+def test_an_expired_or_invalid_token_is_refreshed_once(errcode, errmsg):
+    wecom = app_adapter()
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps, token="old")
+        rsps.add(responses.POST, MESSAGE_SEND, json={"errcode": errcode, "errmsg": errmsg})
+        rsps.add(
+            responses.GET,
+            GETTOKEN,
+            json={"errcode": 0, "errmsg": "ok", "access_token": "new", "expires_in": 7200},
+        )
+        send_answer(rsps)
+        assert wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi") == SENT["msgid"]
+        assert paths(rsps) == ["/gettoken", "/message/send", "/gettoken", "/message/send"]
+        assert rsps.calls[3].request.url.endswith("access_token=new")
+
+
+def test_a_token_refused_twice_is_a_failure_not_a_loop():
+    wecom = app_adapter()
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        expired = {"errcode": 42001, "errmsg": "access_token expired"}
+        rsps.add(responses.POST, MESSAGE_SEND, json=expired)
+        with pytest.raises(DeliveryError, match="42001"):
+            wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi")
+        assert paths(rsps) == ["/gettoken", "/message/send", "/gettoken", "/message/send"]
+
+
+def test_a_member_outside_the_apps_visible_range_fails_at_once():
+    sleeps: list[float] = []
+    wecom = app_adapter(app_sender=quiet_sender(sleeps))
+    chat = ChatAddress("wecom", CHAT)
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        # Another recipient's failure in the same answer says nothing about ours.
+        send_answer(rsps, invaliduser="lisi|zhangsan")
+        with pytest.raises(DirectRefused, match="invaliduser") as raised:
+            wecom.deliver_direct(chat, USER, "hi")
+        assert USER in str(raised.value)
+        rsps.replace(
+            responses.POST,
+            MESSAGE_SEND,
+            json={"errcode": 81013, "errmsg": "user & party & tag all invalid"},
+        )
+        with pytest.raises(DirectRefused, match="visible range"):
+            wecom.deliver_direct(chat, USER, "hi")
+        assert paths(rsps).count("/message/send") == 2
+    assert sleeps == []
+
+
+def test_an_untrusted_ip_says_how_to_fix_it():
+    wecom = app_adapter()
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        untrusted = {"errcode": 60020, "errmsg": "not allow to access from your ip"}
+        rsps.add(responses.POST, MESSAGE_SEND, json=untrusted)
+        with pytest.raises(DirectRefused, match="trusted IPs"):
+            wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi")
+        assert paths(rsps).count("/message/send") == 1
+
+
+def test_an_unlicensed_member_did_not_get_it():
+    wecom = app_adapter()
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps, unlicenseduser=USER)
+        with pytest.raises(DirectRefused, match="unlicenseduser"):
+            wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi")
+
+
+def test_a_frequency_limit_is_retried_after_waiting():
+    sleeps: list[float] = []
+    wecom = app_adapter(app_sender=quiet_sender(sleeps))
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        rsps.add(
+            responses.POST, MESSAGE_SEND, json={"errcode": 45009, "errmsg": "api freq out of limit"}
+        )
+        send_answer(rsps)
+        assert wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi") == SENT["msgid"]
+    assert sleeps == [5.0]
+
+
+def test_a_markdown_part_over_the_apps_2048_bytes_goes_as_two_messages():
+    wecom = app_adapter(style="markdown")
+    lines = "\n".join(f"第{n:03d}行：还没有打卡的同学请尽快" for n in range(80))  # ~3 KB
+    (part,) = wecom.render(Message(lines))
+    assert part.msgtype == "markdown" and len(part.content.encode()) > 2048
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps, msgid="first")
+        send_answer(rsps, msgid="second")
+        assert wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, part) == "second"
+        bodies = [json.loads(c.request.body) for c in rsps.calls[1:]]
+    assert [b["msgtype"] for b in bodies] == ["markdown", "markdown"]
+    contents = [b["markdown"]["content"] for b in bodies]
+    assert all(len(c.encode()) <= 2048 for c in contents)
+    assert "\n".join(contents) == part.content
+
+
+def test_settings_name_the_app_and_a_bad_agent_id_turns_direct_messages_off():
+    import logging
+    from types import SimpleNamespace
+
+    from chalicelib.platforms.wecom import build
+
+    secrets = {
+        "ROLLCALL_WECOM_CORP_ID": CORP_ID,
+        "ROLLCALL_WECOM_CORP_SECRET": CORP_SECRET,
+        "ROLLCALL_WECOM_AGENT_ID": str(AGENT_ID),
+    }
+    runtime = SimpleNamespace(store=None)
+    wecom = build(Settings(secrets=secrets, api_bases={"wecom": BASE}), runtime)
+    assert wecom.direct_messages is True
+    assert CORP_SECRET not in repr(wecom)
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps)
+        wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi")
+        assert json.loads(rsps.calls[1].request.body)["agentid"] == AGENT_ID
+    bad = {**secrets, "ROLLCALL_WECOM_AGENT_ID": "app-1"}
+    # Read the adapter's logger directly: the suite may have quietened "rollcall", and
+    # configure_logging stops propagation to caplog.
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("rollcall.platforms.wecom")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        assert build(Settings(secrets=bad), runtime).direct_messages is False
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert any("ROLLCALL_WECOM_AGENT_ID" in r.getMessage() for r in records)

@@ -1,4 +1,4 @@
-"""Texts of the admin commands /remind and /exempt."""
+"""Texts of the admin commands /remind and /exempt, and of slow admin commands' deferral."""
 
 TEXTS: dict[str, dict[str, str]] = {
     "admin_only": {
@@ -42,5 +42,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "exempt_off": {
         "zh-CN": "↩️ 已取消 {name} 的豁免。",
         "en": "↩️ {name} is no longer exempt.",
+    },
+    # Slow admin commands (/remind, /confirm-removals) answer this at once and post their
+    # result when the worker has run them (chalicelib/inbound.py).
+    "deferred_working": {
+        "zh-CN": "⏳ 正在处理…结果稍后发到这里。",
+        "en": "⏳ Working on it… the result follows here shortly.",
+    },
+    "deferred_not_started": {
+        "zh-CN": "⚠️ 暂时无法处理这个命令，请过一分钟再试。",
+        "en": "⚠️ This command could not be started just now; please try again in a minute.",
     },
 }

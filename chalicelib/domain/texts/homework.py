@@ -222,4 +222,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "发送「点评 @某人 <内容> [1-5分]」提交点评，「作业」查看自己的状态。",
         "en": "Post a review with /review @name <text> [1-5]; /hw shows your own status.",
     },
+    "hw_assign_dm_title": {
+        "zh-CN": "🔁 {name}，{cycle} 作业互评：请点评以下同学的作业",
+        "en": "🔁 {name}, your reviews of {cycle} work: please review",
+    },
+    "hw_assign_dm_late_title": {
+        "zh-CN": "🔁 另有 {cycle} 补交的作业请你点评：",
+        "en": "🔁 Also, late {cycle} work for you to review:",
+    },
+    "hw_assign_dm_line": {
+        "zh-CN": "{n}. {name}：{work}",
+        "en": "{n}. {name}: {work}",
+    },
 }

@@ -22,6 +22,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "（免打扰成员：{names}）",
         "en": "(quiet members: {names})",
     },
+    "reminder_direct": {
+        "zh-CN": "⏰ {name}，你今天（{date}）还没打卡哦：已打卡 {done}/{expected}。"
+        "在群里发送「打卡」即可。",
+        "en": "⏰ {name}, you have not checked in today ({date}) yet: {done}/{expected} "
+        "have. Send /checkin in the group.",
+    },
+    "reminder_direct_last_call": {
+        "zh-CN": "🔔 {name}，{date} 快结束啦，你还没打卡（{done}/{expected}）。"
+        "在群里发送「打卡」即可。",
+        "en": "🔔 {name}, {date} is nearly over and you have not checked in yet "
+        "({done}/{expected}). Send /checkin in the group.",
+    },
+    "reminder_quiet_unreached": {
+        "zh-CN": "免打扰成员，私信未送达，还没打卡：",
+        "en": "Quiet members not reachable by direct message, not checked in yet:",
+    },
     "reminder_all_done": {
         "zh-CN": "🎉 {date} 全员打卡完成（{done}/{expected}），大家太棒了！",
         "en": "🎉 Everyone checked in on {date} ({done}/{expected}). Well done, all!",

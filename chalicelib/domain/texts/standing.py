@@ -207,4 +207,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "保留 {count} 人（已回归、请假中或已离开）：{names}",
         "en": "Kept {count} (came back, on leave or already gone): {names}",
     },
+    "warning_dm_intro": {
+        "zh-CN": "{name}，这是「{community}」的提醒：",
+        "en": "{name}, a note from {community}:",
+    },
+    "report_ready": {
+        "zh-CN": "📊 {report} 月度活跃报告已生成。管理员请发送「报告」查看。",
+        "en": "📊 The activity report for {report} is ready. Admins: send /report to read it.",
+    },
 }

@@ -1,0 +1,450 @@
+"""Slow admin commands through the real entry points: the webhook acknowledges within the
+platform's deadline and queues the command; the SQS worker runs it and posts the result
+once, however often SQS delivers the message.
+
+Chalice's own handlers (``chalice.test.Client``) on moto's DynamoDB and SQS; the Discord
+API answered by ``responses``; time passed explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+import responses
+from chalice.test import Client
+from Crypto.PublicKey import ECC
+from Crypto.Signature import eddsa
+
+import app
+from chalicelib.clock import FixedClock
+from chalicelib.config import Settings
+from chalicelib.domain.models import Community, Role
+from chalicelib.inbound import handle_event
+from chalicelib.jobs.run_queued_jobs import reply_address
+from chalicelib.platforms.base import DeliveryError, InboundEvent, Sender
+from chalicelib.platforms.console import SentMessage
+from chalicelib.queue import SqsQueue, command_message
+from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.store import deferred, runs
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import Store
+from rollcall.serve import RETRY_AFTER, LocalQueue, tick
+from tests.entrypoints.test_schedules_and_queue import sqs_event
+from tests.helpers import community, console_body, member, runtime, signed_headers
+
+AT = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 Asia/Shanghai
+WORKING = "⏳ Working on it… the result follows here shortly."
+REMINDED = "📣 Today's (2026-11-23) check-in reminder is out."
+
+
+def roster() -> list:
+    return [member("boss", name="Boss", role=Role.ADMIN), member("amy", name="Amy")]
+
+
+@pytest.fixture
+def sqs(aws):
+    client = boto3.client("sqs", region_name="us-east-1")
+    url = client.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    return client, url
+
+
+@pytest.fixture
+def wired(dynamo_table, sqs):
+    """The app on moto with the console platform; the runtime's queue is moto's SQS."""
+    store = Store(dynamo_table)
+    store.create_community(community())
+    store.bulk_save_members(roster())
+    rt, sent = runtime(store, AT)
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client:
+            yield client, rt, sent
+    finally:
+        set_runtime(None)
+
+
+def say(client, text: str, user: str, message_id: str) -> Any:
+    body = console_body(text, user=user, message_id=message_id)
+    return client.http.post("/webhooks/console", headers=signed_headers(body, AT), body=body)
+
+
+def queued(sqs) -> list[str]:
+    """Every message on the queue (received, so a second call sees none again at once)."""
+    client, url = sqs
+    answer = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    return [m["Body"] for m in answer.get("Messages", [])]
+
+
+def texts(sent: list[SentMessage]) -> list[str]:
+    return [m.text for m in sent if m.kind == "message"]
+
+
+# -- the webhook ------------------------------------------------------------------------------
+
+
+def test_the_webhook_acknowledges_at_once_and_queues_exactly_one_message(wired, sqs):
+    client, rt, sent = wired
+    response = say(client, "/remind", "boss", "m1")
+    assert response.status_code == 200
+    assert json.loads(response.body)["replies"] == [[WORKING]]
+    assert texts(sent) == [WORKING]  # nothing else happened inside the request
+    assert runs.get_run(rt.store.table, "c1", "daily-reminder", "2026-11-23#manual") is None
+    [body] = queued(sqs)
+    message = json.loads(body)
+    assert message == {
+        "kind": "command",
+        "platform": "console",
+        "command_id": "m1",
+        "requested_at": AT.isoformat(),
+        "event": {
+            "kind": "message",
+            "chat_id": "chat-1",
+            "sender": {"user_id": "boss", "name": "Boss", "username": None},
+            "text": "/remind",
+            "event_id": "m1",
+            "reply_context": {},
+            "reply_to": None,
+        },
+    }
+    # The platform redelivering the webhook queues nothing more.
+    assert json.loads(say(client, "/remind", "boss", "m1").body)["replies"] == []
+    assert queued(sqs) == []
+
+
+def test_a_member_who_is_not_an_admin_is_refused_inline_and_nothing_is_queued(wired, sqs):
+    client, _, sent = wired
+    response = say(client, "提醒", "amy", "m2")
+    refusal = "Sorry Amy, only owners and admins can use this command."
+    assert json.loads(response.body)["replies"] == [[refusal]]
+    assert texts(sent) == [refusal]
+    assert queued(sqs) == []
+
+
+def test_when_the_queue_refuses_the_admin_is_told_to_ask_again(wired, sqs):
+    client, _, sent = wired
+    sqs_client, url = sqs
+    sqs_client.delete_queue(QueueUrl=url)
+    response = say(client, "/remind", "boss", "m3")
+    assert response.status_code == 200
+    sorry = "⚠️ This command could not be started just now; please try again in a minute."
+    assert json.loads(response.body)["replies"] == [[sorry]]
+    assert texts(sent) == [sorry]
+
+
+def test_a_report_is_read_inline_not_queued(wired, sqs):
+    """/report reads a stored report (one Query): fast enough to answer in the request."""
+    client, _, _ = wired
+    response = say(client, "/report", "boss", "m4")
+    assert json.loads(response.body)["replies"] == [["No monthly report yet."]]
+    assert queued(sqs) == []
+
+
+# -- the worker -------------------------------------------------------------------------------
+
+
+def test_the_worker_runs_the_command_and_replies_once_when_sqs_delivers_twice(wired, sqs):
+    client, rt, sent = wired
+    say(client, "/remind", "boss", "m1")
+    [body] = queued(sqs)
+    later = client.lambda_.invoke("run_queued_jobs", sqs_event([body, body]))
+    assert later.payload == {"batchItemFailures": []}
+    again = client.lambda_.invoke("run_queued_jobs", sqs_event([body]))
+    assert again.payload == {"batchItemFailures": []}
+    ack, reminder, confirmation = texts(sent)
+    assert ack == WORKING
+    assert "@Amy" in reminder
+    assert confirmation == REMINDED
+    record = deferred.get_reply(rt.store.table, "console", "m1")
+    assert (record["status"], record["delivered"]) == ("done", 1)
+
+
+def test_a_reply_that_fails_is_retried_with_the_words_of_the_first_attempt(wired, sqs):
+    """The reminder went out, then the confirmation failed: SQS retries the message, and the
+    retry sends the kept confirmation ("is out"), not a second run's "already went out"."""
+    client, rt, sent = wired
+    failures = [1]
+
+    def flaky(message: SentMessage) -> None:
+        if message.text.startswith("📣") and failures:
+            failures.pop()
+            raise DeliveryError("chat unavailable")
+        sent.append(message)
+
+    rt.adapters.clear()
+    rt.console_sink = flaky
+    say(client, "/remind", "boss", "m1")
+    [body] = queued(sqs)
+    failed = client.lambda_.invoke("run_queued_jobs", sqs_event([body]))
+    assert failed.payload == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    retried = client.lambda_.invoke("run_queued_jobs", sqs_event([body]))
+    assert retried.payload == {"batchItemFailures": []}
+    _ack, reminder, confirmation = texts(sent)
+    assert "@Amy" in reminder and confirmation == REMINDED
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        pytest.param(lambda m: {**m, "kind": "backup"}, "unknown kind 'backup'", id="kind"),
+        pytest.param(lambda m: {**m, "command_id": ""}, "missing command_id", id="no-id"),
+        pytest.param(lambda m: {**m, "requested_at": "noon"}, "requested_at is not", id="bad-time"),
+        pytest.param(lambda m: {**m, "event": None}, "missing event", id="no-event"),
+        pytest.param(
+            lambda m: {**m, "event": {**m["event"], "sender": {"name": "x"}}},
+            "missing event.sender.user_id",
+            id="no-sender",
+        ),
+        pytest.param(
+            lambda m: {**m, "event": {**m["event"], "text": "/checkin"}},
+            "not a deferred command",
+            id="not-deferred",
+        ),
+        pytest.param(
+            lambda m: {**m, "platform": "discord"},
+            "missing reply_context.application_id",
+            id="discord-without-token",
+        ),
+    ],
+)
+def test_a_malformed_command_message_is_dropped_not_retried(
+    wired, change, reason, caplog: pytest.LogCaptureFixture
+):
+    client, _, sent = wired
+    event = InboundEvent("message", "console", "chat-1", Sender("boss", "Boss"), "/remind")
+    body = json.dumps(change(command_message(event, AT, "m9")))
+    with caplog.at_level(logging.ERROR, logger="rollcall.worker"):
+        response = client.lambda_.invoke("run_queued_jobs", sqs_event([body]))
+    assert response.payload == {"batchItemFailures": []}
+    [record] = [r for r in caplog.records if r.message == "bad queue message dropped"]
+    assert str(record.reason).startswith(reason)
+    assert texts(sent) == []
+
+
+# -- Discord ----------------------------------------------------------------------------------
+
+DISCORD_API = "https://discord.test/api/v10"
+CHANNEL = "1111111111111111111"
+APPLICATION = "2222222222222222222"
+ADMIN = "53908232506183680"
+FOLLOW_UP = f"{DISCORD_API}/webhooks/{APPLICATION}/A_UNIQUE_TOKEN"
+CHANNEL_MESSAGES = f"{DISCORD_API}/channels/{CHANNEL}/messages"
+
+
+@pytest.fixture
+def discord(dynamo_table, sqs):
+    key = ECC.generate(curve="ed25519")
+    store = Store(dynamo_table)
+    store.create_community(community(platform="discord", chat_id=CHANNEL))
+    store.bulk_save_members(
+        [member(ADMIN, name="Mace", role=Role.ADMIN), member("80351110224678913", name="Amy")]
+    )
+    settings = Settings(
+        secrets={
+            "ROLLCALL_DISCORD_PUBLIC_KEY": key.public_key().export_key(format="raw").hex(),
+            "ROLLCALL_DISCORD_BOT_TOKEN": "bot-token",
+        },
+        api_bases={"discord": DISCORD_API},
+    )
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(AT))
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as outbound:
+            yield client, rt, key, outbound
+    finally:
+        set_runtime(None)
+
+
+def interaction(key, name: str, user: str = ADMIN) -> tuple[dict[str, str], bytes]:
+    body = json.dumps(
+        {
+            "id": f"interaction-{name}-{user}",
+            "application_id": APPLICATION,
+            "type": 2,
+            "data": {"id": "771825006014889984", "name": name, "type": 1},
+            "guild_id": "290926798626357999",
+            "channel_id": CHANNEL,
+            "member": {"user": {"id": user, "username": "mason"}, "nick": "Mace", "roles": []},
+            "token": "A_UNIQUE_TOKEN",
+            "version": 1,
+        }
+    ).encode()
+    stamp = str(int(AT.timestamp()))
+    signature = eddsa.new(key, "rfc8032").sign(stamp.encode() + body)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Signature-Ed25519": signature.hex(),
+        "X-Signature-Timestamp": stamp,
+    }
+    return headers, body
+
+
+def test_discord_gets_a_deferred_response_then_one_follow_up(discord, sqs):
+    client, _, key, outbound = discord
+    headers, body = interaction(key, "remind")
+    answer = client.http.post("/webhooks/discord", headers=headers, body=body)
+    assert (answer.status_code, json.loads(answer.body)) == (200, {"type": 5})
+    assert len(outbound.calls) == 0
+    [message] = queued(sqs)
+    context = json.loads(message)["event"]["reply_context"]
+    assert context == {"application_id": APPLICATION, "interaction_token": "A_UNIQUE_TOKEN"}
+
+    reminder = outbound.post(CHANNEL_MESSAGES, json={"id": "900"})
+    follow_up = outbound.post(FOLLOW_UP, json={"id": "901"})
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message, message]))
+    assert worker.payload == {"batchItemFailures": []}
+    assert reminder.call_count == 1 and follow_up.call_count == 1
+    posted = json.loads(follow_up.calls[0].request.body)
+    assert posted["content"] == REMINDED
+    assert follow_up.calls[0].request.url.endswith("?wait=true")
+    assert "Authorization" not in follow_up.calls[0].request.headers  # the token authorises
+
+
+def test_discord_refuses_a_member_in_the_interaction_response_itself(discord, sqs):
+    client, _, key, outbound = discord
+    headers, body = interaction(key, "remind", user="80351110224678913")
+    answer = json.loads(client.http.post("/webhooks/discord", headers=headers, body=body).body)
+    assert answer["type"] == 4
+    assert "only owners and admins" in answer["data"]["content"]
+    assert queued(sqs) == [] and len(outbound.calls) == 0
+
+
+def test_a_result_later_than_the_interaction_token_goes_to_the_channel(discord, sqs):
+    """The interaction token answers for 15 minutes; a retry after an outage posts the
+    result into the channel with the bot token instead of failing until the DLQ."""
+    client, rt, key, outbound = discord
+    headers, body = interaction(key, "remind")
+    client.http.post("/webhooks/discord", headers=headers, body=body)
+    [message] = queued(sqs)
+    posts = outbound.post(CHANNEL_MESSAGES, json={"id": "900"})
+    rt.clock = FixedClock(AT + timedelta(minutes=20))
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message]))
+    assert worker.payload == {"batchItemFailures": []}
+    reminder, result = (json.loads(c.request.body)["content"] for c in posts.calls)
+    assert "<@80351110224678913>" in reminder and result == REMINDED
+    assert posts.calls[1].request.headers["Authorization"] == "Bot bot-token"
+
+
+# -- where the result goes --------------------------------------------------------------------
+
+
+def group(platform: str, **fields: Any) -> Community:
+    return community(platform=platform, chat_id="group-1", **fields)
+
+
+def event(platform: str, chat_id: str, **reply_context: Any) -> InboundEvent:
+    return InboundEvent(
+        "message", platform, chat_id, Sender("boss", "Boss"), "/remind", "e1", reply_context
+    )
+
+
+def test_the_group_is_answered_through_its_robot_another_chat_as_the_platform_offers():
+    robot = {"robot_webhook": "https://oapi.dingtalk.com/robot/send?access_token=t"}
+    dingtalk = group("dingtalk", robot_secret="SEC", **robot)
+    into_group = reply_address(dingtalk, event("dingtalk", "group-1"), AT)
+    assert (into_group.robot_webhook, into_group.robot_secret) == (robot["robot_webhook"], "SEC")
+    # The admin chat: never the group's robot (it would post into the group).
+    assert reply_address(dingtalk, event("dingtalk", "admins"), AT).robot_webhook is None
+    session = "https://oapi.dingtalk.com/robot/sendBySession?session=s"
+    alive = int((AT + timedelta(minutes=30)).timestamp() * 1000)
+    asked = event("dingtalk", "admins", session_webhook=session, session_expires_ms=alive)
+    assert reply_address(dingtalk, asked, AT).robot_webhook == session
+    assert reply_address(dingtalk, asked, AT + timedelta(minutes=30)).robot_webhook is None
+    wecom = group("wecom", robot_webhook="group-key")
+    by_robot = reply_address(wecom, event("wecom", "admins", robot_key="admins-key"), AT)
+    assert (by_robot.chat_id, by_robot.robot_webhook) == ("admins", "admins-key")
+    telegram = reply_address(group("telegram"), event("telegram", "group-1"), AT)
+    assert (telegram.platform, telegram.chat_id) == ("telegram", "group-1")
+
+
+# -- the local runtime (rollcall serve) -------------------------------------------------------
+
+
+def test_the_local_queue_wakes_the_worker_and_the_tick_posts_the_result():
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members(roster())
+    rt, sent = runtime(store, AT)
+    local = LocalQueue()
+    rt.queue = local.queue
+    set_runtime(rt)
+    try:
+        asked = InboundEvent("message", "console", "chat-1", Sender("boss", "Boss"), "/remind")
+        assert [m.text for m in handle_event(rt, asked, AT)] == [WORKING]
+        assert local.arrived.is_set()  # `rollcall serve` runs a tick now, not at the next one
+        assert tick(rt, AT, queue=local) == []  # job results only: no job was due
+        assert not local.arrived.is_set()
+        reminder, confirmation = texts(sent)
+        assert "@Amy" in reminder and confirmation == REMINDED
+    finally:
+        set_runtime(None)
+
+
+def test_the_local_runtime_retries_a_reply_after_the_visibility_timeout():
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members(roster())
+    sent: list[SentMessage] = []
+    down = [True]
+
+    def chat(message: SentMessage) -> None:
+        if message.text == REMINDED and down[0]:
+            raise DeliveryError("chat unavailable")
+        sent.append(message)
+
+    rt = Runtime(settings=Settings(console_secret="s"), store=store, clock=FixedClock(AT))
+    rt.console_sink = chat
+    local = LocalQueue()
+    rt.queue = local.queue
+    set_runtime(rt)
+    try:
+        asked = InboundEvent("message", "console", "chat-1", Sender("boss", "Boss"), "/remind")
+        local.queue.send_batch([command_message(asked, AT, "local-1")])
+        tick(rt, AT, queue=local)
+        [reminder] = texts(sent)
+        assert "@Amy" in reminder and len(local.retries) == 1
+        down[0] = False
+        tick(rt, AT + RETRY_AFTER - timedelta(seconds=1), queue=local)
+        assert texts(sent) == [reminder]  # still waiting, as SQS's visibility timeout
+        tick(rt, AT + RETRY_AFTER, queue=local)
+        assert texts(sent) == [reminder, REMINDED]
+        assert local.retries == [] and local.dead == []
+    finally:
+        set_runtime(None)
+
+
+# -- the reply's claim (store/deferred.py), on both tables -----------------------------------
+
+
+def test_a_reply_is_held_by_one_worker_until_done_released_or_its_lease_ends(table):
+    lease = timedelta(minutes=5)
+    first = deferred.claim_reply(table, "slack", "Ev1", AT, owner="a", lease=lease)
+    assert first is not None and "replies" not in first
+    assert deferred.claim_reply(table, "slack", "Ev1", AT, owner="b", lease=lease) is None
+    assert deferred.keep_replies(table, "slack", "Ev1", "a", '[{"text": "hi"}]')
+    assert not deferred.keep_replies(table, "slack", "Ev1", "b", "[]")  # not b's to write
+    # A crashed worker's claim is taken over once its lease has run out, with what it kept.
+    taken = deferred.claim_reply(table, "slack", "Ev1", AT + lease * 2, owner="b", lease=lease)
+    assert taken is not None and taken["replies"] == '[{"text": "hi"}]'
+    assert taken["delivered"] == 0 and taken["attempts"] == 2
+    assert not deferred.record_delivered(table, "slack", "Ev1", "a", 1)  # a lost it
+    # A failed attempt releases at once: the retry needs no lease to run out.
+    assert deferred.release_reply(table, "slack", "Ev1", "b")
+    again = deferred.claim_reply(table, "slack", "Ev1", AT + lease * 2, owner="c", lease=lease)
+    assert again is not None
+    assert deferred.record_delivered(table, "slack", "Ev1", "c", 1)
+    assert deferred.finish_reply(table, "slack", "Ev1", "c", AT + lease * 2)
+    later = AT + timedelta(days=1)
+    assert deferred.claim_reply(table, "slack", "Ev1", later, owner="d", lease=lease) is None
+    assert not deferred.release_reply(table, "slack", "Ev1", "c")  # done stays done
+    record = deferred.get_reply(table, "slack", "Ev1")
+    assert (record["status"], record["delivered"]) == ("done", 1)
+    assert record["expires_at"] > int(later.timestamp())  # the table's TTL removes it
+    # The inbound delivery's own de-duplication item is a separate one.
+    assert table.get(record["pk"], "META") is None
