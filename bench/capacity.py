@@ -8,8 +8,12 @@ actually read and written, with DynamoDB's rules:
   maps: 3 + their elements, map keys counted like names);
 - reads: 4 KB per read unit, strongly consistent; half for eventually consistent. GetItem
   and BatchGetItem round each item up; Query rounds the page's total up;
-- writes: 1 KB per write unit per item, rounded up (UpdateItem: the larger of the item
-  before and after, approximated by the item after, which we ask for anyway).
+- writes: 1 KB per write unit per item, rounded up; a refused conditional write by the
+  item that stood in its way. An UpdateItem is billed for the larger of the item before
+  and after: the meter remembers the items it saw whole (a GetItem's,
+  a PutItem's, an update's ``ALL_NEW`` answer) and applies an update's SET / REMOVE / ADD
+  to that copy, so an update that reads nothing back (``ReturnValues=NONE``) is still
+  billed by the item's size, not by its key's.
 
 A botocore event hook sees every request of the client it is registered on. Besides the
 billed units it keeps the *payload* written: a put's item, an update's key and the values
@@ -21,6 +25,7 @@ serialisation, the endpoint, parsing).
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +59,58 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + value_size(value) for name, value in item.items())
 
 
+def attribute_sizes(item: dict[str, Any]) -> dict[str, int]:
+    return {name: len(name.encode()) + value_size(value) for name, value in item.items()}
+
+
+_ACTIONS = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.IGNORECASE)
+
+
+def _top_level(clause: str) -> list[str]:
+    """The comma-separated actions of one clause, commas inside functions kept."""
+    parts, depth, current = [], 0, ""
+    for char in clause:
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def updated_sizes(before: dict[str, int], params: dict[str, Any]) -> dict[str, int]:
+    """Attribute sizes after an UpdateItem's expression, applied to those ``before``.
+
+    Enough of the expression language for what a store writes: ``SET a = :v``, ``SET a =
+    if_not_exists(a, :v)``, arithmetic (the new value's size taken as the operand's),
+    ``REMOVE a`` and ``ADD a :v``. Names may be ``#placeholders``.
+    """
+    names = params.get("ExpressionAttributeNames", {})
+    values = params.get("ExpressionAttributeValues", {})
+    after = dict(before)
+    parts = _ACTIONS.split(params.get("UpdateExpression", ""))
+    for action, clause in zip(parts[1::2], parts[2::2], strict=True):
+        for step in _top_level(clause):
+            action = action.upper()
+            if action == "REMOVE":
+                after.pop(names.get(step, step), None)
+                continue
+            if action == "SET":
+                target, _, expression = step.partition("=")
+            else:
+                target, _, expression = step.partition(" ")
+            name = names.get(target.strip(), target.strip())
+            if expression.strip().startswith("if_not_exists") and name in after:
+                continue
+            operands = [values[v] for v in re.findall(r":\w+", expression) if v in values]
+            if operands:
+                after[name] = len(name.encode()) + max(value_size(v) for v in operands)
+    return after
+
+
 def read_units(size: int, consistent: bool) -> float:
     units = max(1, math.ceil(size / READ_UNIT))
     return units if consistent else units / 2
@@ -77,6 +134,8 @@ class Meter:
     payload_written: int = 0
     seconds: float = 0.0
     seconds_by_operation: Counter[str] = field(default_factory=Counter)
+    # (table, pk, sk) → attribute sizes, of the items seen whole (see the module docstring)
+    _known: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
 
     def attach(self, client: Any) -> Meter:
         client.meta.events.register("provide-client-params.dynamodb", self._remember)
@@ -98,6 +157,8 @@ class Meter:
         if name == "GetItem":
             size = item_size(parsed.get("Item") or {})
             self._read(size, 1 if parsed.get("Item") else 0, read_units(size, consistent))
+            if parsed.get("Item"):
+                self._remember_item(params, parsed["Item"])
         elif name in ("Query", "Scan"):
             items = parsed.get("Items", [])
             size = sum(item_size(i) for i in items)
@@ -108,9 +169,17 @@ class Meter:
                 for item in items:
                     size = item_size(item)
                     self._read(size, 1, read_units(size, strong))
+        elif name in ("PutItem", "UpdateItem") and "Error" in parsed:
+            # a refused conditional write is billed by the item that stood (at least 1 unit)
+            key = params.get("Key") or {
+                k: v for k, v in params.get("Item", {}).items() if k in ("pk", "sk")
+            }
+            before = self._known.get(self._where(params.get("TableName", ""), key)) or {}
+            self._write(sum(before.values()), 0)
         elif name == "PutItem":
             size = item_size(params.get("Item", {}))
             self._write(size, size)
+            self._remember_item(params, params.get("Item", {}))
         elif name == "UpdateItem":
             key = params.get("Key", {})
             payload = item_size(key) + sum(
@@ -119,7 +188,15 @@ class Meter:
             payload += sum(
                 value_size(v) for v in params.get("ExpressionAttributeValues", {}).values()
             )
-            self._write(item_size(parsed.get("Attributes") or key), payload)
+            where = self._where(params.get("TableName", ""), key)
+            before = self._known.get(where)
+            if params.get("ReturnValues") == "ALL_NEW":
+                after = attribute_sizes(parsed.get("Attributes") or key)
+            else:
+                after = updated_sizes(before or attribute_sizes(key), params)
+            self._write(max(sum(after.values()), sum((before or {}).values())), payload)
+            if before is not None or params.get("ReturnValues") == "ALL_NEW":
+                self._known[where] = after
         elif name == "DeleteItem":
             size = item_size(params.get("Key", {}))
             self._write(size, size)
@@ -129,6 +206,14 @@ class Meter:
                     put = request.get("PutRequest")
                     size = item_size(put["Item"] if put else request["DeleteRequest"]["Key"])
                     self._write(size, size)
+
+    @staticmethod
+    def _where(table: str, key: dict[str, Any]) -> tuple[str, str, str]:
+        return table, str(key.get("pk")), str(key.get("sk"))
+
+    def _remember_item(self, params: dict[str, Any], item: dict[str, Any]) -> None:
+        where = self._where(params.get("TableName", ""), item)
+        self._known[where] = attribute_sizes(item)
 
     def _read(self, size: int, items: int, units: float) -> None:
         self.bytes_read += size

@@ -545,9 +545,24 @@ def _show_bot(log: DemoLog, at: datetime, community: Community, parts: list[str]
         return
     local = at.astimezone(community.calendar.tz)
     log.say(f"\n[{local:%Y-%m-%d %H:%M} {community.timezone}] {job}")
-    for part in parts:
+    direct = [p for p in parts if p.startswith(DM_MARK)]
+    shown = [p for p in parts if not p.startswith(DM_MARK)] + direct[:DMS_SHOWN]
+    for part in shown:
         for line in part.splitlines():
             log.say(f"  │ {line}")
+    if len(direct) > DMS_SHOWN:
+        more = len(direct) - DMS_SHOWN
+        log.say(
+            f"  │ …另有 {more} 条私信"
+            if community.locale == "zh-CN"
+            else f"  │ …and {more} more direct messages"
+        )
+
+
+# How a job's direct message reads in its parts (jobs/runner.py), and how many the demo
+# shows in full per run: every reviewer gets one each week, and thirty read as noise.
+DM_MARK = "[DM → "
+DMS_SHOWN = 2
 
 
 def _banner(community: Community, seed: int, where: str) -> str:

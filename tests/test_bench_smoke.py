@@ -9,6 +9,7 @@ from bench.capacity import Meter, item_size, read_units, write_units
 from bench.fastmoto import fast_reads
 from bench.jobs import JOBS, bench_jobs
 from bench.seed import seed
+from chalicelib.store.table import Cond
 
 READS = ("GetItem", "Query", "BatchGetItem", "Scan")
 
@@ -92,6 +93,23 @@ def test_the_meter_counts_units_and_the_payload_of_updates(dynamo_client, dynamo
     assert meter.payload_written < 3100 + 40, "but its payload is the key and the new value"
     dynamo_table.get("P", "S", consistent=True)
     assert meter.rcu == 1 and meter.seconds > 0
+
+
+def test_the_meter_bills_an_update_that_reads_nothing_back_by_the_item_it_knows(
+    dynamo_client, dynamo_table
+):
+    """``ReturnValues=NONE`` answers no item, but DynamoDB bills the larger of the item
+    before and after: the meter applies the update to the copy it saw written."""
+    meter = Meter().attach(dynamo_client)
+    dynamo_table.put({"pk": "P", "sk": "S", "blob": "x" * 3000, "old": "y" * 1500})
+    assert dynamo_table.update(
+        "P", "S", set={"n": 1, "old": None}, add={"hits": 2}, return_new=False
+    )
+    assert meter.wcu == 5 + 5, "billed by the item before (4.5 KB), the larger"
+    assert not dynamo_table.update("P", "S", set={"n": 2}, cond=Cond.absent("pk"), return_new=False)
+    assert meter.wcu == 5 + 5 + 3, "a refused write: by the item that stood (3 KB now)"
+    dynamo_table.update("P", "S", set={"n": 3}, return_new=False)
+    assert meter.wcu == 5 + 5 + 3 + 3, "and the one after it by the same, unchanged item"
 
 
 def test_item_size_and_units_follow_dynamodb_rules():

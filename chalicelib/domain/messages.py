@@ -1,39 +1,83 @@
 """Every text a member or an admin sees, in zh-CN and en.
 
-One catalog, assembled from every module under texts/ (one per feature), looked up by
-key; a test proves every key exists in both languages with the same placeholders, so a
-message can never appear in one language only.
+Each feature keeps its texts in its own module under texts/, and a key may exist once. A
+lookup loads those modules lazily, the most used first: a cold start answering a check-in
+compiles the check-in texts and no others. :func:`catalog` assembles them all; a test
+proves every key exists in both languages with the same placeholders, so a message can
+never appear in one language only.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
 from typing import Any
 
 DEFAULT_LOCALE = "zh-CN"
+_PACKAGE = "chalicelib.domain.texts"
+# Looked in first, in this order; the other modules under texts/ after them, by name.
+_FIRST = ("checkins", "core")
+
+_texts: dict[str, dict[str, str]] = {}
+_loaded: set[str] = set()
+_queue: list[str] = list(_FIRST)
+_discovered = False
+_lock = threading.Lock()
 
 
-def _assemble() -> dict[str, dict[str, str]]:
-    """Each feature keeps its texts in its own module under texts/; a key may exist once."""
-    import importlib
+def _all_modules() -> list[str]:
     import pkgutil
 
-    from chalicelib.domain import texts as text_modules
-
-    catalog: dict[str, dict[str, str]] = {}
-    for info in sorted(pkgutil.iter_modules(text_modules.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{text_modules.__name__}.{info.name}")
-        for key, texts in module.TEXTS.items():
-            if key in catalog:
-                raise RuntimeError(f"message key {key!r} defined twice")
-            catalog[key] = texts
-    return catalog
+    package = importlib.import_module(_PACKAGE)
+    return sorted(info.name for info in pkgutil.iter_modules(package.__path__))
 
 
-CATALOG = _assemble()
+def _load_next() -> bool:
+    """Load one more text module (the caller holds the lock); False when none is left."""
+    global _discovered
+    if not _queue and not _discovered:
+        _discovered = True
+        _queue.extend(name for name in _all_modules() if name not in _loaded)
+    if not _queue:
+        return False
+    name = _queue.pop(0)
+    module = importlib.import_module(f"{_PACKAGE}.{name}")
+    for key, texts in module.TEXTS.items():
+        if key in _texts:
+            raise RuntimeError(f"message key {key!r} defined twice")
+        _texts[key] = texts
+    _loaded.add(name)
+    return True
+
+
+def _lookup(key: str) -> dict[str, str]:
+    texts = _texts.get(key)
+    if texts is not None:
+        return texts
+    with _lock:
+        while key not in _texts:
+            if not _load_next():
+                raise KeyError(f"no message {key!r} in any module under texts/")
+        return _texts[key]
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    """Every key, from every module under texts/ (refusing a key defined twice)."""
+    with _lock:
+        while _load_next():
+            pass
+        return dict(_texts)
+
+
+def __getattr__(name: str) -> Any:
+    # ``CATALOG``, the whole catalog, assembled on first use (see catalog()).
+    if name == "CATALOG":
+        return catalog()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def t(locale: str, key: str, **values: Any) -> str:
     """The text for ``key`` in ``locale`` (zh-CN when the locale is unknown)."""
-    texts = CATALOG[key]
+    texts = _lookup(key)
     template = texts.get(locale) or texts[DEFAULT_LOCALE]
     return template.format(**values)

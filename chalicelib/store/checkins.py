@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -164,20 +165,24 @@ def save_streak(
     activity: Activity | None = None,
     delivery: str | None = None,
 ) -> Member | None:
-    """Store new counters computed from ``member``: one conditional UpdateItem. None when the
+    """Store new counters computed from ``member``: one conditional write. None when the
     counters changed meanwhile (re-read with :func:`load_member` and compute again).
 
     ``activity``, the member's pending activity write (Store.see_member), rides along in the
-    same request; for a member not stored yet it creates them, on the condition that no
-    other message did meanwhile. ``delivery`` is the delivery that recorded the check-in
-    (see repository.CHECKIN_DELIVERY).
+    same request. ``delivery`` is the delivery that recorded the check-in (see
+    repository.CHECKIN_DELIVERY).
+
+    For a stored member it is an UpdateItem conditional on the counters, which reads nothing
+    back: the member returned is ``member`` (as the caller sees them, activity included)
+    with the counters written, which the condition makes the stored ones. For a member not
+    stored yet (``activity.set_if_absent``) it is a PutItem of the whole new item, refused
+    when another message created them meanwhile: the same effect as an update with that
+    condition, and no update expression for DynamoDB to parse.
     """
     fields: dict[str, Any] = {}
-    cond = _counters_unchanged(member)
+    creating = activity is not None and activity.set_if_absent is not None
     if activity is not None:
-        if activity.set_if_absent is not None:
-            fields.update(activity.set_if_absent)
-            cond = Cond.absent("pk")
+        fields.update(activity.set_if_absent or {})
         fields.update(activity.set)
     fields.update(
         {
@@ -189,13 +194,22 @@ def save_streak(
     )
     if delivery is not None:
         fields[CHECKIN_DELIVERY] = delivery
-    item = table.update(
-        keys.community_pk(member.community_id),
-        keys.member_sk(member.user_id),
-        set=fields,
-        cond=cond,
+    pk, sk = keys.community_pk(member.community_id), keys.member_sk(member.user_id)
+    if creating:
+        written = table.put({"pk": pk, "sk": sk, **fields}, cond=Cond.absent("pk"))
+    else:
+        written = table.update(
+            pk, sk, set=fields, cond=_counters_unchanged(member), return_new=False
+        )
+    if not written:
+        return None
+    return replace(
+        member,
+        current_streak=streak.current,
+        best_streak=streak.best,
+        last_checkin=streak.last,
+        checkins=streak.checkins,
     )
-    return from_fields(Member, item) if item else None
 
 
 def save_leave(table: Table, member: Member, leave: Leave | None) -> Member | None:

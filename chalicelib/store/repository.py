@@ -6,7 +6,6 @@ where it can be: a roster is one Query (paged), an import is batches of 25.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ class AlreadyBound(ValueError):
 
 def new_community_id() -> str:
     """Short, unguessable, URL- and key-safe: 'c' + 10 base32 characters."""
+    import secrets  # only the CLI creates communities: not on a webhook's cold start
+
     alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
     return "c" + "".join(secrets.choice(alphabet) for _ in range(10))
 

@@ -125,6 +125,7 @@ class Table(Protocol):
         self, item: Item, *, cond: Cond | None = None, return_old: Literal[True]
     ) -> PutResult: ...
 
+    @overload
     def update(
         self,
         pk: str,
@@ -135,7 +136,22 @@ class Table(Protocol):
         add: Mapping[str, int | float] | None = None,
         remove: Iterable[str] = (),
         cond: Cond | None = None,
+        return_new: Literal[True] = True,
     ) -> Item | None: ...
+
+    @overload
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond | None = None,
+        return_new: Literal[False],
+    ) -> bool: ...
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool: ...
 
@@ -306,6 +322,7 @@ class DynamoTable:
             raise
         return PutResult(True) if return_old else True
 
+    @overload
     def update(
         self,
         pk: str,
@@ -316,10 +333,41 @@ class DynamoTable:
         add: Mapping[str, int | float] | None = None,
         remove: Iterable[str] = (),
         cond: Cond | None = None,
-    ) -> Item | None:
+        return_new: Literal[True] = True,
+    ) -> Item | None: ...
+
+    @overload
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond | None = None,
+        return_new: Literal[False],
+    ) -> bool: ...
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond | None = None,
+        return_new: bool = True,
+    ) -> Item | bool | None:
         """Update in place; returns the whole new item, or None when ``cond`` failed.
 
         A ``None`` value in ``set`` removes the attribute (DynamoDB stores no nulls here).
+        With ``return_new=False`` nothing is read back (``ReturnValues=NONE``): True when
+        written, False when ``cond`` failed. A caller that knows what it wrote saves the
+        item's trip back: its bytes on the wire, their parsing and conversion.
         """
         from botocore.exceptions import ClientError
 
@@ -345,7 +393,7 @@ class DynamoTable:
         request: dict[str, Any] = {
             "TableName": self.name,
             "Key": self._key(pk, sk),
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": "ALL_NEW" if return_new else "NONE",
         }
         if clauses:
             request["UpdateExpression"] = " ".join(clauses)
@@ -356,8 +404,10 @@ class DynamoTable:
             response = self.client.update_item(**request)
         except ClientError as error:
             if self._is_condition_failure(error):
-                return None
+                return None if return_new else False
             raise
+        if not return_new:
+            return True
         return self._item_out(response.get("Attributes", {}))
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:

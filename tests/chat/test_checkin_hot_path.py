@@ -123,13 +123,31 @@ def test_a_cold_checkin_reads_the_community_and_the_member_in_one_batch(on_moto)
     }
 
 
-def test_a_new_members_first_message_being_a_checkin_creates_them_in_the_same_update(on_moto):
+def test_a_warm_checkin_reads_nothing_back_from_its_member_update(on_moto):
+    """The handler computed the counters it writes, and the update's condition makes them
+    the stored ones: the response carries no item (nothing to send, parse or convert)."""
+    rt, requests = on_moto
+    say(rt, "hello", local(23, 8), user="m001")
+    asked: list[dict[str, Any]] = []
+    rt.store.table.client.meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem", lambda params, **_: asked.append(params)
+    )
+    reply = say(rt, "/checkin", local(23, 9), user="m001")
+    assert "1-day streak" in reply
+    [update] = asked
+    assert update["ReturnValues"] == "NONE"
+    assert counters(rt, "m001") == (1, 1, date(2026, 11, 23))
+
+
+def test_a_new_members_first_message_being_a_checkin_creates_them_in_one_put(on_moto):
+    """Nothing stored yet: the member item is created whole, by a put conditional on its
+    absence (the same effect as an update with that condition, cheaper to evaluate)."""
     rt, requests = on_moto
     say(rt, "hello", local(23, 8), user="m001")
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="newbie", name="Newbie")
     assert "Newbie checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 2}
     created = rt.store.get_member("c1", "newbie")
     assert created is not None
     assert (created.joined_at, created.last_active, created.role.value) == (
@@ -259,6 +277,40 @@ def test_a_checkin_in_an_unbound_chat_is_answered_once():
     first = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
     again = say(rt, "/checkin", local(23), chat="nowhere", event_id="x")
     assert "rollcall community bind" in first and again == ""
+
+
+class CreatedMeanwhile(MemoryTable):
+    """Another message from the same new member lands between this one's read and its
+    write: the member item appears (with an admin's role set on it) just before the
+    check-in creates it."""
+
+    def put(self, item: dict[str, Any], **kwargs: Any) -> Any:
+        if item["sk"] == keys.member_sk("newbie") and self.get(item["pk"], item["sk"]) is None:
+            super().put(
+                {
+                    "pk": item["pk"],
+                    "sk": item["sk"],
+                    "community_id": "c1",
+                    "user_id": "newbie",
+                    "name": "Newbie",
+                    "role": "admin",
+                    "joined_at": "2026-11-22",
+                    "last_active": "2026-11-23",
+                    "status": "active",
+                }
+            )
+        return super().put(item, **kwargs)
+
+
+def test_a_new_member_created_meanwhile_keeps_what_the_other_message_wrote():
+    rt = memory_runtime(CreatedMeanwhile())
+    reply = say(rt, "/checkin", local(23, 9), user="newbie", name="Newbie")
+    assert "Newbie checked in for 2026-11-23" in reply
+    stored = rt.store.get_member("c1", "newbie")
+    assert stored is not None
+    assert (stored.role.value, stored.joined_at) == ("admin", date(2026, 11, 22))
+    assert counters(rt, "newbie") == (1, 1, date(2026, 11, 23))
+    assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
 
 
 def test_a_huge_delivery_id_is_kept_by_its_digest():
