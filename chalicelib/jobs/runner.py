@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,7 +174,7 @@ def run_job(
             store.table, community_id, job, plan.period, index, message_id, run_id
         )
 
-    def fail(error: DeliveryError) -> JobResult:
+    def fail(error: DeliveryError) -> None:
         result.errors.append(str(error))
         runs.finish_run(
             store.table,
@@ -188,63 +188,58 @@ def run_job(
         )
         result.status = "failed"
         metric("RunsFailed", dimensions=dims)
-        return result
 
     refused_dms: list[int] = []  # message indices whose DM the platform refused
-    for index, part in enumerate(parts):
-        target = part_targets[index]
-        if index in already:
-            if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
-                refused_dms.append(target.message)
-            continue  # delivered (or refused) by a run that crashed after it
-        if isinstance(target, _DirectPart) and target.message in refused_dms:
-            message_id = REFUSED  # an earlier part of the same DM was refused
-        elif isinstance(target, _DirectPart):
+
+    def deliver(index: int, part: Any, target: str | _DirectPart | None) -> str:
+        """Send one part; REFUSED for a DM refused for good. DeliveryError otherwise."""
+        if isinstance(target, _DirectPart):
+            if target.message in refused_dms:
+                return REFUSED  # an earlier part of the same DM was refused
             try:
-                message_id = adapter.deliver_direct(chat, target.user_id, part)
+                return str(adapter.deliver_direct(chat, target.user_id, part))
             except DirectRefused as error:
                 log.info("direct message refused", extra={**context, "part": index})
                 result.errors.append(f"direct message to {target.user_id}: {error}")
                 refused_dms.append(target.message)
-                message_id = REFUSED
-            except DeliveryError as error:  # the platform unreachable: retry the run later
-                log.warning("delivery failed", extra={**context, "part": index})
-                return fail(error)
-        else:
-            # Another chat of the platform (an admin chat) has no group robot of its own:
-            # the community's robot would post into the group, so it is never used there.
-            to = chat if target is None else ChatAddress(community.platform, target)
+                return REFUSED
+        # Another chat of the platform (an admin chat) has no group robot of its own: the
+        # community's robot would post into the group, so it is never used there.
+        to = chat if target is None else ChatAddress(community.platform, target)
+        return str(adapter.deliver(to, part))
+
+    def deliver_all(numbered: Iterable[tuple[int, Any, str | _DirectPart | None]]) -> bool:
+        """Deliver and record each part not yet recorded; False when the run must stop
+        (``result`` then says why)."""
+        for index, part, target in numbered:
+            if index in already:
+                if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
+                    refused_dms.append(target.message)
+                continue  # delivered (or refused) by a run that crashed after it
             try:
-                message_id = adapter.deliver(to, part)
-            except DeliveryError as error:
+                message_id = deliver(index, part, target)
+            except DeliveryError as error:  # the platform down or refusing: retry later
                 log.warning("delivery failed", extra={**context, "part": index})
-                return fail(error)
-        if not record(index, message_id):
-            # Someone forced a replay meanwhile: stop here, it owns the run now.
-            result.status = "failed"
-            result.errors.append("run taken over by another worker")
-            return result
-        if message_id != REFUSED:
-            result.delivered += 1
+                fail(error)
+                return False
+            if not record(index, message_id):
+                # Someone forced a replay meanwhile: stop here, it owns the run now.
+                result.status = "failed"
+                result.errors.append("run taken over by another worker")
+                return False
+            if message_id != REFUSED:
+                result.delivered += 1
+        return True
+
+    if not deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
+        return result
     # The refused DMs' fallbacks, after every planned part, at the indices that follow.
     fallbacks = merge_fallbacks(
         [f for i in dict.fromkeys(refused_dms) if (f := _fallback(targets[i])) is not None]
     )
     extra, _ = _render(adapter, fallbacks, [None] * len(fallbacks))
-    for offset, part in enumerate(extra):
-        index = len(parts) + offset
-        if index in already:
-            continue
-        try:
-            message_id = adapter.deliver(chat, part)
-        except DeliveryError as error:
-            log.warning("delivery failed", extra={**context, "part": index})
-            return fail(error)
-        if not record(index, message_id):
-            result.status = "failed"
-            result.errors.append("run taken over by another worker")
-            return result
-        result.delivered += 1
+    if not deliver_all((len(parts) + k, part, None) for k, part in enumerate(extra)):
+        return result
     refused = len(set(refused_dms))
     if refused:
         result.summary["direct_refused"] = refused
