@@ -80,7 +80,7 @@ class JobResult:
     job: str
     community_id: str
     period: str
-    status: str  # sent | dry-run | already-done | skipped | failed | nothing-to-send
+    status: str  # sent | dry-run | already-done | skipped | failed | nothing-to-send | paused
     parts: list[str] = field(default_factory=list)
     delivered: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
@@ -132,9 +132,16 @@ def run_job(
     dry_run: bool = False,
     force: bool = False,
     period: str | None = None,
+    time_left: Callable[[], float] | None = None,
 ) -> JobResult:
     """Run ``job`` for ``community_id`` as of ``now`` (the period is derived from ``now`` in
-    the community's calendar unless given)."""
+    the community's calendar unless given).
+
+    ``time_left`` (seconds, e.g. the Lambda context's remaining time): when it runs under
+    ``TIME_RESERVE`` between two parts, the run stops with status ``paused``, its lease
+    released so that the next worker takes it over at once and goes on from the next part.
+    A run of thousands of direct messages then spans several invocations instead of being
+    cut off by the function's timeout."""
     planner = planners().get(job)
     if planner is None:
         raise ValueError(f"job {job!r} is not available yet")
@@ -216,6 +223,12 @@ def run_job(
                 if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
                     refused_dms.append(target.message)
                 continue  # delivered (or refused) by a run that crashed after it
+            if time_left is not None and time_left() < TIME_RESERVE:
+                runs.release_run(store.table, community_id, job, plan.period, now, run_id)
+                result.status = PAUSED
+                log.info("run paused", extra={**context, "part": index})
+                metric("RunsPaused", dimensions=dims)
+                return False
             try:
                 message_id = deliver(index, part, target)
             except DeliveryError as error:  # the platform down or refusing: retry later
@@ -232,7 +245,7 @@ def run_job(
         return True
 
     if not deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
-        return result
+        return result  # failed, taken over or paused: ``result.status`` says which
     # The refused DMs' fallbacks, after every planned part, at the indices that follow.
     fallbacks = merge_fallbacks(
         [f for i in dict.fromkeys(refused_dms) if (f := _fallback(targets[i])) is not None]
@@ -257,6 +270,11 @@ def run_job(
 
 # What a part refused by the platform (a direct message) is recorded as.
 REFUSED = "!refused"
+# A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
+PAUSED = "paused"
+# Time kept back when ``time_left`` is given: one part's delivery with the platform's
+# retries (a Retry-After of a few seconds) plus the bookkeeping after it.
+TIME_RESERVE = 15.0
 
 
 @dataclass(frozen=True)

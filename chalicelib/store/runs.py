@@ -84,6 +84,17 @@ def record_part(
     return done is not None
 
 
+def release_run(
+    table: Table, community_id: str, job: str, period: str, now: datetime, run_id: str
+) -> bool:
+    """Give up the lease of an unfinished run (it paused for lack of time), so that the next
+    worker takes it over at once instead of after the lease; its recorded parts stay."""
+    pk, sk = _key(community_id, job, period)
+    released = (now - timedelta(seconds=1)).isoformat()
+    done = table.update(pk, sk, set={"lease_until": released}, cond=Cond.eq("run_id", run_id))
+    return done is not None
+
+
 def finish_run(
     table: Table,
     community_id: str,

@@ -277,3 +277,31 @@ def test_when_the_admins_cannot_be_reached_the_group_hears_only_that_a_report_is
         ("chat-1", "📊 The activity report for 2026-11 is ready. Admins: send /report to read it.")
     ]
     assert "Olga" not in adapter.texts()
+
+
+# -- a run longer than one invocation -----------------------------------------------------------
+
+
+class Budget:
+    """A Lambda's remaining time, running out after ``parts`` deliveries."""
+
+    def __init__(self, parts: int) -> None:
+        self.left = parts
+
+    def __call__(self) -> float:
+        self.left -= 1
+        return 60.0 if self.left >= 0 else 5.0
+
+
+def test_a_run_out_of_time_pauses_and_the_next_worker_goes_on_at_once(reminder_store):
+    at = reminder_case.AT_21
+    adapter = DirectAdapter()
+    rt = with_adapter(reminder_store, at, adapter)
+    paused = run_job(rt, "daily-reminder", "c1", at, time_left=Budget(2))
+    assert paused.status == "paused" and paused.delivered == 2
+    assert len(adapter.group) == 1 and [u for u, _ in adapter.private] == ["hush"]
+    # No lease to wait for: the same instant's next worker takes over and finishes.
+    resumed = run_job(rt, "daily-reminder", "c1", at, time_left=Budget(10))
+    assert resumed.status == "sent" and resumed.delivered == 1
+    assert len(adapter.group) == 1 and [u for u, _ in adapter.private] == ["hush", "shy"]
+    assert run_job(rt, "daily-reminder", "c1", at).status == "already-done"
