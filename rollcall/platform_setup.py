@@ -5,9 +5,12 @@ subscriptions), and a missed step shows up later as silence: a bot that never se
 because Telegram's privacy mode hides it, Slack events that never arrive because a scope is
 missing. So the guide is one place that says, per platform and in the operator's language,
 the webhook URL to paste, the settings rollcall reads (environment or SSM), what to enable
-on the platform, and how to bind the group. Where the platform has an API for a step it is
-performed with ``--apply``: Telegram's ``setWebhook`` (with our secret token) and Discord's
-application commands.
+on the platform, and how to bind the group. Each guide also says what direct messages
+(quiet members' reminders, warnings, reviewers' assignments) and removal (confirmed
+removals from a monthly report) need there: without it rollcall falls back to the group
+and lists removals for an admin to do by hand, which is easy to mistake for a bug. Where the
+platform has an API for a step it is performed with ``--apply``: Telegram's ``setWebhook``
+(with our secret token) and Discord's application commands.
 
 Nothing here prints a secret: the CLI shows only whether each setting is set (masked).
 """
@@ -184,6 +187,17 @@ def _telegram(zh: bool, stage: str) -> Guide:
                 "suggestions when they type /.",
             ),
             _g(zh, "把机器人加入群。", "Add the bot to the group."),
+            _g(
+                zh,
+                "移除成员：把机器人设为群管理员并打开「封禁用户」权限（can_restrict_members）；"
+                "否则确认的移除会列出来由管理员手动处理。私信：Telegram 只允许机器人给打开过"
+                "机器人并点过 Start 的成员发私信，给其他成员的私信改发到群里。",
+                "Removal: make the bot a group admin with the right to ban users "
+                "(can_restrict_members); without it confirmed removals are listed for an "
+                "admin to do by hand. Direct messages: Telegram lets a bot write only to "
+                "members who opened the bot and pressed Start; the others get their "
+                "private messages in the group instead.",
+            ),
             _bind_step(zh, "telegram", _g(zh, "在群里发送 /help", "In the group, send /help")),
         ],
         lists={
@@ -210,6 +224,9 @@ SLACK_SCOPES = (
     "groups:history",
     "channels:read",
     "groups:read",
+    "im:write",  # direct messages (conversations.open)
+    "channels:manage",  # removal from public channels (conversations.kick)
+    "groups:write",  # removal from private channels
 )
 SLACK_EVENTS = (
     "app_mention",
@@ -250,9 +267,13 @@ def _slack(zh: bool, stage: str) -> Guide:
                 "ROLLCALL_SLACK_BOT_TOKEN",
                 _g(
                     zh,
-                    "OAuth & Permissions → Bot User OAuth Token（xoxb-…）；没有它只能回复斜杠命令",
+                    "OAuth & Permissions → Bot User OAuth Token（xoxb-…）；没有它只能回复斜杠命令"
+                    "（/rollcall remind 等较慢命令的结果经命令的 response_url 在 30 分钟内送达），"
+                    "不能发提醒、私信或移除成员",
                     "OAuth & Permissions → Bot User OAuth Token (xoxb-…); without it only "
-                    "slash commands are answered",
+                    "slash commands are answered (slow ones such as /rollcall remind post their "
+                    "result through the command's response_url, within 30 minutes), and no "
+                    "reminders, direct messages or removals go out",
                 ),
             ),
         ],
@@ -266,9 +287,15 @@ def _slack(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "OAuth & Permissions → Bot Token Scopes：添加下面的 scopes，然后 Install to "
-                "Workspace，取得 bot token。",
+                "Workspace，取得 bot token。其中 im:write 用于私信（没有它私信改发到频道），"
+                "channels:manage（公开频道）和 groups:write（私有频道）用于移除成员（没有它们，"
+                "或工作区限制了移除，确认的移除会列出来手动处理）。之后添加 scope 需要重新安装。",
                 "OAuth & Permissions → Bot Token Scopes: add the scopes below, then Install to "
-                "Workspace and take the bot token.",
+                "Workspace and take the bot token. im:write is for direct messages (without "
+                "it, private messages go to the channel instead); channels:manage (public "
+                "channels) and groups:write (private channels) are for removal (without them, "
+                "or where the workspace restricts removal, confirmed removals are listed to do "
+                "by hand). Scopes added later need a reinstall.",
             ),
             _g(
                 zh,
@@ -425,8 +452,9 @@ def _discord(zh: bool, stage: str) -> Guide:
                 "ROLLCALL_DISCORD_BOT_TOKEN",
                 _g(
                     zh,
-                    "Bot → Reset Token；发提醒和注册命令时需要",
-                    "Bot → Reset Token; for reminders and registering the commands",
+                    "Bot → Reset Token；发提醒、私信、移除成员和注册命令时需要",
+                    "Bot → Reset Token; for reminders, direct messages, removal and "
+                    "registering the commands",
                 ),
             ),
             Setting(
@@ -465,9 +493,15 @@ def _discord(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "OAuth2 → URL Generator：scopes 选 bot 和 applications.commands，权限选 View "
-                "Channels、Send Messages，用生成的链接把机器人邀请进服务器。",
+                "Channels、Send Messages，要移除成员再加 Kick Members（KICK_MEMBERS），用生成的"
+                "链接把机器人邀请进服务器。机器人的角色要排在被移除成员的角色之上；否则确认的"
+                "移除会列出来手动处理。关闭了「允许服务器成员私信」的成员，私信改发到频道。",
                 "OAuth2 → URL Generator: scopes bot and applications.commands, permissions "
-                "View Channels and Send Messages; invite the bot with the generated link.",
+                "View Channels and Send Messages, plus Kick Members (KICK_MEMBERS) for removal; "
+                "invite the bot with the generated link. The bot's role must sit above the "
+                "roles of members it removes, or confirmed removals are listed to do by hand. "
+                "Members who closed DMs from server members get their private messages in the "
+                "channel.",
             ),
             _g(
                 zh,
@@ -520,8 +554,9 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "ROLLCALL_FEISHU_APP_ID",
                 _g(
                     zh,
-                    "凭证与基础信息 → App ID；用应用身份回复和发提醒",
-                    "Credentials → App ID; to reply and remind as the app",
+                    "凭证与基础信息 → App ID；用应用身份回复、发提醒、发私信和移除成员",
+                    "Credentials → App ID; to reply, remind, message members privately and "
+                    "remove them as the app",
                 ),
                 required=False,
             ),
@@ -552,6 +587,21 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "touching the database), add the events below and grant the permissions the "
                 "console asks for with each (group messages that @ the bot, sending messages "
                 "as the app).",
+            ),
+            _g(
+                zh,
+                "私信和移除成员需要应用（自定义机器人做不到）：权限管理里开通「以应用的身份发消息」"
+                "（im:message:send_as_bot）用于私信，「更新群成员」（im:chat.members:write_only，"
+                "或 im:chat）用于移除；发布版本时把可用范围设为群成员所在的部门或全员（范围外的"
+                "成员收不到私信，改发到群里）。飞书只允许群主、群管理员或建群的应用移除成员："
+                "把机器人设为群管理员，否则确认的移除会列出来手动处理。",
+                "Direct messages and removal need the app (a custom bot can do neither): grant "
+                "im:message:send_as_bot for direct messages and im:chat.members:write_only (or "
+                "im:chat) for removal, and when publishing set the availability range (可用范围) "
+                "to cover the group's members (members outside it get their private messages "
+                "in the group). Feishu lets only the group owner, a group admin or the app that "
+                "created the group remove members: make the bot a group admin (群管理员), or "
+                "confirmed removals are listed to do by hand.",
             ),
             _g(
                 zh,
@@ -593,6 +643,26 @@ def _dingtalk(zh: bool, stage: str) -> Guide:
                     "the app's AppSecret: checks the robot's timestamp/sign headers",
                 ),
             ),
+            Setting(
+                "ROLLCALL_DINGTALK_APP_KEY",
+                _g(
+                    zh,
+                    "同一应用的 AppKey（Client ID）；设置后通过应用机器人给成员发私信",
+                    "the same app's AppKey (Client ID); with it, members get direct messages "
+                    "from the app's robot",
+                ),
+                required=False,
+            ),
+            Setting(
+                "ROLLCALL_DINGTALK_ROBOT_CODE",
+                _g(
+                    zh,
+                    "应用机器人的 robotCode；不设置时用 AppKey（企业内部应用机器人即如此）",
+                    "the app robot's robotCode; defaults to the AppKey, which it is for an "
+                    "internal app's robot",
+                ),
+                required=False,
+            ),
         ],
         steps=[
             _g(
@@ -625,6 +695,18 @@ def _dingtalk(zh: bool, stage: str) -> Guide:
                 "https://oapi.dingtalk.com/robot/send?access_token=... --robot-secret SEC...`. "
                 "A robot takes 20 messages a minute, then is throttled for 10 minutes.",
             ),
+            _g(
+                zh,
+                "私信：设置 ROLLCALL_DINGTALK_APP_KEY（自定义机器人不能私信），在应用的权限管理"
+                "里开通「企业内机器人发送消息权限」，并让成员在应用的可用范围内；收不到私信的"
+                "成员，消息改发到群里。钉钉没有机器人移除群成员的接口：确认的移除会列出来手动处理。",
+                "Direct messages: set ROLLCALL_DINGTALK_APP_KEY (a custom robot cannot message "
+                "a member), grant the app the robot's permission to send messages "
+                "(企业内机器人发送消息权限), and keep members in the app's range; members who "
+                "cannot get one have their private messages in the group. DingTalk has no "
+                "robot API that removes someone from a group: confirmed removals are listed "
+                "to do by hand.",
+            ),
             _bind_step(
                 zh, "dingtalk", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")
             ),
@@ -649,9 +731,25 @@ def _wecom(zh: bool, stage: str) -> Guide:
                 "ROLLCALL_WECOM_CORP_ID",
                 _g(
                     zh,
-                    "我的企业 → 企业ID；自建应用回调需要，群机器人回调不需要",
-                    "My Company → Corp ID; for app callbacks, not for group robot callbacks",
+                    "我的企业 → 企业ID；自建应用回调和私信需要，群机器人回调不需要",
+                    "My Company → Corp ID; for app callbacks and direct messages, not for group "
+                    "robot callbacks",
                 ),
+                required=False,
+            ),
+            Setting(
+                "ROLLCALL_WECOM_CORP_SECRET",
+                _g(
+                    zh,
+                    "自建应用的 Secret；和企业ID、AgentId 一起用于发私信（应用消息）",
+                    "the self-built app's Secret; with the Corp ID and AgentId, for direct "
+                    "messages (app messages)",
+                ),
+                required=False,
+            ),
+            Setting(
+                "ROLLCALL_WECOM_AGENT_ID",
+                _g(zh, "自建应用的 AgentId（数字）", "the self-built app's AgentId (a number)"),
                 required=False,
             ),
         ],
@@ -684,6 +782,21 @@ def _wecom(zh: bool, stage: str) -> Guide:
                 "群成员需 @机器人 发命令。自建应用收到的是单聊消息，群的绑定请用群机器人。",
                 "Members @ the robot to talk to it. An app receives one-to-one messages only: "
                 "bind a group through its group robot.",
+            ),
+            _g(
+                zh,
+                "私信（应用消息）：设置 ROLLCALL_WECOM_CORP_ID、ROLLCALL_WECOM_CORP_SECRET 和 "
+                "ROLLCALL_WECOM_AGENT_ID，把成员加入应用的可见范围，并把服务器出口 IP 加入应用的"
+                "企业可信IP（Lambda 没有固定 IP：经 NAT 网关和弹性 IP 出去；否则报 60020）。收不到"
+                "私信的成员，消息改发到群里。群机器人和应用都不能移除群成员：确认的移除会列出来"
+                "手动处理。",
+                "Direct messages (app messages): set ROLLCALL_WECOM_CORP_ID, "
+                "ROLLCALL_WECOM_CORP_SECRET and ROLLCALL_WECOM_AGENT_ID, put members in the "
+                "app's visible range (可见范围), and add the server's outbound IP to the app's "
+                "trusted IPs (企业可信IP; Lambda has no fixed IP: route it through a NAT gateway "
+                "with an Elastic IP, or WeCom answers 60020). Members who cannot get one have "
+                "their private messages in the group. Neither the group robot nor the app can "
+                "remove someone from a group chat: confirmed removals are listed to do by hand.",
             ),
             _bind_step(
                 zh, "wecom", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")

@@ -4,6 +4,7 @@ command (chalicelib/jobs/run_queued_jobs.py says what it does with each)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
@@ -23,4 +24,15 @@ def run_queued_jobs(event: Any) -> dict[str, Any]:
 
     runtime = get_runtime()
     records = ((r.to_dict().get("messageId", ""), r.body) for r in event)
-    return handle_records(runtime, records, runtime.clock.now())
+    return handle_records(
+        runtime, records, runtime.clock.now(), time_left=_time_left(getattr(event, "context", None))
+    )
+
+
+def _time_left(context: Any) -> Callable[[], float] | None:
+    """The invocation's remaining seconds, from the Lambda context (None where there is
+    none, e.g. a local call): a long run then pauses and is queued again in time."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    return lambda: float(remaining()) / 1000

@@ -7,8 +7,11 @@ make sense (recorded, not sent), otherwise run it through the runner's claim.
 
 A deferred chat command (chat/router.py DEFERRED, queued by inbound.py) is run by the same
 handler the webhook would have called, in worker mode (``CommandContext.in_worker``: no
-inline cap on slow work), as of the time it was asked; its result is posted into the chat
-it was asked in (Discord: as the interaction's follow-up). Its effects are idempotent by
+inline cap on slow work), as of the time it was asked; its result is posted where it was
+asked, the way the platform answers that event (the adapter's ``reply_later``: a Slack
+slash command's response_url, a Discord follow-up, a reply in the member's Telegram topic,
+a DingTalk sessionWebhook...), or into the chat with ``send`` for an adapter without one.
+The worker keeps no platform's addressing rules. Its effects are idempotent by
 themselves (``/remind`` goes through the job runner's claim, a removal is a conditional
 write per member), and its reply is claimed per delivery id (store/deferred.py), so a
 message SQS delivers twice answers once.
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +35,7 @@ from chalicelib.chat.context import CommandContext
 from chalicelib.chat.router import DEFERRED, dispatch
 from chalicelib.domain.commands import Command, parse_command
 from chalicelib.domain.models import Community, Member
-from chalicelib.jobs.runner import JobResult, planners, run_job
+from chalicelib.jobs.runner import PAUSED, TIME_RESERVE, JobResult, planners, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
 from chalicelib.platforms.base import ChatAddress, DeliveryError, InboundEvent, Mention, Message
@@ -45,11 +48,6 @@ log = logging.getLogger("rollcall.worker")
 
 # A worker holds a command's reply this long (the worker Lambda times out after 60 s).
 REPLY_LEASE = timedelta(minutes=5)
-# Discord's interaction token answers follow-ups for 15 minutes; past that (a retry after
-# an outage) the result is posted into the channel with the bot token instead.
-INTERACTION_TOKEN_LIFETIME = timedelta(minutes=14)
-# A DingTalk sessionWebhook is used while it still has this long to live.
-SESSION_MARGIN = timedelta(minutes=1)
 
 
 class BadMessage(ValueError):
@@ -118,7 +116,14 @@ def _queued_command(message: dict[str, Any]) -> QueuedCommand:
     return QueuedCommand(event.platform, command_id, requested_at, event, command)
 
 
-def run_queued_job(runtime: Any, message: dict[str, str], now: datetime) -> JobResult | None:
+def run_queued_job(
+    runtime: Any,
+    message: dict[str, str],
+    now: datetime,
+    *,
+    time_left: Callable[[], float] | None = None,
+    reserve: float = TIME_RESERVE,
+) -> JobResult | None:
     community_id, job, period = message["community"], message["job"], message["period"]
     scheduled_at = datetime.fromisoformat(message["scheduled_at"])
     table = runtime.store.table
@@ -143,7 +148,9 @@ def run_queued_job(runtime: Any, message: dict[str, str], now: datetime) -> JobR
         metric("RunsSkippedLate", dimensions={"job": job})
         log.warning("run too late; skipped", extra={**context, "late_seconds": late.seconds})
         return JobResult(job, community_id, period, "skipped")
-    result = run_job(runtime, job, community_id, now, period=period)
+    result = run_job(
+        runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve
+    )
     if late.total_seconds() > 600:
         result.summary["late_by_minutes"] = int(late.total_seconds() // 60)
     return result
@@ -227,34 +234,28 @@ def _deliver(
 ) -> None:
     """Post one reply where the command was asked; DeliveryError when it did not arrive."""
     event = queued.event
-    if queued.platform == "discord" and now - queued.requested_at < INTERACTION_TOKEN_LIFETIME:
-        context = event.reply_context
-        adapter.follow_up(context["application_id"], context["interaction_token"], message)
+    group = community_chat(community, event)
+    reply_later = getattr(adapter, "reply_later", None)
+    if reply_later is not None:
+        reply_later(event, message, community_chat=group, asked_at=queued.requested_at, now=now)
         return
-    delivery = adapter.send(reply_address(community, event, now), message)
+    delivery = adapter.send(group or ChatAddress(event.platform, event.chat_id), message)
     if not delivery.ok:
         raise DeliveryError("; ".join(delivery.errors) or "reply not delivered")
 
 
-def reply_address(community: Community | None, event: InboundEvent, now: datetime) -> ChatAddress:
-    """The chat a deferred command was asked in, addressed as its platform answers it there.
-
-    A community's group robot (Feishu, DingTalk, WeCom) posts into the group only, so it
-    serves the group itself; another chat of the community (its admin chat) is answered
-    the way the platform offered with the message, as the adapters answer inline: the
-    robot a WeCom robot callback came through, a DingTalk sessionWebhook still alive.
-    """
-    platform, chat_id, reply = event.platform, event.chat_id, event.reply_context
-    robot_key = reply.get("robot_key")
-    if platform == "wecom" and isinstance(robot_key, str) and robot_key:
-        return ChatAddress(platform, chat_id, robot_webhook=robot_key)
-    session, expires = reply.get("session_webhook"), reply.get("session_expires_ms")
-    alive = isinstance(expires, int) and (now + SESSION_MARGIN).timestamp() * 1000 < expires
-    if platform == "dingtalk" and isinstance(session, str) and alive:
-        return ChatAddress(platform, chat_id, robot_webhook=session)
-    if community is not None and (platform, chat_id) == (community.platform, community.chat_id):
-        return ChatAddress(platform, chat_id, community.robot_webhook, community.robot_secret)
-    return ChatAddress(platform, chat_id)
+def community_chat(community: Community | None, event: InboundEvent) -> ChatAddress | None:
+    """The chat the command came from with the community's robot, when it is the
+    community's group; None for another chat (its admin chat). A group robot (Feishu,
+    DingTalk, WeCom) posts into its own group only, so it must not answer elsewhere."""
+    if community is None or (event.platform, event.chat_id) != (
+        community.platform,
+        community.chat_id,
+    ):
+        return None
+    return ChatAddress(
+        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+    )
 
 
 def _replies_text(replies: Sequence[Message]) -> str:
@@ -282,11 +283,30 @@ def _replies_from(text: str) -> list[Message]:
 
 
 def handle_records(
-    runtime: Any, records: Iterable[tuple[str, str]], now: datetime
+    runtime: Any,
+    records: Iterable[tuple[str, str]],
+    now: datetime,
+    *,
+    time_left: Callable[[], float] | None = None,
 ) -> dict[str, list[dict[str, str]]]:
-    """``records`` are (message id, body) pairs. Returns SQS's partial batch response."""
-    failures = []
+    """``records`` are (message id, body) pairs. Returns SQS's partial batch response.
+
+    ``time_left`` (seconds left in this invocation): a run that pauses for lack of time
+    (runner.PAUSED), and every record after the first not started once time is short, goes
+    back on the queue as a new message, so the next invocation goes on at once, with a fresh receive
+    count (a long run is progress, not a failure for the dead-letter queue). Should the
+    queue refuse them, they are reported as failures and SQS redelivers them instead.
+    """
+    failures: list[dict[str, str]] = []
+    again: list[tuple[str, str]] = []  # (message id, body) to queue again
+    # What to keep back: TIME_RESERVE, or a quarter of a short function's whole time.
+    reserve = min(TIME_RESERVE, time_left() / 4) if time_left is not None else TIME_RESERVE
+    started = False
     for message_id, body in records:
+        if time_left is not None and started and time_left() < reserve:
+            again.append((message_id, body))
+            continue
+        started = True
         try:
             message = parse_message(body)
         except BadMessage as error:
@@ -309,7 +329,7 @@ def handle_records(
                 failures.append({"itemIdentifier": message_id})
             continue
         try:
-            result = run_queued_job(runtime, message, now)
+            result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)
         except Exception:
             log.exception(
                 "run failed",
@@ -323,4 +343,14 @@ def handle_records(
             continue
         if result is not None and result.status == "failed":
             failures.append({"itemIdentifier": message_id})
+        elif result is not None and result.status == PAUSED:
+            again.append((message_id, body))
+    if again:
+        try:
+            runtime.queue.send_batch(json.loads(body) for _, body in again)
+        except Exception:
+            log.exception("could not queue again; SQS will redeliver", extra={"count": len(again)})
+            failures.extend({"itemIdentifier": message_id} for message_id, _ in again)
+        else:
+            metric("MessagesQueuedAgain", len(again))
     return {"batchItemFailures": failures}

@@ -42,6 +42,13 @@ log = logging.getLogger("rollcall.jobs")
 # A run's lease: longer than a worker's Lambda timeout (60 s), so a live run is never taken
 # over, short enough that a crashed one resumes on the next tick or SQS redelivery.
 LEASE = timedelta(minutes=5)
+# What a part refused by the platform (a direct message) is recorded as.
+REFUSED = "!refused"
+# A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
+PAUSED = "paused"
+# Time kept back when ``time_left`` is given: one part's delivery with the platform's
+# retries (a Retry-After of a few seconds) plus the bookkeeping after it.
+TIME_RESERVE = 15.0
 
 
 @dataclass(frozen=True)
@@ -133,15 +140,17 @@ def run_job(
     force: bool = False,
     period: str | None = None,
     time_left: Callable[[], float] | None = None,
+    reserve: float = TIME_RESERVE,
 ) -> JobResult:
     """Run ``job`` for ``community_id`` as of ``now`` (the period is derived from ``now`` in
     the community's calendar unless given).
 
     ``time_left`` (seconds, e.g. the Lambda context's remaining time): when it runs under
-    ``TIME_RESERVE`` between two parts, the run stops with status ``paused``, its lease
-    released so that the next worker takes it over at once and goes on from the next part.
-    A run of thousands of direct messages then spans several invocations instead of being
-    cut off by the function's timeout."""
+    ``reserve`` between two parts, the run stops with status ``paused``, its lease released
+    so that the next worker takes it over at once and goes on from the next part. A run of
+    thousands of direct messages then spans several invocations instead of being cut off
+    by the function's timeout. Each call delivers at least one part first, so even a
+    too-short function makes progress rather than pausing forever."""
     planner = planners().get(job)
     if planner is None:
         raise ValueError(f"job {job!r} is not available yet")
@@ -197,6 +206,7 @@ def run_job(
         metric("RunsFailed", dimensions=dims)
 
     refused_dms: list[int] = []  # message indices whose DM the platform refused
+    progressed = False  # a part delivered (or refused) by this call
 
     def deliver(index: int, part: Any, target: str | _DirectPart | None) -> str:
         """Send one part; REFUSED for a DM refused for good. DeliveryError otherwise."""
@@ -218,12 +228,13 @@ def run_job(
     def deliver_all(numbered: Iterable[tuple[int, Any, str | _DirectPart | None]]) -> bool:
         """Deliver and record each part not yet recorded; False when the run must stop
         (``result`` then says why)."""
+        nonlocal progressed
         for index, part, target in numbered:
             if index in already:
                 if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
                     refused_dms.append(target.message)
                 continue  # delivered (or refused) by a run that crashed after it
-            if time_left is not None and time_left() < TIME_RESERVE:
+            if time_left is not None and progressed and time_left() < reserve:
                 runs.release_run(store.table, community_id, job, plan.period, now, run_id)
                 result.status = PAUSED
                 log.info("run paused", extra={**context, "part": index})
@@ -240,6 +251,7 @@ def run_job(
                 result.status = "failed"
                 result.errors.append("run taken over by another worker")
                 return False
+            progressed = True
             if message_id != REFUSED:
                 result.delivered += 1
         return True
@@ -266,15 +278,6 @@ def run_job(
     metric("MessagesSent", result.delivered, dimensions=dims)
     log.info("job finished", extra={**context, "parts": total, "sent": result.delivered})
     return result
-
-
-# What a part refused by the platform (a direct message) is recorded as.
-REFUSED = "!refused"
-# A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
-PAUSED = "paused"
-# Time kept back when ``time_left`` is given: one part's delivery with the platform's
-# retries (a Retry-After of a few seconds) plus the bookkeeping after it.
-TIME_RESERVE = 15.0
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,35 @@ class MemberRemoval(Protocol):
         when the platform did it, False when it refused (e.g. missing permission)."""
 
 
+class ReplyLater(Protocol):
+    """Optional: adapters that answer an event after the webhook has returned, the way the
+    platform offers for that event (a slash command's response_url, an interaction's
+    follow-up, a reply in the member's topic, a DingTalk sessionWebhook). The queue worker
+    answers deferred commands with it (jobs/run_queued_jobs.py), and falls back to
+    ``send`` into the chat where an adapter lacks it. Only the adapter knows which of these
+    ways still works for the event, so the worker keeps none of that logic."""
+
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """Deliver ``message`` (rendered and split as ``render`` does) as the answer to
+        ``event``; returns the platform's message ids (a local id where it gives none).
+
+        ``community_chat`` is the chat the event came from, with the community's robot,
+        when that chat is the community's group; None for another chat (an admin chat),
+        which a group robot must never post into. ``asked_at`` is when the platform sent
+        the event: response URLs and interaction tokens live for a while from then.
+        Raises DeliveryError when the message did not arrive; the caller retries it.
+        """
+        ...
+
+
 # How a platform measures a message: characters (``len``) or UTF-8 bytes (WeCom). Measures
 # must be additive (the measure of a concatenation is the sum of the measures), which both
 # are: it lets the splitter track a part's size instead of measuring it again per token.

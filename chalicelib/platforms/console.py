@@ -144,6 +144,19 @@ class ConsoleAdapter:
                 self.send(chat, reply)
         return HttpResponse(200, {"ok": True, "replies": [self.render(r) for r in replies]})
 
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """A later answer is a message into the chat it was asked in, like any other: the
+        sink sees it (a sink that raises DeliveryError makes it undelivered)."""
+        return self.send(ChatAddress(self.name, event.chat_id), message).sent
+
     # -- outbound
     def render(self, message: Message) -> list[str]:
         tokens = [f"@{m.username or m.name}" for m in message.mentions]

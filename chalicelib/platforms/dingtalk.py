@@ -18,7 +18,10 @@ both are handled, a community binds whichever conversation id it was given).
 
 respond(): replies go through the ``sessionWebhook`` while it is valid (no signing needed,
 the URL is the credential), else through the community's custom robot; the HTTP answer is
-an empty ``{}``.
+an empty ``{}``. ``reply_later`` (a deferred command's result) goes the same two ways, the
+sessionWebhook only while it has a minute left (parts are paced 3 s apart), and the
+community's robot only for the community's own group: a robot posts into its group only,
+so a command asked in another chat (an admin chat) is answered there or not at all.
 
 Outbound: the community's custom robot (``ChatAddress.robot_webhook``: the full
 ``https://oapi.dingtalk.com/robot/send?access_token=...`` URL, or just the access token)
@@ -67,7 +70,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -106,6 +109,8 @@ MESSAGE_LIMIT = 2000
 PER_ROBOT_INTERVAL = 3.0
 # A sessionWebhook about to expire is not worth a try.
 SESSION_MARGIN_MS = 5000
+# For a later answer, paced part by part: the sessionWebhook must outlive all the parts.
+LATER_SESSION_MARGIN = timedelta(minutes=1)
 # "send too fast": the robot is throttled for 10 minutes, longer than any Lambda should
 # wait, so HttpSender gives up at once (its cap is 30 s).
 THROTTLE_CODES = frozenset({130101, 410100})
@@ -279,11 +284,49 @@ class DingTalkAdapter:
                 break
         return HttpResponse(200, {})
 
-    def _reply_address(self, event: InboundEvent) -> ChatAddress | None:
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """The answer to ``event`` after the webhook returned: its sessionWebhook while it
+        lives, else the community's robot when the event came from the community's group
+        (see the module docstring)."""
+        chat = self._session_address(event, now + LATER_SESSION_MARGIN)
+        if chat is None:
+            chat = community_chat if community_chat and community_chat.robot_webhook else None
+        if chat is None:
+            raise DeliveryError(
+                f"no way to answer in DingTalk chat {event.chat_id}: its sessionWebhook has "
+                "expired, and only a community's own group with a custom robot (`rollcall "
+                "community update <id> --robot-webhook ...`) can be posted to without one"
+            )
+        parts = [part for part in self.render(message) if part.text]
+        return [self._post(chat, part, self._sender) for part in parts]
+
+    def _session_address(self, event: InboundEvent, until: datetime) -> ChatAddress | None:
+        """The event's sessionWebhook as an address, while it lives past ``until`` and is
+        on DingTalk's own hosts (a queued event is checked again, as parse checks it)."""
         url = event.reply_context.get("session_webhook")
-        expires = event.reply_context.get("session_expires_ms", 0)
-        if url and self._clock().timestamp() * 1000 < expires - SESSION_MARGIN_MS:
-            return ChatAddress(self.name, event.chat_id, robot_webhook=url)
+        expires = event.reply_context.get("session_expires_ms")
+        if not isinstance(url, str) or not isinstance(expires, int) or isinstance(expires, bool):
+            return None
+        parts = urlsplit(url)
+        if parts.scheme != "https" or parts.netloc not in self._trusted_hosts:
+            return None
+        if until.timestamp() * 1000 >= expires:
+            return None
+        return ChatAddress(self.name, event.chat_id, robot_webhook=url)
+
+    def _reply_address(self, event: InboundEvent) -> ChatAddress | None:
+        until = self._clock() + timedelta(milliseconds=SESSION_MARGIN_MS)
+        session = self._session_address(event, until)
+        if session is not None:
+            return session
         return self._find_chat(event.chat_id) if self._find_chat else None
 
     # -- outbound

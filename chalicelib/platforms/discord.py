@@ -9,9 +9,12 @@ option as ``<@id>``) becomes the chat text ``/checkin note``; the interaction id
 delivery id (Discord does not redeliver, but a replayed body must still do nothing twice).
 
 Answering: a type 4 response within 3 s. rollcall's command handlers are one or two
-DynamoDB calls, fast enough to answer inline. Work that cannot be (once SQS lands) answers
-``deferred()`` (type 5, "thinking…") and later posts the result with ``follow_up`` through
-the interaction token, which stays valid for 15 minutes and needs no bot token.
+DynamoDB calls, fast enough to answer inline. Slow admin commands answer ``deferred()``
+(type 5, "thinking…") and the queue worker posts the result with ``reply_later``: a
+follow-up through the interaction token, which needs no bot token and stays valid for 15
+minutes (used for 14, a margin for the parts' own sends); past that (a retry after an
+outage), or when Discord says the token is no longer valid, the result goes into the
+channel with the bot token instead.
 
 Outbound: ``POST /channels/{id}/messages`` with ``Authorization: Bot <token>``. Content is at
 most 2,000 characters and may ping at most 100 users, so a 300-mention reminder is split by
@@ -38,7 +41,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -79,6 +82,12 @@ PER_CHANNEL_INTERVAL = 1.0
 # Discord wants the interaction answered within 3 s: a reply part sent while the request is
 # open gets one quick attempt.
 REPLY_TIMEOUT = (1.0, 1.5)
+# An interaction token answers follow-ups for 15 minutes from the interaction; past this
+# the result goes into the channel with the bot token.
+INTERACTION_TOKEN_LIFETIME = timedelta(minutes=14)
+# A follow-up Discord refuses because the interaction token is not (or no longer) valid:
+# 401, or 404 Unknown Webhook / 400 Invalid Webhook Token.
+UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN = 10015, 50027
 # Discord asks API clients to identify themselves this way.
 USER_AGENT = "DiscordBot (https://github.com/rollcall/rollcall, 0.1)"
 
@@ -123,7 +132,7 @@ def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
 
 def deferred() -> dict[str, Any]:
     """The answer for an interaction whose work cannot finish within 3 s: Discord shows
-    "thinking…" until ``DiscordAdapter.follow_up`` posts the result (within 15 minutes)."""
+    "thinking…" until ``DiscordAdapter.reply_later`` posts the result (within 15 minutes)."""
     return {"type": DEFERRED_CHANNEL_MESSAGE}
 
 
@@ -228,7 +237,7 @@ class DiscordAdapter:
             ),
             text=" ".join(words),
             event_id=str(body["id"]) if body.get("id") else None,
-            # What follow_up needs to answer later; the token is a credential for 15 minutes.
+            # What reply_later needs to answer later; the token is a credential for 15 minutes.
             reply_context={
                 "application_id": body.get("application_id"),
                 "interaction_token": body.get("token"),
@@ -396,8 +405,52 @@ class DiscordAdapter:
     def follow_up(self, application_id: str, token: str, message: Message) -> list[str]:
         """Post a deferred interaction's result (after ``deferred()``): the interaction token
         authorises it, no bot token needed. Returns the message ids."""
-        path = f"/webhooks/{application_id}/{token}?wait=true"  # wait: answer with the message
+        path = _follow_up_path(application_id, token)
         return [self._post(path, part, self._sender, False) for part in self.render(message)]
+
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """A deferred interaction's result: a follow-up while the interaction token lives,
+        else (late, or the token refused before any part went out) a message in the
+        channel with the bot token. See the module docstring."""
+        parts = [part for part in self.render(message) if part["content"]]
+        context = event.reply_context
+        application_id, token = context.get("application_id"), context.get("interaction_token")
+        usable = (
+            isinstance(application_id, str)
+            and _SNOWFLAKE.fullmatch(application_id) is not None
+            and isinstance(token, str)
+            and bool(token)
+            and now - asked_at < INTERACTION_TOKEN_LIFETIME
+        )
+        ids: list[str] = []
+        if usable:
+            path = _follow_up_path(str(application_id), str(token))
+            for part in parts:
+                seen = _LastAnswer()
+                try:
+                    ids.append(self._post(path, part, self._sender, False, retry_after=seen))
+                except DeliveryError:
+                    if ids or not _token_refused(seen.answer):
+                        # Parts already went out as follow-ups (the rest must not move to
+                        # another place), or Discord refused the part itself, not the token.
+                        raise
+                    log.warning(
+                        "interaction token refused; answering in the channel",
+                        extra={"platform": self.name, "chat": event.chat_id},
+                    )
+                    break
+            else:
+                return ids
+        channel = f"/channels/{event.chat_id}/messages"
+        return [self._post(channel, part, self._sender, True) for part in parts]
 
     def _post(
         self,
@@ -422,6 +475,11 @@ class DiscordAdapter:
             json=part,
         )
         return str(answer.body.get("id", "")) if isinstance(answer.body, dict) else ""
+
+
+def _follow_up_path(application_id: str, token: str) -> str:
+    """The follow-up webhook; ``wait`` makes Discord answer with the message (its id)."""
+    return f"/webhooks/{application_id}/{quote(token, safe='')}?wait=true"
 
 
 def payload(content: str, mentionable: set[str]) -> dict[str, Any]:
@@ -496,6 +554,14 @@ def _code(answer: Answer | None) -> int | None:
     body = answer.body if answer is not None and isinstance(answer.body, dict) else {}
     code = body.get("code")
     return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _token_refused(answer: Answer | None) -> bool:
+    """Discord refusing a follow-up because the interaction token is not valid (expired,
+    or the interaction unknown): nothing was posted, and nothing will be with it."""
+    if answer is None:
+        return False
+    return answer.status == 401 or _code(answer) in (UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN)
 
 
 def _gone(answer: Answer | None) -> bool:

@@ -54,6 +54,13 @@ Direct messages and removal need the app (a custom bot can do neither), so
   there, so an admin checks by hand). Network errors and 5xx after retries raise
   DeliveryError: the platform said nothing either way.
 
+Answering later (``reply_later``, a deferred command's result): the member's message id
+(``om_...``) is kept with the event, so the app replies to that message (``POST
+/im/v1/messages/{message_id}/reply``, with a ``uuid`` per part that a retry repeats, so
+Feishu drops the repeat). When Feishu refuses the reply (the message was withdrawn
+meanwhile), or without the app, the part goes into the chat as any message does; the
+community's custom bot serves only the community's own group.
+
 A body ``code`` other than 0 is a failure; 11232 (bot sending too fast, frequent on the
 hour and half hour), 99991400 and 230020 (frequency limits), 232019 (group operations too
 fast) and HTTP 429 are retried with backoff, honouring ``x-ogw-ratelimit-reset`` when
@@ -141,6 +148,8 @@ MEMBER_EVENTS: dict[str, EventKind] = {
 }
 _LEADING_PLACEHOLDERS = re.compile(r"^(?:\s*@_user_\d+)+\s*")
 _PLACEHOLDER = re.compile(r"@_user_\d+")
+# A message id (om_ and hex in Feishu's docs), as it may go into a request path.
+_MESSAGE_ID = re.compile(r"om_[A-Za-z0-9_-]{1,128}")
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 ChatLookup = Callable[[str], ChatAddress | None]
@@ -355,6 +364,7 @@ class FeishuAdapter:
                 sender=Sender(user_id=open_id, name=""),
                 text=text,
                 event_id=event_id,
+                reply_context=_reply_context(message.get("message_id")),
             )
         ]
 
@@ -399,6 +409,7 @@ class FeishuAdapter:
                 sender=Sender(user_id=open_id, name=""),
                 text=text.strip() if isinstance(text, str) else "",
                 event_id=str(body["uuid"]) if body.get("uuid") else None,
+                reply_context=_reply_context(event.get("open_message_id")),
             )
         ]
 
@@ -424,6 +435,67 @@ class FeishuAdapter:
                 )
                 break
         return HttpResponse(200, {})
+
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """The answer to ``event`` after the webhook returned: a reply to the member's
+        message through the app when it can (the answer then shows what it answers), else
+        the community's custom bot (for the community's group only: it posts nowhere
+        else) or the app, into the chat."""
+        message_id = event.reply_context.get("message_id")
+        reply_to = (
+            message_id
+            if self.direct_messages
+            and isinstance(message_id, str)
+            and _MESSAGE_ID.fullmatch(message_id)
+            else None
+        )
+        chat = community_chat or ChatAddress(self.name, event.chat_id)
+        ids: list[str] = []
+        for index, part in enumerate(p for p in self.render(message) if p):
+            if reply_to is not None:
+                try:
+                    ids.append(self._reply_app(reply_to, event.chat_id, part, index))
+                    continue
+                except AppError as error:
+                    if error.code is None or error.code in THROTTLE_CODES:
+                        raise  # no answer either way: the part may yet go as a reply
+                    # Withdrawn or deleted meanwhile, or not a message the bot may answer:
+                    # Feishu posted nothing, so the chat gets it instead.
+                    log.warning(
+                        "Feishu refused a reply; sending to the chat",
+                        extra={"platform": self.name, "code": error.code, "error": str(error)},
+                    )
+                    reply_to = None
+            ids.append(self._deliver(chat, part, self._sender))
+        return ids
+
+    def _reply_app(self, message_id: str, chat_id: str, part: str, index: int) -> str:
+        """``POST /im/v1/messages/{message_id}/reply`` as the app. The ``uuid`` is the
+        same for the same part of the same answer, and Feishu sends a given uuid once an
+        hour: a retry after a timeout Feishu had in fact accepted posts nothing twice."""
+        dedupe = hashlib.sha256(f"{message_id}#{index}#{part}".encode()).hexdigest()[:32]
+        payload = {
+            "msg_type": "text",
+            "content": json.dumps({"text": part}, ensure_ascii=False),
+            "uuid": dedupe,
+        }
+        answer = self._app_request(
+            "POST",
+            f"/im/v1/messages/{quote(message_id, safe='')}/reply",
+            self._sender,
+            params={},
+            payload=payload,
+            pace_key=chat_id,
+        )
+        return _message_id(answer)
 
     def _reply_address(self, chat_id: str) -> ChatAddress | None:
         if self._app_id and self._app_secret:
@@ -637,6 +709,13 @@ def _message_text(content: Any, mentions: Any) -> str:
     text = _LEADING_PLACEHOLDERS.sub("", text, count=1)
     text = _PLACEHOLDER.sub(lambda match: "@" + (names.get(match.group(0)) or "?"), text)
     return text.strip()
+
+
+def _reply_context(message_id: Any) -> dict[str, Any]:
+    """What a later answer needs to reply to the member's message: its ``om_`` id."""
+    if isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id):
+        return {"message_id": message_id}
+    return {}
 
 
 def _open_id(sender_id: Any) -> str | None:

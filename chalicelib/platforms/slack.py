@@ -31,6 +31,16 @@ the bot's DM with them, kept per user for the adapter's life, then ``chat.postMe
 posts there. Removal: ``conversations.kick`` (``channels:manage`` for public channels,
 ``groups:write`` for private ones). Slack answers both with HTTP 200 and an ``error`` code;
 none but ``ratelimited`` changes on a retry, so each is one answer.
+
+Answering later (``reply_later``, a deferred command's result): a slash command's
+``response_url`` takes five messages within 30 minutes of the command and needs no bot
+token, so an app configured with its signing secret alone still gets its results out.
+Each rendered part is one use; without a bot token, parts beyond the uses left are joined
+into one longer message (Slack shows up to 40,000 characters). Once the URL has expired,
+is used up or is refused, and for Events API messages, the part goes through
+``chat.postMessage`` into the channel, in the member's thread when there is one. Only a
+``response_url`` on ``hooks.slack.com`` (or the configured API base's host) is posted to:
+a URL taken from a payload is never trusted further than that.
 """
 
 from __future__ import annotations
@@ -39,11 +49,12 @@ import hashlib
 import hmac
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
@@ -90,6 +101,15 @@ REPLY_TIMEOUT = (1.0, 1.5)
 MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 # conversations.kick's "the member is not in the channel": what removal wanted anyway.
 KICK_ALREADY_DONE = frozenset({"not_in_channel"})
+# A slash command's response_url takes this many messages within this long of the command
+# (Slack's documented limits); the margin keeps a last post from arriving just too late.
+RESPONSE_URL_USES = 5
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+RESPONSE_URL_MARGIN = timedelta(minutes=1)
+RESPONSE_URL_HOST = "hooks.slack.com"
+# What Slack shows of one message (it truncates beyond): the most a response_url part may
+# carry when, without a bot token, several parts must share the uses left.
+TEXT_LIMIT = 40000
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
 
@@ -130,6 +150,11 @@ class SlackAdapter:
         self.direct_messages = bool(bot_token)
         # user id -> the bot's DM channel with them: stable, so opened once per user.
         self._dm_channels: dict[str, str] = {}
+        # response_url -> the messages this adapter posted through it (a warm container
+        # answers every retry of a command; RESPONSE_URL_USES once Slack refused it).
+        self._response_url_uses: dict[str, int] = {}
+        api = urlsplit(self._api_base)
+        self._response_url_origins = {("https", RESPONSE_URL_HOST), (api.scheme, api.netloc)}
 
     def __repr__(self) -> str:
         token = "set" if self._token else "unset"
@@ -281,6 +306,87 @@ class SlackAdapter:
                 )
                 break  # the rest would fail the same way, and the 3 s are running
 
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """A deferred answer: through the slash command's response_url while it takes one,
+        else ``chat.postMessage`` (in the thread the member wrote in). See the module
+        docstring."""
+        parts = [part for part in self.render(message) if part]
+        url = self._response_url(event, asked_at, now)
+        if url is not None and not self._token:
+            left = RESPONSE_URL_USES - self._response_url_uses.get(url, 0)
+            if len(parts) > left:
+                # Nothing else can post the rest: fewer, longer messages instead.
+                parts = pack_replies([parts], join_texts(TEXT_LIMIT))
+        thread_ts = event.reply_context.get("thread_ts")
+        extra = {"thread_ts": thread_ts} if isinstance(thread_ts, str) and thread_ts else {}
+        ids: list[str] = []
+        for part in parts:
+            if url is not None and self._response_url_uses.get(url, 0) < RESPONSE_URL_USES:
+                sent = self._post_response_url(url, event.chat_id, part)
+                if sent is not None:
+                    ids.append(sent)
+                    continue
+            if not self._token:
+                raise DeliveryError(
+                    "ROLLCALL_SLACK_BOT_TOKEN is not set and the command's response_url is "
+                    "missing, expired (30 minutes), used up (5 messages) or refused: cannot "
+                    "post to Slack"
+                )
+            ids.append(self._post(event.chat_id, part, extra, self._sender))
+        return ids
+
+    def _response_url(self, event: InboundEvent, asked_at: datetime, now: datetime) -> str | None:
+        """The slash command's response_url while it may still take a message; None for
+        events (which have none), an expired one, or one not on Slack's host."""
+        context = event.reply_context
+        url = context.get("response_url")
+        if not context.get("slash") or not isinstance(url, str) or not url:
+            return None
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc) not in self._response_url_origins:
+            log.warning("untrusted response_url ignored", extra={"platform": self.name})
+            return None
+        if now - asked_at >= RESPONSE_URL_LIFETIME - RESPONSE_URL_MARGIN:
+            return None
+        return url
+
+    def _post_response_url(self, url: str, channel: str, text: str) -> str | None:
+        """Post one part through a response_url, visible to the channel. None when Slack
+        refused the URL (expired, used up, invalid: a 4xx or ``ok: false``), which is then
+        not tried again; DeliveryError when Slack could not be reached, since the part may
+        yet go through the URL on a retry."""
+        seen = _LastAnswer()
+        try:
+            self._sender.request(
+                "POST",
+                url,
+                pace_key=channel,
+                ok=_response_url_ok,
+                retry_after=seen,
+                json={"response_type": "in_channel", "text": text},
+            )
+        except DeliveryError as error:
+            answer = seen.answer
+            if answer is None or answer.status >= 500 or answer.status == 429:
+                raise
+            self._response_url_uses[url] = RESPONSE_URL_USES
+            log.warning(
+                "response_url refused; posting to the channel instead",
+                extra={"platform": self.name, "error": str(error)},
+            )
+            return None
+        self._response_url_uses[url] = self._response_url_uses.get(url, 0) + 1
+        # A response_url answers "ok" and no timestamp: the run records a local id.
+        return f"slack-response-{uuid.uuid4().hex[:16]}"
+
     # -- outbound
     def render(self, message: Message) -> list[str]:
         head = cut_long_lines(escape(message.text), MESSAGE_LIMIT, entities=True)
@@ -425,6 +531,23 @@ def _with_id(event: InboundEvent, event_id: str | None) -> InboundEvent:
 
 def _ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("ok") is True
+
+
+def _response_url_ok(answer: Answer) -> bool:
+    """A response_url answers 200 with ``ok`` (text) or ``{"ok": true}``."""
+    return not (isinstance(answer.body, dict) and answer.body.get("ok") is False)
+
+
+class _LastAnswer:
+    """``retry_after`` that also keeps the last answer HttpSender did not accept: a refusal
+    then reads apart from a network failure, which raises the same DeliveryError."""
+
+    def __init__(self) -> None:
+        self.answer: Answer | None = None
+
+    def __call__(self, answer: Answer) -> float | None:
+        self.answer = answer
+        return _retry_after(answer)
 
 
 def _error(body: dict[str, Any]) -> str:

@@ -26,6 +26,11 @@ found", a refusal that will not change on a retry. DMs to different members are 
 against each other; Telegram's ~30 messages/s overall is far above what one job's
 sequential sends reach, and a 429 is honoured anyway.
 
+Answering later (``reply_later``, a deferred command's result) is ``sendMessage`` as the
+inline answer would have been: a reply to the member's message (``reply_parameters``,
+sent anyway when they deleted it meanwhile) and, asked in a forum topic, into that topic
+(``message_thread_id``), where a plain message to the chat would land in General instead.
+
 Removal is ``banChatMember`` then ``unbanChatMember(only_if_banned)``: Telegram has no
 "kick", and a ban alone would keep the member from coming back by invite. The bot needs
 the admin right ``can_restrict_members``.
@@ -254,6 +259,24 @@ class TelegramAdapter:
             **(_thread(reply) if early else reply),
         }
         return HttpResponse(200, inline)
+
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """The answer to ``event`` after the webhook returned: the first part replies to
+        the member's message, and every part stays in the member's forum topic."""
+        reply = _reply_fields(event.reply_context)
+        parts = [part for part in self.render(message) if part]
+        return [
+            self._send(event.chat_id, part, reply if index == 0 else _thread(reply))
+            for index, part in enumerate(parts)
+        ]
 
     # -- outbound
     def render(self, message: Message) -> list[str]:

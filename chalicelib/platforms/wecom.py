@@ -27,7 +27,10 @@ callback and a group robot's callback (群机器人回调). Settings: ``ROLLCALL
 
 respond(): an empty 200 ``""`` (WeCom retries anything slower than 5 s, three times), after
 sending the replies through the group robot: the robot of the callback (its WebhookUrl's
-key, sent to our configured API base) or the community's robot.
+key, sent to our configured API base) or the community's robot. ``reply_later`` (a
+deferred command's result) goes the same way, the community's robot only for the
+community's own group: a robot posts into its group only, so a command asked in another
+chat is answered through that chat's own robot or not at all.
 
 Outbound: the group robot, ``ChatAddress.robot_webhook`` = the full
 ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`` URL, or just the key (then
@@ -402,11 +405,42 @@ class WeComAdapter:
                 break
         return HttpResponse(200, "")
 
+    def reply_later(
+        self,
+        event: InboundEvent,
+        message: Message,
+        *,
+        community_chat: ChatAddress | None,
+        asked_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """The answer to ``event`` after the webhook returned: through the robot the
+        callback came through, else the community's robot when the event came from the
+        community's group."""
+        chat = self._callback_robot(event)
+        if chat is None and community_chat is not None and community_chat.robot_webhook:
+            chat = community_chat
+        if chat is None:
+            raise DeliveryError(
+                f"no robot to answer in WeCom chat {event.chat_id}: the message came through "
+                "no group robot, and the chat is not a community group with one"
+            )
+        parts = [part for part in self.render(message) if part.content]
+        return [self._post(chat, part, self._sender) for part in parts]
+
     def _reply_address(self, event: InboundEvent) -> ChatAddress | None:
-        key = event.reply_context.get("robot_key")
-        if key:
-            return ChatAddress(self.name, event.chat_id, robot_webhook=key)
+        chat = self._callback_robot(event)
+        if chat is not None:
+            return chat
         return self._find_chat(event.chat_id) if self._find_chat else None
+
+    def _callback_robot(self, event: InboundEvent) -> ChatAddress | None:
+        """The robot a robot callback came through, by its key alone: sent to our own API
+        base, never to a URL (a key with ``://`` would be taken for one)."""
+        key = event.reply_context.get("robot_key")
+        if not isinstance(key, str) or not key or "://" in key:
+            return None
+        return ChatAddress(self.name, event.chat_id, robot_webhook=key)
 
     # -- outbound
     def render(self, message: Message) -> list[WeComPart]:

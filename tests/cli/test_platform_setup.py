@@ -71,6 +71,45 @@ def test_each_guide_names_what_its_platform_needs(run):
     assert "echostr" in wecom and "--robot-webhook" in wecom
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_each_guide_says_what_direct_messages_and_removal_need(run, locale):
+    """Without these, rollcall falls back to the group and lists removals to do by hand:
+    the guide is where an operator learns that this is configuration, not a bug."""
+
+    def guide(platform: str) -> tuple[dict, str]:
+        data = json.loads(run(platform, "--locale", locale, "--json").stdout)
+        return data, " ".join(data["steps"])
+
+    _, steps = guide("telegram")
+    assert "can_restrict_members" in steps and "Start" in steps
+    slack, steps = guide("slack")
+    assert {"im:write", "channels:manage", "groups:write"} <= set(slack["scopes"])
+    assert all(scope in steps for scope in ("im:write", "channels:manage", "groups:write"))
+    [token] = [s for s in slack["settings"] if s["name"] == "ROLLCALL_SLACK_BOT_TOKEN"]
+    assert "response_url" in token["purpose"]
+    _, steps = guide("discord")
+    assert "KICK_MEMBERS" in steps
+    _, steps = guide("feishu")
+    assert "im:message:send_as_bot" in steps and "可用范围" in steps and "群管理员" in steps
+    dingtalk, steps = guide("dingtalk")
+    optional = {s["name"] for s in dingtalk["settings"] if not s["required"]}
+    assert {"ROLLCALL_DINGTALK_APP_KEY", "ROLLCALL_DINGTALK_ROBOT_CODE"} <= optional
+    assert "ROLLCALL_DINGTALK_APP_KEY" in steps and "企业内机器人发送消息权限" in steps
+    wecom, steps = guide("wecom")
+    optional = {s["name"] for s in wecom["settings"] if not s["required"]}
+    assert {"ROLLCALL_WECOM_CORP_SECRET", "ROLLCALL_WECOM_AGENT_ID"} <= optional
+    assert "60020" in steps and "可信IP" in steps
+
+
+def test_the_direct_message_settings_show_set_or_not_and_never_their_values(run, monkeypatch):
+    secret = "wecom-app-secret-value-0123456789"
+    monkeypatch.setenv("ROLLCALL_WECOM_CORP_SECRET", secret)
+    data = json.loads(run("wecom", "--json").stdout)
+    [setting] = [s for s in data["settings"] if s["name"] == "ROLLCALL_WECOM_CORP_SECRET"]
+    assert setting["set"] is True and setting["value"] == secret[:4] + "…"
+    assert secret[4:] not in run("wecom", "--locale", "en").stdout
+
+
 def test_the_url_comes_from_the_option_or_the_environment(run, monkeypatch):
     placeholder = json.loads(run("slack", "--json").stdout)
     assert placeholder["webhook_url_known"] is False

@@ -12,6 +12,7 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -25,9 +26,22 @@ from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
 from chalicelib.domain.models import Community, Role
 from chalicelib.inbound import handle_event
-from chalicelib.jobs.run_queued_jobs import reply_address
-from chalicelib.platforms.base import DeliveryError, InboundEvent, Sender
+from chalicelib.jobs.run_queued_jobs import (
+    QueuedCommand,
+    community_chat,
+    parse_message,
+    run_queued_command,
+)
+from chalicelib.platforms.base import (
+    ChatAddress,
+    Delivery,
+    DeliveryError,
+    InboundEvent,
+    Message,
+    Sender,
+)
 from chalicelib.platforms.console import SentMessage
+from chalicelib.platforms.slack import sign as slack_sign
 from chalicelib.queue import SqsQueue, command_message
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store import deferred, runs
@@ -331,7 +345,202 @@ def test_a_result_later_than_the_interaction_token_goes_to_the_channel(discord, 
     assert posts.calls[1].request.headers["Authorization"] == "Bot bot-token"
 
 
-# -- where the result goes --------------------------------------------------------------------
+def test_a_refused_interaction_token_sends_the_result_to_the_channel(discord, sqs):
+    """Within its 15 minutes a token can still be refused (the interaction deleted, the
+    token revoked): the result goes into the channel rather than retrying until the DLQ."""
+    client, _, key, outbound = discord
+    headers, body = interaction(key, "remind")
+    client.http.post("/webhooks/discord", headers=headers, body=body)
+    [message] = queued(sqs)
+    posts = outbound.post(CHANNEL_MESSAGES, json={"id": "900"})
+    refused = outbound.post(
+        FOLLOW_UP, status=404, json={"message": "Unknown Webhook", "code": 10015}
+    )
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message]))
+    assert worker.payload == {"batchItemFailures": []}
+    assert refused.call_count == 1
+    assert [json.loads(c.request.body)["content"] for c in posts.calls][-1] == REMINDED
+
+
+# -- Slack without a bot token: the slash command's response_url ------------------------
+
+SLACK_SECRET = "slack-signing-secret"
+SLACK_CHANNEL = "C0LAN2Q65"
+SLACK_ADMIN = "U2147483697"
+RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1234/5678"
+NOBODY = "Nobody to remind today (2026-11-23)."
+
+
+@pytest.fixture
+def slack(dynamo_table, sqs):
+    """A Slack app configured with its signing secret only: it can answer slash commands
+    but post nothing through the Web API."""
+    store = Store(dynamo_table)
+    store.create_community(community(platform="slack", chat_id=SLACK_CHANNEL))
+    # The only member is an exempt admin: /remind has nobody to remind, and says so.
+    store.bulk_save_members([member(SLACK_ADMIN, name="Steve", role=Role.ADMIN, exempt=True)])
+    settings = Settings(
+        secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SLACK_SECRET},
+        api_bases={"slack": "https://slack.test/api"},
+    )
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(AT))
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as outbound:
+            yield client, rt, outbound
+    finally:
+        set_runtime(None)
+
+
+def slash_command(text: str, response_url: str = RESPONSE_URL) -> tuple[dict[str, str], bytes]:
+    """``/rollcall <text>`` as Slack posts it: a signed form."""
+    body = urlencode(
+        {
+            "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+            "team_id": "T0001",
+            "team_domain": "example",
+            "channel_id": SLACK_CHANNEL,
+            "channel_name": "study",
+            "user_id": SLACK_ADMIN,
+            "user_name": "Steve",
+            "command": "/rollcall",
+            "text": text,
+            "api_app_id": "A123456",
+            "response_url": response_url,
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+    ).encode()
+    stamp = str(int(AT.timestamp()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": slack_sign(SLACK_SECRET, stamp, body),
+    }
+    return headers, body
+
+
+def test_slack_without_a_bot_token_gets_its_result_through_the_response_url(slack, sqs):
+    client, _, outbound = slack
+    headers, body = slash_command("remind")
+    answer = client.http.post("/webhooks/slack", headers=headers, body=body)
+    assert json.loads(answer.body) == {"response_type": "in_channel", "text": WORKING}
+    [message] = queued(sqs)
+    assert json.loads(message)["event"]["reply_context"] == {
+        "slash": True,
+        "response_url": RESPONSE_URL,
+    }
+    hook = outbound.post(RESPONSE_URL, body="ok")
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message, message]))
+    assert worker.payload == {"batchItemFailures": []}
+    assert hook.call_count == 1  # SQS delivered it twice; the admin reads it once
+    assert json.loads(hook.calls[0].request.body) == {"response_type": "in_channel", "text": NOBODY}
+
+
+def test_slack_past_the_response_urls_30_minutes_without_a_token_retries_then_fails(slack, sqs):
+    client, rt, outbound = slack
+    headers, body = slash_command("remind")
+    client.http.post("/webhooks/slack", headers=headers, body=body)
+    [message] = queued(sqs)
+    rt.clock = FixedClock(AT + timedelta(minutes=31))
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message]))
+    assert worker.payload == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert len(outbound.calls) == 0
+
+
+def test_a_response_url_off_slacks_host_is_never_posted_to_from_the_worker(slack, sqs):
+    client, _, outbound = slack
+    headers, body = slash_command("remind", "https://collector.evil.test/commands/1")
+    client.http.post("/webhooks/slack", headers=headers, body=body)
+    [message] = queued(sqs)
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message]))
+    assert worker.payload == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert len(outbound.calls) == 0
+
+
+# -- Telegram: the result in the topic the command was asked in -------------------------
+
+TELEGRAM_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+TELEGRAM_SECRET = "rollcall-webhook-secret_1"
+TELEGRAM_SEND = f"https://telegram.test/bot{TELEGRAM_TOKEN}/sendMessage"
+GROUP = "-1001234567890"
+
+
+@pytest.fixture
+def telegram(dynamo_table, sqs):
+    store = Store(dynamo_table)
+    store.create_community(community(platform="telegram", chat_id=GROUP))
+    store.bulk_save_members(
+        [member("1111111", name="Boss", role=Role.ADMIN), member("2222222", name="Amy")]
+    )
+    settings = Settings(
+        secrets={
+            "ROLLCALL_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "ROLLCALL_TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        },
+        api_bases={"telegram": "https://telegram.test"},
+    )
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(AT))
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as outbound:
+            yield client, outbound
+    finally:
+        set_runtime(None)
+
+
+def topic_update(text: str) -> bytes:
+    """A command sent in forum topic 77, as Telegram delivers it: every message in a topic
+    replies to the topic's opening message."""
+    chat = {"id": int(GROUP), "title": "Study Group", "type": "supergroup", "is_forum": True}
+    opening = {
+        "message_id": 77,
+        "from": {"id": 2222222, "is_bot": False, "first_name": "Amy"},
+        "chat": chat,
+        "date": 1441600000,
+        "message_thread_id": 77,
+        "forum_topic_created": {"name": "Admins", "icon_color": 7322096},
+        "is_topic_message": True,
+    }
+    message = {
+        "message_id": 1365,
+        "from": {"id": 1111111, "is_bot": False, "first_name": "Boss", "username": "boss"},
+        "chat": chat,
+        "date": int(AT.timestamp()),
+        "message_thread_id": 77,
+        "is_topic_message": True,
+        "reply_to_message": opening,
+        "text": text,
+    }
+    return json.dumps({"update_id": 10000, "message": message}).encode()
+
+
+def test_telegram_answers_a_command_from_a_topic_in_that_topic_as_a_reply(telegram, sqs):
+    client, outbound = telegram
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+    }
+    answer = client.http.post("/webhooks/telegram", headers=headers, body=topic_update("/remind"))
+    inline = json.loads(answer.body)
+    assert (inline["text"], inline["message_thread_id"]) == (WORKING, 77)
+    [message] = queued(sqs)
+    sends = outbound.post(TELEGRAM_SEND, json={"ok": True, "result": {"message_id": 1400}})
+    worker = client.lambda_.invoke("run_queued_jobs", sqs_event([message]))
+    assert worker.payload == {"batchItemFailures": []}
+    reminder, result = (json.loads(c.request.body) for c in sends.calls)
+    assert "Amy" in reminder["text"] and "message_thread_id" not in reminder  # the group's
+    assert result == {
+        "chat_id": GROUP,
+        "text": REMINDED,
+        "parse_mode": "HTML",
+        "reply_parameters": {"message_id": 1365, "allow_sending_without_reply": True},
+        "message_thread_id": 77,
+    }
+
+
+# -- where the result goes --------------------------------------------------------------
 
 
 def group(platform: str, **fields: Any) -> Community:
@@ -344,23 +553,53 @@ def event(platform: str, chat_id: str, **reply_context: Any) -> InboundEvent:
     )
 
 
-def test_the_group_is_answered_through_its_robot_another_chat_as_the_platform_offers():
-    robot = {"robot_webhook": "https://oapi.dingtalk.com/robot/send?access_token=t"}
-    dingtalk = group("dingtalk", robot_secret="SEC", **robot)
-    into_group = reply_address(dingtalk, event("dingtalk", "group-1"), AT)
-    assert (into_group.robot_webhook, into_group.robot_secret) == (robot["robot_webhook"], "SEC")
-    # The admin chat: never the group's robot (it would post into the group).
-    assert reply_address(dingtalk, event("dingtalk", "admins"), AT).robot_webhook is None
-    session = "https://oapi.dingtalk.com/robot/sendBySession?session=s"
-    alive = int((AT + timedelta(minutes=30)).timestamp() * 1000)
-    asked = event("dingtalk", "admins", session_webhook=session, session_expires_ms=alive)
-    assert reply_address(dingtalk, asked, AT).robot_webhook == session
-    assert reply_address(dingtalk, asked, AT + timedelta(minutes=30)).robot_webhook is None
-    wecom = group("wecom", robot_webhook="group-key")
-    by_robot = reply_address(wecom, event("wecom", "admins", robot_key="admins-key"), AT)
-    assert (by_robot.chat_id, by_robot.robot_webhook) == ("admins", "admins-key")
-    telegram = reply_address(group("telegram"), event("telegram", "group-1"), AT)
-    assert (telegram.platform, telegram.chat_id) == ("telegram", "group-1")
+def test_only_the_communitys_own_group_is_handed_its_robot():
+    """A group robot (Feishu, DingTalk, WeCom) posts into its group only: a command asked in
+    the community's admin chat must not be answered through it."""
+    robot = "https://oapi.dingtalk.com/robot/send?access_token=t"
+    dingtalk = group("dingtalk", robot_webhook=robot, robot_secret="SEC")
+    into_group = community_chat(dingtalk, event("dingtalk", "group-1"))
+    assert into_group is not None
+    assert (into_group.chat_id, into_group.robot_webhook, into_group.robot_secret) == (
+        "group-1",
+        robot,
+        "SEC",
+    )
+    assert community_chat(dingtalk, event("dingtalk", "admins")) is None
+    assert community_chat(dingtalk, event("wecom", "group-1")) is None
+    assert community_chat(None, event("dingtalk", "group-1")) is None
+
+
+class Sending:
+    """An adapter without ``reply_later``: the worker falls back to ``send``."""
+
+    name = "console"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[ChatAddress, Message]] = []
+
+    def send(self, chat: ChatAddress, message: Message) -> Delivery:
+        self.sent.append((chat, message))
+        return Delivery(sent=[str(len(self.sent))])
+
+
+def test_an_adapter_without_reply_later_is_sent_the_result_into_the_chat():
+    store = Store(MemoryTable())
+    store.create_community(community(robot_webhook="robot-key"))
+    store.bulk_save_members(roster())
+    rt, _ = runtime(store, AT)
+    plain = Sending()
+    rt.adapters["console"] = plain
+    # Without a report id the command answers with its usage, touching no platform.
+    asked = InboundEvent(
+        "message", "console", "chat-1", Sender("boss", "Boss"), "/confirm-removals"
+    )
+    queued_command = parse_message(json.dumps(command_message(asked, AT, "x1")))
+    assert isinstance(queued_command, QueuedCommand)
+    assert run_queued_command(rt, queued_command, AT).status == "sent"
+    [(chat, message)] = plain.sent
+    assert (chat.chat_id, chat.robot_webhook) == ("chat-1", "robot-key")
+    assert message.text.startswith("Usage")
 
 
 # -- the local runtime (rollcall serve) -------------------------------------------------------

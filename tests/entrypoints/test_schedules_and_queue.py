@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from datetime import UTC, datetime
 
 import boto3
@@ -139,3 +140,61 @@ def test_one_batch_carries_job_runs_and_deferred_commands(wired):
     scheduled, manual, confirmation = (m.text for m in sent)
     assert "@U1" in scheduled and "@U1" in manual
     assert confirmation == "📣 Today's (2026-11-23) check-in reminder is out."
+
+
+def test_a_worker_short_of_time_queues_the_rest_again_and_the_next_one_finishes():
+    """A run pauses between parts and goes back on the queue with the records not started:
+    new messages, not failures (a long run is progress, not a poisoned message)."""
+    from chalicelib.jobs.run_queued_jobs import handle_records
+    from chalicelib.queue import MemoryQueue
+    from chalicelib.store.memory import MemoryTable
+
+    store = Store(MemoryTable())
+    for cid in ("c1", "c2"):
+        store.create_community(community(id=cid, chat_id=f"chat-{cid}"))
+        store.bulk_save_members(
+            [member(u, community_id=cid, quiet=True) for u in ("u1", "u2", "u3")]
+        )
+    rt, sent = runtime(store, AT)
+    rt.queue = MemoryQueue()
+    bodies = [
+        json.dumps(
+            {
+                "community": cid,
+                "job": "daily-reminder",
+                "period": "2026-11-23",
+                "scheduled_at": AT.isoformat(),
+            }
+        )
+        for cid in ("c1", "c2")
+    ]
+    clock = iter([60.0, 60.0, 1.0])  # the whole time, then after one part, then short
+
+    def time_left() -> float:
+        return next(clock, 1.0)
+
+    answer = handle_records(rt, [("m1", bodies[0]), ("m2", bodies[1])], AT, time_left=time_left)
+    assert answer == {"batchItemFailures": []}
+    assert [m["community"] for m in rt.queue.messages] == ["c1", "c2"]
+    assert len(sent) == 2  # c1's group reminder and its first DM
+    again = [(f"m{n}", json.dumps(m)) for n, m in enumerate(rt.queue.drain())]
+    assert handle_records(rt, again, AT) == {"batchItemFailures": []}
+    assert rt.queue.messages == deque()
+    assert sorted((m.chat_id, m.kind, m.user_id) for m in sent) == sorted(
+        [(f"chat-{cid}", "message", None) for cid in ("c1", "c2")]
+        + [(f"chat-{cid}", "direct", u) for cid in ("c1", "c2") for u in ("u1", "u2", "u3")]
+    )
+    for cid in ("c1", "c2"):
+        assert runs.get_run(store.table, cid, "daily-reminder", "2026-11-23")["status"] == "done"
+
+
+def test_the_worker_reads_its_time_from_the_lambda_context():
+    from chalicelib.entrypoints.queue import _time_left
+
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return 42_500
+
+    left = _time_left(Context())
+    assert left is not None and left() == 42.5
+    assert _time_left(None) is None and _time_left(object()) is None

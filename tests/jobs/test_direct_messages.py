@@ -283,10 +283,11 @@ def test_when_the_admins_cannot_be_reached_the_group_hears_only_that_a_report_is
 
 
 class Budget:
-    """A Lambda's remaining time, running out after ``parts`` deliveries."""
+    """A Lambda's remaining time, asked before every part after the first: plenty for
+    ``asks`` answers, then short."""
 
-    def __init__(self, parts: int) -> None:
-        self.left = parts
+    def __init__(self, asks: int) -> None:
+        self.left = asks
 
     def __call__(self) -> float:
         self.left -= 1
@@ -297,7 +298,7 @@ def test_a_run_out_of_time_pauses_and_the_next_worker_goes_on_at_once(reminder_s
     at = reminder_case.AT_21
     adapter = DirectAdapter()
     rt = with_adapter(reminder_store, at, adapter)
-    paused = run_job(rt, "daily-reminder", "c1", at, time_left=Budget(2))
+    paused = run_job(rt, "daily-reminder", "c1", at, time_left=Budget(1))
     assert paused.status == "paused" and paused.delivered == 2
     assert len(adapter.group) == 1 and [u for u, _ in adapter.private] == ["hush"]
     # No lease to wait for: the same instant's next worker takes over and finishes.
@@ -305,3 +306,15 @@ def test_a_run_out_of_time_pauses_and_the_next_worker_goes_on_at_once(reminder_s
     assert resumed.status == "sent" and resumed.delivered == 1
     assert len(adapter.group) == 1 and [u for u, _ in adapter.private] == ["hush", "shy"]
     assert run_job(rt, "daily-reminder", "c1", at).status == "already-done"
+
+
+def test_even_a_function_too_short_for_its_reserve_delivers_a_part_per_call(reminder_store):
+    """No pause before the first part: a run always makes progress."""
+    at = reminder_case.AT_21
+    adapter = DirectAdapter()
+    rt = with_adapter(reminder_store, at, adapter)
+    statuses = [run_job(rt, "daily-reminder", "c1", at, time_left=lambda: 0.0).status]
+    while statuses[-1] == "paused":
+        statuses.append(run_job(rt, "daily-reminder", "c1", at, time_left=lambda: 0.0).status)
+    assert statuses == ["paused", "paused", "sent"]
+    assert len(adapter.group) == 1 and len(adapter.private) == 2

@@ -110,3 +110,32 @@ def test_delivery_stops_at_the_first_failure_and_counts_the_rest():
     delivery = deliver_parts(deliver, ["a", "b", "c"])
     assert delivery.sent == ["id-a"] and delivery.failed == 2
     assert delivery.errors == ["refused"] and not delivery.ok
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    [
+        "console.ConsoleAdapter",
+        "telegram.TelegramAdapter",
+        "slack.SlackAdapter",
+        "discord.DiscordAdapter",
+        "feishu.FeishuAdapter",
+        "dingtalk.DingTalkAdapter",
+        "wecom.WeComAdapter",
+    ],
+)
+def test_every_adapter_answers_later_with_the_protocols_signature(adapter):
+    """The queue worker calls ``reply_later`` by keyword (base.ReplyLater): an adapter
+    whose parameters drift would fail only when a deferred command's result is posted."""
+    import importlib
+    import inspect
+
+    from chalicelib.platforms.base import ReplyLater
+
+    module, name = adapter.split(".")
+    cls = getattr(importlib.import_module(f"chalicelib.platforms.{module}"), name)
+    expected = inspect.signature(ReplyLater.reply_later)
+    actual = inspect.signature(cls.reply_later)
+    assert [(p.name, p.kind) for p in actual.parameters.values()] == [
+        (p.name, p.kind) for p in expected.parameters.values()
+    ]

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 
 from chalicelib.platforms.base import (
     ChatAddress,
+    DeliveryError,
     HttpRequest,
+    InboundEvent,
     Mention,
     Message,
+    Sender,
     Unauthorized,
     split_parts,
 )
@@ -145,3 +148,26 @@ def test_direct_messages_and_removals_read_nothing_from_the_store():
     adapter.deliver_direct(chat, "u1", "hello")
     assert adapter.remove_member(chat, "u1") is True
     assert [s.text for s in sent] == ["[DM → u1] hello", "[removed from the chat: u1]"]
+
+
+def test_a_later_answer_reaches_the_sink_in_the_chat_it_was_asked_in():
+    adapter, sent = collecting()
+    asked = InboundEvent("message", "console", "admins", Sender("boss", "Boss"), "/remind")
+    ids = adapter.reply_later(
+        asked,
+        Message("📣 done", (Mention("amy", "Amy"),)),
+        community_chat=None,
+        asked_at=NOW,
+        now=NOW,
+    )
+    assert [(s.chat_id, s.text, s.message_id, s.kind) for s in sent] == [
+        ("admins", "📣 done @Amy", ids[0], "message")
+    ]
+
+    def down(_: SentMessage) -> None:
+        raise DeliveryError("chat unavailable")
+
+    with pytest.raises(DeliveryError):
+        ConsoleAdapter("s", sink=down).reply_later(
+            asked, Message("x"), community_chat=None, asked_at=NOW, now=NOW
+        )

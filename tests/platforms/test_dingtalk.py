@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -217,6 +218,77 @@ def test_with_no_session_and_no_robot_the_reply_is_dropped_quietly():
     (event,) = dingtalk.parse(request(body_of({**CALLBACK, "sessionWebhook": None}))).events
     with responses.RequestsMock():
         assert dingtalk.respond(event, [Message("hi")]).status == 200
+
+
+# -- reply_later (a deferred command's result, posted by the queue worker) -------------
+
+ADMIN_CHAT = "cidAdminsOnlyChat0000000000=="
+
+
+def later(
+    dingtalk: DingTalkAdapter,
+    payload: dict,
+    *,
+    after: timedelta,
+    community_chat: ChatAddress | None = None,
+) -> list[str]:
+    (event,) = dingtalk.parse(request(body_of(payload))).events
+    return dingtalk.reply_later(
+        event,
+        Message("📣 已发出提醒", (Mention("manager4220", "张三"),)),
+        community_chat=community_chat,
+        asked_at=NOW,
+        now=NOW + after,
+    )
+
+
+def test_a_later_answer_goes_through_the_session_webhook_while_it_lives():
+    group = ChatAddress("dingtalk", CHAT, ROBOT, "SECrobot")
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, SESSION, json={"errcode": 0, "errmsg": "ok"})
+        [message_id] = later(adapter(), CALLBACK, after=timedelta(minutes=80), community_chat=group)
+        payload = json.loads(rsps.calls[0].request.body)
+    assert message_id.startswith("dingtalk-robot-")
+    assert payload["text"]["content"] == "📣 已发出提醒 @manager4220"
+    assert payload["at"]["atUserIds"] == ["manager4220"]
+
+
+def test_a_session_with_less_than_a_minute_left_gives_way_to_the_groups_robot():
+    group = ChatAddress("dingtalk", CHAT, ROBOT, "SECrobot")
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, ROBOT.split("?")[0], json={"errcode": 0, "errmsg": "ok"})
+        later(adapter(), CALLBACK, after=timedelta(minutes=89, seconds=1), community_chat=group)
+        query = parse_qs(urlsplit(rsps.calls[0].request.url).query)
+    assert query["access_token"] == ["7e1d0e4b9a"] and "sign" in query
+
+
+def test_an_admin_chat_whose_session_expired_is_never_answered_through_the_groups_robot():
+    """The worker passes no community_chat for a chat that is not the group: the group's
+    robot would post the admins' answer into the group."""
+    asked = {**CALLBACK, "conversationId": ADMIN_CHAT}
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, SESSION, json={"errcode": 0, "errmsg": "ok"})
+        later(adapter(), asked, after=timedelta(minutes=1))
+        assert len(rsps.calls) == 1
+    with responses.RequestsMock(), pytest.raises(DeliveryError, match="sessionWebhook"):
+        later(adapter(), asked, after=timedelta(minutes=90))
+
+
+def test_a_queued_session_webhook_off_dingtalks_hosts_is_not_posted_to():
+    dingtalk = adapter()
+    (event,) = dingtalk.parse(request(body_of(CALLBACK))).events
+    evil = "https://evil.test/robot/sendBySession?session=x"
+    forged = replace(event, reply_context={**event.reply_context, "session_webhook": evil})
+    with responses.RequestsMock() as rsps, pytest.raises(DeliveryError, match="sessionWebhook"):
+        dingtalk.reply_later(forged, Message("hi"), community_chat=None, asked_at=NOW, now=NOW)
+    assert len(rsps.calls) == 0
+
+
+def test_a_later_answer_dingtalk_refuses_is_a_delivery_error():
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, SESSION, json={"errcode": 300001, "errmsg": "session 不存在"})
+        with pytest.raises(DeliveryError, match="300001"):
+            later(adapter(), CALLBACK, after=timedelta(0))
 
 
 # -- outbound ---------------------------------------------------------------------------

@@ -597,6 +597,85 @@ def test_follow_up_posts_through_the_interaction_webhook_without_the_bot_token(p
     assert deferred() == {"type": 5}
 
 
+# -- reply_later (a deferred command's result, posted by the queue worker)
+
+FOLLOW_UP_URL = f"{API}/webhooks/{APPLICATION}/A_UNIQUE_TOKEN"
+CHANNEL_MESSAGES = f"{API}/channels/{CHANNEL}/messages"
+
+
+def later(adapter: DiscordAdapter, key, message: Message, *, after: timedelta) -> list[str]:
+    [event] = adapter.parse(signed(key, command("remind"))).events
+    return adapter.reply_later(event, message, community_chat=None, asked_at=NOW, now=NOW + after)
+
+
+@responses.activate
+def test_a_later_answer_is_a_follow_up_while_the_interaction_token_lives(public_hex, clock, key):
+    no_token = make_adapter(public_hex, clock, token="")
+    hook = responses.post(FOLLOW_UP_URL, json={"id": "901"})
+    message = Message("Reminded:", (Mention("101", "Ann"),))
+    assert later(no_token, key, message, after=timedelta(minutes=13, seconds=59)) == ["901"]
+    assert json.loads(hook.calls[0].request.body) == {
+        "content": "Reminded: <@101>",
+        "allowed_mentions": {"parse": [], "users": ["101"]},
+    }
+    assert hook.calls[0].request.url.endswith("?wait=true")
+    assert "Authorization" not in hook.calls[0].request.headers
+
+
+@responses.activate
+def test_a_later_answer_past_the_token_goes_to_the_channel_with_the_bot_token(adapter, key):
+    hook = responses.post(FOLLOW_UP_URL, json={"id": "901"})
+    posted = responses.post(CHANNEL_MESSAGES, json={"id": "902"})
+    assert later(adapter, key, Message("done"), after=discord.INTERACTION_TOKEN_LIFETIME) == ["902"]
+    assert hook.call_count == 0
+    assert posted.calls[0].request.headers["Authorization"] == f"Bot {BOT_TOKEN}"
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        pytest.param(
+            {"status": 401, "json": {"message": "401: Unauthorized", "code": 0}}, id="401"
+        ),
+        pytest.param(
+            {"status": 404, "json": {"message": "Unknown Webhook", "code": 10015}}, id="unknown"
+        ),
+        pytest.param(
+            {"status": 400, "json": {"message": "Invalid Webhook Token", "code": 50027}},
+            id="invalid-token",
+        ),
+    ],
+)
+@responses.activate
+def test_a_refused_interaction_token_sends_the_answer_to_the_channel(adapter, key, refusal):
+    hook = responses.post(FOLLOW_UP_URL, **refusal)
+    posted = responses.post(CHANNEL_MESSAGES, json={"id": "902"})
+    assert later(adapter, key, Message("done"), after=timedelta(minutes=1)) == ["902"]
+    assert hook.call_count == 1
+    assert json.loads(posted.calls[0].request.body)["content"] == "done"
+
+
+@responses.activate
+def test_a_token_refused_after_a_part_went_out_fails_rather_than_move_the_rest(adapter, key):
+    hook = responses.post(FOLLOW_UP_URL, json={"id": "901"})
+    hook_refused = responses.post(
+        FOLLOW_UP_URL, status=404, json={"message": "Unknown Webhook", "code": 10015}
+    )
+    posted = responses.post(CHANNEL_MESSAGES, json={"id": "902"})
+    with pytest.raises(DeliveryError, match="404"):
+        later(adapter, key, Message("a" * 1990 + "\n" + "b" * 1990), after=timedelta(0))
+    assert hook.call_count + hook_refused.call_count == 2 and posted.call_count == 0
+
+
+@responses.activate
+def test_a_follow_up_discord_cannot_take_is_a_delivery_error_not_a_channel_post(adapter, key):
+    responses.post(FOLLOW_UP_URL, status=400, json={"message": "Invalid Form Body", "code": 50035})
+    posted = responses.post(CHANNEL_MESSAGES, json={"id": "902"})
+    with pytest.raises(DeliveryError, match="400"):
+        later(adapter, key, Message("done"), after=timedelta(0))
+    assert posted.call_count == 0
+
+
 # -- respond
 
 

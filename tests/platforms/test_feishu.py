@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import responses
@@ -182,6 +183,8 @@ def test_signed_encrypted_message_is_verified_decrypted_and_parsed():
     assert (event.kind, event.chat_id, event.sender.user_id) == ("message", CHAT, USER)
     assert event.text == "帮助"  # the leading @bot placeholder is gone
     assert event.event_id == "5e3702a84e847582be8db7fb73283c02"
+    # What a later answer replies to.
+    assert event.reply_context == {"message_id": "om_5ce6d572455d361153b7cb51da133945"}
 
 
 @pytest.mark.parametrize(
@@ -347,6 +350,7 @@ def test_v1_message_events_still_parse():
         "41b5f371157e3d5341b38b20396e77a1",
         CHAT,
     )
+    assert event.reply_context == {"message_id": "om_36686ee62b6ba48d5bc2a6cb4c07c4c8"}
 
 
 def broken(mutate) -> bytes:
@@ -617,6 +621,109 @@ def test_help_through_the_chalice_route_is_answered_through_the_app(route):
     assert sent["receive_id"] == CHAT and "/checkin" in json.loads(sent["content"])["text"]
     member = store.get_member("c1", USER)
     assert member is not None and member.last_active == NOW.date()
+
+
+# -- reply_later (a deferred command's result, posted by the queue worker) -------------
+
+MESSAGE_ID = "om_5ce6d572455d361153b7cb51da133945"
+REPLY = f"{BASE}/im/v1/messages/{MESSAGE_ID}/reply"
+
+
+def asked(feishu: FeishuAdapter, mutate=None) -> Any:
+    payload = copy.deepcopy(MESSAGE_EVENT)
+    if mutate is not None:
+        mutate(payload)
+    (event,) = feishu.parse(request(json.dumps(payload).encode())).events
+    return event
+
+
+def later(feishu: FeishuAdapter, event: Any, message: Message, group: ChatAddress | None = None):
+    return feishu.reply_later(
+        event, message, community_chat=group, asked_at=NOW, now=NOW + timedelta(minutes=2)
+    )
+
+
+def test_a_later_answer_replies_to_the_members_message_as_the_app():
+    feishu = app_adapter(encrypt_key="")
+    event = asked(feishu)
+    message = Message("📣 已发出提醒", (Mention("ou_amy", "Amy"),))
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        rsps.add(responses.POST, REPLY, json={"code": 0, "data": {"message_id": "om_reply"}})
+        assert later(feishu, event, message, ChatAddress("feishu", CHAT, ROBOT)) == ["om_reply"]
+        reply = rsps.calls[1].request
+    assert reply.headers["Authorization"] == "Bearer t-abc"
+    payload = json.loads(reply.body)
+    assert set(payload) == {"msg_type", "content", "uuid"}
+    assert json.loads(payload["content"]) == {"text": '📣 已发出提醒 <at user_id="ou_amy">Amy</at>'}
+    assert len(payload["uuid"]) <= 50
+
+
+def test_a_retried_later_answer_repeats_its_uuid_so_feishu_posts_it_once():
+    feishu = app_adapter(encrypt_key="")
+    event = asked(feishu)
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        rsps.add(responses.POST, REPLY, json={"code": 0, "data": {"message_id": "om_reply"}})
+        later(feishu, event, Message("done"))
+        later(feishu, event, Message("done"))  # the worker's retry of the same answer
+        first, second = (json.loads(c.request.body)["uuid"] for c in rsps.calls[1:])
+    assert first == second
+
+
+def test_a_reply_feishu_refuses_goes_into_the_chat_instead():
+    feishu = app_adapter(encrypt_key="")
+    event = asked(feishu)
+    withdrawn = {"code": 230011, "msg": "The message was withdrawn."}
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        rsps.add(responses.POST, REPLY, status=400, json=withdrawn)
+        sent_answer(rsps, message_id="om_chat")
+        assert later(feishu, event, Message("done")) == ["om_chat"]
+        assert paths(rsps) == [
+            "/auth/v3/tenant_access_token/internal",
+            f"/im/v1/messages/{MESSAGE_ID}/reply",
+            "/im/v1/messages",
+        ]
+        assert "receive_id_type=chat_id" in rsps.calls[2].request.url
+
+
+def test_a_reply_feishu_cannot_be_reached_for_fails_rather_than_post_twice():
+    feishu = app_adapter(encrypt_key="")
+    event = asked(feishu)
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        rsps.add(responses.POST, REPLY, status=502, body="Bad Gateway")
+        with pytest.raises(DeliveryError, match="502"):
+            later(feishu, event, Message("done"))
+        assert "/im/v1/messages" not in paths(rsps)
+
+
+def test_without_the_app_the_groups_custom_bot_answers_later():
+    feishu = adapter(encrypt_key="")
+    event = asked(feishu)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, ROBOT, json={"code": 0, "msg": "success", "data": {}})
+        [message_id] = later(feishu, event, Message("done"), ChatAddress("feishu", CHAT, ROBOT))
+    assert message_id.startswith("feishu-robot-")
+
+
+def test_without_a_message_id_the_app_sends_into_the_chat():
+    feishu = app_adapter(encrypt_key="")
+    event = asked(feishu, lambda p: p["event"]["message"].pop("message_id"))
+    assert event.reply_context == {}
+    with responses.RequestsMock() as rsps:
+        token_answer(rsps)
+        sent_answer(rsps, message_id="om_chat")
+        assert later(feishu, event, Message("done")) == ["om_chat"]
+
+
+def test_an_admin_chat_without_the_app_has_no_way_in():
+    feishu = adapter(encrypt_key="")
+    event = asked(feishu)
+    with responses.RequestsMock() as rsps, pytest.raises(DeliveryError, match="custom bot"):
+        later(feishu, event, Message("done"))
+    assert len(rsps.calls) == 0
 
 
 # -- direct messages and removal (the app only) -----------------------------------------

@@ -632,6 +632,152 @@ def test_a_failed_reply_post_still_acknowledges_the_event(adapter):
     assert adapter.respond(event, [Message("done")]).status == 200
 
 
+# -- reply_later (a deferred command's result, posted by the queue worker)
+
+RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1234/5678"
+
+
+def slash_event(adapter: SlackAdapter, response_url: str = RESPONSE_URL) -> Any:
+    body = slash_form("/rollcall", "remind", response_url=response_url)
+    [event] = adapter.parse(signed(body, form=True)).events
+    return event
+
+
+def later(adapter: SlackAdapter, event: Any, message: Message, *, after: timedelta) -> list[str]:
+    return adapter.reply_later(event, message, community_chat=None, asked_at=NOW, now=NOW + after)
+
+
+@responses.activate
+def test_without_a_bot_token_a_slash_commands_result_goes_through_its_response_url(clock):
+    no_token = make_adapter(clock, token="")
+    hook = responses.post(RESPONSE_URL, body="ok")
+    event = slash_event(no_token)
+    [message_id] = later(no_token, event, Message("📣 <done> & out"), after=timedelta(minutes=2))
+    assert message_id.startswith("slack-response-")
+    assert sent_json(hook.calls[0]) == {
+        "response_type": "in_channel",
+        "text": "📣 &lt;done&gt; &amp; out",
+    }
+    assert "Authorization" not in hook.calls[0].request.headers  # the URL is the credential
+
+
+@responses.activate
+def test_the_response_url_is_preferred_even_with_a_bot_token(adapter):
+    hook = responses.post(RESPONSE_URL, json={"ok": True})
+    later(adapter, slash_event(adapter), Message("done"), after=timedelta(seconds=5))
+    assert hook.call_count == 1 and len(responses.calls) == 1
+
+
+@responses.activate
+def test_five_parts_go_through_the_response_url_and_the_rest_through_chat_post_message(adapter):
+    hook = responses.post(RESPONSE_URL, body="ok")
+    posted = responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    mentions = tuple(Mention(f"U{i:08d}", "") for i in range(1400))
+    parts = adapter.render(Message("Reminded:", mentions))
+    assert len(parts) == 7
+    ids = later(adapter, slash_event(adapter), Message("Reminded:", mentions), after=timedelta(0))
+    assert len(ids) == 7 and ids[-1] == "1.0"
+    assert [sent_json(c)["text"] for c in hook.calls] == parts[:5]
+    assert [sent_json(c)["text"] for c in posted.calls] == parts[5:]
+    # The URL is used up: the next answer to the same command goes to the channel at once.
+    later(adapter, slash_event(adapter), Message("more"), after=timedelta(minutes=1))
+    assert hook.call_count == 5 and posted.call_count == 3
+
+
+@responses.activate
+def test_without_a_bot_token_parts_beyond_the_uses_left_share_one_message(clock):
+    no_token = make_adapter(clock, token="")
+    hook = responses.post(RESPONSE_URL, body="ok")
+    mentions = tuple(Mention(f"U{i:08d}", "") for i in range(1400))
+    parts = no_token.render(Message("Reminded:", mentions))
+    ids = later(no_token, slash_event(no_token), Message("Reminded:", mentions), after=timedelta(0))
+    [only] = [sent_json(c)["text"] for c in hook.calls]
+    assert len(ids) == 1 and only == "\n\n".join(parts) and len(only) <= slack.TEXT_LIMIT
+
+
+@responses.activate
+def test_an_expired_response_url_is_not_tried_and_the_channel_gets_the_answer(adapter):
+    hook = responses.post(RESPONSE_URL, body="ok")
+    posted = responses.post(POST_URL, json={"ok": True, "ts": "1.5"})
+    event = slash_event(adapter)
+    assert later(adapter, event, Message("done"), after=timedelta(minutes=29)) == ["1.5"]
+    assert hook.call_count == 0
+    assert sent_json(posted.calls[0]) == {"channel": CHANNEL, "text": "done"}
+
+
+def test_without_a_bot_token_an_expired_response_url_is_a_delivery_error(clock):
+    no_token = make_adapter(clock, token="")
+    with pytest.raises(DeliveryError, match="ROLLCALL_SLACK_BOT_TOKEN"):
+        later(no_token, slash_event(no_token), Message("done"), after=timedelta(minutes=31))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param({"status": 404, "body": "expired_url"}, id="404-text"),
+        pytest.param({"status": 200, "json": {"ok": False, "error": "used_url"}}, id="ok-false"),
+    ],
+)
+@responses.activate
+def test_a_refused_response_url_falls_back_to_the_channel_and_is_not_tried_again(
+    adapter, slack_log, answer
+):
+    hook = responses.post(RESPONSE_URL, **answer)
+    posted = responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    event = slash_event(adapter)
+    later(adapter, event, Message("one"), after=timedelta(minutes=1))
+    later(adapter, event, Message("two"), after=timedelta(minutes=1))
+    assert hook.call_count == 1
+    assert [sent_json(c)["text"] for c in posted.calls] == ["one", "two"]
+    assert any("response_url refused" in r.getMessage() for r in slack_log.records)
+
+
+@responses.activate
+def test_a_response_url_slack_cannot_be_reached_for_fails_without_a_second_path(adapter, clock):
+    """A 5xx may hide a message Slack took: posting to the channel too could show it twice,
+    so the worker's retry tries the URL again instead."""
+    hook = responses.post(RESPONSE_URL, status=503, body="")
+    posted = responses.post(POST_URL, json={"ok": True, "ts": "1.0"})
+    with pytest.raises(DeliveryError, match="503"):
+        later(adapter, slash_event(adapter), Message("done"), after=timedelta(0))
+    assert hook.call_count == 4 and posted.call_count == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.test/commands/T0001/1234/5678",
+        "http://hooks.slack.com/commands/T0001/1234/5678",
+        "https://user@hooks.slack.com/commands/T0001/1234/5678",
+        "https://hooks.slack.com.evil.test/commands/T0001/1234/5678",
+    ],
+)
+@responses.activate
+def test_a_response_url_off_slacks_host_is_never_posted_to(clock, url):
+    no_token = make_adapter(clock, token="")
+    with pytest.raises(DeliveryError, match="ROLLCALL_SLACK_BOT_TOKEN"):
+        later(no_token, slash_event(no_token, url), Message("done"), after=timedelta(0))
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_response_url_on_the_configured_api_host_is_trusted_so_tests_can_sink_it(clock):
+    sink = SlackAdapter(SECRET, "", api_base="http://localhost:9001/api")
+    url = "http://localhost:9001/commands/T0001/1234/5678"
+    hook = responses.post(url, body="ok")
+    later(sink, slash_event(sink, url), Message("done"), after=timedelta(0))
+    assert hook.call_count == 1
+
+
+@responses.activate
+def test_an_event_is_answered_later_in_its_thread_with_chat_post_message(adapter):
+    posted = responses.post(POST_URL, json={"ok": True, "ts": "1.7"})
+    [event] = adapter.parse(signed(envelope({**APP_MENTION, "thread_ts": "9.9"}))).events
+    assert later(adapter, event, Message("done"), after=timedelta(hours=2)) == ["1.7"]
+    assert sent_json(posted.calls[0]) == {"channel": CHANNEL, "text": "done", "thread_ts": "9.9"}
+    assert posted.calls[0].request.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+
+
 # -- through inbound.handle_webhook
 
 

@@ -694,6 +694,90 @@ def test_no_replies_is_an_empty_200(adapter):
     assert adapter.respond(None, []).status == 200
 
 
+# -- reply_later (a deferred command's result, posted by the queue worker)
+
+
+def topic_command(adapter: TelegramAdapter, text: str = "/remind") -> Any:
+    """A command sent in forum topic 77 of a forum supergroup, as Telegram delivers it."""
+    opening = {
+        "message_id": 77,
+        "from": ANN,
+        "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup", "is_forum": True},
+        "date": 1441600000,
+        "message_thread_id": 77,
+        "forum_topic_created": {"name": "Week 47", "icon_color": 7322096},
+        "is_topic_message": True,
+    }
+    body = update(
+        {
+            "from": USER,
+            "text": text,
+            "message_thread_id": 77,
+            "is_topic_message": True,
+            "reply_to_message": opening,
+        }
+    )
+    [event] = adapter.parse(request(body)).events
+    return event
+
+
+@responses.activate
+def test_a_later_answer_replies_to_the_command_inside_its_forum_topic(adapter):
+    responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 1400}})
+    event = topic_command(adapter)
+    ids = adapter.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    assert ids == ["1400"]
+    assert sent_json(responses.calls[0]) == {
+        "chat_id": str(GROUP),
+        "text": "done",
+        "parse_mode": "HTML",
+        "reply_parameters": {"message_id": 1365, "allow_sending_without_reply": True},
+        "message_thread_id": 77,
+    }
+
+
+@responses.activate
+def test_a_long_later_answer_replies_once_and_keeps_every_part_in_the_topic(adapter, clock):
+    responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 1}})
+    event = topic_command(adapter)
+    mentions = tuple(Mention(str(i), f"Member {i}") for i in range(300))
+    ids = adapter.reply_later(
+        event, Message("Reminded:", mentions), community_chat=None, asked_at=NOW, now=NOW
+    )
+    sent = [sent_json(c) for c in responses.calls]
+    assert len(ids) == len(sent) > 1
+    assert all(part["message_thread_id"] == 77 for part in sent)
+    assert "reply_parameters" in sent[0]
+    assert not any("reply_parameters" in part for part in sent[1:])
+    assert all(len(part["text"]) <= MESSAGE_LIMIT for part in sent)
+    assert clock.sleeps  # paced a second apart, as any send to one chat
+
+
+@responses.activate
+def test_a_later_answer_outside_a_topic_only_replies(adapter):
+    responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 9}})
+    [event] = adapter.parse(request(update({"from": USER, "text": "/remind"}))).events
+    adapter.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    sent = sent_json(responses.calls[0])
+    assert sent["reply_parameters"]["message_id"] == 1365 and "message_thread_id" not in sent
+
+
+@responses.activate
+def test_a_later_answer_telegram_refuses_is_a_delivery_error(adapter):
+    responses.post(
+        SEND_URL,
+        status=400,
+        json={
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: message thread not found",
+        },
+    )
+    event = topic_command(adapter)
+    with pytest.raises(DeliveryError, match="thread not found"):
+        adapter.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+
+
 # -- through inbound.handle_webhook
 
 

@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -375,6 +376,57 @@ def test_replies_use_the_callbacks_robot_and_the_answer_is_an_empty_200():
     assert (answer.status, answer.body) == (200, "")
     assert f"key={ROBOT_KEY}" in call.request.url
     assert json.loads(call.request.body)["text"]["content"] == "未知命令\n\n帮助内容"
+
+
+# -- reply_later (a deferred command's result, posted by the queue worker) -------------
+
+GROUP_ROBOT = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=group-robot-key"
+
+
+def test_a_later_answer_goes_through_the_robot_the_callback_came_through():
+    wecom = adapter()
+    (event,) = wecom.parse(post(encrypt(ROBOT_MESSAGE, receive_id=""))).events
+    group = ChatAddress("wecom", CHAT, GROUP_ROBOT)
+    message = Message("📣 已发出提醒", (Mention("zhangsan", "张三"),))
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, f"{BASE}/webhook/send", json={"errcode": 0, "errmsg": "ok"})
+        [message_id] = wecom.reply_later(
+            event, message, community_chat=group, asked_at=NOW, now=NOW + timedelta(hours=1)
+        )
+        (call,) = rsps.calls
+    assert message_id.startswith("wecom-robot-")
+    assert call.request.url == f"{BASE}/webhook/send?{urlencode({'key': ROBOT_KEY})}"
+    assert json.loads(call.request.body) == {
+        "msgtype": "text",
+        "text": {"content": "📣 已发出提醒 @张三", "mentioned_list": ["zhangsan"]},
+    }
+
+
+def test_without_the_callbacks_robot_the_groups_own_robot_answers():
+    wecom = adapter(corp_id=CORP_ID)
+    (event,) = wecom.parse(post(encrypt(APP_MESSAGE))).events
+    group = ChatAddress("wecom", event.chat_id, GROUP_ROBOT)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, GROUP_ROBOT.split("?")[0], json={"errcode": 0, "errmsg": "ok"})
+        wecom.reply_later(event, Message("done"), community_chat=group, asked_at=NOW, now=NOW)
+        assert "key=group-robot-key" in rsps.calls[0].request.url
+
+
+def test_a_chat_with_no_robot_of_its_own_is_not_answered_through_another():
+    wecom = adapter(corp_id=CORP_ID)
+    (event,) = wecom.parse(post(encrypt(APP_MESSAGE))).events
+    with responses.RequestsMock() as rsps, pytest.raises(DeliveryError, match="no robot"):
+        wecom.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    assert len(rsps.calls) == 0
+
+
+def test_a_callback_robot_key_that_is_a_url_is_never_posted_to():
+    wecom = adapter()
+    (event,) = wecom.parse(post(encrypt(ROBOT_MESSAGE, receive_id=""))).events
+    forged = replace(event, reply_context={"robot_key": "https://evil.test/send?key=x"})
+    with responses.RequestsMock() as rsps, pytest.raises(DeliveryError, match="no robot"):
+        wecom.reply_later(forged, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    assert len(rsps.calls) == 0
 
 
 # -- through handle_webhook and the Chalice route ---------------------------------------
