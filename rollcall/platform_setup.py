@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.config import DEFAULT_API_BASES
-
 PLATFORMS = ("telegram", "slack", "discord", "feishu", "dingtalk", "wecom", "console")
 LOCALES = ("zh-CN", "en")
 PUBLIC_URL_ENV = "ROLLCALL_PUBLIC_URL"
@@ -872,6 +870,7 @@ def apply_telegram(settings: Any, url: str, sender: Any = None) -> dict[str, Any
 def apply_discord(settings: Any, sender: Any = None) -> list[dict[str, Any]]:
     """Register DISCORD_COMMANDS as the application's global commands (a bulk overwrite,
     so a command removed here disappears from Discord too). Returns Discord's answer."""
+    from chalicelib.platforms.base import api_base
     from chalicelib.platforms.discord import USER_AGENT
     from chalicelib.platforms.http import HttpSender
 
@@ -881,7 +880,7 @@ def apply_discord(settings: Any, sender: Any = None) -> list[dict[str, Any]]:
         raise ValueError("set ROLLCALL_DISCORD_APPLICATION_ID and ROLLCALL_DISCORD_BOT_TOKEN first")
     if not application_id.isdigit():
         raise ValueError("ROLLCALL_DISCORD_APPLICATION_ID must be the application's numeric id")
-    base = (settings.api_bases.get("discord") or DEFAULT_API_BASES["discord"]).rstrip("/")
+    base = api_base(settings, "discord")
     answer = (sender or HttpSender()).request(
         "PUT",
         f"{base}/applications/{application_id}/commands",

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
+
+from chalicelib.config import DEFAULT_API_BASES
 
 
 class Unauthorized(Exception):
@@ -22,7 +25,14 @@ class Unauthorized(Exception):
 
 
 class DeliveryError(Exception):
-    """The platform did not take a message, after retries."""
+    """The platform did not take a message, after retries. ``answer`` is the platform's
+    last refused answer (an ``http.Answer``) when HttpSender got one, None when the platform
+    was never reached or the error is not HttpSender's: a refusal then reads apart from a
+    network failure."""
+
+    def __init__(self, message: str, *, answer: Any = None) -> None:
+        super().__init__(message)
+        self.answer = answer
 
 
 class DirectRefused(DeliveryError):
@@ -119,6 +129,30 @@ class ChatAddress:
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         robot = " robot=set" if self.robot_webhook else ""
         return f"ChatAddress({self.platform}:{self.chat_id}{robot})"
+
+
+# A chat's address with its community's robot, for replies that must go through one.
+ChatLookup = Callable[[str], ChatAddress | None]
+
+
+def community_robot(runtime: Any, platform: str) -> ChatLookup:
+    """The lookup robot platforms (Feishu, DingTalk, WeCom) reply through when the event
+    brought no way of its own: the chat's community's robot, None when the chat is no
+    community's or its community has no robot."""
+
+    def find_chat(chat_id: str) -> ChatAddress | None:
+        community = runtime.store.find_community_by_chat(platform, chat_id)
+        if community is None or not community.robot_webhook:
+            return None
+        return ChatAddress(platform, chat_id, community.robot_webhook, community.robot_secret)
+
+    return find_chat
+
+
+def api_base(settings: Any, platform: str) -> str:
+    """The platform's API base: the configured one (a proxy, Lark, a test server), else the
+    platform's own."""
+    return (settings.api_bases.get(platform) or DEFAULT_API_BASES[platform]).rstrip("/")
 
 
 @dataclass
@@ -496,6 +530,26 @@ def join_texts(limit: int, measure: Measure = len) -> Callable[[str, str], str |
         return joined if measure(joined) <= limit else None
 
     return merge
+
+
+def deliver_replies(
+    deliver: Callable[[Any], object],
+    parts: Iterable[Any],
+    *,
+    log: logging.Logger,
+    platform: str,
+    what: str = "reply not delivered",
+) -> None:
+    """Send reply parts while the platform waits for our answer, in order, stopping at the
+    first that fails: the rest would fail the same way, and the platform's deadline is
+    running. A lost reply is logged as ``what``, never raised: the event is already claimed,
+    so the platform's retry would only be a duplicate."""
+    for part in parts:
+        try:
+            deliver(part)
+        except DeliveryError as error:
+            log.warning(what, extra={"platform": platform, "error": str(error)})
+            break
 
 
 def deliver_parts(deliver: Callable[[Any], str], parts: Sequence[Any]) -> Delivery:

@@ -79,6 +79,7 @@ from chalicelib.platforms.base import (
     REPLY_JOINER,
     BadPayload,
     ChatAddress,
+    ChatLookup,
     Delivery,
     DeliveryError,
     DirectRefused,
@@ -89,7 +90,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
+    community_robot,
     deliver_parts,
+    deliver_replies,
     identifier,
     json_object,
     pack_replies,
@@ -97,7 +101,7 @@ from chalicelib.platforms.base import (
     skew_seconds,
     split_mentions,
 )
-from chalicelib.platforms.http import Answer, HttpSender
+from chalicelib.platforms.http import Answer, AppToken, HttpSender
 
 log = logging.getLogger("rollcall.platforms.dingtalk")
 
@@ -115,8 +119,6 @@ LATER_SESSION_MARGIN = timedelta(minutes=1)
 # wait, so HttpSender gives up at once (its cap is 30 s).
 THROTTLE_CODES = frozenset({130101, 410100})
 THROTTLED_FOR_SECONDS = 600.0
-# Replies go out while DingTalk waits for our answer: one quick attempt each.
-REPLY_TIMEOUT = (1.0, 1.5)
 TRUSTED_HOSTS = frozenset({"oapi.dingtalk.com", "api.dingtalk.com"})
 DEFAULT_OPENAPI_BASE = "https://api.dingtalk.com"
 # The app's access token is refreshed this long before DingTalk says it expires (2 hours).
@@ -128,8 +130,6 @@ UNDELIVERED_LISTS = {
     "filteredStaffIdList": "DingTalk filtered the message for this member",
 }
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-
-ChatLookup = Callable[[str], ChatAddress | None]
 
 
 @dataclass(frozen=True)
@@ -152,20 +152,13 @@ def sign(secret: str, timestamp: str) -> str:
 def build(settings: Any, runtime: Any) -> DingTalkAdapter:
     """Always built: sending through a community's robot needs no app. Inbound requests are
     refused until ROLLCALL_DINGTALK_APP_SECRET is set."""
-
-    def find_chat(chat_id: str) -> ChatAddress | None:
-        community = runtime.store.find_community_by_chat("dingtalk", chat_id)
-        if community is None or not community.robot_webhook:
-            return None
-        return ChatAddress("dingtalk", chat_id, community.robot_webhook, community.robot_secret)
-
     return DingTalkAdapter(
         app_secret=settings.secret("ROLLCALL_DINGTALK_APP_SECRET"),
         app_key=settings.secret("ROLLCALL_DINGTALK_APP_KEY"),
         robot_code=settings.secret("ROLLCALL_DINGTALK_ROBOT_CODE"),
-        api_base=settings.api_bases.get("dingtalk") or DEFAULT_API_BASES["dingtalk"],
+        api_base=api_base(settings, "dingtalk"),
         openapi_base=settings.secret("ROLLCALL_DINGTALK_OPENAPI_BASE") or DEFAULT_OPENAPI_BASE,
-        find_chat=find_chat,
+        find_chat=community_robot(runtime, "dingtalk"),
         clock=lambda: runtime.clock.now(),
     )
 
@@ -201,13 +194,15 @@ class DingTalkAdapter:
         self._clock = clock or (lambda: datetime.fromtimestamp(time.time(), UTC))
         self._wall_clock = wall_clock
         self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
-        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self._reply_sender = reply_sender or HttpSender.for_replies()
         # The app's Open API is not the custom robot: no 3 s robot pacing there.
         self._openapi_sender = openapi_sender or HttpSender()
-        self._monotonic = monotonic
         self._trusted_hosts = TRUSTED_HOSTS | {urlsplit(self._api_base).netloc}
-        self._token = ""
-        self._token_expires_at = 0.0
+        self._token = AppToken(
+            "DingTalk answered without an accessToken",
+            margin=TOKEN_MARGIN_SECONDS,
+            monotonic=monotonic,
+        )
         # Direct messages go through the app's robot: its key and secret are both needed.
         self.direct_messages = bool(app_key and app_secret)
 
@@ -274,14 +269,12 @@ class DingTalkAdapter:
                 "no way to reply: no live sessionWebhook, no robot", extra={"platform": self.name}
             )
             return HttpResponse(200, {})
-        for part in pack_replies((self.render(reply) for reply in replies), _merge):
-            try:
-                self._post(chat, part, self._reply_sender)
-            except DeliveryError as error:
-                log.warning(
-                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break
+        deliver_replies(
+            lambda part: self._post(chat, part, self._reply_sender),
+            pack_replies((self.render(reply) for reply in replies), _merge),
+            log=log,
+            platform=self.name,
+        )
         return HttpResponse(200, {})
 
     def reply_later(
@@ -407,33 +400,27 @@ class DingTalkAdapter:
         says it is not valid (401 / InvalidAuthentication). With ``refusals``, any other
         4xx answer but 429 (e.g. ``staffId.notExisted``) is DirectRefused: it will not
         change on a retry."""
-        for attempt in range(2):
-            seen: list[Answer] = []
-            try:
-                answer = self._openapi_sender.request(
-                    "POST",
-                    f"{self._openapi_base}{path}",
-                    retry_after=_remember(seen),
-                    headers={**_JSON_HEADERS, "x-acs-dingtalk-access-token": self._access_token()},
-                    data=json.dumps(payload, ensure_ascii=False).encode(),
-                )
-            except DeliveryError as error:
-                if attempt == 0 and seen and _token_rejected(seen[-1]):
-                    self._token = ""
-                    continue
-                status = seen[-1].status if seen else 0
-                if refusals and 400 <= status < 500 and status != 429:
-                    raise DirectRefused(str(error)) from None
-                raise
-            return answer.body if isinstance(answer.body, dict) else {}
-        raise DeliveryError("DingTalk refused a fresh access token")  # pragma: no cover
 
-    def _access_token(self) -> str:
-        """The app's access token, fetched once and reused until shortly before it
-        expires: one token request serves every direct message of a warm Lambda."""
-        now = self._monotonic()
-        if self._token and now < self._token_expires_at - TOKEN_MARGIN_SECONDS:
-            return self._token
+        def send(token: str) -> Answer:
+            return self._openapi_sender.request(
+                "POST",
+                f"{self._openapi_base}{path}",
+                headers={**_JSON_HEADERS, "x-acs-dingtalk-access-token": token},
+                data=json.dumps(payload, ensure_ascii=False).encode(),
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError | None:
+            status = error.answer.status if error.answer is not None else 0
+            if refusals and 400 <= status < 500 and status != 429:
+                return DirectRefused(str(error))
+            return None
+
+        answer = self._token.call(self._fetch_token, send, rejected=_token_rejected, failed=failed)
+        return answer.body if isinstance(answer.body, dict) else {}
+
+    def _fetch_token(self) -> tuple[Any, Any]:
+        """A fresh app access token and its lifetime (``AppToken`` caches it: one token
+        request serves every direct message of a warm Lambda)."""
         answer = self._openapi_sender.request(
             "POST",
             f"{self._openapi_base}/v1.0/oauth2/accessToken",
@@ -441,12 +428,7 @@ class DingTalkAdapter:
             data=json.dumps({"appKey": self._app_key, "appSecret": self._app_secret}).encode(),
         )
         body = answer.body if isinstance(answer.body, dict) else {}
-        token, expire = body.get("accessToken"), body.get("expireIn")
-        if not isinstance(token, str) or not token:
-            raise DeliveryError("DingTalk answered without an accessToken")
-        self._token = token
-        self._token_expires_at = now + (float(expire) if isinstance(expire, int | float) else 0)
-        return token
+        return body.get("accessToken"), body.get("expireIn")
 
 
 def _unique(ids: Iterable[str]) -> list[str]:
@@ -463,17 +445,6 @@ def _merge(first: DingTalkPart, second: DingTalkPart) -> DingTalkPart | None:
 
 def _errcode_ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
-
-
-def _remember(seen: list[Answer]) -> Callable[[Answer], float | None]:
-    """Keeps every refused answer for the caller; adds no wait of its own (HttpSender
-    already retries 429 and 5xx, honouring Retry-After)."""
-
-    def retry_after(answer: Answer) -> float | None:
-        seen.append(answer)
-        return None
-
-    return retry_after
 
 
 def _token_rejected(answer: Answer) -> bool:

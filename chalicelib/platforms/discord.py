@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -60,7 +60,9 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
     deliver_parts,
+    deliver_replies,
     identifier,
     json_object,
     pack_replies,
@@ -79,9 +81,6 @@ MAX_MENTIONS_PER_MESSAGE = 100  # allowed_mentions.users takes at most 100 ids
 # Discord's own pacing is per-route buckets read from headers; a second between one
 # channel's parts keeps a reminder well inside them without tracking buckets.
 PER_CHANNEL_INTERVAL = 1.0
-# Discord wants the interaction answered within 3 s: a reply part sent while the request is
-# open gets one quick attempt.
-REPLY_TIMEOUT = (1.0, 1.5)
 # An interaction token answers follow-ups for 15 minutes from the interaction; past this
 # the result goes into the channel with the bot token.
 INTERACTION_TOKEN_LIFETIME = timedelta(minutes=14)
@@ -126,8 +125,9 @@ def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
     if len(key) != 32:
         log.error("ROLLCALL_DISCORD_PUBLIC_KEY is not 32 bytes of hex: Discord stays off")
         return None
-    base = settings.api_bases.get("discord") or DEFAULT_API_BASES["discord"]
-    return DiscordAdapter(key, settings.secret("ROLLCALL_DISCORD_BOT_TOKEN"), api_base=base)
+    return DiscordAdapter(
+        key, settings.secret("ROLLCALL_DISCORD_BOT_TOKEN"), api_base=api_base(settings, "discord")
+    )
 
 
 def deferred() -> dict[str, Any]:
@@ -153,7 +153,8 @@ class DiscordAdapter:
         self._token = bot_token
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
-        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        # Discord wants the interaction answered within 3 s: one quick attempt a part.
+        self._reply_sender = reply_sender or HttpSender.for_replies()
         self.direct_messages = bool(bot_token)
         # user id -> DM channel id, and channel id -> guild id: both stable, asked once.
         self._dm_channels: dict[str, str] = {}
@@ -258,14 +259,15 @@ class DiscordAdapter:
                 200, {"type": CHANNEL_MESSAGE, "data": {"content": "✅", "flags": EPHEMERAL}}
             )
         *early, last = parts
-        for part in early:
-            try:
-                self._post(f"/channels/{event.chat_id}/messages", part, self._reply_sender, True)
-            except DeliveryError as error:
-                log.warning(
-                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break  # the rest would fail the same way; the last part still goes inline
+        channel = f"/channels/{event.chat_id}/messages"
+        # A failure stops the leading parts only: the last part still goes inline.
+        deliver_replies(
+            lambda part: self._post(channel, part, self._reply_sender, True),
+            early,
+            log=log,
+            platform=self.name,
+            what="reply part not delivered",
+        )
         return HttpResponse(200, {"type": CHANNEL_MESSAGE, "data": last})
 
     # -- outbound
@@ -298,14 +300,11 @@ class DiscordAdapter:
         if not _SNOWFLAKE.fullmatch(user_id):
             raise DeliveryError(f"not a Discord user id: {user_id[:40]!r}")
         channel_id = self._dm_channel(user_id)
-        seen = _LastAnswer()
         try:
-            return self._post(
-                f"/channels/{channel_id}/messages", part, self._sender, True, retry_after=seen
-            )
-        except DeliveryError:
+            return self._post(f"/channels/{channel_id}/messages", part, self._sender, True)
+        except DeliveryError as error:
             self._dm_channels.pop(user_id, None)  # open it afresh next time
-            if _code(seen.answer) != CANNOT_MESSAGE_USER:
+            if _code(error.answer) != CANNOT_MESSAGE_USER:
                 raise
             raise DirectRefused(
                 f"Discord refused a direct message to user {user_id}: "
@@ -316,13 +315,10 @@ class DiscordAdapter:
         cached = self._dm_channels.get(user_id)
         if cached is not None:
             return cached
-        seen = _LastAnswer()
         try:
-            answer = self._request(
-                "POST", "/users/@me/channels", seen, json={"recipient_id": user_id}
-            )
+            answer = self._request("POST", "/users/@me/channels", json={"recipient_id": user_id})
         except DeliveryError as error:
-            if seen.answer is None or seen.answer.status not in (400, 403, 404):
+            if error.answer is None or error.answer.status not in (400, 403, 404):
                 raise
             raise DirectRefused(
                 f"Discord refused a direct message to user {user_id}: {error}"
@@ -357,16 +353,14 @@ class DiscordAdapter:
             return f"cannot find the channel's server: {error}"
         if guild_id is None:
             return "the channel belongs to no server"
-        seen = _LastAnswer()
         try:
             self._request(
                 "DELETE",
                 f"/guilds/{guild_id}/members/{user_id}",
-                seen,
                 extra_headers={"X-Audit-Log-Reason": quote(REMOVAL_REASON, safe=" /")},
             )
         except DeliveryError as error:
-            if _gone(seen.answer):
+            if _gone(error.answer):
                 return None
             return str(error)
         return None
@@ -374,7 +368,7 @@ class DiscordAdapter:
     def _guild_of(self, channel_id: str) -> str | None:
         if channel_id in self._guilds:
             return self._guilds[channel_id]
-        answer = self._request("GET", f"/channels/{channel_id}", _retry_after)
+        answer = self._request("GET", f"/channels/{channel_id}")
         guild_id = answer.body.get("guild_id") if isinstance(answer.body, dict) else None
         if not isinstance(guild_id, str) or identifier(guild_id) is None:
             return None  # a DM or group DM: no server to remove anyone from
@@ -385,7 +379,6 @@ class DiscordAdapter:
         self,
         method: str,
         path: str,
-        retry_after: Callable[[Answer], float | None],
         *,
         extra_headers: dict[str, str] | None = None,
         **kwargs: Any,
@@ -399,7 +392,7 @@ class DiscordAdapter:
             **(extra_headers or {}),
         }
         return self._sender.request(
-            method, self._api_base + path, retry_after=retry_after, headers=headers, **kwargs
+            method, self._api_base + path, retry_after=_retry_after, headers=headers, **kwargs
         )
 
     def follow_up(self, application_id: str, token: str, message: Message) -> list[str]:
@@ -434,11 +427,10 @@ class DiscordAdapter:
         if usable:
             path = _follow_up_path(str(application_id), str(token))
             for part in parts:
-                seen = _LastAnswer()
                 try:
-                    ids.append(self._post(path, part, self._sender, False, retry_after=seen))
-                except DeliveryError:
-                    if ids or not _token_refused(seen.answer):
+                    ids.append(self._post(path, part, self._sender, False))
+                except DeliveryError as error:
+                    if ids or not _token_refused(error.answer):
                         # Parts already went out as follow-ups (the rest must not move to
                         # another place), or Discord refused the part itself, not the token.
                         raise
@@ -458,8 +450,6 @@ class DiscordAdapter:
         part: dict[str, Any],
         sender: HttpSender,
         as_bot: bool,
-        *,
-        retry_after: Callable[[Answer], float | None] | None = None,
     ) -> str:
         headers = {"User-Agent": USER_AGENT}
         if as_bot:
@@ -470,7 +460,7 @@ class DiscordAdapter:
             "POST",
             self._api_base + path,
             pace_key=path.split("?")[0],
-            retry_after=retry_after or _retry_after,
+            retry_after=_retry_after,
             headers=headers,
             json=part,
         )
@@ -534,19 +524,6 @@ def _retry_after(answer: Answer) -> float | None:
     if answer.status == 429 and isinstance(value, int | float) and not isinstance(value, bool):
         return max(0.0, float(value))
     return None
-
-
-class _LastAnswer:
-    """``retry_after`` that also keeps the last answer HttpSender did not accept: Discord's
-    JSON error code then reads apart from a network failure, which raises the same
-    DeliveryError with no answer behind it."""
-
-    def __init__(self) -> None:
-        self.answer: Answer | None = None
-
-    def __call__(self, answer: Answer) -> float | None:
-        self.answer = answer
-        return _retry_after(answer)
 
 
 def _code(answer: Answer | None) -> int | None:

@@ -91,6 +91,7 @@ from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
     BadPayload,
     ChatAddress,
+    ChatLookup,
     Delivery,
     DeliveryError,
     DirectRefused,
@@ -102,7 +103,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
+    community_robot,
     deliver_parts,
+    deliver_replies,
     identifier,
     join_texts,
     json_object,
@@ -112,7 +116,7 @@ from chalicelib.platforms.base import (
     skew_seconds,
     split_parts,
 )
-from chalicelib.platforms.http import Answer, HttpSender
+from chalicelib.platforms.http import Answer, AppToken, HttpSender
 
 log = logging.getLogger("rollcall.platforms.feishu")
 
@@ -139,8 +143,6 @@ DM_REFUSALS = {
     99992351: "no such open_id",
     99992361: "the open_id belongs to another app",
 }
-# Replies go out while Feishu waits for our answer (3 s): one quick attempt each.
-REPLY_TIMEOUT = (1.0, 1.5)
 MEMBER_EVENTS: dict[str, EventKind] = {
     "im.chat.member.user.added_v1": "member_joined",
     "im.chat.member.user.deleted_v1": "member_left",
@@ -151,8 +153,6 @@ _PLACEHOLDER = re.compile(r"@_user_\d+")
 # A message id (om_ and hex in Feishu's docs), as it may go into a request path.
 _MESSAGE_ID = re.compile(r"om_[A-Za-z0-9_-]{1,128}")
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-
-ChatLookup = Callable[[str], ChatAddress | None]
 
 
 def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
@@ -211,20 +211,13 @@ class AppError(DeliveryError):
 def build(settings: Any, runtime: Any) -> FeishuAdapter:
     """Always built: a community can send through its own custom bot with no app at all.
     Inbound requests are refused until a verification token or encrypt key is set."""
-
-    def find_chat(chat_id: str) -> ChatAddress | None:
-        community = runtime.store.find_community_by_chat("feishu", chat_id)
-        if community is None or not community.robot_webhook:
-            return None
-        return ChatAddress("feishu", chat_id, community.robot_webhook, community.robot_secret)
-
     return FeishuAdapter(
         verification_token=settings.secret("ROLLCALL_FEISHU_VERIFICATION_TOKEN"),
         encrypt_key=settings.secret("ROLLCALL_FEISHU_ENCRYPT_KEY"),
         app_id=settings.secret("ROLLCALL_FEISHU_APP_ID"),
         app_secret=settings.secret("ROLLCALL_FEISHU_APP_SECRET"),
-        api_base=settings.api_bases.get("feishu") or DEFAULT_API_BASES["feishu"],
-        find_chat=find_chat,
+        api_base=api_base(settings, "feishu"),
+        find_chat=community_robot(runtime, "feishu"),
     )
 
 
@@ -252,11 +245,13 @@ class FeishuAdapter:
         self._api_base = api_base.rstrip("/")
         self._find_chat = find_chat
         self._sender = sender or HttpSender(min_interval=PER_CHAT_INTERVAL)
-        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
-        self._monotonic = monotonic
+        self._reply_sender = reply_sender or HttpSender.for_replies()
         self._wall_clock = wall_clock
-        self._token = ""
-        self._token_expires_at = 0.0
+        self._tenant_token = AppToken(
+            "Feishu answered without a tenant_access_token",
+            margin=TOKEN_MARGIN_SECONDS,
+            monotonic=monotonic,
+        )
         # Direct messages (and removal) go through the app; a custom bot has no such API.
         self.direct_messages = bool(app_id and app_secret)
 
@@ -426,14 +421,12 @@ class FeishuAdapter:
                 extra={"platform": self.name},
             )
             return HttpResponse(200, {})
-        for part in pack_replies((self.render(r) for r in replies), join_texts(MESSAGE_LIMIT)):
-            try:
-                self._deliver(chat, part, self._reply_sender)
-            except DeliveryError as error:
-                log.warning(
-                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break
+        deliver_replies(
+            lambda part: self._deliver(chat, part, self._reply_sender),
+            pack_replies((self.render(r) for r in replies), join_texts(MESSAGE_LIMIT)),
+            log=log,
+            platform=self.name,
+        )
         return HttpResponse(200, {})
 
     def reply_later(
@@ -640,34 +633,33 @@ class FeishuAdapter:
     ) -> Answer:
         """One Open API call as the app: the cached tenant token, replaced once when Feishu
         says it is no longer valid. AppError carries Feishu's code when the body had one."""
-        for attempt in range(2):
-            seen: list[Answer] = []
-            headers = {**_JSON_HEADERS, "Authorization": f"Bearer {self._tenant_token(sender)}"}
-            try:
-                return sender.request(
-                    method,
-                    f"{self._api_base}{path}",
-                    pace_key=pace_key,
-                    ok=_code_ok,
-                    retry_after=_throttle(seen),
-                    params=params,
-                    headers=headers,
-                    data=_json_bytes(payload),
-                )
-            except DeliveryError as error:
-                code = _code(seen[-1].body) if seen else None
-                if attempt == 0 and code in TOKEN_INVALID_CODES:
-                    self._token = ""  # revoked or expired early: fetch a fresh one, once
-                    continue
-                raise AppError(str(error), code if isinstance(code, int) else None) from None
-        raise DeliveryError("Feishu refused a fresh tenant_access_token")  # pragma: no cover
 
-    def _tenant_token(self, sender: HttpSender) -> str:
-        """The app's tenant_access_token, fetched once and reused until shortly before it
-        expires: one token request serves every send of a warm Lambda."""
-        now = self._monotonic()
-        if self._token and now < self._token_expires_at - TOKEN_MARGIN_SECONDS:
-            return self._token
+        def send(token: str) -> Answer:
+            return sender.request(
+                method,
+                f"{self._api_base}{path}",
+                pace_key=pace_key,
+                ok=_code_ok,
+                retry_after=_throttle(),
+                params=params,
+                headers={**_JSON_HEADERS, "Authorization": f"Bearer {token}"},
+                data=_json_bytes(payload),
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError:
+            code = _code(error.answer.body) if error.answer is not None else None
+            return AppError(str(error), code if isinstance(code, int) else None)
+
+        return self._tenant_token.call(
+            lambda: self._fetch_tenant_token(sender),
+            send,
+            rejected=lambda refused: _code(refused.body) in TOKEN_INVALID_CODES,
+            failed=failed,
+        )
+
+    def _fetch_tenant_token(self, sender: HttpSender) -> tuple[Any, Any]:
+        """A fresh tenant_access_token and its lifetime (``AppToken`` caches it: one token
+        request serves every send of a warm Lambda)."""
         answer = sender.request(
             "POST",
             f"{self._api_base}/auth/v3/tenant_access_token/internal",
@@ -676,12 +668,7 @@ class FeishuAdapter:
             data=_json_bytes({"app_id": self._app_id, "app_secret": self._app_secret}),
         )
         body = answer.body if isinstance(answer.body, dict) else {}
-        token, expire = body.get("tenant_access_token"), body.get("expire")
-        if not isinstance(token, str) or not token:
-            raise DeliveryError("Feishu answered without a tenant_access_token")
-        self._token = token
-        self._token_expires_at = now + (float(expire) if isinstance(expire, int | float) else 0)
-        return token
+        return body.get("tenant_access_token"), body.get("expire")
 
 
 def mention_tag(user_id: str, name: str) -> str:
@@ -757,14 +744,12 @@ def _code_ok(answer: Answer) -> bool:
     return _code(answer.body) == 0
 
 
-def _throttle(seen: list[Answer] | None = None) -> Callable[[Answer], float | None]:
+def _throttle() -> Callable[[Answer], float | None]:
     """A throttled answer's wait: Feishu's ``x-ogw-ratelimit-reset`` when given, else 1, 2,
-    4 s... Every refused answer is also kept in ``seen`` for the caller to inspect."""
+    4 s..., counted per request."""
     backoff = itertools.count()
 
     def retry_after(answer: Answer) -> float | None:
-        if seen is not None:
-            seen.append(answer)
         if answer.status != 429 and _code(answer.body) not in THROTTLE_CODES:
             return None
         headers = {k.lower(): v for k, v in answer.headers.items()}

@@ -8,7 +8,13 @@ honoured in one place:
   own wait (``Retry-After`` header, Telegram's ``parameters.retry_after``, Discord's
   ``retry_after`` in the body) up to a cap, then given up cleanly with ``DeliveryError``;
 - sends to one chat are paced to the platform's per-chat rate (e.g. Telegram ~1 message/s
-  per chat), so a 300-mention reminder split into parts does not trip the limit.
+  per chat), so a 300-mention reminder split into parts does not trip the limit;
+- the ``DeliveryError`` it gives up with carries the last answer it refused (``answer``;
+  None when the platform was never reached), so an adapter reads a refusal (Telegram's 403,
+  Discord's 50007) apart from a network failure without hooks of its own.
+
+``AppToken`` is the app access token DingTalk, WeCom and Feishu ask for on every API call:
+cached until shortly before it expires, fetched afresh once when the platform refuses it.
 
 ``sleep`` and ``monotonic`` are injected so tests exercise waits without waiting.
 """
@@ -20,7 +26,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.platforms.base import DeliveryError
 
@@ -32,6 +38,11 @@ DEFAULT_ATTEMPTS = 4
 # and let the job's lease/redelivery retry later rather than hold a Lambda idle.
 MAX_WAIT_SECONDS = 30.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Replies go out while the platform waits for our answer (Slack, Discord and Feishu allow
+# 3 s, WeCom 5 s): one quick attempt each, not the retries a scheduled job can afford.
+REPLY_TIMEOUT = (1.0, 1.5)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,11 @@ class HttpSender:
         self._monotonic = monotonic
         self._jitter = jitter
         self._last_sent: dict[str, float] = {}
+
+    @classmethod
+    def for_replies(cls) -> HttpSender:
+        """The sender for replies made while the platform waits (see REPLY_TIMEOUT)."""
+        return cls(attempts=1, timeout=REPLY_TIMEOUT)
 
     @property
     def session(self) -> Any:
@@ -92,12 +108,14 @@ class HttpSender:
     ) -> Answer:
         """Send with retries. ``ok`` decides success beyond the status code (platforms that
         answer 200 with an error code in the body); ``retry_after`` reads a platform's own
-        wait from a throttled answer."""
+        wait from a throttled answer. The DeliveryError raised on giving up carries the
+        last refused answer as ``answer``."""
         import requests
 
         if pace_key is not None:
             self.pace(pace_key)
         last_error = "no attempt made"
+        refused: Answer | None = None
         for attempt in range(self.attempts):
             try:
                 raw = self.session.request(method, url, timeout=self.timeout, **kwargs)
@@ -108,6 +126,7 @@ class HttpSender:
             answer = Answer(raw.status_code, _body(raw), dict(raw.headers))
             if answer.status < 400 and (ok is None or ok(answer)):
                 return answer
+            refused = answer
             wait = _retry_after_header(answer)
             if retry_after is not None:
                 wait = retry_after(answer) or wait
@@ -119,13 +138,71 @@ class HttpSender:
                 last_error += f" (asked to wait {wait:.0f}s)"
                 break
             self._backoff(attempt, wait)
-        raise DeliveryError(last_error)
+        raise DeliveryError(last_error, answer=refused)
 
     def _backoff(self, attempt: int, wait: float | None) -> None:
         if attempt == self.attempts - 1:
             return
         delay = wait if wait is not None else min(8.0, 0.5 * 2**attempt) * (0.5 + self._jitter())
         self._sleep(max(0.0, delay))
+
+
+class AppToken:
+    """An app's access token (DingTalk, WeCom, Feishu), fetched once and reused until
+    ``margin`` seconds before the platform says it expires: one token request serves every
+    call of a warm Lambda, and WeCom limits how often a token may be fetched."""
+
+    def __init__(
+        self,
+        missing: str,
+        *,
+        margin: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._missing = missing  # the error when the platform answers without a token
+        self._margin = margin
+        self._monotonic = monotonic
+        self._token = ""
+        self._expires_at = 0.0
+
+    def get(self, fetch: Callable[[], tuple[Any, Any]]) -> str:
+        """The cached token, or a fresh one from ``fetch()``: the answer's (token, seconds
+        it lives), as the platform sent them."""
+        now = self._monotonic()
+        if self._token and now < self._expires_at - self._margin:
+            return self._token
+        token, lifetime = fetch()
+        if not isinstance(token, str) or not token:
+            raise DeliveryError(self._missing)
+        self._token = token
+        self._expires_at = now + (float(lifetime) if isinstance(lifetime, int | float) else 0)
+        return token
+
+    def call(
+        self,
+        fetch: Callable[[], tuple[Any, Any]],
+        send: Callable[[str], T],
+        *,
+        rejected: Callable[[Answer], bool],
+        failed: Callable[[DeliveryError], DeliveryError | None] = lambda _: None,
+    ) -> T:
+        """``send(token)``; when the platform's answer says the token itself was
+        ``rejected`` (revoked or expired early), once more with a fresh one. When the last
+        try fails, ``failed(error)`` may name the error to raise instead (a refusal that
+        retrying will not change); a failed ``fetch`` is raised as it is."""
+        for attempt in range(2):
+            token = self.get(fetch)
+            try:
+                return send(token)
+            except DeliveryError as error:
+                if attempt == 0 and error.answer is not None and rejected(error.answer):
+                    self._token = ""
+                    continue
+                instead = failed(error)
+                if instead is None:
+                    raise
+                raise instead from None
+        raise AssertionError("unreachable: the second try returns or raises")  # pragma: no cover
 
 
 def _host(url: str) -> str:

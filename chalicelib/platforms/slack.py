@@ -72,8 +72,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
     cut_long_lines,
     deliver_parts,
+    deliver_replies,
     identifier,
     join_texts,
     json_object,
@@ -93,9 +95,6 @@ MAX_SKEW_SECONDS = 300
 MESSAGE_LIMIT = 3000
 # chat.postMessage's documented pace for one channel.
 PER_CHANNEL_INTERVAL = 1.0
-# Slack wants every answer within 3 s: replies sent while the request is open get one quick
-# attempt, not the retries and backoff a scheduled job can afford.
-REPLY_TIMEOUT = (1.0, 1.5)
 # Message subtypes that are still a member talking (a file shared with a caption counts:
 # a photo captioned 打卡 is a check-in). Edits, joins, topic changes... are not.
 MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
@@ -126,8 +125,9 @@ def build(settings: Any, runtime: Any) -> SlackAdapter | None:
     secret = settings.secret("ROLLCALL_SLACK_SIGNING_SECRET")
     if not secret:
         return None
-    base = settings.api_bases.get("slack") or DEFAULT_API_BASES["slack"]
-    return SlackAdapter(secret, settings.secret("ROLLCALL_SLACK_BOT_TOKEN"), api_base=base)
+    return SlackAdapter(
+        secret, settings.secret("ROLLCALL_SLACK_BOT_TOKEN"), api_base=api_base(settings, "slack")
+    )
 
 
 class SlackAdapter:
@@ -146,7 +146,8 @@ class SlackAdapter:
         self._token = bot_token
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHANNEL_INTERVAL)
-        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        # Slack wants every answer within 3 s: one quick attempt a reply part.
+        self._reply_sender = reply_sender or HttpSender.for_replies()
         self.direct_messages = bool(bot_token)
         # user id -> the bot's DM channel with them: stable, so opened once per user.
         self._dm_channels: dict[str, str] = {}
@@ -297,14 +298,13 @@ class SlackAdapter:
     def _post_replies(self, event: InboundEvent, parts: Sequence[str]) -> None:
         thread_ts = event.reply_context.get("thread_ts")
         extra = {"thread_ts": thread_ts} if thread_ts else {}
-        for part in parts:
-            try:
-                self._post(event.chat_id, part, extra, self._reply_sender)
-            except DeliveryError as error:
-                log.warning(
-                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break  # the rest would fail the same way, and the 3 s are running
+        deliver_replies(
+            lambda part: self._post(event.chat_id, part, extra, self._reply_sender),
+            parts,
+            log=log,
+            platform=self.name,
+            what="reply part not delivered",
+        )
 
     def reply_later(
         self,
@@ -363,18 +363,17 @@ class SlackAdapter:
         refused the URL (expired, used up, invalid: a 4xx or ``ok: false``), which is then
         not tried again; DeliveryError when Slack could not be reached, since the part may
         yet go through the URL on a retry."""
-        seen = _LastAnswer()
         try:
             self._sender.request(
                 "POST",
                 url,
                 pace_key=channel,
                 ok=_response_url_ok,
-                retry_after=seen,
+                retry_after=_retry_after,
                 json={"response_type": "in_channel", "text": text},
             )
         except DeliveryError as error:
-            answer = seen.answer
+            answer = error.answer
             if answer is None or answer.status >= 500 or answer.status == 429:
                 raise
             self._response_url_uses[url] = RESPONSE_URL_USES
@@ -536,18 +535,6 @@ def _ok(answer: Answer) -> bool:
 def _response_url_ok(answer: Answer) -> bool:
     """A response_url answers 200 with ``ok`` (text) or ``{"ok": true}``."""
     return not (isinstance(answer.body, dict) and answer.body.get("ok") is False)
-
-
-class _LastAnswer:
-    """``retry_after`` that also keeps the last answer HttpSender did not accept: a refusal
-    then reads apart from a network failure, which raises the same DeliveryError."""
-
-    def __init__(self) -> None:
-        self.answer: Answer | None = None
-
-    def __call__(self, answer: Answer) -> float | None:
-        self.answer = answer
-        return _retry_after(answer)
 
 
 def _error(body: dict[str, Any]) -> str:

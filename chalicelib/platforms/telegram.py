@@ -41,7 +41,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -61,8 +61,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
     cut_long_lines,
     deliver_parts,
+    deliver_replies,
     identifier,
     join_texts,
     json_object,
@@ -96,7 +98,7 @@ def build(settings: Any, runtime: Any) -> TelegramAdapter | None:
     secret = settings.secret("ROLLCALL_TELEGRAM_SECRET_TOKEN")
     if not token or not secret:
         return None
-    return TelegramAdapter(token, secret, api_base=_api_base(settings))
+    return TelegramAdapter(token, secret, api_base=api_base(settings, "telegram"))
 
 
 def set_webhook(settings: Any, url: str, *, sender: HttpSender | None = None) -> dict[str, Any]:
@@ -114,16 +116,12 @@ def set_webhook(settings: Any, url: str, *, sender: HttpSender | None = None) ->
     payload = {"url": url, "secret_token": secret, "allowed_updates": list(ALLOWED_UPDATES)}
     answer = (sender or HttpSender()).request(
         "POST",
-        f"{_api_base(settings)}/bot{token}/setWebhook",
+        f"{api_base(settings, 'telegram')}/bot{token}/setWebhook",
         ok=_ok,
         retry_after=_retry_after,
         json=payload,
     )
     return dict(answer.body)
-
-
-def _api_base(settings: Any) -> str:
-    return (settings.api_bases.get("telegram") or DEFAULT_API_BASES["telegram"]).rstrip("/")
 
 
 class TelegramAdapter:
@@ -243,14 +241,15 @@ class TelegramAdapter:
             return HttpResponse(200)
         *early, last = parts
         reply = _reply_fields(event.reply_context)
-        for index, part in enumerate(early):
-            try:
-                self._send(event.chat_id, part, reply if index == 0 else _thread(reply))
-            except DeliveryError as error:
-                log.warning(
-                    "reply part not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break  # the rest would fail the same way; the last part still goes inline
+
+        def send(numbered: tuple[int, str]) -> str:
+            index, part = numbered
+            return self._send(event.chat_id, part, reply if index == 0 else _thread(reply))
+
+        # A failure stops the leading parts only: the last part still goes inline.
+        deliver_replies(
+            send, enumerate(early), log=log, platform=self.name, what="reply part not delivered"
+        )
         inline = {
             "method": "sendMessage",
             "chat_id": event.chat_id,
@@ -294,11 +293,10 @@ class TelegramAdapter:
     def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
         """A private chat's id is the user's id. A refusal (the member never started the bot,
         or blocked it) is one answer, never retried: the caller falls back to the group."""
-        seen = _LastAnswer()
         try:
-            return self._send(user_id, part, retry_after=seen)
-        except DeliveryError:
-            refusal = _direct_refusal(seen.answer)
+            return self._send(user_id, part)
+        except DeliveryError as error:
+            refusal = _direct_refusal(error.answer)
             if refusal is None:
                 raise
             raise DirectRefused(
@@ -329,34 +327,26 @@ class TelegramAdapter:
 
     def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
         """Call ``method``; None when Telegram did it, else why not (for the log)."""
-        seen = _LastAnswer()
         try:
             self._sender.request(
                 "POST",
                 f"{self._api_base}/bot{self._token}/{method}",
                 ok=_ok,
-                retry_after=seen,
+                retry_after=_retry_after,
                 json=payload,
             )
         except DeliveryError as error:
-            return f"{method}: {_description(seen.answer) or error}"
+            return f"{method}: {_description(error.answer) or error}"
         return None
 
-    def _send(
-        self,
-        chat_id: str,
-        text: str,
-        extra: dict[str, Any] | None = None,
-        *,
-        retry_after: Callable[[Answer], float | None] | None = None,
-    ) -> str:
+    def _send(self, chat_id: str, text: str, extra: dict[str, Any] | None = None) -> str:
         payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML", **(extra or {})}
         answer = self._sender.request(
             "POST",
             f"{self._api_base}/bot{self._token}/sendMessage",
             pace_key=chat_id,
             ok=_ok,
-            retry_after=retry_after or _retry_after,
+            retry_after=_retry_after,
             json=payload,
         )
         result = answer.body.get("result") if isinstance(answer.body, dict) else None
@@ -447,19 +437,6 @@ def _user_id(user_id: str) -> int | str:
     refuse with its own reason (``int()`` alone would also take ``1_0`` or other scripts'
     digits)."""
     return int(user_id) if _INTEGER.fullmatch(user_id) else user_id
-
-
-class _LastAnswer:
-    """``retry_after`` that also keeps the last answer HttpSender did not accept: a refusal
-    (a 4xx, never retried) then reads apart from a network failure, which raises the same
-    DeliveryError with no answer behind it."""
-
-    def __init__(self) -> None:
-        self.answer: Answer | None = None
-
-    def __call__(self, answer: Answer) -> float | None:
-        self.answer = answer
-        return _retry_after(answer)
 
 
 def _description(answer: Answer | None) -> str | None:

@@ -83,6 +83,7 @@ from chalicelib.platforms.base import (
     REPLY_JOINER,
     BadPayload,
     ChatAddress,
+    ChatLookup,
     Delivery,
     DeliveryError,
     DirectRefused,
@@ -93,7 +94,10 @@ from chalicelib.platforms.base import (
     Parsed,
     Sender,
     Unauthorized,
+    api_base,
+    community_robot,
     deliver_parts,
+    deliver_replies,
     identifier,
     pack_replies,
     same_secret,
@@ -101,7 +105,7 @@ from chalicelib.platforms.base import (
     split_mentions,
     utf8_len,
 )
-from chalicelib.platforms.http import Answer, HttpSender
+from chalicelib.platforms.http import Answer, AppToken, HttpSender
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -130,14 +134,11 @@ DM_REFUSALS = {
     40056: "ROLLCALL_WECOM_AGENT_ID is not this app's AgentId",
 }
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes
-# Replies go out while WeCom waits for our answer: one quick attempt each.
-REPLY_TIMEOUT = (1.0, 1.5)
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 Style = Literal["text", "markdown"]
-ChatLookup = Callable[[str], ChatAddress | None]
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,6 @@ def parse_xml(data: bytes) -> Element:
 def build(settings: Any, runtime: Any) -> WeComAdapter:
     """Always built: a community's group robot sends with no app. Inbound requests are
     refused until the token and EncodingAESKey are set."""
-
-    def find_chat(chat_id: str) -> ChatAddress | None:
-        community = runtime.store.find_community_by_chat("wecom", chat_id)
-        if community is None or not community.robot_webhook:
-            return None
-        return ChatAddress("wecom", chat_id, community.robot_webhook, community.robot_secret)
-
     agent_id = settings.secret("ROLLCALL_WECOM_AGENT_ID").strip()
     if agent_id and not (agent_id.isascii() and agent_id.isdigit()):
         log.warning(
@@ -232,8 +226,8 @@ def build(settings: Any, runtime: Any) -> WeComAdapter:
         corp_id=settings.secret("ROLLCALL_WECOM_CORP_ID"),
         corp_secret=settings.secret("ROLLCALL_WECOM_CORP_SECRET"),
         agent_id=int(agent_id) if agent_id else None,
-        api_base=settings.api_bases.get("wecom") or DEFAULT_API_BASES["wecom"],
-        find_chat=find_chat,
+        api_base=api_base(settings, "wecom"),
+        find_chat=community_robot(runtime, "wecom"),
     )
 
 
@@ -264,15 +258,17 @@ class WeComAdapter:
         self._find_chat = find_chat
         self._style: Style = style
         self._sender = sender or HttpSender(min_interval=PER_ROBOT_INTERVAL)
-        self._reply_sender = reply_sender or HttpSender(attempts=1, timeout=REPLY_TIMEOUT)
+        self._reply_sender = reply_sender or HttpSender.for_replies()
         self._corp_id = corp_id
         self._corp_secret = corp_secret
         self._agent_id = agent_id
         # The app's API is not the group robot: no 3 s robot pacing there.
         self._app_sender = app_sender or HttpSender()
-        self._monotonic = monotonic
-        self._app_token = ""
-        self._app_token_expires_at = 0.0
+        self._app_token = AppToken(
+            "WeCom answered gettoken without an access_token",
+            margin=TOKEN_MARGIN_SECONDS,
+            monotonic=monotonic,
+        )
         # Direct messages are app messages: the corp id, the app's secret and its AgentId.
         self.direct_messages = bool(corp_id and corp_secret and agent_id is not None)
 
@@ -395,14 +391,12 @@ class WeComAdapter:
         if chat is None:
             log.warning("no robot to reply through", extra={"platform": self.name})
             return HttpResponse(200, "")
-        for part in pack_replies((self.render(reply) for reply in replies), _merge):
-            try:
-                self._post(chat, part, self._reply_sender)
-            except DeliveryError as error:
-                log.warning(
-                    "reply not delivered", extra={"platform": self.name, "error": str(error)}
-                )
-                break
+        deliver_replies(
+            lambda part: self._post(chat, part, self._reply_sender),
+            pack_replies((self.render(reply) for reply in replies), _merge),
+            log=log,
+            platform=self.name,
+        )
         return HttpResponse(200, "")
 
     def reply_later(
@@ -521,45 +515,46 @@ class WeComAdapter:
             "enable_duplicate_check": 1,
             "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
         }
-        for attempt in range(2):
-            seen: list[Answer] = []
-            try:
-                answer = self._app_sender.request(
-                    "POST",
-                    f"{self._api_base}/message/send",
-                    ok=_errcode_ok,
-                    retry_after=_throttle(seen),
-                    params={"access_token": self._access_token()},
-                    headers=_JSON_HEADERS,
-                    data=json.dumps(payload, ensure_ascii=False).encode(),
-                )
-            except DeliveryError:
-                code = seen[-1].body.get("errcode") if seen and _is_dict(seen[-1].body) else None
-                if attempt == 0 and code in TOKEN_INVALID_CODES:
-                    self._app_token = ""  # expired or revoked early: fetch a fresh one, once
-                    continue
-                if code in DM_REFUSALS:
-                    raise DirectRefused(
-                        f"WeCom refused a direct message to {user_id} ({code}): {DM_REFUSALS[code]}"
-                    ) from None
-                raise
-            body = answer.body if _is_dict(answer.body) else {}
-            for key in ("invaliduser", "unlicenseduser"):
-                if user_id in str(body.get(key) or "").split("|"):
-                    raise DirectRefused(
-                        f"WeCom did not deliver to {user_id} ({key}): the member is not in "
-                        "the app's visible range, has no licence for it, or does not exist"
-                    )
-            return str(body.get("msgid") or f"wecom-app-{uuid.uuid4().hex[:16]}")
-        raise DeliveryError("WeCom refused a fresh access token")  # pragma: no cover
 
-    def _access_token(self) -> str:
-        """The app's access token, fetched once and reused until shortly before it
-        expires: WeCom limits how often a token may be fetched, and one serves every
-        direct message of a warm Lambda."""
-        now = self._monotonic()
-        if self._app_token and now < self._app_token_expires_at - TOKEN_MARGIN_SECONDS:
-            return self._app_token
+        def send(token: str) -> Answer:
+            return self._app_sender.request(
+                "POST",
+                f"{self._api_base}/message/send",
+                ok=_errcode_ok,
+                retry_after=_throttle(),
+                params={"access_token": token},
+                headers=_JSON_HEADERS,
+                data=json.dumps(payload, ensure_ascii=False).encode(),
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError | None:
+            code = _errcode(error.answer)
+            if code in DM_REFUSALS:
+                return DirectRefused(
+                    f"WeCom refused a direct message to {user_id} ({code}): {DM_REFUSALS[code]}"
+                )
+            return None
+
+        # 42001 (expired) or 40014 (revoked early): a fresh token, once.
+        answer = self._app_token.call(
+            self._fetch_token,
+            send,
+            rejected=lambda refused: _errcode(refused) in TOKEN_INVALID_CODES,
+            failed=failed,
+        )
+        body = answer.body if _is_dict(answer.body) else {}
+        for key in ("invaliduser", "unlicenseduser"):
+            if user_id in str(body.get(key) or "").split("|"):
+                raise DirectRefused(
+                    f"WeCom did not deliver to {user_id} ({key}): the member is not in "
+                    "the app's visible range, has no licence for it, or does not exist"
+                )
+        return str(body.get("msgid") or f"wecom-app-{uuid.uuid4().hex[:16]}")
+
+    def _fetch_token(self) -> tuple[Any, Any]:
+        """A fresh app access token and its lifetime. ``AppToken`` caches it: WeCom limits
+        how often a token may be fetched, and one serves every direct message of a warm
+        Lambda."""
         answer = self._app_sender.request(
             "GET",
             f"{self._api_base}/gettoken",
@@ -568,14 +563,7 @@ class WeComAdapter:
             params={"corpid": self._corp_id, "corpsecret": self._corp_secret},
         )
         body = answer.body if _is_dict(answer.body) else {}
-        token, expires = body.get("access_token"), body.get("expires_in")
-        if not isinstance(token, str) or not token:
-            raise DeliveryError("WeCom answered gettoken without an access_token")
-        self._app_token = token
-        self._app_token_expires_at = now + (
-            float(expires) if isinstance(expires, int | float) else 0
-        )
-        return token
+        return body.get("access_token"), body.get("expires_in")
 
 
 def split_bytes(
@@ -627,14 +615,16 @@ def _is_dict(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-def _throttle(seen: list[Answer] | None = None) -> Callable[[Answer], float | None]:
-    """A frequency-limited answer's wait (5, 10, 20 s); every refused answer is also kept
-    in ``seen`` for the caller to inspect."""
+def _errcode(answer: Answer | None) -> Any:
+    """WeCom's ``errcode`` in an answer's body; None without one."""
+    return answer.body.get("errcode") if answer is not None and _is_dict(answer.body) else None
+
+
+def _throttle() -> Callable[[Answer], float | None]:
+    """A frequency-limited answer's wait (5, 10, 20 s), counted per request."""
     backoff = itertools.count()
 
     def retry_after(answer: Answer) -> float | None:
-        if seen is not None:
-            seen.append(answer)
         if isinstance(answer.body, dict) and answer.body.get("errcode") in THROTTLE_CODES:
             return THROTTLE_BACKOFF_SECONDS * 2 ** next(backoff)
         return None

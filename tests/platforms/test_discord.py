@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,11 +34,11 @@ from chalicelib.platforms.discord import (
     DiscordAdapter,
     deferred,
 )
-from chalicelib.platforms.http import HttpSender
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community
+from tests.platforms.support import FakeTime, log_fixture, timed_sender
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOT_TOKEN = "discord-bot-token"
@@ -58,42 +57,24 @@ def public_hex(key) -> str:
     return key.public_key().export_key(format="raw").hex()
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
 def make_adapter(public_hex: str, clock: FakeTime, token: str = BOT_TOKEN) -> DiscordAdapter:
-    def sender(**kwargs: Any) -> HttpSender:
-        return HttpSender(
-            sleep=clock.sleep, monotonic=clock.monotonic, jitter=lambda: 0.5, **kwargs
-        )
-
     return DiscordAdapter(
         bytes.fromhex(public_hex),
         token,
         api_base=API,
-        sender=sender(min_interval=discord.PER_CHANNEL_INTERVAL),
-        reply_sender=sender(attempts=1),
+        sender=timed_sender(clock, min_interval=discord.PER_CHANNEL_INTERVAL),
+        reply_sender=timed_sender(clock, attempts=1),
     )
 
 
 @pytest.fixture
 def adapter(public_hex, clock) -> DiscordAdapter:
     return make_adapter(public_hex, clock)
+
+
+def rate_limited(seconds: float) -> dict[str, Any]:
+    """Discord's 429 body: ``retry_after`` in seconds, finer than the header."""
+    return {"message": "You are being rate limited.", "retry_after": seconds, "global": False}
 
 
 def signed(key, body: dict | bytes, at: datetime = NOW) -> HttpRequest:
@@ -332,7 +313,7 @@ def test_429_waits_for_retry_after_from_the_body(adapter, clock):
     responses.post(
         f"{API}/channels/{CHANNEL}/messages",
         status=429,
-        json={"message": "You are being rate limited.", "retry_after": 0.25, "global": False},
+        json=rate_limited(0.25),
     )
     responses.post(f"{API}/channels/{CHANNEL}/messages", json={"id": "6"})
     assert adapter.deliver(ChatAddress("discord", CHANNEL), "hi") == "6"
@@ -388,28 +369,7 @@ CHANNEL_OBJECT = {
 }
 
 
-class Recorded(logging.Handler):
-    """The adapter's log records, read directly: configure_logging may have stopped
-    propagation to the root logger (and so to caplog)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def discord_log() -> Any:
-    handler = Recorded()
-    logger = logging.getLogger("rollcall.platforms.discord")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+discord_log = log_fixture("discord")
 
 
 def test_direct_messages_are_on_with_a_bot_token(public_hex, clock):
@@ -469,7 +429,7 @@ def test_a_throttled_direct_message_waits_for_retry_after(adapter, clock):
     responses.post(
         DM_MESSAGES_URL,
         status=429,
-        json={"message": "You are being rate limited.", "retry_after": 1.5, "global": False},
+        json=rate_limited(1.5),
     )
     responses.post(DM_MESSAGES_URL, json={"id": "5557"})
     assert adapter.deliver_direct(ChatAddress("discord", CHANNEL), MEMBER, "hi") == "5557"
@@ -558,7 +518,7 @@ def test_a_throttled_kick_waits_for_retry_after(adapter, clock):
     responses.delete(
         KICK_URL,
         status=429,
-        json={"message": "You are being rate limited.", "retry_after": 0.75, "global": False},
+        json=rate_limited(0.75),
     )
     responses.delete(KICK_URL, status=204)
     assert adapter.remove_member(ChatAddress("discord", CHANNEL), MEMBER) is True

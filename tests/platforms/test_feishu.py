@@ -43,6 +43,7 @@ from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community
+from tests.platforms.support import quiet_sender
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BASE = "https://feishu.test/open-apis"
@@ -146,10 +147,6 @@ def signed(body: bytes, at: datetime = NOW, key: str = ENCRYPT_KEY) -> dict[str,
 
 def request(body: bytes, headers: dict[str, str] | None = None) -> HttpRequest:
     return HttpRequest("POST", headers or {}, {}, body)
-
-
-def quiet_sender(sleeps: list[float] | None = None, **kwargs) -> HttpSender:
-    return HttpSender(sleep=(sleeps.append if sleeps is not None else lambda _: None), **kwargs)
 
 
 def adapter(**overrides) -> FeishuAdapter:

@@ -7,40 +7,17 @@ import requests
 import responses
 
 from chalicelib.platforms.base import DeliveryError
-from chalicelib.platforms.http import MAX_WAIT_SECONDS, Answer, HttpSender
+from chalicelib.platforms.http import MAX_WAIT_SECONDS, Answer
+from tests.platforms.support import timed_sender
 
 URL = "https://api.example.test/bot123456:SECRET-TOKEN/sendMessage"
-
-
-class FakeTime:
-    """A monotonic clock that moves only when the sender sleeps (or the test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
-def sender(clock: FakeTime, **kwargs) -> HttpSender:
-    return HttpSender(sleep=clock.sleep, monotonic=clock.monotonic, jitter=lambda: 0.5, **kwargs)
 
 
 @responses.activate
 def test_429_waits_as_long_as_retry_after_says_then_succeeds(clock):
     responses.post(URL, status=429, headers={"Retry-After": "2"}, json={"ok": False})
     responses.post(URL, json={"ok": True})
-    answer = sender(clock).request("POST", URL, json={})
+    answer = timed_sender(clock).request("POST", URL, json={})
     assert answer.status == 200
     assert clock.sleeps == [2.0]
 
@@ -50,7 +27,7 @@ def test_5xx_is_retried_with_backoff_then_succeeds(clock):
     responses.post(URL, status=503)
     responses.post(URL, status=502)
     responses.post(URL, json={"id": "1"})
-    answer = sender(clock).request("POST", URL, json={})
+    answer = timed_sender(clock).request("POST", URL, json={})
     assert answer.body == {"id": "1"}
     assert len(responses.calls) == 3
     assert clock.sleeps == [0.5, 1.0]  # 0.5 * 2**attempt, jitter pinned to x1
@@ -61,7 +38,7 @@ def test_gives_up_after_its_attempts_naming_the_host_but_never_the_path(clock):
     """Paths carry credentials (Telegram's bot token, robot keys): errors must not."""
     responses.post(URL, status=500, body="boom")
     with pytest.raises(DeliveryError) as raised:
-        sender(clock, attempts=3).request("POST", URL, json={})
+        timed_sender(clock, attempts=3).request("POST", URL, json={})
     assert len(responses.calls) == 3
     message = str(raised.value)
     assert "api.example.test" in message and "500" in message
@@ -72,7 +49,7 @@ def test_gives_up_after_its_attempts_naming_the_host_but_never_the_path(clock):
 def test_connection_errors_are_retried(clock):
     responses.post(URL, body=requests.ConnectionError("reset by peer"))
     responses.post(URL, json={"ok": True})
-    assert sender(clock).request("POST", URL).status == 200
+    assert timed_sender(clock).request("POST", URL).status == 200
     assert len(clock.sleeps) == 1
 
 
@@ -80,7 +57,7 @@ def test_connection_errors_are_retried(clock):
 def test_connection_errors_to_the_end_fail_without_the_url(clock):
     responses.post(URL, body=requests.ConnectionError(f"cannot reach {URL}"))
     with pytest.raises(DeliveryError) as raised:
-        sender(clock, attempts=2).request("POST", URL)
+        timed_sender(clock, attempts=2).request("POST", URL)
     assert "SECRET-TOKEN" not in str(raised.value)
     assert "api.example.test" in str(raised.value)
 
@@ -91,7 +68,7 @@ def test_a_refusal_is_not_retried(clock):
     patience (Discord bans IPs for too many invalid requests)."""
     responses.post(URL, status=403, json={"message": "Missing Access"})
     with pytest.raises(DeliveryError, match="403"):
-        sender(clock).request("POST", URL)
+        timed_sender(clock).request("POST", URL)
     assert len(responses.calls) == 1
     assert clock.sleeps == []
 
@@ -100,7 +77,7 @@ def test_a_refusal_is_not_retried(clock):
 def test_a_platform_asking_for_a_wait_past_the_cap_is_given_up_at_once(clock):
     responses.post(URL, status=429, headers={"Retry-After": str(int(MAX_WAIT_SECONDS) + 90)})
     with pytest.raises(DeliveryError, match="asked to wait"):
-        sender(clock).request("POST", URL)
+        timed_sender(clock).request("POST", URL)
     assert len(responses.calls) == 1
     assert clock.sleeps == []
 
@@ -114,7 +91,7 @@ def test_ok_and_retry_after_hooks_read_errors_from_a_200_body(clock):
     def throttled(answer: Answer) -> float | None:
         return 3.0 if answer.body.get("error") == "ratelimited" else None
 
-    answer = sender(clock).request(
+    answer = timed_sender(clock).request(
         "POST", URL, ok=lambda a: a.body.get("ok") is True, retry_after=throttled
     )
     assert answer.body == {"ok": True}
@@ -122,7 +99,7 @@ def test_ok_and_retry_after_hooks_read_errors_from_a_200_body(clock):
 
 
 def test_pacing_waits_per_chat_and_not_across_chats(clock):
-    paced = sender(clock, min_interval=1.0)
+    paced = timed_sender(clock, min_interval=1.0)
     paced.pace("chat-a")
     clock.now += 0.25
     paced.pace("chat-b")  # another chat: no wait
@@ -137,7 +114,7 @@ def test_pacing_waits_per_chat_and_not_across_chats(clock):
 @responses.activate
 def test_requests_to_one_chat_are_paced_through_request(clock):
     responses.post(URL, json={"ok": True})
-    paced = sender(clock, min_interval=1.0)
+    paced = timed_sender(clock, min_interval=1.0)
     for _ in range(3):
         paced.request("POST", URL, pace_key="chat-a")
     assert clock.sleeps == [1.0, 1.0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -27,12 +26,12 @@ from chalicelib.platforms.base import (
     Message,
     Unauthorized,
 )
-from chalicelib.platforms.http import HttpSender
 from chalicelib.platforms.slack import MESSAGE_LIMIT, SlackAdapter, sign, slash_text
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community, member
+from tests.platforms.support import FakeTime, log_fixture, timed_sender
 
 # The worked example from Slack's "Verifying requests from Slack" page.
 DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -56,36 +55,13 @@ BOT_USER = "U0LAN0Z89"
 CHANNEL = "C0LAN2Q65"
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
 def make_adapter(clock: FakeTime, token: str = BOT_TOKEN) -> SlackAdapter:
-    def sender(**kwargs: Any) -> HttpSender:
-        return HttpSender(
-            sleep=clock.sleep, monotonic=clock.monotonic, jitter=lambda: 0.5, **kwargs
-        )
-
     return SlackAdapter(
         SECRET,
         token,
         api_base=API,
-        sender=sender(min_interval=slack.PER_CHANNEL_INTERVAL),
-        reply_sender=sender(attempts=1),
+        sender=timed_sender(clock, min_interval=slack.PER_CHANNEL_INTERVAL),
+        reply_sender=timed_sender(clock, attempts=1),
     )
 
 
@@ -418,28 +394,7 @@ def sent_form(call) -> dict[str, list[str]]:
     return parse_qs(call.request.body)
 
 
-class Recorded(logging.Handler):
-    """The adapter's log records, read directly: configure_logging may have stopped
-    propagation to the root logger (and so to caplog)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def slack_log() -> Any:
-    handler = Recorded()
-    logger = logging.getLogger("rollcall.platforms.slack")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+slack_log = log_fixture("slack")
 
 
 def test_direct_messages_are_on_with_a_bot_token(clock):

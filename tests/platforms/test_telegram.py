@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -29,12 +28,12 @@ from chalicelib.platforms.base import (
     Sender,
     Unauthorized,
 )
-from chalicelib.platforms.http import HttpSender
 from chalicelib.platforms.telegram import MESSAGE_LIMIT, TelegramAdapter
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community
+from tests.platforms.support import log_fixture, timed_sender
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
@@ -44,33 +43,20 @@ SEND_URL = f"{API}/bot{TOKEN}/sendMessage"
 GROUP = -1001234567890
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
 @pytest.fixture
 def adapter(clock) -> TelegramAdapter:
-    sender = HttpSender(
-        min_interval=telegram.PER_CHAT_INTERVAL,
-        sleep=clock.sleep,
-        monotonic=clock.monotonic,
-        jitter=lambda: 0.5,
-    )
+    sender = timed_sender(clock, min_interval=telegram.PER_CHAT_INTERVAL)
     return TelegramAdapter(TOKEN, SECRET, api_base=API, sender=sender)
+
+
+def too_many_requests(seconds: int) -> dict[str, Any]:
+    """The Bot API's 429 body: the wait is in ``parameters``, not a header."""
+    return {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {seconds}",
+        "parameters": {"retry_after": seconds},
+    }
 
 
 # Shapes from the Bot API docs' Update / Message objects, in a supergroup.
@@ -203,6 +189,15 @@ REPLIED = {
     "date": 1441645000,
     "text": "打卡 读了 20 页",
 }
+TOPIC_OPENING = {
+    "message_id": 77,
+    "from": ANN,
+    "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup", "is_forum": True},
+    "date": 1441600000,
+    "message_thread_id": 77,
+    "forum_topic_created": {"name": "Week 47", "icon_color": 7322096},
+    "is_topic_message": True,
+}
 
 
 def test_a_reply_carries_the_author_of_the_message_it_answers(adapter):
@@ -252,22 +247,13 @@ def test_a_reply_to_no_member_has_no_reply_to(adapter, replied):
 def test_a_message_in_a_forum_topic_does_not_reply_to_whoever_opened_the_topic(adapter):
     """Telegram sets reply_to_message to the topic's creation message on every message in a
     topic: taking it as a reply would review the member who opened the topic."""
-    opening = {
-        "message_id": 77,
-        "from": ANN,
-        "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup", "is_forum": True},
-        "date": 1441600000,
-        "message_thread_id": 77,
-        "forum_topic_created": {"name": "Week 47", "icon_color": 7322096},
-        "is_topic_message": True,
-    }
     body = update(
         {
             "from": USER,
             "text": "/review 5",
             "message_thread_id": 77,
             "is_topic_message": True,
-            "reply_to_message": opening,
+            "reply_to_message": TOPIC_OPENING,
         }
     )
     [event] = adapter.parse(request(body)).events
@@ -415,12 +401,7 @@ def test_429_waits_for_the_retry_after_in_the_body(adapter, clock):
     responses.post(
         SEND_URL,
         status=429,
-        json={
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 3",
-            "parameters": {"retry_after": 3},
-        },
+        json=too_many_requests(3),
     )
     responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 9}})
     assert adapter.deliver(ChatAddress("telegram", "1"), "hi") == "9"
@@ -454,31 +435,7 @@ BAN_URL = f"{API}/bot{TOKEN}/banChatMember"
 UNBAN_URL = f"{API}/bot{TOKEN}/unbanChatMember"
 
 
-class Recorded(logging.Handler):
-    """The adapter's log records, read directly: configure_logging may have stopped
-    propagation to the root logger (and so to caplog)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def text(self) -> str:
-        return " ".join(f"{r.getMessage()} {r.__dict__}" for r in self.records)
-
-
-@pytest.fixture
-def telegram_log() -> Any:
-    handler = Recorded()
-    logger = logging.getLogger("rollcall.platforms.telegram")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+telegram_log = log_fixture("telegram")
 
 
 def test_direct_messages_are_on_with_a_bot_token():
@@ -559,12 +516,7 @@ def test_a_throttled_direct_message_waits_for_retry_after_then_goes(adapter, clo
     responses.post(
         SEND_URL,
         status=429,
-        json={
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 7",
-            "parameters": {"retry_after": 7},
-        },
+        json=too_many_requests(7),
     )
     responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 13}})
     assert adapter.deliver_direct(ChatAddress("telegram", str(GROUP)), "2222222", "hi") == "13"
@@ -624,12 +576,7 @@ def test_a_throttled_ban_waits_for_retry_after(adapter, clock):
     responses.post(
         BAN_URL,
         status=429,
-        json={
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 2",
-            "parameters": {"retry_after": 2},
-        },
+        json=too_many_requests(2),
     )
     responses.post(BAN_URL, json={"ok": True, "result": True})
     responses.post(UNBAN_URL, json={"ok": True, "result": True})
@@ -699,22 +646,13 @@ def test_no_replies_is_an_empty_200(adapter):
 
 def topic_command(adapter: TelegramAdapter, text: str = "/remind") -> Any:
     """A command sent in forum topic 77 of a forum supergroup, as Telegram delivers it."""
-    opening = {
-        "message_id": 77,
-        "from": ANN,
-        "chat": {"id": GROUP, "title": "Study Group", "type": "supergroup", "is_forum": True},
-        "date": 1441600000,
-        "message_thread_id": 77,
-        "forum_topic_created": {"name": "Week 47", "icon_color": 7322096},
-        "is_topic_message": True,
-    }
     body = update(
         {
             "from": USER,
             "text": text,
             "message_thread_id": 77,
             "is_topic_message": True,
-            "reply_to_message": opening,
+            "reply_to_message": TOPIC_OPENING,
         }
     )
     [event] = adapter.parse(request(body)).events

@@ -39,12 +39,12 @@ from chalicelib.platforms.base import (
     Message,
     Unauthorized,
 )
-from chalicelib.platforms.http import HttpSender
 from chalicelib.platforms.wecom import WeComAdapter, WeComPart, split_bytes
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community
+from tests.platforms.support import quiet_sender, recorded
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TOKEN = "QDG6eK"
@@ -118,10 +118,6 @@ def envelope(encrypted: str) -> bytes:
 def post(encrypted: str, query: dict[str, str] | None = None) -> HttpRequest:
     query = signed_query(encrypted) if query is None else query
     return HttpRequest("POST", {"content-type": "text/xml"}, query, envelope(encrypted))
-
-
-def quiet_sender(sleeps: list[float] | None = None, **kwargs) -> HttpSender:
-    return HttpSender(sleep=(sleeps.append if sleeps is not None else lambda _: None), **kwargs)
 
 
 def adapter(**overrides) -> WeComAdapter:
@@ -701,18 +697,6 @@ def test_settings_name_the_app_and_a_bad_agent_id_turns_direct_messages_off():
         wecom.deliver_direct(ChatAddress("wecom", CHAT), USER, "hi")
         assert json.loads(rsps.calls[1].request.body)["agentid"] == AGENT_ID
     bad = {**secrets, "ROLLCALL_WECOM_AGENT_ID": "app-1"}
-    # Read the adapter's logger directly: the suite may have quietened "rollcall", and
-    # configure_logging stops propagation to caplog.
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("rollcall.platforms.wecom")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    logger.addHandler(handler)
-    try:
+    with recorded("wecom", logging.WARNING) as log:
         assert build(Settings(secrets=bad), runtime).direct_messages is False
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-    assert any("ROLLCALL_WECOM_AGENT_ID" in r.getMessage() for r in records)
+    assert any("ROLLCALL_WECOM_AGENT_ID" in r.getMessage() for r in log.records)
