@@ -64,14 +64,14 @@ def run_in_process(
     from moto import mock_aws
 
     from bench.dispatcher import bench_dispatcher
-    from bench.fastmoto import fast_reads
+    from bench.fastmoto import fast_results
     from bench.jobs import bench_jobs
     from bench.webhook import bench_webhook
 
     with mock_aws():
         client = _dynamodb()
         say("in process: jobs")
-        with fast_reads():
+        with fast_results():
             jobs = bench_jobs(client, sizes, naive_sizes=naive_sizes, log=say)
         say("in process: webhook")
         webhook = bench_webhook(client, _fresh_table(client, "bench-webhook"), webhook_n)
@@ -89,7 +89,7 @@ def run_on_embedded(
     sizes: list[int], naive_sizes: list[int], webhook_n: int, cold_runs: int
 ) -> dict[str, Any]:
     from bench.coldpath import bench_cold_path
-    from bench.fastmoto import fast_reads
+    from bench.fastmoto import fast_results
     from bench.jobs import bench_jobs
     from bench.webhook import bench_webhook
     from rollcall.local import EmbeddedEndpoint
@@ -100,7 +100,7 @@ def run_on_embedded(
     try:
         client = _dynamodb(endpoint.url)
         say("embedded: jobs")
-        with fast_reads():
+        with fast_results():
             jobs = bench_jobs(client, sizes, naive_sizes=naive_sizes, prefix="embedded", log=say)
         say("embedded: webhook")
         webhook = bench_webhook(client, _fresh_table(client, "bench-webhook"), webhook_n)
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     if args.quick:
         sizes, embedded_sizes, naive_sizes = [200], [200], [200]
-        webhook_n, communities, cold_runs = 50, 500, 1
+        webhook_n, communities, cold_runs = 50, 500, 3
     else:
         sizes = [1000, 10000, 100000]
         embedded_sizes = [1000, 10000]
@@ -346,7 +346,15 @@ def render(results: dict[str, Any]) -> str:
                 f"(DynamoDB {fmt(c['dynamodb_ms'])} ms, route {fmt(c['route_ms'])} ms) vs one "
                 f"conditional PutItem p50 {fmt(single['p50_ms'])} ms, p99 "
                 f"{fmt(single['p99_ms'])} ms → p50 ×{fmt(c['p50_ratio'])}, p99 "
-                f"×{fmt(c['p99_ratio'])} (n={c['n']})"
+                f"×{fmt(c['p99_ratio'])} (n={c['n']}); its requests alone "
+                f"×{fmt(c['requests_ratio'])}"
+            )
+        overlap = web.get("overlap")
+        if overlap:
+            lines.append(
+                f"member GetItem + check-in PutItem: one after the other p50 "
+                f"{fmt(overlap['sequential']['p50_ms'])} ms, at once (two threads) p50 "
+                f"{fmt(overlap['concurrent']['p50_ms'])} ms → ×{fmt(overlap['p50_ratio'])}"
             )
         lines.append("")
     per = results["in_process"]["webhook"]["checkin"]

@@ -1,14 +1,17 @@
-"""Plain JSON for moto's read results, while the job benchmark runs.
+"""Plain JSON for moto's results, while the job benchmark runs.
 
 moto 5 renders every response through a generic, model-driven serializer that costs about
 half a millisecond per item returned: a 10,000-member job reading 100,000 items spends a
-minute there, and a 100,000-member report several. DynamoDB speaks plain JSON, and for
-reads moto already holds the result as plain JSON values (``DynamoResult``), so the
-benchmark renders Query, Scan, GetItem and BatchGetItem results with ``json.dumps``
-instead: the same bytes on the wire (``tests/test_bench_smoke.py`` checks that the parsed
-responses are equal), three to four times faster. It also lets moto compare two string
-keys as strings when it sorts the table (on every page of every Query and Scan). Nothing
-is patched outside the ``with`` block, and writes, errors and every other operation keep
+minute there, and a 100,000-member report several. DynamoDB speaks plain JSON, and moto
+already holds a read's result, and a write's returned item (``ReturnValues``), as plain
+JSON values (``DynamoResult``), so the benchmark renders Query, Scan, GetItem,
+BatchGetItem, PutItem, UpdateItem and DeleteItem results with ``json.dumps`` instead: the
+same bytes on the wire (``tests/test_bench_smoke.py`` checks that the parsed responses
+are equal), three to four times faster. Writes matter where a job keeps updating one
+growing item (a run record gains an attribute per delivered message part), whose every
+``ALL_NEW`` answer moto would render attribute by attribute. It also lets moto compare two
+string keys as strings when it sorts the table (on every page of every Query and Scan).
+Nothing is patched outside the ``with`` block, and errors and every other operation keep
 moto's own serializer.
 
 Only wall times change, and only on moto: requests and capacity units are counted from
@@ -24,7 +27,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-READS = frozenset({"Query", "Scan", "GetItem", "BatchGetItem"})
+RENDERED = frozenset(
+    {"Query", "Scan", "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"}
+)
 
 
 def _plain(value: Any) -> bool:
@@ -37,7 +42,7 @@ def _plain(value: Any) -> bool:
 
 
 @contextmanager
-def fast_reads() -> Iterator[None]:
+def fast_results() -> Iterator[None]:
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.responses import DynamoResult
 
@@ -46,7 +51,7 @@ def fast_reads() -> Iterator[None]:
 
     def execute_result(self: Any, context: Any) -> Any:
         result = self.result
-        if context.operation_model.name in READS and _plain(result):
+        if context.operation_model.name in RENDERED and _plain(result):
             return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(result)
         return stock(self, context)
 

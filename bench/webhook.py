@@ -31,6 +31,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.models import Community, Member
 from chalicelib.platforms.console import ConsoleAdapter, sign
 from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.store import keys
 from chalicelib.store.repository import Store
 from chalicelib.store.table import DynamoTable
 
@@ -161,6 +162,51 @@ def _floor(client: Any, table_name: str, n: int) -> dict[str, Any]:
     return summary(samples)
 
 
+def _overlap(client: Any, table_name: str, n: int) -> dict[str, Any]:
+    """The member's GetItem and a check-in's PutItem one after the other, and at once (the
+    read on a second thread), alternately on the same client and endpoint: whether running
+    a check-in's independent requests concurrently would pay here. On moto, in process or
+    over loopback HTTP to a server in the same process, both wait for one interpreter."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(i: int) -> None:
+        client.get_item(
+            TableName=table_name,
+            Key={"pk": {"S": keys.community_pk("wh")}, "sk": {"S": keys.member_sk(f"w{i:05d}")}},
+        )
+
+    def put(i: int, way: str) -> None:
+        client.put_item(
+            TableName=table_name,
+            Item={
+                "pk": {"S": "C#overlap"},
+                "sk": {"S": f"CI#2026-11-23#{way}{i:05d}"},
+                "user_id": {"S": f"w{i:05d}"},
+                "delivery": {"S": f"console#overlap-{way}{i}"},
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    one_by_one, at_once = [], []
+    with ThreadPoolExecutor(max_workers=1) as other:
+        for i in range(n):
+            started = time.perf_counter()
+            get(i)
+            put(i, "s")
+            one_by_one.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            read = other.submit(get, i)
+            put(i, "c")
+            read.result()
+            at_once.append(time.perf_counter() - started)
+    sequential, concurrent = summary(one_by_one), summary(at_once)
+    return {
+        "sequential": sequential,
+        "concurrent": concurrent,
+        "p50_ratio": concurrent["p50_ms"] / sequential["p50_ms"],
+    }
+
+
 class HttpPoster:
     """POSTs to a running local server, one connection per request (Chalice's local server
     speaks HTTP/1.0)."""
@@ -217,6 +263,9 @@ def bench_webhook(client: Any, table_name: str, n: int, *, http: bool = True) ->
         if way in results:
             results[way]["p50_ratio"] = results[way]["p50_ms"] / single["p50_ms"]
             results[way]["p99_ratio"] = results[way]["p99_ms"] / single["p99_ms"]
+            # what the check-in's requests alone cost, in single puts (means, as measured)
+            results[way]["requests_ratio"] = results[way]["dynamodb_ms"] / single["mean_ms"]
+    results["overlap"] = _overlap(client, table_name, n)
     # the figures the summary table has always shown: the test client's
     results["p50_ratio"] = results["checkin"]["p50_ratio"]
     results["p99_ratio"] = results["checkin"]["p99_ratio"]

@@ -5,8 +5,10 @@ benchmark's faster rendering of moto's read results changes nothing but time."""
 
 from __future__ import annotations
 
+import json
+
 from bench.capacity import Meter, item_size, read_units, write_units
-from bench.fastmoto import fast_reads
+from bench.fastmoto import fast_results
 from bench.jobs import JOBS, bench_jobs
 from bench.seed import seed
 from chalicelib.store.table import Cond
@@ -15,7 +17,7 @@ READS = ("GetItem", "Query", "BatchGetItem", "Scan")
 
 
 def test_job_reads_stay_flat_while_the_naive_design_grows(dynamo_client):
-    with fast_reads():
+    with fast_results():
         rows = bench_jobs(dynamo_client, [30, 120], naive_sizes=[30, 120], seed=2)
     assert [(r["job"], r["members"]) for r in rows] == [
         (job, size) for size in (30, 120) for job in JOBS
@@ -33,7 +35,7 @@ def test_job_reads_stay_flat_while_the_naive_design_grows(dynamo_client):
     assert reminder["units_vs_min"] < 2 and reminder["requests"]["Query"] == 2
 
 
-def test_fast_reads_give_the_same_responses_page_for_page(dynamo_client):
+def test_fast_results_give_the_same_responses_page_for_page(dynamo_client):
     """The benchmark's faster moto (bench/fastmoto.py) must not change a single response:
     the same items, pages, LastEvaluatedKeys and counts, by size (1 MB) and by Limit."""
     table = "rollcall-test"
@@ -75,13 +77,50 @@ def test_fast_reads_give_the_same_responses_page_for_page(dynamo_client):
         return pages
 
     stock = read_everything()
-    with fast_reads():
+    with fast_results():
         fast = read_everything()
         dynamo_client.delete_item(TableName=table, Key={"pk": {"S": "C#s1"}, "sk": {"S": "ZZ#00"}})
         after_write = query("pk = :p AND begins_with(sk, :s)", {":s": {"S": "ZZ#"}})
     assert fast == stock
     assert len(stock) > 20 and sum(1 for p in stock if "LastEvaluatedKey" in p) > 10
     assert sum(len(p["Items"]) for p in after_write) == 11, "a write invalidates the index"
+
+
+def test_fast_results_answer_writes_as_moto_does(dynamo_client):
+    """A write's returned item, every ``ReturnValues``, rendered by the benchmark's faster
+    moto: the same answers as moto's own serializer gives."""
+    table = "rollcall-test"
+
+    def writes(tag: str) -> str:
+        key = {"pk": {"S": "W"}, "sk": {"S": tag}}
+        item = {**key, "n": {"N": "1"}, "l": {"L": [{"S": "x"}]}, "m": {"M": {"a": {"BOOL": True}}}}
+        answers = [
+            dynamo_client.put_item(TableName=table, Item=item),
+            dynamo_client.put_item(
+                TableName=table, Item={**item, "n": {"N": "2"}}, ReturnValues="ALL_OLD"
+            ),
+        ]
+        for returns in ("ALL_NEW", "UPDATED_NEW", "ALL_OLD", "UPDATED_OLD", "NONE"):
+            answers.append(
+                dynamo_client.update_item(
+                    TableName=table,
+                    Key=key,
+                    UpdateExpression="SET n = n + :one, s = :s REMOVE l",
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":s": {"S": "é"}},
+                    ReturnValues=returns,
+                )
+            )
+        answers.append(dynamo_client.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD"))
+        answers.append(dynamo_client.delete_item(TableName=table, Key=key))
+        for answer in answers:
+            answer.pop("ResponseMetadata")
+        return json.dumps(answers, sort_keys=True, ensure_ascii=False)
+
+    stock = writes("stock")
+    with fast_results():
+        fast = writes("fast")
+    assert fast == stock.replace('"stock"', '"fast"')
+    assert '"Attributes"' in stock
 
 
 def test_the_meter_counts_units_and_the_payload_of_updates(dynamo_client, dynamo_table):

@@ -145,16 +145,17 @@ def _counters_unchanged(member: Member) -> Cond:
 
     ``last_checkin`` and ``checkins`` together act as a version: every check-in and make-up
     changes ``checkins``, so a concurrent one makes the update fail instead of being lost.
+    A comparison is false on a missing item, so the member must exist too; only a member
+    who never checked in needs saying so (each clause is work for the endpoint).
     """
-    last = (
-        Cond.eq("last_checkin", member.last_checkin.isoformat())
-        if member.last_checkin
-        else Cond.absent("last_checkin")
-    )
+    if member.last_checkin:
+        last = Cond.eq("last_checkin", member.last_checkin.isoformat())
+    else:
+        last = Cond.exists("pk") & Cond.absent("last_checkin")
     count = Cond.eq("checkins", member.checkins)
     if member.checkins == 0:
         count = count | Cond.absent("checkins")
-    return Cond.exists("pk") & last & count
+    return last & count
 
 
 def save_streak(
@@ -192,6 +193,8 @@ def save_streak(
             "checkins": streak.checkins,
         }
     )
+    if not creating and streak.best == member.best_streak:
+        del fields["best_streak"]  # unchanged: one clause less to write
     if delivery is not None:
         fields[CHECKIN_DELIVERY] = delivery
     pk, sk = keys.community_pk(member.community_id), keys.member_sk(member.user_id)

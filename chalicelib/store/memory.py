@@ -82,12 +82,13 @@ class MemoryTable:
         add: Mapping[str, int | float] | None = None,
         remove: Iterable[str] = (),
         cond: Cond | None = None,
-    ) -> Item | None:
+        return_new: bool = True,
+    ) -> Item | bool | None:
         self.requests["UpdateItem"] += 1
         with self._lock:
             current = self._items.get((pk, sk))
             if cond is not None and not cond.evaluate(current):
-                return None
+                return None if return_new else False
             item = copy.deepcopy(current) if current else {"pk": pk, "sk": sk}
             for attr, value in (set or {}).items():
                 if value is None:
@@ -101,7 +102,7 @@ class MemoryTable:
             for attr in remove:
                 item.pop(attr, None)
             self._items[(pk, sk)] = _normalise(item)
-            return copy.deepcopy(self._items[(pk, sk)])
+            return copy.deepcopy(self._items[(pk, sk)]) if return_new else True
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:
         self.requests["DeleteItem"] += 1

@@ -126,7 +126,7 @@ def test_a_cold_checkin_reads_the_community_and_the_member_in_one_batch(on_moto)
 def test_a_warm_checkin_reads_nothing_back_from_its_member_update(on_moto):
     """The handler computed the counters it writes, and the update's condition makes them
     the stored ones: the response carries no item (nothing to send, parse or convert)."""
-    rt, requests = on_moto
+    rt, _ = on_moto
     say(rt, "hello", local(23, 8), user="m001")
     asked: list[dict[str, Any]] = []
     rt.store.table.client.meta.events.register(

@@ -92,6 +92,16 @@ def test_update_with_failed_condition_changes_nothing(table):
     assert table.get("P", "S") is None
 
 
+def test_update_without_reading_back_answers_whether_it_wrote(table):
+    """``return_new=False`` (DynamoDB's ReturnValues=NONE): True when written, False when
+    the condition failed; the item changes exactly as with the item read back."""
+    assert table.update("P", "S", set={"a": 1}, cond=Cond.exists("pk"), return_new=False) is False
+    assert table.get("P", "S") is None
+    assert table.update("P", "S", set={"a": 1}, add={"n": 2}, return_new=False) is True
+    assert table.update("P", "S", set={"a": None}, cond=Cond.eq("n", 2), return_new=False) is True
+    assert table.get("P", "S") == {"pk": "P", "sk": "S", "n": 2}
+
+
 def test_delete_with_condition(table):
     table.put({"pk": "P", "sk": "S", "v": 1})
     assert not table.delete("P", "S", cond=Cond.eq("v", 2))
