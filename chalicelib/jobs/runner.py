@@ -15,7 +15,7 @@ what the group should see instead if that is impossible (``Direct.fallback``). W
 platform's adapter cannot send direct messages, the fallbacks take the DMs' place from the
 start. Where a DM is refused for good (``DirectRefused``: a Telegram member who never
 started the bot, a Discord member who closed DMs), the part is recorded as refused
-(``sent_NNNN`` = ``!refused``), the run goes on, and after every planned part the refused
+(store/runs.py), the run goes on, and after every planned part the refused
 DMs' fallbacks go to the group, merged into as few messages as they allow. A resumed run
 recomputes those fallback parts from the refusals it finds recorded, in part order, so it
 sends the same parts at the same indices. A DM that fails otherwise (the platform
@@ -178,16 +178,31 @@ def run_job(
         result.parts = []
         return result
     metric("RunsClaimed", dimensions=dims)
-    already = runs.sent_parts(claimed)
+    done = runs.settled(claimed)
+    epoch = runs.epoch_of(claimed)
+    # A takeover: which of the settled parts were refused DMs (one Query), for fallbacks.
+    refused_before = (
+        runs.refused_parts(store.table, community_id, job, plan.period, epoch) if done else set()
+    )
     chat = ChatAddress(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret
     )
     context = {"community": community_id, "job": job, "period": plan.period, "run_id": run_id}
 
-    def record(index: int, message_id: str) -> bool:
-        already[index] = message_id
+    def record(index: int, message_id: str, direct: bool) -> bool:
+        if message_id == REFUSED:
+            return runs.record_refused(
+                store.table, community_id, job, plan.period, epoch, index, run_id
+            )
         return runs.record_part(
-            store.table, community_id, job, plan.period, index, message_id, run_id
+            store.table,
+            community_id,
+            job,
+            plan.period,
+            index,
+            message_id,
+            run_id,
+            keep_id=not direct,  # a DM's id is not kept: the run item stays small
         )
 
     def fail(error: DeliveryError) -> None:
@@ -230,8 +245,8 @@ def run_job(
         (``result`` then says why)."""
         nonlocal progressed
         for index, part, target in numbered:
-            if index in already:
-                if already[index].startswith(REFUSED) and isinstance(target, _DirectPart):
+            if index < done:
+                if index in refused_before and isinstance(target, _DirectPart):
                     refused_dms.append(target.message)
                 continue  # delivered (or refused) by a run that crashed after it
             if time_left is not None and progressed and time_left() < reserve:
@@ -246,7 +261,7 @@ def run_job(
                 log.warning("delivery failed", extra={**context, "part": index})
                 fail(error)
                 return False
-            if not record(index, message_id):
+            if not record(index, message_id, isinstance(target, _DirectPart)):
                 # Someone forced a replay meanwhile: stop here, it owns the run now.
                 result.status = "failed"
                 result.errors.append("run taken over by another worker")

@@ -75,6 +75,16 @@ def run_sk(job: str, period: str) -> str:
     return f"RUN#{job}#{period}"
 
 
+def run_refused_prefix(job: str, period: str, epoch: str) -> str:
+    """A run's refused direct messages, one small item each, per epoch (a forced replay
+    starts a new one, so the refusals of the replayed run no longer count)."""
+    return f"RUNX#{job}#{period}#{epoch}#"
+
+
+def run_refused_sk(job: str, period: str, epoch: str, index: int) -> str:
+    return f"{run_refused_prefix(job, period, epoch)}{index:06d}"
+
+
 def due_item_sk(job: str) -> str:
     return f"DUE#{job}"
 

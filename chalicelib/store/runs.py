@@ -3,7 +3,14 @@
 ``C#<cid> / RUN#<job>#<period>``. EventBridge and SQS deliver at least once; the claim is
 a conditional write, so a duplicate delivery or a concurrent worker does nothing, and a
 crashed run is taken over once its lease has expired, skipping the parts it had already
-delivered (``sent_<n>`` attributes).
+settled.
+
+Progress is a high-water mark (``done``: parts 0..done-1 are delivered or refused, in
+order) plus the message ids of group parts (``sent_<n>``, a few per run). A direct
+message's id is not kept, and a refused one is its own small item (``RUNX#...``): every
+update of the run item is billed by the item's size, so an item that grew with each of a
+run's thousands of DMs would make the run's cost grow with the square of its members
+(and pass DynamoDB's 400 KB item limit at about 15,000 parts).
 """
 
 from __future__ import annotations
@@ -57,14 +64,22 @@ def claim_run(
     }
     if force:
         current = table.get(pk, sk, consistent=True) or {}
-        stale = [k for k in current if k.startswith("sent_")]
+        stale = [k for k in current if k.startswith("sent_") or k == "done"]
+        fields["epoch"] = run_id  # a new epoch: the replayed run's refusals do not count
         return table.update(pk, sk, set=fields, remove=stale, add={"attempts": 1})
     takeover = (
         Cond.ne("status", DONE)
         & Cond.ne("status", SKIPPED)
         & Cond.lt("lease_until", now.isoformat())
     )
-    return table.update(pk, sk, set=fields, add={"attempts": 1}, cond=Cond.absent("pk") | takeover)
+    return table.update(
+        pk,
+        sk,
+        set=fields,
+        set_if_absent={"epoch": run_id},
+        add={"attempts": 1},
+        cond=Cond.absent("pk") | takeover,
+    )
 
 
 def record_part(
@@ -75,13 +90,60 @@ def record_part(
     index: int,
     message_id: str,
     run_id: str,
+    *,
+    keep_id: bool = True,
 ) -> bool:
-    """Note that part ``index`` was delivered, as long as this run still owns the record."""
+    """Note that parts up to ``index`` are settled (``index`` delivered now, with its
+    message id kept when ``keep_id``), as long as this run still owns the record."""
     pk, sk = _key(community_id, job, period)
-    done = table.update(
-        pk, sk, set={f"sent_{index:04d}": message_id or "-"}, cond=Cond.eq("run_id", run_id)
+    fields: dict[str, Any] = {"done": index + 1}
+    if keep_id:
+        fields[f"sent_{index:04d}"] = message_id or "-"
+    return table.update(pk, sk, set=fields, cond=Cond.eq("run_id", run_id), return_new=False)
+
+
+def record_refused(
+    table: Table,
+    community_id: str,
+    job: str,
+    period: str,
+    epoch: str,
+    index: int,
+    run_id: str,
+) -> bool:
+    """Note that the platform refused part ``index`` (a direct message) for good: one small
+    item, then the high-water mark. A crash between the two refuses it again on takeover."""
+    table.put(
+        {
+            "pk": keys.community_pk(community_id),
+            "sk": keys.run_refused_sk(job, period, epoch, index),
+            "index": index,
+        }
     )
-    return done is not None
+    return record_part(table, community_id, job, period, index, "", run_id, keep_id=False)
+
+
+def refused_parts(table: Table, community_id: str, job: str, period: str, epoch: str) -> set[int]:
+    """The parts a run (this epoch of it) recorded as refused: one Query, paged."""
+    prefix = keys.run_refused_prefix(job, period, epoch)
+    return {
+        int(item["index"])
+        for item in table.query(keys.community_pk(community_id), prefix=prefix, consistent=True)
+    }
+
+
+def settled(run: dict[str, Any]) -> int:
+    """How many leading parts a run record says are settled (delivered or refused); for a
+    record from before ``done`` existed, the leading ``sent_<n>`` attributes."""
+    done = int(run.get("done", 0))
+    sent = sent_parts(run)
+    while done in sent:
+        done += 1
+    return done
+
+
+def epoch_of(run: dict[str, Any]) -> str:
+    return str(run.get("epoch") or "0")
 
 
 def release_run(

@@ -131,7 +131,11 @@ def test_a_takeover_sends_neither_a_dm_nor_a_fallback_twice(reminder_store):
     with pytest.raises(Crash):
         run_job(rt, "daily-reminder", "c1", at)
     run = runs.get_run(reminder_store.table, "c1", "daily-reminder", "2026-11-23")
-    assert run is not None and run["sent_0002"] == "!refused"
+    assert run is not None and runs.settled(run) == 3  # group part, hush's DM, shy refused
+    assert runs.refused_parts(
+        reminder_store.table, "c1", "daily-reminder", "2026-11-23", runs.epoch_of(run)
+    ) == {2}
+    assert "sent_0001" not in run and "sent_0002" not in run  # a DM's id is not kept
     assert [user for user, _ in adapter.private] == ["hush"]
 
     later = at + runs_lease() + timedelta(seconds=1)
@@ -318,3 +322,33 @@ def test_even_a_function_too_short_for_its_reserve_delivers_a_part_per_call(remi
         statuses.append(run_job(rt, "daily-reminder", "c1", at, time_left=lambda: 0.0).status)
     assert statuses == ["paused", "paused", "sent"]
     assert len(adapter.group) == 1 and len(adapter.private) == 2
+
+
+def test_the_run_record_stays_small_however_many_dms_a_run_sends():
+    """Every update of the run item is billed by its size: it keeps a high-water mark and
+    the group parts' ids, never one attribute per direct message."""
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members([reminder_case.member(f"q{n:03d}", quiet=True) for n in range(300)])
+    adapter = DirectAdapter(refuse=tuple(f"q{n:03d}" for n in range(0, 300, 3)))
+    rt = with_adapter(store, reminder_case.AT_21, adapter)
+    result = run_job(rt, "daily-reminder", "c1", reminder_case.AT_21)
+    assert result.status == "sent" and len(adapter.private) == 200
+    run = runs.get_run(store.table, "c1", "daily-reminder", "2026-11-23")
+    assert run is not None and runs.settled(run) == 1 + 300 + 1  # group, DMs, one fallback
+    assert sorted(k for k in run if k.startswith("sent_")) == ["sent_0000", "sent_0301"]
+    assert len(repr(run)) < 1000
+    refused = runs.refused_parts(store.table, "c1", "daily-reminder", "2026-11-23", run["epoch"])
+    assert len(refused) == 100
+
+
+def test_a_forced_replay_starts_a_new_epoch_and_forgets_the_old_refusals(reminder_store):
+    at = reminder_case.AT_21
+    adapter = DirectAdapter(refuse=("shy",))
+    rt = with_adapter(reminder_store, at, adapter)
+    run_job(rt, "daily-reminder", "c1", at)
+    assert adapter.group[-1][1].endswith("not checked in yet:\nShy")
+    adapter.refuse = set()
+    replay = run_job(rt, "daily-reminder", "c1", at, force=True)
+    assert replay.status == "sent" and "direct_refused" not in replay.summary
+    assert [user for user, _ in adapter.private][-2:] == ["hush", "shy"]
