@@ -26,6 +26,7 @@ into a fallback.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ LEASE = timedelta(minutes=5)
 REFUSED = "!refused"
 # A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
 PAUSED = "paused"
+# Direct messages recorded together (see run_job): at most this many, or 2 s of sending.
+CHECKPOINT_PARTS = 50
+CHECKPOINT_SECONDS = 2.0
 # Time kept back when ``time_left`` is given: one part's delivery with the platform's
 # retries (a Retry-After of a few seconds) plus the bookkeeping after it.
 TIME_RESERVE = 15.0
@@ -189,20 +193,42 @@ def run_job(
     )
     context = {"community": community_id, "job": job, "period": plan.period, "run_id": run_id}
 
+    # Direct messages are recorded in checkpoints, not one write each: a run that sends
+    # thousands of DMs then costs a few writes per hundred members, and a crash sends again
+    # at most the DMs of the last checkpoint interval (the runner's side of at-least-once).
+    pending: list[int] = []  # DM parts settled since the last checkpoint
+    pending_refused: list[int] = []
+    last_checkpoint = time.monotonic()
+
+    def checkpoint() -> bool:
+        """Record the DMs settled since the last checkpoint; False when the run is no
+        longer ours."""
+        nonlocal last_checkpoint
+        last_checkpoint = time.monotonic()
+        if not pending:
+            return True
+        runs.record_refused(store.table, community_id, job, plan.period, epoch, pending_refused)
+        owned = runs.record_part(
+            store.table, community_id, job, plan.period, pending[-1], "", run_id, keep_id=False
+        )
+        pending.clear()
+        pending_refused.clear()
+        return owned
+
     def record(index: int, message_id: str, direct: bool) -> bool:
-        if message_id == REFUSED:
-            return runs.record_refused(
-                store.table, community_id, job, plan.period, epoch, index, run_id
-            )
+        if direct:
+            pending.append(index)
+            if message_id == REFUSED:
+                pending_refused.append(index)
+            due = len(pending) >= CHECKPOINT_PARTS
+            due = due or time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
+            return checkpoint() if due else True
+        # A group part: its id kept, and the high-water mark covers the DMs before it.
+        runs.record_refused(store.table, community_id, job, plan.period, epoch, pending_refused)
+        pending.clear()
+        pending_refused.clear()
         return runs.record_part(
-            store.table,
-            community_id,
-            job,
-            plan.period,
-            index,
-            message_id,
-            run_id,
-            keep_id=not direct,  # a DM's id is not kept: the run item stays small
+            store.table, community_id, job, plan.period, index, message_id, run_id
         )
 
     def fail(error: DeliveryError) -> None:
@@ -250,6 +276,8 @@ def run_job(
                     refused_dms.append(target.message)
                 continue  # delivered (or refused) by a run that crashed after it
             if time_left is not None and progressed and time_left() < reserve:
+                if not checkpoint():
+                    return taken_over()
                 runs.release_run(store.table, community_id, job, plan.period, now, run_id)
                 result.status = PAUSED
                 log.info("run paused", extra={**context, "part": index})
@@ -259,17 +287,22 @@ def run_job(
                 message_id = deliver(index, part, target)
             except DeliveryError as error:  # the platform down or refusing: retry later
                 log.warning("delivery failed", extra={**context, "part": index})
+                if not checkpoint():
+                    return taken_over()
                 fail(error)
                 return False
             if not record(index, message_id, isinstance(target, _DirectPart)):
-                # Someone forced a replay meanwhile: stop here, it owns the run now.
-                result.status = "failed"
-                result.errors.append("run taken over by another worker")
-                return False
+                return taken_over()
             progressed = True
             if message_id != REFUSED:
                 result.delivered += 1
-        return True
+        return checkpoint() or taken_over()
+
+    def taken_over() -> bool:
+        # Someone forced a replay meanwhile: stop here, it owns the run now.
+        result.status = "failed"
+        result.errors.append("run taken over by another worker")
+        return False
 
     if not deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
         return result  # failed, taken over or paused: ``result.status`` says which

@@ -15,6 +15,7 @@ run's thousands of DMs would make the run's cost grow with the square of its mem
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -108,19 +109,15 @@ def record_refused(
     job: str,
     period: str,
     epoch: str,
-    index: int,
-    run_id: str,
-) -> bool:
-    """Note that the platform refused part ``index`` (a direct message) for good: one small
-    item, then the high-water mark. A crash between the two refuses it again on takeover."""
-    table.put(
-        {
-            "pk": keys.community_pk(community_id),
-            "sk": keys.run_refused_sk(job, period, epoch, index),
-            "index": index,
-        }
+    indices: Iterable[int],
+) -> int:
+    """Note that the platform refused these parts (direct messages) for good: a small item
+    each, written in batches before the high-water mark passes them."""
+    pk = keys.community_pk(community_id)
+    return table.batch_put(
+        {"pk": pk, "sk": keys.run_refused_sk(job, period, epoch, index), "index": index}
+        for index in indices
     )
-    return record_part(table, community_id, job, period, index, "", run_id, keep_id=False)
 
 
 def refused_parts(table: Table, community_id: str, job: str, period: str, epoch: str) -> set[int]:

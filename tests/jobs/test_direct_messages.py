@@ -44,6 +44,7 @@ class DirectAdapter:
         self.private: list[tuple[str, str]] = []
         self.crash_on_group: int | None = None  # crash at the n-th group delivery
         self.down = False  # the platform unreachable for DMs
+        self.crash_on_direct: int | None = None  # crash at the n-th direct message
 
     def render(self, message: Message) -> list[str]:
         return render_plain(message)
@@ -55,6 +56,8 @@ class DirectAdapter:
         return f"g{len(self.group)}"
 
     def deliver_direct(self, chat: ChatAddress, user_id: str, part: str) -> str:
+        if self.crash_on_direct is not None and len(self.private) + 1 == self.crash_on_direct:
+            raise Crash
         if user_id in self.refuse:
             raise DirectRefused("Forbidden: bot can't initiate conversation with a user")
         if self.down:
@@ -352,3 +355,30 @@ def test_a_forced_replay_starts_a_new_epoch_and_forgets_the_old_refusals(reminde
     replay = run_job(rt, "daily-reminder", "c1", at, force=True)
     assert replay.status == "sent" and "direct_refused" not in replay.summary
     assert [user for user, _ in adapter.private][-2:] == ["hush", "shy"]
+
+
+def test_dms_are_recorded_in_checkpoints_and_a_crash_resends_only_the_last_few(monkeypatch):
+    from chalicelib.jobs import runner
+    from chalicelib.jobs.runner import CHECKPOINT_PARTS, LEASE
+
+    monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 1e9)  # count-based only, here
+
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members([reminder_case.member(f"q{n:03d}", quiet=True) for n in range(120)])
+    at = reminder_case.AT_21
+    adapter = DirectAdapter()
+    adapter.crash_on_direct = 80
+    rt = with_adapter(store, at, adapter)
+    with pytest.raises(Crash):
+        run_job(rt, "daily-reminder", "c1", at)
+    assert len(adapter.private) == 79
+    adapter.crash_on_direct = None
+    later = at + LEASE + timedelta(seconds=1)
+    result = run_job(with_adapter(store, later, adapter), "daily-reminder", "c1", later)
+    assert result.status == "sent"
+    users = [user for user, _ in adapter.private]
+    assert len(set(users)) == 120  # everyone reminded
+    resent = len(users) - 120  # the DMs after the last checkpoint before the crash
+    assert resent == 79 - CHECKPOINT_PARTS
+    assert len(adapter.group) == 1  # the group reminder went out once

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.domain.homework import Work
 from chalicelib.domain.models import Role
 from chalicelib.inbound import handle_event
-from chalicelib.jobs.runner import run_job
+from chalicelib.jobs.runner import CHECKPOINT_PARTS, run_job
 from chalicelib.jobs.schedule import slots_between
 from chalicelib.jobs.send_weekly_digests import plan_weekly_digest
 from chalicelib.platforms.base import InboundEvent, Message, Sender, split_parts
@@ -348,8 +348,12 @@ def test_a_200_member_digest_reads_a_bounded_number_of_queries_and_splits_per_pl
     assert missing == 200 - 160 - result.summary["on_leave"]
     assert counts.pop("BatchWriteItem") == -(-160 // 25) + -(-missing // 25)
     assert counts.pop("PutItem") == 1  # the C0003 close record
-    # claim + one per part + finish, and one per struck member
-    assert counts.pop("UpdateItem") == 2 + len(sent) + missing
+    # claim + one per group part + one per 50 DMs (each reviewer's assignments) + finish,
+    # and one per struck member
+    group = sum(1 for m in sent if m.kind == "message")
+    dms = len(sent) - group
+    assert dms == 160  # every submitter reviews
+    assert counts.pop("UpdateItem") == 2 + group + -(-dms // CHECKPOINT_PARTS) + missing
     assert counts == {}
 
     text = plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).messages[0].text
