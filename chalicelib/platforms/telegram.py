@@ -269,13 +269,22 @@ class TelegramAdapter:
         now: datetime,
     ) -> list[str]:
         """The answer to ``event`` after the webhook returned: the first part replies to
-        the member's message, and every part stays in the member's forum topic."""
+        the member's message, and every part stays in the member's forum topic. A topic
+        closed or deleted meanwhile ("message thread not found") takes the answer in the
+        group's main thread instead of failing until the dead-letter queue."""
         reply = _reply_fields(event.reply_context)
-        parts = [part for part in self.render(message) if part]
-        return [
-            self._send(event.chat_id, part, reply if index == 0 else _thread(reply))
-            for index, part in enumerate(parts)
-        ]
+        sent: list[str] = []
+        for index, part in enumerate(part for part in self.render(message) if part):
+            fields = reply if index == 0 else _thread(reply)
+            try:
+                sent.append(self._send(event.chat_id, part, fields))
+            except DeliveryError as error:
+                if "message_thread_id" not in fields or not _thread_gone(error.answer):
+                    raise
+                reply = {k: v for k, v in reply.items() if k != "message_thread_id"}
+                fields = {k: v for k, v in fields.items() if k != "message_thread_id"}
+                sent.append(self._send(event.chat_id, part, fields))
+        return sent
 
     # -- outbound
     def render(self, message: Message) -> list[str]:
@@ -426,6 +435,13 @@ def _reply_fields(context: Any) -> dict[str, Any]:
     if context.get("message_thread_id") is not None:
         fields["message_thread_id"] = context["message_thread_id"]
     return fields
+
+
+def _thread_gone(answer: Any) -> bool:
+    """Telegram's answer when a forum topic no longer takes messages."""
+    body = getattr(answer, "body", None)
+    description = body.get("description", "") if isinstance(body, dict) else ""
+    return getattr(answer, "status", 0) == 400 and "thread not found" in str(description)
 
 
 def _thread(fields: dict[str, Any]) -> dict[str, Any]:

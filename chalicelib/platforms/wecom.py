@@ -410,10 +410,15 @@ class WeComAdapter:
     ) -> list[str]:
         """The answer to ``event`` after the webhook returned: through the robot the
         callback came through, else the community's robot when the event came from the
-        community's group."""
+        community's group, else, for a message to the app itself (its chat is the sender),
+        as an app message to the sender when the app can send them."""
         chat = self._callback_robot(event)
         if chat is None and community_chat is not None and community_chat.robot_webhook:
             chat = community_chat
+        if chat is None and self.direct_messages and event.chat_id == event.sender.user_id:
+            to = ChatAddress(self.name, event.chat_id)
+            parts = [part for part in self.render(message) if part.content]
+            return [self.deliver_direct(to, event.sender.user_id, part) for part in parts]
         if chat is None:
             raise DeliveryError(
                 f"no robot to answer in WeCom chat {event.chat_id}: the message came through "

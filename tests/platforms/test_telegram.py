@@ -704,16 +704,30 @@ def test_a_later_answer_outside_a_topic_only_replies(adapter):
 def test_a_later_answer_telegram_refuses_is_a_delivery_error(adapter):
     responses.post(
         SEND_URL,
-        status=400,
+        status=403,
         json={
             "ok": False,
-            "error_code": 400,
-            "description": "Bad Request: message thread not found",
+            "error_code": 403,
+            "description": "Forbidden: bot was kicked from the supergroup chat",
         },
     )
     event = topic_command(adapter)
-    with pytest.raises(DeliveryError, match="thread not found"):
+    with pytest.raises(DeliveryError, match="kicked"):
         adapter.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_later_answer_whose_topic_is_gone_goes_to_the_main_thread(adapter):
+    gone = {"ok": False, "error_code": 400, "description": "Bad Request: message thread not found"}
+    responses.post(SEND_URL, status=400, json=gone)
+    responses.post(SEND_URL, json={"ok": True, "result": {"message_id": 1401}})
+    event = topic_command(adapter)
+    ids = adapter.reply_later(event, Message("done"), community_chat=None, asked_at=NOW, now=NOW)
+    assert ids == ["1401"]
+    first, second = (sent_json(c) for c in responses.calls)
+    assert first["message_thread_id"] == 77 and "message_thread_id" not in second
+    assert second["reply_parameters"]["message_id"] == 1365
 
 
 # -- through inbound.handle_webhook

@@ -416,6 +416,24 @@ def test_a_chat_with_no_robot_of_its_own_is_not_answered_through_another():
     assert len(rsps.calls) == 0
 
 
+def test_a_command_sent_to_the_app_itself_is_answered_as_an_app_message():
+    """App messages are one-to-one with the app (the chat is the sender): with the app's
+    secret and agent id, the later answer goes back to the sender privately."""
+    wecom = app_adapter(corp_id=CORP_ID)
+    (event,) = wecom.parse(post(encrypt(APP_MESSAGE))).events
+    assert event.chat_id == event.sender.user_id
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps)
+        [message_id] = wecom.reply_later(
+            event, Message("done"), community_chat=None, asked_at=NOW, now=NOW
+        )
+        send = rsps.calls[-1].request
+    assert message_id == SENT["msgid"]
+    body = json.loads(send.body)
+    assert (body["touser"], body["text"]["content"]) == (event.sender.user_id, "done")
+
+
 def test_a_callback_robot_key_that_is_a_url_is_never_posted_to():
     wecom = adapter()
     (event,) = wecom.parse(post(encrypt(ROBOT_MESSAGE, receive_id=""))).events
