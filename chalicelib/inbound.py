@@ -74,11 +74,11 @@ def handle_webhook(
         handled = _handle_event(runtime, event, now)
         replies.extend(handled.replies)
         deferred = deferred or handled.deferred
-    if deferred and adapter.name == "discord":
-        # An interaction is answered once: "thinking…" now, the result as its follow-up.
-        from chalicelib.platforms.discord import deferred as deferred_response
-
-        return HttpResponse(200, deferred_response())
+    # A platform that answers a queued command its own way (Discord: "thinking…" now, the
+    # result as the interaction's follow-up) says so; the others acknowledge in words.
+    respond_deferred = getattr(adapter, "respond_deferred", None) if deferred else None
+    if respond_deferred is not None:
+        return respond_deferred(last_event, replies)
     return adapter.respond(last_event, replies)
 
 

@@ -200,36 +200,32 @@ def run_job(
     pending_refused: list[int] = []
     last_checkpoint = time.monotonic()
 
-    def checkpoint() -> bool:
-        """Record the DMs settled since the last checkpoint; False when the run is no
-        longer ours."""
+    def save(index: int, message_id: str, keep_id: bool) -> bool:
+        """Record parts up to ``index`` settled, the refusals since the last save first;
+        False when the run is no longer ours."""
         nonlocal last_checkpoint
         last_checkpoint = time.monotonic()
-        if not pending:
-            return True
-        runs.record_refused(store.table, community_id, job, plan.period, epoch, pending_refused)
-        owned = runs.record_part(
-            store.table, community_id, job, plan.period, pending[-1], "", run_id, keep_id=False
-        )
-        pending.clear()
-        pending_refused.clear()
-        return owned
-
-    def record(index: int, message_id: str, direct: bool) -> bool:
-        if direct:
-            pending.append(index)
-            if message_id == REFUSED:
-                pending_refused.append(index)
-            due = len(pending) >= CHECKPOINT_PARTS
-            due = due or time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
-            return checkpoint() if due else True
-        # A group part: its id kept, and the high-water mark covers the DMs before it.
         runs.record_refused(store.table, community_id, job, plan.period, epoch, pending_refused)
         pending.clear()
         pending_refused.clear()
         return runs.record_part(
-            store.table, community_id, job, plan.period, index, message_id, run_id
+            store.table, community_id, job, plan.period, index, message_id, run_id, keep_id=keep_id
         )
+
+    def checkpoint() -> bool:
+        """Record the DMs settled since the last checkpoint, if any."""
+        return save(pending[-1], "", keep_id=False) if pending else True
+
+    def record(index: int, message_id: str, direct: bool) -> bool:
+        if not direct:
+            # A group part: its id kept, and the high-water mark covers the DMs before it.
+            return save(index, message_id, keep_id=True)
+        pending.append(index)
+        if message_id == REFUSED:
+            pending_refused.append(index)
+        due = len(pending) >= CHECKPOINT_PARTS
+        due = due or time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
+        return checkpoint() if due else True
 
     def fail(error: DeliveryError) -> None:
         result.errors.append(str(error))

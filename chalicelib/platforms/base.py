@@ -216,6 +216,16 @@ class MemberRemoval(Protocol):
         when the platform did it, False when it refused (e.g. missing permission)."""
 
 
+class RespondDeferred(Protocol):
+    """Optional: adapters whose platform answers a command that went to the queue in a way
+    of its own (Discord's deferred response), instead of ``respond`` with the
+    acknowledgement."""
+
+    def respond_deferred(
+        self, event: InboundEvent | None, replies: Sequence[Message]
+    ) -> HttpResponse: ...
+
+
 class ReplyLater(Protocol):
     """Optional: adapters that answer an event after the webhook has returned, the way the
     platform offers for that event (a slash command's response_url, an interaction's

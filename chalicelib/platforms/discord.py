@@ -245,6 +245,14 @@ class DiscordAdapter:
             },
         )
 
+    def respond_deferred(
+        self, event: InboundEvent | None, replies: Sequence[Message]
+    ) -> HttpResponse:
+        """A command that went to the queue: an interaction is answered once, so the answer
+        is ``deferred()`` ("thinking…"), not the acknowledgement; ``reply_later`` posts
+        the result as its follow-up."""
+        return HttpResponse(200, deferred())
+
     def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
         """A type 4 answer carries the reply. Several parts: the leading ones go to the channel
         first and the last answers the interaction, so the parts read in order (a follow-up
