@@ -552,23 +552,63 @@ def job() -> None:
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
 @click.option("--force", is_flag=True, help="Run again even if this period already ran.")
+@click.option(
+    "--replace-scheduled",
+    is_flag=True,
+    help="daily-reminder without --at: send today's scheduled reminder now, instead of a "
+    "manual one beside it.",
+)
 @json_option
 @friendly
 def job_run(
-    name: str, community_id: str, at: str | None, dry_run: bool, force: bool, as_json: bool
+    name: str,
+    community_id: str,
+    at: str | None,
+    dry_run: bool,
+    force: bool,
+    replace_scheduled: bool,
+    as_json: bool,
 ) -> None:
-    """Run one job for one community as of an instant, and print what it sent."""
+    """Run one job for one community as of an instant, and print what it sent.
+
+    A daily reminder run by hand (no --at) is a manual reminder of its own, like /remind:
+    the scheduled one still goes out. A digest or report run by hand is its period's run:
+    the scheduler then finds it done, so strikes and warnings are never applied twice.
+    """
     from datetime import UTC, datetime
 
     from chalicelib.clock import parse_instant
     from chalicelib.jobs.runner import run_job
+    from chalicelib.jobs.send_daily_reminders import manual_period
     from rollcall.runtime import local_runtime
 
     now = parse_instant(at) if at else datetime.now(UTC)
+    manual = name == "daily-reminder" and at is None and not replace_scheduled
     # The console "chat" is this terminal: the result below shows what was posted, once.
     with local_runtime(sink=lambda _sent: None) as runtime:
-        result = run_job(runtime, name, community_id, now, dry_run=dry_run, force=force)
-    emit(result.as_dict(), as_json, result.describe())
+        period = manual_period(runtime.store.get_community(community_id), now) if manual else None
+        result = run_job(
+            runtime, name, community_id, now, dry_run=dry_run, force=force, period=period
+        )
+    note = _job_run_note(name, manual, at is not None)
+    if note:
+        result.summary["note"] = note
+    emit(result.as_dict(), as_json, "\n".join(x for x in (result.describe(), note) if x))
+
+
+def _job_run_note(name: str, manual: bool, at_given: bool) -> str:
+    """What a run by hand means for the scheduled run of its period."""
+    if manual:
+        return (
+            "note: a manual reminder (period <date>#manual, once a day, shared with /remind); "
+            "today's scheduled reminder still runs. --replace-scheduled sends that one instead."
+        )
+    if not at_given and name != "daily-reminder":
+        return (
+            "note: this is the scheduled run of its period: the scheduler will find it done, "
+            "so nothing is sent or applied twice. --force replays it."
+        )
+    return ""
 
 
 # -- local runtime ----------------------------------------------------------------------

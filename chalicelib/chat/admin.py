@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chalicelib.chat.context import CommandContext
+from chalicelib.chat.context import CommandContext, CommandPaused
 from chalicelib.platforms.base import Message
 from chalicelib.store import keys
 from chalicelib.store.table import Cond
-
-MANUAL = "manual"
 
 
 def refuse_non_admin(ctx: CommandContext) -> Sequence[Message] | None:
@@ -33,18 +31,35 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     refused = refuse_non_admin(ctx)
     if refused:
         return refused
-    from chalicelib.jobs.runner import run_job
+    from chalicelib.jobs.runner import PAUSED, run_job
+    from chalicelib.jobs.send_daily_reminders import MANUAL
     from chalicelib.runtime import get_runtime
 
     day = ctx.today.isoformat()
     result = run_job(
-        get_runtime(), "daily-reminder", ctx.community.id, ctx.now, period=f"{day}#{MANUAL}"
+        get_runtime(),
+        "daily-reminder",
+        ctx.community.id,
+        ctx.now,
+        period=f"{day}#{MANUAL}",
+        time_left=ctx.time_left,
+        origin=ctx.command_id,
     )
+    if result.status == PAUSED:
+        raise CommandPaused(day)
+    status = result.status
+    if (
+        status == "already-done"
+        and ctx.command_id
+        and result.summary.get("origin") == (ctx.command_id)
+    ):
+        status = "sent"  # this very command's run, finished by an attempt that then died
     key = {
         "sent": "remind_sent",
         "already-done": "remind_already",
         "nothing-to-send": "remind_nobody",
-    }.get(result.status, "remind_failed")
+        "busy": "remind_busy",
+    }.get(status, "remind_failed")
     return [ctx.say(key, date=day)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,11 @@ from chalicelib.domain.models import Community, Member
 from chalicelib.platforms.base import InboundEvent, Message
 from chalicelib.store import keys
 from chalicelib.store.repository import Activity, Store
+
+
+class CommandPaused(Exception):
+    """A deferred command's job ran short of time and paused (its lease released): the
+    worker queues the command again, and the next invocation goes on from where it stopped."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,10 @@ class CommandContext:
     # True when the queue worker runs a deferred command (chat/router.py DEFERRED), with no
     # platform deadline to answer within: the handler may do all of its slow work at once.
     in_worker: bool = False
+    # In the worker: the seconds left in this invocation (a job the command runs pauses
+    # when short of time, see CommandPaused), and the id that de-duplicates the command.
+    time_left: Callable[[], float] | None = None
+    command_id: str | None = None
 
     @property
     def delivery(self) -> str | None:

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.chat.context import CommandContext
+from chalicelib.chat.context import CommandContext, CommandPaused
 from chalicelib.chat.router import DEFERRED, dispatch
 from chalicelib.domain.commands import Command, parse_command
 from chalicelib.domain.models import Community, Member
-from chalicelib.jobs.runner import PAUSED, TIME_RESERVE, JobResult, planners, run_job
+from chalicelib.jobs.runner import BUSY, PAUSED, TIME_RESERVE, JobResult, planners, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
 from chalicelib.platforms.base import ChatAddress, DeliveryError, InboundEvent, Mention, Message
@@ -159,7 +159,13 @@ def run_queued_job(
 # -- deferred chat commands -----------------------------------------------------------------
 
 
-def run_queued_command(runtime: Any, queued: QueuedCommand, now: datetime) -> CommandResult:
+def run_queued_command(
+    runtime: Any,
+    queued: QueuedCommand,
+    now: datetime,
+    *,
+    time_left: Callable[[], float] | None = None,
+) -> CommandResult:
     """Run a deferred command and post its replies, once per command id.
 
     Raises when a reply could not be delivered (DeliveryError) or the command failed, after
@@ -175,7 +181,7 @@ def run_queued_command(runtime: Any, queued: QueuedCommand, now: datetime) -> Co
         log.info("deferred command already answered or in hand", extra=context)
         return CommandResult("duplicate")
     try:
-        return _answer(runtime, queued, now, claimed, owner, context)
+        return _answer(runtime, queued, now, claimed, owner, context, time_left)
     except Exception:
         try:
             deferred.release_reply(table, platform, command_id, owner)
@@ -191,6 +197,7 @@ def _answer(
     claimed: dict[str, Any],
     owner: str,
     context: dict[str, str],
+    time_left: Callable[[], float] | None = None,
 ) -> CommandResult:
     store, event = runtime.store, queued.event
     table, platform, command_id = store.table, queued.platform, queued.command_id
@@ -205,7 +212,15 @@ def _answer(
         else:
             member = from_fields(Member, item)
             ctx = CommandContext(
-                store, community, member, queued.command, event, queued.requested_at, in_worker=True
+                store,
+                community,
+                member,
+                queued.command,
+                event,
+                queued.requested_at,
+                in_worker=True,
+                time_left=time_left,
+                command_id=command_id,
             )
             replies = list(dispatch(ctx))
         if not replies and platform == "discord":
@@ -316,7 +331,9 @@ def handle_records(
             continue
         if isinstance(message, QueuedCommand):
             try:
-                run_queued_command(runtime, message, now)
+                run_queued_command(runtime, message, now, time_left=time_left)
+            except CommandPaused:
+                again.append((message_id, body))
             except Exception:
                 log.exception(
                     "deferred command failed",
@@ -341,7 +358,10 @@ def handle_records(
             )
             failures.append({"itemIdentifier": message_id})
             continue
-        if result is not None and result.status == "failed":
+        if result is not None and result.status in ("failed", BUSY):
+            # Busy: another worker's lease is live (a duplicate delivery at the same time,
+            # or a crashed worker's): SQS retries after its visibility timeout, longer than
+            # the lease, and the retry finds the run finished or takes it over.
             failures.append({"itemIdentifier": message_id})
         elif result is not None and result.status == PAUSED:
             again.append((message_id, body))

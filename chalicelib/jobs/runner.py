@@ -41,8 +41,15 @@ from chalicelib.store import runs
 log = logging.getLogger("rollcall.jobs")
 
 # A run's lease: longer than a worker's Lambda timeout (60 s), so a live run is never taken
-# over, short enough that a crashed one resumes on the next tick or SQS redelivery.
+# over, short enough that a crashed one resumes on the next tick or SQS redelivery. Leases
+# are read from the wall clock (runtime.clock), never from the run's logical ``now``.
 LEASE = timedelta(minutes=5)
+# A run renews its lease with every record it writes, and before a send whenever it last
+# renewed longer ago than this: a worker that stalled (or whose clock lags another's by
+# less than LEASE - RENEW_EVERY) learns it was taken over before it sends again.
+RENEW_EVERY = timedelta(minutes=1)
+# Another worker holds the run (a live lease): the caller retries later (SQS) or says so.
+BUSY = "busy"
 # What a part refused by the platform (a direct message) is recorded as.
 REFUSED = "!refused"
 # A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
@@ -91,7 +98,8 @@ class JobResult:
     job: str
     community_id: str
     period: str
-    status: str  # sent | dry-run | already-done | skipped | failed | nothing-to-send | paused
+    # sent | dry-run | already-done | busy | skipped | failed | nothing-to-send | paused
+    status: str
     parts: list[str] = field(default_factory=list)
     delivered: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
@@ -145,6 +153,7 @@ def run_job(
     period: str | None = None,
     time_left: Callable[[], float] | None = None,
     reserve: float = TIME_RESERVE,
+    origin: str | None = None,
 ) -> JobResult:
     """Run ``job`` for ``community_id`` as of ``now`` (the period is derived from ``now`` in
     the community's calendar unless given).
@@ -173,15 +182,23 @@ def run_job(
         raise ValueError(f"platform {community.platform!r} is not configured here")
     run_id = uuid.uuid4().hex
     dims = {"job": job}
-    claimed = runs.claim_run(
-        store.table, community_id, job, plan.period, now, lease=LEASE, run_id=run_id, force=force
+    clock = runtime.clock
+    claim = runs.claim_run(
+        store.table,
+        community_id,
+        job,
+        plan.period,
+        clock.now(),
+        lease=LEASE,
+        run_id=run_id,
+        force=force,
+        origin=origin,
     )
-    if claimed is None:
-        metric("RunsAlreadyDone", dimensions=dims)
-        result.status = "already-done"
-        result.parts = []
-        return result
+    if not claim.owned:
+        return _not_claimed(result, claim.item or {}, dims)
+    claimed = claim.item or {}
     metric("RunsClaimed", dimensions=dims)
+    lease = _Lease(clock)
     done = runs.settled(claimed)
     epoch = runs.epoch_of(claimed)
     # A takeover: which of the settled parts were refused DMs (one Query), for fallbacks.
@@ -209,12 +226,38 @@ def run_job(
         pending.clear()
         pending_refused.clear()
         return runs.record_part(
-            store.table, community_id, job, plan.period, index, message_id, run_id, keep_id=keep_id
+            store.table,
+            community_id,
+            job,
+            plan.period,
+            index,
+            message_id,
+            run_id,
+            keep_id=keep_id,
+            lease_until=lease.renewing(),
         )
 
     def checkpoint() -> bool:
         """Record the DMs settled since the last checkpoint, if any."""
         return save(pending[-1], "", keep_id=False) if pending else True
+
+    def renew() -> bool:
+        """Before a send: renew the lease when it is due (with the pending DMs, if any);
+        False when the run is no longer ours, and must not send again."""
+        if not lease.due():
+            return True
+        if pending:
+            return checkpoint()
+        return runs.record_part(
+            store.table,
+            community_id,
+            job,
+            plan.period,
+            -1,
+            "",
+            run_id,
+            lease_until=lease.renewing(),
+        )
 
     def record(index: int, message_id: str, direct: bool) -> bool:
         if not direct:
@@ -234,7 +277,7 @@ def run_job(
             community_id,
             job,
             plan.period,
-            now,
+            clock.now(),
             run_id,
             status=runs.FAILED,
             error=str(error)[:500],
@@ -274,11 +317,13 @@ def run_job(
             if time_left is not None and progressed and time_left() < reserve:
                 if not checkpoint():
                     return taken_over()
-                runs.release_run(store.table, community_id, job, plan.period, now, run_id)
+                runs.release_run(store.table, community_id, job, plan.period, clock.now(), run_id)
                 result.status = PAUSED
                 log.info("run paused", extra={**context, "part": index})
                 metric("RunsPaused", dimensions=dims)
                 return False
+            if not renew():
+                return taken_over()
             try:
                 message_id = deliver(index, part, target)
             except DeliveryError as error:  # the platform down or refusing: retry later
@@ -295,7 +340,8 @@ def run_job(
         return checkpoint() or taken_over()
 
     def taken_over() -> bool:
-        # Someone forced a replay meanwhile: stop here, it owns the run now.
+        # Another worker owns the run now (a forced replay, or a takeover after this one's
+        # lease ran out): stop here, before sending anything more.
         result.status = "failed"
         result.errors.append("run taken over by another worker")
         return False
@@ -317,10 +363,41 @@ def run_job(
         plan.apply()
     status = "sent" if parts else "nothing-to-send"
     total = len(parts) + len(extra)
-    runs.finish_run(store.table, community_id, job, plan.period, now, run_id, parts=total)
+    runs.finish_run(store.table, community_id, job, plan.period, clock.now(), run_id, parts=total)
     result.status = status
     metric("MessagesSent", result.delivered, dimensions=dims)
     log.info("job finished", extra={**context, "parts": total, "sent": result.delivered})
+    return result
+
+
+class _Lease:
+    """When this run last renewed its lease, by the wall clock."""
+
+    def __init__(self, clock: Any) -> None:
+        self._clock = clock
+        self._renewed = clock.now()
+
+    def due(self) -> bool:
+        return self._clock.now() - self._renewed >= RENEW_EVERY
+
+    def renewing(self) -> datetime:
+        """The new end of the lease, for a record being written now."""
+        self._renewed = self._clock.now()
+        return self._renewed + LEASE
+
+
+def _not_claimed(result: JobResult, record: dict[str, Any], dims: dict[str, str]) -> JobResult:
+    """Finished (or skipped) already, or another worker's lease is live: ``busy``."""
+    result.parts = []
+    if record.get("status") in (runs.DONE, runs.SKIPPED):
+        metric("RunsAlreadyDone", dimensions=dims)
+        result.status = "already-done"
+        if record.get("origin"):
+            result.summary["origin"] = record["origin"]
+        return result
+    metric("RunsBusy", dimensions=dims)
+    result.status = BUSY
+    result.errors.append(f"another worker holds this run until {record.get('lease_until')}")
     return result
 
 

@@ -18,6 +18,13 @@ from chalicelib.store.checkins import checkins_on
 from chalicelib.store.repository import Store
 
 LAST_CALL = "last-call"
+# A reminder sent by hand (``/remind``, ``rollcall job run daily-reminder`` without ``--at``):
+# a period of its own, ``<date>#manual``, so it never uses up the day's scheduled reminder.
+MANUAL = "manual"
+
+
+def manual_period(community: Community, now: datetime) -> str:
+    return f"{community.calendar.period_date(now).isoformat()}#{MANUAL}"
 
 
 def plan_daily_reminder(

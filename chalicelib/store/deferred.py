@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.store import keys
+from chalicelib.store import claims, keys
 from chalicelib.store.table import Cond, Table
 
 REPLY_SK = "REPLY"
@@ -51,12 +51,14 @@ def claim_reply(
     takeover = Cond.ne("status", DONE) & (
         Cond.absent("lease_until") | Cond.lt("lease_until", now.isoformat())
     )
-    return table.update(
+    claim = claims.claim(
+        table,
         pk,
         sk,
+        owner_attr="owner",
+        owner=owner,
         set={
             "status": RUNNING,
-            "owner": owner,
             "lease_until": (now + lease).isoformat(),
             "claimed_at": now.isoformat(),
             keys.TTL_ATTRIBUTE: int((now + REPLY_TTL).timestamp()),
@@ -64,6 +66,7 @@ def claim_reply(
         add={"attempts": 1},
         cond=Cond.absent("pk") | takeover,
     )
+    return claim.item if claim.owned else None
 
 
 def keep_replies(table: Table, platform: str, command_id: str, owner: str, replies: str) -> bool:

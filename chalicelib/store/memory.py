@@ -20,6 +20,7 @@ from chalicelib.store.table import (
     Cond,
     Item,
     PutResult,
+    UpdateResult,
     from_dynamo_value,
 )
 
@@ -40,7 +41,7 @@ class MemoryTable:
     def __init__(self, name: str = "rollcall-memory") -> None:
         self.name = name
         self._items: dict[tuple[str, str], Item] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.requests: Counter[str] = Counter()
 
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
@@ -85,10 +86,26 @@ class MemoryTable:
         return_new: bool = True,
     ) -> Item | bool | None:
         self.requests["UpdateItem"] += 1
+        new = self._update(pk, sk, set, set_if_absent, add, remove, cond)
+        if new is None:
+            return None if return_new else False
+        return new if return_new else True
+
+    def _update(
+        self,
+        pk: str,
+        sk: str,
+        set: Mapping[str, Any] | None,
+        set_if_absent: Mapping[str, Any] | None,
+        add: Mapping[str, int | float] | None,
+        remove: Iterable[str],
+        cond: Cond | None,
+    ) -> Item | None:
+        """The update itself: the new item, or None when ``cond`` failed."""
         with self._lock:
             current = self._items.get((pk, sk))
             if cond is not None and not cond.evaluate(current):
-                return None if return_new else False
+                return None
             item = copy.deepcopy(current) if current else {"pk": pk, "sk": sk}
             for attr, value in (set or {}).items():
                 if value is None:
@@ -102,7 +119,26 @@ class MemoryTable:
             for attr in remove:
                 item.pop(attr, None)
             self._items[(pk, sk)] = _normalise(item)
-            return copy.deepcopy(self._items[(pk, sk)]) if return_new else True
+            return copy.deepcopy(self._items[(pk, sk)])
+
+    def update_or_old(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond,
+    ) -> UpdateResult:
+        self.requests["UpdateItem"] += 1
+        with self._lock:  # re-entrant: the read of the refusal and the update are one step
+            new = self._update(pk, sk, set, set_if_absent, add, remove, cond)
+            if new is not None:
+                return UpdateResult(True, new)
+            current = self._items.get((pk, sk))
+            return UpdateResult(False, copy.deepcopy(current) if current is not None else None)
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:
         self.requests["DeleteItem"] += 1

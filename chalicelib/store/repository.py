@@ -7,13 +7,14 @@ where it can be: a roster is one Query (paged), an import is batches of 25.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community, InvalidValue, Member
-from chalicelib.store import keys
+from chalicelib.store import claims, keys
 from chalicelib.store.records import from_fields, to_fields
 from chalicelib.store.table import Cond, Table
 
@@ -328,12 +329,18 @@ class Store:
         return updated is not None
 
     # -- inbound deliveries ------------------------------------------------------------
-    def claim_event(self, platform: str, event_id: str, now: datetime) -> bool:
-        """True the first time a platform delivery id is seen; False for a redelivery."""
+    def claim_event(
+        self, platform: str, event_id: str, now: datetime, *, attempt: str | None = None
+    ) -> bool:
+        """True the first time a platform delivery id is seen; False for a redelivery.
+
+        Claimed with this attempt's own token (store/claims.py): a put whose answer was lost
+        and whose retry met its own item is still this delivery's, not a duplicate."""
         item = {
             "pk": keys.event_pk(platform, event_id),
             "sk": keys.META,
             "seen_at": now.isoformat(),
             keys.TTL_ATTRIBUTE: int((now + EVENT_TTL).timestamp()),
         }
-        return self.table.put(item, cond=Cond.absent("pk"))
+        attempt = attempt or uuid.uuid4().hex
+        return claims.claim_new(self.table, item, owner_attr="claimed_by", owner=attempt).owned

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.store import keys
+from chalicelib.store import claims, keys
 from chalicelib.store.table import Cond, Table
 
 DONE = "done"
@@ -46,12 +46,19 @@ def claim_run(
     lease: timedelta,
     run_id: str,
     force: bool = False,
-) -> dict[str, Any] | None:
-    """The run record when this caller now owns the run, else None.
+    origin: str | None = None,
+) -> claims.Claim:
+    """Claim the run for ``run_id`` (store/claims.py): owned when never claimed; or claimed
+    but neither finished nor skipped and its lease has expired or was released (the previous
+    worker crashed, paused or failed); or ``force`` (a deliberate replay, which starts afresh
+    and may send again). Refused, the claim carries the record that stood: finished, or
+    another worker's live lease.
 
-    Owned when: never claimed; or claimed but neither finished nor skipped and its lease
-    has expired (the previous worker crashed); or ``force`` (a deliberate replay, which
-    starts afresh and may send again).
+    ``now`` is the wall clock (runtime.clock), never the run's logical time: a late run, a
+    catch-up or a command that waited in the queue would otherwise write a lease that has
+    expired already, and a second worker would take the run over while the first still
+    sends. ``origin`` names what asked for the run (a deferred command's id), kept on the
+    record so that a retry of that very request recognises its own finished run.
     """
     pk, sk = _key(community_id, job, period)
     fields: dict[str, Any] = {
@@ -59,23 +66,36 @@ def claim_run(
         "period": period,
         "community_id": community_id,
         "status": RUNNING,
-        "run_id": run_id,
         "lease_until": (now + lease).isoformat(),
         "claimed_at": now.isoformat(),
+        "origin": origin,
     }
     if force:
         current = table.get(pk, sk, consistent=True) or {}
         stale = [k for k in current if k.startswith("sent_") or k == "done"]
         fields["epoch"] = run_id  # a new epoch: the replayed run's refusals do not count
-        return table.update(pk, sk, set=fields, remove=stale, add={"attempts": 1})
+        return claims.claim(
+            table,
+            pk,
+            sk,
+            owner_attr="run_id",
+            owner=run_id,
+            set=fields,
+            remove=stale,
+            add={"attempts": 1},
+            cond=Cond.exists("pk") | Cond.absent("pk"),
+        )
     takeover = (
         Cond.ne("status", DONE)
         & Cond.ne("status", SKIPPED)
         & Cond.lt("lease_until", now.isoformat())
     )
-    return table.update(
+    return claims.claim(
+        table,
         pk,
         sk,
+        owner_attr="run_id",
+        owner=run_id,
         set=fields,
         set_if_absent={"epoch": run_id},
         add={"attempts": 1},
@@ -93,13 +113,19 @@ def record_part(
     run_id: str,
     *,
     keep_id: bool = True,
+    lease_until: datetime | None = None,
 ) -> bool:
     """Note that parts up to ``index`` are settled (``index`` delivered now, with its
-    message id kept when ``keep_id``), as long as this run still owns the record."""
+    message id kept when ``keep_id``), as long as this run still owns the record; and renew
+    its lease to ``lease_until`` in the same write. ``index`` -1 renews only."""
     pk, sk = _key(community_id, job, period)
-    fields: dict[str, Any] = {"done": index + 1}
-    if keep_id:
+    fields: dict[str, Any] = {}
+    if index >= 0:
+        fields["done"] = index + 1
+    if keep_id and index >= 0:
         fields[f"sent_{index:04d}"] = message_id or "-"
+    if lease_until is not None:
+        fields["lease_until"] = lease_until.isoformat()
     return table.update(pk, sk, set=fields, cond=Cond.eq("run_id", run_id), return_new=False)
 
 
@@ -167,6 +193,10 @@ def finish_run(
 ) -> bool:
     pk, sk = _key(community_id, job, period)
     fields = {"status": status, "finished_at": now.isoformat(), **details}
+    if status == FAILED:
+        # Released, so that the queue's retry takes the run over at once (``now`` is the
+        # wall clock here, as for the claim).
+        fields["lease_until"] = (now - timedelta(seconds=1)).isoformat()
     return table.update(pk, sk, set=fields, cond=Cond.eq("run_id", run_id)) is not None
 
 

@@ -110,6 +110,17 @@ class PutResult:
         return self.written
 
 
+@dataclass(frozen=True)
+class UpdateResult:
+    """What ``update_or_old`` did: written, with the item as it now stands; or refused,
+    with the item that stood in the way (None when there was none). One request either
+    way (``ReturnValuesOnConditionCheckFailure=ALL_OLD``): a claim that lost learns who
+    holds the item, or that it holds it itself (store/claims.py)."""
+
+    written: bool
+    item: Item | None = None
+
+
 class Table(Protocol):
     name: str
 
@@ -152,6 +163,18 @@ class Table(Protocol):
         cond: Cond | None = None,
         return_new: Literal[False],
     ) -> bool: ...
+
+    def update_or_old(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond,
+    ) -> UpdateResult: ...
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool: ...
 
@@ -371,6 +394,55 @@ class DynamoTable:
         """
         from botocore.exceptions import ClientError
 
+        request = self._update_request(pk, sk, set, set_if_absent, add, remove, cond)
+        request["ReturnValues"] = "ALL_NEW" if return_new else "NONE"
+        try:
+            response = self.client.update_item(**request)
+        except ClientError as error:
+            if self._is_condition_failure(error):
+                return None if return_new else False
+            raise
+        if not return_new:
+            return True
+        return self._item_out(response.get("Attributes", {}))
+
+    def update_or_old(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond,
+    ) -> UpdateResult:
+        """A conditional update that, when refused, returns the item that stood in its way
+        in the same request (``ALL_OLD``)."""
+        from botocore.exceptions import ClientError
+
+        request = self._update_request(pk, sk, set, set_if_absent, add, remove, cond)
+        request["ReturnValues"] = "ALL_NEW"
+        request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            response = self.client.update_item(**request)
+        except ClientError as error:
+            if self._is_condition_failure(error):
+                raw = error.response.get("Item")
+                return UpdateResult(False, self._item_out(raw) if raw else None)
+            raise
+        return UpdateResult(True, self._item_out(response.get("Attributes", {})))
+
+    def _update_request(
+        self,
+        pk: str,
+        sk: str,
+        set: Mapping[str, Any] | None,
+        set_if_absent: Mapping[str, Any] | None,
+        add: Mapping[str, int | float] | None,
+        remove: Iterable[str],
+        cond: Cond | None,
+    ) -> dict[str, Any]:
         expr = _Expr(self._ser)
         sets: list[str] = []
         removes = [expr.name(a) for a in remove]
@@ -390,25 +462,12 @@ class DynamoTable:
             clauses.append("ADD " + ", ".join(adds))
         if removes:
             clauses.append("REMOVE " + ", ".join(removes))
-        request: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": self._key(pk, sk),
-            "ReturnValues": "ALL_NEW" if return_new else "NONE",
-        }
+        request: dict[str, Any] = {"TableName": self.name, "Key": self._key(pk, sk)}
         if clauses:
             request["UpdateExpression"] = " ".join(clauses)
         if cond is not None:
             request["ConditionExpression"] = expr.cond(cond)
-        expr.apply(request)
-        try:
-            response = self.client.update_item(**request)
-        except ClientError as error:
-            if self._is_condition_failure(error):
-                return None if return_new else False
-            raise
-        if not return_new:
-            return True
-        return self._item_out(response.get("Attributes", {}))
+        return expr.apply(request)
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:
         from botocore.exceptions import ClientError

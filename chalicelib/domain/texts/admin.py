@@ -17,6 +17,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "今天（{date}）没有需要提醒的成员。",
         "en": "Nobody to remind today ({date}).",
     },
+    "remind_busy": {
+        "zh-CN": "今天（{date}）的手动提醒正在发送中，请稍候。",
+        "en": "Today's ({date}) manual reminder is going out right now; please wait.",
+    },
     "remind_failed": {
         "zh-CN": "提醒没能发出，请过几分钟再试。",
         "en": "The reminder could not be sent; please try again in a few minutes.",
