@@ -689,10 +689,11 @@ def signed_requests(draw: st.DrawFn, route: str) -> tuple[str, bytes, dict[str, 
             "X-Lark-Signature": digest,
         }
     elif route == "dingtalk":
-        mac = hmac.new(
-            DINGTALK_SECRET.encode(), f"{STAMP}000\n{DINGTALK_SECRET}".encode(), "sha256"
-        )
-        headers |= {"timestamp": STAMP + "000", "sign": base64.b64encode(mac.digest()).decode()}
+        # A (timestamp, sign) pair is bound to the first body it came with: each body gets
+        # a millisecond of its own within the window, as DingTalk's requests would.
+        stamp = str(int(STAMP) * 1000 + int(hashlib.sha256(body).hexdigest()[:8], 16) % 600_000)
+        mac = hmac.new(DINGTALK_SECRET.encode(), f"{stamp}\n{DINGTALK_SECRET}".encode(), "sha256")
+        headers |= {"timestamp": stamp, "sign": base64.b64encode(mac.digest()).decode()}
     elif route == "wecom":
         receive_id = draw(st.sampled_from([WECOM_CORP, "", "other"]))
         encrypted = _wecom_encrypt(body, receive_id)
