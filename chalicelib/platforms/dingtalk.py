@@ -70,6 +70,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -96,6 +97,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -359,7 +361,8 @@ class DingTalkAdapter:
     # -- outbound
     def render(self, message: Message) -> list[DingTalkPart]:
         mentions = [(f"@{i}", i) for i in _unique(m.user_id for m in message.mentions)]
-        parts = split_mentions(message.text, mentions, message.tail, MESSAGE_LIMIT)
+        text, tail = defuse(message.text, _AT_ALL), defuse(message.tail, _AT_ALL)
+        parts = split_mentions(text, mentions, tail, MESSAGE_LIMIT)
         return [DingTalkPart(text, ids) for text, ids in parts]
 
     def deliver(self, chat: ChatAddress, part: DingTalkPart) -> str:
@@ -463,6 +466,11 @@ class DingTalkAdapter:
         )
         body = answer.body if isinstance(answer.body, dict) else {}
         return body.get("accessToken"), body.get("expireIn")
+
+
+# A robot pings only whom ``at`` lists, never by text; still, the words of a message never
+# read as a mention of everyone (@all, @所有人) or of a phone number (@mobile).
+_AT_ALL = re.compile(r"@(?=all(?![\w-])|所有人|everyone(?![\w-])|\+?\d{5,})", re.IGNORECASE)
 
 
 def _unique(ids: Iterable[str]) -> list[str]:

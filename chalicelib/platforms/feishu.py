@@ -107,6 +107,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -514,7 +515,8 @@ class FeishuAdapter:
     # -- outbound
     def render(self, message: Message) -> list[str]:
         tokens = [mention_tag(m.user_id, m.name) for m in _unique(message.mentions)]
-        return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
+        text, tail = defuse(message.text, _AT_TAG), defuse(message.tail, _AT_TAG)
+        return split_parts(text, tokens, tail, MESSAGE_LIMIT)
 
     def deliver(self, chat: ChatAddress, part: str) -> str:
         return self._deliver(chat, part, self._sender)
@@ -685,6 +687,11 @@ class FeishuAdapter:
         )
         body = answer.body if isinstance(answer.body, dict) else {}
         return body.get("tenant_access_token"), body.get("expire")
+
+
+# Feishu's text mention tag, ``<at user_id="all"></at>`` pinging everyone: in a Message's
+# words, opening or closing, any spacing or case, it is not a tag once defused.
+_AT_TAG = re.compile(r"<(?=\s*/?\s*at(?![\w-]))", re.IGNORECASE)
 
 
 def mention_tag(user_id: str, name: str) -> str:

@@ -96,6 +96,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -446,10 +447,12 @@ class WeComAdapter:
         mentions = list({m.user_id: m for m in message.mentions}.values())
         if self._style == "markdown":
             pairs = [(f"<@{m.user_id}>", m.user_id) for m in mentions]
-            parts = split_bytes(message.text, pairs, message.tail, MARKDOWN_LIMIT_BYTES)
+            text, tail = defuse(message.text, _PINGS), defuse(message.tail, _PINGS)
+            parts = split_bytes(text, pairs, tail, MARKDOWN_LIMIT_BYTES)
             return [WeComPart(text, (), "markdown") for text, _ in parts]
         pairs = [(f"@{m.name or m.user_id}", m.user_id) for m in mentions]
-        parts = split_bytes(message.text, pairs, message.tail, TEXT_LIMIT_BYTES)
+        text, tail = defuse(message.text, _PINGS), defuse(message.tail, _PINGS)
+        parts = split_bytes(text, pairs, tail, TEXT_LIMIT_BYTES)
         return [WeComPart(text, ids) for text, ids in parts]
 
     def deliver(self, chat: ChatAddress, part: WeComPart) -> str:
@@ -586,6 +589,11 @@ def _merge(first: WeComPart, second: WeComPart) -> WeComPart | None:
     if first.msgtype != second.msgtype or utf8_len(content) > limit:
         return None
     return WeComPart(content, first.mentioned_list + second.mentioned_list, second.msgtype)
+
+
+# What could ping in a message's words: markdown's ``<@userid>`` (``<@all>``), and, though a
+# text message pings only whom ``mentioned_list`` names, @all / @所有人 / @mobile.
+_PINGS = re.compile(r"<(?=@)|@(?=all(?![\w-])|所有人|\+?\d{5,})", re.IGNORECASE)
 
 
 def _echostr(query: Any) -> str:
