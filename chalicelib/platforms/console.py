@@ -16,6 +16,8 @@ would cost a read per message, and the jobs' request counts are pinned on this a
 
 Body: ``{"type": "message"|"member_joined"|"member_left", "chat_id": "...",
 "user": {"id": "...", "name": "...", "username": "..."}, "text": "...", "message_id": "..."}``
+
+Only the local stage (``ROLLCALL_STAGE`` unset or ``local``) has it: see ``build``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +48,8 @@ from chalicelib.platforms.base import (
     skew_seconds,
     split_parts,
 )
+
+log = logging.getLogger("rollcall.platforms.console")
 
 SIGNATURE_HEADER = "x-rollcall-signature"
 TIMESTAMP_HEADER = "x-rollcall-timestamp"
@@ -79,8 +84,19 @@ def print_sink(sent: SentMessage) -> None:
 
 
 def build(settings: Any, runtime: Any) -> ConsoleAdapter | None:
-    """The console platform exists only where a secret was set (never by default in AWS)."""
+    """The console platform exists only on the local stage, and there only where a secret
+    was set. A deployed stage never has it, whatever its environment says: a console
+    community's members are whoever holds one shared secret, and the console's own
+    abilities (direct messages and removals that always succeed) are for trying rollcall
+    out, not for a real group. ``/webhooks/console`` is then 404 like an unknown platform."""
     if not settings.console_secret:
+        return None
+    if settings.stage != "local":
+        log.warning(
+            "ROLLCALL_CONSOLE_SECRET is ignored: the console platform exists on the local "
+            "stage only",
+            extra={"platform": "console", "stage": settings.stage},
+        )
         return None
     return ConsoleAdapter(settings.console_secret, runtime.console_sink or print_sink)
 

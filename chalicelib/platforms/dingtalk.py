@@ -7,7 +7,11 @@ That sign does not cover the body: within its hour a captured (timestamp, sign) 
 carry another body. Two consequences here: ``msgId`` de-duplicates honest redeliveries only,
 and the ``sessionWebhook`` we reply through is trusted only on DingTalk's own hosts
 (``oapi.dingtalk.com``, ``api.dingtalk.com`` or the configured API base), so a forged body
-cannot make us post to a URL of its choosing.
+cannot make us post to a URL of its choosing. And a (timestamp, sign) pair is bound to the
+first body it arrived with (store/replay.py, one conditional PutItem per request): the same
+body again passes (a redelivery, de-duplicated by ``msgId``), any other body is refused with
+401 before anything reads it. The window left: DingTalk signing two different messages in
+the same millisecond, the second of which would then be refused.
 
 Body: ``conversationId`` (the chat), ``senderStaffId`` (the member's userid in the
 organisation, the id ``atUserIds`` needs; ``senderId`` when DingTalk leaves it out, e.g.
@@ -66,6 +70,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -92,6 +97,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -108,6 +114,9 @@ log = logging.getLogger("rollcall.platforms.dingtalk")
 TIMESTAMP_HEADER = "timestamp"
 SIGN_HEADER = "sign"
 MAX_SKEW_MS = 3600 * 1000
+# A bound (timestamp, sign) pair is kept this long past its window: TTL deletion is late,
+# never early, so this only needs to be positive.
+BOUND_MARGIN_SECONDS = 600
 MESSAGE_LIMIT = 2000
 # 20 messages a minute per robot.
 PER_ROBOT_INTERVAL = 3.0
@@ -160,7 +169,25 @@ def build(settings: Any, runtime: Any) -> DingTalkAdapter:
         openapi_base=settings.secret("ROLLCALL_DINGTALK_OPENAPI_BASE") or DEFAULT_OPENAPI_BASE,
         find_chat=community_robot(runtime, "dingtalk"),
         clock=lambda: runtime.clock.now(),
+        bind_body=_bind_in_store(runtime),
     )
+
+
+# (timestamp, sign, body, expires_at) → False when the pair already came with another body.
+BindBody = Callable[[str, str, bytes, int], bool]
+
+
+def _bind_in_store(runtime: Any) -> BindBody:
+    """The runtime's table remembers which body each signature pair came with first."""
+
+    def bind(timestamp: str, signature: str, body: bytes, expires_at: int) -> bool:
+        from chalicelib.store.replay import bind_signature
+
+        return bind_signature(
+            runtime.store.table, "dingtalk", timestamp, signature, body, expires_at=expires_at
+        )
+
+    return bind
 
 
 class DingTalkAdapter:
@@ -176,6 +203,7 @@ class DingTalkAdapter:
         openapi_base: str = DEFAULT_OPENAPI_BASE,
         find_chat: ChatLookup | None = None,
         clock: Callable[[], datetime] | None = None,
+        bind_body: BindBody | None = None,
         wall_clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         sender: HttpSender | None = None,
@@ -189,6 +217,9 @@ class DingTalkAdapter:
         self._api_base = api_base.rstrip("/")
         self._openapi_base = openapi_base.rstrip("/")
         self._find_chat = find_chat
+        # Binds a verified signature pair to its body (build() always sets it; an adapter
+        # made by hand without one, in a test, checks the signature alone).
+        self._bind_body = bind_body
         # The request's arrival time (the runtime's clock) decides whether a sessionWebhook
         # still lives; a robot's signature needs the real time, whatever a replay says.
         self._clock = clock or (lambda: datetime.fromtimestamp(time.time(), UTC))
@@ -219,8 +250,13 @@ class DingTalkAdapter:
             raise Unauthorized("missing signature")
         if skew_seconds(now, timestamp, unit=0.001) > MAX_SKEW_MS / 1000:
             raise Unauthorized("stale timestamp")
-        if not same_secret(sign(self._app_secret, timestamp), signed):
+        expected = sign(self._app_secret, timestamp)
+        if not same_secret(expected, signed):
             raise Unauthorized("bad signature")
+        if self._bind_body is not None:
+            expires_at = int(timestamp) // 1000 + MAX_SKEW_MS // 1000 + BOUND_MARGIN_SECONDS
+            if not self._bind_body(timestamp, expected, request.body, expires_at):
+                raise Unauthorized("signature already used with another body")
 
     def parse(self, request: HttpRequest) -> Parsed:
         body = json_object(request.body)
@@ -325,7 +361,8 @@ class DingTalkAdapter:
     # -- outbound
     def render(self, message: Message) -> list[DingTalkPart]:
         mentions = [(f"@{i}", i) for i in _unique(m.user_id for m in message.mentions)]
-        parts = split_mentions(message.text, mentions, message.tail, MESSAGE_LIMIT)
+        text, tail = defuse(message.text, _AT_ALL), defuse(message.tail, _AT_ALL)
+        parts = split_mentions(text, mentions, tail, MESSAGE_LIMIT)
         return [DingTalkPart(text, ids) for text, ids in parts]
 
     def deliver(self, chat: ChatAddress, part: DingTalkPart) -> str:
@@ -429,6 +466,11 @@ class DingTalkAdapter:
         )
         body = answer.body if isinstance(answer.body, dict) else {}
         return body.get("accessToken"), body.get("expireIn")
+
+
+# A robot pings only whom ``at`` lists, never by text; still, the words of a message never
+# read as a mention of everyone (@all, @所有人) or of a phone number (@mobile).
+_AT_ALL = re.compile(r"@(?=all(?![\w-])|所有人|everyone(?![\w-])|\+?\d{5,})", re.IGNORECASE)
 
 
 def _unique(ids: Iterable[str]) -> list[str]:

@@ -61,6 +61,7 @@ from chalicelib.platforms.base import (
     Sender,
     Unauthorized,
     api_base,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -108,6 +109,10 @@ EPHEMERAL = 64  # message flag: only the invoking member sees it
 # Option types that carry a user (or role) id rather than a plain value.
 _USER_OPTION, _MENTIONABLE_OPTION = 6, 9
 _MENTION = re.compile(r"<@!?(\d+)>")
+# What pings in a message's words: @everyone, @here, <@user>, <@!user>, <@&role>, <#channel>.
+# allowed_mentions already stops all but the intended users; defused, they do not even look
+# like mentions (and stay harmless should a payload ever be sent without allowed_mentions).
+_PINGS = re.compile(r"@(?=everyone|here)|<(?=[@#])", re.IGNORECASE)
 # A user, channel or guild id, as it may go into a request path.
 _SNOWFLAKE = re.compile(r"[0-9]{1,20}")
 
@@ -287,8 +292,8 @@ class DiscordAdapter:
         groups = [tokens[i : i + step] for i in range(0, len(tokens), step)] or [[]]
         texts: list[str] = []
         for index, group in enumerate(groups):
-            head = message.text if index == 0 else ""
-            tail = message.tail if index == len(groups) - 1 else ""
+            head = defuse(message.text, _PINGS) if index == 0 else ""
+            tail = defuse(message.tail, _PINGS) if index == len(groups) - 1 else ""
             texts.extend(split_parts(head, group, tail, MESSAGE_LIMIT))
         return [payload(text, set(ids)) for text in texts]
 

@@ -14,7 +14,9 @@ Inbound (event subscription, schema 2.0; the v1 ``event_callback`` message still
   key to a ``url_verification`` carrying our verification token.
 - Without an encrypt key, the body's verification token (``token`` in v1 and the handshake,
   ``header.token`` in v2) must equal ``ROLLCALL_FEISHU_VERIFICATION_TOKEN``. That token is a
-  shared secret, not a signature: set an encrypt key in production.
+  shared secret, not a signature, so this mode exists on the local stage only: any other
+  stage refuses Feishu inbound without an encrypt key (401, and an error naming
+  ``ROLLCALL_FEISHU_ENCRYPT_KEY`` in the log). A body without a readable token is 401 too.
 - ``url_verification`` is answered ``{"challenge": ...}`` before anything touches DynamoDB
   (Feishu wants it within 1 s); AES (pycryptodome) is imported only when a body is encrypted.
 - ``im.message.receive_v1``: ``event.message.chat_id``, sender ``open_id``; text messages'
@@ -105,6 +107,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -218,6 +221,9 @@ def build(settings: Any, runtime: Any) -> FeishuAdapter:
         app_secret=settings.secret("ROLLCALL_FEISHU_APP_SECRET"),
         api_base=api_base(settings, "feishu"),
         find_chat=community_robot(runtime, "feishu"),
+        # Feishu signs requests only when an encrypt key is set; the verification token alone
+        # is a shared string inside the body, good enough on a developer's machine only.
+        signed_only=settings.stage != "local",
     )
 
 
@@ -237,8 +243,10 @@ class FeishuAdapter:
         reply_sender: HttpSender | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        signed_only: bool = False,
     ) -> None:
         self._verification_token = verification_token
+        self._signed_only = signed_only
         self._encrypt_key = encrypt_key
         self._app_id = app_id
         self._app_secret = app_secret
@@ -275,12 +283,21 @@ class FeishuAdapter:
             if body.get("type") != "url_verification" or not self._token_matches(body):
                 raise Unauthorized("missing signature")
             return
+        if self._signed_only:
+            log.error(
+                "Feishu inbound refused: set ROLLCALL_FEISHU_ENCRYPT_KEY (the Encrypt Key of "
+                "the app's event subscription); without it Feishu does not sign requests, "
+                "and only the local stage accepts the verification token alone",
+                extra={"platform": self.name},
+            )
+            raise Unauthorized("ROLLCALL_FEISHU_ENCRYPT_KEY is not set")
         if not self._verification_token:
             raise Unauthorized("Feishu inbound is not configured")
         try:
             body = json_object(request.body)
         except BadPayload:
-            return  # nothing to verify and nothing will happen: parse answers 400
+            # The token is inside the body: a body we cannot read proves nothing.
+            raise Unauthorized("no verification token") from None
         if not self._token_matches(body):
             raise Unauthorized("bad verification token")
 
@@ -498,7 +515,8 @@ class FeishuAdapter:
     # -- outbound
     def render(self, message: Message) -> list[str]:
         tokens = [mention_tag(m.user_id, m.name) for m in _unique(message.mentions)]
-        return split_parts(message.text, tokens, message.tail, MESSAGE_LIMIT)
+        text, tail = defuse(message.text, _AT_TAG), defuse(message.tail, _AT_TAG)
+        return split_parts(text, tokens, tail, MESSAGE_LIMIT)
 
     def deliver(self, chat: ChatAddress, part: str) -> str:
         return self._deliver(chat, part, self._sender)
@@ -669,6 +687,11 @@ class FeishuAdapter:
         )
         body = answer.body if isinstance(answer.body, dict) else {}
         return body.get("tenant_access_token"), body.get("expire")
+
+
+# Feishu's text mention tag, ``<at user_id="all"></at>`` pinging everyone: in a Message's
+# words, opening or closing, any spacing or case, it is not a tag once defused.
+_AT_TAG = re.compile(r"<(?=\s*/?\s*at(?![\w-]))", re.IGNORECASE)
 
 
 def mention_tag(user_id: str, name: str) -> str:

@@ -9,6 +9,9 @@ honoured in one place:
   ``retry_after`` in the body) up to a cap, then given up cleanly with ``DeliveryError``;
 - sends to one chat are paced to the platform's per-chat rate (e.g. Telegram ~1 message/s
   per chat), so a 300-mention reminder split into parts does not trip the limit;
+- every error it raises names the platform's host only, never the URL (paths and queries
+  carry tokens); a ``requests`` error that is not a connection error or a timeout is not
+  retried;
 - the ``DeliveryError`` it gives up with carries the last answer it refused (``answer``;
   None when the platform was never reached), so an adapter reads a refusal (Telegram's 403,
   Discord's 50007) apart from a network failure without hooks of its own.
@@ -123,6 +126,11 @@ class HttpSender:
                 last_error = f"{type(error).__name__} talking to {_host(url)}"
                 self._backoff(attempt, None)
                 continue
+            except requests.RequestException as error:
+                # Not worth a retry (a bad URL, too many redirects, a broken body), and its
+                # own message carries the full URL, token and all: the host only, and
+                # ``from None`` so that no traceback prints the original either.
+                raise DeliveryError(f"{type(error).__name__} talking to {_host(url)}") from None
             answer = Answer(raw.status_code, _body(raw), dict(raw.headers))
             if answer.status < 400 and (ok is None or ok(answer)):
                 return answer
@@ -206,9 +214,19 @@ class AppToken:
 
 
 def _host(url: str) -> str:
+    """The host of ``url`` and nothing else: never its path (Telegram's bot token, a
+    robot's key), query (``access_token=``) or user:password; and never the URL itself when
+    it does not parse (a robot webhook stored without its scheme is still a secret)."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url).netloc or url  # never log paths: some carry tokens (Telegram, robots)
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "an invalid URL"
+    if not host:
+        return "an invalid URL"
+    return f"{host}:{port}" if port else host
 
 
 def _body(raw: Any) -> Any:

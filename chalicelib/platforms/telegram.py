@@ -63,6 +63,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     cut_long_lines,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -288,8 +289,8 @@ class TelegramAdapter:
 
     # -- outbound
     def render(self, message: Message) -> list[str]:
-        head = cut_long_lines(html.escape(message.text, quote=False), MESSAGE_LIMIT, entities=True)
-        tail = cut_long_lines(html.escape(message.tail, quote=False), MESSAGE_LIMIT, entities=True)
+        head = cut_long_lines(_words(message.text), MESSAGE_LIMIT, entities=True)
+        tail = cut_long_lines(_words(message.tail), MESSAGE_LIMIT, entities=True)
         tokens = [mention(m.user_id, m.name, m.username) for m in message.mentions]
         return split_parts(head, tokens, tail, MESSAGE_LIMIT)
 
@@ -360,6 +361,17 @@ class TelegramAdapter:
         )
         result = answer.body.get("result") if isinstance(answer.body, dict) else None
         return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+
+# Telegram makes ``@username`` (5 to 32 letters, digits, underscores) in any message a mention
+# that notifies that user; not after a letter or a slash (``/checkin@bot``, an e-mail).
+_USERNAME_MENTION = re.compile(r"(?<![\w/@])@(?=[A-Za-z][A-Za-z0-9_]{4})")
+
+
+def _words(text: str) -> str:
+    """A Message's words in HTML mode: escaped (no tag or ``tg://user`` link gets in), and
+    no ``@username`` in them notifies anyone."""
+    return defuse(html.escape(text, quote=False), _USERNAME_MENTION)
 
 
 def mention(user_id: str, name: str, username: str | None) -> str:

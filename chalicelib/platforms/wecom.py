@@ -22,8 +22,11 @@ callback and a group robot's callback (群机器人回调). Settings: ``ROLLCALL
   their chat id is the sender's userid, so a community is bound to a WeCom group through
   the group robot, not the app. A group member must @ the robot to be heard; the leading
   ``@robot`` is removed. Events (robot added to a chat, app events) are acknowledged only.
-- XML is parsed by ElementTree only after a DOCTYPE or ENTITY declaration (billion laughs,
-  external entities), a NUL byte or a non-UTF-8 body have been refused.
+- The outer envelope is never parsed as XML: its ``Encrypt`` value is found by a bounded
+  scan (at most 128 KB, no DOCTYPE or ENTITY, exactly one element) before the signature is
+  checked; anything without one is 401. Only the decrypted, verified message is parsed, by
+  ElementTree, and only after a DOCTYPE or ENTITY declaration (billion laughs, external
+  entities), a NUL byte or a non-UTF-8 body have been refused.
 
 respond(): an empty 200 ``""`` (WeCom retries anything slower than 5 s, three times), after
 sending the replies through the group robot: the robot of the callback (its WebhookUrl's
@@ -96,6 +99,7 @@ from chalicelib.platforms.base import (
     Unauthorized,
     api_base,
     community_robot,
+    defuse,
     deliver_parts,
     deliver_replies,
     identifier,
@@ -135,6 +139,15 @@ DM_REFUSALS = {
 }
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# The envelope WeCom posts is a few hundred bytes to a few KB (the base64 ciphertext of a
+# 2,048-byte message, plus three short elements). It is read before its signature is known,
+# so by a bounded scan, never by an XML parser: anything past this size is not WeCom.
+MAX_ENVELOPE_BYTES = 128 * 1024
+# The one element the signature covers, its value base64, in CDATA (as WeCom sends it) or
+# not. Linear: one character class per group, no nested repetition.
+_ENCRYPT = re.compile(
+    rb"<Encrypt>\s*(?:<!\[CDATA\[\s*([A-Za-z0-9+/=]+)\s*\]\]>|([A-Za-z0-9+/=]+))\s*</Encrypt>"
+)
 _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -295,7 +308,8 @@ class WeComAdapter:
             try:
                 encrypted = _outer_encrypt(request.body)
             except ValueError:
-                return  # nothing to verify and nothing will happen: parse answers 400
+                # Nothing a signature could cover: unauthenticated, whatever else it holds.
+                raise Unauthorized("no Encrypt element to verify") from None
         expected = msg_signature(self._token, timestamp, nonce, encrypted)
         if not same_secret(expected, signed):
             raise Unauthorized("bad signature")
@@ -446,10 +460,12 @@ class WeComAdapter:
         mentions = list({m.user_id: m for m in message.mentions}.values())
         if self._style == "markdown":
             pairs = [(f"<@{m.user_id}>", m.user_id) for m in mentions]
-            parts = split_bytes(message.text, pairs, message.tail, MARKDOWN_LIMIT_BYTES)
+            text, tail = defuse(message.text, _PINGS), defuse(message.tail, _PINGS)
+            parts = split_bytes(text, pairs, tail, MARKDOWN_LIMIT_BYTES)
             return [WeComPart(text, (), "markdown") for text, _ in parts]
         pairs = [(f"@{m.name or m.user_id}", m.user_id) for m in mentions]
-        parts = split_bytes(message.text, pairs, message.tail, TEXT_LIMIT_BYTES)
+        text, tail = defuse(message.text, _PINGS), defuse(message.tail, _PINGS)
+        parts = split_bytes(text, pairs, tail, TEXT_LIMIT_BYTES)
         return [WeComPart(text, ids) for text, ids in parts]
 
     def deliver(self, chat: ChatAddress, part: WeComPart) -> str:
@@ -588,16 +604,30 @@ def _merge(first: WeComPart, second: WeComPart) -> WeComPart | None:
     return WeComPart(content, first.mentioned_list + second.mentioned_list, second.msgtype)
 
 
+# What could ping in a message's words: markdown's ``<@userid>`` (``<@all>``), and, though a
+# text message pings only whom ``mentioned_list`` names, @all / @所有人 / @mobile.
+_PINGS = re.compile(r"<(?=@)|@(?=all(?![\w-])|所有人|\+?\d{5,})", re.IGNORECASE)
+
+
 def _echostr(query: Any) -> str:
     # A "+" of the base64 may arrive as a space when a proxy decodes the query as a form.
     return str(query.get("echostr", "")).replace(" ", "+")
 
 
 def _outer_encrypt(body: bytes) -> str:
-    encrypted = (parse_xml(body).findtext("Encrypt") or "").strip()
-    if not encrypted:
-        raise ValueError("no Encrypt element")
-    return encrypted
+    """The envelope's ``Encrypt`` value, by a bounded scan and no XML parser: the envelope
+    is unauthenticated until this value's signature is checked. ValueError unless the body
+    is small, declares nothing (no DTD, no ENTITY), and holds exactly one Encrypt element
+    of base64; only the decrypted, verified message is ever parsed as XML."""
+    if len(body) > MAX_ENVELOPE_BYTES:
+        raise ValueError("body too large for a WeCom callback")
+    if b"\x00" in body or _DECLARATIONS.search(body):
+        raise ValueError("XML with a DOCTYPE or ENTITY declaration is refused")
+    found = _ENCRYPT.findall(body)
+    if len(found) != 1:
+        raise ValueError("no Encrypt element" if not found else "more than one Encrypt element")
+    cdata, plain = found[0]
+    return (cdata or plain).decode("ascii")
 
 
 def _text(element: Element, path: str) -> str:

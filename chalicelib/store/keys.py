@@ -186,3 +186,14 @@ def report_rows_prefix(month: str) -> str:
 def removal_sk(at_iso: str, user_id: str) -> str:
     """A member removed after an admin confirmed: when (UTC ISO), who."""
     return f"{REMOVAL_PREFIX}{at_iso}#{user_id}"
+
+
+# -- signatures that do not cover the body (store/replay.py) -----------------------------------
+SIGNATURE_PREFIX = "SIG#"
+SIGNATURE_SK = "BODY"
+
+
+def signature_pk(platform: str, timestamp: str, signature: str) -> str:
+    """A (timestamp, signature) header pair already verified, so both are short: DingTalk's
+    timestamp is at most 20 digits and its sign a 44-character base64 digest."""
+    return f"{SIGNATURE_PREFIX}{platform}#{timestamp}#{signature}"

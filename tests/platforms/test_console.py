@@ -171,3 +171,40 @@ def test_a_later_answer_reaches_the_sink_in_the_chat_it_was_asked_in():
         ConsoleAdapter("s", sink=down).reply_later(
             asked, Message("x"), community_chat=None, asked_at=NOW, now=NOW
         )
+
+
+# -- the local stage only ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stage", "status"), [("local", 200), ("dev", 404), ("prod", 404)])
+def test_the_console_platform_exists_on_the_local_stage_only(aws, monkeypatch, stage, status):
+    """A console community's members are whoever holds one shared secret, and its direct
+    messages and removals always "succeed": a deployed stage must not answer it even when
+    ROLLCALL_CONSOLE_SECRET made it into its environment. The stage comes from Chalice's
+    own stage configuration (.chalice/config.json), as in a deployment."""
+    import json
+
+    import boto3
+    from chalice.test import Client
+
+    import app
+    from chalicelib.runtime import set_runtime
+    from chalicelib.store.schema import ensure_table
+    from tests.helpers import console_body, signed_headers
+
+    # The stage's table exists: a 404 is the guard's, not a missing table's.
+    ensure_table(boto3.client("dynamodb", region_name="us-east-1"), f"rollcall-{stage}")
+    monkeypatch.setenv("ROLLCALL_CONSOLE_SECRET", "console-test-secret")
+    set_runtime(None)  # built from the stage's environment on the first request
+    body = console_body("/help", message_id="m1")
+    now = datetime.now(UTC)
+    try:
+        with Client(app.app, stage_name=stage) as client:
+            answer = client.http.post(
+                "/webhooks/console", headers=signed_headers(body, now), body=body
+            )
+    finally:
+        set_runtime(None)
+    assert answer.status_code == status
+    if status == 200:  # not bound: the answer says how to bind, nothing was written
+        assert "chat-1" in json.dumps(json.loads(answer.body))

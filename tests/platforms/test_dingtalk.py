@@ -602,3 +602,74 @@ def test_settings_name_the_app_key_robot_code_and_the_open_api_base():
         assert json.loads(rsps.calls[1].request.body)["robotCode"] == "dingrobot0001"
     default = build(Settings.from_env({"ROLLCALL_DINGTALK_APP_SECRET": "s"}), runtime)
     assert default.direct_messages is False
+
+
+# -- a signature pair is bound to its first body ------------------------------------------
+
+
+def _replay_route(dynamo_table):
+    """The real app on moto with DingTalk configured; the caller is an admin."""
+    from chalicelib.domain.models import Role
+    from tests.helpers import member
+
+    settings = Settings(
+        secrets={"ROLLCALL_DINGTALK_APP_SECRET": APP_SECRET}, api_bases={"dingtalk": BASE}
+    )
+    store = Store(dynamo_table)
+    store.create_community(community(platform="dingtalk", chat_id=CHAT))
+    store.save_member(member("manager4220", role=Role.ADMIN))
+    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    return store
+
+
+def test_a_captured_signature_cannot_carry_another_body(dynamo_table):
+    """DingTalk's sign covers the timestamp only: headers seen once would otherwise let any
+    body act as anyone for an hour. The same body again is a redelivery (answered once);
+    another body with those headers is refused and changes nothing."""
+    store = _replay_route(dynamo_table)
+    honest = body_of({**CALLBACK, "text": {"content": "/theme 读书"}})
+    forged = body_of({**CALLBACK, "msgId": "forged-1", "text": {"content": "/theme pwned"}})
+    headers = signed()
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as rsps:
+            rsps.add(responses.POST, SESSION, json={"errcode": 0, "errmsg": "ok"})
+            first = client.http.post("/webhooks/dingtalk", headers=headers, body=honest)
+            again = client.http.post("/webhooks/dingtalk", headers=headers, body=honest)
+            replayed = client.http.post("/webhooks/dingtalk", headers=headers, body=forged)
+            replies = len(rsps.calls)
+    finally:
+        set_runtime(None)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert replies == 1  # the redelivery is de-duplicated, not answered twice
+    assert replayed.status_code == 401
+    theme = store.get_community("c1")
+    assert theme is not None and theme.theme == "读书"
+
+
+def test_a_refused_replay_writes_nothing(dynamo_table):
+    """The refusal is the conditional write failing: no member noted, no event claimed."""
+    store = _replay_route(dynamo_table)
+    headers = signed(NOW - timedelta(minutes=30))
+    honest = body_of({**CALLBACK, "senderStaffId": "u-honest", "msgId": "m-honest"})
+    forged = body_of({**CALLBACK, "senderStaffId": "u-forged", "msgId": "m-forged"})
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as rsps:
+            rsps.add(responses.POST, SESSION, json={"errcode": 0, "errmsg": "ok"})
+            assert (
+                client.http.post("/webhooks/dingtalk", headers=headers, body=honest).status_code
+                == 200
+            )
+            before = dynamo_table.client.scan(TableName=dynamo_table.name)["Items"]
+            refused = client.http.post("/webhooks/dingtalk", headers=headers, body=forged)
+            after = dynamo_table.client.scan(TableName=dynamo_table.name)["Items"]
+    finally:
+        set_runtime(None)
+    assert refused.status_code == 401
+    assert after == before
+    assert store.get_member("c1", "u-forged") is None
+    bound = [i for i in after if i["pk"]["S"].startswith("SIG#dingtalk#")]
+    assert len(bound) == 1
+    # Kept until the pair's hour is over (plus a margin), then the table's TTL drops it.
+    expires = int(bound[0]["expires_at"]["N"])
+    stamp = int(headers["timestamp"]) // 1000
+    assert stamp + 3600 < expires <= stamp + 3600 + 3600

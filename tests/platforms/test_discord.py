@@ -270,7 +270,8 @@ def test_a_part_pings_exactly_its_mentioned_members_and_never_everyone(adapter):
             "@everyone <@999> still to check in:", (Mention("101", "Ann"), Mention("102", "Bo"))
         )
     )
-    assert part["content"] == "@everyone <@999> still to check in: <@101> <@102>"
+    # The words' @everyone and <@999> are defused too: they no longer even look like pings.
+    assert part["content"] == "@\u200beveryone <\u200b@999> still to check in: <@101> <@102>"
     assert part["allowed_mentions"] == {"parse": [], "users": ["101", "102"]}
 
 

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import hmac
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -43,7 +44,7 @@ from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community
-from tests.platforms.support import quiet_sender
+from tests.platforms.support import quiet_sender, recorded
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BASE = "https://feishu.test/open-apis"
@@ -912,3 +913,54 @@ def test_a_removal_with_an_invalidated_token_fetches_a_fresh_one_once():
 
 def test_the_app_secret_stays_out_of_the_repr():
     assert "s3cret" not in repr(app_adapter()) and "app=set" in repr(app_adapter())
+
+
+# -- the verification token alone is for the local stage only ------------------------------
+
+
+def _token_only_route(dynamo_table, stage: str):
+    secrets = {"ROLLCALL_FEISHU_VERIFICATION_TOKEN": TOKEN}
+    settings = Settings(stage=stage, secrets=secrets, api_bases={"feishu": BASE})
+    store = Store(dynamo_table)
+    store.create_community(community(platform="feishu", chat_id=CHAT))
+    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    return store
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_outside_the_local_stage_feishu_needs_an_encrypt_key(dynamo_table, stage):
+    """Without an encrypt key Feishu signs nothing: the token inside the body is all there
+    is, and one leaked token would let anyone act as any member. A deployed stage refuses,
+    and says which setting is missing."""
+    store = _token_only_route(dynamo_table, stage)
+    event = json.dumps(MESSAGE_EVENT, ensure_ascii=False).encode()
+    check = json.dumps({"challenge": "c-1", "token": TOKEN, "type": "url_verification"})
+    plain = {"Content-Type": "application/json"}
+    try:
+        with Client(app.app) as client, recorded("feishu") as logged:
+            answers = [
+                client.http.post("/webhooks/feishu", headers=plain, body=body)
+                for body in (event, check.encode())
+            ]
+    finally:
+        set_runtime(None)
+    assert [a.status_code for a in answers] == [401, 401]
+    assert store.get_member("c1", USER) is None
+    errors = [r for r in logged.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2  # one clear line per refused request
+    assert "ROLLCALL_FEISHU_ENCRYPT_KEY" in errors[0].getMessage()
+
+
+def test_the_local_stage_still_takes_the_verification_token(dynamo_table):
+    store = _token_only_route(dynamo_table, "local")
+    event = json.dumps(MESSAGE_EVENT, ensure_ascii=False).encode()
+    plain = {"Content-Type": "application/json"}
+    try:
+        with Client(app.app) as client, responses.RequestsMock(assert_all_requests_are_fired=False):
+            answer = client.http.post("/webhooks/feishu", headers=plain, body=event)
+            junk = client.http.post("/webhooks/feishu", headers=plain, body=b"{not json")
+    finally:
+        set_runtime(None)
+    assert answer.status_code == 200
+    assert store.get_member("c1", USER) is not None
+    assert junk.status_code == 401  # unreadable, so unauthenticated: not a 400

@@ -118,3 +118,73 @@ def test_requests_to_one_chat_are_paced_through_request(clock):
     for _ in range(3):
         paced.request("POST", URL, pace_key="chat-a")
     assert clock.sleeps == [1.0, 1.0]
+
+
+# -- no error carries the URL -------------------------------------------------------------
+
+
+def _request_errors() -> list[type[requests.RequestException]]:
+    """Every error requests defines, so that one it adds later is covered too."""
+    import inspect
+
+    return sorted(
+        (
+            cls
+            for _, cls in inspect.getmembers(requests.exceptions, inspect.isclass)
+            if issubclass(cls, requests.RequestException)
+            # raised by .json() (with json's own constructor), never by sending
+            and cls is not requests.exceptions.JSONDecodeError
+        ),
+        key=lambda cls: cls.__name__,
+    )
+
+
+@pytest.mark.parametrize("error", _request_errors(), ids=lambda cls: cls.__name__)
+def test_no_requests_error_reaches_a_log_with_the_token(clock, error):
+    """requests puts the whole URL in its messages; Telegram's has the bot token in the
+    path, and a job logs a failed send with its traceback (log.exception). Whatever
+    requests raised, the error and its printed traceback name the host only."""
+    import traceback
+
+    responses_mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    with responses_mock:
+        responses_mock.post(URL, body=error(f"failed: {URL} (url: /bot123456:SECRET-TOKEN)"))
+        responses_mock.post(URL, body=error(f"failed: {URL}"))
+        with pytest.raises(DeliveryError) as raised:
+            timed_sender(clock, attempts=2).request("POST", URL, json={})
+    printed = "".join(traceback.format_exception(raised.value))
+    assert "SECRET-TOKEN" not in printed and "123456" not in printed
+    assert "api.example.test" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "api.example.test/bot123456:SECRET-TOKEN/sendMessage",  # no scheme
+        "https://user:SECRET-TOKEN@api.example.test/x",
+        "https://[::1/bot123456:SECRET-TOKEN",  # unparseable
+    ],
+)
+def test_an_odd_url_is_never_echoed_in_the_error(clock, url):
+    import traceback
+
+    with pytest.raises(DeliveryError) as raised:
+        timed_sender(clock, attempts=1).request("POST", url, json={})
+    printed = "".join(traceback.format_exception(raised.value))
+    assert "SECRET-TOKEN" not in printed
+
+
+def test_a_telegram_send_that_fails_reports_no_token(clock):
+    from chalicelib.platforms.base import ChatAddress, Message
+    from chalicelib.platforms.telegram import TelegramAdapter
+
+    token = "123456:SECRET-TOKEN"
+    telegram = TelegramAdapter(token, "s", api_base="https://api.telegram.test")
+    telegram._sender = timed_sender(clock, attempts=1)
+    with responses.RequestsMock() as rsps:
+        send = f"https://api.telegram.test/bot{token}/sendMessage"
+        rsps.post(send, body=requests.exceptions.TooManyRedirects(f"Exceeded 30 at {send}"))
+        delivery = telegram.send(ChatAddress("telegram", "-100"), Message("hi"))
+    assert delivery.failed == 1
+    assert "SECRET-TOKEN" not in " ".join(delivery.errors)
+    assert "api.telegram.test" in delivery.errors[0]

@@ -249,7 +249,8 @@ def test_events_and_robot_chat_changes_are_acknowledged_without_events():
 
 def test_an_xml_bomb_is_refused_before_parsing_outside_and_inside_the_ciphertext():
     outer = HttpRequest("POST", {}, signed_query("x"), BOMB.encode())
-    adapter().verify(outer, NOW)  # nothing to verify: parse refuses it, nothing happens
+    with pytest.raises(Unauthorized):  # no Encrypt value a signature could cover: 401
+        adapter().verify(outer, NOW)
     with pytest.raises(BadPayload, match="DOCTYPE"):
         adapter().parse(outer)
     with pytest.raises(BadPayload, match="DOCTYPE"):
@@ -262,9 +263,10 @@ def test_an_xml_bomb_is_refused_before_parsing_outside_and_inside_the_ciphertext
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (b"not xml", "not XML"),
+        (b"not xml", "Encrypt"),
         (b"<xml><ToUserName>x</ToUserName></xml>", "Encrypt"),
-        (envelope("%%%not-base64%%%"), "base64"),
+        (envelope("%%%not-base64%%%"), "Encrypt"),
+        (envelope("abc"), "base64"),
         (envelope(base64.b64encode(b"x" * 20).decode()), "length"),
         (envelope(base64.b64encode(os.urandom(64)).decode()), "key"),
     ],
@@ -458,7 +460,7 @@ def test_a_redelivered_message_is_answered_once():
             assert handle_webhook(rt, "wecom", post(encrypted), NOW).status == 200
         assert len(rsps.calls) == 1
     bomb = HttpRequest("POST", {}, signed_query("x"), BOMB.encode())
-    assert handle_webhook(rt, "wecom", bomb, NOW).status == 400
+    assert handle_webhook(rt, "wecom", bomb, NOW).status == 401
 
 
 def test_importing_the_adapter_loads_no_crypto_no_xml_and_no_http_client():
@@ -718,3 +720,72 @@ def test_settings_name_the_app_and_a_bad_agent_id_turns_direct_messages_off():
     with recorded("wecom", logging.WARNING) as log:
         assert build(Settings(secrets=bad), runtime).direct_messages is False
     assert any("ROLLCALL_WECOM_AGENT_ID" in r.getMessage() for r in log.records)
+
+
+# -- the envelope is unauthenticated: scanned, never parsed, until its signature holds ------
+
+
+def _wecom_route(dynamo_table) -> Store:
+    secrets = {
+        "ROLLCALL_WECOM_TOKEN": TOKEN,
+        "ROLLCALL_WECOM_ENCODING_AES_KEY": AES_KEY_TEXT,
+        "ROLLCALL_WECOM_CORP_ID": CORP_ID,
+    }
+    store = Store(dynamo_table)
+    store.create_community(community(platform="wecom", chat_id=CHAT))
+    settings = Settings(secrets=secrets, api_bases={"wecom": BASE})
+    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    return store
+
+
+def test_unauthenticated_junk_is_401_and_signed_junk_400_through_the_route(dynamo_table):
+    """What no signature covers is refused as unauthenticated (401), whatever it is: not
+    XML, no Encrypt element, two of them, a declaration, past the size bound. Only a body
+    whose Encrypt value is correctly signed gets as far as a 400 for what it holds."""
+    store = _wecom_route(dynamo_table)
+    good = encrypt(ROBOT_MESSAGE, receive_id="")
+    huge = envelope(good).replace(b"</xml>", b"<Pad>" + b"x" * 200_000 + b"</Pad></xml>")
+    twice = envelope(good).replace(b"</xml>", b"<Encrypt>QUFB</Encrypt></xml>")
+    unsigned = [b"not xml", b"<xml><ToUserName>x</ToUserName></xml>", BOMB.encode(), twice, huge]
+    garbage = base64.b64encode(os.urandom(64)).decode()  # signed, but not our ciphertext
+    try:
+        with Client(app.app) as client:
+
+            def post_to(body: bytes, encrypted: str):
+                query = urlencode(signed_query(encrypted))
+                return client.http.post(
+                    f"/webhooks/wecom?{query}", headers={"Content-Type": "text/xml"}, body=body
+                ).status_code
+
+            junk = [post_to(body, good) for body in unsigned]
+            signed_garbage = post_to(envelope(garbage), garbage)
+    finally:
+        set_runtime(None)
+    assert junk == [401] * len(unsigned)
+    assert signed_garbage == 400
+    assert store.get_member("c1", "zhangsan") is None
+
+
+def test_no_xml_parser_runs_before_the_signature_is_checked():
+    """The envelope's Encrypt value is found by a bounded scan: a forged or junk request
+    never reaches ElementTree (which is not even imported), only a verified one does."""
+    code = f"""
+import sys
+from datetime import datetime, timezone
+from chalicelib.platforms.base import HttpRequest, Unauthorized
+from chalicelib.platforms.wecom import WeComAdapter
+
+wecom = WeComAdapter(token={TOKEN!r}, encoding_aes_key={AES_KEY_TEXT!r}, corp_id={CORP_ID!r})
+now = datetime.fromtimestamp({NOW.timestamp()}, timezone.utc)
+query = {{"msg_signature": "0" * 40, "timestamp": str(int(now.timestamp())), "nonce": "n"}}
+bodies = [b"<xml><Encrypt><![CDATA[QUFB]]></Encrypt></xml>", {BOMB.encode()!r}, b"<a>" * 9999]
+for body in bodies:
+    try:
+        wecom.verify(HttpRequest("POST", {{}}, query, body), now)
+    except Unauthorized:
+        pass
+    else:
+        raise SystemExit("verified a forgery")
+assert "xml.etree.ElementTree" not in sys.modules, "an XML parser ran before the signature"
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.getcwd())
