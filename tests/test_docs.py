@@ -4,7 +4,8 @@
   and nothing the code does not read: an operator who follows the table never sets a
   variable that does nothing, nor misses one that matters.
 - README.md stays a short front page (the detail lives in docs/).
-- Every relative link in README.md and docs/*.md points to a file that exists.
+- Every relative link in README.md and docs/*.md points to a file that exists, and to a
+  heading that exists when it names one (``operator.md#secrets``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,23 @@ SETTING = re.compile(r"\bROLLCALL_[A-Z0-9_]*[A-Z0-9]\b")
 # config.py builds the API bases' names: f"ROLLCALL_{name.upper()}_API_BASE".
 API_BASE_TEMPLATE = 'f"ROLLCALL_{name.upper()}_API_BASE"'
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub makes for a markdown file's headings (code blocks left out):
+    lower case, punctuation dropped, spaces to hyphens."""
+    found: set[str] = set()
+    in_code = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        heading = None if in_code else HEADING.match(line)
+        if heading:
+            text = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower())
+            found.add(text.replace(" ", "-"))
+    return found
 
 
 def settings_in_code(root: Path = ROOT) -> set[str]:
@@ -60,16 +78,20 @@ def settings_in_table(markdown: str) -> set[str]:
 
 
 def broken_links(path: Path, root: Path = ROOT) -> list[str]:
-    """Relative links of one markdown file whose target file does not exist."""
+    """Relative links of one markdown file whose target file, or heading, does not exist."""
     broken = []
     for target in LINK.findall(path.read_text(encoding="utf-8")):
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
-            continue  # a URL (https:, mailto:) or an anchor in the same file
-        file_part = target.split("#", 1)[0]
-        resolved = (path.parent / file_part).resolve()
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+            continue  # a URL (https:, mailto:)
+        file_part, _, anchor = target.partition("#")
+        resolved = (path.parent / file_part).resolve() if file_part else path
         relative = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else ""
-        if not resolved.exists() and relative not in PLANNED_DOCS:
-            broken.append(f"{path.relative_to(root)}: ({target})")
+        if relative in PLANNED_DOCS and not resolved.exists():
+            continue
+        if not resolved.exists():
+            broken.append(f"{path.relative_to(root)}: ({target}): no such file")
+        elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
+            broken.append(f"{path.relative_to(root)}: ({target}): no such heading")
     return broken
 
 
@@ -126,15 +148,20 @@ def test_every_relative_link_points_to_a_file_that_exists():
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     assert len(pages) > 1, "docs/*.md not found"
     broken = [link for page in pages for link in broken_links(page)]
-    assert not broken, "links to files that do not exist:\n" + "\n".join(broken)
+    assert not broken, "broken relative links:\n" + "\n".join(broken)
 
 
 def test_the_link_check_sees_a_broken_link(tmp_path):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "here.md").write_text("x")
+    (tmp_path / "docs" / "here.md").write_text("# Top\n\n## Alarms: what `each` means\n")
     page = tmp_path / "README.md"
     page.write_text(
-        "[ok](docs/here.md#top) [anchor](#a) [web](https://example.com/x.md) "
-        "[planned](docs/counting.md) [gone](docs/gone.md)\n"
+        "# Read me\n[ok](docs/here.md#top) [ok](docs/here.md#alarms-what-each-means) "
+        "[self](#read-me) [web](https://example.com/x.md) [planned](docs/counting.md) "
+        "[gone](docs/gone.md) [lost](docs/here.md#nowhere) [lost](#nowhere)\n"
     )
-    assert broken_links(page, tmp_path) == ["README.md: (docs/gone.md)"]
+    assert broken_links(page, tmp_path) == [
+        "README.md: (docs/gone.md): no such file",
+        "README.md: (docs/here.md#nowhere): no such heading",
+        "README.md: (#nowhere): no such heading",
+    ]
