@@ -122,7 +122,9 @@ def bench_cold_path(endpoint: str, table: str, runs: int = 5) -> dict[str, Any]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "ROLLCALL_TABLE": table,
         "ROLLCALL_CONSOLE_SECRET": "cold-secret",
-        "ROLLCALL_STAGE": "bench",
+        # The console platform exists on the local stage only (docs/security-platforms.md),
+        # so this cold path reads its secret from the environment, not Parameter Store.
+        "ROLLCALL_STAGE": "local",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("PYTHONPYCACHEPREFIX", None)

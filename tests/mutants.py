@@ -102,7 +102,11 @@ MUTANTS = (
         "chalicelib/jobs/runner.py",
         "        clock.now(),\n        lease=LEASE,",
         "        now,\n        lease=LEASE,",
-        (f"{FAULTS}::test_a_late_run_holds_its_lease_by_the_wall_clock_not_by_its_logical_time",),
+        (
+            "tests/entrypoints/test_deferred_commands.py::"
+            "test_a_remind_killed_midway_is_finished_by_the_retry_and_confirmed_once",
+            f"{FAULTS}::test_a_late_run_holds_its_lease_by_the_wall_clock_not_by_its_logical_time",
+        ),
     ),
     Mutant(
         "a live lease read as a finished run",

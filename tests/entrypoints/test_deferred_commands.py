@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -687,3 +688,43 @@ def test_a_reply_is_held_by_one_worker_until_done_released_or_its_lease_ends(tab
     assert record["expires_at"] > int(later.timestamp())  # the table's TTL removes it
     # The inbound delivery's own de-duplication item is a separate one.
     assert table.get(record["pk"], "META") is None
+
+
+class Killed(BaseException):
+    """The worker's process is killed: nothing after this runs, nothing is released."""
+
+
+def test_a_remind_killed_midway_is_finished_by_the_retry_and_confirmed_once(wired, sqs):
+    """The run's lease comes from the wall clock: a retry after the visibility timeout
+    takes the run over and finishes it (a lease counted from the command's ``requested_at``
+    never expired, and the admin was told it "already went out")."""
+    from chalicelib.jobs.run_queued_jobs import handle_records
+    from chalicelib.jobs.runner import CHECKPOINT_PARTS
+
+    client, rt, sent = wired
+    rt.store.bulk_save_members(member(f"q{k}", name=f"Q{k}", quiet=True) for k in range(10))
+    say(client, "/remind", "boss", "m1")
+    [body] = queued(sqs)
+    adapter = rt.adapter("console")
+    real = adapter.deliver_direct
+    count = [0]
+
+    def dying(chat, user_id, part):
+        count[0] += 1
+        if count[0] == 4:
+            raise Killed
+        return real(chat, user_id, part)
+
+    adapter.deliver_direct = dying
+    with pytest.raises(Killed):
+        handle_records(rt, [("msg-0", body)], AT + timedelta(minutes=1))
+    adapter.deliver_direct = real
+    later = AT + timedelta(minutes=7)  # SQS's visibility timeout: 6 minutes
+    rt.clock.set(later)
+    assert handle_records(rt, [("msg-0", body)], later) == {"batchItemFailures": []}
+    private = Counter(m.user_id for m in sent if m.kind == "direct")
+    assert set(private) == {f"q{k}" for k in range(10)}
+    assert sum(private.values()) - 10 <= min(3, CHECKPOINT_PARTS)  # the documented window
+    assert texts(sent).count(REMINDED) == 1
+    run = runs.get_run(rt.store.table, "c1", "daily-reminder", "2026-11-23#manual")
+    assert run["status"] == "done"
