@@ -59,7 +59,7 @@ MUTANTS = (
     Mutant(
         "direct-message checkpoints off",
         "chalicelib/jobs/runner.py",
-        "return checkpoint() if due else True",
+        "return self.checkpoint() if due else True",
         "return True",
         (
             "tests/jobs/test_direct_messages.py::"
@@ -86,21 +86,21 @@ MUTANTS = (
     Mutant(
         "no lease renewal before a send",
         "chalicelib/jobs/runner.py",
-        "if not lease.due():",
+        "if not self.lease.due():",
         "if True:",
         (f"{FAULTS}::test_a_worker_that_stalls_past_its_lease_sends_nothing_after_the_takeover",),
     ),
     Mutant(
         "records do not extend the lease",
         "chalicelib/jobs/runner.py",
-        "            keep_id=keep_id,\n            lease_until=lease.renewing(),",
+        "            keep_id=keep_id,\n            lease_until=self.lease.renewing(),",
         "            keep_id=keep_id,",
         (f"{FAULTS}::test_a_long_run_renews_its_lease_and_is_never_taken_over_while_it_works",),
     ),
     Mutant(
         "lease from the logical now",
         "chalicelib/jobs/runner.py",
-        "        clock.now(),\n        lease=LEASE,",
+        "        runtime.clock.now(),\n        lease=LEASE,",
         "        now,\n        lease=LEASE,",
         (
             "tests/entrypoints/test_deferred_commands.py::"

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community
+from chalicelib.jobs.plan import Direct, Plan, Target
 from chalicelib.logs import metric
 from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectRefused, Message
 from chalicelib.store import runs
@@ -60,37 +61,6 @@ CHECKPOINT_SECONDS = 2.0
 # Time kept back when ``time_left`` is given: one part's delivery with the platform's
 # retries (a Retry-After of a few seconds) plus the bookkeeping after it.
 TIME_RESERVE = 15.0
-
-
-@dataclass(frozen=True)
-class Direct:
-    """A message for one member privately, and what the group sees when it cannot be sent
-    (None: nothing). Fallbacks with the same text merge into one message: their mentions
-    are joined and their tails listed one per line."""
-
-    user_id: str
-    fallback: Message | None = None
-
-
-Target = str | Direct | None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a job would do for one period: its messages and a summary for operators."""
-
-    period: str
-    messages: Sequence[Message]
-    summary: dict[str, Any] = field(default_factory=dict)
-    # Side effects to apply once the messages are out (e.g. strikes); called once per run.
-    apply: Callable[[], None] | None = None
-    # Where each message goes, parallel to ``messages``: a chat id on the community's
-    # platform (e.g. its admin chat), a member privately (``Direct``), or None (or a missing
-    # entry) for the group itself.
-    targets: Sequence[Target] = ()
-
-    def target(self, index: int) -> Target:
-        return self.targets[index] if index < len(self.targets) else None
 
 
 @dataclass
@@ -156,14 +126,16 @@ def run_job(
     origin: str | None = None,
 ) -> JobResult:
     """Run ``job`` for ``community_id`` as of ``now`` (the period is derived from ``now`` in
-    the community's calendar unless given).
+    the community's calendar unless given): plan, render, claim, deliver what is unsent,
+    the refused DMs' fallbacks, apply, finish.
 
     ``time_left`` (seconds, e.g. the Lambda context's remaining time): when it runs under
     ``reserve`` between two parts, the run stops with status ``paused``, its lease released
     so that the next worker takes it over at once and goes on from the next part. A run of
     thousands of direct messages then spans several invocations instead of being cut off
     by the function's timeout. Each call delivers at least one part first, so even a
-    too-short function makes progress rather than pausing forever."""
+    too-short function makes progress rather than pausing forever. ``origin`` names what
+    asked for the run (a deferred command), kept on its record."""
     planner = planners().get(job)
     if planner is None:
         raise ValueError(f"job {job!r} is not available yet")
@@ -181,193 +153,229 @@ def run_job(
     if adapter is None:
         raise ValueError(f"platform {community.platform!r} is not configured here")
     run_id = uuid.uuid4().hex
-    dims = {"job": job}
-    clock = runtime.clock
     claim = runs.claim_run(
         store.table,
         community_id,
         job,
         plan.period,
-        clock.now(),
+        runtime.clock.now(),
         lease=LEASE,
         run_id=run_id,
         force=force,
         origin=origin,
     )
     if not claim.owned:
-        return _not_claimed(result, claim.item or {}, dims)
-    claimed = claim.item or {}
-    metric("RunsClaimed", dimensions=dims)
-    lease = _Lease(clock)
-    done = runs.settled(claimed)
-    epoch = runs.epoch_of(claimed)
-    # A takeover: which of the settled parts were refused DMs (one Query), for fallbacks.
-    refused_before = (
-        runs.refused_parts(store.table, community_id, job, plan.period, epoch) if done else set()
-    )
-    chat = ChatAddress(
-        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
-    )
-    context = {"community": community_id, "job": job, "period": plan.period, "run_id": run_id}
-
-    # Direct messages are recorded in checkpoints, not one write each: a run that sends
-    # thousands of DMs then costs a few writes per hundred members, and a crash sends again
-    # at most the DMs of the last checkpoint interval (the runner's side of at-least-once).
-    pending: list[int] = []  # DM parts settled since the last checkpoint
-    pending_refused: list[int] = []
-    last_checkpoint = time.monotonic()
-
-    def save(index: int, message_id: str, keep_id: bool) -> bool:
-        """Record parts up to ``index`` settled, the refusals since the last save first;
-        False when the run is no longer ours."""
-        nonlocal last_checkpoint
-        last_checkpoint = time.monotonic()
-        runs.record_refused(store.table, community_id, job, plan.period, epoch, pending_refused)
-        pending.clear()
-        pending_refused.clear()
-        return runs.record_part(
-            store.table,
-            community_id,
-            job,
-            plan.period,
-            index,
-            message_id,
-            run_id,
-            keep_id=keep_id,
-            lease_until=lease.renewing(),
-        )
-
-    def checkpoint() -> bool:
-        """Record the DMs settled since the last checkpoint, if any."""
-        return save(pending[-1], "", keep_id=False) if pending else True
-
-    def renew() -> bool:
-        """Before a send: renew the lease when it is due (with the pending DMs, if any);
-        False when the run is no longer ours, and must not send again."""
-        if not lease.due():
-            return True
-        if pending:
-            return checkpoint()
-        return runs.record_part(
-            store.table,
-            community_id,
-            job,
-            plan.period,
-            -1,
-            "",
-            run_id,
-            lease_until=lease.renewing(),
-        )
-
-    def record(index: int, message_id: str, direct: bool) -> bool:
-        if not direct:
-            # A group part: its id kept, and the high-water mark covers the DMs before it.
-            return save(index, message_id, keep_id=True)
-        pending.append(index)
-        if message_id == REFUSED:
-            pending_refused.append(index)
-        due = len(pending) >= CHECKPOINT_PARTS
-        due = due or time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
-        return checkpoint() if due else True
-
-    def fail(error: DeliveryError) -> None:
-        result.errors.append(str(error))
-        runs.finish_run(
-            store.table,
-            community_id,
-            job,
-            plan.period,
-            clock.now(),
-            run_id,
-            status=runs.FAILED,
-            error=str(error)[:500],
-        )
-        result.status = "failed"
-        metric("RunsFailed", dimensions=dims)
-
-    refused_dms: list[int] = []  # message indices whose DM the platform refused
-    progressed = False  # a part delivered (or refused) by this call
-
-    def deliver(index: int, part: Any, target: str | _DirectPart | None) -> str:
-        """Send one part; REFUSED for a DM refused for good. DeliveryError otherwise."""
-        if isinstance(target, _DirectPart):
-            if target.message in refused_dms:
-                return REFUSED  # an earlier part of the same DM was refused
-            try:
-                return str(adapter.deliver_direct(chat, target.user_id, part))
-            except DirectRefused as error:
-                log.info("direct message refused", extra={**context, "part": index})
-                result.errors.append(f"direct message to {target.user_id}: {error}")
-                refused_dms.append(target.message)
-                return REFUSED
-        # Another chat of the platform (an admin chat) has no group robot of its own: the
-        # community's robot would post into the group, so it is never used there.
-        to = chat if target is None else ChatAddress(community.platform, target)
-        return str(adapter.deliver(to, part))
-
-    def deliver_all(numbered: Iterable[tuple[int, Any, str | _DirectPart | None]]) -> bool:
-        """Deliver and record each part not yet recorded; False when the run must stop
-        (``result`` then says why)."""
-        nonlocal progressed
-        for index, part, target in numbered:
-            if index < done:
-                if index in refused_before and isinstance(target, _DirectPart):
-                    refused_dms.append(target.message)
-                continue  # delivered (or refused) by a run that crashed after it
-            if time_left is not None and progressed and time_left() < reserve:
-                if not checkpoint():
-                    return taken_over()
-                runs.release_run(store.table, community_id, job, plan.period, clock.now(), run_id)
-                result.status = PAUSED
-                log.info("run paused", extra={**context, "part": index})
-                metric("RunsPaused", dimensions=dims)
-                return False
-            if not renew():
-                return taken_over()
-            try:
-                message_id = deliver(index, part, target)
-            except DeliveryError as error:  # the platform down or refusing: retry later
-                log.warning("delivery failed", extra={**context, "part": index})
-                if not checkpoint():
-                    return taken_over()
-                fail(error)
-                return False
-            if not record(index, message_id, isinstance(target, _DirectPart)):
-                return taken_over()
-            progressed = True
-            if message_id != REFUSED:
-                result.delivered += 1
-        return checkpoint() or taken_over()
-
-    def taken_over() -> bool:
-        # Another worker owns the run now (a forced replay, or a takeover after this one's
-        # lease ran out): stop here, before sending anything more.
-        result.status = "failed"
-        result.errors.append("run taken over by another worker")
-        return False
-
-    if not deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
+        return _not_claimed(result, claim.item or {}, {"job": job})
+    ledger = RunLedger(store.table, runtime.clock, result, run_id, claim.item or {})
+    delivery = _Delivery(adapter, community, ledger, time_left, reserve)
+    if not delivery.deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
         return result  # failed, taken over or paused: ``result.status`` says which
     # The refused DMs' fallbacks, after every planned part, at the indices that follow.
     fallbacks = merge_fallbacks(
-        [f for i in dict.fromkeys(refused_dms) if (f := _fallback(targets[i])) is not None]
+        [f for i in dict.fromkeys(ledger.refused_dms) if (f := _fallback(targets[i])) is not None]
     )
     extra, _ = _render(adapter, fallbacks, [None] * len(fallbacks))
-    if not deliver_all((len(parts) + k, part, None) for k, part in enumerate(extra)):
+    if not delivery.deliver_all((len(parts) + k, part, None) for k, part in enumerate(extra)):
         return result
-    refused = len(set(refused_dms))
-    if refused:
-        result.summary["direct_refused"] = refused
-        metric("DirectMessagesRefused", refused, dimensions=dims)
     if plan.apply is not None:
         plan.apply()
-    status = "sent" if parts else "nothing-to-send"
-    total = len(parts) + len(extra)
-    runs.finish_run(store.table, community_id, job, plan.period, clock.now(), run_id, parts=total)
-    result.status = status
-    metric("MessagesSent", result.delivered, dimensions=dims)
-    log.info("job finished", extra={**context, "parts": total, "sent": result.delivered})
+    ledger.finish(len(parts) + len(extra), "sent" if parts else "nothing-to-send")
     return result
+
+
+class RunLedger:
+    """A claimed run's bookkeeping: which parts earlier attempts settled, what this one
+    delivered, its checkpoints and lease; and how it ends (paused, failed, taken over,
+    finished). Every record it writes renews the lease and is conditioned on the run still
+    being this attempt's (``run_id``); a False from any of them means another worker owns
+    the run now and this one must not send again.
+
+    Direct messages are recorded in checkpoints, not one write each: a run that sends
+    thousands of DMs then costs a few writes per hundred members, and a crash sends again
+    at most the DMs of the last checkpoint interval (the runner's side of at-least-once).
+    """
+
+    def __init__(
+        self, table: Any, clock: Any, result: JobResult, run_id: str, claimed: dict[str, Any]
+    ) -> None:
+        self.table = table
+        self.clock = clock
+        self.result = result
+        self.run_id = run_id
+        self.key = (result.community_id, result.job, result.period)
+        self.dims = {"job": result.job}
+        self.context = {
+            "community": result.community_id,
+            "job": result.job,
+            "period": result.period,
+            "run_id": run_id,
+        }
+        self.lease = _Lease(clock)
+        self.done = runs.settled(claimed)  # parts 0..done-1 settled by earlier attempts
+        self.epoch = runs.epoch_of(claimed)
+        # A takeover: which of the settled parts were refused DMs (one Query), for fallbacks.
+        self.refused_before = (
+            runs.refused_parts(table, *self.key, self.epoch) if self.done else set()
+        )
+        self.refused_dms: list[int] = []  # message indices whose DM the platform refused
+        self._pending: list[int] = []  # DM parts settled since the last checkpoint
+        self._pending_refused: list[int] = []
+        self._last_checkpoint = time.monotonic()
+        metric("RunsClaimed", dimensions=self.dims)
+
+    def record(self, index: int, message_id: str, direct: bool) -> bool:
+        """Note part ``index`` settled: a group part at once (its id kept, and the
+        high-water mark covers the DMs before it), a DM at the next checkpoint."""
+        if not direct:
+            return self._save(index, message_id, keep_id=True)
+        self._pending.append(index)
+        if message_id == REFUSED:
+            self._pending_refused.append(index)
+        due = len(self._pending) >= CHECKPOINT_PARTS
+        due = due or time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS
+        return self.checkpoint() if due else True
+
+    def checkpoint(self) -> bool:
+        """Record the DMs settled since the last checkpoint, if any."""
+        return self._save(self._pending[-1], "", keep_id=False) if self._pending else True
+
+    def renew(self) -> bool:
+        """Before a send: renew the lease when it is due (with the pending DMs, if any)."""
+        if not self.lease.due():
+            return True
+        if self._pending:
+            return self.checkpoint()
+        return runs.record_part(
+            self.table, *self.key, -1, "", self.run_id, lease_until=self.lease.renewing()
+        )
+
+    def _save(self, index: int, message_id: str, keep_id: bool) -> bool:
+        """Parts up to ``index`` settled, the refusals since the last save first."""
+        self._last_checkpoint = time.monotonic()
+        runs.record_refused(self.table, *self.key, self.epoch, self._pending_refused)
+        self._pending.clear()
+        self._pending_refused.clear()
+        return runs.record_part(
+            self.table,
+            *self.key,
+            index,
+            message_id,
+            self.run_id,
+            keep_id=keep_id,
+            lease_until=self.lease.renewing(),
+        )
+
+    def pause(self, index: int) -> bool:
+        """Stop for lack of time, releasing the lease so the next worker goes on at once."""
+        if not self.checkpoint():
+            return self.taken_over()
+        runs.release_run(self.table, *self.key, self.clock.now(), self.run_id)
+        self.result.status = PAUSED
+        log.info("run paused", extra={**self.context, "part": index})
+        metric("RunsPaused", dimensions=self.dims)
+        return False
+
+    def fail(self, index: int, error: DeliveryError) -> bool:
+        """The platform down or refusing: the run fails (and releases its lease) to be
+        retried later from the first part not settled."""
+        log.warning("delivery failed", extra={**self.context, "part": index})
+        if not self.checkpoint():
+            return self.taken_over()
+        self.result.errors.append(str(error))
+        runs.finish_run(
+            self.table,
+            *self.key,
+            self.clock.now(),
+            self.run_id,
+            status=runs.FAILED,
+            error=str(error)[:500],
+        )
+        self.result.status = "failed"
+        metric("RunsFailed", dimensions=self.dims)
+        return False
+
+    def taken_over(self) -> bool:
+        # Another worker owns the run now (a forced replay, or a takeover after this one's
+        # lease ran out): stop here, before sending anything more.
+        self.result.status = "failed"
+        self.result.errors.append("run taken over by another worker")
+        return False
+
+    def finish(self, total: int, status: str) -> None:
+        refused = len(set(self.refused_dms))
+        if refused:
+            self.result.summary["direct_refused"] = refused
+            metric("DirectMessagesRefused", refused, dimensions=self.dims)
+        runs.finish_run(self.table, *self.key, self.clock.now(), self.run_id, parts=total)
+        self.result.status = status
+        metric("MessagesSent", self.result.delivered, dimensions=self.dims)
+        log.info(
+            "job finished", extra={**self.context, "parts": total, "sent": self.result.delivered}
+        )
+
+
+class _Delivery:
+    """Sends a run's parts in order, skipping what the ledger says is settled."""
+
+    def __init__(
+        self,
+        adapter: Any,
+        community: Community,
+        ledger: RunLedger,
+        time_left: Callable[[], float] | None,
+        reserve: float,
+    ) -> None:
+        self.adapter = adapter
+        self.community = community
+        self.chat = ChatAddress(
+            community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+        )
+        self.ledger = ledger
+        self.time_left = time_left
+        self.reserve = reserve
+        self.progressed = False  # a part delivered (or refused) by this call
+
+    def deliver_all(self, numbered: Iterable[tuple[int, Any, str | _DirectPart | None]]) -> bool:
+        """Deliver and record each part not yet settled; False when the run must stop
+        (the result then says why)."""
+        ledger, result = self.ledger, self.ledger.result
+        for index, part, target in numbered:
+            if index < ledger.done:
+                if index in ledger.refused_before and isinstance(target, _DirectPart):
+                    ledger.refused_dms.append(target.message)
+                continue  # delivered (or refused) by a run that crashed after it
+            if self.time_left is not None and self.progressed and self.time_left() < self.reserve:
+                return ledger.pause(index)
+            if not ledger.renew():
+                return ledger.taken_over()
+            try:
+                message_id = self._deliver(index, part, target)
+            except DeliveryError as error:
+                return ledger.fail(index, error)
+            if not ledger.record(index, message_id, isinstance(target, _DirectPart)):
+                return ledger.taken_over()
+            self.progressed = True
+            if message_id != REFUSED:
+                result.delivered += 1
+        return ledger.checkpoint() or ledger.taken_over()
+
+    def _deliver(self, index: int, part: Any, target: str | _DirectPart | None) -> str:
+        """Send one part; REFUSED for a DM refused for good. DeliveryError otherwise."""
+        ledger = self.ledger
+        if isinstance(target, _DirectPart):
+            if target.message in ledger.refused_dms:
+                return REFUSED  # an earlier part of the same DM was refused
+            try:
+                return str(self.adapter.deliver_direct(self.chat, target.user_id, part))
+            except DirectRefused as error:
+                log.info("direct message refused", extra={**ledger.context, "part": index})
+                ledger.result.errors.append(f"direct message to {target.user_id}: {error}")
+                ledger.refused_dms.append(target.message)
+                return REFUSED
+        # Another chat of the platform (an admin chat) has no group robot of its own: the
+        # community's robot would post into the group, so it is never used there.
+        to = self.chat if target is None else ChatAddress(self.community.platform, target)
+        return str(self.adapter.deliver(to, part))
 
 
 class _Lease:
