@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 import tomllib
 import zipfile
 from collections.abc import Iterable
@@ -228,6 +229,59 @@ def test_the_license_pyproject_names_is_in_the_repository() -> None:
     assert "Apache License\n                           Version 2.0" in (ROOT / "LICENSE").read_text(
         encoding="utf-8"
     )
+
+
+# --- the Makefile's wiring, read from a dry run (`make -n`: nothing runs) ---
+
+
+def dry_run(*goal: str) -> list[str]:
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", *goal],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [line for line in done.stdout.splitlines() if not line.lstrip().startswith("#")]
+
+
+def _first(commands: list[str], *words: str) -> int:
+    return next(i for i, c in enumerate(commands) if all(w in c for w in words))
+
+
+def test_make_test_builds_both_packages_before_pytest_so_the_layer_test_runs() -> None:
+    commands = dry_run("test")
+    pytest_at = _first(commands, "bin/pytest")
+    for stage in STAGES:
+        assert _first(commands, "chalice package", f"--stage {stage}") < pytest_at
+
+
+@pytest.mark.parametrize("goal", ["package", "deploy"])
+def test_chalice_builds_the_layer_only_from_the_hash_checked_wheels(goal: str) -> None:
+    """chalice fetches by name==version, unchecked: it gets no index, only build/wheels."""
+    commands = dry_run(goal, "STAGE=prod")
+    chalice = _first(commands, f"chalice {goal}")
+    assert "PIP_NO_INDEX=1" in commands[chalice]
+    assert f"PIP_FIND_LINKS={ROOT / 'build' / 'wheels'}" in commands[chalice]
+    downloads = [i for i, c in enumerate(commands) if "pip download" in c]
+    assert len(downloads) == 2 and max(downloads) < chalice
+    assert all("--require-hashes" in commands[i] for i in downloads)
+    assert "--platform manylinux2014_aarch64" in commands[downloads[1]]
+    assert _first(commands, "compileall", "chalicelib") < chalice
+
+
+def test_make_deploy_runs_the_runbook_in_its_order() -> None:
+    """README's `chalice deploy` path: bootstrap, deploy, bootstrap again, after bytecode."""
+    commands = dry_run("deploy", "STAGE=prod")
+    steps = [
+        _first(commands, "compileall"),
+        _first(commands, "rollcall infra bootstrap --stage prod"),
+        _first(commands, "chalice deploy --stage prod"),
+    ]
+    assert steps == sorted(steps)
+    last = max(i for i, c in enumerate(commands) if "rollcall infra bootstrap --stage prod" in c)
+    assert last > steps[2]
 
 
 # --- the built layer against the lock ---
