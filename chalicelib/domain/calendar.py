@@ -30,9 +30,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from itertools import count
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.domain.tz import known_zones, load
 
 __all__ = ["CycleCalendar", "LocalCalendar", "UnknownTimezone", "zone"]
 
@@ -51,38 +53,21 @@ class UnknownTimezone(ValueError):
         self.name = name
 
 
-@cache
-def _known_zones() -> frozenset[str]:
-    """The zone names we accept: the pinned ``tzdata`` list, identical on laptops and Lambda.
-
-    Checking membership first (rather than just trying ``ZoneInfo``) keeps out names that only
-    happen to resolve on some machines: file paths, ``localtime``, ``posixrules``, ``right/...``
-    (leap-second data that would shift every instant by ~27 s).
-    """
-    try:
-        from importlib.resources import files
-
-        text = files("tzdata").joinpath("zones").read_text(encoding="utf-8")
-        return frozenset(text.split())
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - tzdata is a dependency
-        return frozenset(available_timezones())
-
-
-@cache
-def _load(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def zone(name: str) -> ZoneInfo:
     """The ``ZoneInfo`` for an IANA name, cached; anything else raises :class:`UnknownTimezone`.
 
     Offsets such as ``UTC+8`` are refused on purpose: a fixed offset cannot follow DST, so a
     community configured that way would drift by an hour twice a year.
+
+    Zones come from the pinned ``tzdata`` package, never the machine's zone files
+    (:mod:`chalicelib.domain.tz`), so a laptop, CI and Lambda compute with the same rules; its
+    list also keeps out names that only happen to resolve on some machines: file paths,
+    ``localtime``, ``posixrules``, ``right/...`` (leap-second data, ~27 s off every instant).
     """
-    if not isinstance(name, str) or name not in _known_zones():
+    if not isinstance(name, str) or name not in known_zones():
         raise UnknownTimezone(name)
     try:
-        return _load(name)
+        return load(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # pragma: no cover - defensive
         raise UnknownTimezone(name) from error
 

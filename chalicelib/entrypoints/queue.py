@@ -20,13 +20,14 @@ QUEUE_NAME = os.environ.get("ROLLCALL_QUEUE", "rollcall-dev-jobs")
 @bp.on_sqs_message(queue=QUEUE_NAME, batch_size=10, name="run_queued_jobs")
 def run_queued_jobs(event: Any) -> dict[str, Any]:
     from chalicelib.jobs.run_queued_jobs import handle_records
+    from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
 
-    runtime = get_runtime()
-    records = ((r.to_dict().get("messageId", ""), r.body) for r in event)
-    return handle_records(
-        runtime, records, runtime.clock.now(), time_left=_time_left(getattr(event, "context", None))
-    )
+    context = getattr(event, "context", None)
+    with lambda_invocation(context):
+        runtime = get_runtime()
+        records = ((r.to_dict().get("messageId", ""), r.body) for r in event)
+        return handle_records(runtime, records, runtime.clock.now(), time_left=_time_left(context))
 
 
 def _time_left(context: Any) -> Callable[[], float] | None:

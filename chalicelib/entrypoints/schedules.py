@@ -17,11 +17,13 @@ TICK = "rate(5 minutes)"
 def dispatch_due_jobs(event: Any) -> dict[str, Any]:
     from chalicelib.clock import parse_instant
     from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs as dispatch
+    from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
 
-    runtime = get_runtime()
-    # The tick's own time, not the clock: a tick EventBridge retries late still dispatches
-    # what was due at its time (and whatever became due since, at the next tick).
-    now = parse_instant(event.time) if getattr(event, "time", None) else runtime.clock.now()
-    result = dispatch(runtime.store.table, runtime.queue, max(now, runtime.clock.now()))
-    return {"enqueued": result.enqueued, "by_job": result.by_job, "capped": result.capped}
+    with lambda_invocation(getattr(event, "context", None)):
+        runtime = get_runtime()
+        # The tick's own time, not the clock: a tick EventBridge retries late still dispatches
+        # what was due at its time (and whatever became due since, at the next tick).
+        now = parse_instant(event.time) if getattr(event, "time", None) else runtime.clock.now()
+        result = dispatch(runtime.store.table, runtime.queue, max(now, runtime.clock.now()))
+        return {"enqueued": result.enqueued, "by_job": result.by_job, "capped": result.capped}

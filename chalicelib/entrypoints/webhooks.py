@@ -49,8 +49,10 @@ def to_chalice_response(response: HttpResponse) -> Response:
 @bp.route("/webhooks/{platform}", methods=["POST", "GET"], content_types=CONTENT_TYPES)
 def webhook(platform: str) -> Response:
     from chalicelib.inbound import handle_webhook
+    from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
 
-    runtime = get_runtime()
-    request = to_http_request(bp.current_request)
-    return to_chalice_response(handle_webhook(runtime, platform, request, runtime.clock.now()))
+    with lambda_invocation(bp.lambda_context):
+        runtime = get_runtime()
+        request = to_http_request(bp.current_request)
+        return to_chalice_response(handle_webhook(runtime, platform, request, runtime.clock.now()))
