@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench serve wheels bytecode package deploy lock clean
+.PHONY: demo test lint format bench serve wheels bytecode package deploy lock mutants clean
 
 # requirements-dev.txt is the dev lock: every package pinned, every file's sha256 listed, so
 # pip refuses anything else. The Lambda's own lock is requirements.txt (see `lock` below).
@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory package STAGE=dev
 	$(MAKE) --no-print-directory package STAGE=prod
+	$(MAKE) --no-print-directory mutants
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)
@@ -81,6 +82,10 @@ deploy: $(STAMP) wheels bytecode
 	$(BIN)/rollcall infra bootstrap --stage $(STAGE)
 	$(CHALICE) deploy --stage $(STAGE)
 	$(BIN)/rollcall infra bootstrap --stage $(STAGE)
+
+# Break each guarantee on purpose (tests/mutants.py) and check a test goes red for every one.
+mutants: $(STAMP)
+	$(BIN)/python -m tests.mutants
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
