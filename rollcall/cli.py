@@ -635,7 +635,10 @@ def serve(port: int, fresh: bool, tick: int) -> None:
 @main.command()
 @click.option("--community", "community_id", required=True, help="A console community's id.")
 @click.option("--user", "user_id", required=True, help="Who speaks: their user id.")
-@click.option("--name", help="Their display name (default: the user id).")
+@click.option(
+    "--name",
+    help="Their display name (default: their name in the roster; the user id for someone new).",
+)
 @click.option(
     "--port",
     default=8000,
@@ -671,6 +674,11 @@ def chat(
         raise NoServer(port)
     with open_store() as store:
         found = store.get_community(community_id)
+        # Without --name, speak under the roster's name: a platform sends the member's own
+        # name with every message, and the bot renames members to what it is sent.
+        known = store.get_member(community_id, user_id) if name is None else None
+    if known is not None and known.name:
+        name = known.name
     if found.platform != "console":
         raise Failure(
             f"community {community_id} is on {found.platform}: rollcall chat only talks to"

@@ -52,7 +52,7 @@ from chalicelib.domain.checkins import (
     take_leave,
 )
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Member
+from chalicelib.domain.models import Member, first_observed
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import (
     checkin_counts,
@@ -238,6 +238,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
         today,
         window_days=community.makeup_window_days,
         per_month=community.makeups_per_month,
+        first_day=first_observed(member, community),
     )
     if refusal is not None:
         return _refuse_makeup(ctx, refusal, day, today)
@@ -287,8 +288,10 @@ def _refuse_makeup(
     ctx: CommandContext, refusal: MakeupRefusal, day: date, today: date
 ) -> list[Message]:
     window = ctx.community.makeup_window_days
+    first = first_observed(ctx.member, ctx.community)
     values = {
         "date": day.isoformat(),
+        "first": first.isoformat() if first else "",
         "window": window,
         "earliest": (today - timedelta(days=window)).isoformat(),
         "limit": ctx.community.makeups_per_month,

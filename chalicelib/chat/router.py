@@ -82,7 +82,27 @@ def handle_help(ctx: CommandContext) -> Sequence[Message]:
 
 
 def handle_unknown(ctx: CommandContext) -> Sequence[Message]:
+    """A ``/word`` that is no command: one line naming the nearest command when there is
+    one (``/chekin`` → ``/checkin``), else the help."""
+    nearest = suggest(ctx.command.word)
+    if nearest is not None:
+        return [ctx.say("did_you_mean", command=ctx.command.word, suggestion=nearest)]
     return [ctx.say("unknown_command", command=ctx.command.word), ctx.say("help")]
+
+
+def suggest(word: str) -> str | None:
+    """The slash command nearest to a mistyped ``word`` (difflib's ratio of at least 0.75:
+    one or two letters off in a command of six), or None."""
+    import difflib
+
+    from chalicelib.domain.commands import ALIASES
+
+    typed = word.split("@", 1)[0].lower()
+    if not typed.startswith("/"):
+        return None
+    known = sorted(alias for alias in ALIASES if alias.startswith("/"))
+    found = difflib.get_close_matches(typed, known, n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 @functools.cache

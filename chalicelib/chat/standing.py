@@ -31,6 +31,7 @@ from chalicelib.domain.inactivity import (
     Thresholds,
     distances,
     evaluate,
+    observed,
     rules_of,
 )
 from chalicelib.domain.messages import t
@@ -72,7 +73,7 @@ def _thresholds(ctx: CommandContext) -> Thresholds:
 
 
 def handle_standing(ctx: CommandContext) -> Sequence[Message]:
-    member = ctx.member
+    member = observed(ctx.member, ctx.community)  # judged on observed time only
     today = ctx.today
     rules = _rules(ctx)
     verdict = evaluate(member, rules, _thresholds(ctx), today)

@@ -22,9 +22,11 @@ The rules, in one place:
   notice through a make-up of a day between two leaves, inside the make-up window).
   ``leave_from`` unknown (imported data) means "on leave every day up to ``leave_until``",
   matching ``Member.on_leave``.
-* **Make-up.** ``补卡 D`` is allowed when ``T - makeup_window_days <= D < T`` and the member
-  has made fewer than ``makeups_per_month`` make-ups in the calendar month in which they make
-  it (the month of ``T``: the quota the member sees in ``/me`` is the one they can spend now).
+* **Make-up.** ``补卡 D`` is allowed when ``T - makeup_window_days <= D < T``, ``D`` is not
+  before the member's first observed day (their first message, import or return after
+  leaving; never before the community began), and the member has made fewer than
+  ``makeups_per_month`` make-ups in the calendar month in which they make it (the month of
+  ``T``: the quota the member sees in ``/me`` is the one they can spend now).
   A make-up is a check-in for ``D``: it counts, and it repairs runs. Each stored check-in
   keeps its run and the date of the member's previous check-in (``streak``, ``prev``), so the
   repair is exact and bounded: the run before ``D`` is read from the check-in ``D`` now
@@ -237,6 +239,7 @@ class MakeupRefusal(StrEnum):
     TOO_OLD = "too_old"  # before the make-up window
     LIMIT = "limit"  # this month's make-ups are used up
     ALREADY = "already"  # that date is already checked in
+    BEFORE_START = "before_start"  # before the member's first observed day here
 
 
 def check_makeup(
@@ -246,9 +249,13 @@ def check_makeup(
     window_days: int,
     per_month: int,
     used_this_month: int = 0,
+    first_day: date | None = None,
 ) -> MakeupRefusal | None:
     """None when a make-up for ``day`` is allowed on ``today``, else the reason it is not.
 
+    ``first_day`` is the member's first observed day (models.first_observed: their first
+    message, import or return, never before the community began): nothing before it can
+    be made up, so a member cannot start with a streak longer than their time here.
     The quota is checked here for a quick answer; the store enforces it atomically too.
     """
     if window_days <= 0 or per_month <= 0:
@@ -259,6 +266,8 @@ def check_makeup(
         return MakeupRefusal.TODAY
     if day < today - timedelta(days=window_days):
         return MakeupRefusal.TOO_OLD
+    if first_day is not None and day < first_day:
+        return MakeupRefusal.BEFORE_START
     if used_this_month >= per_month:
         return MakeupRefusal.LIMIT
     return None

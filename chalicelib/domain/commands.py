@@ -50,14 +50,25 @@ ALIASES: dict[str, str] = {
     "确认移除": "confirm_removals",
 }
 
-# Chinese aliases, longest first, so that 我的状态 wins over 我的 as a prefix.
+# The words accepted without a slash: every Chinese alias, longest first (so that 我的状态
+# wins over 我的 as a prefix). English words need their slash, or a hashtag: ``#checkin``
+# is the one English word members tag their check-ins with; a bare ``checkin`` is left to
+# chatter ("checkin is at 9?"), and Slack's umbrella ``/rollcall checkin`` keeps reading as
+# ``/checkin``.
 _PREFIXES = sorted(
     ((a, n) for a, n in ALIASES.items() if not a.startswith("/")), key=lambda p: -len(p[0])
 )
+_HASHTAG_WORDS = (("checkin", "checkin"),)
+# Commands that are things a member does: ``打卡了`` ("checked in") is the deed done.
+_DEEDS = frozenset({"checkin", "makeup", "leave", "back", "submit"})
+# What may close the command word: a run of these (full- and half-width).
+_CLOSERS = "！!。.～~"
+# What separates the command word from its note or argument.
+_SEPARATORS = "：:，,"
 # A glued argument must look like one (请假3, 补卡2026-11-21, 点评@小明), so chatter such as
-# 打卡了吗 or 作业好难 is not taken for a command.
+# 打卡的同学 or 作业好难 is not taken for a command.
 _GLUED_ARGUMENT = re.compile(r"^(\d|@|https?://)")
-_BOT_SUFFIX = re.compile(r"^(/[A-Za-z_-]+)@[A-Za-z0-9_]+$")
+_SLASH_WORD = re.compile(r"^/([A-Za-z][A-Za-z0-9_-]*)(?:@[A-Za-z0-9_]+)?")
 
 
 @dataclass(frozen=True)
@@ -67,32 +78,89 @@ class Command:
     word: str  # what the member typed, for "I don't know X"
 
 
-def parse_command(text: str) -> Command | None:
-    """The command in a chat message, or None when the message is not a command.
+def _normalise(text: str) -> str:
+    return (text or "").strip().replace("／", "/").replace("＃", "#")
 
-    A message is a command when its first word is a known alias, or starts with ``/``
-    (an unknown ``/word`` is a command we don't know, which earns a help reply); plain
-    chatter is not a command and gets no reply. Chinese commands may be followed by their
-    argument without a space when it looks like one (``请假3``).
+
+def _tail(name: str, rest: str, *, glued: bool) -> str | None:
+    """The argument after a command word, or None when what follows the word makes the
+    message chatter (``打卡了吗``, ``打卡的同学请举手``). See :func:`parse_command`."""
+    closed = False
+    if name in _DEEDS and rest.startswith("了"):
+        rest, closed = rest[1:], True
+    punctuation = rest.lstrip(_CLOSERS)
+    ends_sentence = len(punctuation) < len(rest)
+    rest = punctuation
+    if not rest:
+        return ""
+    if rest[0] in _SEPARATORS or rest[0].isspace():
+        return rest[1:].strip()
+    if ends_sentence:
+        return rest.strip()  # 打卡！今天读了10页: the closing mark separates
+    if glued and not closed and _GLUED_ARGUMENT.match(rest):
+        return rest.strip()
+    return None
+
+
+def parse_command(text: str) -> Command | None:
+    """The command in a chat message, or None when the message is chatter.
+
+    The grammar (docs/counting.md has it with examples), for every command word:
+
+        [#] word [#] [了] [！!。.～~ ...] [separator note]
+
+    * ``word`` is a Chinese alias (``打卡``, ``签到``, ``补卡``, ``请假``, ``交作业``...),
+      a slash word ``/checkin``, ``/checkin@botname`` (any case; full-width ``／`` too), or
+      the hashtag ``#checkin`` (any case).
+    * A leading ``#`` (``#打卡``, ``#checkin``) is allowed, and a hashtag's closing ``#``
+      right after the word (``#打卡#``).
+    * ``了`` right after the word is allowed for deeds (打卡了, 补卡了, 请假了, 交作业了,
+      销假了): "done", not a question.
+    * A run of closing marks ``！!。.～~`` may follow.
+    * Then the message ends, or a separator (``：:，,`` or whitespace) introduces the note or
+      argument. After a closing mark the note may follow directly (``打卡！读了10页``).
+      Without any mark or separator, only an argument that looks like one may be glued on:
+      a digit, ``@`` or a link (``请假3``, ``补卡2026-11-21``, ``点评@小明``).
+
+    Anything else is chatter (``打卡了吗``, ``今天打卡了没``, ``大家记得打卡``,
+    ``打卡的同学请举手``): it counts as activity and gets no reply. A ``/word`` that is not a
+    command is an unknown command (the router suggests the nearest one).
     """
-    text = (text or "").strip().replace("／", "/")
+    text = _normalise(text)
     if not text:
         return None
-    first, _, rest = text.partition(" ")
-    first_line, _, after_line = first.partition("\n")
-    if after_line:
-        first, rest = first_line, (after_line + " " + rest).strip()
-    word = first
-    match = _BOT_SUFFIX.match(first)
-    if match:
-        first = match.group(1)
-    name = ALIASES.get(first.lower() if first.startswith("/") else first)
-    if name is not None:
-        return Command(name, rest.strip(), word)
-    for alias, alias_name in _PREFIXES:
-        remainder = first[len(alias) :]
-        if first.startswith(alias) and _GLUED_ARGUMENT.match(remainder):
-            return Command(alias_name, (remainder + " " + rest).strip(), word)
-    if first.startswith("/") and len(first) > 1:
-        return Command("unknown", rest.strip(), word)
+    hashed = text.startswith("#")
+    body = text[1:] if hashed else text
+    if body.startswith("/"):
+        return _slash(body, hashed)
+    for alias, alias_name in _PREFIXES + (list(_HASHTAG_WORDS) if hashed else []):
+        if body[: len(alias)].casefold() != alias:
+            continue
+        rest = body[len(alias) :]
+        if hashed and rest.startswith("#"):
+            rest = rest[1:]
+        args = _tail(alias_name, rest, glued=True)
+        if args is None:
+            return None  # the longest alias decides: 我的状态吗 is not 我的 + 状态吗
+        return Command(alias_name, args, body[: len(alias)])
     return None
+
+
+def _slash(body: str, hashed: bool) -> Command | None:
+    match = _SLASH_WORD.match(body)
+    if match is None:
+        if hashed or len(body) < 2 or body[1].isspace():
+            return None
+        word, _, rest = body.partition(" ")
+        return Command("unknown", rest.strip(), word.split("\n")[0])
+    word = "/" + match.group(1).lower()
+    name = ALIASES.get(word)
+    rest = body[match.end() :]
+    if name is not None:
+        args = _tail(name, rest, glued=False)
+        if args is not None:
+            return Command(name, args, match.group(0))
+    if hashed:
+        return None
+    typed = (match.group(0) + rest).split(None, 1)
+    return Command("unknown", typed[1].strip() if len(typed) > 1 else "", typed[0])

@@ -10,6 +10,16 @@ day), their last check-in and the end of their last leave (leave days are not si
 Members with none of these nor a join date have no known activity: they count as inactive
 but no rule warns them on a guess.
 
+**Observed time.** Rollcall judges a member only on time it watched them. A member's
+observation starts at :func:`observed_since`: the later of the community's creation and
+the member's own ``observed_since`` (first message or join event, import, or return after
+leaving). Silence is counted from that date at the earliest (an imported ``joined_at`` of
+last year is not a year of silence); homework misses count for a rule only up to the number
+of whole cycles observed (``missed_cycles`` needing 2 cycles needs 2 observed cycles); the
+monthly rates count only observed member-days, and only days the community existed. A
+member stored before ``observed_since`` existed falls back to the community's creation; a
+community with no creation time (very old data) limits nothing.
+
 **Tiers** (thresholds per community, :class:`Thresholds`): *on leave* on the report's
 date (shown apart), else *new* while within the community's grace period after joining,
 else *active* (at most ``tier_active_days``, 7 by default), *quiet* (up to
@@ -49,12 +59,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.domain.models import Community, InvalidValue, Member, first_observed
 
 # -- tiers ----------------------------------------------------------------------------------
 
@@ -113,8 +123,30 @@ def on_leave_on(member: Member, day: date) -> bool:
     return member.leave_from is None or member.leave_from <= day
 
 
+# -- observed time --------------------------------------------------------------------------
+
+
+def observed_since(member: Member, community: Community) -> date | None:
+    """The first local date rollcall watched this membership (see the module docstring)."""
+    return first_observed(member, community)
+
+
+def observed(member: Member, community: Community) -> Member:
+    """``member`` with ``observed_since`` resolved against the community, as every rule here
+    expects it: callers pass members through this before judging them."""
+    since = observed_since(member, community)
+    return member if since == member.observed_since else replace(member, observed_since=since)
+
+
+def observed_days(member: Member, as_of: date) -> int | None:
+    """Local dates watched up to ``as_of``, both included; None when not known."""
+    if member.observed_since is None:
+        return None
+    return max(0, (as_of - member.observed_since).days + 1)
+
+
 def last_seen(member: Member, as_of: date) -> date | None:
-    """The local date silence is counted from (see the module docstring)."""
+    """The member's last known activity, as the report shows it (see the module docstring)."""
     seen = [d for d in (member.last_active, member.last_checkin) if d is not None]
     if member.leave_until is not None and member.leave_until < as_of:
         seen.append(member.leave_until)
@@ -123,9 +155,18 @@ def last_seen(member: Member, as_of: date) -> date | None:
     return max(seen) if seen else None
 
 
-def days_silent(member: Member, as_of: date) -> int | None:
-    """Local dates since the member was last seen (0: today); None when never seen."""
+def silent_since(member: Member, as_of: date) -> date | None:
+    """The local date silence is counted from: the last activity, but never before
+    observation began (an imported member's old ``joined_at`` is not silence we watched)."""
     seen = last_seen(member, as_of)
+    if member.observed_since is not None and (seen is None or seen < member.observed_since):
+        return member.observed_since
+    return seen
+
+
+def days_silent(member: Member, as_of: date) -> int | None:
+    """Local dates of observed silence (0: seen today); None when never seen."""
+    seen = silent_since(member, as_of)
     return None if seen is None else max(0, (as_of - seen).days)
 
 
@@ -164,11 +205,19 @@ class Rule:
     kind: RuleKind
     warn: int
     remove: int | None = None
+    # The community's homework cycle, for counting observed cycles (rules_of sets it).
+    cycle_days: int = field(default=7, compare=False)
 
     def measure(self, member: Member, as_of: date) -> int | None:
-        """Where the member stands on this rule; None when it cannot be known."""
+        """Where the member stands on this rule; None when it cannot be known.
+
+        Only observed time counts: silence from observation's start at the earliest, and
+        missed cycles at most the whole cycles observed."""
         if self.kind is RuleKind.MISSED_CYCLES:
-            return member.missed_in_a_row
+            watched = observed_days(member, as_of)
+            if watched is None:
+                return member.missed_in_a_row
+            return min(member.missed_in_a_row, watched // max(1, self.cycle_days))
         return days_silent(member, as_of)
 
     def warns(self, member: Member, as_of: date) -> bool:
@@ -261,8 +310,10 @@ def parse_rules(data: Any) -> tuple[Rule, ...]:
 
 
 def rules_of(community: Community) -> tuple[Rule, ...]:
-    """The community's rules, or :data:`DEFAULT_RULES` when it set none."""
-    return parse_rules(community.rules) if community.rules else DEFAULT_RULES
+    """The community's rules, or :data:`DEFAULT_RULES` when it set none (each knowing the
+    community's cycle length, to count observed cycles)."""
+    rules = parse_rules(community.rules) if community.rules else DEFAULT_RULES
+    return tuple(replace(rule, cycle_days=community.cycle_length_days) for rule in rules)
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -463,10 +514,10 @@ class MonthlyReport:
 
 
 def member_days(member: Member, first: date, last: date) -> int:
-    """Local dates in ``first..last`` the member was expected to check in: after joining,
-    outside their (last known) leave. An approximation: only the current or latest leave
-    is known, earlier leaves of the month count as expected days."""
-    start = max(first, member.joined_at) if member.joined_at else first
+    """Local dates in ``first..last`` the member was expected to check in: after joining
+    and once observed, outside their (last known) leave. An approximation: only the
+    current or latest leave is known, earlier leaves of the month count as expected days."""
+    start = max(d for d in (first, member.joined_at, member.observed_since) if d is not None)
     if start > last:
         return 0
     days = (last - start).days + 1
@@ -515,7 +566,7 @@ def compile_report(
     verdicts: list[Verdict] = []
     lists: dict[str, list[Named]] = {name: [] for name in LISTS}
     done = expected = 0
-    for member in display_order(m for m in members if m.is_present):
+    for member in display_order(observed(m, community) for m in members if m.is_present):
         verdict = evaluate(member, rules, thresholds, as_of)
         verdicts.append(verdict)
         tier = verdict.tier

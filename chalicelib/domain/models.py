@@ -181,6 +181,12 @@ class Member:
     squad: str | None = None
     username: str | None = None
     joined_at: date | None = None
+    # The first local date rollcall could see this membership: the member's first message
+    # or join event, their import, or their return after leaving (a new membership). An
+    # imported ``joined_at`` earlier than this is history, not observation: silence, missed
+    # cycles and rates are counted from here (domain/inactivity.py ``observed_since``).
+    # None on items stored before it existed: the community's creation stands in.
+    observed_since: date | None = None
     last_active: date | None = None
     leave_until: date | None = None
     # First day of the current leave (None: unknown, e.g. imported). Streak rules need it to
@@ -229,3 +235,18 @@ class Member:
 
     def display(self) -> str:
         return self.name or self.username or self.user_id
+
+
+def community_start(community: Community) -> date | None:
+    """The community's first local date (its creation); None when not known (old data)."""
+    if community.created_at is None:
+        return None
+    return community.calendar.local_date(community.created_at)
+
+
+def first_observed(member: Member, community: Community) -> date | None:
+    """The first local date rollcall watched this membership: the later of the community's
+    creation and the member's own ``observed_since``; a member stored without one falls
+    back to the community's creation. None when neither is known."""
+    found = [d for d in (community_start(community), member.observed_since) if d is not None]
+    return max(found) if found else None

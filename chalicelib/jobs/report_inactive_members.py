@@ -59,11 +59,12 @@ from chalicelib.domain.inactivity import (
     RuleKind,
     Verdict,
     compile_report,
+    observed,
     rules_of,
     still_candidate,
 )
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.domain.models import Community, InvalidValue, Member, community_start
 from chalicelib.jobs.runner import Direct, Plan, Target
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
@@ -205,6 +206,19 @@ def _change(locale: str, change: int | None) -> str:
     return t(locale, "report_change", change=text)
 
 
+def observed_window(community: Community, month: str, as_of: date) -> tuple[date, int, int] | None:
+    """When the community began after ``month``'s first day: the day it began, how many of
+    the month's days (up to ``as_of``) it existed, and how many days that was out of. None
+    when rollcall watched the whole month (or the community's creation is unknown)."""
+    start = community_start(community)
+    first, last = community.calendar.month_bounds(month)
+    if start is None or start <= first:
+        return None
+    end = min(last, as_of)
+    total = max(0, (end - first).days + 1)
+    return start, max(0, (end - start).days + 1), total
+
+
 def compose_report(community: Community, summary: ReportSummary, *, names: bool = True) -> Message:
     """The report as admins read it. ``names=False`` leaves out every list of names (for
     ``/report`` asked in the group itself when the report is not meant for the group)."""
@@ -231,6 +245,11 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
     ]
     if summary.previous_counts is None:
         lines.append(t(locale, "report_first"))
+    window = observed_window(community, summary.month, summary.as_of)
+    if window is not None:
+        since, observed_days, total = window
+        key = "report_observed" if observed_days else "report_observed_none"
+        lines.append(t(locale, key, since=since.isoformat(), observed=observed_days, total=total))
     if summary.checkins.percent is None:
         lines.append(t(locale, "report_checkins_none"))
     else:
@@ -394,9 +413,11 @@ def plan_monthly_report(
         )
 
     summary = report.summary
+    window = observed_window(community, month, summary.as_of)
     plan_summary: dict[str, Any] = {
         "month": month,
         "as_of": summary.as_of.isoformat(),
+        "observed_days": window[1] if window else None,
         "counts": dict(summary.counts),
         "warned": summary.lists["warned"].total,
         "candidates": summary.lists["candidates"].total,
@@ -551,7 +572,8 @@ def confirm_removals(
         rule = row.candidate_rule or ""
         member = current.get(row.user_id)
         named = Named(row.user_id, member.display() if member else row.name, rule)
-        why = still_candidate(member, rule, rules, as_of)
+        judged = observed(member, community) if member is not None else None
+        why = still_candidate(judged, rule, rules, as_of)
         if why is None and not reports.mark_removed(store.table, community.id, row.user_id, rule):
             why = Keep.BACK  # changed between the read and the write
         if why is not None:

@@ -84,11 +84,15 @@ def compose_reminder(
         "expected": targets.expected,
         "missing": targets.missing,
     }
+    not_counted = not_counted_line(community, targets)
     if targets.missing == 0:
         if last_call or not community.congratulate_when_all_done or targets.expected == 0:
             return []
-        return [Message(t(locale, "reminder_all_done", **values))]
+        done = t(locale, "reminder_all_done", **values)
+        return [Message("\n".join(line for line in (done, not_counted) if line))]
     lines = [t(locale, "reminder_last_call" if last_call else "reminder_header", **values)]
+    if not_counted:
+        lines.append(not_counted)
     if community.theme and community.theme_week == community.calendar.iso_week(local_date):
         lines.append(t(locale, "reminder_theme", theme=community.theme))
     tail = ""
@@ -99,6 +103,22 @@ def compose_reminder(
         lines.append(t(locale, "reminder_call"))
     mentions = tuple(Mention(m.user_id, m.display(), m.username) for m in targets.mention)
     return [Message("\n".join(lines), mentions, tail)]
+
+
+def not_counted_line(community: Community, targets: ReminderTargets) -> str | None:
+    """Who the ``done/expected`` count leaves out, and why, so the numbers add up to the
+    roster ("18/18 — not counted: 10 new members in their first 2 days"); None when the
+    count covers every present member."""
+    locale = community.locale
+    parts = []
+    if targets.grace:
+        days = community.grace_days
+        parts.append(t(locale, "reminder_not_counted_new", count=len(targets.grace), days=days))
+    if targets.on_leave:
+        parts.append(t(locale, "reminder_not_counted_leave", count=len(targets.on_leave)))
+    if not parts:
+        return None
+    return t(locale, "reminder_not_counted", parts=t(locale, "list_separator").join(parts))
 
 
 def compose_direct_reminder(

@@ -304,8 +304,11 @@ def compose_digest(
         )
     ]
     close = digest.close
-    expected = len(digest.submissions) + len(close.missing)
-    lines.append(say("hw_digest_count", done=len(digest.submissions), expected=expected))
+    # Counted: present members only. Work of a member who left since is still listed (it
+    # was handed in), but counts in neither number, so done never outruns expected.
+    done = len(close.submitted)
+    expected = done + len(close.missing)
+    lines.append(say("hw_digest_count", done=done, expected=expected))
     lines += _work_lines(say, digest.submissions, name) or [say("hw_digest_none")]
     if digest.late_previous:
         lines.append(say("hw_digest_late_title", cycle=digest.previous_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,18 @@ COMMUNITY_CACHE_SECONDS = 60.0
 # ("<platform>#<event id>"), so that a redelivery is recognised from the member item alone,
 # even one that arrives after the local day ended. Not a Member field: bookkeeping only.
 CHECKIN_DELIVERY = "checkin_delivery"
+
+
+# What a member's return after leaving resets (Store.see_member): a new membership starts
+# with no warning, no run of missed homework cycles, no streak and no leave. None removes.
+NEW_MEMBERSHIP: dict[str, Any] = {
+    "warned_rule": None,
+    "warned_at": None,
+    "missed_in_a_row": 0,
+    "current_streak": 0,
+    "leave_until": None,
+    "leave_from": None,
+}
 
 
 @dataclass(frozen=True)
@@ -219,8 +231,19 @@ class Store:
         self.table.put(self._member_item(member))
         return member
 
-    def bulk_save_members(self, members: Iterable[Member]) -> int:
-        """Batch-write members (25 per request); re-saving a member replaces it."""
+    def bulk_save_members(
+        self, members: Iterable[Member], *, observed_since: date | None = None
+    ) -> int:
+        """Batch-write members (25 per request); re-saving a member replaces it.
+
+        ``observed_since`` (an import's local date) is given to members that have none yet:
+        rollcall watches an imported member from their import, whatever their ``joined_at``
+        says. Members that already have one keep it."""
+        if observed_since is not None:
+            members = (
+                m if m.observed_since is not None else replace(m, observed_since=observed_since)
+                for m in members
+            )
         return self.table.batch_put(self._member_item(m) for m in members)
 
     def note_member(
@@ -254,11 +277,16 @@ class Store:
     ) -> Seen:
         """What noting a member seen today changes, from their stored ``item``; no request.
 
-        A new member is created (joined today). For a known one, a write is due only when
-        something changed: the display name or username the platform reports, a return
-        after leaving, or the first activity of this local day (so activity costs at most
-        one write per member per day). Role, squad, joined date and counters are never
-        overwritten here.
+        A new member is created (joined and observed from today). For a known one, a write
+        is due only when something changed: the display name or username the platform
+        reports, a return after leaving, or the first activity of this local day (so
+        activity costs at most one write per member per day). Role, squad, joined date and
+        counters are never overwritten here, except on a return.
+
+        A return (a member who left or was removed, seen again) starts a new membership
+        (:data:`NEW_MEMBERSHIP`): joined and observed from today, so a fresh grace period;
+        warnings, the missed-homework run, the streak and any leave are cleared. Their
+        check-ins, homework, strikes and points are history and stay.
         """
         if not str(user_id).strip():
             raise InvalidValue("user id must not be empty")
@@ -276,7 +304,7 @@ class Store:
             and current.last_active >= today
         ):
             return Seen(current, None, delivery)
-        changes = {
+        changes: dict[str, Any] = {
             "name": name,
             "username": username,
             "status": "active",
@@ -284,6 +312,9 @@ class Store:
         }
         defaults = None
         if current is not None:
+            if not current.is_present:
+                changes.update(NEW_MEMBERSHIP, joined_at=today.isoformat())
+                changes["observed_since"] = today.isoformat()
             # Only what differs: the same values either way, and a smaller update to carry
             # (it may ride on a check-in's counter update).
             stored = item or {}
@@ -296,6 +327,7 @@ class Store:
                 "user_id": str(user_id),
                 "role": "member",
                 "joined_at": today.isoformat(),
+                "observed_since": today.isoformat(),
                 "checkins": 0,
                 "current_streak": 0,
                 "best_streak": 0,

@@ -61,6 +61,12 @@ def say(
     return "\n".join(m.text for m in handle_event(rt, event, at))
 
 
+def known_since(rt: Runtime, since: date = date(2026, 11, 1), user: str = "u1") -> None:
+    """``user`` has been a member, watched by rollcall, since ``since``: the days a make-up
+    may reach back to (never before the member's first observed day)."""
+    rt.store.save_member(member(user, observed_since=since))
+
+
 def counters(rt: Runtime, user: str = "u1") -> tuple[int, int, int, date | None]:
     m = rt.store.get_member("c1", user)
     assert m is not None
@@ -250,6 +256,7 @@ def test_makeups_outside_the_rules_are_refused_with_the_reason(args, expected):
 
 def test_makeups_are_limited_per_calendar_month():
     rt = make_runtime(makeup_window_days=7, makeups_per_month=2)
+    known_since(rt)
     assert "left this month: 1" in say(rt, "/makeup 11-20", local(23))
     assert "left this month: 0" in say(rt, "/makeup 11-21", local(23))
     assert "used this month's make-ups (2 a month)" in say(rt, "/makeup 11-22", local(23))
@@ -261,6 +268,7 @@ def test_makeups_are_limited_per_calendar_month():
 
 def test_a_makeup_for_a_day_already_checked_in_uses_no_allowance():
     rt = make_runtime(makeups_per_month=1)
+    known_since(rt)
     say(rt, "/checkin", local(22))
     assert "already checked in; nothing to make up" in say(rt, "/makeup 11-22", local(23))
     assert "made up" in say(rt, "/makeup 11-21", local(23))
@@ -431,6 +439,7 @@ def test_a_long_note_is_cut_with_a_notice():
 )
 def test_replies_follow_the_community_language(locale, checkin, makeup, me):
     rt = make_runtime(locale=locale)
+    known_since(rt)
     assert say(rt, checkin, local(23)) == t(
         locale, "checkin_done", name="U1", date="2026-11-23", streak=1, total=1
     )
@@ -456,6 +465,7 @@ def test_replies_follow_the_community_language(locale, checkin, makeup, me):
 
 def test_chinese_commands_with_glued_arguments_work():
     rt = make_runtime(locale="zh-CN")
+    known_since(rt)
     assert "请假到 2026-11-25（3 天）" in say(rt, "请假3", local(23))
     assert "欢迎回来" in say(rt, "销假", local(24))
     assert "已补卡 2026-11-22" in say(rt, "补卡2026-11-22", local(23))
@@ -542,5 +552,37 @@ def test_a_seven_day_streak_is_cheered_once():
 
 def test_words_after_the_makeup_date_are_kept_as_its_note():
     rt = make_runtime()
+    known_since(rt)
     say(rt, "补卡 11-22\n昨天加班忘了", local(23))
     assert checkins_on(rt.store.table, "c1", date(2026, 11, 22))[0]["note"] == "昨天加班忘了"
+
+
+# -- make-ups never before the member's first day -------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_a_new_member_cannot_make_up_days_before_their_first_day(locale):
+    """Seen first on the 23rd, a member cannot make up the 21st and 22nd: no 3-day streak
+    on day one. The refusal names their first day; nothing is recorded or spent."""
+    rt = make_runtime(locale=locale, makeup_window_days=3)
+    say(rt, "/checkin", local(23))
+    reply = say(rt, "/makeup 11-22", local(23, 13))
+    assert reply == t(locale, "makeup_refused_before_start", date="2026-11-22", first="2026-11-23")
+    assert counters(rt) == (1, 1, 1, date(2026, 11, 23))
+    assert len(checkin_items(rt)) == 1
+
+
+def test_a_community_created_yesterday_allows_no_makeup_before_its_creation():
+    """A member imported with an old joined_at and no observation date falls back to the
+    community's creation: the day before it cannot be made up."""
+    rt = make_runtime(created_at=datetime(2026, 11, 22, 18, 0, tzinfo=SHANGHAI))
+    rt.store.save_member(member("u1"))  # joined 2026-01-01 by the CSV: history
+    assert "before your first day here (2026-11-22)" in say(rt, "/makeup 11-21", local(23))
+    assert "made up" in say(rt, "/makeup 11-22", local(23))
+
+
+def test_a_member_back_after_leaving_cannot_make_up_days_of_their_old_membership():
+    rt = make_runtime(makeup_window_days=5)
+    rt.store.save_member(member("u1", status="left", observed_since=date(2026, 11, 1)))
+    reply = say(rt, "/makeup 11-21", local(23))
+    assert "before your first day here (2026-11-23)" in reply

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -54,6 +54,10 @@ def cid(cli) -> str:
     )
     community_id = json.loads(created.stdout)["id"]
     with open_store() as store:
+        # Running since January: rollcall judges members only on time it watched, and a
+        # community created "now" would have watched none of November (docs/counting.md).
+        since = datetime(2026, 1, 5, tzinfo=UTC)
+        store.save_community(store.get_community(community_id).with_changes(created_at=since))
         store.bulk_save_members(
             [
                 member(u, community_id=community_id, **fields)

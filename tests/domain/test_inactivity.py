@@ -310,3 +310,40 @@ def test_distances_say_how_far_a_member_is_from_each_warning():
         ("hw-missed", 1, 1),
         ("silent", 10, 20),
     ]
+
+
+# -- observed time ---------------------------------------------------------------------------
+
+
+def test_silence_is_counted_from_observation_not_from_an_imported_join_date():
+    from chalicelib.domain.inactivity import observed
+
+    created = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    imported = member("ian", joined_at=date(2026, 11, 1))
+    judged = observed(imported, community(created_at=created))
+    assert judged.observed_since == date(2026, 11, 26)
+    assert days_silent(imported, date(2026, 12, 5)) == 34  # unresolved: the old reading
+    assert days_silent(judged, date(2026, 12, 5)) == 9
+    assert evaluate(judged, DEFAULT_RULES, THRESHOLDS, date(2026, 12, 5)).warned_rule is None
+    later = judged.observed_since + timedelta(days=30)
+    assert evaluate(judged, DEFAULT_RULES, THRESHOLDS, later).warned_rule == "silent"
+
+
+def test_a_member_observed_after_the_community_began_is_watched_from_their_own_date():
+    from chalicelib.domain.inactivity import observed
+
+    created = datetime(2026, 1, 5, tzinfo=UTC)
+    late = member("amy", observed_since=date(2026, 11, 20))
+    assert observed(late, community(created_at=created)).observed_since == date(2026, 11, 20)
+    legacy = member("bob")  # stored before observed_since existed
+    assert observed(legacy, community(created_at=created)).observed_since == date(2026, 1, 5)
+    assert observed(legacy, community()).observed_since is None  # nothing known: no limit
+
+
+def test_missed_cycles_count_only_whole_observed_cycles():
+    rule = next(r for r in rules_of(community(cycle_length_days=7)) if r.id == "hw-missed")
+    hana = member("hana", missed_in_a_row=3, observed_since=date(2026, 11, 20))
+    assert rule.measure(hana, date(2026, 11, 26)) == 1  # 7 days watched: one cycle
+    assert rule.measure(hana, date(2026, 12, 3)) == 2
+    assert rule.measure(hana, date(2026, 12, 31)) == 3
+    assert rule.measure(replace(hana, observed_since=None), date(2026, 11, 20)) == 3

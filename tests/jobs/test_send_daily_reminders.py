@@ -167,3 +167,48 @@ def test_reminder_reads_two_queries_whatever_the_roster_size(dynamo_table, reque
     # claim + one record per delivered part + finish
     assert counts.pop("UpdateItem") == 2 + parts
     assert counts == {}
+
+
+# -- counts that add up ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "(not counted: 10 new members in their first 2 days)"),
+        ("zh-CN", "（未计入：10 位新成员还在加入后的前 2 天）"),
+    ],
+)
+def test_a_congratulation_says_who_was_left_out_of_the_count(locale, expected):
+    """18/18 while 10 of 28 members were in their grace days: the message says so, or the
+    count looks like the whole community."""
+    store = Store(MemoryTable())
+    store.create_community(community(locale=locale))
+    regulars = [member(f"m{n:02d}") for n in range(18)]
+    newcomers = [member(f"new{n:02d}", joined_at=DAY) for n in range(10)]
+    store.bulk_save_members(regulars + newcomers)
+    for m in regulars:
+        record_checkin(store.table, "c1", m.user_id, DAY, AT_21)
+    rt, sent = runtime(store, AT_21)
+    run_job(rt, "daily-reminder", "c1", AT_21)
+    [message] = sent
+    assert "18/18" in message.text and message.text.endswith(expected)
+
+
+def test_a_reminder_says_who_is_not_counted_and_why(setup):
+    """The roster of setup: 1/4 counted; the newcomer and the member on leave are named as
+    not counted, the member who left is not mentioned at all."""
+    _store, rt, sent = setup
+    run_job(rt, "daily-reminder", "c1", AT_21)
+    group = [m.text for m in sent if m.kind == "message"]
+    assert "1/4 checked in" in group[0]
+    assert "(not counted: 1 new members in their first 2 days, 1 on leave or excused)" in group[0]
+
+
+def test_when_everyone_is_counted_nothing_is_added(setup):
+    store, rt, sent = setup
+    store.bulk_save_members(
+        [member("away", leave_until=date(2026, 11, 20)), member("newbie", status="left")]
+    )
+    run_job(rt, "daily-reminder", "c1", AT_21)
+    assert "not counted" not in sent[0].text

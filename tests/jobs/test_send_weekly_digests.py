@@ -387,3 +387,15 @@ def test_the_real_telegram_and_wecom_adapters_split_a_200_member_digest(locale):
     assert len(wecom) >= 4
     assert all(len(p.content.encode()) <= TEXT_LIMIT_BYTES for p in wecom)
     assert "\n".join(p.content for p in wecom) == text  # cut only between lines
+
+
+def test_work_of_a_member_who_left_is_listed_but_not_counted(world):
+    """Gus handed in, then left: his work still shows, but "handed in x/y" counts present
+    members only, so it never reads 4/3."""
+    store, rt, sent = world
+    for user in ("ann", "bob", "cat", "gus"):
+        hand_in(store, user, "C0003", DEADLINE_3 - timedelta(hours=2))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    text = sent_text(sent)
+    assert "Handed in: 3/4" in text
+    assert "Gus — https://example.com/gus/C0003" in text

@@ -46,6 +46,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "{date} 就是今天，直接发送「打卡」就好。",
         "en": "{date} is today: just send /checkin.",
     },
+    "makeup_refused_before_start": {
+        "zh-CN": "{date} 在你加入之前（你在这里的第一天是 {first}），不能补卡。",
+        "en": "{date} is before your first day here ({first}): there is nothing to make up.",
+    },
     "makeup_refused_too_old": {
         "zh-CN": "只能补最近 {window} 天内的卡（最早 {earliest}），{date} 太早了。",
         "en": "Only days from {earliest} on can be made up (a {window}-day window); "

@@ -37,6 +37,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "没有看懂「{command}」。发送「帮助」查看可用命令。",
         "en": "I don't know “{command}”. Send /help for the commands.",
     },
+    "did_you_mean": {
+        "zh-CN": "没有「{command}」这个命令，你是想发 {suggestion} 吗？",
+        "en": "There is no “{command}”: did you mean {suggestion}?",
+    },
     "not_bound": {
         "zh-CN": (
             "这个群还没有连接到 rollcall 社群。请管理员运行：\n"

@@ -42,6 +42,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "🎉 {date} 全员打卡完成（{done}/{expected}），大家太棒了！",
         "en": "🎉 Everyone checked in on {date} ({done}/{expected}). Well done, all!",
     },
+    "reminder_not_counted": {
+        "zh-CN": "（未计入：{parts}）",
+        "en": "(not counted: {parts})",
+    },
+    "reminder_not_counted_new": {
+        "zh-CN": "{count} 位新成员还在加入后的前 {days} 天",
+        "en": "{count} new members in their first {days} days",
+    },
+    "reminder_not_counted_leave": {
+        "zh-CN": "{count} 人请假或免打卡",
+        "en": "{count} on leave or excused",
+    },
     "list_separator": {
         "zh-CN": "、",
         "en": ", ",

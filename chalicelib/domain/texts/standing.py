@@ -85,6 +85,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "（首份报告，没有上月可比）",
         "en": "(first report: nothing to compare with last month)",
     },
+    "report_observed": {
+        "zh-CN": "📅 本月 {total} 天中，rollcall 只看到了 {observed} 天（{since} 起）："
+        "之前的日子不计入打卡率，也不算沉默。",
+        "en": "📅 rollcall watched {observed} of the month's {total} days (since {since}): "
+        "earlier days count neither in the rates nor as silence.",
+    },
+    "report_observed_none": {
+        "zh-CN": "📅 这个月 rollcall 还没有开始观察（社群 {since} 才创建）："
+        "不计打卡率，也不算沉默。",
+        "en": "📅 rollcall was not watching yet in this month (the community began on {since}): "
+        "no rates, and no silence counted.",
+    },
     "report_checkins": {
         "zh-CN": "打卡率：{done}/{expected} 人·天（{percent}%）",
         "en": "Check-ins: {done}/{expected} member-days ({percent}%)",
