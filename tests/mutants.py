@@ -84,6 +84,13 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "check-in's own lost answer read as a redelivery",
+        "chalicelib/store/checkins.py",
+        'if not written and written.old is not None and written.old.get("attempt") == attempt:',
+        "if False:",
+        (f"{FAULTS}::test_on_moto_a_check_in_whose_put_answer_was_lost_is_answered_and_counted",),
+    ),
+    Mutant(
         "no lease renewal before a send",
         "chalicelib/jobs/runner.py",
         "if not self.lease.due():",

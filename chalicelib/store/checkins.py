@@ -12,6 +12,7 @@ the leaderboard's grows with the number of members.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -63,7 +64,15 @@ def record_checkin(
     }
     if makeup:
         item.update(makeup=True, recorded_by=recorded_by or user_id)
-    return table.put(item, cond=Cond.absent("pk"), return_old=True)
+    # This attempt's own mark (store/claims.py): DynamoDB may apply the put and lose its
+    # answer; botocore's retry is then refused by the put itself, and without the mark the
+    # member's check-in would be taken for a redelivery and answered with silence.
+    attempt = uuid.uuid4().hex[:16]
+    item["attempt"] = attempt
+    written = table.put(item, cond=Cond.absent("pk"), return_old=True)
+    if not written and written.old is not None and written.old.get("attempt") == attempt:
+        return PutResult(True)
+    return written
 
 
 def checkins_on(table: Table, community_id: str, local_date: date) -> list[dict[str, Any]]:

@@ -527,3 +527,33 @@ def test_on_moto_a_command_whose_claim_answer_was_lost_is_answered_once(producti
     assert lost.retried == 1
     assert replies, "a command whose claim answer was lost was dropped as a duplicate"
     assert handle_event(rt, event, at) == []  # the platform's redelivery: nothing twice
+
+
+def test_on_moto_a_check_in_whose_put_answer_was_lost_is_answered_and_counted(production_client):
+    """The check-in's own conditional put: applied, answer lost, the retry refused by the
+    check-in itself. The member must hear "checked in" and the streak must count it, and the
+    platform's redelivery must still change nothing."""
+    from chalicelib.inbound import handle_event
+    from chalicelib.platforms.base import InboundEvent, Sender
+
+    lost = BotocoreLostAnswers(production_client, random.Random(0), rate=0.0)
+    store = Store(DynamoTable(production_client, TABLE, sleep=lambda _: None))
+    store.create_community(community())
+    store.bulk_save_members([member("u1", name="Una")])
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    rt, _ = runtime(store, at)
+    event = InboundEvent(
+        kind="message",
+        platform="console",
+        chat_id="chat-1",
+        sender=Sender("u1", "Una"),
+        text="打卡",
+        event_id="delivery-7",
+    )
+    lost.lose_next = 1  # the check-in put's answer
+    replies = handle_event(rt, event, at)
+    assert lost.retried == 1
+    assert replies, "a check-in whose answer was lost got no reply"
+    assert store.get_member("c1", "u1").current_streak == 1
+    assert handle_event(rt, event, at) == []
+    assert store.get_member("c1", "u1").current_streak == 1
