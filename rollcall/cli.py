@@ -435,8 +435,9 @@ def community_update(
         paused = _paused(current.paused_cycles, pause, resume)  # type: ignore[arg-type]
         if paused is not None:
             changes["paused_cycles"] = paused
-        updated = current.with_changes(**changes)
-        store.save_community(updated)
+        # Only the settings given are written: a concurrent /theme or another command's
+        # change to other settings stands.
+        updated = store.update_community(current, **changes)
         # New times or timezone: every job's next run is computed again.
         schedule_community(store.table, updated, datetime.now(UTC))
     emit(community_dict(updated), as_json, describe(updated))
@@ -458,7 +459,7 @@ def community_bind(community_id: str, platform: str, chat_id: str, as_json: bool
         if (current.platform, current.chat_id) != (platform, chat_id):
             store.bind_chat(community_id, platform, chat_id)
             store.unbind_chat(current.platform, current.chat_id)
-            store.save_community(current.with_changes(platform=platform, chat_id=chat_id))
+            store.update_community(current, platform=platform, chat_id=chat_id)
     result = {"id": community_id, "platform": platform, "chat_id": chat_id}
     emit(result, as_json, f"{community_id} ← {platform} chat {chat_id}")
 
@@ -1111,7 +1112,7 @@ def report_rules(
         if updated.admin_chat_id != current.admin_chat_id:
             _rebind_admin_chat(store, current, updated.admin_chat_id)
         if changes:
-            store.save_community(updated)
+            updated = store.update_community(current, **changes)
     data = {
         "community": community_id,
         "rules": [rule.as_dict() for rule in rules],

@@ -109,10 +109,31 @@ class Store:
         self.bind_chat(community.id, community.platform, community.chat_id)
         return community
 
-    def save_community(self, community: Community) -> Community:
-        self.table.put(self._community_item(community))
+    def update_community(self, community: Community, **changes: Any) -> Community:
+        """Change some of a community's settings: one UpdateItem that SETs (or REMOVEs, for
+        None) exactly the attributes named in ``changes``, and nothing else.
+
+        ``community`` is only the base the new values are checked against (it may be a
+        copy up to COMMUNITY_CACHE_SECONDS old, or read before another writer's change):
+        its other attributes are never written back, so two writers that change different
+        settings (the CLI rotating the robot URL, an admin's /theme in a warm container)
+        both keep their change. The community as stored afterwards is returned. There is
+        deliberately no whole-item save: a put of a cached copy erases what changed since.
+        """
+        if not changes:
+            return self.get_community(community.id)
+        updated = community.with_changes(**changes)  # validates the new values
+        fields = to_fields(updated)
+        stored = self.table.update(
+            keys.community_pk(community.id),
+            keys.META,
+            set={name: fields.get(name) for name in changes},
+            cond=Cond.exists("pk"),  # never recreate a deleted community as a fragment
+        )
+        if stored is None:
+            raise NotFound(f"unknown community {community.id!r}")
         self._forget(community.id)
-        return community
+        return from_fields(Community, stored)
 
     def _forget(self, community_id: str) -> None:
         for key in [k for k, (_, c) in self._by_chat.items() if c.id == community_id]:
