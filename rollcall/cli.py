@@ -486,7 +486,9 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
     from rollcall.context import open_store
 
     try:
-        text = file.read_text(encoding="utf-8")
+        # Bytes, decoded as they are: a CR inside a quoted cell stays a CR (read_text would
+        # turn it into a line feed); the csv reader takes CRLF, LF or CR line ends itself.
+        text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise Failure(f"{file}: not UTF-8 text") from None
     try:
