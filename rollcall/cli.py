@@ -447,21 +447,53 @@ def community_update(
 @click.option("--community", "community_id", required=True)
 @click.option("--platform", required=True)
 @click.option("--chat-id", required=True)
+@click.option(
+    "--move",
+    is_flag=True,
+    help="Moving to another platform: mark members left, clear roles and the admin chat.",
+)
 @json_option
 @friendly
-def community_bind(community_id: str, platform: str, chat_id: str, as_json: bool) -> None:
-    """Connect a (new) group chat to an existing community."""
+def community_bind(
+    community_id: str, platform: str, chat_id: str, move: bool, as_json: bool
+) -> None:
+    """Connect a (new) group chat to an existing community; the old chat is released.
+
+    Another chat on the same platform keeps members, roles and the admin chat. Another
+    platform's user ids mean other people, so moving there needs --move: members are kept
+    as history but marked left (they return under their new ids when first seen or
+    imported), every role is cleared (set them again, e.g. with `member import`), and the
+    old admin chat binding, admin chat and group robot settings are cleared.
+    """
     from rollcall.context import open_store
 
     platform = parse_platform(platform)
     with open_store() as store:
         current = store.get_community(community_id)
-        if (current.platform, current.chat_id) != (platform, chat_id):
-            store.bind_chat(community_id, platform, chat_id)
-            store.unbind_chat(current.platform, current.chat_id)
-            store.update_community(current, platform=platform, chat_id=chat_id)
-    result = {"id": community_id, "platform": platform, "chat_id": chat_id}
-    emit(result, as_json, f"{community_id} ← {platform} chat {chat_id}")
+        done = store.rebind_community(current, platform, chat_id, move=move)
+    result = {
+        "id": community_id,
+        "platform": platform,
+        "chat_id": chat_id,
+        "moved": done.moved,
+        "released": list(done.released),
+        "members_marked_left": done.members_left,
+        "roles_cleared": done.roles_cleared,
+        "admin_chat_cleared": done.moved and current.admin_chat_id is not None,
+        "robot_cleared": done.robot_cleared,
+    }
+    lines = [f"{community_id} ← {platform} chat {chat_id}"]
+    lines += [f"  released   {chat}" for chat in done.released]
+    if done.moved:
+        lines += [
+            f"  moved      from {done.previous[0]}: {done.members_left} member(s) marked left "
+            f"(kept as history), {done.roles_cleared} role(s) cleared",
+            "  cleared    admin chat and group robot settings"
+            if result["admin_chat_cleared"] or done.robot_cleared
+            else "  cleared    nothing else (no admin chat or group robot was set)",
+            f"  next       set roles again: rollcall member import --community {community_id} FILE",
+        ]
+    emit(result, as_json, "\n".join(lines))
 
 
 # -- members ----------------------------------------------------------------------------
