@@ -153,19 +153,43 @@ def infra_template(stage: str, output: Path | None) -> None:
 
 @infra.command("policy")
 @click.option("--stage", required=True, help="A stage of .chalice/config.json, e.g. dev, prod.")
+@click.option(
+    "--function",
+    "function",
+    type=click.Choice(["api_handler", "dispatch_due_jobs", "run_queued_jobs"]),
+    help="One function's policy, to standard output (or -o).",
+)
+@click.option("--write", is_flag=True, help="Write every function's file into .chalice/.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--partition", default="aws", show_default=True, help="aws-cn in China.")
 @click.option("--region", default="*", show_default=True, help="Pin the policy to a region.")
 @click.option("--account", default="*", show_default=True, help="Pin it to an account id.")
 @friendly
 def infra_policy(
-    stage: str, output: Path | None, partition: str, region: str, account: str
+    stage: str,
+    function: str | None,
+    write: bool,
+    output: Path | None,
+    partition: str,
+    region: str,
+    account: str,
 ) -> None:
-    """Write the stage's least-privilege IAM policy (.chalice/policy-<stage>.json)."""
-    from rollcall.infra import Stage, policy, to_json
+    """The least-privilege IAM policy of each of the stage's functions
+    (.chalice/policy-<stage>-<function>.json: what that function's code calls)."""
+    from rollcall.infra import PROJECT_DIR, Stage, policies, policy, to_json
 
-    document = policy(Stage.load(stage), partition=partition, region=region, account=account)
-    _write(to_json(document), output)
+    pins = {"partition": partition, "region": region, "account": account}
+    if write == (function is not None):
+        raise Failure("give either --function NAME or --write")
+    loaded = Stage.load(stage)
+    if function is not None:
+        _write(to_json(policy(loaded, function, **pins)), output)
+        return
+    if output is not None:
+        raise Failure("--write writes into .chalice/; -o goes with --function")
+    for name, document in policies(loaded, **pins).items():
+        _write(to_json(document), PROJECT_DIR / ".chalice" / name)
+        click.echo(f"wrote .chalice/{name}")
 
 
 def _write(text: str, output: Path | None) -> None:

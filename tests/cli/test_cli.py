@@ -362,3 +362,13 @@ def test_routine_settings_can_be_changed_and_bad_ones_are_refused(cli):
     ]:
         result = cli("community", "update", cid, *args, ok=False)
         assert result.exit_code == 1 and message in result.stderr
+
+
+def test_infra_policy_prints_one_functions_policy_as_committed(cli):
+    from pathlib import Path
+
+    out = cli("infra", "policy", "--stage", "prod", "--function", "dispatch_due_jobs").stdout
+    committed = Path(__file__).resolve().parents[2] / ".chalice"
+    assert out == (committed / "policy-prod-dispatch_due_jobs.json").read_text()
+    refused = cli("infra", "policy", "--stage", "prod", ok=False)
+    assert refused.exit_code == 1 and "give either --function NAME or --write" in refused.stderr
