@@ -444,11 +444,12 @@ def policy(
         statements += [
             {
                 # The code reads the stage's parameters with GetParametersByPath only
-                # (chalicelib/secrets.py), authorized against the path itself.
+                # (chalicelib/secrets.py), which is authorized against the path in the
+                # request: "/rollcall/<stage>/", trailing slash included, hence "/*".
                 "Sid": "SecretParameters",
                 "Effect": "Allow",
                 "Action": ["ssm:GetParametersByPath"],
-                "Resource": [arn("ssm", path)],
+                "Resource": [arn("ssm", path), arn("ssm", f"{path}/*")],
             },
             {
                 "Sid": "SecureStringDecrypt",

@@ -320,3 +320,18 @@ def test_each_packaged_function_has_its_own_role_with_its_own_policy(resources):
         on_disk = (ROOT / ".chalice" / infra.policy_file("dev", function)).read_text()
         assert attached["PolicyDocument"] == json.loads(on_disk)
     assert len(roles) == len(LOGICAL_IDS)
+
+
+@pytest.mark.parametrize("function", ["api_handler", "run_queued_jobs"])
+def test_the_secret_statement_covers_the_path_the_code_asks_for(function):
+    """GetParametersByPath is authorized against the path in the request, which
+    chalicelib/secrets.py sends with a trailing slash."""
+    from fnmatch import fnmatchcase
+
+    from chalicelib.secrets import parameter_path
+
+    document = infra.policy(Stage.load("prod"), function)
+    (statement,) = [s for s in document["Statement"] if s["Sid"] == "SecretParameters"]
+    asked = f"arn:aws:ssm:*:*:parameter{parameter_path('prod')}"
+    assert any(fnmatchcase(asked, resource) for resource in statement["Resource"])
+    assert not fnmatchcase("arn:aws:ssm:*:*:parameter/rollcall/dev/", statement["Resource"][-1])
