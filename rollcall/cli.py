@@ -153,19 +153,43 @@ def infra_template(stage: str, output: Path | None) -> None:
 
 @infra.command("policy")
 @click.option("--stage", required=True, help="A stage of .chalice/config.json, e.g. dev, prod.")
+@click.option(
+    "--function",
+    "function",
+    type=click.Choice(["api_handler", "dispatch_due_jobs", "run_queued_jobs"]),
+    help="One function's policy, to standard output (or -o).",
+)
+@click.option("--write", is_flag=True, help="Write every function's file into .chalice/.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--partition", default="aws", show_default=True, help="aws-cn in China.")
 @click.option("--region", default="*", show_default=True, help="Pin the policy to a region.")
 @click.option("--account", default="*", show_default=True, help="Pin it to an account id.")
 @friendly
 def infra_policy(
-    stage: str, output: Path | None, partition: str, region: str, account: str
+    stage: str,
+    function: str | None,
+    write: bool,
+    output: Path | None,
+    partition: str,
+    region: str,
+    account: str,
 ) -> None:
-    """Write the stage's least-privilege IAM policy (.chalice/policy-<stage>.json)."""
-    from rollcall.infra import Stage, policy, to_json
+    """The least-privilege IAM policy of each of the stage's functions
+    (.chalice/policy-<stage>-<function>.json: what that function's code calls)."""
+    from rollcall.infra import PROJECT_DIR, Stage, policies, policy, to_json
 
-    document = policy(Stage.load(stage), partition=partition, region=region, account=account)
-    _write(to_json(document), output)
+    pins = {"partition": partition, "region": region, "account": account}
+    if write == (function is not None):
+        raise Failure("give either --function NAME or --write")
+    loaded = Stage.load(stage)
+    if function is not None:
+        _write(to_json(policy(loaded, function, **pins)), output)
+        return
+    if output is not None:
+        raise Failure("--write writes into .chalice/; -o goes with --function")
+    for name, document in policies(loaded, **pins).items():
+        _write(to_json(document), PROJECT_DIR / ".chalice" / name)
+        click.echo(f"wrote .chalice/{name}")
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -435,8 +459,9 @@ def community_update(
         paused = _paused(current.paused_cycles, pause, resume)  # type: ignore[arg-type]
         if paused is not None:
             changes["paused_cycles"] = paused
-        updated = current.with_changes(**changes)
-        store.save_community(updated)
+        # Only the settings given are written: a concurrent /theme or another command's
+        # change to other settings stands.
+        updated = store.update_community(current, **changes)
         # New times or timezone: every job's next run is computed again.
         schedule_community(store.table, updated, datetime.now(UTC))
     emit(community_dict(updated), as_json, describe(updated))
@@ -446,21 +471,53 @@ def community_update(
 @click.option("--community", "community_id", required=True)
 @click.option("--platform", required=True)
 @click.option("--chat-id", required=True)
+@click.option(
+    "--move",
+    is_flag=True,
+    help="Moving to another platform: mark members left, clear roles and the admin chat.",
+)
 @json_option
 @friendly
-def community_bind(community_id: str, platform: str, chat_id: str, as_json: bool) -> None:
-    """Connect a (new) group chat to an existing community."""
+def community_bind(
+    community_id: str, platform: str, chat_id: str, move: bool, as_json: bool
+) -> None:
+    """Connect a (new) group chat to an existing community; the old chat is released.
+
+    Another chat on the same platform keeps members, roles and the admin chat. Another
+    platform's user ids mean other people, so moving there needs --move: members are kept
+    as history but marked left (they return under their new ids when first seen or
+    imported), every role is cleared (set them again, e.g. with `member import`), and the
+    old admin chat binding, admin chat and group robot settings are cleared.
+    """
     from rollcall.context import open_store
 
     platform = parse_platform(platform)
     with open_store() as store:
         current = store.get_community(community_id)
-        if (current.platform, current.chat_id) != (platform, chat_id):
-            store.bind_chat(community_id, platform, chat_id)
-            store.unbind_chat(current.platform, current.chat_id)
-            store.save_community(current.with_changes(platform=platform, chat_id=chat_id))
-    result = {"id": community_id, "platform": platform, "chat_id": chat_id}
-    emit(result, as_json, f"{community_id} ← {platform} chat {chat_id}")
+        done = store.rebind_community(current, platform, chat_id, move=move)
+    result = {
+        "id": community_id,
+        "platform": platform,
+        "chat_id": chat_id,
+        "moved": done.moved,
+        "released": list(done.released),
+        "members_marked_left": done.members_left,
+        "roles_cleared": done.roles_cleared,
+        "admin_chat_cleared": done.moved and current.admin_chat_id is not None,
+        "robot_cleared": done.robot_cleared,
+    }
+    lines = [f"{community_id} ← {platform} chat {chat_id}"]
+    lines += [f"  released   {chat}" for chat in done.released]
+    if done.moved:
+        lines += [
+            f"  moved      from {done.previous[0]}: {done.members_left} member(s) marked left "
+            f"(kept as history), {done.roles_cleared} role(s) cleared",
+            "  cleared    admin chat and group robot settings"
+            if result["admin_chat_cleared"] or done.robot_cleared
+            else "  cleared    nothing else (no admin chat or group robot was set)",
+            f"  next       set roles again: rollcall member import --community {community_id} FILE",
+        ]
+    emit(result, as_json, "\n".join(lines))
 
 
 # -- members ----------------------------------------------------------------------------
@@ -485,7 +542,9 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
     from rollcall.context import open_store
 
     try:
-        text = file.read_text(encoding="utf-8")
+        # Bytes, decoded as they are: a CR inside a quoted cell stays a CR (read_text would
+        # turn it into a line feed); the csv reader takes CRLF, LF or CR line ends itself.
+        text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise Failure(f"{file}: not UTF-8 text") from None
     try:
@@ -1159,7 +1218,7 @@ def report_rules(
         if updated.admin_chat_id != current.admin_chat_id:
             _rebind_admin_chat(store, current, updated.admin_chat_id)
         if changes:
-            store.save_community(updated)
+            updated = store.update_community(current, **changes)
     data = {
         "community": community_id,
         "rules": [rule.as_dict() for rule in rules],

@@ -9,8 +9,9 @@ One description, two ways to make it real:
 
 Names, timeouts and the table come from their one source each: the stage's section of
 ``.chalice/config.json`` (table and queue names, the worker's timeout) and
-``chalicelib.store.schema`` (the table). The IAM policy files ``.chalice/policy-<stage>.json``
-are generated here as well (``rollcall infra policy``), and a test keeps them equal.
+``chalicelib.store.schema`` (the table). The IAM policy files, one per function
+(``.chalice/policy-<stage>-<function>.json``), are generated here as well (``rollcall infra
+policy --write``), and a test keeps them equal.
 
 Nothing secret is written anywhere: credentials live in Parameter Store
 (``rollcall secrets set``), which the template and bootstrap only grant read access to.
@@ -309,7 +310,9 @@ def merge_template(stage: Stage) -> dict[str, Any]:
     return {"Resources": resources, "Outputs": outputs}
 
 
-# -- IAM: the stage's policy file ---------------------------------------------------------
+# -- IAM: one policy file per function ----------------------------------------------------
+
+FUNCTIONS = (API_HANDLER, DISPATCHER, WORKER)
 
 # Statements whose resource ends in a wildcard id, and why; the README lists them too, and
 # the template test fails on any other wildcard resource.
@@ -319,70 +322,133 @@ EXPLAINED_WILDCARDS = {
     " to decryption by SSM, for this stage's parameters only.",
 }
 
+# What Lambda's SQS poller needs on the role of a function with an SQS event source.
+POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
-def policy(stage: Stage, *, partition: str = "aws", region: str = "*", account: str = "*") -> dict:
-    """The least-privilege policy the stage's functions share.
+
+@dataclass(frozen=True)
+class Access:
+    """The AWS calls one function's code can make, as IAM actions on the stage's resources.
+
+    tests/deploy/test_policy_reach.py derives them from the code each function can reach
+    (from its handler in chalicelib/entrypoints/) and fails on a missing or an extra one.
+    """
+
+    table: tuple[str, ...] = ()  # dynamodb actions on the table itself
+    indexes: tuple[str, ...] = ()  # the indexes it Queries
+    queue: tuple[str, ...] = ()  # sqs actions of its own code (SendMessageBatch: SendMessage)
+    poller: bool = False  # an SQS event source: Lambda receives and deletes for it
+    secrets: bool = False  # reads the stage's parameters (ssm:GetParametersByPath)
+
+
+ACCESS = {
+    # Webhooks: find the community and member (BatchGetItem), record commands, check-ins,
+    # submissions (a late one deletes the cycle's strike: DeleteItem), queue slow commands,
+    # read platform secrets. Never a batch write, never an index, never a receive.
+    API_HANDLER: Access(
+        table=("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchGetItem"),
+        queue=("GetQueueUrl", "SendMessage"),
+        secrets=True,
+    ),
+    # The tick: Query the due index, enqueue what is due. Nothing else.
+    DISPATCHER: Access(indexes=(keys.DUE_INDEX,), queue=("GetQueueUrl", "SendMessage")),
+    # The worker: runs jobs and deferred commands, sends to the platforms, queues again.
+    WORKER: Access(
+        table=(
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "Query",
+            "BatchGetItem",
+            "BatchWriteItem",
+        ),
+        queue=("GetQueueUrl", "SendMessage"),
+        poller=True,
+        secrets=True,
+    ),
+}
+
+
+def policy_file(stage: str, function: str) -> str:
+    """The function's policy file under .chalice/, as config.json names it."""
+    return f"policy-{stage}-{function}.json"
+
+
+def policy(
+    stage: Stage,
+    function: str,
+    *,
+    partition: str = "aws",
+    region: str = "*",
+    account: str = "*",
+) -> dict[str, Any]:
+    """The least-privilege policy of one of the stage's functions: what its code calls
+    (ACCESS), on the stage's own resources, and its own log group.
 
     Region and account default to ``*`` so one file serves any account; pass them to pin
-    the policy to one (``rollcall infra policy --account 123456789012 --region ...``).
-    One policy for the three functions because chalice applies one file per stage (per
-    function would need a file per function): the API handler may enqueue slow work, the
-    dispatcher enqueues, the worker receives; all three read the table and the secrets.
+    the policy to one (``rollcall infra policy --stage S --write --region ... --account
+    ...``). The output depends on nothing else: the committed files are reproducible.
     """
+    if function not in ACCESS:
+        raise ValueError(f"unknown function {function!r}; functions are {', '.join(FUNCTIONS)}")
+    access = ACCESS[function]
 
     def arn(service: str, resource: str) -> str:
         return f"arn:{partition}:{service}:{region}:{account}:{resource}"
 
     table = arn("dynamodb", f"table/{stage.table}")
     path = f"parameter{PATH_ROOT}/{stage.name}"
-    log_group = f"log-group:/aws/lambda/{APP_NAME}-{stage.name}"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    log_group = f"log-group:/aws/lambda/{stage.function_name(function)}"
+    queue = arn("sqs", stage.queue)
+    statements: list[dict[str, Any]] = []
+    if access.table:
+        statements.append(
             {
                 "Sid": "Table",
                 "Effect": "Allow",
-                "Action": [
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:Query",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:BatchWriteItem",
-                ],
+                "Action": [f"dynamodb:{action}" for action in access.table],
                 "Resource": [table],
-            },
+            }
+        )
+    if access.indexes:
+        statements.append(
             {
                 "Sid": "TableIndexes",
                 "Effect": "Allow",
                 "Action": ["dynamodb:Query"],
-                "Resource": [f"{table}/index/{name}" for name in _index_names(stage)],
-            },
+                "Resource": [f"{table}/index/{name}" for name in access.indexes],
+            }
+        )
+    if access.queue:
+        statements.append(
             {
                 "Sid": "JobQueueSend",
                 "Effect": "Allow",
-                "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"],
-                "Resource": [arn("sqs", stage.queue)],
-            },
+                "Action": [f"sqs:{action}" for action in access.queue],
+                "Resource": [queue],
+            }
+        )
+    if access.poller:
+        statements.append(
             {
                 # What Lambda's SQS poller needs, on the worker's role (chalice's
-                # autogenerated policy would add it; ours is written by hand).
+                # autogenerated policy would add it; ours is generated here).
                 "Sid": "JobQueueReceive",
                 "Effect": "Allow",
-                "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                "Resource": [arn("sqs", stage.queue)],
-            },
+                "Action": list(POLLER_ACTIONS),
+                "Resource": [queue],
+            }
+        )
+    if access.secrets:
+        statements += [
             {
-                # GetParametersByPath is authorized against the path itself, the others
-                # against each parameter under it.
+                # The code reads the stage's parameters with GetParametersByPath only
+                # (chalicelib/secrets.py), which is authorized against the path in the
+                # request: "/rollcall/<stage>/", trailing slash included, hence "/*".
                 "Sid": "SecretParameters",
                 "Effect": "Allow",
-                "Action": [
-                    "ssm:GetParametersByPath",
-                    "ssm:GetParameters",
-                    "ssm:GetParameter",
-                ],
+                "Action": ["ssm:GetParametersByPath"],
                 "Resource": [arn("ssm", path), arn("ssm", f"{path}/*")],
             },
             {
@@ -397,22 +463,21 @@ def policy(stage: Stage, *, partition: str = "aws", region: str = "*", account: 
                     }
                 },
             },
-            {
-                "Sid": "Logs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [
-                    arn("logs", log_group),
-                    arn("logs", f"{log_group}:*"),
-                    arn("logs", f"{log_group}-*"),
-                ],
-            },
-        ],
-    }
+        ]
+    statements.append(
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [arn("logs", log_group), arn("logs", f"{log_group}:*")],
+        }
+    )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _index_names(stage: Stage) -> list[str]:
-    return [index["IndexName"] for index in table_definition(stage.table)["GlobalSecondaryIndexes"]]
+def policies(stage: Stage, **pins: str) -> dict[str, dict[str, Any]]:
+    """Every function's policy, by file name under .chalice/."""
+    return {policy_file(stage.name, fn): policy(stage, fn, **pins) for fn in FUNCTIONS}
 
 
 def to_json(document: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from chalicelib.domain import csvsafe
 from chalicelib.domain.models import InvalidValue, Member, parse_role
 
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
@@ -47,7 +48,8 @@ def parse_rows(text: str) -> list[Row]:
         line = reader.line_num
         if None in record:
             raise CsvError(f"line {line}: more fields than the header has")
-        values = {k: (v or "").strip() for k, v in record.items()}
+        # Stripped, then the quote an export put before a formula-like cell removed.
+        values = {k: csvsafe.uncell((v or "").strip()) for k, v in record.items()}
         if not any(values.values()):
             continue  # a blank line
         user_id = values["user_id"]
@@ -102,18 +104,19 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
 
 
 def render(members: Iterable[Member]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for m in members:
-        writer.writerow(
-            [
+    """The roster as CSV; formula-like cells are quoted (chalicelib/domain/csvsafe.py) and
+    :func:`parse_rows` removes that quote again, so an export imports back unchanged."""
+    return csvsafe.render(
+        COLUMNS,
+        (
+            (
                 m.user_id,
                 m.name,
                 m.role.value,
                 m.squad or "",
                 m.joined_at.isoformat() if m.joined_at else "",
                 m.username or "",
-            ]
-        )
-    return buffer.getvalue()
+            )
+            for m in members
+        ),
+    )

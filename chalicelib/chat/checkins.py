@@ -528,11 +528,11 @@ def handle_theme(ctx: CommandContext) -> Sequence[Message]:
     if not ctx.member.is_admin:
         return _reply([_t(ctx, "theme_admins_only", name=ctx.member.display())])
     if text.lower() in _CLEAR_WORDS:
-        ctx.store.save_community(community.with_changes(theme=None, theme_week=None))
+        ctx.store.update_community(community, theme=None, theme_week=None)
         return _reply([_t(ctx, "theme_cleared")])
     theme, cut = cut_text(text, THEME_MAX_CHARS)
     week = community.calendar.iso_week(today)
-    ctx.store.save_community(community.with_changes(theme=theme, theme_week=week))
+    ctx.store.update_community(community, theme=theme, theme_week=week)
     return _reply(
         [
             _t(ctx, "theme_set", week=week, theme=theme),

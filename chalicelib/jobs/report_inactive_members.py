@@ -35,8 +35,6 @@ skips the parts already sent, so nobody is warned twice.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain import csvsafe
 from chalicelib.domain.calendar import LocalCalendar
 from chalicelib.domain.homework import cycles_of, deadline_date, is_paused
 from chalicelib.domain.inactivity import (
@@ -432,27 +431,25 @@ def plan_monthly_report(
 # -- CSV -------------------------------------------------------------------------------------
 
 
+def _csv_values(row: ReportRow) -> list[Any]:
+    return [
+        row.user_id,
+        row.name,
+        row.role,
+        row.squad or "",
+        row.tier.value,
+        row.last_active.isoformat() if row.last_active else "",
+        row.checkins,
+        row.missed_in_a_row,
+        row.warned_rule or "",
+        row.candidate_rule or "",
+    ]
+
+
 def report_csv(rows: Iterable[ReportRow]) -> str:
-    """The report's rows as CSV, one line per present member (columns: CSV_COLUMNS)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                row.user_id,
-                row.name,
-                row.role,
-                row.squad or "",
-                row.tier.value,
-                row.last_active.isoformat() if row.last_active else "",
-                row.checkins,
-                row.missed_in_a_row,
-                row.warned_rule or "",
-                row.candidate_rule or "",
-            ]
-        )
-    return out.getvalue()
+    """The report's rows as CSV, one line per present member (columns: CSV_COLUMNS);
+    formula-like cells are quoted (chalicelib/domain/csvsafe.py)."""
+    return csvsafe.render(CSV_COLUMNS, (_csv_values(row) for row in rows))
 
 
 def report_dict(report: MonthlyReport, *, stored: bool) -> dict[str, Any]:
@@ -488,7 +485,8 @@ def report_dict(report: MonthlyReport, *, stored: bool) -> dict[str, Any]:
 
 
 def _csv_lines(rows: Iterable[ReportRow]) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(report_csv(rows))))[1:]
+    """The CSV's cells as text, unquoted: JSON carries names as they are."""
+    return [[str(value) for value in _csv_values(row)] for row in rows]
 
 
 # -- confirming removals ---------------------------------------------------------------------

@@ -31,6 +31,23 @@ class AlreadyBound(ValueError):
     """A chat already belongs to another community."""
 
 
+class CrossPlatform(ValueError):
+    """A community bound to a chat on another platform without saying it moves there."""
+
+
+@dataclass(frozen=True)
+class Rebound:
+    """What :meth:`Store.rebind_community` did, for the operator to read."""
+
+    community: Community
+    previous: tuple[str, str]  # (platform, chat id) before
+    moved: bool = False  # to another platform
+    released: tuple[str, ...] = ()  # "<platform> chat <id>" bindings released
+    members_left: int = 0
+    roles_cleared: int = 0
+    robot_cleared: bool = False
+
+
 def new_community_id() -> str:
     """Short, unguessable, URL- and key-safe: 'c' + 10 base32 characters."""
     import secrets  # only the CLI creates communities: not on a webhook's cold start
@@ -122,10 +139,31 @@ class Store:
         self.bind_chat(community.id, community.platform, community.chat_id)
         return community
 
-    def save_community(self, community: Community) -> Community:
-        self.table.put(self._community_item(community))
+    def update_community(self, community: Community, **changes: Any) -> Community:
+        """Change some of a community's settings: one UpdateItem that SETs (or REMOVEs, for
+        None) exactly the attributes named in ``changes``, and nothing else.
+
+        ``community`` is only the base the new values are checked against (it may be a
+        copy up to COMMUNITY_CACHE_SECONDS old, or read before another writer's change):
+        its other attributes are never written back, so two writers that change different
+        settings (the CLI rotating the robot URL, an admin's /theme in a warm container)
+        both keep their change. The community as stored afterwards is returned. There is
+        deliberately no whole-item save: a put of a cached copy erases what changed since.
+        """
+        if not changes:
+            return self.get_community(community.id)
+        updated = community.with_changes(**changes)  # validates the new values
+        fields = to_fields(updated)
+        stored = self.table.update(
+            keys.community_pk(community.id),
+            keys.META,
+            set={name: fields.get(name) for name in changes},
+            cond=Cond.exists("pk"),  # never recreate a deleted community as a fragment
+        )
+        if stored is None:
+            raise NotFound(f"unknown community {community.id!r}")
         self._forget(community.id)
-        return community
+        return from_fields(Community, stored)
 
     def _forget(self, community_id: str) -> None:
         for key in [k for k, (_, c) in self._by_chat.items() if c.id == community_id]:
@@ -158,6 +196,76 @@ class Store:
     def unbind_chat(self, platform: str, chat_id: str) -> None:
         self.table.delete(keys.chat_pk(platform, chat_id), keys.META)
         self._by_chat.pop((platform, chat_id), None)
+
+    def release_chat(self, community_id: str, platform: str, chat_id: str) -> bool:
+        """Drop a chat's binding if, and only if, it points at this community."""
+        released = self.table.delete(
+            keys.chat_pk(platform, chat_id), keys.META, cond=Cond.eq("community_id", community_id)
+        )
+        self._by_chat.pop((platform, chat_id), None)
+        return released
+
+    def rebind_community(
+        self, community: Community, platform: str, chat_id: str, *, move: bool = False
+    ) -> Rebound:
+        """Connect the community to another chat and release the old chat's binding.
+
+        On the same platform members, roles and the admin chat stay: user ids are the
+        platform's, so they still mean the same people. Another platform's user ids are
+        not: without ``move`` that is refused before anything changes. With ``move`` the
+        community starts over there: every member is kept as history but marked left
+        (they come back as new members, under their new ids, when first seen or imported),
+        every role is cleared (owners and admins too: set them again on the new platform),
+        the old admin chat's binding is released and the admin chat, group robot URL and
+        robot secret (all the old platform's) are cleared.
+        """
+        previous = (community.platform, community.chat_id)
+        if previous == (platform, chat_id):
+            return Rebound(community, previous)
+        moving = platform != community.platform
+        if moving and not move:
+            raise CrossPlatform(
+                f"community {community.id} is on {community.platform}: its members and roles "
+                f"are keyed by {community.platform} user ids; give --move to start over on "
+                f"{platform} (members kept as history and marked left, roles cleared)"
+            )
+        self.bind_chat(community.id, platform, chat_id)  # refused before anything changes
+        released = []
+        if self.release_chat(community.id, *previous):
+            released.append(f"{previous[0]} chat {previous[1]}")
+        changes: dict[str, Any] = {"platform": platform, "chat_id": chat_id}
+        robot = False
+        if moving:
+            admin_chat = community.admin_chat_id
+            if (
+                admin_chat
+                and admin_chat != community.chat_id
+                and self.release_chat(community.id, community.platform, admin_chat)
+            ):
+                released.append(f"{community.platform} chat {admin_chat}")
+            robot = bool(community.robot_webhook or community.robot_secret)
+            changes.update(admin_chat_id=None, robot_webhook=None, robot_secret=None)
+        updated = self.update_community(community, **changes)
+        if not moving:
+            return Rebound(updated, previous, released=tuple(released))
+        left = cleared = 0
+        for member in list(self.list_members(community.id)):
+            fields: dict[str, Any] = {}
+            if member.role.value != "member":
+                fields["role"] = "member"
+                cleared += 1
+            if member.status.value == "active":
+                fields["status"] = "left"
+                left += 1
+            if fields:
+                self.table.update(
+                    keys.community_pk(community.id),
+                    keys.member_sk(member.user_id),
+                    set=fields,
+                    cond=Cond.exists("pk"),
+                    return_new=False,
+                )
+        return Rebound(updated, previous, True, tuple(released), left, cleared, robot)
 
     def find_community_by_chat(self, platform: str, chat_id: str) -> Community | None:
         """The community a chat is bound to (cached briefly; unbound chats are not cached,

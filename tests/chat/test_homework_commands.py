@@ -139,21 +139,20 @@ def test_late_work_after_the_digest_clears_the_strike(world):
 
 def test_a_paused_cycle_takes_no_work(world):
     store, rt = world
-    store.save_community(store.get_community("c1").with_changes(paused_cycles=(3,)))
+    store.update_community(store.get_community("c1"), paused_cycles=(3,))
     assert "is paused" in say(rt, "ann", "/submit https://example.com/x")
     assert homework_items(store, keys.SUBMISSION_PREFIX) == []
 
 
 def test_before_the_first_cycle_the_reply_says_when_it_starts(world):
     store, rt = world
-    store.save_community(store.get_community("c1").with_changes(cycle_anchor=date(2026, 12, 7)))
+    store.update_community(store.get_community("c1"), cycle_anchor=date(2026, 12, 7))
     assert "first cycle opens on 2026-12-07" in say(rt, "ann", "/submit https://e.com/x")
 
 
 def test_a_community_without_cycles_says_so(world):
     store, rt = world
-    fourteen = store.get_community("c1").with_changes(cycle_anchor=None, cycle_length_days=14)
-    store.save_community(fourteen)
+    store.update_community(store.get_community("c1"), cycle_anchor=None, cycle_length_days=14)
     assert "not set up" in say(rt, "ann", "/submit https://e.com/x")
     assert "not set up" in say(rt, "ann", "/hw")
 
@@ -312,7 +311,7 @@ def test_hw_offers_late_work_while_the_grace_lasts(world):
 
 def test_chinese_communities_get_chinese_replies(world):
     store, rt = world
-    store.save_community(store.get_community("c1").with_changes(locale="zh-CN"))
+    store.update_community(store.get_community("c1"), locale="zh-CN")
     assert "已交 C0003 的作业" in say(rt, "ann", "交作业 https://example.com/a")
     assert "链接需要以 http:// 或 https:// 开头" in say(rt, "ann", "交作业 ftp://x.cn")
     assert "已记录" in say(rt, "bob", "点评 @annie 写得很好 5分")

@@ -52,7 +52,17 @@ def test_community_lifecycle_persists_between_commands(cli):
     cli("community", "update", cid, "--reminder-time", "20:30", "--locale", "en")
     shown = json.loads(cli("community", "show", cid, "--json").stdout)
     assert (shown["reminder_time"], shown["locale"]) == ("20:30", "en")
-    cli("community", "bind", "--community", cid, "--platform", "telegram", "--chat-id", "-100")
+    cli(
+        "community",
+        "bind",
+        "--community",
+        cid,
+        "--platform",
+        "telegram",
+        "--chat-id",
+        "-100",
+        "--move",
+    )
     shown = json.loads(cli("community", "show", cid, "--json").stdout)
     assert (shown["platform"], shown["chat_id"]) == ("telegram", "-100")
 
@@ -205,6 +215,87 @@ def test_infra_bootstrap_is_idempotent(cli):
     assert first["table"] == "rollcall-local"
 
 
+def _bound(platform: str, chat_id: str) -> str | None:
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.find_community_by_chat(platform, chat_id)
+    return found.id if found else None
+
+
+@pytest.fixture
+def staffed(cli) -> str:
+    """A console community with an owner, an admin, a member, an admin chat and a robot."""
+    from datetime import date
+
+    from chalicelib.domain.models import Role
+    from rollcall.context import open_store
+    from tests.helpers import member
+
+    cid = create(cli, "--robot-webhook", "https://robot.example/hook", "--robot-secret", "s")
+    cli("report", "rules", "--community", cid, "--admin-chat", "admins-1")
+    with open_store() as store:
+        store.bulk_save_members(
+            member(user, community_id=cid, role=role, joined_at=date(2026, 11, 1))
+            for user, role in (("o1", Role.OWNER), ("a1", Role.ADMIN), ("m1", Role.MEMBER))
+        )
+    return cid
+
+
+def _roster(cid: str) -> dict[str, tuple[str, str]]:
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        return {m.user_id: (m.role.value, m.status.value) for m in store.list_members(cid)}
+
+
+def test_binding_to_another_platform_is_refused_without_move(cli, staffed):
+    before = (cli("community", "show", staffed, "--json").stdout, _roster(staffed))
+    result = cli(
+        "community", "bind", "--community", staffed, "--platform", "slack", "--chat-id", "C1",
+        ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "keyed by console user ids; give --move" in result.stderr
+    assert (cli("community", "show", staffed, "--json").stdout, _roster(staffed)) == before
+    assert _bound("console", "room-1") == staffed and _bound("console", "admins-1") == staffed
+    assert _bound("slack", "C1") is None
+
+
+def test_moving_to_another_platform_starts_over_and_says_what_it_did(cli, staffed):
+    out = cli(
+        "community", "bind", "--community", staffed, "--platform", "slack", "--chat-id", "C1",
+        "--move", "--json",
+    ).stdout  # fmt: skip
+    done = json.loads(out)
+    assert done["moved"] and done["released"] == ["console chat room-1", "console chat admins-1"]
+    assert (done["members_marked_left"], done["roles_cleared"]) == (3, 2)
+    assert done["admin_chat_cleared"] and done["robot_cleared"]
+    assert _roster(staffed) == {u: ("member", "left") for u in ("o1", "a1", "m1")}
+    shown = json.loads(cli("community", "show", staffed, "--json").stdout)
+    assert (shown["platform"], shown["chat_id"]) == ("slack", "C1")
+    assert "admin_chat_id" not in shown and "robot_webhook" not in shown
+    assert _bound("slack", "C1") == staffed
+    assert _bound("console", "room-1") is None and _bound("console", "admins-1") is None
+    text = cli(
+        "community", "bind", "--community", staffed, "--platform", "telegram", "--chat-id", "-1",
+        "--move",
+    ).stdout  # fmt: skip
+    assert "released   slack chat C1" in text and "0 member(s) marked left" in text
+
+
+def test_another_chat_on_the_same_platform_keeps_members_and_releases_the_old_chat(cli, staffed):
+    before = _roster(staffed)
+    out = cli("community", "bind", "--community", staffed, "--platform", "console", "--chat-id",
+              "room-2").stdout  # fmt: skip
+    assert "released   console chat room-1" in out
+    assert _roster(staffed) == before
+    assert _bound("console", "room-2") == staffed and _bound("console", "room-1") is None
+    assert _bound("console", "admins-1") == staffed  # the admin chat is the same platform's
+    shown = json.loads(cli("community", "show", staffed, "--json").stdout)
+    assert shown["admin_chat_id"] == "admins-1" and shown["chat_id"] == "room-2"
+
+
 def test_robot_secrets_are_never_printed_in_full(cli):
     cid = create(
         cli,
@@ -271,3 +362,13 @@ def test_routine_settings_can_be_changed_and_bad_ones_are_refused(cli):
     ]:
         result = cli("community", "update", cid, *args, ok=False)
         assert result.exit_code == 1 and message in result.stderr
+
+
+def test_infra_policy_prints_one_functions_policy_as_committed(cli):
+    from pathlib import Path
+
+    out = cli("infra", "policy", "--stage", "prod", "--function", "dispatch_due_jobs").stdout
+    committed = Path(__file__).resolve().parents[2] / ".chalice"
+    assert out == (committed / "policy-prod-dispatch_due_jobs.json").read_text()
+    refused = cli("infra", "policy", "--stage", "prod", ok=False)
+    assert refused.exit_code == 1 and "give either --function NAME or --write" in refused.stderr

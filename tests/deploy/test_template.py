@@ -228,25 +228,46 @@ def chalice_config() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_deployed_stages_use_their_own_policy_file(stage):
+def test_deployed_stages_give_each_function_its_own_policy_file(stage):
     config = chalice_config()
     section = config["stages"][stage]
     assert section["autogen_policy"] is False
-    assert section["iam_policy_file"] == f"policy-{stage}.json"
+    assert "iam_policy_file" not in section  # no shared fallback: each function names its own
+    functions = section["lambda_functions"]
+    assert sorted(functions) == sorted(infra.FUNCTIONS)
+    for function in infra.FUNCTIONS:
+        assert functions[function]["iam_policy_file"] == infra.policy_file(stage, function)
     assert config["automatic_layer"] is True
     assert config["lambda_architecture"] == "arm64"
 
 
+def policy_files(stage: str) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((ROOT / ".chalice").glob(f"policy-{stage}*"))}
+
+
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_policy_files_are_the_generated_ones(stage):
-    """Hand edits would drift from the table's indexes and the queue's name: regenerate
-    with `rollcall infra policy --stage S -o .chalice/policy-S.json` (pinning the partition,
-    region or account there is fine: the comparison uses the file's own)."""
-    on_disk = (ROOT / ".chalice" / f"policy-{stage}.json").read_text()
-    first_arn = json.loads(on_disk)["Statement"][0]["Resource"][0]
-    _, partition, _, region, account = first_arn.split(":", 5)[:5]
-    generated = infra.policy(Stage.load(stage), partition=partition, region=region, account=account)
-    assert on_disk == infra.to_json(generated)
+    """Hand edits would drift from the code: regenerate with `rollcall infra policy --stage S
+    --write` (pinning the partition, region or account there is fine: the comparison uses
+    each file's own). No other policy file of the stage lies around."""
+    on_disk = policy_files(stage)
+    assert sorted(on_disk) == sorted(infra.policy_file(stage, f) for f in infra.FUNCTIONS)
+    for function in infra.FUNCTIONS:
+        text = on_disk[infra.policy_file(stage, function)]
+        first_arn = json.loads(text)["Statement"][0]["Resource"][0]
+        _, partition, _, region, account = first_arn.split(":", 5)[:5]
+        pins = {"partition": partition, "region": region, "account": account}
+        assert text == infra.to_json(infra.policy(Stage.load(stage), function, **pins))
+
+
+def test_pinned_policies_name_the_region_and_account_everywhere():
+    document = infra.policy(
+        Stage.load("prod"), "run_queued_jobs", region="ap-northeast-1", account="123456789012"
+    )
+    text = json.dumps(document)
+    assert ":*:" not in text and "ssm.*." not in text
+    assert "arn:aws:sqs:ap-northeast-1:123456789012:rollcall-prod-jobs" in text
+    assert "ssm.ap-northeast-1.amazonaws.com" in text
 
 
 def wildcard_resources(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -263,8 +284,10 @@ def wildcard_resources(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_policies_name_their_resources_except_the_explained_ones(stage):
-    document = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+@pytest.mark.parametrize("function", infra.FUNCTIONS)
+def test_policies_name_their_resources_except_the_explained_ones(stage, function):
+    text = (ROOT / ".chalice" / infra.policy_file(stage, function)).read_text()
+    document = json.loads(text)
     wildcards = wildcard_resources(document)
     assert {sid for sid, _ in wildcards} <= set(EXPLAINED_WILDCARDS)
     readme = (ROOT / "README.md").read_text()
@@ -288,28 +311,27 @@ def test_the_wildcard_check_catches_a_star():
     assert wildcard_resources(document) == [("X", "*"), ("Y", "arn:aws:dynamodb:*:*:table/*")]
 
 
-def test_the_policy_allows_every_dynamodb_and_sqs_call_the_code_makes():
-    """A new boto3 call (say TransactWriteItems) must come with its permission, or it fails
-    only in AWS, with AccessDenied."""
-    document = infra.policy(Stage.load("dev"))
-    allowed = {action for s in document["Statement"] for action in s["Action"]}
-    calls = {
-        "dynamodb": _calls(ROOT / "chalicelib" / "store"),
-        "sqs": _calls(ROOT / "chalicelib" / "queue.py"),
-    }
-    # SendMessageBatch is authorized as sqs:SendMessage.
-    renamed = {"sqs:SendMessageBatch": "sqs:SendMessage"}
-    for service, operations in calls.items():
-        assert operations, f"no {service} calls found: has the code moved?"
-        for operation in operations:
-            action = f"{service}:{operation}"
-            assert renamed.get(action, action) in allowed, action
+def test_each_packaged_function_has_its_own_role_with_its_own_policy(resources):
+    roles = set()
+    for function, logical_id in LOGICAL_IDS.items():
+        role_id = resources[logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles.add(role_id)
+        (attached,) = resources[role_id]["Properties"]["Policies"]
+        on_disk = (ROOT / ".chalice" / infra.policy_file("dev", function)).read_text()
+        assert attached["PolicyDocument"] == json.loads(on_disk)
+    assert len(roles) == len(LOGICAL_IDS)
 
 
-def _calls(path: Path) -> set[str]:
-    files = [path] if path.is_file() else sorted(path.glob("*.py"))
-    source = "\n".join(f.read_text() for f in files)
-    names = set(re.findall(r"client\.([a-z_]+)\(", source)) - {"get_paginator", "get_waiter"}
-    # ensure_table's calls run from bootstrap and tests, never in Lambda.
-    names -= {"create_table", "describe_table", "describe_time_to_live", "update_time_to_live"}
-    return {"".join(part.title() for part in name.split("_")) for name in names}
+@pytest.mark.parametrize("function", ["api_handler", "run_queued_jobs"])
+def test_the_secret_statement_covers_the_path_the_code_asks_for(function):
+    """GetParametersByPath is authorized against the path in the request, which
+    chalicelib/secrets.py sends with a trailing slash."""
+    from fnmatch import fnmatchcase
+
+    from chalicelib.secrets import parameter_path
+
+    document = infra.policy(Stage.load("prod"), function)
+    (statement,) = [s for s in document["Statement"] if s["Sid"] == "SecretParameters"]
+    asked = f"arn:aws:ssm:*:*:parameter{parameter_path('prod')}"
+    assert any(fnmatchcase(asked, resource) for resource in statement["Resource"])
+    assert not fnmatchcase("arn:aws:ssm:*:*:parameter/rollcall/dev/", statement["Resource"][-1])

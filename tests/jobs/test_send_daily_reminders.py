@@ -100,7 +100,7 @@ def test_everyone_checked_in_gets_a_congratulation_not_an_empty_mention(setup):
 
 def test_everyone_done_and_congratulations_off_sends_nothing(setup):
     store, rt, sent = setup
-    store.save_community(store.get_community("c1").with_changes(congratulate_when_all_done=False))
+    store.update_community(store.get_community("c1"), congratulate_when_all_done=False)
     for uid in ("owner", "shy", "missing"):
         record_checkin(store.table, "c1", uid, DAY, AT_21)
     assert run_job(rt, "daily-reminder", "c1", AT_21).status == "nothing-to-send"

@@ -179,7 +179,7 @@ def test_strikes_run_across_a_paused_cycle(world):
     """Cycle 4 is a holiday: its digest says so and strikes nobody; dan misses 3 and 5,
     which is two in a row, and cycle 5 keeps its number."""
     store, rt, sent = world
-    store.save_community(store.get_community("c1").with_changes(paused_cycles=(4,)))
+    store.update_community(store.get_community("c1"), paused_cycles=(4,))
     for digest_at in (DIGEST_3, DIGEST_4, DIGEST_5):
         cycle = {DIGEST_3: "C0003", DIGEST_4: "C0004", DIGEST_5: "C0005"}[digest_at]
         if cycle != "C0004":
@@ -203,7 +203,7 @@ def test_reviews_done_and_owed_and_the_stars_show_in_the_next_digest(world):
     bulk_save_assignments(
         store.table, "c1", "C0003", {"ann": ["bob"], "bob": ["cat"], "cat": ["ann"]}, DIGEST_3
     )
-    store.save_community(store.get_community("c1").with_changes(reviewers_per_submission=1))
+    store.update_community(store.get_community("c1"), reviewers_per_submission=1)
     monday = DIGEST_3 + timedelta(hours=20)
     review = {"at": monday, "assigned": True}
     save_review(store.table, "c1", "C0003", "ann", "bob", text="ok", score=5, **review)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.domain.models import Role
+from chalicelib.domain.models import InvalidValue, Role
 from chalicelib.store.repository import AlreadyBound, NotFound
 from tests.helpers import community, member
 
@@ -31,6 +31,22 @@ def test_communities_are_listed_oldest_first(store):
     assert [c.id for c in store.list_communities()] == ["old", "new"]
     with pytest.raises(NotFound, match="unknown community 'gone'"):
         store.get_community("gone")
+
+
+def test_update_community_writes_only_the_attributes_it_is_given(store):
+    store.create_community(community(removal_enabled=True, robot_webhook="https://r/old"))
+    stale = store.get_community("c1")
+    store.update_community(stale, removal_enabled=False, robot_webhook="https://r/new")
+    after = store.update_community(stale, theme="Read", theme_week="2026-W48")
+    assert after == store.get_community("c1")
+    assert (after.removal_enabled, after.robot_webhook) == (False, "https://r/new")
+    assert store.update_community(after, theme=None).theme is None  # None removes
+    with pytest.raises(InvalidValue):
+        store.update_community(after, report_day=40)  # checked before anything is written
+    with pytest.raises(NotFound):
+        store.update_community(community(id="gone", chat_id="x"), theme="x")
+    with pytest.raises(NotFound):
+        store.get_community("gone")  # not recreated as a fragment
 
 
 def test_note_member_creates_then_keeps_role_squad_and_name(store):
