@@ -57,7 +57,7 @@ def cid(cli) -> str:
         # Running since January: rollcall judges members only on time it watched, and a
         # community created "now" would have watched none of November (docs/counting.md).
         since = datetime(2026, 1, 5, tzinfo=UTC)
-        store.save_community(store.get_community(community_id).with_changes(created_at=since))
+        store.update_community(store.get_community(community_id), created_at=since)
         store.bulk_save_members(
             [
                 member(u, community_id=community_id, **fields)
