@@ -201,7 +201,7 @@ def alarms(stage: Stage) -> list[dict[str, Any]]:
         alarm(
             "dlq-not-empty",
             "Jobs failed 5 times and were set aside in the dead-letter queue. Read the"
-            " worker's logs, fix the cause, then redrive the DLQ (README: Deploying).",
+            " worker's logs, fix the cause, then redrive the DLQ (docs/operator.md: Alarms).",
             **queue_metric("ApproximateNumberOfMessagesVisible", stage.dead_letter_queue, 0),
         ),
         alarm(

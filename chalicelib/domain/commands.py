@@ -78,8 +78,15 @@ class Command:
     word: str  # what the member typed, for "I don't know X"
 
 
+# Zero-width characters: the adapters put one after the "@" of a mention a member typed
+# into a bot post (platforms/base.defuse), so a member who copies "/review @Alice" from the
+# help sends it along; so do some input methods. They never change what a command means.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def _normalise(text: str) -> str:
-    return (text or "").strip().replace("／", "/").replace("＃", "#")
+    text = (text or "").translate(_ZERO_WIDTH)
+    return text.strip().replace("／", "/").replace("＃", "#")
 
 
 def _tail(name: str, rest: str, *, glued: bool) -> str | None:

@@ -64,7 +64,7 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, community_start
-from chalicelib.jobs.runner import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, Plan, Target
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
-from chalicelib.jobs.runner import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, Plan, Target
 from chalicelib.platforms.base import Mention, Message
 from chalicelib.store.checkins import checkins_on
 from chalicelib.store.repository import Store

@@ -49,7 +49,7 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member
 from chalicelib.domain.review_assignment import Person, assign_reviewers
-from chalicelib.jobs.runner import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, Plan, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import (

@@ -135,3 +135,12 @@ def test_a_mistyped_slash_word_is_an_unknown_command_with_its_word():
     command = parse_command("/chekin 今天")
     assert command is not None
     assert (command.name, command.word, command.args) == ("unknown", "/chekin", "今天")
+
+
+def test_zero_width_characters_from_a_copied_bot_post_do_not_change_a_command():
+    """Adapters defuse "@" in bot posts with a zero-width space; a member who copies
+    "/review @Alice …" from the help must still review Alice."""
+    copied = parse_command("/review @\u200bAlice great work")
+    assert copied is not None and copied.name == "review"
+    assert copied.args == "@Alice great work"
+    assert parse_command("\u200b打卡\u200b") == parse_command("打卡")
