@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.models import JOBS, Community
+from chalicelib.domain.models import Community
+from chalicelib.jobs import registry
 from chalicelib.jobs.schedule import next_slot
 from chalicelib.logs import metric
 from chalicelib.queue import JobQueue
@@ -40,7 +41,7 @@ class DispatchResult:
 
 
 def due_messages(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
-    for job in JOBS:
+    for job in registry.names():
         for item in due.due_by(table, job, now):
             yield {
                 "community": item["community_id"],
@@ -71,7 +72,7 @@ def schedule_community(table: Table, community: Community, now: datetime) -> dic
     """(Re)point every job of the community at its next run after ``now``: on creation and
     whenever its times, timezone or jobs change. Returns job → next run (UTC ISO)."""
     planned = {}
-    for job in JOBS:
+    for job in registry.names():
         slot = next_slot(community, job, now)
         if slot is None:
             due.clear_due(table, community.id, job)

@@ -1,12 +1,14 @@
-"""What a job plans for one period: messages, where each goes, and what to apply after.
+"""What a job declares and plans: its spec (name, planner, slots, lateness), and for one
+period its messages, where each goes, and what to apply after.
 
-Its own module so that jobs import nothing back from the runner that runs them.
+Its own module so that jobs import nothing back from the runner or the registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.platforms.base import Message
@@ -41,3 +43,37 @@ class Plan:
 
     def target(self, index: int) -> Target:
         return self.targets[index] if index < len(self.targets) else None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scheduled run: ``job`` for ``period``, due at ``scheduled_at`` (aware UTC)."""
+
+    job: str
+    period: str
+    scheduled_at: datetime
+
+
+# (store, community, now, *, period=None, direct=False) -> Plan
+Planner = Callable[..., Plan]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job, as its module declares it (``SPEC``) and jobs/registry.py lists it.
+
+    ``slots(community, after)`` yields the community's runs strictly after ``after``, in
+    increasing time; each names its period, the key of the run's claim. ``max_lateness``:
+    how late a run may still happen (later ones are skipped and recorded). A job runs for a
+    community that names it in its ``jobs`` setting, or for every community when
+    ``always_on`` (work that is not a routine an organiser turns off, e.g. a roster sync).
+    """
+
+    name: str
+    plan: Planner
+    slots: Callable[[Any, datetime], Iterator[Slot]]
+    max_lateness: timedelta
+    always_on: bool = False
+
+    def enabled(self, community: Any) -> bool:
+        return self.always_on or self.name in community.jobs

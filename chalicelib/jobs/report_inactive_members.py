@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import csvsafe
@@ -63,8 +63,14 @@ from chalicelib.domain.inactivity import (
     still_candidate,
 )
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community, InvalidValue, Member, community_start
-from chalicelib.jobs.plan import Direct, Plan, Target
+from chalicelib.domain.models import (
+    Community,
+    InvalidValue,
+    Member,
+    community_start,
+    parse_hhmm,
+)
+from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
@@ -73,6 +79,8 @@ from chalicelib.store.repository import NotFound, Store
 from chalicelib.store.table import Table
 
 log = logging.getLogger("rollcall.report")
+
+NAME = "monthly-report"
 
 CSV_COLUMNS = (
     "user_id",
@@ -652,3 +660,24 @@ def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
         kept = [n for n, _ in outcome.kept]
         lines.append(t(locale, "removal_kept", count=len(kept), names=names(kept)))
     return "\n".join(lines)
+
+
+# -- when it runs ------------------------------------------------------------------------
+
+
+def monthly_report_slots(community: Community, after: datetime) -> Iterator[Slot]:
+    calendar = community.calendar
+    t = parse_hhmm(community.report_time)
+    cursor = after
+    while True:
+        cursor = calendar.next_monthly(cursor, community.report_day, t)
+        ran_in = calendar.month(calendar.period_date(cursor))
+        yield Slot(NAME, calendar.previous_month(ran_in), cursor)
+
+
+SPEC = JobSpec(
+    name=NAME,
+    plan=plan_monthly_report,
+    slots=monthly_report_slots,
+    max_lateness=timedelta(days=3),  # still worth having late
+)

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community
-from chalicelib.jobs.plan import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, Plan, Planner, Target
 from chalicelib.logs import metric
 from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectRefused, Message
 from chalicelib.store import runs
@@ -96,20 +96,12 @@ class JobResult:
         return "\n".join(x for x in (head, body, errors) if x)
 
 
-Planner = Callable[..., Plan]
-
-
 def planners() -> dict[str, Planner]:
-    # Imported here so that a webhook cold start never loads the jobs.
-    from chalicelib.jobs.report_inactive_members import plan_monthly_report
-    from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
-    from chalicelib.jobs.send_weekly_digests import plan_weekly_digest
+    """Every job's planner, from the registry (whose job modules load on first use, so a
+    webhook's cold start never loads the jobs)."""
+    from chalicelib.jobs import registry
 
-    return {
-        "daily-reminder": plan_daily_reminder,
-        "weekly-digest": plan_weekly_digest,
-        "monthly-report": plan_monthly_report,
-    }
+    return {name: spec.plan for name, spec in registry.specs().items()}
 
 
 def run_job(

@@ -7,16 +7,19 @@ the number of members; no request per member.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import heapq
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community, Member
+from chalicelib.domain.models import Community, Member, parse_hhmm
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
-from chalicelib.jobs.plan import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Mention, Message
 from chalicelib.store.checkins import checkins_on
 from chalicelib.store.repository import Store
 
+NAME = "daily-reminder"
 LAST_CALL = "last-call"
 # A reminder sent by hand (``/remind``, ``rollcall job run daily-reminder`` without ``--at``):
 # a period of its own, ``<date>#manual``, so it never uses up the day's scheduled reminder.
@@ -147,3 +150,33 @@ def compose_direct_reminder(
         lines.append(t(locale, "reminder_theme", theme=community.theme))
     fallback = Message(t(locale, "reminder_quiet_unreached"), tail=member.display())
     return Message("\n".join(lines)), Direct(member.user_id, fallback)
+
+
+# -- when it runs ------------------------------------------------------------------------
+
+
+def daily_reminder_slots(community: Community, after: datetime) -> Iterator[Slot]:
+    calendar = community.calendar
+
+    def daily(t: time, suffix: str) -> Iterator[Slot]:
+        cursor = after
+        while True:
+            # next_daily gives one run per local date, DST-proof: a 02:30 reminder runs at
+            # 03:00 on spring-forward day and once (the first 02:30) on fall-back day.
+            cursor = calendar.next_daily(cursor, t)
+            period = calendar.period_date(cursor).isoformat() + suffix
+            yield Slot(NAME, period, cursor)
+
+    streams = [daily(parse_hhmm(community.reminder_time), "")]
+    if community.last_call_time:
+        streams.append(daily(parse_hhmm(community.last_call_time), "#" + LAST_CALL))
+    return heapq.merge(*streams, key=lambda slot: slot.scheduled_at)
+
+
+SPEC = JobSpec(
+    name=NAME,
+    plan=plan_daily_reminder,
+    slots=daily_reminder_slots,
+    # A reminder to check in "today" that arrives hours late confuses more than it helps.
+    max_lateness=timedelta(hours=2),
+)

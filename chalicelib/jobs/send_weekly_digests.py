@@ -21,9 +21,9 @@ members' counters one behind; the records, which the monthly report can count, a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.calendar import CycleCalendar
@@ -47,9 +47,9 @@ from chalicelib.domain.homework import (
     strike_changes,
 )
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.domain.models import Community, InvalidValue, Member, parse_hhmm
 from chalicelib.domain.review_assignment import Person, assign_reviewers
-from chalicelib.jobs.plan import Direct, Plan, Target
+from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import (
@@ -64,6 +64,8 @@ from chalicelib.store.homework import (
     submissions_of,
 )
 from chalicelib.store.repository import Store
+
+NAME = "weekly-digest"
 
 Say = Callable[..., str]
 Name = Callable[[str], str]
@@ -505,3 +507,53 @@ def record_close(
     save_cycle_close(
         table, cid, digest.cycle_id, shown=(s["user_id"] for s in digest.submissions), at=now
     )
+
+
+# -- when it runs ------------------------------------------------------------------------
+
+
+def weekly_digest_slots(community: Community, after: datetime) -> Iterator[Slot]:
+    """The digest follows each cycle's deadline by ``digest_offset_minutes`` of real time, so
+    late submissions made in the last minutes before the deadline are in it."""
+    calendar = community.calendar
+    offset = timedelta(minutes=community.digest_offset_minutes)
+    deadline_time = parse_hhmm(community.deadline_time)
+    anchor = community.cycle_anchor
+    if anchor is None and community.created_at is not None:
+        anchor = calendar.local_date(community.created_at)
+    weekly = community.cycle_length_days == 7
+    if anchor is None:
+        if not weekly:
+            return  # cycles of other lengths cannot be counted without a starting date
+        cursor = after - offset
+        while True:
+            cursor = calendar.next_weekly(cursor, community.deadline_weekday, deadline_time)
+            week = calendar.iso_week(calendar.period_date(cursor))
+            yield Slot(NAME, week, cursor + offset)
+    cycles = CycleCalendar(
+        calendar,
+        anchor,
+        length_days=community.cycle_length_days,
+        deadline_weekday=community.deadline_weekday,
+        deadline_time=deadline_time,
+    )
+    # The first cycle whose deadline is at or after ``after - offset``; step past an exact
+    # hit because the window is open on the left. Cycle 0 (before the anchor) has no digest.
+    n = max(1, cycles.cycle_of(after - offset))
+    while True:
+        deadline = cycles.deadline(n)
+        if deadline + offset > after:
+            if weekly:
+                period = calendar.iso_week(calendar.period_date(deadline))
+            else:
+                period = cycles.cycle_id(n)
+            yield Slot(NAME, period, deadline + offset)
+        n += 1
+
+
+SPEC = JobSpec(
+    name=NAME,
+    plan=plan_weekly_digest,
+    slots=weekly_digest_slots,
+    max_lateness=timedelta(days=3),  # still worth having late
+)
