@@ -16,7 +16,7 @@ A command too slow for the platform's deadline (chat/router.py DEFERRED: ``/remi
 ``/confirm-removals``) is claimed, resolved and prechecked here like any other, so a member
 who may not use it is refused at once; then it becomes one message on the job queue, and the
 answer is "working on it" in the community's language (Discord: a deferred response, type
-5, "thinking…"). The queue worker runs it and posts the result (jobs/run_queued_jobs.py).
+5, "thinking…"). The queue worker runs it and posts the result (chat/worker.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The job queue: SQS in AWS, an in-process twin locally and in tests.
 
 Messages are small JSON documents; ``SendMessageBatch`` carries 10 per request. Two kinds
-travel on it, and the worker (jobs/run_queued_jobs.py) runs both:
+travel on it, and the worker (chalicelib/worker.py) runs both:
 
 * a job run, sent by the dispatcher, one per due (community, job, period):
   ``{"community", "job", "period", "scheduled_at"}`` (no ``kind``: the original format);

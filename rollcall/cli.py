@@ -379,7 +379,7 @@ def community_create(
     """Create a community for one group chat; prints its id."""
     from datetime import UTC, datetime
 
-    from chalicelib.jobs.dispatch_due_jobs import schedule_community
+    from chalicelib.jobs.scheduling import schedule_community
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
@@ -445,7 +445,7 @@ def community_update(
     """Change a community's name, timezone, language, times and routine settings."""
     from datetime import UTC, datetime
 
-    from chalicelib.jobs.dispatch_due_jobs import schedule_community
+    from chalicelib.jobs.scheduling import schedule_community
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
@@ -1065,7 +1065,7 @@ def report_monthly(
     from datetime import UTC, datetime
 
     from chalicelib.clock import parse_instant
-    from chalicelib.jobs.report_inactive_members import (
+    from chalicelib.features.reports import (
         build_monthly_report,
         compose_report,
         parse_month,
@@ -1109,7 +1109,7 @@ def report_confirm_removals(
     from datetime import UTC, datetime
 
     from chalicelib.clock import parse_instant
-    from chalicelib.jobs.report_inactive_members import confirm_removals, describe_outcome
+    from chalicelib.features.reports import confirm_removals, describe_outcome
     from rollcall.runtime import local_runtime
 
     if not by.strip():

@@ -219,7 +219,7 @@ def run_demo(
     from chalice.test import Client
 
     import app as chalice_app
-    from chalicelib.jobs.dispatch_due_jobs import schedule_community
+    from chalicelib.jobs.scheduling import schedule_community
     from chalicelib.runtime import set_runtime
     from rollcall import local
     from rollcall.runtime import build_runtime

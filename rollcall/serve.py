@@ -35,21 +35,18 @@ from typing import Any
 
 import click
 
+from chalicelib.chat.worker import BadMessage, QueuedCommand, run_queued_command
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.config import Settings
 from chalicelib.domain.models import Community
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, ensure_scheduled
-from chalicelib.jobs.run_queued_jobs import (
-    BadMessage,
-    QueuedCommand,
-    parse_message,
-    run_queued_command,
-    run_queued_job,
-)
+from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
+from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import JobResult, planners
+from chalicelib.jobs.scheduling import ensure_scheduled
 from chalicelib.platforms.console import SentMessage, Sink, sign
 from chalicelib.queue import COMMAND, MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.worker import parse_message
 from rollcall import local
 
 log = logging.getLogger("rollcall.serve")

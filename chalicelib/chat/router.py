@@ -56,7 +56,7 @@ HANDLERS: dict[str, tuple[str, str]] = {
 SELF_DEDUPLICATING = frozenset({"checkin"})
 
 # Commands too slow to answer within a platform's deadline (Slack and Discord 3 s, Feishu
-# and WeCom 1-5 s), run by the queue worker instead (jobs/run_queued_jobs.py), each with its
+# and WeCom 1-5 s), run by the queue worker instead (chalicelib/worker.py), each with its
 # precheck: the refusals and usage answers that need nothing beyond the community and member
 # the webhook has already read, given inline at once. The webhook answers the rest with
 # "working on it" (Discord: a deferred response) and the worker posts the result.

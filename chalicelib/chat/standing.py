@@ -138,7 +138,7 @@ def handle_report(ctx: CommandContext) -> Sequence[Message]:
     """The latest report (or ``/report 2026-10``), for owners and admins only. Asked in the
     group itself, when the report is not meant for the group, it shows the numbers without
     any names: nobody is named as a removal candidate in front of everyone."""
-    from chalicelib.jobs.report_inactive_members import compose_report, parse_month
+    from chalicelib.features.reports import compose_report, parse_month
 
     if not ctx.member.is_admin:
         return [ctx.say("report_admins_only")]
@@ -174,7 +174,7 @@ def check_confirm_removals(ctx: CommandContext) -> Sequence[Message] | None:
 
 def _requested_report(ctx: CommandContext) -> str | list[Message]:
     """The report month the admin asked to confirm, or the answer refusing the request."""
-    from chalicelib.jobs.report_inactive_members import parse_month, report_month
+    from chalicelib.features.reports import parse_month, report_month
 
     if not ctx.member.is_admin:
         return [ctx.say("removal_admins_only")]
@@ -200,7 +200,7 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
     list the rest for removal by hand. A redelivery removes nobody twice: each member is
     marked removed by a conditional write, and one already removed is kept as such.
     """
-    from chalicelib.jobs.report_inactive_members import (
+    from chalicelib.features.reports import (
         CHAT_PLATFORM_REMOVALS,
         RemovalOff,
         confirm_removals,

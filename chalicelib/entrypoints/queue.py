@@ -1,5 +1,5 @@
 """The worker: each SQS message is a (community, job, period) run or a deferred chat
-command (chalicelib/jobs/run_queued_jobs.py says what it does with each)."""
+command (chalicelib/worker.py says what it does with each)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ QUEUE_NAME = os.environ.get("ROLLCALL_QUEUE", "rollcall-dev-jobs")
 
 @bp.on_sqs_message(queue=QUEUE_NAME, batch_size=10, name="run_queued_jobs")
 def run_queued_jobs(event: Any) -> dict[str, Any]:
-    from chalicelib.jobs.run_queued_jobs import handle_records
     from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
+    from chalicelib.worker import handle_records
 
     context = getattr(event, "context", None)
     with lambda_invocation(context):

@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.models import Community
-from chalicelib.jobs import registry
-from chalicelib.jobs.schedule import next_slot
 from chalicelib.logs import metric
 from chalicelib.queue import JobQueue
 from chalicelib.store import due
@@ -41,14 +38,13 @@ class DispatchResult:
 
 
 def due_messages(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
-    for job in registry.names():
-        for item in due.due_by(table, job, now):
-            yield {
-                "community": item["community_id"],
-                "job": job,
-                "period": item["period"],
-                "scheduled_at": item["scheduled_at"],
-            }
+    for item in due.due_by(table, now):
+        yield {
+            "community": item["community_id"],
+            "job": item["job"],
+            "period": item["period"],
+            "scheduled_at": item["scheduled_at"],
+        }
 
 
 def dispatch_due_jobs(table: Table, queue: JobQueue, now: datetime) -> DispatchResult:
@@ -66,31 +62,3 @@ def dispatch_due_jobs(table: Table, queue: JobQueue, now: datetime) -> DispatchR
         extra={"enqueued": result.enqueued, "by_job": result.by_job, "capped": result.capped},
     )
     return result
-
-
-def schedule_community(table: Table, community: Community, now: datetime) -> dict[str, str]:
-    """(Re)point every job of the community at its next run after ``now``: on creation and
-    whenever its times, timezone or jobs change. Returns job → next run (UTC ISO)."""
-    planned = {}
-    for job in registry.names():
-        slot = next_slot(community, job, now)
-        if slot is None:
-            due.clear_due(table, community.id, job)
-            continue
-        due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
-        planned[job] = slot.scheduled_at.isoformat()
-    return planned
-
-
-def ensure_scheduled(table: Table, community: Community, now: datetime) -> bool:
-    """Schedule the jobs of a community that has no schedule yet (one Query); True when it
-    had to. A community with some pointers keeps them: they may be due right now."""
-    from chalicelib.store import keys
-
-    existing = {i["job"] for i in table.query(keys.community_pk(community.id), prefix="DUE#")}
-    missing = [job for job in community.jobs if job not in existing]
-    for job in missing:
-        slot = next_slot(community, job, now)
-        if slot is not None:
-            due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
-    return bool(missing)

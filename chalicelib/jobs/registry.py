@@ -30,20 +30,20 @@ def _declared() -> dict[str, JobSpec]:
     return declared
 
 
-def specs() -> dict[str, JobSpec]:
+def job_specs() -> dict[str, JobSpec]:
     return _declared()
 
 
-def names() -> tuple[str, ...]:
-    return tuple(specs())
+def job_names() -> tuple[str, ...]:
+    return tuple(job_specs())
 
 
-def get(name: str) -> JobSpec | None:
-    return specs().get(name)
+def spec_of(name: str) -> JobSpec | None:
+    return job_specs().get(name)
 
 
-def require(name: str) -> JobSpec:
-    spec = get(name)
+def require_spec(name: str) -> JobSpec:
+    spec = spec_of(name)
     if spec is None:
-        raise ValueError(f"unknown job {name!r}; jobs are {', '.join(names())}")
+        raise ValueError(f"unknown job {name!r}; jobs are {', '.join(job_names())}")
     return spec

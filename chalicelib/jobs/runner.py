@@ -101,7 +101,7 @@ def planners() -> dict[str, Planner]:
     webhook's cold start never loads the jobs)."""
     from chalicelib.jobs import registry
 
-    return {name: spec.plan for name, spec in registry.specs().items()}
+    return {name: spec.plan for name, spec in registry.job_specs().items()}
 
 
 def run_job(

@@ -40,16 +40,16 @@ class _Lateness(Mapping[str, timedelta]):
     it is skipped and recorded; a digest or a report is still worth having three days late."""
 
     def __getitem__(self, job: str) -> timedelta:
-        spec = registry.get(job)
+        spec = registry.spec_of(job)
         if spec is None:
             raise KeyError(job)
         return spec.max_lateness
 
     def __iter__(self) -> Iterator[str]:
-        return iter(registry.names())
+        return iter(registry.job_names())
 
     def __len__(self) -> int:
-        return len(registry.names())
+        return len(registry.job_names())
 
 
 MAX_LATENESS: Mapping[str, timedelta] = _Lateness()
@@ -74,7 +74,7 @@ def next_slot(community: Community, job: str, after: datetime) -> Slot | None:
 
 def _slots(community: Community, job: str, after: datetime) -> Iterator[Slot]:
     """All runs strictly after ``after``, in increasing time (infinite unless empty)."""
-    spec = registry.require(job)
+    spec = registry.require_spec(job)
     if not spec.enabled(community):
         return iter(())
     return spec.slots(community, after)

@@ -230,7 +230,7 @@ class ReplyLater(Protocol):
     """Optional: adapters that answer an event after the webhook has returned, the way the
     platform offers for that event (a slash command's response_url, an interaction's
     follow-up, a reply in the member's topic, a DingTalk sessionWebhook). The queue worker
-    answers deferred commands with it (jobs/run_queued_jobs.py), and falls back to
+    answers deferred commands with it (chat/worker.py), and falls back to
     ``send`` into the chat where an adapter lacks it. Only the adapter knows which of these
     ways still works for the event, so the worker keeps none of that logic."""
 

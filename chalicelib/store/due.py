@@ -16,13 +16,18 @@ from typing import Any
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Table
 
-# Index partitions per job: enough to keep any one well under DynamoDB's per-partition
-# write limit at 10,000 communities advancing in the same minute; a tick Queries all of them.
-DUE_SHARDS = 4
+# Index partitions, shared by every job: enough to keep any one well under DynamoDB's
+# per-partition write limit at 10,000 communities advancing in the same minute (as four per
+# job did for the three routine jobs); a tick Queries all of them, whatever the jobs.
+DUE_SHARDS = 12
 
 
-def shard_of(community_id: str) -> int:
-    return zlib.crc32(community_id.encode()) % DUE_SHARDS
+def shard_of(community_id: str, job: str) -> int:
+    return zlib.crc32(f"{community_id}#{job}".encode()) % DUE_SHARDS
+
+
+def index_pk(community_id: str, job: str) -> str:
+    return keys.due_index_pk(shard_of(community_id, job))
 
 
 def due_sk(scheduled_at: datetime, community_id: str) -> str:
@@ -40,7 +45,7 @@ def put_due(table: Table, community_id: str, job: str, period: str, scheduled_at
         {
             "pk": keys.community_pk(community_id),
             "sk": keys.due_item_sk(job),
-            "due_pk": keys.due_index_pk(job, shard_of(community_id)),
+            "due_pk": index_pk(community_id, job),
             "due_sk": due_sk(scheduled_at, community_id),
             "community_id": community_id,
             "job": job,
@@ -77,8 +82,8 @@ def advance_due(
     return updated is not None
 
 
-def due_by(table: Table, job: str, now: datetime) -> Iterator[dict[str, Any]]:
+def due_by(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
     """Every (community, job) whose next run is at or before ``now``, shard by shard."""
     upper = f"{_utc_iso(now)}#\uffff"
     for shard in range(DUE_SHARDS):
-        yield from table.query(keys.due_index_pk(job, shard), end=upper, index=keys.DUE_INDEX)
+        yield from table.query(keys.due_index_pk(shard), end=upper, index=keys.DUE_INDEX)

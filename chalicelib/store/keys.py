@@ -89,8 +89,10 @@ def due_item_sk(job: str) -> str:
     return f"DUE#{job}"
 
 
-def due_index_pk(job: str, shard: int) -> str:
-    return f"DUE#{job}#{shard}"
+def due_index_pk(shard: int) -> str:
+    """A partition of the ``due`` index: every job's pointers share the shards, so the
+    dispatcher's tick needs no list of jobs and a new job adds no Query."""
+    return f"DUE#{shard:02d}"
 
 
 def community_kind_sk(created_at_iso: str, community_id: str) -> str:

@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from chalicelib.jobs.run_queued_jobs import handle_records
 from chalicelib.queue import MemoryQueue
+from chalicelib.worker import handle_records
 
 WORKING = "⏳ Working on it… the result follows here shortly."
 

@@ -14,8 +14,8 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.domain.models import MemberStatus, Role
+from chalicelib.features.reports import CHAT_PLATFORM_REMOVALS
 from chalicelib.inbound import handle_event
-from chalicelib.jobs.report_inactive_members import CHAT_PLATFORM_REMOVALS
 from chalicelib.jobs.runner import run_job
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.platforms.console import SentMessage

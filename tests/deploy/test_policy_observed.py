@@ -16,7 +16,7 @@ from chalice.test import Client
 
 import app
 from chalicelib.domain.models import Role
-from chalicelib.jobs.dispatch_due_jobs import schedule_community
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import SqsQueue
 from chalicelib.runtime import set_runtime
 from chalicelib.store.repository import Store

@@ -23,16 +23,11 @@ from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 
 import app
+from chalicelib.chat.worker import QueuedCommand, community_chat, run_queued_command
 from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
 from chalicelib.domain.models import Community, Role
 from chalicelib.inbound import handle_event
-from chalicelib.jobs.run_queued_jobs import (
-    QueuedCommand,
-    community_chat,
-    parse_message,
-    run_queued_command,
-)
 from chalicelib.platforms.base import (
     ChatAddress,
     Delivery,
@@ -48,6 +43,7 @@ from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store import deferred, runs
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from chalicelib.worker import parse_message
 from rollcall.serve import RETRY_AFTER, LocalQueue, tick
 from tests.entrypoints.test_schedules_and_queue import sqs_event
 from tests.helpers import community, console_body, member, runtime, signed_headers
@@ -698,8 +694,8 @@ def test_a_remind_killed_midway_is_finished_by_the_retry_and_confirmed_once(wire
     """The run's lease comes from the wall clock: a retry after the visibility timeout
     takes the run over and finishes it (a lease counted from the command's ``requested_at``
     never expired, and the admin was told it "already went out")."""
-    from chalicelib.jobs.run_queued_jobs import handle_records
     from chalicelib.jobs.runner import CHECKPOINT_PARTS
+    from chalicelib.worker import handle_records
 
     client, rt, sent = wired
     rt.store.bulk_save_members(member(f"q{k}", name=f"Q{k}", quiet=True) for k in range(10))

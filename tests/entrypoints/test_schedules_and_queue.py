@@ -12,7 +12,7 @@ from chalice.test import Client
 
 import app
 from chalicelib.domain.models import Role
-from chalicelib.jobs.dispatch_due_jobs import schedule_community
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.queue import SqsQueue, command_message
 from chalicelib.runtime import set_runtime
@@ -145,9 +145,9 @@ def test_one_batch_carries_job_runs_and_deferred_commands(wired):
 def test_a_worker_short_of_time_queues_the_rest_again_and_the_next_one_finishes():
     """A run pauses between parts and goes back on the queue with the records not started:
     new messages, not failures (a long run is progress, not a poisoned message)."""
-    from chalicelib.jobs.run_queued_jobs import handle_records
     from chalicelib.queue import MemoryQueue
     from chalicelib.store.memory import MemoryTable
+    from chalicelib.worker import handle_records
 
     store = Store(MemoryTable())
     for cid in ("c1", "c2"):

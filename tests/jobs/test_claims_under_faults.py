@@ -29,14 +29,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, schedule_community
-from chalicelib.jobs.run_queued_jobs import handle_records
+from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.runner import CHECKPOINT_PARTS, LEASE, RENEW_EVERY, run_job
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.platforms.console import ConsoleAdapter, SentMessage
 from chalicelib.queue import MemoryQueue
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from chalicelib.store.table import DynamoTable
+from chalicelib.worker import handle_records
 from tests.conftest import TABLE
 from tests.helpers import SECRET, community, member, runtime
 

@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.models import JOBS
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, schedule_community
-from chalicelib.jobs.run_queued_jobs import handle_records
+from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue, SqsQueue
 from chalicelib.store import runs
 from chalicelib.store.due import DUE_SHARDS
 from chalicelib.store.keys import community_pk
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from chalicelib.worker import handle_records
 from tests.helpers import community, member, runtime
 
 TICK = timedelta(minutes=5)
@@ -144,7 +145,7 @@ def test_dispatch_sends_ten_messages_per_sqs_request(aws):
     assert result.enqueued == 95
     assert calls["SendMessageBatch"] == 10
     # one Query per job and shard, whatever the number of communities; no per-community reads
-    assert dict(store.table.requests) == {"Query": len(JOBS) * DUE_SHARDS}
+    assert dict(store.table.requests) == {"Query": DUE_SHARDS}
 
 
 def test_worker_reports_only_the_failed_record():

@@ -13,12 +13,13 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, schedule_community
-from chalicelib.jobs.run_queued_jobs import handle_records
+from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.platforms.console import ConsoleAdapter
 from chalicelib.queue import MemoryQueue
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from chalicelib.worker import handle_records
 from tests.helpers import SECRET, community, member, runtime
 
 RUNS = int(os.environ.get("ROLLCALL_FUZZ_SCALE", "1000"))

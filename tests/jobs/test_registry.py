@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.jobs import registry
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs, schedule_community
-from chalicelib.jobs.run_queued_jobs import handle_records
+from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue
 from chalicelib.store import runs
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from chalicelib.worker import handle_records
 from tests.helpers import community, runtime
 
 
@@ -58,9 +59,9 @@ def test_a_new_job_is_one_module_and_one_registry_line_and_runs_end_to_end(with_
 
 
 def test_without_its_registry_line_the_job_does_not_exist():
-    assert "morning-greeting" not in registry.names()
+    assert "morning-greeting" not in registry.job_names()
     with pytest.raises(ValueError, match="unknown job 'morning-greeting'"):
-        registry.require("morning-greeting")
+        registry.require_spec("morning-greeting")
 
 
 def test_a_job_declared_twice_is_refused(monkeypatch):
@@ -70,11 +71,11 @@ def test_a_job_declared_twice_is_refused(monkeypatch):
     registry._declared.cache_clear()
     try:
         with pytest.raises(ValueError, match="declared twice"):
-            registry.specs()
+            registry.job_specs()
     finally:
         registry._declared.cache_clear()
 
 
 def test_the_routine_jobs_declare_themselves():
-    assert registry.names() == ("daily-reminder", "weekly-digest", "monthly-report")
+    assert registry.job_names() == ("daily-reminder", "weekly-digest", "monthly-report")
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

@@ -13,16 +13,16 @@ import pytest
 
 from chalicelib.domain.homework import StrikeChange, Work
 from chalicelib.domain.models import MemberStatus, Role
-from chalicelib.jobs.report_inactive_members import (
+from chalicelib.features.reports import (
     CSV_COLUMNS,
     RemovalOff,
     build_monthly_report,
     compose_report,
     confirm_removals,
     describe_outcome,
-    plan_monthly_report,
     report_csv,
 )
+from chalicelib.jobs.report_inactive_members import plan_monthly_report
 from chalicelib.jobs.runner import run_job
 from chalicelib.store import reports
 from chalicelib.store.checkins import record_checkin

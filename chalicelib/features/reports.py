@@ -1,0 +1,572 @@
+"""Reports and removals, the feature: build a month's inactive-member report, compose it and
+its warnings, its CSV and JSON, and confirm removals. The monthly-report job
+(jobs/report_inactive_members.py), the chat commands (/report, /confirm-removals), the CLI
+(`rollcall report ...`) and later the web pages all call these; none of them imports
+another.
+
+Reads, whatever the number of members: the roster (one Query), the month's check-ins (one
+Query), the month's homework submissions and strikes (one Query each, only when a cycle
+closed in the month), last month's report (one GetItem, one Query): all paged, none per
+member. The tiers and rules are pure (domain/inactivity.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain import csvsafe
+from chalicelib.domain.calendar import LocalCalendar
+from chalicelib.domain.homework import cycles_of, deadline_date, is_paused
+from chalicelib.domain.inactivity import (
+    TIERS,
+    Keep,
+    MonthlyReport,
+    Named,
+    NameList,
+    Rate,
+    ReportRow,
+    ReportSummary,
+    Rule,
+    RuleKind,
+    Verdict,
+    compile_report,
+    observed,
+    rules_of,
+    still_candidate,
+)
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import (
+    Community,
+    InvalidValue,
+    Member,
+    community_start,
+)
+from chalicelib.jobs.plan import Direct
+from chalicelib.platforms.base import ChatAddress, Mention, Message
+from chalicelib.store import keys, reports
+from chalicelib.store.checkins import checkins_between
+from chalicelib.store.records import from_fields
+from chalicelib.store.repository import NotFound, Store
+from chalicelib.store.table import Table
+
+log = logging.getLogger("rollcall.report")
+
+CSV_COLUMNS = (
+    "user_id",
+    "name",
+    "role",
+    "squad",
+    "tier",
+    "last_active",
+    "checkins",
+    "homework_missed_in_a_row",
+    "warned_rule",
+    "candidate_rule",
+)
+
+
+def report_month(community: Community, now: datetime) -> str:
+    """The month a run at ``now`` reports on: the one before the community's local month
+    (``2026-10`` for a run on 2026-11-01), as jobs/schedule.py names the period."""
+    calendar = community.calendar
+    return calendar.previous_month(calendar.month(calendar.period_date(now)))
+
+
+def parse_month(value: str) -> str:
+    """A report id / month as typed by an admin: ``2026-10``."""
+    text = (value or "").strip()
+    try:
+        LocalCalendar("UTC").month_bounds(text)
+    except ValueError:
+        raise InvalidValue(f"a report id is its month, like 2026-10 (got {value!r})") from None
+    return text
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _homework(
+    table: Table, community: Community, first: date, last: date, now: datetime, present: set[str]
+) -> tuple[Rate, int]:
+    """Handed in vs expected over the cycles that closed in ``first..last``, not paused.
+
+    Expected is handed in plus missed, and missed are the strike records the weekly digest
+    writes (members on leave or new were never struck, so they are not expected). Two
+    Queries over the range of cycle ids, whatever the number of cycles or members.
+    """
+    cycles = cycles_of(community)
+    if cycles is None:
+        return Rate(0, 0), 0
+    n = max(1, cycles.cycle_of(community.calendar.day_start(first)))
+    closed: list[int] = []
+    while n <= 9999:
+        due = deadline_date(cycles, n)
+        if due > last or cycles.deadline(n) > now:
+            break
+        if due >= first and not is_paused(community, n):
+            closed.append(n)
+        n += 1
+    if not closed:
+        return Rate(0, 0), 0
+    ids = {cycles.cycle_id(n) for n in closed}
+    lo, hi = cycles.cycle_id(closed[0]), cycles.cycle_id(closed[-1])
+    pk = keys.community_pk(community.id)
+
+    def counted(start: str, end: str) -> int:
+        return sum(
+            1
+            for item in table.query(pk, start=start, end=end + "\uffff")
+            if item.get("cycle") in ids and item.get("user_id") in present
+        )
+
+    done = counted(keys.cycle_submissions_prefix(lo), keys.cycle_submissions_prefix(hi))
+    missed = counted(keys.cycle_strikes_prefix(lo), keys.cycle_strikes_prefix(hi))
+    return Rate(done, done + missed), len(closed)
+
+
+def build_monthly_report(
+    store: Store, community: Community, month: str, now: datetime
+) -> MonthlyReport:
+    """The report on ``month`` as of ``now`` (tiers and warnings as of the local date at
+    ``now``; check-in and homework rates over the month's dates up to then)."""
+    calendar = community.calendar
+    as_of = calendar.local_date(now)
+    first, last = calendar.month_bounds(parse_month(month))
+    if first > as_of:
+        raise InvalidValue(f"month {month} has not begun in {community.timezone} yet")
+    end = min(last, as_of)
+    members = list(store.list_members(community.id))
+    present = {m.user_id for m in members if m.is_present}
+    counts = Counter(
+        item["user_id"]
+        for item in checkins_between(store.table, community.id, first, end)
+        if item.get("user_id") in present
+    )
+    homework, cycles = _homework(store.table, community, first, end, now, present)
+    previous = reports.load_report(store.table, community.id, calendar.previous_month(month))
+    return compile_report(
+        community,
+        month,
+        members,
+        as_of=as_of,
+        generated_at=now,
+        checkin_counts=counts,
+        checkin_window=(first, end),
+        homework=homework,
+        homework_cycles=cycles,
+        previous=previous.summary if previous else None,
+        previous_tiers={row.user_id: row.tier.value for row in previous.rows} if previous else {},
+    )
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+def _names(locale: str, names: NameList) -> str:
+    separator = t(locale, "list_separator")
+    shown = [
+        t(locale, "report_named_rule", name=n.name, rule=n.rule) if n.rule else n.name
+        for n in names.names
+    ]
+    text = separator.join(shown)
+    hidden = names.total - len(names.names)
+    if hidden > 0:
+        text += " " + t(locale, "report_more", count=hidden)
+    return text
+
+
+def _change(locale: str, change: int | None) -> str:
+    if change is None:
+        return ""
+    text = "±0" if change == 0 else f"{change:+d}".replace("-", "−")
+    return t(locale, "report_change", change=text)
+
+
+def observed_window(community: Community, month: str, as_of: date) -> tuple[date, int, int] | None:
+    """When the community began after ``month``'s first day: the day it began, how many of
+    the month's days (up to ``as_of``) it existed, and how many days that was out of. None
+    when rollcall watched the whole month (or the community's creation is unknown)."""
+    start = community_start(community)
+    first, last = community.calendar.month_bounds(month)
+    if start is None or start <= first:
+        return None
+    end = min(last, as_of)
+    total = max(0, (end - first).days + 1)
+    return start, max(0, (end - start).days + 1), total
+
+
+def compose_report(community: Community, summary: ReportSummary, *, names: bool = True) -> Message:
+    """The report as admins read it. ``names=False`` leaves out every list of names (for
+    ``/report`` asked in the group itself when the report is not meant for the group)."""
+    locale = community.locale
+    tiers = t(locale, "list_separator").join(
+        t(
+            locale,
+            "report_tier_count",
+            tier=t(locale, f"tier_{tier.value}"),
+            count=summary.counts.get(tier.value, 0),
+            change=_change(locale, summary.change(tier.value)),
+        )
+        for tier in TIERS
+    )
+    lines = [
+        t(
+            locale,
+            "report_title",
+            community=community.name,
+            month=summary.month,
+            as_of=summary.as_of.isoformat(),
+        ),
+        t(locale, "report_members", total=summary.total, tiers=tiers),
+    ]
+    if summary.previous_counts is None:
+        lines.append(t(locale, "report_first"))
+    window = observed_window(community, summary.month, summary.as_of)
+    if window is not None:
+        since, observed_days, total = window
+        key = "report_observed" if observed_days else "report_observed_none"
+        lines.append(t(locale, key, since=since.isoformat(), observed=observed_days, total=total))
+    if summary.checkins.percent is None:
+        lines.append(t(locale, "report_checkins_none"))
+    else:
+        rate = summary.checkins
+        lines.append(
+            t(
+                locale,
+                "report_checkins",
+                done=rate.done,
+                expected=rate.expected,
+                percent=rate.percent,
+            )
+        )
+    if summary.homework.percent is None:
+        lines.append(t(locale, "report_homework_none"))
+    else:
+        rate = summary.homework
+        lines.append(
+            t(
+                locale,
+                "report_homework",
+                done=rate.done,
+                expected=rate.expected,
+                percent=rate.percent,
+                cycles=summary.homework_cycles,
+            )
+        )
+    if names:
+        for name in ("newly_quiet", "newly_inactive", "came_back", "warned", "candidates"):
+            found = summary.lists.get(name)
+            if found is not None and found.total:
+                lines.append(
+                    t(locale, f"report_{name}", count=found.total, names=_names(locale, found))
+                )
+    else:
+        lines.append(t(locale, "report_names_hidden"))
+    candidates = summary.lists.get("candidates")
+    if candidates is not None and candidates.total:
+        if not summary.removal_enabled:
+            lines.append(t(locale, "report_removal_off"))
+        elif summary.confirmed_by:
+            at = summary.confirmed_at.date().isoformat() if summary.confirmed_at else "?"
+            lines.append(t(locale, "report_confirmed", by=summary.confirmed_by, date=at))
+        else:
+            lines.append(t(locale, "report_dry_run", report=summary.month))
+    return Message("\n".join(lines))
+
+
+def compose_warnings(community: Community, verdicts: Iterable[Verdict]) -> list[Message]:
+    """One group message per rule, mentioning the members it newly warns: the rule, what
+    brings them back and, when removal is on, what happens at the removal threshold."""
+    return [message for _, message in _warnings(community, verdicts)]
+
+
+def compose_warning_dms(
+    community: Community, verdicts: Iterable[Verdict]
+) -> list[tuple[Message, Direct]]:
+    """Each newly warned member's warning, privately; the group message of their rule (a
+    mention of them) is the fallback, so refused DMs merge back into one message per rule."""
+    locale = community.locale
+    out = []
+    for rule_message, member in _warned_members(community, verdicts):
+        text = t(locale, "warning_dm_intro", name=member.display(), community=community.name)
+        mention = Mention(member.user_id, member.display(), member.username)
+        fallback = Message(rule_message, (mention,))
+        out.append((Message(f"{text}\n{rule_message}"), Direct(member.user_id, fallback)))
+    return out
+
+
+def _rule_text(community: Community, rule: Rule) -> str:
+    locale = community.locale
+    unit = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
+    text = t(locale, f"warning_{rule.kind.value}", rule=rule.id, warn=rule.warn)
+    if rule.remove is not None and community.removal_enabled:
+        text += " " + t(locale, f"warning_removal_{unit}", remove=rule.remove)
+    return text
+
+
+def _by_rule(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[Rule, list[Member]]]:
+    warned: dict[str, list[Member]] = defaultdict(list)
+    for verdict in verdicts:
+        if verdict.newly_warned and verdict.warned_rule:
+            warned[verdict.warned_rule].append(verdict.member)
+    return [(rule, warned[rule.id]) for rule in rules_of(community) if warned.get(rule.id)]
+
+
+def _warnings(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[Rule, Message]]:
+    return [
+        (
+            rule,
+            Message(
+                _rule_text(community, rule),
+                tuple(Mention(m.user_id, m.display(), m.username) for m in members),
+            ),
+        )
+        for rule, members in _by_rule(community, verdicts)
+    ]
+
+
+def _warned_members(community: Community, verdicts: Iterable[Verdict]) -> list[tuple[str, Member]]:
+    return [
+        (_rule_text(community, rule), member)
+        for rule, members in _by_rule(community, verdicts)
+        for member in members
+    ]
+
+
+def report_target(community: Community) -> tuple[bool, str | None]:
+    """Whether the report is sent to a chat, and which: the admin chat's id, or None for
+    the group. (False: to the admins privately, see ``plan_monthly_report``.)"""
+    if community.admin_chat_id:
+        return True, community.admin_chat_id
+    return community.report_to_group, None
+
+
+# -- the job ---------------------------------------------------------------------------------
+
+
+def _csv_values(row: ReportRow) -> list[Any]:
+    return [
+        row.user_id,
+        row.name,
+        row.role,
+        row.squad or "",
+        row.tier.value,
+        row.last_active.isoformat() if row.last_active else "",
+        row.checkins,
+        row.missed_in_a_row,
+        row.warned_rule or "",
+        row.candidate_rule or "",
+    ]
+
+
+def report_csv(rows: Iterable[ReportRow]) -> str:
+    """The report's rows as CSV, one line per present member (columns: CSV_COLUMNS);
+    formula-like cells are quoted (chalicelib/domain/csvsafe.py)."""
+    return csvsafe.render(CSV_COLUMNS, (_csv_values(row) for row in rows))
+
+
+def report_dict(report: MonthlyReport, *, stored: bool) -> dict[str, Any]:
+    """The report for ``--json``."""
+    s = report.summary
+    return {
+        "community": s.community_id,
+        "month": s.month,
+        "stored": stored,
+        "as_of": s.as_of.isoformat(),
+        "generated_at": s.generated_at.isoformat(),
+        "counts": dict(s.counts),
+        "previous_counts": dict(s.previous_counts) if s.previous_counts is not None else None,
+        "checkins": {"done": s.checkins.done, "expected": s.checkins.expected},
+        "homework": {
+            "done": s.homework.done,
+            "expected": s.homework.expected,
+            "cycles": s.homework_cycles,
+        },
+        "lists": {
+            name: {
+                "total": value.total,
+                "names": [
+                    {"user_id": n.user_id, "name": n.name, "rule": n.rule} for n in value.names
+                ],
+            }
+            for name, value in s.lists.items()
+        },
+        "removal_enabled": s.removal_enabled,
+        "confirmed_by": s.confirmed_by,
+        "rows": [dict(zip(CSV_COLUMNS, line, strict=True)) for line in _csv_lines(report.rows)],
+    }
+
+
+def _csv_lines(rows: Iterable[ReportRow]) -> list[list[str]]:
+    """The CSV's cells as text, unquoted: JSON carries names as they are."""
+    return [[str(value) for value in _csv_values(row)] for row in rows]
+
+
+# -- confirming removals ---------------------------------------------------------------------
+
+# In a webhook (Slack and Discord want an answer within 3 s) the bot removes at most this
+# many members through the platform's API; the rest are listed for removal by hand.
+CHAT_PLATFORM_REMOVALS = 5
+
+
+@dataclass
+class RemovalOutcome:
+    report: str
+    removed: list[Named] = field(default_factory=list)  # marked removed and recorded
+    by_hand: list[Named] = field(default_factory=list)  # ...but the admin must kick them
+    kept: list[tuple[Named, Keep]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def one(n: Named) -> dict[str, Any]:
+            return {"user_id": n.user_id, "name": n.name, "rule": n.rule}
+
+        return {
+            "report": self.report,
+            "removed": [one(n) for n in self.removed],
+            "by_hand": [one(n) for n in self.by_hand],
+            "kept": [{**one(n), "why": why.value} for n, why in self.kept],
+        }
+
+
+class RemovalOff(InvalidValue):
+    """The community has not turned removal on."""
+
+
+def confirm_removals(
+    store: Store,
+    community: Community,
+    report_id: str,
+    by: str,
+    now: datetime,
+    *,
+    adapter: Any = None,
+    platform_limit: int | None = None,
+) -> RemovalOutcome:
+    """Remove the candidates of a stored report, after an admin's confirmation.
+
+    Each candidate is checked again first (:func:`still_candidate`): who came back, went
+    on leave or left since the report is kept. For each removal, in this order: the member
+    is marked removed (one conditional UpdateItem: the decision), the platform removes
+    them where its adapter can (``remove_member``, looked up with getattr because only
+    some platforms have it), and the removal is recorded (one PutItem) with what the
+    platform did. The window left open: a crash between the mark and the record leaves a
+    removed member without a record; we chose it over recording first, which could record
+    a removal that then did not happen.
+
+    Reads: the report (one GetItem, one Query) and the candidates (one BatchGetItem per
+    100), never the whole roster.
+    """
+    if not community.removal_enabled:
+        raise RemovalOff(
+            f"removal is off for community {community.id}: turn it on with "
+            f"rollcall report rules --community {community.id} --removal on"
+        )
+    month = parse_month(report_id)
+    report = reports.load_report(store.table, community.id, month)
+    if report is None:
+        raise NotFound(f"no report {month} for community {community.id}")
+    outcome = RemovalOutcome(month)
+    candidates = report.candidates()
+    if not candidates:
+        return outcome
+    pk = keys.community_pk(community.id)
+    found = store.table.batch_get((pk, keys.member_sk(row.user_id)) for row in candidates)
+    current = {item["user_id"]: from_fields(Member, item) for item in found}
+    as_of = community.calendar.local_date(now)
+    rules = rules_of(community)
+    remover: Callable[[ChatAddress, str], bool] | None = getattr(adapter, "remove_member", None)
+    chat = ChatAddress(
+        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+    )
+    calls = 0
+    for row in candidates:
+        rule = row.candidate_rule or ""
+        member = current.get(row.user_id)
+        named = Named(row.user_id, member.display() if member else row.name, rule)
+        judged = observed(member, community) if member is not None else None
+        why = still_candidate(judged, rule, rules, as_of)
+        if why is None and not reports.mark_removed(store.table, community.id, row.user_id, rule):
+            why = Keep.BACK  # changed between the read and the write
+        if why is not None:
+            outcome.kept.append((named, why))
+            continue
+        platform = "by_hand"
+        if remover is not None and (platform_limit is None or calls < platform_limit):
+            calls += 1
+            platform = "removed" if _remove_on_platform(remover, chat, row.user_id) else "failed"
+        reports.record_removal(
+            store.table,
+            community.id,
+            user_id=row.user_id,
+            name=named.name,
+            rule=rule,
+            report=month,
+            confirmed_by=by,
+            at=now,
+            platform=platform,
+        )
+        outcome.removed.append(named)
+        if platform != "removed":
+            outcome.by_hand.append(named)
+    reports.confirm_report(store.table, community.id, month, by, now)
+    log.info(
+        "removals confirmed",
+        extra={
+            "community": community.id,
+            "report": month,
+            "removed": len(outcome.removed),
+            "by_hand": len(outcome.by_hand),
+            "kept": len(outcome.kept),
+        },
+    )
+    return outcome
+
+
+def _remove_on_platform(
+    remover: Callable[[ChatAddress, str], bool], chat: ChatAddress, user_id: str
+) -> bool:
+    """The platform's answer; any failure there means "remove by hand", never a lost
+    confirmation (the member is already marked removed)."""
+    try:
+        return bool(remover(chat, user_id))
+    except Exception as error:  # adapters raise errors of their own kinds
+        log.warning(
+            "platform removal failed", extra={"platform": chat.platform, "error": str(error)[:200]}
+        )
+        return False
+
+
+def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
+    """The confirmation reply, in the community's language."""
+    locale = community.locale
+    separator = t(locale, "list_separator")
+
+    def names(found: Sequence[Named]) -> str:
+        return separator.join(n.name for n in found)
+
+    if not outcome.removed and not outcome.kept:
+        return t(locale, "removal_nothing", report=outcome.report)
+    lines = []
+    if outcome.removed:
+        lines.append(
+            t(
+                locale,
+                "removal_done",
+                report=outcome.report,
+                count=len(outcome.removed),
+                names=names(outcome.removed),
+            )
+        )
+    else:
+        lines.append(t(locale, "removal_nothing", report=outcome.report))
+    if outcome.by_hand:
+        lines.append(t(locale, "removal_by_hand", names=names(outcome.by_hand)))
+    if outcome.kept:
+        kept = [n for n, _ in outcome.kept]
+        lines.append(t(locale, "removal_kept", count=len(kept), names=names(kept)))
+    return "\n".join(lines)

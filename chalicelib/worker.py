@@ -1,0 +1,121 @@
+"""The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py)
+or a deferred chat command (chat/worker.py).
+
+Failures are reported per record (SQS partial batch responses), so one bad community or
+one undeliverable reply never holds up the others; a message that can never succeed is a
+BadMessage, dropped with an error log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.chat.context import CommandPaused
+from chalicelib.chat.worker import BadMessage, QueuedCommand, queued_command, run_queued_command
+from chalicelib.jobs.run_queued_jobs import run_queued_job
+from chalicelib.jobs.runner import BUSY, PAUSED, TIME_RESERVE
+from chalicelib.logs import metric
+from chalicelib.queue import COMMAND
+
+log = logging.getLogger("rollcall.worker")
+
+
+def parse_message(body: str) -> dict[str, str] | QueuedCommand:
+    """A job run's fields, or a deferred command; BadMessage saying what is wrong."""
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError):
+        raise BadMessage("not JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("not a JSON object")
+    if "kind" in message:  # job runs carry no kind: the dispatcher's format predates kinds
+        if message["kind"] != COMMAND:
+            raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
+        return queued_command(message)
+    for name in ("community", "job", "period", "scheduled_at"):
+        if not isinstance(message.get(name), str) or not message[name]:
+            raise BadMessage(f"missing {name}")
+    return message
+
+
+def handle_records(
+    runtime: Any,
+    records: Iterable[tuple[str, str]],
+    now: datetime,
+    *,
+    time_left: Callable[[], float] | None = None,
+) -> dict[str, list[dict[str, str]]]:
+    """``records`` are (message id, body) pairs. Returns SQS's partial batch response.
+
+    ``time_left`` (seconds left in this invocation): a run that pauses for lack of time
+    (runner.PAUSED), and every record after the first not started once time is short, goes
+    back on the queue as a new message, so the next invocation goes on at once, with a fresh receive
+    count (a long run is progress, not a failure for the dead-letter queue). Should the
+    queue refuse them, they are reported as failures and SQS redelivers them instead.
+    """
+    failures: list[dict[str, str]] = []
+    again: list[tuple[str, str]] = []  # (message id, body) to queue again
+    # What to keep back: TIME_RESERVE, or a quarter of a short function's whole time.
+    reserve = min(TIME_RESERVE, time_left() / 4) if time_left is not None else TIME_RESERVE
+    started = False
+    for message_id, body in records:
+        if time_left is not None and started and time_left() < reserve:
+            again.append((message_id, body))
+            continue
+        started = True
+        try:
+            message = parse_message(body)
+        except BadMessage as error:
+            log.error(
+                "bad queue message dropped", extra={"message_id": message_id, "reason": str(error)}
+            )
+            continue
+        if isinstance(message, QueuedCommand):
+            try:
+                run_queued_command(runtime, message, now, time_left=time_left)
+            except CommandPaused:
+                again.append((message_id, body))
+            except Exception:
+                log.exception(
+                    "deferred command failed",
+                    extra={
+                        "message_id": message_id,
+                        "platform": message.platform,
+                        "command": message.command.name,
+                    },
+                )
+                failures.append({"itemIdentifier": message_id})
+            continue
+        try:
+            result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)
+        except Exception:
+            log.exception(
+                "run failed",
+                extra={
+                    "message_id": message_id,
+                    "community": message["community"],
+                    "job": message["job"],
+                },
+            )
+            failures.append({"itemIdentifier": message_id})
+            continue
+        if result is not None and result.status in ("failed", BUSY):
+            # Busy: another worker's lease is live (a duplicate delivery at the same time,
+            # or a crashed worker's): SQS retries after its visibility timeout, longer than
+            # the lease, and the retry finds the run finished or takes it over.
+            failures.append({"itemIdentifier": message_id})
+        elif result is not None and result.status == PAUSED:
+            again.append((message_id, body))
+    if again:
+        try:
+            runtime.queue.send_batch(json.loads(body) for _, body in again)
+        except Exception:
+            log.exception("could not queue again; SQS will redeliver", extra={"count": len(again)})
+            failures.extend({"itemIdentifier": message_id} for message_id, _ in again)
+        else:
+            metric("MessagesQueuedAgain", len(again))
+    return {"batchItemFailures": failures}
