@@ -960,7 +960,11 @@ def platform() -> None:
     default=None,
     help="The API's URL (`chalice url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
 )
-@click.option("--locale", default="zh-CN", show_default=True, type=click.Choice(["zh-CN", "en"]))
+@click.option(
+    "--locale",
+    type=click.Choice(["zh-CN", "en"]),
+    help="The guide's language  [default: from LC_ALL / LANG: zh* is zh-CN, else en]",
+)
 @click.option(
     "--stage", default=None, help="Deployed stage whose SSM settings to read (default: env)."
 )
@@ -973,7 +977,7 @@ def platform() -> None:
 @json_option
 @friendly
 def platform_setup(
-    name: str, url: str | None, locale: str, stage: str | None, apply_: bool, as_json: bool
+    name: str, url: str | None, locale: str | None, stage: str | None, apply_: bool, as_json: bool
 ) -> None:
     """Print what an operator does to connect a PLATFORM chat: the webhook URL, the settings
     (shown as set or not, never their values), what to enable on the platform, how to bind
@@ -984,6 +988,7 @@ def platform_setup(
     from chalicelib.platforms.base import DeliveryError
     from rollcall import platform_setup as setup
 
+    locale = locale or setup.default_locale()
     if apply_ and name not in setup.APPLICABLE:
         raise Failure(
             f"--apply: {name} has no API for this; do the steps by hand (run without --apply)"
@@ -1041,7 +1046,7 @@ def _setting_value(settings: Any, name: str) -> str:
 def _setup_text(data: dict[str, Any], locale: str) -> str:
     """The guide as text: the URL first (what the operator pastes), then settings, steps,
     and the lists to copy from."""
-    import textwrap
+    from rollcall.platform_setup import fill
 
     zh = locale == "zh-CN"
     words = {
@@ -1065,30 +1070,26 @@ def _setup_text(data: dict[str, Any], locale: str) -> str:
         "applied": "已执行" if zh else "Done",
     }
 
-    def _fill(text: str, width: int, **indents: str) -> str:
-        # Never at a hyphen or inside a word: URLs and commands stay whole, to copy.
-        return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False, **indents)
-
     lines = [data["title"], "", f"{words['url']}: {data['webhook_url']}"]
     if not data["webhook_url_known"]:
-        lines.append(f"  {words['placeholder']}")
+        lines.append(fill(words["placeholder"], 100, "  "))
     lines += ["", words["settings"]]
     width = max(len(s["name"]) for s in data["settings"])
     for s in data["settings"]:
         status = f"{words['set']} ({s['value']})" if s["set"] else words["unset"]
         need = words["required"] if s["required"] else words["optional"]
-        lines.append(f"  {s['name']:<{width}}  {need}, {status}")
+        lines.append(f"  {s['name']:<{width}}  {need}{'，' if zh else ', '}{status}")
         indent = " " * (width + 4)
-        lines.append(_fill(s["purpose"], 100, initial_indent=indent, subsequent_indent=indent))
+        lines.append(fill(s["purpose"], 100, indent))
     lines += ["", words["steps"]]
     for number, step in enumerate(data["steps"], 1):
         prefix = f"  {number}. "
-        lines.append(_fill(step, 100, initial_indent=prefix, subsequent_indent=" " * len(prefix)))
+        lines.append(fill(step, 100, " " * len(prefix), prefix))
     for key in ("scopes", "events", "commands"):
         if data.get(key):
             lines += ["", words[key], *(f"  {item}" for item in data[key])]
     if data["apply"]:
-        lines += ["", data["apply"]]
+        lines += ["", fill(data["apply"], 100)]
     if data["applied"]:
         result = data["applied"]["result"]
         shown = ", ".join(result) if isinstance(result, list) else result
