@@ -280,6 +280,7 @@ def _settings_options(*, defaults: bool) -> Callable[[Callable[..., Any]], Calla
                 f"--{s.name.replace('_', '-')}",
                 s.name,
                 default=None,  # not given: unchanged (update), the default (create)
+                metavar=s.metavar,
                 help=f"{s.help}  [default: {s.default}]" if defaults and s.default else s.help,
             )
             for s in SETTINGS.values()

@@ -52,6 +52,11 @@ class Setting:
     help: str
 
     @property
+    def metavar(self) -> str:
+        """How the value is written, for --help."""
+        return _METAVARS.get(self.name, "N")
+
+    @property
     def what(self) -> str:
         return self.name.replace("_", " ")
 
@@ -197,12 +202,17 @@ SETTINGS: dict[str, Setting] = {
             _on_off("congratulate"),
             "Congratulate when everyone checked in: on or off.",
         ),
-        Setting("grace_days", "grace_days", _whole("grace days", 0, 60), "New members skipped."),
+        Setting(
+            "grace_days",
+            "grace_days",
+            _whole("grace days", 0, 60),
+            "Days a new member is not reminded.",
+        ),
         Setting(
             "makeup_window_days",
             "makeup_window_days",
             _whole("makeup window days", 0, 31),
-            "补卡 reaches this far back.",
+            "补卡 reaches this many days back.",
         ),
         Setting(
             "makeups_per_month",
@@ -211,7 +221,10 @@ SETTINGS: dict[str, Setting] = {
             "补卡 allowed per month.",
         ),
         Setting(
-            "max_leave_days", "max_leave_days", _whole("max leave days", 1, 365), "Longest 请假."
+            "max_leave_days",
+            "max_leave_days",
+            _whole("max leave days", 1, 365),
+            "Longest 请假, in days.",
         ),
         Setting(
             "cycle_anchor", "cycle_anchor", _anchor, "First homework cycle starts on (ISO date)."
@@ -220,7 +233,7 @@ SETTINGS: dict[str, Setting] = {
             "cycle_length_days",
             "cycle_length_days",
             _whole("cycle length days", 1, 28),
-            "Homework cycle length.",
+            "Homework cycle length, in days.",
         ),
         Setting(
             "deadline_weekday", "deadline_weekday", _weekday, "Homework deadline day, mon..sun."
@@ -232,7 +245,7 @@ SETTINGS: dict[str, Setting] = {
             "late_grace_hours",
             "late_grace_hours",
             _whole("late grace hours", 0, 28 * 24),
-            "Late work accepted for.",
+            "Hours late homework is still accepted.",
         ),
         Setting(
             "reviewers",
@@ -244,13 +257,29 @@ SETTINGS: dict[str, Setting] = {
             "digest_offset_minutes",
             "digest_offset_minutes",
             _whole("digest offset minutes", 0, None, " (the digest follows the deadline)"),
-            "Weekly digest this long after the deadline.",
+            "Minutes after the deadline the weekly digest goes out.",
         ),
         Setting(
             "report_day", "report_day", _whole("report day", 1, 28), "Report day of month, 1-28."
         ),
         Setting("jobs", "jobs", _jobs, "Comma-separated jobs this community runs (or none)."),
     )
+}
+
+_METAVARS = {
+    "timezone": "ZONE",
+    "locale": "LOCALE",
+    "reminder_time": "HH:MM",
+    "last_call_time": "HH:MM|off",
+    "day_boundary": "HH:MM",
+    "report_time": "HH:MM",
+    "deadline_time": "HH:MM",
+    "robot_webhook": "URL",
+    "robot_secret": "SECRET",
+    "congratulate": "on|off",
+    "cycle_anchor": "DATE",
+    "deadline_weekday": "DAY",
+    "jobs": "JOBS",
 }
 
 _DEFAULTS: dict[str, Any] = {
