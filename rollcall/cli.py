@@ -433,7 +433,7 @@ def community_update(community_id: str, name: str | None, as_json: bool, **setti
     if name is not None:
         changes["name"] = name
     if not changes and not pause and not resume:
-        raise Failure("nothing to change: give at least one option (see --help)")
+        raise click.UsageError("nothing to change: give at least one option")
     with open_store() as store:
         current = store.get_community(community_id)
         paused = _paused(current.paused_cycles, pause, resume)
@@ -1252,7 +1252,7 @@ def report_rules(
 
     changes: dict[str, Any] = {}
     if rules_text is not None and defaults:
-        raise Failure("give either --set or --defaults, not both")
+        raise click.UsageError("give either --set or --defaults, not both")
     if rules_text is not None:
         if rules_text.startswith("@"):
             rules_text = Path(rules_text[1:]).read_text(encoding="utf-8")

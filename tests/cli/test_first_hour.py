@@ -83,12 +83,30 @@ def test_a_missing_file_is_named_without_errno(cli, tmp_path):
     assert result.stderr == f"error: no such file: {missing}\n"
 
 
-def test_report_refuses_csv_and_json_together(cli):
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("report", "monthly", "--community", "{cid}", "--month", "2026-11", "--csv", "--json"),
+            "error: give either --csv or --json, not both",
+        ),
+        (
+            ("report", "rules", "--community", "{cid}", "--set", "[]", "--defaults"),
+            "error: give either --set or --defaults, not both",
+        ),
+        (
+            ("community", "update", "{cid}"),
+            "error: nothing to change: give at least one option "
+            "(try: rollcall community update --help)",
+        ),
+    ],
+)
+def test_options_that_cannot_go_together_are_a_usage_error(cli, args, line):
+    """--csv --json used to print CSV and ignore --json."""
     cid = create(cli)
-    args = ("report", "monthly", "--community", cid, "--month", "2026-11", "--csv", "--json")
-    result = cli(*args, ok=False)
+    result = cli(*(a.format(cid=cid) for a in args), ok=False)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: give either --csv or --json, not both")
+    assert result.stderr.startswith(line)
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
 
 
