@@ -569,7 +569,10 @@ def member_remove(community_id: str, user_id: str, as_json: bool) -> None:
 def member_list(
     community_id: str, role: str | None, squad: str | None, status: str | None, as_json: bool
 ) -> None:
-    """The members, in user id order: user id, name, role, squad, status, joined."""
+    """List the members, by user id, filtered by role, squad or status.
+
+    Columns: user id, name, role, squad, status, joined.
+    """
     from chalicelib.domain.models import parse_role
     from chalicelib.store.records import to_fields
     from rollcall.runtime import read_store
@@ -598,10 +601,10 @@ def member_list(
 @json_option
 @friendly
 def member_import(community_id: str, file: Path, as_json: bool) -> None:
-    """Import members from CSV (user_id,name,role,squad,joined_at[,username]); FILE - reads
-    standard input.
+    """Import members from a CSV FILE (- reads standard input).
 
-    Re-importing updates members in place: their history is kept.
+    Columns: user_id,name,role,squad,joined_at[,username], header row first. Re-importing
+    updates members in place: their history is kept. A bad row refuses the whole file.
     """
     from rollcall import members_csv
     from rollcall.context import open_store
