@@ -20,11 +20,9 @@ from chalicelib.domain.models import (
     JOBS,
     Community,
     InvalidValue,
-    parse_hhmm,
-    parse_locale,
     parse_platform,
-    parse_timezone,
 )
+from chalicelib.domain.settings import WEEKDAYS
 from chalicelib.store.repository import AlreadyBound, NotFound, new_community_id
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
@@ -56,6 +54,8 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except click.ClickException:
             raise
+        except OSError as error:
+            raise Failure(_os_error(error)) from None
         except (*EXPECTED_ERRORS, LocalStateError) as error:
             raise Failure(str(error)) from None
         except ClientError as error:
@@ -64,6 +64,57 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise Failure(f"cannot reach DynamoDB: {error}") from None
 
     return wrapper
+
+
+def _os_error(error: OSError) -> str:
+    """``no such file: roster.csv``, not ``[Errno 2] No such file or directory: 'roster.csv'``."""
+    name = error.filename
+    if name is None:
+        return error.strerror or str(error)
+    if isinstance(error, FileNotFoundError):
+        return f"no such file: {name}"
+    if isinstance(error, IsADirectoryError):
+        return f"a directory, not a file: {name}"
+    if isinstance(error, PermissionError):
+        return f"permission denied: {name}"
+    return f"{name}: {(error.strerror or str(error)).lower()}"
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error as one line: ``error: no such option: --fooo (try: rollcall community
+    create --help)``, exit 2. click's own spells it over three lines (usage, hint, error)."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: Any = None) -> None:
+        message = self.format_message().strip().rstrip(".")
+        message = " ".join(message.split())  # "Did you mean" arrives on its own line
+        message = message[:1].lower() + message[1:]
+        hint = f" (try: {self.ctx.command_path} --help)" if self.ctx is not None else ""
+        click.echo(f"error: {message}{hint}", err=True)
+
+
+class OneLineGroup(click.Group):
+    """Every group of the CLI: usage errors of its own and of its commands in one line."""
+
+    group_class = type  # subgroups are OneLineGroups too
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # the group's help, on purpose
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.NoArgsIsHelpError, OneLineUsageError):
+            raise
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
 
 
 def emit(data: Any, as_json: bool, text: str | None = None) -> None:
@@ -76,7 +127,10 @@ def emit(data: Any, as_json: bool, text: str | None = None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OneLineGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+)
 @click.version_option(package_name="rollcall")
 def main() -> None:
     """rollcall: daily check-ins, weekly homework and monthly reports for chat communities."""
@@ -226,7 +280,9 @@ def describe(c: Community) -> str:
         f"  reminder   {c.reminder_time}"
         + (f"  last call {c.last_call_time}" if c.last_call_time else "")
         + "\n"
-        f"  homework   every {c.cycle_length_days} days, deadline {c.deadline_time}\n"
+        f"  homework   every {c.cycle_length_days} days, deadline "
+        f"{WEEKDAYS[c.deadline_weekday]} {c.deadline_time}, {c.reviewers_per_submission} "
+        f"reviewers, digest {c.digest_offset_minutes} min after\n"
         f"  report     day {c.report_day} at {c.report_time}"
     )
 
@@ -236,118 +292,46 @@ def community() -> None:
     """Create, list, show, update and bind communities."""
 
 
-def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--timezone", help="IANA timezone, e.g. Asia/Shanghai."),
-        click.option("--locale", help="zh-CN or en."),
-        click.option("--reminder-time", help="Daily reminder, HH:MM local."),
-        click.option("--last-call-time", help="Optional second reminder, HH:MM local."),
-        click.option("--day-boundary", help="When the community's day ends, HH:MM (00:00)."),
-        click.option("--report-time", help="Monthly report time, HH:MM local."),
-        click.option("--robot-webhook", help="Group robot URL (Feishu, DingTalk, WeCom)."),
-        click.option("--robot-secret", help="Group robot signing secret (加签)."),
-        click.option(
-            "--congratulate",
-            type=click.Choice(["on", "off"]),
-            help="Post a congratulation when everyone checked in (on).",
-        ),
-        click.option("--grace-days", type=int, help="New members are not reminded (2)."),
-        click.option("--makeup-window-days", type=int, help="补卡 reaches this far back (3)."),
-        click.option("--makeups-per-month", type=int, help="补卡 allowed per month (2)."),
-        click.option("--max-leave-days", type=int, help="Longest 请假 (14)."),
-        click.option("--cycle-anchor", help="First homework cycle starts on (ISO date)."),
-        click.option("--cycle-length-days", type=int, help="Homework cycle length (7)."),
-        click.option("--deadline-weekday", help="Weekly deadline day: mon..sun (sun)."),
-        click.option("--deadline-time", help="Homework deadline, HH:MM local (23:59)."),
-        click.option("--late-grace-hours", type=int, help="Late work accepted for (48)."),
-        click.option("--reviewers", type=int, help="Peer reviewers per submission (2)."),
-        click.option(
-            "--digest-offset-minutes",
-            type=int,
-            help="Weekly digest this long after the deadline (60).",
-        ),
-        click.option(
-            "--pause-cycle",
-            type=int,
-            multiple=True,
-            help="Pause homework cycle N (a holiday week); repeatable.",
-        ),
-        click.option("--resume-cycle", type=int, multiple=True, help="Undo --pause-cycle N."),
-        click.option("--report-day", type=int, help="Monthly report day of month, 1-28 (1)."),
-        click.option("--jobs", help="Comma-separated jobs this community runs (all three)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def _settings_options(*, defaults: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One option per setting of chalicelib/domain/settings.py, in its order; ``defaults``
+    shows a new community's value in --help (create), else options not given stay as
+    they are (update)."""
+    from chalicelib.domain.settings import SETTINGS
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option(
+                f"--{s.name.replace('_', '-')}",
+                s.name,
+                default=None,  # not given: unchanged (update), the default (create)
+                metavar=s.metavar,
+                help=f"{s.help}  [default: {s.default}]" if defaults and s.default else s.help,
+            )
+            for s in SETTINGS.values()
+        ]
+        options += [
+            click.option(
+                "--pause-cycle",
+                type=int,
+                multiple=True,
+                help="Pause homework cycle N (a holiday week); repeatable.",
+            ),
+            click.option("--resume-cycle", type=int, multiple=True, help="Undo --pause-cycle N."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
-def _setting_changes(**given: str | None) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    if given.get("timezone"):
-        changes["timezone"] = parse_timezone(given["timezone"])
-    if given.get("locale"):
-        changes["locale"] = parse_locale(given["locale"])
-    for name in ("reminder_time", "last_call_time", "day_boundary", "report_time"):
-        value = given.get(name)
-        if value and not (name == "last_call_time" and value in ("-", "off")):
-            parse_hhmm(value, name.replace("_", " "))
-            changes[name] = value
-    if given.get("robot_webhook"):
-        url = given["robot_webhook"].strip()
-        # A full URL must be https; DingTalk and WeCom robots may also be given by their
-        # access token / key alone, which the adapters combine with the API base.
-        if "://" in url and not url.startswith("https://"):
-            raise InvalidValue("robot webhook must be an https:// URL (or the robot's key)")
-        changes["robot_webhook"] = url
-    if given.get("robot_secret"):
-        changes["robot_secret"] = given["robot_secret"].strip()
-    if given.get("last_call_time") in ("-", "off"):
-        changes["last_call_time"] = None
-    if given.get("congratulate"):
-        changes["congratulate_when_all_done"] = given["congratulate"] == "on"
-    for name, field_name in (
-        ("grace_days", "grace_days"),
-        ("makeup_window_days", "makeup_window_days"),
-        ("makeups_per_month", "makeups_per_month"),
-        ("max_leave_days", "max_leave_days"),
-        ("cycle_length_days", "cycle_length_days"),
-        ("late_grace_hours", "late_grace_hours"),
-        ("reviewers", "reviewers_per_submission"),
-        ("digest_offset_minutes", "digest_offset_minutes"),
-        ("report_day", "report_day"),
-    ):
-        if given.get(name) is not None:
-            changes[field_name] = given[name]
-    if given.get("deadline_time"):
-        parse_hhmm(given["deadline_time"], "deadline time")
-        changes["deadline_time"] = given["deadline_time"]
-    if given.get("deadline_weekday"):
-        changes["deadline_weekday"] = _weekday(given["deadline_weekday"])
-    if given.get("cycle_anchor"):
-        try:
-            changes["cycle_anchor"] = date.fromisoformat(given["cycle_anchor"])
-        except ValueError:
-            raise InvalidValue("cycle anchor must be an ISO date like 2026-11-02") from None
-    if given.get("jobs"):
-        changes["jobs"] = tuple(j.strip() for j in given["jobs"].split(",") if j.strip())
-    return changes
+def _given(settings: dict[str, Any]) -> dict[str, str]:
+    """The settings options given on the command line (an empty string is given, and
+    refused by the validator, rather than silently ignored)."""
+    return {name: value for name, value in settings.items() if value is not None}
 
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _weekday(value: str) -> int:
-    text = value.strip().lower()[:3]
-    if text in _WEEKDAYS:
-        return _WEEKDAYS.index(text)
-    if text.isdigit() and 0 <= int(text) <= 6:
-        return int(text)
-    raise InvalidValue(f"deadline weekday must be one of {', '.join(_WEEKDAYS)}, got {value!r}")
-
-
-def _paused(
-    current: tuple[int, ...], pause: tuple[int, ...], resume: tuple[int, ...]
-) -> tuple[int, ...] | None:
+def _paused(current: tuple[int, ...], pause: Any, resume: Any) -> tuple[int, ...] | None:
     """The new paused cycles, or None when neither option was given."""
     if not pause and not resume:
         return None
@@ -364,8 +348,10 @@ def _paused(
     help="slack, discord, telegram, feishu (lark), dingtalk, wecom or console.",
 )
 @click.option("--chat-id", required=True, help="The group chat's id on that platform.")
-@_settings_options
-@click.option("--id", "community_id", help="Choose the id (default: generated).")
+@_settings_options(defaults=True)
+@click.option(
+    "--id", "community_id", help="Choose the id: letters, digits, - and _ (default: generated)."
+)
 @json_option
 @friendly
 def community_create(
@@ -374,27 +360,29 @@ def community_create(
     chat_id: str,
     community_id: str | None,
     as_json: bool,
-    **settings: str | None,
+    **settings: Any,
 ) -> None:
     """Create a community for one group chat; prints its id."""
     from datetime import UTC, datetime
 
+    from chalicelib.domain.settings import check_community_id, check_settings, parse_settings
     from chalicelib.jobs.scheduling import schedule_community
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
-    changes = _setting_changes(**settings)
-    paused = _paused((), pause, resume)  # type: ignore[arg-type]
+    changes = parse_settings(_given(settings))
+    paused = _paused((), pause, resume)
     if paused is not None:
         changes["paused_cycles"] = paused
     new = Community(
-        id=community_id or new_community_id(),
+        id=new_community_id() if community_id is None else check_community_id(community_id),
         name=name,
         platform=parse_platform(platform),
         chat_id=chat_id,
         created_at=datetime.now(UTC).replace(microsecond=0),
         **{"timezone": "Asia/Shanghai", "locale": "zh-CN", **changes},
     )
+    check_settings(new, changed=changes)  # no members yet
     with open_store() as store:
         store.create_community(new)
         schedule_community(store.table, new, datetime.now(UTC))
@@ -406,12 +394,22 @@ def community_create(
 @friendly
 def community_list(as_json: bool) -> None:
     """All communities, oldest first."""
-    from rollcall.context import open_store
+    from rollcall.runtime import read_store
 
-    with open_store() as store:
+    with read_store() as store:
         found = list(store.list_communities())
     lines = [f"{c.id}  {c.platform:<9} {c.timezone:<20} {c.locale:<5} {c.name}" for c in found]
     emit([community_dict(c) for c in found], as_json, "\n".join(lines) or "no communities yet")
+
+
+def _local_run(at: str, timezone: str) -> str:
+    """A next run (stored in UTC) as the community's organisers read it."""
+    from datetime import datetime
+
+    from chalicelib.domain.calendar import zone
+
+    local = datetime.fromisoformat(at).astimezone(zone(timezone))
+    return f"{local:%a %Y-%m-%d %H:%M} {timezone}"
 
 
 @community.command("show")
@@ -419,46 +417,56 @@ def community_list(as_json: bool) -> None:
 @json_option
 @friendly
 def community_show(community_id: str, as_json: bool) -> None:
-    """One community's settings."""
+    """One community's settings, and its jobs' next runs in its local time (UTC in --json)."""
     from chalicelib.store import keys
-    from rollcall.context import open_store
+    from rollcall.runtime import read_store
 
-    with open_store() as store:
+    with read_store() as store:
         found = store.get_community(community_id)
         members = sum(1 for _ in store.list_members(community_id))
         due = store.table.query(keys.community_pk(community_id), prefix=keys.due_item_sk(""))
         next_runs = {item["job"]: item["scheduled_at"] for item in due}
     data = {**community_dict(found), "members": members, "next_runs": next_runs}
-    runs_text = "".join(f"\n  next       {job} at {at}" for job, at in sorted(next_runs.items()))
+    runs_text = "".join(
+        f"\n  next       {job:<15} {_local_run(at, found.timezone)}"
+        for job, at in sorted(next_runs.items())
+    )
     emit(data, as_json, describe(found) + f"\n  members    {members}" + runs_text)
 
 
 @community.command("update")
 @click.argument("community_id")
-@click.option("--name")
-@_settings_options
+@click.option("--name", help="A new name.")
+@_settings_options(defaults=False)
 @json_option
 @friendly
-def community_update(
-    community_id: str, name: str | None, as_json: bool, **settings: str | None
-) -> None:
-    """Change a community's name, timezone, language, times and routine settings."""
+def community_update(community_id: str, name: str | None, as_json: bool, **settings: Any) -> None:
+    """Change a community's name, timezone, language, times and routine settings.
+
+    Options not given keep their value; a bad value changes nothing.
+    """
     from datetime import UTC, datetime
 
+    from chalicelib.domain.settings import check_settings, parse_settings
     from chalicelib.jobs.scheduling import schedule_community
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
-    changes = _setting_changes(**settings)
-    if name:
+    given = _given(settings)
+    changes = parse_settings(given)
+    if name is not None:
         changes["name"] = name
     if not changes and not pause and not resume:
-        raise Failure("nothing to change: give at least one option (see --help)")
+        raise click.UsageError("nothing to change: give at least one option")
     with open_store() as store:
         current = store.get_community(community_id)
-        paused = _paused(current.paused_cycles, pause, resume)  # type: ignore[arg-type]
+        paused = _paused(current.paused_cycles, pause, resume)
         if paused is not None:
             changes["paused_cycles"] = paused
+        members = None
+        if "reviewers" in given:  # reviewers are judged against the roster
+            members = sum(1 for m in store.list_members(community_id) if m.is_present)
+        check_settings(current.with_changes(**changes), changed=changes, members=members)
         # Only the settings given are written: a concurrent /theme or another command's
         # change to other settings stands.
         updated = store.update_community(current, **changes)
@@ -525,26 +533,168 @@ def community_bind(
 
 @main.group()
 def member() -> None:
-    """Import and export a community's members (CSV)."""
+    """A community's members: add, remove, list, import and export (CSV)."""
+
+
+@member.command("add")
+@click.option("--community", "community_id", required=True)
+@click.argument("user_id", metavar="USER")
+@click.option("--name", help="Display name (default: the user id).")
+@click.option("--role", help="owner, admin, leader or member (default: member).")
+@click.option("--squad", help="Their squad (group within the community).")
+@json_option
+@friendly
+def member_add(
+    community_id: str,
+    user_id: str,
+    name: str | None,
+    role: str | None,
+    squad: str | None,
+    as_json: bool,
+) -> None:
+    """Add USER (their platform user id) to a community, joined today.
+
+    A member who left comes back with their history; a present one takes the name, role
+    and squad given.
+    """
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.models import Member, MemberStatus, parse_role
+    from chalicelib.store.repository import NEW_MEMBERSHIP
+    from rollcall.context import open_store
+
+    user_id = user_id.strip()
+    if not user_id:
+        raise Failure("user id must not be empty")
+    fields: dict[str, Any] = {}
+    if name is not None:
+        if not name.strip():
+            raise Failure("name must not be empty")
+        fields["name"] = name.strip()
+    if role is not None:
+        fields["role"] = parse_role(role)
+    if squad is not None:
+        fields["squad"] = squad.strip() or None
+    with open_store() as store:
+        found = store.get_community(community_id)
+        known = store.get_member(community_id, user_id)
+        today = found.calendar.local_date(datetime.now(UTC))
+        if known is None:
+            added = Member(
+                community_id,
+                user_id,
+                **{"name": user_id, **fields},
+                joined_at=today,
+                observed_since=today,
+            )
+            outcome = "added"
+        elif known.is_present:
+            outcome = "updated"
+            added = replace(known, **fields)
+        else:
+            # A return starts a new membership (docs/counting.md): a fresh grace period,
+            # no warning, no run of missed cycles, no streak; the history stays.
+            outcome = "back"
+            fresh = {k: v for k, v in NEW_MEMBERSHIP.items() if k in Member.__dataclass_fields__}
+            added = replace(
+                known,
+                status=MemberStatus.ACTIVE,
+                joined_at=today,
+                observed_since=today,
+                **{**fresh, **fields},
+            )
+        store.save_member(added)
+    result = {"community": community_id, "user_id": user_id, "outcome": outcome}
+    words = {"added": "added", "updated": "updated", "back": "is back (history kept):"}
+    emit(result, as_json, f"{words[outcome]} {user_id} {added.name} ({added.role.value})")
+
+
+@member.command("remove")
+@click.option("--community", "community_id", required=True)
+@click.argument("user_id", metavar="USER")
+@json_option
+@friendly
+def member_remove(community_id: str, user_id: str, as_json: bool) -> None:
+    """Mark USER as having left: no longer reminded or counted. Their history is kept,
+    and `member add` brings them back."""
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        store.get_community(community_id)
+        known = store.get_member(community_id, user_id)
+        if known is None:
+            raise Failure(f"unknown member {user_id!r} in community {community_id}")
+        changed = known.is_present and store.mark_member_left(community_id, user_id)
+    result = {"community": community_id, "user_id": user_id, "left": True, "changed": changed}
+    text = f"{user_id} marked as left (history kept)" if changed else f"{user_id} had left already"
+    emit(result, as_json, text)
+
+
+@member.command("list")
+@click.option("--community", "community_id", required=True)
+@click.option("--role", help="Only this role: owner, admin, leader or member.")
+@click.option("--squad", help="Only this squad.")
+@click.option(
+    "--status",
+    type=click.Choice(["present", "left"]),
+    help="present, or left (left or removed). Default: both.",
+)
+@json_option
+@friendly
+def member_list(
+    community_id: str, role: str | None, squad: str | None, status: str | None, as_json: bool
+) -> None:
+    """List the members, by user id, filtered by role, squad or status.
+
+    Columns: user id, name, role, squad, status, joined.
+    """
+    from chalicelib.domain.models import parse_role
+    from chalicelib.store.records import to_fields
+    from rollcall.runtime import read_store
+
+    wanted_role = parse_role(role) if role is not None else None
+    with read_store() as store:
+        store.get_community(community_id)
+        found = [
+            m
+            for m in store.list_members(community_id)
+            if (wanted_role is None or m.role is wanted_role)
+            and (squad is None or m.squad == squad)
+            and (status is None or m.is_present == (status == "present"))
+        ]
+    lines = [
+        f"{m.user_id:<12} {m.name:<16} {m.role.value:<7} {m.squad or '-':<8} "
+        f"{m.status.value:<7} {m.joined_at.isoformat() if m.joined_at else '-'}"
+        for m in found
+    ]
+    emit([to_fields(m) for m in found], as_json, "\n".join(lines) or "no members")
 
 
 @member.command("import")
 @click.option("--community", "community_id", required=True)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @json_option
 @friendly
 def member_import(community_id: str, file: Path, as_json: bool) -> None:
-    """Import members from CSV (user_id,name,role,squad,joined_at[,username]).
+    """Import members from a CSV FILE (- reads standard input).
 
-    Re-importing updates members in place: their history is kept.
+    Columns: user_id,name,role,squad,joined_at[,username], header row first. Re-importing
+    updates members in place: their history is kept. A bad row refuses the whole file.
     """
+    from datetime import UTC, datetime
+
     from rollcall import members_csv
     from rollcall.context import open_store
 
     try:
         # Bytes, decoded as they are: a CR inside a quoted cell stays a CR (read_text would
         # turn it into a line feed); the csv reader takes CRLF, LF or CR line ends itself.
-        text = file.read_bytes().decode("utf-8")
+        if str(file) == "-":
+            file = Path("<stdin>")
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
+            text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise Failure(f"{file}: not UTF-8 text") from None
     try:
@@ -552,7 +702,9 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
     except members_csv.CsvError as error:
         raise Failure(f"{file}: {error}") from None
     with open_store() as store:
-        store.get_community(community_id)
+        found = store.get_community(community_id)
+        # rollcall watches an imported member from the import, whatever joined_at says.
+        today = found.calendar.local_date(datetime.now(UTC))
         existing = {m.user_id: m for m in store.list_members(community_id)}
         members = members_csv.merge(community_id, rows, existing)
         created = sum(1 for m in members if m.user_id not in existing)
@@ -562,7 +714,7 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
         ) as bar:
             for offset in range(0, len(members), 500):
                 chunk = members[offset : offset + 500]
-                store.bulk_save_members(chunk)
+                store.bulk_save_members(chunk, observed_since=today)
                 bar.update(len(chunk))
     result = {"community": community_id, "created": created, "updated": len(members) - created}
     emit(result, as_json, f"{created} added, {len(members) - created} updated")
@@ -582,9 +734,9 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
     """Write the members as CSV, in the format import reads."""
     from chalicelib.store.records import to_fields
     from rollcall import members_csv
-    from rollcall.context import open_store
+    from rollcall.runtime import read_store
 
-    with open_store() as store:
+    with read_store() as store:
         store.get_community(community_id)
         members = list(store.list_members(community_id))
     if as_json:
@@ -593,6 +745,7 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
     text = members_csv.render(members)
     if output:
         output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(members)} members to {output}")
     else:
         click.echo(text, nl=False)
 
@@ -901,7 +1054,11 @@ def platform() -> None:
     default=None,
     help="The API's URL (`chalice url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
 )
-@click.option("--locale", default="zh-CN", show_default=True, type=click.Choice(["zh-CN", "en"]))
+@click.option(
+    "--locale",
+    type=click.Choice(["zh-CN", "en"]),
+    help="The guide's language  [default: from LC_ALL / LANG: zh* is zh-CN, else en]",
+)
 @click.option(
     "--stage", default=None, help="Deployed stage whose SSM settings to read (default: env)."
 )
@@ -914,7 +1071,7 @@ def platform() -> None:
 @json_option
 @friendly
 def platform_setup(
-    name: str, url: str | None, locale: str, stage: str | None, apply_: bool, as_json: bool
+    name: str, url: str | None, locale: str | None, stage: str | None, apply_: bool, as_json: bool
 ) -> None:
     """Print what an operator does to connect a PLATFORM chat: the webhook URL, the settings
     (shown as set or not, never their values), what to enable on the platform, how to bind
@@ -925,6 +1082,7 @@ def platform_setup(
     from chalicelib.platforms.base import DeliveryError
     from rollcall import platform_setup as setup
 
+    locale = locale or setup.default_locale()
     if apply_ and name not in setup.APPLICABLE:
         raise Failure(
             f"--apply: {name} has no API for this; do the steps by hand (run without --apply)"
@@ -982,7 +1140,7 @@ def _setting_value(settings: Any, name: str) -> str:
 def _setup_text(data: dict[str, Any], locale: str) -> str:
     """The guide as text: the URL first (what the operator pastes), then settings, steps,
     and the lists to copy from."""
-    import textwrap
+    from rollcall.platform_setup import fill
 
     zh = locale == "zh-CN"
     words = {
@@ -1006,30 +1164,26 @@ def _setup_text(data: dict[str, Any], locale: str) -> str:
         "applied": "已执行" if zh else "Done",
     }
 
-    def _fill(text: str, width: int, **indents: str) -> str:
-        # Never at a hyphen or inside a word: URLs and commands stay whole, to copy.
-        return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False, **indents)
-
     lines = [data["title"], "", f"{words['url']}: {data['webhook_url']}"]
     if not data["webhook_url_known"]:
-        lines.append(f"  {words['placeholder']}")
+        lines.append(fill(words["placeholder"], 100, "  "))
     lines += ["", words["settings"]]
     width = max(len(s["name"]) for s in data["settings"])
     for s in data["settings"]:
         status = f"{words['set']} ({s['value']})" if s["set"] else words["unset"]
         need = words["required"] if s["required"] else words["optional"]
-        lines.append(f"  {s['name']:<{width}}  {need}, {status}")
+        lines.append(f"  {s['name']:<{width}}  {need}{'，' if zh else ', '}{status}")
         indent = " " * (width + 4)
-        lines.append(_fill(s["purpose"], 100, initial_indent=indent, subsequent_indent=indent))
+        lines.append(fill(s["purpose"], 100, indent))
     lines += ["", words["steps"]]
     for number, step in enumerate(data["steps"], 1):
         prefix = f"  {number}. "
-        lines.append(_fill(step, 100, initial_indent=prefix, subsequent_indent=" " * len(prefix)))
+        lines.append(fill(step, 100, " " * len(prefix), prefix))
     for key in ("scopes", "events", "commands"):
         if data.get(key):
             lines += ["", words[key], *(f"  {item}" for item in data[key])]
     if data["apply"]:
-        lines += ["", data["apply"]]
+        lines += ["", fill(data["apply"], 100)]
     if data["applied"]:
         result = data["applied"]["result"]
         shown = ", ".join(result) if isinstance(result, list) else result
@@ -1073,11 +1227,13 @@ def report_monthly(
         report_dict,
     )
     from chalicelib.store.reports import load_report
-    from rollcall.context import open_store
+    from rollcall.runtime import read_store
 
+    if as_csv and as_json:
+        raise click.UsageError("give either --csv or --json, not both")
     month = parse_month(month)
     now = parse_instant(at) if at else datetime.now(UTC)
-    with open_store() as store:
+    with read_store() as store:
         found = store.get_community(community_id)
         built = load_report(store.table, community_id, month)
         stored = built is not None
@@ -1189,7 +1345,7 @@ def report_rules(
 
     changes: dict[str, Any] = {}
     if rules_text is not None and defaults:
-        raise Failure("give either --set or --defaults, not both")
+        raise click.UsageError("give either --set or --defaults, not both")
     if rules_text is not None:
         if rules_text.startswith("@"):
             rules_text = Path(rules_text[1:]).read_text(encoding="utf-8")

@@ -327,6 +327,27 @@ def local_endpoint(*, fresh: bool = False, persist: bool = True) -> Iterator[str
         endpoint.stop(save=persist)
 
 
+def snapshot_items(table_name: str) -> list[dict[str, Any]] | None:
+    """The items of one table of the snapshot, in DynamoDB's wire format, or None when a
+    command must go through an endpoint after all: one is configured, ``rollcall serve``
+    holds newer state, or the stage is not local.
+
+    For commands that only read: loading the JSON is a fraction of starting moto's server
+    and writing every item into it (7 s for 2,000 members), and nothing needs saving.
+    Validated like a restore: a corrupt snapshot raises LocalStateError.
+    """
+    if configured_endpoint() is not None or running_server(state_dir()) is not None:
+        return None
+    path = state_dir() / SNAPSHOT_NAME
+    if not path.exists():
+        return []
+    for table in _read_snapshot(path):
+        if table["definition"]["TableName"] == table_name:
+            items: list[dict[str, Any]] = table["items"]
+            return items
+    return []
+
+
 @contextlib.contextmanager
 def _endpoint_environment(url: str) -> Iterator[None]:
     """Point boto3 at ``url`` via its standard variables; put the environment back after."""

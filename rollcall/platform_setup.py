@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,6 +75,59 @@ def webhook_url(platform: str, given: str | None = None) -> tuple[str, bool]:
         raise ValueError(f"{base!r}: give the API's base URL, without a query")
     path = _WEBHOOK_PATH.sub("", parts.path.rstrip("/"))
     return f"{parts.scheme}://{parts.netloc}{path}/webhooks/{platform}", True
+
+
+def default_locale(environ: Mapping[str, str] | None = None) -> str:
+    """The guide's language when ``--locale`` is not given: the environment's (``LC_ALL``,
+    then ``LC_MESSAGES``, then ``LANG``, as POSIX orders them), Chinese for ``zh*``, else
+    English, which is also the answer when none is set (the CLI itself speaks English)."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+# Units a line never breaks inside: a `command` span, a word (with the punctuation that
+# follows it), one CJK character (with its closing punctuation, after any opening one).
+# Lines break between units: at spaces, and between CJK characters as Chinese text does.
+_CLOSING = "，。、；：？！）」』》…,.;:?!)"
+_OPENING = "（「『《"
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_UNITS = re.compile(
+    rf"\s+"
+    rf"|[{_OPENING}]*`[^`]*`[{_CLOSING}]*"
+    rf"|[{_OPENING}]*[^\s`{_CJK}]+[{_CLOSING}]*"
+    rf"|[{_OPENING}]*[{_CJK}][{_CLOSING}]*"
+    rf"|."
+)
+
+
+def display_width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fill(text: str, width: int, indent: str = "", first_indent: str | None = None) -> str:
+    """Wrap ``text`` to ``width`` terminal columns without breaking a command, a URL or a
+    word, in English and Chinese alike (textwrap counts characters and breaks only at
+    spaces: Chinese lines ran to twice the width, and commands broke mid-way)."""
+    lines: list[str] = []
+    line = indent if first_indent is None else first_indent
+    empty, space = True, False
+    for unit in _UNITS.findall(text):
+        if unit.isspace():
+            space = True
+            continue
+        joined = (" " if space and not empty else "") + unit
+        if not empty and display_width(line + joined) > width:
+            lines.append(line)
+            line, joined = indent, unit
+        line += joined
+        empty, space = False, False
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def guide(platform: str, locale: str, url: str, url_known: bool, stage: str) -> Guide:

@@ -17,7 +17,7 @@ from chalicelib.store.repository import Store
 from chalicelib.store.schema import ensure_table
 from chalicelib.store.table import DynamoTable
 from rollcall import local
-from rollcall.context import endpoint
+from rollcall.context import endpoint, open_store, stage
 
 
 def console_secret(directory: Path | None = None) -> str:
@@ -55,3 +55,33 @@ def local_runtime(
         if not settings.console_secret:
             settings = replace(settings, console_secret=console_secret())
         yield build_runtime(settings, sink=sink, create=url is not None)
+
+
+@contextlib.contextmanager
+def read_store() -> Iterator[Store]:
+    """A Store for a command that only reads (``community list|show``, ``member list|export``,
+    ``report monthly``).
+
+    Without an endpoint of its own (local stage, none configured, no ``rollcall serve``
+    running), the snapshot is read straight into an in-memory table: no moto server, no
+    restore, no save. Whatever the command might write there is dropped, as befits a read.
+    Otherwise it is :func:`rollcall.context.open_store`.
+    """
+    settings = Settings.from_env()
+    items = local.snapshot_items(settings.table_name) if stage() == "local" else None
+    if items is None:
+        with open_store() as store:
+            yield store
+        return
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from chalicelib.store.memory import MemoryTable
+    from chalicelib.store.table import from_dynamo_value
+
+    deserialize = TypeDeserializer().deserialize
+    table = MemoryTable(settings.table_name)
+    table.batch_put(
+        {name: from_dynamo_value(deserialize(value)) for name, value in item.items()}
+        for item in items
+    )
+    yield Store(table)

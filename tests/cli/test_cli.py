@@ -357,7 +357,7 @@ def test_routine_settings_can_be_changed_and_bad_ones_are_refused(cli):
     for args, message in [
         (("--report-day", "30"), "report day"),
         (("--deadline-weekday", "someday"), "deadline weekday"),
-        (("--grace-days", "-1"), "negative"),
+        (("--grace-days", "-1"), "grace days must be between 0 and 60"),
         (("--jobs", "dance"), "unknown jobs"),
     ]:
         result = cli("community", "update", cid, *args, ok=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 import responses
@@ -271,3 +272,59 @@ def test_discord_commands_are_valid_for_discord():
         assert all(1 <= len(text) <= 100 for text in texts)
         required = [o["required"] for o in options]
         assert required == sorted(required, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh-CN"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh-CN"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"),
+        ({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh-CN"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": ""}, "zh-CN"),
+    ],
+)
+def test_the_guide_speaks_the_environments_language_else_english(
+    run, monkeypatch, environ, expected
+):
+    """An English CLI used to answer in Chinese unless told otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert json.loads(run("telegram", "--json").stdout)["locale"] == expected
+    chosen = "en" if expected == "zh-CN" else "zh-CN"
+    assert json.loads(run("telegram", "--locale", chosen, "--json").stdout)["locale"] == chosen
+
+
+def columns(text: str) -> int:
+    """Terminal columns, counted here independently of the code under test."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_guide_lines_never_break_a_command_and_fit_the_width(run, platform, locale):
+    """A command split over two lines cannot be copied; a Chinese line of 100 characters is
+    200 columns wide."""
+    data = json.loads(run(platform, "--locale", locale, "--json").stdout)
+    lines = run(platform, "--locale", locale).stdout.splitlines()
+    spans = {span for text in data["steps"] for span in re.findall(r"`[^`]*`", text)}
+    for span in spans:
+        assert any(span in line for line in lines), span
+    for line in lines:
+        unbreakable = any(span in line and columns(span) > 60 for span in spans)
+        assert columns(line) <= 100 or unbreakable or "Webhook URL" in line, line
+
+
+def test_fill_counts_chinese_characters_as_two_columns():
+    from rollcall.platform_setup import fill
+
+    text = "先配置上面列出的设置项，再把 URL 填到平台上（多数平台保存 URL 时立即校验）。" * 3
+    lines = fill(text, 40, "  ", "  ").splitlines()
+    assert all(columns(line) <= 40 for line in lines)
+    assert not any(line.lstrip().startswith(("，", "。", "）")) for line in lines)
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert fill("run `a b c d` now", 8) == "run\n`a b c d`\nnow"

@@ -1,0 +1,365 @@
+"""Community settings as operators type them: one validator for every place that changes them.
+
+The CLI (``community create|update``) uses it today; chat ``/settings`` and the web pages
+are meant to call the same functions, so a value refused in one place is refused, with the
+same words, everywhere. Settings arrive as text by name (``reminder_time``, ``reviewers``:
+the CLI's option names with ``_``); :func:`parse_settings` turns each into the Community
+field it sets, :func:`check_settings` judges the resulting community as a whole (a last call
+after the reminder, the digest after the deadline, fewer reviewers than members). Both raise
+:class:`InvalidValue` with one line fit to show; the caller writes nothing then.
+
+Pure: no storage, no clock. Community.__post_init__ still checks what a stored community
+must satisfy to be loaded at all; the rules here are the stricter ones for *changing* it,
+so that a community stored before a rule existed still loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, fields
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.domain.models import (
+    JOBS,
+    Community,
+    InvalidValue,
+    parse_hhmm,
+    parse_locale,
+    parse_timezone,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Peer review is a few people per submission; more is a typo, not a policy.
+MAX_REVIEWERS = 10
+MINUTES_PER_DAY = 24 * 60
+# Ids go into keys (``C#<id>``), URLs and commands: no separators, no spaces, no '#'.
+_COMMUNITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# DingTalk access tokens (64 hex) and WeCom robot keys (a UUID) given without their URL.
+_ROBOT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+_ROBOT_KEY_PLATFORMS = ("dingtalk", "wecom")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name as typed, the Community field it sets, how text becomes a value."""
+
+    name: str
+    field: str
+    parse: Callable[[str], Any]
+    help: str
+
+    @property
+    def metavar(self) -> str:
+        """How the value is written, for --help."""
+        return _METAVARS.get(self.name, "N")
+
+    @property
+    def what(self) -> str:
+        return self.name.replace("_", " ")
+
+    @property
+    def default(self) -> str | None:
+        """The default of a new community, as text (for ``--help``)."""
+        value = _DEFAULTS.get(self.field)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, tuple):
+            return ",".join(str(v) for v in value)
+        if self.field == "deadline_weekday":
+            return WEEKDAYS[value]
+        return str(value)
+
+
+def check_community_id(value: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not _COMMUNITY_ID.match(text):
+        raise InvalidValue(
+            "community id must be 1-64 letters, digits, '-' or '_' (starting with a letter "
+            f"or digit), got {value!r}"
+        )
+    return text
+
+
+def _text(what: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not value.strip():
+            raise InvalidValue(f"{what} must not be empty")
+        return value.strip()
+
+    return parse
+
+
+def _time(what: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        parse_hhmm(value, what)
+        return value.strip()
+
+    return parse
+
+
+def _last_call(value: str) -> str | None:
+    if value.strip().lower() in ("-", "off", "none"):
+        return None
+    parse_hhmm(value, "last call time")
+    return value.strip()
+
+
+def _timezone(value: str) -> str:
+    if not value.strip():
+        raise InvalidValue("timezone must be an IANA name like Asia/Shanghai, got ''")
+    return parse_timezone(value.strip())
+
+
+def _on_off(what: str) -> Callable[[str], bool]:
+    def parse(value: str) -> bool:
+        lowered = value.strip().lower()
+        if lowered in ("on", "yes", "true", "1"):
+            return True
+        if lowered in ("off", "no", "false", "0"):
+            return False
+        raise InvalidValue(f"{what} must be on or off, got {value!r}")
+
+    return parse
+
+
+def _whole(what: str, low: int, high: int | None = None, why: str = "") -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        text = str(value).strip()
+        try:
+            number = int(text)
+        except ValueError:
+            raise InvalidValue(f"{what} must be a whole number, got {value!r}") from None
+        if high is None and number < low:
+            raise InvalidValue(f"{what} must be at least {low}{why}, got {number}")
+        if high is not None and not low <= number <= high:
+            raise InvalidValue(f"{what} must be between {low} and {high}{why}, got {number}")
+        return number
+
+    return parse
+
+
+def _weekday(value: str) -> int:
+    text = value.strip().lower()[:3]
+    if text in WEEKDAYS:
+        return WEEKDAYS.index(text)
+    if text.isdigit() and 0 <= int(text) <= 6:
+        return int(text)
+    raise InvalidValue(f"deadline weekday must be one of {', '.join(WEEKDAYS)}, got {value!r}")
+
+
+def _anchor(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidValue(
+            f"cycle anchor must be an ISO date like 2026-11-02, got {value!r}"
+        ) from None
+
+
+def _jobs(value: str) -> tuple[str, ...]:
+    if value.strip().lower() == "none":
+        return ()
+    names = tuple(j.strip() for j in value.split(",") if j.strip())
+    unknown = [n for n in names if n not in JOBS]
+    if unknown or not names:
+        raise InvalidValue(
+            f"unknown jobs {unknown or [value]}; jobs are {', '.join(JOBS)} (or none)"
+        )
+    return names
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("timezone", "timezone", _timezone, "IANA timezone, e.g. Asia/Shanghai."),
+        Setting("locale", "locale", parse_locale, "zh-CN or en."),
+        Setting("reminder_time", "reminder_time", _time("reminder time"), "Daily reminder, HH:MM."),
+        Setting(
+            "last_call_time",
+            "last_call_time",
+            _last_call,
+            "Second reminder, HH:MM after the reminder ('off': none).",
+        ),
+        Setting("day_boundary", "day_boundary", _time("day boundary"), "When the day ends, HH:MM."),
+        Setting("report_time", "report_time", _time("report time"), "Monthly report, HH:MM."),
+        Setting(
+            "robot_webhook",
+            "robot_webhook",
+            _text("robot webhook"),
+            "Group robot's https:// URL (Feishu, DingTalk, WeCom; DingTalk/WeCom: or its key).",
+        ),
+        Setting(
+            "robot_secret", "robot_secret", _text("robot secret"), "Robot signing secret (加签)."
+        ),
+        Setting(
+            "congratulate",
+            "congratulate_when_all_done",
+            _on_off("congratulate"),
+            "Congratulate when everyone checked in: on or off.",
+        ),
+        Setting(
+            "grace_days",
+            "grace_days",
+            _whole("grace days", 0, 60),
+            "Days a new member is not reminded.",
+        ),
+        Setting(
+            "makeup_window_days",
+            "makeup_window_days",
+            _whole("makeup window days", 0, 31),
+            "补卡 reaches this many days back.",
+        ),
+        Setting(
+            "makeups_per_month",
+            "makeups_per_month",
+            _whole("makeups per month", 0, 31),
+            "补卡 allowed per month.",
+        ),
+        Setting(
+            "max_leave_days",
+            "max_leave_days",
+            _whole("max leave days", 1, 365),
+            "Longest 请假, in days.",
+        ),
+        Setting(
+            "cycle_anchor", "cycle_anchor", _anchor, "First homework cycle starts on (ISO date)."
+        ),
+        Setting(
+            "cycle_length_days",
+            "cycle_length_days",
+            _whole("cycle length days", 1, 28),
+            "Homework cycle length, in days.",
+        ),
+        Setting(
+            "deadline_weekday", "deadline_weekday", _weekday, "Homework deadline day, mon..sun."
+        ),
+        Setting(
+            "deadline_time", "deadline_time", _time("deadline time"), "Homework deadline, HH:MM."
+        ),
+        Setting(
+            "late_grace_hours",
+            "late_grace_hours",
+            _whole("late grace hours", 0, 28 * 24),
+            "Hours late homework is still accepted.",
+        ),
+        Setting(
+            "reviewers",
+            "reviewers_per_submission",
+            _whole("reviewers", 0, MAX_REVIEWERS),
+            "Peer reviewers per submission (fewer than members).",
+        ),
+        Setting(
+            "digest_offset_minutes",
+            "digest_offset_minutes",
+            _whole("digest offset minutes", 0, None, " (the digest follows the deadline)"),
+            "Minutes after the deadline the weekly digest goes out.",
+        ),
+        Setting(
+            "report_day", "report_day", _whole("report day", 1, 28), "Report day of month, 1-28."
+        ),
+        Setting("jobs", "jobs", _jobs, "Comma-separated jobs this community runs (or none)."),
+    )
+}
+
+_METAVARS = {
+    "timezone": "ZONE",
+    "locale": "LOCALE",
+    "reminder_time": "HH:MM",
+    "last_call_time": "HH:MM|off",
+    "day_boundary": "HH:MM",
+    "report_time": "HH:MM",
+    "deadline_time": "HH:MM",
+    "robot_webhook": "URL",
+    "robot_secret": "SECRET",
+    "congratulate": "on|off",
+    "cycle_anchor": "DATE",
+    "deadline_weekday": "DAY",
+    "jobs": "JOBS",
+}
+
+_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in fields(Community) if f.default is not MISSING
+}
+
+
+def parse_settings(raw: Mapping[str, str]) -> dict[str, Any]:
+    """``{setting name: text}`` -> ``{Community field: value}``; the first bad one raises."""
+    changes: dict[str, Any] = {}
+    for name, value in raw.items():
+        setting = SETTINGS.get(name)
+        if setting is None:
+            raise InvalidValue(f"unknown setting {name!r}; settings are {', '.join(SETTINGS)}")
+        if not isinstance(value, str):
+            raise InvalidValue(f"{setting.what} must be text, got {value!r}")
+        changes[setting.field] = setting.parse(value)
+    return changes
+
+
+def _day_minutes(hhmm: str, boundary: str) -> int:
+    """Minutes from the start of the community's day (``day_boundary``) to ``hhmm``."""
+    t, b = parse_hhmm(hhmm), parse_hhmm(boundary)
+    return ((t.hour - b.hour) * 60 + t.minute - b.minute) % MINUTES_PER_DAY
+
+
+def check_settings(
+    community: Community, *, changed: Iterable[str] = (), members: int | None = None
+) -> None:
+    """Refuse a combination that makes no sense; ``changed`` names the fields just set
+    (rules are judged when one of their fields changes, so a community stored before a rule
+    existed can still be edited in other ways), ``members`` the present members, if known."""
+    touched = set(changed)
+    c = community
+    if (
+        c.last_call_time
+        and touched & {"last_call_time", "reminder_time", "day_boundary"}
+        and _day_minutes(c.last_call_time, c.day_boundary)
+        <= _day_minutes(c.reminder_time, c.day_boundary)
+    ):
+        raise InvalidValue(
+            f"last call time {c.last_call_time} must come after the reminder "
+            f"({c.reminder_time}) in the same day (the day ends at {c.day_boundary})"
+        )
+    cycle_minutes = c.cycle_length_days * MINUTES_PER_DAY
+    if touched & {"digest_offset_minutes", "cycle_length_days"} and not (
+        0 <= c.digest_offset_minutes < cycle_minutes
+    ):
+        raise InvalidValue(
+            f"digest offset minutes must be between 0 and {cycle_minutes - 1} (after the "
+            f"deadline, before the next one), got {c.digest_offset_minutes}"
+        )
+    if "reviewers_per_submission" in touched and members:
+        most = max(members - 1, 0)  # nobody reviews their own work
+        if c.reviewers_per_submission > most:
+            raise InvalidValue(
+                f"reviewers must be at most {most} with {members} members (nobody reviews "
+                f"their own work), got {c.reviewers_per_submission}"
+            )
+    if c.robot_webhook and touched & {"robot_webhook", "platform"}:
+        _check_robot_webhook(c.robot_webhook, c.platform)
+
+
+def _check_robot_webhook(value: str, platform: str) -> None:
+    if "://" in value:
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname and "." in parts.hostname:
+            return
+        raise InvalidValue(f"robot webhook must be an https:// URL, got {value!r}")
+    if platform in _ROBOT_KEY_PLATFORMS and _ROBOT_KEY.match(value):
+        return
+    also = " (or the robot's key alone)" if platform in _ROBOT_KEY_PLATFORMS else ""
+    raise InvalidValue(f"robot webhook must be an https:// URL{also}, got {value!r}")
+
+
+def apply_settings(
+    current: Community, raw: Mapping[str, str], *, members: int | None = None
+) -> Community:
+    """``current`` with the settings in ``raw`` applied, or InvalidValue and nothing changes."""
+    changes = parse_settings(raw)
+    updated = current.with_changes(**changes)  # Community's own checks run here too
+    check_settings(updated, changed=changes, members=members)
+    return updated

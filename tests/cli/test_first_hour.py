@@ -1,0 +1,320 @@
+"""An operator's first hour with the CLI (issue #17): errors in one line, the everyday
+member commands, local times, defaults in --help, and read-only commands that answer
+without starting the embedded endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from rollcall.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True, input: str | None = None):
+        result = runner.invoke(
+            main, list(args), catch_exceptions=False, prog_name="rollcall", input=input
+        )
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return run
+
+
+def create(cli, *extra: str) -> str:
+    args = ("--name", "Writers", "--platform", "console", "--chat-id", "room-1", *extra)
+    return cli("community", "create", "--timezone", "Asia/Shanghai", *args).stdout.strip()
+
+
+ROSTER = (
+    "user_id,name,role,squad,joined_at\n"
+    "u1,Ann,owner,A,2026-11-01\n"
+    "u2,Bob,member,A,2026-11-02\n"
+    "u3,Cy,leader,B,2026-11-03\n"
+)
+
+
+# -- errors in one line -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("community", "create", "--fooo"),
+            "error: no such option '--fooo' (try: rollcall community create --help)",
+        ),
+        (("communty",), "error: no such command 'communty'"),
+        (
+            ("community", "show"),
+            "error: missing argument 'COMMUNITY_ID' (try: rollcall community show --help)",
+        ),
+        (("member", "list", "--status", "gone", "--community", "c"), "error: invalid value"),
+        (("--fooo",), "error: no such option '--fooo' (try: rollcall --help)"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_where_to_look_and_exit_2(cli, args, line):
+    """click's own usage errors take three lines (usage, hint, error); the docs promise one."""
+    result = cli(*args, ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_file_is_named_without_errno(cli, tmp_path):
+    cid = create(cli)
+    missing = tmp_path / "roster.csv"
+    result = cli("member", "import", "--community", cid, str(missing), ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no such file: {missing}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("report", "monthly", "--community", "{cid}", "--month", "2026-11", "--csv", "--json"),
+            "error: give either --csv or --json, not both",
+        ),
+        (
+            ("report", "rules", "--community", "{cid}", "--set", "[]", "--defaults"),
+            "error: give either --set or --defaults, not both",
+        ),
+        (
+            ("community", "update", "{cid}"),
+            "error: nothing to change: give at least one option "
+            "(try: rollcall community update --help)",
+        ),
+    ],
+)
+def test_options_that_cannot_go_together_are_a_usage_error(cli, args, line):
+    """--csv --json used to print CSV and ignore --json."""
+    cid = create(cli)
+    result = cli(*(a.format(cid=cid) for a in args), ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line)
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+# -- members ----------------------------------------------------------------------------
+
+
+def test_member_add_list_and_remove_keep_history(cli):
+    cid = create(cli)
+    added = json.loads(
+        cli(
+            "member", "add", "--community", cid, "u1", "--name", "Ann", "--role", "admin",
+            "--squad", "A", "--json",
+        ).stdout
+    )  # fmt: skip
+    assert added["outcome"] == "added"
+    cli("member", "add", "--community", cid, "u2")
+    listed = json.loads(cli("member", "list", "--community", cid, "--json").stdout)
+    assert [(m["user_id"], m["name"], m["role"]) for m in listed] == [
+        ("u1", "Ann", "admin"),
+        ("u2", "u2", "member"),
+    ]
+    assert listed[1]["joined_at"]  # today, in the community's timezone
+    removed = cli("member", "remove", "--community", cid, "u2")
+    assert removed.stdout.strip() == "u2 marked as left (history kept)"
+    present = json.loads(
+        cli("member", "list", "--community", cid, "--status", "present", "--json").stdout
+    )
+    assert [m["user_id"] for m in present] == ["u1"]
+    left = json.loads(
+        cli("member", "list", "--community", cid, "--status", "left", "--json").stdout
+    )
+    assert [(m["user_id"], m["status"]) for m in left] == [("u2", "left")]
+    back = json.loads(cli("member", "add", "--community", cid, "u2", "--json").stdout)
+    assert back["outcome"] == "back"
+    assert cli("member", "remove", "--community", cid, "u1").exit_code == 0
+    again = cli("member", "remove", "--community", cid, "u1")
+    assert again.stdout.strip() == "u1 had left already"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("member", "add", "--community", "{cid}", "u1", "--role", "boss"), "role must be one"),
+        (("member", "add", "--community", "nope", "u1"), "unknown community 'nope'"),
+        (("member", "add", "--community", "{cid}", " "), "user id must not be empty"),
+        (("member", "add", "--community", "{cid}", "u1", "--name", ""), "name must not be"),
+        (("member", "remove", "--community", "{cid}", "u9"), "unknown member 'u9'"),
+        (("member", "list", "--community", "{cid}", "--role", "boss"), "role must be one"),
+    ],
+)
+def test_member_commands_refuse_bad_input_in_one_line(cli, args, message):
+    cid = create(cli)
+    result = cli(*(a.format(cid=cid) for a in args), ok=False)
+    assert result.exit_code == 1 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(cli("member", "list", "--community", cid, "--json").stdout) == []
+
+
+def test_member_list_filters_by_role_and_squad(cli):
+    cid = create(cli)
+    cli("member", "import", "--community", cid, "-", input=ROSTER)
+    by_squad = cli("member", "list", "--community", cid, "--squad", "A").stdout.splitlines()
+    assert [line.split()[0] for line in by_squad] == ["u1", "u2"]
+    leaders = json.loads(
+        cli("member", "list", "--community", cid, "--role", "leader", "--json").stdout
+    )
+    assert [m["user_id"] for m in leaders] == ["u3"]
+
+
+def test_member_import_reads_standard_input_and_export_says_what_it_wrote(cli, tmp_path):
+    cid = create(cli)
+    imported = cli("member", "import", "--community", cid, "-", input=ROSTER)
+    assert imported.stdout.strip() == "3 added, 0 updated"
+    out = tmp_path / "roster.csv"
+    exported = cli("member", "export", "--community", cid, "-o", str(out))
+    assert exported.stdout == f"wrote 3 members to {out}\n"
+    assert out.read_text(encoding="utf-8").splitlines()[1] == "u1,Ann,owner,A,2026-11-01,"
+
+
+def test_a_malformed_roster_on_standard_input_is_named_stdin(cli):
+    cid = create(cli)
+    result = cli(
+        "member", "import", "--community", cid, "-", input="user_id,name\nu1,a\n", ok=False
+    )
+    assert result.exit_code == 1 and result.stderr.startswith("error: <stdin>: line 1: missing")
+
+
+# -- show, help -------------------------------------------------------------------------
+
+
+def test_show_gives_next_runs_in_local_time_and_the_deadline_weekday(cli):
+    cid = create(cli, "--reminder-time", "21:00", "--deadline-weekday", "sat")
+    text = cli("community", "show", cid).stdout
+    reminder = next(line for line in text.splitlines() if "daily-reminder" in line)
+    assert reminder.rstrip().endswith("21:00 Asia/Shanghai")
+    assert "deadline sat 23:59" in text
+    runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
+    assert runs["daily-reminder"].endswith("T13:00:00+00:00")  # --json keeps UTC
+
+
+def _commands(command: click.Command, ctx: click.Context):
+    yield command, ctx
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, click.Context(sub, info_name=name, parent=ctx))
+
+
+def test_every_option_with_a_default_shows_it_in_help():
+    root = click.Context(main, info_name="rollcall", **main.context_settings)
+    missing = []
+    for command, ctx in _commands(main, root):
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.is_flag:
+                continue
+            default = param.get_default(ctx, call=False)
+            if param.hidden or default is None or default == () or "UNSET" in repr(default):
+                continue
+            record = param.get_help_record(ctx)
+            if record is None or "default:" not in record[1]:
+                missing.append(f"{ctx.command_path} {param.opts[0]}")
+    assert missing == []
+
+
+def test_create_help_shows_a_new_communitys_defaults(cli):
+    text = " ".join(cli("community", "create", "--help").stdout.split())
+    for shown in ("[default: 21:00]", "[default: Asia/Shanghai]", "[default: sun]"):
+        assert shown in text
+
+
+# -- speed ------------------------------------------------------------------------------
+
+_PROBE = """
+import sys
+from rollcall.cli import main
+try:
+    main(sys.argv[1:], prog_name="rollcall")
+except SystemExit as done:
+    assert not done.code, done.code
+print("moto loaded:", "moto.server" in sys.modules, file=sys.stderr)
+"""
+
+
+def _probe(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("community", "list"),
+        ("community", "show", "{cid}", "--json"),
+        ("member", "list", "--community", "{cid}"),
+        ("member", "export", "--community", "{cid}"),
+        ("report", "monthly", "--community", "{cid}", "--month", "2026-11"),
+    ],
+)
+def test_read_only_commands_start_no_server_and_see_the_saved_state(cli, args):
+    """Starting moto and restoring the snapshot cost 5-8 s with 2,000 members; a command
+    that only reads takes the snapshot as it is. Writes made by earlier commands show."""
+    cid = create(cli)
+    cli("member", "import", "--community", cid, "-", input=ROSTER)
+    probed = _probe(*(a.format(cid=cid) for a in args))
+    assert probed.returncode == 0, probed.stderr
+    assert "moto loaded: False" in probed.stderr
+    assert probed.stdout.strip()
+    if args[0] == "community":  # the community created above, from the snapshot
+        assert cid in probed.stdout
+
+
+def test_a_write_still_goes_through_the_embedded_endpoint(cli):
+    cid = create(cli)
+    probed = _probe("member", "add", "--community", cid, "u7")
+    assert probed.returncode == 0, probed.stderr
+    assert "moto loaded: True" in probed.stderr
+    listed = json.loads(cli("member", "list", "--community", cid, "--json").stdout)
+    assert [m["user_id"] for m in listed] == ["u7"]
+
+
+def test_an_imported_or_added_member_is_watched_from_that_day_and_a_return_starts_afresh(cli):
+    """An imported joined_at is history, not observation (docs/counting.md): rollcall
+    watches a member from the day it learnt of them; one added back after leaving starts a
+    new membership (fresh grace, no warning, no streak)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.models import MemberStatus
+    from rollcall.context import open_store
+
+    community_id = create(cli)
+    cli("member", "import", "--community", community_id, "-", input=ROSTER)
+    with open_store() as store:
+        today = store.get_community(community_id).calendar.local_date(datetime.now(UTC))
+        imported = store.get_member(community_id, "u2")
+        assert imported.joined_at.isoformat() == "2026-11-02"
+        assert imported.observed_since == today
+        store.save_member(
+            replace(imported, status=MemberStatus.LEFT, warned_rule="silent", current_streak=9)
+        )
+    cli("member", "add", "--community", community_id, "u2")
+    with open_store() as store:
+        back = store.get_member(community_id, "u2")
+    assert back.is_present and back.joined_at == today and back.observed_since == today
+    assert back.warned_rule is None and back.current_streak == 0

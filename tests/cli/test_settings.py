@@ -1,0 +1,199 @@
+"""One validator of community settings (chalicelib/domain/settings.py), pinned by one table.
+
+BAD_SETTINGS is meant for every place that changes settings: the CLI here, chat /settings
+and the web pages later (``from tests.cli.test_settings import BAD_SETTINGS``). A value
+refused in one place must be refused, with the same words, in all of them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from chalicelib.domain.models import Community, InvalidValue
+from chalicelib.domain.settings import SETTINGS, apply_settings, check_community_id
+from rollcall.cli import main
+
+# (setting, bad value, a fragment of the one-line message), judged on a community of
+# ROSTER members with the defaults (reminder 21:00, day ends 00:00, 7-day cycles).
+ROSTER = 10
+BAD_SETTINGS: list[tuple[str, str, str]] = [
+    ("timezone", "", "timezone must be an IANA name"),
+    ("timezone", "Mars/Base", "unknown timezone 'Mars/Base'"),
+    ("locale", "fr", "locale must be one of zh-CN, en"),
+    ("reminder_time", "9pm", "reminder time must be HH:MM"),
+    ("reminder_time", "", "reminder time must be HH:MM"),
+    ("last_call_time", "20:00", "last call time 20:00 must come after the reminder (21:00)"),
+    ("last_call_time", "21:00", "must come after the reminder"),
+    ("day_boundary", "24:00", "day boundary must be HH:MM"),
+    ("report_time", "10am", "report time must be HH:MM"),
+    ("digest_offset_minutes", "-5", "digest offset minutes must be at least 0"),
+    ("digest_offset_minutes", "999999", "digest offset minutes must be between 0 and 10079"),
+    ("digest_offset_minutes", "soon", "digest offset minutes must be a whole number"),
+    ("reviewers", "100", "reviewers must be between 0 and 10"),
+    ("reviewers", "10", "reviewers must be at most 9 with 10 members"),
+    ("robot_webhook", "notaurl", "robot webhook must be an https:// URL"),
+    ("robot_webhook", "http://open.feishu.cn/hook/x", "robot webhook must be an https:// URL"),
+    ("robot_webhook", "", "robot webhook must not be empty"),
+    ("robot_secret", " ", "robot secret must not be empty"),
+    ("congratulate", "maybe", "congratulate must be on or off"),
+    ("grace_days", "-1", "grace days must be between 0 and 60"),
+    ("makeup_window_days", "99", "makeup window days must be between 0 and 31"),
+    ("makeups_per_month", "x", "makeups per month must be a whole number"),
+    ("max_leave_days", "0", "max leave days must be between 1 and 365"),
+    ("cycle_anchor", "next monday", "cycle anchor must be an ISO date"),
+    ("cycle_length_days", "29", "cycle length days must be between 1 and 28"),
+    ("deadline_weekday", "someday", "deadline weekday must be one of mon"),
+    ("deadline_time", "23:60", "deadline time must be HH:MM"),
+    ("late_grace_hours", "-2", "late grace hours must be between 0 and 672"),
+    ("report_day", "30", "report day must be between 1 and 28"),
+    ("jobs", "dance", "unknown jobs ['dance']"),
+    ("jobs", "", "unknown jobs"),
+]
+
+# Values near the edges that must pass: a refusal here is a false alarm for an organiser.
+GOOD_SETTINGS: list[dict[str, str]] = [
+    {"day_boundary": "04:00", "reminder_time": "23:00", "last_call_time": "01:30"},
+    {"last_call_time": "off"},
+    {"digest_offset_minutes": "0"},
+    {"digest_offset_minutes": "10079"},
+    {"cycle_length_days": "14", "digest_offset_minutes": "20000"},
+    {"reviewers": "9"},
+    {"reviewers": "0"},
+    {"robot_webhook": "https://open.feishu.cn/open-apis/bot/v2/hook/abc"},
+    {"deadline_weekday": "Saturday", "jobs": "daily-reminder, monthly-report"},
+    {"jobs": "none"},
+    {"timezone": "Europe/Berlin", "locale": "en"},
+]
+
+
+def community(**fields: object) -> Community:
+    base: dict[str, object] = {"id": "c1", "name": "Writers", "platform": "console"}
+    return Community(chat_id="room", **{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_the_table_tries_a_bad_value_for_every_setting():
+    """A setting nobody tries a bad value for is a setting whose checks nobody pins."""
+    tried = {name for name, _, _ in BAD_SETTINGS}
+    assert tried == set(SETTINGS)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), BAD_SETTINGS)
+def test_a_bad_setting_is_refused_with_one_clear_line(name, value, message):
+    with pytest.raises(InvalidValue) as refused:
+        apply_settings(community(), {name: value}, members=ROSTER)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("raw", GOOD_SETTINGS)
+def test_sensible_settings_at_the_edges_are_accepted(raw):
+    apply_settings(community(), raw, members=ROSTER)
+
+
+def test_a_bare_robot_key_is_accepted_only_where_the_platform_takes_one():
+    """DingTalk and WeCom robots combine their key with the API base; Feishu needs the URL."""
+    key = "0123456789abcdef0123456789abcdef"
+    apply_settings(community(platform="dingtalk"), {"robot_webhook": key})
+    apply_settings(community(platform="wecom"), {"robot_webhook": key})
+    with pytest.raises(InvalidValue, match="https://"):
+        apply_settings(community(platform="feishu"), {"robot_webhook": key})
+    with pytest.raises(InvalidValue, match="or the robot's key alone"):
+        apply_settings(community(platform="dingtalk"), {"robot_webhook": "notaurl"})
+
+
+def test_a_rule_is_judged_when_one_of_its_settings_changes():
+    """A community stored before a rule existed can still change its other settings."""
+    stored = community(reminder_time="21:00", last_call_time="20:00")
+    assert apply_settings(stored, {"locale": "en"}).locale == "en"
+    with pytest.raises(InvalidValue, match="must come after the reminder"):
+        apply_settings(stored, {"reminder_time": "20:30"})
+    with pytest.raises(InvalidValue, match="digest offset minutes must be between 0 and 1439"):
+        apply_settings(
+            community(cycle_length_days=14, digest_offset_minutes=2000),
+            {"cycle_length_days": "1"},
+        )
+
+
+def test_reviewers_are_not_judged_against_an_unknown_roster():
+    assert apply_settings(community(), {"reviewers": "5"}).reviewers_per_submission == 5
+
+
+def test_unknown_setting_names_are_refused():
+    with pytest.raises(InvalidValue, match="unknown setting 'colour'"):
+        apply_settings(community(), {"colour": "red"})
+
+
+@pytest.mark.parametrize("bad", ["a#b", "a/b", "", " ", "-x", "a b", "x" * 65])
+def test_community_ids_fit_keys_urls_and_commands(bad):
+    with pytest.raises(InvalidValue, match="community id must be"):
+        check_community_id(bad)
+    assert check_community_id("reading-club_2") == "reading-club_2"
+
+
+# -- through the CLI --------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True, input: str | None = None):
+        result = runner.invoke(
+            main, list(args), catch_exceptions=False, prog_name="rollcall", input=input
+        )
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return run
+
+
+def test_the_cli_refuses_every_bad_setting_in_one_line_and_writes_nothing(cli):
+    created = cli(
+        "community", "create", "--name", "Writers", "--platform", "console", "--chat-id", "r"
+    )
+    cid = created.stdout.strip()
+    roster = "user_id,name,role,squad,joined_at\n" + "".join(
+        f"u{i},M{i},member,A,2026-11-01\n" for i in range(ROSTER)
+    )
+    cli("member", "import", "--community", cid, "-", input=roster)
+    before = cli("community", "show", cid, "--json").stdout
+    for name, value, message in BAD_SETTINGS:
+        option = "--" + name.replace("_", "-")
+        result = cli("community", "update", cid, option, value, ok=False)
+        assert result.exit_code == 1, (name, value, result.output)
+        assert message in result.stderr, (name, value, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert cli("community", "show", cid, "--json").stdout == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--timezone", ""), "timezone must be an IANA name"),
+        (("--last-call-time", "20:00"), "must come after the reminder"),
+        (("--digest-offset-minutes", "-5"), "must be at least 0"),
+        (("--robot-webhook", "notaurl"), "robot webhook must be an https:// URL"),
+        (("--id", "club#1"), "community id must be"),
+        (("--id", "a/b"), "community id must be"),
+    ],
+)
+def test_create_refuses_bad_settings_and_creates_nothing(cli, extra, message):
+    result = cli(
+        "community",
+        "create",
+        "--name",
+        "x",
+        "--platform",
+        "console",
+        "--chat-id",
+        "r",
+        *extra,
+        ok=False,
+    )
+    assert result.exit_code == 1 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(cli("community", "list", "--json").stdout) == []
