@@ -37,6 +37,7 @@ from chalicelib.platforms.base import (
     HttpResponse,
     InboundEvent,
     Message,
+    RespondDeferred,
     Unauthorized,
 )
 from chalicelib.runtime import Runtime
@@ -76,9 +77,8 @@ def handle_webhook(
         deferred = deferred or handled.deferred
     # A platform that answers a queued command its own way (Discord: "thinking…" now, the
     # result as the interaction's follow-up) says so; the others acknowledge in words.
-    respond_deferred = getattr(adapter, "respond_deferred", None) if deferred else None
-    if respond_deferred is not None:
-        return respond_deferred(last_event, replies)
+    if deferred and isinstance(adapter, RespondDeferred):
+        return adapter.respond_deferred(last_event, replies)
     return adapter.respond(last_event, replies)
 
 
@@ -136,6 +136,7 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
             now,
             activity=seen.activity,
             checkin_delivery=seen.checkin_delivery,
+            runtime=runtime,
         )
         return _Handled(list(dispatch(ctx)))
     member = seen.member
@@ -146,7 +147,7 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         return _Handled([Message(welcome)])
     if command is None:
         return _Handled()
-    ctx = CommandContext(store, community, member, command, event, now)
+    ctx = CommandContext(store, community, member, command, event, now, runtime=runtime)
     if command.name in DEFERRED:
         return _defer(runtime, ctx)
     return _Handled(list(dispatch(ctx)))

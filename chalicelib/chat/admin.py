@@ -33,11 +33,10 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
         return refused
     from chalicelib.jobs.runner import PAUSED, run_job
     from chalicelib.jobs.send_daily_reminders import MANUAL
-    from chalicelib.runtime import get_runtime
 
     day = ctx.today.isoformat()
     result = run_job(
-        get_runtime(),
+        ctx.runtime,
         "daily-reminder",
         ctx.community.id,
         ctx.now,

@@ -41,6 +41,9 @@ class CommandContext:
     # when short of time, see CommandPaused), and the id that de-duplicates the command.
     time_left: Callable[[], float] | None = None
     command_id: str | None = None
+    # The collaborators beyond the store (the platform's adapter, the clock, the job
+    # runner's needs): handed in by the webhook and the worker, never fetched.
+    runtime: Any = None
 
     @property
     def delivery(self) -> str | None:

@@ -218,7 +218,7 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
             requested,
             ctx.member.user_id,
             ctx.now,
-            adapter=_adapter(community.platform),
+            adapter=_adapter(ctx),
             platform_limit=None if ctx.in_worker else CHAT_PLATFORM_REMOVALS,
         )
     except RemovalOff:  # turned off between the check above and the call: a race
@@ -228,10 +228,7 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
     return [Message(describe_outcome(community, outcome))]
 
 
-def _adapter(platform: str) -> Any:
-    """The platform's adapter, from the Runtime the worker runs in (handlers receive no
-    adapter; tests hand theirs in with ``set_runtime``). Only its optional
-    ``remove_member`` is used."""
-    from chalicelib.runtime import get_runtime
-
-    return get_runtime().adapter(platform)
+def _adapter(ctx: CommandContext) -> Any:
+    """The platform's adapter, from the runtime the webhook or worker handed in (only its
+    optional ``remove_member`` is used)."""
+    return ctx.runtime.adapter(ctx.community.platform) if ctx.runtime is not None else None

@@ -27,7 +27,14 @@ from chalicelib.chat.router import DEFERRED, dispatch
 from chalicelib.domain.commands import Command, parse_command
 from chalicelib.domain.models import Community, Member
 from chalicelib.logs import metric
-from chalicelib.platforms.base import ChatAddress, DeliveryError, InboundEvent, Mention, Message
+from chalicelib.platforms.base import (
+    ChatAddress,
+    DeliveryError,
+    InboundEvent,
+    Mention,
+    Message,
+    ReplyLater,
+)
 from chalicelib.queue import event_of
 from chalicelib.store import deferred
 from chalicelib.store.records import from_fields
@@ -149,6 +156,7 @@ def _answer(
                 in_worker=True,
                 time_left=time_left,
                 command_id=command_id,
+                runtime=runtime,
             )
             replies = list(dispatch(ctx))
         if not replies and platform == "discord":
@@ -178,9 +186,10 @@ def _deliver(
     """Post one reply where the command was asked; DeliveryError when it did not arrive."""
     event = queued.event
     group = community_chat(community, event)
-    reply_later = getattr(adapter, "reply_later", None)
-    if reply_later is not None:
-        reply_later(event, message, community_chat=group, asked_at=queued.requested_at, now=now)
+    if isinstance(adapter, ReplyLater):
+        adapter.reply_later(
+            event, message, community_chat=group, asked_at=queued.requested_at, now=now
+        )
         return
     delivery = adapter.send(group or ChatAddress(event.platform, event.chat_id), message)
     if not delivery.ok:

@@ -36,7 +36,13 @@ from typing import Any
 from chalicelib.domain.models import Community
 from chalicelib.jobs.plan import Direct, Plan, Planner, Target
 from chalicelib.logs import metric
-from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectRefused, Message
+from chalicelib.platforms.base import (
+    ChatAddress,
+    DeliveryError,
+    DirectMessages,
+    DirectRefused,
+    Message,
+)
 from chalicelib.store import runs
 
 log = logging.getLogger("rollcall.jobs")
@@ -411,7 +417,7 @@ class _DirectPart:
 
 def can_send_direct(adapter: Any) -> bool:
     """Whether the platform's adapter is set up to message members privately."""
-    return bool(getattr(adapter, "direct_messages", False)) and hasattr(adapter, "deliver_direct")
+    return isinstance(adapter, DirectMessages) and bool(adapter.direct_messages)
 
 
 def _fallback(target: Target) -> Message | None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from chalicelib.config import DEFAULT_API_BASES
 
@@ -194,9 +194,10 @@ class Adapter(Protocol):
         """Render and deliver a whole message."""
 
 
+@runtime_checkable
 class DirectMessages(Protocol):
-    """Optional: adapters that can message one member privately (a DM). Jobs look for it
-    with ``getattr`` and fall back to the group where it is missing or refused."""
+    """Optional: adapters that can message one member privately (a DM). Jobs check for it
+    with ``isinstance`` and fall back to the group where it is missing or refused."""
 
     # True when this deployment is configured to send direct messages (credentials set).
     direct_messages: bool
@@ -208,6 +209,7 @@ class DirectMessages(Protocol):
         and DeliveryError when it could not be reached after retries."""
 
 
+@runtime_checkable
 class MemberRemoval(Protocol):
     """Optional: adapters whose platform API can remove a member from the group."""
 
@@ -216,6 +218,7 @@ class MemberRemoval(Protocol):
         when the platform did it, False when it refused (e.g. missing permission)."""
 
 
+@runtime_checkable
 class RespondDeferred(Protocol):
     """Optional: adapters whose platform answers a command that went to the queue in a way
     of its own (Discord's deferred response), instead of ``respond`` with the
@@ -226,6 +229,7 @@ class RespondDeferred(Protocol):
     ) -> HttpResponse: ...
 
 
+@runtime_checkable
 class ReplyLater(Protocol):
     """Optional: adapters that answer an event after the webhook has returned, the way the
     platform offers for that event (a slash command's response_url, an interaction's
