@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.chat.context import CommandPaused
 from chalicelib.chat.worker import BadMessage, QueuedCommand, queued_command, run_queued_command
 from chalicelib.jobs.run_queued_jobs import run_queued_job
-from chalicelib.jobs.runner import BUSY, PAUSED, TIME_RESERVE
+from chalicelib.jobs.runner import TIME_RESERVE, RunStatus
 from chalicelib.logs import metric
 from chalicelib.queue import COMMAND
 
@@ -52,7 +52,7 @@ def handle_records(
     """``records`` are (message id, body) pairs. Returns SQS's partial batch response.
 
     ``time_left`` (seconds left in this invocation): a run that pauses for lack of time
-    (runner.PAUSED), and every record after the first not started once time is short, goes
+    (RunStatus.PAUSED), and every record after the first not started once time is short, goes
     back on the queue as a new message, so the next invocation goes on at once, with a fresh receive
     count (a long run is progress, not a failure for the dead-letter queue). Should the
     queue refuse them, they are reported as failures and SQS redelivers them instead.
@@ -103,12 +103,12 @@ def handle_records(
             )
             failures.append({"itemIdentifier": message_id})
             continue
-        if result is not None and result.status in ("failed", BUSY):
+        if result is not None and result.status in (RunStatus.FAILED, RunStatus.BUSY):
             # Busy: another worker's lease is live (a duplicate delivery at the same time,
             # or a crashed worker's): SQS retries after its visibility timeout, longer than
             # the lease, and the retry finds the run finished or takes it over.
             failures.append({"itemIdentifier": message_id})
-        elif result is not None and result.status == PAUSED:
+        elif result is not None and result.status == RunStatus.PAUSED:
             again.append((message_id, body))
     if again:
         try:

@@ -32,7 +32,7 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     if refused:
         return refused
     from chalicelib.jobs.runner import PAUSED, run_job
-    from chalicelib.jobs.send_daily_reminders import MANUAL
+    from chalicelib.jobs.send_daily_reminders import manual_period
 
     day = ctx.today.isoformat()
     result = run_job(
@@ -40,7 +40,7 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
         "daily-reminder",
         ctx.community.id,
         ctx.now,
-        period=f"{day}#{MANUAL}",
+        period=manual_period(ctx.community, ctx.now),
         time_left=ctx.time_left,
         origin=ctx.command_id,
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.jobs.runner import TIME_RESERVE, JobResult, planners, run_job
+from chalicelib.jobs.runner import TIME_RESERVE, JobResult, RunStatus, planners, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
 from chalicelib.store import due, runs
@@ -53,7 +53,7 @@ def run_queued_job(
         runs.record_skip(table, community_id, job, period, now, reason=f"late by {late}")
         metric("RunsSkippedLate", dimensions={"job": job})
         log.warning("run too late; skipped", extra={**context, "late_seconds": late.seconds})
-        return JobResult(job, community_id, period, "skipped")
+        return JobResult(job, community_id, period, RunStatus.SKIPPED)
     result = run_job(
         runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve
     )

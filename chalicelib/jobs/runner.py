@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.models import Community
@@ -55,12 +56,25 @@ LEASE = timedelta(minutes=5)
 # renewed longer ago than this: a worker that stalled (or whose clock lags another's by
 # less than LEASE - RENEW_EVERY) learns it was taken over before it sends again.
 RENEW_EVERY = timedelta(minutes=1)
-# Another worker holds the run (a live lease): the caller retries later (SQS) or says so.
-BUSY = "busy"
 # What a part refused by the platform (a direct message) is recorded as.
 REFUSED = "!refused"
-# A run that stopped for lack of time; the caller queues it again (run_queued_jobs).
-PAUSED = "paused"
+
+
+class RunStatus(StrEnum):
+    """How a call of run_job ended (a str, so it reads and serialises as its value)."""
+
+    SENT = "sent"
+    NOTHING_TO_SEND = "nothing-to-send"
+    DRY_RUN = "dry-run"
+    ALREADY_DONE = "already-done"
+    BUSY = "busy"  # another worker's lease is live: retry later
+    PAUSED = "paused"  # stopped for lack of time; the caller queues it again
+    FAILED = "failed"
+    SKIPPED = "skipped"  # too late to make sense (recorded, not sent)
+
+
+PAUSED = RunStatus.PAUSED
+BUSY = RunStatus.BUSY
 # Direct messages recorded together (see run_job): at most this many, or 2 s of sending.
 CHECKPOINT_PARTS = 50
 CHECKPOINT_SECONDS = 2.0
@@ -74,8 +88,7 @@ class JobResult:
     job: str
     community_id: str
     period: str
-    # sent | dry-run | already-done | busy | skipped | failed | nothing-to-send | paused
-    status: str
+    status: str  # a RunStatus
     parts: list[str] = field(default_factory=list)
     delivered: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +108,7 @@ class JobResult:
 
     def describe(self) -> str:
         head = f"{self.job} for {self.community_id}, period {self.period}: {self.status}"
-        if self.status == "sent":
+        if self.status == RunStatus.SENT:
             head += f" ({self.delivered} message{'s' if self.delivered != 1 else ''})"
         body = "\n\n".join(self.parts)
         errors = "\n".join(f"error: {e}" for e in self.errors)
@@ -142,7 +155,9 @@ def run_job(
     adapter = runtime.adapter(community.platform)
     direct = can_send_direct(adapter)
     plan = planner(store, community, now, period=period, direct=direct)
-    result = JobResult(job, community_id, plan.period, "dry-run", summary=dict(plan.summary))
+    result = JobResult(
+        job, community_id, plan.period, RunStatus.DRY_RUN, summary=dict(plan.summary)
+    )
     messages, targets = _addressed(plan, direct)
     parts, part_targets = _render(adapter, messages, targets)
     result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
@@ -177,7 +192,7 @@ def run_job(
         return result
     if plan.apply is not None:
         plan.apply()
-    ledger.finish(len(parts) + len(extra), "sent" if parts else "nothing-to-send")
+    ledger.finish(len(parts) + len(extra), RunStatus.SENT if parts else RunStatus.NOTHING_TO_SEND)
     return result
 
 
@@ -288,14 +303,14 @@ class RunLedger:
             status=runs.FAILED,
             error=str(error)[:500],
         )
-        self.result.status = "failed"
+        self.result.status = RunStatus.FAILED
         metric("RunsFailed", dimensions=self.dims)
         return False
 
     def taken_over(self) -> bool:
         # Another worker owns the run now (a forced replay, or a takeover after this one's
         # lease ran out): stop here, before sending anything more.
-        self.result.status = "failed"
+        self.result.status = RunStatus.FAILED
         self.result.errors.append("run taken over by another worker")
         return False
 
@@ -397,7 +412,7 @@ def _not_claimed(result: JobResult, record: dict[str, Any], dims: dict[str, str]
     result.parts = []
     if record.get("status") in (runs.DONE, runs.SKIPPED):
         metric("RunsAlreadyDone", dimensions=dims)
-        result.status = "already-done"
+        result.status = RunStatus.ALREADY_DONE
         if record.get("origin"):
             result.summary["origin"] = record["origin"]
         return result

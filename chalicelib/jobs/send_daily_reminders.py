@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, parse_hhmm
+from chalicelib.domain.periods import LAST_CALL, MANUAL, Period
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Mention, Message
@@ -20,14 +21,13 @@ from chalicelib.store.checkins import checkins_on
 from chalicelib.store.repository import Store
 
 NAME = "daily-reminder"
-LAST_CALL = "last-call"
-# A reminder sent by hand (``/remind``, ``rollcall job run daily-reminder`` without ``--at``):
-# a period of its own, ``<date>#manual``, so it never uses up the day's scheduled reminder.
-MANUAL = "manual"
 
 
 def manual_period(community: Community, now: datetime) -> str:
-    return f"{community.calendar.period_date(now).isoformat()}#{MANUAL}"
+    """A reminder sent by hand (``/remind``, ``rollcall job run daily-reminder`` without
+    ``--at``): a period of its own, ``<date>#manual``, so it never uses up the day's
+    scheduled reminder."""
+    return Period.day_of(community.calendar.period_date(now), MANUAL).format()
 
 
 def plan_daily_reminder(
@@ -43,12 +43,11 @@ def plan_daily_reminder(
     DMs here) quiet members get a direct message instead of a mention-free listing."""
     if period is None:
         period = community.calendar.period_date(now).isoformat()
-    day_text, _, slot = period.partition("#")
-    local_date = date.fromisoformat(day_text)
+    local_date = Period.parse(period).day
     members = list(store.list_members(community.id))
     checked = {c["user_id"] for c in checkins_on(store.table, community.id, local_date)}
     targets = select_reminder_targets(members, checked, local_date, community.grace_days)
-    last_call = slot == LAST_CALL
+    last_call = Period.parse(period).last_call
     messages = compose_reminder(community, local_date, targets, last_call=last_call, direct=direct)
     addressed: list[Target] = [None] * len(messages)
     if direct and messages:
@@ -158,18 +157,18 @@ def compose_direct_reminder(
 def daily_reminder_slots(community: Community, after: datetime) -> Iterator[Slot]:
     calendar = community.calendar
 
-    def daily(t: time, suffix: str) -> Iterator[Slot]:
+    def daily(t: time, slot: str | None) -> Iterator[Slot]:
         cursor = after
         while True:
             # next_daily gives one run per local date, DST-proof: a 02:30 reminder runs at
             # 03:00 on spring-forward day and once (the first 02:30) on fall-back day.
             cursor = calendar.next_daily(cursor, t)
-            period = calendar.period_date(cursor).isoformat() + suffix
-            yield Slot(NAME, period, cursor)
+            period = Period.day_of(calendar.period_date(cursor), slot)
+            yield Slot(NAME, period.format(), cursor)
 
-    streams = [daily(parse_hhmm(community.reminder_time), "")]
+    streams = [daily(parse_hhmm(community.reminder_time), None)]
     if community.last_call_time:
-        streams.append(daily(parse_hhmm(community.last_call_time), "#" + LAST_CALL))
+        streams.append(daily(parse_hhmm(community.last_call_time), LAST_CALL))
     return heapq.merge(*streams, key=lambda slot: slot.scheduled_at)
 
 
