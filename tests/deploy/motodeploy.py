@@ -1,0 +1,698 @@
+"""A real `chalice deploy` of rollcall, on moto's server, by the operator's runbook.
+
+docs/operator.md (Deploying) tells an operator to run ``rollcall infra bootstrap``,
+``chalice deploy``, bootstrap again, ``rollcall secrets set``, and to replay a job. This
+module does exactly that against a moto server running in the test process:
+
+- ``patched_moto()``: the few moto gaps the runbook runs into, patched on moto's classes in
+  this process only. Each ``Gap`` names the moto version it works around and can tell, by
+  running moto's own unpatched code, whether moto still has the gap (a test asserts it does,
+  so the day moto fixes one the suite says which patch to delete).
+- ``MotoServer``: ``moto.server.ThreadedMotoServer`` on 127.0.0.1, on a free port.
+- ``Project``: a temporary copy of the project with a ``ci`` stage added to its
+  ``.chalice/config.json`` (a copy of ``dev`` under ci's names), so the real config and
+  ``.chalice/deployed/`` are never touched. Chalice's wheel cache (``.chalice/deployments``)
+  points at ``build/deploy-check/deployments`` so only the first run downloads wheels.
+- ``check_deployment()``: what must exist after the runbook, read back through each
+  service's own API; returns one line per problem (an empty list: the deployment is right).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = ROOT / "build" / "deploy-check" / "deployments"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+STAGE = "ci"
+# What chalice packages, and what the CLI needs to run from the copy.
+PROJECT_FILES = ("app.py", "requirements.txt", "chalicelib", "rollcall", ".chalice")
+
+
+# -- moto's gaps ----------------------------------------------------------------------------
+
+
+@dataclass
+class Gap:
+    """One place where moto does not do what AWS does, and the patch for it.
+
+    ``still_open`` runs moto's original (unpatched) code on the smallest input that shows
+    the gap, and says whether it still misbehaves.
+    """
+
+    name: str
+    moto_version: str
+    why: str
+    target: Any  # the moto class patched
+    attribute: str
+    replacement: Callable[..., Any]
+    probe: Callable[[Any], bool]  # given moto's original attribute (or None): gap still open?
+    _saved: list[Any] = field(default_factory=list)
+
+    def original(self) -> Any:
+        if self._saved:
+            return self._saved[0]
+        return vars(self.target).get(self.attribute)
+
+    def still_open(self) -> bool:
+        return self.probe(self.original())
+
+    def apply(self) -> None:
+        if self._saved:
+            return
+        self._saved.append(vars(self.target).get(self.attribute))
+        self.replacement.__rollcall_gap__ = self.name  # type: ignore[attr-defined]
+        setattr(self.target, self.attribute, self.replacement)
+
+    def undo(self) -> None:
+        if not self._saved:
+            return
+        original = self._saved.pop()
+        if original is None:
+            delattr(self.target, self.attribute)
+        else:
+            setattr(self.target, self.attribute, original)
+
+
+def _gaps() -> list[Gap]:
+    from moto.apigateway.models import APIGatewayBackend
+    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.responses import LambdaResponse
+
+    gaps: list[Gap] = []
+
+    # moto 5.2.5: ImportRestApi reads info.description unconditionally (KeyError -> 500).
+    # Chalice's swagger has only info.title and info.version, as AWS allows.
+    def import_rest_api(self: Any, api_doc: dict[str, Any], fail_on_warnings: bool) -> Any:
+        info = api_doc.get("info", {})
+        if "description" not in info:
+            api_doc = {**api_doc, "info": {**info, "description": ""}}
+        return gaps[0].original()(self, api_doc, fail_on_warnings)
+
+    def import_probe(original: Any) -> bool:
+        backend = APIGatewayBackend(REGION, ACCOUNT)
+        doc = {"openapi": "3.0.1", "info": {"title": "probe", "version": "1"}, "paths": {}}
+        try:
+            original(backend, doc, False)
+        except KeyError:
+            return True
+        return False
+
+    gaps.append(
+        Gap(
+            "ImportRestApi requires info.description",
+            "5.2.5",
+            "chalice deploy creates the REST API with ImportRestApi; its swagger has no"
+            " description, which AWS accepts",
+            APIGatewayBackend,
+            "import_rest_api",
+            import_rest_api,
+            import_probe,
+        )
+    )
+
+    # moto 5.2.5: PutRestApi/ImportRestApi refuse a Swagger 2.0 document
+    # (InvalidOpenApiDocVersionException). AWS imports Swagger 2.0, which is what chalice
+    # sends; moto's importer reads only `paths` and the x-amazon-apigateway extensions,
+    # which are the same in both versions, so the patch hides the version key.
+    def put_rest_api(
+        self: Any, function_id: str, api_doc: dict[str, Any], fail_on_warnings: bool, mode="merge"
+    ) -> Any:
+        if "swagger" in api_doc:
+            api_doc = {key: value for key, value in api_doc.items() if key != "swagger"}
+        return gaps[1].original()(self, function_id, api_doc, fail_on_warnings, mode)
+
+    def swagger_probe(original: Any) -> bool:
+        from moto.apigateway.exceptions import InvalidOpenApiDocVersionException
+
+        backend = APIGatewayBackend(REGION, ACCOUNT)
+        api = backend.create_rest_api(name="probe", description="")
+        doc = {"swagger": "2.0", "info": {"title": "probe", "version": "1"}, "paths": {}}
+        try:
+            original(backend, api.id, doc, False, "overwrite")
+        except InvalidOpenApiDocVersionException:
+            return True
+        return False
+
+    gaps.append(
+        Gap(
+            "PutRestApi refuses Swagger 2.0",
+            "5.2.5",
+            "chalice deploy sends Swagger 2.0 to ImportRestApi and, on a redeploy, PutRestApi",
+            APIGatewayBackend,
+            "put_rest_api",
+            put_rest_api,
+            swagger_probe,
+        )
+    )
+
+    # moto 5.2.5: ListEventSourceMappings(FunctionName=name) compares the name with what
+    # the mapping was created with; chalice creates it with the function's ARN, so a
+    # listing by name (what bootstrap does) finds nothing. AWS matches either.
+    def list_event_source_mappings(
+        self: Any, event_source_arn: str, function_name: str
+    ) -> list[Any]:
+        found = list(gaps[2].original()(self, event_source_arn, None))
+        if not function_name:
+            return found
+        try:
+            arn = self._lambdas.get_function_by_name_or_arn_with_qualifier(function_name)
+        except Exception:  # unknown function: AWS answers with an empty list too
+            return [m for m in found if m.function_name == function_name]
+        return [m for m in found if m.function_arn == arn.function_arn]
+
+    def mapping_probe(original: Any) -> bool:
+        queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:probe"
+        function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:probe"
+        mapping = SimpleNamespace(
+            event_source_arn=queue, function_name=function, function_arn=function
+        )
+        fake = SimpleNamespace(_event_source_mappings={"uuid": mapping})
+        return list(original(fake, queue, "probe")) == []
+
+    gaps.append(
+        Gap(
+            "ListEventSourceMappings by name misses mappings created by ARN",
+            "5.2.5",
+            "bootstrap lists the worker's mapping by function name to turn on"
+            " ReportBatchItemFailures; chalice created it with the function's ARN",
+            LambdaBackend,
+            "list_event_source_mappings",
+            list_event_source_mappings,
+            mapping_probe,
+        )
+    )
+
+    # moto 5.2.5: GetLayerVersionByArn (GET /layers?find=LayerVersion&Arn=...) is not
+    # implemented (NotImplementedError -> 500), though the backend can answer it. Chalice
+    # calls it on every redeploy to see whether its managed layer still exists.
+    def get_layer_version_by_arn(self: Any) -> Any:
+        from moto.awslambda.exceptions import UnknownLayerException
+
+        arn = self.querystring.get("Arn", [""])[0]
+        layer = self.backend.layers_versions_by_arn(arn)
+        if layer is None:
+            raise UnknownLayerException()
+        return 200, {}, json.dumps(layer.get_layer_version())
+
+    gaps.append(
+        Gap(
+            "GetLayerVersionByArn is not implemented",
+            "5.2.5",
+            "chalice deploy (a redeploy) checks its managed layer by ARN",
+            LambdaResponse,
+            "get_layer_version_by_arn",
+            get_layer_version_by_arn,
+            lambda original: original is None,
+        )
+    )
+    return gaps
+
+
+GAPS: list[Gap] = []
+
+
+def gaps() -> list[Gap]:
+    if not GAPS:
+        GAPS.extend(_gaps())
+    return GAPS
+
+
+@contextlib.contextmanager
+def patched_moto() -> Iterator[list[Gap]]:
+    """moto with the runbook's gaps patched, in this process, for the duration."""
+    applied = gaps()
+    for gap in applied:
+        gap.apply()
+    try:
+        yield applied
+    finally:
+        for gap in reversed(applied):
+            gap.undo()
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+class MotoServer:
+    """moto's server in a thread of this process, on 127.0.0.1 and a free port."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.url = ""
+
+    def __enter__(self) -> MotoServer:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        # Backends are global to the process: start from an empty account.
+        requests.post(f"{self.url}/moto-api/reset", timeout=30).raise_for_status()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(
+            service,
+            region_name=REGION,
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+# -- the project copy and the runbook's commands --------------------------------------------
+
+
+def add_stage(config: dict[str, Any], stage: str, like: str = "dev") -> dict[str, Any]:
+    """``config`` with ``stage`` added as a copy of ``like`` under the new stage's names."""
+    text = json.dumps(config["stages"][like])
+    text = text.replace(f"rollcall-{like}", f"rollcall-{stage}")
+    text = text.replace(f"policy-{like}", f"policy-{stage}")
+    text = text.replace(f'"ROLLCALL_STAGE": "{like}"', f'"ROLLCALL_STAGE": "{stage}"')
+    return {**config, "stages": {**config["stages"], stage: json.loads(text)}}
+
+
+@dataclass
+class Run:
+    command: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return f"$ {' '.join(self.command)}  (exit {self.returncode})\n{self.stdout}\n{self.stderr}"
+
+
+@dataclass
+class Project:
+    """A copy of the project with a ``ci`` stage, and the runbook's commands run in it."""
+
+    directory: Path
+    endpoint: str
+    stage: str = STAGE
+    runs: list[Run] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, directory: Path, endpoint: str, source: Path = ROOT) -> Project:
+        directory.mkdir(parents=True, exist_ok=True)
+        skip = shutil.ignore_patterns("__pycache__", "deployments", "deployed", "venv")
+        for name in PROJECT_FILES:
+            path = source / name
+            if path.is_dir():
+                shutil.copytree(path, directory / name, ignore=skip)
+            else:
+                shutil.copy2(path, directory / name)
+        chalice_dir = directory / ".chalice"
+        config = json.loads((chalice_dir / "config.json").read_text(encoding="utf-8"))
+        (chalice_dir / "config.json").write_text(
+            json.dumps(add_stage(config, STAGE), indent=2), encoding="utf-8"
+        )
+        # The policy files (one per stage, or per function) under ci's names. moto does not
+        # enforce IAM; chalice only needs the files to exist and parse.
+        for policy in sorted(chalice_dir.glob("policy-dev*.json")):
+            text = policy.read_text(encoding="utf-8")
+            text = text.replace("rollcall-dev", f"rollcall-{STAGE}")
+            text = text.replace("rollcall/dev", f"rollcall/{STAGE}")
+            target = policy.name.replace("policy-dev", f"policy-{STAGE}", 1)
+            (chalice_dir / target).write_text(text, encoding="utf-8")
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        (chalice_dir / "deployments").symlink_to(CACHE_DIR, target_is_directory=True)
+        return cls(directory, endpoint)
+
+    @property
+    def config_file(self) -> Path:
+        return self.directory / ".chalice" / "config.json"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("AWS_", "ROLLCALL_")) and key != "PYTHONPATH"
+        }
+        env.update(
+            AWS_ENDPOINT_URL=self.endpoint,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_DEFAULT_REGION=REGION,
+            AWS_CONFIG_FILE=str(self.directory / "no-aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.directory / "no-aws-credentials"),
+            ROLLCALL_HOME=str(self.directory / ".rollcall"),
+            PYTHONPATH=str(self.directory),  # the copy's rollcall, chalicelib and app
+        )
+        return env
+
+    def run(self, *command: str, stdin: str | None = None, **env: str) -> Run:
+        """One runbook command, as the operator types it (``rollcall ...``, ``chalice ...``),
+        with the venv's scripts and the copy's code."""
+        program = Path(sys.executable).parent / command[0]
+        done = subprocess.run(
+            [str(program), *command[1:]],
+            cwd=self.directory,
+            env={**self.env(), **env},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        run = Run(list(command), done.returncode, done.stdout, done.stderr)
+        self.runs.append(run)
+        return run
+
+    def must(self, *command: str, stdin: str | None = None, **env: str) -> Run:
+        run = self.run(*command, stdin=stdin, **env)
+        if run.returncode != 0:
+            raise AssertionError(f"runbook step failed:\n{run}")
+        return run
+
+    def deployed(self) -> dict[str, Any]:
+        """What chalice recorded in .chalice/deployed/<stage>.json, by resource name."""
+        path = self.directory / ".chalice" / "deployed" / f"{self.stage}.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return {resource["name"]: resource for resource in document["resources"]}
+
+
+# -- the checker ----------------------------------------------------------------------------
+
+
+def _stage_section(config: dict[str, Any], stage: str) -> dict[str, Any]:
+    return config["stages"][stage]
+
+
+def _function_setting(
+    config: dict[str, Any], stage: str, function: str, key: str, default: Any
+) -> Any:
+    """Chalice's precedence: the stage's function, the stage, the top level, chalice's own."""
+    section = _stage_section(config, stage)
+    for level in (section.get("lambda_functions", {}).get(function, {}), section, config):
+        if key in level:
+            return level[key]
+    return default
+
+
+def check_deployment(clients: Callable[[str], Any], config_file: Path, stage: str) -> list[str]:
+    """Everything the runbook should have made, read back through each service's API.
+
+    ``clients(service)`` gives a boto3 client on the account. Returns one line per problem.
+    """
+    from chalicelib.entrypoints.schedules import TICK
+    from chalicelib.store import keys
+    from chalicelib.store.schema import table_definition
+    from rollcall import infra
+
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    target = infra.Stage.load(stage, config_file)
+    problems: list[str] = []
+    functions = _check_functions(clients("lambda"), config, target, problems)
+    _check_roles(clients("iam"), config, config_file.parent, target, functions, problems)
+    _check_schedule(clients("events"), target, functions, TICK, problems)
+    _check_api(clients("apigateway"), config, target, functions, problems)
+    queue_arn = _check_queues(clients("sqs"), target, problems)
+    _check_table(clients("dynamodb"), target, table_definition, keys.TTL_ATTRIBUTE, problems)
+    _check_alarms(clients("cloudwatch"), clients("sns"), target, functions, problems)
+    _check_log_groups(clients("logs"), target, problems)
+    _check_event_source(clients("lambda"), target, functions, queue_arn, problems)
+    return problems
+
+
+def _check_functions(
+    lambda_: Any, config: dict[str, Any], target: Any, problems: list[str]
+) -> dict[str, dict[str, Any]]:
+    from rollcall import infra
+
+    env = {
+        **config.get("environment_variables", {}),
+        **_stage_section(config, target.name).get("environment_variables", {}),
+    }
+    layer_name = f"{infra.APP_NAME}-{target.name}-managed-layer"
+    found: dict[str, dict[str, Any]] = {}
+    for function in infra.LOGICAL_IDS:
+        name = target.function_name(function)
+        try:
+            conf = lambda_.get_function_configuration(FunctionName=name)
+        except lambda_.exceptions.ResourceNotFoundException:
+            problems.append(f"lambda {name}: missing")
+            continue
+        found[function] = conf
+        memory = _function_setting(config, target.name, function, "lambda_memory_size", 128)
+        timeout = _function_setting(config, target.name, function, "lambda_timeout", 60)
+        wanted_arch = [_function_setting(config, target.name, function, "lambda_architecture", "")]
+        if conf.get("MemorySize") != memory:
+            problems.append(f"lambda {name}: memory {conf.get('MemorySize')} MB, not {memory}")
+        if conf.get("Timeout") != timeout:
+            problems.append(f"lambda {name}: timeout {conf.get('Timeout')} s, not {timeout}")
+        if wanted_arch != [""] and conf.get("Architectures") != wanted_arch:
+            problems.append(f"lambda {name}: architectures {conf.get('Architectures')}")
+        if not str(conf.get("Runtime", "")).startswith("python3."):
+            problems.append(f"lambda {name}: runtime {conf.get('Runtime')}")
+        layers = [layer["Arn"] for layer in conf.get("Layers", [])]
+        if config.get("automatic_layer") and not any(f":layer:{layer_name}:" in a for a in layers):
+            problems.append(f"lambda {name}: without the managed layer {layer_name} ({layers})")
+        variables = conf.get("Environment", {}).get("Variables", {})
+        for key, value in env.items():
+            if variables.get(key) != value:
+                problems.append(f"lambda {name}: {key}={variables.get(key)!r}, not {value!r}")
+    return found
+
+
+def _check_roles(
+    iam: Any,
+    config: dict[str, Any],
+    chalice_dir: Path,
+    target: Any,
+    functions: dict[str, dict[str, Any]],
+    problems: list[str],
+) -> None:
+    """Each function's role holds the policy file the config names for it, and nothing else
+    (``autogen_policy`` off: chalice's generated policy would allow ``Resource: *``)."""
+    for function, conf in functions.items():
+        if _function_setting(config, target.name, function, "autogen_policy", True):
+            problems.append(f"lambda {conf['FunctionName']}: autogen_policy is on")
+            continue
+        policy_file = _function_setting(config, target.name, function, "iam_policy_file", None)
+        if policy_file is None:
+            problems.append(f"lambda {conf['FunctionName']}: no iam_policy_file")
+            continue
+        wanted = json.loads((chalice_dir / policy_file).read_text(encoding="utf-8"))
+        role = conf["Role"].rsplit("/", 1)[-1]
+        names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        documents = [
+            iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names
+        ]
+        documents = [json.loads(d) if isinstance(d, str) else d for d in documents]
+        if documents != [wanted]:
+            problems.append(f"role {role}: policies {names} are not exactly {policy_file}")
+
+
+def _check_schedule(
+    events: Any, target: Any, functions: dict[str, Any], tick: str, problems: list[str]
+) -> None:
+    from rollcall import infra
+
+    dispatcher = functions.get(infra.DISPATCHER)
+    if dispatcher is None:
+        return
+    arn = dispatcher["FunctionArn"]
+    rules = events.list_rule_names_by_target(TargetArn=arn)["RuleNames"]
+    if not rules:
+        problems.append(f"schedule: no EventBridge rule targets {dispatcher['FunctionName']}")
+        return
+    for rule_name in rules:
+        rule = events.describe_rule(Name=rule_name)
+        if rule.get("ScheduleExpression") != tick or rule.get("State") != "ENABLED":
+            problems.append(
+                f"schedule {rule_name}: {rule.get('ScheduleExpression')} {rule.get('State')},"
+                f" not {tick} ENABLED"
+            )
+
+
+def _check_api(
+    apigateway: Any,
+    config: dict[str, Any],
+    target: Any,
+    functions: dict[str, Any],
+    problems: list[str],
+) -> None:
+    from rollcall import infra
+
+    apis = [api for api in apigateway.get_rest_apis()["items"] if api["name"] == config["app_name"]]
+    if len(apis) != 1:
+        problems.append(f"api: {len(apis)} REST APIs named {config['app_name']}, not 1")
+        if not apis:
+            return
+    api_id = apis[0]["id"]
+    resources = {
+        r["path"]: r for r in apigateway.get_resources(restApiId=api_id, limit=500)["items"]
+    }
+    route = resources.get("/webhooks/{platform}")
+    if route is None or "POST" not in route.get("resourceMethods", {}):
+        problems.append("api: no POST /webhooks/{platform}")
+    else:
+        integration = apigateway.get_integration(
+            restApiId=api_id, resourceId=route["id"], httpMethod="POST"
+        )
+        handler = functions.get(infra.API_HANDLER, {}).get("FunctionArn", "<api handler>")
+        if handler not in integration.get("uri", ""):
+            problems.append(f"api: POST /webhooks/{{platform}} goes to {integration.get('uri')}")
+    stage_name = _stage_section(config, target.name).get("api_gateway_stage", "api")
+    stages = [s["stageName"] for s in apigateway.get_stages(restApiId=api_id)["item"]]
+    if stage_name not in stages:
+        problems.append(f"api: no stage {stage_name!r} ({stages})")
+
+
+def _check_queues(sqs: Any, target: Any, problems: list[str]) -> str | None:
+    from rollcall import infra
+
+    def attributes(name: str) -> dict[str, str] | None:
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except sqs.exceptions.QueueDoesNotExist:
+            problems.append(f"queue {name}: missing")
+            return None
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+    dlq = attributes(target.dead_letter_queue)
+    queue = attributes(target.queue)
+    if queue is None:
+        return None
+    redrive = json.loads(queue.get("RedrivePolicy", "{}"))
+    if dlq is not None and redrive.get("deadLetterTargetArn") != dlq["QueueArn"]:
+        problems.append(f"queue {target.queue}: redrive to {redrive.get('deadLetterTargetArn')}")
+    if int(redrive.get("maxReceiveCount", 0)) != infra.MAX_RECEIVE_COUNT:
+        problems.append(f"queue {target.queue}: maxReceiveCount {redrive.get('maxReceiveCount')}")
+    if int(queue["VisibilityTimeout"]) < target.visibility_timeout:
+        problems.append(
+            f"queue {target.queue}: visibility {queue['VisibilityTimeout']} s,"
+            f" under {target.visibility_timeout} s"
+        )
+    return queue["QueueArn"]
+
+
+def _check_table(
+    ddb: Any, target: Any, table_definition: Any, ttl_attribute: str, problems: list[str]
+) -> None:
+    name = target.table
+    try:
+        table = ddb.describe_table(TableName=name)["Table"]
+    except ddb.exceptions.ResourceNotFoundException:
+        problems.append(f"table {name}: missing")
+        return
+    wanted = table_definition(name)
+    if table["KeySchema"] != wanted["KeySchema"]:
+        problems.append(f"table {name}: keys {table['KeySchema']}")
+    present = {i["IndexName"]: i for i in table.get("GlobalSecondaryIndexes", [])}
+    for index in wanted["GlobalSecondaryIndexes"]:
+        got = present.get(index["IndexName"])
+        if got is None:
+            problems.append(f"table {name}: no index {index['IndexName']!r}")
+        elif got["KeySchema"] != index["KeySchema"]:
+            problems.append(f"table {name}: index {index['IndexName']!r} keys {got['KeySchema']}")
+    ttl = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") != "ENABLED" or ttl.get("AttributeName") != ttl_attribute:
+        problems.append(f"table {name}: TTL {ttl}")
+    backups = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
+    if pitr != "ENABLED":
+        problems.append(f"table {name}: point-in-time recovery {pitr}")
+    if target.production and not table.get("DeletionProtectionEnabled"):
+        problems.append(f"table {name}: no deletion protection")
+
+
+def _check_alarms(
+    cloudwatch: Any, sns: Any, target: Any, functions: dict[str, Any], problems: list[str]
+) -> None:
+    from rollcall import infra
+
+    topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    topic = next((t for t in topics if t.rsplit(":", 1)[-1] == target.alarm_topic), None)
+    if topic is None:
+        problems.append(f"alarm topic {target.alarm_topic}: missing")
+    wanted = infra.alarms(target)
+    found = {
+        alarm["AlarmName"]: alarm
+        for alarm in cloudwatch.describe_alarms(AlarmNames=[w["AlarmName"] for w in wanted])[
+            "MetricAlarms"
+        ]
+    }
+    deployed = {conf["FunctionName"] for conf in functions.values()}
+    for spec in wanted:
+        alarm = found.get(spec["AlarmName"])
+        if alarm is None:
+            problems.append(f"alarm {spec['AlarmName']}: missing")
+            continue
+        if topic is not None and topic not in alarm.get("AlarmActions", []):
+            problems.append(f"alarm {spec['AlarmName']}: does not notify {target.alarm_topic}")
+        for key in ("Namespace", "MetricName", "Threshold", "ComparisonOperator"):
+            if alarm.get(key) != spec[key]:
+                problems.append(f"alarm {spec['AlarmName']}: {key} {alarm.get(key)!r}")
+        dimensions = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+        watched = dimensions.get("FunctionName")
+        if watched is not None and watched not in deployed:
+            problems.append(f"alarm {spec['AlarmName']}: watches {watched}, not deployed")
+        queue = dimensions.get("QueueName")
+        if queue is not None and queue not in (target.queue, target.dead_letter_queue):
+            problems.append(f"alarm {spec['AlarmName']}: watches queue {queue}")
+
+
+def _check_log_groups(logs: Any, target: Any, problems: list[str]) -> None:
+    from rollcall import infra
+
+    for function in infra.LOGICAL_IDS:
+        name = f"/aws/lambda/{target.function_name(function)}"
+        groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        group = next((g for g in groups if g["logGroupName"] == name), None)
+        if group is None:
+            problems.append(f"log group {name}: missing")
+        elif group.get("retentionInDays") != target.log_retention_days:
+            problems.append(f"log group {name}: retention {group.get('retentionInDays')} days")
+
+
+def _check_event_source(
+    lambda_: Any,
+    target: Any,
+    functions: dict[str, Any],
+    queue_arn: str | None,
+    problems: list[str],
+) -> None:
+    from rollcall import infra
+
+    worker = functions.get(infra.WORKER)
+    if worker is None or queue_arn is None:
+        return
+    # By the function's ARN: what chalice used, and what moto 5.2.5 matches unpatched too.
+    mappings = lambda_.list_event_source_mappings(
+        FunctionName=worker["FunctionArn"], EventSourceArn=queue_arn
+    )["EventSourceMappings"]
+    name = worker["FunctionName"]
+    if len(mappings) != 1:
+        problems.append(f"event source {name}: {len(mappings)} mappings from {target.queue}")
+    for mapping in mappings:
+        if "ReportBatchItemFailures" not in (mapping.get("FunctionResponseTypes") or []):
+            problems.append(f"event source {name}: without ReportBatchItemFailures")
+        concurrency = (mapping.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        if concurrency != target.worker_max_concurrency:
+            problems.append(f"event source {name}: maximum concurrency {concurrency}")
+        if mapping.get("State") not in (None, "Enabled", "Enabling", "Updating"):
+            problems.append(f"event source {name}: {mapping.get('State')}")
