@@ -396,6 +396,21 @@ class Project:
 
 # -- the checker ----------------------------------------------------------------------------
 
+# Most expectations come from the code and config being deployed (rollcall.infra, the table
+# schema, .chalice/config.json). These few are fixed here as well, so that losing one from
+# the code is caught too, not only losing one from the account.
+REQUIRED_INDEXES = ("kind", "due")  # `due`: what the dispatcher queries every tick
+REQUIRED_ALARMS = (
+    "dlq-not-empty",
+    "jobs-backlog",
+    "api_handler-errors",
+    "api_handler-throttles",
+    "dispatch_due_jobs-errors",
+    "dispatch_due_jobs-throttles",
+    "run_queued_jobs-errors",
+    "run_queued_jobs-throttles",
+)
+
 
 def _stage_section(config: dict[str, Any], stage: str) -> dict[str, Any]:
     return config["stages"][stage]
@@ -412,15 +427,26 @@ def _function_setting(
     return default
 
 
-def check_deployment(clients: Callable[[str], Any], config_file: Path, stage: str) -> list[str]:
+def check_deployment(
+    clients: Callable[[str], Any],
+    config_file: Path,
+    stage: str,
+    *,
+    alarms: Callable[[Any], list[dict[str, Any]]] | None = None,
+    table_definition: Callable[[str], dict[str, Any]] | None = None,
+) -> list[str]:
     """Everything the runbook should have made, read back through each service's API.
 
-    ``clients(service)`` gives a boto3 client on the account. Returns one line per problem.
+    ``clients(service)`` gives a boto3 client on the account. The expected alarms and table
+    default to rollcall's own (``rollcall.infra.alarms``, ``schema.table_definition``).
+    Returns one line per problem.
     """
     from chalicelib.entrypoints.schedules import TICK
-    from chalicelib.store import keys
-    from chalicelib.store.schema import table_definition
+    from chalicelib.store import keys, schema
     from rollcall import infra
+
+    alarms = alarms or infra.alarms
+    table_definition = table_definition or schema.table_definition
 
     config = json.loads(config_file.read_text(encoding="utf-8"))
     target = infra.Stage.load(stage, config_file)
@@ -431,7 +457,7 @@ def check_deployment(clients: Callable[[str], Any], config_file: Path, stage: st
     _check_api(clients("apigateway"), config, target, functions, problems)
     queue_arn = _check_queues(clients("sqs"), target, problems)
     _check_table(clients("dynamodb"), target, table_definition, keys.TTL_ATTRIBUTE, problems)
-    _check_alarms(clients("cloudwatch"), clients("sns"), target, functions, problems)
+    _check_alarms(clients("cloudwatch"), clients("sns"), target, alarms, functions, problems)
     _check_log_groups(clients("logs"), target, problems)
     _check_event_source(clients("lambda"), target, functions, queue_arn, problems)
     return problems
@@ -603,6 +629,9 @@ def _check_table(
     if table["KeySchema"] != wanted["KeySchema"]:
         problems.append(f"table {name}: keys {table['KeySchema']}")
     present = {i["IndexName"]: i for i in table.get("GlobalSecondaryIndexes", [])}
+    for index_name in REQUIRED_INDEXES:
+        if index_name not in {i["IndexName"] for i in wanted["GlobalSecondaryIndexes"]}:
+            problems.append(f"table {name}: the schema lost index {index_name!r}")
     for index in wanted["GlobalSecondaryIndexes"]:
         got = present.get(index["IndexName"])
         if got is None:
@@ -621,7 +650,12 @@ def _check_table(
 
 
 def _check_alarms(
-    cloudwatch: Any, sns: Any, target: Any, functions: dict[str, Any], problems: list[str]
+    cloudwatch: Any,
+    sns: Any,
+    target: Any,
+    alarms: Callable[[Any], list[dict[str, Any]]],
+    functions: dict[str, Any],
+    problems: list[str],
 ) -> None:
     from rollcall import infra
 
@@ -629,7 +663,11 @@ def _check_alarms(
     topic = next((t for t in topics if t.rsplit(":", 1)[-1] == target.alarm_topic), None)
     if topic is None:
         problems.append(f"alarm topic {target.alarm_topic}: missing")
-    wanted = infra.alarms(target)
+    wanted = alarms(target)
+    for suffix in REQUIRED_ALARMS:
+        alarm_name = f"{infra.APP_NAME}-{target.name}-{suffix}"
+        if alarm_name not in {spec["AlarmName"] for spec in wanted}:
+            problems.append(f"alarm {alarm_name}: no longer in rollcall.infra.alarms")
     found = {
         alarm["AlarmName"]: alarm
         for alarm in cloudwatch.describe_alarms(AlarmNames=[w["AlarmName"] for w in wanted])[

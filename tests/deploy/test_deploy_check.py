@@ -238,3 +238,30 @@ def test_a_role_with_a_policy_other_than_its_file_is_reported(deployment):
     assert any(p.startswith("role rollcall-ci-api_handler: policies") for p in problems), problems
     deployment.project.must("chalice", "deploy", "--stage", "ci")
     assert deployment.problems() == []
+
+
+def test_losing_the_due_index_or_an_alarm_from_the_code_is_reported_too(deployment):
+    """The checker takes most expectations from the code it checks; a few are fixed, so a
+    change that drops them from the code fails here as well as in the account."""
+    from chalicelib.store.schema import table_definition
+    from rollcall.infra import alarms
+
+    def without_due(name: str) -> dict[str, Any]:
+        definition = table_definition(name)
+        indexes = [i for i in definition["GlobalSecondaryIndexes"] if i["IndexName"] != "due"]
+        return {**definition, "GlobalSecondaryIndexes": indexes}
+
+    def without_backlog(stage: Any) -> list[dict[str, Any]]:
+        return [a for a in alarms(stage) if not a["AlarmName"].endswith("-jobs-backlog")]
+
+    problems = check_deployment(
+        deployment.client,
+        deployment.project.config_file,
+        "ci",
+        alarms=without_backlog,
+        table_definition=without_due,
+    )
+    assert problems == [
+        "table rollcall-ci: the schema lost index 'due'",
+        "alarm rollcall-ci-jobs-backlog: no longer in rollcall.infra.alarms",
+    ]
