@@ -34,6 +34,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+OPERATOR_DOC = ROOT / "docs" / "operator.md"
 CACHE_DIR = ROOT / "build" / "deploy-check" / "deployments"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -279,6 +280,83 @@ class MotoServer:
         )
 
 
+# -- the runbook, from docs/operator.md ----------------------------------------------------
+
+
+def runbook_block(heading: str, doc: Path = OPERATOR_DOC) -> list[str]:
+    """The commands of the first ``sh`` block under ``### heading``: comments stripped, one
+    command a line. Raises when the section or its block is gone, so a rewrite of the
+    runbook cannot silently leave this check running something else."""
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    try:
+        start = lines.index(f"### {heading}")
+    except ValueError:
+        raise AssertionError(f"{doc.name} has no section '### {heading}'") from None
+    commands: list[str] = []
+    inside = False
+    for line in lines[start + 1 :]:
+        if line.startswith("#") and not inside:
+            break
+        if line.strip() == "```sh":
+            inside = True
+        elif line.strip() == "```" and inside:
+            return commands
+        elif inside:
+            command = line.split("  #", 1)[0].split(" #", 1)[0].strip()
+            if command:
+                commands.append(command)
+    raise AssertionError(f"{doc.name}: no ```sh block under '### {heading}'")
+
+
+def bootstrap_actions(stdout: str) -> dict[tuple[str, str], str]:
+    """Bootstrap's text report (``kind  name  action  (detail)``) by (kind, name)."""
+    import re
+
+    found = {}
+    for line in stdout.splitlines():
+        columns = re.split(r"\s{2,}", line.strip())
+        if len(columns) >= 3:
+            found[(columns[0], columns[1])] = columns[2]
+    return found
+
+
+class FakeTelegram:
+    """A Bot API on 127.0.0.1 that accepts every call and keeps it: what a replayed job
+    posts (``ROLLCALL_TELEGRAM_API_BASE`` is a plain setting), with the token in the path."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        calls = self.calls = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                calls.append((self.path, json.loads(self.rfile.read(length) or b"{}")))
+                body = json.dumps({"ok": True, "result": {"message_id": len(calls)}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeTelegram:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 # -- the project copy and the runbook's commands --------------------------------------------
 
 
@@ -380,6 +458,17 @@ class Project:
         run = Run(list(command), done.returncode, done.stdout, done.stderr)
         self.runs.append(run)
         return run
+
+    def literally(self, line: str, *, stdin: str | None = None, **env: str) -> Run:
+        """A runbook line as printed, for the ``ci`` stage instead of ``prod``; a trailing
+        ``< file`` is read from the project directory as the operator's shell would."""
+        import shlex
+
+        line = line.replace("--stage prod", f"--stage {self.stage}")
+        if " < " in line:
+            line, source = (part.strip() for part in line.split(" < ", 1))
+            stdin = (self.directory / source).read_text(encoding="utf-8")
+        return self.must(*shlex.split(line), stdin=stdin, **env)
 
     def must(self, *command: str, stdin: str | None = None, **env: str) -> Run:
         run = self.run(*command, stdin=stdin, **env)

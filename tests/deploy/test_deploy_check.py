@@ -20,18 +20,39 @@ from typing import Any
 import pytest
 
 from tests.deploy import motodeploy
-from tests.deploy.motodeploy import MotoServer, Project, Run, check_deployment, patched_moto
+from tests.deploy.motodeploy import (
+    FakeTelegram,
+    MotoServer,
+    Project,
+    Run,
+    bootstrap_actions,
+    check_deployment,
+    patched_moto,
+    runbook_block,
+)
 
-COMMUNITY = "ci-readers"
-DRY_RUN_AT = "2026-11-23T21:00:00+08:00"
 ROSTER = "user_id,name,role,squad,joined_at\nu1,Ann,owner,A,2026-11-01\nu2,Bo,member,A,2026-11-02\n"
+TELEGRAM_CHAT = "-1001234"
+SECRETS = {
+    "TELEGRAM_BOT_TOKEN": "123456:ci-token",
+    "TELEGRAM_SECRET_TOKEN": "ci-secret-token",
+    "SLACK_SIGNING_SECRET": "ci-signing-secret",
+}
+BOOTSTRAP = ["rollcall", "infra", "bootstrap"]
+
+
+@dataclass
+class Step:
+    run: Run
+    telegram_calls: int  # what the fake Telegram had received when the command ended
 
 
 @dataclass
 class Deployment:
     server: MotoServer
     project: Project
-    steps: dict[str, Run] = field(default_factory=dict)
+    telegram: FakeTelegram
+    steps: list[Step] = field(default_factory=list)
 
     def client(self, service: str) -> Any:
         return self.server.client(service)
@@ -40,55 +61,73 @@ class Deployment:
         return check_deployment(self.client, self.project.config_file, self.project.stage)
 
     def bootstrap(self) -> dict[str, Any]:
-        return self.project.must("rollcall", "infra", "bootstrap", "--stage", "ci", "--json").json()
+        return self.project.must(*BOOTSTRAP, "--stage", "ci", "--json").json()
+
+    def find(self, *prefix: str) -> list[Step]:
+        return [step for step in self.steps if step.run.command[: len(prefix)] == list(prefix)]
 
 
 def actions(report: dict[str, Any]) -> dict[tuple[str, str], str]:
     return {(r["kind"], r["name"]): r["action"] for r in report["resources"]}
 
 
-def run_runbook(project: Project) -> dict[str, Run]:
-    """docs/operator.md's commands, in its order. Each must exit 0."""
-    steps: dict[str, Run] = {}
-    bootstrap = ("rollcall", "infra", "bootstrap", "--stage", "ci", "--json")
-    steps["bootstrap"] = project.must(*bootstrap)
-    steps["deploy"] = project.must("chalice", "deploy", "--stage", "ci")
-    steps["bootstrap again"] = project.must(*bootstrap)
-    steps["secret"] = project.must(
-        "rollcall", "secrets", "set", "TELEGRAM_BOT_TOKEN", "--stage", "ci", "--json",
-        stdin="123456:ci-token\n",
-    )  # fmt: skip
-    project.must(
-        "rollcall", "secrets", "set", "TELEGRAM_SECRET_TOKEN", "--stage", "ci",
-        stdin="ci-secret-token\n",
-    )  # fmt: skip
-    steps["secrets list"] = project.must("rollcall", "secrets", "list", "--stage", "ci", "--json")
-    # "export ROLLCALL_STAGE=prod" in the runbook: the stage's table and its secrets.
-    steps["community"] = project.must(
-        "rollcall", "community", "create", "--id", COMMUNITY, "--name", "CI readers",
-        "--platform", "telegram", "--chat-id", "-1001234", "--timezone", "Asia/Shanghai",
-        "--locale", "en", "--json",
-        ROLLCALL_STAGE="ci",
-    )  # fmt: skip
+def run_runbook(deployment: Deployment) -> None:
+    """docs/operator.md's commands, as printed there (for stage ci), in its order: each
+    must exit 0. Only the community and its roster, which the runbook leaves to the
+    organiser, are this test's own commands."""
+    project, telegram = deployment.project, deployment.telegram
+
+    def step(line: str, *, stdin: str | None = None, **env: str) -> None:
+        run = project.literally(line, stdin=stdin, **env)
+        deployment.steps.append(Step(run, len(telegram.calls)))
+
+    for line in runbook_block("First deploy with `chalice deploy`"):
+        step(line)
+    (project.directory / "signing-secret.txt").write_text(
+        SECRETS["SLACK_SIGNING_SECRET"] + "\n", encoding="utf-8"
+    )
+    for line in runbook_block("Secrets"):
+        name = line.split()[3] if line.startswith("rollcall secrets set") else ""
+        step(line, stdin=SECRETS.get(name, "") + "\n")
+    # Telegram needs both of its settings; the runbook's example sets only the token.
+    step(
+        "rollcall secrets set TELEGRAM_SECRET_TOKEN --stage prod",
+        stdin=SECRETS["TELEGRAM_SECRET_TOKEN"],
+    )
+    replay = runbook_block("Replay a job")
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in replay if line.startswith("export ")
+    )
+    assert exports == {"ROLLCALL_STAGE": "prod"}, replay
+    env = {"ROLLCALL_STAGE": "ci", "ROLLCALL_TELEGRAM_API_BASE": telegram.url}
+    jobs = [line for line in replay if line.startswith("rollcall job run")]
+    community = jobs[0].split("--community ", 1)[1].split()[0]
+    step(
+        f"rollcall community create --id {community} --name Readers --platform telegram"
+        f" --chat-id {TELEGRAM_CHAT} --timezone Asia/Shanghai --locale en",
+        **env,
+    )
     (project.directory / "members.csv").write_text(ROSTER, encoding="utf-8")
-    steps["members"] = project.must(
-        "rollcall", "member", "import", "--community", COMMUNITY, "members.csv", "--json",
-        ROLLCALL_STAGE="ci",
-    )  # fmt: skip
-    steps["dry run"] = project.must(
-        "rollcall", "job", "run", "daily-reminder", "--community", COMMUNITY,
-        "--at", DRY_RUN_AT, "--dry-run", "--json",
-        ROLLCALL_STAGE="ci",
-    )  # fmt: skip
-    steps["redeploy"] = project.must("chalice", "deploy", "--stage", "ci")
-    return steps
+    step(f"rollcall member import --community {community} members.csv", **env)
+    for line in jobs:
+        step(line, **env)
+    # A redeploy: the same `chalice deploy` line again.
+    step(
+        next(
+            line
+            for line in runbook_block("First deploy with `chalice deploy`")
+            if line.startswith("chalice deploy")
+        )
+    )
 
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    with patched_moto(), MotoServer() as server:
+    with patched_moto(), MotoServer() as server, FakeTelegram() as telegram:
         project = Project.create(tmp_path_factory.mktemp("deploy-check") / "rollcall", server.url)
-        yield Deployment(server, project, run_runbook(project))
+        deployment = Deployment(server, project, telegram)
+        run_runbook(deployment)
+        yield deployment
 
 
 # -- the runbook ---------------------------------------------------------------------------
@@ -99,13 +138,14 @@ def test_the_runbook_deploys_everything_it_promises(deployment):
 
 
 def test_the_first_bootstrap_leaves_the_worker_pending_and_the_second_turns_it_on(deployment):
+    first, *_, last = [step.run for step in deployment.find(*BOOTSTRAP)]
     worker = ("event source", "rollcall-ci-run_queued_jobs")
-    assert actions(deployment.steps["bootstrap"].json())[worker] == "pending"
-    assert actions(deployment.steps["bootstrap again"].json())[worker] == "updated"
+    assert bootstrap_actions(first.stdout)[worker] == "pending"
+    assert bootstrap_actions(last.stdout)[worker] == "updated"
 
 
 def test_chalice_deploys_the_three_functions_once_and_the_redeploy_updates_them(deployment):
-    first, again = deployment.steps["deploy"].stdout, deployment.steps["redeploy"].stdout
+    first, again = [step.run.stdout for step in deployment.find("chalice", "deploy")]
     for name in ("rollcall-ci", "rollcall-ci-dispatch_due_jobs", "rollcall-ci-run_queued_jobs"):
         assert f"Creating lambda function: {name}" in first
         assert f"Updating lambda function: {name}" in again
@@ -123,34 +163,39 @@ def test_a_redeploy_keeps_what_bootstrap_set_and_bootstrap_then_changes_nothing(
     assert {action for action in actions(report).values()} == {"kept"}
 
 
-def test_secrets_are_secure_strings_under_the_stage_path(deployment):
-    listed = deployment.steps["secrets list"].stdout
-    assert "ci-token" not in listed and "ci-secret-token" not in listed
+def test_secrets_are_secure_strings_under_the_stage_path_and_never_printed(deployment):
+    for step in deployment.find("rollcall", "secrets"):
+        assert not any(value in step.run.stdout for value in SECRETS.values()), step.run
     ssm = deployment.client("ssm")
     parameters = ssm.get_parameters_by_path(Path="/rollcall/ci", WithDecryption=True)
     values = {p["Name"]: (p["Type"], p["Value"]) for p in parameters["Parameters"]}
     assert values == {
-        "/rollcall/ci/ROLLCALL_TELEGRAM_BOT_TOKEN": ("SecureString", "123456:ci-token"),
-        "/rollcall/ci/ROLLCALL_TELEGRAM_SECRET_TOKEN": ("SecureString", "ci-secret-token"),
+        f"/rollcall/ci/ROLLCALL_{name}": ("SecureString", value) for name, value in SECRETS.items()
     }
 
 
-def test_the_dry_run_replays_a_job_on_the_deployed_table_and_records_nothing(deployment):
-    assert deployment.steps["members"].json()["created"] == 2
-    first = deployment.steps["dry run"].json()
-    assert (first["status"], first["period"], first["summary"]["expected"]) == (
-        "dry-run",
-        "2026-11-23",
-        2,
-    )
-    assert first["parts"], "a dry run shows what would be posted"
-    # Nothing was recorded: the same dry run again finds the period still to do.
-    again = deployment.project.must(
-        "rollcall", "job", "run", "daily-reminder", "--community", COMMUNITY,
-        "--at", DRY_RUN_AT, "--dry-run", "--json",
-        ROLLCALL_STAGE="ci",
-    ).json()  # fmt: skip
-    assert again == first
+def test_a_replayed_job_posts_only_when_forced_with_the_token_from_parameter_store(deployment):
+    dry_run, forced = deployment.find("rollcall", "job", "run")
+    assert "--dry-run" in dry_run.run.command and "--force" in forced.run.command
+    assert dry_run.telegram_calls == 0, deployment.telegram.calls
+    posted = deployment.telegram.calls[: forced.telegram_calls]
+    assert posted, "the forced replay posted nothing"
+    # The token is only in Parameter Store: the CLI read it from there, for stage ci.
+    assert {path for path, _ in posted} == {f"/bot{SECRETS['TELEGRAM_BOT_TOKEN']}/sendMessage"}
+    assert {body["chat_id"] for _, body in posted} == {TELEGRAM_CHAT}
+
+
+def test_a_dry_run_records_nothing(deployment):
+    def dry_run() -> dict[str, Any]:
+        return deployment.project.must(
+            "rollcall", "job", "run", "monthly-report", "--community", "C1",
+            "--at", "2026-12-01T09:00:00+08:00", "--dry-run", "--json",
+            ROLLCALL_STAGE="ci",
+        ).json()  # fmt: skip
+
+    first = dry_run()
+    assert first["status"] == "dry-run"
+    assert dry_run() == first
 
 
 # -- the checker catches a broken deployment ------------------------------------------------
