@@ -302,8 +302,8 @@ def runbook_block(heading: str, doc: Path = OPERATOR_DOC) -> list[str]:
         elif line.strip() == "```" and inside:
             return commands
         elif inside:
-            command = line.split("  #", 1)[0].split(" #", 1)[0].strip()
-            if command:
+            command = line.split(" #", 1)[0].strip()
+            if command and not command.startswith("#"):
                 commands.append(command)
     raise AssertionError(f"{doc.name}: no ```sh block under '### {heading}'")
 

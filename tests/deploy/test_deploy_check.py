@@ -310,3 +310,36 @@ def test_losing_the_due_index_or_an_alarm_from_the_code_is_reported_too(deployme
         "table rollcall-ci: the schema lost index 'due'",
         "alarm rollcall-ci-jobs-backlog: no longer in rollcall.infra.alarms",
     ]
+
+
+# -- reading the runbook ---------------------------------------------------------------------
+
+
+def test_the_runbook_is_read_from_its_section_and_a_lost_section_fails_loudly(tmp_path):
+    doc = tmp_path / "operator.md"
+    doc.write_text(
+        "### First deploy with `chalice deploy`\n\nText.\n\n```sh\n"
+        "# the first time\nrollcall infra bootstrap --stage prod    # table\n\n"
+        "chalice deploy --stage prod\n```\n\n### Secrets\n\nNo block here.\n\n## Next\n",
+        encoding="utf-8",
+    )
+    assert runbook_block("First deploy with `chalice deploy`", doc) == [
+        "rollcall infra bootstrap --stage prod",
+        "chalice deploy --stage prod",
+    ]
+    with pytest.raises(AssertionError, match="no ```sh block under '### Secrets'"):
+        runbook_block("Secrets", doc)
+    with pytest.raises(AssertionError, match="no section '### Replay a job'"):
+        runbook_block("Replay a job", doc)
+
+
+def test_bootstrap_text_report_is_read_by_kind_and_name():
+    report = (
+        "table         rollcall-ci                  kept\n"
+        "event source  rollcall-ci-run_queued_jobs  pending  (not deployed yet: run again)\n"
+        "(stage ci, http://127.0.0.1:1)\n"
+    )
+    assert bootstrap_actions(report) == {
+        ("table", "rollcall-ci"): "kept",
+        ("event source", "rollcall-ci-run_queued_jobs"): "pending",
+    }
