@@ -75,7 +75,6 @@ class Gap:
         if self._saved:
             return
         self._saved.append(vars(self.target).get(self.attribute))
-        self.replacement.__rollcall_gap__ = self.name  # type: ignore[attr-defined]
         setattr(self.target, self.attribute, self.replacement)
 
     def undo(self) -> None:
