@@ -21,6 +21,7 @@ import pytest
 
 from tests.deploy import motodeploy
 from tests.deploy.motodeploy import (
+    ROOT,
     FakeTelegram,
     MotoServer,
     Project,
@@ -256,17 +257,6 @@ def test_a_function_with_other_memory_or_environment_is_reported(deployment):
     assert deployment.problems() == []
 
 
-# -- moto's gaps ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("gap", motodeploy.gaps(), ids=lambda gap: gap.attribute)
-def test_moto_still_has_the_gap_we_patch(gap):
-    """Fails the day moto fixes one: then delete that Gap from motodeploy.py."""
-    assert gap.still_open(), (
-        f"moto fixed {gap.name!r} (patched since moto {gap.moto_version}): remove its patch"
-    )
-
-
 def test_a_role_with_a_policy_other_than_its_file_is_reported(deployment):
     iam = deployment.client("iam")
     iam.put_role_policy(
@@ -310,6 +300,40 @@ def test_losing_the_due_index_or_an_alarm_from_the_code_is_reported_too(deployme
         "table rollcall-ci: the schema lost index 'due'",
         "alarm rollcall-ci-jobs-backlog: no longer in rollcall.infra.alarms",
     ]
+
+
+# -- tearing down (last: it removes the deployment) ---------------------------------------
+
+
+def test_chalice_delete_removes_what_chalice_made_and_leaves_what_bootstrap_made(deployment):
+    """operator.md, Tear down: `chalice delete` removes the functions, API, schedule and
+    subscription; what bootstrap made stays until removed by name."""
+    teardown = (ROOT / "docs" / "operator.md").read_text(encoding="utf-8")
+    assert "`chalice delete --stage prod`" in teardown
+    deployment.project.literally("chalice delete --stage prod")
+    lambda_, events = deployment.client("lambda"), deployment.client("events")
+    assert lambda_.list_functions()["Functions"] == []
+    assert lambda_.list_event_source_mappings()["EventSourceMappings"] == []
+    assert deployment.client("apigateway").get_rest_apis()["items"] == []
+    assert events.list_rules(NamePrefix="rollcall-ci")["Rules"] == []
+    left = deployment.problems()
+    assert not [p for p in left if p.startswith(("table", "queue", "log group", "alarm topic"))]
+    assert {p.split(":")[0] for p in left if p.startswith("alarm")} == {
+        f"alarm rollcall-ci-{function}-{metric}"
+        for function in ("api_handler", "dispatch_due_jobs", "run_queued_jobs")
+        for metric in ("errors", "throttles")
+    }  # still there, watching functions that are gone
+
+
+# -- moto's gaps ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gap", motodeploy.gaps(), ids=lambda gap: gap.attribute)
+def test_moto_still_has_the_gap_we_patch(gap):
+    """Fails the day moto fixes one: then delete that Gap from motodeploy.py."""
+    assert gap.still_open(), (
+        f"moto fixed {gap.name!r} (patched since moto {gap.moto_version}): remove its patch"
+    )
 
 
 # -- reading the runbook ---------------------------------------------------------------------
