@@ -475,12 +475,6 @@ class Project:
             raise AssertionError(f"runbook step failed:\n{run}")
         return run
 
-    def deployed(self) -> dict[str, Any]:
-        """What chalice recorded in .chalice/deployed/<stage>.json, by resource name."""
-        path = self.directory / ".chalice" / "deployed" / f"{self.stage}.json"
-        document = json.loads(path.read_text(encoding="utf-8"))
-        return {resource["name"]: resource for resource in document["resources"]}
-
 
 # -- the checker ----------------------------------------------------------------------------
 
