@@ -74,6 +74,7 @@ class Gap:
     def apply(self) -> None:
         if self._saved:
             return
+        _PATCHED[(id(self.target), self.attribute)] = self
         self._saved.append(vars(self.target).get(self.attribute))
         setattr(self.target, self.attribute, self.replacement)
 
@@ -85,6 +86,14 @@ class Gap:
             delattr(self.target, self.attribute)
         else:
             setattr(self.target, self.attribute, original)
+
+
+_PATCHED: dict[tuple[int, str], Gap] = {}
+
+
+def _moto(target: Any, attribute: str) -> Any:
+    """moto's own ``target.attribute``, which a patch calls around its fix."""
+    return _PATCHED[(id(target), attribute)].original()
 
 
 def _gaps() -> list[Gap]:
@@ -100,7 +109,7 @@ def _gaps() -> list[Gap]:
         info = api_doc.get("info", {})
         if "description" not in info:
             api_doc = {**api_doc, "info": {**info, "description": ""}}
-        return gaps[0].original()(self, api_doc, fail_on_warnings)
+        return _moto(APIGatewayBackend, "import_rest_api")(self, api_doc, fail_on_warnings)
 
     def import_probe(original: Any) -> bool:
         backend = APIGatewayBackend(REGION, ACCOUNT)
@@ -133,7 +142,9 @@ def _gaps() -> list[Gap]:
     ) -> Any:
         if "swagger" in api_doc:
             api_doc = {key: value for key, value in api_doc.items() if key != "swagger"}
-        return gaps[1].original()(self, function_id, api_doc, fail_on_warnings, mode)
+        return _moto(APIGatewayBackend, "put_rest_api")(
+            self, function_id, api_doc, fail_on_warnings, mode
+        )
 
     def swagger_probe(original: Any) -> bool:
         from moto.apigateway.exceptions import InvalidOpenApiDocVersionException
@@ -165,7 +176,9 @@ def _gaps() -> list[Gap]:
     def list_event_source_mappings(
         self: Any, event_source_arn: str, function_name: str
     ) -> list[Any]:
-        found = list(gaps[2].original()(self, event_source_arn, None))
+        found = list(
+            _moto(LambdaBackend, "list_event_source_mappings")(self, event_source_arn, None)
+        )
         if not function_name:
             return found
         try:
@@ -222,6 +235,264 @@ def _gaps() -> list[Gap]:
     return gaps
 
 
+def _cloudformation_gaps() -> list[Gap]:
+    """What `aws cloudformation deploy` of `make package`'s sam.json runs into on moto."""
+    from moto.apigateway.models import RestAPI
+    from moto.awslambda.models import LambdaFunction
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import Stack
+    from moto.dynamodb.models.table import Table
+    from moto.iam.models import Role
+
+    gaps: list[Gap] = []
+
+    # moto 5.2.5: no SAM transform. A template with `Transform: AWS::Serverless-2016-10-31`
+    # (chalice package's sam.json) is parsed as it is, so every AWS::Serverless::* resource
+    # is skipped. CloudFormation expands it with the SAM translator, which the patch runs.
+    def parse_template(template: str) -> dict[str, Any]:
+        parsed = _moto(Stack, "parse_template").__func__(template)
+        if parsed.get("Transform") != "AWS::Serverless-2016-10-31":
+            return parsed
+        import boto3
+        from samtranslator.parser.parser import Parser
+        from samtranslator.translator.translator import Translator
+
+        translator = Translator({}, Parser(), boto_session=boto3.Session(region_name=REGION))
+        return translator.translate(parsed, parameter_values={})
+
+    def transform_probe(original: Any) -> bool:
+        from moto.cloudformation.parsing import get_model_map
+
+        return "AWS::Serverless::Function" not in get_model_map()
+
+    gaps.append(
+        Gap(
+            "CloudFormation has no SAM transform",
+            "5.2.5",
+            "chalice package writes a SAM template (AWS::Serverless::Function, ::Api, ...)",
+            Stack,
+            "parse_template",
+            staticmethod(parse_template),
+            transform_probe,
+        )
+    )
+
+    # moto 5.2.5: AWS::DynamoDB::Table ignores TimeToLiveSpecification and
+    # PointInTimeRecoverySpecification.
+    def create_table(cls: Any, resource_name: str, cloudformation_json: dict, *args, **kwargs):
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = _moto(Table, "create_from_cloudformation_json").__func__(
+            cls, resource_name, cloudformation_json, *args, **kwargs
+        )
+        properties = cloudformation_json["Properties"]
+        backend = dynamodb_backends[table.account_id][table.region_name]
+        if "TimeToLiveSpecification" in properties:
+            backend.update_time_to_live(table.name, properties["TimeToLiveSpecification"])
+        if "PointInTimeRecoverySpecification" in properties:
+            backend.update_continuous_backups(
+                table.name, properties["PointInTimeRecoverySpecification"]
+            )
+        return table
+
+    def table_probe(original: Any) -> bool:
+        import inspect
+
+        source = inspect.getsource(original.__func__)
+        return "TimeToLiveSpecification" not in source
+
+    gaps.append(
+        Gap(
+            "AWS::DynamoDB::Table ignores TTL and point-in-time recovery",
+            "5.2.5",
+            "the merge template turns both on for the table",
+            Table,
+            "create_from_cloudformation_json",
+            classmethod(create_table),
+            table_probe,
+        )
+    )
+
+    # moto 5.2.5: AWS::ApiGateway::RestApi ignores Body (no routes are created) and
+    # requires Name, which AWS takes from the body's info.title when absent.
+    def create_rest_api(cls: Any, resource_name: str, cloudformation_json: dict, *args, **kw):
+        from moto.apigateway.models import apigateway_backends
+
+        properties = dict(cloudformation_json["Properties"])
+        body = properties.get("Body")
+        if body and "Name" not in properties:
+            properties["Name"] = body.get("info", {}).get("title", resource_name)
+        cloudformation_json = {**cloudformation_json, "Properties": properties}
+        api = _moto(RestAPI, "create_from_cloudformation_json").__func__(
+            cls, resource_name, cloudformation_json, *args, **kw
+        )
+        if body:
+            backend = apigateway_backends[api.account_id][api.region_name]
+            backend.put_rest_api(api.id, body, fail_on_warnings=False, mode="overwrite")
+        return api
+
+    def rest_api_probe(original: Any) -> bool:
+        import inspect
+
+        return "Body" not in inspect.getsource(original.__func__)
+
+    gaps.append(
+        Gap(
+            "AWS::ApiGateway::RestApi ignores Body",
+            "5.2.5",
+            "the SAM API's routes are its swagger Body",
+            RestAPI,
+            "create_from_cloudformation_json",
+            classmethod(create_rest_api),
+            rest_api_probe,
+        )
+    )
+
+    # moto 5.2.5: an AWS::IAM::Role's inline Policies are stored as dicts, and
+    # GetRolePolicy then answers with their Python repr instead of JSON.
+    def put_policy(self: Any, policy_name: str, policy_json: Any) -> None:
+        if not isinstance(policy_json, str):
+            policy_json = json.dumps(policy_json)
+        _moto(Role, "put_policy")(self, policy_name, policy_json)
+
+    def policy_probe(original: Any) -> bool:
+        fake = SimpleNamespace(policies={})
+        original(fake, "probe", {"Version": "2012-10-17"})
+        return not isinstance(fake.policies["probe"], str)
+
+    gaps.append(
+        Gap(
+            "AWS::IAM::Role inline policies come back as Python repr",
+            "5.2.5",
+            "the checker compares each role's policy with its file",
+            Role,
+            "put_policy",
+            put_policy,
+            policy_probe,
+        )
+    )
+
+    # moto 5.2.5: AWS::Lambda::Function ignores Architectures and Layers (x86_64, no layer).
+    def create_function(cls: Any, resource_name: str, cloudformation_json: dict, *args, **kw):
+        function = _moto(LambdaFunction, "create_from_cloudformation_json").__func__(
+            cls, resource_name, cloudformation_json, *args, **kw
+        )
+        properties = cloudformation_json["Properties"]
+        if "Architectures" in properties:
+            function.architectures = properties["Architectures"]
+        if "Layers" in properties:
+            # A Ref to the stack's AWS::Lambda::LayerVersion arrives as moto's object.
+            arns = [getattr(layer, "arn", layer) for layer in properties["Layers"]]
+            function.layers = function._get_layers_data(arns)
+        return function
+
+    def function_probe(original: Any) -> bool:
+        import inspect
+
+        source = inspect.getsource(original.__func__)
+        return "Architectures" not in source and "Layers" not in source
+
+    gaps.append(
+        Gap(
+            "AWS::Lambda::Function ignores Architectures and Layers",
+            "5.2.5",
+            "the functions are arm64 and use chalice's managed layer",
+            LambdaFunction,
+            "create_from_cloudformation_json",
+            classmethod(create_function),
+            function_probe,
+        )
+    )
+
+    # moto 5.2.5: no AWS::CloudWatch::Alarm and no AWS::ApiGateway::Stage in CloudFormation
+    # (skipped with a warning). The patch makes both with the services' own calls.
+    class Created:
+        def __init__(self, physical_resource_id: str) -> None:
+            self.physical_resource_id = physical_resource_id
+
+        def is_created(self) -> bool:
+            return True
+
+    class AlarmResource:
+        @classmethod
+        def create_from_cloudformation_json(
+            cls, resource_name: str, cloudformation_json: dict, account_id: str, region: str, **kw
+        ) -> Created:
+            from moto.cloudwatch.models import cloudwatch_backends
+
+            p = cloudformation_json["Properties"]
+            cloudwatch_backends[account_id][region].put_metric_alarm(
+                name=p["AlarmName"],
+                namespace=p.get("Namespace"),
+                metric_name=p.get("MetricName"),
+                comparison_operator=p["ComparisonOperator"],
+                evaluation_periods=p["EvaluationPeriods"],
+                period=p.get("Period"),
+                threshold=p.get("Threshold"),
+                statistic=p.get("Statistic"),
+                description=p.get("AlarmDescription", ""),
+                dimensions=p.get("Dimensions", []),
+                alarm_actions=p.get("AlarmActions", []),
+                treat_missing_data=p.get("TreatMissingData"),
+            )
+            return Created(p["AlarmName"])
+
+    class StageResource:
+        @classmethod
+        def create_from_cloudformation_json(
+            cls, resource_name: str, cloudformation_json: dict, account_id: str, region: str, **kw
+        ) -> Created:
+            from moto.apigateway.models import apigateway_backends
+
+            p = cloudformation_json["Properties"]
+            # A Ref to the stack's API or deployment may arrive as moto's object.
+            stage = apigateway_backends[account_id][region].create_stage(
+                getattr(p["RestApiId"], "id", p["RestApiId"]),
+                p["StageName"],
+                deploymentId=getattr(p.get("DeploymentId"), "id", p.get("DeploymentId", "")),
+                variables=p.get("Variables"),
+                description=p.get("Description", ""),
+            )
+            return Created(stage.name)
+
+    missing_types = {
+        "AWS::CloudWatch::Alarm": AlarmResource,
+        "AWS::ApiGateway::Stage": StageResource,
+    }
+
+    def resource_class_from_type(resource_type: str) -> Any:
+        if resource_type in missing_types:
+            return missing_types[resource_type]
+        return _moto(parsing, "resource_class_from_type")(resource_type)
+
+    def types_probe(original: Any) -> bool:
+        from moto.cloudformation.parsing import get_model_map
+
+        return not set(missing_types) & set(get_model_map())
+
+    gaps.append(
+        Gap(
+            "CloudFormation has no AWS::CloudWatch::Alarm nor AWS::ApiGateway::Stage",
+            "5.2.5",
+            "the merge template's eight alarms; SAM's API stage",
+            parsing,
+            "resource_class_from_type",
+            resource_class_from_type,
+            types_probe,
+        )
+    )
+    return gaps
+
+
+CLOUDFORMATION_GAPS: list[Gap] = []
+
+
+def cloudformation_gaps() -> list[Gap]:
+    if not CLOUDFORMATION_GAPS:
+        CLOUDFORMATION_GAPS.extend(_cloudformation_gaps())
+    return CLOUDFORMATION_GAPS
+
+
 GAPS: list[Gap] = []
 
 
@@ -232,9 +503,10 @@ def gaps() -> list[Gap]:
 
 
 @contextlib.contextmanager
-def patched_moto() -> Iterator[list[Gap]]:
-    """moto with the runbook's gaps patched, in this process, for the duration."""
-    applied = gaps()
+def patched_moto(which: list[Gap] | None = None) -> Iterator[list[Gap]]:
+    """moto with the runbook's gaps patched (or ``which``: e.g. ``cloudformation_gaps()``),
+    in this process, for the duration."""
+    applied = gaps() if which is None else which
     for gap in applied:
         gap.apply()
     try:
@@ -267,16 +539,26 @@ class MotoServer:
     def __exit__(self, *exc: object) -> None:
         self._server.stop()
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
         import boto3
 
+        keys = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
         return boto3.client(
             service,
             region_name=REGION,
             endpoint_url=self.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=keys["AccessKeyId"],
+            aws_secret_access_key=keys["SecretAccessKey"],
+            aws_session_token=keys.get("SessionToken"),
         )
+
+    def account(self, account_id: str) -> Callable[[str], Any]:
+        """Clients in another account of the same server (moto keeps accounts apart by the
+        credentials of an assumed role), so two deployments of one stage do not meet."""
+        role = f"arn:aws:iam::{account_id}:role/deploy-check"
+        assumed = self.client("sts").assume_role(RoleArn=role, RoleSessionName="deploy-check")
+        credentials = assumed["Credentials"]
+        return lambda service: self.client(service, credentials)
 
 
 # -- the runbook, from docs/operator.md ----------------------------------------------------
@@ -476,6 +758,46 @@ class Project:
         return run
 
 
+# -- the CloudFormation path ----------------------------------------------------------------
+
+
+def deploy_stack(project: Project, clients: Callable[[str], Any]) -> dict[str, str]:
+    """operator.md's "First deploy with CloudFormation" for the copy's stage: ``make
+    package``'s two commands (the merge template, ``chalice package``), then what ``aws
+    cloudformation package`` and ``deploy`` do (no AWS CLI here): the zips to S3, the
+    template pointing at them, and the stack. Returns the stack's outputs."""
+    stage = project.stage
+    out = f"build/package-{stage}"
+    project.must(
+        "rollcall", "infra", "template", "--stage", stage, "-o", f"build/resources-{stage}.json"
+    )
+    project.must(
+        "chalice", "package", "--stage", stage,
+        "--merge-template", f"build/resources-{stage}.json", out,
+    )  # fmt: skip
+    template = json.loads((project.directory / out / "sam.json").read_text(encoding="utf-8"))
+    s3, bucket = clients("s3"), "rollcall-artifacts"
+    s3.create_bucket(Bucket=bucket)
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            value = properties.get(key)
+            if isinstance(value, str) and value.endswith(".zip"):
+                s3.upload_file(str(project.directory / out / value), bucket, value)
+                properties[key] = f"s3://{bucket}/{value}"
+    cloudformation = clients("cloudformation")
+    name = f"rollcall-{stage}"
+    cloudformation.create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    (described,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    if described["StackStatus"] != "CREATE_COMPLETE":
+        raise AssertionError(f"stack {name}: {described['StackStatus']}")
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
 # -- the checker ----------------------------------------------------------------------------
 
 # Most expectations come from the code and config being deployed (rollcall.infra, the table
@@ -554,8 +876,8 @@ def _check_functions(
         **config.get("environment_variables", {}),
         **_stage_section(config, target.name).get("environment_variables", {}),
     }
-    layer_name = f"{infra.APP_NAME}-{target.name}-managed-layer"
     found: dict[str, dict[str, Any]] = {}
+    layers: dict[str, list[str]] = {}
     for function in infra.LOGICAL_IDS:
         name = target.function_name(function)
         try:
@@ -575,13 +897,25 @@ def _check_functions(
             problems.append(f"lambda {name}: architectures {conf.get('Architectures')}")
         if not str(conf.get("Runtime", "")).startswith("python3."):
             problems.append(f"lambda {name}: runtime {conf.get('Runtime')}")
-        layers = [layer["Arn"] for layer in conf.get("Layers", [])]
-        if config.get("automatic_layer") and not any(f":layer:{layer_name}:" in a for a in layers):
-            problems.append(f"lambda {name}: without the managed layer {layer_name} ({layers})")
+        layers[name] = [layer["Arn"] for layer in conf.get("Layers", [])]
         variables = conf.get("Environment", {}).get("Variables", {})
         for key, value in env.items():
             if variables.get(key) != value:
                 problems.append(f"lambda {name}: {key}={variables.get(key)!r}, not {value!r}")
+    # automatic_layer: the dependencies are one layer the functions share (named
+    # rollcall-<stage>-managed-layer by chalice deploy, by CloudFormation otherwise).
+    if config.get("automatic_layer") and layers:
+        shared = {arn for arns in layers.values() for arn in arns}
+        for name, arns in layers.items():
+            if len(arns) != 1:
+                problems.append(f"lambda {name}: {len(arns)} layers, not the managed layer")
+        if len(shared) > 1:
+            problems.append(f"lambda: the functions do not share one layer ({sorted(shared)})")
+        for arn in sorted(shared):
+            try:
+                lambda_.get_layer_version_by_arn(Arn=arn)
+            except lambda_.exceptions.ResourceNotFoundException:
+                problems.append(f"layer {arn}: missing")
     return found
 
 
