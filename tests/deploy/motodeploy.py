@@ -38,6 +38,7 @@ OPERATOR_DOC = ROOT / "docs" / "operator.md"
 CACHE_DIR = ROOT / "build" / "deploy-check" / "deployments"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
+PROBE_ACCOUNT = "999999999999"  # where the gap probes make (and delete) their resources
 STAGE = "ci"
 # What chalice packages, and what the CLI needs to run from the copy.
 PROJECT_FILES = ("app.py", "requirements.txt", "chalicelib", "rollcall", ".chalice")
@@ -62,6 +63,7 @@ class Gap:
     replacement: Callable[..., Any]
     probe: Callable[[Any], bool]  # given moto's original attribute (or None): gap still open?
     _saved: list[Any] = field(default_factory=list)
+    _depth: int = 0
 
     def original(self) -> Any:
         if self._saved:
@@ -72,14 +74,19 @@ class Gap:
         return self.probe(self.original())
 
     def apply(self) -> None:
-        if self._saved:
+        """Patch (nested applications are counted: only the outermost undo restores)."""
+        self._depth += 1
+        if self._depth > 1:
             return
         _PATCHED[(id(self.target), self.attribute)] = self
         self._saved.append(vars(self.target).get(self.attribute))
         setattr(self.target, self.attribute, self.replacement)
 
     def undo(self) -> None:
-        if not self._saved:
+        if self._depth == 0:
+            return
+        self._depth -= 1
+        if self._depth > 0:
             return
         original = self._saved.pop()
         if original is None:
@@ -193,7 +200,12 @@ def _gaps() -> list[Gap]:
         mapping = SimpleNamespace(
             event_source_arn=queue, function_name=function, function_arn=function
         )
-        fake = SimpleNamespace(_event_source_mappings={"uuid": mapping})
+        lambdas = SimpleNamespace(
+            get_function_by_name_or_arn_with_qualifier=lambda name: SimpleNamespace(
+                function_arn=function
+            )
+        )
+        fake = SimpleNamespace(_event_source_mappings={"uuid": mapping}, _lambdas=lambdas)
         return list(original(fake, queue, "probe")) == []
 
     gaps.append(
@@ -261,9 +273,21 @@ def _cloudformation_gaps() -> list[Gap]:
         return translator.translate(parsed, parameter_values={})
 
     def transform_probe(original: Any) -> bool:
-        from moto.cloudformation.parsing import get_model_map
-
-        return "AWS::Serverless::Function" not in get_model_map()
+        template = {
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {
+                "Probe": {
+                    "Type": "AWS::Serverless::Function",
+                    "Properties": {
+                        "CodeUri": "s3://probe/probe.zip",
+                        "Handler": "app.handler",
+                        "Runtime": "python3.11",
+                    },
+                }
+            },
+        }
+        parsed = original.__func__(json.dumps(template))
+        return parsed["Resources"]["Probe"]["Type"] == "AWS::Serverless::Function"
 
     gaps.append(
         Gap(
@@ -296,10 +320,22 @@ def _cloudformation_gaps() -> list[Gap]:
         return table
 
     def table_probe(original: Any) -> bool:
-        import inspect
+        from moto.dynamodb.models import dynamodb_backends
 
-        source = inspect.getsource(original.__func__)
-        return "TimeToLiveSpecification" not in source
+        spec = {
+            "Properties": {
+                "TableName": "probe",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+                "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            }
+        }
+        table = original.__func__(Table, "probe", spec, PROBE_ACCOUNT, REGION)
+        try:
+            return table.ttl.get("TimeToLiveStatus") != "ENABLED"
+        finally:
+            dynamodb_backends[PROBE_ACCOUNT][REGION].delete_table("probe")
 
     gaps.append(
         Gap(
@@ -332,9 +368,15 @@ def _cloudformation_gaps() -> list[Gap]:
         return api
 
     def rest_api_probe(original: Any) -> bool:
-        import inspect
+        from moto.apigateway.models import apigateway_backends
 
-        return "Body" not in inspect.getsource(original.__func__)
+        body = {"openapi": "3.0.1", "info": {"title": "probe"}, "paths": {"/probe": {"post": {}}}}
+        spec = {"Properties": {"Name": "probe", "Body": body}}
+        api = original.__func__(RestAPI, "probe", spec, PROBE_ACCOUNT, REGION)
+        try:
+            return "/probe" not in {r.get_path() for r in api.resources.values()}
+        finally:
+            apigateway_backends[PROBE_ACCOUNT][REGION].delete_rest_api(api.id)
 
     gaps.append(
         Gap(
@@ -387,10 +429,32 @@ def _cloudformation_gaps() -> list[Gap]:
         return function
 
     def function_probe(original: Any) -> bool:
-        import inspect
+        import io
+        import zipfile
 
-        source = inspect.getsource(original.__func__)
-        return "Architectures" not in source and "Layers" not in source
+        from moto.awslambda.models import lambda_backends
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[PROBE_ACCOUNT]["aws"]
+        role = iam.create_role("probe", "{}", "/", None, "", [], None)
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("app.py", "def handler(event, context):\n    return {}\n")
+        spec = {
+            "Properties": {
+                "Code": {"ZipFile": code.getvalue()},
+                "Handler": "app.handler",
+                "Role": role.arn,
+                "Runtime": "python3.11",
+                "Architectures": ["arm64"],
+            }
+        }
+        function = original.__func__(LambdaFunction, "probe", spec, PROBE_ACCOUNT, REGION)
+        try:
+            return function.architectures != ["arm64"]
+        finally:
+            lambda_backends[PROBE_ACCOUNT][REGION].delete_function("probe")
+            iam.delete_role("probe")
 
     gaps.append(
         Gap(
@@ -466,9 +530,7 @@ def _cloudformation_gaps() -> list[Gap]:
         return _moto(parsing, "resource_class_from_type")(resource_type)
 
     def types_probe(original: Any) -> bool:
-        from moto.cloudformation.parsing import get_model_map
-
-        return not set(missing_types) & set(get_model_map())
+        return any(original(resource_type) is None for resource_type in missing_types)
 
     gaps.append(
         Gap(

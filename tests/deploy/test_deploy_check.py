@@ -374,17 +374,31 @@ def test_the_stack_outputs_what_the_runbook_reads_from_them(stack):
 # -- moto's gaps ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+every_gap = pytest.mark.parametrize(
     "gap",
     motodeploy.gaps() + motodeploy.cloudformation_gaps(),
     ids=lambda gap: re.sub(r"\W+", "-", gap.name.split(" ", 1)[0] + " " + gap.attribute),
 )
+
+
+@every_gap
 def test_moto_still_has_the_gap_we_patch(gap):
     """Fails the day moto fixes one: then delete that Gap from motodeploy.py."""
     assert gap.still_open(), (
         f"moto fixed {gap.name!r} (patched since moto {gap.moto_version}, because"
         f" {gap.why}): remove its patch"
     )
+
+
+@every_gap
+def test_our_patch_closes_the_gap(gap):
+    """The same probe, on the patched attribute: the patch does what its comment says."""
+    if gap.attribute == "parse_template":
+        pytest.importorskip("samtranslator", reason="the SAM transform needs aws-sam-translator")
+    before = vars(gap.target).get(gap.attribute)
+    with patched_moto([gap]):
+        assert not gap.probe(vars(gap.target)[gap.attribute])
+    assert vars(gap.target).get(gap.attribute) is before, "the patch is undone afterwards"
 
 
 # -- reading the runbook ---------------------------------------------------------------------
