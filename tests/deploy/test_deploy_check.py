@@ -1,13 +1,16 @@
 """`make deploy-check`: the operator's runbook (docs/operator.md, Deploying), run for real.
 
-A moto server runs in this process (with moto 5.2.5's gaps patched, see motodeploy.py), and
-the runbook's commands run against it as subprocesses, exactly as typed, in a copy of the
-project with a ``ci`` stage: bootstrap, ``chalice deploy``, bootstrap again, secrets, a
-community, a dry run, a redeploy. Then every resource is read back through its own
-service's API by ``check_deployment``, which is also shown to catch a broken deployment.
+A moto server runs in this process (with moto 5.2.5's gaps patched, see motodeploy.py). The
+runbook's `sh` blocks run against it as subprocesses, as printed (stage ci for prod), in a
+copy of the project with a ``ci`` stage: bootstrap, ``chalice deploy``, bootstrap again,
+secrets, a job replayed dry and then forced (to a fake Telegram on 127.0.0.1), a redeploy,
+and at the end ``chalice delete``. After each step that matters, every resource is read back
+through its own service's API by ``check_deployment``. Tests break the deployment through
+boto3 to show that the checker catches it. With aws-sam-translator installed, the
+CloudFormation path is deployed too, in a second account.
 
-The first run downloads the Lambda's wheels (cached under build/deploy-check/); later runs
-take about half a minute. See docs/deploy-check.md.
+The first run downloads the Lambda's wheels (cached under build/deploy-check/); a run takes
+about half a minute. See docs/deploy-check.md.
 """
 
 from __future__ import annotations
