@@ -8,11 +8,18 @@ module does exactly that against a moto server running in the test process:
   this process only. Each ``Gap`` names the moto version it works around and can tell, by
   running moto's own unpatched code, whether moto still has the gap (a test asserts it does,
   so the day moto fixes one the suite says which patch to delete).
-- ``MotoServer``: ``moto.server.ThreadedMotoServer`` on 127.0.0.1, on a free port.
+  ``cloudformation_gaps()`` are those of the CloudFormation path, patched only for it.
+- ``MotoServer``: ``moto.server.ThreadedMotoServer`` on 127.0.0.1, on a free port; its
+  ``account(id)`` gives clients in another account of the same server.
+- ``runbook_block(heading)``: the commands of one of operator.md's ``sh`` blocks, which
+  ``Project.literally`` runs as printed (``--stage prod`` becomes ``--stage ci``).
+- ``FakeTelegram``: a Bot API on 127.0.0.1 that keeps what a replayed job posts.
 - ``Project``: a temporary copy of the project with a ``ci`` stage added to its
   ``.chalice/config.json`` (a copy of ``dev`` under ci's names), so the real config and
   ``.chalice/deployed/`` are never touched. Chalice's wheel cache (``.chalice/deployments``)
   points at ``build/deploy-check/deployments`` so only the first run downloads wheels.
+- ``deploy_stack()``: the CloudFormation path (``make package``'s commands, the zips to S3,
+  ``create_stack``).
 - ``check_deployment()``: what must exist after the runbook, read back through each
   service's own API; returns one line per problem (an empty list: the deployment is right).
 """
