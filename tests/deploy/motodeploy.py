@@ -644,6 +644,7 @@ def runbook_block(heading: str, doc: Path = OPERATOR_DOC) -> list[str]:
         raise AssertionError(f"{doc.name} has no section '### {heading}'") from None
     commands: list[str] = []
     inside = False
+    pending = ""  # a command continued with a trailing backslash
     for line in lines[start + 1 :]:
         if line.startswith("#") and not inside:
             break
@@ -653,8 +654,13 @@ def runbook_block(heading: str, doc: Path = OPERATOR_DOC) -> list[str]:
             return commands
         elif inside:
             command = line.split(" #", 1)[0].strip()
-            if command and not command.startswith("#"):
-                commands.append(command)
+            if not command or command.startswith("#"):
+                continue
+            if command.endswith("\\"):
+                pending += command[:-1].strip() + " "
+                continue
+            commands.append(pending + command)
+            pending = ""
     raise AssertionError(f"{doc.name}: no ```sh block under '### {heading}'")
 
 

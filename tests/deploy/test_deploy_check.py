@@ -412,7 +412,7 @@ def test_the_runbook_is_read_from_its_section_and_a_lost_section_fails_loudly(tm
     doc.write_text(
         "### First deploy with `chalice deploy`\n\nText.\n\n```sh\n"
         "# the first time\nrollcall infra bootstrap --stage prod    # table\n\n"
-        "chalice deploy --stage prod\n```\n\n### Secrets\n\nNo block here.\n\n## Next\n",
+        "chalice deploy \\\n    --stage prod\n```\n\n### Secrets\n\nNo block here.\n\n## Next\n",
         encoding="utf-8",
     )
     assert runbook_block("First deploy with `chalice deploy`", doc) == [
