@@ -26,7 +26,7 @@ import pytest
 
 from tests.deploy import motodeploy
 from tests.deploy.motodeploy import (
-    ROOT,
+    OPERATOR_DOC,
     FakeTelegram,
     MotoServer,
     Project,
@@ -49,6 +49,7 @@ SECRETS = {
 BOOTSTRAP = ["rollcall", "infra", "bootstrap"]
 BOOTSTRAP_LINE = "rollcall infra bootstrap --stage prod"  # as the runbook prints it
 DEPLOY_LINE = "chalice deploy --stage prod"
+CHALICE_URL_LINE = "chalice url --stage prod"  # operator.md, Connect each platform's webhook
 
 
 @dataclass
@@ -75,6 +76,11 @@ class Deployment:
 
     def find(self, *prefix: str) -> list[Step]:
         return [step for step in self.steps if step.run.command[: len(prefix)] == list(prefix)]
+
+    def telegram_calls_during(self, step: Step) -> list[tuple[str, dict[str, Any]]]:
+        index = self.steps.index(step)
+        before = self.steps[index - 1].telegram_calls if index else 0
+        return self.telegram.calls[before : step.telegram_calls]
 
 
 def actions(report: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -103,6 +109,14 @@ def run_runbook(deployment: Deployment) -> None:
     step(
         "rollcall secrets set TELEGRAM_SECRET_TOKEN --stage prod",
         stdin=SECRETS["TELEGRAM_SECRET_TOKEN"],
+    )
+    # Connect each platform's webhook: the URL is `chalice url` + webhooks/<platform>;
+    # for Telegram `rollcall platform setup telegram --apply` calls setWebhook.
+    step(CHALICE_URL_LINE)
+    api_url = deployment.steps[-1].run.stdout.strip()
+    step(
+        f"rollcall platform setup telegram --url {api_url} --stage prod --apply --locale en",
+        ROLLCALL_TELEGRAM_API_BASE=telegram.url,
     )
     replay = runbook_block("Replay a job")
     exports = dict(
@@ -184,11 +198,28 @@ def test_secrets_are_secure_strings_under_the_stage_path_and_never_printed(deplo
     }
 
 
+def test_the_telegram_webhook_is_the_deployed_api_with_the_secret_token_from_ssm(deployment):
+    assert f"`{CHALICE_URL_LINE}`" in OPERATOR_DOC.read_text(encoding="utf-8")
+    (setup,) = deployment.find("rollcall", "platform", "setup")
+    (api,) = deployment.client("apigateway").get_rest_apis()["items"]
+    webhook = f"https://{api['id']}.execute-api.us-east-1.amazonaws.com/api/webhooks/telegram"
+    assert deployment.telegram_calls_during(setup) == [
+        (
+            f"/bot{SECRETS['TELEGRAM_BOT_TOKEN']}/setWebhook",
+            {
+                "url": webhook,
+                "secret_token": SECRETS["TELEGRAM_SECRET_TOKEN"],
+                "allowed_updates": ["message"],
+            },
+        )
+    ]
+
+
 def test_a_replayed_job_posts_only_when_forced_with_the_token_from_parameter_store(deployment):
     dry_run, forced = deployment.find("rollcall", "job", "run")
     assert "--dry-run" in dry_run.run.command and "--force" in forced.run.command
-    assert dry_run.telegram_calls == 0, deployment.telegram.calls
-    posted = deployment.telegram.calls[: forced.telegram_calls]
+    assert deployment.telegram_calls_during(dry_run) == []
+    posted = deployment.telegram_calls_during(forced)
     assert posted, "the forced replay posted nothing"
     # The token is only in Parameter Store: the CLI read it from there, for stage ci.
     assert {path for path, _ in posted} == {f"/bot{SECRETS['TELEGRAM_BOT_TOKEN']}/sendMessage"}
@@ -322,7 +353,7 @@ def test_losing_the_due_index_or_an_alarm_from_the_code_is_reported_too(deployme
 def test_chalice_delete_removes_what_chalice_made_and_leaves_what_bootstrap_made(deployment):
     """operator.md, Tear down: `chalice delete` removes the functions, API, schedule and
     subscription; what bootstrap made stays until removed by name."""
-    teardown = (ROOT / "docs" / "operator.md").read_text(encoding="utf-8")
+    teardown = OPERATOR_DOC.read_text(encoding="utf-8")
     assert "`chalice delete --stage prod`" in teardown
     deployment.project.literally("chalice delete --stage prod")
     lambda_, events = deployment.client("lambda"), deployment.client("events")
