@@ -105,8 +105,8 @@ clean:
 # The operator's runbook (docs/operator.md, Deploying) run for real against moto's server
 # in the test process: bootstrap, chalice deploy, bootstrap again, secrets, a community, a
 # dry run, a redeploy; then every resource is read back through its own API. Needs the
-# package index once (chalice's wheels, cached in build/deploy-check/). With aws-sam-translator
-# installed it also deploys `make package`'s template as a stack. `make test` runs it too;
+# package index once (chalice's wheels, cached in build/deploy-check/). It also deploys
+# `make package`'s template as a stack (the SAM transform by aws-sam-translator). `make test` runs it too;
 # this runs it alone. See docs/deploy-check.md.
 .PHONY: deploy-check
 deploy-check: $(STAMP)
