@@ -40,6 +40,8 @@ from chalicelib.store.table import DynamoTable
 from chalicelib.worker import handle_records
 from tests.conftest import TABLE
 from tests.helpers import SECRET, community, member, runtime
+from tests.jobs.test_throttling import Throttler
+from tests.store.test_table_contract import _Unprocessed
 
 RUNS = int(os.environ.get("ROLLCALL_FUZZ_SCALE", "1000"))
 MOTO_RUNS = max(RUNS // 5, 200 if RUNS >= 1000 else 20)
@@ -439,6 +441,8 @@ class BotocoreLostAnswers:
         return operation.name in ("PutItem", "UpdateItem") and b"ConditionExpression" in body
 
     def needs_retry(self, response, attempts, operation, request_dict, caught_exception, **_):
+        if response is not None and _throttled(response) and attempts < 5:
+            return 0  # botocore retries a throttled request anyway: here without its backoff
         if caught_exception is not None or response is None or attempts > 1:
             return None
         if response[0].status_code != 200 or not self._conditional(operation, request_dict):
@@ -480,12 +484,17 @@ def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(producti
     refused by the claim itself. Every run still sends everything once."""
     rng = random.Random("moto-lost-answers")
     lost = BotocoreLostAnswers(production_client, rng, rate=0.35)
+    # Throttling on any request, and batch writes left unprocessed, at random as well.
+    throttled = Throttler(production_client, set(), 0)
+    throttled.left = _Chance(rng, 0.0)
+    unprocessed = _Unprocessed(production_client, times=0)
     table = DynamoTable(production_client, TABLE, sleep=lambda _: None)
     store = Store(table)
     for n in range(MOTO_RUNS):
-        lost.rate = 0.0  # seeding is not under test here
+        lost.rate, throttled.left.rate = 0.0, 0.0  # seeding is not under test here
         c = _seed(store, rng, cid=f"c{n}", dms=rng.randint(0, 4))
-        lost.rate = 0.35
+        lost.rate, throttled.left.rate = 0.35, rng.choice((0.0, 0.05, 0.2))
+        unprocessed.left = rng.randint(0, 2)
         sent: list[SentMessage] = []
         at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
         first, _ = _worker(store, sent, at)
@@ -500,8 +509,34 @@ def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(producti
         left = _drive([(first, timedelta(0)), (second, timedelta(0))], table, [message], at, False)
         assert not left, f"moto run {n} never finished"
         assert _delivered(sent, c.chat_id) == expected, f"moto run {n}"
-    assert lost.retried > MOTO_RUNS // 10 and lost.gone > 0
-    print(f"\nmoto: {MOTO_RUNS} runs, {lost.retried} answers lost and retried, {lost.gone} lost")
+    assert lost.retried > MOTO_RUNS // 10 and lost.gone > 0 and throttled.injected > 0
+    print(
+        f"\nmoto: {MOTO_RUNS} runs, {lost.retried} answers lost and retried, {lost.gone} lost, "
+        f"{throttled.injected} requests throttled"
+    )
+
+
+def _throttled(response) -> bool:
+    parsed = response[1] if len(response) > 1 else {}
+    code = (parsed or {}).get("Error", {}).get("Code", "")
+    return code == "ProvisionedThroughputExceededException"
+
+
+class _Chance(dict):
+    """A Throttler's budget that says yes at random (``rate``), for any operation."""
+
+    def __init__(self, rng: random.Random, rate: float) -> None:
+        super().__init__()
+        self.rng, self.rate = rng, rate
+
+    def get(self, key, default=None):
+        return 1 if self.rate and self.rng.random() < self.rate else 0
+
+    def __getitem__(self, key):
+        return 1
+
+    def __setitem__(self, key, value) -> None:
+        pass
 
 
 def test_on_moto_a_command_whose_claim_answer_was_lost_is_answered_once(production_client):
