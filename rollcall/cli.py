@@ -497,12 +497,14 @@ def community_bind(
     imported), every role is cleared (set them again, e.g. with `member import`), and the
     old admin chat binding, admin chat and group robot settings are cleared.
     """
+    from datetime import UTC, datetime
+
     from rollcall.context import open_store
 
     platform = parse_platform(platform)
     with open_store() as store:
         current = store.get_community(community_id)
-        done = store.rebind_community(current, platform, chat_id, move=move)
+        done = store.rebind_community(current, platform, chat_id, move=move, now=datetime.now(UTC))
     result = {
         "id": community_id,
         "platform": platform,

@@ -94,6 +94,9 @@ class Community:
     timezone: str = "Asia/Shanghai"
     locale: str = "zh-CN"
     created_at: datetime | None = None
+    # When the community was last bound to its chat (``community bind``): rollcall has
+    # watched that chat only since, so observed time starts there too (docs/counting.md).
+    bound_at: datetime | None = None
     # When the community's day ends: "00:00" is local midnight, "04:00" suits night owls.
     day_boundary: str = "00:00"
     # Daily check-ins
@@ -238,10 +241,12 @@ class Member:
 
 
 def community_start(community: Community) -> date | None:
-    """The community's first local date (its creation); None when not known (old data)."""
-    if community.created_at is None:
+    """The first local date rollcall watched the community's chat: the later of its
+    creation and its binding to that chat; None when neither is known (old data)."""
+    known = [at for at in (community.created_at, community.bound_at) if at is not None]
+    if not known:
         return None
-    return community.calendar.local_date(community.created_at)
+    return community.calendar.local_date(max(known))
 
 
 def first_observed(member: Member, community: Community) -> date | None:

@@ -206,7 +206,13 @@ class Store:
         return released
 
     def rebind_community(
-        self, community: Community, platform: str, chat_id: str, *, move: bool = False
+        self,
+        community: Community,
+        platform: str,
+        chat_id: str,
+        *,
+        move: bool = False,
+        now: datetime | None = None,
     ) -> Rebound:
         """Connect the community to another chat and release the old chat's binding.
 
@@ -234,6 +240,8 @@ class Store:
         if self.release_chat(community.id, *previous):
             released.append(f"{previous[0]} chat {previous[1]}")
         changes: dict[str, Any] = {"platform": platform, "chat_id": chat_id}
+        if now is not None:
+            changes["bound_at"] = now  # observed time in the new chat starts here
         robot = False
         if moving:
             admin_chat = community.admin_chat_id

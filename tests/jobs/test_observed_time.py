@@ -182,3 +182,26 @@ def test_a_member_who_left_is_neither_counted_nor_warned():
     rt, _sent = runtime(store, REPORT_AT)
     result = run_job(rt, "monthly-report", "c1", REPORT_AT)
     assert result.summary["warned"] == 0 and sum(result.summary["counts"].values()) == 0
+
+
+def test_a_community_moved_to_another_chat_is_watched_from_the_move():
+    """rollcall sees a chat's activity only once it is bound there: after a move, members
+    silent before it are not judged on time nobody watched (bound_at), through the CLI's
+    own rebind and the monthly job."""
+    store = Store(MemoryTable())
+    store.create_community(
+        community(
+            created_at=datetime(2026, 1, 5, tzinfo=SHANGHAI),
+            admin_chat_id="admins-1",
+            removal_enabled=True,
+        )
+    )
+    import_csv(store, "c1", CSV, date(2026, 1, 5))
+    moved_at = datetime(2026, 11, 26, 9, 30, tzinfo=SHANGHAI)
+    store.rebind_community(store.get_community("c1"), "console", "chat-2", now=moved_at)
+    moved = store.get_community("c1")
+    assert moved.bound_at == moved_at and moved.chat_id == "chat-2"
+    rt, sent = runtime(store, REPORT_AT)
+    result = run_job(rt, "monthly-report", "c1", REPORT_AT)
+    assert result.summary["warned"] == 0 and result.summary["observed_days"] == 5
+    assert "rollcall watched 5 of the month's 30 days (since 2026-11-26)" in sent[0].text
