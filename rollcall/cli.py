@@ -1387,8 +1387,16 @@ def report_rules(
         "admin_chat_id": updated.admin_chat_id,
         "report_to_group": updated.report_to_group,
     }
-    group = "the group" if updated.report_to_group else "nowhere (stored only)"
-    target = updated.admin_chat_id or group
+    # Where the monthly job sends it (features/reports.report_target), in the same order.
+    if updated.admin_chat_id:
+        target = f"admin chat {updated.admin_chat_id}"
+    elif updated.report_to_group:
+        target = "the group"
+    else:
+        target = (
+            "each owner and admin by direct message (where the platform cannot, the group "
+            "hears only that the report is ready)"
+        )
     lines = [
         f"{community_id}: rules{' (defaults)' if not updated.rules else ''}",
         *(

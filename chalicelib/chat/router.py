@@ -78,6 +78,9 @@ Precheck = Callable[[CommandContext], Sequence[Message] | None]
 
 
 def handle_help(ctx: CommandContext) -> Sequence[Message]:
+    """The commands; an owner or admin also gets the admin commands."""
+    if ctx.member.is_admin:
+        return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_admin").text)]
     return [ctx.say("help")]
 
 
@@ -87,7 +90,7 @@ def handle_unknown(ctx: CommandContext) -> Sequence[Message]:
     nearest = suggest(ctx.command.word)
     if nearest is not None:
         return [ctx.say("did_you_mean", command=ctx.command.word, suggestion=nearest)]
-    return [ctx.say("unknown_command", command=ctx.command.word), ctx.say("help")]
+    return [ctx.say("unknown_command", command=ctx.command.word)]
 
 
 def suggest(word: str) -> str | None:

@@ -183,12 +183,16 @@ def _requested_report(ctx: CommandContext) -> str | list[Message]:
     usage = ctx.say("removal_usage", example=report_month(community, ctx.now))
     if not report_id:
         return [usage]
-    if not community.removal_enabled:
-        return [ctx.say("removal_off")]
     try:
-        return parse_month(report_id)
+        month = parse_month(report_id)
     except InvalidValue:
         return [usage]
+    # A report that does not exist is named as such (one GetItem), before removal's switch.
+    if reports.report_header(ctx.store.table, community.id, month) is None:
+        return [ctx.say("report_not_found", report=month)]
+    if not community.removal_enabled:
+        return [ctx.say("removal_off")]
+    return month
 
 
 def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:

@@ -110,6 +110,11 @@ class JobResult:
         head = f"{self.job} for {self.community_id}, period {self.period}: {self.status}"
         if self.status == RunStatus.SENT:
             head += f" ({self.delivered} message{'s' if self.delivered != 1 else ''})"
+        if self.status == RunStatus.DRY_RUN and "already_ran" in self.summary:
+            head += (
+                f" — this period already ran ({self.summary['already_ran']}): a real run "
+                "sends nothing; --force replays it"
+            )
         body = "\n\n".join(self.parts)
         errors = "\n".join(f"error: {e}" for e in self.errors)
         return "\n".join(x for x in (head, body, errors) if x)
@@ -162,7 +167,7 @@ def run_job(
     parts, part_targets = _render(adapter, messages, targets)
     result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
     if dry_run:
-        return result
+        return _dry_run(store.table, result)
     if adapter is None:
         raise ValueError(f"platform {community.platform!r} is not configured here")
     run_id = uuid.uuid4().hex
@@ -389,6 +394,15 @@ class _Delivery:
         # community's robot would post into the group, so it is never used there.
         to = self.chat if target is None else ChatAddress(self.community.platform, target)
         return str(self.adapter.deliver(to, part))
+
+
+def _dry_run(table: Any, result: JobResult) -> JobResult:
+    """What a run would send, and whether the period already ran (one GetItem): a real run
+    would then send nothing, and the dry run says so rather than show it as if it would."""
+    record = runs.get_run(table, result.community_id, result.job, result.period)
+    if record is not None and record.get("status") in (runs.DONE, runs.SKIPPED):
+        result.summary["already_ran"] = str(record.get("finished_at") or record["status"])
+    return result
 
 
 class _Lease:

@@ -260,8 +260,23 @@ def test_confirm_removals_needs_a_report_id_and_removal_turned_on():
 def test_confirm_removals_of_an_unknown_report_says_so(installed):
     rt = make_runtime(removal_enabled=True)
     set_runtime(rt)
-    assert ask(rt, "/confirm-removals 2026-10", LATER) == "There is no monthly report 2026-10."
+    # Answered inline by the webhook's precheck: nothing to queue for a report that is not.
+    assert (
+        say(rt, "/confirm-removals 2026-10", LATER, user="boss")
+        == "There is no monthly report 2026-10."
+    )
     assert say(rt, "/confirm-removals soon", LATER, user="boss").startswith("Usage:")
+    assert not rt.queue.messages
+
+
+def test_confirm_removals_of_an_unknown_report_says_so_even_with_removal_off(installed):
+    """Not "removal is off" for a report that does not exist (#17)."""
+    rt = make_runtime(removal_enabled=False)
+    set_runtime(rt)
+    assert (
+        say(rt, "/confirm-removals 2026-10", LATER, user="boss")
+        == "There is no monthly report 2026-10."
+    )
     assert not rt.queue.messages
 
 

@@ -204,6 +204,9 @@ def test_job_run_dry_run_prints_the_reminder_and_records_nothing(cli, tmp_path):
         cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--json").stdout
     )
     assert again["status"] == "already-done"
+    # A dry run after the real one says the period ran, rather than show it as if it would.
+    after = cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--dry-run")
+    assert "this period already ran" in after.stdout and "--force replays it" in after.stdout
     forced = cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--force")
     assert "sent" in forced.stdout
 

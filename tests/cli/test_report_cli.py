@@ -218,3 +218,26 @@ def test_report_errors_are_one_line(cli, cid):
     assert "no report 2026-10" in fail(
         cli, "report", "confirm-removals", "--community", cid, "--report", "2026-10", "--by", "x"
     )
+
+
+def test_report_rules_names_where_the_report_really_goes():
+    """Without an admin chat or the group, the monthly job sends the report to each admin
+    by direct message: `report rules` must say so, not "nowhere"."""
+    from click.testing import CliRunner
+
+    from rollcall.cli import main
+
+    runner = CliRunner()
+    created = runner.invoke(
+        main,
+        ["community", "create", "--name", "G", "--platform", "console", "--chat-id", "g-1"],
+    )
+    community_id = created.stdout.strip()
+    shown = runner.invoke(main, ["report", "rules", "--community", community_id])
+    assert shown.exit_code == 0, shown.output
+    assert "each owner and admin by direct message" in shown.stdout
+    assert "nowhere" not in shown.stdout
+    moved = runner.invoke(
+        main, ["report", "rules", "--community", community_id, "--admin-chat", "admins-1"]
+    )
+    assert "admin chat admins-1" in moved.stdout

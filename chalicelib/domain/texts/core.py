@@ -14,8 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "排行榜 [周/月/全部] — 打卡排行\n"
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
-            "帮助 — 显示本帮助\n"
-            "管理员：本周主题 <内容>、报告、确认移除 <报告ID>"
+            "帮助 — 显示本帮助"
         ),
         "en": (
             "Commands:\n"
@@ -29,13 +28,32 @@ TEXTS: dict[str, dict[str, str]] = {
             "/leaderboard [week|month|all] — check-in leaderboard\n"
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
-            "/help — show this help\n"
-            "Admins: /theme <text>, /report, /confirm-removals <report id>"
+            "/help — show this help"
+        ),
+    },
+    "help_admin": {
+        "zh-CN": (
+            "管理员命令：\n"
+            "本周主题 <内容> / 本周主题 清除 — 设置或清除本周打卡主题\n"
+            "/remind — 现在发一次今天的打卡提醒（每天一次，定时提醒照常）\n"
+            "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
+            "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
+            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11"
+        ),
+        "en": (
+            "Admin commands:\n"
+            "/theme <text> / /theme clear — set or clear this week's check-in theme\n"
+            "/remind — send today's check-in reminder now (once a day; the scheduled one "
+            "still runs)\n"
+            "/exempt @someone — exempt from, or return to, reminders, warnings and removal\n"
+            "/report [month] — the monthly activity report, e.g. /report 2026-11\n"
+            "/confirm-removals <report id> — remove the report's candidates, e.g. "
+            "/confirm-removals 2026-11"
         ),
     },
     "unknown_command": {
-        "zh-CN": "没有看懂「{command}」。发送「帮助」查看可用命令。",
-        "en": "I don't know “{command}”. Send /help for the commands.",
+        "zh-CN": "没有「{command}」这个命令。发送「帮助」查看可用命令。",
+        "en": "There is no “{command}” command. Send /help for the list.",
     },
     "did_you_mean": {
         "zh-CN": "没有「{command}」这个命令，你是想发 {suggestion} 吗？",
