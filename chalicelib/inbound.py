@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib.chat import confirm
 from chalicelib.chat.context import CommandContext
 from chalicelib.chat.router import DEFERRED, SELF_DEDUPLICATING, dispatch, precheck
 from chalicelib.domain.commands import parse_command
@@ -148,7 +149,14 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if command is None:
         return _Handled()
     ctx = CommandContext(store, community, member, command, event, now, runtime=runtime)
-    if command.name in DEFERRED:
+    if command.name == "confirm":
+        released = confirm.release(ctx)
+        if not isinstance(released, CommandContext):
+            return _Handled(released)
+        ctx = released  # the held command runs now, as if just sent
+    elif confirm.guarded(ctx):
+        return _Handled(confirm.hold(ctx))
+    if ctx.command.name in DEFERRED:
         return _defer(runtime, ctx)
     return _Handled(list(dispatch(ctx)))
 

@@ -91,6 +91,33 @@ MUTANTS = (
         (f"{FAULTS}::test_on_moto_a_check_in_whose_put_answer_was_lost_is_answered_and_counted",),
     ),
     Mutant(
+        "a DingTalk signature not bound to its body",
+        "chalicelib/store/replay.py",
+        'return table.put(item, cond=Cond.absent("pk") | Cond.eq("body_sha256", digest))',
+        "return True",
+        ("tests/platforms/test_dingtalk.py::test_a_captured_signature_cannot_carry_another_body",),
+    ),
+    Mutant(
+        "a DingTalk admin command run without its code",
+        "chalicelib/chat/confirm.py",
+        "    return ctx.member.is_admin\n",
+        "    return False\n",
+        (
+            "tests/platforms/test_dingtalk_confirm.py::"
+            "test_an_admin_command_waits_for_the_code_sent_privately_then_runs_once",
+        ),
+    ),
+    Mutant(
+        "a confirmation code that runs twice",
+        "chalicelib/chat/confirm.py",
+        'if not ctx.store.table.delete(pk, sk, cond=Cond.exists("pk")):',
+        "if False:",
+        (
+            "tests/platforms/test_dingtalk_confirm.py::"
+            "test_an_admin_command_waits_for_the_code_sent_privately_then_runs_once",
+        ),
+    ),
+    Mutant(
         "no lease renewal before a send",
         "chalicelib/jobs/runner.py",
         "if not self.lease.due():",

@@ -23,6 +23,7 @@ _ADMIN = "chalicelib.chat.admin"
 _CHECKINS = "chalicelib.chat.checkins"
 _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
+_CONFIRM = "chalicelib.chat.confirm"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -47,6 +48,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "standing": (_STANDING, "handle_standing"),
     "report": (_STANDING, "handle_report"),
     "confirm_removals": (_STANDING, "handle_confirm_removals"),
+    # a held admin command's code (chat/confirm.py; the webhook takes it first)
+    "confirm": (_CONFIRM, "handle_confirm"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

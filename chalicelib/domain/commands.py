@@ -48,6 +48,9 @@ ALIASES: dict[str, str] = {
     "/exempt": "exempt",
     "/confirm-removals": "confirm_removals",
     "确认移除": "confirm_removals",
+    # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
+    "确认": "confirm",
+    "/confirm": "confirm",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

@@ -199,3 +199,12 @@ def signature_pk(platform: str, timestamp: str, signature: str) -> str:
     """A (timestamp, signature) header pair already verified, so both are short: DingTalk's
     timestamp is at most 20 digits and its sign a 44-character base64 digest."""
     return f"{SIGNATURE_PREFIX}{platform}#{timestamp}#{signature}"
+
+
+# -- admin commands held until confirmed (chat/confirm.py) -------------------------------------
+CONFIRM_PREFIX = "CONFIRM#"
+
+
+def confirm_sk(user_id: str, code: str) -> str:
+    """An admin command held for ``user_id`` until they send ``code`` back."""
+    return f"{CONFIRM_PREFIX}{user_id}#{code}"

@@ -627,8 +627,9 @@ def test_a_captured_signature_cannot_carry_another_body(dynamo_table):
     body act as anyone for an hour. The same body again is a redelivery (answered once);
     another body with those headers is refused and changes nothing."""
     store = _replay_route(dynamo_table)
-    honest = body_of({**CALLBACK, "text": {"content": "/theme 读书"}})
-    forged = body_of({**CALLBACK, "msgId": "forged-1", "text": {"content": "/theme pwned"}})
+    # Not an admin command (those wait for a code sent privately: test_dingtalk_confirm.py).
+    honest = body_of({**CALLBACK, "text": {"content": "/leave 2"}})
+    forged = body_of({**CALLBACK, "msgId": "forged-1", "text": {"content": "/leave 14"}})
     headers = signed()
     try:
         with Client(app.app) as client, responses.RequestsMock() as rsps:
@@ -642,8 +643,9 @@ def test_a_captured_signature_cannot_carry_another_body(dynamo_table):
     assert (first.status_code, again.status_code) == (200, 200)
     assert replies == 1  # the redelivery is de-duplicated, not answered twice
     assert replayed.status_code == 401
-    theme = store.get_community("c1")
-    assert theme is not None and theme.theme == "读书"
+    on_leave = store.get_member("c1", "manager4220")
+    assert on_leave is not None and on_leave.leave_until is not None
+    assert (on_leave.leave_until - on_leave.leave_from).days == 1  # two days, not fourteen
 
 
 def test_a_refused_replay_writes_nothing(dynamo_table):
