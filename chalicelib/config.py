@@ -53,7 +53,7 @@ class Settings:
         secrets = {
             k: v for k, v in env.items() if k.startswith(prefixes) and not k.endswith("_API_BASE")
         }
-        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        region = _region(env, stage)
         return cls(
             stage=stage,
             table_name=env.get("ROLLCALL_TABLE", f"rollcall-{stage}"),
@@ -85,3 +85,28 @@ class Settings:
     def secrets_version(self) -> int:
         """Moves when the secret source loaded different values (see Runtime.adapter)."""
         return self.secret_source.version() if self.secret_source is not None else 0
+
+
+class NoRegion(ValueError):
+    """A deployed stage with no AWS region anywhere in boto3's own chain."""
+
+
+def _region(env: Mapping[str, str], stage: str) -> str:
+    """The AWS region: the environment's (Lambda always sets AWS_REGION), else, for a
+    deployed stage, boto3's own chain (the profile's region), the one ``chalice deploy``
+    follows; so bootstrap, secrets and the deploy never land in different regions. The
+    local stage's embedded endpoint does not care: us-east-1."""
+    found = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if found:
+        return found
+    if stage == "local":
+        return "us-east-1"
+    import boto3
+
+    profile_region = boto3.session.Session().region_name
+    if not profile_region:
+        raise NoRegion(
+            f"no AWS region for stage {stage!r}: set AWS_REGION (or AWS_DEFAULT_REGION), or a "
+            "region in your AWS profile, the one chalice deploy uses"
+        )
+    return str(profile_region)

@@ -59,11 +59,40 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except (*EXPECTED_ERRORS, LocalStateError) as error:
             raise Failure(str(error)) from None
         except ClientError as error:
-            raise Failure(f"AWS said: {error.response['Error'].get('Message', error)}") from None
+            message = error.response["Error"].get("Message", str(error))
+            raise Failure(f"AWS said ({error.operation_name}): {message}") from None
         except BotoCoreError as error:
-            raise Failure(f"cannot reach DynamoDB: {error}") from None
+            raise Failure(_boto_error(error)) from None
 
     return wrapper
+
+
+# What a request's host says about the service it was for (``ssm.eu-west-1.amazonaws.com``).
+SERVICE_NAMES = {
+    "dynamodb": "DynamoDB",
+    "ssm": "SSM Parameter Store",
+    "sqs": "SQS",
+    "sns": "SNS",
+    "monitoring": "CloudWatch",
+    "logs": "CloudWatch Logs",
+    "lambda": "Lambda",
+    "kms": "KMS",
+}
+
+
+def _boto_error(error: Exception) -> str:
+    """One line naming the service that failed (not always DynamoDB: bootstrap and secrets
+    reach SSM, SQS, SNS and more)."""
+    from urllib.parse import urlsplit
+
+    from botocore.exceptions import NoRegionError
+
+    if isinstance(error, NoRegionError):
+        return "no AWS region: set AWS_REGION, or a region in your AWS profile"
+    url = str(getattr(error, "kwargs", {}).get("endpoint_url") or "")
+    host = urlsplit(url).hostname or ""
+    service = SERVICE_NAMES.get(host.split(".")[0], f"AWS at {host}" if host else "AWS")
+    return f"cannot reach {service}: {error}"
 
 
 def _os_error(error: OSError) -> str:

@@ -318,3 +318,21 @@ def test_an_imported_or_added_member_is_watched_from_that_day_and_a_return_start
         back = store.get_member(community_id, "u2")
     assert back.is_present and back.joined_at == today and back.observed_since == today
     assert back.warned_rule is None and back.current_streak == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "service"),
+    [
+        ("https://ssm.eu-west-1.amazonaws.com/", "SSM Parameter Store"),
+        ("https://sqs.eu-west-1.amazonaws.com/", "SQS"),
+        ("https://dynamodb.eu-west-1.amazonaws.com/", "DynamoDB"),
+        ("http://127.0.0.1:5000/", "AWS at 127.0.0.1"),
+    ],
+)
+def test_an_unreachable_service_is_named_in_the_one_line_error(url, service):
+    from botocore.exceptions import EndpointConnectionError
+
+    from rollcall.cli import _boto_error
+
+    line = _boto_error(EndpointConnectionError(endpoint_url=url))
+    assert line.startswith(f"cannot reach {service}:") and "\n" not in line

@@ -331,3 +331,25 @@ def test_secrets_commands_refuse_in_one_line(ssm, args, message):
     assert result.exit_code != 0
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert ssm.describe_parameters()["Parameters"] == []
+
+
+def test_a_deployed_stage_takes_its_region_from_boto3s_chain_or_says_there_is_none(
+    monkeypatch, tmp_path
+):
+    """Bootstrap, secrets and `chalice deploy` must land in one region: with none in the
+    environment, the profile's (as chalice uses); with none at all, one clear error instead
+    of a silent us-east-1."""
+    from chalicelib.config import NoRegion, Settings
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    with pytest.raises(NoRegion, match="no AWS region for stage 'prod'"):
+        Settings.from_env({"ROLLCALL_STAGE": "prod"})
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = ap-northeast-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    assert Settings.from_env({"ROLLCALL_STAGE": "prod"}).region == "ap-northeast-1"
+    assert Settings.from_env({"ROLLCALL_STAGE": "prod", "AWS_REGION": "eu-west-1"}).region == (
+        "eu-west-1"
+    )
+    assert Settings.from_env({}).region == "us-east-1"  # the local stage
