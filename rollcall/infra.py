@@ -20,7 +20,8 @@ Nothing secret is written anywhere: credentials live in Parameter Store
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -526,15 +527,22 @@ class Clients:
         )
 
 
+# Tries of enabling point-in-time recovery on a new table (2, 4, 8, 16, 30, 30... s apart).
+PITR_ATTEMPTS = 8
+
+
 class Bootstrap:
     """Create or update the stage's resources with boto3. Every step reads first and writes
     only what differs, so a second run reports everything ``kept`` and changes nothing."""
 
-    def __init__(self, stage: Stage, clients: Clients) -> None:
+    def __init__(
+        self, stage: Stage, clients: Clients, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.stage = stage
         self.clients = clients
         self.changes: list[Change] = []
         self._table_created = False
+        self._sleep = sleep
 
     def run(self, *, table_only: bool = False) -> list[Change]:
         """Everything, or only the table (the local stage: no queues, alarms or backups)."""
@@ -600,10 +608,7 @@ class Bootstrap:
         if status == "ENABLED":
             self._note("point-in-time recovery", name, "kept")
         else:
-            ddb.update_continuous_backups(
-                TableName=name,
-                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
-            )
+            self._enable_pitr(name)
             self._note("point-in-time recovery", name, self._fixed())
         if not self.stage.production:
             return
@@ -612,6 +617,25 @@ class Bootstrap:
         else:
             ddb.update_table(TableName=name, DeletionProtectionEnabled=True)
             self._note("deletion protection", name, self._fixed())
+
+    def _enable_pitr(self, name: str) -> None:
+        """Turn on point-in-time recovery. A table minutes old may refuse it for a while
+        (ContinuousBackupsUnavailableException) although it is ACTIVE: retried with backoff
+        (up to about 2 minutes), so the first bootstrap does not stop before the queues."""
+        from botocore.exceptions import ClientError
+
+        for attempt in range(PITR_ATTEMPTS):
+            try:
+                self.clients.dynamodb.update_continuous_backups(
+                    TableName=name,
+                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                )
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                if code != "ContinuousBackupsUnavailableException" or attempt + 1 == PITR_ATTEMPTS:
+                    raise
+                self._sleep(min(30.0, 2.0 * 2**attempt))
 
     def _ensure_indexes(self, table: dict[str, Any], wanted: dict[str, Any]) -> None:
         present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}

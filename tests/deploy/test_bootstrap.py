@@ -229,3 +229,33 @@ def test_a_table_with_other_keys_is_refused(aws):
     result = CliRunner().invoke(main, ["infra", "bootstrap", "--stage", "dev"])
     assert result.exit_code != 0
     assert "exists with other keys" in result.stderr
+
+
+def test_a_new_table_that_refuses_backups_for_a_while_is_retried_not_left_half_done(aws):
+    """DynamoDB may refuse point-in-time recovery on a table minutes old although it is
+    ACTIVE; bootstrap must retry (with backoff) and go on to the queues and alarms."""
+    from botocore.exceptions import ClientError
+
+    from rollcall.infra import Bootstrap, Clients
+
+    stage = Stage.load("dev")
+    clients = Clients.create(REGION, client("dynamodb"))
+    refusals = [2]
+
+    def refuse_twice(params, **_):
+        if refusals[0]:
+            refusals[0] -= 1
+            error = {"Code": "ContinuousBackupsUnavailableException", "Message": "retry later"}
+            raise ClientError({"Error": error}, "UpdateContinuousBackups")
+
+    clients.dynamodb.meta.events.register(
+        "before-call.dynamodb.UpdateContinuousBackups", refuse_twice
+    )
+    slept: list[float] = []
+    changes = Bootstrap(stage, clients, sleep=slept.append).run()
+    assert refusals == [0] and slept == [2.0, 4.0]
+    kinds = {c.kind for c in changes}
+    assert {"point-in-time recovery", "queue", "alarm"} <= kinds
+    backups = client("dynamodb").describe_continuous_backups(TableName=stage.table)
+    status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert status["PointInTimeRecoveryStatus"] == "ENABLED"
