@@ -42,6 +42,11 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand:
     return message
 
 
+# What became of one record: done (deleted by SQS), failed (SQS retries it after its
+# visibility timeout), or again (queued again at once as a new message).
+DONE, FAILED, AGAIN = "done", "failed", "again"
+
+
 def handle_records(
     runtime: Any,
     records: Iterable[tuple[str, str]],
@@ -52,10 +57,11 @@ def handle_records(
     """``records`` are (message id, body) pairs. Returns SQS's partial batch response.
 
     ``time_left`` (seconds left in this invocation): a run that pauses for lack of time
-    (RunStatus.PAUSED), and every record after the first not started once time is short, goes
-    back on the queue as a new message, so the next invocation goes on at once, with a fresh receive
-    count (a long run is progress, not a failure for the dead-letter queue). Should the
-    queue refuse them, they are reported as failures and SQS redelivers them instead.
+    (RunStatus.PAUSED), and every record after the first not started once time is short,
+    goes back on the queue as a new message, so the next invocation goes on at once, with
+    a fresh receive count (a long run is progress, not a failure for the dead-letter
+    queue). Should the queue refuse them, they are reported as failures and SQS redelivers
+    them instead.
     """
     failures: list[dict[str, str]] = []
     again: list[tuple[str, str]] = []  # (message id, body) to queue again
@@ -64,51 +70,13 @@ def handle_records(
     started = False
     for message_id, body in records:
         if time_left is not None and started and time_left() < reserve:
-            again.append((message_id, body))
-            continue
-        started = True
-        try:
-            message = parse_message(body)
-        except BadMessage as error:
-            log.error(
-                "bad queue message dropped", extra={"message_id": message_id, "reason": str(error)}
-            )
-            continue
-        if isinstance(message, QueuedCommand):
-            try:
-                run_queued_command(runtime, message, now, time_left=time_left)
-            except CommandPaused:
-                again.append((message_id, body))
-            except Exception:
-                log.exception(
-                    "deferred command failed",
-                    extra={
-                        "message_id": message_id,
-                        "platform": message.platform,
-                        "command": message.command.name,
-                    },
-                )
-                failures.append({"itemIdentifier": message_id})
-            continue
-        try:
-            result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)
-        except Exception:
-            log.exception(
-                "run failed",
-                extra={
-                    "message_id": message_id,
-                    "community": message["community"],
-                    "job": message["job"],
-                },
-            )
+            outcome = AGAIN
+        else:
+            started = True
+            outcome = _handle(runtime, message_id, body, now, time_left, reserve)
+        if outcome == FAILED:
             failures.append({"itemIdentifier": message_id})
-            continue
-        if result is not None and result.status in (RunStatus.FAILED, RunStatus.BUSY):
-            # Busy: another worker's lease is live (a duplicate delivery at the same time,
-            # or a crashed worker's): SQS retries after its visibility timeout, longer than
-            # the lease, and the retry finds the run finished or takes it over.
-            failures.append({"itemIdentifier": message_id})
-        elif result is not None and result.status == RunStatus.PAUSED:
+        elif outcome == AGAIN:
             again.append((message_id, body))
     if again:
         try:
@@ -119,3 +87,46 @@ def handle_records(
         else:
             metric("MessagesQueuedAgain", len(again))
     return {"batchItemFailures": failures}
+
+
+def _handle(
+    runtime: Any,
+    message_id: str,
+    body: str,
+    now: datetime,
+    time_left: Callable[[], float] | None,
+    reserve: float,
+) -> str:
+    """One record: a job run or a deferred command; DONE, FAILED or AGAIN."""
+    try:
+        message = parse_message(body)
+    except BadMessage as error:
+        reason = str(error)
+        log.error("bad queue message dropped", extra={"message_id": message_id, "reason": reason})
+        return DONE
+    if isinstance(message, QueuedCommand):
+        context = {"message_id": message_id, "platform": message.platform}
+        try:
+            run_queued_command(runtime, message, now, time_left=time_left)
+        except CommandPaused:
+            return AGAIN
+        except Exception:
+            log.exception(
+                "deferred command failed", extra={**context, "command": message.command.name}
+            )
+            return FAILED
+        return DONE
+    context = {"message_id": message_id, "community": message["community"], "job": message["job"]}
+    try:
+        result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)
+    except Exception:
+        log.exception("run failed", extra=context)
+        return FAILED
+    if result is not None and result.status in (RunStatus.FAILED, RunStatus.BUSY):
+        # Busy: another worker's lease is live (a duplicate delivery at the same time, or a
+        # crashed worker's): SQS retries after its visibility timeout, longer than the
+        # lease, and the retry finds the run finished or takes it over.
+        return FAILED
+    if result is not None and result.status == RunStatus.PAUSED:
+        return AGAIN
+    return DONE
