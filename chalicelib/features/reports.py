@@ -21,7 +21,13 @@ from typing import Any
 
 from chalicelib.domain import csvsafe
 from chalicelib.domain.calendar import LocalCalendar
-from chalicelib.domain.homework import cycles_of, deadline_date, is_paused
+from chalicelib.domain.homework import (
+    Counters,
+    cycles_of,
+    deadline_date,
+    is_paused,
+    standing_counters,
+)
 from chalicelib.domain.inactivity import (
     TIERS,
     Keep,
@@ -50,6 +56,7 @@ from chalicelib.jobs.plan import Direct
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
+from chalicelib.store.homework import counters_by_member, counters_from_item, with_counters
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NotFound, Store
 from chalicelib.store.table import Table
@@ -140,7 +147,11 @@ def build_monthly_report(
     if first > as_of:
         raise InvalidValue(f"month {month} has not begun in {community.timezone} yet")
     end = min(last, as_of)
-    members = list(store.list_members(community.id))
+    roster = list(store.list_members(community.id))
+    # Homework counters live outside the member item (store/homework.py): one Query of them
+    # and one of the strike records they point at, never a read per member.
+    counters = counters_by_member(store.table, community.id, roster)
+    members = [with_counters(m, counters[m.user_id]) for m in roster]
     present = {m.user_id for m in members if m.is_present}
     counts = Counter(
         item["user_id"]
@@ -458,8 +469,9 @@ def confirm_removals(
     removed member without a record; we chose it over recording first, which could record
     a removal that then did not happen.
 
-    Reads: the report (one GetItem, one Query) and the candidates (one BatchGetItem per
-    100), never the whole roster.
+    Reads: the report (one GetItem, one Query) and the candidates with their homework
+    counters (one BatchGetItem per 50, and one per 100 of those struck at their last close),
+    never the whole roster.
     """
     if not community.removal_enabled:
         raise RemovalOff(
@@ -474,9 +486,7 @@ def confirm_removals(
     candidates = report.candidates()
     if not candidates:
         return outcome
-    pk = keys.community_pk(community.id)
-    found = store.table.batch_get((pk, keys.member_sk(row.user_id)) for row in candidates)
-    current = {item["user_id"]: from_fields(Member, item) for item in found}
+    current = _candidates_now(store.table, community.id, [row.user_id for row in candidates])
     as_of = community.calendar.local_date(now)
     rules = rules_of(community)
     remover: Callable[[ChatAddress, str], bool] | None = getattr(adapter, "remove_member", None)
@@ -525,6 +535,31 @@ def confirm_removals(
         },
     )
     return outcome
+
+
+def _candidates_now(table: Table, community_id: str, user_ids: Sequence[str]) -> dict[str, Member]:
+    """The candidates as they are now, with their homework counters (the missed-cycles rule
+    needs them): member and counters items in one BatchGetItem per 50 candidates, then the
+    strike records their counters point at (cleared since by late work?) in one per 100."""
+    pk = keys.community_pk(community_id)
+    wanted = [(pk, keys.member_sk(u)) for u in user_ids]
+    wanted += [(pk, keys.homework_counters_sk(u)) for u in user_ids]
+    members: dict[str, Member] = {}
+    recorded: dict[str, Counters] = {}
+    for item in table.batch_get(wanted):
+        if item["sk"].startswith(keys.HOMEWORK_COUNTERS_PREFIX):
+            recorded[item["user_id"]] = counters_from_item(item)
+        else:
+            members[item["user_id"]] = from_fields(Member, item)
+    struck = {u: c.through for u, c in recorded.items() if c.struck and c.through}
+    standing = {
+        item["user_id"]
+        for item in table.batch_get((pk, keys.strike_sk(c, u)) for u, c in struck.items())
+    }
+    return {
+        u: with_counters(m, standing_counters(m, recorded.get(u), u not in struck or u in standing))
+        for u, m in members.items()
+    }
 
 
 def _remove_on_platform(

@@ -199,3 +199,15 @@ def signature_pk(platform: str, timestamp: str, signature: str) -> str:
     """A (timestamp, signature) header pair already verified, so both are short: DingTalk's
     timestamp is at most 20 digits and its sign a 44-character base64 digest."""
     return f"{SIGNATURE_PREFIX}{platform}#{timestamp}#{signature}"
+
+
+# -- homework counters outside the member item (store/homework.py) -----------------------------
+# Written only by the weekly digest (batch puts: no concurrent writer to undo), so that a
+# close costs one request per 25 changed members instead of an UpdateItem on each member.
+# "HWM#" begins with no other prefix and none begins with it ("HW#", "HWH#", "HWS#", "HWC#").
+HOMEWORK_COUNTERS_PREFIX = "HWM#"
+
+
+def homework_counters_sk(user_id: str) -> str:
+    """A member's strike count and misses in a row, as of the last close that changed them."""
+    return f"{HOMEWORK_COUNTERS_PREFIX}{user_id}"
