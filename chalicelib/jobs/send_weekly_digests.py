@@ -496,9 +496,10 @@ def record_close(
         bulk_save_assignments(
             table, cid, digest.previous_id, digest.late_assignment, now, late_round=True
         )
-    # The strike records first, the submissions after: a late /submit saves its work before
-    # it deletes its strike, so a strike deleted before the first read is seen handed in by
-    # the second, and one deleted after is among the struck (not written again).
+    # The strike records and counters first, the submissions after: a late /submit saves
+    # its work before it deletes its strike, so a strike deleted before the first read is
+    # seen handed in by the last, and one deleted after is among the struck (not written
+    # again). tests/jobs/test_strike_records.py interleaves exactly this.
     struck = struck_in(table, cid, digest.cycle_id)
     recorded, cleared = recorded_counters(table, cid)
     # Work handed in while the digest was going out counts: it must not earn a strike.
