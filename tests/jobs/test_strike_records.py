@@ -238,3 +238,24 @@ def test_a_strike_recorded_by_the_older_shape_is_not_counted_again():
     run_job(rt, "weekly-digest", "c1", DIGEST_3, force=True)
     assert counters(store, "dan") == (1, 1)
     assert store.table.get("C#c1", keys.homework_counters_sk("dan")) is None
+
+
+# -- readers --------------------------------------------------------------------------------
+
+
+def test_the_monthly_report_judges_missed_cycles_on_the_recorded_counters():
+    """dan misses C0003 and C0004: two in a row, recorded outside his member item (which
+    still says 0), and the report's "hw-missed" rule (warn at 2) warns him."""
+    from chalicelib.features.reports import build_monthly_report
+
+    store = small_world()
+    rt, _sent = runtime(store, DIGEST_3)
+    hand_in(store, "ann", "C0004", DIGEST_4 - timedelta(days=1))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    run_job(rt, "weekly-digest", "c1", DIGEST_4)
+    assert store.get_member("c1", "dan").missed_in_a_row == 0  # the member item: untouched
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    report = build_monthly_report(store, store.get_community("c1"), "2026-11", at)
+    rows = {row.user_id: row for row in report.rows}
+    assert rows["dan"].missed_in_a_row == 2 and rows["dan"].warned_rule == "hw-missed"
+    assert rows["ann"].missed_in_a_row == 0 and rows["ann"].warned_rule != "hw-missed"
