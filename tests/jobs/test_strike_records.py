@@ -259,3 +259,20 @@ def test_the_monthly_report_judges_missed_cycles_on_the_recorded_counters():
     rows = {row.user_id: row for row in report.rows}
     assert rows["dan"].missed_in_a_row == 2 and rows["dan"].warned_rule == "hw-missed"
     assert rows["ann"].missed_in_a_row == 0 and rows["ann"].warned_rule != "hw-missed"
+
+
+def test_hw_and_standing_show_the_recorded_counters():
+    """/hw and /standing read the counters the digests recorded (the member item says 0)."""
+    store = small_world()
+    rt, _sent = runtime(store, DIGEST_3)
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    at = DIGEST_3 + timedelta(hours=1)
+    hw = _say(rt, "kim", "/hw", at)
+    assert "Missed cycles: 1 (1 in a row)" in hw
+    standing = _say(rt, "kim", "/standing", at)
+    assert "Homework strikes: 1 (missed in a row: 1)" in standing
+
+
+def _say(rt, user: str, text: str, at: datetime) -> str:
+    event = InboundEvent("message", "console", "chat-1", Sender(user, user.title()), text)
+    return "\n".join(m.text for m in handle_event(rt, event, at))
