@@ -304,10 +304,20 @@ def with_counters(member: Member, counters: Counters) -> Member:
 
 
 def member_counters(table: Table, community_id: str, member: Member) -> Member:
-    """The member with their counters now, for a chat command: one GetItem, and a second
-    only when their last close struck them (has the strike been cleared since?)."""
+    """The member with their homework counters and warning now, for a chat command: one
+    BatchGetItem (counters and warning items), and one GetItem more only when their last
+    close struck them (has the strike been cleared since?)."""
+    from chalicelib.store.reports import warning_from_item
+
     pk = _pk(community_id)
-    item = table.get(pk, keys.homework_counters_sk(member.user_id))
+    found = {
+        item["sk"]: item
+        for item in table.batch_get(
+            [(pk, keys.homework_counters_sk(member.user_id)), (pk, keys.warning_sk(member.user_id))]
+        )
+    }
+    member = warning_from_item(member, found.get(keys.warning_sk(member.user_id)))
+    item = found.get(keys.homework_counters_sk(member.user_id))
     if item is None:
         return member  # no close since this shape: the member item's counters
     recorded = counters_from_item(item)

@@ -211,3 +211,14 @@ HOMEWORK_COUNTERS_PREFIX = "HWM#"
 def homework_counters_sk(user_id: str) -> str:
     """A member's strike count and misses in a row, as of the last close that changed them."""
     return f"{HOMEWORK_COUNTERS_PREFIX}{user_id}"
+
+
+# -- warnings outside the member item (store/reports.py) ---------------------------------------
+# The monthly report's warning state, one small item per member it ever warned, written in
+# batches by the report; /standing clears one conditionally. "WRN#" begins no other prefix.
+WARNING_PREFIX = "WRN#"
+
+
+def warning_sk(user_id: str) -> str:
+    """A member's warning: the rule and the local date it was given (rule None: cleared)."""
+    return f"{WARNING_PREFIX}{user_id}"
