@@ -361,8 +361,8 @@ def mark_removed(
     only while they are still present and still as they were judged: warned under
     ``rule_id`` when the warning is on the member item (``on_member_item``: from before
     warnings had items of their own), else silent since ``last_active`` (coming back, which
-    is what clears a warning, moves it). False: something changed since they were checked (they came
-    back, left, or were removed already)."""
+    is what clears a warning, moves it). False: something changed since they were checked
+    (they came back, left, or were removed already)."""
     cond = Cond.eq("status", "active")
     if on_member_item:
         cond &= Cond.eq("warned_rule", rule_id)
