@@ -56,7 +56,7 @@ def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int)
         {
             "pk": f"C#d{n:05d}",
             "sk": "DUE#daily-reminder",
-            "due_pk": f"DUE#daily-reminder#{due.shard_of(f'd{n:05d}')}",
+            "due_pk": due.index_pk(f"d{n:05d}", "daily-reminder"),
             "due_sk": due.due_sk(AT - timedelta(seconds=n % 300), f"d{n:05d}"),
             "community_id": f"d{n:05d}",
             "job": "daily-reminder",

@@ -50,6 +50,7 @@ from chalicelib.store.homework import (
     apply_strike_change,
     assignments_of,
     delete_strike,
+    member_counters,
     member_work,
     review_progress,
     save_review,
@@ -281,8 +282,9 @@ def handle_hw(ctx: CommandContext) -> Sequence[Message]:
             until = local_text(community, late_until(community, cycles, window.late))
             lines.append(_t(ctx, "hw_status_late_open", cycle=late_id, until=until))
     lines.append(_review_status(ctx, cycles, window.current))
+    counted = member_counters(table, community.id, member)  # strikes live outside the member
     lines.append(
-        _t(ctx, "hw_status_strikes", strikes=member.strikes, in_a_row=member.missed_in_a_row)
+        _t(ctx, "hw_status_strikes", strikes=counted.strikes, in_a_row=counted.missed_in_a_row)
     )
     return _reply(lines)
 

@@ -38,6 +38,7 @@ from chalicelib.domain.messages import t
 from chalicelib.domain.models import InvalidValue
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
+from chalicelib.store.homework import member_counters
 from chalicelib.store.repository import NotFound
 
 log = logging.getLogger("rollcall.standing")
@@ -73,7 +74,9 @@ def _thresholds(ctx: CommandContext) -> Thresholds:
 
 
 def handle_standing(ctx: CommandContext) -> Sequence[Message]:
-    member = observed(ctx.member, ctx.community)  # judged on observed time only
+    # judged on observed time only, with the homework counters the digests recorded
+    counted = member_counters(ctx.store.table, ctx.community.id, ctx.member)
+    member = observed(counted, ctx.community)
     today = ctx.today
     rules = _rules(ctx)
     verdict = evaluate(member, rules, _thresholds(ctx), today)

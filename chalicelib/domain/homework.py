@@ -362,6 +362,92 @@ def strike_changes(close: CycleClose, already_struck: Iterable[str] = ()) -> lis
     return changes
 
 
+@dataclass(frozen=True)
+class Counters:
+    """A member's homework counters as the digests recorded them, outside the member item
+    (``HWM#<member>``, written only by the digest, so a batch put of them undoes nothing).
+
+    ``through`` is the cycle whose close wrote them, ``struck`` whether that close struck
+    the member. A late submission clears that strike by deleting its record, never by
+    writing here: :func:`standing_counters` reads the record's absence as the clear."""
+
+    strikes: int
+    missed_in_a_row: int
+    through: str | None = None
+    struck: bool = False
+    at: date | None = None  # local date of the close that wrote them
+
+
+def standing_counters(
+    member: Member, recorded: Counters | None, strike_stands: bool = True
+) -> Counters:
+    """The member's counters now. ``recorded``: what the digests recorded (None: no digest
+    has since this shape, so the member item's own counters, written before it, count).
+    ``strike_stands``: the record of ``recorded.through``'s strike still exists (a late
+    submission deletes it: that strike goes and the run ends). A return after leaving
+    starts a new membership: a run recorded before it does not carry over."""
+    if recorded is None:
+        return Counters(member.strikes, member.missed_in_a_row)
+    strikes, run = recorded.strikes, recorded.missed_in_a_row
+    if recorded.struck and not strike_stands:
+        strikes, run = max(0, strikes - 1), 0
+    if member.joined_at is not None and recorded.at is not None and recorded.at < member.joined_at:
+        run = 0
+    return Counters(strikes, run, recorded.through, recorded.struck, recorded.at)
+
+
+@dataclass(frozen=True)
+class CloseWrites:
+    """What a cycle's close records: strike records (``HWS#<cycle>#<member>``, with the run
+    they made) and new counters by member. Both are idempotent by key, so they go out in
+    batches, and a replay computes the same or less."""
+
+    strikes: tuple[StrikeChange, ...]
+    counters: dict[str, Counters]
+
+
+def close_writes(
+    close: CycleClose,
+    cycle_id: str,
+    struck: Iterable[str],
+    recorded: Mapping[str, Counters],
+    at: date,
+    cleared: Iterable[str] = (),
+) -> CloseWrites:
+    """The writes of ``cycle_id``'s close, given who already has a strike record for it
+    (``struck``), each member's recorded counters (``recorded``, as stored; absent: the
+    member item's, written before this shape) and whose recorded strike a late submission
+    has since deleted (``cleared``, see :func:`standing_counters`).
+
+    Exactly once under replay: counters already through this cycle (or a later one) are
+    not counted again; a strike record missing behind counters through this cycle (a crash
+    between the two writes) is written again; a record written by the older shape (no
+    recorded counters: the member item already counted it) is left alone."""
+    already, gone = set(struck), set(cleared)
+    strikes: list[StrikeChange] = []
+    counters: dict[str, Counters] = {}
+    for member in close.missing:
+        mine = recorded.get(member.user_id)
+        if mine is not None and mine.through is not None and mine.through >= cycle_id:
+            if mine.through == cycle_id and member.user_id not in already:
+                strikes.append(StrikeChange(member.user_id, 1, mine.missed_in_a_row))
+            continue
+        if mine is None and member.user_id in already:
+            continue  # struck by the older shape, which counted it on the member item
+        base = standing_counters(member, mine, member.user_id not in gone)
+        run = base.missed_in_a_row + 1
+        strikes.append(StrikeChange(member.user_id, 1, run))
+        counters[member.user_id] = Counters(base.strikes + 1, run, cycle_id, True, at)
+    for member in close.submitted:
+        mine = recorded.get(member.user_id)
+        if mine is not None and mine.through is not None and mine.through >= cycle_id:
+            continue
+        base = standing_counters(member, mine, member.user_id not in gone)
+        if base.missed_in_a_row or member.user_id in gone:
+            counters[member.user_id] = Counters(base.strikes, 0, cycle_id, False, at)
+    return CloseWrites(tuple(strikes), counters)
+
+
 def cleared_strike(user_id: str) -> StrikeChange:
     """Late work within grace, after the digest struck the member: the strike goes, and the
     cycle counts as handed in, so the run of misses ends."""

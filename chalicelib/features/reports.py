@@ -21,7 +21,13 @@ from typing import Any
 
 from chalicelib.domain import csvsafe
 from chalicelib.domain.calendar import LocalCalendar
-from chalicelib.domain.homework import cycles_of, deadline_date, is_paused
+from chalicelib.domain.homework import (
+    Counters,
+    cycles_of,
+    deadline_date,
+    is_paused,
+    standing_counters,
+)
 from chalicelib.domain.inactivity import (
     TIERS,
     Keep,
@@ -50,9 +56,10 @@ from chalicelib.jobs.plan import Direct
 from chalicelib.platforms.base import ChatAddress, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
+from chalicelib.store.homework import counters_by_member, counters_from_item, with_counters
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NotFound, Store
-from chalicelib.store.table import Table
+from chalicelib.store.table import Item, Table
 
 log = logging.getLogger("rollcall.report")
 
@@ -140,7 +147,15 @@ def build_monthly_report(
     if first > as_of:
         raise InvalidValue(f"month {month} has not begun in {community.timezone} yet")
     end = min(last, as_of)
-    members = list(store.list_members(community.id))
+    roster = list(store.list_members(community.id))
+    # Homework counters live outside the member item (store/homework.py): one Query of them
+    # and one of the strike records they point at, never a read per member.
+    counters = counters_by_member(store.table, community.id, roster)
+    warnings = reports.warnings_of(store.table, community.id)  # one Query, as the counters
+    members = [
+        reports.warning_from_item(with_counters(m, counters[m.user_id]), warnings.get(m.user_id))
+        for m in roster
+    ]
     present = {m.user_id for m in members if m.is_present}
     counts = Counter(
         item["user_id"]
@@ -458,8 +473,10 @@ def confirm_removals(
     removed member without a record; we chose it over recording first, which could record
     a removal that then did not happen.
 
-    Reads: the report (one GetItem, one Query) and the candidates (one BatchGetItem per
-    100), never the whole roster.
+    Reads: the report (one GetItem, one Query) and the candidates with their homework
+    counters and warnings (one BatchGetItem per 33, and one per 100 of those struck at their
+    last close),
+    never the whole roster.
     """
     if not community.removal_enabled:
         raise RemovalOff(
@@ -474,9 +491,9 @@ def confirm_removals(
     candidates = report.candidates()
     if not candidates:
         return outcome
-    pk = keys.community_pk(community.id)
-    found = store.table.batch_get((pk, keys.member_sk(row.user_id)) for row in candidates)
-    current = {item["user_id"]: from_fields(Member, item) for item in found}
+    current, on_member_item = _candidates_now(
+        store.table, community.id, [row.user_id for row in candidates]
+    )
     as_of = community.calendar.local_date(now)
     rules = rules_of(community)
     remover: Callable[[ChatAddress, str], bool] | None = getattr(adapter, "remove_member", None)
@@ -490,7 +507,14 @@ def confirm_removals(
         named = Named(row.user_id, member.display() if member else row.name, rule)
         judged = observed(member, community) if member is not None else None
         why = still_candidate(judged, rule, rules, as_of)
-        if why is None and not reports.mark_removed(store.table, community.id, row.user_id, rule):
+        if why is None and not reports.mark_removed(
+            store.table,
+            community.id,
+            row.user_id,
+            rule,
+            last_active=member.last_active if member else None,
+            on_member_item=row.user_id in on_member_item,
+        ):
             why = Keep.BACK  # changed between the read and the write
         if why is not None:
             outcome.kept.append((named, why))
@@ -525,6 +549,45 @@ def confirm_removals(
         },
     )
     return outcome
+
+
+def _candidates_now(
+    table: Table, community_id: str, user_ids: Sequence[str]
+) -> tuple[dict[str, Member], set[str]]:
+    """The candidates as they are now, with their homework counters and warning (the rules
+    need both), and who among them still has the warning on the member item (from before
+    warnings had items of their own). Member, counters and warning items in one
+    BatchGetItem per 33 candidates, then the strike records their counters point at
+    (cleared since by late work?) in one per 100."""
+    pk = keys.community_pk(community_id)
+    wanted = [(pk, keys.member_sk(u)) for u in user_ids]
+    wanted += [(pk, keys.homework_counters_sk(u)) for u in user_ids]
+    wanted += [(pk, keys.warning_sk(u)) for u in user_ids]
+    members: dict[str, Member] = {}
+    recorded: dict[str, Counters] = {}
+    warnings: dict[str, Item] = {}
+    for item in table.batch_get(wanted):
+        if item["sk"].startswith(keys.HOMEWORK_COUNTERS_PREFIX):
+            recorded[item["user_id"]] = counters_from_item(item)
+        elif item["sk"].startswith(keys.WARNING_PREFIX):
+            warnings[item["user_id"]] = item
+        else:
+            members[item["user_id"]] = from_fields(Member, item)
+    struck = {u: c.through for u, c in recorded.items() if c.struck and c.through}
+    standing = {
+        item["user_id"]
+        for item in table.batch_get((pk, keys.strike_sk(c, u)) for u, c in struck.items())
+    }
+    now = {
+        u: reports.warning_from_item(
+            with_counters(
+                m, standing_counters(m, recorded.get(u), u not in struck or u in standing)
+            ),
+            warnings.get(u),
+        )
+        for u, m in members.items()
+    }
+    return now, set(members) - set(warnings)
 
 
 def _remove_on_platform(

@@ -27,8 +27,8 @@ closed in the month), last month's report (one GetItem, one Query): all paged, n
 member. The tiers and rules are pure (domain/inactivity.py).
 
 Writes happen in ``Plan.apply``, once the messages are out: the report (rows, then the
-header), then one conditional UpdateItem per member whose warning state changes (newly
-warned or cleared; see store/reports.py for why not a batch of puts). A crash before apply
+header), then the warning changes (newly warned or cleared) as ``WRN#<member>`` items, 25
+to a BatchWriteItem, never a write of a member item (see store/reports.py). A crash before apply
 leaves the run unfinished; the takeover plans again from the same unchanged data and
 skips the parts already sent, so nobody is warned twice.
 """
@@ -103,7 +103,7 @@ def plan_monthly_report(
 
     def apply() -> None:
         reports.save_report(store.table, report)
-        changed = reports.bulk_save_warnings(store.table, community.id, report.verdicts)
+        changed = reports.bulk_save_warnings(store.table, community.id, report.verdicts, month)
         log.info(
             "report stored",
             extra={"community": community.id, "period": month, "warning_changes": changed},

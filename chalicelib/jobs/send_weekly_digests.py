@@ -10,13 +10,14 @@ check-ins (all paged), plus one GetItem of the previous cycle's close record. No
 per member.
 
 Writes happen in ``Plan.apply``, once the messages are out: the assignments (25 to a
-BatchWriteItem), then strikes. Strikes re-read the cycle's submissions first, so work
-handed in while the digest went out is never struck; they are idempotent by their own
-records (``HWS#<cycle>#<member>``, Queried before writing), so a replayed run strikes
-nobody twice. Each counter change is one UpdateItem on the member (an update, not a put,
-so a check-in written meanwhile keeps its counters): a small constant per struck member.
-The window left open: a crash between the strike records and the counters leaves those
-members' counters one behind; the records, which the monthly report can count, are exact.
+BatchWriteItem), then strikes. Strikes re-read the cycle's strike records and submissions
+first, so work handed in while the digest went out is never struck. Strikes and counters
+live outside the member item (store/homework.py): one record per strike
+(``HWS#<cycle>#<member>``) and one counters item per member whose counters change
+(``HWM#<member>``), all written in batches of 25, since only digests write them: no check-in
+or submission written meanwhile can be undone. Replays are exact: counters already through
+this cycle are not counted again (domain.homework.close_writes). Reads for this: one Query
+of the counters and one of the strike records of the cycle they were last struck in.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from chalicelib.domain.homework import (
     Star,
     checkin_leaders,
     close_cycle,
+    close_writes,
     cycle_dates,
     cycle_for_period,
     cycles_of,
@@ -44,7 +46,6 @@ from chalicelib.domain.homework import (
     period_of,
     preview,
     previous_active,
-    strike_changes,
 )
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, parse_hhmm
@@ -53,11 +54,11 @@ from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import (
-    apply_strike_change,
     assignments_of,
-    bulk_record_strikes,
     bulk_save_assignments,
     cycle_close,
+    record_close_writes,
+    recorded_counters,
     reviews_of,
     save_cycle_close,
     struck_in,
@@ -495,15 +496,21 @@ def record_close(
         bulk_save_assignments(
             table, cid, digest.previous_id, digest.late_assignment, now, late_round=True
         )
+    # The strike records and counters first, the submissions after: a late /submit saves
+    # its work before it deletes its strike, so a strike deleted before the first read is
+    # seen handed in by the last, and one deleted after is among the struck (not written
+    # again). tests/jobs/test_strike_records.py interleaves exactly this.
+    struck = struck_in(table, cid, digest.cycle_id)
+    recorded, cleared = recorded_counters(table, cid)
     # Work handed in while the digest was going out counts: it must not earn a strike.
     handed_in = {s["user_id"] for s in submissions_of(table, cid, digest.cycle_id)}
     close = close_cycle(
         members, handed_in, deadline_date(cycles, digest.cycle), community.grace_days
     )
-    changes = strike_changes(close, struck_in(table, cid, digest.cycle_id))
-    bulk_record_strikes(table, cid, digest.cycle_id, changes, now)
-    for change in changes:
-        apply_strike_change(table, cid, change)
+    writes = close_writes(
+        close, digest.cycle_id, struck, recorded, community.calendar.local_date(now), cleared
+    )
+    record_close_writes(table, cid, digest.cycle_id, writes, now)
     save_cycle_close(
         table, cid, digest.cycle_id, shown=(s["user_id"] for s in digest.submissions), at=now
     )

@@ -7,6 +7,8 @@ review assignments, strike records and what each digest showed.
     C#<cid> / AS#<cycle>#<reviewee>          who reviews <reviewee>'s work of <cycle>
     C#<cid> / HWS#<cycle>#<member>           a strike: <member> missed <cycle>
     C#<cid> / HWC#<cycle>                    the close of <cycle>: who its digest showed
+    C#<cid> / HWM#<member>                   the member's strike count and misses in a row
+                                             (written by digests only; see "strikes" below)
 
 Everything a digest needs for one cycle is one Query per kind (paged, 1 MB a page), never
 a request per member; a chat command reads its own few items by key. Each function states
@@ -16,9 +18,11 @@ its cost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
-from chalicelib.domain.homework import StrikeChange, Work
+from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work, standing_counters
+from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Item, Table
 
@@ -244,12 +248,107 @@ def struck_in(table: Table, community_id: str, cycle_id: str) -> set[str]:
     }
 
 
-def bulk_record_strikes(
-    table: Table, community_id: str, cycle_id: str, changes: Iterable[StrikeChange], at: datetime
-) -> int:
-    """Strike records for the changes that add a strike: 25 to a BatchWriteItem."""
+# Strikes live outside the member item. A close writes a record per strike
+# (HWS#<cycle>#<member>) and the counters of every member they change (HWM#<member>), both
+# in batches of 25: only digests write them, so a blind put undoes no one's write. A late
+# submission clears a strike by deleting its record (conditionally, once); readers take a
+# recorded strike whose record is gone as cleared (domain.homework.standing_counters), and
+# the next close folds that in. Members with no HWM# item yet keep the counters the member
+# item held before this shape (the fallback read: old data is never rewritten).
+
+
+def counters_from_item(item: Item) -> Counters:
+    at = item.get("at")
+    return Counters(
+        int(item.get("strikes") or 0),
+        int(item.get("missed_in_a_row") or 0),
+        item.get("through"),
+        bool(item.get("struck")),
+        date.fromisoformat(at) if at else None,
+    )
+
+
+def recorded_counters(table: Table, community_id: str) -> tuple[dict[str, Counters], set[str]]:
+    """Every member's recorded counters, and who among them has had the recorded strike
+    cleared since (its record deleted by a late submission). One Query of the counters
+    (paged, ~100 bytes a member: 10,000 members are two pages) plus one Query of strike
+    records per cycle some recorded strike belongs to (almost always one: the last close)."""
     pk = _pk(community_id)
-    return table.batch_put(
+    recorded = {
+        item["user_id"]: counters_from_item(item)
+        for item in table.query(pk, prefix=keys.HOMEWORK_COUNTERS_PREFIX, consistent=True)
+    }
+    by_cycle: dict[str, set[str]] = {}
+    for user_id, counters in recorded.items():
+        if counters.struck and counters.through:
+            by_cycle.setdefault(counters.through, set()).add(user_id)
+    cleared: set[str] = set()
+    for cycle_id, users in sorted(by_cycle.items()):
+        cleared |= users - struck_in(table, community_id, cycle_id)
+    return recorded, cleared
+
+
+def counters_by_member(
+    table: Table, community_id: str, members: Iterable[Member]
+) -> dict[str, Counters]:
+    """Each member's counters now (see :func:`recorded_counters` for the cost)."""
+    recorded, cleared = recorded_counters(table, community_id)
+    return {
+        m.user_id: standing_counters(m, recorded.get(m.user_id), m.user_id not in cleared)
+        for m in members
+    }
+
+
+def with_counters(member: Member, counters: Counters) -> Member:
+    return replace(member, strikes=counters.strikes, missed_in_a_row=counters.missed_in_a_row)
+
+
+def member_counters(table: Table, community_id: str, member: Member) -> Member:
+    """The member with their homework counters and warning now, for a chat command: one
+    BatchGetItem (counters and warning items), and one GetItem more only when their last
+    close struck them (has the strike been cleared since?)."""
+    from chalicelib.store.reports import warning_from_item
+
+    pk = _pk(community_id)
+    found = {
+        item["sk"]: item
+        for item in table.batch_get(
+            [(pk, keys.homework_counters_sk(member.user_id)), (pk, keys.warning_sk(member.user_id))]
+        )
+    }
+    member = warning_from_item(member, found.get(keys.warning_sk(member.user_id)))
+    item = found.get(keys.homework_counters_sk(member.user_id))
+    if item is None:
+        return member  # no close since this shape: the member item's counters
+    recorded = counters_from_item(item)
+    stands = True
+    if recorded.struck and recorded.through:
+        stands = table.get(pk, keys.strike_sk(recorded.through, member.user_id)) is not None
+    return with_counters(member, standing_counters(member, recorded, stands))
+
+
+def record_close_writes(
+    table: Table, community_id: str, cycle_id: str, writes: CloseWrites, at: datetime
+) -> int:
+    """The close's counters, then its strike records: 25 to a BatchWriteItem. Counters go
+    first: a crash between leaves counters through this cycle without their record, which a
+    replay writes (the other order would leave a record the replay takes as counted)."""
+    pk = _pk(community_id)
+    counters = (
+        {
+            "pk": pk,
+            "sk": keys.homework_counters_sk(user_id),
+            "kind": "hw-counters",
+            "user_id": user_id,
+            "strikes": c.strikes,
+            "missed_in_a_row": c.missed_in_a_row,
+            "through": c.through,
+            "struck": c.struck,
+            "at": c.at.isoformat() if c.at else None,
+        }
+        for user_id, c in sorted(writes.counters.items())
+    )
+    records = (
         {
             "pk": pk,
             "sk": keys.strike_sk(cycle_id, change.user_id),
@@ -259,25 +358,39 @@ def bulk_record_strikes(
             "in_a_row": change.missed_in_a_row,
             "at": at.isoformat(),
         }
-        for change in changes
-        if change.delta > 0
+        for change in writes.strikes
     )
+    return table.batch_put([*counters, *records])
+
+
+def bulk_record_strikes(
+    table: Table, community_id: str, cycle_id: str, changes: Iterable[StrikeChange], at: datetime
+) -> int:
+    """Strike records alone for the changes that add a strike (25 to a BatchWriteItem):
+    what the older shape wrote next to the member item's counters. Seeding and tests."""
+    strikes = tuple(c for c in changes if c.delta > 0)
+    return record_close_writes(table, community_id, cycle_id, CloseWrites(strikes, {}), at)
 
 
 def delete_strike(table: Table, community_id: str, cycle_id: str, user_id: str) -> bool:
     """Remove a member's strike for a cycle: one conditional DeleteItem. True only for the
-    caller that actually removed it, so two late submissions cannot clear it twice."""
+    caller that actually removed it, so two late submissions cannot clear it twice. This
+    alone clears it: readers of the counters see the record gone."""
     return table.delete(
         _pk(community_id), keys.strike_sk(cycle_id, user_id), cond=Cond.exists("pk")
     )
 
 
 def apply_strike_change(table: Table, community_id: str, change: StrikeChange) -> bool:
-    """Update the member's counters (``strikes``, ``missed_in_a_row``): one UpdateItem, only
-    on an existing member. An update rather than a put, so a check-in written meanwhile
-    keeps its own counters."""
+    """A change to counters kept on the member item, for members no close has recorded
+    counters for since strikes moved out of it (one GetItem; then one conditional
+    UpdateItem on those only). Members with an ``HWM#`` item need nothing: their cleared
+    strike is the deleted record."""
+    pk = _pk(community_id)
+    if table.get(pk, keys.homework_counters_sk(change.user_id), consistent=True) is not None:
+        return True
     updated = table.update(
-        _pk(community_id),
+        pk,
         keys.member_sk(change.user_id),
         set={"missed_in_a_row": change.missed_in_a_row},
         add={"strikes": change.delta} if change.delta else None,

@@ -208,3 +208,26 @@ CONFIRM_PREFIX = "CONFIRM#"
 def confirm_sk(user_id: str, code: str) -> str:
     """An admin command held for ``user_id`` until they send ``code`` back."""
     return f"{CONFIRM_PREFIX}{user_id}#{code}"
+
+
+# -- homework counters outside the member item (store/homework.py) -----------------------------
+# Written only by the weekly digest (batch puts: no concurrent writer to undo), so that a
+# close costs one request per 25 changed members instead of an UpdateItem on each member.
+# "HWM#" begins with no other prefix and none begins with it ("HW#", "HWH#", "HWS#", "HWC#").
+HOMEWORK_COUNTERS_PREFIX = "HWM#"
+
+
+def homework_counters_sk(user_id: str) -> str:
+    """A member's strike count and misses in a row, as of the last close that changed them."""
+    return f"{HOMEWORK_COUNTERS_PREFIX}{user_id}"
+
+
+# -- warnings outside the member item (store/reports.py) ---------------------------------------
+# The monthly report's warning state, one small item per member it ever warned, written in
+# batches by the report; /standing clears one conditionally. "WRN#" begins no other prefix.
+WARNING_PREFIX = "WRN#"
+
+
+def warning_sk(user_id: str) -> str:
+    """A member's warning: the rule and the local date it was given (rule None: cleared)."""
+    return f"{WARNING_PREFIX}{user_id}"

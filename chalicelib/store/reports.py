@@ -14,15 +14,18 @@ fewer parts leaves stale ones behind, which readers ignore).
 
 Costs: reading the latest header is one Query (Limit 1); a whole report is one GetItem plus
 one Query (1 MB pages: ~3 row items each). Saving is one BatchWriteItem per 25 row items
-plus one PutItem. Warning changes are one conditional UpdateItem per member whose warning
-state *changes* (newly warned or cleared), never per member of the roster; a removal is one
+plus one PutItem. Warning changes are ``WRN#<member>`` items, one BatchWriteItem per 25
+members whose warning state *changes* (newly warned or cleared); a removal is one
 UpdateItem and one PutItem.
+
+    C#<cid> / WRN#<member>          the member's warning: rule, local date, report month
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +39,7 @@ from chalicelib.domain.inactivity import (
     Tier,
     Verdict,
 )
+from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Item, Table
 
@@ -261,13 +265,63 @@ def confirm_report(
 
 
 # -- warning state --------------------------------------------------------------------------
+# A member's warning lives in an item of its own (WRN#<member>), not the member item, so the
+# report writes its changes 25 to a BatchWriteItem and never touches a member item (a put
+# of which could undo a check-in). The report writes only warnings whose state changed since
+# the warning state it read, and a member's own action (/standing) only ever clears an
+# existing warning, conditionally on it being the one it read: neither undoes the other.
+# Members with no WRN# item keep the warning the member item held before this shape (the
+# fallback read); a warning given before a member's current membership began is ignored
+# (a return starts a new membership, as Store.see_member resets the member item).
+
+
+def warning_from_item(member: Member, item: Item | None) -> Member:
+    """The member with the warning their ``WRN#`` item holds (``item`` None: the member
+    item's own, from before this shape)."""
+    if item is None:
+        return member
+    at = date.fromisoformat(item["at"]) if item.get("at") else None
+    if at is not None and member.joined_at is not None and at < member.joined_at:
+        return replace(member, warned_rule=None, warned_at=None)
+    rule = item.get("rule") or None
+    return replace(member, warned_rule=rule, warned_at=at if rule else None)
+
+
+def warnings_of(table: Table, community_id: str) -> dict[str, Item]:
+    """Every member's warning item: one Query (paged; ~80 bytes a member warned ever)."""
+    return {
+        item["user_id"]: item
+        for item in table.query(_pk(community_id), prefix=keys.WARNING_PREFIX, consistent=True)
+    }
+
+
+def _warning_item(community_id: str, verdict: Verdict, month: str | None) -> Item:
+    return {
+        "pk": _pk(community_id),
+        "sk": keys.warning_sk(verdict.member.user_id),
+        "kind": "warning",
+        "user_id": verdict.member.user_id,
+        "rule": verdict.warned_rule,
+        "at": _iso(verdict.warned_at) if verdict.warned_rule else None,
+        "month": month,
+    }
 
 
 def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
-    """Store one member's new warning state: one UpdateItem, only if the member exists and
-    their warning is still the one the verdict was computed from (so a replay, or a
-    ``/standing`` that cleared it meanwhile, is not overwritten)."""
+    """Store one member's new warning state (``/standing`` clearing a warning): one
+    conditional write, only while their warning is still the one the verdict was computed
+    from. On the ``WRN#`` item when there is one; else on the member item, where warnings
+    were kept before this shape (a second UpdateItem, for those members only)."""
     member = verdict.member
+    held = Cond.eq("rule", member.warned_rule) if member.warned_rule else Cond.absent("rule")
+    item = _warning_item(community_id, verdict, None)
+    if table.update(
+        item["pk"],
+        item["sk"],
+        set={k: v for k, v in item.items() if k not in ("pk", "sk", "month")},
+        cond=Cond.exists("pk") & held,
+    ):
+        return True
     current = (
         Cond.eq("warned_rule", member.warned_rule)
         if member.warned_rule
@@ -282,29 +336,42 @@ def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
     return updated is not None
 
 
-def bulk_save_warnings(table: Table, community_id: str, verdicts: Iterable[Verdict]) -> int:
-    """Store the warning changes among ``verdicts``: one UpdateItem per *changed* member.
-
-    Updates rather than a batch of whole member items: a BatchWriteItem put would replace
-    each item and undo a check-in or strike written since the roster was read. A month in
-    which 200 members go silent costs 200 small writes (~200 WCU); members whose warning
-    state is unchanged cost nothing.
-    """
-    return sum(1 for v in verdicts if v.changed and save_warning(table, community_id, v))
+def bulk_save_warnings(
+    table: Table, community_id: str, verdicts: Iterable[Verdict], month: str | None = None
+) -> int:
+    """Store the warning changes among ``verdicts`` (newly warned, cleared): their ``WRN#``
+    items, 25 to a BatchWriteItem; members whose state is unchanged cost nothing. Safe to
+    replay: the same verdicts write the same items."""
+    return table.batch_put(_warning_item(community_id, v, month) for v in verdicts if v.changed)
 
 
 # -- removals -------------------------------------------------------------------------------
 
 
-def mark_removed(table: Table, community_id: str, user_id: str, rule_id: str) -> bool:
+def mark_removed(
+    table: Table,
+    community_id: str,
+    user_id: str,
+    rule_id: str,
+    *,
+    last_active: date | None = None,
+    on_member_item: bool = True,
+) -> bool:
     """Set the member's status to removed (their data stays): one conditional UpdateItem,
-    only while they are still present and warned under ``rule_id``. False: something
-    changed since they were checked (they came back, left, or were removed already)."""
+    only while they are still present and still as they were judged: warned under
+    ``rule_id`` when the warning is on the member item (``on_member_item``: from before
+    warnings had items of their own), else silent since ``last_active`` (coming back, which
+    is what clears a warning, moves it). False: something changed since they were checked
+    (they came back, left, or were removed already)."""
+    cond = Cond.eq("status", "active")
+    if on_member_item:
+        cond &= Cond.eq("warned_rule", rule_id)
+    elif last_active is not None:
+        cond &= Cond.eq("last_active", last_active.isoformat())
+    else:
+        cond &= Cond.absent("last_active")
     updated = table.update(
-        _pk(community_id),
-        keys.member_sk(user_id),
-        set={"status": "removed"},
-        cond=Cond.eq("status", "active") & Cond.eq("warned_rule", rule_id),
+        _pk(community_id), keys.member_sk(user_id), set={"status": "removed"}, cond=cond
     )
     return updated is not None
 

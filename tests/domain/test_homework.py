@@ -12,6 +12,7 @@ from chalicelib.domain.homework import (
     LINK_MAX_CHARS,
     TEXT_MAX_CHARS,
     Closed,
+    Counters,
     ReviewBody,
     ReviewRefusal,
     Standing,
@@ -23,6 +24,7 @@ from chalicelib.domain.homework import (
     choose_target,
     cleared_strike,
     close_cycle,
+    close_writes,
     cycle_dates,
     cycle_for_period,
     cycles_of,
@@ -38,6 +40,7 @@ from chalicelib.domain.homework import (
     previous_active,
     resolve_mention,
     standing,
+    standing_counters,
     strike_changes,
     submission_window,
 )
@@ -267,6 +270,50 @@ def test_a_miss_adds_a_strike_and_extends_the_run_handing_in_ends_it():
 def test_a_replayed_close_strikes_nobody_twice():
     close = close_cycle([member("miss")], set(), DUE, 2)
     assert strike_changes(close, already_struck={"miss"}) == []
+
+
+def test_a_close_records_counters_from_the_member_item_until_it_has_its_own():
+    roster = [
+        member("miss", missed_in_a_row=2, strikes=2),
+        member("back", missed_in_a_row=3, strikes=3),
+        member("steady"),
+        member("away", leave_until=DUE, missed_in_a_row=1),
+    ]
+    close = close_cycle(roster, {"back", "steady"}, DUE, 2)
+    writes = close_writes(close, "C0003", set(), {}, DUE)
+    assert writes.strikes == (StrikeChange("miss", 1, 3),)
+    assert writes.counters == {
+        "miss": Counters(3, 3, "C0003", True, DUE),
+        "back": Counters(3, 0, "C0003", False, DUE),
+    }
+
+
+def test_a_replayed_close_records_nothing_twice_and_repairs_a_lost_record():
+    close = close_cycle([member("miss"), member("lost")], set(), DUE, 2)
+    recorded = {
+        "miss": Counters(1, 1, "C0003", True, DUE),
+        "lost": Counters(4, 2, "C0003", True, DUE),
+    }
+    writes = close_writes(close, "C0003", {"miss"}, recorded, DUE)
+    assert writes.counters == {}
+    assert writes.strikes == (StrikeChange("lost", 1, 2),)  # counters went out, record not
+
+
+def test_a_strike_cleared_by_late_work_ends_the_run_and_is_folded_next_close():
+    recorded = {"late": Counters(5, 2, "C0003", True, DUE)}
+    someone = member("late")
+    assert standing_counters(someone, recorded["late"], strike_stands=False) == Counters(
+        4, 0, "C0003", True, DUE
+    )
+    close = close_cycle([someone], set(), DUE, 2)
+    writes = close_writes(close, "C0004", set(), recorded, DUE, cleared={"late"})
+    assert writes.counters == {"late": Counters(5, 1, "C0004", True, DUE)}
+
+
+def test_a_run_recorded_before_a_return_does_not_carry_over():
+    back = member("back", joined_at=date(2026, 11, 10))
+    old = Counters(3, 3, "C0001", True, date(2026, 11, 1))
+    assert standing_counters(back, old) == Counters(3, 0, "C0001", True, date(2026, 11, 1))
 
 
 def test_misses_run_across_a_paused_cycle():

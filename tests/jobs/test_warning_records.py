@@ -1,0 +1,108 @@
+"""Warnings as items of their own (issue #19, the write shape).
+
+The monthly report writes each warning change (newly warned, cleared) as ``WRN#<member>``,
+25 to a BatchWriteItem, never an UpdateItem of the member item. These tests pin that a
+member's own clearing (/standing after coming back) between a report's plan and its apply
+is never undone, that a replay warns nobody twice, and that removal works on warnings of
+either shape.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.domain.models import MemberStatus
+from chalicelib.features.reports import confirm_removals
+from chalicelib.inbound import handle_event
+from chalicelib.jobs.report_inactive_members import plan_monthly_report
+from chalicelib.jobs.runner import run_job
+from chalicelib.platforms.base import InboundEvent, Sender
+from chalicelib.store import keys
+from chalicelib.store.homework import member_counters
+from chalicelib.store.repository import Store
+from tests.helpers import runtime
+from tests.jobs.test_report_inactive_members import NEXT_RUN_AT, RUN_AT, make_store
+
+
+def warning(store: Store, user: str) -> tuple[str | None, object]:
+    found = member_counters(store.table, "c1", store.get_member("c1", user))
+    return found.warned_rule, found.warned_at
+
+
+def say(rt, user: str, text: str, at: datetime) -> str:
+    event = InboundEvent("message", "console", "chat-1", Sender(user, user.title()), text)
+    return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def test_a_report_writes_warnings_as_items_and_no_member_item():
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    assert warning(store, "ian") == ("silent", RUN_AT.date())
+    item = store.table.get("C#c1", keys.warning_sk("ian"))
+    assert item is not None and item["month"] == "2026-11"
+    assert store.get_member("c1", "ian").warned_rule is None
+
+
+def test_a_clear_by_standing_between_a_replays_plan_and_apply_is_kept():
+    """The replay planned while Ian was still warned and silent (no change for him); Ian
+    then comes back and /standing clears his warning; the replay's apply must not put the
+    warning back."""
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    plan = plan_monthly_report(store, store.get_community("c1"), RUN_AT)
+    back = RUN_AT + timedelta(hours=2)
+    say(rt, "ian", "/checkin", back)
+    assert "warning" in say(rt, "ian", "/standing", back).lower()
+    assert warning(store, "ian") == (None, None)
+    plan.apply()
+    assert warning(store, "ian") == (None, None)
+
+
+def test_a_warning_item_leads_to_removal_once_confirmed():
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)  # Ian warned (an item of its own)
+    rt, _sent = runtime(store, NEXT_RUN_AT)
+    result = run_job(rt, "monthly-report", "c1", NEXT_RUN_AT)
+    assert result.summary["candidates"] >= 1
+    outcome = confirm_removals(store, store.get_community("c1"), "2026-12", "owner", NEXT_RUN_AT)
+    assert "ian" in [n.user_id for n in outcome.removed]
+    assert store.get_member("c1", "ian").status is MemberStatus.REMOVED
+
+
+def test_a_candidate_back_since_the_report_is_kept():
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    rt, _sent = runtime(store, NEXT_RUN_AT)
+    run_job(rt, "monthly-report", "c1", NEXT_RUN_AT)
+    say(rt, "ian", "/checkin", NEXT_RUN_AT + timedelta(hours=1))
+    later = NEXT_RUN_AT + timedelta(hours=2)
+    outcome = confirm_removals(store, store.get_community("c1"), "2026-12", "owner", later)
+    assert "ian" in [named.user_id for named, _why in outcome.kept]
+    assert store.get_member("c1", "ian").status is MemberStatus.ACTIVE
+
+
+def test_removal_refuses_a_member_active_since_they_were_judged():
+    """With the warning in its own item, the removal's condition is the member's activity
+    as judged: a message between the check and the write (which moves last_active) wins."""
+    from chalicelib.store import reports
+
+    store = make_store()
+    ian = store.get_member("c1", "ian")
+    store.table.update("C#c1", "M#ian", set={"last_active": "2026-12-01"})
+    judged = ian.last_active
+    assert not reports.mark_removed(
+        store.table, "c1", "ian", "silent", last_active=judged, on_member_item=False
+    )
+    assert store.get_member("c1", "ian").status is MemberStatus.ACTIVE
+    assert reports.mark_removed(
+        store.table,
+        "c1",
+        "ian",
+        "silent",
+        last_active=store.get_member("c1", "ian").last_active,
+        on_member_item=False,
+    )
