@@ -53,7 +53,7 @@ from chalicelib.domain.models import (
     community_start,
 )
 from chalicelib.jobs.plan import Direct
-from chalicelib.platforms.base import ChatAddress, Mention, Message
+from chalicelib.platforms.base import ChatAddress, MemberRemoval, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import counters_by_member, counters_from_item, with_counters
@@ -496,7 +496,7 @@ def confirm_removals(
     )
     as_of = community.calendar.local_date(now)
     rules = rules_of(community)
-    remover: Callable[[ChatAddress, str], bool] | None = getattr(adapter, "remove_member", None)
+    remover = adapter.remove_member if isinstance(adapter, MemberRemoval) else None
     chat = ChatAddress(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret
     )

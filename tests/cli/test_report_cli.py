@@ -118,8 +118,11 @@ def test_monthly_report_before_the_job_ran_is_a_preview(cli, cid):
     args = ("report", "monthly", "--community", cid, "--month", "2026-11", "--at", RUN_AT)
     data = json.loads(cli(*args, "--json").stdout)
     assert data["stored"] is False and data["counts"]["inactive"] == 3
+    from chalicelib.store.reports import warnings_of
+
     with open_store() as store:
         assert store.get_member(cid, "ian").warned_rule is None  # a preview warns nobody
+        assert "ian" not in warnings_of(store.table, cid)  # nor in the warnings' own items
 
 
 def test_the_stored_report_csv_matches_its_message(cli, cid):
