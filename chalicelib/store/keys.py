@@ -199,3 +199,37 @@ def signature_pk(platform: str, timestamp: str, signature: str) -> str:
     """A (timestamp, signature) header pair already verified, so both are short: DingTalk's
     timestamp is at most 20 digits and its sign a 44-character base64 digest."""
     return f"{SIGNATURE_PREFIX}{platform}#{timestamp}#{signature}"
+
+
+# -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
+# Every kind of item a community partition holds besides its META, by sort-key prefix, so a
+# member's data is found by Query (no Scan) and a community is purged kind by kind.
+
+RUN_PREFIX = "RUN#"
+RUN_REFUSED_PREFIX = "RUNX#"
+DUE_ITEM_PREFIX = "DUE#"
+
+# Kinds that may name a member (their user id in the key or in an attribute, or their name).
+PERSONAL_PREFIXES = (
+    CHECKIN_PREFIX,
+    MAKEUP_PREFIX,
+    SUBMISSION_PREFIX,
+    SUBMISSION_HISTORY_PREFIX,
+    REVIEW_PREFIX,
+    ASSIGNMENT_PREFIX,
+    STRIKE_PREFIX,
+    CYCLE_CLOSE_PREFIX,
+    REPORT_PREFIX,
+    REPORT_ROWS_PREFIX,
+    REMOVAL_PREFIX,
+)
+
+# Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
+RETAINED_PREFIXES = (
+    *PERSONAL_PREFIXES,
+    RUN_PREFIX,
+    RUN_REFUSED_PREFIX,
+)
+
+# Every kind of the partition but META: a purge that finds nothing under these is done.
+PARTITION_PREFIXES = (MEMBER_PREFIX, *RETAINED_PREFIXES, DUE_ITEM_PREFIX)
