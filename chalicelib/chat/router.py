@@ -23,6 +23,7 @@ _ADMIN = "chalicelib.chat.admin"
 _CHECKINS = "chalicelib.chat.checkins"
 _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
+_PERSONAL = "chalicelib.chat.personal"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -47,6 +48,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "standing": (_STANDING, "handle_standing"),
     "report": (_STANDING, "handle_report"),
     "confirm_removals": (_STANDING, "handle_confirm_removals"),
+    # members' data rights (chat/personal.py)
+    "mydata": (_PERSONAL, "handle_mydata"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
@@ -64,6 +67,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 # * ``remind`` runs the whole daily-reminder job: its roster Query, then one API call per
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
 # * ``confirm_removals`` calls the platform once per candidate.
+# * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
 #
 # ``report`` is not here: it reads a report the monthly job already built and stored (one
 # Query for the latest header, or one GetItem for a given month; store/reports.py) and
@@ -72,6 +76,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 DEFERRED: dict[str, tuple[str, str]] = {
     "remind": (_ADMIN, "refuse_non_admin"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
+    "mydata": (_PERSONAL, "precheck_mydata"),
 }
 
 Precheck = Callable[[CommandContext], Sequence[Message] | None]

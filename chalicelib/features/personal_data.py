@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.messages import t
+from chalicelib.platforms.base import Message
 from chalicelib.store import erasure, reports
 from chalicelib.store.repository import NotFound, Store
 
@@ -125,3 +126,42 @@ def describe_removals(community_id: str, rows: list[dict[str, Any]]) -> str:
             f"  report {row.get('report')}  confirmed by {row.get('confirmed_by')}"
         )
     return "\n".join(lines)
+
+
+# -- what rollcall keeps about a member (the right of access) -------------------------------
+
+# Bookkeeping a member would not recognise as theirs; everything else is shown.
+_HIDDEN = frozenset({"sk", "attempt", "delivery", "checkin_delivery", erasure.LABEL_ATTRIBUTE})
+
+
+def member_data(store: Store, community_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Everything the community keeps about the member, by kind (store/erasure.py: one
+    Query per kind, paged). NotFound for an unknown community or member."""
+    store.get_community(community_id)
+    found = erasure.member_items(store.table, community_id, user_id)
+    if found is None:
+        raise NotFound(f"unknown member {user_id!r} in community {community_id}")
+    return found
+
+
+def _line(item: dict[str, Any]) -> str:
+    shown = {k: v for k, v in sorted(item.items()) if k not in _HIDDEN and v not in (None, "")}
+    return "· " + "; ".join(f"{k}: {v}" for k, v in shown.items())
+
+
+def compose_member_data(
+    community: Any, name: str, user_id: str, data: dict[str, list[dict[str, Any]]]
+) -> Message:
+    """The member's data as one message (the platform splits it into parts)."""
+    from chalicelib.store.retention import RETENTION_DAYS
+
+    locale = community.locale
+    lines = [t(locale, "mydata_header", community=community.name, name=name, user_id=user_id)]
+    for kind, items in data.items():
+        label = t(locale, f"mydata_kind_{kind}")
+        lines.append("")
+        lines.append(t(locale, "mydata_kind", kind=label, count=len(items)))
+        lines += [_line(item) for item in items]
+    lines.append("")
+    lines.append(t(locale, "mydata_footer", days=RETENTION_DAYS))
+    return Message("\n".join(lines))

@@ -208,3 +208,31 @@ def purge_partition(table: Table, community_id: str) -> Erased:
     if table.delete(pk, keys.META, cond=Cond.exists("pk")):
         erased.deleted[KIND_NAMES[keys.META]] += 1
     return erased
+
+
+# -- what is kept about one member (the right of access) ------------------------------------
+
+
+def member_items(table: Table, community_id: str, user_id: str) -> dict[str, list[Item]] | None:
+    """Everything the community keeps about the member, by kind: their own items, and the
+    parts of others that name them (their lines of stored reports, their removal, the
+    assignments and digests naming them). The same Queries as :func:`forget_member`, no
+    writes. None when the member is unknown."""
+    pk = keys.community_pk(community_id)
+    member = table.get(pk, keys.member_sk(user_id), consistent=True)
+    if member is None:
+        return None
+    found: dict[str, list[Item]] = {KIND_NAMES[keys.MEMBER_PREFIX]: [member]}
+    for prefix in keys.PERSONAL_PREFIXES:
+        kind = KIND_NAMES[prefix]
+        for item in table.query(pk, prefix=prefix):
+            if not _owned(prefix, item, user_id):
+                if prefix == keys.REPORT_ROWS_PREFIX:
+                    rows = [r for r in item.get("rows", []) if r and r[0] == user_id]
+                    item = {"sk": item["sk"], "month": item.get("month"), "rows": rows}
+                    if not rows:
+                        continue
+                elif relabel(item, user_id, None, "", "") == item:
+                    continue  # does not name them
+            found.setdefault(kind, []).append({k: v for k, v in item.items() if k != "pk"})
+    return found
