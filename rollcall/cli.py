@@ -815,6 +815,25 @@ def member_forget(community_id: str, user_id: str, as_json: bool) -> None:
     emit(done.as_dict(), as_json, done.describe())
 
 
+@member.command("data")
+@click.option("--community", "community_id", required=True)
+@click.argument("user_id", metavar="USER")
+@json_option
+@friendly
+def member_data(community_id: str, user_id: str, as_json: bool) -> None:
+    """Everything the community keeps about USER (the right of access), by kind: to hand
+    over to them. Reads only."""
+    from chalicelib.features.personal_data import compose_member_data
+    from chalicelib.features.personal_data import member_data as collect
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        found = store.get_community(community_id)
+        data = collect(store, community_id, user_id)
+    name = str(data["member"][0].get("name") or user_id)
+    emit(data, as_json, compose_member_data(found, name, user_id, data).text)
+
+
 # -- jobs -------------------------------------------------------------------------------
 
 

@@ -146,3 +146,14 @@ def test_infra_backfill_ttl_sets_an_expiry_once(cli, community):
     )
     again = cli("infra", "backfill-ttl", "--community", community).stdout
     assert "nothing to do" in again
+
+
+def test_member_data_shows_everything_kept_about_them_and_nothing_of_others(cli, community):
+    data = json.loads(cli("member", "data", "--community", community, "u-zelda-7", "--json").stdout)
+    assert data["member"][0]["name"] == "Zelda Quux"
+    assert [c["user_id"] for c in data["checkins"]] == ["u-zelda-7"]
+    assert data["removals"][0]["confirmed_by"] == "u-zelda-7"  # Bob's removal names her
+    text = cli("member", "data", "--community", community, "u-bob-2").stdout
+    assert "Bob" in text and "u-zelda-7" in text  # his removal, confirmed by her
+    missing = cli("member", "data", "--community", community, "u-nobody", ok=False)
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: unknown member")
