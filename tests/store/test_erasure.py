@@ -168,6 +168,54 @@ def test_every_kind_of_the_partition_is_classified_and_written_by_the_fixture():
     assert _prefixes_in(table) == set(keys.PARTITION_PREFIXES) | {keys.META}
 
 
+# Every key builder of keys.py, and the kind of item it makes: a partition kind (its prefix),
+# or where the item lives outside a community's partition and why forget/delete leave it.
+BUILDERS = {
+    "community_pk": "the partition itself",
+    "chat_pk": "a chat's binding: released by community delete",
+    "event_pk": "a delivery id or a deferred reply: expires in 2 or 5 days",
+    "signature_pk": "a signature seen: no member, expires",
+    "due_index_pk": "the due index (GSI) key of a DUE# item",
+    "community_kind_sk": "the kind index (GSI) key of META",
+    "member_sk": keys.MEMBER_PREFIX,
+    "checkin_sk": keys.CHECKIN_PREFIX,
+    "makeup_quota_sk": keys.MAKEUP_PREFIX,
+    "run_sk": keys.RUN_PREFIX,
+    "run_refused_sk": keys.RUN_REFUSED_PREFIX,
+    "due_item_sk": keys.DUE_ITEM_PREFIX,
+    "submission_sk": keys.SUBMISSION_PREFIX,
+    "submission_history_sk": keys.SUBMISSION_HISTORY_PREFIX,
+    "review_sk": keys.REVIEW_PREFIX,
+    "assignment_sk": keys.ASSIGNMENT_PREFIX,
+    "strike_sk": keys.STRIKE_PREFIX,
+    "cycle_close_sk": keys.CYCLE_CLOSE_PREFIX,
+    "report_sk": keys.REPORT_PREFIX,
+    "report_rows_sk": keys.REPORT_ROWS_PREFIX,
+    "removal_sk": keys.REMOVAL_PREFIX,
+}
+
+
+def test_every_key_builder_is_a_known_kind():
+    """A new *_sk or *_pk builder in keys.py fails here until it is classified above (and, for
+    a partition kind, given a prefix in keys.PARTITION_PREFIXES that forget and delete use)."""
+    import inspect
+
+    builders = {
+        name
+        for name, f in vars(keys).items()
+        if inspect.isfunction(f) and (name.endswith("_sk") or name.endswith("_pk"))
+    }
+    assert builders == set(BUILDERS)
+    samples = {"date": date(2026, 1, 2), "int": 1}
+    for name, kind in BUILDERS.items():
+        if kind not in keys.PARTITION_PREFIXES:
+            continue
+        params = inspect.signature(getattr(keys, name)).parameters.values()
+        built = getattr(keys, name)(*(samples.get(str(p.annotation), "x") for p in params))
+        longest = max((p for p in keys.PARTITION_PREFIXES if built.startswith(p)), key=len)
+        assert longest == kind, name
+
+
 def _mentions(item: dict, *needles: str) -> bool:
     text = json.dumps(item, ensure_ascii=False)
     return any(n in text for n in needles)
