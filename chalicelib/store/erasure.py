@@ -79,12 +79,12 @@ class _Deleter:
         self.erased = erased
         self.pending: list[tuple[str, str]] = []
 
-    def add(self, pk: str, sk: str) -> None:
+    def erase_later(self, pk: str, sk: str) -> None:
         self.pending.append((pk, sk))
         if len(self.pending) >= 25:
-            self.flush()
+            self.erase_pending()
 
-    def flush(self) -> None:
+    def erase_pending(self) -> None:
         if not self.pending:
             return
         self.table.batch_delete(self.pending)
@@ -164,7 +164,7 @@ def forget_member(
     for prefix in keys.PERSONAL_PREFIXES:
         for item in table.query(pk, prefix=prefix):
             if _owned(prefix, item, user_id):
-                deleter.add(pk, item["sk"])
+                deleter.erase_later(pk, item["sk"])
                 continue
             fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
             scrubbed = relabel(fields, user_id, name, label_id, label_name)
@@ -175,10 +175,10 @@ def forget_member(
             # (same label) rewrites the same new item and deletes the old one.
             table.put({"pk": pk, "sk": new_sk, **scrubbed})
             if new_sk != item["sk"]:
-                deleter.add(pk, item["sk"])
+                deleter.erase_later(pk, item["sk"])
                 erased.deleted[kind_of(item["sk"])] -= 1  # moved, not deleted
             erased.relabelled[kind_of(item["sk"])] += 1
-    deleter.flush()
+    deleter.erase_pending()
     table.delete(pk, member_sk)
     erased.deleted[KIND_NAMES[keys.MEMBER_PREFIX]] += 1
     erased.deleted = +erased.deleted  # drop kinds at zero
@@ -203,8 +203,8 @@ def purge_partition(table: Table, community_id: str) -> Erased:
     deleter = _Deleter(table, erased)
     for item in partition_items(table, community_id):
         if item["sk"] != keys.META:
-            deleter.add(pk, item["sk"])
-    deleter.flush()
+            deleter.erase_later(pk, item["sk"])
+    deleter.erase_pending()
     if table.delete(pk, keys.META, cond=Cond.exists("pk")):
         erased.deleted[KIND_NAMES[keys.META]] += 1
     return erased
