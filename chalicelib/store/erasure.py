@@ -193,18 +193,29 @@ def partition_items(table: Table, community_id: str) -> Iterator[Item]:
     return table.query(keys.community_pk(community_id))
 
 
+_PURGE_PASSES = 5
+
+
 def purge_partition(table: Table, community_id: str) -> Erased:
     """Delete every item of the community's partition, META last (so a rerun after an
     interruption still finds the community): one Query (paged) and a BatchWriteItem per 25
-    items. The due pointers are partition items too (``DUE#<job>``): they go with it, and
-    with them the community's entries in the due index."""
+    items, then one more Query that finds nothing left. The due pointers are partition
+    items too (``DUE#<job>``): they go with it, and with them the community's entries in
+    the due index."""
     pk = keys.community_pk(community_id)
     erased = Erased()
     deleter = _Deleter(table, erased)
-    for item in partition_items(table, community_id):
-        if item["sk"] != keys.META:
-            deleter.erase_later(pk, item["sk"])
-    deleter.erase_pending()
+    # Until a pass finds nothing: a job or message that wrote meanwhile (the chats are
+    # released first, so few can) is caught by the next pass, while META still stands.
+    for _ in range(_PURGE_PASSES):
+        found = 0
+        for item in partition_items(table, community_id):
+            if item["sk"] != keys.META:
+                deleter.erase_later(pk, item["sk"])
+                found += 1
+        deleter.erase_pending()
+        if not found:
+            break
     if table.delete(pk, keys.META, cond=Cond.exists("pk")):
         erased.deleted[KIND_NAMES[keys.META]] += 1
     return erased

@@ -361,3 +361,25 @@ def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
     assert removal[keys.TTL_ATTRIBUTE] == int((AT + retention.RETENTION).timestamp())
     again = retention.backfill(table, CID, now)
     assert again["set"] == {}
+
+
+class _WritesDuringPurge(MemoryTable):
+    """A job that writes into the community while the first pass deletes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+
+    def batch_delete(self, keys_):
+        if self.armed:
+            self.armed = False
+            self.put({"pk": keys.community_pk(CID), "sk": keys.run_sk("late", "p"), "x": 1})
+        return super().batch_delete(keys_)
+
+
+def test_a_write_during_the_purge_is_caught_before_the_community_goes():
+    table = _WritesDuringPurge()
+    store = populate(table)
+    table.armed = True
+    personal_data.delete_community(store, CID, "晨读营")
+    assert table.all_items() == []
