@@ -275,6 +275,32 @@ def infra_policy(
         click.echo(f"wrote .chalice/{name}")
 
 
+@infra.command("backfill-ttl")
+@click.option("--community", "community_id", required=True)
+@click.option("--at", "at", help="As of this instant (ISO-8601; default now).")
+@json_option
+@friendly
+def infra_backfill_ttl(community_id: str, at: str | None, as_json: bool) -> None:
+    """Give the community's history written before retention existed its expiry (13
+    months after it was written; DynamoDB then deletes it). Resumable and idempotent."""
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.store.retention import backfill
+    from rollcall.context import open_store
+
+    now = parse_instant(at) if at else datetime.now(UTC)
+    with open_store() as store:
+        store.get_community(community_id)
+        done = backfill(store.table, community_id, now)
+    lines = [f"{community_id}: history kept {done['retention_days']} days"]
+    lines += [f"  expiry set {n:>6} {kind}" for kind, n in done["set"].items()]
+    lines += [f"  had one    {n:>6} {kind}" for kind, n in done["already"].items()]
+    if not done["set"]:
+        lines.append("  nothing to do")
+    emit(done, as_json, "\n".join(lines))
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -559,6 +585,27 @@ def community_bind(
     emit(result, as_json, "\n".join(lines))
 
 
+@community.command("delete")
+@click.argument("community_id")
+@click.option(
+    "--confirm",
+    required=True,
+    help="The community's name, typed out: nothing is deleted otherwise.",
+)
+@json_option
+@friendly
+def community_delete(community_id: str, confirm: str, as_json: bool) -> None:
+    """Delete a community and everything it keeps: members, check-ins, homework, reports,
+    runs and schedules; its chats are released. Cannot be undone. Resumable: if it stops
+    half-way, run it again."""
+    from chalicelib.features.personal_data import delete_community
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        done = delete_community(store, community_id, confirm)
+    emit(done.as_dict(), as_json, done.describe())
+
+
 # -- members ----------------------------------------------------------------------------
 
 
@@ -779,6 +826,43 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
         click.echo(f"wrote {len(members)} members to {output}")
     else:
         click.echo(text, nl=False)
+
+
+@member.command("forget")
+@click.option("--community", "community_id", required=True)
+@click.argument("user_id", metavar="USER")
+@json_option
+@friendly
+def member_forget(community_id: str, user_id: str, as_json: bool) -> None:
+    """Erase USER's personal data in the community (the right to erasure): their member
+    item, check-ins, submissions, reviews given and received, strikes and warnings. Reports,
+    removals and digests keep their counts with USER replaced by a neutral label. Cannot be
+    undone; resumable: if it stops half-way, run it again."""
+    from chalicelib.features.personal_data import forget_member
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        done = forget_member(store, community_id, user_id)
+    emit(done.as_dict(), as_json, done.describe())
+
+
+@member.command("data")
+@click.option("--community", "community_id", required=True)
+@click.argument("user_id", metavar="USER")
+@json_option
+@friendly
+def member_data(community_id: str, user_id: str, as_json: bool) -> None:
+    """Everything the community keeps about USER (the right of access), by kind: to hand
+    over to them. Reads only."""
+    from chalicelib.features.personal_data import compose_member_data
+    from chalicelib.features.personal_data import member_data as collect
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        found = store.get_community(community_id)
+        data = collect(store, community_id, user_id)
+    name = str(data["member"][0].get("name") or user_id)
+    emit(data, as_json, compose_member_data(found, name, user_id, data).text)
 
 
 # -- jobs -------------------------------------------------------------------------------
@@ -1439,6 +1523,20 @@ def report_rules(
         f"  report to    {target}",
     ]
     emit(data, as_json, "\n".join(lines))
+
+
+@report.command("removals")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def report_removals(community_id: str, as_json: bool) -> None:
+    """Who was removed, under which rule, confirmed by whom, when (oldest first)."""
+    from chalicelib.features.personal_data import describe_removals, removals
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        rows = removals(store, community_id)
+    emit(rows, as_json, describe_removals(community_id, rows))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -182,6 +182,7 @@ TELEGRAM_COMMANDS = (
     ("hw", "我的作业与待点评", "your homework and reviews owed"),
     ("me", "我的打卡与连续天数", "your check-ins and streak"),
     ("standing", "我的活跃度", "your activity tier"),
+    ("mydata", "私信给我：关于我保存的全部数据", "DM me everything kept about me"),
     ("leaderboard", "排行榜", "check-in leaderboard"),
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
@@ -297,6 +298,7 @@ SLACK_COMMANDS = (
     "/review",
     "/hw",
     "/standing",
+    "/mydata",
     "/leaderboard",
     "/back",
     "/quiet",
@@ -448,6 +450,7 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     _command("hw", "Your homework and the reviews you owe", "我本周的作业与待点评"),
     _command("me", "Your check-ins and streak", "我的打卡与连续天数"),
     _command("standing", "Your activity tier and any warning", "我的活跃度与提醒"),
+    _command("mydata", "DM me everything kept about me", "私信给我：关于我保存的全部数据"),
     _command(
         "leaderboard",
         "Check-in leaderboard",

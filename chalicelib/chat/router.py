@@ -24,6 +24,7 @@ _CHECKINS = "chalicelib.chat.checkins"
 _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
+_PERSONAL = "chalicelib.chat.personal"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -50,6 +51,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm_removals": (_STANDING, "handle_confirm_removals"),
     # a held admin command's code (chat/confirm.py; the webhook takes it first)
     "confirm": (_CONFIRM, "handle_confirm"),
+    # members' data rights (chat/personal.py)
+    "mydata": (_PERSONAL, "handle_mydata"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
@@ -67,6 +70,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 # * ``remind`` runs the whole daily-reminder job: its roster Query, then one API call per
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
 # * ``confirm_removals`` calls the platform once per candidate.
+# * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
 #
 # ``report`` is not here: it reads a report the monthly job already built and stored (one
 # Query for the latest header, or one GetItem for a given month; store/reports.py) and
@@ -75,6 +79,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 DEFERRED: dict[str, tuple[str, str]] = {
     "remind": (_ADMIN, "refuse_non_admin"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
+    "mydata": (_PERSONAL, "precheck_mydata"),
 }
 
 Precheck = Callable[[CommandContext], Sequence[Message] | None]

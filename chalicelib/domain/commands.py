@@ -25,6 +25,8 @@ ALIASES: dict[str, str] = {
     "我的": "me",
     "/me": "me",
     "我的状态": "standing",
+    "我的数据": "mydata",
+    "/mydata": "mydata",
     "/standing": "standing",
     "排行榜": "leaderboard",
     "/leaderboard": "leaderboard",

@@ -24,6 +24,7 @@ from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import CHECKIN_DELIVERY, Activity
+from chalicelib.store.retention import expires_at
 from chalicelib.store.table import Cond, PutResult, Table
 
 
@@ -61,6 +62,7 @@ def record_checkin(
         "streak": streak,
         "prev": prev.isoformat() if prev else None,
         "delivery": delivery,
+        keys.TTL_ATTRIBUTE: expires_at(at),  # kept for the retention period only
     }
     if makeup:
         item.update(makeup=True, recorded_by=recorded_by or user_id)

@@ -231,3 +231,42 @@ WARNING_PREFIX = "WRN#"
 def warning_sk(user_id: str) -> str:
     """A member's warning: the rule and the local date it was given (rule None: cleared)."""
     return f"{WARNING_PREFIX}{user_id}"
+
+
+# -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
+# Every kind of item a community partition holds besides its META, by sort-key prefix, so a
+# member's data is found by Query (no Scan) and a community is purged kind by kind.
+
+RUN_PREFIX = "RUN#"
+RUN_REFUSED_PREFIX = "RUNX#"
+DUE_ITEM_PREFIX = "DUE#"
+
+# Kinds that may name a member (their user id in the key or in an attribute, or their name).
+PERSONAL_PREFIXES = (
+    CHECKIN_PREFIX,
+    MAKEUP_PREFIX,
+    SUBMISSION_PREFIX,
+    SUBMISSION_HISTORY_PREFIX,
+    REVIEW_PREFIX,
+    ASSIGNMENT_PREFIX,
+    STRIKE_PREFIX,
+    CYCLE_CLOSE_PREFIX,
+    REPORT_PREFIX,
+    REPORT_ROWS_PREFIX,
+    REMOVAL_PREFIX,
+)
+
+# A member's current state outside the member item (the homework counters, the warning) and
+# admin commands held for a code: personal too, but not history with a retention period
+# (the counters and the warning live as long as the membership; a held command 10 minutes).
+STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX)
+
+# Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
+RETAINED_PREFIXES = (
+    *PERSONAL_PREFIXES,
+    RUN_PREFIX,
+    RUN_REFUSED_PREFIX,
+)
+
+# Every kind of the partition but META: a purge that finds nothing under these is done.
+PARTITION_PREFIXES = (MEMBER_PREFIX, *RETAINED_PREFIXES, *STATE_PREFIXES, DUE_ITEM_PREFIX)

@@ -199,6 +199,20 @@ class MemoryTable:
         self.requests["BatchGetItem"] += -(-len(unique) // BATCH_GET_MAX)
         return [copy.deepcopy(self._items[k]) for k in unique if k in self._items]
 
+    def batch_delete(self, keys: Iterable[tuple[str, str]]) -> int:
+        deleted = 0
+        seen: set[tuple[str, str]] = set()
+        for key in keys:
+            if key in seen:
+                continue
+            if deleted % BATCH_WRITE_MAX == 0:
+                self.requests["BatchWriteItem"] += 1
+            seen.add(key)
+            with self._lock:
+                self._items.pop(key, None)
+            deleted += 1
+        return deleted
+
     # -- for tests
     def all_items(self) -> list[Item]:
         return [copy.deepcopy(i) for _, i in sorted(self._items.items())]

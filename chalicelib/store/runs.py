@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.store import claims, keys
+from chalicelib.store.retention import expires_at
 from chalicelib.store.table import Cond, Table
 
 DONE = "done"
@@ -69,6 +70,7 @@ def claim_run(
         "lease_until": (now + lease).isoformat(),
         "claimed_at": now.isoformat(),
         "origin": origin,
+        keys.TTL_ATTRIBUTE: expires_at(now),  # kept for the retention period only
     }
     if force:
         current = table.get(pk, sk, consistent=True) or {}
@@ -212,6 +214,7 @@ def record_skip(
         "status": SKIPPED,
         "reason": reason,
         "finished_at": now.isoformat(),
+        keys.TTL_ATTRIBUTE: expires_at(now),
     }
     return table.update(pk, sk, set=fields, cond=Cond.absent("pk")) is not None
 

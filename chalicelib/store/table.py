@@ -195,6 +195,8 @@ class Table(Protocol):
 
     def batch_get(self, keys: Iterable[tuple[str, str]]) -> list[Item]: ...
 
+    def batch_delete(self, keys: Iterable[tuple[str, str]]) -> int: ...
+
 
 # -- value conversion ---------------------------------------------------------------------
 
@@ -555,6 +557,25 @@ class DynamoTable:
         if chunk:
             written += self._write_chunk(chunk)
         return written
+
+    def batch_delete(self, keys: Iterable[tuple[str, str]]) -> int:
+        """Delete items by key, 25 to a request, retrying what DynamoDB leaves unprocessed.
+        A missing item is no error (deleting is idempotent); returns how many distinct keys
+        were asked (a key repeated is sent once: DynamoDB refuses one twice in a request)."""
+        deleted = 0
+        chunk: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for pk, sk in keys:
+            if (pk, sk) in seen:
+                continue
+            seen.add((pk, sk))
+            chunk.append({"DeleteRequest": {"Key": self._key(pk, sk)}})
+            if len(chunk) == BATCH_WRITE_MAX:
+                deleted += self._write_chunk(chunk)
+                chunk = []
+        if chunk:
+            deleted += self._write_chunk(chunk)
+        return deleted
 
     def _write_chunk(self, requests: list[dict[str, Any]]) -> int:
         pending = {self.name: requests}

@@ -173,3 +173,47 @@ def test_batch_put_gives_up_loudly_when_items_stay_unprocessed(dynamo_client, dy
     _Unprocessed(dynamo_client, times=100)
     with pytest.raises(StoreError):
         dynamo_table.batch_put([{"pk": "C#u", "sk": "M#first"}])
+
+
+def test_batch_delete_removes_many_items_and_ignores_missing_ones(table):
+    table.batch_put({"pk": "C#d", "sk": f"M#{n:04d}", "n": n} for n in range(60))
+    table.put({"pk": "C#keep", "sk": "M#0000"})
+    doomed = [("C#d", f"M#{n:04d}") for n in range(0, 60, 2)] + [("C#d", "M#absent")]
+    assert table.batch_delete([*doomed, ("C#d", "M#0000")]) == 31  # a repeated key once
+    left = sorted(i["n"] for i in table.query("C#d", prefix="M#"))
+    assert left == list(range(1, 60, 2))
+    assert table.get("C#keep", "M#0000") is not None
+    assert table.batch_delete([]) == 0
+
+
+class _UnprocessedDeletes:
+    """Makes BatchWriteItem report a delete as unprocessed (moto did it): a retry must follow."""
+
+    def __init__(self, client, times: int) -> None:
+        self.left = times
+        self.calls = 0
+        client.meta.events.register("after-call.dynamodb.BatchWriteItem", self)
+
+    def __call__(self, http_response, parsed, model, **_):
+        self.calls += 1
+        if self.left > 0:
+            self.left -= 1
+            parsed["UnprocessedItems"] = {
+                "rollcall-test": [
+                    {"DeleteRequest": {"Key": {"pk": {"S": "C#u"}, "sk": {"S": "X"}}}}
+                ]
+            }
+
+
+def test_batch_delete_retries_unprocessed_items(dynamo_client, dynamo_table):
+    dynamo_table.batch_put([{"pk": "C#u", "sk": "X"}, {"pk": "C#u", "sk": "Y"}])
+    hook = _UnprocessedDeletes(dynamo_client, times=3)
+    assert dynamo_table.batch_delete([("C#u", "X"), ("C#u", "Y")]) == 2
+    assert hook.calls == 4  # the first request and three retries of what was left
+    assert list(dynamo_table.query("C#u")) == []
+
+
+def test_batch_delete_gives_up_loudly_when_items_stay_unprocessed(dynamo_client, dynamo_table):
+    _UnprocessedDeletes(dynamo_client, times=100)
+    with pytest.raises(StoreError):
+        dynamo_table.batch_delete([("C#u", "X")])

@@ -1,0 +1,268 @@
+"""Erasing personal data: one member's (the right to erasure) or a whole community's.
+
+Everything is found by Query on the community partition, kind by kind (keys.PERSONAL_PREFIXES),
+never by Scan, and deleted in batches of 25 (Table.batch_delete).
+
+Forgetting a member costs one Query per kind, paged: O(items of that kind in the community
+/ ~1 MB) reads. The check-ins are by far the largest kind: ``CI#<date>#<member>`` sorts by
+date, so the member's own check-ins cannot be read alone, and the Query pages through every
+check-in of the community (~4,000 small items a page; a year of a 500-member community is
+~45 pages, ~6,000 read units). Writes are O(the member's items / 25) BatchWriteItems, plus one
+PutItem per item that must stay for counts (report rows and headers, removals, digests,
+other members' assignments) with the member replaced by a neutral label.
+
+Both are resumable: the member item (a community's META) is deleted last, so a run that
+stops half-way is finished by running it again; a second run after a finished one finds
+nothing (the member is unknown) and deletes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.store import keys
+from chalicelib.store.table import Cond, Item, Table
+
+# What each kind is called in what an operator reads (counts by kind).
+KIND_NAMES: dict[str, str] = {
+    keys.MEMBER_PREFIX: "member",
+    keys.CHECKIN_PREFIX: "checkins",
+    keys.MAKEUP_PREFIX: "makeup_quotas",
+    keys.SUBMISSION_PREFIX: "submissions",
+    keys.SUBMISSION_HISTORY_PREFIX: "submission_versions",
+    keys.REVIEW_PREFIX: "reviews",
+    keys.ASSIGNMENT_PREFIX: "review_assignments",
+    keys.STRIKE_PREFIX: "strikes",
+    keys.CYCLE_CLOSE_PREFIX: "digests",
+    keys.REPORT_PREFIX: "reports",
+    keys.REPORT_ROWS_PREFIX: "report_rows",
+    keys.REMOVAL_PREFIX: "removals",
+    keys.RUN_PREFIX: "runs",
+    keys.RUN_REFUSED_PREFIX: "run_refusals",
+    keys.DUE_ITEM_PREFIX: "schedules",
+    keys.HOMEWORK_COUNTERS_PREFIX: "homework_counters",
+    keys.WARNING_PREFIX: "warnings",
+    keys.CONFIRM_PREFIX: "held_commands",
+    keys.META: "community",
+}
+
+# The attribute of the member item that keeps the label a forgetting replaces them with, so
+# that a rerun after an interruption uses the same one (the member item goes last).
+LABEL_ATTRIBUTE = "forget_label"
+
+
+def kind_of(sk: str) -> str:
+    """The kind an item's sort key says it is (the longest matching prefix)."""
+    if sk == keys.META:
+        return KIND_NAMES[keys.META]
+    matches = [p for p in KIND_NAMES if p != keys.META and sk.startswith(p)]
+    return KIND_NAMES[max(matches, key=len)] if matches else "other"
+
+
+@dataclass
+class Erased:
+    """What an erasure did, by kind."""
+
+    deleted: Counter[str] = field(default_factory=Counter)
+    relabelled: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"deleted": dict(sorted(self.deleted.items())), "relabelled": dict(self.relabelled)}
+
+
+class _Deleter:
+    """Collects keys and deletes them 25 at a time, counting by kind."""
+
+    def __init__(self, table: Table, erased: Erased) -> None:
+        self.table = table
+        self.erased = erased
+        self.pending: list[tuple[str, str]] = []
+
+    def erase_later(self, pk: str, sk: str) -> None:
+        self.pending.append((pk, sk))
+        if len(self.pending) >= 25:
+            self.erase_pending()
+
+    def erase_pending(self) -> None:
+        if not self.pending:
+            return
+        self.table.batch_delete(self.pending)
+        for _, sk in self.pending:
+            self.erased.deleted[kind_of(sk)] += 1
+        self.pending = []
+
+
+# -- one member -----------------------------------------------------------------------------
+
+
+def _owned(prefix: str, item: Item, user_id: str) -> bool:
+    """The item is the member's own: deleted, not relabelled."""
+    sk = item["sk"]
+    if prefix == keys.REVIEW_PREFIX:  # given and received
+        return user_id in (item.get("reviewee"), item.get("reviewer")) or sk.endswith(f"#{user_id}")
+    if prefix == keys.ASSIGNMENT_PREFIX:
+        return item.get("reviewee") == user_id or sk.endswith(f"#{user_id}")
+    if prefix == keys.SUBMISSION_HISTORY_PREFIX:
+        return item.get("user_id") == user_id or f"#{user_id}#" in sk
+    if prefix in (
+        keys.CHECKIN_PREFIX,
+        keys.MAKEUP_PREFIX,
+        keys.SUBMISSION_PREFIX,
+        keys.STRIKE_PREFIX,
+    ):
+        return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
+    return False
+
+
+def relabel(value: Any, user_id: str, name: str | None, label_id: str, label_name: str) -> Any:
+    """``value`` with the member replaced by the label: their id wherever it stands alone,
+    their name where it stands beside their id (a report row, a named list entry, a removal)."""
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return label_id if v == user_id else v
+        if isinstance(v, list):
+            beside = user_id in v
+            return [label_name if beside and name and x == name else walk(x) for x in v]
+        if isinstance(v, set):
+            return {walk(x) for x in v}
+        if isinstance(v, dict):
+            beside = user_id in v.values()
+            return {
+                walk(k): (label_name if beside and name and x == name else walk(x))
+                for k, x in v.items()
+            }
+        return v
+
+    return walk(value)
+
+
+def _relabelled_sk(sk: str, user_id: str, label_id: str) -> str:
+    return "#".join(label_id if part == user_id else part for part in sk.split("#"))
+
+
+def forget_member(
+    table: Table, community_id: str, user_id: str, *, label_name: str
+) -> Erased | None:
+    """Delete the member's items and relabel them where an item must stay (see the module's
+    docstring for the cost). None when the member is unknown: nothing is touched."""
+    pk = keys.community_pk(community_id)
+    member_sk = keys.member_sk(user_id)
+    member = table.update(
+        pk,
+        member_sk,
+        set_if_absent={LABEL_ATTRIBUTE: "forgotten-" + secrets.token_hex(4)},
+        cond=Cond.exists("pk"),
+    )
+    if member is None:
+        return None
+    label_id = str(member[LABEL_ATTRIBUTE])
+    name = member.get("name")
+    erased = Erased()
+    deleter = _Deleter(table, erased)
+    for prefix in keys.PERSONAL_PREFIXES:
+        for item in table.query(pk, prefix=prefix):
+            if _owned(prefix, item, user_id):
+                deleter.erase_later(pk, item["sk"])
+                continue
+            fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
+            scrubbed = relabel(fields, user_id, name, label_id, label_name)
+            new_sk = _relabelled_sk(item["sk"], user_id, label_id)
+            if scrubbed == fields and new_sk == item["sk"]:
+                continue
+            # Written before the old item goes: an interruption leaves both, and the rerun
+            # (same label) rewrites the same new item and deletes the old one.
+            table.put({"pk": pk, "sk": new_sk, **scrubbed})
+            if new_sk != item["sk"]:
+                deleter.erase_later(pk, item["sk"])
+                erased.deleted[kind_of(item["sk"])] -= 1  # moved, not deleted
+            erased.relabelled[kind_of(item["sk"])] += 1
+    _erase_state(table, pk, user_id, deleter)
+    deleter.erase_pending()
+    table.delete(pk, member_sk)
+    erased.deleted[KIND_NAMES[keys.MEMBER_PREFIX]] += 1
+    erased.deleted = +erased.deleted  # drop kinds at zero
+    return erased
+
+
+def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
+    """The member's state outside the member item, by its known keys (one BatchGetItem),
+    and the admin commands held for their code (one Query)."""
+    own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
+    for item in table.batch_get((pk, sk) for sk in own):
+        deleter.erase_later(pk, item["sk"])
+    for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
+        deleter.erase_later(pk, item["sk"])
+
+
+# -- a whole community ----------------------------------------------------------------------
+
+
+def partition_items(table: Table, community_id: str) -> Iterator[Item]:
+    """Every item of the community's partition: one Query, paged."""
+    return table.query(keys.community_pk(community_id))
+
+
+_PURGE_PASSES = 5
+
+
+def purge_partition(table: Table, community_id: str) -> Erased:
+    """Delete every item of the community's partition, META last (so a rerun after an
+    interruption still finds the community): one Query (paged) and a BatchWriteItem per 25
+    items, then one more Query that finds nothing left. The due pointers are partition
+    items too (``DUE#<job>``): they go with it, and with them the community's entries in
+    the due index."""
+    pk = keys.community_pk(community_id)
+    erased = Erased()
+    deleter = _Deleter(table, erased)
+    # Until a pass finds nothing: a job or message that wrote meanwhile (the chats are
+    # released first, so few can) is caught by the next pass, while META still stands.
+    for _ in range(_PURGE_PASSES):
+        found = 0
+        for item in partition_items(table, community_id):
+            if item["sk"] != keys.META:
+                deleter.erase_later(pk, item["sk"])
+                found += 1
+        deleter.erase_pending()
+        if not found:
+            break
+    if table.delete(pk, keys.META, cond=Cond.exists("pk")):
+        erased.deleted[KIND_NAMES[keys.META]] += 1
+    return erased
+
+
+# -- what is kept about one member (the right of access) ------------------------------------
+
+
+def member_items(table: Table, community_id: str, user_id: str) -> dict[str, list[Item]] | None:
+    """Everything the community keeps about the member, by kind: their own items, and the
+    parts of others that name them (their lines of stored reports, their removal, the
+    assignments and digests naming them). The same Queries as :func:`forget_member`, no
+    writes. None when the member is unknown."""
+    pk = keys.community_pk(community_id)
+    member = table.get(pk, keys.member_sk(user_id), consistent=True)
+    if member is None:
+        return None
+    found: dict[str, list[Item]] = {KIND_NAMES[keys.MEMBER_PREFIX]: [member]}
+    for prefix in keys.PERSONAL_PREFIXES:
+        kind = KIND_NAMES[prefix]
+        for item in table.query(pk, prefix=prefix):
+            if not _owned(prefix, item, user_id):
+                if prefix == keys.REPORT_ROWS_PREFIX:
+                    rows = [r for r in item.get("rows", []) if r and r[0] == user_id]
+                    item = {"sk": item["sk"], "month": item.get("month"), "rows": rows}
+                    if not rows:
+                        continue
+                elif relabel(item, user_id, None, "", "") == item:
+                    continue  # does not name them
+            found.setdefault(kind, []).append({k: v for k, v in item.items() if k != "pk"})
+    own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
+    for item in table.batch_get((pk, sk) for sk in own):  # their state outside the member
+        found.setdefault(kind_of(item["sk"]), []).append(
+            {k: v for k, v in item.items() if k != "pk"}
+        )
+    return found

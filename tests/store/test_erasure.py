@@ -1,0 +1,414 @@
+"""Forgetting a member and deleting a community: every kind of item the store writes is
+written through the store's own functions, then nothing may carry the member afterwards."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work
+from chalicelib.domain.inactivity import (
+    MonthlyReport,
+    Named,
+    NameList,
+    Rate,
+    ReportRow,
+    ReportSummary,
+    Tier,
+)
+from chalicelib.domain.models import Community, Member, Role
+from chalicelib.features import personal_data
+from chalicelib.store import checkins, due, erasure, homework, keys, reports, retention, runs
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import NotFound, Store
+
+CID = "cforget0001"
+GONE, GONE_NAME = "u-zelda-7", "Zelda Quux"
+STAY, STAY_NAME = "u-bob-2", "Bob Stayer"
+OTHER = "u-carol-3"
+AT = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
+
+# Item kinds of the community partition that are global or not in the community (checked
+# below: every *_PREFIX of keys.py is either a partition kind or one of these).
+NOT_IN_A_COMMUNITY = {"EVENT_PREFIX", "SIGNATURE_PREFIX"}
+
+
+def _row(user_id: str, name: str, rule: str | None = None) -> ReportRow:
+    return ReportRow(
+        user_id=user_id,
+        name=name,
+        role="member",
+        squad=None,
+        tier=Tier("inactive") if rule else Tier("active"),
+        last_active=date(2026, 9, 1),
+        checkins=3,
+        missed_in_a_row=0,
+        warned_rule=rule,
+        candidate_rule=rule,
+    )
+
+
+def populate(table: MemoryTable) -> Store:
+    """A community with every kind of item, the forgotten member in each (as owner, and as
+    someone named in another member's item)."""
+    store = Store(table, cache_seconds=0)
+    store.create_community(
+        Community(
+            id=CID,
+            name="晨读营",
+            platform="console",
+            chat_id="room-1",
+            admin_chat_id="admins-1",
+            created_at=AT - timedelta(days=60),
+        )
+    )
+    store.bind_chat(CID, "console", "admins-1")
+    for uid, name, role in ((GONE, GONE_NAME, Role.ADMIN), (STAY, STAY_NAME, Role.MEMBER)):
+        store.save_member(Member(community_id=CID, user_id=uid, name=name, role=role))
+    store.save_member(Member(community_id=CID, user_id=OTHER, name="Carol"))
+    day = date(2026, 10, 5)
+    checkins.record_checkin(table, CID, GONE, day, AT, note="read 20 pages")
+    checkins.record_checkin(table, CID, STAY, day, AT, note="done")
+    # the forgotten admin recorded a make-up for Bob
+    checkins.record_checkin(
+        table, CID, STAY, day - timedelta(days=1), AT, makeup=True, recorded_by=GONE
+    )
+    checkins.reserve_makeup(table, CID, GONE, "2026-10", 2)
+    checkins.reserve_makeup(table, CID, STAY, "2026-10", 2)
+    work = Work(link="https://example.com/essay", text="my essay")
+    first, _ = homework.save_submission(
+        table, CID, "C0001", GONE, name=GONE_NAME, work=work, at=AT, late=False, previous=None
+    )
+    homework.save_submission(
+        table,
+        CID,
+        "C0001",
+        GONE,
+        name=GONE_NAME,
+        work=work,
+        at=AT + timedelta(hours=1),
+        late=False,
+        previous=first,
+    )
+    homework.save_submission(
+        table, CID, "C0001", STAY, name=STAY_NAME, work=work, at=AT, late=False, previous=None
+    )
+    homework.save_review(
+        table, CID, "C0001", GONE, STAY, text="nice", score=4, at=AT, assigned=True
+    )
+    homework.save_review(table, CID, "C0001", STAY, GONE, text="ok", score=3, at=AT, assigned=True)
+    homework.save_review(table, CID, "C0001", STAY, OTHER, text="hm", score=3, at=AT, assigned=True)
+    homework.bulk_save_assignments(
+        table, CID, "C0001", {GONE: [STAY], STAY: [GONE, OTHER], OTHER: [STAY]}, AT
+    )
+    homework.bulk_record_strikes(
+        table, CID, "C0001", [StrikeChange(GONE, 1, 1), StrikeChange(OTHER, 1, 1)], AT
+    )
+    homework.save_cycle_close(table, CID, "C0001", shown=[GONE, STAY], at=AT)
+    summary = ReportSummary(
+        community_id=CID,
+        month="2026-09",
+        as_of=date(2026, 9, 30),
+        generated_at=AT,
+        counts={"active": 2, "inactive": 1},
+        previous_counts=None,
+        checkins=Rate(3, 9),
+        homework=Rate(1, 3),
+        homework_cycles=1,
+        lists={
+            "candidates": NameList.of([Named(GONE, GONE_NAME, "silent"), Named(STAY, STAY_NAME)])
+        },
+        removal_enabled=True,
+    )
+    rows = (_row(GONE, GONE_NAME, "silent"), _row(STAY, STAY_NAME), _row(OTHER, "Carol"))
+    reports.save_report(table, MonthlyReport(summary, rows))
+    reports.confirm_report(table, CID, "2026-09", GONE, AT)
+    for uid, name, by in ((GONE, GONE_NAME, STAY), (OTHER, "Carol", GONE)):
+        reports.record_removal(
+            table,
+            CID,
+            user_id=uid,
+            name=name,
+            rule="silent",
+            report="2026-09",
+            confirmed_by=by,
+            at=AT,
+            platform="removed",
+        )
+    # state outside the member item: homework counters, a warning, an admin command held
+    # for its code (chat/confirm.py), for the forgotten member and another
+    writes = CloseWrites(
+        strikes=(),
+        counters={uid: Counters(1, 1, "C0001", True, AT.date()) for uid in (GONE, OTHER)},
+    )
+    homework.record_close_writes(table, CID, "C0001", writes, AT)
+    for uid in (GONE, OTHER):
+        table.put({"pk": f"C#{CID}", "sk": keys.warning_sk(uid), "user_id": uid, "rule": "silent"})
+    held_until = int((AT + timedelta(minutes=10)).timestamp())  # as chat/confirm.py holds
+    table.put(
+        {
+            "pk": f"C#{CID}",
+            "sk": keys.confirm_sk(GONE, "123456"),
+            "text": "/theme x",
+            keys.TTL_ATTRIBUTE: held_until,
+        }
+    )
+    runs.claim_run(
+        table, CID, "daily_reminder", "2026-10-05", AT, lease=timedelta(minutes=5), run_id="r1"
+    )
+    runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1])
+    due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
+    return store
+
+
+def _prefixes_in(table: MemoryTable) -> set[str]:
+    found = set()
+    for item in table.all_items():
+        if item["pk"] != keys.community_pk(CID):
+            continue
+        matches = [p for p in keys.PARTITION_PREFIXES if item["sk"].startswith(p)]
+        found.add(max(matches, key=len) if matches else item["sk"])
+    return found
+
+
+def test_every_kind_of_the_partition_is_classified_and_written_by_the_fixture():
+    """A new kind of item (a new *_PREFIX in keys.py) must be classified as a partition kind
+    (and so be found by forget and delete), and this test's community must hold one."""
+    constants = {
+        n for n in dir(keys) if n.endswith("_PREFIX") and isinstance(getattr(keys, n), str)
+    }
+    partition = {getattr(keys, n) for n in constants - NOT_IN_A_COMMUNITY}
+    assert partition == set(keys.PARTITION_PREFIXES)
+    table = MemoryTable()
+    populate(table)
+    assert _prefixes_in(table) == set(keys.PARTITION_PREFIXES) | {keys.META}
+
+
+# Every key builder of keys.py, and the kind of item it makes: a partition kind (its prefix),
+# or where the item lives outside a community's partition and why forget/delete leave it.
+BUILDERS = {
+    "community_pk": "the partition itself",
+    "chat_pk": "a chat's binding: released by community delete",
+    "event_pk": "a delivery id or a deferred reply: expires in 2 or 5 days",
+    "signature_pk": "a signature seen: no member, expires",
+    "due_index_pk": "the due index (GSI) key of a DUE# item",
+    "community_kind_sk": "the kind index (GSI) key of META",
+    "member_sk": keys.MEMBER_PREFIX,
+    "checkin_sk": keys.CHECKIN_PREFIX,
+    "makeup_quota_sk": keys.MAKEUP_PREFIX,
+    "run_sk": keys.RUN_PREFIX,
+    "run_refused_sk": keys.RUN_REFUSED_PREFIX,
+    "due_item_sk": keys.DUE_ITEM_PREFIX,
+    "submission_sk": keys.SUBMISSION_PREFIX,
+    "submission_history_sk": keys.SUBMISSION_HISTORY_PREFIX,
+    "review_sk": keys.REVIEW_PREFIX,
+    "assignment_sk": keys.ASSIGNMENT_PREFIX,
+    "strike_sk": keys.STRIKE_PREFIX,
+    "cycle_close_sk": keys.CYCLE_CLOSE_PREFIX,
+    "report_sk": keys.REPORT_PREFIX,
+    "report_rows_sk": keys.REPORT_ROWS_PREFIX,
+    "removal_sk": keys.REMOVAL_PREFIX,
+    "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
+    "warning_sk": keys.WARNING_PREFIX,
+    "confirm_sk": keys.CONFIRM_PREFIX,
+}
+
+
+def test_every_key_builder_is_a_known_kind():
+    """A new *_sk or *_pk builder in keys.py fails here until it is classified above (and, for
+    a partition kind, given a prefix in keys.PARTITION_PREFIXES that forget and delete use)."""
+    import inspect
+
+    builders = {
+        name
+        for name, f in vars(keys).items()
+        if inspect.isfunction(f) and (name.endswith("_sk") or name.endswith("_pk"))
+    }
+    assert builders == set(BUILDERS)
+    samples = {"date": date(2026, 1, 2), "int": 1}
+    for name, kind in BUILDERS.items():
+        if kind not in keys.PARTITION_PREFIXES:
+            continue
+        params = inspect.signature(getattr(keys, name)).parameters.values()
+        built = getattr(keys, name)(*(samples.get(str(p.annotation), "x") for p in params))
+        longest = max((p for p in keys.PARTITION_PREFIXES if built.startswith(p)), key=len)
+        assert longest == kind, name
+
+
+def _mentions(item: dict, *needles: str) -> bool:
+    text = json.dumps(item, ensure_ascii=False)
+    return any(n in text for n in needles)
+
+
+def test_forgetting_leaves_no_item_that_carries_the_member():
+    table = MemoryTable()
+    store = populate(table)
+    before = table.all_items()
+    done = personal_data.forget_member(store, CID, GONE)
+    after = table.all_items()
+    left = [i for i in after if _mentions(i, GONE, GONE_NAME)]
+    assert left == []
+    assert done.erased.deleted == {
+        "member": 1,
+        "checkins": 1,
+        "makeup_quotas": 1,
+        "submissions": 1,
+        "submission_versions": 1,
+        "reviews": 2,
+        "review_assignments": 1,
+        "strikes": 1,
+        "homework_counters": 1,
+        "warnings": 1,
+        "held_commands": 1,
+    }
+    assert done.erased.relabelled == {
+        "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
+        "review_assignments": 1,
+        "digests": 1,
+        "reports": 1,
+        "report_rows": 1,
+        "removals": 2,
+    }
+    # the others' data is intact, and the report keeps its counts
+    assert store.get_member(CID, STAY).name == STAY_NAME
+    assert homework.submissions_of(table, CID, "C0001")[0]["user_id"] == STAY
+    report = reports.load_report(table, CID, "2026-09")
+    assert len(report.rows) == 3 and report.summary.counts == {"active": 2, "inactive": 1}
+    label = report.rows[0].user_id
+    assert label.startswith("forgotten-") and report.rows[0].name == "已删除的成员"
+    assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
+    assert report.summary.confirmed_by == label
+    assert len(reports.removals(table, CID)) == 2
+    assert len(after) == len(before) - 12  # 12 deleted, relabelled items stay in place
+    assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
+    assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
+
+
+def test_forgetting_is_idempotent_and_an_unknown_member_changes_nothing():
+    table = MemoryTable()
+    store = populate(table)
+    personal_data.forget_member(store, CID, GONE)
+    before = table.all_items()
+    with pytest.raises(NotFound, match="unknown member 'u-zelda-7'"):
+        personal_data.forget_member(store, CID, GONE)
+    with pytest.raises(NotFound, match="unknown community"):
+        personal_data.forget_member(store, "cnope", STAY)
+    assert table.all_items() == before
+
+
+class _Interrupted(RuntimeError):
+    pass
+
+
+class _FailingAfter(MemoryTable):
+    """Fails the n-th batch delete: a forgetting or purge interrupted half-way."""
+
+    def __init__(self, fail_at: int) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+
+    def batch_delete(self, keys_):
+        self.fail_at -= 1
+        if self.fail_at == 0:
+            raise _Interrupted("lost the connection")
+        return super().batch_delete(keys_)
+
+
+def test_an_interrupted_forgetting_is_finished_by_running_it_again():
+    table = _FailingAfter(fail_at=1)
+    store = populate(table)
+    with pytest.raises(_Interrupted):
+        personal_data.forget_member(store, CID, GONE)
+    assert store.get_member(CID, GONE) is not None  # the member item goes last
+    label = table.get(keys.community_pk(CID), keys.member_sk(GONE))[erasure.LABEL_ATTRIBUTE]
+    personal_data.forget_member(store, CID, GONE)
+    assert [i for i in table.all_items() if _mentions(i, GONE, GONE_NAME)] == []
+    # the rerun used the same label: one removal row each, not a copy per attempt
+    assert len(reports.removals(table, CID)) == 2
+    assert reports.load_report(table, CID, "2026-09").rows[0].user_id == label
+
+
+def test_forgetting_reads_by_query_and_writes_in_batches():
+    table = MemoryTable()
+    store = populate(table)
+    table.requests.clear()
+    personal_data.forget_member(store, CID, GONE)
+    assert "Scan" not in table.requests
+    # one Query per kind, one for the held commands, one BatchGetItem for the state items
+    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 1
+    assert table.requests["BatchGetItem"] == 1
+    assert table.requests["BatchWriteItem"] == 1  # 8 items deleted: one request
+
+
+def test_deleting_a_community_needs_its_name_and_then_leaves_nothing():
+    table = MemoryTable()
+    store = populate(table)
+    before = table.all_items()
+    with pytest.raises(personal_data.WrongConfirmation, match="nothing deleted"):
+        personal_data.delete_community(store, CID, "晨读")
+    assert table.all_items() == before
+    done = personal_data.delete_community(store, CID, "晨读营")
+    assert table.all_items() == []  # the chat bindings, the partition, the due pointer
+    assert list(due.due_by(table, AT + timedelta(days=30))) == []
+    assert done.released == ("console chat room-1", "console chat admins-1")
+    assert done.erased.deleted["community"] == 1 and done.erased.deleted["checkins"] == 3
+    with pytest.raises(NotFound):
+        personal_data.delete_community(store, CID, "晨读营")
+
+
+def test_an_interrupted_community_deletion_is_finished_by_running_it_again():
+    table = _FailingAfter(fail_at=2)
+    store = populate(table)
+    with pytest.raises(_Interrupted):
+        personal_data.delete_community(store, CID, "晨读营")
+    assert store.get_community(CID).name == "晨读营"  # META goes last
+    personal_data.delete_community(store, CID, "晨读营")
+    assert table.all_items() == []
+
+
+def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
+    table = MemoryTable()
+    populate(table)
+    pk = keys.community_pk(CID)
+    checkin = table.get(pk, keys.checkin_sk(date(2026, 10, 5), GONE))
+    assert checkin[keys.TTL_ATTRIBUTE] == int((AT + retention.RETENTION).timestamp())
+    run = table.get(pk, keys.run_sk("daily_reminder", "2026-10-05"))
+    assert keys.TTL_ATTRIBUTE in run
+    now = AT + timedelta(days=3)
+    done = retention.backfill(table, CID, now)
+    assert done["set"]["submissions"] == 2 and done["already"]["checkins"] == 3
+    for item in table.all_items():
+        kind = erasure.kind_of(item["sk"])
+        state = ("member", "community", "schedules", "homework_counters", "warnings")
+        if item["pk"] == pk and kind not in state:
+            assert keys.TTL_ATTRIBUTE in item, item["sk"]
+        else:
+            assert keys.TTL_ATTRIBUTE not in item, item["sk"]
+    removal = reports.removals(table, CID)[0]
+    assert removal[keys.TTL_ATTRIBUTE] == int((AT + retention.RETENTION).timestamp())
+    again = retention.backfill(table, CID, now)
+    assert again["set"] == {}
+
+
+class _WritesDuringPurge(MemoryTable):
+    """A job that writes into the community while the first pass deletes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+
+    def batch_delete(self, keys_):
+        if self.armed:
+            self.armed = False
+            self.put({"pk": keys.community_pk(CID), "sk": keys.run_sk("late", "p"), "x": 1})
+        return super().batch_delete(keys_)
+
+
+def test_a_write_during_the_purge_is_caught_before_the_community_goes():
+    table = _WritesDuringPurge()
+    store = populate(table)
+    table.armed = True
+    personal_data.delete_community(store, CID, "晨读营")
+    assert table.all_items() == []
