@@ -14,6 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "排行榜 [周/月/全部] — 打卡排行\n"
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
+            "我的数据 — 私信给我：关于我保存的全部数据\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -28,6 +29,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/leaderboard [week|month|all] — check-in leaderboard\n"
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
+            "/mydata — DM me everything kept about me\n"
             "/help — show this help"
         ),
     },
