@@ -72,21 +72,11 @@ def claim_run(
         "origin": origin,
         keys.TTL_ATTRIBUTE: expires_at(now),  # kept for the retention period only
     }
+    stale: list[str] = []
     if force:
         current = table.get(pk, sk, consistent=True) or {}
         stale = [k for k in current if k.startswith("sent_") or k == "done"]
         fields["epoch"] = run_id  # a new epoch: the replayed run's refusals do not count
-        return claims.claim(
-            table,
-            pk,
-            sk,
-            owner_attr="run_id",
-            owner=run_id,
-            set=fields,
-            remove=stale,
-            add={"attempts": 1},
-            cond=Cond.exists("pk") | Cond.absent("pk"),
-        )
     takeover = (
         Cond.ne("status", DONE)
         & Cond.ne("status", SKIPPED)
@@ -99,9 +89,12 @@ def claim_run(
         owner_attr="run_id",
         owner=run_id,
         set=fields,
-        set_if_absent={"epoch": run_id},
+        set_if_absent=None if force else {"epoch": run_id},
+        remove=stale,
         add={"attempts": 1},
-        cond=Cond.absent("pk") | takeover,
+        # A forced replay owns the run whatever stands; otherwise: never claimed, or not
+        # finished and its lease expired or released.
+        cond=Cond.exists("pk") | Cond.absent("pk") if force else Cond.absent("pk") | takeover,
     )
 
 

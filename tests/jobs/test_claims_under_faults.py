@@ -539,25 +539,26 @@ class _Chance(dict):
         pass
 
 
+def _one_lost_answer(client, text: str, delivery: str):
+    """The console chat on moto with no answer lost yet; a member's message as an event."""
+    from chalicelib.platforms.base import InboundEvent, Sender
+
+    lost = BotocoreLostAnswers(client, random.Random(0), rate=0.0)
+    store = Store(DynamoTable(client, TABLE, sleep=lambda _: None))
+    store.create_community(community())
+    store.bulk_save_members([member("u1", name="Una")])
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    rt, _ = runtime(store, at)
+    event = InboundEvent("message", "console", "chat-1", Sender("u1", "Una"), text, delivery)
+    return lost, store, rt, event, at
+
+
 def test_on_moto_a_command_whose_claim_answer_was_lost_is_answered_once(production_client):
     """The inbound claim: its put applied, its answer lost, the retry refused by the put
     itself. The member's command must still be answered, once."""
     from chalicelib.inbound import handle_event
-    from chalicelib.platforms.base import InboundEvent, Sender
 
-    lost = BotocoreLostAnswers(production_client, random.Random(0), rate=0.0)
-    store = Store(DynamoTable(production_client, TABLE, sleep=lambda _: None))
-    store.create_community(community())
-    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
-    rt, _ = runtime(store, at)
-    event = InboundEvent(
-        kind="message",
-        platform="console",
-        chat_id="chat-1",
-        sender=Sender("u1", "Una"),
-        text="/help",
-        event_id="delivery-1",
-    )
+    lost, _store, rt, event, at = _one_lost_answer(production_client, "/help", "delivery-1")
     lost.lose_next = 1  # the claim's answer
     replies = handle_event(rt, event, at)
     assert lost.retried == 1
@@ -570,22 +571,8 @@ def test_on_moto_a_check_in_whose_put_answer_was_lost_is_answered_and_counted(pr
     check-in itself. The member must hear "checked in" and the streak must count it, and the
     platform's redelivery must still change nothing."""
     from chalicelib.inbound import handle_event
-    from chalicelib.platforms.base import InboundEvent, Sender
 
-    lost = BotocoreLostAnswers(production_client, random.Random(0), rate=0.0)
-    store = Store(DynamoTable(production_client, TABLE, sleep=lambda _: None))
-    store.create_community(community())
-    store.bulk_save_members([member("u1", name="Una")])
-    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
-    rt, _ = runtime(store, at)
-    event = InboundEvent(
-        kind="message",
-        platform="console",
-        chat_id="chat-1",
-        sender=Sender("u1", "Una"),
-        text="打卡",
-        event_id="delivery-7",
-    )
+    lost, store, rt, event, at = _one_lost_answer(production_client, "打卡", "delivery-7")
     lost.lose_next = 1  # the check-in put's answer
     replies = handle_event(rt, event, at)
     assert lost.retried == 1
