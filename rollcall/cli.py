@@ -968,10 +968,8 @@ def serve(port: int, fresh: bool, tick: int) -> None:
 )
 @click.option(
     "--port",
-    default=8000,
-    show_default=True,
     type=click.IntRange(1, 65535),
-    help="The port of the running `rollcall serve`.",
+    help="The port of the running `rollcall serve` (default: the one it announced, else 8000).",
 )
 @click.argument("text", nargs=-1, required=True)
 @json_option
@@ -980,7 +978,7 @@ def chat(
     community_id: str,
     user_id: str,
     name: str | None,
-    port: int,
+    port: int | None,
     text: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -993,10 +991,13 @@ def chat(
     """
     from datetime import UTC, datetime
 
+    from rollcall import local
     from rollcall.context import open_store
     from rollcall.runtime import console_secret
     from rollcall.serve import NoServer, post_console_message, server_listens
 
+    if port is None:  # the port the running serve announced in serve.json
+        port = local.serve_webhook_port(local.state_dir()) or 8000
     if not server_listens(port):  # before opening the store: that may start an endpoint
         raise NoServer(port)
     with open_store() as store:

@@ -236,7 +236,9 @@ class EmbeddedEndpoint:
         self.stop(save=True)
 
 
-def publish(endpoint_url: str, directory: pathlib.Path) -> pathlib.Path:
+def publish(
+    endpoint_url: str, directory: pathlib.Path, *, webhook_port: int | None = None
+) -> pathlib.Path:
     """Announce a running ``rollcall serve`` so other CLI commands share its state.
 
     Without this, a command run next to ``serve`` would start its own endpoint from the
@@ -247,6 +249,7 @@ def publish(endpoint_url: str, directory: pathlib.Path) -> pathlib.Path:
         path,
         {
             "endpoint": endpoint_url,
+            "webhook_port": webhook_port,
             "pid": os.getpid(),
             "started_at": datetime.now(UTC).isoformat(),
         },
@@ -273,6 +276,18 @@ def running_server(directory: pathlib.Path) -> str | None:
             if path.read_bytes() == raw:
                 path.unlink()
     return endpoint
+
+
+def serve_webhook_port(directory: pathlib.Path) -> int | None:
+    """The webhook port of the live ``rollcall serve`` for this state directory, else None
+    (``rollcall chat`` talks to it without being told the port)."""
+    if running_server(directory) is None:
+        return None
+    try:
+        port = json.loads((directory / SERVE_FILE_NAME).read_bytes()).get("webhook_port")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return port if isinstance(port, int) and not isinstance(port, bool) else None
 
 
 def unpublish(directory: pathlib.Path) -> None:

@@ -238,6 +238,8 @@ def run_server(
 
         http = _HttpServer.start(host, port, say)
         cleanup.callback(http.stop)
+        if endpoint is not None:  # now with the webhook's port, for `rollcall chat`
+            local.publish(endpoint.url, directory, webhook_port=int(http.url.rsplit(":", 1)[-1]))
         say(_banner(http.url, str(dynamodb), endpoint is not None, directory, tick_seconds))
         cleanup.callback(_stop_on_signals(stop, say))
         if ready is not None:

@@ -300,6 +300,10 @@ def test_serve_answers_webhooks_shares_its_state_and_saves_it(
         )
         assert said.exit_code == 0, said.output
         assert "/checkin" in said.stdout
+        # Without --port, chat finds the port the running serve announced in serve.json.
+        announced = runner.invoke(main, ["chat", "--community", "c1", "--user", "u2", "/help"])
+        assert announced.exit_code == 0, announced.output
+        assert "/checkin" in announced.stdout
         wrong_platform = runner.invoke(
             main, ["chat", "--community", "c2", "--user", "u2", "--port", str(server.port), "hi"]
         )
