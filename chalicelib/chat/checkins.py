@@ -51,7 +51,7 @@ from chalicelib.domain.checkins import (
     repair_with_makeup,
     take_leave,
 )
-from chalicelib.domain.messages import t
+from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Member, first_observed
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import (
@@ -475,7 +475,8 @@ def handle_leave(ctx: CommandContext) -> Sequence[Message]:
             break
         member = reloaded
     name = member.display()
-    return _reply([_t(ctx, "leave_set", name=name, until=leave.until.isoformat(), days=days)])
+    span = day_count(ctx.community.locale, days)
+    return _reply([_t(ctx, "leave_set", name=name, until=leave.until.isoformat(), days=span)])
 
 
 def handle_back(ctx: CommandContext) -> Sequence[Message]:
@@ -492,7 +493,8 @@ def handle_back(ctx: CommandContext) -> Sequence[Message]:
         if reloaded is None:
             break
         member = reloaded
-    return _reply([_t(ctx, "back_done", name=name)])
+    done = member.last_checkin == today  # no "remember to check in" after a check-in
+    return _reply([_t(ctx, "back_done_checked_in" if done else "back_done", name=name)])
 
 
 # -- 免打扰 /quiet ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from chalicelib.domain.inactivity import (
     observed,
     rules_of,
 )
-from chalicelib.domain.messages import t
+from chalicelib.domain.messages import days_ago, t
 from chalicelib.domain.models import InvalidValue
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
@@ -86,7 +86,12 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
     else:
         seen = today.fromordinal(today.toordinal() - verdict.days_silent)
         lines.append(
-            _t(ctx, "standing_last_active", date=seen.isoformat(), days=verdict.days_silent)
+            _t(
+                ctx,
+                "standing_last_active",
+                date=seen.isoformat(),
+                ago=days_ago(ctx.community.locale, verdict.days_silent),
+            )
         )
     lines.append(_t(ctx, "standing_strikes", strikes=member.strikes, missed=member.missed_in_a_row))
     if verdict.exempt is Exempt.ADMIN:

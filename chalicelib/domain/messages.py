@@ -81,3 +81,20 @@ def t(locale: str, key: str, **values: Any) -> str:
     texts = _lookup(key)
     template = texts.get(locale) or texts[DEFAULT_LOCALE]
     return template.format(**values)
+
+
+def day_count(locale: str, days: int) -> str:
+    """``3 天`` / ``1 day`` / ``3 days``: a number of days as each language says it."""
+    if locale == "zh-CN" or locale not in ("en",):
+        return f"{days} 天"
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def days_ago(locale: str, days: int) -> str:
+    """``今天`` / ``today``, ``昨天`` / ``yesterday``, else ``N 天前`` / ``N days ago``."""
+    zh = locale == "zh-CN" or locale not in ("en",)
+    if days <= 0:
+        return "今天" if zh else "today"
+    if days == 1:
+        return "昨天" if zh else "yesterday"
+    return f"{days} 天前" if zh else f"{days} days ago"

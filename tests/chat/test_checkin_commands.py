@@ -165,7 +165,7 @@ def test_a_streak_survives_days_on_leave():
     rt = make_runtime()
     say(rt, "/checkin", local(19))
     say(rt, "/checkin", local(20))
-    assert "leave for 3 day(s), until 2026-11-23" in say(rt, "/leave 3", local(21))
+    assert "leave for 3 days, until 2026-11-23" in say(rt, "/leave 3", local(21))
     member = rt.store.get_member("c1", "u1")
     assert (member.leave_from, member.leave_until) == (date(2026, 11, 21), date(2026, 11, 23))
     assert "3-day streak" in say(rt, "/checkin", local(24))
@@ -178,6 +178,16 @@ def test_a_missed_day_after_coming_back_early_breaks_the_streak():
     assert "Welcome back" in say(rt, "/back", local(22))
     assert rt.store.get_member("c1", "u1").leave_until == date(2026, 11, 21)
     assert "1-day streak" in say(rt, "/checkin", local(23))
+
+
+def test_back_after_checking_in_today_does_not_ask_for_a_check_in():
+    """销假 after a check-in that same day: welcome back, and no "remember to check in"."""
+    rt = make_runtime()
+    say(rt, "请假 5", local(20))
+    say(rt, "/checkin", local(22))
+    back = say(rt, "/back", local(22))
+    assert "Welcome back" in back and "today's check-in is done" in back
+    assert "remember" not in back
 
 
 def test_back_when_not_on_leave_says_so():
@@ -194,7 +204,7 @@ def test_leave_outside_the_limit_is_refused_with_the_range(args):
 
 def test_leave_without_a_number_is_one_day():
     rt = make_runtime()
-    assert "leave for 1 day(s), until 2026-11-23" in say(rt, "/leave", local(23))
+    assert "leave for 1 day, until 2026-11-23" in say(rt, "/leave", local(23))
 
 
 # -- make-ups --------------------------------------------------------------------------------

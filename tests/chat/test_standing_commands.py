@@ -105,7 +105,7 @@ def test_standing_shows_tier_strikes_and_how_far_each_warning_is():
     rt = make_runtime()
     reply = say(rt, "/standing", LATER, user="hana")
     assert "📊 Hana: active" in reply
-    assert "Last active: 2026-12-02 (0 days ago)" in reply  # this message counts
+    assert "Last active: 2026-12-02 (today)" in reply  # this message counts
     assert "Homework strikes: 0 (missed in a row: 1)" in reply
     assert "Rule “hw-missed”: 1 cycles missed in a row, warning at 2 (1 to go)" in reply
     assert "Rule “silent”: 0 days without activity, warning at 30 (30 to go)" in reply

@@ -20,3 +20,12 @@ def test_every_message_has_both_languages_with_the_same_placeholders():
 
 def test_unknown_locale_falls_back_to_chinese():
     assert t("fr", "help") == t("zh-CN", "help")
+
+
+def test_day_counts_and_ages_read_as_each_language_says_them():
+    from chalicelib.domain.messages import day_count, days_ago
+
+    assert [day_count("en", n) for n in (1, 3)] == ["1 day", "3 days"]
+    assert [day_count("zh-CN", n) for n in (1, 3)] == ["1 天", "3 天"]
+    assert [days_ago("en", n) for n in (0, 1, 5)] == ["today", "yesterday", "5 days ago"]
+    assert [days_ago("zh-CN", n) for n in (0, 1, 5)] == ["今天", "昨天", "5 天前"]

@@ -127,9 +127,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # -- 请假 /leave, 销假 /back
     "leave_set": {
-        "zh-CN": "🏖 {name} 请假到 {until}（{days} 天），期间不提醒，也不会中断连续打卡。"
+        "zh-CN": "🏖 {name} 请假到 {until}（{days}），期间不提醒，也不会中断连续打卡。"
         "提前回来请发送「销假」。",
-        "en": "🏖 {name}: leave for {days} day(s), until {until}. No reminders meanwhile, and "
+        "en": "🏖 {name}: leave for {days}, until {until}. No reminders meanwhile, and "
         "your streak waits for you. Back early? Send /back.",
     },
     "leave_usage": {
@@ -139,6 +139,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "back_done": {
         "zh-CN": "👋 欢迎回来，{name}！已销假，今天记得打卡。",
         "en": "👋 Welcome back, {name}! Your leave is over; remember today's check-in.",
+    },
+    "back_done_checked_in": {
+        "zh-CN": "👋 欢迎回来，{name}！已销假，今天的卡已经打过了。",
+        "en": "👋 Welcome back, {name}! Your leave is over, and today's check-in is done.",
     },
     "back_not_on_leave": {
         "zh-CN": "{name}，你现在没有在请假哦。",

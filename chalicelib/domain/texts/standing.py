@@ -13,8 +13,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📊 {name}: {tier}",
     },
     "standing_last_active": {
-        "zh-CN": "最近活跃：{date}（{days} 天前）",
-        "en": "Last active: {date} ({days} days ago)",
+        "zh-CN": "最近活跃：{date}（{ago}）",
+        "en": "Last active: {date} ({ago})",
     },
     "standing_never_active": {
         "zh-CN": "还没有活跃记录。",
