@@ -10,6 +10,7 @@ never appear in one language only.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from typing import Any
 
@@ -77,10 +78,30 @@ def __getattr__(name: str) -> Any:
 
 
 def t(locale: str, key: str, **values: Any) -> str:
-    """The text for ``key`` in ``locale`` (zh-CN when the locale is unknown)."""
+    """The text for ``key`` in ``locale`` (zh-CN when the locale is unknown).
+
+    A homework cycle's id (``C0003``, the key of its items) never reaches a member as such:
+    a ``cycle`` value that is one reads ``第 3 期`` / ``cycle 3``; ISO weeks (``2026-W47``)
+    stay as they are."""
     texts = _lookup(key)
-    template = texts.get(locale) or texts[DEFAULT_LOCALE]
+    found = texts.get(locale)
+    template = found or texts[DEFAULT_LOCALE]
+    cycle = values.get("cycle")
+    if isinstance(cycle, str) and _CYCLE_ID.match(cycle):
+        values = {**values, "cycle": cycle_label(locale if found else DEFAULT_LOCALE, cycle)}
     return template.format(**values)
+
+
+_CYCLE_ID = re.compile(r"^C(\d{4,})$")
+
+
+def cycle_label(locale: str, cycle_id: str) -> str:
+    """``C0003`` as a member reads it: ``第 3 期`` / ``cycle 3``."""
+    match = _CYCLE_ID.match(cycle_id)
+    if match is None:
+        return cycle_id
+    n = int(match.group(1))
+    return f"cycle {n}" if locale == "en" else f"第 {n} 期"
 
 
 def day_count(locale: str, days: int) -> str:

@@ -64,7 +64,7 @@ def homework_items(store: Store, prefix: str) -> list[dict]:
 def test_submit_stores_the_link_and_says_when_it_is_due(world):
     store, rt = world
     reply = say(rt, "ann", "/submit https://example.com/essay my first essay")
-    assert "handed in for C0003" in reply and "2026-11-22 23:59" in reply
+    assert "handed in for cycle 3" in reply and "2026-11-22 23:59" in reply
     (item,) = homework_items(store, keys.SUBMISSION_PREFIX)
     assert item["sk"] == "HW#C0003#ann"
     assert (item["link"], item["text"], item["late"]) == (
@@ -114,7 +114,7 @@ def test_bad_work_gets_a_clear_reply_and_nothing_is_stored(world, text, expected
 def test_work_after_the_deadline_is_late_within_grace(world):
     store, rt = world
     reply = say(rt, "cat", "/submit https://example.com/late", DEADLINE + timedelta(hours=3))
-    assert "late for C0003" in reply
+    assert "late for cycle 3" in reply
     (item,) = homework_items(store, keys.SUBMISSION_PREFIX)
     assert item["sk"] == "HW#C0003#cat" and item["late"] is True
 
@@ -122,7 +122,7 @@ def test_work_after_the_deadline_is_late_within_grace(world):
 def test_work_after_the_grace_goes_to_the_next_cycle(world):
     store, rt = world
     reply = say(rt, "cat", "/submit https://example.com/x", DEADLINE + timedelta(hours=49))
-    assert "handed in for C0004" in reply
+    assert "handed in for cycle 4" in reply
     assert homework_items(store, keys.SUBMISSION_PREFIX)[0]["sk"] == "HW#C0004#cat"
 
 
@@ -131,7 +131,7 @@ def test_late_work_after_the_digest_clears_the_strike(world):
     store.table.put({"pk": "C#c1", "sk": "HWS#C0003#cat", "user_id": "cat", "cycle": "C0003"})
     store.table.update("C#c1", "M#cat", set={"strikes": 4, "missed_in_a_row": 2})
     reply = say(rt, "cat", "/submit https://example.com/x", DEADLINE + timedelta(hours=2))
-    assert "strike for C0003 is cleared" in reply
+    assert "strike for cycle 3 is cleared" in reply
     assert homework_items(store, keys.STRIKE_PREFIX) == []
     cat = store.get_member("c1", "cat")
     assert (cat.strikes, cat.missed_in_a_row) == (3, 0)
@@ -173,7 +173,7 @@ def reviewed_cycle(world):
 def test_an_assigned_review_is_stored_with_its_score(reviewed_cycle):
     store, rt, monday = reviewed_cycle
     reply = say(rt, "cat", "/review @bob Clear structure, good examples 5", monday)
-    assert "Cat's review of Bob (C0003) is saved" in reply and "Score: 5/5" in reply
+    assert "Cat's review of Bob (cycle 3) is saved" in reply and "Score: 5/5" in reply
     assert "extra" not in reply
     (review,) = homework_items(store, keys.REVIEW_PREFIX)
     assert review["sk"] == "RV#C0003#bob#cat"
@@ -200,14 +200,14 @@ def test_a_second_review_of_the_same_work_replaces_the_first(reviewed_cycle):
 
 def test_a_display_name_with_spaces_resolves(reviewed_cycle):
     _store, rt, monday = reviewed_cycle
-    assert "review of Ann Lee (C0003)" in say(rt, "bob", "/review @Ann Lee lovely", monday)
+    assert "review of Ann Lee (cycle 3)" in say(rt, "bob", "/review @Ann Lee lovely", monday)
 
 
 def test_early_reviews_go_to_this_cycle_s_work(world):
     store, rt = world
     say(rt, "ann", "/submit https://example.com/ann")
     reply = say(rt, "bob", "点评 @annie 很有启发")
-    assert "C0003" in reply
+    assert "cycle 3" in reply
     assert homework_items(store, keys.REVIEW_PREFIX)[0]["sk"] == "RV#C0003#ann#bob"
 
 
@@ -222,7 +222,7 @@ def reply_to(rt, user: str, author: str, text: str, at: datetime) -> str:
 def test_a_review_sent_as_a_reply_reviews_the_replied_to_member(reviewed_cycle):
     store, rt, monday = reviewed_cycle
     reply = reply_to(rt, "cat", "bob", "/review Clear structure 4", monday)
-    assert "Cat's review of Bob (C0003) is saved" in reply and "Score: 4/5" in reply
+    assert "Cat's review of Bob (cycle 3) is saved" in reply and "Score: 4/5" in reply
     (review,) = homework_items(store, keys.REVIEW_PREFIX)
     assert review["sk"] == "RV#C0003#bob#cat" and review["assigned"] is True
     assert review["text"] == "Clear structure"
@@ -287,23 +287,23 @@ def test_hw_shows_work_reviews_owed_and_strikes(reviewed_cycle):
     store, rt, monday = reviewed_cycle
     store.table.update("C#c1", "M#ann", set={"strikes": 2, "missed_in_a_row": 1})
     reply = say(rt, "ann", "/hw", monday)
-    assert "cycle C0004, due 2026-11-29 23:59" in reply
+    assert "homework: cycle 4, due 2026-11-29 23:59" in reply
     assert "Not handed in yet" in reply
-    assert "Reviews owed (C0003): Bob" in reply
+    assert "Reviews owed (cycle 3): Bob" in reply
     assert "Missed cycles: 2 (1 in a row)" in reply
     say(rt, "ann", "/review @bob ok 4", monday)
     say(rt, "ann", "/submit https://example.com/next", monday)
     reply = say(rt, "ann", "/hw", monday)
     assert "Handed in (2026-11-23 23:59): https://example.com/next" in reply
-    assert "All 1 reviews assigned to you for C0003 are done" in reply
+    assert "All 1 reviews assigned to you for cycle 3 are done" in reply
 
 
 def test_hw_offers_late_work_while_the_grace_lasts(world):
     _store, rt = world
     reply = say(rt, "dan", "/hw", DEADLINE + timedelta(hours=1))
-    assert "C0003 is still missing: you can hand it in late until 2026-11-24 23:59" in reply
+    assert "cycle 3 is still missing: you can hand it in late until 2026-11-24 23:59" in reply
     say(rt, "dan", "/submit https://example.com/late", DEADLINE + timedelta(hours=2))
-    assert "C0003 handed in late" in say(rt, "dan", "/hw", DEADLINE + timedelta(hours=3))
+    assert "cycle 3 handed in late" in say(rt, "dan", "/hw", DEADLINE + timedelta(hours=3))
 
 
 # -- both languages ----------------------------------------------------------------------------
@@ -312,11 +312,11 @@ def test_hw_offers_late_work_while_the_grace_lasts(world):
 def test_chinese_communities_get_chinese_replies(world):
     store, rt = world
     store.update_community(store.get_community("c1"), locale="zh-CN")
-    assert "已交 C0003 的作业" in say(rt, "ann", "交作业 https://example.com/a")
+    assert "已交 第 3 期 的作业" in say(rt, "ann", "交作业 https://example.com/a")
     assert "链接需要以 http:// 或 https:// 开头" in say(rt, "ann", "交作业 ftp://x.cn")
     assert "已记录" in say(rt, "bob", "点评 @annie 写得很好 5分")
     assert "评分只能是 1 到 5 分" in say(rt, "bob", "点评 @annie 写得很好 9分")
-    assert "的作业：本期 C0003" in say(rt, "ann", "作业")
+    assert "的作业：本期（第 3 期）" in say(rt, "ann", "作业")
 
 
 # -- nothing raises ----------------------------------------------------------------------------

@@ -231,11 +231,11 @@ def test_each_reviewer_is_told_privately_whom_to_review_with_the_links():
     rt = with_adapter(store, digest_case.DIGEST_3, adapter)
     result = run_job(rt, "weekly-digest", "c1", digest_case.DIGEST_3)
     assert result.status == "sent"
-    assert "Review assignments for C0003" in adapter.texts()  # the digest lists them anyway
+    assert "Review assignments for cycle 3" in adapter.texts()  # the digest lists them anyway
     assert len(adapter.group) == 1  # no fallback: the digest already says it
     assert [user for user, _ in adapter.private] == ["ann", "bob"]
     for user, dm in adapter.private:
-        assert dm.startswith(f"🔁 {user.title()}, your reviews of C0003 work")
+        assert dm.startswith(f"🔁 {user.title()}, your reviews of cycle 3 work")
         lines = dm.splitlines()
         reviewees = [line for line in lines if line[:2] in ("1.", "2.")]
         assert len(reviewees) == 2 and all("https://example.com/" in r for r in reviewees)

@@ -103,7 +103,7 @@ def test_the_digest_lists_work_marks_late_and_shows_missing_leave_and_grace_apar
     result = run_job(rt, "weekly-digest", "c1", DIGEST_3)
     assert (result.status, result.period) == ("sent", "2026-W47")
     text = sent_text(sent)
-    assert "Homework digest C0003 (2026-11-16 to 2026-11-22, due 2026-11-22 23:59)" in text
+    assert "Homework digest cycle 3 (2026-11-16 to 2026-11-22, due 2026-11-22 23:59)" in text
     assert "Handed in: 3/4" in text
     assert "1. Ann — https://example.com/ann/C0003" in text
     assert "3. Cat — https://example.com/cat/C0003 ⏰ late" in text
@@ -111,7 +111,7 @@ def test_the_digest_lists_work_marks_late_and_shows_missing_leave_and_grace_apar
     assert "On leave (1): Eve" in text
     assert "New members, not expected yet (1): Fay" in text
     assert "Gus" not in text
-    assert "Review assignments for C0003 work (2 per submission" in text
+    assert "Review assignments for cycle 3 work (2 per submission" in text
     assert result.summary["missing"] == 1 and result.summary["late"] == 1
 
 
@@ -158,14 +158,14 @@ def test_late_work_after_the_digest_is_noted_and_assigned_in_the_next_one(world)
     assert counters(store, "dan").strikes == 1
     # dan hands in the next morning, through chat: late, within the 48-hour grace.
     reply = say(rt, "dan", "/submit https://example.com/dan-late", DIGEST_3 + timedelta(hours=15))
-    assert "late for C0003" in reply and "strike for C0003 is cleared" in reply
+    assert "late for cycle 3" in reply and "strike for cycle 3 is cleared" in reply
     assert counters(store, "dan").strikes == 0
     sent.clear()
     run_job(rt, "weekly-digest", "c1", DIGEST_4)
     text = sent_text(sent)
-    assert "Late work for C0003, handed in after its digest:" in text
+    assert "Late work for cycle 3, handed in after its digest:" in text
     assert "1. Dan — https://example.com/dan-late ⏰ late" in text
-    assert "Review assignments for the late C0003 work:" in text
+    assert "Review assignments for the late cycle 3 work:" in text
     late_round = assignments_of(store.table, "c1", "C0003")["dan"]
     assert len(late_round) == 2 and "dan" not in late_round
     sent.clear()
@@ -194,8 +194,8 @@ def test_strikes_run_across_a_paused_cycle(world):
             hand_in(store, "ann", cycle, digest_at - timedelta(days=1))
         assert run_job(rt, "weekly-digest", "c1", digest_at).status == "sent"
     text = sent_text(sent)
-    assert "C0004 (2026-11-23 to 2026-11-29) was paused: no homework was due." in text
-    assert "Homework digest C0005 (2026-11-30 to 2026-12-06" in text
+    assert "cycle 4 (2026-11-23 to 2026-11-29) was paused: no homework was due." in text
+    assert "Homework digest cycle 5 (2026-11-30 to 2026-12-06" in text
     dan = counters(store, "dan")
     assert (dan.strikes, dan.missed_in_a_row) == (2, 2)
     assert [i["sk"] for i in items(store, "HWS#") if i["user_id"] == "dan"] == [
@@ -224,9 +224,9 @@ def test_reviews_done_and_owed_and_the_stars_show_in_the_next_digest(world):
     record_checkin(store.table, "c1", "bob", date(2026, 11, 24), monday)
     run_job(rt, "weekly-digest", "c1", DIGEST_4)
     text = sent_text(sent)
-    assert "Reviews of C0003 work: 2 of 3 assigned done, 1 extra" in text
+    assert "Reviews of cycle 3 work: 2 of 3 assigned done, 1 extra" in text
     assert "Reviews still owed:\nAnn → Cat" in text
-    assert "Homework star: Ann (C0003, average 5.0/5 from 1 reviews)" in text
+    assert "Homework star: Ann (cycle 3, average 5.0/5 from 1 reviews)" in text
     assert "Check-in star: Cat (5 check-ins this cycle)" in text
 
 
@@ -259,8 +259,8 @@ def test_a_cycle_over_the_autumn_dst_change_in_berlin():
     store.create_community(community(timezone="Europe/Berlin", cycle_anchor=date(2026, 10, 5)))
     store.bulk_save_members([member("ann"), member("bob"), member("cat")])
     rt, sent = runtime(store, datetime(2026, 10, 25, 22, tzinfo=UTC))
-    assert "handed in for C0003" in say(rt, "ann", "/submit https://e.com/a", _utc(10, 25, 22, 30))
-    assert "late for C0003" in say(rt, "bob", "/submit https://e.com/b", _utc(10, 25, 23, 30))
+    assert "handed in for cycle 3" in say(rt, "ann", "/submit https://e.com/a", _utc(10, 25, 22, 30))
+    assert "late for cycle 3" in say(rt, "bob", "/submit https://e.com/b", _utc(10, 25, 23, 30))
     (slot,) = slots_between(
         store.get_community("c1"), "weekly-digest", _utc(10, 25, 12), _utc(10, 26, 12)
     )
@@ -350,12 +350,12 @@ def test_a_200_member_digest_reads_a_bounded_number_of_queries_and_splits_per_pl
     # roster, C0003 and C0002 submissions, C0002 assignments and reviews, check-ins; then
     # in apply: C0003 strikes, counters and submissions again. 1 MB pages: one each here.
     assert counts.pop("Query") <= 8 + 4
-    assert counts.pop("GetItem") == 2  # the community, the C0002 close record
+    assert counts.pop("GetItem") == 2  # the community, the cycle 2 close record
     missing = result.summary["missing"]
     assert missing == 200 - 160 - result.summary["on_leave"]
     # assignments, then each struck member's counters and strike record: 25 to a batch
     assert counts.pop("BatchWriteItem") == -(-160 // 25) + -(-(2 * missing) // 25)
-    assert counts.pop("PutItem") == 1  # the C0003 close record
+    assert counts.pop("PutItem") == 1  # the cycle 3 close record
     # claim + one per group part + one per 50 DMs (each reviewer's assignments) + finish:
     # nothing per struck member (strikes are no longer member item updates)
     group = sum(1 for m in sent if m.kind == "message")
@@ -372,10 +372,10 @@ def test_a_200_member_digest_reads_a_bounded_number_of_queries_and_splits_per_pl
     # WeCom counts bytes (2,048); a character is at most 4 bytes in UTF-8.
     wecom = split_parts(text, [], "", 2048 // 4)
     assert all(len(p.encode()) <= 2048 for p in wecom) and _lines_kept(text, wecom)
-    title = "作业周报 C0003" if locale == "zh-CN" else "Homework digest C0003"
+    title = "作业周报 第 3 期" if locale == "zh-CN" else "Homework digest cycle 3"
     assert text.startswith("📚 " + title)
     if locale == "zh-CN":
-        assert "已交 160/" in text and "❌ 未交" in text and "🔁 C0003 作业互评分配" in text
+        assert "已交 160/" in text and "❌ 未交" in text and "🔁 第 3 期 作业互评分配" in text
     else:
         assert "Handed in: 160/" in text and "Missing (" in text
 

@@ -105,8 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # -- 作业 /hw
     "hw_status_title": {
-        "zh-CN": "📚 {name} 的作业：本期 {cycle}，{deadline} 截止",
-        "en": "📚 {name}'s homework: cycle {cycle}, due {deadline}",
+        "zh-CN": "📚 {name} 的作业：本期（{cycle}），{deadline} 截止",
+        "en": "📚 {name}'s homework: {cycle}, due {deadline}",
     },
     "hw_status_submitted": {
         "zh-CN": "✅ 已交（{at}）：{work}",
@@ -117,11 +117,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "❌ Not handed in yet. Send /submit <link or text>.",
     },
     "hw_status_late_open": {
-        "zh-CN": "⏰ 上期 {cycle} 还没交，{until} 之前可以补交（记为迟交）。",
+        "zh-CN": "⏰ 上期（{cycle}） 还没交，{until} 之前可以补交（记为迟交）。",
         "en": "⏰ {cycle} is still missing: you can hand it in late until {until}.",
     },
     "hw_status_late_done": {
-        "zh-CN": "⏰ 上期 {cycle} 已补交（迟交）：{work}",
+        "zh-CN": "⏰ 上期（{cycle}） 已补交（迟交）：{work}",
         "en": "⏰ {cycle} handed in late: {work}",
     },
     "hw_status_owed": {
@@ -166,7 +166,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nobody handed in anything this cycle.",
     },
     "hw_digest_late_title": {
-        "zh-CN": "⏰ 上期 {cycle} 在周报之后补交的作业：",
+        "zh-CN": "⏰ 上期（{cycle}） 在周报之后补交的作业：",
         "en": "⏰ Late work for {cycle}, handed in after its digest:",
     },
     "hw_digest_missing": {
