@@ -32,7 +32,7 @@ def test_day_counts_and_ages_read_as_each_language_says_them():
 
 
 def test_a_cycle_id_reaches_members_as_a_number_of_the_period_not_a_key():
-    """"作业周报 C0001" read like a community id (#17): members see 第 3 期 / cycle 3."""
+    """ "作业周报 C0001" read like a community id (#17): members see 第 3 期 / cycle 3."""
     from chalicelib.domain.messages import cycle_label, t
 
     assert cycle_label("en", "C0003") == "cycle 3" and cycle_label("zh-CN", "C0012") == "第 12 期"

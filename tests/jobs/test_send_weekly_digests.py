@@ -259,7 +259,8 @@ def test_a_cycle_over_the_autumn_dst_change_in_berlin():
     store.create_community(community(timezone="Europe/Berlin", cycle_anchor=date(2026, 10, 5)))
     store.bulk_save_members([member("ann"), member("bob"), member("cat")])
     rt, sent = runtime(store, datetime(2026, 10, 25, 22, tzinfo=UTC))
-    assert "handed in for cycle 3" in say(rt, "ann", "/submit https://e.com/a", _utc(10, 25, 22, 30))
+    handed_in = say(rt, "ann", "/submit https://e.com/a", _utc(10, 25, 22, 30))
+    assert "handed in for cycle 3" in handed_in
     assert "late for cycle 3" in say(rt, "bob", "/submit https://e.com/b", _utc(10, 25, 23, 30))
     (slot,) = slots_between(
         store.get_community("c1"), "weekly-digest", _utc(10, 25, 12), _utc(10, 26, 12)
