@@ -107,7 +107,7 @@ def _handle(
     if isinstance(message, QueuedCommand):
         context = {"message_id": message_id, "platform": message.platform}
         try:
-            run_queued_command(runtime, message, now, time_left=time_left)
+            answered = run_queued_command(runtime, message, now, time_left=time_left)
         except CommandPaused:
             return AGAIN
         except Exception:
@@ -115,7 +115,7 @@ def _handle(
                 "deferred command failed", extra={**context, "command": message.command.name}
             )
             return FAILED
-        return DONE
+        return FAILED if answered.status == "busy" else DONE
     context = {"message_id": message_id, "community": message["community"], "job": message["job"]}
     try:
         result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)

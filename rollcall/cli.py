@@ -921,6 +921,8 @@ def job_run(
     if note:
         result.summary["note"] = note
     emit(result.as_dict(), as_json, "\n".join(x for x in (result.describe(), note) if x))
+    if result.status in ("failed", "busy"):
+        raise SystemExit(1)  # what was sent is printed above; the run did not finish
 
 
 def _job_run_note(name: str, manual: bool, at_given: bool) -> str:

@@ -145,7 +145,7 @@ def tick(
             )
         if result is None or result.status == "already-done":
             continue
-        if result.status == "failed":
+        if result.status in ("failed", "busy"):  # busy: another run's lease, as on SQS
             queue.retry_later(message, attempt, now)
         results.append(result)
     return results

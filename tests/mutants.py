@@ -110,8 +110,8 @@ MUTANTS = (
     Mutant(
         "a confirmation code that runs twice",
         "chalicelib/chat/confirm.py",
-        'if not ctx.store.table.delete(pk, sk, cond=Cond.exists("pk")):',
-        "if False:",
+        'cond=Cond.exists("pk") & Cond.absent("used_by"),',
+        'cond=Cond.exists("pk"),',
         (
             "tests/platforms/test_dingtalk_confirm.py::"
             "test_an_admin_command_waits_for_the_code_sent_privately_then_runs_once",

@@ -11,14 +11,15 @@ Where no direct message can reach the admin, such a command is refused and the o
 CLI is the way. A forger holds no code: it travelled by a channel the signature scheme does
 not touch.
 
-Costs: holding is one PutItem and the direct message; confirming one DeleteItem (the claim:
-a code runs once) that returns the held command.
+Costs: holding is one PutItem and the direct message; confirming one conditional UpdateItem
+(the claim: a code runs once) that returns the held command.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ from chalicelib.platforms.base import (
     InboundEvent,
     Message,
 )
-from chalicelib.store import keys
+from chalicelib.store import claims, keys
 from chalicelib.store.table import Cond
 
 # Platforms whose signature does not cover the body, and the commands held there.
@@ -93,11 +94,20 @@ def release(ctx: CommandContext) -> CommandContext | list[Message]:
         return [ctx.say("confirm_usage")]
     pk = keys.community_pk(ctx.community.id)
     sk = keys.confirm_sk(ctx.member.user_id, code)
-    held = ctx.store.table.get(pk, sk, consistent=True)
+    # Used once: marked with this attempt's own token by one conditional write (a lost
+    # answer is still ours: store/claims.py); the item itself expires with its TTL.
+    claim = claims.claim(
+        ctx.store.table,
+        pk,
+        sk,
+        owner_attr="used_by",
+        owner=uuid.uuid4().hex,
+        set={"used_at": ctx.now.isoformat()},
+        cond=Cond.exists("pk") & Cond.absent("used_by"),
+    )
+    held = claim.item if claim.owned else None
     if held is None or str(held.get("valid_until", "")) < ctx.now.isoformat():
         return [ctx.say("confirm_unknown")]
-    if not ctx.store.table.delete(pk, sk, cond=Cond.exists("pk")):
-        return [ctx.say("confirm_unknown")]  # confirmed meanwhile by a twin delivery
     command = parse_command(held["text"])
     if command is None:
         return [ctx.say("confirm_unknown")]

@@ -63,7 +63,8 @@ class QueuedCommand:
 @dataclass(frozen=True)
 class CommandResult:
     # "sent": the replies are delivered; "duplicate": another delivery of the message
-    # answers (or answered) it; "taken-over": this worker lost its lease meanwhile.
+    # answered it; "busy": another worker holds it now (retried later); "taken-over": this
+    # worker lost its lease meanwhile.
     status: str
     replies: int = 0
 
@@ -113,7 +114,14 @@ def run_queued_command(
     context = {"platform": platform, "command": queued.command.name}
     claimed = deferred.claim_reply(table, platform, command_id, now, owner=owner, lease=REPLY_LEASE)
     if claimed is None:
-        log.info("deferred command already answered or in hand", extra=context)
+        current = deferred.get_reply(table, platform, command_id) or {}
+        if current.get("status") != deferred.DONE:
+            # Another worker's lease is live (the same message handed to two workers):
+            # not done yet, so SQS must keep the message and retry, or a crash of that
+            # worker would leave the command unanswered for good.
+            log.info("deferred command in another worker's hands", extra=context)
+            return CommandResult("busy")
+        log.info("deferred command already answered", extra=context)
         return CommandResult("duplicate")
     try:
         return _answer(runtime, queued, now, claimed, owner, context, time_left)

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.jobs.runner import TIME_RESERVE, JobResult, RunStatus, planners, run_job
+from chalicelib.jobs import registry
+from chalicelib.jobs.runner import TIME_RESERVE, JobResult, RunStatus, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
 from chalicelib.store import due, runs
@@ -34,6 +35,12 @@ def run_queued_job(
     scheduled_at = datetime.fromisoformat(message["scheduled_at"])
     table = runtime.store.table
     context = {"community": community_id, "job": job, "period": period}
+    if registry.spec_of(job) is None:
+        # A pointer of a job no longer here (a rollback, a removed job): cleared, so the
+        # tick stops sending it, rather than failing five times into the DLQ each time.
+        due.clear_due(table, community_id, job)
+        log.warning("job not available; its schedule is cleared", extra=context)
+        return None
     try:
         community = runtime.store.get_community(community_id)
     except NotFound:
@@ -45,15 +52,15 @@ def run_queued_job(
         due.clear_due(table, community_id, job)
     else:
         due.advance_due(table, community_id, job, period, following.period, following.scheduled_at)
-    if job not in planners():
-        log.info("job not available; skipped", extra=context)
-        return None
     late = now - scheduled_at
-    if late > MAX_LATENESS.get(job, late):
-        runs.record_skip(table, community_id, job, period, now, reason=f"late by {late}")
+    if late > MAX_LATENESS.get(job, late) and runs.record_skip(
+        table, community_id, job, period, now, reason=f"late by {late}"
+    ):
         metric("RunsSkippedLate", dimensions={"job": job})
         log.warning("run too late; skipped", extra={**context, "late_seconds": late.seconds})
         return JobResult(job, community_id, period, RunStatus.SKIPPED)
+    # Not too late, or already started (a paused, failed or crashed run whose message came
+    # back late): finished or resumed through the claim, never abandoned half-sent.
     result = run_job(
         runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve
     )

@@ -1,9 +1,14 @@
 """The dispatcher's index: each (community, job) has one item holding its next run.
 
-``C#<cid> / DUE#<job>`` carries ``due_pk = DUE#<job>#<shard>`` and
-``due_sk = <scheduled UTC ISO>#<cid>``, so "every run due by now" is one Query per job and
-shard on the ``due`` index (pages of 1 MB), never a Scan. Shards spread 10,000 communities'
-writes over several index partitions; each tick reads all of them.
+``C#<cid> / DUE#<job>`` carries ``due_pk = DUE#<nn>`` (a shard shared by every job) and
+``due_sk = <scheduled UTC ISO>#<cid>``, so "every run due by now" is one Query per shard on
+the ``due`` index (pages of 1 MB), never a Scan, whatever the jobs. Shards spread 10,000
+communities' writes over several index partitions; each tick reads all of them.
+
+Pointers written before the shards were shared sit in per-job partitions
+(``DUE#<job>#<0-3>``): the tick reads those too (LEGACY_JOBS × LEGACY_SHARDS Queries, near
+empty), and the worker moves each pointer to its shared shard when it advances it, so after
+one run of every job they are gone and the legacy Queries can go in a later release.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ def advance_due(
         keys.community_pk(community_id),
         keys.due_item_sk(job),
         set={
+            "due_pk": index_pk(community_id, job),  # moves a legacy pointer to its shard
             "due_sk": due_sk(scheduled_at, community_id),
             "period": period,
             "scheduled_at": _utc_iso(scheduled_at),
@@ -82,8 +88,15 @@ def advance_due(
     return updated is not None
 
 
+# The partitions of pointers written before the shards were shared (see the module's note).
+LEGACY_JOBS = ("daily-reminder", "weekly-digest", "monthly-report")
+LEGACY_SHARDS = 4
+
+
 def due_by(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
     """Every (community, job) whose next run is at or before ``now``, shard by shard."""
     upper = f"{_utc_iso(now)}#\uffff"
-    for shard in range(DUE_SHARDS):
-        yield from table.query(keys.due_index_pk(shard), end=upper, index=keys.DUE_INDEX)
+    partitions = [keys.due_index_pk(shard) for shard in range(DUE_SHARDS)]
+    partitions += [f"DUE#{job}#{n}" for job in LEGACY_JOBS for n in range(LEGACY_SHARDS)]
+    for partition in partitions:
+        yield from table.query(partition, end=upper, index=keys.DUE_INDEX)

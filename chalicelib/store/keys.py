@@ -262,11 +262,19 @@ PERSONAL_PREFIXES = (
 STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX)
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
+# Not strike records: a member's counters (HWM#) point at their last one, and a record gone
+# reads as a strike cleared by late work; they live as long as the membership.
 RETAINED_PREFIXES = (
-    *PERSONAL_PREFIXES,
+    *(p for p in PERSONAL_PREFIXES if p != STRIKE_PREFIX),
     RUN_PREFIX,
     RUN_REFUSED_PREFIX,
 )
 
 # Every kind of the partition but META: a purge that finds nothing under these is done.
-PARTITION_PREFIXES = (MEMBER_PREFIX, *RETAINED_PREFIXES, *STATE_PREFIXES, DUE_ITEM_PREFIX)
+PARTITION_PREFIXES = (
+    MEMBER_PREFIX,
+    *RETAINED_PREFIXES,
+    STRIKE_PREFIX,
+    *STATE_PREFIXES,
+    DUE_ITEM_PREFIX,
+)

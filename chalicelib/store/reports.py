@@ -269,7 +269,9 @@ def confirm_report(
 # report writes its changes 25 to a BatchWriteItem and never touches a member item (a put
 # of which could undo a check-in). The report writes only warnings whose state changed since
 # the warning state it read, and a member's own action (/standing) only ever clears an
-# existing warning, conditionally on it being the one it read: neither undoes the other.
+# existing warning, conditionally on it being the one it read. The window left: the report's
+# blind batch put lands after a /standing clear made between the report's read and its apply
+# (one invocation's span); it writes the report's verdict, which that month's data supports.
 # Members with no WRN# item keep the warning the member item held before this shape (the
 # fallback read); a warning given before a member's current membership began is ignored
 # (a return starts a new membership, as Store.see_member resets the member item).

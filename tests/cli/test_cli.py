@@ -375,3 +375,30 @@ def test_infra_policy_prints_one_functions_policy_as_committed(cli):
     assert out == (committed / "policy-prod-dispatch_due_jobs.json").read_text()
     refused = cli("infra", "policy", "--stage", "prod", ok=False)
     assert refused.exit_code == 1 and "give either --function NAME or --write" in refused.stderr
+
+
+def test_job_run_that_finds_another_runs_lease_exits_non_zero(cli):
+    """A run another worker holds (busy) or that failed is no success: exit 1, with what
+    happened printed."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.store import runs
+    from rollcall.context import open_store
+
+    cid = create(cli)
+    at = "2026-11-23T21:00:00+08:00"
+    with open_store() as store:
+        runs.claim_run(
+            store.table,
+            cid,
+            "daily-reminder",
+            "2026-11-23",
+            datetime.now(UTC),
+            lease=timedelta(minutes=5),
+            run_id="someone-else",
+        )
+    result = CliRunner().invoke(
+        main, ["job", "run", "daily-reminder", "--community", cid, "--at", at]
+    )
+    assert result.exit_code == 1
+    assert "busy" in result.stdout and "another worker holds this run" in result.stdout

@@ -724,3 +724,22 @@ def test_a_remind_killed_midway_is_finished_by_the_retry_and_confirmed_once(wire
     assert texts(sent).count(REMINDED) == 1
     run = runs.get_run(rt.store.table, "c1", "daily-reminder", "2026-11-23#manual")
     assert run["status"] == "done"
+
+
+def test_a_command_another_worker_holds_is_retried_not_dropped(wired, sqs):
+    """The same message handed to two workers: the second finds the first's live lease.
+    Acknowledging it would lose the command if the first then died; it must be retried."""
+    from chalicelib.worker import handle_records
+
+    client, rt, _sent = wired
+    say(client, "/remind", "boss", "m1")
+    [body] = queued(sqs)
+    lease = timedelta(minutes=5)
+    assert deferred.claim_reply(rt.store.table, "console", "m1", AT, owner="first", lease=lease)
+    held = handle_records(rt, [("msg-0", body)], AT + timedelta(seconds=5))
+    assert held == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    # After the first worker's lease (it died), the retry answers the command.
+    later = AT + timedelta(minutes=7)
+    rt.clock.set(later)
+    assert handle_records(rt, [("msg-0", body)], later) == {"batchItemFailures": []}
+    assert deferred.get_reply(rt.store.table, "console", "m1")["status"] == "done"

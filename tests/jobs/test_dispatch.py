@@ -12,7 +12,7 @@ from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue, SqsQueue
 from chalicelib.store import runs
-from chalicelib.store.due import DUE_SHARDS
+from chalicelib.store.due import DUE_SHARDS, LEGACY_JOBS, LEGACY_SHARDS
 from chalicelib.store.keys import community_pk
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -143,8 +143,10 @@ def test_dispatch_sends_ten_messages_per_sqs_request(aws):
     result = dispatch_due_jobs(store.table, SqsQueue(sqs, url), at + timedelta(days=1))
     assert result.enqueued == 95
     assert calls["SendMessageBatch"] == 10
-    # one Query per job and shard, whatever the number of communities; no per-community reads
-    assert dict(store.table.requests) == {"Query": DUE_SHARDS}
+    # one Query per shard (and per legacy partition, until migrated), whatever the number of
+    # communities and jobs; no per-community reads
+    legacy = len(LEGACY_JOBS) * LEGACY_SHARDS
+    assert dict(store.table.requests) == {"Query": DUE_SHARDS + legacy}
 
 
 def test_worker_reports_only_the_failed_record():
@@ -166,3 +168,95 @@ def test_worker_reports_only_the_failed_record():
     )
     assert response == {"batchItemFailures": [{"itemIdentifier": "b"}]}
     assert reminder_runs(store, "c1") == {"2026-11-23": runs.DONE}
+
+
+def test_a_pointer_in_the_old_per_job_shards_is_still_dispatched_and_moved_on_advance():
+    """Pointers written before the shards were shared (DUE#<job>#<n>): the tick reads them,
+    and the worker's advance moves each to its shared shard, so no community goes silent
+    after an upgrade."""
+    from chalicelib.store import due as due_store
+    from chalicelib.store import keys
+    from chalicelib.worker import handle_records
+
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    item = {
+        "pk": "C#c1",
+        "sk": keys.due_item_sk("daily-reminder"),
+        "due_pk": "DUE#daily-reminder#2",  # the old layout
+        "due_sk": f"{at.isoformat()}#c1",
+        "community_id": "c1",
+        "job": "daily-reminder",
+        "period": "2026-11-23",
+        "scheduled_at": at.isoformat(),
+    }
+    store.table.put(item)
+    queue = MemoryQueue()
+    assert dispatch_due_jobs(store.table, queue, at).enqueued == 1
+    [message] = queue.drain()
+    rt, _sent = runtime(store, at)
+    assert handle_records(rt, [("m1", json.dumps(message))], at) == {"batchItemFailures": []}
+    moved = store.table.get("C#c1", keys.due_item_sk("daily-reminder"))
+    assert moved["due_pk"] == due_store.index_pk("c1", "daily-reminder")
+    assert moved["period"] == "2026-11-24"
+
+
+def test_a_pointer_of_a_job_that_is_gone_is_cleared_not_retried_forever():
+    from chalicelib.store import keys
+    from chalicelib.worker import handle_records
+
+    store = Store(MemoryTable())
+    store.create_community(community())
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    store.table.put({"pk": "C#c1", "sk": keys.due_item_sk("retired-job"), "job": "retired-job"})
+    message = {
+        "community": "c1",
+        "job": "retired-job",
+        "period": "p",
+        "scheduled_at": at.isoformat(),
+    }
+    rt, _sent = runtime(store, at)
+    assert handle_records(rt, [("m1", json.dumps(message))], at) == {"batchItemFailures": []}
+    assert store.table.get("C#c1", keys.due_item_sk("retired-job")) is None
+
+
+def test_a_started_run_whose_message_comes_back_late_is_finished_not_abandoned():
+    """A run that failed midway (the platform down) and is retried past its lateness: its
+    record exists, so it is resumed through the claim rather than skipped half-sent."""
+    from chalicelib.jobs.runner import run_job
+    from chalicelib.platforms.base import DeliveryError
+    from chalicelib.platforms.console import ConsoleAdapter
+    from tests.helpers import SECRET
+
+    store = Store(MemoryTable())
+    store.create_community(community(jobs=("daily-reminder",)))
+    store.bulk_save_members(member(f"m{n:02d}") for n in range(30))
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    rt, sent = runtime(store, at)
+    adapter = ConsoleAdapter(SECRET, sent.append, limit=120)
+    rt.adapters["console"] = adapter
+    real, calls = adapter.deliver, [0]
+
+    def down_after_one(chat, part):
+        calls[0] += 1
+        if calls[0] == 2:
+            raise DeliveryError("console unreachable")
+        return real(chat, part)
+
+    adapter.deliver = down_after_one
+    assert run_job(rt, "daily-reminder", "c1", at).status == "failed"
+    adapter.deliver = real
+    late = at + timedelta(hours=3)
+    rt.clock.set(late)
+    message = {
+        "community": "c1",
+        "job": "daily-reminder",
+        "period": "2026-11-23",
+        "scheduled_at": at.isoformat(),
+    }
+    assert handle_records(rt, [("m1", json.dumps(message))], late) == {"batchItemFailures": []}
+    assert runs.get_run(store.table, "c1", "daily-reminder", "2026-11-23")["status"] == "done"
+    texts = [m.text for m in sent if m.kind == "message"]
+    assert len(texts) == len(set(texts)) > 1  # every part once

@@ -381,7 +381,7 @@ def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
     assert done["set"]["submissions"] == 2 and done["already"]["checkins"] == 3
     for item in table.all_items():
         kind = erasure.kind_of(item["sk"])
-        state = ("member", "community", "schedules", "homework_counters", "warnings")
+        state = ("member", "community", "schedules", "homework_counters", "warnings", "strikes")
         if item["pk"] == pk and kind not in state:
             assert keys.TTL_ATTRIBUTE in item, item["sk"]
         else:
