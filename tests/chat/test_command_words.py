@@ -89,7 +89,7 @@ def test_leave_and_makeup_words_take_the_same_punctuation_through_the_route(zh_s
     """请假：2天 and #补卡 昨天 are commands as members type them (the make-up is refused:
     the member is new today, and nothing before their first day can be made up)."""
     replies = post(zh_store, ["请假：2天", "#补卡 昨天"])
-    assert replies[0] == t("zh-CN", "leave_set", name="小明", until="2026-11-24", days=2)
+    assert replies[0] == t("zh-CN", "leave_set", name="小明", until="2026-11-24", days="2 天")
     assert replies[1] == t(
         "zh-CN", "makeup_refused_before_start", date="2026-11-22", first="2026-11-23"
     )
