@@ -118,6 +118,16 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "a deferred command another worker holds read as answered",
+        "chalicelib/chat/worker.py",
+        'if (claim.item or {}).get("status") != deferred.DONE:',
+        "if False:",
+        (
+            "tests/entrypoints/test_deferred_commands.py::"
+            "test_a_command_another_worker_holds_is_retried_not_dropped",
+        ),
+    ),
+    Mutant(
         "no lease renewal before a send",
         "chalicelib/jobs/runner.py",
         "if not self.lease.due():",

@@ -112,10 +112,12 @@ def run_queued_command(
     platform, command_id = queued.platform, queued.command_id
     owner = uuid.uuid4().hex
     context = {"platform": platform, "command": queued.command.name}
-    claimed = deferred.claim_reply(table, platform, command_id, now, owner=owner, lease=REPLY_LEASE)
+    claim = deferred.claim_reply_outcome(
+        table, platform, command_id, now, owner=owner, lease=REPLY_LEASE
+    )
+    claimed = claim.item if claim.owned else None
     if claimed is None:
-        current = deferred.get_reply(table, platform, command_id) or {}
-        if current.get("status") != deferred.DONE:
+        if (claim.item or {}).get("status") != deferred.DONE:
             # Another worker's lease is live (the same message handed to two workers):
             # not done yet, so SQS must keep the message and retry, or a crash of that
             # worker would leave the command unanswered for good.

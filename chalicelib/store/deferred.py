@@ -47,11 +47,26 @@ def claim_reply(
     """The reply record when ``owner`` now holds it, else None (done, or another worker's
     lease still runs). Owned when never claimed, or not done and its lease expired or was
     released. The record says what an earlier attempt left: ``replies`` and ``delivered``."""
+    claim = claim_reply_outcome(table, platform, command_id, now, owner=owner, lease=lease)
+    return claim.item if claim.owned else None
+
+
+def claim_reply_outcome(
+    table: Table,
+    platform: str,
+    command_id: str,
+    now: datetime,
+    *,
+    owner: str,
+    lease: timedelta,
+) -> claims.Claim:
+    """:func:`claim_reply` with the record that stood when refused (done, or another
+    worker's live lease), from the same request: no second read to tell them apart."""
     pk, sk = _key(platform, command_id)
     takeover = Cond.ne("status", DONE) & (
         Cond.absent("lease_until") | Cond.lt("lease_until", now.isoformat())
     )
-    claim = claims.claim(
+    return claims.claim(
         table,
         pk,
         sk,
@@ -66,7 +81,6 @@ def claim_reply(
         add={"attempts": 1},
         cond=Cond.absent("pk") | takeover,
     )
-    return claim.item if claim.owned else None
 
 
 def keep_replies(table: Table, platform: str, command_id: str, owner: str, replies: str) -> bool:
