@@ -25,6 +25,7 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(MAKE) --no-print-directory package STAGE=dev
 	$(MAKE) --no-print-directory package STAGE=prod
 	$(MAKE) --no-print-directory mutants
@@ -33,6 +34,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -100,7 +102,7 @@ lock: $(STAMP)
 	$(LOCK) --universal --no-strip-extras requirements-dev.in -o requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .mypy_cache .coverage
 
 # The operator's runbook (docs/operator.md, Deploying) run for real against moto's server
 # in the test process: bootstrap, chalice deploy, bootstrap again, secrets, a community, a

@@ -131,7 +131,8 @@ def build_adapter(platform: str, runtime: Runtime) -> Adapter | None:
         if error.name == module_name:
             return None  # adapter not built yet
         raise
-    return module.build(runtime.settings, runtime)
+    adapter: Adapter = module.build(runtime.settings, runtime)
+    return adapter
 
 
 _lock = threading.Lock()

@@ -50,13 +50,14 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
         from rollcall.local import LocalStateError
 
+        expected: tuple[type[Exception], ...] = (*EXPECTED_ERRORS, LocalStateError)
         try:
             return func(*args, **kwargs)
         except click.ClickException:
             raise
         except OSError as error:
             raise Failure(_os_error(error)) from None
-        except (*EXPECTED_ERRORS, LocalStateError) as error:
+        except expected as error:
             raise Failure(str(error)) from None
         except ClientError as error:
             message = error.response["Error"].get("Message", str(error))

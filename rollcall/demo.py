@@ -196,7 +196,8 @@ class Chat:
         if response.status_code != 200:
             raise RuntimeError(f"webhook answered {response.status_code}: {response.body!r}")
         self.log.bump("webhooks")
-        return json.loads(response.body)
+        answer: dict[str, Any] = json.loads(response.body)
+        return answer
 
     def say(self, at: datetime, who: Persona, text: str) -> list[str]:
         user = {"id": who.user_id, "name": who.name}
@@ -292,7 +293,8 @@ def _create_community(runtime: Any, locale: str) -> Community:
         admin_chat_id="demo-admins",
         removal_enabled=True,
     )
-    return runtime.store.create_community(community)
+    created: Community = runtime.store.create_community(community)
+    return created
 
 
 class Scheduler:

@@ -690,9 +690,8 @@ class Bootstrap:
                 self._note(kind, name, "updated", ", ".join(sorted(differing)))
             else:
                 self._note(kind, name, "kept")
-        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return str(attributes["Attributes"]["QueueArn"])
 
     # alarms and where they go -----------------------------------------------------------
 
@@ -821,7 +820,7 @@ def _same_alarm_value(current: Any, wanted: Any) -> bool:
         return current is not None and float(current) == float(wanted)
     if isinstance(wanted, list) and wanted and isinstance(wanted[0], dict):
         return _sorted_dicts(current or []) == _sorted_dicts(wanted)
-    return current == wanted
+    return bool(current == wanted)
 
 
 def _sorted_dicts(items: Iterable[dict[str, Any]]) -> list[str]:

@@ -521,7 +521,7 @@ def _export(client: Any) -> dict[str, Any]:
     for name in sorted(names):
         description = client.describe_table(TableName=name)["Table"]
         ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-        items = []
+        items: list[dict[str, Any]] = []
         for page in client.get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
             items.extend(_item_to_json(item) for item in page.get("Items", []))
         tables.append(

@@ -89,17 +89,30 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
     out = []
     for row in rows:
         known = existing.get(row.user_id)
-        fields = {
-            "name": row.name,
-            "role": parse_role(row.role),
-            "squad": row.squad,
-            "joined_at": row.joined_at,
-            "username": row.username,
-        }
+        role = parse_role(row.role)
         if known is None:
-            out.append(Member(community_id=community_id, user_id=row.user_id, **fields))
+            out.append(
+                Member(
+                    community_id=community_id,
+                    user_id=row.user_id,
+                    name=row.name,
+                    role=role,
+                    squad=row.squad,
+                    joined_at=row.joined_at,
+                    username=row.username,
+                )
+            )
         else:
-            out.append(replace(known, **fields))
+            out.append(
+                replace(
+                    known,
+                    name=row.name,
+                    role=role,
+                    squad=row.squad,
+                    joined_at=row.joined_at,
+                    username=row.username,
+                )
+            )
     return out
 
 

@@ -23,7 +23,7 @@ member's next 打卡 the same day, finds the check-in and settles the counters t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -412,6 +412,7 @@ def handle_leaderboard(ctx: CommandContext) -> Sequence[Message]:
     cid = ctx.community.id
     members = [m for m in ctx.store.list_members(cid) if m.is_present]
     span = board_dates(board, today)
+    counts: Mapping[str, int]
     if span is not None:
         counts = checkin_counts(ctx.store.table, cid, *span)
     else:

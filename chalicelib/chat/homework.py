@@ -186,7 +186,8 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
     if not found:
         return _reply([_t(ctx, "hw_review_not_member", who=who)])
     if len(found) > 1:
-        who = after[: len(after) - len(rest)].strip()  # the whole name, spaces and all
+        said = after or ""
+        who = said[: len(said) - len(rest)].strip()  # the whole name, spaces and all
         listed = [f"{m.display()} ({m.username or m.user_id})" for m in found]
         return _reply([_t(ctx, "hw_review_ambiguous", who=who, names=_names(ctx, listed))])
     reviewee = found[0]

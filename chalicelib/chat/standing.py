@@ -32,6 +32,7 @@ from chalicelib.domain.inactivity import (
     distances,
     evaluate,
     observed,
+    rule_label,
     rules_of,
 )
 from chalicelib.domain.messages import days_ago, t
@@ -107,7 +108,8 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
         # the report, with its mention in the group: here the member just sees the distance.
         cleared = replace(verdict, warned_rule=None, warned_at=None, newly_warned=False)
         reports.save_warning(ctx.store.table, member.community_id, cleared)
-        lines.append(_t(ctx, "standing_cleared", rule=member.warned_rule))
+        label = rule_label(rules, member.warned_rule, ctx.community.locale)
+        lines.append(_t(ctx, "standing_cleared", rule=label))
     elif verdict.warned_rule and not verdict.newly_warned:
         rule = next(r for r in rules if r.id == verdict.warned_rule)
         remedy = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
@@ -116,7 +118,7 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
             _t(
                 ctx,
                 "standing_warned",
-                rule=rule.id,
+                rule=rule.label(ctx.community.locale),
                 date=warned_on,
                 remedy=_t(ctx, f"standing_remedy_{remedy}"),
             )
@@ -130,7 +132,7 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
                 _t(
                     ctx,
                     f"standing_rule_{unit}",
-                    rule=distance.rule.id,
+                    rule=distance.rule.label(ctx.community.locale),
                     current=distance.current,
                     warn=distance.rule.warn,
                     left=distance.left,

@@ -64,6 +64,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, first_observed
 
 # -- tiers ----------------------------------------------------------------------------------
@@ -193,7 +194,8 @@ class RuleKind(StrEnum):
 
 
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_RULE_FIELDS = {"id", "kind", "warn", "remove"}
+_RULE_FIELDS = {"id", "kind", "warn", "remove", "name"}
+MAX_RULE_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,13 @@ class Rule:
     remove: int | None = None
     # The community's homework cycle, for counting observed cycles (rules_of sets it).
     cycle_days: int = field(default=7, compare=False)
+    # What members read (规则「连续缺交」); None: the kind's own name (rule_label). The id
+    # stays the key reports and warnings are stored under.
+    name: str | None = field(default=None, compare=False)
+
+    def label(self, locale: str) -> str:
+        """The rule as members read it: its name, else its kind's name in ``locale``."""
+        return self.name or t(locale, f"rule_kind_{self.kind.value}")
 
     def measure(self, member: Member, as_of: date) -> int | None:
         """Where the member stands on this rule; None when it cannot be known.
@@ -232,6 +241,8 @@ class Rule:
         data: dict[str, Any] = {"id": self.id, "kind": self.kind.value, "warn": self.warn}
         if self.remove is not None:
             data["remove"] = self.remove
+        if self.name is not None:
+            data["name"] = self.name
         return data
 
 
@@ -269,7 +280,7 @@ def parse_rule(data: Any, position: int = 1) -> Rule:
     if unknown:
         raise InvalidValue(f"rule {raw_id!r}: unknown field(s) {', '.join(unknown)}")
     try:
-        kind = RuleKind(data.get("kind"))
+        kind = RuleKind(str(data.get("kind")))
     except ValueError:
         kinds = ", ".join(k.value for k in RuleKind)
         raise InvalidValue(
@@ -287,7 +298,20 @@ def parse_rule(data: Any, position: int = 1) -> Rule:
                 f"rule {raw_id!r}: remove ({remove}) is below warn ({warn}): a member must "
                 "be warned before becoming a removal candidate"
             )
-    return Rule(raw_id, kind, warn, remove)
+    name = data.get("name")
+    if name is not None:
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            raise InvalidValue(f"rule {raw_id!r}: name must be printable text (got {name!r})")
+        if len(name.strip()) > MAX_RULE_NAME:
+            raise InvalidValue(f"rule {raw_id!r}: name must be at most {MAX_RULE_NAME} characters")
+        name = name.strip()
+    return Rule(raw_id, kind, warn, remove, name=name)
+
+
+def rule_label(rules: Sequence[Rule], rule_id: str, locale: str) -> str:
+    """A stored rule id as members read it; the id itself for a rule since deleted."""
+    rule = next((r for r in rules if r.id == rule_id), None)
+    return rule.label(locale) if rule is not None else rule_id
 
 
 def parse_rules(data: Any) -> tuple[Rule, ...]:

@@ -286,7 +286,7 @@ def _exchange_for_squads(assignment: dict[str, list[str]], people: Mapping[str, 
                     continue
                 if 1 + same(b, r2) - same(b, r) <= 0:
                     continue
-                touched = {tuple(sorted(pair)) for pair in ((a, r), (b, r2), (a, r2), (b, r))}
+                touched = {(min(x, y), max(x, y)) for x, y in ((a, r), (b, r2), (a, r2), (b, r))}
                 before = _mutual_pairs(assignment, touched)
                 ra, rb = assignment[a], assignment[b]
                 ra[ra.index(r)] = r2

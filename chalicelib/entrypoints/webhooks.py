@@ -36,7 +36,7 @@ def to_http_request(request) -> HttpRequest:  # type: ignore[no-untyped-def]
 
 def to_chalice_response(response: HttpResponse) -> Response:
     body = response.body
-    headers = dict(response.headers)
+    headers: dict[str, str | list[str]] = dict(response.headers)
     if isinstance(body, dict):
         body = json.dumps(body, ensure_ascii=False)
         headers.setdefault("Content-Type", "application/json")

@@ -318,7 +318,7 @@ def compose_warning_dms(
 def _rule_text(community: Community, rule: Rule) -> str:
     locale = community.locale
     unit = "cycles" if rule.kind is RuleKind.MISSED_CYCLES else "days"
-    text = t(locale, f"warning_{rule.kind.value}", rule=rule.id, warn=rule.warn)
+    text = t(locale, f"warning_{rule.kind.value}", rule=rule.label(locale), warn=rule.warn)
     if rule.remove is not None and community.removal_enabled:
         text += " " + t(locale, f"warning_removal_{unit}", remove=rule.remove)
     return text

@@ -410,10 +410,10 @@ class _Lease:
 
     def __init__(self, clock: Any) -> None:
         self._clock = clock
-        self._renewed = clock.now()
+        self._renewed: datetime = clock.now()
 
     def due(self) -> bool:
-        return self._clock.now() - self._renewed >= RENEW_EVERY
+        return bool(self._clock.now() - self._renewed >= RENEW_EVERY)
 
     def renewing(self) -> datetime:
         """The new end of the lease, for a record being written now."""

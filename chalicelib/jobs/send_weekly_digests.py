@@ -119,8 +119,8 @@ def plan_weekly_digest(
     except InvalidValue as error:
         raise ValueError(str(error)) from None
     if n < 1:
-        first = local_text(community, cycles.deadline(1))
-        raise ValueError(f"no homework cycle of {community.id} has closed yet (first: {first})")
+        due = local_text(community, cycles.deadline(1))
+        raise ValueError(f"no homework cycle of {community.id} has closed yet (first: {due})")
     period = period_of(community, cycles, n)
     cycle_id = cycles.cycle_id(n)
     first, last = cycle_dates(cycles, n)
@@ -323,9 +323,7 @@ def compose_digest(
     ):
         if group:
             lines += _name_lines(
-                lambda chunk, key=key, group=group: say(key, count=len(group), names=chunk),
-                [m.display() for m in group],
-                separator,
+                _saying(say, key, count=len(group)), [m.display() for m in group], separator
             )
     if digest.previous_id is not None and digest.assigned_pairs + digest.extra_reviews:
         lines.append(
@@ -393,6 +391,11 @@ def _work_lines(say: Say, items: Sequence[Mapping[str, Any]], name: Name) -> lis
         )
         for index, item in enumerate(ordered, 1)
     ]
+
+
+def _saying(say: Callable[..., str], key: str, **values: Any) -> Name:
+    """A line of names for ``_name_lines``: ``say(key, names=chunk, **values)``."""
+    return lambda chunk: say(key, names=chunk, **values)
 
 
 def _name_lines(render: Name, names: Sequence[str], separator: str) -> list[str]:

@@ -202,6 +202,9 @@ class DirectMessages(Protocol):
     # True when this deployment is configured to send direct messages (credentials set).
     direct_messages: bool
 
+    def render(self, message: Message) -> list[Any]:
+        """As Adapter.render: a direct message is sent part by part too."""
+
     def deliver_direct(self, chat: ChatAddress, user_id: str, part: Any) -> str:
         """Send one part of ``render(message)`` privately to ``user_id``, a member of
         ``chat``; returns the platform's message id. Raises DirectRefused when the platform

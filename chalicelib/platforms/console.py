@@ -137,6 +137,7 @@ class ConsoleAdapter:
         text = body.get("text", "")
         if not isinstance(text, str):
             raise BadPayload("text must be a string")
+        assert isinstance(user, dict)  # user_id was read from it
         name = user.get("name")
         username = user.get("username")
         event = InboundEvent(

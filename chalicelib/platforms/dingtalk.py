@@ -427,8 +427,8 @@ class DingTalkAdapter:
             listed = body.get(key)
             if isinstance(listed, list) and user_id in [str(i) for i in listed]:
                 raise DirectRefused(f"DingTalk did not deliver to {user_id} ({key}): {why}")
-        key = body.get("processQueryKey")
-        return str(key) if key else f"dingtalk-dm-{uuid.uuid4().hex[:16]}"
+        query_key = body.get("processQueryKey")
+        return str(query_key) if query_key else f"dingtalk-dm-{uuid.uuid4().hex[:16]}"
 
     def _openapi_post(
         self, path: str, payload: dict[str, Any], *, refusals: bool = False

@@ -220,12 +220,12 @@ class DiscordAdapter:
         data = body.get("data")
         if not isinstance(data, dict) or not isinstance(data.get("name"), str):
             raise BadPayload("data.name is required")
-        member = body.get("member") if isinstance(body.get("member"), dict) else {}
+        member: dict[str, Any] = body["member"] if isinstance(body.get("member"), dict) else {}
         user = member.get("user") or body.get("user")
         user_id = identifier(user.get("id")) if isinstance(user, dict) else None
         if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user_id:
             raise BadPayload("member.user or user is required")
-        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+        channel: dict[str, Any] = body["channel"] if isinstance(body.get("channel"), dict) else {}
         channel_id = body.get("channel_id") or channel.get("id")
         if not isinstance(channel_id, str) or identifier(channel_id) is None:
             raise BadPayload("channel_id is required")

@@ -764,7 +764,7 @@ def _code(body: Any) -> Any:
 
 
 def _code_ok(answer: Answer) -> bool:
-    return _code(answer.body) == 0
+    return bool(_code(answer.body) == 0)
 
 
 def _throttle() -> Callable[[Answer], float | None]:

@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
@@ -383,7 +383,7 @@ def mention(user_id: str, name: str, username: str | None) -> str:
     return f'<a href="tg://user?id={html.escape(str(user_id), quote=True)}">{label}</a>'
 
 
-def _is_person(user: Any) -> bool:
+def _is_person(user: Any) -> TypeGuard[dict[str, Any]]:
     """A member worth counting: bots (ours included) never check in."""
     return (
         isinstance(user, dict) and identifier(user.get("id")) is not None and not user.get("is_bot")

@@ -627,7 +627,7 @@ def _outer_encrypt(body: bytes) -> str:
     if len(found) != 1:
         raise ValueError("no Encrypt element" if not found else "more than one Encrypt element")
     cdata, plain = found[0]
-    return (cdata or plain).decode("ascii")
+    return str((cdata or plain).decode("ascii"))
 
 
 def _text(element: Element, path: str) -> str:
@@ -661,7 +661,7 @@ def _throttle() -> Callable[[Answer], float | None]:
 
     def retry_after(answer: Answer) -> float | None:
         if isinstance(answer.body, dict) and answer.body.get("errcode") in THROTTLE_CODES:
-            return THROTTLE_BACKOFF_SECONDS * 2 ** next(backoff)
+            return float(THROTTLE_BACKOFF_SECONDS * 2 ** next(backoff))
         return None
 
     return retry_after

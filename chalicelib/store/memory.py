@@ -73,6 +73,34 @@ class MemoryTable:
             self._items[key] = _normalise(item)
         return PutResult(True) if return_old else True
 
+    @overload
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond | None = None,
+        return_new: Literal[True] = True,
+    ) -> Item | None: ...
+
+    @overload
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        set_if_absent: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        remove: Iterable[str] = (),
+        cond: Cond | None = None,
+        return_new: Literal[False],
+    ) -> bool: ...
+
     def update(
         self,
         pk: str,
@@ -106,7 +134,7 @@ class MemoryTable:
             current = self._items.get((pk, sk))
             if cond is not None and not cond.evaluate(current):
                 return None
-            item = copy.deepcopy(current) if current else {"pk": pk, "sk": sk}
+            item: Item = copy.deepcopy(current) if current else {"pk": pk, "sk": sk}
             for attr, value in (set or {}).items():
                 if value is None:
                     item.pop(attr, None)
@@ -114,8 +142,8 @@ class MemoryTable:
                     item[attr] = value
             for attr, value in (set_if_absent or {}).items():
                 item.setdefault(attr, value)
-            for attr, value in (add or {}).items():
-                item[attr] = item.get(attr, 0) + value
+            for attr, amount in (add or {}).items():
+                item[attr] = item.get(attr, 0) + amount
             for attr in remove:
                 item.pop(attr, None)
             self._items[(pk, sk)] = _normalise(item)

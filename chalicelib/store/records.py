@@ -12,7 +12,7 @@ import types
 import typing
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ def to_fields(obj: Any) -> dict[str, Any]:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
+def _hints(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
@@ -77,7 +77,7 @@ def _coerce(hint: Any, value: Any) -> Any:
 
 def from_fields(cls: type[T], item: dict[str, Any]) -> T:
     """Build a dataclass from an item, ignoring attributes it does not know (keys, GSIs)."""
-    hints = _hints(cls)
+    hints = _hints(cast(Any, cls))
     kwargs = {
         f.name: _coerce(hints[f.name], item[f.name])
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]

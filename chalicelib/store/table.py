@@ -80,17 +80,17 @@ class Cond:
             return args[0] in item
         if op in ("or", "and"):
             left, right = (c.evaluate(item) for c in args)
-            return (left or right) if op == "or" else (left and right)
+            return bool((left or right) if op == "or" else (left and right))
         attr, value = args
         if attr not in item:
             return op == "ne"  # DynamoDB: a comparison with a missing attribute is false
         current = item[attr]
         if op == "eq":
-            return current == value
+            return bool(current == value)
         if op == "ne":
-            return current != value
+            return bool(current != value)
         try:
-            return current < value if op == "lt" else current <= value
+            return bool(current < value if op == "lt" else current <= value)
         except TypeError:
             return False
 
@@ -302,7 +302,7 @@ class DynamoTable:
 
     def _is_condition_failure(self, error: Exception) -> bool:
         code = getattr(error, "response", {}).get("Error", {}).get("Code")
-        return code == "ConditionalCheckFailedException"
+        return bool(code == "ConditionalCheckFailedException")
 
     # -- single items
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:

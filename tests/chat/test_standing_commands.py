@@ -107,8 +107,8 @@ def test_standing_shows_tier_strikes_and_how_far_each_warning_is():
     assert "📊 Hana: active" in reply
     assert "Last active: 2026-12-02 (today)" in reply  # this message counts
     assert "Homework strikes: 0 (missed in a row: 1)" in reply
-    assert "Rule “hw-missed”: 1 cycles missed in a row, warning at 2 (1 to go)" in reply
-    assert "Rule “silent”: 0 days without activity, warning at 30 (30 to go)" in reply
+    assert "Rule “missed homework”: 1 cycles missed in a row, warning at 2 (1 to go)" in reply
+    assert "Rule “inactivity”: 0 days without activity, warning at 30 (30 to go)" in reply
 
 
 def test_standing_is_understood_in_chinese_and_answers_in_the_communitys_language():
@@ -122,7 +122,7 @@ def test_a_warned_member_who_comes_back_sees_the_warning_cleared_at_once():
     and clears the stored warning (one write), so no report counts her as warned."""
     rt = make_runtime()
     reply = say(rt, "我的状态", LATER, user="olga")
-    assert "Your warning under rule “silent” is cleared" in reply
+    assert "Your warning under rule “inactivity” is cleared" in reply
     olga = rt.store.get_member("c1", "olga")
     assert olga.warned_rule is None and olga.warned_at is None
 
@@ -134,7 +134,7 @@ def test_a_warning_that_still_holds_says_what_clears_it():
         replace(hana, missed_in_a_row=2, warned_rule="hw-missed", warned_at=date(2026, 12, 1))
     )
     reply = say(rt, "/standing", LATER, user="hana")
-    assert "You were warned under rule “hw-missed” on 2026-12-01" in reply
+    assert "You were warned under rule “missed homework” on 2026-12-01" in reply
     assert "Hand in this cycle's homework to clear it" in reply
 
 

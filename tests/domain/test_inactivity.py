@@ -20,6 +20,7 @@ from chalicelib.domain.inactivity import (
     distances,
     evaluate,
     parse_rules,
+    rule_label,
     rules_of,
     still_candidate,
     tier_of,
@@ -142,6 +143,10 @@ def test_rules_parse_from_their_stored_form():
         ([{"id": "x", "kind": "inactive_days"}], "warn is required"),
         ([{"id": "x", "kind": "inactive_days", "warn": 3, "kick": 4}], "unknown field(s) kick"),
         ([{"id": "Bad Id!", "kind": "inactive_days", "warn": 3}], "id must be"),
+        ([{"id": "x", "kind": "inactive_days", "warn": 3, "name": " "}], "name must be printable"),
+        ([{"id": "x", "kind": "inactive_days", "warn": 3, "name": 7}], "name must be printable"),
+        ([{"id": "x", "kind": "inactive_days", "warn": 3, "name": "a\nb"}], "name must be"),
+        ([{"id": "x", "kind": "inactive_days", "warn": 3, "name": "长" * 41}], "at most 40"),
         (
             [
                 {"id": "x", "kind": "inactive_days", "warn": 3},
@@ -157,6 +162,22 @@ def test_rules_that_make_no_sense_are_refused_with_the_reason(data, reason):
     with pytest.raises(InvalidValue) as refused:
         parse_rules(data)
     assert reason in str(refused.value)
+
+
+def test_members_read_a_rules_name_never_its_id():
+    """规则「hw-missed」 meant nothing to a member: a rule reads as the name the community
+    gave it, else as its kind's name in the member's language; the id stays the stored key."""
+    named, plain = parse_rules(
+        [
+            {"id": "hw", "kind": "missed_cycles", "warn": 2, "name": " 作业缺交 "},
+            {"id": "quiet", "kind": "inactive_days", "warn": 30},
+        ]
+    )
+    assert named.label("en") == named.label("zh-CN") == "作业缺交"
+    assert named.as_dict()["name"] == "作业缺交"
+    assert plain.label("zh-CN") == "长期未活跃" and plain.label("en") == "inactivity"
+    assert rule_label((named, plain), "hw", "en") == "作业缺交"
+    assert rule_label((named, plain), "gone", "en") == "gone"  # a rule since deleted
 
 
 def test_a_community_without_rules_gets_the_documented_defaults():

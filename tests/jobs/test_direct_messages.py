@@ -256,10 +256,10 @@ def test_warnings_go_privately_and_a_refused_one_is_a_mention_in_the_group():
     assert [chat for chat, _ in adapter.group] == ["admins-1", "chat-1"]
     report, silent = (part for _, part in adapter.group)
     assert report.startswith("📋 Study Group: monthly report for 2026-11")
-    assert "Rule “silent”" in silent and silent.endswith("@Ian")
+    assert "Rule “inactivity”" in silent and silent.endswith("@Ian")
     [(user, dm)] = adapter.private
     assert user == "hana"
-    assert dm.startswith("Hana, a note from Study Group:\n⚠️ Rule “hw-missed”")
+    assert dm.startswith("Hana, a note from Study Group:\n⚠️ Rule “missed homework”")
     assert "At 3 missed in a row, the admins may remove you" in dm
     ian = member_counters(store.table, "c1", store.get_member("c1", "ian"))  # WRN#ian
     assert ian.warned_rule == "silent"  # warned in the group

@@ -94,7 +94,7 @@ def test_silence_is_counted_from_the_import_in_an_older_community():
     rt, sent = runtime(store, later)
     result = run_job(rt, "monthly-report", "c1", later, period="2026-12")
     assert result.summary["warned"] == 3  # amy, ian, olga; the owner is never warned
-    assert any("Rule “silent”" in m.text for m in sent)
+    assert any("Rule “inactivity”" in m.text for m in sent)
 
 
 def test_homework_misses_count_only_over_observed_cycles():

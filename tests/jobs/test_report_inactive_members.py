@@ -154,9 +154,9 @@ def test_the_report_goes_to_the_admin_chat_and_each_warning_privately():
     ]
     report, hw, silent = (m.text for m in sent)
     assert report.startswith("📋 Study Group: monthly report for 2026-11")
-    assert "Hana, a note from Study Group:" in hw and "Rule “hw-missed”" in hw
+    assert "Hana, a note from Study Group:" in hw and "Rule “missed homework”" in hw
     assert "/submit" in hw and "At 3 missed in a row, the admins may remove you" in hw
-    assert "Ian, a note from Study Group:" in silent and "Rule “silent”" in silent
+    assert "Ian, a note from Study Group:" in silent and "Rule “inactivity”" in silent
     assert "/checkin" in silent and "Olga" not in hw + silent
 
 
@@ -176,9 +176,9 @@ def test_without_direct_messages_each_warning_is_a_mention_in_the_group():
         ("message", "chat-1"),
     ]
     _report, hw, silent = (m.text for m in sent)
-    assert "Rule “hw-missed”" in hw and "/submit" in hw and hw.endswith("@Hana")
+    assert "Rule “missed homework”" in hw and "/submit" in hw and hw.endswith("@Hana")
     assert "At 3 missed in a row, the admins may remove you" in hw
-    assert "Rule “silent”" in silent and "/checkin" in silent and silent.endswith("@Ian")
+    assert "Rule “inactivity”" in silent and "/checkin" in silent and silent.endswith("@Ian")
     assert "Olga" not in hw + silent  # candidates are for the admins, not the group
 
 
@@ -186,7 +186,7 @@ def test_warnings_speak_the_communitys_language():
     store = make_store(locale="zh-CN")
     rt, sent = runtime(store, RUN_AT)
     run_job(rt, "monthly-report", "c1", RUN_AT)
-    assert "规则「hw-missed」" in sent[1].text and "交作业" in sent[1].text
+    assert "规则「缺交作业」" in sent[1].text and "交作业" in sent[1].text
     assert "月度报告" in sent[0].text
 
 

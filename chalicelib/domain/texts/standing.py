@@ -133,6 +133,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "移除候选（{count}）：{names}",
         "en": "Removal candidates ({count}): {names}",
     },
+    # A rule's name where the community gave it none (domain/inactivity.py Rule.label).
+    "rule_kind_missed_cycles": {
+        "zh-CN": "缺交作业",
+        "en": "missed homework",
+    },
+    "rule_kind_inactive_days": {
+        "zh-CN": "长期未活跃",
+        "en": "inactivity",
+    },
     "report_named_rule": {
         "zh-CN": "{name}（{rule}）",
         "en": "{name} ({rule})",
