@@ -38,7 +38,20 @@ def endpoint(*, fresh: bool = False, persist: bool = True) -> Iterator[str | Non
 
 @contextlib.contextmanager
 def open_store(*, create: bool = True, fresh: bool = False) -> Iterator[Store]:
-    """A Store on this command's endpoint; the table is created when missing (locally)."""
+    """A Store on this command's endpoint; the table is created when missing (locally).
+
+    Locally with no endpoint configured and no ``rollcall serve`` running, the store is the
+    snapshot's table in memory, saved back on exit (``local.snapshot_table``): no server.
+    """
+    if (
+        stage() == "local"
+        and local.configured_endpoint() is None
+        and local.running_server(local.state_dir()) is None
+    ):
+        settings = Settings.from_env()
+        with local.snapshot_table(settings.table_name, fresh=fresh) as table:
+            yield Store(table)
+        return
     with endpoint(fresh=fresh) as url:
         settings = Settings.from_env()
         client = make_dynamodb_client(settings)

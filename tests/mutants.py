@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,13 @@ class Mutant:
 
 
 MUTANTS = (
+    Mutant(
+        "local writers without the state lock",
+        "rollcall/local.py",
+        "fcntl.flock(handle.fileno(), fcntl.LOCK_EX)",
+        "pass",
+        ("tests/cli/test_first_hour.py::test_a_writer_holds_the_state_lock_until_its_save",),
+    ),
     Mutant(
         "claim ignores the lease",
         "chalicelib/store/runs.py",
@@ -206,8 +214,11 @@ def run(mutant: Mutant) -> tuple[bool, float, str]:
 def main(argv: list[str]) -> int:
     chosen = [m for m in MUTANTS if not argv or any(a in m.name for a in argv)]
     survived = []
-    for mutant in chosen:
-        killed, seconds, tail = run(mutant)
+    # Each mutant has its own copy of the tree: they run side by side, one per core.
+    workers = max(1, min(len(chosen), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(run, chosen))
+    for mutant, (killed, seconds, tail) in zip(chosen, results, strict=True):
         print(f"{'killed  ' if killed else 'SURVIVED'} {mutant.name} ({seconds:.0f} s)", flush=True)
         if not killed:
             survived.append(mutant.name)

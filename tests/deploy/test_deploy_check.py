@@ -39,6 +39,10 @@ from tests.deploy.motodeploy import (
     runbook_block,
 )
 
+# `chalice package` and the deploy share .chalice/deployments and build/: under pytest-xdist
+# (--dist loadgroup) these modules run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("chalice-package")
+
 ROSTER = "user_id,name,role,squad,joined_at\nu1,Ann,owner,A,2026-11-01\nu2,Bo,member,A,2026-11-02\n"
 TELEGRAM_CHAT = "-1001234"
 SECRETS = {

@@ -30,6 +30,10 @@ from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+# `chalice package` and the deploy share .chalice/deployments and build/: under pytest-xdist
+# (--dist loadgroup) these modules run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("chalice-package")
+
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_LOCK = ROOT / "requirements.txt"
 LAMBDA_INPUT = ROOT / "requirements.in"

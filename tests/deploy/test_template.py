@@ -24,6 +24,10 @@ from chalicelib.store.schema import table_definition
 from rollcall import infra
 from rollcall.infra import EXPLAINED_WILDCARDS, LOGICAL_IDS, WORKER_EVENT, Stage
 
+# `chalice package` and the deploy share .chalice/deployments and build/: under pytest-xdist
+# (--dist loadgroup) these modules run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("chalice-package")
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_BUDGET_BYTES = 5_000_000
 

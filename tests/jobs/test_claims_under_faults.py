@@ -45,6 +45,9 @@ from tests.store.test_table_contract import _Unprocessed
 
 RUNS = int(os.environ.get("ROLLCALL_FUZZ_SCALE", "1000"))
 MOTO_RUNS = max(RUNS // 5, 200 if RUNS >= 1000 else 20)
+# The moto runs in shards, each its own test with its own seed, so that pytest-xdist spreads
+# them over the cores (one test of 200 runs was the suite's longest tail).
+MOTO_SHARDS = 4
 TIMEZONES = ("Asia/Shanghai", "Europe/Berlin", "America/New_York", "Pacific/Kiritimati")
 
 
@@ -479,10 +482,12 @@ def production_client(aws):
     return client
 
 
-def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(production_client):
+@pytest.mark.parametrize("shard", range(MOTO_SHARDS))
+def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(production_client, shard):
     """The probe from the issue: the claim applied, its answer lost, botocore's retry
     refused by the claim itself. Every run still sends everything once."""
-    rng = random.Random("moto-lost-answers")
+    runs = range(shard, MOTO_RUNS, MOTO_SHARDS)
+    rng = random.Random(f"moto-lost-answers-{shard}")
     lost = BotocoreLostAnswers(production_client, rng, rate=0.35)
     # Throttling on any request, and batch writes left unprocessed, at random as well.
     throttled = Throttler(production_client, set(), 0)
@@ -490,7 +495,7 @@ def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(producti
     unprocessed = _Unprocessed(production_client, times=0)
     table = DynamoTable(production_client, TABLE, sleep=lambda _: None)
     store = Store(table)
-    for n in range(MOTO_RUNS):
+    for n in runs:
         lost.rate, throttled.left.rate = 0.0, 0.0  # seeding is not under test here
         c = _seed(store, rng, cid=f"c{n}", dms=rng.randint(0, 4))
         lost.rate, throttled.left.rate = 0.35, rng.choice((0.0, 0.05, 0.2))
@@ -509,10 +514,10 @@ def test_on_moto_lost_answers_in_botocore_never_drop_a_run_or_a_command(producti
         left = _drive([(first, timedelta(0)), (second, timedelta(0))], table, [message], at, False)
         assert not left, f"moto run {n} never finished"
         assert _delivered(sent, c.chat_id) == expected, f"moto run {n}"
-    assert lost.retried > MOTO_RUNS // 10 and lost.gone > 0 and throttled.injected > 0
+    assert lost.retried > len(runs) // 10 and lost.gone > 0 and throttled.injected > 0
     print(
-        f"\nmoto: {MOTO_RUNS} runs, {lost.retried} answers lost and retried, {lost.gone} lost, "
-        f"{throttled.injected} requests throttled"
+        f"\nmoto shard {shard}: {len(runs)} runs, {lost.retried} answers lost and retried, "
+        f"{lost.gone} lost, {throttled.injected} requests throttled"
     )
 
 
