@@ -117,6 +117,10 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         # a redelivered command gets it once (a check-in is claimed here, on this rare path).
         if not claims and not _claim(runtime, event, now):
             return _Handled()
+        if command.name == "setup":  # an organiser setting the group up (chat/setup.py)
+            from chalicelib.chat.setup import setup_unbound
+
+            return _Handled(setup_unbound(store, event, command, now))
         where = {"platform": event.platform, "chat_id": event.chat_id}
         return _Handled(
             [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]

@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_SETUP = "chalicelib.chat.setup"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -53,6 +54,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm": (_CONFIRM, "handle_confirm"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
+    # organisers (chat/setup.py; /setup in a group with no community: inbound.py)
+    "setup": (_SETUP, "handle_setup"),
+    "settings": (_SETUP, "handle_settings"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

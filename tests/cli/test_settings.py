@@ -51,6 +51,7 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("report_day", "30", "report day must be between 1 and 28"),
     ("jobs", "dance", "unknown jobs ['dance']"),
     ("jobs", "", "unknown jobs"),
+    ("removal", "sometimes", "removal must be on or off"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
