@@ -115,6 +115,8 @@ def handle_settings(ctx: CommandContext) -> Sequence[Message]:
         setting = error.setting if isinstance(error, SettingRefused) else None
         return [ctx.say("settings_refused", reason=_reason(community.locale, error, setting, args))]
     updated = changed.community
+    if not changed.changes:
+        return [ctx.say("settings_unchanged")]
     at = changed.next_runs.get(changed.job)
     # The reply speaks the language the community has now (a /settings locale en is
     # answered in English).
@@ -198,7 +200,7 @@ def _show(ctx: CommandContext) -> Message:
         "reminder": c.reminder_time,
         "last_call": _value(locale, "last_call_time", c.last_call_time),
         "timezone": c.timezone,
-        "locale": c.locale,
+        "language": c.locale,
         "deadline": f"{_value(locale, 'deadline_weekday', c.deadline_weekday)} {c.deadline_time}",
         "reviewers": c.reviewers_per_submission,
         "cycle": c.cycle_length_days,

@@ -171,7 +171,7 @@ def setup_from_chat(
 @dataclass(frozen=True)
 class Changed:
     community: Community
-    # field → (old, new), as stored
+    # field → (old, new), as stored: only the fields whose value changed
     changes: dict[str, tuple[Any, Any]]
     next_runs: dict[str, str]
 
@@ -204,7 +204,11 @@ def change_settings(
         members = sum(1 for m in store.list_members(current.id) if m.is_present)
     check_settings(current.with_changes(**changes), changed=changes, members=members)
     updated = store.update_community(current, **changes)
-    diff = {name: (getattr(current, name), getattr(updated, name)) for name in changes}
+    diff = {
+        name: (getattr(current, name), getattr(updated, name))
+        for name in changes
+        if getattr(current, name) != getattr(updated, name)
+    }
     _audit(store, current.id, diff, by=by, now=now)
     return Changed(updated, diff, schedule_community(store.table, updated, now))
 

@@ -39,7 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "settings_show": {
         "zh-CN": (
             "「{community}」的设置：\n"
-            "提醒 {reminder}　最后提醒 {last_call}　时区 {timezone}　语言 {locale}\n"
+            "提醒 {reminder}　最后提醒 {last_call}　时区 {timezone}　语言 {language}\n"
             "截止 {deadline}　点评人数 {reviewers}　作业周期 {cycle} 天\n"
             "报告 每月 {report_day} 日 {report_time}　移除 {removal}\n"
             "下次提醒：{next}\n"
@@ -47,7 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "en": (
             "Settings of “{community}”:\n"
-            "reminder {reminder}, last call {last_call}, timezone {timezone}, locale {locale}\n"
+            "reminder {reminder}, last call {last_call}, timezone {timezone}, locale {language}\n"
             "deadline {deadline}, reviewers {reviewers}, homework cycle {cycle} days\n"
             "report on day {report_day} at {report_time}, removal {removal}\n"
             "Next reminder: {next}\n"
@@ -58,6 +58,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "settings_changed": {
         "zh-CN": "✅ 已修改：{changes}。下次{job}：{next}。",
         "en": "✅ Changed: {changes}. Next {job}: {next}.",
+    },
+    "settings_unchanged": {
+        "zh-CN": "没有变化：本来就是这样设置的。",
+        "en": "No change: that is the setting already.",
     },
     "settings_refused": {
         "zh-CN": "没有改动：{reason}",
