@@ -75,6 +75,9 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
 # * ``confirm_removals`` calls the platform once per candidate.
 # * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
+# * ``setup`` and ``settings`` (a change) schedule the community's jobs, which needs every
+#   job's declaration (jobs/registry.py): the worker's to reach, not the webhook's
+#   (chat/setup.py). Their refusals, and /settings showing the settings, are answered inline.
 #
 # ``report`` is not here: it reads a report the monthly job already built and stored (one
 # Query for the latest header, or one GetItem for a given month; store/reports.py) and
@@ -84,6 +87,8 @@ DEFERRED: dict[str, tuple[str, str]] = {
     "remind": (_ADMIN, "refuse_non_admin"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
     "mydata": (_PERSONAL, "precheck_mydata"),
+    "setup": (_SETUP, "precheck_setup"),
+    "settings": (_SETUP, "precheck_settings"),
 }
 
 Precheck = Callable[[CommandContext], Sequence[Message] | None]

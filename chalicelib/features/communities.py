@@ -6,8 +6,8 @@ recomputed at once (jobs/scheduling.py).
 Costs: creating is the chat binding's check (one GetItem), the community's PutItem and the
 binding's, the owner's PutItem and one PutItem per job pointer; an invite code adds its one
 conditional UpdateItem. A change of settings is one UpdateItem of exactly the fields given
-(store/repository.py: never a whole-item write of a cached copy), one BatchWriteItem of
-audit records and the job pointers again.
+(store/repository.py: never a whole-item write of a cached copy), one PutItem per audit
+record and the job pointers again.
 """
 
 from __future__ import annotations
@@ -70,13 +70,31 @@ def new_community(
 
 
 def create_community(store: Store, community: Community, now: datetime) -> Created:
-    """Store the community, bind its chat and point its jobs at their first runs. A chat
-    bound meanwhile (two /setup racing in one group) raises AlreadyBound and leaves
-    nothing of this community behind."""
-    from chalicelib.jobs.scheduling import schedule_community
-
+    """Store the community, bind its chat and point its jobs at their first runs (the
+    CLI). A chat bound meanwhile raises AlreadyBound and leaves nothing of this community
+    behind."""
     store.create_community(community)
-    return Created(community, schedule_community(store.table, community, now))
+    return Created(community, schedule_jobs(store, community, now))
+
+
+def schedule_jobs(store: Store, community: Community, now: datetime) -> dict[str, str]:
+    """Point a new community's jobs at their first runs (those it has keep theirs: a
+    retried /setup schedules nothing twice); job → next run, UTC ISO. In chat this runs in
+    the queue worker (chat/setup.py): the schedule needs every job's declaration, which the
+    webhook's function is not meant to reach (tests/deploy/test_policy_reach.py)."""
+    from chalicelib.jobs.scheduling import ensure_scheduled
+
+    ensure_scheduled(store.table, community, now)
+    return next_runs(store, community.id)
+
+
+def next_runs(store: Store, community_id: str) -> dict[str, str]:
+    """Each job's next run as its pointer says (UTC ISO): one Query."""
+    pk = keys.community_pk(community_id)
+    return {
+        item["job"]: item["scheduled_at"]
+        for item in store.table.query(pk, prefix=keys.due_item_sk(""))
+    }
 
 
 # -- /setup from the group ----------------------------------------------------------------
@@ -115,8 +133,9 @@ def setup_from_chat(
     today: date | None = None,
 ) -> SetupResult:
     """An organiser's ``/setup <code>`` in a group: the community, bound to the group, the
-    organiser its owner, its jobs scheduled. A wrong, used-up, expired or revoked code (or
-    one for another platform) creates nothing; neither does a group already set up.
+    organiser its owner (its jobs: :func:`schedule_jobs`). A wrong, used-up, expired or
+    revoked code (or one for another platform) creates nothing; nor does a group already
+    set up.
 
     The code is taken (one conditional write: two groups racing for its last use cannot both
     have it) before anything is created, and given back when the group turns out to be set up
@@ -137,7 +156,9 @@ def setup_from_chat(
         name=name, platform=platform, chat_id=chat_id, raw={}, now=now, locale=locale
     )
     try:
-        created = create_community(store, community, now)
+        # Stored and bound here; its jobs are scheduled by the queue worker that answers
+        # the organiser (schedule_jobs), the webhook staying within its IAM policy.
+        store.create_community(community)
     except AlreadyBound:
         if typed is not None:
             invites.give_back(store.table, typed)
@@ -162,7 +183,7 @@ def setup_from_chat(
         by=organiser.user_id,
         now=now,
     )
-    return SetupResult(SETUP_CREATED, created.community, created.next_runs, allowed)
+    return SetupResult(SETUP_CREATED, community, {}, allowed)
 
 
 # -- settings -------------------------------------------------------------------------------
@@ -238,19 +259,21 @@ def _audit(
     from chalicelib.store.retention import expires_at
 
     at = now.isoformat()
-    store.table.batch_put(
-        {
-            "pk": keys.community_pk(community_id),
-            "sk": keys.audit_sk(at, name),
-            "at": at,
-            "by": by,
-            "field": name,
-            "old": _plain(old),
-            "new": _plain(new),
-            keys.TTL_ATTRIBUTE: expires_at(now),
-        }
-        for name, (old, new) in diff.items()
-    )
+    # One PutItem each (a change names one or two fields): the webhook's function is not
+    # granted BatchWriteItem (tests/deploy/test_policy_reach.py), and needs no batch here.
+    for name, (old, new) in diff.items():
+        store.table.put(
+            {
+                "pk": keys.community_pk(community_id),
+                "sk": keys.audit_sk(at, name),
+                "at": at,
+                "by": by,
+                "field": name,
+                "old": _plain(old),
+                "new": _plain(new),
+                keys.TTL_ATTRIBUTE: expires_at(now),
+            }
+        )
 
 
 def audit_trail(store: Store, community_id: str) -> list[dict[str, Any]]:

@@ -208,11 +208,14 @@ def _chat_settings(locale: str):
     a function sending ``/settings <name> <value>`` as that admin, returning the reply."""
     from datetime import UTC, datetime
 
+    from chalicelib.chat.worker import run_queued_command
     from chalicelib.domain.models import Member, Role
     from chalicelib.inbound import handle_event
     from chalicelib.platforms.base import InboundEvent, Sender
+    from chalicelib.queue import MemoryQueue
     from chalicelib.store.memory import MemoryTable
     from chalicelib.store.repository import Store
+    from chalicelib.worker import parse_message
     from tests.helpers import runtime
 
     store = Store(MemoryTable())
@@ -222,15 +225,24 @@ def _chat_settings(locale: str):
         for i in range(ROSTER)
     )
     now = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
-    rt, _ = runtime(store, now)
+    rt, sent = runtime(store, now)
+    rt.queue = MemoryQueue()
     counter = iter(range(10_000))
 
     def send(text: str) -> str:
+        """The answer: inline, or (a change) what the queue worker posted."""
         event = InboundEvent(
             "message", "console", "room", Sender("u0", "M0"), text, f"e{next(counter)}"
         )
         [reply] = handle_event(rt, event, now)
-        return reply.text
+        queued = rt.queue.drain()
+        if not queued:
+            return reply.text
+        [message] = queued
+        before = len(sent)
+        run_queued_command(rt, parse_message(json.dumps(message)), now)
+        [posted] = sent[before:]
+        return posted.text
 
     return store, send
 

@@ -2,6 +2,10 @@
 each platform's own signed payloads: Telegram (secret token), Slack (signed slash
 commands), Feishu (signed, encrypted events), DingTalk (settings held for a DM'd code).
 
+A setup or a change of settings is acknowledged at once and finished by the queue worker
+(it schedules the jobs): the helpers here run the worker on what the webhook queued (moto's
+SQS) and return what it posted back, the way each platform answers later.
+
 The refusals are guards: a wrong, used or expired code, a group already set up, a redelivered
 /setup, a member who is no admin changing settings. Each must leave the table as it was.
 """
@@ -14,6 +18,7 @@ import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import boto3
 import pytest
 import responses
 from chalice.test import Client
@@ -25,14 +30,41 @@ from chalicelib.domain.invites import new_code
 from chalicelib.domain.models import Role
 from chalicelib.features.communities import audit_trail
 from chalicelib.platforms.slack import sign as slack_sign
+from chalicelib.queue import SqsQueue
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.store import invites, keys
 from chalicelib.store.repository import Store
+from tests.entrypoints.test_schedules_and_queue import sqs_event
 from tests.platforms import test_dingtalk as dingtalk_fixtures
 from tests.platforms import test_feishu as feishu_fixtures
 from tests.platforms.test_telegram import GROUP, NOW, SECRET, TOKEN, USER, update
 
 HEADERS = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+WORKING = ("⏳ Working on it… the result follows here shortly.", "⏳ 正在处理…结果稍后发到这里。")
+
+
+@pytest.fixture
+def sqs(aws):
+    client = boto3.client("sqs", region_name="us-east-1")
+    url = client.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    return client, url
+
+
+def run_worker(client, sqs) -> int:
+    """Hand what the webhook queued to the worker (as SQS would); how many messages."""
+    sqs_client, url = sqs
+    answer = sqs_client.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    bodies = [m["Body"] for m in answer.get("Messages", [])]
+    if bodies:
+        worked = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies))
+        assert worked.payload == {"batchItemFailures": []}
+    return len(bodies)
+
+
+def wire(store: Store, settings: Settings, sqs) -> None:
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(NOW))
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
 
 
 def issue(store: Store, uses: int = 1, platform: str | None = None, days: int = 30) -> str:
@@ -64,27 +96,56 @@ def uses_left(store: Store) -> list[int]:
 # -- Telegram ---------------------------------------------------------------------------------
 
 
+TELEGRAM_SEND = f"https://telegram.invalid/bot{TOKEN}/sendMessage"
+
+
 @pytest.fixture
-def telegram(dynamo_table):
+def telegram(dynamo_table, sqs):
     store = Store(dynamo_table)
     settings = Settings(
         secrets={"ROLLCALL_TELEGRAM_BOT_TOKEN": TOKEN, "ROLLCALL_TELEGRAM_SECRET_TOKEN": SECRET},
         api_bases={"telegram": "https://telegram.invalid"},
     )
-    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    wire(store, settings, sqs)
     try:
-        with Client(app.app) as client, responses.RequestsMock() as outbound:
-            yield client, store, outbound
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(TELEGRAM_SEND, json={"ok": True, "result": {"message_id": 9}})
+            yield client, store, (outbound, sqs)
     finally:
         set_runtime(None)
 
 
 def tg(client, text: str, update_id: int, user: dict | None = None, chat: int = GROUP) -> str:
+    """The answer to a message: inline, or (a command the worker finishes) what the worker
+    sent back through the Bot API."""
     message = {"from": user or USER, "text": text, "chat": {"id": chat, "type": "supergroup"}}
     body = json.dumps(update(message, update_id=update_id)).encode()
     answer = client.http.post("/webhooks/telegram", headers=HEADERS, body=body)
     assert answer.status_code == 200
-    return html.unescape(json.loads(answer.body).get("text", "")) if answer.body else ""
+    said = html.unescape(json.loads(answer.body).get("text", "")) if answer.body else ""
+    if said not in WORKING:
+        return said
+    outbound, sqs = TG_WIRES[-1]
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    sent = [json.loads(c.request.body) for c in outbound.calls[before:]]
+    assert [s["chat_id"] for s in sent] == [str(chat)]
+    return html.unescape(sent[0]["text"])
+
+
+TG_WIRES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _telegram_wires(request):
+    """tg() finds the Telegram fixture's outbound mock and queue here."""
+    if "telegram" in request.fixturenames:
+        TG_WIRES.append(request.getfixturevalue("telegram")[2])
+    yield
+    TG_WIRES.clear()
 
 
 def test_telegram_setup_creates_the_community_with_its_owner_and_first_reminder(telegram):
@@ -242,19 +303,30 @@ CHANNEL = "C0LAN2Q65"
 TRIGGERS = itertools.count(1)
 
 
+RESPONSE_URL = "https://hooks.slack.com/commands/1234/5678"
+
+
 @pytest.fixture
-def slack(dynamo_table):
+def slack(dynamo_table, sqs):
     store = Store(dynamo_table)
     settings = Settings(
         secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SLACK_SECRET},
         api_bases={"slack": "https://slack.invalid/api"},
     )
-    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    wire(store, settings, sqs)
     try:
-        with Client(app.app) as client, responses.RequestsMock() as outbound:
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(RESPONSE_URL, body="ok")
+            SLACK_WIRES[:] = [(outbound, sqs)]
             yield client, store, outbound
     finally:
         set_runtime(None)
+
+
+SLACK_WIRES: list = []
 
 
 def slash(client, text: str, channel: str = CHANNEL, user: str = "U2147483697", team="T0001"):
@@ -265,7 +337,7 @@ def slash(client, text: str, channel: str = CHANNEL, user: str = "U2147483697", 
         "user_name": "steve",
         "command": "/rollcall",
         "text": text,
-        "response_url": "https://hooks.slack.com/commands/1234/5678",
+        "response_url": RESPONSE_URL,
         "trigger_id": f"trigger-{next(TRIGGERS)}",
     }
     body = urlencode(fields).encode()
@@ -277,7 +349,14 @@ def slash(client, text: str, channel: str = CHANNEL, user: str = "U2147483697", 
     }
     answer = client.http.post("/webhooks/slack", headers=headers, body=body)
     assert answer.status_code == 200
-    return json.loads(answer.body)["text"]
+    said = json.loads(answer.body)["text"]
+    if said not in WORKING:
+        return said
+    outbound, sqs = SLACK_WIRES[0]
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    [posted] = [json.loads(c.request.body) for c in outbound.calls[before:]]
+    return posted["text"]
 
 
 def test_slack_setup_and_settings_through_the_umbrella_command(slack):
@@ -312,7 +391,7 @@ def test_slack_setup_of_an_allowed_workspace_needs_no_code(slack):
 
 
 @pytest.fixture
-def feishu(dynamo_table):
+def feishu(dynamo_table, sqs):
     secrets = {
         "ROLLCALL_FEISHU_VERIFICATION_TOKEN": feishu_fixtures.TOKEN,
         "ROLLCALL_FEISHU_ENCRYPT_KEY": feishu_fixtures.ENCRYPT_KEY,
@@ -321,12 +400,16 @@ def feishu(dynamo_table):
     }
     settings = Settings(secrets=secrets, api_bases={"feishu": feishu_fixtures.BASE})
     store = Store(dynamo_table)
-    set_runtime(Runtime(settings=settings, store=store, clock=FixedClock(NOW)))
+    wire(store, settings, sqs)
+    FEISHU_WIRES[:] = [sqs]
     try:
         with Client(app.app) as client:
             yield client, store
     finally:
         set_runtime(None)
+
+
+FEISHU_WIRES: list = []
 
 
 def lark(client, text: str, event_id: str) -> list[str]:
@@ -347,11 +430,13 @@ def lark(client, text: str, event_id: str) -> list[str]:
         answer = client.http.post(
             "/webhooks/feishu", headers=feishu_fixtures.signed(body), body=body
         )
+        run_worker(client, FEISHU_WIRES[0])
         sent = [
             json.loads(json.loads(c.request.body)["content"])["text"]
             for c in rsps.calls
             if c.request.url.startswith(f"{feishu_fixtures.BASE}/im/v1/messages")
         ]
+    sent = [text for text in sent if text not in WORKING]
     assert answer.status_code == 200
     return sent
 
@@ -396,10 +481,12 @@ def test_feishu_setup_with_a_wrong_code_creates_nothing(feishu):
 # -- DingTalk: settings wait for a code sent privately ----------------------------------------
 
 
-def test_dingtalk_settings_wait_for_the_confirmation_code(dynamo_table):
+def test_dingtalk_settings_wait_for_the_confirmation_code(dynamo_table, sqs):
+    from chalicelib.runtime import get_runtime
     from tests.platforms.test_dingtalk_confirm import ADMIN, code_sent, send, wired
 
     store = wired(dynamo_table)
+    get_runtime().queue = SqsQueue(*sqs)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add(responses.POST, dingtalk_fixtures.SESSION, json={"errcode": 0, "errmsg": "ok"})
         rsps.add(
@@ -412,6 +499,8 @@ def test_dingtalk_settings_wait_for_the_confirmation_code(dynamo_table):
                 assert store.get_community("c1").reminder_time == "21:00"  # held
                 code = code_sent(rsps)
                 send(client, f"/confirm {code}", "m2")
+                assert store.get_community("c1").reminder_time == "21:00"  # queued
+                assert run_worker(client, sqs) == 1
         finally:
             set_runtime(None)
     assert store.get_community("c1").reminder_time == "20:30"
