@@ -547,3 +547,30 @@ def test_a_setup_that_loses_the_race_for_the_group_leaves_nothing_and_keeps_its_
     assert lost.outcome == SETUP_ALREADY_BOUND
     assert len(communities(store)) == 1
     assert sorted(uses_left(store)) == [0, 1]  # the loser's use given back
+
+
+def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram):
+    """The community is created by the webhook and its jobs scheduled by the worker: when
+    the queue refuses the message, the organiser is told to try again, and their next
+    /setup (any code, or none) finishes it rather than answering "already set up"."""
+    from chalicelib.runtime import get_runtime
+
+    client, store, _ = telegram
+
+    class Refusing:
+        def send_batch(self, messages):
+            raise ConnectionError("SQS is down")
+
+    working = get_runtime().queue
+    get_runtime().queue = Refusing()
+    said = tg(client, f"/setup {issue(store)}", 1)
+    assert said == "⚠️ This command could not be started just now; please try again in a minute."
+    [made] = communities(store)
+    assert list(store.table.query(keys.community_pk(made.id), prefix="DUE#")) == []
+    get_runtime().queue = working
+    other = {**USER, "id": 2222222, "first_name": "Eve"}
+    assert tg(client, "/setup", 2, user=other).startswith("This group is already set up")
+    assert tg(client, "/setup", 3).startswith("✅ All set!")
+    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
+    assert due == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert tg(client, "/setup", 4).startswith("This group is already set up")
