@@ -248,16 +248,11 @@ def _value(locale: str, field: str, value: Any) -> str:
 
 
 def _show(ctx: CommandContext) -> Message:
-    from chalicelib.features.communities import local_run
-    from chalicelib.store import keys
+    from chalicelib.features.communities import local_run, next_runs
 
     c: Community = ctx.community
     locale = c.locale
-    due = {
-        item["job"]: item["scheduled_at"]
-        for item in ctx.store.table.query(keys.community_pk(c.id), prefix=keys.due_item_sk(""))
-    }
-    at = due.get("daily-reminder")
+    at = next_runs(ctx.store, c.id).get("daily-reminder")
     values: dict[str, Any] = {
         "community": c.name,
         "reminder": c.reminder_time,
