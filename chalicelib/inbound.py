@@ -117,6 +117,16 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         # a redelivered command gets it once (a check-in is claimed here, on this rare path).
         if not claims and not _claim(runtime, event, now):
             return _Handled()
+        if command.name == "setup":  # an organiser setting the group up (chat/setup.py)
+            from chalicelib.chat.setup import setup_unbound
+
+            answer = setup_unbound(store, event, command, now)
+            if answer.community is None or answer.owner is None:
+                return _Handled(answer.replies)
+            ctx = CommandContext(
+                store, answer.community, answer.owner, command, event, now, runtime=runtime
+            )
+            return _enqueue_command(runtime, ctx)
         where = {"platform": event.platform, "chat_id": event.chat_id}
         return _Handled(
             [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
@@ -169,11 +179,16 @@ def _defer(runtime: Runtime, ctx: CommandContext) -> _Handled:
     when the queue refuses the message, the admin is told to ask again rather than left
     waiting for a result that will never come.
     """
-    from chalicelib.queue import command_message
-
     refused = precheck(ctx.command.name)(ctx)
     if refused:
         return _Handled(list(refused))
+    return _enqueue_command(runtime, ctx)
+
+
+def _enqueue_command(runtime: Runtime, ctx: CommandContext) -> _Handled:
+    """Queue a command the precheck let through (or a /setup that created its community)."""
+    from chalicelib.queue import command_message
+
     event = ctx.event
     # What de-duplicates the reply when SQS delivers the message twice: the platform's
     # delivery id, or (an event without one) an id of this request's own.

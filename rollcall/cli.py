@@ -23,7 +23,7 @@ from chalicelib.domain.models import (
     parse_platform,
 )
 from chalicelib.domain.settings import WEEKDAYS
-from chalicelib.store.repository import AlreadyBound, NotFound, new_community_id
+from chalicelib.store.repository import AlreadyBound, NotFound
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     InvalidValue,
@@ -418,30 +418,32 @@ def community_create(
     as_json: bool,
     **settings: Any,
 ) -> None:
-    """Create a community for one group chat; prints its id."""
+    """Create a community for one group chat; prints its id.
+
+    Organisers can do this themselves from the group with an invite code (`invite create`,
+    then `/setup <code>` in the group)."""
     from datetime import UTC, datetime
 
-    from chalicelib.domain.settings import check_community_id, check_settings, parse_settings
-    from chalicelib.jobs.scheduling import schedule_community
+    from chalicelib.features.communities import create_community, new_community
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
-    changes = parse_settings(_given(settings))
-    paused = _paused((), pause, resume)
-    if paused is not None:
-        changes["paused_cycles"] = paused
-    new = Community(
-        id=new_community_id() if community_id is None else check_community_id(community_id),
+    now = datetime.now(UTC)
+    given = _given(settings)
+    new = new_community(
         name=name,
-        platform=parse_platform(platform),
+        platform=platform,
         chat_id=chat_id,
-        created_at=datetime.now(UTC).replace(microsecond=0),
-        **{"timezone": "Asia/Shanghai", "locale": "zh-CN", **changes},
+        raw=given,
+        now=now,
+        community_id=community_id,
+        paused_cycles=_paused((), pause, resume),
+        # The operator's defaults stay zh-CN and Asia/Shanghai, as they always were.
+        locale="zh-CN",
+        timezone="Asia/Shanghai",
     )
-    check_settings(new, changed=changes)  # no members yet
     with open_store() as store:
-        store.create_community(new)
-        schedule_community(store.table, new, datetime.now(UTC))
+        create_community(store, new, now)
     emit({"id": new.id}, as_json, new.id)
 
 
@@ -503,31 +505,27 @@ def community_update(community_id: str, name: str | None, as_json: bool, **setti
     """
     from datetime import UTC, datetime
 
-    from chalicelib.domain.settings import check_settings, parse_settings
-    from chalicelib.jobs.scheduling import schedule_community
+    from chalicelib.domain.settings import parse_settings
+    from chalicelib.features.communities import change_settings
     from rollcall.context import open_store
 
     pause, resume = settings.pop("pause_cycle", ()), settings.pop("resume_cycle", ())
     given = _given(settings)
-    changes = parse_settings(given)
+    parse_settings(given)  # a bad value is refused before the store is opened
+    also: dict[str, Any] = {}
     if name is not None:
-        changes["name"] = name
-    if not changes and not pause and not resume:
+        also["name"] = name
+    if not given and not also and not pause and not resume:
         raise click.UsageError("nothing to change: give at least one option")
     with open_store() as store:
         current = store.get_community(community_id)
         paused = _paused(current.paused_cycles, pause, resume)
         if paused is not None:
-            changes["paused_cycles"] = paused
-        members = None
-        if "reviewers" in given:  # reviewers are judged against the roster
-            members = sum(1 for m in store.list_members(community_id) if m.is_present)
-        check_settings(current.with_changes(**changes), changed=changes, members=members)
-        # Only the settings given are written: a concurrent /theme or another command's
-        # change to other settings stands.
-        updated = store.update_community(current, **changes)
-        # New times or timezone: every job's next run is computed again.
-        schedule_community(store.table, updated, datetime.now(UTC))
+            also["paused_cycles"] = paused
+        # The same use case as chat's /settings: validated as a whole, only the settings
+        # given written (a concurrent /theme stands), audited, every job rescheduled.
+        changed = change_settings(store, current, given, by="cli", now=datetime.now(UTC), also=also)
+    updated = changed.community
     emit(community_dict(updated), as_json, describe(updated))
 
 
@@ -605,6 +603,174 @@ def community_delete(community_id: str, confirm: str, as_json: bool) -> None:
     with open_store() as store:
         done = delete_community(store, community_id, confirm)
     emit(done.as_dict(), as_json, done.describe())
+
+
+# -- invite codes -----------------------------------------------------------------------
+
+
+@main.group()
+def invite() -> None:
+    """Invite codes with which organisers set up their group themselves (/setup <code>)."""
+
+
+# A code nobody dated lasts this long: long enough to hand over, short enough to forget.
+DEFAULT_INVITE_DAYS = 30
+
+
+@invite.command("create")
+@click.option("--uses", type=int, default=1, help="How many groups may use it.")
+@click.option("--expires", help="Last day it works (UTC), e.g. 2027-01-31.  [default: 30 days]")
+@click.option("--platform", help="Only on this platform (default: any).")
+@json_option
+@friendly
+def invite_create(uses: int, expires: str | None, platform: str | None, as_json: bool) -> None:
+    """Issue an invite code: printed this once, stored only as its hash."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.domain.invites import check_platform, new_code, parse_expiry, parse_uses
+    from chalicelib.store import invites
+    from rollcall.context import open_store
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    uses = parse_uses(uses)
+    chosen = check_platform(platform)
+    if expires is None:
+        until = (now + timedelta(days=DEFAULT_INVITE_DAYS)).date().isoformat()
+        valid_until = parse_expiry(until, now)
+    else:
+        valid_until = parse_expiry(expires, now)
+    code = new_code()
+    with open_store() as store:
+        made = invites.put_invite(
+            store.table, code, uses=uses, valid_until=valid_until, platform=chosen, now=now
+        )
+    data = {
+        "code": code,
+        "id": made.id,
+        "uses": uses,
+        "valid_until": valid_until.isoformat(),
+        "platform": chosen,
+    }
+    text = (
+        f"{code}\n"
+        f"  id {made.id}, {uses} use(s), until {valid_until:%Y-%m-%d %H:%M} UTC"
+        + (f", {chosen} only" if chosen else "")
+        + "\n  shown once: in the group, an organiser sends /setup "
+        + code
+    )
+    emit(data, as_json, text)
+
+
+@invite.command("list")
+@json_option
+@friendly
+def invite_list(as_json: bool) -> None:
+    """The codes (by id, never the code), uses left, expiry and platform; allowed workspaces."""
+    from datetime import UTC, datetime
+
+    from chalicelib.store import invites
+    from rollcall.runtime import read_store
+
+    now = datetime.now(UTC)
+    with read_store() as store:
+        found = list(invites.list_invites(store.table))
+        allowed = invites.list_allowed(store.table)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": i.id,
+            "uses_left": i.uses_left,
+            "uses": i.uses,
+            "valid_until": i.valid_until.isoformat(),
+            "platform": i.platform,
+            "state": "expired"
+            if now >= i.valid_until
+            else ("used" if i.uses_left <= 0 else "usable"),
+        }
+        for i in found
+    ]
+    workspaces = [{"platform": a["platform"], "workspace": a["workspace"]} for a in allowed]
+    lines = [
+        f"{r['id']}  {r['uses_left']}/{r['uses']} left  until {r['valid_until'][:16]}  "
+        f"{r['platform'] or 'any':<9} {r['state']}"
+        for r in rows
+    ] or ["no invite codes"]
+    lines += [f"allowed   {w['platform']} workspace {w['workspace']}" for w in workspaces]
+    emit({"codes": rows, "workspaces": workspaces}, as_json, "\n".join(lines))
+
+
+@invite.command("revoke")
+@click.argument("invite_id", metavar="ID")
+@json_option
+@friendly
+def invite_revoke(invite_id: str, as_json: bool) -> None:
+    """Revoke a code by its id (as `invite list` shows it); groups set up with it stay."""
+    from chalicelib.store import invites
+    from rollcall.context import open_store
+
+    wanted = invite_id.strip().lower()
+    if len(wanted) < 6 or any(c not in "0123456789abcdef" for c in wanted):
+        raise InvalidValue(
+            f"an invite id is 6 or more hex digits from `invite list`, got {invite_id!r}"
+        )
+    with open_store() as store:
+        found = invites.find_invites(store.table, wanted)
+        if not found:
+            raise NotFound(f"no invite code with id {invite_id!r}")
+        if len(found) > 1:
+            raise InvalidValue(f"id {invite_id!r} matches {len(found)} codes; give more of it")
+        invites.delete_invite(store.table, found[0].hashed)
+    emit({"revoked": found[0].id}, as_json, f"revoked {found[0].id}")
+
+
+@invite.command("allow")
+@click.option("--platform", required=True, help="slack, discord, feishu, dingtalk, ...")
+@click.option(
+    "--workspace",
+    required=True,
+    help="Slack team id (T…), Feishu tenant key, Discord guild id, DingTalk corp id.",
+)
+@json_option
+@friendly
+def invite_allow(platform: str, workspace: str, as_json: bool) -> None:
+    """Let every group of one workspace/tenant /setup without a code."""
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.invites import check_workspace
+    from chalicelib.store import invites
+    from rollcall.context import open_store
+
+    chosen = parse_platform(platform)
+    space = check_workspace(workspace)
+    with open_store() as store:
+        invites.allow_workspace(store.table, chosen, space, datetime.now(UTC))
+    emit(
+        {"platform": chosen, "workspace": space, "allowed": True},
+        as_json,
+        f"allowed: groups of {chosen} workspace {space} may /setup without a code",
+    )
+
+
+@invite.command("disallow")
+@click.option("--platform", required=True)
+@click.option("--workspace", required=True)
+@json_option
+@friendly
+def invite_disallow(platform: str, workspace: str, as_json: bool) -> None:
+    """Undo `invite allow`: the workspace's groups need a code again."""
+    from chalicelib.domain.invites import check_workspace
+    from chalicelib.store import invites
+    from rollcall.context import open_store
+
+    chosen = parse_platform(platform)
+    space = check_workspace(workspace)
+    with open_store() as store:
+        if not invites.disallow_workspace(store.table, chosen, space):
+            raise NotFound(f"{chosen} workspace {space} was not allowed")
+    emit(
+        {"platform": chosen, "workspace": space, "allowed": False},
+        as_json,
+        f"disallowed: {chosen} workspace {space} needs invite codes again",
+    )
 
 
 # -- members ----------------------------------------------------------------------------

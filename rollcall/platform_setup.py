@@ -188,6 +188,7 @@ TELEGRAM_COMMANDS = (
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
     ("help", "帮助", "show the commands"),
+    ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
 )
 
 
@@ -491,6 +492,45 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "Admins: confirm a report's removals",
         "管理员：确认报告中的移除",
         _option(_STRING, "report", "The report id, e.g. 2026-10", "报告 ID，如 2026-10"),
+    ),
+    _command(
+        "setup",
+        "Organisers: set this channel up with an invite code",
+        "组织者：用邀请码开通本频道",
+        _option(_STRING, "code", "The invite code, e.g. RC-7KQM-X2PA-9HWD", "邀请码"),
+        _option(_STRING, "name", "The community's name", "社群名称"),
+    ),
+    _command(
+        "settings",
+        "Admins: see or change the settings",
+        "管理员：查看或修改设置",
+        _option(
+            _STRING,
+            "setting",
+            "What to change",
+            "要改的设置",
+            choices=[
+                {"name": w, "value": w}
+                for w in (
+                    "reminder",
+                    "lastcall",
+                    "deadline",
+                    "removal",
+                    "timezone",
+                    "locale",
+                    "daystart",
+                    "report",
+                    "reportday",
+                    "reviewers",
+                    "grace",
+                    "congratulate",
+                    "makeups",
+                    "maxleave",
+                    "cycle",
+                )
+            ],
+        ),
+        _option(_STRING, "value", "The new value, e.g. 20:30", "新的值，如 20:30"),
     ),
 )
 

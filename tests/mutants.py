@@ -170,6 +170,44 @@ MUTANTS = (
             "test_lost_answers_concurrency_skew_and_crashes_lose_and_double_nothing_outside_the_window",
         ),
     ),
+    Mutant(
+        "an invite code's uses not counted",
+        "chalicelib/store/invites.py",
+        '        & Cond.gt("uses_left", 0)\n',
+        "",
+        (
+            "tests/store/test_invites.py::test_two_groups_racing_for_the_last_use_cannot_both_win",
+            "tests/entrypoints/test_setup_webhooks.py::"
+            "test_telegram_setup_with_a_bad_code_answers_one_line_and_creates_nothing",
+        ),
+    ),
+    Mutant(
+        "an expired invite code accepted",
+        "chalicelib/store/invites.py",
+        '        & Cond.gt("valid_until", now.isoformat())\n',
+        "",
+        ("tests/store/test_invites.py::test_an_expired_code_is_refused_and_keeps_its_uses",),
+    ),
+    Mutant(
+        "anyone may change settings",
+        "chalicelib/chat/setup.py",
+        '    if not ctx.member.is_admin:\n        return [ctx.say("admin_only"',
+        '    if False:\n        return [ctx.say("admin_only"',
+        (
+            "tests/entrypoints/test_setup_webhooks.py::"
+            "test_a_member_who_is_no_admin_cannot_change_settings",
+        ),
+    ),
+    Mutant(
+        "a setup that lost the group keeps its code's use",
+        "chalicelib/features/communities.py",
+        "            invites.give_back(store.table, typed)\n",
+        "            pass\n",
+        (
+            "tests/entrypoints/test_setup_webhooks.py::"
+            "test_a_setup_that_loses_the_race_for_the_group_leaves_nothing_and_keeps_its_code",
+        ),
+    ),
 )
 
 

@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_SETUP = "chalicelib.chat.setup"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -53,6 +54,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm": (_CONFIRM, "handle_confirm"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
+    # organisers (chat/setup.py; /setup in a group with no community: inbound.py)
+    "setup": (_SETUP, "handle_setup"),
+    "settings": (_SETUP, "handle_settings"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
@@ -71,6 +75,9 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
 # * ``confirm_removals`` calls the platform once per candidate.
 # * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
+# * ``setup`` and ``settings`` (a change) schedule the community's jobs, which needs every
+#   job's declaration (jobs/registry.py): the worker's to reach, not the webhook's
+#   (chat/setup.py). Their refusals, and /settings showing the settings, are answered inline.
 #
 # ``report`` is not here: it reads a report the monthly job already built and stored (one
 # Query for the latest header, or one GetItem for a given month; store/reports.py) and
@@ -80,6 +87,8 @@ DEFERRED: dict[str, tuple[str, str]] = {
     "remind": (_ADMIN, "refuse_non_admin"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
     "mydata": (_PERSONAL, "precheck_mydata"),
+    "setup": (_SETUP, "precheck_setup"),
+    "settings": (_SETUP, "precheck_settings"),
 }
 
 Precheck = Callable[[CommandContext], Sequence[Message] | None]

@@ -50,6 +50,11 @@ ALIASES: dict[str, str] = {
     "/exempt": "exempt",
     "/confirm-removals": "confirm_removals",
     "确认移除": "confirm_removals",
+    # organisers: set the group up with an invite code, change its settings (chat/setup.py)
+    "开通": "setup",
+    "/setup": "setup",
+    "设置": "settings",
+    "/settings": "settings",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

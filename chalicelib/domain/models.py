@@ -51,7 +51,16 @@ def parse_hhmm(value: str, what: str = "time") -> time:
 
 
 def parse_locale(value: str) -> str:
-    aliases = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh_cn": "zh-CN", "en": "en", "en-us": "en"}
+    aliases = {
+        "zh": "zh-CN",
+        "zh-cn": "zh-CN",
+        "zh_cn": "zh-CN",
+        "中文": "zh-CN",
+        "en": "en",
+        "en-us": "en",
+        "english": "en",
+        "英文": "en",
+    }
     locale = aliases.get(value.strip().lower()) if isinstance(value, str) else None
     if locale is None:
         raise InvalidValue(f"locale must be one of {', '.join(LOCALES)}, got {value!r}")

@@ -42,6 +42,15 @@ _ROBOT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _ROBOT_KEY_PLATFORMS = ("dingtalk", "wecom")
 
 
+class SettingRefused(InvalidValue):
+    """A setting's value refused: the one line (English, as the CLI prints it) and which
+    setting it was, so chat can say it in the member's language (texts/settings.py)."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name as typed, the Community field it sets, how text becomes a value."""
@@ -103,7 +112,7 @@ def _time(what: str) -> Callable[[str], str]:
 
 
 def _last_call(value: str) -> str | None:
-    if value.strip().lower() in ("-", "off", "none"):
+    if value.strip().lower() in ("-", "off", "none", "关", "关闭"):
         return None
     parse_hhmm(value, "last call time")
     return value.strip()
@@ -115,12 +124,16 @@ def _timezone(value: str) -> str:
     return parse_timezone(value.strip())
 
 
+_ON = ("on", "yes", "true", "1", "开", "开启", "打开", "是")
+_OFF = ("off", "no", "false", "0", "关", "关闭", "否")
+
+
 def _on_off(what: str) -> Callable[[str], bool]:
     def parse(value: str) -> bool:
         lowered = value.strip().lower()
-        if lowered in ("on", "yes", "true", "1"):
+        if lowered in _ON:
             return True
-        if lowered in ("off", "no", "false", "0"):
+        if lowered in _OFF:
             return False
         raise InvalidValue(f"{what} must be on or off, got {value!r}")
 
@@ -143,8 +156,16 @@ def _whole(what: str, low: int, high: int | None = None, why: str = "") -> Calla
     return parse
 
 
+# 周一..周日, 星期一..星期日 (天 for 日), as organisers write a deadline in Chinese.
+_CHINESE_DAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
+
+
 def _weekday(value: str) -> int:
-    text = value.strip().lower()[:3]
+    typed = value.strip()
+    for lead in ("星期", "礼拜", "周"):
+        if typed.startswith(lead) and typed[len(lead) :] in _CHINESE_DAYS:
+            return _CHINESE_DAYS[typed[len(lead) :]]
+    text = typed.lower()[:3]
     if text in WEEKDAYS:
         return WEEKDAYS.index(text)
     if text.isdigit() and 0 <= int(text) <= 6:
@@ -263,6 +284,12 @@ SETTINGS: dict[str, Setting] = {
             "report_day", "report_day", _whole("report day", 1, 28), "Report day of month, 1-28."
         ),
         Setting("jobs", "jobs", _jobs, "Comma-separated jobs this community runs (or none)."),
+        Setting(
+            "removal",
+            "removal_enabled",
+            _on_off("removal"),
+            "Remove members the monthly report lists, once an admin confirms: on or off.",
+        ),
     )
 }
 
@@ -277,6 +304,7 @@ _METAVARS = {
     "robot_webhook": "URL",
     "robot_secret": "SECRET",
     "congratulate": "on|off",
+    "removal": "on|off",
     "cycle_anchor": "DATE",
     "deadline_weekday": "DAY",
     "jobs": "JOBS",
@@ -293,10 +321,15 @@ def parse_settings(raw: Mapping[str, str]) -> dict[str, Any]:
     for name, value in raw.items():
         setting = SETTINGS.get(name)
         if setting is None:
-            raise InvalidValue(f"unknown setting {name!r}; settings are {', '.join(SETTINGS)}")
+            raise SettingRefused(f"unknown setting {name!r}; settings are {', '.join(SETTINGS)}")
         if not isinstance(value, str):
-            raise InvalidValue(f"{setting.what} must be text, got {value!r}")
-        changes[setting.field] = setting.parse(value)
+            raise SettingRefused(f"{setting.what} must be text, got {value!r}", name)
+        try:
+            changes[setting.field] = setting.parse(value)
+        except SettingRefused:
+            raise
+        except InvalidValue as error:
+            raise SettingRefused(str(error), name) from None
     return changes
 
 
@@ -320,27 +353,33 @@ def check_settings(
         and _day_minutes(c.last_call_time, c.day_boundary)
         <= _day_minutes(c.reminder_time, c.day_boundary)
     ):
-        raise InvalidValue(
+        raise SettingRefused(
             f"last call time {c.last_call_time} must come after the reminder "
-            f"({c.reminder_time}) in the same day (the day ends at {c.day_boundary})"
+            f"({c.reminder_time}) in the same day (the day ends at {c.day_boundary})",
+            "last_call_time",
         )
     cycle_minutes = c.cycle_length_days * MINUTES_PER_DAY
     if touched & {"digest_offset_minutes", "cycle_length_days"} and not (
         0 <= c.digest_offset_minutes < cycle_minutes
     ):
-        raise InvalidValue(
+        raise SettingRefused(
             f"digest offset minutes must be between 0 and {cycle_minutes - 1} (after the "
-            f"deadline, before the next one), got {c.digest_offset_minutes}"
+            f"deadline, before the next one), got {c.digest_offset_minutes}",
+            "digest_offset_minutes",
         )
     if "reviewers_per_submission" in touched and members:
         most = max(members - 1, 0)  # nobody reviews their own work
         if c.reviewers_per_submission > most:
-            raise InvalidValue(
+            raise SettingRefused(
                 f"reviewers must be at most {most} with {members} members (nobody reviews "
-                f"their own work), got {c.reviewers_per_submission}"
+                f"their own work), got {c.reviewers_per_submission}",
+                "reviewers",
             )
     if c.robot_webhook and touched & {"robot_webhook", "platform"}:
-        _check_robot_webhook(c.robot_webhook, c.platform)
+        try:
+            _check_robot_webhook(c.robot_webhook, c.platform)
+        except InvalidValue as error:
+            raise SettingRefused(str(error), "robot_webhook") from None
 
 
 def _check_robot_webhook(value: str, platform: str) -> None:
@@ -363,3 +402,102 @@ def apply_settings(
     updated = current.with_changes(**changes)  # Community's own checks run here too
     check_settings(updated, changed=changes, members=members)
     return updated
+
+
+# -- the same settings typed in chat (``/settings reminder 20:30``, ``设置 提醒 20:30``) --------
+# Words organisers use, in both languages, for the settings chat may change; any setting's
+# own name (``reminder_time``, ``reminder-time``) works too. The group robot's URL and secret
+# are not among them: a secret typed into a group is no longer one (the CLI sets them).
+CHAT_WORDS: dict[str, str] = {
+    "reminder": "reminder_time",
+    "提醒": "reminder_time",
+    "lastcall": "last_call_time",
+    "最后提醒": "last_call_time",
+    "deadline": "deadline",
+    "截止": "deadline",
+    "removal": "removal",
+    "移除": "removal",
+    "timezone": "timezone",
+    "tz": "timezone",
+    "时区": "timezone",
+    "locale": "locale",
+    "language": "locale",
+    "语言": "locale",
+    "daystart": "day_boundary",
+    "换日": "day_boundary",
+    "report": "report_time",
+    "报告": "report_time",
+    "reportday": "report_day",
+    "报告日": "report_day",
+    "reviewers": "reviewers",
+    "点评人数": "reviewers",
+    "grace": "grace_days",
+    "新人宽限": "grace_days",
+    "congratulate": "congratulate",
+    "祝贺": "congratulate",
+    "makeups": "makeups_per_month",
+    "补卡次数": "makeups_per_month",
+    "maxleave": "max_leave_days",
+    "请假上限": "max_leave_days",
+    "cycle": "cycle_length_days",
+    "作业周期": "cycle_length_days",
+}
+NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
+
+
+def chat_settings(args: str) -> dict[str, str]:
+    """``reminder 20:30`` → ``{"reminder_time": "20:30"}``, ready for :func:`apply_settings`.
+
+    ``deadline Sunday 23:59`` (``截止 周日 23:59``) sets the weekday and the time; either may
+    be given alone. Refuses an unknown word with the list of the words there are."""
+    word, _, value = args.strip().partition(" ")
+    value = value.strip()
+    key = word.strip().lower().replace("-", "_")
+    name = CHAT_WORDS.get(key) or CHAT_WORDS.get(key.replace("_", ""))
+    if name is None and key in SETTINGS and key not in NOT_IN_CHAT:
+        name = key
+    if name is None:
+        words = ", ".join(w for w in CHAT_WORDS if w.isascii())
+        raise SettingRefused(f"unknown setting {word!r}; settings are {words}")
+    if name != "deadline":
+        return {name: value}
+    found: dict[str, str] = {}
+    for part in value.split():
+        if ":" in part or "：" in part:
+            found["deadline_time"] = part.replace("：", ":")
+        else:
+            found["deadline_weekday"] = part
+    if not found:
+        raise SettingRefused(
+            f"deadline must be a weekday and/or HH:MM like Sunday 23:59, got {value!r}",
+            "deadline_weekday",
+        )
+    return found
+
+
+# Which job's next run a change moves (the reply names it): the field → the job.
+_JOB_OF = {
+    "reminder_time": "daily-reminder",
+    "last_call_time": "daily-reminder",
+    "day_boundary": "daily-reminder",
+    "timezone": "daily-reminder",
+    "grace_days": "daily-reminder",
+    "deadline_weekday": "weekly-digest",
+    "deadline_time": "weekly-digest",
+    "cycle_length_days": "weekly-digest",
+    "cycle_anchor": "weekly-digest",
+    "digest_offset_minutes": "weekly-digest",
+    "reviewers_per_submission": "weekly-digest",
+    "late_grace_hours": "weekly-digest",
+    "report_day": "monthly-report",
+    "report_time": "monthly-report",
+    "removal_enabled": "monthly-report",
+}
+
+
+def job_moved(fields_changed: Iterable[str]) -> str:
+    """The job whose next run a reply should name after these fields changed."""
+    for name in fields_changed:
+        if name in _JOB_OF:
+            return _JOB_OF[name]
+    return "daily-reminder"

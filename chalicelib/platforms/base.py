@@ -88,6 +88,13 @@ class InboundEvent:
     # The author of the message this one replies to, where the platform says (Telegram's
     # ``reply_to_message.from``): ``/review`` sent as a reply reviews that member.
     reply_to: Sender | None = None
+    # The workspace or tenant the chat belongs to, where the platform says (Slack's team
+    # id, Feishu's tenant key, Discord's guild id, DingTalk's corp id): an operator may let
+    # a whole workspace /setup without an invite code (store/invites.py).
+    workspace: str | None = None
+    # The sender's or group's language, where the platform says (Telegram's
+    # ``language_code``, Discord's ``locale``): a new community's default language.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)

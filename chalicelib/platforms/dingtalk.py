@@ -281,6 +281,7 @@ class DingTalkAdapter:
             text=text.strip(),
             event_id=str(body["msgId"]) if body.get("msgId") else None,
             reply_context=self._session(body),
+            workspace=identifier(body.get("chatbotCorpId")),
         )
         return Parsed(events=[event])
 

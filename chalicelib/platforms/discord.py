@@ -248,6 +248,8 @@ class DiscordAdapter:
                 "application_id": body.get("application_id"),
                 "interaction_token": body.get("token"),
             },
+            workspace=identifier(body.get("guild_id")),
+            locale=_text_or_none(body.get("guild_locale")) or _text_or_none(body.get("locale")),
         )
 
     def respond_deferred(
@@ -561,3 +563,7 @@ def _gone(answer: Answer | None) -> bool:
         and answer.status == 404
         and _code(answer) in (UNKNOWN_MEMBER, UNKNOWN_USER)
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

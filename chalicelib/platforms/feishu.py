@@ -85,6 +85,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -350,7 +351,8 @@ class FeishuAdapter:
         event_type = header.get("event_type")
         event_id = str(header["event_id"]) if header.get("event_id") else None
         if event_type == "im.message.receive_v1":
-            return self._message(event, event_id)
+            tenant = identifier(header.get("tenant_key"))
+            return [replace(e, workspace=tenant) for e in self._message(event, event_id)]
         if event_type in MEMBER_EVENTS:
             return self._members(event, event_id, MEMBER_EVENTS[event_type])
         return []  # events we did not subscribe to on purpose: acknowledge only

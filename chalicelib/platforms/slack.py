@@ -200,6 +200,7 @@ class SlackAdapter:
             text=slash_text(form["command"], form.get("text", "")),
             event_id=form.get("trigger_id") or None,
             reply_context={"slash": True, "response_url": form.get("response_url", "")},
+            workspace=identifier(form.get("team_id")),
         )
         return Parsed(events=[event])
 
@@ -220,6 +221,7 @@ class SlackAdapter:
         if parsed is None:
             return Parsed()
         event_id = body.get("event_id")
+        parsed = replace(parsed, workspace=identifier(body.get("team_id")))
         return Parsed(events=[_with_id(parsed, str(event_id) if event_id else None)])
 
     def _event(self, event: dict[str, Any], bot_users: set[str]) -> InboundEvent | None:

@@ -228,6 +228,7 @@ class TelegramAdapter:
             text=text,
             reply_context=context,
             reply_to=reply_to,
+            locale=_language(user),
         )
 
     def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
@@ -495,3 +496,9 @@ def _retry_after(answer: Answer) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return max(0.0, float(value))
     return None
+
+
+def _language(user: dict[str, Any]) -> str | None:
+    """The user's interface language (``language_code``, e.g. ``zh-hans``), if Telegram says."""
+    code = user.get("language_code")
+    return code if isinstance(code, str) and code else None

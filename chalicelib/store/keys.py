@@ -210,6 +210,33 @@ def confirm_sk(user_id: str, code: str) -> str:
     return f"{CONFIRM_PREFIX}{user_id}#{code}"
 
 
+# -- invite codes and allowed workspaces (store/invites.py) -----------------------------------
+# One partition for every code the operator issued and every workspace allowed to set up
+# without one: ``rollcall invite list`` is one Query of it (a few hundred small items at
+# most; codes expire and are deleted by their TTL). Codes are kept by their SHA-256 only.
+INVITE_PK = "INVITE"
+INVITE_CODE_PREFIX = "CODE#"
+INVITE_ALLOW_PREFIX = "ALLOW#"
+
+
+def invite_code_sk(code_hash: str) -> str:
+    return f"{INVITE_CODE_PREFIX}{code_hash}"
+
+
+def invite_allow_sk(platform: str, workspace: str) -> str:
+    return f"{INVITE_ALLOW_PREFIX}{platform}#{workspace}"
+
+
+# -- settings changed, for the record (features/communities.py) --------------------------------
+# One small item per change: who (a user id, or the operator's CLI), when, old -> new. Names a
+# member, so it is personal data (PERSONAL_PREFIXES): relabelled when they are forgotten.
+AUDIT_PREFIX = "AUD#"
+
+
+def audit_sk(at_iso: str, field: str) -> str:
+    return f"{AUDIT_PREFIX}{at_iso}#{field}"
+
+
 # -- homework counters outside the member item (store/homework.py) -----------------------------
 # Written only by the weekly digest (batch puts: no concurrent writer to undo), so that a
 # close costs one request per 25 changed members instead of an UpdateItem on each member.
@@ -254,6 +281,7 @@ PERSONAL_PREFIXES = (
     REPORT_PREFIX,
     REPORT_ROWS_PREFIX,
     REMOVAL_PREFIX,
+    AUDIT_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

@@ -136,7 +136,13 @@ class Store:
             )
         if not self.table.put(self._community_item(community), cond=Cond.absent("pk")):
             raise AlreadyBound(f"community {community.id} already exists")
-        self.bind_chat(community.id, community.platform, community.chat_id)
+        try:
+            self.bind_chat(community.id, community.platform, community.chat_id)
+        except AlreadyBound:
+            # Bound by another community meanwhile (two /setup racing in one group): take
+            # this one back, or it would be a community no chat leads to.
+            self.table.delete(keys.community_pk(community.id), keys.META)
+            raise
         return community
 
     def update_community(self, community: Community, **changes: Any) -> Community:

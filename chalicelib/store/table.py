@@ -64,6 +64,10 @@ class Cond:
     def le(attr: str, value: Any) -> Cond:
         return Cond("le", (attr, value))
 
+    @staticmethod
+    def gt(attr: str, value: Any) -> Cond:
+        return Cond("gt", (attr, value))
+
     def __or__(self, other: Cond) -> Cond:
         return Cond("or", (self, other))
 
@@ -90,6 +94,8 @@ class Cond:
         if op == "ne":
             return bool(current != value)
         try:
+            if op == "gt":
+                return bool(current > value)
             return bool(current < value if op == "lt" else current <= value)
         except TypeError:
             return False
@@ -256,7 +262,7 @@ class _Expr:
         if c.op in ("or", "and"):
             left, right = (self.cond(x) for x in c.args)
             return f"({left} {c.op.upper()} {right})"
-        symbol = {"eq": "=", "ne": "<>", "lt": "<", "le": "<="}[c.op]
+        symbol = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">"}[c.op]
         attr, value = c.args
         return f"{self.name(attr)} {symbol} {self.value(value)}"
 

@@ -51,6 +51,7 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("report_day", "30", "report day must be between 1 and 28"),
     ("jobs", "dance", "unknown jobs ['dance']"),
     ("jobs", "", "unknown jobs"),
+    ("removal", "sometimes", "removal must be on or off"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -197,3 +198,131 @@ def test_create_refuses_bad_settings_and_creates_nothing(cli, extra, message):
     assert result.exit_code == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert json.loads(cli("community", "list", "--json").stdout) == []
+
+
+# -- the same table through chat's /settings -----------------------------------------------
+
+
+def _chat_settings(locale: str):
+    """A community like the CLI test's (ROSTER present members, one of them its admin), and
+    a function sending ``/settings <name> <value>`` as that admin, returning the reply."""
+    from datetime import UTC, datetime
+
+    from chalicelib.chat.worker import run_queued_command
+    from chalicelib.domain.models import Member, Role
+    from chalicelib.inbound import handle_event
+    from chalicelib.platforms.base import InboundEvent, Sender
+    from chalicelib.queue import MemoryQueue
+    from chalicelib.store.memory import MemoryTable
+    from chalicelib.store.repository import Store
+    from chalicelib.worker import parse_message
+    from tests.helpers import runtime
+
+    store = Store(MemoryTable())
+    store.create_community(community(locale=locale, timezone="Asia/Shanghai"))
+    store.bulk_save_members(
+        Member("c1", f"u{i}", f"M{i}", role=Role.ADMIN if i == 0 else Role.MEMBER)
+        for i in range(ROSTER)
+    )
+    now = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    rt, sent = runtime(store, now)
+    rt.queue = MemoryQueue()
+    counter = iter(range(10_000))
+
+    def send(text: str) -> str:
+        """The answer: inline, or (a change) what the queue worker posted."""
+        event = InboundEvent(
+            "message", "console", "room", Sender("u0", "M0"), text, f"e{next(counter)}"
+        )
+        [reply] = handle_event(rt, event, now)
+        queued = rt.queue.drain()
+        if not queued:
+            return reply.text
+        [message] = queued
+        before = len(sent)
+        run_queued_command(rt, parse_message(json.dumps(message)), now)
+        [posted] = sent[before:]
+        return posted.text
+
+    return store, send
+
+
+# Robot settings are secrets: chat refuses them by name (the CLI sets them).
+CHAT_BAD_SETTINGS = [row for row in BAD_SETTINGS if not row[0].startswith("robot_")]
+
+
+def test_cli_and_chat_refuse_the_same_values_with_the_same_words(cli):
+    """One table, both doors: every bad value the CLI refuses (`rollcall community update`)
+    chat's /settings refuses too, in English with the CLI's very line, in Chinese with the
+    setting's hint; and neither writes anything."""
+    created = cli(
+        "community", "create", "--name", "Writers", "--platform", "console", "--chat-id", "r"
+    )
+    cid = created.stdout.strip()
+    roster = "user_id,name,role,squad,joined_at\n" + "".join(
+        f"u{i},M{i},member,A,2026-11-01\n" for i in range(ROSTER)
+    )
+    cli("member", "import", "--community", cid, "-", input=roster)
+    en_store, en = _chat_settings("en")
+    zh_store, zh = _chat_settings("zh-CN")
+    before = (en_store.get_community("c1"), zh_store.get_community("c1"))
+    for name, value, message in CHAT_BAD_SETTINGS:
+        option = "--" + name.replace("_", "-")
+        refused = cli("community", "update", cid, option, value, ok=False)
+        line = refused.stderr.strip().removeprefix("error: ")
+        assert message in line, (name, value, line)
+        assert en(f"/settings {name} {value}") == f"Nothing changed: {line}", (name, value)
+        said = zh(f"设置 {name} {value}")
+        assert said.startswith("没有改动：") and said != "没有改动：", (name, value, said)
+    assert (en_store.get_community("c1"), zh_store.get_community("c1")) == before
+
+
+def test_cli_and_chat_accept_the_same_good_values():
+    """The other half of agreeing: what the validator accepts, chat accepts and stores."""
+    for raw in GOOD_SETTINGS:
+        store, send = _chat_settings("en")
+        for name, value in raw.items():
+            if name.startswith("robot_"):
+                continue
+            said = send(f"/settings {name} {value}")
+            assert said.startswith(("✅ Changed", "No change")), (raw, said)
+        expected = apply_settings(community(), {k: v for k, v in raw.items()}, members=ROSTER)
+        stored = store.get_community("c1")
+        for field in (
+            "reminder_time",
+            "last_call_time",
+            "day_boundary",
+            "reviewers_per_submission",
+            "jobs",
+            "timezone",
+            "locale",
+            "deadline_weekday",
+            "digest_offset_minutes",
+            "cycle_length_days",
+        ):
+            if not any(s == field or SETTINGS[s].field == field for s in raw if s in SETTINGS):
+                continue
+            assert getattr(stored, field) == getattr(expected, field), (raw, field)
+
+
+def test_robot_secrets_are_never_set_from_a_group_chat():
+    store, send = _chat_settings("en")
+    said = send("/settings robot_secret s3cr3t")
+    assert said.startswith("Nothing changed: unknown setting 'robot_secret'")
+    assert store.get_community("c1").robot_secret is None
+
+
+def test_community_update_is_audited_like_chat(cli):
+    from chalicelib.features.communities import audit_trail
+    from rollcall.runtime import read_store
+
+    cid = cli(
+        "community", "create", "--name", "W", "--platform", "console", "--chat-id", "r"
+    ).stdout.strip()
+    cli("community", "update", cid, "--reminder-time", "20:00", "--removal", "on")
+    with read_store() as store:
+        trail = audit_trail(store, cid)
+    assert {(a["field"], a["old"], a["new"], a["by"]) for a in trail} == {
+        ("reminder_time", "21:00", "20:00", "cli"),
+        ("removal_enabled", "off", "on", "cli"),
+    }

@@ -32,7 +32,12 @@ AT = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
 
 # Item kinds of the community partition that are global or not in the community (checked
 # below: every *_PREFIX of keys.py is either a partition kind or one of these).
-NOT_IN_A_COMMUNITY = {"EVENT_PREFIX", "SIGNATURE_PREFIX"}
+NOT_IN_A_COMMUNITY = {
+    "EVENT_PREFIX",
+    "SIGNATURE_PREFIX",
+    "INVITE_CODE_PREFIX",
+    "INVITE_ALLOW_PREFIX",
+}
 
 
 def _row(user_id: str, name: str, rule: str | None = None) -> ReportRow:
@@ -155,6 +160,10 @@ def populate(table: MemoryTable) -> Store:
             keys.TTL_ATTRIBUTE: held_until,
         }
     )
+    # a settings change by the forgotten member (features/communities.py audits it)
+    from chalicelib.features.communities import _audit
+
+    _audit(store, CID, {"reminder_time": ("21:00", "20:30")}, by=GONE, now=AT)
     runs.claim_run(
         table, CID, "daily_reminder", "2026-10-05", AT, lease=timedelta(minutes=5), run_id="r1"
     )
@@ -213,6 +222,9 @@ BUILDERS = {
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
+    "invite_code_sk": "an invite code (its hash) in the INVITE partition: names no member",
+    "invite_allow_sk": "a workspace allowed to /setup, in the INVITE partition: no member",
+    "audit_sk": keys.AUDIT_PREFIX,
 }
 
 
@@ -270,6 +282,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "reports": 1,
         "report_rows": 1,
         "removals": 2,
+        "settings_changes": 1,  # who changed a setting: the label now
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME

@@ -40,7 +40,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/remind — 现在发一次今天的打卡提醒（每天一次，定时提醒照常）\n"
             "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
             "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
-            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11"
+            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11\n"
+            "设置 — 查看设置；设置 提醒 20:30 / 设置 截止 周日 23:59 / 设置 移除 关 — 修改"
         ),
         "en": (
             "Admin commands:\n"
@@ -50,7 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "/exempt @someone — exempt from, or return to, reminders, warnings and removal\n"
             "/report [month] — the monthly activity report, e.g. /report 2026-11\n"
             "/confirm-removals <report id> — remove the report's candidates, e.g. "
-            "/confirm-removals 2026-11"
+            "/confirm-removals 2026-11\n"
+            "/settings — see the settings; /settings reminder 20:30, /settings deadline "
+            "Sunday 23:59, /settings removal off — change them"
         ),
     },
     "unknown_command": {
@@ -63,12 +66,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "not_bound": {
         "zh-CN": (
-            "这个群还没有连接到 rollcall 社群。请管理员运行：\n"
+            "这个群还没有开通 rollcall。组织者发送「开通 <邀请码>」即可开通"
+            "（邀请码向运营者索取）；运营者也可以运行：\n"
             "rollcall community bind --community <社群ID> --platform {platform} "
             "--chat-id {chat_id}"
         ),
         "en": (
-            "This chat is not connected to a rollcall community yet. An admin can run:\n"
+            "This chat is not set up with rollcall yet. An organiser sends /setup <invite "
+            "code> (the operator gives you one); or the operator runs:\n"
             "rollcall community bind --community <community id> --platform {platform} "
             "--chat-id {chat_id}"
         ),

@@ -1,0 +1,576 @@
+"""/setup <code> and /settings through the real webhook route (chalice.test.Client), with
+each platform's own signed payloads: Telegram (secret token), Slack (signed slash
+commands), Feishu (signed, encrypted events), DingTalk (settings held for a DM'd code).
+
+A setup or a change of settings is acknowledged at once and finished by the queue worker
+(it schedules the jobs): the helpers here run the worker on what the webhook queued (moto's
+SQS) and return what it posted back, the way each platform answers later.
+
+The refusals are guards: a wrong, used or expired code, a group already set up, a redelivered
+/setup, a member who is no admin changing settings. Each must leave the table as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+import responses
+from chalice.test import Client
+
+import app
+from chalicelib.clock import FixedClock
+from chalicelib.config import Settings
+from chalicelib.domain.invites import new_code
+from chalicelib.domain.models import Role
+from chalicelib.features.communities import audit_trail
+from chalicelib.platforms.slack import sign as slack_sign
+from chalicelib.queue import SqsQueue
+from chalicelib.runtime import Runtime, set_runtime
+from chalicelib.store import invites, keys
+from chalicelib.store.repository import Store
+from tests.entrypoints.test_schedules_and_queue import sqs_event
+from tests.platforms import test_dingtalk as dingtalk_fixtures
+from tests.platforms import test_feishu as feishu_fixtures
+from tests.platforms.test_telegram import GROUP, NOW, SECRET, TOKEN, USER, update
+
+HEADERS = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+WORKING = ("⏳ Working on it… the result follows here shortly.", "⏳ 正在处理…结果稍后发到这里。")
+
+
+@pytest.fixture
+def sqs(aws):
+    client = boto3.client("sqs", region_name="us-east-1")
+    url = client.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    return client, url
+
+
+def run_worker(client, sqs) -> int:
+    """Hand what the webhook queued to the worker (as SQS would); how many messages."""
+    sqs_client, url = sqs
+    answer = sqs_client.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    bodies = [m["Body"] for m in answer.get("Messages", [])]
+    if bodies:
+        worked = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies))
+        assert worked.payload == {"batchItemFailures": []}
+    return len(bodies)
+
+
+def wire(store: Store, settings: Settings, sqs) -> None:
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(NOW))
+    rt.queue = SqsQueue(*sqs)
+    set_runtime(rt)
+
+
+def issue(store: Store, uses: int = 1, platform: str | None = None, days: int = 30) -> str:
+    code = new_code()
+    invites.put_invite(
+        store.table,
+        code,
+        uses=uses,
+        valid_until=NOW + timedelta(days=days),
+        platform=platform,
+        now=NOW,
+    )
+    return code
+
+
+def communities(store: Store) -> list:
+    return list(store.list_communities())
+
+
+def table_items(store: Store) -> list[dict]:
+    """Everything but the invite partition and delivery ids: what a refusal must not touch."""
+    return [item for item in store.table.query(keys.COMMUNITY_KIND, index=keys.KIND_INDEX) if item]
+
+
+def uses_left(store: Store) -> list[int]:
+    return [i.uses_left for i in invites.list_invites(store.table)]
+
+
+# -- Telegram ---------------------------------------------------------------------------------
+
+
+TELEGRAM_SEND = f"https://telegram.invalid/bot{TOKEN}/sendMessage"
+
+
+@pytest.fixture
+def telegram(dynamo_table, sqs):
+    store = Store(dynamo_table)
+    settings = Settings(
+        secrets={"ROLLCALL_TELEGRAM_BOT_TOKEN": TOKEN, "ROLLCALL_TELEGRAM_SECRET_TOKEN": SECRET},
+        api_bases={"telegram": "https://telegram.invalid"},
+    )
+    wire(store, settings, sqs)
+    try:
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(TELEGRAM_SEND, json={"ok": True, "result": {"message_id": 9}})
+            yield client, store, (outbound, sqs)
+    finally:
+        set_runtime(None)
+
+
+def tg(client, text: str, update_id: int, user: dict | None = None, chat: int = GROUP) -> str:
+    """The answer to a message: inline, or (a command the worker finishes) what the worker
+    sent back through the Bot API."""
+    message = {"from": user or USER, "text": text, "chat": {"id": chat, "type": "supergroup"}}
+    body = json.dumps(update(message, update_id=update_id)).encode()
+    answer = client.http.post("/webhooks/telegram", headers=HEADERS, body=body)
+    assert answer.status_code == 200
+    said = html.unescape(json.loads(answer.body).get("text", "")) if answer.body else ""
+    if said not in WORKING:
+        return said
+    outbound, sqs = TG_WIRES[-1]
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    sent = [json.loads(c.request.body) for c in outbound.calls[before:]]
+    assert [s["chat_id"] for s in sent] == [str(chat)]
+    return html.unescape(sent[0]["text"])
+
+
+TG_WIRES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _telegram_wires(request):
+    """tg() finds the Telegram fixture's outbound mock and queue here."""
+    if "telegram" in request.fixturenames:
+        TG_WIRES.append(request.getfixturevalue("telegram")[2])
+    yield
+    TG_WIRES.clear()
+
+
+def test_telegram_setup_creates_the_community_with_its_owner_and_first_reminder(telegram):
+    client, store, _ = telegram
+    code = issue(store, platform="telegram")
+    said = tg(client, f"/setup@rollcall_bot {code}", 1)
+    [made] = communities(store)
+    # USER's Telegram speaks English (language_code "en"): English, and UTC until changed.
+    assert (made.platform, made.chat_id, made.locale, made.timezone) == (
+        "telegram",
+        str(GROUP),
+        "en",
+        "UTC",
+    )
+    owner = store.get_member(made.id, str(USER["id"]))
+    assert owner is not None and owner.role is Role.OWNER
+    assert said.startswith("✅ All set!")
+    assert "Every day at 21:00 (UTC)" in said
+    assert "the first one: 2026-11-23 21:00 UTC" in said  # NOW is 12:00 UTC
+    assert "/settings reminder 20:30" in said
+    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
+    assert due == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert uses_left(store) == [0]
+    # the community answers now, and the owner is an admin there
+    assert "Admin commands" in tg(client, "/help", 2)
+
+
+def test_telegram_setup_in_chinese_gets_chinese_and_shanghai_time(telegram):
+    client, store, _ = telegram
+    code = issue(store)
+    said = tg(client, f"开通 {code.lower()}", 1, user={**USER, "language_code": "zh-hans"})
+    [made] = communities(store)
+    assert (made.locale, made.timezone) == ("zh-CN", "Asia/Shanghai")
+    assert said.startswith("✅ 开通成功")
+    assert "第一次提醒：2026-11-23 21:00 Asia/Shanghai" in said  # 20:00 there now
+
+
+@pytest.mark.parametrize(
+    "which",
+    ["wrong", "used", "expired", "other-platform", "revoked"],
+)
+def test_telegram_setup_with_a_bad_code_answers_one_line_and_creates_nothing(telegram, which):
+    client, store, _ = telegram
+    code = {
+        "wrong": lambda: new_code(),
+        "used": lambda: issue(store, uses=1),
+        "expired": lambda: issue(store, days=-1),
+        "other-platform": lambda: issue(store, platform="slack"),
+        "revoked": lambda: issue(store),
+    }[which]()
+    if which == "used":
+        assert invites.use_invite(store.table, code, "telegram", NOW) is not None
+    if which == "revoked":
+        [made] = invites.list_invites(store.table)
+        invites.delete_invite(store.table, made.hashed)
+    before = uses_left(store)
+    said = tg(client, f"/setup {code}", 1)
+    assert said == "That invite code is unknown, used up or expired; nothing was set up."
+    assert communities(store) == []
+    assert store.find_community_by_chat("telegram", str(GROUP)) is None
+    assert uses_left(store) == before
+
+
+def test_telegram_setup_without_a_code_explains_itself(telegram):
+    client, store, _ = telegram
+    assert tg(client, "/setup", 1).startswith("Usage: /setup <invite code>")
+    assert communities(store) == []
+
+
+def test_a_redelivered_setup_creates_nothing_twice(telegram):
+    """Telegram redelivers an update it got no 2xx for; the same update_id is one setup."""
+    client, store, _ = telegram
+    code = issue(store, uses=5)
+    tg(client, f"/setup {code}", 7)
+    assert tg(client, f"/setup {code}", 7) == ""  # the redelivery: dropped
+    assert len(communities(store)) == 1
+    assert uses_left(store) == [4]
+
+
+def test_setup_in_a_group_already_set_up_says_so_and_keeps_the_code(telegram):
+    client, store, _ = telegram
+    first, second = issue(store), issue(store)
+    tg(client, f"/setup {first}", 1)
+    said = tg(client, f"/setup {second}", 2)
+    assert said.startswith("This group is already set up")
+    assert len(communities(store)) == 1
+    assert sorted(uses_left(store)) == [0, 1]  # the second code is still good elsewhere
+
+
+def test_the_last_use_of_a_code_sets_up_one_group_not_two(telegram):
+    client, store, _ = telegram
+    code = issue(store, uses=1)
+    tg(client, f"/setup {code}", 1, chat=GROUP)
+    said = tg(client, f"/setup {code}", 2, chat=GROUP - 1)
+    assert said.startswith("That invite code is unknown, used up or expired")
+    assert [c.chat_id for c in communities(store)] == [str(GROUP)]
+
+
+def test_telegram_settings_change_is_validated_audited_and_rescheduled(telegram):
+    client, store, _ = telegram
+    tg(client, f"/setup {issue(store)}", 1)
+    [made] = communities(store)
+    said = tg(client, "/settings reminder 20:30", 2)
+    assert said == "✅ Changed: reminder 21:00 → 20:30. Next reminder: 2026-11-23 20:30 UTC."
+    assert store.get_community(made.id).reminder_time == "20:30"
+    pointer = store.table.get(keys.community_pk(made.id), keys.due_item_sk("daily-reminder"))
+    assert pointer["scheduled_at"] == "2026-11-23T20:30:00+00:00"
+    trail = audit_trail(store, made.id)
+    assert [(a["field"], a["old"], a["new"], a["by"]) for a in trail][-1] == (
+        "reminder_time",
+        "21:00",
+        "20:30",
+        str(USER["id"]),
+    )
+    bad = tg(client, "/settings reminder 25:00", 3)
+    assert bad == "Nothing changed: reminder time must be HH:MM (24-hour), got '25:00'"
+    assert store.get_community(made.id).reminder_time == "20:30"
+    shown = tg(client, "/settings", 4)
+    assert "reminder 20:30" in shown and "Next reminder: 2026-11-23 20:30 UTC" in shown
+
+
+def test_a_member_who_is_no_admin_cannot_change_settings(telegram):
+    client, store, _ = telegram
+    tg(client, f"/setup {issue(store)}", 1)
+    [made] = communities(store)
+    other = {**USER, "id": 2222222, "first_name": "Eve", "username": "eve"}
+    trail = audit_trail(store, made.id)
+    said = tg(client, "/settings removal on", 2, user=other)
+    assert said.startswith("Sorry") and "only owners and admins" in said
+    assert store.get_community(made.id).removal_enabled is False
+    assert audit_trail(store, made.id) == trail
+    assert tg(client, "/settings", 3, user=other).startswith("Sorry")
+
+
+def test_settings_in_chinese_change_the_deadline_and_answer_in_chinese(telegram):
+    client, store, _ = telegram
+    tg(client, f"开通 {issue(store)}", 1, user={**USER, "language_code": "zh-hans"})
+    [made] = communities(store)
+    said = tg(client, "设置 截止 周六 22:00", 2)
+    assert said.startswith("✅ 已修改：截止 周日 → 周六, 截止 23:59 → 22:00。下次作业汇总：")
+    stored = store.get_community(made.id)
+    assert (stored.deadline_weekday, stored.deadline_time) == (5, "22:00")
+    assert (
+        tg(client, "设置 提醒 九点", 3) == "没有改动：提醒时间要写成 HH:MM（24 小时制），如 20:30。"
+    )
+    assert tg(client, "设置 颜色 红", 4).startswith("没有改动：没有这个设置")
+    said = tg(client, "设置 语言 en", 5)  # answered in the language just chosen
+    assert said.startswith("✅ Changed: locale zh-CN → en.")
+
+
+# -- Slack ------------------------------------------------------------------------------------
+
+SLACK_SECRET = "slack-signing-secret"
+CHANNEL = "C0LAN2Q65"
+TRIGGERS = itertools.count(1)
+
+
+RESPONSE_URL = "https://hooks.slack.com/commands/1234/5678"
+
+
+@pytest.fixture
+def slack(dynamo_table, sqs):
+    store = Store(dynamo_table)
+    settings = Settings(
+        secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SLACK_SECRET},
+        api_bases={"slack": "https://slack.invalid/api"},
+    )
+    wire(store, settings, sqs)
+    try:
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(RESPONSE_URL, body="ok")
+            SLACK_WIRES[:] = [(outbound, sqs)]
+            yield client, store, outbound
+    finally:
+        set_runtime(None)
+
+
+SLACK_WIRES: list = []
+
+
+def slash(client, text: str, channel: str = CHANNEL, user: str = "U2147483697", team="T0001"):
+    fields = {
+        "team_id": team,
+        "channel_id": channel,
+        "user_id": user,
+        "user_name": "steve",
+        "command": "/rollcall",
+        "text": text,
+        "response_url": RESPONSE_URL,
+        "trigger_id": f"trigger-{next(TRIGGERS)}",
+    }
+    body = urlencode(fields).encode()
+    stamp = str(int(NOW.timestamp()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": slack_sign(SLACK_SECRET, stamp, body),
+    }
+    answer = client.http.post("/webhooks/slack", headers=headers, body=body)
+    assert answer.status_code == 200
+    said = json.loads(answer.body)["text"]
+    if said not in WORKING:
+        return said
+    outbound, sqs = SLACK_WIRES[0]
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    [posted] = [json.loads(c.request.body) for c in outbound.calls[before:]]
+    return posted["text"]
+
+
+def test_slack_setup_and_settings_through_the_umbrella_command(slack):
+    client, store, _ = slack
+    code = issue(store, platform="slack")
+    said = slash(client, f"setup {code} Writers' Circle")
+    [made] = communities(store)
+    assert made.name == "Writers' Circle" and made.locale == "en" and made.timezone == "UTC"
+    assert said.startswith("✅ All set! This group is now the community “Writers' Circle”")
+    said = slash(client, "settings deadline Sunday 22:00")
+    assert said.startswith("✅ Changed: deadline 23:59 → 22:00. Next weekly digest: ")
+    said = slash(client, "settings timezone Europe/London")
+    assert said == (
+        "✅ Changed: timezone UTC → Europe/London. Next reminder: 2026-11-23 21:00 Europe/London."
+    )
+    assert store.get_community(made.id).timezone == "Europe/London"
+    said = slash(client, "settings removal maybe")
+    assert said == "Nothing changed: removal must be on or off, got 'maybe'"
+    assert slash(client, "settings removal on").startswith("✅ Changed: removal off → on.")
+
+
+def test_slack_setup_of_an_allowed_workspace_needs_no_code(slack):
+    client, store, _ = slack
+    assert slash(client, "setup").startswith("Usage: /setup")
+    invites.allow_workspace(store.table, "slack", "T0001", NOW)
+    assert slash(client, "setup").startswith("✅ All set!")
+    assert slash(client, "setup", channel="C0OTHER", team="T9999").startswith("Usage:")
+    assert [c.chat_id for c in communities(store)] == [CHANNEL]
+
+
+# -- Feishu -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def feishu(dynamo_table, sqs):
+    secrets = {
+        "ROLLCALL_FEISHU_VERIFICATION_TOKEN": feishu_fixtures.TOKEN,
+        "ROLLCALL_FEISHU_ENCRYPT_KEY": feishu_fixtures.ENCRYPT_KEY,
+        "ROLLCALL_FEISHU_APP_ID": "cli_x",
+        "ROLLCALL_FEISHU_APP_SECRET": "s3cret",
+    }
+    settings = Settings(secrets=secrets, api_bases={"feishu": feishu_fixtures.BASE})
+    store = Store(dynamo_table)
+    wire(store, settings, sqs)
+    FEISHU_WIRES[:] = [sqs]
+    try:
+        with Client(app.app) as client:
+            yield client, store
+    finally:
+        set_runtime(None)
+
+
+FEISHU_WIRES: list = []
+
+
+def lark(client, text: str, event_id: str) -> list[str]:
+    """A signed, encrypted group message; the replies rollcall sent through the Open API."""
+    event = json.loads(json.dumps(feishu_fixtures.MESSAGE_EVENT))
+    event["header"]["event_id"] = event_id
+    event["event"]["message"]["content"] = json.dumps({"text": text}, ensure_ascii=False)
+    event["event"]["message"]["mentions"] = []
+    body = feishu_fixtures.encrypt(event)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        feishu_fixtures.token_answer(rsps)
+        feishu_fixtures.sent_answer(rsps)
+        rsps.add(
+            responses.POST,
+            f"{feishu_fixtures.BASE}/im/v1/messages/{event['event']['message']['message_id']}/reply",
+            json={"code": 0, "msg": "success", "data": {"message_id": "om_2"}},
+        )
+        answer = client.http.post(
+            "/webhooks/feishu", headers=feishu_fixtures.signed(body), body=body
+        )
+        run_worker(client, FEISHU_WIRES[0])
+        sent = [
+            json.loads(json.loads(c.request.body)["content"])["text"]
+            for c in rsps.calls
+            if c.request.url.startswith(f"{feishu_fixtures.BASE}/im/v1/messages")
+        ]
+    sent = [text for text in sent if text not in WORKING]
+    assert answer.status_code == 200
+    return sent
+
+
+def test_feishu_setup_and_settings_in_chinese(feishu):
+    client, store = feishu
+    code = issue(store, platform="feishu")
+    [said] = lark(client, f"开通 {code}", "e1")
+    [made] = communities(store)
+    assert (made.chat_id, made.locale, made.timezone) == (
+        feishu_fixtures.CHAT,
+        "zh-CN",
+        "Asia/Shanghai",
+    )
+    assert said.startswith("✅ 开通成功")
+    assert store.get_member(made.id, feishu_fixtures.USER).role is Role.OWNER
+    assert lark(client, f"开通 {code}", "e1") == []  # Feishu's retry of the same event
+    [said] = lark(client, "设置 提醒 20:30", "e2")
+    assert said == "✅ 已修改：提醒 21:00 → 20:30。下次提醒：2026-11-23 20:30 Asia/Shanghai。"
+    [said] = lark(client, "设置 移除 开", "e3")
+    assert said.startswith("✅ 已修改：移除 关 → 开。下次月度报告：")
+    assert store.get_community(made.id).removal_enabled is True
+
+
+def test_feishu_setup_of_an_allowed_tenant_needs_no_code(feishu):
+    client, store = feishu
+    [said] = lark(client, "开通", "e1")
+    assert said.startswith("用法：开通 <邀请码>")
+    tenant = feishu_fixtures.MESSAGE_EVENT["header"]["tenant_key"]
+    invites.allow_workspace(store.table, "feishu", tenant, NOW)
+    [said] = lark(client, "开通", "e2")
+    assert said.startswith("✅ 开通成功") and len(communities(store)) == 1
+
+
+def test_feishu_setup_with_a_wrong_code_creates_nothing(feishu):
+    client, store = feishu
+    [said] = lark(client, f"开通 {new_code()}", "e1")
+    assert said == "邀请码无效、已用完或已过期，什么也没有开通。"
+    assert communities(store) == []
+
+
+# -- DingTalk: settings wait for a code sent privately ----------------------------------------
+
+
+def test_dingtalk_settings_wait_for_the_confirmation_code(dynamo_table, sqs):
+    from chalicelib.runtime import get_runtime
+    from tests.platforms.test_dingtalk_confirm import ADMIN, code_sent, send, wired
+
+    store = wired(dynamo_table)
+    get_runtime().queue = SqsQueue(*sqs)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.POST, dingtalk_fixtures.SESSION, json={"errcode": 0, "errmsg": "ok"})
+        rsps.add(
+            responses.POST, dingtalk_fixtures.TOKEN_URL, json={"accessToken": "t", "expireIn": 7200}
+        )
+        rsps.add(responses.POST, dingtalk_fixtures.BATCH_SEND, json={"processQueryKey": "q"})
+        try:
+            with Client(app.app) as client:
+                send(client, "/settings reminder 20:30", "m1")
+                assert store.get_community("c1").reminder_time == "21:00"  # held
+                code = code_sent(rsps)
+                send(client, f"/confirm {code}", "m2")
+                assert store.get_community("c1").reminder_time == "21:00"  # queued
+                assert run_worker(client, sqs) == 1
+        finally:
+            set_runtime(None)
+    assert store.get_community("c1").reminder_time == "20:30"
+    assert [a["by"] for a in audit_trail(store, "c1")] == [ADMIN]
+
+
+# -- two /setup racing in one group -----------------------------------------------------------
+
+
+def test_a_setup_that_loses_the_race_for_the_group_leaves_nothing_and_keeps_its_code(
+    dynamo_table,
+):
+    """Two organisers send /setup in one group at the same moment: both see it unbound, both
+    take a use of their code, one binds the chat. The other's community must not linger (no
+    chat leads to it) and its code's use comes back."""
+    from chalicelib.features.communities import (
+        SETUP_ALREADY_BOUND,
+        Organiser,
+        setup_from_chat,
+    )
+
+    class RacingStore(Store):
+        def find_community_by_chat(self, platform, chat_id):
+            return None  # both looked before either wrote
+
+    store = RacingStore(dynamo_table)
+    first, second = issue(store), issue(store)
+
+    def setup(code: str, who: str):
+        return setup_from_chat(
+            store,
+            platform="telegram",
+            chat_id=str(GROUP),
+            organiser=Organiser(who, who),
+            code=code,
+            name="Club",
+            locale="en",
+            workspace=None,
+            now=NOW,
+        )
+
+    assert setup(first, "u1").outcome == "created"
+    lost = setup(second, "u2")
+    assert lost.outcome == SETUP_ALREADY_BOUND
+    assert len(communities(store)) == 1
+    assert sorted(uses_left(store)) == [0, 1]  # the loser's use given back
+
+
+def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram):
+    """The community is created by the webhook and its jobs scheduled by the worker: when
+    the queue refuses the message, the organiser is told to try again, and their next
+    /setup (any code, or none) finishes it rather than answering "already set up"."""
+    from chalicelib.runtime import get_runtime
+
+    client, store, _ = telegram
+
+    class Refusing:
+        def send_batch(self, messages):
+            raise ConnectionError("SQS is down")
+
+    working = get_runtime().queue
+    get_runtime().queue = Refusing()
+    said = tg(client, f"/setup {issue(store)}", 1)
+    assert said == "⚠️ This command could not be started just now; please try again in a minute."
+    [made] = communities(store)
+    assert list(store.table.query(keys.community_pk(made.id), prefix="DUE#")) == []
+    get_runtime().queue = working
+    other = {**USER, "id": 2222222, "first_name": "Eve"}
+    assert tg(client, "/setup", 2, user=other).startswith("This group is already set up")
+    assert tg(client, "/setup", 3).startswith("✅ All set!")
+    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
+    assert due == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert tg(client, "/setup", 4).startswith("This group is already set up")
