@@ -1,0 +1,14 @@
+"""Texts of roster sync and of a chat that moved (a Telegram group upgraded)."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "roster_welcome": {
+        "zh-CN": "欢迎新成员加入「{community}」！发送「帮助」查看怎么打卡、交作业：",
+        "en": "Welcome to {community}, new members! Send /help to see how to check in "
+        "and hand in work:",
+    },
+    "chat_migrated": {
+        "zh-CN": "这个群已升级为超级群：rollcall 已自动跟到新群，打卡和作业记录都在。",
+        "en": "This group became a supergroup: rollcall moved with it, and every check-in "
+        "and homework record is kept.",
+    },
+}
