@@ -297,7 +297,7 @@ def test_feishu_missing_scope_names_it():
                 "[im:chat, im:chat:readonly, im:chat.members:read].",
             },
         )
-        with pytest.raises(ListRefused, match="missing scope im:chat.members:read"):
+        with pytest.raises(ListRefused, match=r"missing scope im:chat\.members:read"):
             fs_adapter().read_chat_members(ChatAddress("feishu", FS_CHAT), [], check_limit=0)
 
 
