@@ -865,6 +865,36 @@ def member_data(community_id: str, user_id: str, as_json: bool) -> None:
     emit(data, as_json, compose_member_data(found, name, user_id, data).text)
 
 
+@member.command("sync")
+@click.option("--community", "community_id", required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
+@friendly
+def member_sync(community_id: str, dry_run: bool, as_json: bool) -> None:
+    """Read who is in the chat from the platform and bring the roster in line: joins
+    (observed from today), leaves, renames; prints the counts and the names.
+
+    Members found at a community's first sync are added quietly; nobody is welcomed from
+    here (the daily roster-sync job welcomes later joiners). On a platform that shows no
+    member list (DingTalk, WeCom) it says so in one line and exits 0: nothing is wrong,
+    there is nothing to read. A platform that refuses names the missing permission (exit 1).
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.features.roster import sync_roster
+    from chalicelib.platforms.base import DeliveryError
+    from rollcall.runtime import local_runtime
+
+    with local_runtime(sink=lambda _sent: None) as runtime:
+        found = runtime.store.get_community(community_id)
+        adapter = runtime.adapter(found.platform)
+        try:
+            report = sync_roster(runtime.store, found, adapter, datetime.now(UTC), dry_run=dry_run)
+        except DeliveryError as error:
+            raise Failure(str(error)) from None
+    emit(report.as_dict(), as_json, report.describe())
+
+
 # -- jobs -------------------------------------------------------------------------------
 
 
