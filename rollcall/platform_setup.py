@@ -262,8 +262,11 @@ def _telegram(zh: bool, stage: str) -> Guide:
         },
         applies=_g(
             zh,
-            "--apply 调用 setWebhook（url、secret_token、allowed_updates=[message]）。",
-            "--apply calls setWebhook (url, secret_token, allowed_updates=[message]).",
+            "--apply 调用 setWebhook（url、secret_token、allowed_updates=[message, chat_member]）。"
+            "机器人是群管理员时，chat_member 更新会告诉 rollcall 谁进群、谁退群。",
+            "--apply calls setWebhook (url, secret_token, allowed_updates=[message, chat_member])."
+            " With the bot an admin of the group, chat_member updates tell rollcall who joins "
+            "and leaves.",
         ),
     )
 

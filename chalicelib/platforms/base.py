@@ -74,7 +74,9 @@ class Sender:
     username: str | None = None
 
 
-EventKind = Literal["message", "member_joined", "member_left"]
+# "chat_migrated": the chat has a new id (a Telegram group upgraded to a supergroup):
+# ``chat_id`` is the new one, ``moved_from`` the old.
+EventKind = Literal["message", "member_joined", "member_left", "chat_migrated"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class InboundEvent:
     # The author of the message this one replies to, where the platform says (Telegram's
     # ``reply_to_message.from``): ``/review`` sent as a reply reviews that member.
     reply_to: Sender | None = None
+    # A chat_migrated event's old chat id.
+    moved_from: str | None = None
 
 
 @dataclass(frozen=True)

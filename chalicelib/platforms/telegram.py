@@ -86,9 +86,12 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name, 
 MESSAGE_LIMIT = 4096
 # Telegram's documented pace for one chat; see the module docstring for the per-group cap.
 PER_CHAT_INTERVAL = 1.0
-# Joins and leaves arrive as service messages inside "message" updates, so that is all we
-# ask for: fewer updates, fewer Lambda invocations.
-ALLOWED_UPDATES = ("message",)
+# Joins and leaves arrive as service messages inside "message" updates; in large
+# supergroups Telegram may leave those out, and only "chat_member" updates (sent when the
+# bot is an admin and asks for them) say who came and went.
+ALLOWED_UPDATES = ("message", "chat_member")
+# A ChatMember's statuses that mean "in the chat" (restricted members: per is_member).
+IN_CHAT = ("creator", "administrator", "member")
 # Who never started the bot, blocked it or deleted their account: Telegram's answers to a
 # direct message that no retry changes (403 always; these 400s).
 DIRECT_REFUSALS_400 = ("chat not found", "peer_id_invalid")
@@ -174,6 +177,10 @@ class TelegramAdapter:
         update_id = update.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise BadPayload("update_id is required")
+        changed = update.get("chat_member")
+        if isinstance(changed, dict):
+            membership = self._membership(changed)
+            return Parsed(events=[_with_id(membership, str(update_id))] if membership else [])
         message = update.get("message")
         if not isinstance(message, dict):
             # edited_message, channel_post, callback_query, my_chat_member...: not ours, and a
@@ -198,6 +205,20 @@ class TelegramAdapter:
         # A welcome is not threaded under the join notice: service messages are not ones a
         # member wrote, and an inline answer that Telegram refuses is lost without a trace.
         service_context = _thread(context)
+        moved = _migration(message, chat_id)
+        if moved is not None:
+            new_chat, old_chat = moved
+            author = message.get("from")
+            yield replace(
+                self._event(
+                    "chat_migrated",
+                    new_chat,
+                    author if _is_person(author) else {"id": 0},
+                    context={},
+                ),
+                moved_from=old_chat,
+            )
+            return
         joined = message.get("new_chat_members")
         if isinstance(joined, list):
             for user in joined:
@@ -224,6 +245,24 @@ class TelegramAdapter:
             context=context,
             reply_to=_reply_author(message),
         )
+
+    def _membership(self, changed: dict[str, Any]) -> InboundEvent | None:
+        """A ``chat_member`` update (ChatMemberUpdated): a join when the member was out of
+        the chat and is in it now, a leave the other way round; other changes (promotions,
+        restrictions) are nobody's arrival."""
+        chat = changed.get("chat")
+        chat_id = identifier(chat.get("id")) if isinstance(chat, dict) else None
+        old, new = changed.get("old_chat_member"), changed.get("new_chat_member")
+        if chat_id is None or not isinstance(old, dict) or not isinstance(new, dict):
+            raise BadPayload("chat_member needs chat.id, old_chat_member and new_chat_member")
+        user = new.get("user")
+        if not _is_person(user):
+            return None
+        was, now_in = _in_chat(old), _in_chat(new)
+        if was == now_in:
+            return None
+        kind: EventKind = "member_joined" if now_in else "member_left"
+        return self._event(kind, chat_id, user, context={})
 
     def _event(
         self,
@@ -506,6 +545,23 @@ def _reply_author(message: dict[str, Any]) -> Sender | None:
         return None
     author = replied.get("from")
     return _sender(author) if _is_person(author) else None
+
+
+def _in_chat(member: dict[str, Any]) -> bool:
+    status = member.get("status")
+    return status in IN_CHAT or (status == "restricted" and member.get("is_member") is True)
+
+
+def _migration(message: dict[str, Any], chat_id: str) -> tuple[str, str] | None:
+    """(new chat id, old chat id) when the message says the group became a supergroup:
+    ``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in the new one."""
+    to = identifier(message.get("migrate_to_chat_id"))
+    if to is not None:
+        return to, chat_id
+    came_from = identifier(message.get("migrate_from_chat_id"))
+    if came_from is not None:
+        return chat_id, came_from
+    return None
 
 
 def _with_id(event: InboundEvent, event_id: str) -> InboundEvent:

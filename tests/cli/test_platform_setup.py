@@ -172,7 +172,7 @@ def test_telegram_apply_sets_the_webhook_with_the_secret_token(run, telegram_env
     assert sent == {
         "url": f"{API}webhooks/telegram",
         "secret_token": SECRET,
-        "allowed_updates": ["message"],
+        "allowed_updates": ["message", "chat_member"],
     }
     data = json.loads(result.stdout)
     assert data["applied"] == {"action": "setWebhook", "result": "Webhook was set"}
