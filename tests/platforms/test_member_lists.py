@@ -315,3 +315,77 @@ def test_feishu_without_the_app_cannot_list():
         FeishuAdapter(api_base=FS_BASE).read_chat_members(
             ChatAddress("feishu", FS_CHAT), [], check_limit=0
         )
+
+
+# -- Discord: GET /guilds/{guild.id}/members ---------------------------------------------
+
+DC_API = "https://discord.test/api/v10"
+DC_CHANNEL = "1111111111111111111"
+GUILD = "197038439483310086"
+
+
+def dc_adapter(clock):
+    from chalicelib.platforms.discord import DiscordAdapter
+
+    return DiscordAdapter(bytes(32), "bot-token", api_base=DC_API, sender=timed_sender(clock))
+
+
+def guild_member(user_id: str, username: str, *, nick=None, global_name=None, bot=False) -> dict:
+    """A Guild Member object as Discord's reference shows one."""
+    return {
+        "user": {
+            "id": user_id,
+            "username": username,
+            "discriminator": "0",
+            "global_name": global_name,
+            "avatar": "8342729096ea3675442027381ff50dfe",
+            **({"bot": True} if bot else {}),
+        },
+        "nick": nick,
+        "avatar": None,
+        "roles": [],
+        "joined_at": "2015-04-26T06:26:56.936000+00:00",
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+    }
+
+
+@responses.activate
+def test_discord_lists_the_channels_server_page_by_page_without_bots(clock, monkeypatch):
+    from chalicelib.platforms import discord
+
+    monkeypatch.setattr(discord, "LIST_PAGE", 2)
+    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json={"id": DC_CHANNEL, "guild_id": GUILD})
+    url = f"{DC_API}/guilds/{GUILD}/members"
+    responses.get(
+        url,
+        json=[
+            guild_member("80351110224678912", "nelly", nick="Nell", global_name="Nelly"),
+            guild_member("80351110224678913", "rollcall", bot=True),
+        ],
+    )
+    responses.get(url, json=[guild_member("90351110224678914", "ann", global_name="Ann")])
+    listed = dc_adapter(clock).read_chat_members(
+        ChatAddress("discord", DC_CHANNEL), [], check_limit=0
+    )
+    assert [(p.user_id, p.name, p.username) for p in listed.members] == [
+        ("80351110224678912", "Nell", "nelly"),
+        ("90351110224678914", "Ann", "ann"),
+    ]
+    pages = [c.request.url for c in responses.calls[1:]]
+    assert "after=0" in pages[0] and "after=80351110224678913" in pages[1]
+    assert "limit=2" in pages[0]
+
+
+@responses.activate
+def test_discord_without_the_members_intent_names_it(clock):
+    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json={"id": DC_CHANNEL, "guild_id": GUILD})
+    responses.get(
+        f"{DC_API}/guilds/{GUILD}/members",
+        status=403,
+        json={"message": "Missing Access", "code": 50001},
+    )
+    with pytest.raises(ListRefused, match=r"Server Members intent \(GUILD_MEMBERS\)"):
+        dc_adapter(clock).read_chat_members(ChatAddress("discord", DC_CHANNEL), [], check_limit=0)
