@@ -70,6 +70,9 @@ def test_member_sync_prints_what_changed_and_a_dry_run_writes_nothing(cli, tmp_p
     }
     assert listed["U2"]["status"] == "left" and listed["U1"]["name"] == "王芳芳"
     assert listed["U3"]["status"] == "active"
+    # The community moved to Slack by `community bind`: the daily sync is scheduled.
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert "roster-sync" in shown["next_runs"]
 
 
 @responses.activate
@@ -89,6 +92,9 @@ def test_member_sync_names_the_missing_scope_and_exits_1(cli, tmp_path, slack_en
 
 def test_member_sync_on_dingtalk_says_it_cannot_see_in_one_line(cli):  # noqa: F811
     cid = create(cli)
+    assert (
+        "roster-sync" not in json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
+    )  # a console community is not synced
     cli(
         "community",
         "bind",
