@@ -133,8 +133,8 @@ class SyncReport:
 
 @dataclass
 class RosterSync:
-    """A sync read and compared, not yet written: ``apply`` writes it (the job calls it
-    once its welcome is out; a dry run never does)."""
+    """A sync read and compared, not yet written: ``write_changes`` writes it (the job
+    calls it once its welcome is out; a dry run never does)."""
 
     report: SyncReport
     store: Store
@@ -143,7 +143,7 @@ class RosterSync:
     welcome: Message | None = None
     next_check: int = 0
 
-    def apply(self) -> int:
+    def write_changes(self) -> int:
         """Write every change and the sync's bookkeeping; the items written."""
         if self.report.skipped:
             return 0
@@ -248,5 +248,5 @@ def sync_roster(
     plan = plan_roster_sync(store, community, adapter, now)
     plan.report.dry_run = dry_run
     if not dry_run:
-        plan.apply()
+        plan.write_changes()
     return plan.report

@@ -9,9 +9,9 @@ the permission, recorded, and nothing changes. A malformed answer fails the run 
 naming the platform), before anything is written, and the queue retries it.
 
 Members who joined since the last sync are welcomed in one message (the community's first
-sync adds everyone quietly). The changes are written once that message is out (``apply``):
-a run that fails to send is retried from the same unchanged roster, and the welcome part
-already delivered is not sent again (the run ledger).
+sync adds everyone quietly). The changes are written once that message is out (the plan's
+``apply``): a run that fails to send is retried from the same unchanged roster, and the
+welcome part already delivered is not sent again (the run ledger).
 
 At 04:00 a community is quietest: the second between reading the roster and writing the
 changes is the one window where a member's own write could be overwritten (store/roster.py).
@@ -56,7 +56,7 @@ def plan_roster_sync_run(
         return Plan(period=period, messages=[], skip=report.skipped)
 
     def apply() -> None:
-        written = sync.apply()
+        written = sync.write_changes()
         log.info(
             "roster synced",
             extra={"community": community.id, "items_written": written, **report.counts()},

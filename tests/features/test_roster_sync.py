@@ -69,7 +69,7 @@ def test_the_first_sync_adds_the_silent_quietly_and_records_leaves(store):
     c = store.get_community("c1")
     plan = plan_roster_sync(store, c, everyone(("ann", "Ann"), ("dee", "Dee")), NOW)
     assert plan.report.first and plan.welcome is None
-    plan.apply()
+    plan.write_changes()
     dee = store.get_member("c1", "dee")
     assert dee is not None and dee.is_present
     assert (dee.observed_since, dee.joined_at, dee.last_active) == (TODAY, TODAY, None)
@@ -157,14 +157,14 @@ def test_a_platform_that_only_checks_goes_on_where_the_last_run_stopped(store):
         )
     )
     plan = plan_roster_sync(store, c, first, NOW, check_limit=2)
-    plan.apply()
+    plan.write_changes()
     assert first.asked[0] == (["ann", "bob", "m0", "m1", "m2", "m3"], 2)
     assert store.get_member("c1", "bob").status is MemberStatus.LEFT
     assert plan.report.unseen == 40 - 5 and plan.report.checked == 2
     # No joins can be seen this way, and nobody unchecked left.
     assert store.get_member("c1", "m3").is_present
     second = Listing(ChatMembers((), complete=False, checked=("m0", "m1"), total=40))
-    plan_roster_sync(store, c, second, NOW, check_limit=2).apply()
+    plan_roster_sync(store, c, second, NOW, check_limit=2).write_changes()
     assert second.asked[0][0][:2] == ["m0", "m1"]  # bob left: 5 present, start at 2
 
 
