@@ -557,10 +557,10 @@ def _migration(message: dict[str, Any], chat_id: str) -> tuple[str, str] | None:
     ``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in the new one."""
     to = identifier(message.get("migrate_to_chat_id"))
     if to is not None:
-        return to, chat_id
+        return (to, chat_id) if to != chat_id else None
     came_from = identifier(message.get("migrate_from_chat_id"))
     if came_from is not None:
-        return chat_id, came_from
+        return (chat_id, came_from) if came_from != chat_id else None
     return None
 
 

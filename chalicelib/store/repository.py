@@ -283,6 +283,8 @@ class Store:
         id, then release the old one; only the caller whose release succeeded gets the
         community back (the move is told once, however many deliveries say so). None when
         another delivery moved it already, or the new id belongs to another community."""
+        if old_chat == new_chat:
+            return None  # releasing the old id would unbind the chat
         try:
             self.bind_chat(community.id, platform, new_chat)
         except AlreadyBound:

@@ -137,3 +137,15 @@ def test_two_containers_moving_the_same_chat_tell_it_once():
     assert one.follow_chat_migration(stale, "telegram", str(OLD_GROUP), str(GROUP)) is not None
     assert two.follow_chat_migration(stale, "telegram", str(OLD_GROUP), str(GROUP)) is None
     assert one.get_community("c1").chat_id == str(GROUP)
+
+
+def test_a_migration_to_the_same_id_changes_nothing(adapter):  # noqa: F811
+    """A malformed notice naming the chat itself must not release its binding."""
+    rt = bound(adapter)
+    same = migrate_to(950)
+    same["message"]["chat"]["id"] = GROUP
+    assert handle_webhook(rt, "telegram", request(same), NOW).body is None
+    assert rt.store.find_community_by_chat("telegram", str(GROUP)).id == "c1"
+    stale = rt.store.get_community("c1")
+    assert rt.store.follow_chat_migration(stale, "telegram", str(GROUP), str(GROUP)) is None
+    assert rt.store.find_community_by_chat("telegram", str(GROUP)).id == "c1"
