@@ -399,6 +399,8 @@ class DiscordAdapter:
         Needs the Server Members privileged intent enabled for the app."""
         from chalicelib.domain.roster import ChatMembers, ListedMember
 
+        if not self._token:
+            raise ListRefused("discord", "the bot token (ROLLCALL_DISCORD_BOT_TOKEN)")
         try:
             guild_id = self._guild_of(chat.chat_id)
         except DeliveryError as error:

@@ -463,6 +463,8 @@ class SlackAdapter:
         before this answers."""
         from chalicelib.domain.roster import ChatMembers, ListedMember
 
+        if not self._token:
+            raise ListRefused("slack", "the bot token (ROLLCALL_SLACK_BOT_TOKEN)")
         ids: list[str] = []
         for page in self._pages("conversations.members", {"channel": chat.chat_id}):
             members = page.get("members")

@@ -389,3 +389,18 @@ def test_discord_without_the_members_intent_names_it(clock):
     )
     with pytest.raises(ListRefused, match=r"Server Members intent \(GUILD_MEMBERS\)"):
         dc_adapter(clock).read_chat_members(ChatAddress("discord", DC_CHANNEL), [], check_limit=0)
+
+
+def test_without_a_bot_token_the_list_is_refused_by_name_not_failed(clock):
+    """A refusal is recorded once a day; a failure would be retried into the dead-letter
+    queue every day."""
+    from chalicelib.platforms.discord import DiscordAdapter
+
+    with pytest.raises(ListRefused, match="ROLLCALL_SLACK_BOT_TOKEN"):
+        SlackAdapter("secret", "", api_base=SLACK_API).read_chat_members(
+            ChatAddress("slack", CHANNEL), [], check_limit=0
+        )
+    with pytest.raises(ListRefused, match="ROLLCALL_DISCORD_BOT_TOKEN"):
+        DiscordAdapter(bytes(32), "", api_base=DC_API).read_chat_members(
+            ChatAddress("discord", DC_CHANNEL), [], check_limit=0
+        )
