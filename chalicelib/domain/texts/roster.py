@@ -11,4 +11,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This group became a supergroup: rollcall moved with it, and every check-in "
         "and homework record is kept.",
     },
+    "report_leaves_unseen": {
+        "zh-CN": "{platform} 不向 rollcall 提供群成员名单，看不到谁退了群：退群的成员会留在"
+        "名单上，直到用 rollcall member remove 标记。",
+        "en": "{platform} shows rollcall no member list, so it cannot see who left the group: "
+        "members who left stay on this list until marked with rollcall member remove.",
+    },
 }
