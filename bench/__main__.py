@@ -66,6 +66,7 @@ def run_in_process(
     from bench.dispatcher import bench_dispatcher
     from bench.fastmoto import fast_results
     from bench.jobs import bench_jobs
+    from bench.roster import bench_roster_sync
     from bench.webhook import bench_webhook
 
     with mock_aws():
@@ -82,7 +83,10 @@ def run_in_process(
             _fresh_table(client, "bench-due"),
             communities,
         )
-    return {"jobs": jobs, "webhook": webhook, "dispatcher": dispatcher}
+        say("in process: roster sync")
+        with fast_results():
+            roster = bench_roster_sync(client, [n for n in sizes if n <= 10_000] or sizes[:1])
+    return {"jobs": jobs, "webhook": webhook, "dispatcher": dispatcher, "roster_sync": roster}
 
 
 def run_on_embedded(
@@ -370,6 +374,15 @@ def render(results: dict[str, Any]) -> str:
         f"({d['sqs_requests_per_message']:.2f}/message), DynamoDB "
         f"{d['dynamodb']['requests']}, {d['seconds'] * 1000:.0f} ms"
     )
+    for row in results["in_process"].get("roster_sync", []):
+        db = row["dynamodb"]["requests"]
+        lines.append(
+            f"roster sync of {row['members']:,} members, {sum(row['changes'].values())} changes: "
+            f"platform {row['platform_requests']} requests (pages: {row['platform_pages_min']}), "
+            "DynamoDB "
+            + ", ".join(f"{k} {v}" for k, v in sorted(db.items()))
+            + f" (batches at least {row['batch_writes_min']}), {row['seconds']} s"
+        )
     cold = results["embedded"]["cold_path"]
     lines.append(
         f"cold path: import + first check-in {cold['ours_ms']:.0f} ms vs minimal Chalice app "

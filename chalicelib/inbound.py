@@ -25,7 +25,8 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from chalicelib.chat import confirm
 from chalicelib.chat.context import CommandContext
@@ -97,6 +98,8 @@ def handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> Sequen
 
 def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Handled:
     store = runtime.store
+    if event.kind == "chat_migrated":
+        return _Handled(_follow_migration(runtime, event))
     command = parse_command(event.text) if event.kind == "message" else None
     claims = event.kind == "member_joined" or (
         command is not None and command.name not in SELF_DEDUPLICATING
@@ -154,6 +157,10 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if seen.activity is not None:
         member = store.write_activity(community.id, sender.user_id, seen.activity)
     if event.kind == "member_joined":
+        if _joined_already(item, today):
+            # One join, two signals (Telegram's service message and its chat_member
+            # update, each with its own delivery id): one welcome.
+            return _Handled()
         welcome = t(community.locale, "welcome", name=member.display(), community=community.name)
         return _Handled([Message(welcome)])
     if command is None:
@@ -169,6 +176,30 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if ctx.command.name in DEFERRED:
         return _defer(runtime, ctx)
     return _Handled(list(dispatch(ctx)))
+
+
+def _joined_already(item: dict[str, Any] | None, today: date) -> bool:
+    """The member was present before this join event, having joined today."""
+    return (
+        item is not None
+        and item.get("status", "active") == "active"
+        and item.get("joined_at") == today.isoformat()
+    )
+
+
+def _follow_migration(runtime: Runtime, event: InboundEvent) -> list[Message]:
+    """A chat with a new id keeps its community: the binding moves by itself, and the new
+    chat is told once, in both languages (the move is news to everyone in it)."""
+    store = runtime.store
+    old = event.moved_from
+    community = store.find_community_by_chat(event.platform, old) if old else None
+    if community is None or old is None:
+        return []
+    moved = store.follow_chat_migration(community, event.platform, old, event.chat_id)
+    if moved is None:
+        return []
+    log.info("chat migrated", extra={"platform": event.platform, "community": moved.id})
+    return [Message(t("zh-CN", "chat_migrated")), Message(t("en", "chat_migrated"))]
 
 
 def _defer(runtime: Runtime, ctx: CommandContext) -> _Handled:

@@ -553,12 +553,15 @@ def community_bind(
     """
     from datetime import UTC, datetime
 
+    from chalicelib.jobs.scheduling import ensure_scheduled
     from rollcall.context import open_store
 
     platform = parse_platform(platform)
     with open_store() as store:
         current = store.get_community(community_id)
         done = store.rebind_community(current, platform, chat_id, move=move, now=datetime.now(UTC))
+        # A job the new platform runs (roster-sync) is scheduled; the others keep theirs.
+        ensure_scheduled(store.table, done.community, datetime.now(UTC))
     result = {
         "id": community_id,
         "platform": platform,
@@ -1032,6 +1035,42 @@ def member_data(community_id: str, user_id: str, as_json: bool) -> None:
     emit(data, as_json, compose_member_data(found, name, user_id, data).text)
 
 
+@member.command("sync")
+@click.option("--community", "community_id", required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
+@friendly
+def member_sync(community_id: str, dry_run: bool, as_json: bool) -> None:
+    """Read who is in the chat from the platform and bring the roster in line: joins
+    (observed from today), leaves, renames; prints the counts and the names.
+
+    Members found at a community's first sync are added quietly; nobody is welcomed from
+    here (the daily roster-sync job welcomes later joiners, and is scheduled from the
+    first sync on for a community that predates it). On a platform that shows no
+    member list (DingTalk, WeCom) it says so in one line and exits 0: nothing is wrong,
+    there is nothing to read. A platform that refuses names the missing permission (exit 1).
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.features.roster import sync_roster
+    from chalicelib.jobs.scheduling import ensure_scheduled
+    from chalicelib.platforms.base import DeliveryError
+    from rollcall.runtime import local_runtime
+
+    with local_runtime(sink=lambda _sent: None) as runtime:
+        found = runtime.store.get_community(community_id)
+        adapter = runtime.adapter(found.platform)
+        now = datetime.now(UTC)
+        try:
+            report = sync_roster(runtime.store, found, adapter, now, dry_run=dry_run)
+        except DeliveryError as error:
+            raise Failure(str(error)) from None
+        if not dry_run:
+            # A community from before the daily sync existed gets it from here on.
+            ensure_scheduled(runtime.store.table, found, now)
+    emit(report.as_dict(), as_json, report.describe())
+
+
 # -- jobs -------------------------------------------------------------------------------
 
 
@@ -1041,7 +1080,7 @@ def job() -> None:
 
 
 @job.command("run")
-@click.argument("name", type=click.Choice(JOBS))
+@click.argument("name", type=click.Choice((*JOBS, "roster-sync")))
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")

@@ -263,8 +263,11 @@ def _telegram(zh: bool, stage: str) -> Guide:
         },
         applies=_g(
             zh,
-            "--apply 调用 setWebhook（url、secret_token、allowed_updates=[message]）。",
-            "--apply calls setWebhook (url, secret_token, allowed_updates=[message]).",
+            "--apply 调用 setWebhook（url、secret_token、allowed_updates=[message, chat_member]）。"
+            "机器人是群管理员时，chat_member 更新会告诉 rollcall 谁进群、谁退群。",
+            "--apply calls setWebhook (url, secret_token, allowed_updates=[message, chat_member])."
+            " With the bot an admin of the group, chat_member updates tell rollcall who joins "
+            "and leaves.",
         ),
     )
 
@@ -282,6 +285,7 @@ SLACK_SCOPES = (
     "im:write",  # direct messages (conversations.open)
     "channels:manage",  # removal from public channels (conversations.kick)
     "groups:write",  # removal from private channels
+    "users:read",  # members' names for the daily roster sync (users.list)
 )
 SLACK_EVENTS = (
     "app_mention",
@@ -601,6 +605,16 @@ def _discord(zh: bool, stage: str) -> Guide:
             ),
             _g(
                 zh,
+                "每天的成员同步：Developer Portal → Bot → Privileged Gateway Intents，打开 Server "
+                "Members Intent；否则同步会报缺少这一项，名单不变。同步把整个服务器的成员当作"
+                "频道成员（不计算频道的权限覆盖）。",
+                "Daily roster sync: Developer Portal → Bot → Privileged Gateway Intents, switch "
+                "on Server Members Intent; without it the sync names what is missing and "
+                "changes nothing. The sync counts every member of the server as in the channel "
+                "(channel permission overwrites are not computed).",
+            ),
+            _g(
+                zh,
                 "Discord 只把斜杠命令发给 rollcall：普通发言和成员进出不会送达（需要 Gateway），"
                 "活跃度只按命令计。",
                 "Discord sends rollcall slash commands only: ordinary messages and members "
@@ -698,6 +712,13 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "in the group). Feishu lets only the group owner, a group admin or the app that "
                 "created the group remove members: make the bot a group admin (群管理员), or "
                 "confirmed removals are listed to do by hand.",
+            ),
+            _g(
+                zh,
+                "每天的成员同步也需要应用：开通「查看群成员」（im:chat.members:read，或 "
+                "im:chat:readonly）。",
+                "The daily roster sync needs the app too: grant im:chat.members:read (or "
+                "im:chat:readonly).",
             ),
             _g(
                 zh,
@@ -803,6 +824,13 @@ def _dingtalk(zh: bool, stage: str) -> Guide:
                 "robot API that removes someone from a group: confirmed removals are listed "
                 "to do by hand.",
             ),
+            _g(
+                zh,
+                "钉钉不向机器人提供普通群的成员名单，所以 rollcall 看不到谁进群、谁退群：退群的"
+                "成员请用 rollcall member remove 标记。",
+                "DingTalk shows a robot no member list of an ordinary group, so rollcall cannot "
+                "see who joins or leaves there: mark leavers with rollcall member remove.",
+            ),
             _bind_step(
                 zh, "dingtalk", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")
             ),
@@ -893,6 +921,14 @@ def _wecom(zh: bool, stage: str) -> Guide:
                 "with an Elastic IP, or WeCom answers 60020). Members who cannot get one have "
                 "their private messages in the group. Neither the group robot nor the app can "
                 "remove someone from a group chat: confirmed removals are listed to do by hand.",
+            ),
+            _g(
+                zh,
+                "企业微信不向应用提供普通群的成员名单（只有应用自己建的群才有），所以 rollcall "
+                "看不到谁进群、谁退群：退群的成员请用 rollcall member remove 标记。",
+                "WeCom shows an app no member list of an ordinary group (only of groups the app "
+                "created), so rollcall cannot see who joins or leaves there: mark leavers with "
+                "rollcall member remove.",
             ),
             _bind_step(
                 zh, "wecom", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")

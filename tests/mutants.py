@@ -208,6 +208,47 @@ MUTANTS = (
             "test_a_setup_that_loses_the_race_for_the_group_leaves_nothing_and_keeps_its_code",
         ),
     ),
+    Mutant(
+        "roster: the first sync welcomes everyone",
+        "chalicelib/features/roster.py",
+        "if arrivals and not report.first:",
+        "if arrivals:",
+        (
+            "tests/features/test_roster_sync.py::"
+            "test_the_first_sync_adds_the_silent_quietly_and_records_leaves",
+        ),
+    ),
+    Mutant(
+        "roster: absent members never leave",
+        "chalicelib/domain/roster.py",
+        "if member.is_present and (listed.complete or member.user_id in gone):",
+        "if member.is_present and member.user_id in gone:",
+        (
+            "tests/features/test_roster_sync.py::"
+            "test_a_synced_out_member_is_not_mentioned_in_the_next_reminder",
+        ),
+    ),
+    Mutant(
+        "roster: a second join signal welcomes again",
+        "chalicelib/inbound.py",
+        "if _joined_already(item, today):",
+        "if False:",
+        (
+            "tests/platforms/test_telegram_membership.py::"
+            "test_a_chat_member_join_is_recorded_and_welcomed_once",
+        ),
+    ),
+    Mutant(
+        "roster: a chat migration told by every container",
+        "chalicelib/store/repository.py",
+        "        if not self.release_chat(community.id, platform, old_chat):\n"
+        "            return None\n",
+        "        self.release_chat(community.id, platform, old_chat)\n",
+        (
+            "tests/platforms/test_telegram_membership.py::"
+            "test_two_containers_moving_the_same_chat_tell_it_once",
+        ),
+    ),
 )
 
 

@@ -163,3 +163,18 @@ def test_item_size_and_units_follow_dynamodb_rules():
     assert item_size(item) == 7 + 3 + 4 + 1 + 6 + 6
     assert read_units(4096, consistent=True) == 1 and read_units(4097, consistent=False) == 1
     assert write_units(1024) == 1 and write_units(1025) == 2
+
+
+def test_roster_sync_costs_pages_and_batches_whatever_the_roster(dynamo_client):
+    """Roster sync (issue 21): platform requests are the list's pages, DynamoDB requests a
+    Query per 1 MB of roster, one GetItem and the changes' batches: none per member."""
+    from bench.roster import bench_roster_sync
+
+    with fast_results():
+        small, large = bench_roster_sync(dynamo_client, [300, 3000], changes=30)
+    for row in (small, large):
+        assert row["platform_requests"] == row["platform_pages_min"]
+        db = row["dynamodb"]["requests"]
+        assert db["GetItem"] == 1 and db["BatchWriteItem"] == row["batch_writes_min"] == 2
+        assert "Scan" not in db and "UpdateItem" not in db and "PutItem" not in db
+    assert large["platform_requests"] == 2 * 3 and small["platform_requests"] == 2

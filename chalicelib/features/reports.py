@@ -215,6 +215,14 @@ def observed_window(community: Community, month: str, as_of: date) -> tuple[date
     return start, max(0, (end - start).days + 1), total
 
 
+# Platforms that show rollcall no member list and no leaves (docs/organiser.md), by the
+# name the report gives them.
+LEAVES_UNSEEN = {
+    "dingtalk": {"zh-CN": "钉钉", "en": "DingTalk"},
+    "wecom": {"zh-CN": "企业微信", "en": "WeCom"},
+}
+
+
 def compose_report(community: Community, summary: ReportSummary, *, names: bool = True) -> Message:
     """The report as admins read it. ``names=False`` leaves out every list of names (for
     ``/report`` asked in the group itself when the report is not meant for the group)."""
@@ -241,6 +249,10 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
     ]
     if summary.previous_counts is None:
         lines.append(t(locale, "report_first"))
+    if community.platform in LEAVES_UNSEEN:
+        # Leavers there stay on the roster until removed by hand: say so where it matters.
+        platform = LEAVES_UNSEEN[community.platform].get(locale, community.platform)
+        lines.append(t(locale, "report_leaves_unseen", platform=platform))
     window = observed_window(community, summary.month, summary.as_of)
     if window is not None:
         since, observed_days, total = window

@@ -40,6 +40,9 @@ class Plan:
     # platform (e.g. its admin chat), a member privately (``Direct``), or None (or a missing
     # entry) for the group itself.
     targets: Sequence[Target] = ()
+    # Why this run does nothing (a platform that cannot do the job, or refused it): the run
+    # is recorded as skipped with this reason instead of being claimed.
+    skip: str | None = None
 
     def target(self, index: int) -> Target:
         return self.targets[index] if index < len(self.targets) else None
@@ -67,6 +70,7 @@ class JobSpec:
     how late a run may still happen (later ones are skipped and recorded). A job runs for a
     community that names it in its ``jobs`` setting, or for every community when
     ``always_on`` (work that is not a routine an organiser turns off, e.g. a roster sync).
+    A planner of a spec with ``reads_platform`` is called with ``adapter=`` as well.
     """
 
     name: str
@@ -74,6 +78,13 @@ class JobSpec:
     slots: Callable[[Any, datetime], Iterator[Slot]]
     max_lateness: timedelta
     always_on: bool = False
+    # The planner reads the platform too (a roster sync): it is given the community's
+    # adapter as ``adapter=`` (None when the platform is not configured here).
+    reads_platform: bool = False
+    # The platforms it runs for (None: every one).
+    platforms: tuple[str, ...] | None = None
 
     def enabled(self, community: Any) -> bool:
+        if self.platforms is not None and community.platform not in self.platforms:
+            return False
         return self.always_on or self.name in community.jobs

@@ -16,6 +16,7 @@ JOB_MODULES = (
     "chalicelib.jobs.send_daily_reminders",
     "chalicelib.jobs.send_weekly_digests",
     "chalicelib.jobs.report_inactive_members",
+    "chalicelib.jobs.sync_rosters",
 )
 
 

@@ -152,17 +152,30 @@ def run_job(
     by the function's timeout. Each call delivers at least one part first, so even a
     too-short function makes progress rather than pausing forever. ``origin`` names what
     asked for the run (a deferred command), kept on its record."""
-    planner = planners().get(job)
-    if planner is None:
+    from chalicelib.jobs import registry
+
+    spec = registry.spec_of(job)
+    if spec is None:
         raise ValueError(f"job {job!r} is not available yet")
     store = runtime.store
     community: Community = store.get_community(community_id)
     adapter = runtime.adapter(community.platform)
     direct = can_send_direct(adapter)
-    plan = planner(store, community, now, period=period, direct=direct)
+    reads = {"adapter": adapter} if spec.reads_platform else {}
+    plan = spec.plan(store, community, now, period=period, direct=direct, **reads)
     result = JobResult(
         job, community_id, plan.period, RunStatus.DRY_RUN, summary=dict(plan.summary)
     )
+    if plan.skip is not None:
+        result.summary["skipped"] = plan.skip
+        if dry_run:
+            return result
+        runs.record_skip(
+            store.table, community_id, job, plan.period, runtime.clock.now(), reason=plan.skip
+        )
+        result.status = RunStatus.SKIPPED
+        log.info("run skipped", extra={"community": community_id, "job": job})
+        return result
     messages, targets = _addressed(plan, direct)
     parts, part_targets = _render(adapter, messages, targets)
     result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]

@@ -15,9 +15,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from chalicelib.config import DEFAULT_API_BASES
+
+if TYPE_CHECKING:  # roster sync only: not on a webhook's cold start
+    from chalicelib.domain.roster import ChatMembers
 
 
 class Unauthorized(Exception):
@@ -71,7 +74,9 @@ class Sender:
     username: str | None = None
 
 
-EventKind = Literal["message", "member_joined", "member_left"]
+# "chat_migrated": the chat has a new id (a Telegram group upgraded to a supergroup):
+# ``chat_id`` is the new one, ``moved_from`` the old.
+EventKind = Literal["message", "member_joined", "member_left", "chat_migrated"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class InboundEvent:
     # The sender's or group's language, where the platform says (Telegram's
     # ``language_code``, Discord's ``locale``): a new community's default language.
     locale: str | None = None
+    # A chat_migrated event's old chat id.
+    moved_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,43 @@ class MemberRemoval(Protocol):
     def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
         """Remove ``user_id`` from ``chat`` so that they can be invited back later; True
         when the platform did it, False when it refused (e.g. missing permission)."""
+
+
+class ListRefused(DeliveryError):
+    """The platform refused to list the chat's members for a reason no retry changes (a
+    missing scope or permission, the bot not in the chat). ``permission`` names exactly
+    what the platform says is missing, as the operator must grant it."""
+
+    def __init__(self, platform: str, permission: str, detail: str = "") -> None:
+        message = f"{platform} refused the member list: missing {permission}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.platform = platform
+        self.permission = permission
+
+
+class MalformedAnswer(DeliveryError):
+    """A member list whose answer cannot be read (a page without its members, an id that is
+    not one): nothing is written from it."""
+
+    def __init__(self, platform: str, what: str) -> None:
+        super().__init__(f"{platform} sent a malformed member list: {what}")
+        self.platform = platform
+
+
+@runtime_checkable
+class MemberLister(Protocol):
+    """Optional: adapters whose platform can say who is in a chat (roster sync,
+    features/roster.py). ``read_chat_members`` reads every page before it answers, paced
+    within the platform's limits; it raises ListRefused, MalformedAnswer or DeliveryError
+    and never answers with part of a list.
+
+    ``roster`` is the present roster's user ids in the order to check them, for platforms
+    without a list (Telegram), which check at most ``check_limit`` of them one by one and
+    answer for those only (``ChatMembers.complete`` False)."""
+
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers: ...
 
 
 @runtime_checkable

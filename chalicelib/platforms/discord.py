@@ -42,7 +42,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from chalicelib.config import DEFAULT_API_BASES
@@ -56,6 +56,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -71,6 +73,9 @@ from chalicelib.platforms.base import (
     split_parts,
 )
 from chalicelib.platforms.http import Answer, HttpSender
+
+if TYPE_CHECKING:
+    from chalicelib.domain.roster import ChatMembers
 
 log = logging.getLogger("rollcall.platforms.discord")
 
@@ -96,6 +101,12 @@ REMOVAL_REASON = "rollcall: removal confirmed by an admin"
 # JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
 CANNOT_MESSAGE_USER = 50007  # DMs closed, no shared server, or the bot is blocked
 UNKNOWN_MEMBER, UNKNOWN_USER = 10007, 10013  # not in the guild (any more), or no such user
+# A members read refused: no access (the bot not in the server, or the app without the
+# Server Members intent), or a permission missing.
+MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
+# Roster sync: 1,000 members a page (the maximum), a bound on a list that never ends.
+LIST_PAGE = 1000
+MAX_LIST_PAGES = 1000
 # Interaction types (what arrives) and interaction callback types (what we answer).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT = (
@@ -379,6 +390,81 @@ class DiscordAdapter:
                 return None
             return str(error)
         return None
+
+    # -- roster sync (features/roster.py)
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """The members of the server the channel belongs to (``GET /guilds/{id}/members``,
+        1,000 a page, ``after`` the last id), bots left out. Simplified: every member of the
+        server, not only those whose roles let them view the channel (docs/organiser.md).
+        Needs the Server Members privileged intent enabled for the app."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        if not self._token:
+            raise ListRefused("discord", "the bot token (ROLLCALL_DISCORD_BOT_TOKEN)")
+        try:
+            guild_id = self._guild_of(chat.chat_id)
+        except DeliveryError as error:
+            raise self._list_refusal(error) from None
+        if guild_id is None:
+            raise MalformedAnswer("discord", f"channel {chat.chat_id} belongs to no server")
+        people: list[ListedMember] = []
+        after = "0"
+        for _ in range(MAX_LIST_PAGES):
+            try:
+                answer = self._request(
+                    "GET",
+                    f"/guilds/{guild_id}/members",
+                    params={"limit": str(LIST_PAGE), "after": after},
+                )
+            except DeliveryError as error:
+                raise self._list_refusal(error) from None
+            page = answer.body
+            if not isinstance(page, list):
+                raise MalformedAnswer("discord", "a members page that is not a list")
+            for entry in page:
+                user = entry.get("user") if isinstance(entry, dict) else None
+                user_id = user.get("id") if isinstance(user, dict) else None
+                if (
+                    not isinstance(user, dict)
+                    or not isinstance(user_id, str)
+                    or not _SNOWFLAKE.fullmatch(user_id)
+                ):
+                    raise MalformedAnswer("discord", "a member without a user id")
+                after = max(after, user_id, key=int)
+                if user.get("bot"):
+                    continue
+                name = entry.get("nick") or user.get("global_name") or user.get("username")
+                username = user.get("username")
+                people.append(
+                    ListedMember(
+                        user_id,
+                        name if isinstance(name, str) else "",
+                        username if isinstance(username, str) else None,
+                    )
+                )
+            if len(page) < LIST_PAGE:
+                return ChatMembers(tuple(people), complete=True)
+        raise MalformedAnswer("discord", f"the list did not end after {MAX_LIST_PAGES} pages")
+
+    def _list_refusal(self, error: DeliveryError) -> DeliveryError:
+        """What a refused members read lacks, by Discord's code; other failures as they are."""
+        answer = error.answer
+        if answer is None or answer.status not in (401, 403, 404):
+            return error
+        code = _code(answer)
+        if answer.status == 401:
+            return ListRefused("discord", "a valid bot token", str(error))
+        if code == MISSING_ACCESS:
+            return ListRefused(
+                "discord",
+                "the Server Members intent (GUILD_MEMBERS) or the bot in the server",
+                str(error),
+            )
+        if code == MISSING_PERMISSIONS:
+            return ListRefused("discord", "the View Channel permission", str(error))
+        return ListRefused("discord", f"access (code {code})", str(error))
 
     def _guild_of(self, channel_id: str) -> str | None:
         if channel_id in self._guilds:

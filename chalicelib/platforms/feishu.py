@@ -87,7 +87,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from chalicelib.config import DEFAULT_API_BASES
@@ -102,6 +102,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -122,6 +124,9 @@ from chalicelib.platforms.base import (
 )
 from chalicelib.platforms.http import Answer, AppToken, HttpSender
 
+if TYPE_CHECKING:
+    from chalicelib.domain.roster import ChatMembers
+
 log = logging.getLogger("rollcall.platforms.feishu")
 
 SIGNATURE_HEADER = "x-lark-signature"
@@ -134,6 +139,17 @@ PER_CHAT_INTERVAL = 0.6
 # A token is refreshed this long before Feishu says it expires (tokens live ~2 hours).
 TOKEN_MARGIN_SECONDS = 300
 THROTTLE_CODES = frozenset({11232, 99991400, 230020, 232019})
+# Roster sync: 100 members a page (the API's maximum), and what each refusal means the
+# app lacks (Feishu's error codes for GET /im/v1/chats/{chat_id}/members).
+LIST_PAGE = 100
+MAX_LIST_PAGES = 1000
+LIST_REFUSALS = {
+    99991672: "scope im:chat.members:read (or im:chat:readonly)",
+    99991679: "scope im:chat.members:read (or im:chat:readonly)",
+    232011: "the bot as a member of the group",
+    232025: "the app's bot ability",
+    232034: "an installed, active app",
+}
 TOKEN_INVALID_CODES = frozenset({99991661, 99991663, 99991668})
 # Direct-message refusals that retrying will not change, with what fixes them.
 DM_REFUSALS = {
@@ -641,6 +657,53 @@ class FeishuAdapter:
             return False
         return True
 
+    # -- roster sync (features/roster.py)
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """The group's members through the app (``GET /im/v1/chats/{chat_id}/members``,
+        ``page_token`` pages of 100, bots never listed), every page read before this
+        answers. A refusal names the scope or right Feishu says is missing."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        if not self.direct_messages:
+            raise ListRefused(
+                "feishu", "the app (ROLLCALL_FEISHU_APP_ID and ROLLCALL_FEISHU_APP_SECRET)"
+            )
+        people: list[ListedMember] = []
+        token = ""
+        path = f"/im/v1/chats/{quote(chat.chat_id, safe='')}/members"
+        for _ in range(MAX_LIST_PAGES):
+            params = {"member_id_type": "open_id", "page_size": str(LIST_PAGE)}
+            if token:
+                params["page_token"] = token
+            try:
+                answer = self._app_request("GET", path, self._sender, params=params, payload=None)
+            except AppError as error:
+                if error.code is None or error.code in THROTTLE_CODES:
+                    raise
+                raise ListRefused(
+                    "feishu",
+                    LIST_REFUSALS.get(error.code, f"access (code {error.code})"),
+                    str(error),
+                ) from None
+            data = answer.body.get("data") if isinstance(answer.body, dict) else None
+            items = data.get("items") if isinstance(data, dict) else None
+            if not isinstance(data, dict) or not isinstance(items, list):
+                raise MalformedAnswer("feishu", "a page without items")
+            for item in items:
+                member_id = item.get("member_id") if isinstance(item, dict) else None
+                if not isinstance(member_id, str) or identifier(member_id) is None:
+                    raise MalformedAnswer("feishu", "a member without a member_id")
+                name = item.get("name")
+                people.append(ListedMember(member_id, name if isinstance(name, str) else ""))
+            token = data.get("page_token") or ""
+            if not data.get("has_more"):
+                return ChatMembers(tuple(people), complete=True)
+            if not isinstance(token, str) or not token:
+                raise MalformedAnswer("feishu", "has_more without a page_token")
+        raise MalformedAnswer("feishu", f"the list did not end after {MAX_LIST_PAGES} pages")
+
     def _app_request(
         self,
         method: str,
@@ -648,7 +711,7 @@ class FeishuAdapter:
         sender: HttpSender,
         *,
         params: dict[str, str],
-        payload: dict[str, Any],
+        payload: dict[str, Any] | None,
         pace_key: str | None = None,
     ) -> Answer:
         """One Open API call as the app: the cached tenant token, replaced once when Feishu
@@ -663,7 +726,7 @@ class FeishuAdapter:
                 retry_after=_throttle(),
                 params=params,
                 headers={**_JSON_HEADERS, "Authorization": f"Bearer {token}"},
-                data=_json_bytes(payload),
+                **({"data": _json_bytes(payload)} if payload is not None else {}),
             )
 
         def failed(error: DeliveryError) -> DeliveryError:

@@ -50,10 +50,10 @@ import hmac
 import logging
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from chalicelib.config import DEFAULT_API_BASES
@@ -68,6 +68,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -86,6 +88,9 @@ from chalicelib.platforms.base import (
 )
 from chalicelib.platforms.http import Answer, HttpSender
 
+if TYPE_CHECKING:
+    from chalicelib.domain.roster import ChatMembers
+
 log = logging.getLogger("rollcall.platforms.slack")
 
 SIGNATURE_HEADER = "x-slack-signature"
@@ -99,6 +104,11 @@ PER_CHANNEL_INTERVAL = 1.0
 # a photo captioned 打卡 is a check-in). Edits, joins, topic changes... are not.
 MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 # conversations.kick's "the member is not in the channel": what removal wanted anyway.
+# Roster sync reads 1,000 members a page (Slack's maximum; it advises 200 for speed, but
+# fewer pages is what keeps a 10,000-member channel under Tier 2's 20 requests a minute),
+# and stops a cursor that never ends.
+LIST_PAGE = 1000
+MAX_LIST_PAGES = 500
 KICK_ALREADY_DONE = frozenset({"not_in_channel"})
 # A slash command's response_url takes this many messages within this long of the command
 # (Slack's documented limits); the margin keeps a last post from arriving just too late.
@@ -444,7 +454,80 @@ class SlackAdapter:
         )
         return False
 
-    def _call(self, method: str, form: dict[str, str]) -> dict[str, Any]:
+    # -- roster sync (features/roster.py)
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """The channel's members (``conversations.members``, 1,000 a page) named from the
+        workspace's users (``users.list``, 1,000 a page): O(pages) requests, never one per
+        member. Bots and deactivated accounts are nobody's roster; a member ``users.list``
+        does not show (a Slack Connect guest) is listed without a name. Every page is read
+        before this answers."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        if not self._token:
+            raise ListRefused("slack", "the bot token (ROLLCALL_SLACK_BOT_TOKEN)")
+        ids: list[str] = []
+        for page in self._pages("conversations.members", {"channel": chat.chat_id}):
+            members = page.get("members")
+            if not isinstance(members, list) or not all(
+                isinstance(m, str) and identifier(m) for m in members
+            ):
+                raise MalformedAnswer("slack", "conversations.members without user ids")
+            ids.extend(members)
+        wanted = set(ids)
+        named: dict[str, ListedMember] = {}
+        excluded: set[str] = {"USLACKBOT"}
+        for page in self._pages("users.list", {}):
+            users = page.get("members")
+            if not isinstance(users, list):
+                raise MalformedAnswer("slack", "users.list without members")
+            for user in users:
+                user_id = user.get("id") if isinstance(user, dict) else None
+                if not isinstance(user_id, str) or user_id not in wanted:
+                    continue
+                if user.get("is_bot") or user.get("deleted") or user.get("is_app_user"):
+                    excluded.add(user_id)
+                    continue
+                named[user_id] = ListedMember(user_id, _display_name(user), user.get("name"))
+        people = [
+            named.get(user_id, ListedMember(user_id, ""))
+            for user_id in dict.fromkeys(ids)
+            if user_id not in excluded
+        ]
+        return ChatMembers(tuple(people), complete=True)
+
+    def _pages(self, method: str, form: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every page of a cursor-paginated read, paced one request a second per method;
+        ListRefused for an answer no retry changes (a missing scope, the bot not in the
+        channel), naming the scope Slack says is needed."""
+        cursor = ""
+        for _ in range(MAX_LIST_PAGES):
+            page = self._call(
+                method,
+                {**form, "limit": str(LIST_PAGE), **({"cursor": cursor} if cursor else {})},
+                pace_key=method,
+            )
+            if not page.get("ok"):
+                error = str(page.get("error") or "unknown error")
+                needed = page.get("needed")
+                if error == "missing_scope" and isinstance(needed, str) and needed:
+                    raise ListRefused("slack", f"scope {needed}", f"{method}: missing_scope")
+                if error in ("not_in_channel", "channel_not_found"):
+                    raise ListRefused("slack", "the bot in the channel", f"{method}: {error}")
+                raise ListRefused("slack", f"access to {method}", error)
+            yield page
+            metadata = page.get("response_metadata")
+            cursor = metadata.get("next_cursor", "") if isinstance(metadata, dict) else ""
+            if not cursor:
+                return
+            if not isinstance(cursor, str):
+                raise MalformedAnswer("slack", f"{method} with a cursor that is not one")
+        raise MalformedAnswer("slack", f"{method} did not end after {MAX_LIST_PAGES} pages")
+
+    def _call(
+        self, method: str, form: dict[str, str], *, pace_key: str | None = None
+    ) -> dict[str, Any]:
         """A Web API method whose answer is final whether ``ok`` or not (only ``ratelimited``
         is retried); the caller reads the ``error`` code. Form-encoded, which every method
         accepts."""
@@ -453,6 +536,7 @@ class SlackAdapter:
         answer = self._sender.request(
             "POST",
             f"{self._api_base}/{method}",
+            pace_key=pace_key,
             ok=_answered,
             retry_after=_retry_after,
             headers={"Authorization": f"Bearer {self._token}"},
@@ -473,6 +557,21 @@ class SlackAdapter:
             json={"channel": channel, "text": text, **extra},
         )
         return str(answer.body.get("ts", "")) if isinstance(answer.body, dict) else ""
+
+
+def _display_name(user: dict[str, Any]) -> str:
+    """The name Slack shows: the profile's display name, else the real name, else the
+    handle."""
+    profile: dict[str, Any] = user["profile"] if isinstance(user.get("profile"), dict) else {}
+    for value in (
+        profile.get("display_name"),
+        profile.get("real_name"),
+        user.get("real_name"),
+        user.get("name"),
+    ):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def escape(text: str) -> str:

@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
@@ -57,6 +57,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -75,19 +77,32 @@ from chalicelib.platforms.base import (
 )
 from chalicelib.platforms.http import Answer, HttpSender
 
+if TYPE_CHECKING:
+    from chalicelib.domain.roster import ChatMembers
+
 log = logging.getLogger("rollcall.platforms.telegram")
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name, not a secret)
 MESSAGE_LIMIT = 4096
 # Telegram's documented pace for one chat; see the module docstring for the per-group cap.
 PER_CHAT_INTERVAL = 1.0
-# Joins and leaves arrive as service messages inside "message" updates, so that is all we
-# ask for: fewer updates, fewer Lambda invocations.
-ALLOWED_UPDATES = ("message",)
+# Joins and leaves arrive as service messages inside "message" updates; in large
+# supergroups Telegram may leave those out, and only "chat_member" updates (sent when the
+# bot is an admin and asks for them) say who came and went.
+ALLOWED_UPDATES = ("message", "chat_member")
+# A ChatMember's statuses that mean "in the chat" (restricted members: per is_member).
+IN_CHAT = ("creator", "administrator", "member")
 # Who never started the bot, blocked it or deleted their account: Telegram's answers to a
 # direct message that no retry changes (403 always; these 400s).
 DIRECT_REFUSALS_400 = ("chat not found", "peer_id_invalid")
 # What setWebhook accepts as secret_token.
+# getChatMember's statuses (ChatMember in the Bot API), and its answers for a user id it does
+# not know in the chat (never joined, deleted account): that user is not there.
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+USER_NOT_THERE = ("user not found", "participant_id_invalid", "user_id_invalid")
+# Roster-sync reads, one chat at a time: Telegram allows ~30 requests/s overall; 20/s
+# leaves room for the messages other communities' jobs send meanwhile.
+LIST_INTERVAL = 0.05
 SECRET_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _INTEGER = re.compile(r"-?[0-9]{1,20}")
 
@@ -135,11 +150,14 @@ class TelegramAdapter:
         *,
         api_base: str = DEFAULT_API_BASES["telegram"],
         sender: HttpSender | None = None,
+        list_sender: HttpSender | None = None,
     ) -> None:
         self._token = bot_token
         self._secret = secret_token
         self._api_base = api_base.rstrip("/")
         self._sender = sender or HttpSender(min_interval=PER_CHAT_INTERVAL)
+        # Roster-sync reads are paced apart from messages (LIST_INTERVAL, not 1 s each).
+        self._list_sender = list_sender or HttpSender(min_interval=LIST_INTERVAL)
         # build() needs the token anyway; this keeps an adapter made without one honest.
         self.direct_messages = bool(bot_token)
 
@@ -159,6 +177,10 @@ class TelegramAdapter:
         update_id = update.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise BadPayload("update_id is required")
+        changed = update.get("chat_member")
+        if isinstance(changed, dict):
+            membership = self._membership(changed)
+            return Parsed(events=[_with_id(membership, str(update_id))] if membership else [])
         message = update.get("message")
         if not isinstance(message, dict):
             # edited_message, channel_post, callback_query, my_chat_member...: not ours, and a
@@ -183,6 +205,20 @@ class TelegramAdapter:
         # A welcome is not threaded under the join notice: service messages are not ones a
         # member wrote, and an inline answer that Telegram refuses is lost without a trace.
         service_context = _thread(context)
+        moved = _migration(message, chat_id)
+        if moved is not None:
+            new_chat, old_chat = moved
+            author = message.get("from")
+            yield replace(
+                self._event(
+                    "chat_migrated",
+                    new_chat,
+                    author if _is_person(author) else {"id": 0},
+                    context={},
+                ),
+                moved_from=old_chat,
+            )
+            return
         joined = message.get("new_chat_members")
         if isinstance(joined, list):
             for user in joined:
@@ -209,6 +245,24 @@ class TelegramAdapter:
             context=context,
             reply_to=_reply_author(message),
         )
+
+    def _membership(self, changed: dict[str, Any]) -> InboundEvent | None:
+        """A ``chat_member`` update (ChatMemberUpdated): a join when the member was out of
+        the chat and is in it now, a leave the other way round; other changes (promotions,
+        restrictions) are nobody's arrival."""
+        chat = changed.get("chat")
+        chat_id = identifier(chat.get("id")) if isinstance(chat, dict) else None
+        old, new = changed.get("old_chat_member"), changed.get("new_chat_member")
+        if chat_id is None or not isinstance(old, dict) or not isinstance(new, dict):
+            raise BadPayload("chat_member needs chat.id, old_chat_member and new_chat_member")
+        user = new.get("user")
+        if not _is_person(user):
+            return None
+        was, now_in = _in_chat(old), _in_chat(new)
+        if was == now_in:
+            return None
+        kind: EventKind = "member_joined" if now_in else "member_left"
+        return self._event(kind, chat_id, user, context={})
 
     def _event(
         self,
@@ -336,6 +390,79 @@ class TelegramAdapter:
             )
         return True
 
+    # -- roster sync (features/roster.py)
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """Telegram has no member list: the head count (``getChatMemberCount``), and the
+        first ``check_limit`` of ``roster`` confirmed one by one (``getChatMember``),
+        paced at ``LIST_INTERVAL``. ``left`` and ``kicked`` (and ``restricted`` with
+        ``is_member`` false) are gone; so is a user Telegram no longer knows in the chat."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        total = self._list_call("getChatMemberCount", {"chat_id": chat.chat_id})
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise MalformedAnswer("telegram", "getChatMemberCount without a count")
+        present: list[ListedMember] = []
+        gone: list[str] = []
+        checked = list(roster[: max(0, check_limit)])
+        for user_id in checked:
+            target = {"chat_id": chat.chat_id, "user_id": _user_id(user_id)}
+            member = self._list_call("getChatMember", target, missing_user=True)
+            if member is None:
+                gone.append(user_id)
+                continue
+            user = member.get("user") if isinstance(member, dict) else None
+            status = member.get("status") if isinstance(member, dict) else None
+            if not isinstance(user, dict) or str(user.get("id")) != str(user_id):
+                raise MalformedAnswer("telegram", f"getChatMember for {user_id} without the user")
+            if status not in MEMBER_STATUSES:
+                raise MalformedAnswer("telegram", f"getChatMember status {str(status)[:20]!r}")
+            if status in ("left", "kicked") or (
+                status == "restricted" and member.get("is_member") is False
+            ):
+                gone.append(user_id)
+                continue
+            sender = _sender(user)
+            present.append(ListedMember(sender.user_id, sender.name, sender.username))
+        return ChatMembers(
+            tuple(present), complete=False, gone=tuple(gone), checked=tuple(checked), total=total
+        )
+
+    def _list_call(
+        self, method: str, payload: dict[str, Any], *, missing_user: bool = False
+    ) -> Any:
+        """``result`` of a read for roster sync; ListRefused when the bot may not read the
+        chat (not in it, kicked), None for a user Telegram does not know there when
+        ``missing_user``."""
+        try:
+            answer = self._list_sender.request(
+                "POST",
+                f"{self._api_base}/bot{self._token}/{method}",
+                pace_key=str(payload["chat_id"]),
+                ok=_ok,
+                retry_after=_retry_after,
+                json=payload,
+            )
+        except DeliveryError as error:
+            refused = error.answer
+            description = _description(refused) or ""
+            if refused is not None and refused.status in (400, 403):
+                lowered = description.lower()
+                if (
+                    missing_user
+                    and refused.status == 400
+                    and any(r in lowered for r in USER_NOT_THERE)
+                ):
+                    return None
+                raise ListRefused(
+                    "telegram", "the bot as a member of the group", f"{method}: {description}"
+                ) from None
+            raise
+        if not isinstance(answer.body, dict) or "result" not in answer.body:
+            raise MalformedAnswer("telegram", f"{method} without a result")
+        return answer.body["result"]
+
     def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
         """Call ``method``; None when Telegram did it, else why not (for the log)."""
         try:
@@ -419,6 +546,23 @@ def _reply_author(message: dict[str, Any]) -> Sender | None:
         return None
     author = replied.get("from")
     return _sender(author) if _is_person(author) else None
+
+
+def _in_chat(member: dict[str, Any]) -> bool:
+    status = member.get("status")
+    return status in IN_CHAT or (status == "restricted" and member.get("is_member") is True)
+
+
+def _migration(message: dict[str, Any], chat_id: str) -> tuple[str, str] | None:
+    """(new chat id, old chat id) when the message says the group became a supergroup:
+    ``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in the new one."""
+    to = identifier(message.get("migrate_to_chat_id"))
+    if to is not None:
+        return (to, chat_id) if to != chat_id else None
+    came_from = identifier(message.get("migrate_from_chat_id"))
+    if came_from is not None:
+        return (chat_id, came_from) if came_from != chat_id else None
+    return None
 
 
 def _with_id(event: InboundEvent, event_id: str) -> InboundEvent:

@@ -48,6 +48,7 @@ KIND_NAMES: dict[str, str] = {
     keys.HOMEWORK_COUNTERS_PREFIX: "homework_counters",
     keys.WARNING_PREFIX: "warnings",
     keys.CONFIRM_PREFIX: "held_commands",
+    keys.SYNC_PREFIX: "roster_sync",
     keys.META: "community",
 }
 

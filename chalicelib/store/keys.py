@@ -22,6 +22,10 @@ MEMBER_PREFIX = "M#"
 CHECKIN_PREFIX = "CI#"
 MAKEUP_PREFIX = "MU#"
 EVENT_PREFIX = "EVT#"
+# A community's roster-sync bookkeeping (features/roster.py): when it last synced, where the
+# next one-by-one check starts. Names no member.
+SYNC_PREFIX = "SYNC#"
+ROSTER_SYNC_SK = f"{SYNC_PREFIX}ROSTER"
 
 
 def community_pk(community_id: str) -> str:
@@ -305,4 +309,5 @@ PARTITION_PREFIXES = (
     STRIKE_PREFIX,
     *STATE_PREFIXES,
     DUE_ITEM_PREFIX,
+    SYNC_PREFIX,
 )

@@ -281,6 +281,30 @@ class Store:
                 )
         return Rebound(updated, previous, True, tuple(released), left, cleared, robot)
 
+    def follow_chat_migration(
+        self, community: Community, platform: str, old_chat: str, new_chat: str
+    ) -> Community | None:
+        """The chat got a new id (a Telegram group upgraded to a supergroup): the same
+        people, the same history, so members, roles and observed time all stay. Bind the new
+        id, then release the old one; only the caller whose release succeeded gets the
+        community back (the move is told once, however many deliveries say so). None when
+        another delivery moved it already, or the new id belongs to another community."""
+        if old_chat == new_chat:
+            return None  # releasing the old id would unbind the chat
+        try:
+            self.bind_chat(community.id, platform, new_chat)
+        except AlreadyBound:
+            return None
+        if not self.release_chat(community.id, platform, old_chat):
+            return None
+        changes: dict[str, Any] = {}
+        if community.chat_id == old_chat:
+            changes["chat_id"] = new_chat
+        if community.admin_chat_id == old_chat:
+            changes["admin_chat_id"] = new_chat
+        self._by_chat.pop((platform, new_chat), None)
+        return self.update_community(community, **changes)
+
     def find_community_by_chat(self, platform: str, chat_id: str) -> Community | None:
         """The community a chat is bound to (cached briefly; unbound chats are not cached,
         so a chat bound a moment ago is found at once)."""

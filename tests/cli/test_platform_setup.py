@@ -172,7 +172,7 @@ def test_telegram_apply_sets_the_webhook_with_the_secret_token(run, telegram_env
     assert sent == {
         "url": f"{API}webhooks/telegram",
         "secret_token": SECRET,
-        "allowed_updates": ["message"],
+        "allowed_updates": ["message", "chat_member"],
     }
     data = json.loads(result.stdout)
     assert data["applied"] == {"action": "setWebhook", "result": "Webhook was set"}
@@ -328,3 +328,24 @@ def test_fill_counts_chinese_characters_as_two_columns():
     assert not any(line.lstrip().startswith(("，", "。", "）")) for line in lines)
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
     assert fill("run `a b c d` now", 8) == "run\n`a b c d`\nnow"
+
+
+@pytest.mark.parametrize(
+    ("platform", "words"),
+    [
+        ("dingtalk", "DingTalk shows a robot no member list of an ordinary group"),
+        ("wecom", "WeCom shows an app no member list of an ordinary group"),
+        ("discord", "Server Members Intent"),
+        ("feishu", "im:chat.members:read"),
+    ],
+)
+def test_setup_says_what_the_roster_sync_needs_or_cannot_see(run, platform, words):
+    """Issue 21: where a platform hides who joins and leaves, setup says so in one plain
+    sentence; where the sync needs a permission, setup names it."""
+    steps = json.loads(run(platform, "--locale", "en", "--json").stdout)["steps"]
+    assert any(words in step for step in steps)
+
+
+def test_slack_setup_asks_for_the_scope_that_names_members(run):
+    data = json.loads(run("slack", "--locale", "en", "--json").stdout)
+    assert "users:read" in data["scopes"]

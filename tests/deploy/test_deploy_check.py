@@ -213,7 +213,7 @@ def test_the_telegram_webhook_is_the_deployed_api_with_the_secret_token_from_ssm
             {
                 "url": webhook,
                 "secret_token": SECRETS["TELEGRAM_SECRET_TOKEN"],
-                "allowed_updates": ["message"],
+                "allowed_updates": ["message", "chat_member"],
             },
         )
     ]

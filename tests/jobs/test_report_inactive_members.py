@@ -441,3 +441,16 @@ def test_report_requests_do_not_grow_per_member(dynamo_table, requests_made):
     assert large["GetItem"] == 2 and large["UpdateItem"] == 3 + 1 + 1
     stored = reports.load_report(store.table, "c10000", "2026-11")
     assert len(stored.rows) == 10_000 and stored.summary.parts >= 2
+
+
+def test_on_a_platform_that_hides_leaves_the_report_says_so_in_one_sentence():
+    """Issue 21: where leaving cannot be seen (DingTalk, WeCom), the report says leavers stay
+    listed until removed by hand; elsewhere it says nothing of the kind."""
+    store = make_store()
+    c = store.get_community("c1")
+    summary = build_monthly_report(store, c, "2026-11", RUN_AT).summary
+    assert "cannot see who left" not in compose_report(c, summary).text
+    text = compose_report(c.with_changes(platform="dingtalk"), summary).text
+    assert "DingTalk shows rollcall no member list, so it cannot see who left the group" in text
+    zh = compose_report(c.with_changes(platform="wecom", locale="zh-CN"), summary).text
+    assert "企业微信 不向 rollcall 提供群成员名单" in zh

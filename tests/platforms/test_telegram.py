@@ -796,7 +796,7 @@ def test_set_webhook_registers_the_url_with_our_secret_and_update_types():
     assert sent_json(responses.calls[0]) == {
         "url": "https://example.com/api/webhooks/telegram",
         "secret_token": SECRET,
-        "allowed_updates": ["message"],
+        "allowed_updates": ["message", "chat_member"],
     }
 
 

@@ -20,7 +20,17 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.features import personal_data
-from chalicelib.store import checkins, due, erasure, homework, keys, reports, retention, runs
+from chalicelib.store import (
+    checkins,
+    due,
+    erasure,
+    homework,
+    keys,
+    reports,
+    retention,
+    roster,
+    runs,
+)
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import NotFound, Store
 
@@ -169,6 +179,8 @@ def populate(table: MemoryTable) -> Store:
     )
     runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1])
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
+    # the roster sync's bookkeeping (store/roster.py): counts only, no member named
+    roster.write_sync(table, CID, [], AT, next_check=0, summary={"joins": 0})
     return store
 
 
@@ -394,7 +406,15 @@ def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
     assert done["set"]["submissions"] == 2 and done["already"]["checkins"] == 3
     for item in table.all_items():
         kind = erasure.kind_of(item["sk"])
-        state = ("member", "community", "schedules", "homework_counters", "warnings", "strikes")
+        state = (
+            "member",
+            "community",
+            "schedules",
+            "homework_counters",
+            "warnings",
+            "strikes",
+            "roster_sync",
+        )
         if item["pk"] == pk and kind not in state:
             assert keys.TTL_ATTRIBUTE in item, item["sk"]
         else:
