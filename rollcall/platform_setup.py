@@ -187,6 +187,7 @@ TELEGRAM_COMMANDS = (
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
+    ("squad", "我的小组：今日打卡与本期作业", "your squad's check-ins and homework"),
     ("help", "帮助", "show the commands"),
 )
 
@@ -302,6 +303,7 @@ SLACK_COMMANDS = (
     "/leaderboard",
     "/back",
     "/quiet",
+    "/squad",
     "/theme",
     "/report",
     "/exempt",
@@ -471,6 +473,12 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     ),
     _command("back", "Back from leave", "销假"),
     _command("quiet", "No @mention in reminders", "提醒时不@我"),
+    _command(
+        "squad",
+        "Your squad today: check-ins, streaks, homework",
+        "我的小组：今日打卡、连续天数、本期作业",
+        _option(_STRING, "name", "Admins: another squad", "管理员：查看其他小组"),
+    ),
     _command("help", "Show the commands", "显示帮助"),
     _command(
         "theme",
@@ -485,6 +493,23 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "Admins: exempt a member from reminders (again to undo)",
         "管理员：豁免成员（再次发送取消）",
         _option(_USER, "member", "Who", "成员", required=True),
+    ),
+    _command(
+        "role",
+        "Set a member's role (admin: the owner only)",
+        "设置成员角色（管理员仅群主可设）",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING,
+            "role",
+            "admin, leader or member",
+            "管理员、组长或成员",
+            required=True,
+            choices=[
+                {"name": r, "value": r, "name_localizations": {"zh-CN": zh}}
+                for r, zh in (("admin", "管理员"), ("leader", "组长"), ("member", "成员"))
+            ],
+        ),
     ),
     _command(
         "confirm-removals",

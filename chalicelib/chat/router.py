@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_ROLES = "chalicelib.chat.roles"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -45,6 +46,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # admins (chat/admin.py)
     "remind": (_ADMIN, "handle_remind"),
     "exempt": (_ADMIN, "handle_exempt"),
+    # roles and squads (chat/roles.py)
+    "role": (_ROLES, "handle_role"),
+    "squad": (_ROLES, "handle_squad"),
     # inactivity (chat/standing.py)
     "standing": (_STANDING, "handle_standing"),
     "report": (_STANDING, "handle_report"),
@@ -69,6 +73,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 #
 # * ``remind`` runs the whole daily-reminder job: its roster Query, then one API call per
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
+#   A leader's /remind (their squad only) is this command too, answered the same way.
 # * ``confirm_removals`` calls the platform once per candidate.
 # * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
 #
@@ -77,7 +82,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 # composes it from that header alone, as fast as any other command. No chat command builds
 # a report; that stays the job's (or ``rollcall report monthly``).
 DEFERRED: dict[str, tuple[str, str]] = {
-    "remind": (_ADMIN, "refuse_non_admin"),
+    "remind": (_ADMIN, "precheck_remind"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
     "mydata": (_PERSONAL, "precheck_mydata"),
 }
@@ -89,6 +94,8 @@ def handle_help(ctx: CommandContext) -> Sequence[Message]:
     """The commands; an owner or admin also gets the admin commands."""
     if ctx.member.is_admin:
         return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_admin").text)]
+    if ctx.member.role.value == "leader":
+        return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_leader").text)]
     return [ctx.say("help")]
 
 

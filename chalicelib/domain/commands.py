@@ -50,6 +50,15 @@ ALIASES: dict[str, str] = {
     "/exempt": "exempt",
     "/confirm-removals": "confirm_removals",
     "确认移除": "confirm_removals",
+    # roles (the Chinese words say the role: domain/roles.py WORD_ROLES) and squads
+    "设为管理员": "role",
+    "取消管理员": "role",
+    "设为组长": "role",
+    "取消组长": "role",
+    "设为成员": "role",
+    "/role": "role",
+    "小组": "squad",
+    "/squad": "squad",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

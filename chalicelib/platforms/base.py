@@ -69,6 +69,10 @@ class Sender:
     user_id: str
     name: str
     username: str | None = None
+    # Whether the platform says, in this very event, that the sender administers the chat
+    # (Discord's ``member.permissions``: ADMINISTRATOR or MANAGE_GUILD); None where the
+    # event says nothing about it. A claimed command refreshes the member's role from it.
+    platform_admin: bool | None = None
 
 
 EventKind = Literal["message", "member_joined", "member_left"]
@@ -216,6 +220,23 @@ class MemberRemoval(Protocol):
     def remove_member(self, chat: ChatAddress, user_id: str) -> bool:
         """Remove ``user_id`` from ``chat`` so that they can be invited back later; True
         when the platform did it, False when it refused (e.g. missing permission)."""
+
+
+class AdminsUnavailable(Exception):
+    """The platform would not say who its admins are (a missing permission or scope, the
+    chat unknown to it): the message names the platform and what it needs. Nothing changes."""
+
+
+@runtime_checkable
+class ChatAdmins(Protocol):
+    """Optional: adapters whose platform API lists a chat's owners and admins (Telegram
+    ``getChatAdministrators``, Slack workspace admins, Feishu chat owner and managers).
+    Discord needs none: every interaction carries the member's permissions."""
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """The user ids of the chat's owners and admins (people, not bots). Raises
+        AdminsUnavailable when the platform refuses, DeliveryError when unreachable."""
+        ...
 
 
 @runtime_checkable

@@ -190,6 +190,17 @@ def removal_sk(at_iso: str, user_id: str) -> str:
     return f"{REMOVAL_PREFIX}{at_iso}#{user_id}"
 
 
+# -- role changes (store/roles.py) -------------------------------------------------------------
+# One audit item per change of a member's role: when (UTC ISO), who. "ROLE#" begins no other
+# prefix and none begins it ("RM#", "RPT#", "RPR#", "RUN#", "RUNX#", "RV#").
+ROLE_CHANGE_PREFIX = "ROLE#"
+
+
+def role_change_sk(at_iso: str, user_id: str) -> str:
+    """A change of ``user_id``'s role at ``at_iso`` (who, from what, to what: attributes)."""
+    return f"{ROLE_CHANGE_PREFIX}{at_iso}#{user_id}"
+
+
 # -- signatures that do not cover the body (store/replay.py) -----------------------------------
 SIGNATURE_PREFIX = "SIG#"
 SIGNATURE_SK = "BODY"
@@ -254,6 +265,7 @@ PERSONAL_PREFIXES = (
     REPORT_PREFIX,
     REPORT_ROWS_PREFIX,
     REMOVAL_PREFIX,
+    ROLE_CHANGE_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and
