@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from chalicelib.domain import csvsafe
-from chalicelib.domain.models import InvalidValue, Member, parse_role
+from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
 
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
 OPTIONAL_COLUMNS = ("username",)
@@ -89,9 +89,11 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
     out = []
     for row in rows:
         known = existing.get(row.user_id)
+        role = parse_role(row.role)
         fields = {
             "name": row.name,
-            "role": parse_role(row.role),
+            "role": role,
+            "role_source": _role_source(known, role),
             "squad": row.squad,
             "joined_at": row.joined_at,
             "username": row.username,
@@ -101,6 +103,17 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
         else:
             out.append(replace(known, **fields))
     return out
+
+
+def _role_source(known: Member | None, role: Role) -> str | None:
+    """Where the row's role comes from (domain/roles.py): the CSV when it sets one, unless it
+    repeats the role the member holds (an export imported back keeps each role's source,
+    so a platform admin stays the platform's); a new plain member's is left unset."""
+    if known is not None and known.role is role:
+        return known.role_source
+    if known is None and role is Role.MEMBER:
+        return None
+    return "csv"
 
 
 def render(members: Iterable[Member]) -> str:
