@@ -196,9 +196,10 @@ def removal_sk(at_iso: str, user_id: str) -> str:
 ROLE_CHANGE_PREFIX = "ROLE#"
 
 
-def role_change_sk(at_iso: str, user_id: str) -> str:
-    """A change of ``user_id``'s role at ``at_iso`` (who, from what, to what: attributes)."""
-    return f"{ROLE_CHANGE_PREFIX}{at_iso}#{user_id}"
+def role_change_sk(at_iso: str, user_id: str, old: str, new: str) -> str:
+    """A change of ``user_id``'s role from ``old`` to ``new`` at ``at_iso`` (a command
+    time may carry two changes of one member: a revocation and a grant)."""
+    return f"{ROLE_CHANGE_PREFIX}{at_iso}#{user_id}#{old}#{new}"
 
 
 # -- signatures that do not cover the body (store/replay.py) -----------------------------------

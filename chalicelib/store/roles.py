@@ -33,7 +33,9 @@ def write_role(table: Table, community_id: str, change: RoleChange) -> Member | 
 def audit_item(community_id: str, change: RoleChange) -> Item:
     item: Item = {
         "pk": keys.community_pk(community_id),
-        "sk": keys.role_change_sk(change.at.isoformat(), change.user_id),
+        "sk": keys.role_change_sk(
+            change.at.isoformat(), change.user_id, change.old.value, change.new.value
+        ),
         "kind": "role_change",
         "user_id": change.user_id,
         "name": change.name,
