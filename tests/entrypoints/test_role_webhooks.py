@@ -147,6 +147,20 @@ def test_a_discord_admin_demoted_on_discord_loses_the_role_and_a_replay_does_not
     assert changes == {("member", "admin"), ("admin", "member")}
 
 
+def test_a_check_in_refreshes_no_role_so_its_replay_cannot_restore_one(discord):
+    """A check-in de-duplicates itself in its own write, after the member is read: a role
+    refreshed there could be granted again by a replay within Discord's 5 minutes. So only
+    claimed commands refresh the role, and a check-in (first delivery or replay) leaves it."""
+    client, store, key = discord
+    post(client, *interaction(key, "i1", MOD, "8"))
+    post(client, *interaction(key, "i2", MOD, "0"))
+    checkin = interaction(key, "i3", MOD, "8", "checkin")
+    assert post(client, *checkin).status_code == 200
+    assert post(client, *checkin).status_code == 200
+    assert store.get_member("c1", MOD).role is Role.MEMBER
+    assert store.get_member("c1", MOD).checkins == 1
+
+
 def test_a_forged_interaction_changes_nothing(discord):
     client, store, key = discord
     headers, body = interaction(key, "i1", MOD, "8")
