@@ -272,3 +272,18 @@ def test_a_refresh_costs_one_roster_query_and_writes_only_changes(dynamo_table, 
         assert [c.user_id for c in done.changes] == ["333"]
         counts.append(requests_made.total())
     assert counts[0] == counts[1] == 3  # roster Query, the conditional update, the audit batch
+
+
+def test_a_role_that_changed_meanwhile_is_not_overwritten(store):
+    """Two admins acting at once from the same old role: the second write is refused (and
+    says so), not laid over the first."""
+    from chalicelib.features.roles import RoleConflict, set_member_role
+
+    stale = store.get_member("c1", "888")
+    set_member_role(store, "c1", "888", Role.LEADER, source="chat", by="111", now=NOW)
+    with pytest.raises(RoleConflict, match="changed meanwhile"):
+        set_member_role(
+            store, "c1", "888", Role.ADMIN, source="chat", by="111", now=NOW, known=stale
+        )
+    assert store.get_member("c1", "888").role is Role.LEADER
+    assert len(role_changes(store.table, "c1")) == 1
