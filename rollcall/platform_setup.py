@@ -282,6 +282,7 @@ SLACK_SCOPES = (
     "im:write",  # direct messages (conversations.open)
     "channels:manage",  # removal from public channels (conversations.kick)
     "groups:write",  # removal from private channels
+    "users:read",  # workspace owners and admins are rollcall admins (users.list)
 )
 SLACK_EVENTS = (
     "app_mention",
@@ -675,14 +676,16 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "（im:message:send_as_bot）用于私信，「更新群成员」（im:chat.members:write_only，"
                 "或 im:chat）用于移除；发布版本时把可用范围设为群成员所在的部门或全员（范围外的"
                 "成员收不到私信，改发到群里）。飞书只允许群主、群管理员或建群的应用移除成员："
-                "把机器人设为群管理员，否则确认的移除会列出来手动处理。",
+                "把机器人设为群管理员，否则确认的移除会列出来手动处理。群主和群管理员自动成为 "
+                "rollcall 管理员（rollcall member admins）需要「获取群组信息」（im:chat:readonly）。",
                 "Direct messages and removal need the app (a custom bot can do neither): grant "
                 "im:message:send_as_bot for direct messages and im:chat.members:write_only (or "
                 "im:chat) for removal, and when publishing set the availability range (可用范围) "
                 "to cover the group's members (members outside it get their private messages "
                 "in the group). Feishu lets only the group owner, a group admin or the app that "
                 "created the group remove members: make the bot a group admin (群管理员), or "
-                "confirmed removals are listed to do by hand.",
+                "confirmed removals are listed to do by hand. The group's owner and managers "
+                "become rollcall admins (rollcall member admins) with im:chat:readonly.",
             ),
             _g(
                 zh,
