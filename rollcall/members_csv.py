@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from chalicelib.domain import csvsafe
 from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
@@ -90,7 +91,7 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
     for row in rows:
         known = existing.get(row.user_id)
         role = parse_role(row.role)
-        fields = {
+        fields: dict[str, Any] = {
             "name": row.name,
             "role": role,
             "role_source": _role_source(known, role),

@@ -677,7 +677,8 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "或 im:chat）用于移除；发布版本时把可用范围设为群成员所在的部门或全员（范围外的"
                 "成员收不到私信，改发到群里）。飞书只允许群主、群管理员或建群的应用移除成员："
                 "把机器人设为群管理员，否则确认的移除会列出来手动处理。群主和群管理员自动成为 "
-                "rollcall 管理员（rollcall member admins）需要「获取群组信息」（im:chat:readonly）。",
+                "rollcall 管理员（rollcall member admins）需要「获取群组信息」"
+                "（im:chat:readonly）。",
                 "Direct messages and removal need the app (a custom bot can do neither): grant "
                 "im:message:send_as_bot for direct messages and im:chat.members:write_only (or "
                 "im:chat) for removal, and when publishing set the availability range (可用范围) "

@@ -71,7 +71,7 @@ def handle_role(ctx: CommandContext) -> Sequence[Message]:
         return [ctx.say("role_busy", name=target.display())]
     name = target.display()
     if isinstance(result, RoleRefusal):
-        if result is RoleRefusal.NOT_HELD:
+        if result is RoleRefusal.NOT_HELD and must_hold is not None:
             return [ctx.say("role_not_that", name=name, role=role_name(ctx, must_hold))]
         return [ctx.say(_REFUSALS[result])]
     if result is None or result.old is result.new:

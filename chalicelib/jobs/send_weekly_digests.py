@@ -250,7 +250,7 @@ def build_digest(
     present = {m.user_id for m in members if m.is_present}
     checkins = checkins_between(table, cid, first, last)
     checkin_stars = checkin_leaders(c["user_id"] for c in checkins if c["user_id"] in present)
-    squads = count_squads(members, close, (c["user_id"] for c in checkins))
+    squad_counts = count_squads(members, close, (c["user_id"] for c in checkins))
     digest = Digest(
         n,
         cycle_id,
@@ -258,7 +258,7 @@ def build_digest(
         close,
         assignment=assignment,
         checkin_stars=checkin_stars,
-        squads=squads,
+        squads=squad_counts,
     )
     previous = previous_active(community, n)
     if previous is None:
@@ -361,15 +361,15 @@ def compose_digest(
     lines.append(say("hw_digest_count", done=done, expected=expected))
     if digest.squads:  # per-squad counts first, before the names
         lines.append(say("hw_digest_squads_title"))
-        for count in digest.squads:
+        for line in digest.squads:
             lines.append(
                 say(
                     "hw_digest_squad_line",
-                    squad=count.squad or say("hw_digest_no_squad"),
-                    checked=count.checked,
-                    members=count.members,
-                    submitted=count.submitted,
-                    expected=count.expected,
+                    squad=line.squad or say("hw_digest_no_squad"),
+                    checked=line.checked,
+                    members=line.members,
+                    submitted=line.submitted,
+                    expected=line.expected,
                 )
             )
     lines += _work_lines(say, digest.submissions, name) or [say("hw_digest_none")]
