@@ -96,6 +96,8 @@ def handle_squad(ctx: CommandContext) -> Sequence[Message]:
             return [_unknown_squad(ctx, asked, roster)]
     elif member.squad:
         squad = member.squad
+    elif member.is_admin:
+        return [_pick_squad(ctx, roster)]
     else:
         return [ctx.say("squad_none", name=member.display())]
     return [compose_squad(ctx, squad_status(ctx.store, ctx.community, squad, ctx.now, roster))]
@@ -111,6 +113,14 @@ def _unknown_squad(ctx: CommandContext, asked: str, roster: Sequence[Member]) ->
         return ctx.say("squad_no_squads")
     separator = ctx.say("list_separator").text
     return ctx.say("squad_unknown", squad=asked[:40], squads=separator.join(squads))
+
+
+def _pick_squad(ctx: CommandContext, roster: Sequence[Member]) -> Message:
+    """An admin in no squad asking for "their" squad: the squads to pick from."""
+    squads = sorted({m.squad for m in roster if m.squad and m.is_present})
+    if not squads:
+        return ctx.say("squad_no_squads")
+    return ctx.say("squad_pick", squads=ctx.say("list_separator").text.join(squads))
 
 
 def compose_squad(ctx: CommandContext, status: SquadStatus) -> Message:

@@ -231,6 +231,7 @@ def test_only_admins_look_at_other_squads(setup):
     assert say(rt, "lee", "/squad a").startswith("👥 Squad A")  # their own, any case
     assert say(rt, "boss", "/squad b").startswith("👥 Squad B · 2026-11-23\nChecked in today: 0/1")
     assert say(rt, "boss", "/squad Z") == "No squad called “Z”. Squads: A, B"
+    assert say(rt, "boss", "小组") == "Send /squad NAME to see one. Squads: A, B"
 
 
 def test_the_squad_view_costs_the_same_whatever_the_squad_size(dynamo_table, requests_made):

@@ -61,6 +61,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "没有叫「{squad}」的小组。现有小组：{squads}",
         "en": "No squad called “{squad}”. Squads: {squads}",
     },
+    "squad_pick": {
+        "zh-CN": "发送「小组 名称」查看一个小组。现有小组：{squads}",
+        "en": "Send /squad NAME to see one. Squads: {squads}",
+    },
     "squad_no_squads": {
         "zh-CN": "这个社群还没有小组；小组由管理员在名单中设置。",
         "en": "This community has no squads yet; admins set squads in the roster.",
