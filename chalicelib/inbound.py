@@ -136,8 +136,16 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         )
     today = community.calendar.local_date(now)
     # Any message, command or chatter, counts as activity where the platform forwards it.
+    # The platform's word on the sender's permissions (Discord's, in each interaction)
+    # refreshes their role, from a claimed event only: a replay is dropped before this.
     seen = store.see_member(
-        community.id, sender.user_id, sender.name, username=sender.username, today=today, item=item
+        community.id,
+        sender.user_id,
+        sender.name,
+        username=sender.username,
+        today=today,
+        item=item,
+        platform_admin=sender.platform_admin if claims else None,
     )
     if command is not None and command.name in SELF_DEDUPLICATING:
         # The handler folds the activity write into its own update of the member item.
@@ -156,6 +164,8 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     member = seen.member
     if seen.activity is not None:
         member = store.write_activity(community.id, sender.user_id, seen.activity)
+    if seen.role_was is not None:
+        _audit_platform_role(runtime, community.id, member, seen.role_was, now)
     if event.kind == "member_joined":
         if _joined_already(item, today):
             # One join, two signals (Telegram's service message and its chat_member
@@ -232,6 +242,28 @@ def _enqueue_command(runtime: Runtime, ctx: CommandContext) -> _Handled:
         return _Handled([ctx.say("deferred_not_started")])
     log.info("command deferred", extra={**context, "command": ctx.command.name})
     return _Handled([ctx.say("deferred_working")], deferred=True)
+
+
+def _audit_platform_role(
+    runtime: Runtime, community_id: str, member: Any, was: tuple[Any, str | None], now: datetime
+) -> None:
+    """The audit item of a role the platform's permissions just changed (rare: one PutItem
+    when the role changes, none otherwise)."""
+    from chalicelib.domain.roles import PLATFORM_SOURCE, RoleChange
+    from chalicelib.store.roles import record_role_change
+
+    change = RoleChange(
+        member.user_id,
+        member.display(),
+        was[0],
+        member.role,
+        PLATFORM_SOURCE,
+        PLATFORM_SOURCE,
+        now,
+        old_source=was[1],
+    )
+    record_role_change(runtime.store.table, community_id, change)
+    log.info("role from platform", extra={"community": community_id, "role": member.role.value})
 
 
 def _claim(runtime: Runtime, event: InboundEvent, now: datetime) -> bool:

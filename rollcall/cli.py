@@ -822,6 +822,7 @@ def member_add(
         fields["name"] = name.strip()
     if role is not None:
         fields["role"] = parse_role(role)
+        fields["role_source"] = "cli"  # explicit: a platform refresh leaves it alone
     if squad is not None:
         fields["squad"] = squad.strip() or None
     with open_store() as store:
@@ -856,6 +857,91 @@ def member_add(
     result = {"community": community_id, "user_id": user_id, "outcome": outcome}
     words = {"added": "added", "updated": "updated", "back": "is back (history kept):"}
     emit(result, as_json, f"{words[outcome]} {user_id} {added.name} ({added.role.value})")
+
+
+@member.command("set-role")
+@click.option("--community", "community_id", required=True)
+@click.option("--user", "user_id", required=True, help="The member's platform user id.")
+@click.argument("role")
+@json_option
+@friendly
+def member_set_role(community_id: str, user_id: str, role: str, as_json: bool) -> None:
+    """Give a member ROLE: owner, admin, leader or member. An explicit role: a platform
+    refresh (`member admins`, the roster sync) never changes it. Audited."""
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.models import parse_role
+    from chalicelib.features.roles import set_member_role
+    from rollcall.context import open_store
+
+    wanted = parse_role(role)
+    with open_store() as store:
+        store.get_community(community_id)
+        change = set_member_role(
+            store,
+            community_id,
+            user_id.strip(),
+            wanted,
+            source="cli",
+            by="cli",
+            now=datetime.now(UTC),
+        )
+    old = change.old.value if change else wanted.value
+    result = {
+        "community": community_id,
+        "user_id": user_id.strip(),
+        "role": wanted.value,
+        "old": old,
+        "changed": change is not None,
+    }
+    who = user_id.strip()
+    if change is None:
+        text = f"{who} is {wanted.value} already"
+    elif change.old is change.new:
+        text = f"{who} is {wanted.value}, now set explicitly (was from {change.old_source})"
+    else:
+        text = f"{who} is now {wanted.value} (was {old})"
+    emit(result, as_json, text)
+
+
+@member.command("admins")
+@click.option("--community", "community_id", required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@json_option
+@friendly
+def member_admins(community_id: str, dry_run: bool, as_json: bool) -> None:
+    """Make the platform's admins of the community's chat rollcall admins, and take the role
+    back from those who were admins only through the platform and are no longer. Roles set
+    by CSV, `member set-role` or the owner in chat are kept."""
+    from datetime import UTC, datetime
+
+    from chalicelib.features.roles import refresh_platform_admins
+    from chalicelib.platforms.base import AdminsUnavailable, DeliveryError
+    from rollcall.runtime import local_runtime
+
+    with local_runtime(sink=lambda _sent: None) as runtime:
+        found = runtime.store.get_community(community_id)
+        adapter = runtime.adapter(found.platform)
+        if adapter is None:
+            raise Failure(f"{found.platform} is not configured here (its settings are unset)")
+        try:
+            done = refresh_platform_admins(
+                runtime.store, adapter, found, datetime.now(UTC), dry_run=dry_run
+            )
+        except (AdminsUnavailable, DeliveryError) as error:
+            raise Failure(str(error)) from None
+    verb = "would change" if dry_run else "changed"
+    lines = [
+        f"{found.platform}: {done.admins} admin(s); {verb} {len(done.changes)} role(s)",
+        *(f"  {c.user_id} {c.name}: {c.old.value} -> {c.new.value}" for c in done.changes),
+    ]
+    if done.kept_explicit:
+        lines.append(f"  kept (set explicitly in rollcall): {', '.join(done.kept_explicit)}")
+    if done.unknown:
+        lines.append(f"  {done.unknown} platform admin(s) not on the roster yet")
+    if done.conflicts:
+        lines.append(f"  {done.conflicts} changed meanwhile: run it again")
+    emit(done.as_dict(), as_json, "\n".join(lines))
 
 
 @member.command("remove")

@@ -11,9 +11,10 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from chalicelib.domain import csvsafe
-from chalicelib.domain.models import InvalidValue, Member, parse_role
+from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
 
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
 OPTIONAL_COLUMNS = ("username",)
@@ -90,6 +91,7 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
     for row in rows:
         known = existing.get(row.user_id)
         role = parse_role(row.role)
+        source = _role_source(known, role)
         if known is None:
             out.append(
                 Member(
@@ -97,6 +99,7 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
                     user_id=row.user_id,
                     name=row.name,
                     role=role,
+                    role_source=source,
                     squad=row.squad,
                     joined_at=row.joined_at,
                     username=row.username,
@@ -108,12 +111,24 @@ def merge(community_id: str, rows: Iterable[Row], existing: dict[str, Member]) -
                     known,
                     name=row.name,
                     role=role,
+                    role_source=source,
                     squad=row.squad,
                     joined_at=row.joined_at,
                     username=row.username,
                 )
             )
     return out
+
+
+def _role_source(known: Member | None, role: Role) -> str | None:
+    """Where the row's role comes from (domain/roles.py): the CSV when it sets one, unless it
+    repeats the role the member holds (an export imported back keeps each role's source,
+    so a platform admin stays the platform's); a new plain member's is left unset."""
+    if known is not None and known.role is role:
+        return known.role_source
+    if known is None and role is Role.MEMBER:
+        return None
+    return "csv"
 
 
 def render(members: Iterable[Member]) -> str:

@@ -187,6 +187,7 @@ TELEGRAM_COMMANDS = (
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
+    ("squad", "我的小组：今日打卡与本期作业", "your squad's check-ins and homework"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
 )
@@ -285,7 +286,7 @@ SLACK_SCOPES = (
     "im:write",  # direct messages (conversations.open)
     "channels:manage",  # removal from public channels (conversations.kick)
     "groups:write",  # removal from private channels
-    "users:read",  # members' names for the daily roster sync (users.list)
+    "users:read",  # names for the daily roster sync; workspace owners and admins (users.list)
 )
 SLACK_EVENTS = (
     "app_mention",
@@ -307,6 +308,7 @@ SLACK_COMMANDS = (
     "/leaderboard",
     "/back",
     "/quiet",
+    "/squad",
     "/theme",
     "/report",
     "/exempt",
@@ -476,6 +478,12 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     ),
     _command("back", "Back from leave", "销假"),
     _command("quiet", "No @mention in reminders", "提醒时不@我"),
+    _command(
+        "squad",
+        "Your squad today: check-ins, streaks, homework",
+        "我的小组：今日打卡、连续天数、本期作业",
+        _option(_STRING, "name", "Admins: another squad", "管理员：查看其他小组"),
+    ),
     _command("help", "Show the commands", "显示帮助"),
     _command(
         "theme",
@@ -490,6 +498,23 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "Admins: exempt a member from reminders (again to undo)",
         "管理员：豁免成员（再次发送取消）",
         _option(_USER, "member", "Who", "成员", required=True),
+    ),
+    _command(
+        "role",
+        "Set a member's role (admin: the owner only)",
+        "设置成员角色（管理员仅群主可设）",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING,
+            "role",
+            "admin, leader or member",
+            "管理员、组长或成员",
+            required=True,
+            choices=[
+                {"name": r, "value": r, "name_localizations": {"zh-CN": zh}}
+                for r, zh in (("admin", "管理员"), ("leader", "组长"), ("member", "成员"))
+            ],
+        ),
     ),
     _command(
         "confirm-removals",
@@ -704,14 +729,17 @@ def _feishu(zh: bool, stage: str) -> Guide:
                 "（im:message:send_as_bot）用于私信，「更新群成员」（im:chat.members:write_only，"
                 "或 im:chat）用于移除；发布版本时把可用范围设为群成员所在的部门或全员（范围外的"
                 "成员收不到私信，改发到群里）。飞书只允许群主、群管理员或建群的应用移除成员："
-                "把机器人设为群管理员，否则确认的移除会列出来手动处理。",
+                "把机器人设为群管理员，否则确认的移除会列出来手动处理。群主和群管理员自动成为 "
+                "rollcall 管理员（rollcall member admins）需要「获取群组信息」"
+                "（im:chat:readonly）。",
                 "Direct messages and removal need the app (a custom bot can do neither): grant "
                 "im:message:send_as_bot for direct messages and im:chat.members:write_only (or "
                 "im:chat) for removal, and when publishing set the availability range (可用范围) "
                 "to cover the group's members (members outside it get their private messages "
                 "in the group). Feishu lets only the group owner, a group admin or the app that "
                 "created the group remove members: make the bot a group admin (群管理员), or "
-                "confirmed removals are listed to do by hand.",
+                "confirmed removals are listed to do by hand. The group's owner and managers "
+                "become rollcall admins (rollcall member admins) with im:chat:readonly.",
             ),
             _g(
                 zh,

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COPY = ("app.py", "pyproject.toml", ".chalice", "chalicelib", "rollcall", "tests")
 FAULTS = "tests/jobs/test_claims_under_faults.py"
+ROLES = "tests/chat/test_role_commands.py"
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,70 @@ MUTANTS = (
         (
             "tests/platforms/test_telegram_membership.py::"
             "test_two_containers_moving_the_same_chat_tell_it_once",
+        ),
+    ),
+    Mutant(
+        "anyone changes their own role",
+        "chalicelib/domain/roles.py",
+        "    if actor.user_id == target.user_id:\n        return RoleRefusal.SELF",
+        "    if False:\n        return RoleRefusal.SELF",
+        (f"{ROLES}::test_nobody_changes_their_own_role",),
+    ),
+    Mutant(
+        "the owner's role changed from chat",
+        "chalicelib/domain/roles.py",
+        "    if target.role is Role.OWNER:\n        return RoleRefusal.OWNER_TARGET",
+        "    if False:\n        return RoleRefusal.OWNER_TARGET",
+        (f"{ROLES}::test_the_owners_role_is_not_changed_from_chat",),
+    ),
+    Mutant(
+        "admins make admins",
+        "chalicelib/domain/roles.py",
+        "    if actor.role is not Role.OWNER and Role.ADMIN in (role, target.role):",
+        "    if False:",
+        (
+            f"{ROLES}::test_an_admin_who_is_not_the_owner_cannot_grant_admin",
+            "tests/entrypoints/test_role_webhooks.py::test_a_discord_admin_by_permission_cannot_make_admins",
+        ),
+    ),
+    Mutant(
+        "/role not held on DingTalk",
+        "chalicelib/chat/confirm.py",
+        '"confirm_removals", "role"}',
+        '"confirm_removals"}',
+        (
+            "tests/entrypoints/test_role_webhooks.py::"
+            "test_on_dingtalk_a_role_change_waits_for_the_owners_code",
+        ),
+    ),
+    Mutant(
+        "an unclaimed event refreshes the role",
+        "chalicelib/inbound.py",
+        "platform_admin=sender.platform_admin if claims else None,",
+        "platform_admin=sender.platform_admin,",
+        (
+            "tests/entrypoints/test_role_webhooks.py::"
+            "test_a_check_in_refreshes_no_role_so_its_replay_cannot_restore_one",
+        ),
+    ),
+    Mutant(
+        "the platform overrides an explicit role",
+        "chalicelib/domain/roles.py",
+        "    if member.role is Role.OWNER or is_explicit(member):",
+        "    if member.role is Role.OWNER:",
+        (
+            "tests/features/test_platform_admins.py::"
+            "test_a_refresh_promotes_platform_admins_and_demotes_the_demoted",
+        ),
+    ),
+    Mutant(
+        "a role written over a concurrent change",
+        "chalicelib/store/roles.py",
+        'cond=Cond.exists("pk") & Cond.eq("role", change.old.value),',
+        'cond=Cond.exists("pk"),',
+        (
+            "tests/features/test_platform_admins.py::"
+            "test_a_role_that_changed_meanwhile_is_not_overwritten",
         ),
     ),
 )

@@ -1,10 +1,13 @@
-"""Admin commands: /remind (remind now) and /exempt @who (no reminders, warnings, removal)."""
+"""Admin commands: /remind (remind now) and /exempt @who (no reminders, warnings, removal).
+
+A leader (组长) may /remind too: their own squad only (features/squads.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from chalicelib.chat.context import CommandContext, CommandPaused
+from chalicelib.domain.models import Role
 from chalicelib.platforms.base import Message
 from chalicelib.store import keys
 from chalicelib.store.table import Cond
@@ -18,6 +21,48 @@ def refuse_non_admin(ctx: CommandContext) -> Sequence[Message] | None:
     return [ctx.say("admin_only", name=ctx.member.display())]
 
 
+def precheck_remind(ctx: CommandContext) -> Sequence[Message] | None:
+    """The webhook's inline precheck of /remind (router.DEFERRED): owners and admins remind
+    everyone, a leader their squad; anyone else, or a leader in no squad, is answered now."""
+    member = ctx.member
+    if member.is_admin:
+        return None
+    if member.role is not Role.LEADER:
+        return [ctx.say("remind_not_allowed", name=member.display())]
+    if not member.squad:
+        return [ctx.say("squad_none", name=member.display())]
+    return None
+
+
+def remind_squad(ctx: CommandContext) -> Sequence[Message]:
+    """A leader's /remind: one message into the group that @-mentions the members of their
+    squad who have not checked in today (the daily reminder's rule: not those on leave,
+    exempt or in their grace days; quiet members named without a ping). It is this
+    command's reply, so the worker's reply claim sends it once per command (chat/worker.py).
+    One Query of the roster; no job run, so it never uses up anyone's daily reminder."""
+    from chalicelib.features.squads import squad_reminder_targets
+    from chalicelib.platforms.base import Mention
+
+    squad = str(ctx.member.squad)
+    roster = list(ctx.store.list_members(ctx.community.id))
+    targets = squad_reminder_targets(ctx.community, squad, ctx.now, roster)
+    values = {
+        "squad": squad,
+        "date": ctx.today.isoformat(),
+        "done": targets.done,
+        "expected": targets.expected,
+        "missing": targets.missing,
+    }
+    if targets.missing == 0:
+        return [ctx.say("remind_squad_all_done", **values)]
+    tail = ""
+    if targets.quiet:
+        names = ctx.say("list_separator").text.join(m.display() for m in targets.quiet)
+        tail = ctx.say("remind_squad_quiet", names=names).text
+    mentions = tuple(Mention(m.user_id, m.display(), m.username) for m in targets.mention)
+    return [Message(ctx.say("remind_squad_header", **values).text, mentions, tail)]
+
+
 def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     """Send today's reminder now, once a day by hand; the scheduled one is a separate run.
 
@@ -28,9 +73,11 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     by part at the platform's pace, does not fit a webhook's deadline. The day is that of
     ``ctx.now``, the time the admin asked, however long the message waited in the queue.
     """
-    refused = refuse_non_admin(ctx)
+    refused = precheck_remind(ctx)
     if refused:
         return refused
+    if not ctx.member.is_admin:
+        return remind_squad(ctx)
     from chalicelib.jobs.runner import PAUSED, run_job
     from chalicelib.jobs.send_daily_reminders import manual_period
 

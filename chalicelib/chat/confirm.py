@@ -5,7 +5,7 @@ DingTalk signs a timestamp, not the body (docs/security-platforms.md). A (timest
 pair is bound to the first body it arrived with (store/replay.py), but whoever captures a
 pair before its first delivery could still send a body of their own with it. So a command
 that changes settings or people (``/theme <text>``, ``/exempt``, ``/confirm-removals``,
-``/settings <change>``)
+``/settings <change>``, ``/role``)
 arriving from DingTalk is held: a 6-digit code goes to the admin by direct message, and only
 ``确认 <code>`` / ``/confirm <code>`` from the same member within 10 minutes runs it, once.
 Where no direct message can reach the admin, such a command is refused and the operator's
@@ -38,7 +38,7 @@ from chalicelib.store.table import Cond
 
 # Platforms whose signature does not cover the body, and the commands held there.
 GUARDED_PLATFORMS = frozenset({"dingtalk"})
-GUARDED_COMMANDS = frozenset({"theme", "exempt", "confirm_removals", "settings"})
+GUARDED_COMMANDS = frozenset({"theme", "exempt", "confirm_removals", "settings", "role"})
 CODE_TTL = timedelta(minutes=10)
 _CODE = re.compile(r"^\d{6}$")
 

@@ -26,6 +26,7 @@ _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
 _SETUP = "chalicelib.chat.setup"
+_ROLES = "chalicelib.chat.roles"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -46,6 +47,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # admins (chat/admin.py)
     "remind": (_ADMIN, "handle_remind"),
     "exempt": (_ADMIN, "handle_exempt"),
+    # roles and squads (chat/roles.py)
+    "role": (_ROLES, "handle_role"),
+    "squad": (_ROLES, "handle_squad"),
     # inactivity (chat/standing.py)
     "standing": (_STANDING, "handle_standing"),
     "report": (_STANDING, "handle_report"),
@@ -73,6 +77,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 #
 # * ``remind`` runs the whole daily-reminder job: its roster Query, then one API call per
 #   message part, paced by the platform (a WeCom or DingTalk robot: 3 s between parts).
+#   A leader's /remind (their squad only) is this command too, answered the same way.
 # * ``confirm_removals`` calls the platform once per candidate.
 # * ``mydata`` reads every check-in of the community to find the member's (chat/personal.py).
 # * ``setup`` and ``settings`` (a change) schedule the community's jobs, which needs every
@@ -84,7 +89,7 @@ SELF_DEDUPLICATING = frozenset({"checkin"})
 # composes it from that header alone, as fast as any other command. No chat command builds
 # a report; that stays the job's (or ``rollcall report monthly``).
 DEFERRED: dict[str, tuple[str, str]] = {
-    "remind": (_ADMIN, "refuse_non_admin"),
+    "remind": (_ADMIN, "precheck_remind"),
     "confirm_removals": (_STANDING, "check_confirm_removals"),
     "mydata": (_PERSONAL, "precheck_mydata"),
     "setup": (_SETUP, "precheck_setup"),
@@ -98,6 +103,8 @@ def handle_help(ctx: CommandContext) -> Sequence[Message]:
     """The commands; an owner or admin also gets the admin commands."""
     if ctx.member.is_admin:
         return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_admin").text)]
+    if ctx.member.role.value == "leader":
+        return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_leader").text)]
     return [ctx.say("help")]
 
 

@@ -55,6 +55,15 @@ ALIASES: dict[str, str] = {
     "/setup": "setup",
     "设置": "settings",
     "/settings": "settings",
+    # roles (the Chinese words say the role: domain/roles.py WORD_ROLES) and squads
+    "设为管理员": "role",
+    "取消管理员": "role",
+    "设为组长": "role",
+    "取消组长": "role",
+    "设为成员": "role",
+    "/role": "role",
+    "小组": "squad",
+    "/squad": "squad",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

@@ -190,6 +190,10 @@ class Member:
     user_id: str
     name: str
     role: Role = Role.MEMBER
+    # Where the role came from (domain/roles.py): "csv", "cli" or "chat" (explicit: a
+    # platform refresh never changes it), "platform" (a platform admin: lost when demoted
+    # there), None on items stored before it existed (explicit, unless the role is member).
+    role_source: str | None = None
     squad: str | None = None
     username: str | None = None
     joined_at: date | None = None

@@ -94,6 +94,45 @@ class Digest:
     owed: dict[str, list[str]] = field(default_factory=dict)
     star: Star | None = None
     checkin_stars: tuple[list[str], int] = ([], 0)
+    squads: tuple[SquadCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class SquadCount:
+    """One squad's line in the digest: present members, those who checked in at least once
+    during the cycle, and homework handed in of homework expected."""
+
+    squad: str | None  # None: members in no squad
+    members: int
+    checked: int
+    submitted: int
+    expected: int
+
+
+def count_squads(
+    members: Iterable[Member], close: CycleClose, checked_in: Iterable[str]
+) -> tuple[SquadCount, ...]:
+    """Per-squad counts from what the digest read anyway (the roster, the cycle's check-ins
+    and submissions): no request of its own. Empty when no present member has a squad."""
+    present = [m for m in members if m.is_present]
+    if not any(m.squad for m in present):
+        return ()
+    checked, submitted = set(checked_in), {m.user_id for m in close.submitted}
+    missing = {m.user_id for m in close.missing}
+    counts = []
+    for squad in sorted({m.squad for m in present}, key=lambda s: (s is None, s or "")):
+        group = [m for m in present if m.squad == squad]
+        done = sum(1 for m in group if m.user_id in submitted)
+        counts.append(
+            SquadCount(
+                squad,
+                len(group),
+                sum(1 for m in group if m.user_id in checked),
+                done,
+                done + sum(1 for m in group if m.user_id in missing),
+            )
+        )
+    return tuple(counts)
 
 
 def plan_weekly_digest(
@@ -211,8 +250,15 @@ def build_digest(
     present = {m.user_id for m in members if m.is_present}
     checkins = checkins_between(table, cid, first, last)
     checkin_stars = checkin_leaders(c["user_id"] for c in checkins if c["user_id"] in present)
+    squad_counts = count_squads(members, close, (c["user_id"] for c in checkins))
     digest = Digest(
-        n, cycle_id, submissions, close, assignment=assignment, checkin_stars=checkin_stars
+        n,
+        cycle_id,
+        submissions,
+        close,
+        assignment=assignment,
+        checkin_stars=checkin_stars,
+        squads=squad_counts,
     )
     previous = previous_active(community, n)
     if previous is None:
@@ -275,6 +321,7 @@ def _with_previous(
         owed=owed,
         star=homework_star(reviews),
         checkin_stars=digest.checkin_stars,
+        squads=digest.squads,
     )
 
 
@@ -312,6 +359,19 @@ def compose_digest(
     done = len(close.submitted)
     expected = done + len(close.missing)
     lines.append(say("hw_digest_count", done=done, expected=expected))
+    if digest.squads:  # per-squad counts first, before the names
+        lines.append(say("hw_digest_squads_title"))
+        for line in digest.squads:
+            lines.append(
+                say(
+                    "hw_digest_squad_line",
+                    squad=line.squad or say("hw_digest_no_squad"),
+                    checked=line.checked,
+                    members=line.members,
+                    submitted=line.submitted,
+                    expected=line.expected,
+                )
+            )
     lines += _work_lines(say, digest.submissions, name) or [say("hw_digest_none")]
     if digest.late_previous:
         lines.append(say("hw_digest_late_title", cycle=digest.previous_id))

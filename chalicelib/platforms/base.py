@@ -72,6 +72,10 @@ class Sender:
     user_id: str
     name: str
     username: str | None = None
+    # Whether the platform says, in this very event, that the sender administers the chat
+    # (Discord's ``member.permissions``: ADMINISTRATOR or MANAGE_GUILD); None where the
+    # event says nothing about it. A claimed command refreshes the member's role from it.
+    platform_admin: bool | None = None
 
 
 # "chat_migrated": the chat has a new id (a Telegram group upgraded to a supergroup):
@@ -270,6 +274,23 @@ class MemberLister(Protocol):
     def read_chat_members(
         self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
     ) -> ChatMembers: ...
+
+
+class AdminsUnavailable(Exception):
+    """The platform would not say who its admins are (a missing permission or scope, the
+    chat unknown to it): the message names the platform and what it needs. Nothing changes."""
+
+
+@runtime_checkable
+class ChatAdmins(Protocol):
+    """Optional: adapters whose platform API lists a chat's owners and admins (Telegram
+    ``getChatAdministrators``, Slack workspace admins, Feishu chat owner and managers).
+    Discord needs none: every interaction carries the member's permissions."""
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """The user ids of the chat's owners and admins (people, not bots). Raises
+        AdminsUnavailable when the platform refuses, DeliveryError when unreachable."""
+        ...
 
 
 @runtime_checkable

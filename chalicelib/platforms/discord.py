@@ -124,6 +124,9 @@ _MENTION = re.compile(r"<@!?(\d+)>")
 # allowed_mentions already stops all but the intended users; defused, they do not even look
 # like mentions (and stay harmless should a payload ever be sent without allowed_mentions).
 _PINGS = re.compile(r"@(?=everyone|here)|<(?=[@#])", re.IGNORECASE)
+# Permission bits (a decimal string in ``member.permissions``) that make a Discord member a
+# rollcall admin: they run the server, so they run its communities.
+ADMINISTRATOR, MANAGE_GUILD = 0x8, 0x20
 # A user, channel or guild id, as it may go into a request path.
 _SNOWFLAKE = re.compile(r"[0-9]{1,20}")
 
@@ -251,6 +254,7 @@ class DiscordAdapter:
                 user_id=user_id,
                 name=str(name),
                 username=username if isinstance(username, str) and username else None,
+                platform_admin=guild_admin(member.get("permissions")),
             ),
             text=" ".join(words),
             event_id=str(body["id"]) if body.get("id") else None,
@@ -566,6 +570,15 @@ class DiscordAdapter:
             json=part,
         )
         return str(answer.body.get("id", "")) if isinstance(answer.body, dict) else ""
+
+
+def guild_admin(permissions: Any) -> bool | None:
+    """Whether an interaction's ``member.permissions`` (the member's computed permissions in
+    the channel, a decimal string) include ADMINISTRATOR or MANAGE_GUILD; None when there
+    are none to read (a DM interaction, a malformed value)."""
+    if not isinstance(permissions, str) or not permissions.isdigit() or len(permissions) > 30:
+        return None
+    return bool(int(permissions) & (ADMINISTRATOR | MANAGE_GUILD))
 
 
 def _follow_up_path(application_id: str, token: str) -> str:

@@ -92,6 +92,7 @@ from urllib.parse import quote
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    AdminsUnavailable,
     BadPayload,
     ChatAddress,
     ChatLookup,
@@ -703,6 +704,37 @@ class FeishuAdapter:
             if not isinstance(token, str) or not token:
                 raise MalformedAnswer("feishu", "has_more without a page_token")
         raise MalformedAnswer("feishu", f"the list did not end after {MAX_LIST_PAGES} pages")
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """The group's owner and managers (``GET /im/v1/chats/{chat_id}``: ``owner_id``
+        and ``user_manager_id_list``, open ids), through the app: one call. Needs the app
+        (ROLLCALL_FEISHU_APP_ID/_APP_SECRET) with the ``im:chat:readonly`` scope."""
+        if not self.direct_messages:
+            raise AdminsUnavailable(
+                "feishu: reading the group's owner and managers needs the app "
+                "(ROLLCALL_FEISHU_APP_ID and ROLLCALL_FEISHU_APP_SECRET)"
+            )
+        try:
+            answer = self._app_request(
+                "GET",
+                f"/im/v1/chats/{quote(chat.chat_id, safe='')}",
+                self._sender,
+                params={"user_id_type": "open_id"},
+                payload=None,
+            )
+        except AppError as error:
+            if error.code is None or error.code in THROTTLE_CODES:
+                raise
+            raise AdminsUnavailable(
+                f"feishu refused to read chat {chat.chat_id} ({error.code}): the app needs "
+                "im:chat:readonly and must be in the group"
+            ) from None
+        data = answer.body.get("data") if isinstance(answer.body, dict) else None
+        if not isinstance(data, dict):
+            raise AdminsUnavailable("feishu: the chat's answer had no data")
+        owner = data.get("owner_id") if data.get("owner_id_type", "open_id") == "open_id" else None
+        ids = [owner, *_id_list(data.get("user_manager_id_list"))]
+        return frozenset(str(i) for i in ids if isinstance(i, str) and i)
 
     def _app_request(
         self,

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
+    AdminsUnavailable,
     BadPayload,
     ChatAddress,
     Delivery,
@@ -462,6 +463,35 @@ class TelegramAdapter:
         if not isinstance(answer.body, dict) or "result" not in answer.body:
             raise MalformedAnswer("telegram", f"{method} without a result")
         return answer.body["result"]
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """``getChatAdministrators``: the group's creator and administrators, bots left out
+        (one call; Telegram lists every admin at once)."""
+        try:
+            answer = self._sender.request(
+                "POST",
+                f"{self._api_base}/bot{self._token}/getChatAdministrators",
+                ok=_ok,
+                retry_after=_retry_after,
+                json={"chat_id": chat.chat_id},
+            )
+        except DeliveryError as error:
+            if error.answer is None:
+                raise
+            reason = _description(error.answer) or f"status {error.answer.status}"
+            raise AdminsUnavailable(
+                f"telegram refused getChatAdministrators for chat {chat.chat_id}: {reason}"
+            ) from None
+        result = answer.body.get("result") if isinstance(answer.body, dict) else None
+        if not isinstance(result, list):
+            raise AdminsUnavailable("telegram: getChatAdministrators answered no list")
+        return frozenset(
+            str(entry["user"]["id"])
+            for entry in result
+            if isinstance(entry, dict)
+            and entry.get("status") in ("creator", "administrator")
+            and _is_person(entry.get("user"))
+        )
 
     def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
         """Call ``method``; None when Telegram did it, else why not (for the log)."""

@@ -42,6 +42,7 @@ KIND_NAMES: dict[str, str] = {
     keys.REPORT_ROWS_PREFIX: "report_rows",
     keys.REMOVAL_PREFIX: "removals",
     keys.AUDIT_PREFIX: "settings_changes",
+    keys.ROLE_CHANGE_PREFIX: "role_changes",
     keys.RUN_PREFIX: "runs",
     keys.RUN_REFUSED_PREFIX: "run_refusals",
     keys.DUE_ITEM_PREFIX: "schedules",
@@ -115,6 +116,7 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         keys.MAKEUP_PREFIX,
         keys.SUBMISSION_PREFIX,
         keys.STRIKE_PREFIX,
+        keys.ROLE_CHANGE_PREFIX,
     ):
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
     return False

@@ -194,6 +194,18 @@ def removal_sk(at_iso: str, user_id: str) -> str:
     return f"{REMOVAL_PREFIX}{at_iso}#{user_id}"
 
 
+# -- role changes (store/roles.py) -------------------------------------------------------------
+# One audit item per change of a member's role: when (UTC ISO), who. "ROLE#" begins no other
+# prefix and none begins it ("RM#", "RPT#", "RPR#", "RUN#", "RUNX#", "RV#").
+ROLE_CHANGE_PREFIX = "ROLE#"
+
+
+def role_change_sk(at_iso: str, user_id: str, old: str, new: str) -> str:
+    """A change of ``user_id``'s role from ``old`` to ``new`` at ``at_iso`` (a command
+    time may carry two changes of one member: a revocation and a grant)."""
+    return f"{ROLE_CHANGE_PREFIX}{at_iso}#{user_id}#{old}#{new}"
+
+
 # -- signatures that do not cover the body (store/replay.py) -----------------------------------
 SIGNATURE_PREFIX = "SIG#"
 SIGNATURE_SK = "BODY"
@@ -286,6 +298,7 @@ PERSONAL_PREFIXES = (
     REPORT_ROWS_PREFIX,
     REMOVAL_PREFIX,
     AUDIT_PREFIX,
+    ROLE_CHANGE_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.domain.models import Community, InvalidValue, Member, Role
 from chalicelib.store import claims, keys
 from chalicelib.store.records import from_fields, to_fields
 from chalicelib.store.table import Cond, Table
@@ -102,6 +102,22 @@ class Seen:
     activity: Activity | None = None
     # The delivery that recorded the member's last check-in (see CHECKIN_DELIVERY).
     checkin_delivery: str | None = field(default=None, compare=False)
+    # The role and its source before the platform's word on the sender changed them (the
+    # new role is ``member.role``); None when the role stays. The caller audits it.
+    role_was: tuple[Role, str | None] | None = None
+
+
+def _platform_role_changes(current: Member | None, platform_admin: bool | None) -> dict[str, Any]:
+    """The member item's role fields after the platform's word on the sender, where it
+    changes them: a new member the platform calls an admin starts as one."""
+    if platform_admin is None:
+        return {}
+    from chalicelib.domain.roles import PLATFORM_SOURCE, platform_role
+
+    role = platform_role(current or Member("-", "-", "-"), platform_admin)
+    if role is None:
+        return {}
+    return {"role": role.value, "role_source": PLATFORM_SOURCE}
 
 
 class Store:
@@ -420,6 +436,7 @@ class Store:
         username: str | None,
         today: date,
         item: dict[str, Any] | None,
+        platform_admin: bool | None = None,
     ) -> Seen:
         """What noting a member seen today changes, from their stored ``item``; no request.
 
@@ -442,12 +459,17 @@ class Store:
         # an empty name means "unknown", never "rename to the user id".
         name = name or (current.name if current is not None else "") or str(user_id)
         username = username or (current.username if current is not None else None)
-        if current is not None and (
-            current.name == name
-            and current.username == username
-            and current.is_present
-            and current.last_active is not None
-            and current.last_active >= today
+        role_changes = _platform_role_changes(current, platform_admin)
+        if (
+            not role_changes
+            and current is not None
+            and (
+                current.name == name
+                and current.username == username
+                and current.is_present
+                and current.last_active is not None
+                and current.last_active >= today
+            )
         ):
             return Seen(current, None, delivery)
         changes: dict[str, Any] = {
@@ -456,6 +478,7 @@ class Store:
             "status": "active",
             "last_active": today.isoformat(),
         }
+        changes.update(role_changes)
         defaults = None
         if current is not None:
             if not current.is_present:
@@ -481,8 +504,15 @@ class Store:
                 "missed_in_a_row": 0,
                 "points": 0,
             }
+            if "role" in changes:  # one path may not be both set and set-if-absent
+                del defaults["role"]
         after = {**(defaults or {}), **(item or {}), **changes}
-        return Seen(from_fields(Member, after), Activity(changes, defaults), delivery)
+        was = (
+            (current.role if current else Role.MEMBER, current.role_source if current else None)
+            if role_changes
+            else None
+        )
+        return Seen(from_fields(Member, after), Activity(changes, defaults), delivery, was)
 
     def write_activity(self, community_id: str, user_id: str, activity: Activity) -> Member:
         """Make a planned activity write: one UpdateItem (an upsert: a member created

@@ -70,7 +70,7 @@ def test_remind_sends_the_reminder_now_once_and_leaves_the_scheduled_run(setup):
 def test_members_cannot_remind_or_exempt(setup):
     """The refusal is the webhook's own answer: nothing is queued for the worker."""
     _, rt, sent = setup
-    assert "only owners and admins" in say(rt, "amy", "/remind")
+    assert "only owners, admins and leaders" in say(rt, "amy", "/remind")
     assert "only owners and admins" in say(rt, "amy", "/exempt @Bob")
     assert sent == [] and not rt.queue.messages
 

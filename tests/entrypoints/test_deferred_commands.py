@@ -131,7 +131,7 @@ def test_the_webhook_acknowledges_at_once_and_queues_exactly_one_message(wired, 
 def test_a_member_who_is_not_an_admin_is_refused_inline_and_nothing_is_queued(wired, sqs):
     client, _, sent = wired
     response = say(client, "提醒", "amy", "m2")
-    refusal = "Sorry Amy, only owners and admins can use this command."
+    refusal = "Sorry Amy, only owners, admins and leaders can send reminders."
     assert json.loads(response.body)["replies"] == [[refusal]]
     assert texts(sent) == [refusal]
     assert queued(sqs) == []
@@ -322,7 +322,7 @@ def test_discord_refuses_a_member_in_the_interaction_response_itself(discord, sq
     headers, body = interaction(key, "remind", user="80351110224678913")
     answer = json.loads(client.http.post("/webhooks/discord", headers=headers, body=body).body)
     assert answer["type"] == 4
-    assert "only owners and admins" in answer["data"]["content"]
+    assert "only owners, admins and leaders" in answer["data"]["content"]
     assert queued(sqs) == [] and len(outbound.calls) == 0
 
 

@@ -408,3 +408,33 @@ def test_work_of_a_member_who_left_is_listed_but_not_counted(world):
     text = sent_text(sent)
     assert "Handed in: 3/4" in text
     assert "Gus — https://example.com/gus/C0003" in text
+
+
+def test_the_digest_counts_each_squad_first_from_what_it_reads_anyway(world):
+    """Per-squad counts open the digest (before the names): check-ins during the cycle and
+    homework handed in of expected, per squad, members in no squad last."""
+    store, rt, sent = world
+    for user in ("ann", "bob"):
+        record_checkin(store.table, "c1", user, date(2026, 11, 18), DEADLINE_3 - WEEK / 2)
+    record_checkin(store.table, "c1", "gus", date(2026, 11, 18), DEADLINE_3 - WEEK / 2)  # left
+    hand_in(store, "ann", "C0003", DEADLINE_3 - timedelta(days=2))
+    hand_in(store, "cat", "C0003", DEADLINE_3 - timedelta(days=1))
+    hand_in(store, "bob", "C0003", DEADLINE_3 - timedelta(hours=1))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    lines = sent_text(sent).splitlines()
+    start = lines.index("By squad:")
+    assert lines[start - 1] == "Handed in: 3/4"
+    assert lines[start + 1 : start + 4] == [
+        "· A: checked in this cycle 1/2 · homework 2/2",
+        "· B: checked in this cycle 1/2 · homework 1/2",
+        "· no squad: checked in this cycle 0/2 · homework 0/0",
+    ]
+    assert lines[start + 4].startswith("1. Ann")
+
+
+def test_a_community_without_squads_has_no_squad_lines(world):
+    store, rt, sent = world
+    for name in ("ann", "bob", "cat", "dan"):
+        store.save_member(member(name, role=Role.OWNER if name == "ann" else Role.MEMBER))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    assert "By squad:" not in sent_text(sent)

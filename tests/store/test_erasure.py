@@ -152,6 +152,16 @@ def populate(table: MemoryTable) -> Store:
             at=AT,
             platform="removed",
         )
+    # role changes (store/roles.py): the member's own, and one they made to another
+    from chalicelib.domain.roles import RoleChange
+    from chalicelib.store.roles import record_role_change
+
+    record_role_change(
+        table, CID, RoleChange(GONE, GONE_NAME, Role.MEMBER, Role.LEADER, "chat", STAY, AT)
+    )
+    record_role_change(
+        table, CID, RoleChange(OTHER, "Carol", Role.MEMBER, Role.ADMIN, "chat", GONE, AT)
+    )
     # state outside the member item: homework counters, a warning, an admin command held
     # for its code (chat/confirm.py), for the forgotten member and another
     writes = CloseWrites(
@@ -231,6 +241,7 @@ BUILDERS = {
     "report_sk": keys.REPORT_PREFIX,
     "report_rows_sk": keys.REPORT_ROWS_PREFIX,
     "removal_sk": keys.REMOVAL_PREFIX,
+    "role_change_sk": keys.ROLE_CHANGE_PREFIX,
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
@@ -286,6 +297,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "homework_counters": 1,
         "warnings": 1,
         "held_commands": 1,
+        "role_changes": 1,  # the change to their own role
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -295,6 +307,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "report_rows": 1,
         "removals": 2,
         "settings_changes": 1,  # who changed a setting: the label now
+        "role_changes": 1,  # Carol's, made by the forgotten owner
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -306,7 +319,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
     assert report.summary.confirmed_by == label
     assert len(reports.removals(table, CID)) == 2
-    assert len(after) == len(before) - 12  # 12 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 13  # 13 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 

@@ -15,6 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
+            "小组 — 我的小组今天的打卡与本期作业\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -30,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
             "/mydata — DM me everything kept about me\n"
+            "/squad — your squad's check-ins today and this cycle's homework\n"
             "/help — show this help"
         ),
     },
@@ -41,7 +43,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
             "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
             "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11\n"
-            "设置 — 查看设置；设置 提醒 20:30 / 设置 截止 周日 23:59 / 设置 移除 关 — 修改"
+            "设置 — 查看设置；设置 提醒 20:30 / 设置 截止 周日 23:59 / 设置 移除 关 — 修改\n"
+            "小组 <名称> — 查看任一小组\n"
+            "设为组长 @某人 / 设为成员 @某人 — 设置组长；设为管理员 @某人 / 取消管理员 @某人 "
+            "— 仅群主"
         ),
         "en": (
             "Admin commands:\n"
@@ -53,7 +58,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "/confirm-removals <report id> — remove the report's candidates, e.g. "
             "/confirm-removals 2026-11\n"
             "/settings — see the settings; /settings reminder 20:30, /settings deadline "
-            "Sunday 23:59, /settings removal off — change them"
+            "Sunday 23:59, /settings removal off — change them\n"
+            "/squad <name> — any squad's day\n"
+            "/role @someone leader|member — make a leader or a member; /role @someone admin "
+            "— the owner only"
         ),
     },
     "unknown_command": {
