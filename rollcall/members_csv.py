@@ -11,7 +11,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from chalicelib.domain import csvsafe
 from chalicelib.domain.models import InvalidValue, Member, Role, parse_role

@@ -556,7 +556,6 @@ class SlackAdapter:
                 break
         return frozenset(admins)
 
-
     def _call(
         self, method: str, form: dict[str, str], *, pace_key: str | None = None
     ) -> dict[str, Any]:
