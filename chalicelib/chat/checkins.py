@@ -53,6 +53,7 @@ from chalicelib.domain.checkins import (
 )
 from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Member, first_observed
+from chalicelib.features.points import checkin_fields
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import (
     checkin_counts,
@@ -204,7 +205,18 @@ def _settle_checkin(
         if link != written:
             relink_checkin(table, member.community_id, member.user_id, link)
             written = link
-        saved = save_streak(table, member, after, activity=activity, delivery=delivery)
+        points, _ = checkin_fields(
+            ctx.community,
+            member,
+            streak=after.current,
+            best=after.best,
+            checkins=after.checkins,
+            today=today,
+            now=ctx.now,
+        )
+        saved = save_streak(
+            table, member, after, activity=activity, delivery=delivery, points=points
+        )
         if saved is not None:
             return Streak.of(saved)
         reloaded = load_member(table, member.community_id, member.user_id)
