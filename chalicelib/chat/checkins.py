@@ -53,7 +53,7 @@ from chalicelib.domain.checkins import (
 )
 from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Member, first_observed
-from chalicelib.features.points import checkin_fields
+from chalicelib.features.points import checkin_fields, standing_lines
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import (
     checkin_counts,
@@ -405,6 +405,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             _t(ctx, "me_on_leave", until=leave.until.isoformat())
             if leave and leave.covers(today)
             else None,
+            *standing_lines(community, member, today, lambda key, **v: _t(ctx, key, **v)),
             _t(ctx, "me_quiet") if member.quiet else None,
             _theme_line(ctx, today),
         ]

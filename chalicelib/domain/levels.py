@@ -171,3 +171,21 @@ def parse_level_names(value: str) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise InvalidValue(f"level names must differ from each other, got {value!r}")
     return names
+
+
+def still_needed(facts: Facts, thresholds: Sequence[int], level: int) -> dict[str, int]:
+    """What the rung after ``level`` still needs, by kind (``points``, ``best_streak``,
+    ``homework_cycles``, ``reviews_given``, ``days_in``: the target, not the gap); empty at
+    the top of the ladder."""
+    rung = level + 1
+    if rung > len(thresholds):
+        return {}
+    needs: dict[str, int] = {}
+    if facts.points < thresholds[rung - 1]:
+        needs["points"] = thresholds[rung - 1] - facts.points
+    wanted = requirement(rung)
+    for kind in ("best_streak", "homework_cycles", "reviews_given", "days_in"):
+        target = getattr(wanted, kind)
+        if getattr(facts, kind) < target:
+            needs[kind] = target
+    return needs

@@ -8,12 +8,18 @@ for a check-in, inside store/checkins.save_streak). Costs are stated on each fun
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.domain.levels import facts_of, level_name, level_of
+from chalicelib.domain.levels import (
+    facts_of,
+    ladder_names,
+    level_name,
+    level_of,
+    still_needed,
+)
 from chalicelib.domain.models import Community, Member, first_observed
 from chalicelib.domain.points import (
     PointRules,
@@ -161,3 +167,31 @@ def rank_by_points(
         rank = ranked[-1][0] if ranked and ranked[-1][2] == points else position
         ranked.append((rank, member, points))
     return ranked
+
+
+def standing_lines(
+    community: Community, member: Member, today: date, text: Callable[..., str]
+) -> list[str]:
+    """/me's points and level lines (no request: the member item holds it all)."""
+    tally = Tally.of(member)
+    calendar = community.calendar
+    lines = [
+        text(
+            "me_points",
+            points=tally.total,
+            week=tally.week_total(calendar.iso_week(today)),
+            month=tally.month_total(calendar.month(today)),
+            level=level_label(community, member),
+        )
+    ]
+    facts = facts_of(member, today, first_observed(member, community))
+    needs = still_needed(facts, community.level_points, member.level)
+    if not needs:
+        lines.append(text("me_top_level"))
+        return lines
+    parts = [text(f"need_{kind}", n=n) for kind, n in needs.items()]
+    names = ladder_names(community.locale, community.level_names, len(community.level_points))
+    lines.append(
+        text("me_next_level", next=names[member.level], needs=text("list_separator").join(parts))
+    )
+    return lines

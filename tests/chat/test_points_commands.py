@@ -61,7 +61,8 @@ def test_a_redelivered_checkin_webhook_adds_its_points_once(wired):
 @pytest.fixture
 def world():
     store = Store(MemoryTable())
-    store.create_community(community(cycle_anchor=date(2026, 11, 2)))
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    store.create_community(community(cycle_anchor=date(2026, 11, 2), created_at=start))
     store.bulk_save_members([member("ann"), member("bob"), member("cat")])
     rt, _sent = runtime(store, WEDNESDAY)
     return store, rt
@@ -161,3 +162,31 @@ def test_a_points_write_from_a_stale_tally_is_refused_and_computed_again(world):
         store.table, "c1", "ann", version=stale.points_v, fields={"points": stale.points + 3}
     )
     assert points(store, "ann") == 12
+
+
+def test_a_checkin_raises_the_level_only_when_the_non_points_condition_is_met(world):
+    """Guard: points bought nothing past the second rung; the best streak held does."""
+    store, rt = world
+    store.bulk_save_members(
+        [
+            member("dan", points=500, homework_cycles=3, best_streak=2),
+            member("eva", points=500, homework_cycles=3, best_streak=9),
+        ]
+    )
+    say(rt, "dan", "/checkin")
+    say(rt, "eva", "/checkin")
+    dan, eva = store.get_member("c1", "dan"), store.get_member("c1", "eva")
+    assert (dan.level, eva.level) == (2, 3)
+    assert eva.level_at == WEDNESDAY and dan.level_at == WEDNESDAY
+    me = say(rt, "dan", "/me")
+    assert "Points: 502" in me and "Level: Learner" in me
+    assert "Next level, Core, needs: a best streak of 7 days" in me
+
+
+def test_me_shows_points_and_level_in_chinese(world):
+    store, rt = world
+    store.update_community(store.get_community("c1"), locale="zh-CN")
+    say(rt, "ann", "/checkin")
+    me = say(rt, "ann", "/me")
+    assert "积分 2（本周 2，本月 2）· 等级：新生" in me
+    assert "下一级「学员」还需：再得 28 积分" in me
