@@ -20,6 +20,7 @@ from chalicelib.domain.levels import (
     level_of,
     still_needed,
 )
+from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, first_observed
 from chalicelib.domain.points import (
     PointRules,
@@ -195,3 +196,33 @@ def standing_lines(
         text("me_next_level", next=names[member.level], needs=text("list_separator").join(parts))
     )
     return lines
+
+
+# -- level-ups, announced once in the next scheduled post -------------------------------------
+
+
+def levelled_up(members: Iterable[Member], start: datetime, end: datetime) -> list[Member]:
+    """Present members whose last level-up falls in ``(start, end]``, by time then name.
+
+    A scheduled post's window is fixed by its period (the previous post's scheduled time to
+    its own), so windows do not overlap and a replay of the same period finds the same
+    members: the run's own exactly-once claim makes the announcement exactly once, with no
+    marker to write (and nothing written by a dry run)."""
+    found = [
+        m for m in members if m.is_present and m.level_at is not None and start < m.level_at <= end
+    ]
+    return sorted(found, key=lambda m: (m.level_at, m.display().casefold(), m.user_id))
+
+
+def levelup_line(
+    community: Community, members: Iterable[Member], start: datetime, end: datetime
+) -> str | None:
+    """``🎉 升级：Ann → 骨干、Bob → 学员``, or None when nobody levelled up in the window."""
+    found = levelled_up(members, start, end)
+    if not found:
+        return None
+    locale = community.locale
+    entries = [
+        t(locale, "levelup_entry", name=m.display(), level=level_label(community, m)) for m in found
+    ]
+    return t(locale, "levelup_line", names=t(locale, "list_separator").join(entries))
