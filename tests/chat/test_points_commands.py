@@ -190,3 +190,30 @@ def test_me_shows_points_and_level_in_chinese(world):
     me = say(rt, "ann", "/me")
     assert "积分 2（本周 2，本月 2）· 等级：新生" in me
     assert "下一级「学员」还需：再得 28 积分" in me
+
+
+def test_the_points_leaderboard_ranks_the_week_the_month_and_all_time(world):
+    store, rt = world
+    store.bulk_save_members(
+        [
+            member("dan", points=90, points_week="2026-W46", points_week_n=4),
+            member("eva", points=40, points_month="2026-11", points_month_n=40),
+        ]
+    )
+    say(rt, "ann", "/checkin")
+    say(rt, "bob", "/submit https://example.com/b")
+    week = say(rt, "ann", "/leaderboard points")
+    assert week.splitlines() == [
+        "🏅 Points this week (2026-11-16 to 2026-11-18)",
+        "1. Bob  10 pts · Newcomer",
+        "2. Ann  2 pts · Newcomer",
+        "You are #2 with 2 points.",
+    ]
+    month = say(rt, "ann", "/leaderboard month points")
+    assert "1. Eva  40 pts" in month and "Dan" not in month
+    total = say(rt, "cat", "排行榜 积分 总")
+    assert total.splitlines()[:2] == ["🏅 Points, all time", "1. Dan  90 pts · Newcomer"]
+    assert total.splitlines()[-1] == "You are not on the board yet."
+    assert "/leaderboard points month" in say(rt, "ann", "/leaderboard points someday")
+    # the check-in board is still the default
+    assert "1. Ann" in say(rt, "ann", "/leaderboard") and "pts" not in say(rt, "ann", "排行榜")

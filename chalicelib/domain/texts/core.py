@@ -11,7 +11,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "作业 — 我本周的作业与待点评\n"
             "我的 — 我的打卡与连续天数\n"
             "我的状态 — 我的活跃度与提醒\n"
-            "排行榜 [周/月/全部] — 打卡排行\n"
+            "排行榜 [积分] [周/月/全部] — 打卡或积分排行\n"
+            "星榜 — 月度、季度之星\n"
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
@@ -26,7 +27,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/hw — your homework and the reviews you owe this cycle\n"
             "/me — your check-ins and streak\n"
             "/standing — your activity tier and any warning\n"
-            "/leaderboard [week|month|all] — check-in leaderboard\n"
+            "/leaderboard [points] [week|month|all] — check-in or points leaderboard\n"
+            "/stars — the month's and quarter's stars\n"
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
             "/mydata — DM me everything kept about me\n"
@@ -40,7 +42,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/remind — 现在发一次今天的打卡提醒（每天一次，定时提醒照常）\n"
             "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
             "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
-            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11"
+            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11\n"
+            "颁奖 @某人 <奖项> — 颁发一个手选奖项，如 颁奖 @小明 最佳进步"
         ),
         "en": (
             "Admin commands:\n"
@@ -50,7 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/exempt @someone — exempt from, or return to, reminders, warnings and removal\n"
             "/report [month] — the monthly activity report, e.g. /report 2026-11\n"
             "/confirm-removals <report id> — remove the report's candidates, e.g. "
-            "/confirm-removals 2026-11"
+            "/confirm-removals 2026-11\n"
+            "/award @someone <award> — give a hand-picked award, e.g. /award @sam most improved"
         ),
     },
     "unknown_command": {
