@@ -184,6 +184,7 @@ TELEGRAM_COMMANDS = (
     ("standing", "我的活跃度", "your activity tier"),
     ("mydata", "私信给我：关于我保存的全部数据", "DM me everything kept about me"),
     ("leaderboard", "排行榜（加“积分”看积分榜）", "check-in or points leaderboard"),
+    ("stars", "星榜：月度、季度之星", "the month's and quarter's stars"),
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
@@ -300,6 +301,8 @@ SLACK_COMMANDS = (
     "/standing",
     "/mydata",
     "/leaderboard",
+    "/stars",
+    "/award",
     "/back",
     "/quiet",
     "/theme",
@@ -498,6 +501,16 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "Admins: confirm a report's removals",
         "管理员：确认报告中的移除",
         _option(_STRING, "report", "The report id, e.g. 2026-10", "报告 ID，如 2026-10"),
+    ),
+    _command("stars", "The month's and quarter's stars", "星榜：月度、季度之星"),
+    _command(
+        "award",
+        "Admins: give a member a hand-picked award",
+        "管理员：给成员颁发一个奖项",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING, "award", "The award, e.g. most improved", "奖项，如 最佳进步", required=True
+        ),
     ),
 )
 

@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_STARS = "chalicelib.chat.stars"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -51,6 +52,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm_removals": (_STANDING, "handle_confirm_removals"),
     # a held admin command's code (chat/confirm.py; the webhook takes it first)
     "confirm": (_CONFIRM, "handle_confirm"),
+    # the month's and quarter's stars (chat/stars.py)
+    "stars": (_STARS, "handle_stars"),
+    "award": (_STARS, "handle_award"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
 }

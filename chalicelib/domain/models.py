@@ -15,7 +15,13 @@ from chalicelib.domain.calendar import LocalCalendar, zone
 
 LOCALES = ("zh-CN", "en")
 PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom", "console")
-JOBS = ("daily-reminder", "weekly-digest", "monthly-report")
+JOBS = (
+    "daily-reminder",
+    "weekly-digest",
+    "monthly-report",
+    "monthly-stars",
+    "quarterly-stars",
+)
 
 
 POINT_FIELDS = (

@@ -41,6 +41,7 @@ KIND_NAMES: dict[str, str] = {
     keys.REPORT_PREFIX: "reports",
     keys.REPORT_ROWS_PREFIX: "report_rows",
     keys.REMOVAL_PREFIX: "removals",
+    keys.STAR_PREFIX: "stars",
     keys.RUN_PREFIX: "runs",
     keys.RUN_REFUSED_PREFIX: "run_refusals",
     keys.DUE_ITEM_PREFIX: "schedules",

@@ -242,6 +242,21 @@ RUN_REFUSED_PREFIX = "RUNX#"
 DUE_ITEM_PREFIX = "DUE#"
 
 # Kinds that may name a member (their user id in the key or in an attribute, or their name).
+# -- stars (jobs/post_monthly_stars.py, post_quarterly_stars.py, chat 颁奖) -----------------
+
+STAR_PREFIX = "STAR#"
+
+
+def stars_sk(period: str) -> str:
+    """The stars of one month (``2026-11``) or quarter (``2026-Q4``)."""
+    return f"{STAR_PREFIX}{period}"
+
+
+def hand_award_sk(month: str, at_iso: str) -> str:
+    """A hand-picked award given in ``month`` at ``at``."""
+    return f"{STAR_PREFIX}{month}#hand#{at_iso}"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -254,6 +269,7 @@ PERSONAL_PREFIXES = (
     REPORT_PREFIX,
     REPORT_ROWS_PREFIX,
     REMOVAL_PREFIX,
+    STAR_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

@@ -154,10 +154,10 @@ def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli
     assert (second["created"], second["updated"]) == (1, 1)
     exported = cli("member", "export", "--community", cid).stdout.splitlines()
     assert exported == [
-        "user_id,name,role,squad,joined_at,username",
-        "u1,王芳,owner,A,2026-11-01,wangfang",
-        "u2,李娜,leader,A,2026-11-02,",
-        "u3,张伟,member,B,2026-11-03,",
+        "user_id,name,role,squad,joined_at,username,points,level",
+        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生",
+        "u2,李娜,leader,A,2026-11-02,,0,新生",
+        "u3,张伟,member,B,2026-11-03,,0,新生",
     ]
 
 
@@ -315,7 +315,14 @@ def test_robot_secrets_are_never_printed_in_full(cli):
 def test_created_community_has_its_jobs_scheduled_in_local_time(cli):
     cid = create(cli, "--reminder-time", "21:00")
     runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
-    assert set(runs) == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert set(runs) == {
+        "daily-reminder",
+        "weekly-digest",
+        "monthly-report",
+        "monthly-stars",
+        "quarterly-stars",
+    }
+    assert runs["monthly-stars"].endswith("T01:00:00+00:00")  # the 1st, 09:00 in Shanghai
     assert runs["daily-reminder"].endswith("T13:00:00+00:00")  # 21:00 Asia/Shanghai
     cli("community", "update", cid, "--reminder-time", "07:30", "--timezone", "Europe/Berlin")
     runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]

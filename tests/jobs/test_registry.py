@@ -77,5 +77,11 @@ def test_a_job_declared_twice_is_refused(monkeypatch):
 
 
 def test_the_routine_jobs_declare_themselves():
-    assert registry.job_names() == ("daily-reminder", "weekly-digest", "monthly-report")
+    assert registry.job_names() == (
+        "daily-reminder",
+        "weekly-digest",
+        "monthly-report",
+        "monthly-stars",
+        "quarterly-stars",
+    )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

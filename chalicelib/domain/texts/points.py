@@ -60,4 +60,67 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "你还没有上榜。",
         "en": "You are not on the board yet.",
     },
+    # -- the month's and quarter's stars
+    "stars_title_month": {
+        "zh-CN": "🌟 {period} 月度之星",
+        "en": "🌟 Stars of {period}",
+    },
+    "stars_title_quarter": {
+        "zh-CN": "🌟 {period} 季度之星",
+        "en": "🌟 Stars of the quarter {period}",
+    },
+    "stars_checkins": {
+        "zh-CN": "打卡之星：{names}（打卡 {score} 天）",
+        "en": "Check-in star: {names} ({score} check-ins)",
+    },
+    "stars_homework": {
+        "zh-CN": "作业之星：{names}（{score} 分）",
+        "en": "Homework star: {names} ({score} points)",
+    },
+    "stars_reviews": {
+        "zh-CN": "点评之星：{names}（点评 {score} 次）",
+        "en": "Review star: {names} ({score} reviews)",
+    },
+    "stars_short_checkins": {"zh-CN": "打卡之星 {names}", "en": "check-ins: {names}"},
+    "stars_short_homework": {"zh-CN": "作业之星 {names}", "en": "homework: {names}"},
+    "stars_short_reviews": {"zh-CN": "点评之星 {names}", "en": "reviews: {names}"},
+    "stars_history_separator": {"zh-CN": "；", "en": "; "},
+    "stars_history_period": {
+        "zh-CN": "{period}：{awards}",
+        "en": "{period}: {awards}",
+    },
+    "stars_history_hand": {
+        "zh-CN": "{period}：「{award}」{name}（{by} 颁发）",
+        "en": "{period}: “{award}” to {name} (from {by})",
+    },
+    "stars_history_title": {
+        "zh-CN": "🌟 星榜",
+        "en": "🌟 Stars so far",
+    },
+    "stars_history_empty": {
+        "zh-CN": "还没有评出过星星。每月 1 日公布上个月的打卡之星、作业之星、点评之星。",
+        "en": "No stars yet. Each month's check-in, homework and review stars are posted on "
+        "the 1st of the next month.",
+    },
+    # -- 颁奖 /award
+    "award_usage": {
+        "zh-CN": "颁奖请写：颁奖 @某人 奖项名（1-30 字），如 颁奖 @小明 最佳进步",
+        "en": "Usage: /award @someone <award> (1-30 characters), e.g. /award @sam most improved",
+    },
+    "award_admins_only": {
+        "zh-CN": "只有管理员可以颁奖。",
+        "en": "Only admins can give awards.",
+    },
+    "award_self": {
+        "zh-CN": "不能给自己颁奖哦。",
+        "en": "You cannot give an award to yourself.",
+    },
+    "award_not_member": {
+        "zh-CN": "找不到成员 {who}。",
+        "en": "No member called {who} here.",
+    },
+    "award_given": {
+        "zh-CN": "🏆 {by} 为 {name} 颁发「{award}」！",
+        "en": "🏆 {by} gives {name} the award “{award}”!",
+    },
 }
