@@ -9,6 +9,8 @@ score is made, how ties are settled. Pure: no clock, no storage.
   community's ``review_min_chars`` long (the same bar as review points).
 * **Ranked**: present members; admins and exempt members only when the community's
   ``stars_include_admins`` is on. A score of 0 wins nothing.
+* **Whole periods only**: a month or quarter rollcall did not watch from its first day (the
+  community was created or bound later) gets no stars.
 * **Ties**: everyone tied at the top score shares the star, up to :data:`MAX_PER_AWARD`;
   when more are tied, the longest-standing members (earliest first observed, then user id)
   take the places. So a star has 1 to 3 winners, or none.

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.domain.homework import cycles_of, deadline_date
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community, Member, first_observed
+from chalicelib.domain.models import Community, Member, community_start, first_observed
 from chalicelib.domain.stars import (
     Award,
     Candidate,
@@ -49,8 +49,18 @@ def cycles_due_in(community: Community, first: date, last: date) -> list[str]:
     return found
 
 
+def watched_whole(community: Community, first: date) -> bool:
+    """rollcall watched the community from the period's first day: a month it saw only in
+    part (it was created or bound mid-month) gets no stars, rather than stars for 3 days."""
+    start = community_start(community)
+    return start is None or start <= first
+
+
 def compute_stars(store: Store, community: Community, first: date, last: date) -> StarTable:
-    """Each award's winners over local dates first..last (see the module's cost)."""
+    """Each award's winners over local dates first..last (see the module's cost); none when
+    the community was not watched from ``first`` (no request then)."""
+    if not watched_whole(community, first):
+        return {award.value: [] for award in Award}
     members = list(store.list_members(community.id))
     candidates = [
         Candidate(m.user_id, m.display(), first_observed(m, community))

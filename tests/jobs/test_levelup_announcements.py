@@ -79,3 +79,35 @@ def test_a_last_call_and_a_manual_reminder_announce_nothing():
         rt, "daily-reminder", "c1", AT_21 + timedelta(minutes=90), period="2026-11-23#last-call"
     )
     assert "Levelled up" not in group_text(sent)
+
+
+def test_without_a_daily_reminder_the_weekly_digest_carries_the_level_ups_once():
+    # Cycle 3 of a community anchored 2 November is due Sunday 22 November 23:59 Shanghai;
+    # its digest runs an hour later, the next a week after.
+    digest_3 = datetime(2026, 11, 22, 16, 59, tzinfo=UTC)
+    store = Store(MemoryTable())
+    store.create_community(community(cycle_anchor=date(2026, 11, 2), jobs=("weekly-digest",)))
+    store.bulk_save_members(
+        [
+            member("ann", level=3, level_at=digest_3 - timedelta(days=2)),
+            member("bob", level=2, level_at=digest_3 - timedelta(days=8)),  # the last digest's
+        ]
+    )
+    rt, sent = runtime(store, digest_3)
+    run_job(rt, "weekly-digest", "c1", digest_3)
+    run_job(rt, "weekly-digest", "c1", digest_3)
+    text = group_text(sent)
+    assert text.count("🎉 Levelled up: Ann → Core") == 1 and "Bob →" not in text
+    rt2, sent2 = runtime(store, digest_3 + timedelta(days=7))
+    run_job(rt2, "weekly-digest", "c1", digest_3 + timedelta(days=7))
+    assert "Levelled up" not in group_text(sent2)
+
+
+def test_with_a_daily_reminder_the_digest_leaves_level_ups_to_it():
+    digest_3 = datetime(2026, 11, 22, 16, 59, tzinfo=UTC)
+    store = Store(MemoryTable())
+    store.create_community(community(cycle_anchor=date(2026, 11, 2)))
+    store.bulk_save_members([member("ann", level=3, level_at=digest_3 - timedelta(days=2))])
+    rt, sent = runtime(store, digest_3)
+    run_job(rt, "weekly-digest", "c1", digest_3)
+    assert "Levelled up" not in group_text(sent)

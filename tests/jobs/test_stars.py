@@ -239,3 +239,13 @@ def test_award_in_chinese(after_the_month):
     store.update_community(store.get_community("c1"), locale="zh-CN")
     assert say(rt, "own", "颁奖 @cat 最佳进步") == "🏆 Own 为 Cat 颁发「最佳进步」！"
     assert say(rt, "own", "颁奖 @own 最佳进步") == "不能给自己颁奖哦。"
+
+
+def test_a_month_watched_only_in_part_gets_no_stars():
+    """A community created on 28 September is not given September's stars for three days."""
+    store = seeded(created_at=datetime(2026, 11, 3, tzinfo=UTC))
+    rt, sent = runtime(store, MONTH_END)
+    run_job(rt, "monthly-stars", "c1", MONTH_END)
+    assert group(sent) == []
+    item = store.table.get("C#c1", keys.stars_sk("2026-11"))
+    assert item is None or not any(item["awards"].values())
