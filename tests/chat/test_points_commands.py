@@ -217,3 +217,32 @@ def test_the_points_leaderboard_ranks_the_week_the_month_and_all_time(world):
     assert "/leaderboard points month" in say(rt, "ann", "/leaderboard points someday")
     # the check-in board is still the default
     assert "1. Ann" in say(rt, "ann", "/leaderboard") and "pts" not in say(rt, "ann", "排行榜")
+
+
+def test_a_checkin_computed_before_a_review_was_credited_does_not_erase_its_points(world):
+    """The check-in's counters write carries the tally too: a review credited between the
+    check-in's read and its write must make that write fail (and be computed again), not
+    be overwritten by a tally that never saw it."""
+    from chalicelib.domain.checkins import Streak, check_in
+    from chalicelib.features.points import checkin_fields
+    from chalicelib.store.checkins import save_streak
+
+    store, rt = world
+    say(rt, "bob", "/submit https://example.com/b")
+    seen = store.get_member("c1", "ann")  # the check-in reads ann...
+    say(rt, "ann", f"/review @bob {LONG_REVIEW}")  # ...a review lands meanwhile...
+    today = date(2026, 11, 18)
+    after = check_in(Streak.of(seen), today, None)
+    fields, _ = checkin_fields(
+        store.get_community("c1"),
+        seen,
+        streak=after.current,
+        best=after.best,
+        checkins=after.checkins,
+        today=today,
+        now=WEDNESDAY,
+    )
+    assert save_streak(store.table, seen, after, points=fields) is None  # ...refused
+    assert points(store, "ann") == 3
+    say(rt, "ann", "/checkin")  # the command path computes again and keeps both
+    assert points(store, "ann") == 5

@@ -409,3 +409,24 @@ def test_job_run_that_finds_another_runs_lease_exits_non_zero(cli):
     )
     assert result.exit_code == 1
     assert "busy" in result.stdout and "another worker holds this run" in result.stdout
+
+
+def test_member_export_shows_points_and_the_level_by_name_and_the_ladder_is_a_setting(cli):
+    from chalicelib.store.points import save_points
+    from rollcall.context import open_store
+    from tests.helpers import member
+
+    cid = create(cli)
+    with open_store() as store:
+        store.bulk_save_members([member("u1", community_id=cid, name="Ann", role="member")])
+        save_points(store.table, cid, "u1", version=0, fields={"points": 42, "level": 2})
+    exported = cli("member", "export", "--community", cid).stdout.splitlines()
+    assert exported[1].endswith(",42,学员")
+    cli("community", "update", cid, "--level-points", "0,10,20", "--level-names", "a,b,c")
+    assert cli("member", "export", "--community", cid).stdout.splitlines()[1].endswith(",42,b")
+    refused = cli("community", "update", cid, "--level-points", "0,20,10", ok=False)
+    assert refused.exit_code != 0
+    assert "level points must be strictly increasing" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert shown["level_points"] == [0, 10, 20]
