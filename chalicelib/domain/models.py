@@ -255,6 +255,8 @@ class Member:
     points_month: str | None = None
     points_month_n: int = 0
     points_v: int = 0
+    # What each homework and review action was credited, ``HW#C0003=10`` (domain/points.py).
+    points_keys: tuple[str, ...] = ()
     homework_cycles: int = 0
     reviews_given: int = 0
     # The highest level reached, and when (a level-up is announced by the first scheduled

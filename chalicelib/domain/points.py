@@ -13,7 +13,7 @@ The rules, in one place:
 * **Per-day cap.** What a member gains on one local day never exceeds ``points_daily_cap``
   (0: no cap); the part over the cap is dropped, not carried over.
 * **Exactly once per action.** A check-in is counted once by the counters' own condition;
-  homework and reviews are keyed (``HW#<cycle>``, ``RV#<cycle>#<reviewee>``) and the tally
+  homework and reviews are keyed (``HW#<cycle>``, ``RV#<cycle>#<reviewee digest>``) and the tally
   remembers what each key was credited, so a replay credits the difference: nothing.
 * **Reversal.** A replaced submission changes its key's amount (on time → late takes the
   difference back); a take-back is never capped and never makes a period's tally negative.
@@ -24,6 +24,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -193,12 +194,30 @@ def prune_keys(held: Mapping[str, int], current_cycle: str | None) -> dict[str, 
     return {k: v for k, v in held.items() if k.split("#")[1] >= oldest}
 
 
+def encode_keys(held: Mapping[str, int]) -> tuple[str, ...]:
+    """The keys as the member item keeps them (``Member.points_keys``): ``HW#C0003=10``,
+    sorted, so that every write of the whole member (an import) carries them along."""
+    return tuple(f"{key}={amount}" for key, amount in sorted(held.items()))
+
+
+def decode_keys(stored: tuple[str, ...] | list[str] | None) -> dict[str, int]:
+    held: dict[str, int] = {}
+    for entry in stored or ():
+        key, _, amount = str(entry).rpartition("=")
+        if key and amount.lstrip("-").isdigit():
+            held[key] = int(amount)
+    return held
+
+
 def homework_key(cycle_id: str) -> str:
     return f"HW#{cycle_id}"
 
 
 def review_key(cycle_id: str, reviewee: str) -> str:
-    return f"RV#{cycle_id}#{reviewee}"
+    """Keyed by a digest of the reviewee, not their id: the reviewer's item must not carry
+    another member's id (an erased member's would stay behind in it)."""
+    digest = hashlib.sha256(reviewee.encode("utf-8")).hexdigest()[:12]
+    return f"RV#{cycle_id}#{digest}"
 
 
 def is_first(held: Mapping[str, int], key: str) -> bool:

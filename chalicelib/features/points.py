@@ -27,11 +27,12 @@ from chalicelib.domain.points import (
     Tally,
     checkin_points,
     credit,
+    decode_keys,
     is_first,
     prune_keys,
     settle_key,
 )
-from chalicelib.store.points import held_keys, read_member_item, save_points
+from chalicelib.store.points import read_member_item, save_points
 from chalicelib.store.records import from_fields
 from chalicelib.store.table import Table
 
@@ -110,7 +111,7 @@ def credit_action(
         if item is None:
             return None
         member = from_fields(Member, item)
-        held = held_keys(item)
+        held = decode_keys(member.points_keys)
         first = is_first(held, key)
         if first and amount == 0:
             return 0  # nothing earned (a review too short): no key, no counter

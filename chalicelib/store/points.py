@@ -3,7 +3,8 @@
 ``C#<cid> / M#<member>`` holds the tally (``points``, ``points_day``/``points_today`` for the
 day's cap, ``points_week``/``points_month`` and their counts for the leaderboards,
 ``points_v``, a version), ``points_keys`` (what each homework and review action was credited,
-the last few cycles only: domain/points.py) and ``level``/``level_at``.
+the last few cycles only: domain/points.py; a Member field, so an import that rewrites the
+member carries it along) and ``level``/``level_at``.
 
 A check-in changes the tally inside the counters' own conditional write
 (store/checkins.save_streak). Homework and reviews are stored in items of their own, so
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.points import encode_keys
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Item, Table
 
@@ -31,13 +33,8 @@ def tally_unchanged(version: int) -> Cond:
 
 
 def read_member_item(table: Table, community_id: str, user_id: str) -> Item | None:
-    """The member item as last written, keys map included: one GetItem (consistent)."""
+    """The member item as last written: one GetItem (consistent)."""
     return table.get(keys.community_pk(community_id), keys.member_sk(user_id), consistent=True)
-
-
-def held_keys(item: Item | None) -> dict[str, int]:
-    found = (item or {}).get(KEYS_ATTRIBUTE) or {}
-    return {str(k): int(v) for k, v in found.items()}
 
 
 def save_points(
@@ -53,7 +50,7 @@ def save_points(
     when another write got there first (read again and compute again)."""
     values = dict(fields)
     if held is not None:
-        values[KEYS_ATTRIBUTE] = held
+        values[KEYS_ATTRIBUTE] = list(encode_keys(held))
     return table.update(
         keys.community_pk(community_id),
         keys.member_sk(user_id),

@@ -81,6 +81,6 @@ def test_every_write_changes_the_version():
 
 
 def test_old_cycles_keys_are_forgotten():
-    held = {"HW#C0001": 10, "HW#C0005": 10, "RV#C0006#bob": 3}
-    assert prune_keys(held, "C0006") == {"HW#C0005": 10, "RV#C0006#bob": 3}
+    held = {"HW#C0001": 10, "HW#C0005": 10, "RV#C0006#1a2b": 3}
+    assert prune_keys(held, "C0006") == {"HW#C0005": 10, "RV#C0006#1a2b": 3}
     assert prune_keys(held, None) == held
