@@ -9,6 +9,7 @@ Never a request per member.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import asdict
 from datetime import date, datetime
@@ -31,6 +32,8 @@ from chalicelib.store.checkins import checkin_counts
 from chalicelib.store.homework import reviews_of, submissions_of
 from chalicelib.store.repository import Store
 from chalicelib.store.stars import save_hand_award, save_stars, star_history
+
+log = logging.getLogger("rollcall.stars")
 
 StarTable = dict[str, list[Winner]]
 
@@ -152,6 +155,10 @@ def give_award(
     """Record a hand-picked award (the item names who gave it: the audit record). The
     caller has refused self-awards and non-admins. One conditional PutItem."""
     month = community.calendar.month(community.calendar.local_date(now))
+    log.info(
+        "award given",
+        extra={"community": community.id, "period": month, "by": giver.user_id},
+    )
     return save_hand_award(
         store.table,
         community.id,
