@@ -12,6 +12,10 @@ their points are one conditional UpdateItem of the member keyed by the action: t
 is refused when the tally changed since it was read (``points_v``), and the action's key
 says what it holds already, so a redelivered or replayed action credits the difference,
 which is nothing.
+
+The window left: homework and reviews are written first, their points second (no
+transaction joins two items). A crash between the two leaves the action without its points
+until the member repeats it (a resubmission or a revised review credits the key then).
 """
 
 from __future__ import annotations
