@@ -430,3 +430,35 @@ def test_member_export_shows_points_and_the_level_by_name_and_the_ladder_is_a_se
     assert len(refused.stderr.strip().splitlines()) == 1
     shown = json.loads(cli("community", "show", cid, "--json").stdout)
     assert shown["level_points"] == [0, 10, 20]
+
+
+def test_the_month_s_stars_run_by_hand_once_and_a_dry_run_records_nothing(cli):
+    from datetime import date
+
+    from chalicelib.store.checkins import record_checkin
+    from rollcall.context import open_store
+    from tests.helpers import member
+
+    cid = create(cli)
+    with open_store() as store:
+        store.bulk_save_members([member("u1", community_id=cid, name="王芳")])
+        # created today, after November: a community's start unknown (as for one stored
+        # before creation dates were kept) means November counts
+        stored = store.get_community(cid)
+        store.update_community(stored, created_at=None)
+        for day in (3, 4, 5):
+            record_checkin(store.table, cid, "u1", date(2026, 11, day), stored.created_at)
+    at = "2026-12-01T09:00:00+08:00"
+    dry = cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--dry-run")
+    assert "打卡之星：王芳（打卡 3 天）" in dry.stdout
+    sent = json.loads(
+        cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert sent["status"] == "sent" and sent["period"] == "2026-11"
+    again = json.loads(
+        cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert again["status"] == "already-done"
+    with open_store() as store:
+        [item] = [i for i in store.table.query(f"C#{cid}", prefix="STAR#")]
+    assert item["period"] == "2026-11" and item["awards"]["checkins"][0]["user_id"] == "u1"
