@@ -1066,17 +1066,18 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
 @friendly
 def member_export(community_id: str, output: Path | None, as_json: bool) -> None:
     """Write the members as CSV, in the format import reads."""
+    from chalicelib.features.points import level_label
     from chalicelib.store.records import to_fields
     from rollcall import members_csv
     from rollcall.runtime import read_store
 
     with read_store() as store:
-        store.get_community(community_id)
+        found = store.get_community(community_id)
         members = list(store.list_members(community_id))
     if as_json:
-        emit([to_fields(m) for m in members], True)
+        emit([{**to_fields(m), "level_name": level_label(found, m)} for m in members], True)
         return
-    text = members_csv.render(members)
+    text = members_csv.render(members, lambda m: level_label(found, m))
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(members)} members to {output}")

@@ -425,11 +425,18 @@ HOMEWORK_P = {
     "late-joiner": 0.7,
     "traveller": 0.7,
 }
-REVIEWS_ZH = ["结构清晰，例子很好", "读完很有收获", "开头可以更抓人", "论证扎实"]
+# Two careful reviews (long enough to earn review points and count for 点评之星) and two
+# quick ones (which earn nothing: --review-min-chars).
+REVIEWS_ZH = [
+    "结构清晰，例子很好，第二段的论证如果再补一个反例会更有说服力，期待下一篇",
+    "读完很有收获",
+    "开头可以更抓人，建议先抛出问题再给结论，中间的数据部分写得很扎实，赞",
+    "论证扎实",
+]
 REVIEWS_EN = [
-    "clear structure, good examples",
+    "clear structure, good examples; a counter-example in part two would make it land",
     "learned a lot",
-    "strong opening next time?",
+    "open with the question, then the answer; the data section is solid work",
     "solid argument",
 ]
 

@@ -1,4 +1,6 @@
 """The member CSV: ``user_id,name,role,squad,joined_at[,username]``, header row first.
+An export adds ``points`` and ``level`` (read-only: an import ignores them, points are
+earned, never imported).
 
 Parsing is pure and strict: a bad row fails the whole import with its line number, before
 anything is written, so an operator never ends up with half a roster.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -18,6 +20,7 @@ from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
 OPTIONAL_COLUMNS = ("username",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+EXPORT_COLUMNS = (*COLUMNS, "points", "level")
 
 
 class CsvError(ValueError):
@@ -130,11 +133,12 @@ def _role_source(known: Member | None, role: Role) -> str | None:
     return "csv"
 
 
-def render(members: Iterable[Member]) -> str:
+def render(members: Iterable[Member], level: Callable[[Member], str] | None = None) -> str:
     """The roster as CSV; formula-like cells are quoted (chalicelib/domain/csvsafe.py) and
-    :func:`parse_rows` removes that quote again, so an export imports back unchanged."""
+    :func:`parse_rows` removes that quote again, so an export imports back unchanged.
+    ``level`` names a member's level (the community's ladder); else its number."""
     return csvsafe.render(
-        COLUMNS,
+        EXPORT_COLUMNS,
         (
             (
                 m.user_id,
@@ -143,6 +147,8 @@ def render(members: Iterable[Member]) -> str:
                 m.squad or "",
                 m.joined_at.isoformat() if m.joined_at else "",
                 m.username or "",
+                str(m.points),
+                level(m) if level else str(m.level),
             )
             for m in members
         ),

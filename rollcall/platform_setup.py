@@ -183,7 +183,8 @@ TELEGRAM_COMMANDS = (
     ("me", "我的打卡与连续天数", "your check-ins and streak"),
     ("standing", "我的活跃度", "your activity tier"),
     ("mydata", "私信给我：关于我保存的全部数据", "DM me everything kept about me"),
-    ("leaderboard", "排行榜", "check-in leaderboard"),
+    ("leaderboard", "排行榜（加“积分”看积分榜）", "check-in or points leaderboard"),
+    ("stars", "星榜：月度、季度之星", "the month's and quarter's stars"),
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
@@ -306,6 +307,8 @@ SLACK_COMMANDS = (
     "/standing",
     "/mydata",
     "/leaderboard",
+    "/stars",
+    "/award",
     "/back",
     "/quiet",
     "/squad",
@@ -460,14 +463,21 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     _command("mydata", "DM me everything kept about me", "私信给我：关于我保存的全部数据"),
     _command(
         "leaderboard",
-        "Check-in leaderboard",
-        "打卡排行榜",
+        "Check-in or points leaderboard",
+        "打卡或积分排行榜",
         _option(
             _STRING,
             "period",
             "week, month or all",
             "周、月或全部",
             choices=[{"name": p, "value": p} for p in ("week", "month", "all")],
+        ),
+        _option(
+            _STRING,
+            "board",
+            "check-ins or points",
+            "打卡或积分",
+            choices=[{"name": b, "value": b} for b in ("checkins", "points")],
         ),
     ),
     _command(
@@ -560,6 +570,16 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
             ],
         ),
         _option(_STRING, "value", "The new value, e.g. 20:30", "新的值，如 20:30"),
+    ),
+    _command("stars", "The month's and quarter's stars", "星榜：月度、季度之星"),
+    _command(
+        "award",
+        "Admins: give a member a hand-picked award",
+        "管理员：给成员颁发一个奖项",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING, "award", "The award, e.g. most improved", "奖项，如 最佳进步", required=True
+        ),
     ),
 )
 

@@ -314,6 +314,72 @@ MUTANTS = (
             "test_a_role_that_changed_meanwhile_is_not_overwritten",
         ),
     ),
+    Mutant(
+        "points: a replayed action credits again",
+        "chalicelib/domain/points.py",
+        "if before is not None and before == amount:",
+        "if False:",
+        (
+            "tests/chat/test_points_commands.py::test_a_replayed_submission_adds_nothing",
+            "tests/domain/test_points.py::"
+            "test_a_keyed_action_replayed_adds_nothing_and_a_change_adds_the_difference",
+        ),
+    ),
+    Mutant(
+        "points: a write from a stale tally is taken",
+        "chalicelib/store/points.py",
+        "cond=tally_unchanged(version),",
+        "cond=None,",
+        (
+            "tests/chat/test_points_commands.py::"
+            "test_a_points_write_from_a_stale_tally_is_refused_and_computed_again",
+        ),
+    ),
+    Mutant(
+        "points: a check-in's tally written over a concurrent credit",
+        "chalicelib/store/checkins.py",
+        "cond = cond & tally_unchanged(member.points_v)",
+        "cond = cond",
+        (
+            "tests/chat/test_points_commands.py::"
+            "test_a_checkin_computed_before_a_review_was_credited_does_not_erase_its_points",
+        ),
+    ),
+    Mutant(
+        "points: levels bought with points alone",
+        "chalicelib/domain/levels.py",
+        "if facts.points < needed or not requirement(rung).met(facts):",
+        "if facts.points < needed:",
+        (
+            "tests/domain/test_levels.py::test_points_alone_never_reach_the_third_level",
+            "tests/chat/test_points_commands.py::"
+            "test_a_checkin_raises_the_level_only_when_the_non_points_condition_is_met",
+        ),
+    ),
+    Mutant(
+        "points: a ladder that does not climb is accepted",
+        "chalicelib/domain/levels.py",
+        "if any(b <= a for a, b in pairwise(numbers)):",
+        "if False:",
+        ("tests/cli/test_settings.py::test_a_bad_setting_is_refused_with_one_clear_line",),
+    ),
+    Mutant(
+        "points: a self-award is given",
+        "chalicelib/chat/stars.py",
+        "if recipient.user_id == ctx.member.user_id:",
+        "if False:",
+        ("tests/jobs/test_stars.py::test_a_self_award_is_refused_and_nothing_is_written",),
+    ),
+    Mutant(
+        "points: a level-up announced in every later post",
+        "chalicelib/jobs/send_daily_reminders.py",
+        "return previous or slot.scheduled_at - timedelta(days=1), slot.scheduled_at",
+        "return slot.scheduled_at - timedelta(days=30), slot.scheduled_at",
+        (
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_a_level_up_is_announced_once_across_replays_and_the_next_days_post",
+        ),
+    ),
 )
 
 

@@ -32,6 +32,7 @@ from chalicelib.chat.context import CommandContext
 from chalicelib.domain.checkins import (
     NOTE_MAX_CHARS,
     THEME_MAX_CHARS,
+    Board,
     Link,
     MakeupRefusal,
     Repair,
@@ -44,8 +45,8 @@ from chalicelib.domain.checkins import (
     leave_of,
     live_streak,
     makeups_left,
-    parse_board,
     parse_day,
+    parse_leaderboard,
     parse_leave_days,
     rank_standings,
     repair_with_makeup,
@@ -53,6 +54,12 @@ from chalicelib.domain.checkins import (
 )
 from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Member, first_observed
+from chalicelib.features.points import (
+    checkin_fields,
+    level_label,
+    rank_by_points,
+    standing_lines,
+)
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import (
     checkin_counts,
@@ -204,7 +211,18 @@ def _settle_checkin(
         if link != written:
             relink_checkin(table, member.community_id, member.user_id, link)
             written = link
-        saved = save_streak(table, member, after, activity=activity, delivery=delivery)
+        points, _ = checkin_fields(
+            ctx.community,
+            member,
+            streak=after.current,
+            best=after.best,
+            checkins=after.checkins,
+            today=today,
+            now=ctx.now,
+        )
+        saved = save_streak(
+            table, member, after, activity=activity, delivery=delivery, points=points
+        )
         if saved is not None:
             return Streak.of(saved)
         reloaded = load_member(table, member.community_id, member.user_id)
@@ -393,6 +411,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             _t(ctx, "me_on_leave", until=leave.until.isoformat())
             if leave and leave.covers(today)
             else None,
+            *standing_lines(community, member, today, lambda key, **v: _t(ctx, key, **v)),
             _t(ctx, "me_quiet") if member.quiet else None,
             _theme_line(ctx, today),
         ]
@@ -405,9 +424,11 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
 def handle_leaderboard(ctx: CommandContext) -> Sequence[Message]:
     """Week and month: one Query of the period's check-ins plus one of the roster; all time:
     the roster's own counters, one Query. Never a request per member."""
-    board = parse_board(ctx.command.args)
+    points, board = parse_leaderboard(ctx.command.args)
     if board is None:
-        return _reply([_t(ctx, "leaderboard_usage")])
+        return _reply([_t(ctx, "leaderboard_points_usage" if points else "leaderboard_usage")])
+    if points:
+        return _points_leaderboard(ctx, board)
     today = ctx.today
     cid = ctx.community.id
     members = [m for m in ctx.store.list_members(cid) if m.is_present]
@@ -454,6 +475,38 @@ def handle_leaderboard(ctx: CommandContext) -> Sequence[Message]:
         lines.append(_t(ctx, "leaderboard_you_unranked"))
     else:
         lines.append(_t(ctx, "leaderboard_you", rank=own.rank, checkins=own.checkins))
+    return _reply(lines)
+
+
+def _points_leaderboard(ctx: CommandContext, board: Board) -> list[Message]:
+    """``排行榜 积分``: one Query of the roster, whose items hold each member's points of
+    the week, the month and all time (kept by the writes that earn them)."""
+    today = ctx.today
+    community = ctx.community
+    members = [m for m in ctx.store.list_members(community.id) if m.is_present]
+    ranked = rank_by_points(members, community, today, board.value)
+    span = board_dates(board, today)
+    values = {"first": span[0].isoformat(), "last": span[1].isoformat()} if span else {}
+    lines = [_t(ctx, f"leaderboard_points_title_{board.value}", **values)]
+    if not ranked:
+        return _reply([*lines, _t(ctx, "leaderboard_points_empty")])
+    for rank, member, score in ranked[:LEADERBOARD_SIZE]:
+        level = level_label(community, member)
+        lines.append(
+            _t(
+                ctx,
+                "leaderboard_points_line",
+                rank=rank,
+                name=member.display(),
+                points=score,
+                level=level,
+            )
+        )
+    own = next((r for r in ranked if r[1].user_id == ctx.member.user_id), None)
+    if own is None:
+        lines.append(_t(ctx, "leaderboard_points_you_unranked"))
+    else:
+        lines.append(_t(ctx, "leaderboard_points_you", rank=own[0], points=own[2]))
     return _reply(lines)
 
 

@@ -45,6 +45,14 @@ from chalicelib.domain.homework import (
     submission_window,
 )
 from chalicelib.domain.messages import t
+from chalicelib.domain.points import (
+    PointRules,
+    homework_key,
+    homework_points,
+    review_key,
+    review_points,
+)
+from chalicelib.features.points import credit_action
 from chalicelib.platforms.base import Message
 from chalicelib.store.homework import (
     apply_strike_change,
@@ -120,6 +128,17 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
         at=ctx.now,
         late=target.late,
         previous=held.get(cycle_id),
+    )
+    credit_action(
+        ctx.store.table,
+        community,
+        member.user_id,
+        homework_key(cycle_id),
+        homework_points(PointRules.of(community), late=target.late),
+        today=ctx.today,
+        now=ctx.now,
+        counter="homework_cycles",
+        current_cycle=cycle_id,
     )
     name = member.display()
     if target.late:
@@ -234,6 +253,17 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
         score=body.score,
         at=ctx.now,
         assigned=assigned,
+    )
+    credit_action(
+        ctx.store.table,
+        community,
+        member.user_id,
+        review_key(cycle_id, reviewee.user_id),
+        review_points(PointRules.of(community), body.text),
+        today=ctx.today,
+        now=ctx.now,
+        counter="reviews_given",
+        current_cycle=current_id,
     )
     names = {"reviewer": member.display(), "reviewee": reviewee.display(), "cycle": cycle_id}
     return _reply(

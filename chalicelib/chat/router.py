@@ -27,6 +27,7 @@ _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
 _SETUP = "chalicelib.chat.setup"
 _ROLES = "chalicelib.chat.roles"
+_STARS = "chalicelib.chat.stars"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -56,6 +57,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm_removals": (_STANDING, "handle_confirm_removals"),
     # a held admin command's code (chat/confirm.py; the webhook takes it first)
     "confirm": (_CONFIRM, "handle_confirm"),
+    # the month's and quarter's stars (chat/stars.py)
+    "stars": (_STARS, "handle_stars"),
+    "award": (_STARS, "handle_award"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
     # organisers (chat/setup.py; /setup in a group with no community: inbound.py)

@@ -67,6 +67,7 @@ __all__ = [
     "makeups_left",
     "parse_board",
     "parse_day",
+    "parse_leaderboard",
     "parse_leave_days",
     "rank_standings",
     "repair_with_makeup",
@@ -415,6 +416,20 @@ _BOARD_WORDS = {
 def parse_board(args: str) -> Board | None:
     """``排行榜 [周|月|总]`` / ``/leaderboard [week|month|all]``; the week by default."""
     return _BOARD_WORDS.get((args or "").strip().lower())
+
+
+# Which leaderboard: check-ins (the default) or points. Words may come in any order (a
+# Discord command's options do), so ``/leaderboard month points`` works too.
+_KIND_WORDS = {"points": True, "point": True, "pts": True, "积分": True}
+_KIND_WORDS.update({"checkins": False, "checkin": False, "打卡": False})
+
+
+def parse_leaderboard(args: str) -> tuple[bool, Board | None]:
+    """``(points board?, period)`` from ``排行榜 [积分] [周|月|总]``."""
+    words = (args or "").strip().lower().split()
+    points = any(_KIND_WORDS.get(w) for w in words)
+    rest = " ".join(w for w in words if w not in _KIND_WORDS)
+    return points, parse_board(rest)
 
 
 def board_dates(board: Board, today: date) -> tuple[date, date] | None:

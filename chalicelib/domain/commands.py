@@ -30,6 +30,8 @@ ALIASES: dict[str, str] = {
     "/standing": "standing",
     "排行榜": "leaderboard",
     "/leaderboard": "leaderboard",
+    "星榜": "stars",
+    "/stars": "stars",
     "请假": "leave",
     "/leave": "leave",
     "销假": "back",
@@ -64,6 +66,8 @@ ALIASES: dict[str, str] = {
     "/role": "role",
     "小组": "squad",
     "/squad": "squad",
+    "颁奖": "award",
+    "/award": "award",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

@@ -15,7 +15,26 @@ from chalicelib.domain.calendar import LocalCalendar, zone
 
 LOCALES = ("zh-CN", "en")
 PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom", "console")
-JOBS = ("daily-reminder", "weekly-digest", "monthly-report")
+JOBS = (
+    "daily-reminder",
+    "weekly-digest",
+    "monthly-report",
+    "monthly-stars",
+    "quarterly-stars",
+)
+
+
+POINT_FIELDS = (
+    "points_checkin",
+    "points_streak_7",
+    "points_streak_30",
+    "points_streak_100",
+    "points_homework",
+    "points_homework_late",
+    "points_review",
+    "review_min_chars",
+    "points_daily_cap",
+)
 
 
 class InvalidValue(ValueError):
@@ -140,6 +159,22 @@ class Community:
     tier_active_days: int = 7
     tier_quiet_days: int = 30
     jobs: tuple[str, ...] = JOBS
+    # Points (domain/points.py): what each action earns, and the most a member gains a day.
+    points_checkin: int = 2
+    points_streak_7: int = 5
+    points_streak_30: int = 20
+    points_streak_100: int = 50
+    points_homework: int = 10
+    points_homework_late: int = 5
+    points_review: int = 3
+    review_min_chars: int = 30
+    points_daily_cap: int = 30
+    # Levels (domain/levels.py): names (empty: the defaults in the community's language)
+    # and the points each rung needs.
+    level_names: tuple[str, ...] = ()
+    level_points: tuple[int, ...] = (0, 30, 150, 400, 800)
+    # Monthly and quarterly stars rank admins and exempt members too when set.
+    stars_include_admins: bool = False
     # Per-group robots (Feishu custom bot, DingTalk robot, WeCom group robot): the webhook
     # URL and signing secret; never printed in full by the CLI, never logged.
     robot_webhook: str | None = field(default=None, repr=False)
@@ -170,6 +205,9 @@ class Community:
             raise InvalidValue("max leave days must be between 1 and 365")
         if self.reviewers_per_submission < 0:
             raise InvalidValue("reviewers per submission must not be negative")
+        for name in POINT_FIELDS:
+            if getattr(self, name) < 0:
+                raise InvalidValue(f"{name.replace('_', ' ')} must not be negative")
         unknown = set(self.jobs) - set(JOBS)
         if unknown:
             raise InvalidValue(f"unknown jobs {sorted(unknown)}; jobs are {', '.join(JOBS)}")
@@ -220,7 +258,24 @@ class Member:
     # Homework and standing.
     strikes: int = 0
     missed_in_a_row: int = 0
+    # Points and levels (domain/points.py, domain/levels.py), kept incrementally by the
+    # same conditional writes that count the actions (store/points.py).
     points: int = 0
+    points_day: date | None = None
+    points_today: int = 0
+    points_week: str | None = None
+    points_week_n: int = 0
+    points_month: str | None = None
+    points_month_n: int = 0
+    points_v: int = 0
+    # What each homework and review action was credited, ``HW#C0003=10`` (domain/points.py).
+    points_keys: tuple[str, ...] = ()
+    homework_cycles: int = 0
+    reviews_given: int = 0
+    # The highest level reached, and when (a level-up is announced by the first scheduled
+    # post after ``level_at``).
+    level: int = 1
+    level_at: datetime | None = None
     warned_rule: str | None = None
     # The local date of that warning: a member becomes a removal candidate only at a
     # later report (domain/inactivity.py).

@@ -1,10 +1,11 @@
 """A run's period as a typed value: what a job run is for, the key of its claim.
 
 ``2026-11-23`` (a local day), ``2026-W47`` (the ISO week a 7-day cycle closes in),
-``C0042`` (a cycle of another length), ``2026-10`` (a month), each optionally followed by
-``#<slot>``: ``#last-call`` (the day's second reminder), ``#manual`` (a reminder sent by
-hand, once a day), or an instance of a job that has several per community. Parsed once and
-formatted back to the same text, so the claim keys written before this type stay valid.
+``C0042`` (a cycle of another length), ``2026-10`` (a month), ``2026-Q4`` (a quarter),
+each optionally followed by ``#<slot>``: ``#last-call`` (the day's second reminder),
+``#manual`` (a reminder sent by hand, once a day), or an instance of a job that has several
+per community. Parsed once and formatted back to the same text, so the claim keys written
+before this type stay valid.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class PeriodKind(StrEnum):
     WEEK = "week"
     CYCLE = "cycle"
     MONTH = "month"
+    QUARTER = "quarter"
 
 
 LAST_CALL = "last-call"
@@ -32,6 +34,7 @@ _PATTERNS = (
     (PeriodKind.WEEK, re.compile(r"\d{4}-W\d{2}")),
     (PeriodKind.CYCLE, re.compile(r"C\d{4,}")),
     (PeriodKind.MONTH, re.compile(r"\d{4}-\d{2}")),
+    (PeriodKind.QUARTER, re.compile(r"\d{4}-Q[1-4]")),
 )
 _SLOT = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 

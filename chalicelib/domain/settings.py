@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.domain.levels import parse_level_names, parse_level_points
 from chalicelib.domain.models import (
     JOBS,
     Community,
@@ -35,6 +36,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Peer review is a few people per submission; more is a typo, not a policy.
 MAX_REVIEWERS = 10
 MINUTES_PER_DAY = 24 * 60
+# Points are small numbers a member can follow; more is a typo.
+MAX_POINTS = 1000
 # Ids go into keys (``C#<id>``), URLs and commands: no separators, no spaces, no '#'.
 _COMMUNITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # DingTalk access tokens (64 hex) and WeCom robot keys (a UUID) given without their URL.
@@ -290,6 +293,38 @@ SETTINGS: dict[str, Setting] = {
             _on_off("removal"),
             "Remove members the monthly report lists, once an admin confirms: on or off.",
         ),
+        *(
+            Setting(name, name, _whole(name.replace("_", " "), 0, MAX_POINTS), help_text)
+            for name, help_text in (
+                ("points_checkin", "Points for a check-in (none for a make-up)."),
+                ("points_streak_7", "Bonus points when a streak reaches 7 days."),
+                ("points_streak_30", "Bonus points when a streak reaches 30 days."),
+                ("points_streak_100", "Bonus points when a streak reaches 100 days."),
+                ("points_homework", "Points for homework handed in on time."),
+                ("points_homework_late", "Points for late homework."),
+                ("points_review", "Points for a review given (at least review_min_chars)."),
+                ("review_min_chars", "Shortest review that earns points, in characters."),
+                ("points_daily_cap", "Most points a member gains in a day (0: no cap)."),
+            )
+        ),
+        Setting(
+            "level_points",
+            "level_points",
+            parse_level_points,
+            "Points each level needs, strictly increasing from 0.",
+        ),
+        Setting(
+            "level_names",
+            "level_names",
+            parse_level_names,
+            "Level names, comma-separated, one per level ('default': 新生..元老 or Newcomer..).",
+        ),
+        Setting(
+            "stars_include_admins",
+            "stars_include_admins",
+            _on_off("stars include admins"),
+            "Rank admins and exempt members for the monthly and quarterly stars: on or off.",
+        ),
     )
 }
 
@@ -308,6 +343,9 @@ _METAVARS = {
     "cycle_anchor": "DATE",
     "deadline_weekday": "DAY",
     "jobs": "JOBS",
+    "level_points": "N,N,...",
+    "level_names": "NAME,NAME,...",
+    "stars_include_admins": "on|off",
 }
 
 _DEFAULTS: dict[str, Any] = {
@@ -375,6 +413,15 @@ def check_settings(
                 f"their own work), got {c.reviewers_per_submission}",
                 "reviewers",
             )
+    if (
+        c.level_names
+        and touched & {"level_names", "level_points"}
+        and len(c.level_names) != len(c.level_points)
+    ):
+        raise InvalidValue(
+            f"level names must name every level: {len(c.level_points)} levels in level "
+            f"points, {len(c.level_names)} names"
+        )
     if c.robot_webhook and touched & {"robot_webhook", "platform"}:
         try:
             _check_robot_webhook(c.robot_webhook, c.platform)

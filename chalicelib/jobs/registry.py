@@ -17,6 +17,8 @@ JOB_MODULES = (
     "chalicelib.jobs.send_weekly_digests",
     "chalicelib.jobs.report_inactive_members",
     "chalicelib.jobs.sync_rosters",
+    "chalicelib.jobs.post_monthly_stars",
+    "chalicelib.jobs.post_quarterly_stars",
 )
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, parse_hhmm
 from chalicelib.domain.periods import LAST_CALL, MANUAL, Period
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
+from chalicelib.features.points import levelled_up, levelup_line
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Mention, Message
 from chalicelib.store.checkins import checkins_on
@@ -49,6 +51,13 @@ def plan_daily_reminder(
     targets = select_reminder_targets(members, checked, local_date, community.grace_days)
     last_call = Period.parse(period).last_call
     messages = compose_reminder(community, local_date, targets, last_call=last_call, direct=direct)
+    announced = 0
+    if Period.parse(period).slot is None:  # the day's main scheduled reminder only
+        start, end = main_reminder_window(community, local_date)
+        line = levelup_line(community, members, start, end)
+        if line:
+            announced = len(levelled_up(members, start, end))
+            messages = with_line(messages, line)
     addressed: list[Target] = [None] * len(messages)
     if direct and messages:
         for member in targets.quiet:
@@ -65,6 +74,7 @@ def plan_daily_reminder(
         "quiet": len(targets.quiet),
         "grace": len(targets.grace),
         "on_leave": len(targets.on_leave),
+        "levelled_up": announced,
     }
     return Plan(period=period, messages=messages, summary=summary, targets=addressed)
 
@@ -149,6 +159,32 @@ def compose_direct_reminder(
         lines.append(t(locale, "reminder_theme", theme=community.theme))
     fallback = Message(t(locale, "reminder_quiet_unreached"), tail=member.display())
     return Message("\n".join(lines)), Direct(member.user_id, fallback)
+
+
+def with_line(messages: list[Message], line: str) -> list[Message]:
+    """``line`` under the first message's header (before the call to check in and its
+    mentions); a message of its own when there is none."""
+    if not messages:
+        return [Message(line)]
+    first = messages[0]
+    header, _, rest = first.text.partition("\n")
+    text = "\n".join(part for part in (header, line, rest) if part)
+    return [replace(first, text=text), *messages[1:]]
+
+
+def main_reminder_window(community: Community, local_date: date) -> tuple[datetime, datetime]:
+    """The scheduled times of the main reminder before ``local_date``'s and of its own: a
+    level-up in between is announced by ``local_date``'s reminder (a pure computation)."""
+    after = datetime.combine(local_date - timedelta(days=3), time(0), tzinfo=UTC)
+    previous: datetime | None = None
+    for slot in daily_reminder_slots(community.with_changes(last_call_time=None), after):
+        if slot.period == local_date.isoformat():
+            return previous or slot.scheduled_at - timedelta(days=1), slot.scheduled_at
+        if slot.period > local_date.isoformat():
+            break
+        previous = slot.scheduled_at
+    noon = datetime.combine(local_date, time(12), tzinfo=UTC)  # unreachable for real dates
+    return noon - timedelta(days=1), noon
 
 
 # -- when it runs ------------------------------------------------------------------------

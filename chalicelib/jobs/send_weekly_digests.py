@@ -50,6 +50,7 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, parse_hhmm
 from chalicelib.domain.review_assignment import Person, assign_reviewers
+from chalicelib.features.points import levelup_line
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
@@ -191,6 +192,15 @@ def plan_weekly_digest(
         "reviews_done": digest.done_pairs,
         "reviews_owed": digest.assigned_pairs - digest.done_pairs,
     }
+    if "daily-reminder" not in community.jobs:
+        # No daily post to carry level-ups: the digest does, for the cycle's window (from
+        # the previous digest's time to its own), once like the reminder would.
+        offset = timedelta(minutes=community.digest_offset_minutes)
+        line = levelup_line(
+            community, members, cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
+        )
+        if line:
+            text = f"{text}\n{line}"
     messages = [Message(text)]
     targets: list[Target] = [None]
     if direct:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from chalicelib.domain.checkins import Leave, Link, Streak
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
+from chalicelib.store.points import tally_unchanged
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import CHECKIN_DELIVERY, Activity
 from chalicelib.store.retention import expires_at
@@ -176,9 +177,14 @@ def save_streak(
     *,
     activity: Activity | None = None,
     delivery: str | None = None,
+    points: Mapping[str, Any] | None = None,
 ) -> Member | None:
     """Store new counters computed from ``member``: one conditional write. None when the
     counters changed meanwhile (re-read with :func:`load_member` and compute again).
+
+    ``points``, the tally and level the check-in sets (features/points.checkin_fields),
+    ride in the same write, also conditional on the tally being the one they were computed
+    from: the check-in's points are counted exactly when its day is, once.
 
     ``activity``, the member's pending activity write (Store.see_member), rides along in the
     same request. ``delivery`` is the delivery that recorded the check-in (see
@@ -208,22 +214,28 @@ def save_streak(
         del fields["best_streak"]  # unchanged: one clause less to write
     if delivery is not None:
         fields[CHECKIN_DELIVERY] = delivery
+    if points is not None:
+        fields.update(points)
     pk, sk = keys.community_pk(member.community_id), keys.member_sk(member.user_id)
     if creating:
         written = table.put({"pk": pk, "sk": sk, **fields}, cond=Cond.absent("pk"))
     else:
-        written = table.update(
-            pk, sk, set=fields, cond=_counters_unchanged(member), return_new=False
-        )
+        cond = _counters_unchanged(member)
+        if points is not None:
+            cond = cond & tally_unchanged(member.points_v)
+        written = table.update(pk, sk, set=fields, cond=cond, return_new=False)
     if not written:
         return None
-    return replace(
+    saved = replace(
         member,
         current_streak=streak.current,
         best_streak=streak.best,
         last_checkin=streak.last,
         checkins=streak.checkins,
     )
+    if points is not None:
+        saved = replace(saved, points=int(points["points"]), points_v=int(points["points_v"]))
+    return saved
 
 
 def save_leave(table: Table, member: Member, leave: Leave | None) -> Member | None:

@@ -43,6 +43,7 @@ KIND_NAMES: dict[str, str] = {
     keys.REMOVAL_PREFIX: "removals",
     keys.AUDIT_PREFIX: "settings_changes",
     keys.ROLE_CHANGE_PREFIX: "role_changes",
+    keys.STAR_PREFIX: "stars",
     keys.RUN_PREFIX: "runs",
     keys.RUN_REFUSED_PREFIX: "run_refusals",
     keys.DUE_ITEM_PREFIX: "schedules",

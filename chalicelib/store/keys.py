@@ -285,6 +285,21 @@ RUN_REFUSED_PREFIX = "RUNX#"
 DUE_ITEM_PREFIX = "DUE#"
 
 # Kinds that may name a member (their user id in the key or in an attribute, or their name).
+# -- stars (jobs/post_monthly_stars.py, post_quarterly_stars.py, chat 颁奖) -----------------
+
+STAR_PREFIX = "STAR#"
+
+
+def stars_sk(period: str) -> str:
+    """The stars of one month (``2026-11``) or quarter (``2026-Q4``)."""
+    return f"{STAR_PREFIX}{period}"
+
+
+def hand_award_sk(month: str, at_iso: str) -> str:
+    """A hand-picked award given in ``month`` at ``at``."""
+    return f"{STAR_PREFIX}{month}#hand#{at_iso}"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -299,6 +314,7 @@ PERSONAL_PREFIXES = (
     REMOVAL_PREFIX,
     AUDIT_PREFIX,
     ROLE_CHANGE_PREFIX,
+    STAR_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

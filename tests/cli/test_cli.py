@@ -154,10 +154,10 @@ def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli
     assert (second["created"], second["updated"]) == (1, 1)
     exported = cli("member", "export", "--community", cid).stdout.splitlines()
     assert exported == [
-        "user_id,name,role,squad,joined_at,username",
-        "u1,王芳,owner,A,2026-11-01,wangfang",
-        "u2,李娜,leader,A,2026-11-02,",
-        "u3,张伟,member,B,2026-11-03,",
+        "user_id,name,role,squad,joined_at,username,points,level",
+        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生",
+        "u2,李娜,leader,A,2026-11-02,,0,新生",
+        "u3,张伟,member,B,2026-11-03,,0,新生",
     ]
 
 
@@ -315,7 +315,14 @@ def test_robot_secrets_are_never_printed_in_full(cli):
 def test_created_community_has_its_jobs_scheduled_in_local_time(cli):
     cid = create(cli, "--reminder-time", "21:00")
     runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
-    assert set(runs) == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert set(runs) == {
+        "daily-reminder",
+        "weekly-digest",
+        "monthly-report",
+        "monthly-stars",
+        "quarterly-stars",
+    }
+    assert runs["monthly-stars"].endswith("T01:00:00+00:00")  # the 1st, 09:00 in Shanghai
     assert runs["daily-reminder"].endswith("T13:00:00+00:00")  # 21:00 Asia/Shanghai
     cli("community", "update", cid, "--reminder-time", "07:30", "--timezone", "Europe/Berlin")
     runs = json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]
@@ -402,3 +409,56 @@ def test_job_run_that_finds_another_runs_lease_exits_non_zero(cli):
     )
     assert result.exit_code == 1
     assert "busy" in result.stdout and "another worker holds this run" in result.stdout
+
+
+def test_member_export_shows_points_and_the_level_by_name_and_the_ladder_is_a_setting(cli):
+    from chalicelib.store.points import save_points
+    from rollcall.context import open_store
+    from tests.helpers import member
+
+    cid = create(cli)
+    with open_store() as store:
+        store.bulk_save_members([member("u1", community_id=cid, name="Ann", role="member")])
+        save_points(store.table, cid, "u1", version=0, fields={"points": 42, "level": 2})
+    exported = cli("member", "export", "--community", cid).stdout.splitlines()
+    assert exported[1].endswith(",42,学员")
+    cli("community", "update", cid, "--level-points", "0,10,20", "--level-names", "a,b,c")
+    assert cli("member", "export", "--community", cid).stdout.splitlines()[1].endswith(",42,b")
+    refused = cli("community", "update", cid, "--level-points", "0,20,10", ok=False)
+    assert refused.exit_code != 0
+    assert "level points must be strictly increasing" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    shown = json.loads(cli("community", "show", cid, "--json").stdout)
+    assert shown["level_points"] == [0, 10, 20]
+
+
+def test_the_month_s_stars_run_by_hand_once_and_a_dry_run_records_nothing(cli):
+    from datetime import date
+
+    from chalicelib.store.checkins import record_checkin
+    from rollcall.context import open_store
+    from tests.helpers import member
+
+    cid = create(cli)
+    with open_store() as store:
+        store.bulk_save_members([member("u1", community_id=cid, name="王芳")])
+        # created today, after November: a community's start unknown (as for one stored
+        # before creation dates were kept) means November counts
+        stored = store.get_community(cid)
+        store.update_community(stored, created_at=None)
+        for day in (3, 4, 5):
+            record_checkin(store.table, cid, "u1", date(2026, 11, day), stored.created_at)
+    at = "2026-12-01T09:00:00+08:00"
+    dry = cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--dry-run")
+    assert "打卡之星：王芳（打卡 3 天）" in dry.stdout
+    sent = json.loads(
+        cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert sent["status"] == "sent" and sent["period"] == "2026-11"
+    again = json.loads(
+        cli("job", "run", "monthly-stars", "--community", cid, "--at", at, "--json").stdout
+    )
+    assert again["status"] == "already-done"
+    with open_store() as store:
+        [item] = [i for i in store.table.query(f"C#{cid}", prefix="STAR#")]
+    assert item["period"] == "2026-11" and item["awards"]["checkins"][0]["user_id"] == "u1"

@@ -52,6 +52,26 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("jobs", "dance", "unknown jobs ['dance']"),
     ("jobs", "", "unknown jobs"),
     ("removal", "sometimes", "removal must be on or off"),
+    ("points_checkin", "-1", "points checkin must be between 0 and 1000"),
+    ("points_streak_7", "x", "points streak 7 must be a whole number"),
+    ("points_streak_30", "-3", "points streak 30 must be between 0 and 1000"),
+    ("points_streak_100", "5000", "points streak 100 must be between 0 and 1000"),
+    ("points_homework", "ten", "points homework must be a whole number"),
+    ("points_homework_late", "-5", "points homework late must be between 0 and 1000"),
+    ("points_review", "-1", "points review must be between 0 and 1000"),
+    ("review_min_chars", "-1", "review min chars must be between 0 and 1000"),
+    ("points_daily_cap", "-1", "points daily cap must be between 0 and 1000"),
+    # A ladder that does not climb is refused, whatever way it fails to.
+    ("level_points", "0,30,30,400", "level points must be strictly increasing"),
+    ("level_points", "0,400,150", "level points must be strictly increasing"),
+    ("level_points", "0,-30,150", "level points must not be negative"),
+    ("level_points", "10,30,150", "level points must start at 0"),
+    ("level_points", "0", "level points must list 2 to 12 levels"),
+    ("level_points", "0,a,3", "level points must be whole numbers"),
+    ("level_names", "新生,,元老", "level names must not be empty"),
+    ("level_names", "a,b,c", "level names must name every level: 5 levels"),
+    ("level_names", "a,a,b,c,d", "level names must differ"),
+    ("stars_include_admins", "maybe", "stars include admins must be on or off"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -67,6 +87,9 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"deadline_weekday": "Saturday", "jobs": "daily-reminder, monthly-report"},
     {"jobs": "none"},
     {"timezone": "Europe/Berlin", "locale": "en"},
+    {"level_points": "0,10,20", "level_names": "Seed,Sprout,Tree"},
+    {"level_names": "default"},
+    {"points_daily_cap": "0", "points_review": "0"},
 ]
 
 

@@ -82,5 +82,7 @@ def test_the_routine_jobs_declare_themselves():
         "weekly-digest",
         "monthly-report",
         "roster-sync",
+        "monthly-stars",
+        "quarterly-stars",
     )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

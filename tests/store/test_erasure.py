@@ -30,6 +30,7 @@ from chalicelib.store import (
     retention,
     roster,
     runs,
+    stars,
 )
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import NotFound, Store
@@ -162,6 +163,29 @@ def populate(table: MemoryTable) -> Store:
     record_role_change(
         table, CID, RoleChange(OTHER, "Carol", Role.MEMBER, Role.ADMIN, "chat", GONE, AT)
     )
+    # the month's stars name the forgotten member; they gave one award by hand and got one
+    stars.save_stars(
+        table,
+        CID,
+        "2026-09",
+        {"checkins": [{"user_id": GONE, "name": GONE_NAME, "score": 20}]},
+        AT,
+    )
+    for uid, name, by, by_name in (
+        (GONE, GONE_NAME, STAY, STAY_NAME),
+        (OTHER, "Carol", GONE, GONE_NAME),
+    ):
+        stars.save_hand_award(
+            table,
+            CID,
+            "2026-10",
+            user_id=uid,
+            name=name,
+            award="most improved",
+            given_by=by,
+            given_by_name=by_name,
+            at=AT + timedelta(minutes=len(name)),
+        )
     # state outside the member item: homework counters, a warning, an admin command held
     # for its code (chat/confirm.py), for the forgotten member and another
     writes = CloseWrites(
@@ -242,6 +266,8 @@ BUILDERS = {
     "report_rows_sk": keys.REPORT_ROWS_PREFIX,
     "removal_sk": keys.REMOVAL_PREFIX,
     "role_change_sk": keys.ROLE_CHANGE_PREFIX,
+    "stars_sk": keys.STAR_PREFIX,
+    "hand_award_sk": keys.STAR_PREFIX,
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
@@ -308,6 +334,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "removals": 2,
         "settings_changes": 1,  # who changed a setting: the label now
         "role_changes": 1,  # Carol's, made by the forgotten owner
+        "stars": 3,  # the month's stars, an award to them and one they gave
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME

@@ -11,7 +11,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "作业 — 我本周的作业与待点评\n"
             "我的 — 我的打卡与连续天数\n"
             "我的状态 — 我的活跃度与提醒\n"
-            "排行榜 [周/月/全部] — 打卡排行\n"
+            "排行榜 [积分] [周/月/全部] — 打卡或积分排行\n"
+            "星榜 — 月度、季度之星\n"
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
@@ -27,7 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/hw — your homework and the reviews you owe this cycle\n"
             "/me — your check-ins and streak\n"
             "/standing — your activity tier and any warning\n"
-            "/leaderboard [week|month|all] — check-in leaderboard\n"
+            "/leaderboard [points] [week|month|all] — check-in or points leaderboard\n"
+            "/stars — the month's and quarter's stars\n"
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
             "/mydata — DM me everything kept about me\n"
@@ -46,7 +48,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "设置 — 查看设置；设置 提醒 20:30 / 设置 截止 周日 23:59 / 设置 移除 关 — 修改\n"
             "小组 <名称> — 查看任一小组\n"
             "设为组长 @某人 / 设为成员 @某人 — 设置组长；设为管理员 @某人 / 取消管理员 @某人 "
-            "— 仅群主"
+            "— 仅群主\n"
+            "颁奖 @某人 <奖项> — 颁发一个手选奖项，如 颁奖 @小明 最佳进步"
         ),
         "en": (
             "Admin commands:\n"
@@ -61,7 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Sunday 23:59, /settings removal off — change them\n"
             "/squad <name> — any squad's day\n"
             "/role @someone leader|member — make a leader or a member; /role @someone admin "
-            "— the owner only"
+            "— the owner only\n"
+            "/award @someone <award> — give a hand-picked award, e.g. /award @sam most improved"
         ),
     },
     "unknown_command": {

@@ -1,0 +1,229 @@
+"""Points and levels: what chat commands, jobs and the CLI call to credit an action, judge a
+level and rank members by points.
+
+The rules are in domain/points.py and domain/levels.py; the writes in store/points.py (and,
+for a check-in, inside store/checkins.save_streak). Costs are stated on each function.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain.levels import (
+    facts_of,
+    ladder_names,
+    level_name,
+    level_of,
+    still_needed,
+)
+from chalicelib.domain.messages import t
+from chalicelib.domain.models import Community, Member, first_observed
+from chalicelib.domain.points import (
+    PointRules,
+    Tally,
+    checkin_points,
+    credit,
+    decode_keys,
+    is_first,
+    prune_keys,
+    settle_key,
+)
+from chalicelib.store.points import read_member_item, save_points
+from chalicelib.store.records import from_fields
+from chalicelib.store.table import Table
+
+log = logging.getLogger("rollcall.points")
+
+# A points write loses only to the same member's own concurrent action; three tries.
+MAX_ATTEMPTS = 3
+
+
+def _periods(community: Community, today: date) -> dict[str, Any]:
+    calendar = community.calendar
+    return {"day": today, "week": calendar.iso_week(today), "month": calendar.month(today)}
+
+
+def level_fields(
+    community: Community, member: Member, today: date, now: datetime
+) -> dict[str, Any]:
+    """``level``/``level_at`` to write when ``member`` (counters as they will be) climbed a
+    rung; empty otherwise (a level once reached is kept)."""
+    facts = facts_of(member, today, first_observed(member, community))
+    level = level_of(facts, community.level_points)
+    if level <= member.level:
+        return {}
+    return {"level": level, "level_at": now.isoformat()}
+
+
+def level_label(community: Community, member: Member) -> str:
+    return level_name(community.locale, community.level_names, community.level_points, member.level)
+
+
+def checkin_fields(
+    community: Community,
+    member: Member,
+    *,
+    streak: int,
+    best: int,
+    checkins: int,
+    today: date,
+    now: datetime,
+) -> tuple[dict[str, Any], int]:
+    """The tally and level fields a check-in sets (run ``streak`` ending today), to ride in
+    the counters' own conditional write; and the points it adds."""
+    rules = PointRules.of(community)
+    tally, added = credit(
+        Tally.of(member),
+        checkin_points(rules, streak),
+        cap=rules.daily_cap,
+        **_periods(community, today),
+    )
+    fields = tally.fields()
+    after = replace(member, points=tally.total, best_streak=best, checkins=checkins)
+    fields.update(level_fields(community, after, today, now))
+    return fields, added
+
+
+def credit_action(
+    table: Table,
+    community: Community,
+    user_id: str,
+    key: str,
+    amount: int,
+    *,
+    today: date,
+    now: datetime,
+    counter: str | None = None,
+    current_cycle: str | None = None,
+) -> int | None:
+    """Make action ``key`` hold ``amount`` points in all (a replay adds nothing; a change,
+    such as a replaced submission turning late, adds the difference). ``counter`` (a Member
+    field such as ``homework_cycles``) goes up by one the first time the key is credited.
+    Returns the change made, or None when the member is not stored. One GetItem and one
+    conditional UpdateItem; one pair more per lost race."""
+    rules = PointRules.of(community)
+    for _ in range(MAX_ATTEMPTS):
+        item = read_member_item(table, community.id, user_id)
+        if item is None:
+            return None
+        member = from_fields(Member, item)
+        held = decode_keys(member.points_keys)
+        first = is_first(held, key)
+        if first and amount == 0:
+            return 0  # nothing earned (a review too short): no key, no counter
+        settled = settle_key(
+            Tally.of(member), held, key, amount, cap=rules.daily_cap, **_periods(community, today)
+        )
+        if settled is None:
+            return 0
+        tally, kept, added = settled
+        fields = tally.fields()
+        after = replace(member, points=tally.total)
+        if counter and first:
+            after = replace(after, **{counter: getattr(member, counter) + 1})
+            fields[counter] = getattr(after, counter)
+        fields.update(level_fields(community, after, today, now))
+        if save_points(
+            table,
+            community.id,
+            user_id,
+            version=member.points_v,
+            fields=fields,
+            held=prune_keys(kept, current_cycle),
+        ):
+            return added
+    log.warning("points not settled", extra={"community": community.id})
+    return 0
+
+
+# -- leaderboard -----------------------------------------------------------------------------
+
+
+def points_of(member: Member, community: Community, today: date, board: str) -> int:
+    """A member's points on ``board`` (``week``, ``month`` or ``all``) from their own item."""
+    tally = Tally.of(member)
+    calendar = community.calendar
+    if board == "week":
+        return tally.week_total(calendar.iso_week(today))
+    if board == "month":
+        return tally.month_total(calendar.month(today))
+    return tally.total
+
+
+def rank_by_points(
+    members: Iterable[Member], community: Community, today: date, board: str
+) -> list[tuple[int, Member, int]]:
+    """``(rank, member, points)`` best first; ties share a rank and are listed by name;
+    members with no points on the board are not ranked."""
+    scored = [(points_of(m, community, today, board), m) for m in members]
+    ordered = sorted(
+        ((p, m) for p, m in scored if p > 0),
+        key=lambda pm: (-pm[0], pm[1].display().casefold(), pm[1].user_id),
+    )
+    ranked: list[tuple[int, Member, int]] = []
+    for position, (points, member) in enumerate(ordered, start=1):
+        rank = ranked[-1][0] if ranked and ranked[-1][2] == points else position
+        ranked.append((rank, member, points))
+    return ranked
+
+
+def standing_lines(
+    community: Community, member: Member, today: date, text: Callable[..., str]
+) -> list[str]:
+    """/me's points and level lines (no request: the member item holds it all)."""
+    tally = Tally.of(member)
+    calendar = community.calendar
+    lines = [
+        text(
+            "me_points",
+            points=tally.total,
+            week=tally.week_total(calendar.iso_week(today)),
+            month=tally.month_total(calendar.month(today)),
+            level=level_label(community, member),
+        )
+    ]
+    facts = facts_of(member, today, first_observed(member, community))
+    needs = still_needed(facts, community.level_points, member.level)
+    if not needs:
+        lines.append(text("me_top_level"))
+        return lines
+    parts = [text(f"need_{kind}", n=n) for kind, n in needs.items()]
+    names = ladder_names(community.locale, community.level_names, len(community.level_points))
+    lines.append(
+        text("me_next_level", next=names[member.level], needs=text("list_separator").join(parts))
+    )
+    return lines
+
+
+# -- level-ups, announced once in the next scheduled post -------------------------------------
+
+
+def levelled_up(members: Iterable[Member], start: datetime, end: datetime) -> list[Member]:
+    """Present members whose last level-up falls in ``(start, end]``, by time then name.
+
+    A scheduled post's window is fixed by its period (the previous post's scheduled time to
+    its own), so windows do not overlap and a replay of the same period finds the same
+    members: the run's own exactly-once claim makes the announcement exactly once, with no
+    marker to write (and nothing written by a dry run)."""
+    found = [
+        m for m in members if m.is_present and m.level_at is not None and start < m.level_at <= end
+    ]
+    return sorted(found, key=lambda m: (m.level_at, m.display().casefold(), m.user_id))
+
+
+def levelup_line(
+    community: Community, members: Iterable[Member], start: datetime, end: datetime
+) -> str | None:
+    """``🎉 升级：Ann → 骨干、Bob → 学员``, or None when nobody levelled up in the window."""
+    found = levelled_up(members, start, end)
+    if not found:
+        return None
+    locale = community.locale
+    entries = [
+        t(locale, "levelup_entry", name=m.display(), level=level_label(community, m)) for m in found
+    ]
+    return t(locale, "levelup_line", names=t(locale, "list_separator").join(entries))
