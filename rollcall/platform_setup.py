@@ -492,6 +492,7 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "管理员：确认报告中的移除",
         _option(_STRING, "report", "The report id, e.g. 2026-10", "报告 ID，如 2026-10"),
     ),
+    _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
 )
 
 

@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_MANAGE = "chalicelib.chat.manage"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -53,6 +54,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm": (_CONFIRM, "handle_confirm"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
+    # the organiser's pages: a sign-in link by direct message (chat/manage.py)
+    "manage": (_MANAGE, "handle_manage"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

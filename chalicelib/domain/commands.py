@@ -50,6 +50,8 @@ ALIASES: dict[str, str] = {
     "/exempt": "exempt",
     "/confirm-removals": "confirm_removals",
     "确认移除": "confirm_removals",
+    "后台": "manage",
+    "/manage": "manage",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

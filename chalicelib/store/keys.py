@@ -233,6 +233,23 @@ def warning_sk(user_id: str) -> str:
     return f"{WARNING_PREFIX}{user_id}"
 
 
+# -- the organiser's pages (store/manage.py) -------------------------------------------------
+# A sign-in link, by the SHA-256 of its token (the token itself is never stored), single use,
+# expiring within minutes; and the pages' audit trail of changed settings (who, what, when).
+# "LINK#" and "AUD#" begin no other prefix and none begins with them.
+SIGNIN_PREFIX = "LINK#"
+AUDIT_PREFIX = "AUD#"
+
+
+def signin_sk(token_digest: str) -> str:
+    return f"{SIGNIN_PREFIX}{token_digest}"
+
+
+def audit_sk(at_iso: str, user_id: str) -> str:
+    """A change made on the organiser's pages: when (UTC ISO), by whom."""
+    return f"{AUDIT_PREFIX}{at_iso}#{user_id}"
+
+
 # -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
 # Every kind of item a community partition holds besides its META, by sort-key prefix, so a
 # member's data is found by Query (no Scan) and a community is purged kind by kind.
@@ -254,12 +271,13 @@ PERSONAL_PREFIXES = (
     REPORT_PREFIX,
     REPORT_ROWS_PREFIX,
     REMOVAL_PREFIX,
+    AUDIT_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and
 # admin commands held for a code: personal too, but not history with a retention period
 # (the counters and the warning live as long as the membership; a held command 10 minutes).
-STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX)
+STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX, SIGNIN_PREFIX)
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
 # Not strike records: a member's counters (HWM#) point at their last one, and a record gone

@@ -21,7 +21,7 @@ NOT_A_SLASH_COMMAND = frozenset({"confirm"})
 SLACK_RESERVED = frozenset({"/me", "/leave", "/remind"})
 # Commands only an owner or admin may use: Telegram's command menu is the members' list, so
 # these are left out of it (typing them still works; /help shows them to admins).
-ADMIN_COMMANDS = frozenset({"theme", "remind", "report", "exempt", "confirm_removals"})
+ADMIN_COMMANDS = frozenset({"theme", "remind", "report", "exempt", "confirm_removals", "manage"})
 
 
 def _slash_words(name: str) -> list[str]:

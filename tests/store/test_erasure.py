@@ -20,7 +20,17 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.features import personal_data
-from chalicelib.store import checkins, due, erasure, homework, keys, reports, retention, runs
+from chalicelib.store import (
+    checkins,
+    due,
+    erasure,
+    homework,
+    keys,
+    manage,
+    reports,
+    retention,
+    runs,
+)
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import NotFound, Store
 
@@ -160,6 +170,9 @@ def populate(table: MemoryTable) -> Store:
     )
     runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1])
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
+    # the organiser's pages: a sign-in link for the member, a settings change they made
+    manage.put_signin_link(table, CID, GONE, "a-token", AT)
+    manage.put_audit(table, CID, GONE, AT, "settings", {"reminder_time": ["21:00", "20:30"]})
     return store
 
 
@@ -213,6 +226,8 @@ BUILDERS = {
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
+    "signin_sk": keys.SIGNIN_PREFIX,
+    "audit_sk": keys.AUDIT_PREFIX,
 }
 
 
@@ -262,6 +277,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "homework_counters": 1,
         "warnings": 1,
         "held_commands": 1,
+        "signin_links": 1,
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -270,6 +286,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "reports": 1,
         "report_rows": 1,
         "removals": 2,
+        "changes": 1,  # a settings change they made on the pages: kept, without their id
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -281,7 +298,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
     assert report.summary.confirmed_by == label
     assert len(reports.removals(table, CID)) == 2
-    assert len(after) == len(before) - 12  # 12 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 13  # 13 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 
@@ -336,8 +353,9 @@ def test_forgetting_reads_by_query_and_writes_in_batches():
     table.requests.clear()
     personal_data.forget_member(store, CID, GONE)
     assert "Scan" not in table.requests
-    # one Query per kind, one for the held commands, one BatchGetItem for the state items
-    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 1
+    # one Query per kind, one for the held commands, one for the sign-in links, one
+    # BatchGetItem for the state items
+    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 2
     assert table.requests["BatchGetItem"] == 1
     assert table.requests["BatchWriteItem"] == 1  # 8 items deleted: one request
 

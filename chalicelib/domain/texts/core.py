@@ -40,7 +40,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/remind — 现在发一次今天的打卡提醒（每天一次，定时提醒照常）\n"
             "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
             "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
-            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11"
+            "确认移除 <报告ID> — 按报告移除候选成员，如 确认移除 2026-11\n"
+            "后台 — 私信给你社群后台的登录链接（15 分钟内有效，只能用一次）"
         ),
         "en": (
             "Admin commands:\n"
@@ -50,7 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "/exempt @someone — exempt from, or return to, reminders, warnings and removal\n"
             "/report [month] — the monthly activity report, e.g. /report 2026-11\n"
             "/confirm-removals <report id> — remove the report's candidates, e.g. "
-            "/confirm-removals 2026-11"
+            "/confirm-removals 2026-11\n"
+            "/manage — a sign-in link to the community's pages, by direct message (works once, "
+            "for 15 minutes)"
         ),
     },
     "unknown_command": {
