@@ -34,6 +34,15 @@ SECURITY_HEADERS = {
 }
 
 
+def base_path(public_url: str) -> str:
+    """``https://x.example/api`` → ``/api``; a webhook URL's ``/webhooks/…`` is dropped."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(public_url).path if public_url else ""
+    head, found, _ = path.rpartition("/webhooks/")
+    return (head if found else path).rstrip("/")
+
+
 class Ctx:
     """One request to one community's pages."""
 
@@ -42,6 +51,9 @@ class Ctx:
         self.request = request
         self.community_id = community_id
         self.page = "overview"
+        # Behind API Gateway the pages live under the stage's path (``/api``): where the
+        # public URL says, so links, redirects and the cookie's Path carry it.
+        self.prefix = base_path(runtime.settings.public_url)
         self.now: datetime = runtime.clock.now()
         self.store: Store = runtime.store
         self.key: bytes | None = runtime.settings.manage_key()
@@ -61,7 +73,7 @@ class Ctx:
         return page_text(self.page_lang, key, **values)
 
     def page_url(self, page: str = "", **query: str) -> str:
-        path = f"/manage/{self.community_id}" + (f"/{page}" if page else "")
+        path = f"{self.prefix}/manage/{self.community_id}" + (f"/{page}" if page else "")
         if self.asked_lang:
             query = {"lang": self.asked_lang, **query}
         kept = {k: v for k, v in query.items() if v}
@@ -95,7 +107,7 @@ def render_page(
     other = "en" if ctx.page_lang == "zh-CN" else "zh-CN"
     switch_query = {k: v for k, v in ctx.request.query.items() if k != "lang"}
     switch_query["lang"] = other
-    path = f"/manage/{ctx.community_id}" + ("" if ctx.page == "overview" else f"/{ctx.page}")
+    path = ctx.page_url("" if ctx.page == "overview" else ctx.page).split("?")[0]
     switch = f'<a class="lang" id="lang" href="{escape(path + "?" + urlencode(switch_query))}">'
     switch += ("English" if other == "en" else "中文") + "</a>"
     name = escape(ctx.community.name) if ctx.community else ""
@@ -186,7 +198,10 @@ def signin_page(ctx: Ctx) -> HttpResponse:
     )
     secure = ctx.runtime.settings.stage != "local"
     cookie = sessions.cookie_header(
-        value, secure=secure, max_age=int(sessions.SESSION_LIFETIME.total_seconds())
+        value,
+        secure=secure,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path=ctx.prefix + "/manage",
     )
     return see_other(ctx.page_url(), {"Set-Cookie": cookie})
 
@@ -197,7 +212,9 @@ def signout_page(ctx: Ctx) -> HttpResponse:
         return refused
     if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, ctx.posted_fields().get("csrf", "")):
         return notice_page(ctx, "bad_form", 403)
-    gone = sessions.cookie_header("", secure=ctx.runtime.settings.stage != "local", max_age=0)
+    gone = sessions.cookie_header(
+        "", secure=ctx.runtime.settings.stage != "local", max_age=0, path=ctx.prefix + "/manage"
+    )
     ctx.community = None
     return render_page(ctx, ctx.word("signed_out"), "", headers={"Set-Cookie": gone})
 

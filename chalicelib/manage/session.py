@@ -64,8 +64,8 @@ def read_cookie_value(key: bytes, value: str, now: datetime) -> ManageSession | 
     return session
 
 
-def cookie_header(value: str, *, secure: bool, max_age: int) -> str:
-    parts = [f"{COOKIE}={value}", "Path=/manage", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
+def cookie_header(value: str, *, secure: bool, max_age: int, path: str = "/manage") -> str:
+    parts = [f"{COOKIE}={value}", f"Path={path}", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
     if secure:
         parts.append("Secure")
     return "; ".join(parts)

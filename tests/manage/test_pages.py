@@ -51,6 +51,8 @@ class Site:
             ]
         )
         self.store.save_member(member("boss2", community_id="c2", name="Boss2", role=Role.ADMIN))
+        # The same person runs both: a cookie of c2 names an admin of c1 too.
+        self.store.save_member(member("boss", community_id="c2", name="Boss", role=Role.ADMIN))
         for day in range(1, 15):
             checkins.record_checkin(self.store.table, "c1", "amy", date(2026, 11, day), NOW)
         checkins.record_checkin(self.store.table, "c1", "bob", date(2026, 11, 23), NOW)
@@ -121,10 +123,15 @@ def test_the_cookie_is_httponly_lax_scoped_and_secure_outside_local(site):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/manage" in cookie
     assert "Max-Age=14400" in cookie and "Secure" not in cookie  # local: plain http
     site.rt.settings = replace(
-        site.rt.settings, stage="prod", secrets={"ROLLCALL_MANAGE_SECRET": "k" * 40}
+        site.rt.settings,
+        stage="prod",
+        secrets={"ROLLCALL_MANAGE_SECRET": "k" * 40},
+        public_url="https://rc.example/api",  # API Gateway's stage path
     )
-    deployed = site.post("/manage/c1/signin", {"t": site.link()}).headers["Set-Cookie"]
-    assert "; Secure" in deployed
+    deployed = site.post("/manage/c1/signin", {"t": site.link()})
+    assert "; Secure" in deployed.headers["Set-Cookie"]
+    assert "Path=/api/manage;" in deployed.headers["Set-Cookie"]
+    assert deployed.headers["Location"] == "/api/manage/c1"
 
 
 def test_a_link_works_once(site):
@@ -135,6 +142,25 @@ def test_a_link_works_once(site):
     assert "used already" in text(again)
     assert "was used" not in text(site.get(f"/manage/c1/signin?t={token}x"))
     assert site.get(f"/manage/c1/signin?t={token}").status_code == 410
+
+
+def test_two_racing_uses_of_a_link_sign_in_once(site):
+    """Both read the link unused; the conditional write lets only one use it up."""
+    from chalicelib.store import manage as links
+
+    token = site.link()
+    table = site.store.table
+    unused = links.peek_signin_link(table, "c1", token)
+    assert links.use_signin_link(table, "c1", token, NOW)[0] == "ok"
+
+    class Stale:  # the second request read the item before the first one wrote
+        def __getattr__(self, name):
+            return getattr(table, name)
+
+        def get(self, pk, sk, consistent=False):
+            return dict(unused)
+
+    assert links.use_signin_link(Stale(), "c1", token, NOW) == ("used", None)
 
 
 def test_a_link_expires_after_15_minutes_and_is_refused_untouched(site):
@@ -204,7 +230,8 @@ def test_a_forged_or_expired_cookie_is_refused(site):
 
 
 def test_another_communitys_cookie_opens_nothing_here(site):
-    theirs = site.sign_in("boss2", "c2")
+    """Even for someone who is an admin of both: a session is one community's."""
+    theirs = site.sign_in("boss", "c2")
     assert site.get("/manage/c2", theirs).status_code == 200
     for path in ("/manage/c1", "/manage/c1/members", "/manage/c1/members?format=csv"):
         answer = site.get(path, theirs)
