@@ -230,6 +230,20 @@ def run_rows(store: Store, community: Community, limit: int = 200) -> list[dict[
     return found[:limit]
 
 
+def at_risk(store: Store, community: Community, now: datetime) -> tuple[str, list[Any]]:
+    """Who the next report would warn or list for removal, and who stands warned: the
+    report on this month so far, built as ``rollcall report monthly`` previews it (Queries of
+    the roster, counters, warnings, check-ins and homework; nothing stored)."""
+    from chalicelib.features.reports import build_monthly_report
+
+    calendar = community.calendar
+    month = calendar.month(calendar.local_date(now))
+    report = build_monthly_report(store, community, month, now)
+    rows = [r for r in report.rows if r.candidate_rule or r.newly_warned or r.warned_rule]
+    rows.sort(key=lambda r: (not r.candidate_rule, not r.newly_warned, r.name.casefold()))
+    return month, rows
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 # The settings the page edits, in the form's order (chalicelib/domain/settings.py names).

@@ -22,7 +22,7 @@ from chalicelib.manage.texts import TEXTS, page_text
 from chalicelib.platforms.base import HttpRequest, HttpResponse
 from chalicelib.store.repository import NotFound, Store
 
-PAGES = ("overview", "members", "runs", "settings", "audit")
+PAGES = ("overview", "members", "risk", "runs", "settings", "audit")
 HTML = "text/html; charset=utf-8"
 SECURITY_HEADERS = {
     "Content-Type": HTML,
@@ -518,6 +518,45 @@ def settings_page(ctx: Ctx) -> HttpResponse:
     )
 
 
+def risk_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    month, rows = feature.at_risk(ctx.store, ctx.community, ctx.now)
+    intro = f'<p class="muted">{escape(ctx.word("risk_intro", month=month))}</p>'
+    if not rows:
+        return render_page(
+            ctx, ctx.word("nav_risk"), intro + f"<p>{escape(ctx.word('no_risk'))}</p>", nav="risk"
+        )
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in (
+            "col_name",
+            "col_tier",
+            "col_last_active",
+            "col_checkins",
+            "col_missed",
+            "col_outcome",
+        )
+    )
+
+    def outcome(row: Any) -> str:
+        if row.candidate_rule:
+            return ctx.word("outcome_remove", rule=row.candidate_rule)
+        if row.newly_warned:
+            return ctx.word("outcome_warn", rule=row.warned_rule or "")
+        return ctx.word("outcome_warned", rule=row.warned_rule or "")
+
+    body = "".join(
+        f'<tr><td class="name">{escape(r.name)}</td>'
+        f"<td>{escape(ctx.word('tier_' + r.tier.value))}</td>"
+        f"<td>{r.last_active.isoformat() if r.last_active else '–'}</td>"
+        f'<td class="n">{r.checkins}</td><td class="n">{r.missed_in_a_row}</td>'
+        f"<td>{escape(outcome(r))}</td></tr>"
+        for r in rows
+    )
+    table = f'<table id="risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return render_page(ctx, ctx.word("nav_risk"), intro + table, nav="risk")
+
+
 def audit_page(ctx: Ctx) -> HttpResponse:
     assert ctx.community is not None
     from chalicelib.domain.calendar import zone
@@ -548,6 +587,7 @@ def audit_page(ctx: Ctx) -> HttpResponse:
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "overview": overview_page,
     "members": members_page,
+    "risk": risk_page,
     "runs": runs_page,
     "settings": settings_page,
     "audit": audit_page,

@@ -6,6 +6,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "title": {"zh-CN": "社群后台", "en": "Community pages"},
     "nav_overview": {"zh-CN": "概览", "en": "Overview"},
     "nav_members": {"zh-CN": "成员", "en": "Members"},
+    "nav_risk": {"zh-CN": "风险成员", "en": "At risk"},
     "nav_runs": {"zh-CN": "任务记录", "en": "Runs"},
     "nav_settings": {"zh-CN": "设置", "en": "Settings"},
     "nav_audit": {"zh-CN": "操作记录", "en": "Audit"},
@@ -110,6 +111,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "set_deadline_time": {"zh-CN": "作业截止时间", "en": "Homework deadline time"},
     "set_report_day": {"zh-CN": "月报日期（1-28）", "en": "Report day (1-28)"},
     "set_report_time": {"zh-CN": "月报时间", "en": "Report time"},
+    # at risk
+    "risk_intro": {
+        "zh-CN": "按 {month} 到目前为止的数据，下一次月报会提醒或建议移除的成员，"
+        "以及已被提醒的成员。",
+        "en": "Who the next report would warn or list for removal, on {month} so far, and who "
+        "stands warned.",
+    },
+    "no_risk": {"zh-CN": "目前没有人会被提醒或移除。", "en": "Nobody would be warned or removed."},
+    "col_checkins": {"zh-CN": "本月打卡", "en": "Check-ins this month"},
+    "col_missed": {"zh-CN": "连续缺交作业", "en": "Homework missed in a row"},
+    "col_outcome": {"zh-CN": "下次报告", "en": "At the next report"},
+    "outcome_remove": {"zh-CN": "移除候选（规则 {rule}）", "en": "removal candidate (rule {rule})"},
+    "outcome_warn": {"zh-CN": "将被提醒（规则 {rule}）", "en": "would be warned (rule {rule})"},
+    "outcome_warned": {"zh-CN": "已被提醒（规则 {rule}）", "en": "already warned (rule {rule})"},
     # audit
     "col_when": {"zh-CN": "时间", "en": "When"},
     "col_who": {"zh-CN": "操作人", "en": "Who"},

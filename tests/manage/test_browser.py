@@ -218,6 +218,14 @@ def test_an_organiser_signs_in_reads_the_pages_and_moves_the_reminder(browser, s
     driver.get(served.url + "/manage/c1/members")
     shoot(driver, served, "members")
 
+    go(driver, driver.find_element(By.LINK_TEXT, "At risk"))
+    risk = {
+        tr.find_element(By.CSS_SELECTOR, "td.name").text: tr.text
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#risk tbody tr")
+    }
+    assert list(risk) == ["Cat"] and "would be warned (rule silent)" in risk["Cat"]
+    shoot(driver, served, "risk")
+
     go(driver, driver.find_element(By.LINK_TEXT, "Runs"))
     assert "No job has run yet." in driver.page_source
     shoot(driver, served, "runs")

@@ -342,6 +342,23 @@ def test_runs_page_lists_the_run_ledger(site):
     assert "late by 3:00:00" in page and "Weekly digest" in page
 
 
+def test_at_risk_lists_who_the_next_report_would_warn(site):
+    site.store.save_member(
+        member(
+            "sam", name="Silent Sam", last_active=date(2026, 10, 1), observed_since=date(2026, 1, 1)
+        )
+    )
+    cookie = site.sign_in()
+    before = site.store.table.all_items()
+    page = text(site.get("/manage/c1/risk", cookie))
+    assert site.store.table.all_items() == before  # a preview: nothing stored
+    rows = re.findall(r'<td class="name">([^<]*)</td>.*?<td>([^<]*)</td></tr>', page)
+    outcomes = dict(rows)
+    # 53 days silent: past the default rule's 30 days; removal needs an earlier warning
+    assert outcomes["Silent Sam"] == "would be warned (rule silent)"
+    assert "Amy" not in outcomes and "Boss" not in outcomes  # active; an owner
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 
