@@ -22,7 +22,7 @@ from chalicelib.manage.texts import TEXTS, page_text
 from chalicelib.platforms.base import HttpRequest, HttpResponse
 from chalicelib.store.repository import NotFound, Store
 
-PAGES = ("overview", "members", "risk", "runs", "settings", "audit")
+PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit")
 HTML = "text/html; charset=utf-8"
 SECURITY_HEADERS = {
     "Content-Type": HTML,
@@ -518,6 +518,43 @@ def settings_page(ctx: Ctx) -> HttpResponse:
     )
 
 
+def homework_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    rows = feature.homework_cycles(ctx.store, ctx.community, ctx.now)
+    if not rows:
+        body = f"<p>{escape(ctx.word('no_cycles'))}</p>"
+        return render_page(ctx, ctx.word("nav_homework"), body, nav="homework")
+    sections = ""
+    for row in rows:
+        missing = ctx.word("cycle_open") if row.missing is None else str(row.missing)
+        figures = ctx.word(
+            "cycle_figures",
+            submitted=row.submitted,
+            late=row.late,
+            missing=missing,
+            done=row.reviews_done,
+            owed=row.reviews_owed,
+        )
+
+        def shown(work: str) -> str:
+            if work.startswith(("https://", "http://")):
+                return f'<a href="{escape(work)}" rel="noopener noreferrer">{escape(work)}</a>'
+            return escape(work)
+
+        items = "".join(
+            f"<li>{escape(name)}: {shown(work)}"
+            + (f" <em>({escape(ctx.word('late'))})</em>" if late else "")
+            + "</li>"
+            for name, work, late in row.work
+        )
+        title = ctx.word("cycle_title", cycle=row.cycle_id, deadline=row.deadline.isoformat())
+        sections += (
+            f'<section class="cycle" id="{row.cycle_id}"><h2>{escape(title)}</h2>'
+            f"<p>{escape(figures)}</p>" + (f"<ul>{items}</ul>" if items else "") + "</section>"
+        )
+    return render_page(ctx, ctx.word("nav_homework"), sections, nav="homework")
+
+
 def risk_page(ctx: Ctx) -> HttpResponse:
     assert ctx.community is not None
     month, rows = feature.at_risk(ctx.store, ctx.community, ctx.now)
@@ -587,6 +624,7 @@ def audit_page(ctx: Ctx) -> HttpResponse:
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "overview": overview_page,
     "members": members_page,
+    "homework": homework_page,
     "risk": risk_page,
     "runs": runs_page,
     "settings": settings_page,

@@ -6,6 +6,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "title": {"zh-CN": "社群后台", "en": "Community pages"},
     "nav_overview": {"zh-CN": "概览", "en": "Overview"},
     "nav_members": {"zh-CN": "成员", "en": "Members"},
+    "nav_homework": {"zh-CN": "作业", "en": "Homework"},
     "nav_risk": {"zh-CN": "风险成员", "en": "At risk"},
     "nav_runs": {"zh-CN": "任务记录", "en": "Runs"},
     "nav_settings": {"zh-CN": "设置", "en": "Settings"},
@@ -111,6 +112,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "set_deadline_time": {"zh-CN": "作业截止时间", "en": "Homework deadline time"},
     "set_report_day": {"zh-CN": "月报日期（1-28）", "en": "Report day (1-28)"},
     "set_report_time": {"zh-CN": "月报时间", "en": "Report time"},
+    # homework
+    "no_cycles": {
+        "zh-CN": "这个社群还没有作业周期。",
+        "en": "This community has no homework cycles.",
+    },
+    "cycle_title": {"zh-CN": "{cycle}（截止 {deadline}）", "en": "{cycle} (deadline {deadline})"},
+    "cycle_open": {"zh-CN": "进行中", "en": "open"},
+    "cycle_figures": {
+        "zh-CN": "已交 {submitted}（迟交 {late}），未交 {missing}；"
+        "点评已完成 {done}，待完成 {owed}",
+        "en": "submitted {submitted} ({late} late), missing {missing}; reviews done {done}, "
+        "owed {owed}",
+    },
+    "late": {"zh-CN": "迟交", "en": "late"},
     # at risk
     "risk_intro": {
         "zh-CN": "按 {month} 到目前为止的数据，下一次月报会提醒或建议移除的成员，"

@@ -218,6 +218,10 @@ def test_an_organiser_signs_in_reads_the_pages_and_moves_the_reminder(browser, s
     driver.get(served.url + "/manage/c1/members")
     shoot(driver, served, "members")
 
+    go(driver, driver.find_element(By.LINK_TEXT, "Homework"))
+    assert driver.find_elements(By.CSS_SELECTOR, "section.cycle")
+    shoot(driver, served, "homework")
+
     go(driver, driver.find_element(By.LINK_TEXT, "At risk"))
     risk = {
         tr.find_element(By.CSS_SELECTOR, "td.name").text: tr.text

@@ -342,6 +342,50 @@ def test_runs_page_lists_the_run_ledger(site):
     assert "late by 3:00:00" in page and "Weekly digest" in page
 
 
+def test_homework_shows_each_cycle_with_its_work_and_reviews(site):
+    from chalicelib.domain.homework import Work, cycles_of
+    from chalicelib.store import homework
+
+    c = site.store.get_community("c1")
+    cycles = cycles_of(c)
+    current = cycles.cycle_of(NOW)
+    this, last = cycles.cycle_id(current), cycles.cycle_id(current - 1)
+    work = Work("https://notes.example/amy", "")
+    homework.save_submission(
+        site.store.table,
+        "c1",
+        last,
+        "amy",
+        name="Amy",
+        work=work,
+        at=NOW,
+        late=False,
+        previous=None,
+    )
+    homework.save_submission(
+        site.store.table,
+        "c1",
+        last,
+        "bob",
+        name="Bob",
+        work=Work(None, "<b>my essay</b>"),
+        at=NOW,
+        late=True,
+        previous=None,
+    )
+    homework.save_review(
+        site.store.table, "c1", last, "amy", "bob", text="good", score=4, at=NOW, assigned=True
+    )
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/homework", cookie))
+    assert page.index(f'id="{this}"') < page.index(f'id="{last}"')  # newest first
+    section = page[page.index(f'id="{last}"') :]
+    assert "submitted 2 (1 late), missing 2; reviews done 1" in section  # Boss and Eve missed
+    assert '<a href="https://notes.example/amy" rel="noopener noreferrer">' in section
+    assert "&lt;b&gt;my essay&lt;/b&gt; <em>(late)</em>" in section  # escaped, never markup
+    assert "missing open" in page[page.index(f'id="{this}"') : page.index(f'id="{last}"')]
+
+
 def test_at_risk_lists_who_the_next_report_would_warn(site):
     site.store.save_member(
         member(
