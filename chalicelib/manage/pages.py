@@ -436,6 +436,7 @@ def runs_page(ctx: Ctx) -> HttpResponse:
             "col_started",
             "col_took",
             "col_parts",
+            "col_split",
             "col_note",
         )
     )
@@ -451,7 +452,8 @@ def runs_page(ctx: Ctx) -> HttpResponse:
         f'<td class="status-{escape(str(r.get("status", "")))}">'
         f"{escape(str(r.get('status', '')))}</td>"
         f"<td>{started(r)}</td><td>{_took(r)}</td>"
-        f'<td class="n">{escape(str(r.get("done", "–")))}</td>'
+        f'<td class="n">{r["settled"]}/{escape(str(r.get("parts", "–")))}</td>'
+        f'<td class="n">{r["group"]} / {r["direct"]} / {r["refused"]}</td>'
         f"<td>{escape(str(r.get('reason') or r.get('error') or ''))}</td></tr>"
         for r in found
     )

@@ -92,7 +92,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_status": {"zh-CN": "状态", "en": "Status"},
     "col_started": {"zh-CN": "开始", "en": "Started"},
     "col_took": {"zh-CN": "耗时", "en": "Took"},
-    "col_parts": {"zh-CN": "已发送", "en": "Parts sent"},
+    "col_parts": {"zh-CN": "已完成/总数", "en": "Parts done"},
+    "col_split": {"zh-CN": "群内 / 私信 / 被拒", "en": "Group / DMs / refused"},
     "col_note": {"zh-CN": "说明", "en": "Note"},
     "no_runs": {"zh-CN": "还没有任务记录。", "en": "No job has run yet."},
     # settings

@@ -332,14 +332,21 @@ def test_runs_page_lists_the_run_ledger(site):
         lease=timedelta(minutes=5),
         run_id="r1",
     )
+    # Four parts: the group post, two direct messages, one the platform refused.
+    table = site.store.table
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 0, "m-0", "r1")
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 1, "", "r1", keep_id=False)
+    runs.record_refused(table, "c1", "daily-reminder", "2026-11-22", "r1", [2])
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 3, "", "r1", keep_id=False)
     runs.finish_run(
-        site.store.table, "c1", "daily-reminder", "2026-11-22", NOW + timedelta(seconds=3), "r1"
+        table, "c1", "daily-reminder", "2026-11-22", NOW + timedelta(seconds=3), "r1", parts=4
     )
     runs.record_skip(site.store.table, "c1", "weekly-digest", "C0007", NOW, "late by 3:00:00")
     cookie = site.sign_in()
     page = text(site.get("/manage/c1/runs", cookie))
     assert "2026-11-22" in page and "3.0 s" in page and 'class="status-done"' in page
     assert "late by 3:00:00" in page and "Weekly digest" in page
+    assert '<td class="n">4/4</td><td class="n">1 / 2 / 1</td>' in page
 
 
 def test_homework_shows_each_cycle_with_its_work_and_reviews(site):
