@@ -251,6 +251,76 @@ def run_rows(store: Store, community: Community, limit: int = 200) -> list[dict[
     return found[:limit]
 
 
+@dataclass(frozen=True)
+class CycleRow:
+    cycle_id: str
+    deadline: date
+    is_open: bool
+    submitted: int
+    late: int
+    missing: int | None  # None while the cycle is open
+    reviews_done: int
+    reviews_owed: int
+    work: list[tuple[str, str, bool]]  # (name, link or text, late)
+
+
+def homework_cycles(
+    store: Store, community: Community, now: datetime, count: int = 4
+) -> list[CycleRow]:
+    """The last ``count`` cycles, newest first: three Queries a cycle (submissions,
+    reviews, assignments) and one of the roster."""
+    from chalicelib.domain.homework import cycles_of, deadline_date, preview
+    from chalicelib.store import homework
+
+    cycles = cycles_of(community)
+    if cycles is None:
+        return []
+    current = cycles.cycle_of(now)
+    names = {m.user_id: m.display() for m in store.list_members(community.id) if m.is_present}
+    rows = []
+    for n in range(current, max(1, current - count + 1) - 1, -1):
+        cid = cycles.cycle_id(n)
+        subs = homework.submissions_of(store.table, community.id, cid)
+        done = len(homework.reviews_of(store.table, community.id, cid))
+        owed = sum(len(v) for v in homework.assignments_of(store.table, community.id, cid).values())
+        handed = {s["user_id"] for s in subs}
+        rows.append(
+            CycleRow(
+                cycle_id=cid,
+                deadline=deadline_date(cycles, n),
+                is_open=n == current,
+                submitted=len(subs),
+                late=sum(1 for s in subs if s.get("late")),
+                missing=None if n == current else len(set(names) - handed),
+                reviews_done=done,
+                reviews_owed=max(owed - done, 0),
+                work=sorted(
+                    (
+                        names.get(s["user_id"], s.get("name") or s["user_id"]),
+                        preview(s),
+                        bool(s.get("late")),
+                    )
+                    for s in subs
+                ),
+            )
+        )
+    return rows
+
+
+def at_risk(store: Store, community: Community, now: datetime) -> tuple[str, list[Any]]:
+    """Who the next report would warn or list for removal, and who stands warned: the
+    report on this month so far, built as ``rollcall report monthly`` previews it (Queries of
+    the roster, counters, warnings, check-ins and homework; nothing stored)."""
+    from chalicelib.features.reports import build_monthly_report
+
+    calendar = community.calendar
+    month = calendar.month(calendar.local_date(now))
+    report = build_monthly_report(store, community, month, now)
+    rows = [r for r in report.rows if r.candidate_rule or r.newly_warned or r.warned_rule]
+    rows.sort(key=lambda r: (not r.candidate_rule, not r.newly_warned, r.name.casefold()))
+    return month, rows
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 # The settings the page edits, in the form's order (chalicelib/domain/settings.py names).

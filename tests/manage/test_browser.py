@@ -151,10 +151,19 @@ def go(driver, element) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def visit(driver, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Open ``url`` and wait until its page (ours: it has a <main>) is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.TAG_NAME, "main"))
+
+
 def sign_in(driver, link: str) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    driver.get(link)
+    visit(driver, link)
     go(driver, driver.find_element(By.ID, "continue"))
 
 
@@ -165,11 +174,11 @@ def test_an_organiser_signs_in_reads_the_pages_and_moves_the_reminder(browser, s
     driver = browser
     link = served.link("c1", "boss")
     # Opening the link (what a chat app's preview does, too) signs nobody in.
-    driver.get(link)
+    visit(driver, link)
     assert driver.find_element(By.ID, "continue").text == "Continue"
     assert "Olivia Owner" in driver.page_source
     shoot(driver, served, "signin")
-    driver.get(served.url + "/manage/c1")
+    visit(driver, served.url + "/manage/c1")
     assert "Sign in first" in driver.page_source
     sign_in(driver, link)
     assert driver.current_url == served.url + "/manage/c1"
@@ -215,7 +224,7 @@ def test_an_organiser_signs_in_reads_the_pages_and_moves_the_reminder(browser, s
     box.send_keys("o")
     go(driver, driver.find_element(By.ID, "apply"))
     assert sorted(names()) == ["Bob", "Olivia Owner"]
-    driver.get(served.url + "/manage/c1/members")
+    visit(driver, served.url + "/manage/c1/members")
     shoot(driver, served, "members")
 
     go(driver, driver.find_element(By.LINK_TEXT, "Homework"))
@@ -279,7 +288,7 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
     sign_in(driver, link)
     assert driver.current_url == served.url + "/manage/c1"
     driver.delete_all_cookies()
-    driver.get(link)
+    visit(driver, link)
     assert "used already" in driver.page_source
     assert not driver.find_elements(By.ID, "continue")
     shoot(driver, served, "refused-reused")
@@ -292,7 +301,7 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
         demoted = served.link("c1", "boss")
         boss = store.get_member("c1", "boss")
         store.save_member(replace(boss, role=Role.MEMBER))
-    driver.get(served.url + "/manage/c1/signin?t=old-token")
+    visit(driver, served.url + "/manage/c1/signin?t=old-token")
     assert "expired" in driver.page_source
     sign_in(driver, demoted)
     assert "Only owners and admins" in driver.page_source
@@ -305,12 +314,12 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
     value = driver.get_cookie("rollcall_manage")["value"]
     payload, signature = value.split(".")
     driver.delete_all_cookies()
-    driver.get(served.url + "/manage/c1/signin")  # on the site, to set its cookie
+    visit(driver, served.url + "/manage/c1/signin")  # on the site, to set its cookie
     forged = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
     driver.add_cookie(
         {"name": "rollcall_manage", "value": f"{forged}.{signature}", "path": "/manage"}
     )
-    driver.get(served.url + "/manage/c1/members")
+    visit(driver, served.url + "/manage/c1/members")
     assert "Sign in first" in driver.page_source and "Amy" not in driver.page_source
     shoot(driver, served, "refused-forged")
 
@@ -319,7 +328,7 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
     sign_in(driver, served.link("c1", "boss"))
     assert "Morning Readers" in driver.page_source
     for path in ("/manage/c2", "/manage/c2/members", "/manage/no-such"):
-        driver.get(served.url + path)
+        visit(driver, served.url + path)
         assert "Sign in first" in driver.page_source, path
         assert "Zed" not in driver.page_source and "Other" not in driver.page_source
     shoot(driver, served, "refused-cross-community")
