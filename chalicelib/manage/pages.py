@@ -607,6 +607,7 @@ def audit_page(ctx: Ctx) -> HttpResponse:
         return render_page(
             ctx, ctx.word("nav_audit"), f"<p>{escape(ctx.word('no_audit'))}</p>", nav="audit"
         )
+    names = {m.user_id: m.display() for m in ctx.store.list_members(ctx.community_id)}
     rows = ""
     for e in entries:
         at = datetime.fromisoformat(e["at"]).astimezone(tz)
@@ -614,9 +615,9 @@ def audit_page(ctx: Ctx) -> HttpResponse:
             f"{name}: {old} → {new}"
             for name, (old, new) in sorted((e.get("details") or {}).items())
         )
+        who = names.get(str(e.get("user_id", "")), str(e.get("user_id", "")))
         rows += (
-            f"<tr><td>{_local(ctx, at)}</td><td>{escape(str(e.get('user_id', '')))}</td>"
-            f"<td>{escape(changes)}</td></tr>"
+            f"<tr><td>{_local(ctx, at)}</td><td>{escape(who)}</td><td>{escape(changes)}</td></tr>"
         )
     head = "".join(f"<th>{escape(ctx.word(c))}</th>" for c in ("col_when", "col_who", "col_what"))
     body = f'<table id="audit"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
