@@ -461,3 +461,33 @@ def test_a_settings_post_without_the_sessions_token_changes_nothing(site):
         assert site.post("/manage/c1/settings", body, cookie).status_code == 403
     assert site.store.get_community("c1").reminder_time == "21:00"
     assert site.rt.queue.drain() == []
+
+
+def test_every_page_costs_the_same_requests_for_10_or_1000_members(site):
+    """Query pages, never a read per member: the requests of each page do not grow."""
+
+    def costs() -> dict[str, dict[str, int]]:
+        cookie = site.sign_in()
+        found = {}
+        for page in (
+            "",
+            "/members",
+            "/members?format=csv",
+            "/homework",
+            "/risk",
+            "/runs",
+            "/audit",
+        ):
+            site.store.table.requests.clear()
+            assert site.get(f"/manage/c1{page}", cookie).status_code == 200, page
+            found[page] = dict(site.store.table.requests)
+        return found
+
+    small = costs()
+    site.store.bulk_save_members(
+        [member(f"m{i:04d}", name=f"Member {i}", squad=f"s{i % 7}") for i in range(1000)]
+    )
+    large = costs()
+    assert small == large
+    assert all("Scan" not in ops for ops in large.values())
+    assert large["/members"].get("GetItem", 0) <= 2  # the community, the signed-in member
