@@ -1576,7 +1576,8 @@ def manage_link(community_id: str, user_id: str, base_url: str | None, as_json: 
         base = f"http://127.0.0.1:{port}" if port else ""
     if not base:
         raise Failure(
-            "no base URL: give --base-url (the stage's API URL) or set ROLLCALL_PUBLIC_URL"
+            "no base URL: give --base-url (the stage's API URL), set ROLLCALL_PUBLIC_URL, "
+            "or start `rollcall serve` first"
         )
     now = datetime.now(UTC)
     with open_store() as store:

@@ -147,3 +147,8 @@ def test_the_cli_makes_a_link_for_an_admin_and_refuses_anyone_else(monkeypatch):
     )
     unknown = runner.invoke(main, ["manage", "link", "--community", "nope", "--user", "boss"])
     assert unknown.exit_code == 1 and unknown.stderr.startswith("error: ")
+    monkeypatch.delenv("ROLLCALL_PUBLIC_URL")  # and no rollcall serve running
+    nowhere = runner.invoke(main, ["manage", "link", "--community", "c1", "--user", "boss"])
+    assert nowhere.exit_code == 1
+    assert nowhere.stderr.startswith("error: no base URL: give --base-url")
+    assert len(nowhere.stderr.strip().splitlines()) == 1
