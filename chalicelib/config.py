@@ -26,6 +26,9 @@ DEFAULT_API_BASES = {
 }
 
 
+MANAGE_SECRET = "ROLLCALL_MANAGE_SECRET"  # noqa: S105 (a name, not a value)
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = "local"
@@ -34,6 +37,10 @@ class Settings:
     queue_name: str = "rollcall-local-jobs"
     log_level: str = "INFO"
     console_secret: str = ""
+    # The organiser's pages (chalicelib/manage/): where the stage's API is reached from a
+    # browser (sign-in links point there), and the key their session cookies are signed with
+    # (ROLLCALL_MANAGE_SECRET: the environment, or the stage's Parameter Store folder).
+    public_url: str = ""
     api_bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_API_BASES))
     secrets: Mapping[str, str] = field(default_factory=dict)
     # Deployed stages: SSM Parameter Store, consulted before ``secrets`` (the environment).
@@ -51,7 +58,9 @@ class Settings:
         # Platform credentials: ROLLCALL_TELEGRAM_BOT_TOKEN, ROLLCALL_SLACK_SIGNING_SECRET, ...
         prefixes = tuple(f"ROLLCALL_{p.upper()}_" for p in PLATFORMS)
         secrets = {
-            k: v for k, v in env.items() if k.startswith(prefixes) and not k.endswith("_API_BASE")
+            k: v
+            for k, v in env.items()
+            if (k.startswith(prefixes) and not k.endswith("_API_BASE")) or k == MANAGE_SECRET
         }
         region = _region(env, stage)
         return cls(
@@ -61,6 +70,7 @@ class Settings:
             queue_name=env.get("ROLLCALL_QUEUE", f"rollcall-{stage}-jobs"),
             log_level=env.get("ROLLCALL_LOG_LEVEL", "INFO").upper(),
             console_secret=env.get("ROLLCALL_CONSOLE_SECRET", ""),
+            public_url=env.get("ROLLCALL_PUBLIC_URL", "").rstrip("/"),
             api_bases=bases,
             secrets=secrets,
             # Built here, read on first use: no AWS call at import or for the local stage.
@@ -81,6 +91,21 @@ class Settings:
             if value is not None:
                 return value
         return self.secrets.get(name, "")
+
+    def manage_key(self) -> bytes | None:
+        """The key that signs the organiser's pages' cookies: ``ROLLCALL_MANAGE_SECRET``
+        (Parameter Store, then the environment); on the local stage, without one, a key
+        derived from the console secret (the local pages are on 127.0.0.1 only). None: the
+        pages refuse to sign anyone in."""
+        import hashlib
+        import hmac
+
+        configured = self.secret(MANAGE_SECRET)
+        if configured:
+            return hashlib.sha256(configured.encode()).digest()
+        if self.stage == "local" and self.console_secret:
+            return hmac.new(self.console_secret.encode(), b"rollcall-manage", "sha256").digest()
+        return None
 
     def secrets_version(self) -> int:
         """Moves when the secret source loaded different values (see Runtime.adapter)."""

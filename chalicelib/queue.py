@@ -7,7 +7,10 @@ travel on it, and the worker (chalicelib/worker.py) runs both:
   ``{"community", "job", "period", "scheduled_at"}`` (no ``kind``: the original format);
 * a deferred chat command, sent by the webhook for a command too slow to answer within the
   platform's deadline (chat/router.py DEFERRED): ``{"kind": "command", "platform",
-  "command_id", "requested_at", "event"}``, the event as ``command_message`` writes it.
+  "command_id", "requested_at", "event"}``, the event as ``command_message`` writes it;
+* a community's jobs to schedule again after its settings changed on the organiser's pages
+  (computing the next runs needs every job's module, which the webhooks' function does not
+  load): ``{"kind": "reschedule", "community"}``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ MAX_RETRY_ROUNDS = 5
 
 # The kind of a deferred chat command's message.
 COMMAND = "command"
+# The kind of a "schedule this community's jobs again" message.
+RESCHEDULE = "reschedule"
 # A queued command's text is cut to this: a deferred command reads its first word or two,
 # and a message must stay far below SQS's 256 KB (a webhook body may be up to 1 MB).
 MAX_QUEUED_TEXT = 4000
@@ -182,3 +187,7 @@ def _sender(fields: Any, where: str) -> Sender:
     if not isinstance(name, str) or not (username is None or isinstance(username, str)):
         raise ValueError(f"malformed {where}")
     return Sender(user_id=user_id, name=name, username=username)
+
+
+def reschedule_message(community_id: str) -> dict[str, Any]:
+    return {"kind": RESCHEDULE, "community": community_id}

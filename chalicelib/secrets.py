@@ -33,6 +33,8 @@ RETRY_AFTER_ERROR_SECONDS = 30.0
 # The platforms whose credentials may be stored; ROLLCALL_<PLATFORM>_<WHAT>.
 SECRET_PLATFORMS = ("slack", "discord", "telegram", "feishu", "dingtalk", "wecom")
 PATH_ROOT = "/rollcall"
+# Secrets that are no platform's: the key of the organiser's pages' session cookies.
+OTHER_SECRETS = ("ROLLCALL_MANAGE_SECRET",)
 
 logger = logging.getLogger("rollcall.secrets")
 
@@ -63,6 +65,8 @@ def normalize_name(name: str) -> str:
     cleaned = name.strip().upper().replace("-", "_")
     if not cleaned.startswith("ROLLCALL_"):
         cleaned = "ROLLCALL_" + cleaned
+    if cleaned in OTHER_SECRETS:
+        return cleaned
     platform, _, rest = cleaned.removeprefix("ROLLCALL_").partition("_")
     if platform.lower() not in SECRET_PLATFORMS or not rest or cleaned.endswith("_API_BASE"):
         known = ", ".join(p.upper() for p in SECRET_PLATFORMS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +19,23 @@ from chalicelib.chat.context import CommandPaused
 from chalicelib.chat.worker import BadMessage, QueuedCommand, queued_command, run_queued_command
 from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import TIME_RESERVE, RunStatus
+from chalicelib.jobs.scheduling import reschedule_community
 from chalicelib.logs import metric
-from chalicelib.queue import COMMAND
+from chalicelib.queue import COMMAND, RESCHEDULE
 
 log = logging.getLogger("rollcall.worker")
 
 
-def parse_message(body: str) -> dict[str, str] | QueuedCommand:
-    """A job run's fields, or a deferred command; BadMessage saying what is wrong."""
+@dataclass(frozen=True)
+class Reschedule:
+    """Schedule a community's jobs again (its settings changed on the organiser's pages)."""
+
+    community_id: str
+
+
+def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
+    """A job run's fields, a deferred command or a reschedule; BadMessage saying what is
+    wrong."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError):
@@ -33,6 +43,10 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand:
     if not isinstance(message, dict):
         raise BadMessage("not a JSON object")
     if "kind" in message:  # job runs carry no kind: the dispatcher's format predates kinds
+        if message["kind"] == RESCHEDULE:
+            if not isinstance(message.get("community"), str) or not message["community"]:
+                raise BadMessage("missing community")
+            return Reschedule(message["community"])
         if message["kind"] != COMMAND:
             raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
         return queued_command(message)
@@ -103,6 +117,13 @@ def _handle(
     except BadMessage as error:
         reason = str(error)
         log.error("bad queue message dropped", extra={"message_id": message_id, "reason": reason})
+        return DONE
+    if isinstance(message, Reschedule):
+        try:
+            reschedule_community(runtime.store, message.community_id, now)
+        except Exception:
+            log.exception("reschedule failed", extra={"community": message.community_id})
+            return FAILED
         return DONE
     if isinstance(message, QueuedCommand):
         context = {"message_id": message_id, "platform": message.platform}

@@ -1835,5 +1835,56 @@ def report_removals(community_id: str, as_json: bool) -> None:
     emit(rows, as_json, describe_removals(community_id, rows))
 
 
+@main.group()
+def manage() -> None:
+    """The organiser's web pages (/manage/...): sign-in links."""
+
+
+@manage.command("link")
+@click.option("--community", "community_id", required=True)
+@click.option("--user", "user_id", required=True, help="An owner or admin of the community.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the stage's API is reached (default: $ROLLCALL_PUBLIC_URL, locally the "
+    "running `rollcall serve`).",
+)
+@json_option
+@friendly
+def manage_link(community_id: str, user_id: str, base_url: str | None, as_json: bool) -> None:
+    """A single-use sign-in link to a community's pages, valid 15 minutes, for an owner or
+    admin: for platforms where the bot cannot send it by direct message. Give it to them
+    privately, never in a group."""
+    from datetime import UTC, datetime
+
+    from chalicelib.config import Settings
+    from chalicelib.features.manage import NotAnAdmin, issue_link, signin_url
+    from chalicelib.store.manage import LINK_LIFETIME
+    from rollcall import local
+    from rollcall.context import open_store, stage
+
+    base = base_url or Settings.from_env().public_url
+    if not base and stage() == "local":
+        port = local.serve_webhook_port(local.state_dir())
+        base = f"http://127.0.0.1:{port}" if port else ""
+    if not base:
+        raise Failure(
+            "no base URL: give --base-url (the stage's API URL), set ROLLCALL_PUBLIC_URL, "
+            "or start `rollcall serve` first"
+        )
+    now = datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        try:
+            token = issue_link(store, found, store.get_member(community_id, user_id), now)
+        except NotAnAdmin:
+            raise Failure(
+                f"{user_id} is not an owner or admin of {community_id}: only they can sign in"
+            ) from None
+    url = signin_url(base, community_id, token)
+    expires = (now + LINK_LIFETIME).isoformat(timespec="seconds")
+    emit({"url": url, "expires_at": expires}, as_json, f"{url}\n(works once, until {expires})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

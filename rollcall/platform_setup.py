@@ -581,6 +581,7 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
             _STRING, "award", "The award, e.g. most improved", "奖项，如 最佳进步", required=True
         ),
     ),
+    _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
 )
 
 

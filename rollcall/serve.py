@@ -42,9 +42,9 @@ from chalicelib.domain.models import Community
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import JobResult, planners
-from chalicelib.jobs.scheduling import ensure_scheduled
+from chalicelib.jobs.scheduling import ensure_scheduled, reschedule_community
 from chalicelib.platforms.console import SentMessage, Sink, sign
-from chalicelib.queue import COMMAND, MemoryQueue
+from chalicelib.queue import COMMAND, RESCHEDULE, MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.worker import parse_message
 from rollcall import local
@@ -126,6 +126,13 @@ def tick(
     for message, attempt in queue.take(now):
         if message.get("kind") == COMMAND:
             _run_command(runtime, queue, message, attempt, now)
+            continue
+        if message.get("kind") == RESCHEDULE:  # settings changed on the organiser's pages
+            try:
+                reschedule_community(runtime.store, message["community"], now)
+            except Exception:
+                log.exception("reschedule failed", extra={"community": message["community"]})
+                queue.retry_later(message, attempt, now)
             continue
         try:
             community = runtime.store.get_community(message["community"])
@@ -238,6 +245,8 @@ def run_server(
 
         http = _HttpServer.start(host, port, say)
         cleanup.callback(http.stop)
+        if not runtime.settings.public_url:  # sign-in links (/manage) point here
+            runtime.settings = replace(runtime.settings, public_url=http.url)
         if endpoint is not None:  # now with the webhook's port, for `rollcall chat`
             local.publish(endpoint.url, directory, webhook_port=int(http.url.rsplit(":", 1)[-1]))
         say(_banner(http.url, str(dynamodb), endpoint is not None, directory, tick_seconds))

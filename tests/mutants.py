@@ -380,6 +380,53 @@ MUTANTS = (
             "test_a_level_up_is_announced_once_across_replays_and_the_next_days_post",
         ),
     ),
+    Mutant(
+        "sign-in link used twice in a race",
+        "chalicelib/store/manage.py",
+        'cond=Cond.exists("pk") & Cond.absent("used_at")',
+        'cond=Cond.exists("pk")',
+        ("tests/manage/test_pages.py::test_two_racing_uses_of_a_link_sign_in_once",),
+    ),
+    Mutant(
+        "expired sign-in link accepted",
+        "chalicelib/store/manage.py",
+        'if datetime.fromisoformat(item["valid_until"]) <= now:',
+        "if False:",
+        (
+            "tests/manage/test_pages.py::test_a_link_expires_after_15_minutes_and_is_refused_untouched",
+        ),
+    ),
+    Mutant(
+        "session cookie signature unchecked",
+        "chalicelib/manage/session.py",
+        'if not hmac.compare_digest(signature, _sign(key, "session", payload)):',
+        "if False:",
+        ("tests/manage/test_pages.py::test_a_forged_or_expired_cookie_is_refused",),
+    ),
+    Mutant(
+        "another community's cookie accepted",
+        "chalicelib/manage/pages.py",
+        "if found is None or found.community_id != ctx.community_id:",
+        "if found is None:",
+        ("tests/manage/test_pages.py::test_another_communitys_cookie_opens_nothing_here",),
+    ),
+    Mutant(
+        "role not read again on each page",
+        "chalicelib/manage/pages.py",
+        "member = feature.current_admin(ctx.store, ctx.community_id, found.user_id)",
+        "member = ctx.store.get_member(ctx.community_id, found.user_id)",
+        ("tests/manage/test_pages.py::test_every_page_checks_the_role_again",),
+    ),
+    Mutant(
+        "settings form without CSRF check",
+        "chalicelib/manage/pages.py",
+        'if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, form.get("csrf", "")):',
+        "if False:",
+        (
+            "tests/manage/test_pages.py::"
+            "test_a_settings_post_without_the_sessions_token_changes_nothing",
+        ),
+    ),
 )
 
 

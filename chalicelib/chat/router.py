@@ -28,6 +28,7 @@ _PERSONAL = "chalicelib.chat.personal"
 _SETUP = "chalicelib.chat.setup"
 _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
+_MANAGE = "chalicelib.chat.manage"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -65,6 +66,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # organisers (chat/setup.py; /setup in a group with no community: inbound.py)
     "setup": (_SETUP, "handle_setup"),
     "settings": (_SETUP, "handle_settings"),
+    # the organiser's pages: a sign-in link by direct message (chat/manage.py)
+    "manage": (_MANAGE, "handle_manage"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

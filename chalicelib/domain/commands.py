@@ -68,6 +68,8 @@ ALIASES: dict[str, str] = {
     "/squad": "squad",
     "颁奖": "award",
     "/award": "award",
+    "后台": "manage",
+    "/manage": "manage",
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",

@@ -176,7 +176,7 @@ def setup_from_chat(
             last_active=local_day,
         )
     )
-    _audit(
+    record_changes(
         store,
         community.id,
         {"community": (None, "created by /setup" + (" (workspace)" if allowed else ""))},
@@ -230,7 +230,7 @@ def change_settings(
         for name in changes
         if getattr(current, name) != getattr(updated, name)
     }
-    _audit(store, current.id, diff, by=by, now=now)
+    record_changes(store, current.id, diff, by=by, now=now)
     return Changed(updated, diff, schedule_community(store.table, updated, now))
 
 
@@ -246,7 +246,7 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _audit(
+def record_changes(
     store: Store,
     community_id: str,
     diff: Mapping[str, tuple[Any, Any]],
@@ -276,12 +276,17 @@ def _audit(
         )
 
 
-def audit_trail(store: Store, community_id: str) -> list[dict[str, Any]]:
-    """The community's settings changes, oldest first: one Query."""
+def audit_trail(
+    store: Store, community_id: str, *, newest_first: bool = False, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The community's settings changes (from chat, the CLI or the pages), oldest first
+    unless ``newest_first``: one Query."""
     pk = keys.community_pk(community_id)
     return [
         {k: v for k, v in item.items() if k not in ("pk", keys.TTL_ATTRIBUTE)}
-        for item in store.table.query(pk, prefix=keys.AUDIT_PREFIX)
+        for item in store.table.query(
+            pk, prefix=keys.AUDIT_PREFIX, reverse=newest_first, limit=limit
+        )
     ]
 
 

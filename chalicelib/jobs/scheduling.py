@@ -6,6 +6,7 @@ the pointers (jobs/dispatch_due_jobs.py) and the worker advances them
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.models import Community
 from chalicelib.jobs import registry
@@ -26,6 +27,18 @@ def schedule_community(table: Table, community: Community, now: datetime) -> dic
         due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
         planned[job] = slot.scheduled_at.isoformat()
     return planned
+
+
+def reschedule_community(store: Any, community_id: str, now: datetime) -> dict[str, str]:
+    """``schedule_community`` for a community read afresh (its settings just changed); a
+    community deleted meanwhile has nothing to schedule."""
+    from chalicelib.store.repository import NotFound
+
+    try:
+        community = store.get_community(community_id)
+    except NotFound:
+        return {}
+    return schedule_community(store.table, community, now)
 
 
 def ensure_scheduled(table: Table, community: Community, now: datetime) -> bool:

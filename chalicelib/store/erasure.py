@@ -51,6 +51,7 @@ KIND_NAMES: dict[str, str] = {
     keys.WARNING_PREFIX: "warnings",
     keys.CONFIRM_PREFIX: "held_commands",
     keys.SYNC_PREFIX: "roster_sync",
+    keys.SIGNIN_PREFIX: "signin_links",
     keys.META: "community",
 }
 
@@ -196,12 +197,16 @@ def forget_member(
 
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
     """The member's state outside the member item, by its known keys (one BatchGetItem),
-    and the admin commands held for their code (one Query)."""
+    the admin commands held for their code and their unused sign-in links (a Query each;
+    links live 15 minutes, so there are few)."""
     own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
     for item in table.batch_get((pk, sk) for sk in own):
         deleter.erase_later(pk, item["sk"])
     for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
         deleter.erase_later(pk, item["sk"])
+    for item in table.query(pk, prefix=keys.SIGNIN_PREFIX):
+        if item.get("user_id") == user_id:
+            deleter.erase_later(pk, item["sk"])
 
 
 # -- a whole community ----------------------------------------------------------------------

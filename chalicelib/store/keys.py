@@ -276,6 +276,17 @@ def warning_sk(user_id: str) -> str:
     return f"{WARNING_PREFIX}{user_id}"
 
 
+# -- the organiser's pages (store/manage.py) -------------------------------------------------
+# A sign-in link, by the SHA-256 of its token (the token itself is never stored), single use,
+# expiring within minutes. The pages' settings changes are audited like every other
+# (``AUD#``, above). "LINK#" begins no other prefix and none begins with it.
+SIGNIN_PREFIX = "LINK#"
+
+
+def signin_sk(token_digest: str) -> str:
+    return f"{SIGNIN_PREFIX}{token_digest}"
+
+
 # -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
 # Every kind of item a community partition holds besides its META, by sort-key prefix, so a
 # member's data is found by Query (no Scan) and a community is purged kind by kind.
@@ -320,7 +331,7 @@ PERSONAL_PREFIXES = (
 # A member's current state outside the member item (the homework counters, the warning) and
 # admin commands held for a code: personal too, but not history with a retention period
 # (the counters and the warning live as long as the membership; a held command 10 minutes).
-STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX)
+STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX, SIGNIN_PREFIX)
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
 # Not strike records: a member's counters (HWM#) point at their last one, and a record gone

@@ -22,7 +22,17 @@ SLACK_RESERVED = frozenset({"/me", "/leave", "/remind"})
 # Commands only an owner or admin may use: Telegram's command menu is the members' list, so
 # these are left out of it (typing them still works; /help shows them to admins).
 ADMIN_COMMANDS = frozenset(
-    {"theme", "remind", "report", "exempt", "confirm_removals", "settings", "role", "award"}
+    {
+        "theme",
+        "remind",
+        "report",
+        "exempt",
+        "confirm_removals",
+        "settings",
+        "role",
+        "award",
+        "manage",
+    }
 )
 
 

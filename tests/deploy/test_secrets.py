@@ -266,6 +266,25 @@ def test_names_are_normalized_to_the_environment_name(given):
     assert normalize_name(given) == "ROLLCALL_TELEGRAM_BOT_TOKEN"
 
 
+@pytest.mark.parametrize("given", ["manage-secret", "MANAGE_SECRET", "ROLLCALL_MANAGE_SECRET"])
+def test_the_pages_cookie_key_may_be_stored_too(given):
+    assert normalize_name(given) == "ROLLCALL_MANAGE_SECRET"
+
+
+def test_the_pages_key_comes_from_the_secrets_and_locally_from_the_console_secret():
+    from chalicelib.config import Settings
+
+    stored = Settings.from_env({"ROLLCALL_MANAGE_SECRET": "s" * 40})
+    assert stored.manage_key() is not None
+    assert (
+        stored.manage_key() != Settings.from_env({"ROLLCALL_MANAGE_SECRET": "t" * 40}).manage_key()
+    )
+    local = Settings.from_env({"ROLLCALL_CONSOLE_SECRET": "c"})
+    assert local.manage_key() is not None and local.manage_key() != stored.manage_key()
+    assert Settings(stage="prod").manage_key() is None  # deployed, none set: nobody signs in
+    assert Settings(stage="local").manage_key() is None  # no console secret either
+
+
 @pytest.mark.parametrize(
     "given", ["ROLLCALL_TABLE", "TELEGRAM", "myspace_token", "TELEGRAM_API_BASE", "slack_bot token"]
 )

@@ -167,7 +167,14 @@ def test_telegram_setup_creates_the_community_with_its_owner_and_first_reminder(
     assert "the first one: 2026-11-23 21:00 UTC" in said  # NOW is 12:00 UTC
     assert "/settings reminder 20:30" in said
     due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert due == {
+        "daily-reminder",
+        "weekly-digest",
+        "monthly-report",
+        "monthly-stars",
+        "quarterly-stars",
+        "roster-sync",
+    }
     assert uses_left(store) == [0]
     # the community answers now, and the owner is an admin there
     assert "Admin commands" in tg(client, "/help", 2)
@@ -572,5 +579,12 @@ def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram
     assert tg(client, "/setup", 2, user=other).startswith("This group is already set up")
     assert tg(client, "/setup", 3).startswith("✅ All set!")
     due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {"daily-reminder", "weekly-digest", "monthly-report"}
+    assert due == {
+        "daily-reminder",
+        "weekly-digest",
+        "monthly-report",
+        "monthly-stars",
+        "quarterly-stars",
+        "roster-sync",
+    }
     assert tg(client, "/setup", 4).startswith("This group is already set up")

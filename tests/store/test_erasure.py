@@ -26,6 +26,7 @@ from chalicelib.store import (
     erasure,
     homework,
     keys,
+    manage,
     reports,
     retention,
     roster,
@@ -205,9 +206,9 @@ def populate(table: MemoryTable) -> Store:
         }
     )
     # a settings change by the forgotten member (features/communities.py audits it)
-    from chalicelib.features.communities import _audit
+    from chalicelib.features.communities import record_changes
 
-    _audit(store, CID, {"reminder_time": ("21:00", "20:30")}, by=GONE, now=AT)
+    record_changes(store, CID, {"reminder_time": ("21:00", "20:30")}, by=GONE, now=AT)
     runs.claim_run(
         table, CID, "daily_reminder", "2026-10-05", AT, lease=timedelta(minutes=5), run_id="r1"
     )
@@ -215,6 +216,8 @@ def populate(table: MemoryTable) -> Store:
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
     # the roster sync's bookkeeping (store/roster.py): counts only, no member named
     roster.write_sync(table, CID, [], AT, next_check=0, summary={"joins": 0})
+    # the organiser's pages: a sign-in link for the member
+    manage.put_signin_link(table, CID, GONE, "a-token", AT)
     return store
 
 
@@ -273,6 +276,7 @@ BUILDERS = {
     "confirm_sk": keys.CONFIRM_PREFIX,
     "invite_code_sk": "an invite code (its hash) in the INVITE partition: names no member",
     "invite_allow_sk": "a workspace allowed to /setup, in the INVITE partition: no member",
+    "signin_sk": keys.SIGNIN_PREFIX,
     "audit_sk": keys.AUDIT_PREFIX,
 }
 
@@ -324,6 +328,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "warnings": 1,
         "held_commands": 1,
         "role_changes": 1,  # the change to their own role
+        "signin_links": 1,
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -346,7 +351,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
     assert report.summary.confirmed_by == label
     assert len(reports.removals(table, CID)) == 2
-    assert len(after) == len(before) - 13  # 13 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 14  # 14 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 
@@ -401,8 +406,9 @@ def test_forgetting_reads_by_query_and_writes_in_batches():
     table.requests.clear()
     personal_data.forget_member(store, CID, GONE)
     assert "Scan" not in table.requests
-    # one Query per kind, one for the held commands, one BatchGetItem for the state items
-    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 1
+    # one Query per kind, one for the held commands, one for the sign-in links, one
+    # BatchGetItem for the state items
+    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 2
     assert table.requests["BatchGetItem"] == 1
     assert table.requests["BatchWriteItem"] == 1  # 8 items deleted: one request
 

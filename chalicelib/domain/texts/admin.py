@@ -57,4 +57,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "⚠️ 暂时无法处理这个命令，请过一分钟再试。",
         "en": "⚠️ This command could not be started just now; please try again in a minute.",
     },
+    "manage_sent": {
+        "zh-CN": "{name}，后台登录链接已私信发给你（15 分钟内有效，只能用一次）。",
+        "en": "{name}, I sent you a sign-in link by direct message (it works once, for 15 "
+        "minutes).",
+    },
+    "manage_no_dm": {
+        "zh-CN": "{name}，这个平台上机器人无法私信你，登录链接不会发在群里；"
+        "请运维执行 rollcall manage link --community {community} --user {user_id} 生成。",
+        "en": "{name}, the bot cannot message you privately here and never posts sign-in links "
+        "in a group: the operator's rollcall manage link --community {community} --user "
+        "{user_id} makes one.",
+    },
+    "manage_refused": {
+        "zh-CN": "{name}，私信没能送达（可能你还没有和机器人开始私聊）。"
+        "请先私聊机器人一次，再发送 后台。",
+        "en": "{name}, the direct message could not be delivered (perhaps you never started a "
+        "private chat with the bot). Message the bot privately once, then send /manage again.",
+    },
+    "manage_not_configured": {
+        "zh-CN": "{name}，社群后台尚未配置"
+        "（运维需设置 ROLLCALL_PUBLIC_URL 和 ROLLCALL_MANAGE_SECRET）。",
+        "en": "{name}, the community pages are not set up here (the operator sets "
+        "ROLLCALL_PUBLIC_URL and ROLLCALL_MANAGE_SECRET).",
+    },
+    "manage_link": {
+        "zh-CN": "「{community}」后台登录链接（15 分钟内有效，只能用一次，请勿转发）：\n{url}",
+        "en": "Sign-in link to “{community}”'s pages (works once, for 15 minutes; do not "
+        "forward it):\n{url}",
+    },
 }

@@ -49,7 +49,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "小组 <名称> — 查看任一小组\n"
             "设为组长 @某人 / 设为成员 @某人 — 设置组长；设为管理员 @某人 / 取消管理员 @某人 "
             "— 仅群主\n"
-            "颁奖 @某人 <奖项> — 颁发一个手选奖项，如 颁奖 @小明 最佳进步"
+            "颁奖 @某人 <奖项> — 颁发一个手选奖项，如 颁奖 @小明 最佳进步\n"
+            "后台 — 私信给你社群后台的登录链接（15 分钟内有效，只能用一次）"
         ),
         "en": (
             "Admin commands:\n"
@@ -65,7 +66,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "/squad <name> — any squad's day\n"
             "/role @someone leader|member — make a leader or a member; /role @someone admin "
             "— the owner only\n"
-            "/award @someone <award> — give a hand-picked award, e.g. /award @sam most improved"
+            "/award @someone <award> — give a hand-picked award, e.g. /award @sam most improved\n"
+            "/manage — a sign-in link to the community's pages, by direct message (works once, "
+            "for 15 minutes)"
         ),
     },
     "unknown_command": {

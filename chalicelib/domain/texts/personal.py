@@ -50,4 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "mydata_kind_reports": {"zh-CN": "月度报告", "en": "monthly reports"},
     "mydata_kind_report_rows": {"zh-CN": "月度报告中你的行", "en": "your lines in monthly reports"},
     "mydata_kind_removals": {"zh-CN": "移除记录", "en": "removals"},
+    "mydata_kind_changes": {"zh-CN": "后台中的设置修改", "en": "settings changed on the pages"},
+    "mydata_kind_signin_links": {"zh-CN": "后台登录链接", "en": "sign-in links"},
 }

@@ -1,0 +1,418 @@
+"""The organiser's pages' use cases: sign-in links, and what each page shows or changes.
+
+Called by the chat command (``后台`` / ``/manage``: chat/manage.py), the CLI
+(``rollcall manage link``) and the pages (chalicelib/manage/). Every page is built from a few
+Queries of the community's partition (members, check-ins of a date range, warnings, runs,
+due pointers): no Scan, no read per member.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.models import Community, InvalidValue, Member
+from chalicelib.store import keys
+from chalicelib.store import manage as links
+from chalicelib.store.repository import Store
+
+HEATMAP_WEEKS = 12
+
+
+class NotAnAdmin(PermissionError):
+    """The member is not (or no longer) an owner or admin of the community."""
+
+
+# -- sign-in links ----------------------------------------------------------------------------
+
+
+def signin_url(base_url: str, community_id: str, token: str) -> str:
+    """The link; ``base_url`` is the API's (ROLLCALL_PUBLIC_URL may name a webhook URL)."""
+    base = base_url.rstrip("/")
+    head, found, _platform = base.rpartition("/webhooks/")
+    if found:
+        base = head
+    return f"{base}/manage/{community_id}/signin?t={token}"
+
+
+def issue_link(store: Store, community: Community, member: Member | None, now: datetime) -> str:
+    """A new single-use token for an admin of the community (NotAnAdmin otherwise)."""
+    if member is None or not member.is_present or not member.is_admin:
+        raise NotAnAdmin(community.id)
+    token = secrets.token_urlsafe(32)
+    links.put_signin_link(store.table, community.id, member.user_id, token, now)
+    return token
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    community_id: str
+    user_id: str
+    role: str
+
+
+def redeem_link(store: Store, community_id: str, token: str, now: datetime) -> SignedIn | str:
+    """Use the link up and say who it signs in; or why not (``unknown``, ``used``,
+    ``expired``, ``not_admin``). The member's role is read now, not when the link was made."""
+    status, item = links.use_signin_link(store.table, community_id, token, now)
+    if item is None:
+        return status
+    member = store.get_member(community_id, item["user_id"])
+    if member is None or not member.is_present or not member.is_admin:
+        return "not_admin"
+    return SignedIn(community_id, member.user_id, member.role.value)
+
+
+def current_admin(store: Store, community_id: str, user_id: str) -> Member | None:
+    """The signed-in member when still a present owner or admin (one GetItem per page)."""
+    member = store.get_member(community_id, user_id)
+    if member is None or not member.is_present or not member.is_admin:
+        return None
+    return member
+
+
+# -- the pages' data --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: str
+    name: str
+    role: str
+    squad: str
+    tier: str
+    streak: int
+    checkins: int
+    last_active: date | None
+    warning: str
+    points: int
+
+
+def member_rows(store: Store, community: Community, now: datetime) -> list[MemberRow]:
+    """Every present member with their tier and warning: two Queries (members, warnings)."""
+    from chalicelib.domain.inactivity import Thresholds, tier_of
+    from chalicelib.store.reports import warning_from_item, warnings_of
+
+    today = community.calendar.local_date(now)
+    thresholds = Thresholds.of(community)
+    warnings = warnings_of(store.table, community.id)
+    rows = []
+    for member in store.list_members(community.id):
+        if not member.is_present:
+            continue
+        member = warning_from_item(member, warnings.get(member.user_id))
+        rows.append(
+            MemberRow(
+                user_id=member.user_id,
+                name=member.display(),
+                role=member.role.value,
+                squad=member.squad or "",
+                tier=tier_of(member, today, thresholds).value,
+                streak=member.current_streak,
+                checkins=member.checkins,
+                last_active=member.last_active,
+                warning=member.warned_rule or "",
+                points=member.points,
+            )
+        )
+    return rows
+
+
+SORTS = ("name", "role", "squad", "tier", "streak", "last_active", "warning")
+
+
+def select_rows(
+    rows: list[MemberRow],
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    tier: str = "",
+    squad: str = "",
+    search: str = "",
+) -> list[MemberRow]:
+    """The members table as asked in the query string; an unknown sort is by name."""
+    picked = [
+        r
+        for r in rows
+        if (not tier or r.tier == tier)
+        and (not squad or r.squad == squad)
+        and (not search or search.casefold() in r.name.casefold())
+    ]
+    key = sort if sort in SORTS else "name"
+
+    def value(r: MemberRow) -> Any:
+        v = getattr(r, key)
+        if key == "last_active":
+            return v or date.min
+        return v.casefold() if isinstance(v, str) else v
+
+    return sorted(picked, key=lambda r: (value(r), r.name.casefold()), reverse=descending)
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: date
+    tiers: dict[str, int]
+    present: int
+    checked_in_today: list[str]
+    days: dict[date, int]  # check-ins per local date over the heatmap's weeks
+    first_day: date
+    weekly_rate: list[tuple[date, float]]  # (Monday, share of possible check-ins)
+    next_posts: list[tuple[str, datetime]]  # (job, local time)
+    theme: str | None
+
+
+def community_overview(store: Store, community: Community, now: datetime) -> Overview:
+    """Members by tier, today's check-ins, 12 weeks of check-ins by day and rate by week,
+    the next scheduled posts: Queries of members, warnings, a date range, due pointers."""
+    from chalicelib.domain.inactivity import TIERS
+    from chalicelib.store.checkins import checkins_between
+
+    today = community.calendar.local_date(now)
+    rows = member_rows(store, community, now)
+    names = {r.user_id: r.name for r in rows}
+    tiers = {t.value: 0 for t in TIERS}
+    for row in rows:
+        tiers[row.tier] = tiers.get(row.tier, 0) + 1
+    # Whole weeks, Monday to Sunday, the last one holding today.
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    days: Counter[date] = Counter()
+    todays: list[str] = []
+    for item in checkins_between(store.table, community.id, first, today):
+        day = date.fromisoformat(item["date"])
+        days[day] += 1
+        if day == today:
+            todays.append(names.get(item["user_id"], item.get("name") or item["user_id"]))
+    present = len(rows)
+    weekly = []
+    for week in range(HEATMAP_WEEKS):
+        monday = first + timedelta(weeks=week)
+        span = min(7, (today - monday).days + 1)
+        count = sum(days[monday + timedelta(days=d)] for d in range(span))
+        weekly.append((monday, count / (present * span) if present and span > 0 else 0.0))
+    return Overview(
+        today=today,
+        tiers=tiers,
+        present=present,
+        checked_in_today=sorted(todays),
+        days=dict(days),
+        first_day=first,
+        weekly_rate=weekly,
+        next_posts=next_posts(store, community),
+        theme=community.theme,
+    )
+
+
+def next_posts(store: Store, community: Community) -> list[tuple[str, datetime]]:
+    """Each job's next run, in the community's local time, soonest first: one Query of the
+    due pointers (rescheduled whenever the settings change)."""
+    from chalicelib.domain.calendar import zone
+
+    tz = zone(community.timezone)
+    due = store.table.query(keys.community_pk(community.id), prefix=keys.due_item_sk(""))
+    return sorted(
+        (
+            (item["job"], datetime.fromisoformat(item["scheduled_at"]).astimezone(tz))
+            for item in due
+        ),
+        key=lambda pair: pair[1],
+    )
+
+
+def run_rows(store: Store, community: Community, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest job runs (the run ledger, store/runs.py), newest first, each with its
+    parts settled, posted in the group, refused (direct messages the platform would not
+    deliver) and sent privately: two Queries (the runs, all their refusals)."""
+    from chalicelib.store import runs
+
+    pk = keys.community_pk(community.id)
+    refused: Counter[str] = Counter()
+    for item in store.table.query(pk, prefix=keys.RUN_REFUSED_PREFIX):
+        refused[item["sk"].removeprefix(keys.RUN_REFUSED_PREFIX).rsplit("#", 1)[0]] += 1
+    found = []
+    for item in store.table.query(pk, prefix=keys.RUN_PREFIX):
+        done = runs.settled(item)
+        group = len(runs.sent_parts(item))
+        key = f"{item.get('job')}#{item.get('period')}#{runs.epoch_of(item)}"
+        no = refused[key]
+        found.append(
+            {
+                **item,
+                "settled": done,
+                "group": group,
+                "refused": no,
+                "direct": max(done - group - no, 0),
+            }
+        )
+    found.sort(key=lambda i: i.get("claimed_at") or i.get("finished_at") or "", reverse=True)
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    cycle_id: str
+    deadline: date
+    is_open: bool
+    submitted: int
+    late: int
+    missing: int | None  # None while the cycle is open
+    reviews_done: int
+    reviews_owed: int
+    work: list[tuple[str, str, bool]]  # (name, link or text, late)
+
+
+def homework_cycles(
+    store: Store, community: Community, now: datetime, count: int = 4
+) -> list[CycleRow]:
+    """The last ``count`` cycles, newest first: three Queries a cycle (submissions,
+    reviews, assignments) and one of the roster."""
+    from chalicelib.domain.homework import cycles_of, deadline_date, preview
+    from chalicelib.store import homework
+
+    cycles = cycles_of(community)
+    if cycles is None:
+        return []
+    current = cycles.cycle_of(now)
+    names = {m.user_id: m.display() for m in store.list_members(community.id) if m.is_present}
+    rows = []
+    for n in range(current, max(1, current - count + 1) - 1, -1):
+        cid = cycles.cycle_id(n)
+        subs = homework.submissions_of(store.table, community.id, cid)
+        done = len(homework.reviews_of(store.table, community.id, cid))
+        owed = sum(len(v) for v in homework.assignments_of(store.table, community.id, cid).values())
+        handed = {s["user_id"] for s in subs}
+        rows.append(
+            CycleRow(
+                cycle_id=cid,
+                deadline=deadline_date(cycles, n),
+                is_open=n == current,
+                submitted=len(subs),
+                late=sum(1 for s in subs if s.get("late")),
+                missing=None if n == current else len(set(names) - handed),
+                reviews_done=done,
+                reviews_owed=max(owed - done, 0),
+                work=sorted(
+                    (
+                        str(names.get(s["user_id"], s.get("name") or s["user_id"])),
+                        preview(s),
+                        bool(s.get("late")),
+                    )
+                    for s in subs
+                ),
+            )
+        )
+    return rows
+
+
+def at_risk(store: Store, community: Community, now: datetime) -> tuple[str, list[Any]]:
+    """Who the next report would warn or list for removal, and who stands warned: the
+    report on this month so far, built as ``rollcall report monthly`` previews it (Queries of
+    the roster, counters, warnings, check-ins and homework; nothing stored)."""
+    from chalicelib.features.reports import build_monthly_report
+
+    calendar = community.calendar
+    month = calendar.month(calendar.local_date(now))
+    report = build_monthly_report(store, community, month, now)
+    rows = [r for r in report.rows if r.candidate_rule or r.newly_warned or r.warned_rule]
+    rows.sort(key=lambda r: (not r.candidate_rule, not r.newly_warned, r.name.casefold()))
+    return month, rows
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+# The settings the page edits, in the form's order (chalicelib/domain/settings.py names).
+EDITABLE = (
+    "reminder_time",
+    "last_call_time",
+    "day_boundary",
+    "timezone",
+    "locale",
+    "congratulate",
+    "grace_days",
+    "cycle_length_days",
+    "deadline_weekday",
+    "deadline_time",
+    "report_day",
+    "report_time",
+)
+
+
+def setting_text(community: Community, name: str) -> str:
+    """A setting's current value as the form shows it (and the validator reads it back)."""
+    from chalicelib.domain.settings import SETTINGS, WEEKDAYS
+
+    value = getattr(community, SETTINGS[name].field)
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if name == "deadline_weekday":
+        return WEEKDAYS[value]
+    return str(value)
+
+
+class SettingsRefused(InvalidValue):
+    """Bad input on the settings form: the reason for each field (``""``: the form)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def change_settings(
+    store: Store,
+    queue: Any,
+    community: Community,
+    actor: Member,
+    form: dict[str, str],
+    now: datetime,
+) -> Community:
+    """Apply the form's changed settings with the CLI's validator (domain/settings.py),
+    write only those, audit the change and have the jobs scheduled again. SettingsRefused
+    (and nothing written) on bad input.
+
+    The rescheduling goes through the queue (``reschedule``): computing next runs loads
+    every job's module, and the function that serves the pages and webhooks is not granted
+    what those jobs do (BatchWriteItem); the worker picks it up within a second.
+    """
+    from chalicelib.domain.settings import SETTINGS, check_settings, parse_settings
+    from chalicelib.queue import reschedule_message
+
+    given = {
+        name: form[name].strip()
+        for name in EDITABLE
+        if name in form and form[name].strip() != setting_text(community, name)
+    }
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    for name, value in given.items():
+        try:
+            changes.update(parse_settings({name: value}))
+        except InvalidValue as error:
+            errors[name] = str(error)
+    if errors:
+        raise SettingsRefused(errors)
+    if not changes:
+        return community
+    try:
+        updated = community.with_changes(**changes)
+        check_settings(updated, changed=changes)
+    except InvalidValue as error:
+        text = str(error)
+        named = [n for n in given if text.startswith(SETTINGS[n].what)] or list(given)
+        raise SettingsRefused({named[0]: text}) from None
+    from chalicelib.features.communities import record_changes
+
+    saved = store.update_community(community, **changes)
+    diff = {
+        name: (getattr(community, name), getattr(saved, name))
+        for name in changes
+        if getattr(community, name) != getattr(saved, name)
+    }
+    # The same audit record as a change from chat or the CLI (features/communities.py).
+    record_changes(store, community.id, diff, by=actor.user_id, now=now)
+    queue.send_batch([reschedule_message(community.id)])
+    return saved

@@ -1,0 +1,674 @@
+"""The pages themselves: a request in, an HttpResponse out.
+
+Every page but the sign-in reads the signed cookie, refuses (404, the same answer as an
+unknown community) when it names another community, reads the member again (still a present
+owner or admin?) and only then the community's data. Forms carry a CSRF token bound to the
+session. Nothing here runs at import time of the webhooks: the routes import this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from chalicelib.domain.models import LOCALES, Community, Member
+from chalicelib.features import manage as feature
+from chalicelib.manage import session as sessions
+from chalicelib.manage.svg import heatmap_svg, rate_svg
+from chalicelib.manage.texts import TEXTS, page_text
+from chalicelib.platforms.base import HttpRequest, HttpResponse
+from chalicelib.store.repository import NotFound, Store
+
+PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit")
+HTML = "text/html; charset=utf-8"
+SECURITY_HEADERS = {
+    "Content-Type": HTML,
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def base_path(public_url: str) -> str:
+    """``https://x.example/api`` → ``/api``; a webhook URL's ``/webhooks/…`` is dropped."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(public_url).path if public_url else ""
+    head, found, _ = path.rpartition("/webhooks/")
+    return (head if found else path).rstrip("/")
+
+
+class Ctx:
+    """One request to one community's pages."""
+
+    def __init__(self, runtime: Any, request: HttpRequest, community_id: str) -> None:
+        self.runtime = runtime
+        self.request = request
+        self.community_id = community_id
+        self.page = "overview"
+        # Behind API Gateway the pages live under the stage's path (``/api``): where the
+        # public URL says, so links, redirects and the cookie's Path carry it.
+        self.prefix = base_path(runtime.settings.public_url)
+        self.now: datetime = runtime.clock.now()
+        self.store: Store = runtime.store
+        self.key: bytes | None = runtime.settings.manage_key()
+        self.community: Community | None = None
+        self.member: Member | None = None
+        self.cookie: str = ""
+        asked = request.query.get("lang", "")
+        self.asked_lang = asked if asked in LOCALES else ""
+
+    @property
+    def page_lang(self) -> str:
+        if self.asked_lang:
+            return self.asked_lang
+        return self.community.locale if self.community else "en"
+
+    def word(self, key: str, **values: Any) -> str:
+        return page_text(self.page_lang, key, **values)
+
+    def page_url(self, page: str = "", **query: str) -> str:
+        path = f"{self.prefix}/manage/{self.community_id}" + (f"/{page}" if page else "")
+        if self.asked_lang:
+            query = {"lang": self.asked_lang, **query}
+        kept = {k: v for k, v in query.items() if v}
+        return path + ("?" + urlencode(kept) if kept else "")
+
+    def posted_fields(self) -> dict[str, str]:
+        fields = parse_qs(self.request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[0] for k, v in fields.items()}
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+def render_page(
+    ctx: Ctx, title: str, body: str, *, status: int = 200, nav: str = "", headers: Any = None
+) -> HttpResponse:
+    links = ""
+    if nav:
+        items = [
+            f'<a href="{escape(ctx.page_url("" if p == "overview" else p))}"'
+            + (' class="on"' if p == nav else "")
+            + f">{escape(ctx.word('nav_' + p))}</a>"
+            for p in PAGES
+        ]
+        items.append(
+            f'<form method="post" action="{escape(ctx.page_url("signout"))}" class="inline">'
+            f'<input type="hidden" name="csrf" value="{escape(_csrf(ctx))}">'
+            f'<button type="submit" class="link">{escape(ctx.word("signout"))}</button></form>'
+        )
+        links = "<nav>" + "".join(items) + "</nav>"
+    other = "en" if ctx.page_lang == "zh-CN" else "zh-CN"
+    switch_query = {k: v for k, v in ctx.request.query.items() if k != "lang"}
+    switch_query["lang"] = other
+    path = ctx.page_url("" if ctx.page == "overview" else ctx.page).split("?")[0]
+    switch = f'<a class="lang" id="lang" href="{escape(path + "?" + urlencode(switch_query))}">'
+    switch += ("English" if other == "en" else "中文") + "</a>"
+    name = escape(ctx.community.name) if ctx.community else ""
+    html = (
+        f'<!doctype html><html lang="{ctx.page_lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(title)} · {escape(ctx.word('title'))}</title><style>{CSS}</style></head>"
+        f"<body><header><strong>{name or escape(ctx.word('title'))}</strong>{links}{switch}"
+        f"</header><main><h1>{escape(title)}</h1>{body}</main></body></html>"
+    )
+    return HttpResponse(status, html, {**SECURITY_HEADERS, **(headers or {})})
+
+
+def page_not_found(ctx: Ctx) -> HttpResponse:
+    """The one answer for an unknown community, another community's cookie, no such page:
+    nothing says whether the community exists."""
+    ctx.community = None
+    return render_page(ctx, ctx.word("not_found"), "", status=404)
+
+
+def notice_page(ctx: Ctx, key: str, status: int) -> HttpResponse:
+    return render_page(
+        ctx, ctx.word("title"), f'<p class="notice">{escape(ctx.word(key))}</p>', status=status
+    )
+
+
+def see_other(location: str, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(
+        303, "", {"Location": location, "Cache-Control": "no-store", **(headers or {})}
+    )
+
+
+def _csrf(ctx: Ctx) -> str:
+    return sessions.csrf_token(ctx.key, ctx.cookie) if ctx.key and ctx.cookie else ""
+
+
+# -- sign-in ----------------------------------------------------------------------------------
+
+
+def _load_community(ctx: Ctx) -> bool:
+    try:
+        ctx.community = ctx.store.get_community(ctx.community_id)
+    except NotFound:
+        return False
+    return True
+
+
+def signin_page(ctx: Ctx) -> HttpResponse:
+    """GET shows a Continue button and changes nothing (chat apps fetch links to preview
+    them); the POST it sends uses the link up and sets the cookie. A bad token gets the same
+    answer whether or not the community exists."""
+    if ctx.key is None:
+        return notice_page(ctx, "not_configured", 503)
+    if ctx.request.method == "GET":
+        from chalicelib.store.manage import peek_signin_link
+
+        token = ctx.request.query.get("t", "")
+        item = peek_signin_link(ctx.store.table, ctx.community_id, token) if token else None
+        if item is None or not _load_community(ctx):
+            ctx.community = None
+            return notice_page(ctx, "link_unknown", 404)
+        if item.get("used_at"):
+            return notice_page(ctx, "link_used", 410)
+        if datetime.fromisoformat(item["valid_until"]) <= ctx.now:
+            return notice_page(ctx, "link_expired", 410)
+        member = ctx.store.get_member(ctx.community_id, item["user_id"])
+        who = member.display() if member else item["user_id"]
+        assert ctx.community is not None
+        intro = ctx.word("signin_intro", name=who, community=ctx.community.name)
+        body = (
+            f"<p>{escape(intro)}</p>"
+            f'<form method="post" action="{escape(ctx.page_url("signin"))}">'
+            f'<input type="hidden" name="t" value="{escape(token)}">'
+            f'<button type="submit" id="continue">{escape(ctx.word("continue"))}</button></form>'
+        )
+        return render_page(ctx, ctx.word("signin_title"), body, headers={"X-Robots-Tag": "noindex"})
+    token = ctx.posted_fields().get("t", "")
+    result = (
+        feature.redeem_link(ctx.store, ctx.community_id, token, ctx.now) if token else "unknown"
+    )
+    if isinstance(result, str):
+        if result != "unknown":  # the link was this community's: its name may show
+            _load_community(ctx)
+        status = {"unknown": 404, "not_admin": 403}.get(result, 410)
+        return notice_page(ctx, f"link_{result}", status)
+    value = sessions.make_cookie_value(
+        ctx.key, result.community_id, result.user_id, result.role, ctx.now
+    )
+    secure = ctx.runtime.settings.stage != "local"
+    cookie = sessions.cookie_header(
+        value,
+        secure=secure,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path=ctx.prefix + "/manage",
+    )
+    return see_other(ctx.page_url(), {"Set-Cookie": cookie})
+
+
+def signout_page(ctx: Ctx) -> HttpResponse:
+    refused = _authorise(ctx)
+    if refused is not None:
+        return refused
+    if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, ctx.posted_fields().get("csrf", "")):
+        return notice_page(ctx, "bad_form", 403)
+    gone = sessions.cookie_header(
+        "", secure=ctx.runtime.settings.stage != "local", max_age=0, path=ctx.prefix + "/manage"
+    )
+    ctx.community = None
+    return render_page(ctx, ctx.word("signed_out"), "", headers={"Set-Cookie": gone})
+
+
+def _authorise(ctx: Ctx) -> HttpResponse | None:
+    """None when the cookie is this community's and its member still an owner or admin.
+
+    Without a valid session for this very community (none, forged, expired, another
+    community's) the answer is the same whether or not the community exists; with one, a
+    community deleted since is 404."""
+    if ctx.key is None:
+        return notice_page(ctx, "not_configured", 503)
+    value = sessions.cookie_from_header(ctx.request.header("cookie"))
+    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None
+    if found is None or found.community_id != ctx.community_id:
+        return notice_page(ctx, "forbidden", 403)
+    if not _load_community(ctx):
+        return page_not_found(ctx)
+    member = feature.current_admin(ctx.store, ctx.community_id, found.user_id)
+    if member is None:
+        return notice_page(ctx, "link_not_admin", 403)
+    ctx.member, ctx.cookie = member, value or ""
+    return None
+
+
+# -- the pages --------------------------------------------------------------------------------
+
+
+def _local(ctx: Ctx, at: datetime) -> str:
+    return f"{at:%a %Y-%m-%d %H:%M}"
+
+
+def overview_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    data = feature.community_overview(ctx.store, ctx.community, ctx.now)
+    tiers = "".join(
+        f"<tr><th>{escape(ctx.word('tier_' + tier))}</th>"
+        f'<td class="n" data-tier="{tier}">{n}</td></tr>'
+        for tier, n in data.tiers.items()
+    )
+    tiers += (
+        f'<tr class="total"><th>{escape(ctx.word("present"))}</th>'
+        f'<td class="n">{data.present}</td></tr>'
+    )
+    today = (
+        '<ul class="names" id="today">'
+        + "".join(f"<li>{escape(n)}</li>" for n in data.checked_in_today)
+        + "</ul>"
+        if data.checked_in_today
+        else f'<p id="today">{escape(ctx.word("nobody_yet"))}</p>'
+    )
+    runs = (
+        "<ul>"
+        + "".join(
+            f"<li>{escape(_job_name(ctx, job))}: <time>{_local(ctx, at)}</time></li>"
+            for job, at in data.next_posts
+        )
+        + "</ul>"
+        if data.next_posts
+        else f"<p>{escape(ctx.word('no_schedule'))}</p>"
+    )
+    cell = lambda d, n: ctx.word("heatmap_cell", date=d.isoformat(), count=n)  # noqa: E731
+    week = lambda d, r: ctx.word("week_of", date=d.isoformat(), rate=f"{r:.0%}")  # noqa: E731
+    theme = (
+        f"<section><h2>{escape(ctx.word('theme'))}</h2><p>{escape(data.theme)}</p></section>"
+        if data.theme
+        else ""
+    )
+    body = (
+        '<div class="grid">'
+        f"<section><h2>{escape(ctx.word('members_by_tier'))}</h2><table>{tiers}</table></section>"
+        f"<section><h2>{escape(ctx.word('today', date=data.today.isoformat()))}</h2>"
+        f"{today}</section>"
+        f"<section><h2>{escape(ctx.word('next_posts'))}</h2>{runs}"
+        f'<p class="muted">{escape(ctx.community.timezone)}</p></section>{theme}</div>'
+        f"<section><h2>{escape(ctx.word('heatmap'))}</h2>"
+        f"{heatmap_svg(data.first_day, data.today, data.days, data.present, cell)}</section>"
+        f"<section><h2>{escape(ctx.word('weekly_rate'))}</h2>"
+        f"{rate_svg(data.weekly_rate, week)}</section>"
+    )
+    return render_page(ctx, ctx.word("nav_overview"), body, nav="overview")
+
+
+def members_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    from chalicelib.domain.inactivity import TIERS
+
+    q = ctx.request.query
+    rows = feature.member_rows(ctx.store, ctx.community, ctx.now)
+    sort = q.get("sort", "name") if q.get("sort") in feature.SORTS else "name"
+    desc = q.get("desc") == "1"
+    shown = feature.select_rows(
+        rows,
+        sort=sort,
+        descending=desc,
+        tier=q.get("tier", ""),
+        squad=q.get("squad", ""),
+        search=q.get("q", "").strip(),
+    )
+    filters = {k: q.get(k, "") for k in ("tier", "squad", "q")}
+    if q.get("format") == "csv":
+        return _members_csv(ctx, shown)
+    squads = sorted({r.squad for r in rows if r.squad})
+    csv_url = ctx.page_url("members", format="csv", sort=sort, desc="1" if desc else "", **filters)
+    shown_text = ctx.word("shown", shown=len(shown), total=len(rows))
+
+    def option(value: str, label: str, chosen: str) -> str:
+        on = " selected" if value == chosen else ""
+        return f'<option value="{escape(value)}"{on}>{escape(label)}</option>'
+
+    form = (
+        f'<form method="get" action="{escape(ctx.page_url("members"))}" class="filters">'
+        + (f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else "")
+        + f'<input type="search" name="q" id="q" value="{escape(filters["q"])}" '
+        f'placeholder="{escape(ctx.word("search"))}">'
+        f'<select name="tier" id="tier">{option("", ctx.word("all_tiers"), filters["tier"])}'
+        + "".join(option(t.value, ctx.word("tier_" + t.value), filters["tier"]) for t in TIERS)
+        + '</select><select name="squad" id="squad">'
+        + option("", ctx.word("all_squads"), filters["squad"])
+        + "".join(option(s, s, filters["squad"]) for s in squads)
+        + f'</select><input type="hidden" name="sort" value="{sort}">'
+        + ('<input type="hidden" name="desc" value="1">' if desc else "")
+        + f'<button type="submit" id="apply">{escape(ctx.word("filter"))}</button> '
+        f'<a id="csv" href="{escape(csv_url)}">'
+        f"{escape(ctx.word('export_csv'))}</a></form>"
+    )
+    head = ""
+    for column in ("name", "role", "squad", "tier", "streak", "last_active", "warning"):
+        flip = "1" if column == sort and not desc else ""
+        mark = (" ▼" if desc else " ▲") if column == sort else ""
+        href = ctx.page_url("members", sort=column, desc=flip, **filters)
+        label = escape(ctx.word("col_" + column)) + mark
+        head += f'<th><a href="{escape(href)}" id="sort-{column}">{label}</a></th>'
+    body_rows = "".join(
+        "<tr>"
+        f'<td class="name">{escape(r.name)}</td><td>{escape(ctx.word("role_" + r.role))}</td>'
+        f"<td>{escape(r.squad)}</td><td>{escape(ctx.word('tier_' + r.tier))}</td>"
+        f'<td class="n">{r.streak}</td>'
+        f"<td>{r.last_active.isoformat() if r.last_active else '–'}</td>"
+        f"<td>{escape(r.warning)}</td></tr>"
+        for r in shown
+    )
+    body = (
+        form
+        + f'<p class="muted" id="shown">{escape(shown_text)}</p>'
+        + f'<table id="members"><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table>'
+    )
+    return render_page(ctx, ctx.word("nav_members"), body, nav="members")
+
+
+def _members_csv(ctx: Ctx, rows: list[feature.MemberRow]) -> HttpResponse:
+    from chalicelib.domain.csvsafe import render
+
+    header = [
+        "name",
+        "user_id",
+        "role",
+        "squad",
+        "tier",
+        "streak",
+        "checkins",
+        "last_active",
+        "warning",
+    ]
+    document = render(
+        header,
+        (
+            [
+                r.name,
+                r.user_id,
+                r.role,
+                r.squad,
+                r.tier,
+                r.streak,
+                r.checkins,
+                r.last_active.isoformat() if r.last_active else "",
+                r.warning,
+            ]
+            for r in rows
+        ),
+    )
+    return HttpResponse(
+        200,
+        document,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{ctx.community_id}-members.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _took(run: dict[str, Any]) -> str:
+    try:
+        seconds = (
+            datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["claimed_at"])
+        ).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return "–"
+    return f"{seconds:.1f} s"
+
+
+def runs_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    from chalicelib.domain.calendar import zone
+
+    tz = zone(ctx.community.timezone)
+    found = feature.run_rows(ctx.store, ctx.community)
+    if not found:
+        return render_page(
+            ctx, ctx.word("nav_runs"), f"<p>{escape(ctx.word('no_runs'))}</p>", nav="runs"
+        )
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in (
+            "col_job",
+            "col_period",
+            "col_status",
+            "col_started",
+            "col_took",
+            "col_parts",
+            "col_split",
+            "col_note",
+        )
+    )
+
+    def started(run: dict[str, Any]) -> str:
+        at = run.get("claimed_at") or run.get("finished_at")
+        return _local(ctx, datetime.fromisoformat(at).astimezone(tz)) if at else "–"
+
+    rows = "".join(
+        "<tr>"
+        f"<td>{escape(_job_name(ctx, str(r.get('job', ''))))}</td>"
+        f"<td>{escape(str(r.get('period', '')))}</td>"
+        f'<td class="status-{escape(str(r.get("status", "")))}">'
+        f"{escape(str(r.get('status', '')))}</td>"
+        f"<td>{started(r)}</td><td>{_took(r)}</td>"
+        f'<td class="n">{r["settled"]}/{escape(str(r.get("parts", "–")))}</td>'
+        f'<td class="n">{r["group"]} / {r["direct"]} / {r["refused"]}</td>'
+        f"<td>{escape(str(r.get('reason') or r.get('error') or ''))}</td></tr>"
+        for r in found
+    )
+    body = f'<table id="runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return render_page(ctx, ctx.word("nav_runs"), body, nav="runs")
+
+
+def _job_name(ctx: Ctx, job: str) -> str:
+    return ctx.word("job_" + job) if "job_" + job in TEXTS else job
+
+
+def settings_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None and ctx.member is not None
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    saved = False
+    if ctx.request.method == "POST":
+        form = ctx.posted_fields()
+        if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, form.get("csrf", "")):
+            return notice_page(ctx, "bad_form", 403)
+        try:
+            feature.change_settings(
+                ctx.store, ctx.runtime.queue, ctx.community, ctx.member, form, ctx.now
+            )
+        except feature.SettingsRefused as refused:
+            errors, values = refused.errors, form
+        else:
+            return see_other(ctx.page_url("settings", saved="1"))
+    saved = ctx.request.query.get("saved") == "1"
+    data = feature.next_posts(ctx.store, ctx.community)
+    reminder = next((at for job, at in data if job == "daily-reminder"), None)
+    fields = ""
+    for name in feature.EDITABLE:
+        value = values.get(name, feature.setting_text(ctx.community, name))
+        error = errors.get(name, "")
+        fields += (
+            f'<div class="field{" bad" if error else ""}">'
+            f'<label for="{name}">{escape(ctx.word("set_" + name))}</label>'
+            f'<input id="{name}" name="{name}" value="{escape(value)}"'
+            + (f' aria-describedby="{name}-error"' if error else "")
+            + ">"
+            + (f'<span class="error" id="{name}-error">{escape(error)}</span>' if error else "")
+            + "</div>"
+        )
+    notice = ""
+    if saved:
+        notice = f'<p class="notice" id="saved">{escape(ctx.word("saved"))}</p>'
+    if errors:
+        notice = f'<p class="notice bad">{escape(ctx.word("fix_below"))}</p>'
+    when = (
+        f'<p id="next-reminder">{escape(ctx.word("next_reminder", when=_local(ctx, reminder)))}</p>'
+        if reminder
+        else ""
+    )
+    body = (
+        notice
+        + when
+        + f'<form method="post" action="{escape(ctx.page_url("settings"))}" id="settings">'
+        + f'<input type="hidden" name="csrf" value="{escape(_csrf(ctx))}">{fields}'
+        + f'<button type="submit" id="save">{escape(ctx.word("save"))}</button></form>'
+    )
+    return render_page(
+        ctx, ctx.word("nav_settings"), body, nav="settings", status=400 if errors else 200
+    )
+
+
+def homework_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    rows = feature.homework_cycles(ctx.store, ctx.community, ctx.now)
+    if not rows:
+        body = f"<p>{escape(ctx.word('no_cycles'))}</p>"
+        return render_page(ctx, ctx.word("nav_homework"), body, nav="homework")
+    sections = ""
+    for row in rows:
+        missing = ctx.word("cycle_open") if row.missing is None else str(row.missing)
+        figures = ctx.word(
+            "cycle_figures",
+            submitted=row.submitted,
+            late=row.late,
+            missing=missing,
+            done=row.reviews_done,
+            owed=row.reviews_owed,
+        )
+
+        def shown(work: str) -> str:
+            if work.startswith(("https://", "http://")):
+                return f'<a href="{escape(work)}" rel="noopener noreferrer">{escape(work)}</a>'
+            return escape(work)
+
+        items = "".join(
+            f"<li>{escape(name)}: {shown(work)}"
+            + (f" <em>({escape(ctx.word('late'))})</em>" if late else "")
+            + "</li>"
+            for name, work, late in row.work
+        )
+        title = ctx.word("cycle_title", cycle=row.cycle_id, deadline=row.deadline.isoformat())
+        sections += (
+            f'<section class="cycle" id="{row.cycle_id}"><h2>{escape(title)}</h2>'
+            f"<p>{escape(figures)}</p>" + (f"<ul>{items}</ul>" if items else "") + "</section>"
+        )
+    return render_page(ctx, ctx.word("nav_homework"), sections, nav="homework")
+
+
+def risk_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    month, rows = feature.at_risk(ctx.store, ctx.community, ctx.now)
+    intro = f'<p class="muted">{escape(ctx.word("risk_intro", month=month))}</p>'
+    if not rows:
+        return render_page(
+            ctx, ctx.word("nav_risk"), intro + f"<p>{escape(ctx.word('no_risk'))}</p>", nav="risk"
+        )
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in (
+            "col_name",
+            "col_tier",
+            "col_last_active",
+            "col_checkins",
+            "col_missed",
+            "col_outcome",
+        )
+    )
+
+    def outcome(row: Any) -> str:
+        if row.candidate_rule:
+            return ctx.word("outcome_remove", rule=row.candidate_rule)
+        if row.newly_warned:
+            return ctx.word("outcome_warn", rule=row.warned_rule or "")
+        return ctx.word("outcome_warned", rule=row.warned_rule or "")
+
+    body = "".join(
+        f'<tr><td class="name">{escape(r.name)}</td>'
+        f"<td>{escape(ctx.word('tier_' + r.tier.value))}</td>"
+        f"<td>{r.last_active.isoformat() if r.last_active else '–'}</td>"
+        f'<td class="n">{r.checkins}</td><td class="n">{r.missed_in_a_row}</td>'
+        f"<td>{escape(outcome(r))}</td></tr>"
+        for r in rows
+    )
+    table = f'<table id="risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return render_page(ctx, ctx.word("nav_risk"), intro + table, nav="risk")
+
+
+def audit_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    from chalicelib.domain.calendar import zone
+    from chalicelib.features.communities import audit_trail
+
+    tz = zone(ctx.community.timezone)
+    entries = audit_trail(ctx.store, ctx.community_id, newest_first=True, limit=100)
+    if not entries:
+        return render_page(
+            ctx, ctx.word("nav_audit"), f"<p>{escape(ctx.word('no_audit'))}</p>", nav="audit"
+        )
+    names = {m.user_id: m.display() for m in ctx.store.list_members(ctx.community_id)}
+    rows = ""
+    for e in entries:
+        at = datetime.fromisoformat(e["at"]).astimezone(tz)
+        changes = f"{e.get('field', '')}: {e.get('old', '')} → {e.get('new', '')}"
+        by = str(e.get("by", ""))
+        who = names.get(by, by)
+        rows += (
+            f"<tr><td>{_local(ctx, at)}</td><td>{escape(who)}</td><td>{escape(changes)}</td></tr>"
+        )
+    head = "".join(f"<th>{escape(ctx.word(c))}</th>" for c in ("col_when", "col_who", "col_what"))
+    body = f'<table id="audit"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return render_page(ctx, ctx.word("nav_audit"), body, nav="audit")
+
+
+VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
+    "overview": overview_page,
+    "members": members_page,
+    "homework": homework_page,
+    "risk": risk_page,
+    "runs": runs_page,
+    "settings": settings_page,
+    "audit": audit_page,
+}
+
+
+def handle_manage_request(
+    runtime: Any, request: HttpRequest, community_id: str, name: str
+) -> HttpResponse:
+    ctx = Ctx(runtime, request, community_id)
+    ctx.page = name
+    if name == "signin":
+        return signin_page(ctx)
+    if name == "signout":
+        return signout_page(ctx)
+    view = VIEWS.get(name)
+    if view is None:
+        return page_not_found(ctx)
+    refused = _authorise(ctx)
+    if refused is not None:
+        return refused
+    return view(ctx)
+
+
+CSS = """
+*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"PingFang SC",
+"Microsoft YaHei",sans-serif;color:#1d2430;background:#f6f7f9}
+header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:.7rem 1.2rem;
+background:#1f3a5f;color:#fff}header a,header .link{color:#dfe8f5;text-decoration:none}
+nav{display:flex;gap:.9rem;flex:1;flex-wrap:wrap}nav a.on{color:#fff;font-weight:600;
+border-bottom:2px solid #8fd19e}.lang{margin-left:auto}main{max-width:1100px;margin:0 auto;
+padding:1rem 1.2rem}h1{font-size:1.4rem}h2{font-size:1.05rem;margin:.2rem 0 .6rem}
+section{background:#fff;border:1px solid #e3e6ea;border-radius:8px;padding:.9rem 1rem;
+margin-bottom:1rem}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));
+gap:1rem}table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;
+padding:.35rem .6rem;border-bottom:1px solid #eceef1}th a{color:inherit}td.n{text-align:right;
+font-variant-numeric:tabular-nums}.muted{color:#6b7480;font-size:.9rem}.notice{padding:.6rem .8rem;
+background:#e8f5ec;border-radius:6px}.notice.bad{background:#fdecea}.filters{display:flex;
+flex-wrap:wrap;gap:.5rem;margin-bottom:.6rem}input,select,button{font:inherit;padding:.3rem .5rem}
+button{background:#1f3a5f;color:#fff;border:0;border-radius:5px;padding:.4rem 1rem;cursor:pointer}
+.inline{display:inline}button.link{background:none;padding:0}.field{display:grid;
+grid-template-columns:16rem 12rem 1fr;gap:.6rem;align-items:center;margin:.35rem 0}
+.field.bad input{border:2px solid #c0392b}.error{color:#c0392b}.names{columns:3}
+svg text{font-size:10px;fill:#6b7480}
+"""

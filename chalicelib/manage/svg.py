@@ -1,0 +1,76 @@
+"""Charts drawn on the server as inline SVG: no script, no CDN, readable with CSS off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from html import escape
+
+CELL = 14
+GAP = 3
+# Light to dark green by share of members who checked in that day.
+SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
+
+
+def shade(count: int, members: int) -> str:
+    if count <= 0:
+        return SHADES[0]
+    share = count / members if members else 1.0
+    level = 1 if share < 0.25 else 2 if share < 0.5 else 3 if share < 0.75 else 4
+    return SHADES[level]
+
+
+def heatmap_svg(
+    first: date,
+    today: date,
+    days: Mapping[date, int],
+    members: int,
+    label: Callable[[date, int], str],
+) -> str:
+    """Weeks as columns (Monday first), days as rows, from ``first`` to ``today``."""
+    weeks = (today - first).days // 7 + 1
+    left, top = 28, 16
+    width, height = left + weeks * (CELL + GAP), top + 7 * (CELL + GAP)
+    parts = [
+        f'<svg id="heatmap" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
+        parts.append(f'<text x="0" y="{top + row * (CELL + GAP) + 11}">{name}</text>')
+    day = first
+    while day <= today:
+        week, weekday = (day - first).days // 7, day.weekday()
+        if weekday == 0 and day.day <= 7:
+            parts.append(f'<text x="{left + week * (CELL + GAP)}" y="10">{day:%b}</text>')
+        count = days.get(day, 0)
+        parts.append(
+            f'<rect class="day" data-date="{day.isoformat()}" data-count="{count}" '
+            f'x="{left + week * (CELL + GAP)}" y="{top + weekday * (CELL + GAP)}" '
+            f'width="{CELL}" height="{CELL}" rx="2" fill="{shade(count, members)}">'
+            f"<title>{escape(label(day, count))}</title></rect>"
+        )
+        day += timedelta(days=1)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def rate_svg(weeks: list[tuple[date, float]], label: Callable[[date, float], str]) -> str:
+    """One bar per week, its height the share of possible check-ins made."""
+    bar, gap, chart = 30, 8, 100
+    width, height = len(weeks) * (bar + gap), chart + 30
+    parts = [
+        f'<svg id="rate" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (monday, rate) in enumerate(weeks):
+        h = round(min(max(rate, 0.0), 1.0) * chart)
+        x = i * (bar + gap)
+        parts.append(
+            f'<rect class="week" data-week="{monday.isoformat()}" data-rate="{rate:.3f}" '
+            f'x="{x}" y="{chart - h}" width="{bar}" height="{h}" fill="#3b7dd8">'
+            f"<title>{escape(label(monday, rate))}</title></rect>"
+            f'<text x="{x}" y="{chart + 12}">{rate:.0%}</text>'
+            f'<text x="{x}" y="{chart + 25}">{monday:%m-%d}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,158 @@
+"""Every word the pages show, in zh-CN and en."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {"zh-CN": "社群后台", "en": "Community pages"},
+    "nav_overview": {"zh-CN": "概览", "en": "Overview"},
+    "nav_members": {"zh-CN": "成员", "en": "Members"},
+    "nav_homework": {"zh-CN": "作业", "en": "Homework"},
+    "nav_risk": {"zh-CN": "风险成员", "en": "At risk"},
+    "nav_runs": {"zh-CN": "任务记录", "en": "Runs"},
+    "nav_settings": {"zh-CN": "设置", "en": "Settings"},
+    "nav_audit": {"zh-CN": "操作记录", "en": "Audit"},
+    "signout": {"zh-CN": "退出", "en": "Sign out"},
+    "signed_out": {"zh-CN": "已退出。", "en": "Signed out."},
+    "not_found": {"zh-CN": "找不到这个页面。", "en": "Page not found."},
+    "forbidden": {
+        "zh-CN": "请先用机器人私信给你的链接登录（在群里发送 后台）。",
+        "en": "Sign in first with the link the bot sends you (send /manage in the group).",
+    },
+    "signin_title": {"zh-CN": "登录社群后台", "en": "Sign in to the community pages"},
+    "signin_intro": {
+        "zh-CN": "点击继续，以 {name} 的身份登录「{community}」的后台。链接只能使用一次。",
+        "en": "Continue to sign in to “{community}” as {name}. The link works once.",
+    },
+    "continue": {"zh-CN": "继续", "en": "Continue"},
+    "link_unknown": {
+        "zh-CN": "这个登录链接无效。请在群里重新发送 后台 获取新链接。",
+        "en": "This sign-in link is not valid. Send /manage in the group for a new one.",
+    },
+    "link_used": {
+        "zh-CN": "这个登录链接已经用过了。请在群里重新发送 后台 获取新链接。",
+        "en": "This sign-in link was used already. Send /manage in the group for a new one.",
+    },
+    "link_expired": {
+        "zh-CN": "这个登录链接已过期（15 分钟内有效）。请在群里重新发送 后台。",
+        "en": "This sign-in link has expired (it works for 15 minutes). Send /manage again.",
+    },
+    "link_not_admin": {
+        "zh-CN": "只有群主和管理员可以登录社群后台。",
+        "en": "Only owners and admins can sign in to the community pages.",
+    },
+    "not_configured": {
+        "zh-CN": "后台尚未配置（运维需设置 ROLLCALL_MANAGE_SECRET）。",
+        "en": "The pages are not configured (the operator sets ROLLCALL_MANAGE_SECRET).",
+    },
+    "bad_form": {
+        "zh-CN": "表单已过期，请重新打开页面再提交。",
+        "en": "This form has expired; open the page again and resubmit.",
+    },
+    # overview
+    "members_by_tier": {"zh-CN": "成员活跃度", "en": "Members by tier"},
+    "present": {"zh-CN": "在群成员", "en": "Members"},
+    "tier_active": {"zh-CN": "活跃", "en": "Active"},
+    "tier_quiet": {"zh-CN": "沉默", "en": "Quiet"},
+    "tier_inactive": {"zh-CN": "不活跃", "en": "Inactive"},
+    "tier_new": {"zh-CN": "新成员", "en": "New"},
+    "tier_on_leave": {"zh-CN": "请假中", "en": "On leave"},
+    "today": {"zh-CN": "今日打卡（{date}）", "en": "Today's check-ins ({date})"},
+    "nobody_yet": {"zh-CN": "今天还没有人打卡。", "en": "Nobody has checked in yet today."},
+    "heatmap": {"zh-CN": "最近 12 周打卡", "en": "Check-ins, last 12 weeks"},
+    "heatmap_cell": {"zh-CN": "{date}：{count} 人打卡", "en": "{date}: {count} check-ins"},
+    "weekly_rate": {"zh-CN": "每周打卡率", "en": "Check-in rate per week"},
+    "week_of": {"zh-CN": "{date} 这周：{rate}", "en": "Week of {date}: {rate}"},
+    "next_posts": {"zh-CN": "接下来的定时消息", "en": "Next scheduled posts"},
+    "no_schedule": {"zh-CN": "没有安排。", "en": "Nothing scheduled."},
+    "theme": {"zh-CN": "本周主题", "en": "This week's theme"},
+    "job_daily-reminder": {"zh-CN": "每日提醒", "en": "Daily reminder"},
+    "job_weekly-digest": {"zh-CN": "每周作业总结", "en": "Weekly digest"},
+    "job_monthly-report": {"zh-CN": "月度报告", "en": "Monthly report"},
+    "job_monthly-stars": {"zh-CN": "月度之星", "en": "Stars of the month"},
+    "job_quarterly-stars": {"zh-CN": "季度之星", "en": "Stars of the quarter"},
+    "job_roster-sync": {"zh-CN": "成员名单同步", "en": "Roster sync"},
+    # members
+    "col_name": {"zh-CN": "昵称", "en": "Name"},
+    "col_role": {"zh-CN": "角色", "en": "Role"},
+    "col_squad": {"zh-CN": "小组", "en": "Squad"},
+    "col_tier": {"zh-CN": "活跃度", "en": "Tier"},
+    "col_streak": {"zh-CN": "连续打卡", "en": "Streak"},
+    "col_last_active": {"zh-CN": "最近活跃", "en": "Last active"},
+    "col_warning": {"zh-CN": "警告", "en": "Warnings"},
+    "search": {"zh-CN": "按昵称搜索", "en": "Search by name"},
+    "all_tiers": {"zh-CN": "全部活跃度", "en": "All tiers"},
+    "all_squads": {"zh-CN": "全部小组", "en": "All squads"},
+    "filter": {"zh-CN": "筛选", "en": "Filter"},
+    "export_csv": {"zh-CN": "导出 CSV", "en": "Export CSV"},
+    "shown": {"zh-CN": "显示 {shown} / {total} 人", "en": "{shown} of {total} members"},
+    "role_owner": {"zh-CN": "群主", "en": "owner"},
+    "role_admin": {"zh-CN": "管理员", "en": "admin"},
+    "role_leader": {"zh-CN": "组长", "en": "leader"},
+    "role_member": {"zh-CN": "成员", "en": "member"},
+    # runs
+    "col_job": {"zh-CN": "任务", "en": "Job"},
+    "col_period": {"zh-CN": "周期", "en": "Period"},
+    "col_status": {"zh-CN": "状态", "en": "Status"},
+    "col_started": {"zh-CN": "开始", "en": "Started"},
+    "col_took": {"zh-CN": "耗时", "en": "Took"},
+    "col_parts": {"zh-CN": "已完成/总数", "en": "Parts done"},
+    "col_split": {"zh-CN": "群内 / 私信 / 被拒", "en": "Group / DMs / refused"},
+    "col_note": {"zh-CN": "说明", "en": "Note"},
+    "no_runs": {"zh-CN": "还没有任务记录。", "en": "No job has run yet."},
+    # settings
+    "saved": {"zh-CN": "已保存。", "en": "Saved."},
+    "save": {"zh-CN": "保存", "en": "Save"},
+    "next_reminder": {"zh-CN": "下一次提醒：{when}", "en": "Next reminder: {when}"},
+    "fix_below": {"zh-CN": "请修改下面标出的项。", "en": "Please correct the field marked below."},
+    "set_reminder_time": {"zh-CN": "每日提醒时间", "en": "Daily reminder"},
+    "set_last_call_time": {"zh-CN": "最后提醒时间（off 关闭）", "en": "Last call (off: none)"},
+    "set_day_boundary": {"zh-CN": "一天结束于", "en": "Day ends at"},
+    "set_timezone": {"zh-CN": "时区", "en": "Timezone"},
+    "set_locale": {"zh-CN": "语言", "en": "Language"},
+    "set_congratulate": {"zh-CN": "全员打卡时祝贺", "en": "Congratulate when all done"},
+    "set_grace_days": {"zh-CN": "新成员免提醒天数", "en": "Grace days for new members"},
+    "set_cycle_length_days": {"zh-CN": "作业周期（天）", "en": "Homework cycle (days)"},
+    "set_deadline_weekday": {"zh-CN": "作业截止日", "en": "Homework deadline day"},
+    "set_deadline_time": {"zh-CN": "作业截止时间", "en": "Homework deadline time"},
+    "set_report_day": {"zh-CN": "月报日期（1-28）", "en": "Report day (1-28)"},
+    "set_report_time": {"zh-CN": "月报时间", "en": "Report time"},
+    # homework
+    "no_cycles": {
+        "zh-CN": "这个社群还没有作业周期。",
+        "en": "This community has no homework cycles.",
+    },
+    "cycle_title": {"zh-CN": "{cycle}（截止 {deadline}）", "en": "{cycle} (deadline {deadline})"},
+    "cycle_open": {"zh-CN": "进行中", "en": "open"},
+    "cycle_figures": {
+        "zh-CN": "已交 {submitted}（迟交 {late}），未交 {missing}；"
+        "点评已完成 {done}，待完成 {owed}",
+        "en": "submitted {submitted} ({late} late), missing {missing}; reviews done {done}, "
+        "owed {owed}",
+    },
+    "late": {"zh-CN": "迟交", "en": "late"},
+    # at risk
+    "risk_intro": {
+        "zh-CN": "按 {month} 到目前为止的数据，下一次月报会提醒或建议移除的成员，"
+        "以及已被提醒的成员。",
+        "en": "Who the next report would warn or list for removal, on {month} so far, and who "
+        "stands warned.",
+    },
+    "no_risk": {"zh-CN": "目前没有人会被提醒或移除。", "en": "Nobody would be warned or removed."},
+    "col_checkins": {"zh-CN": "本月打卡", "en": "Check-ins this month"},
+    "col_missed": {"zh-CN": "连续缺交作业", "en": "Homework missed in a row"},
+    "col_outcome": {"zh-CN": "下次报告", "en": "At the next report"},
+    "outcome_remove": {"zh-CN": "移除候选（规则 {rule}）", "en": "removal candidate (rule {rule})"},
+    "outcome_warn": {"zh-CN": "将被提醒（规则 {rule}）", "en": "would be warned (rule {rule})"},
+    "outcome_warned": {"zh-CN": "已被提醒（规则 {rule}）", "en": "already warned (rule {rule})"},
+    # audit
+    "col_when": {"zh-CN": "时间", "en": "When"},
+    "col_who": {"zh-CN": "操作人", "en": "Who"},
+    "col_what": {"zh-CN": "修改", "en": "What changed"},
+    "no_audit": {"zh-CN": "后台还没有修改记录。", "en": "No change made on these pages yet."},
+}
+
+
+def page_text(locale: str, key: str, **values: object) -> str:
+    entry = TEXTS[key]
+    template = entry.get(locale) or entry["en"]
+    return template.format(**values) if values else template

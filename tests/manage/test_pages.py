@@ -1,0 +1,507 @@
+"""The organiser's pages through the real Chalice routes (chalice.test.Client), no browser:
+sign-in by link and every refusal, the session cookie, CSRF, the pages' data and the
+settings form. These run everywhere; tests/manage/test_browser.py drives a real browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from chalice.test import Client
+
+import app
+from chalicelib.clock import FixedClock
+from chalicelib.config import Settings
+from chalicelib.domain.models import Role
+from chalicelib.features import manage as feature
+from chalicelib.jobs.scheduling import schedule_community
+from chalicelib.manage import session as sessions
+from chalicelib.queue import MemoryQueue
+from chalicelib.runtime import set_runtime
+from chalicelib.store import checkins, keys
+from chalicelib.store.memory import MemoryTable
+from chalicelib.store.repository import Store
+from tests.chat.queued import run_worker
+from tests.helpers import community, member, runtime
+
+# 2026-11-23 13:00 in Shanghai (a Monday).
+NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Site:
+    def __init__(self) -> None:
+        self.store = Store(MemoryTable())
+        self.store.create_community(community(reminder_time="21:00"))
+        self.store.create_community(community(id="c2", name="Other Group", chat_id="chat-2"))
+        self.store.bulk_save_members(
+            [
+                member("boss", name="Boss", role=Role.OWNER),
+                member(
+                    "amy", name="Amy", squad="red", current_streak=5, last_active=date(2026, 11, 22)
+                ),
+                member(
+                    "bob", name="Bob", squad="blue", current_streak=2, last_active=date(2026, 11, 1)
+                ),
+                member("eve", name='=HYPERLINK("http://x")', squad="red"),
+            ]
+        )
+        self.store.save_member(member("boss2", community_id="c2", name="Boss2", role=Role.ADMIN))
+        # The same person runs both: a cookie of c2 names an admin of c1 too.
+        self.store.save_member(member("boss", community_id="c2", name="Boss", role=Role.ADMIN))
+        for day in range(1, 15):
+            checkins.record_checkin(self.store.table, "c1", "amy", date(2026, 11, day), NOW)
+        checkins.record_checkin(self.store.table, "c1", "bob", date(2026, 11, 23), NOW)
+        schedule_community(self.store.table, self.store.get_community("c1"), NOW)
+        self.rt, self.sent = runtime(self.store, NOW)
+        self.rt.queue = MemoryQueue()
+        self.client = Client(app.app)
+
+    def at(self, when: datetime) -> None:
+        self.rt.clock = FixedClock(when)
+
+    def link(self, user: str = "boss", cid: str = "c1") -> str:
+        c = self.store.get_community(cid)
+        return feature.issue_link(
+            self.store, c, self.store.get_member(cid, user), self.rt.clock.now()
+        )
+
+    def get(self, path: str, cookie: str = ""):
+        return self.client.http.get(path, headers={"Cookie": cookie} if cookie else {})
+
+    def post(self, path: str, body: dict[str, str], cookie: str = ""):
+        from urllib.parse import urlencode
+
+        headers = {**FORM, **({"Cookie": cookie} if cookie else {})}
+        return self.client.http.post(path, body=urlencode(body), headers=headers)
+
+    def sign_in(self, user: str = "boss", cid: str = "c1") -> str:
+        answer = self.post(f"/manage/{cid}/signin", {"t": self.link(user, cid)})
+        assert answer.status_code == 303, answer.body
+        return answer.headers["Set-Cookie"].split(";")[0]
+
+
+@pytest.fixture
+def site():
+    built = Site()
+    set_runtime(built.rt)
+    yield built
+    set_runtime(None)
+
+
+def text(answer) -> str:
+    return answer.body.decode()
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+# -- sign-in by link ------------------------------------------------------------------------
+
+
+def test_opening_the_link_shows_continue_and_uses_nothing_up(site):
+    token = site.link()
+    for _ in range(3):  # a chat app's preview fetch, then the admin's own click, ...
+        shown = site.get(f"/manage/c1/signin?t={token}")
+        assert shown.status_code == 200
+        assert 'id="continue"' in text(shown) and "Set-Cookie" not in shown.headers
+    stored = site.store.table.query(keys.community_pk("c1"), prefix=keys.SIGNIN_PREFIX)
+    (item,) = list(stored)
+    assert "used_at" not in item and token not in json.dumps(item)  # only its digest is kept
+    answer = site.post("/manage/c1/signin", {"t": token})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/manage/c1"
+
+
+def test_the_cookie_is_httponly_lax_scoped_and_secure_outside_local(site):
+    answer = site.post("/manage/c1/signin", {"t": site.link()})
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/manage" in cookie
+    assert "Max-Age=14400" in cookie and "Secure" not in cookie  # local: plain http
+    site.rt.settings = replace(
+        site.rt.settings,
+        stage="prod",
+        secrets={"ROLLCALL_MANAGE_SECRET": "k" * 40},
+        public_url="https://rc.example/api",  # API Gateway's stage path
+    )
+    deployed = site.post("/manage/c1/signin", {"t": site.link()})
+    assert "; Secure" in deployed.headers["Set-Cookie"]
+    assert "Path=/api/manage;" in deployed.headers["Set-Cookie"]
+    assert deployed.headers["Location"] == "/api/manage/c1"
+
+
+def test_a_link_works_once(site):
+    token = site.link()
+    assert site.post("/manage/c1/signin", {"t": token}).status_code == 303
+    again = site.post("/manage/c1/signin", {"t": token})
+    assert again.status_code == 410 and "Set-Cookie" not in again.headers
+    assert "used already" in text(again)
+    assert "was used" not in text(site.get(f"/manage/c1/signin?t={token}x"))
+    assert site.get(f"/manage/c1/signin?t={token}").status_code == 410
+
+
+def test_two_racing_uses_of_a_link_sign_in_once(site):
+    """Both read the link unused; the conditional write lets only one use it up."""
+    from chalicelib.store import manage as links
+
+    token = site.link()
+    table = site.store.table
+    unused = links.peek_signin_link(table, "c1", token)
+    assert links.use_signin_link(table, "c1", token, NOW)[0] == "ok"
+
+    class Stale:  # the second request read the item before the first one wrote
+        def __getattr__(self, name):
+            return getattr(table, name)
+
+        def get(self, pk, sk, consistent=False):
+            return dict(unused)
+
+    assert links.use_signin_link(Stale(), "c1", token, NOW) == ("used", None)
+
+
+def test_a_link_expires_after_15_minutes_and_is_refused_untouched(site):
+    token = site.link()
+    site.at(NOW + timedelta(minutes=15, seconds=1))
+    assert site.get(f"/manage/c1/signin?t={token}").status_code == 410
+    late = site.post("/manage/c1/signin", {"t": token})
+    assert late.status_code == 410 and "expired" in text(late)
+    assert "Set-Cookie" not in late.headers
+    site.at(NOW + timedelta(minutes=14))
+    assert site.post("/manage/c1/signin", {"t": site.link()}).status_code == 303
+
+
+def test_only_owners_and_admins_get_a_link_and_a_demoted_admin_cannot_use_theirs(site):
+    with pytest.raises(feature.NotAnAdmin):
+        site.link("amy")
+    token = site.link("boss")
+    site.store.save_member(replace(site.store.get_member("c1", "boss"), role=Role.MEMBER))
+    refused = site.post("/manage/c1/signin", {"t": token})
+    assert refused.status_code == 403 and "Set-Cookie" not in refused.headers
+
+
+def test_a_link_of_one_community_signs_nobody_into_another(site):
+    token = site.link("boss", "c1")
+    assert site.get(f"/manage/c2/signin?t={token}").status_code == 404
+    assert site.post("/manage/c2/signin", {"t": token}).status_code == 404
+    assert site.post("/manage/c1/signin", {"t": token}).status_code == 303  # still unused
+
+
+def test_an_unknown_token_or_community_says_nothing_about_existence(site):
+    known = site.get("/manage/c1/signin?t=nope")
+    unknown = site.get("/manage/no-such/signin?t=nope")
+    assert known.status_code == unknown.status_code == 404
+    assert text(known) == text(unknown).replace("no-such", "c1")
+
+
+# -- the session ------------------------------------------------------------------------------
+
+
+def test_pages_without_a_session_are_refused_alike_for_any_community(site):
+    for path in ("/manage/c1", "/manage/c1/members", "/manage/no-such", "/manage/no-such/runs"):
+        answer = site.get(path)
+        assert answer.status_code == 403, path
+        assert "Study Group" not in text(answer) and "Amy" not in text(answer)
+    assert text(site.get("/manage/c1")) == text(site.get("/manage/no-such")).replace(
+        "no-such", "c1"
+    )
+
+
+def test_a_forged_or_expired_cookie_is_refused(site):
+    cookie = site.sign_in()
+    assert site.get("/manage/c1", cookie).status_code == 200
+    name, value = cookie.split("=", 1)
+    payload, signature = value.split(".")
+    other = sessions.make_cookie_value(b"not the key", "c1", "boss", "owner", NOW)
+    forged = [
+        f"{name}={payload}.{signature[:-2]}AA",  # signature changed
+        f"{name}={other}",  # signed with another key
+        f"{name}={payload.replace('b', 'c', 1)}.{signature}",  # payload changed
+        f"{name}=garbage",
+    ]
+    for bad in forged:
+        answer = site.get("/manage/c1/members", bad)
+        assert answer.status_code == 403 and "Amy" not in text(answer), bad
+    site.at(NOW + sessions.SESSION_LIFETIME + timedelta(seconds=1))
+    assert site.get("/manage/c1", cookie).status_code == 403
+
+
+def test_another_communitys_cookie_opens_nothing_here(site):
+    """Even for someone who is an admin of both: a session is one community's."""
+    theirs = site.sign_in("boss", "c2")
+    assert site.get("/manage/c2", theirs).status_code == 200
+    for path in ("/manage/c1", "/manage/c1/members", "/manage/c1/members?format=csv"):
+        answer = site.get(path, theirs)
+        assert answer.status_code == 403 and "Amy" not in text(answer), path
+    csrf = csrf_of(text(site.get("/manage/c2/settings", theirs)))
+    changed = site.post("/manage/c1/settings", {"csrf": csrf, "reminder_time": "06:00"}, theirs)
+    assert changed.status_code == 403
+    assert site.store.get_community("c1").reminder_time == "21:00"
+
+
+def test_every_page_checks_the_role_again(site):
+    cookie = site.sign_in()
+    site.store.save_member(replace(site.store.get_member("c1", "boss"), role=Role.MEMBER))
+    answer = site.get("/manage/c1/members", cookie)
+    assert answer.status_code == 403 and "Amy" not in text(answer)
+
+
+def test_sign_out_needs_the_forms_token_and_clears_the_cookie(site):
+    cookie = site.sign_in()
+    assert site.post("/manage/c1/signout", {}, cookie).status_code == 403
+    csrf = csrf_of(text(site.get("/manage/c1", cookie)))
+    out = site.post("/manage/c1/signout", {"csrf": csrf}, cookie)
+    assert out.status_code == 200 and "Max-Age=0" in out.headers["Set-Cookie"]
+
+
+def test_without_a_key_a_deployed_stage_signs_nobody_in(site):
+    site.rt.settings = Settings(stage="prod")  # no ROLLCALL_MANAGE_SECRET
+    token = site.link()
+    assert site.post("/manage/c1/signin", {"t": token}).status_code == 503
+    assert site.get("/manage/c1").status_code == 503
+
+
+# -- the pages --------------------------------------------------------------------------------
+
+
+def test_overview_shows_tiers_today_heatmap_rate_and_next_posts(site):
+    cookie = site.sign_in()
+    site.store.table.requests.clear()
+    page = text(site.get("/manage/c1", cookie))
+    assert "Scan" not in site.store.table.requests
+    assert site.store.table.requests.get("GetItem", 0) <= 3  # community, member: no per-member
+    assert 'id="heatmap"' in page and page.count('class="day"') == 11 * 7 + 1  # Mon 23rd
+    assert 'data-date="2026-11-10" data-count="1"' in page
+    assert 'data-date="2026-11-23" data-count="1"' in page
+    assert re.search(r'<ul class="names" id="today"><li>Bob</li></ul>', page)
+    # Amy active yesterday, Bob 22 days ago, the others never: by the community's tiers
+    assert 'data-tier="active">1<' in page and 'data-tier="quiet">1<' in page
+    assert 'data-tier="inactive">2<' in page
+    assert "Daily reminder: <time>Mon 2026-11-23 21:00</time>" in page
+    assert page.count('class="week"') == 12
+
+
+def test_the_pages_speak_the_communitys_language_or_the_one_asked_for(site):
+    cookie = site.sign_in()
+    assert "Members by tier" in text(site.get("/manage/c1", cookie))
+    chinese = text(site.get("/manage/c1?lang=zh-CN", cookie))
+    assert "成员活跃度" in chinese and 'lang="zh-CN"' in chinese
+    assert "/manage/c1/members?lang=zh-CN" in chinese  # the choice follows the links
+    site.store.update_community(site.store.get_community("c1"), locale="zh-CN")
+    assert "成员活跃度" in text(site.get("/manage/c1", cookie))
+
+
+def test_members_sort_filter_search(site):
+    cookie = site.sign_in()
+
+    def names(query: str) -> list[str]:
+        page = text(site.get(f"/manage/c1/members{query}", cookie))
+        return re.findall(r'<td class="name">([^<]*)</td>', page)
+
+    assert names("") == ["=HYPERLINK(&quot;http://x&quot;)", "Amy", "Bob", "Boss"]
+    assert names("?sort=streak&desc=1")[:2] == ["Amy", "Bob"]
+    assert names("?squad=red") == ["=HYPERLINK(&quot;http://x&quot;)", "Amy"]
+    assert names("?q=bo") == ["Bob", "Boss"]
+    assert names("?tier=active&sort=name") == ["Amy"]
+    assert names("?tier=inactive&sort=name&desc=1") == ["Boss", "=HYPERLINK(&quot;http://x&quot;)"]
+    assert names("?sort=nonsense") == names("")
+
+
+def test_members_csv_export_is_guarded_against_formula_injection(site):
+    cookie = site.sign_in()
+    answer = site.get("/manage/c1/members?format=csv&squad=red", cookie)
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    lines = text(answer).splitlines()
+    assert lines[0].startswith("name,user_id,role,squad")
+    assert lines[1].startswith('"\'=HYPERLINK(""http://x"")",eve,')
+    assert len(lines) == 3
+
+
+def test_runs_page_lists_the_run_ledger(site):
+    from chalicelib.store import runs
+
+    runs.claim_run(
+        site.store.table,
+        "c1",
+        "daily-reminder",
+        "2026-11-22",
+        NOW,
+        lease=timedelta(minutes=5),
+        run_id="r1",
+    )
+    # Four parts: the group post, two direct messages, one the platform refused.
+    table = site.store.table
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 0, "m-0", "r1")
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 1, "", "r1", keep_id=False)
+    runs.record_refused(table, "c1", "daily-reminder", "2026-11-22", "r1", [2])
+    runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 3, "", "r1", keep_id=False)
+    runs.finish_run(
+        table, "c1", "daily-reminder", "2026-11-22", NOW + timedelta(seconds=3), "r1", parts=4
+    )
+    runs.record_skip(site.store.table, "c1", "weekly-digest", "C0007", NOW, "late by 3:00:00")
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/runs", cookie))
+    assert "2026-11-22" in page and "3.0 s" in page and 'class="status-done"' in page
+    assert "late by 3:00:00" in page and "Weekly digest" in page
+    assert '<td class="n">4/4</td><td class="n">1 / 2 / 1</td>' in page
+
+
+def test_homework_shows_each_cycle_with_its_work_and_reviews(site):
+    from chalicelib.domain.homework import Work, cycles_of
+    from chalicelib.store import homework
+
+    c = site.store.get_community("c1")
+    cycles = cycles_of(c)
+    current = cycles.cycle_of(NOW)
+    this, last = cycles.cycle_id(current), cycles.cycle_id(current - 1)
+    work = Work("https://notes.example/amy", "")
+    homework.save_submission(
+        site.store.table,
+        "c1",
+        last,
+        "amy",
+        name="Amy",
+        work=work,
+        at=NOW,
+        late=False,
+        previous=None,
+    )
+    homework.save_submission(
+        site.store.table,
+        "c1",
+        last,
+        "bob",
+        name="Bob",
+        work=Work(None, "<b>my essay</b>"),
+        at=NOW,
+        late=True,
+        previous=None,
+    )
+    homework.save_review(
+        site.store.table, "c1", last, "amy", "bob", text="good", score=4, at=NOW, assigned=True
+    )
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/homework", cookie))
+    assert page.index(f'id="{this}"') < page.index(f'id="{last}"')  # newest first
+    section = page[page.index(f'id="{last}"') :]
+    assert "submitted 2 (1 late), missing 2; reviews done 1" in section  # Boss and Eve missed
+    assert '<a href="https://notes.example/amy" rel="noopener noreferrer">' in section
+    assert "&lt;b&gt;my essay&lt;/b&gt; <em>(late)</em>" in section  # escaped, never markup
+    assert "missing open" in page[page.index(f'id="{this}"') : page.index(f'id="{last}"')]
+
+
+def test_at_risk_lists_who_the_next_report_would_warn(site):
+    site.store.save_member(
+        member(
+            "sam", name="Silent Sam", last_active=date(2026, 10, 1), observed_since=date(2026, 1, 1)
+        )
+    )
+    cookie = site.sign_in()
+    before = site.store.table.all_items()
+    page = text(site.get("/manage/c1/risk", cookie))
+    assert site.store.table.all_items() == before  # a preview: nothing stored
+    rows = re.findall(r'<td class="name">([^<]*)</td>.*?<td>([^<]*)</td></tr>', page)
+    outcomes = dict(rows)
+    # 53 days silent: past the default rule's 30 days; removal needs an earlier warning
+    assert outcomes["Silent Sam"] == "would be warned (rule silent)"
+    assert "Amy" not in outcomes and "Boss" not in outcomes  # active; an owner
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def test_a_setting_changed_is_validated_written_audited_and_rescheduled(site):
+    cookie = site.sign_in()
+    form = text(site.get("/manage/c1/settings", cookie))
+    assert "Next reminder: Mon 2026-11-23 21:00" in form
+    answer = site.post(
+        "/manage/c1/settings", {"csrf": csrf_of(form), "reminder_time": "20:30"}, cookie
+    )
+    assert answer.status_code == 303
+    assert site.store.get_community("c1").reminder_time == "20:30"
+    (entry,) = site.store.table.query(keys.community_pk("c1"), prefix=keys.AUDIT_PREFIX)
+    assert (entry["by"], entry["field"], entry["old"], entry["new"]) == (
+        "boss",
+        "reminder_time",
+        "21:00",
+        "20:30",
+    )
+    run_worker(site.rt, site.rt.queue, NOW)  # the worker reschedules (queued by the page)
+    assert "Next reminder: Mon 2026-11-23 20:30" in text(site.get("/manage/c1/settings", cookie))
+    audit = text(site.get("/manage/c1/audit", cookie))
+    assert "<td>Boss</td><td>reminder_time: 21:00 → 20:30</td>" in audit
+
+
+def test_a_bad_value_comes_back_next_to_its_field_and_nothing_is_written(site):
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    answer = site.post(
+        "/manage/c1/settings",
+        {"csrf": csrf, "reminder_time": "25:00", "grace_days": "3"},
+        cookie,
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert re.search(
+        r'<input id="reminder_time" name="reminder_time" value="25:00"[^>]*>'
+        r'<span class="error" id="reminder_time-error">reminder time must be HH:MM',
+        page,
+    )
+    assert site.store.table.all_items() == before and site.rt.queue.drain() == []
+    # A combination the validator refuses (the last call before the reminder) too.
+    combo = site.post("/manage/c1/settings", {"csrf": csrf, "last_call_time": "20:00"}, cookie)
+    assert combo.status_code == 400 and 'id="last_call_time-error"' in text(combo)
+    assert site.store.table.all_items() == before
+
+
+def test_a_settings_post_without_the_sessions_token_changes_nothing(site):
+    cookie = site.sign_in()
+    other = site.sign_in()  # another session of the same admin: another token
+    csrf_other = csrf_of(text(site.get("/manage/c1/settings", other)))
+    for body in ({"reminder_time": "06:00"}, {"csrf": csrf_other, "reminder_time": "06:00"}):
+        assert site.post("/manage/c1/settings", body, cookie).status_code == 403
+    assert site.store.get_community("c1").reminder_time == "21:00"
+    assert site.rt.queue.drain() == []
+
+
+def test_every_page_costs_the_same_requests_for_10_or_1000_members(site):
+    """Query pages, never a read per member: the requests of each page do not grow."""
+
+    def costs() -> dict[str, dict[str, int]]:
+        cookie = site.sign_in()
+        found = {}
+        for page in (
+            "",
+            "/members",
+            "/members?format=csv",
+            "/homework",
+            "/risk",
+            "/runs",
+            "/audit",
+        ):
+            site.store.table.requests.clear()
+            assert site.get(f"/manage/c1{page}", cookie).status_code == 200, page
+            found[page] = dict(site.store.table.requests)
+        return found
+
+    small = costs()
+    site.store.bulk_save_members(
+        [member(f"m{i:04d}", name=f"Member {i}", squad=f"s{i % 7}") for i in range(1000)]
+    )
+    large = costs()
+    assert small == large
+    assert all("Scan" not in ops for ops in large.values())
+    assert large["/members"].get("GetItem", 0) <= 2  # the community, the signed-in member
+
+
+def test_every_job_has_a_name_on_the_pages_in_both_languages():
+    """A job added to the registry shows on the overview's next posts and the runs page."""
+    from chalicelib.jobs.registry import job_names
+    from chalicelib.manage.texts import TEXTS
+
+    for job in job_names():
+        assert set(TEXTS[f"job_{job}"]) == {"zh-CN", "en"}, job
