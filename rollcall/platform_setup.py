@@ -187,6 +187,8 @@ TELEGRAM_COMMANDS = (
     ("leave", "请假", "take leave"),
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
+    ("progress", "报告本月目标进度", "report your progress on the month's goal"),
+    ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
 )
 
@@ -471,6 +473,29 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     ),
     _command("back", "Back from leave", "销假"),
     _command("quiet", "No @mention in reminders", "提醒时不@我"),
+    _command(
+        "progress",
+        "Report your progress on the month's goal",
+        "报告本月目标进度",
+        _option(
+            _STRING,
+            "value",
+            "Your total (120) or an increase (+20)",
+            "累计（120）或增加（+20）",
+            required=True,
+        ),
+    ),
+    _command(
+        "goal",
+        "The month's goal; board; admins: set (title number unit) or off",
+        "本月目标；board 看目标榜；管理员：设置（名称 数量 单位）或 off 取消",
+        _option(
+            _STRING,
+            "text",
+            'board, or admins: "Principles" 300 pages, or off',
+            "board，或管理员：读完《原则》 300页，或 off",
+        ),
+    ),
     _command("help", "Show the commands", "显示帮助"),
     _command(
         "theme",

@@ -25,6 +25,7 @@ _HOMEWORK = "chalicelib.chat.homework"
 _STANDING = "chalicelib.chat.standing"
 _CONFIRM = "chalicelib.chat.confirm"
 _PERSONAL = "chalicelib.chat.personal"
+_GOALS = "chalicelib.chat.goals"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -53,6 +54,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "confirm": (_CONFIRM, "handle_confirm"),
     # members' data rights (chat/personal.py)
     "mydata": (_PERSONAL, "handle_mydata"),
+    # the monthly goal (chat/goals.py)
+    "goal": (_GOALS, "handle_goal"),
+    "progress": (_GOALS, "handle_progress"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -47,6 +47,7 @@ KIND_NAMES: dict[str, str] = {
     keys.HOMEWORK_COUNTERS_PREFIX: "homework_counters",
     keys.WARNING_PREFIX: "warnings",
     keys.CONFIRM_PREFIX: "held_commands",
+    keys.GOAL_PREFIX: "goals",
     keys.META: "community",
 }
 
@@ -115,6 +116,8 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         keys.STRIKE_PREFIX,
     ):
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
+    if prefix == keys.GOAL_PREFIX:  # their progress; a goal they set is relabelled
+        return item.get("user_id") == user_id or sk.endswith(f"#P#{user_id}")
     return False
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.goals import Goal
 from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work
 from chalicelib.domain.inactivity import (
     MonthlyReport,
@@ -20,7 +21,7 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.features import personal_data
-from chalicelib.store import checkins, due, erasure, homework, keys, reports, retention, runs
+from chalicelib.store import checkins, due, erasure, goals, homework, keys, reports, retention, runs
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import NotFound, Store
 
@@ -160,6 +161,21 @@ def populate(table: MemoryTable) -> Store:
     )
     runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1])
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
+    # the month's goal, set by the forgotten admin, and both members' progress towards it
+    goals.save_goal(table, CID, "2026-10", Goal("原则", 300, "页"), GONE, AT)
+    for uid, name, value in ((GONE, GONE_NAME, 120), (STAY, STAY_NAME, 40)):
+        goals.record_progress(
+            table,
+            CID,
+            "2026-10",
+            uid,
+            name,
+            value=value,
+            relative=False,
+            target=300,
+            delivery=f"console#{uid}",
+            at=AT,
+        )
     return store
 
 
@@ -213,6 +229,8 @@ BUILDERS = {
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
+    "goal_sk": keys.GOAL_PREFIX,
+    "goal_progress_sk": keys.GOAL_PREFIX,
 }
 
 
@@ -262,6 +280,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "homework_counters": 1,
         "warnings": 1,
         "held_commands": 1,
+        "goals": 1,  # their progress towards the month's goal
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -270,6 +289,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "reports": 1,
         "report_rows": 1,
         "removals": 2,
+        "goals": 1,  # the goal they set: kept, without their id
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -281,7 +301,9 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
     assert report.summary.confirmed_by == label
     assert len(reports.removals(table, CID)) == 2
-    assert len(after) == len(before) - 12  # 12 deleted, relabelled items stay in place
+    assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
+    assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
+    assert len(after) == len(before) - 13  # 13 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 
