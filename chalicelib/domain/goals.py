@@ -106,8 +106,8 @@ def percent(value: int, target: int) -> int:
 
 @dataclass(frozen=True)
 class Board:
-    """A month's progress: who finished (in the order they report), the leaders of those
-    still going, and the community's total against target × members."""
+    """A month's progress by member id: who finished, the leaders of those still going,
+    and the community's total against target × members."""
 
     finished: tuple[str, ...]
     leaders: tuple[tuple[str, int], ...]
@@ -117,11 +117,12 @@ class Board:
 
 
 def board_of(goal: Goal, progress: Mapping[str, int], members: int) -> Board:
-    """``progress`` maps a member (their shown name) to their total. The community's total
-    counts each member at most up to the target, so one enthusiast cannot fill it alone."""
-    finished = tuple(sorted(name for name, v in progress.items() if v >= goal.target))
+    """``progress`` maps a member id to their total; the board keeps ids (names are the
+    caller's, so two members who share a name stay two). The community's total counts each
+    member at most up to the target, so one enthusiast cannot fill it alone."""
+    finished = tuple(sorted(uid for uid, v in progress.items() if v >= goal.target))
     going = sorted(
-        ((name, v) for name, v in progress.items() if 0 < v < goal.target),
+        ((uid, v) for uid, v in progress.items() if 0 < v < goal.target),
         key=lambda p: (-p[1], p[0]),
     )
     total = sum(min(v, goal.target) for v in progress.values())

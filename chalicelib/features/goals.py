@@ -45,6 +45,9 @@ def goal_month(community: Community, now: datetime) -> str:
 
 
 def _say(community: Community, key: str, **values: Any) -> str:
+    unit = values.get("unit")
+    if community.locale != "en" and isinstance(unit, str) and unit[:1].isascii():
+        values["unit"] = " " + unit  # the Chinese texts glue the unit on: 300页, 300 pages
     return t(community.locale, key, **values)
 
 
@@ -191,6 +194,13 @@ class MonthBoard:
     month: str
     goal: Goal
     board: Board
+    names: dict[str, str]  # member id → shown name
+
+    def name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+    def finished_names(self) -> list[str]:
+        return sorted(self.name(uid) for uid in self.board.finished)
 
 
 def month_board(
@@ -203,10 +213,9 @@ def month_board(
     found = goal_store.month_progress(table, community.id, month)
     if found.goal is None:
         return None
-    shown = {m.user_id: m.display() for m in members}
-    by_name = {shown.get(uid, found.names.get(uid, uid)): v for uid, v in found.progress.items()}
+    names = {**found.names, **{m.user_id: m.display() for m in members}}
     present = sum(1 for m in members if m.is_present)
-    return MonthBoard(month, found.goal, board_of(found.goal, by_name, present))
+    return MonthBoard(month, found.goal, board_of(found.goal, found.progress, present), names)
 
 
 def compose_board(community: Community, board: MonthBoard) -> str:
@@ -225,10 +234,13 @@ def compose_board(community: Community, board: MonthBoard) -> str:
     if not b.reporting:
         lines.append(_say(community, "goal_board_nobody"))
     if b.finished:
-        names = names_line(b.finished, separator)
+        names = names_line(board.finished_names(), separator)
         lines.append(_say(community, "goal_board_finished", count=len(b.finished), names=names))
     if b.leaders:
-        entries = (_say(community, "goal_board_entry", name=n, value=v) for n, v in b.leaders)
+        entries = (
+            _say(community, "goal_board_entry", name=board.name(uid), value=v)
+            for uid, v in b.leaders
+        )
         lines.append(_say(community, "goal_board_leaders", names=separator.join(entries)))
     lines.append(_total_line(community, board))
     return "\n".join(lines)
@@ -292,6 +304,6 @@ def goal_month_end(
         )
     ]
     if b.finished:
-        names = names_line(b.finished, _say(community, "list_separator"), limit=50)
+        names = names_line(board.finished_names(), _say(community, "list_separator"), limit=50)
         lines.append(_say(community, "goal_month_end_names", names=names))
     return "\n".join(lines)

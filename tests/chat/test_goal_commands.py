@@ -234,3 +234,15 @@ def test_mydata_includes_the_members_progress_and_nobody_elses(rt):
     assert "value: 123" in text
     assert ("本月目标与进度" if zh(rt) else "monthly goals and progress") in text
     assert "value: 77" not in text
+
+
+def test_two_members_who_share_a_name_are_both_on_the_board(rt):
+    """The board is kept by member id: a shared name never merges two members' progress."""
+    for uid in ("u1", "u2"):
+        rt.store.save_member(member(uid, name="Sam"))
+    set_goal(rt)
+    say(rt, "/progress 100", AT, user="u1", name="Sam")
+    say(rt, "/progress 50", AT, user="u2", name="Sam")
+    board = say(rt, "/goal board", AT, user="boss", name="Boss")
+    assert "Sam 100" in board and "Sam 50" in board
+    assert "150/900" in board

@@ -64,7 +64,7 @@ def test_a_report_above_the_target_is_refused_through_the_webhook(wired):
     post(client, "/goal Principles 300 pages", user="boss", message_id="g1")
     post(client, "/progress 290", user="u1", message_id="p1")
     reply = post(client, "/progress +20", user="u1", message_id="p2")
-    assert reply == ["进度不能超过目标 300pages（你现在是 290）。"]
+    assert reply == ["进度不能超过目标 300 pages（你现在是 290）。"]
     assert total(store) == 290
 
 
