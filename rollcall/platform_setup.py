@@ -189,6 +189,8 @@ TELEGRAM_COMMANDS = (
     ("back", "销假", "back from leave"),
     ("quiet", "提醒时不@我", "no @mention in reminders"),
     ("squad", "我的小组：今日打卡与本期作业", "your squad's check-ins and homework"),
+    ("progress", "报告本月目标进度", "report your progress on the month's goal"),
+    ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
 )
@@ -493,6 +495,29 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "Your squad today: check-ins, streaks, homework",
         "我的小组：今日打卡、连续天数、本期作业",
         _option(_STRING, "name", "Admins: another squad", "管理员：查看其他小组"),
+    ),
+    _command(
+        "progress",
+        "Report your progress on the month's goal",
+        "报告本月目标进度",
+        _option(
+            _STRING,
+            "value",
+            "Your total (120) or an increase (+20)",
+            "累计（120）或增加（+20）",
+            required=True,
+        ),
+    ),
+    _command(
+        "goal",
+        "The month's goal; board; admins: set (title number unit) or off",
+        "本月目标；board 看目标榜；管理员：设置（名称 数量 单位）或 off 取消",
+        _option(
+            _STRING,
+            "text",
+            'board, or admins: "Principles" 300 pages, or off',
+            "board，或管理员：读完《原则》 300页，或 off",
+        ),
     ),
     _command("help", "Show the commands", "显示帮助"),
     _command(

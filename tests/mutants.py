@@ -427,6 +427,26 @@ MUTANTS = (
             "test_a_settings_post_without_the_sessions_token_changes_nothing",
         ),
     ),
+    Mutant(
+        "goal progress written twice for one delivery",
+        "chalicelib/store/goals.py",
+        'cond = Cond.ne("delivery", delivery) if delivery else',
+        'cond = Cond.absent("pk") | Cond.exists("pk") if delivery else',
+        (
+            "tests/chat/test_goal_commands.py::"
+            "test_the_progress_write_itself_refuses_a_second_write_of_one_delivery",
+        ),
+    ),
+    Mutant(
+        "goal increase passes the target",
+        "chalicelib/store/goals.py",
+        'cond = cond & (Cond.absent("value") | Cond.le("value", target - value))',
+        "pass",
+        (
+            "tests/chat/test_goal_commands.py::"
+            "test_an_increase_that_a_concurrent_report_pushed_past_the_target_is_refused",
+        ),
+    ),
 )
 
 

@@ -381,7 +381,11 @@ def _settle_makeup(ctx: CommandContext, member: Member, day: date, repair: Repai
 
 
 def handle_me(ctx: CommandContext) -> Sequence[Message]:
-    """One BatchGetItem: this month's check-ins of the member and their make-up quota."""
+    """One BatchGetItem: this month's check-ins of the member and their make-up quota; and
+    one more of two keys for the month's goal and the member's progress (features/goals.py,
+    imported here only: a check-in's cold start does not pay for it)."""
+    from chalicelib.features.goals import me_line
+
     today = ctx.today
     community, member = ctx.community, ctx.member
     month = community.calendar.month(today)
@@ -414,6 +418,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             *standing_lines(community, member, today, lambda key, **v: _t(ctx, key, **v)),
             _t(ctx, "me_quiet") if member.quiet else None,
             _theme_line(ctx, today),
+            me_line(ctx.store.table, community, member, ctx.now),
         ]
     )
 

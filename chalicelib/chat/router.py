@@ -29,6 +29,7 @@ _SETUP = "chalicelib.chat.setup"
 _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
+_GOALS = "chalicelib.chat.goals"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -68,6 +69,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "settings": (_SETUP, "handle_settings"),
     # the organiser's pages: a sign-in link by direct message (chat/manage.py)
     "manage": (_MANAGE, "handle_manage"),
+    # the monthly goal (chat/goals.py)
+    "goal": (_GOALS, "handle_goal"),
+    "progress": (_GOALS, "handle_progress"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -43,6 +43,7 @@ from typing import Any
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import (
     Community,
+    Member,
     parse_hhmm,
 )
 from chalicelib.features.reports import (
@@ -92,6 +93,10 @@ def plan_monthly_report(
         for admin in admins:
             messages.append(report_message)
             targets.append(Direct(admin.user_id, ready))
+    goal = goal_section(store, community, month, [v.member for v in report.verdicts])
+    if goal:
+        messages.append(Message(goal))
+        targets.append(None)  # the group: who finished is good news, not a report's names
     if direct:
         for message, target in compose_warning_dms(community, report.verdicts):
             messages.append(message)
@@ -124,6 +129,14 @@ def plan_monthly_report(
         else ("admins" if admins else "stored-only"),
     }
     return Plan(period=month, messages=messages, summary=plan_summary, apply=apply, targets=targets)
+
+
+def goal_section(store: Store, community: Community, month: str, members: list[Member]) -> str:
+    """The month's goal at its end, for the group: who finished and the community's total
+    (empty when the month had no goal). One Query; sent once, with the report's run."""
+    from chalicelib.features.goals import goal_month_end
+
+    return goal_month_end(store.table, community, month, members) or ""
 
 
 # -- CSV -------------------------------------------------------------------------------------

@@ -176,6 +176,7 @@ def plan_weekly_digest(
     members = list(store.list_members(community.id))
     digest = build_digest(store, community, cycles, n, members, now)
     text = compose_digest(community, cycles, digest, members)
+    text = with_goal_line(store, community, now, members, text)
 
     def apply() -> None:
         record_close(store, community, cycles, digest, members, now)
@@ -208,6 +209,17 @@ def plan_weekly_digest(
             messages.append(message)
             targets.append(Direct(user_id))
     return Plan(period, messages, summary, apply, targets)
+
+
+def with_goal_line(
+    store: Store, community: Community, now: datetime, members: Sequence[Member], text: str
+) -> str:
+    """The digest with the month's goal line at its end, when the month has a goal: one
+    Query of the month's goal and progress (features/goals.py), no read per member."""
+    from chalicelib.features.goals import goal_digest_line
+
+    line = goal_digest_line(store.table, community, now, members)
+    return f"{text}\n{line}" if line else text
 
 
 # -- what the digest says ---------------------------------------------------------------------

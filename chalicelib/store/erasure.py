@@ -52,6 +52,7 @@ KIND_NAMES: dict[str, str] = {
     keys.CONFIRM_PREFIX: "held_commands",
     keys.SYNC_PREFIX: "roster_sync",
     keys.SIGNIN_PREFIX: "signin_links",
+    keys.GOAL_PREFIX: "goals",
     keys.META: "community",
 }
 
@@ -121,6 +122,8 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         keys.ROLE_CHANGE_PREFIX,
     ):
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
+    if prefix == keys.GOAL_PREFIX:  # their progress; a goal they set is relabelled
+        return item.get("user_id") == user_id or sk.endswith(f"#P#{user_id}")
     return False
 
 

@@ -287,6 +287,29 @@ def signin_sk(token_digest: str) -> str:
     return f"{SIGNIN_PREFIX}{token_digest}"
 
 
+# -- the monthly goal (store/goals.py) ---------------------------------------------------------
+# One prefix per community month holds the goal and every member's progress, so the goal
+# board, the digest's goal line and the month-end section are one Query each. "GOAL#" begins
+# no other prefix and none begins it; a month is always YYYY-MM, so months never overlap.
+GOAL_PREFIX = "GOAL#"
+
+
+def goal_sk(month: str) -> str:
+    """The goal of the community's local month (``2026-12``): title, target, unit, who set
+    it and when (and who cleared it, when cleared)."""
+    return f"{GOAL_PREFIX}{month}"
+
+
+def goal_month_prefix(month: str) -> str:
+    """The goal and every member's progress of ``month``."""
+    return f"{GOAL_PREFIX}{month}"
+
+
+def goal_progress_sk(month: str, user_id: str) -> str:
+    """A member's cumulative progress towards the month's goal."""
+    return f"{GOAL_PREFIX}{month}#P#{user_id}"
+
+
 # -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
 # Every kind of item a community partition holds besides its META, by sort-key prefix, so a
 # member's data is found by Query (no Scan) and a community is purged kind by kind.
@@ -326,6 +349,7 @@ PERSONAL_PREFIXES = (
     AUDIT_PREFIX,
     ROLE_CHANGE_PREFIX,
     STAR_PREFIX,
+    GOAL_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

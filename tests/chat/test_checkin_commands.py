@@ -324,9 +324,11 @@ def test_me_shows_today_streaks_month_and_makeups_left():
     assert "On leave until 2026-11-06" in after
 
 
-def test_me_costs_one_batch_read():
+def test_me_costs_two_batch_reads():
     """Beyond what the inbound path costs any command (/help: the delivery claim and the
-    member read; chatter claims nothing, since noting activity is idempotent by itself)."""
+    member read; chatter claims nothing, since noting activity is idempotent by itself).
+    Two BatchGetItems: the month's check-ins with the make-up quota, and (since the monthly
+    goal, issue #26) the month's goal with the member's progress, two keys."""
     rt = make_runtime()
     say(rt, "hello", local(23, 8))
     start = Counter(rt.store.table.requests)
@@ -334,7 +336,7 @@ def test_me_costs_one_batch_read():
     chatter = Counter(rt.store.table.requests) - start
     start = Counter(rt.store.table.requests)
     say(rt, "/me", local(23, 10))
-    assert Counter(rt.store.table.requests) - start - chatter == Counter({"BatchGetItem": 1})
+    assert Counter(rt.store.table.requests) - start - chatter == Counter({"BatchGetItem": 2})
 
 
 # -- leaderboard -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.goals import Goal
 from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work
 from chalicelib.domain.inactivity import (
     MonthlyReport,
@@ -24,6 +25,7 @@ from chalicelib.store import (
     checkins,
     due,
     erasure,
+    goals,
     homework,
     keys,
     manage,
@@ -218,6 +220,21 @@ def populate(table: MemoryTable) -> Store:
     roster.write_sync(table, CID, [], AT, next_check=0, summary={"joins": 0})
     # the organiser's pages: a sign-in link for the member
     manage.put_signin_link(table, CID, GONE, "a-token", AT)
+    # the month's goal, set by the forgotten admin, and both members' progress towards it
+    goals.save_goal(table, CID, "2026-10", Goal("原则", 300, "页"), GONE, AT)
+    for uid, name, value in ((GONE, GONE_NAME, 120), (STAY, STAY_NAME, 40)):
+        goals.record_progress(
+            table,
+            CID,
+            "2026-10",
+            uid,
+            name,
+            value=value,
+            relative=False,
+            target=300,
+            delivery=f"console#{uid}",
+            at=AT,
+        )
     return store
 
 
@@ -278,6 +295,8 @@ BUILDERS = {
     "invite_allow_sk": "a workspace allowed to /setup, in the INVITE partition: no member",
     "signin_sk": keys.SIGNIN_PREFIX,
     "audit_sk": keys.AUDIT_PREFIX,
+    "goal_sk": keys.GOAL_PREFIX,
+    "goal_progress_sk": keys.GOAL_PREFIX,
 }
 
 
@@ -329,6 +348,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "held_commands": 1,
         "role_changes": 1,  # the change to their own role
         "signin_links": 1,
+        "goals": 1,  # their progress towards the month's goal
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -340,6 +360,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "settings_changes": 1,  # who changed a setting: the label now
         "role_changes": 1,  # Carol's, made by the forgotten owner
         "stars": 3,  # the month's stars, an award to them and one they gave
+        "goals": 1,  # the goal they set: kept, without their id
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -351,7 +372,9 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert report.summary.lists["candidates"].names[0] == Named(label, "已删除的成员", "silent")
     assert report.summary.confirmed_by == label
     assert len(reports.removals(table, CID)) == 2
-    assert len(after) == len(before) - 14  # 14 deleted, relabelled items stay in place
+    assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
+    assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
+    assert len(after) == len(before) - 15  # 15 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 

@@ -15,6 +15,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "星榜 — 月度、季度之星\n"
             "请假 <天数> / 销假 — 请假期间不提醒\n"
             "免打扰 — 提醒时不@我\n"
+            "进度 <数字> / 进度 +<数字> — 报告本月目标的累计进度\n"
+            "本月目标 / 目标榜 — 本月目标与目标榜\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
             "小组 — 我的小组今天的打卡与本期作业\n"
             "帮助 — 显示本帮助"
@@ -32,6 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/stars — the month's and quarter's stars\n"
             "/leave <days> / /back — take leave, no reminders meanwhile\n"
             "/quiet — no @mention in reminders\n"
+            "/progress <number> / /progress +<number> — your total on the month's goal\n"
+            "/goal / /goal board — the month's goal and its board\n"
             "/mydata — DM me everything kept about me\n"
             "/squad — your squad's check-ins today and this cycle's homework\n"
             "/help — show this help"
@@ -41,6 +45,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": (
             "管理员命令：\n"
             "本周主题 <内容> / 本周主题 清除 — 设置或清除本周打卡主题\n"
+            "本月目标 <名称> <数量><单位> / 本月目标 关闭 — 设置或取消本月目标，"
+            "如 本月目标 读完《原则》 300页\n"
             "/remind — 现在发一次今天的打卡提醒（每天一次，定时提醒照常）\n"
             "/exempt @某人 — 免除或恢复提醒、警告和移除\n"
             "报告 [月份] — 查看月度活跃报告，如 报告 2026-11\n"
@@ -55,6 +61,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": (
             "Admin commands:\n"
             "/theme <text> / /theme clear — set or clear this week's check-in theme\n"
+            "/goal <title> <number> <unit> / /goal off — set or clear the month's goal, e.g. "
+            '/goal "Principles" 300 pages\n'
             "/remind — send today's check-in reminder now (once a day; the scheduled one "
             "still runs)\n"
             "/exempt @someone — exempt from, or return to, reminders, warnings and removal\n"
