@@ -8,6 +8,12 @@ that refuses the list (a missing scope or permission) is skipped with the refusa
 the permission, recorded, and nothing changes. A malformed answer fails the run (an error
 naming the platform), before anything is written, and the queue retries it.
 
+After the roster, the platform's admins (Telegram's, Slack's workspace admins, Feishu's
+owner and managers) become rollcall admins, and admins only through the platform who lost
+that role there lose it here, unless an explicit rollcall role was set
+(features/roles.py ``refresh_platform_admins``). A platform that will not list its admins
+changes no role and fails nothing: the refusal is logged.
+
 Members who joined since the last sync are welcomed in one message (the community's first
 sync adds everyone quietly). The changes are written once that message is out (the plan's
 ``apply``): a run that fails to send is retried from the same unchanged roster, and the
@@ -61,10 +67,31 @@ def plan_roster_sync_run(
             "roster synced",
             extra={"community": community.id, "items_written": written, **report.counts()},
         )
+        _refresh_admins(store, adapter, community, now)
 
     summary = {k: v for k, v in report.as_dict().items() if k not in ("community", "platform")}
     messages = [sync.welcome] if sync.welcome is not None else []
     return Plan(period=period, messages=messages, summary=summary, apply=apply)
+
+
+def _refresh_admins(store: Store, adapter: Any, community: Community, now: datetime) -> None:
+    """The platform's admins, after the roster (so a new member who is an admin is there to
+    promote). Platforms without an admin list (Discord: its admins come with each command;
+    DingTalk, WeCom) are left alone."""
+    from chalicelib.features.roles import refresh_platform_admins
+    from chalicelib.platforms.base import AdminsUnavailable, ChatAdmins
+
+    if not isinstance(adapter, ChatAdmins):
+        return
+    try:
+        done = refresh_platform_admins(store, adapter, community, now)
+    except AdminsUnavailable as error:
+        log.warning("admin list refused", extra={"community": community.id, "error": str(error)})
+        return
+    log.info(
+        "platform admins refreshed",
+        extra={"community": community.id, "role_changes": len(done.changes)},
+    )
 
 
 def roster_sync_slots(community: Community, after: datetime) -> Iterator[Slot]:

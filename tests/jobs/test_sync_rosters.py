@@ -107,6 +107,38 @@ def test_the_daily_sync_runs_once_through_the_queue_and_welcomes_later_joiners(s
 
 
 @responses.activate
+def test_the_daily_sync_makes_the_workspaces_admins_rollcall_admins(setup):
+    """Platform admins are admins without anyone running `member admins`: the daily sync
+    reads the admin list after the roster. A member whose role was set in rollcall keeps it."""
+    store, rt = setup
+    from dataclasses import replace
+
+    from chalicelib.domain.models import Role
+
+    bob = store.get_member("c1", "U0BOB0001")
+    store.save_member(replace(bob, role=Role.LEADER, role_source="cli"))
+    responses.post(
+        f"{API}/conversations.members",
+        json={"ok": True, "members": ["U0ANN0001", "U0BOB0001"]},
+    )
+    responses.post(
+        f"{API}/users.list",
+        json={
+            "ok": True,
+            "members": [
+                {"id": "U0ANN0001", "name": "ann", "is_admin": True, "profile": {}},
+                {"id": "U0BOB0001", "name": "bob", "is_owner": True, "profile": {}},
+            ],
+            "response_metadata": {"next_cursor": ""},
+        },
+    )
+    assert tick(rt, SYNC_AT) == {"batchItemFailures": []}
+    ann, bob = store.get_member("c1", "U0ANN0001"), store.get_member("c1", "U0BOB0001")
+    assert ann.role is Role.ADMIN and ann.role_source == "platform"
+    assert bob.role is Role.LEADER and bob.role_source == "cli"  # an explicit role wins
+
+
+@responses.activate
 def test_a_refused_list_is_recorded_as_skipped_naming_the_scope(setup):
     store, rt = setup
     before = store.table.all_items()
