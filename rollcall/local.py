@@ -334,12 +334,18 @@ def local_endpoint(*, fresh: bool = False, persist: bool = True) -> Iterator[str
         directory / SNAPSHOT_NAME if persist else None,
         region=os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
     )
-    endpoint.start(fresh=fresh)
-    try:
-        with _endpoint_environment(endpoint.url):
-            yield endpoint.url
-    finally:
-        endpoint.stop(save=persist)
+    # From restore to save, the snapshot is this command's: another command that writes
+    # (snapshot_table, or another job run) waits, then reads what this one saved.
+    with contextlib.ExitStack() as held:
+        if persist:
+            directory.mkdir(parents=True, exist_ok=True)
+            held.enter_context(_state_lock(directory))
+        endpoint.start(fresh=fresh)
+        try:
+            with _endpoint_environment(endpoint.url):
+                yield endpoint.url
+        finally:
+            endpoint.stop(save=persist)
 
 
 def snapshot_items(table_name: str) -> list[dict[str, Any]] | None:

@@ -277,8 +277,8 @@ MUTANTS = (
     Mutant(
         "/role not held on DingTalk",
         "chalicelib/chat/confirm.py",
-        '"confirm_removals", "role"}',
-        '"confirm_removals"}',
+        '"confirm_removals", "settings", "role",',
+        '"confirm_removals", "settings",',
         (
             "tests/entrypoints/test_role_webhooks.py::"
             "test_on_dingtalk_a_role_change_waits_for_the_owners_code",

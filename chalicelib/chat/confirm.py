@@ -26,6 +26,7 @@ from datetime import timedelta
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.commands import parse_command
+from chalicelib.domain.goals import BOARD_WORDS
 from chalicelib.platforms.base import (
     ChatAddress,
     DeliveryError,
@@ -38,7 +39,9 @@ from chalicelib.store.table import Cond
 
 # Platforms whose signature does not cover the body, and the commands held there.
 GUARDED_PLATFORMS = frozenset({"dingtalk"})
-GUARDED_COMMANDS = frozenset({"theme", "exempt", "confirm_removals", "settings", "role"})
+GUARDED_COMMANDS = frozenset(
+    {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal"}
+)
 CODE_TTL = timedelta(minutes=10)
 _CODE = re.compile(r"^\d{6}$")
 
@@ -50,8 +53,10 @@ def guarded(ctx: CommandContext) -> bool:
     command = ctx.command
     if ctx.event.platform not in GUARDED_PLATFORMS or command.name not in GUARDED_COMMANDS:
         return False
-    if command.name in ("theme", "settings") and not command.args.strip():
+    if command.name in ("theme", "settings", "goal") and not command.args.strip():
         return False  # only shows them
+    if command.name == "goal" and command.args.strip().lower() in BOARD_WORDS:
+        return False  # the goal board: nothing changes
     return ctx.member.is_admin
 
 

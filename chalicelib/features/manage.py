@@ -396,6 +396,10 @@ def change_settings(
     if errors:
         raise SettingsRefused(errors)
     if not changes:
+        # Nothing new, but the jobs are scheduled again anyway: a submit whose reschedule
+        # message was lost (the queue refused it after the settings were saved) is
+        # repaired by submitting the form again.
+        queue.send_batch([reschedule_message(community.id)])
         return community
     try:
         updated = community.with_changes(**changes)

@@ -75,6 +75,9 @@ class SyncReport:
     unseen: int | None = None
     # Why nothing was read (a platform without a list).
     skipped: str | None = None
+    # Changes not written because the member's item changed meanwhile (status moved,
+    # forgotten, a joiner's first message came first): the next sync looks again.
+    moved: int = 0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -141,7 +144,10 @@ class RosterSync:
     report: SyncReport
     store: Store
     now: datetime
+    # New members' items (joins) and, for members on the roster, (user id, the fields to
+    # set, the status read): written by write_changes (store/roster.py says how).
     items: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     welcome: Message | None = None
     next_check: int = 0
 
@@ -149,10 +155,26 @@ class RosterSync:
         """Write every change and the sync's bookkeeping; the items written."""
         if self.report.skipped:
             return 0
-        return roster_store.write_sync(
-            self.store.table,
-            self.report.community_id,
-            self.items,
+        table, cid = self.store.table, self.report.community_id
+        written = 0
+        for user_id, fields, read_status in self.updates:
+            if roster_store.update_member(table, cid, user_id, fields, read_status):
+                written += 1
+            else:
+                self.report.moved += 1  # changed meanwhile: the next sync looks again
+        batch: list[dict[str, Any]] = []
+        if self.report.first:
+            batch = self.items  # thousands at once, nobody to race yet: batches of 25
+        else:
+            for item in self.items:
+                if roster_store.put_joiner(table, item):
+                    written += 1
+                else:
+                    self.report.moved += 1
+        return written + roster_store.write_sync(
+            table,
+            cid,
+            batch,
             self.now,
             next_check=self.next_check,
             summary=self.report.counts(),
@@ -207,13 +229,15 @@ def plan_roster_sync(
         plan.items.append(roster_store.joined_item(community.id, person, today))
         report.joins.append({"user_id": person.user_id, "name": person.name or person.user_id})
     for member, person in diff.rejoins:
-        plan.items.append(roster_store.rejoined_item(items[member.user_id], person, today))
+        fields = roster_store.rejoined_fields(items[member.user_id], person, today)
+        plan.updates.append((member.user_id, fields, member.status.value))
         report.rejoins.append({"user_id": member.user_id, "name": person.name or member.name})
     for member in diff.leaves:
-        plan.items.append(roster_store.left_item(items[member.user_id]))
+        plan.updates.append((member.user_id, roster_store.left_fields(), member.status.value))
         report.leaves.append({"user_id": member.user_id, "name": member.display()})
     for member, person in diff.renames:
-        plan.items.append(roster_store.renamed_item(items[member.user_id], person))
+        fields = roster_store.renamed_fields(items[member.user_id], person)
+        plan.updates.append((member.user_id, fields, member.status.value))
         report.renames.append(
             {"user_id": member.user_id, "old": member.name, "name": person.name or member.name}
         )

@@ -19,8 +19,8 @@ sync adds everyone quietly). The changes are written once that message is out (t
 ``apply``): a run that fails to send is retried from the same unchanged roster, and the
 welcome part already delivered is not sent again (the run ledger).
 
-At 04:00 a community is quietest: the second between reading the roster and writing the
-changes is the one window where a member's own write could be overwritten (store/roster.py).
+What members do while the list is read (seconds to tens of seconds) is kept: a stored
+member's change is a conditional update of the changed fields only (store/roster.py).
 """
 
 from __future__ import annotations

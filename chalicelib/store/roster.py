@@ -1,12 +1,19 @@
 """Roster sync's reads and writes: the roster as stored items (one Query, paged), the
-community's sync bookkeeping (one GetItem), and every change in BatchWriteItem requests of
-25, the bookkeeping riding in the last one.
+community's sync bookkeeping (one GetItem), and the changes.
 
-A change is written as the whole member item, read a moment before by the same sync and
-changed only where the diff says (status, names, a new membership's fields): an item put
-back as it was read, so nothing else about the member is lost. A member's own write that
-lands in the second between that read and the batch (a rename's check-in) is the one
-window; the daily sync runs at 04:00 local, when a community is quietest (jobs/sync_rosters.py).
+Reading a platform's list takes seconds to tens of seconds (pages, pacing), so nothing is
+written from the roster read at the start as a whole item:
+
+* a member already on the roster (a leave, a rename, a return) gets one conditional
+  UpdateItem of only the fields the sync changes (status, names, a new membership's
+  fields), on the condition that the item still exists with the status the sync read: a
+  check-in, a role change or a point landing meanwhile is kept, a member forgotten
+  meanwhile is not brought back, and a member whose status moved meanwhile is left to the
+  next sync;
+* a joiner after the first sync gets one conditional PutItem (no item yet): a first message
+  of theirs that created the item meanwhile wins;
+* the community's first sync, which adds everyone it finds quietly (thousands at once),
+  writes them in BatchWriteItem requests of 25, the bookkeeping riding in the last one.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from chalicelib.domain.roster import ListedMember
 from chalicelib.store import keys
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NEW_MEMBERSHIP
-from chalicelib.store.table import Table
+from chalicelib.store.table import Cond, Table
 
 
 def roster_items(table: Table, community_id: str) -> Iterator[dict[str, Any]]:
@@ -62,20 +69,39 @@ def joined_item(community_id: str, person: ListedMember, today: date) -> dict[st
     return item
 
 
-def rejoined_item(item: dict[str, Any], person: ListedMember, today: date) -> dict[str, Any]:
+def rejoined_fields(item: dict[str, Any], person: ListedMember, today: date) -> dict[str, Any]:
     """A member back after leaving: a new membership (docs/counting.md §3), reset as
-    Store.see_member resets one (NEW_MEMBERSHIP)."""
-    changed = {**item, **NEW_MEMBERSHIP, **_names(item, person)}
+    Store.see_member resets one (NEW_MEMBERSHIP; None removes the attribute)."""
+    changed = {**NEW_MEMBERSHIP, **_names(item, person)}
     changed.update(status="active", joined_at=today.isoformat(), observed_since=today.isoformat())
-    return {k: v for k, v in changed.items() if v is not None}
+    return changed
 
 
-def left_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, "status": "left"}
+def left_fields() -> dict[str, Any]:
+    return {"status": "left"}
 
 
-def renamed_item(item: dict[str, Any], person: ListedMember) -> dict[str, Any]:
-    return {**item, **_names(item, person)}
+def renamed_fields(item: dict[str, Any], person: ListedMember) -> dict[str, Any]:
+    return _names(item, person)
+
+
+def update_member(
+    table: Table, community_id: str, user_id: str, fields: dict[str, Any], read_status: str
+) -> bool:
+    """One conditional UpdateItem of ``fields`` only: refused (False) when the member item
+    is gone (forgotten meanwhile) or its status is no longer the one the sync read."""
+    return table.update(
+        keys.community_pk(community_id),
+        keys.member_sk(user_id),
+        set=fields,
+        cond=Cond.exists("pk") & Cond.eq("status", read_status),
+        return_new=False,
+    )
+
+
+def put_joiner(table: Table, item: dict[str, Any]) -> bool:
+    """A joiner's first item; refused (False) when the member made one meanwhile."""
+    return table.put(item, cond=Cond.absent("pk"))
 
 
 def _names(item: dict[str, Any], person: ListedMember) -> dict[str, Any]:
@@ -96,7 +122,7 @@ def write_sync(
     next_check: int,
     summary: dict[str, int],
 ) -> int:
-    """Write the changed member items and the sync's bookkeeping, 25 to a request."""
+    """Write new member items (a first sync's) and the sync's bookkeeping, 25 to a request."""
     state = {
         "pk": keys.community_pk(community_id),
         "sk": keys.ROSTER_SYNC_SK,

@@ -316,6 +316,18 @@ def test_a_writer_holds_the_state_lock_until_its_save():
         fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after the save
 
 
+def test_a_job_run_on_the_embedded_endpoint_holds_the_state_lock_too():
+    """`rollcall job run` restores the snapshot into moto and saves it back at its end: a
+    `member add` in between would be overwritten by that save unless it waits."""
+    import fcntl
+
+    from rollcall import local
+
+    lock = local.state_dir() / "state.lock"
+    with local.local_endpoint(), open(lock, "a+") as other, pytest.raises(BlockingIOError):
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def test_writers_at_the_same_time_lose_nothing(cli):
     """Each write command reads the snapshot and saves it whole: without the lock beside it,
     the later save would drop the earlier command's member."""

@@ -3,6 +3,7 @@ list, written in batches, nothing written from a refusal, a malformed list or a 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -202,8 +203,11 @@ def test_writes_are_batches_of_changes_with_the_bookkeeping(store):
 
 
 def test_a_sync_costs_pages_and_batches_not_requests_per_member(dynamo_table, requests_made):
-    """300 members, 30 changes: one Query of the roster, one GetItem of the bookkeeping,
-    two BatchWriteItem requests (31 items); no read per member, no Scan."""
+    """300 members, 30 changes at the first sync: one Query of the roster, one GetItem of
+    the bookkeeping, one BatchWriteItem of the 20 joiners (with the bookkeeping) and one
+    conditional UpdateItem per member on the roster who changed (10 leaves): no read per
+    member, no Scan. Changes to members already stored are never written as whole items
+    read before the platform's (slow) list: see the test below."""
     store = Store(dynamo_table)
     store.create_community(community(platform="slack", chat_id="C1"))
     store.bulk_save_members([member(f"m{n:03}", name=f"M{n}") for n in range(300)])
@@ -213,4 +217,54 @@ def test_a_sync_costs_pages_and_batches_not_requests_per_member(dynamo_table, re
     requests_made.reset()
     report = sync_roster(store, c, everyone(*people), NOW)
     assert report.counts() == {"joins": 20, "rejoins": 0, "leaves": 10, "renames": 0}
-    assert dict(requests_made.counts) == {"Query": 1, "GetItem": 1, "BatchWriteItem": 2}
+    assert dict(requests_made.counts) == {
+        "Query": 1,
+        "GetItem": 1,
+        "BatchWriteItem": 1,
+        "UpdateItem": 10,
+    }
+
+
+class Meanwhile(Listing):
+    """A platform whose list takes long enough for members to act while it is read."""
+
+    def __init__(self, answer: ChatMembers, during) -> None:
+        super().__init__(answer)
+        self.during = during
+
+    def read_chat_members(self, chat, roster, *, check_limit):
+        self.during()
+        return super().read_chat_members(chat, roster, check_limit=check_limit)
+
+
+def test_what_members_do_while_the_list_is_read_is_kept(store):
+    """Reading a list takes seconds (pages, pacing): a rename must not put back the item
+    read before it (Ann's check-in meanwhile kept), a member forgotten meanwhile must not
+    come back, and a joiner whose first message made their item meanwhile keeps it."""
+    from chalicelib.features import personal_data
+
+    c = store.get_community("c1")
+    sync_roster(store, c, everyone(("ann", "Ann"), ("bob", "Bob")), NOW)  # the first sync
+
+    def meanwhile():
+        ann = store.get_member("c1", "ann")
+        store.save_member(replace(ann, checkins=ann.checkins + 5, points=42))
+        personal_data.forget_member(store, "c1", "bob")
+        store.save_member(member("dee", name="Dee", checkins=1))
+
+    listing = Meanwhile(
+        ChatMembers(
+            (
+                ListedMember("ann", "Ann B."),
+                ListedMember("bob", "Bob B."),
+                ListedMember("dee", "Dee"),
+            )
+        ),
+        meanwhile,
+    )
+    report = sync_roster(store, c, listing, NOW)
+    ann = store.get_member("c1", "ann")
+    assert ann.name == "Ann B." and ann.points == 42 and ann.checkins >= 5
+    assert store.get_member("c1", "bob") is None  # forgotten stays forgotten
+    assert store.get_member("c1", "dee").checkins == 1  # their own item, not a blank one
+    assert report.moved == 2  # Bob's rename and Dee's join: left to the next sync

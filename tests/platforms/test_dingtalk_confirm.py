@@ -153,3 +153,24 @@ def test_other_platforms_and_plain_commands_are_not_held(dynamo_table, platform)
         send(client, "/leave 2", "m1")
     assert store.get_member("c1", ADMIN).leave_until is not None
     assert not [c for c in platform.calls if c.request.url == BATCH_SEND]
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("本月目标 读完《原则》 300页", True),  # sets the month's goal
+        ("/goal off", True),  # clears it
+        ("颁奖 @Bo 最佳进步", True),  # an award by hand
+        ("/goal", False),  # only shows the goal
+        ("目标榜", False),  # only shows the board
+        ("/goal board", False),
+    ],
+)
+def test_goal_and_award_changes_wait_for_the_code_too(dynamo_table, platform, text, held):
+    """A captured DingTalk header pair must not set the month's goal or give an award in an
+    admin's name; looking at the goal or its board changes nothing and is answered at once."""
+    wired(dynamo_table)
+    with Client(app.app) as client:
+        assert send(client, text, "m1").status_code == 200
+    dms = [c for c in platform.calls if c.request.url == BATCH_SEND]
+    assert bool(dms) is held
