@@ -460,6 +460,36 @@ def community_list(as_json: bool) -> None:
     emit([community_dict(c) for c in found], as_json, "\n".join(lines) or "no communities yet")
 
 
+@community.command("schedule")
+@click.argument("community_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every community.")
+@json_option
+@friendly
+def community_schedule(community_ids: tuple[str, ...], every: bool, as_json: bool) -> None:
+    """Schedule the jobs a community has no next run for: after an upgrade that added a job
+    (roster-sync, the stars), run once with --all. Jobs already scheduled keep their next
+    run; a job the community does not take stays off. One Query per community."""
+    from datetime import UTC, datetime
+
+    from chalicelib.jobs.scheduling import ensure_scheduled
+    from rollcall.context import open_store
+
+    if every == bool(community_ids):
+        raise Failure("name the communities, or --all (not both)")
+    now = datetime.now(UTC)
+    done: dict[str, bool] = {}
+    with open_store() as store:
+        found = (
+            list(store.list_communities())
+            if every
+            else [store.get_community(cid) for cid in community_ids]
+        )
+        for c in found:
+            done[c.id] = ensure_scheduled(store.table, c, now)
+    lines = [f"{cid}  {'scheduled new jobs' if new else 'up to date'}" for cid, new in done.items()]
+    emit(done, as_json, "\n".join(lines) or "no communities yet")
+
+
 def _local_run(at: str, timezone: str) -> str:
     """A next run (stored in UTC) as the community's organisers read it."""
     from datetime import datetime

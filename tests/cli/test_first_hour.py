@@ -394,3 +394,22 @@ def test_an_unreachable_service_is_named_in_the_one_line_error(url, service):
 
     line = _boto_error(EndpointConnectionError(endpoint_url=url))
     assert line.startswith(f"cannot reach {service}:") and "\n" not in line
+
+
+def test_community_schedule_gives_an_older_community_the_jobs_added_since(cli):
+    """A deployed community created before roster-sync existed has no pointer for it; the
+    upgrade step `rollcall community schedule --all` adds what is missing, once."""
+    from chalicelib.store import keys
+    from rollcall.context import open_store
+
+    cid = cli(
+        "community", "create", "--name", "Old", "--platform", "slack", "--chat-id", "C0LD"
+    ).stdout.strip()
+    with open_store() as store:
+        assert store.table.delete(keys.community_pk(cid), keys.due_item_sk("roster-sync"))
+    assert cli("community", "schedule", "--all").stdout.strip() == f"{cid}  scheduled new jobs"
+    with open_store() as store:
+        assert store.table.get(keys.community_pk(cid), keys.due_item_sk("roster-sync"))
+    assert cli("community", "schedule", cid).stdout.strip() == f"{cid}  up to date"
+    refused = cli("community", "schedule", ok=False)
+    assert refused.exit_code == 1 and "--all" in refused.stderr
