@@ -588,3 +588,134 @@ def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram
         "roster-sync",
     }
     assert tg(client, "/setup", 4).startswith("This group is already set up")
+
+
+# -- Discord: a slash command signed with Ed25519, answered "thinking…" then followed up --------
+
+DISCORD_API = "https://discord.test/api/v10"
+DISCORD_CHANNEL = "1111111111111111111"
+DISCORD_GUILD = "290926798626357999"
+DISCORD_APP = "2222222222222222222"
+ORGANISER = "53908232506183680"
+AMY = "80351110224678913"
+FOLLOW_UP = f"{DISCORD_API}/webhooks/{DISCORD_APP}/A_UNIQUE_TOKEN"
+INTERACTIONS = itertools.count(1)
+
+
+@pytest.fixture
+def discord(dynamo_table, sqs):
+    from Crypto.PublicKey import ECC
+
+    key = ECC.generate(curve="ed25519")
+    store = Store(dynamo_table)
+    settings = Settings(
+        secrets={
+            "ROLLCALL_DISCORD_PUBLIC_KEY": key.public_key().export_key(format="raw").hex(),
+            "ROLLCALL_DISCORD_BOT_TOKEN": "bot-token",
+        },
+        api_bases={"discord": DISCORD_API},
+    )
+    wire(store, settings, sqs)
+    try:
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(FOLLOW_UP, json={"id": "901"})
+            DISCORD_WIRES[:] = [(key, outbound, sqs)]
+            yield client, store, outbound
+    finally:
+        set_runtime(None)
+
+
+DISCORD_WIRES: list = []
+
+
+def interact(client, name: str, options: dict[str, str], user: str = ORGANISER) -> str:
+    """An application command (type 2) signed as Discord signs it; the content of the
+    immediate answer (type 4), or of the worker's follow-up after a deferral (type 5)."""
+    from Crypto.Signature import eddsa
+
+    key, outbound, sqs = DISCORD_WIRES[0]
+    data: dict = {"id": "771825006014889984", "name": name, "type": 1}
+    if options:
+        data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+    body = json.dumps(
+        {
+            "id": f"interaction-{next(INTERACTIONS)}",
+            "application_id": DISCORD_APP,
+            "type": 2,
+            "data": data,
+            "guild_id": DISCORD_GUILD,
+            "guild_locale": "en-US",
+            "channel_id": DISCORD_CHANNEL,
+            "member": {"user": {"id": user, "username": f"user{user[-3:]}"}, "roles": []},
+            "token": "A_UNIQUE_TOKEN",
+            "version": 1,
+        }
+    ).encode()
+    stamp = str(int(NOW.timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Signature-Ed25519": eddsa.new(key, "rfc8032").sign(stamp.encode() + body).hex(),
+        "X-Signature-Timestamp": stamp,
+    }
+    answer = client.http.post("/webhooks/discord", headers=headers, body=body)
+    assert answer.status_code == 200
+    said = json.loads(answer.body)
+    if said["type"] == 4:
+        return said["data"]["content"]
+    assert said == {"type": 5}  # "thinking…": the worker answers
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    [posted] = [c.request for c in outbound.calls[before:]]
+    assert posted.url.startswith(FOLLOW_UP)
+    return json.loads(posted.body)["content"]
+
+
+def test_discord_setup_and_settings_through_slash_commands(discord):
+    client, store, _ = discord
+    code = issue(store, platform="discord")
+    said = interact(client, "setup", {"code": code, "name": "Night Owls"})
+    [made] = communities(store)
+    assert (made.platform, made.chat_id, made.name, made.locale, made.timezone) == (
+        "discord",
+        DISCORD_CHANNEL,
+        "Night Owls",
+        "en",
+        "UTC",
+    )
+    assert store.find_community_by_chat("discord", DISCORD_CHANNEL).id == made.id
+    assert store.get_member(made.id, ORGANISER).role is Role.OWNER
+    assert said.startswith("✅ All set!")
+    assert "the first one: 2026-11-23 21:00 UTC" in said
+    assert uses_left(store) == [0]
+
+    said = interact(client, "settings", {"setting": "reminder", "value": "20:30"})
+    assert said == "✅ Changed: reminder 21:00 → 20:30. Next reminder: 2026-11-23 20:30 UTC."
+    assert store.get_community(made.id).reminder_time == "20:30"
+    trail = audit_trail(store, made.id)
+    assert [(a["field"], a["old"], a["new"], a["by"]) for a in trail][-1] == (
+        "reminder_time",
+        "21:00",
+        "20:30",
+        ORGANISER,
+    )
+
+    before = table_items(store)
+    said = interact(client, "settings", {"setting": "removal", "value": "on"}, user=AMY)
+    assert said.startswith("Sorry") and "only owners and admins" in said
+    assert store.get_community(made.id).removal_enabled is False
+    assert audit_trail(store, made.id) == trail
+    assert table_items(store) == before
+
+
+def test_discord_setup_with_a_wrong_code_creates_nothing(discord):
+    client, store, outbound = discord
+    issue(store, platform="discord")
+    said = interact(client, "setup", {"code": new_code()})
+    assert said == "That invite code is unknown, used up or expired; nothing was set up."
+    assert communities(store) == []
+    assert store.find_community_by_chat("discord", DISCORD_CHANNEL) is None
+    assert uses_left(store) == [1]
+    assert len(outbound.calls) == 0
