@@ -69,6 +69,10 @@ def setup_unbound(
     )
 
     locale = setup_locale(event, command)
+    if event.chat_id == event.sender.user_id:
+        # A one-to-one chat (a WeCom app message, a Telegram private chat): the chat is the
+        # sender, no group whose reminders a community could post.
+        return SetupAnswer([Message(t(locale, "setup_in_group_only"))])
     code, _, name = command.args.strip().partition(" ")
     if not code and not event.workspace:
         return SetupAnswer([Message(t(locale, "setup_usage"))])

@@ -719,3 +719,143 @@ def test_discord_setup_with_a_wrong_code_creates_nothing(discord):
     assert store.find_community_by_chat("discord", DISCORD_CHANNEL) is None
     assert uses_left(store) == [1]
     assert len(outbound.calls) == 0
+
+
+# -- WeCom: encrypted XML callbacks; a group is set up through its group robot ----------------
+
+MSG_IDS = itertools.count(1)
+
+
+@pytest.fixture
+def wecom(dynamo_table, sqs):
+    from tests.platforms import test_wecom as w
+
+    settings = Settings(
+        secrets={
+            "ROLLCALL_WECOM_TOKEN": w.TOKEN,
+            "ROLLCALL_WECOM_ENCODING_AES_KEY": w.AES_KEY_TEXT,
+            "ROLLCALL_WECOM_CORP_ID": w.CORP_ID,
+            "ROLLCALL_WECOM_CORP_SECRET": w.CORP_SECRET,
+            "ROLLCALL_WECOM_AGENT_ID": str(w.AGENT_ID),
+        },
+        api_bases={"wecom": w.BASE},
+    )
+    store = Store(dynamo_table)
+    wire(store, settings, sqs)
+    WECOM_WIRES[:] = [sqs]
+    try:
+        with Client(app.app) as client:
+            yield client, store
+    finally:
+        set_runtime(None)
+
+
+WECOM_WIRES: list = []
+
+
+def wecom_post(client, inner: str, receive_id: str) -> list[str]:
+    """One encrypted, signed callback through the route (then the worker on what it queued):
+    every text rollcall sent back, through the group robot or as an app message."""
+    from tests.platforms import test_wecom as w
+
+    encrypted = w.encrypt(inner, receive_id=receive_id)
+    query = urlencode(w.signed_query(encrypted, at=NOW))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.POST, f"{w.BASE}/webhook/send", json={"errcode": 0, "errmsg": "ok"})
+        w.gettoken_answer(rsps)
+        w.send_answer(rsps)
+        answer = client.http.post(
+            f"/webhooks/wecom?{query}",
+            headers={"Content-Type": "text/xml"},
+            body=w.envelope(encrypted),
+        )
+        assert (answer.status_code, answer.body) == (200, b"")
+        run_worker(client, WECOM_WIRES[0])
+        sent = [
+            json.loads(c.request.body)["text"]["content"]
+            for c in rsps.calls
+            if c.request.method == "POST"
+        ]
+    return [text for text in sent if text not in WORKING]
+
+
+def robot(client, text: str, user: str = "zhangsan", name: str = "张三") -> list[str]:
+    """A member @-ing the group robot in the WeCom group (a robot callback)."""
+    from tests.platforms import test_wecom as w
+
+    inner = (
+        w.ROBOT_MESSAGE.replace("@打卡机器人 帮助", f"@打卡机器人 {text}")
+        .replace("CIGABBCOgP3qBRiR4vm7goCAAyAY", f"robot-msg-{next(MSG_IDS)}")
+        .replace("<UserId>zhangsan</UserId>", f"<UserId>{user}</UserId>")
+        .replace("<![CDATA[张三]]>", f"<![CDATA[{name}]]>")
+    )
+    return wecom_post(client, inner, receive_id="")
+
+
+def app_message(client, text: str) -> list[str]:
+    """A member writing to the rollcall app itself (one-to-one: the chat is the sender)."""
+    from tests.platforms import test_wecom as w
+
+    inner = w.APP_MESSAGE.replace("帮助", text).replace(
+        "4561255354251345929", str(4561255354251345929 + next(MSG_IDS))
+    )
+    return wecom_post(client, inner, receive_id=w.CORP_ID)
+
+
+def test_wecom_setup_and_settings_through_the_group_robot(wecom):
+    from tests.platforms import test_wecom as w
+
+    client, store = wecom
+    code = issue(store, platform="wecom")
+    [said] = robot(client, f"开通 {code}")
+    [made] = communities(store)
+    assert (made.platform, made.chat_id, made.locale, made.timezone) == (
+        "wecom",
+        w.CHAT,
+        "zh-CN",
+        "Asia/Shanghai",
+    )
+    assert store.find_community_by_chat("wecom", w.CHAT).id == made.id
+    assert store.get_member(made.id, "zhangsan").role is Role.OWNER
+    assert said.startswith("✅ 开通成功") and "第一次提醒：2026-11-23 21:00 Asia/Shanghai" in said
+    assert uses_left(store) == [0]
+
+    [said] = robot(client, "设置 提醒 20:30")
+    assert said == "✅ 已修改：提醒 21:00 → 20:30。下次提醒：2026-11-23 20:30 Asia/Shanghai。"
+    assert store.get_community(made.id).reminder_time == "20:30"
+    trail = audit_trail(store, made.id)
+    assert [(a["field"], a["old"], a["new"], a["by"]) for a in trail][-1] == (
+        "reminder_time",
+        "21:00",
+        "20:30",
+        "zhangsan",
+    )
+
+    before = table_items(store)
+    [said] = robot(client, "设置 移除 开", user="lisi", name="李四")
+    assert "只有" in said and "管理员" in said
+    assert store.get_community(made.id).removal_enabled is False
+    assert audit_trail(store, made.id) == trail
+    assert table_items(store) == before
+
+
+def test_wecom_setup_with_a_wrong_code_creates_nothing(wecom):
+    client, store = wecom
+    issue(store, platform="wecom")
+    assert robot(client, f"开通 {new_code()}") == ["邀请码无效、已用完或已过期，什么也没有开通。"]
+    assert communities(store) == []
+    assert uses_left(store) == [1]
+
+
+def test_wecom_setup_sent_to_the_app_itself_binds_no_private_chat(wecom):
+    """An app message is one-to-one with the app: its chat is the sender, not a group, so
+    a /setup there would make a community of one private chat (no robot could ever post its
+    reminders). It gets one line saying where to send it, and the code keeps its use."""
+    client, store = wecom
+    code = issue(store, platform="wecom")
+    assert app_message(client, f"开通 {code}") == [
+        "开通要在群里进行：在要开通的群里发送「开通 <邀请码>」（企业微信：在群里 @群机器人）。"
+        "这里是私聊，什么也没有开通。"
+    ]
+    assert communities(store) == []
+    assert uses_left(store) == [1]
