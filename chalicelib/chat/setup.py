@@ -27,6 +27,7 @@ from typing import Any
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.commands import Command
+from chalicelib.domain.invites import setup_code_and_name
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member
 from chalicelib.platforms.base import InboundEvent, Message
@@ -73,7 +74,7 @@ def setup_unbound(
         # A one-to-one chat (a WeCom app message, a Telegram private chat): the chat is the
         # sender, no group whose reminders a community could post.
         return SetupAnswer([Message(t(locale, "setup_in_group_only"))])
-    code, _, name = command.args.strip().partition(" ")
+    code, name = setup_code_and_name(command.args)
     if not code and not event.workspace:
         return SetupAnswer([Message(t(locale, "setup_usage"))])
     sender = event.sender

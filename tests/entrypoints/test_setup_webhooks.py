@@ -394,6 +394,28 @@ def test_slack_setup_of_an_allowed_workspace_needs_no_code(slack):
     assert [c.chat_id for c in communities(store)] == [CHANNEL]
 
 
+def test_slack_setup_of_an_allowed_workspace_takes_every_word_for_the_name(slack):
+    """No code needed there: `/rollcall setup My Group` names the community "My Group"
+    (not code "My", name "Group")."""
+    client, store, _ = slack
+    invites.allow_workspace(store.table, "slack", "T0001", NOW)
+    assert slash(client, "setup My Group").startswith(
+        "✅ All set! This group is now the community “My Group”"
+    )
+    [made] = communities(store)
+    assert made.name == "My Group"
+
+
+def test_slack_setup_with_a_code_typed_in_lower_case_with_spaces(slack):
+    client, store, _ = slack
+    code = issue(store, platform="slack")
+    typed = code.lower().replace("-", " ")
+    assert slash(client, f"setup {typed} Night Owls").startswith("✅ All set!")
+    [made] = communities(store)
+    assert made.name == "Night Owls"
+    assert uses_left(store) == [0]
+
+
 # -- Feishu -----------------------------------------------------------------------------------
 
 
