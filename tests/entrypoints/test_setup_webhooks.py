@@ -121,7 +121,9 @@ def telegram(dynamo_table, sqs):
 def tg(client, text: str, update_id: int, user: dict | None = None, chat: int = GROUP) -> str:
     """The answer to a message: inline, or (a command the worker finishes) what the worker
     sent back through the Bot API."""
-    message = {"from": user or USER, "text": text, "chat": {"id": chat, "type": "supergroup"}}
+    sender = user or USER
+    kind = "private" if chat == sender["id"] else "supergroup"
+    message = {"from": sender, "text": text, "chat": {"id": chat, "type": kind}}
     body = json.dumps(update(message, update_id=update_id)).encode()
     answer = client.http.post("/webhooks/telegram", headers=HEADERS, body=body)
     assert answer.status_code == 200
@@ -214,6 +216,19 @@ def test_telegram_setup_with_a_bad_code_answers_one_line_and_creates_nothing(tel
     assert communities(store) == []
     assert store.find_community_by_chat("telegram", str(GROUP)) is None
     assert uses_left(store) == before
+
+
+def test_telegram_setup_in_a_private_chat_binds_nothing(telegram):
+    """A private chat with the bot (its id is the sender's) is no group to set up."""
+    client, store, _ = telegram
+    code = issue(store)
+    said = tg(client, f"/setup {code}", 1, chat=USER["id"])
+    assert said == (
+        "Set up in the group itself: send /setup <invite code> there (WeCom: @ the group "
+        "robot in the group). This is a private chat; nothing was set up."
+    )
+    assert communities(store) == []
+    assert uses_left(store) == [1]
 
 
 def test_telegram_setup_without_a_code_explains_itself(telegram):
