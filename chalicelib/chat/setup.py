@@ -27,6 +27,7 @@ from typing import Any
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.commands import Command
+from chalicelib.domain.invites import setup_code_and_name
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member
 from chalicelib.platforms.base import InboundEvent, Message
@@ -69,7 +70,11 @@ def setup_unbound(
     )
 
     locale = setup_locale(event, command)
-    code, _, name = command.args.strip().partition(" ")
+    if event.chat_id == event.sender.user_id:
+        # A one-to-one chat (a WeCom app message, a Telegram private chat): the chat is the
+        # sender, no group whose reminders a community could post.
+        return SetupAnswer([Message(t(locale, "setup_in_group_only"))])
+    code, name = setup_code_and_name(command.args)
     if not code and not event.workspace:
         return SetupAnswer([Message(t(locale, "setup_usage"))])
     sender = event.sender

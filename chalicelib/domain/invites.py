@@ -48,6 +48,22 @@ def normalise_code(typed: str) -> str | None:
     return "-".join([PREFIX, *groups])
 
 
+def setup_code_and_name(text: str) -> tuple[str, str]:
+    """``/setup``'s words read as ``(code, name)``. The code is the first words only when
+    they read as one (:func:`normalise_code`: any case, with spaces as members type it,
+    ``rc 7kqm x2pa 9hwd``), or a first word that starts like one (``RC-…``: a mistyped code,
+    answered as a bad code, never taken for a name); else there is no code and every word is
+    the name (``/setup My Group`` in a workspace allowed to set up without one)."""
+    words = (text or "").split()
+    for count in range(1, min(len(words), 1 + GROUPS + 1) + 1):
+        typed = " ".join(words[:count])
+        if normalise_code(typed) is not None:
+            return typed, " ".join(words[count:])
+    if words and words[0].upper().startswith(PREFIX + "-"):
+        return words[0], " ".join(words[1:])
+    return "", " ".join(words)
+
+
 def code_hash(code: str) -> str:
     """What is stored: the SHA-256 of the normalised code (hex). Codes carry ~59 random
     bits, so an unsalted hash is as strong as the code (no dictionary to try)."""

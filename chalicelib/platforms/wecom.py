@@ -402,6 +402,16 @@ class WeComAdapter:
         if event is None or not replies:
             return HttpResponse(200, "")
         chat = self._reply_address(event)
+        if chat is None and self.direct_messages and event.chat_id == event.sender.user_id:
+            # A message to the app itself: answered privately, as reply_later does.
+            to = ChatAddress(self.name, event.chat_id)
+            deliver_replies(
+                lambda part: self.deliver_direct(to, event.sender.user_id, part),
+                pack_replies((self.render(reply) for reply in replies), _merge),
+                log=log,
+                platform=self.name,
+            )
+            return HttpResponse(200, "")
         if chat is None:
             log.warning("no robot to reply through", extra={"platform": self.name})
             return HttpResponse(200, "")

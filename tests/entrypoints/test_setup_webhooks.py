@@ -121,7 +121,9 @@ def telegram(dynamo_table, sqs):
 def tg(client, text: str, update_id: int, user: dict | None = None, chat: int = GROUP) -> str:
     """The answer to a message: inline, or (a command the worker finishes) what the worker
     sent back through the Bot API."""
-    message = {"from": user or USER, "text": text, "chat": {"id": chat, "type": "supergroup"}}
+    sender = user or USER
+    kind = "private" if chat == sender["id"] else "supergroup"
+    message = {"from": sender, "text": text, "chat": {"id": chat, "type": kind}}
     body = json.dumps(update(message, update_id=update_id)).encode()
     answer = client.http.post("/webhooks/telegram", headers=HEADERS, body=body)
     assert answer.status_code == 200
@@ -214,6 +216,19 @@ def test_telegram_setup_with_a_bad_code_answers_one_line_and_creates_nothing(tel
     assert communities(store) == []
     assert store.find_community_by_chat("telegram", str(GROUP)) is None
     assert uses_left(store) == before
+
+
+def test_telegram_setup_in_a_private_chat_binds_nothing(telegram):
+    """A private chat with the bot (its id is the sender's) is no group to set up."""
+    client, store, _ = telegram
+    code = issue(store)
+    said = tg(client, f"/setup {code}", 1, chat=USER["id"])
+    assert said == (
+        "Set up in the group itself: send /setup <invite code> there (WeCom: @ the group "
+        "robot in the group). This is a private chat; nothing was set up."
+    )
+    assert communities(store) == []
+    assert uses_left(store) == [1]
 
 
 def test_telegram_setup_without_a_code_explains_itself(telegram):
@@ -392,6 +407,28 @@ def test_slack_setup_of_an_allowed_workspace_needs_no_code(slack):
     assert slash(client, "setup").startswith("✅ All set!")
     assert slash(client, "setup", channel="C0OTHER", team="T9999").startswith("Usage:")
     assert [c.chat_id for c in communities(store)] == [CHANNEL]
+
+
+def test_slack_setup_of_an_allowed_workspace_takes_every_word_for_the_name(slack):
+    """No code needed there: `/rollcall setup My Group` names the community "My Group"
+    (not code "My", name "Group")."""
+    client, store, _ = slack
+    invites.allow_workspace(store.table, "slack", "T0001", NOW)
+    assert slash(client, "setup My Group").startswith(
+        "✅ All set! This group is now the community “My Group”"
+    )
+    [made] = communities(store)
+    assert made.name == "My Group"
+
+
+def test_slack_setup_with_a_code_typed_in_lower_case_with_spaces(slack):
+    client, store, _ = slack
+    code = issue(store, platform="slack")
+    typed = code.lower().replace("-", " ")
+    assert slash(client, f"setup {typed} Night Owls").startswith("✅ All set!")
+    [made] = communities(store)
+    assert made.name == "Night Owls"
+    assert uses_left(store) == [0]
 
 
 # -- Feishu -----------------------------------------------------------------------------------
@@ -588,3 +625,274 @@ def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram
         "roster-sync",
     }
     assert tg(client, "/setup", 4).startswith("This group is already set up")
+
+
+# -- Discord: a slash command signed with Ed25519, answered "thinking…" then followed up --------
+
+DISCORD_API = "https://discord.test/api/v10"
+DISCORD_CHANNEL = "1111111111111111111"
+DISCORD_GUILD = "290926798626357999"
+DISCORD_APP = "2222222222222222222"
+ORGANISER = "53908232506183680"
+AMY = "80351110224678913"
+FOLLOW_UP = f"{DISCORD_API}/webhooks/{DISCORD_APP}/A_UNIQUE_TOKEN"
+INTERACTIONS = itertools.count(1)
+
+
+@pytest.fixture
+def discord(dynamo_table, sqs):
+    from Crypto.PublicKey import ECC
+
+    key = ECC.generate(curve="ed25519")
+    store = Store(dynamo_table)
+    settings = Settings(
+        secrets={
+            "ROLLCALL_DISCORD_PUBLIC_KEY": key.public_key().export_key(format="raw").hex(),
+            "ROLLCALL_DISCORD_BOT_TOKEN": "bot-token",
+        },
+        api_bases={"discord": DISCORD_API},
+    )
+    wire(store, settings, sqs)
+    try:
+        with (
+            Client(app.app) as client,
+            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
+        ):
+            outbound.post(FOLLOW_UP, json={"id": "901"})
+            DISCORD_WIRES[:] = [(key, outbound, sqs)]
+            yield client, store, outbound
+    finally:
+        set_runtime(None)
+
+
+DISCORD_WIRES: list = []
+
+
+def interact(client, name: str, options: dict[str, str], user: str = ORGANISER) -> str:
+    """An application command (type 2) signed as Discord signs it; the content of the
+    immediate answer (type 4), or of the worker's follow-up after a deferral (type 5)."""
+    from Crypto.Signature import eddsa
+
+    key, outbound, sqs = DISCORD_WIRES[0]
+    data: dict = {"id": "771825006014889984", "name": name, "type": 1}
+    if options:
+        data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+    body = json.dumps(
+        {
+            "id": f"interaction-{next(INTERACTIONS)}",
+            "application_id": DISCORD_APP,
+            "type": 2,
+            "data": data,
+            "guild_id": DISCORD_GUILD,
+            "guild_locale": "en-US",
+            "channel_id": DISCORD_CHANNEL,
+            "member": {"user": {"id": user, "username": f"user{user[-3:]}"}, "roles": []},
+            "token": "A_UNIQUE_TOKEN",
+            "version": 1,
+        }
+    ).encode()
+    stamp = str(int(NOW.timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Signature-Ed25519": eddsa.new(key, "rfc8032").sign(stamp.encode() + body).hex(),
+        "X-Signature-Timestamp": stamp,
+    }
+    answer = client.http.post("/webhooks/discord", headers=headers, body=body)
+    assert answer.status_code == 200
+    said = json.loads(answer.body)
+    if said["type"] == 4:
+        return said["data"]["content"]
+    assert said == {"type": 5}  # "thinking…": the worker answers
+    before = len(outbound.calls)
+    assert run_worker(client, sqs) == 1
+    [posted] = [c.request for c in outbound.calls[before:]]
+    assert posted.url.startswith(FOLLOW_UP)
+    return json.loads(posted.body)["content"]
+
+
+def test_discord_setup_and_settings_through_slash_commands(discord):
+    client, store, _ = discord
+    code = issue(store, platform="discord")
+    said = interact(client, "setup", {"code": code, "name": "Night Owls"})
+    [made] = communities(store)
+    assert (made.platform, made.chat_id, made.name, made.locale, made.timezone) == (
+        "discord",
+        DISCORD_CHANNEL,
+        "Night Owls",
+        "en",
+        "UTC",
+    )
+    assert store.find_community_by_chat("discord", DISCORD_CHANNEL).id == made.id
+    assert store.get_member(made.id, ORGANISER).role is Role.OWNER
+    assert said.startswith("✅ All set!")
+    assert "the first one: 2026-11-23 21:00 UTC" in said
+    assert uses_left(store) == [0]
+
+    said = interact(client, "settings", {"setting": "reminder", "value": "20:30"})
+    assert said == "✅ Changed: reminder 21:00 → 20:30. Next reminder: 2026-11-23 20:30 UTC."
+    assert store.get_community(made.id).reminder_time == "20:30"
+    trail = audit_trail(store, made.id)
+    assert [(a["field"], a["old"], a["new"], a["by"]) for a in trail][-1] == (
+        "reminder_time",
+        "21:00",
+        "20:30",
+        ORGANISER,
+    )
+
+    before = table_items(store)
+    said = interact(client, "settings", {"setting": "removal", "value": "on"}, user=AMY)
+    assert said.startswith("Sorry") and "only owners and admins" in said
+    assert store.get_community(made.id).removal_enabled is False
+    assert audit_trail(store, made.id) == trail
+    assert table_items(store) == before
+
+
+def test_discord_setup_with_a_wrong_code_creates_nothing(discord):
+    client, store, outbound = discord
+    issue(store, platform="discord")
+    said = interact(client, "setup", {"code": new_code()})
+    assert said == "That invite code is unknown, used up or expired; nothing was set up."
+    assert communities(store) == []
+    assert store.find_community_by_chat("discord", DISCORD_CHANNEL) is None
+    assert uses_left(store) == [1]
+    assert len(outbound.calls) == 0
+
+
+# -- WeCom: encrypted XML callbacks; a group is set up through its group robot ----------------
+
+MSG_IDS = itertools.count(1)
+
+
+@pytest.fixture
+def wecom(dynamo_table, sqs):
+    from tests.platforms import test_wecom as w
+
+    settings = Settings(
+        secrets={
+            "ROLLCALL_WECOM_TOKEN": w.TOKEN,
+            "ROLLCALL_WECOM_ENCODING_AES_KEY": w.AES_KEY_TEXT,
+            "ROLLCALL_WECOM_CORP_ID": w.CORP_ID,
+            "ROLLCALL_WECOM_CORP_SECRET": w.CORP_SECRET,
+            "ROLLCALL_WECOM_AGENT_ID": str(w.AGENT_ID),
+        },
+        api_bases={"wecom": w.BASE},
+    )
+    store = Store(dynamo_table)
+    wire(store, settings, sqs)
+    WECOM_WIRES[:] = [sqs]
+    try:
+        with Client(app.app) as client:
+            yield client, store
+    finally:
+        set_runtime(None)
+
+
+WECOM_WIRES: list = []
+
+
+def wecom_post(client, inner: str, receive_id: str) -> list[str]:
+    """One encrypted, signed callback through the route (then the worker on what it queued):
+    every text rollcall sent back, through the group robot or as an app message."""
+    from tests.platforms import test_wecom as w
+
+    encrypted = w.encrypt(inner, receive_id=receive_id)
+    query = urlencode(w.signed_query(encrypted, at=NOW))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.POST, f"{w.BASE}/webhook/send", json={"errcode": 0, "errmsg": "ok"})
+        w.gettoken_answer(rsps)
+        w.send_answer(rsps)
+        answer = client.http.post(
+            f"/webhooks/wecom?{query}",
+            headers={"Content-Type": "text/xml"},
+            body=w.envelope(encrypted),
+        )
+        assert (answer.status_code, answer.body) == (200, b"")
+        run_worker(client, WECOM_WIRES[0])
+        sent = [
+            json.loads(c.request.body)["text"]["content"]
+            for c in rsps.calls
+            if c.request.method == "POST"
+        ]
+    return [text for text in sent if text not in WORKING]
+
+
+def robot(client, text: str, user: str = "zhangsan", name: str = "张三") -> list[str]:
+    """A member @-ing the group robot in the WeCom group (a robot callback)."""
+    from tests.platforms import test_wecom as w
+
+    inner = (
+        w.ROBOT_MESSAGE.replace("@打卡机器人 帮助", f"@打卡机器人 {text}")
+        .replace("CIGABBCOgP3qBRiR4vm7goCAAyAY", f"robot-msg-{next(MSG_IDS)}")
+        .replace("<UserId>zhangsan</UserId>", f"<UserId>{user}</UserId>")
+        .replace("<![CDATA[张三]]>", f"<![CDATA[{name}]]>")
+    )
+    return wecom_post(client, inner, receive_id="")
+
+
+def app_message(client, text: str) -> list[str]:
+    """A member writing to the rollcall app itself (one-to-one: the chat is the sender)."""
+    from tests.platforms import test_wecom as w
+
+    inner = w.APP_MESSAGE.replace("帮助", text).replace(
+        "4561255354251345929", str(4561255354251345929 + next(MSG_IDS))
+    )
+    return wecom_post(client, inner, receive_id=w.CORP_ID)
+
+
+def test_wecom_setup_and_settings_through_the_group_robot(wecom):
+    from tests.platforms import test_wecom as w
+
+    client, store = wecom
+    code = issue(store, platform="wecom")
+    [said] = robot(client, f"开通 {code}")
+    [made] = communities(store)
+    assert (made.platform, made.chat_id, made.locale, made.timezone) == (
+        "wecom",
+        w.CHAT,
+        "zh-CN",
+        "Asia/Shanghai",
+    )
+    assert store.find_community_by_chat("wecom", w.CHAT).id == made.id
+    assert store.get_member(made.id, "zhangsan").role is Role.OWNER
+    assert said.startswith("✅ 开通成功") and "第一次提醒：2026-11-23 21:00 Asia/Shanghai" in said
+    assert uses_left(store) == [0]
+
+    [said] = robot(client, "设置 提醒 20:30")
+    assert said == "✅ 已修改：提醒 21:00 → 20:30。下次提醒：2026-11-23 20:30 Asia/Shanghai。"
+    assert store.get_community(made.id).reminder_time == "20:30"
+    trail = audit_trail(store, made.id)
+    assert [(a["field"], a["old"], a["new"], a["by"]) for a in trail][-1] == (
+        "reminder_time",
+        "21:00",
+        "20:30",
+        "zhangsan",
+    )
+
+    before = table_items(store)
+    [said] = robot(client, "设置 移除 开", user="lisi", name="李四")
+    assert "只有" in said and "管理员" in said
+    assert store.get_community(made.id).removal_enabled is False
+    assert audit_trail(store, made.id) == trail
+    assert table_items(store) == before
+
+
+def test_wecom_setup_with_a_wrong_code_creates_nothing(wecom):
+    client, store = wecom
+    issue(store, platform="wecom")
+    assert robot(client, f"开通 {new_code()}") == ["邀请码无效、已用完或已过期，什么也没有开通。"]
+    assert communities(store) == []
+    assert uses_left(store) == [1]
+
+
+def test_wecom_setup_sent_to_the_app_itself_binds_no_private_chat(wecom):
+    """An app message is one-to-one with the app: its chat is the sender, not a group, so
+    a /setup there would make a community of one private chat (no robot could ever post its
+    reminders). It gets one line saying where to send it, and the code keeps its use."""
+    client, store = wecom
+    code = issue(store, platform="wecom")
+    assert app_message(client, f"开通 {code}") == [
+        "开通要在群里进行：在要开通的群里发送「开通 <邀请码>」（企业微信：在群里 @群机器人）。"
+        "这里是私聊，什么也没有开通。"
+    ]
+    assert communities(store) == []
+    assert uses_left(store) == [1]

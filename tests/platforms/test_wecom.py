@@ -436,6 +436,29 @@ def test_a_command_sent_to_the_app_itself_is_answered_as_an_app_message():
     assert (body["touser"], body["text"]["content"]) == (event.sender.user_id, "done")
 
 
+def test_an_app_message_is_answered_at_once_as_an_app_message_to_its_sender():
+    """A message to the app has no group robot to answer through: the inline answer goes
+    back privately (as reply_later's does), not nowhere."""
+    wecom = app_adapter(corp_id=CORP_ID)
+    (event,) = wecom.parse(post(encrypt(APP_MESSAGE))).events
+    with responses.RequestsMock() as rsps:
+        gettoken_answer(rsps)
+        send_answer(rsps)
+        answer = wecom.respond(event, [Message("帮助内容")])
+        send = rsps.calls[-1].request
+    assert (answer.status, answer.body) == (200, "")
+    body = json.loads(send.body)
+    assert (body["touser"], body["text"]["content"]) == (event.sender.user_id, "帮助内容")
+
+
+def test_without_the_app_an_app_message_is_not_answered_through_any_robot():
+    wecom = adapter(corp_id=CORP_ID)
+    (event,) = wecom.parse(post(encrypt(APP_MESSAGE))).events
+    with responses.RequestsMock() as rsps:
+        assert wecom.respond(event, [Message("帮助内容")]).status == 200
+    assert len(rsps.calls) == 0
+
+
 def test_a_callback_robot_key_that_is_a_url_is_never_posted_to():
     wecom = adapter()
     (event,) = wecom.parse(post(encrypt(ROBOT_MESSAGE, receive_id=""))).events

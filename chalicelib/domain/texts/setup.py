@@ -7,6 +7,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Usage: /setup <invite code> (the rollcall operator gives you one), e.g. "
         "/setup RC-7KQM-X2PA-9HWD",
     },
+    "setup_in_group_only": {
+        "zh-CN": "开通要在群里进行：在要开通的群里发送「开通 <邀请码>」"
+        "（企业微信：在群里 @群机器人）。这里是私聊，什么也没有开通。",
+        "en": "Set up in the group itself: send /setup <invite code> there (WeCom: @ the group "
+        "robot in the group). This is a private chat; nothing was set up.",
+    },
     "setup_bad_code": {
         "zh-CN": "邀请码无效、已用完或已过期，什么也没有开通。",
         "en": "That invite code is unknown, used up or expired; nothing was set up.",
