@@ -461,6 +461,16 @@ MUTANTS = (
             "test_a_reminder_skipped_for_lateness_hands_its_level_ups_on",
         ),
     ),
+    Mutant(
+        "a leader's /remind without its daily claim",
+        "chalicelib/chat/admin.py",
+        "    if not claim_squad_reminder(\n",
+        "    if False and claim_squad_reminder(\n",
+        (
+            f"{ROLES}::test_a_leader_reminds_their_squad_once_a_day",
+            f"{ROLES}::test_a_second_remind_is_refused_in_chinese",
+        ),
+    ),
 )
 
 
