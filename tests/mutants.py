@@ -471,6 +471,16 @@ MUTANTS = (
             f"{ROLES}::test_a_second_remind_is_refused_in_chinese",
         ),
     ),
+    Mutant(
+        "digest level-up window from the cycle, not the ledger",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "start = announced_until(store.table, community.id, NAME, period) or start",
+        "pass",
+        (
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_a_digest_moved_earlier_announces_nothing_twice",
+        ),
+    ),
 )
 
 

@@ -180,3 +180,27 @@ def test_a_reminder_skipped_for_lateness_hands_its_level_ups_on():
     assert sent == []
     [line] = post(store, TUE_08)
     assert "Bob → Learner" in line and "Ann" not in line
+
+
+def test_a_digest_moved_earlier_announces_nothing_twice():
+    # Digest 3 ran an hour after the deadline and announced Ann (half an hour after it);
+    # with the offset then set to 0, digest 4 starts where digest 3 stopped, not at the
+    # deadline.
+    digest_3 = datetime(2026, 11, 22, 16, 59, tzinfo=UTC)
+    store = Store(MemoryTable())
+    store.create_community(community(cycle_anchor=date(2026, 11, 2), jobs=("weekly-digest",)))
+    store.bulk_save_members(
+        [
+            member("ann", level=3, level_at=digest_3 - timedelta(minutes=30)),
+            member("bob", level=2, level_at=digest_3 + timedelta(days=3)),
+        ]
+    )
+    rt, sent = runtime(store, digest_3)
+    run_job(rt, "weekly-digest", "c1", digest_3)
+    assert "🎉 Levelled up: Ann → Core" in group_text(sent)
+    store.update_community(store.get_community("c1"), digest_offset_minutes=0)
+    digest_4 = digest_3 + timedelta(days=7, hours=-1)
+    rt2, sent2 = runtime(store, digest_4)
+    run_job(rt2, "weekly-digest", "c1", digest_4)
+    [line] = [x for x in group_text(sent2).splitlines() if "Levelled up" in x]
+    assert line == "🎉 Levelled up: Bob → Learner"
