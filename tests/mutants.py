@@ -447,6 +447,40 @@ MUTANTS = (
             "test_an_increase_that_a_concurrent_report_pushed_past_the_target_is_refused",
         ),
     ),
+    Mutant(
+        "level-up window from the schedule, not the ledger",
+        "chalicelib/jobs/send_daily_reminders.py",
+        "start = announced_until(store.table, community.id, NAME, period) or start",
+        "pass",
+        (
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_a_later_reminder_time_neither_drops_nor_repeats_a_level_up",
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_an_earlier_reminder_time_announces_nothing_twice",
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_a_reminder_skipped_for_lateness_hands_its_level_ups_on",
+        ),
+    ),
+    Mutant(
+        "a leader's /remind without its daily claim",
+        "chalicelib/chat/admin.py",
+        "    if not claim_squad_reminder(\n",
+        "    if False and claim_squad_reminder(\n",
+        (
+            f"{ROLES}::test_a_leader_reminds_their_squad_once_a_day",
+            f"{ROLES}::test_a_second_remind_is_refused_in_chinese",
+        ),
+    ),
+    Mutant(
+        "digest level-up window from the cycle, not the ledger",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "start = announced_until(store.table, community.id, NAME, period) or start",
+        "pass",
+        (
+            "tests/jobs/test_levelup_announcements.py::"
+            "test_a_digest_moved_earlier_announces_nothing_twice",
+        ),
+    ),
 )
 
 

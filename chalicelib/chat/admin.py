@@ -39,9 +39,11 @@ def remind_squad(ctx: CommandContext) -> Sequence[Message]:
     squad who have not checked in today (the daily reminder's rule: not those on leave,
     exempt or in their grace days; quiet members named without a ping). It is this
     command's reply, so the worker's reply claim sends it once per command (chat/worker.py).
-    One Query of the roster; no job run, so it never uses up anyone's daily reminder."""
+    One Query of the roster and one conditional PutItem (once per squad and local day); no
+    job run, so it never uses up anyone's daily reminder."""
     from chalicelib.features.squads import squad_reminder_targets
     from chalicelib.platforms.base import Mention
+    from chalicelib.store.roles import claim_squad_reminder
 
     squad = str(ctx.member.squad)
     roster = list(ctx.store.list_members(ctx.community.id))
@@ -55,6 +57,12 @@ def remind_squad(ctx: CommandContext) -> Sequence[Message]:
     }
     if targets.missing == 0:
         return [ctx.say("remind_squad_all_done", **values)]
+    # Once per squad and local day, like an admin's /remind: taken only now that there is
+    # someone to remind (one conditional PutItem).
+    if not claim_squad_reminder(
+        ctx.store.table, ctx.community.id, squad, ctx.today, ctx.now, ctx.command_id
+    ):
+        return [ctx.say("remind_squad_already", squad=squad)]
     tail = ""
     if targets.quiet:
         names = ctx.say("list_separator").text.join(m.display() for m in targets.quiet)

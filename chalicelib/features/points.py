@@ -32,6 +32,7 @@ from chalicelib.domain.points import (
     prune_keys,
     settle_key,
 )
+from chalicelib.store import runs
 from chalicelib.store.points import read_member_item, save_points
 from chalicelib.store.records import from_fields
 from chalicelib.store.table import Table
@@ -213,6 +214,27 @@ def levelled_up(members: Iterable[Member], start: datetime, end: datetime) -> li
         m for m in members if m.is_present and m.level_at is not None and start < m.level_at <= end
     ]
     return sorted(found, key=lambda m: (m.level_at, m.display().casefold(), m.user_id))
+
+
+# On a main post's run record: the end of the level-up window it announced.
+LEVELUPS_UNTIL = "levelups_until"
+
+
+def announced_until(table: Table, community_id: str, job: str, period: str) -> datetime | None:
+    """Where the previous main post of ``job`` (before ``period``) that ran ended its level-up
+    window, from the run ledger (one Query, reverse and limited): the next window starts
+    there, so that a changed post time neither announces a level-up twice nor drops one,
+    and a post skipped for lateness hands its level-ups on. None when no such run is
+    recorded in the last few (a new community, or the ledger's retention passed)."""
+    for run in runs.recent_runs(table, community_id, job, period, limit=RECENT_RUNS):
+        if run.get("status") == runs.DONE and run.get(LEVELUPS_UNTIL):
+            return datetime.fromisoformat(run[LEVELUPS_UNTIL])
+    return None
+
+
+# A day has three reminder runs at most (main, last call, manual): three days' worth
+# (a digest's: nine weeks).
+RECENT_RUNS = 9
 
 
 def levelup_line(

@@ -43,6 +43,9 @@ class Plan:
     # Why this run does nothing (a platform that cannot do the job, or refused it): the run
     # is recorded as skipped with this reason instead of being claimed.
     skip: str | None = None
+    # Fields kept on the run's record when it finishes (e.g. the end of the level-up window
+    # a reminder announced, which the next one starts from).
+    record: dict[str, Any] = field(default_factory=dict)
 
     def target(self, index: int) -> Target:
         return self.targets[index] if index < len(self.targets) else None

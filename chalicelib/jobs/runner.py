@@ -210,7 +210,11 @@ def run_job(
         return result
     if plan.apply is not None:
         plan.apply()
-    ledger.finish(len(parts) + len(extra), RunStatus.SENT if parts else RunStatus.NOTHING_TO_SEND)
+    ledger.finish(
+        len(parts) + len(extra),
+        RunStatus.SENT if parts else RunStatus.NOTHING_TO_SEND,
+        plan.record,
+    )
     return result
 
 
@@ -332,12 +336,14 @@ class RunLedger:
         self.result.errors.append("run taken over by another worker")
         return False
 
-    def finish(self, total: int, status: str) -> None:
+    def finish(self, total: int, status: str, record: dict[str, Any] | None = None) -> None:
         refused = len(set(self.refused_dms))
         if refused:
             self.result.summary["direct_refused"] = refused
             metric("DirectMessagesRefused", refused, dimensions=self.dims)
-        runs.finish_run(self.table, *self.key, self.clock.now(), self.run_id, parts=total)
+        runs.finish_run(
+            self.table, *self.key, self.clock.now(), self.run_id, parts=total, **(record or {})
+        )
         self.result.status = status
         metric("MessagesSent", self.result.delivered, dimensions=self.dims)
         log.info(

@@ -16,7 +16,7 @@ from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, parse_hhmm
 from chalicelib.domain.periods import LAST_CALL, MANUAL, Period
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
-from chalicelib.features.points import levelled_up, levelup_line
+from chalicelib.features.points import LEVELUPS_UNTIL, announced_until, levelled_up, levelup_line
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Mention, Message
 from chalicelib.store.checkins import checkins_on
@@ -52,12 +52,15 @@ def plan_daily_reminder(
     last_call = Period.parse(period).last_call
     messages = compose_reminder(community, local_date, targets, last_call=last_call, direct=direct)
     announced = 0
+    record: dict[str, str] = {}
     if Period.parse(period).slot is None:  # the day's main scheduled reminder only
         start, end = main_reminder_window(community, local_date)
+        start = announced_until(store.table, community.id, NAME, period) or start
         line = levelup_line(community, members, start, end)
         if line:
             announced = len(levelled_up(members, start, end))
             messages = with_line(messages, line)
+        record[LEVELUPS_UNTIL] = end.isoformat()
     addressed: list[Target] = [None] * len(messages)
     if direct and messages:
         for member in targets.quiet:
@@ -76,7 +79,7 @@ def plan_daily_reminder(
         "on_leave": len(targets.on_leave),
         "levelled_up": announced,
     }
-    return Plan(period=period, messages=messages, summary=summary, targets=addressed)
+    return Plan(period=period, messages=messages, summary=summary, targets=addressed, record=record)
 
 
 def compose_reminder(

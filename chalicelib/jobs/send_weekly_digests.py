@@ -50,7 +50,7 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, parse_hhmm
 from chalicelib.domain.review_assignment import Person, assign_reviewers
-from chalicelib.features.points import levelup_line
+from chalicelib.features.points import LEVELUPS_UNTIL, announced_until, levelup_line
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
@@ -193,22 +193,26 @@ def plan_weekly_digest(
         "reviews_done": digest.done_pairs,
         "reviews_owed": digest.assigned_pairs - digest.done_pairs,
     }
+    record: dict[str, str] = {}
     if "daily-reminder" not in community.jobs:
         # No daily post to carry level-ups: the digest does, for the cycle's window (from
         # the previous digest's time to its own), once like the reminder would.
+        # Started where the previous digest that ran ended its window, when the ledger has
+        # it (a changed deadline or a skipped digest then neither repeats nor drops one).
         offset = timedelta(minutes=community.digest_offset_minutes)
-        line = levelup_line(
-            community, members, cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
-        )
+        start, end = cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
+        start = announced_until(store.table, community.id, NAME, period) or start
+        line = levelup_line(community, members, start, end)
         if line:
             text = f"{text}\n{line}"
+        record[LEVELUPS_UNTIL] = end.isoformat()
     messages = [Message(text)]
     targets: list[Target] = [None]
     if direct:
         for user_id, message in compose_assignment_dms(community, digest, members):
             messages.append(message)
             targets.append(Direct(user_id))
-    return Plan(period, messages, summary, apply, targets)
+    return Plan(period, messages, summary, apply, targets, record=record)
 
 
 def with_goal_line(

@@ -310,6 +310,17 @@ def goal_progress_sk(month: str, user_id: str) -> str:
     return f"{GOAL_PREFIX}{month}#P#{user_id}"
 
 
+# -- a leader's /remind of their squad (store/roles.py) ----------------------------------------
+# Once per (squad, local date): names the squad, no member; expires after a few days. "SQR#"
+# begins no other prefix and none begins it.
+SQUAD_REMINDED_PREFIX = "SQR#"
+
+
+def squad_reminded_sk(day: str, squad: str) -> str:
+    """``squad`` was reminded by a leader's /remind on local date ``day`` (``2026-11-23``)."""
+    return f"{SQUAD_REMINDED_PREFIX}{day}#{squad}"
+
+
 # -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
 # Every kind of item a community partition holds besides its META, by sort-key prefix, so a
 # member's data is found by Query (no Scan) and a community is purged kind by kind.
@@ -374,4 +385,5 @@ PARTITION_PREFIXES = (
     *STATE_PREFIXES,
     DUE_ITEM_PREFIX,
     SYNC_PREFIX,
+    SQUAD_REMINDED_PREFIX,  # no member named; expires by its own TTL within days
 )

@@ -9,6 +9,7 @@ removals' (store/retention.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.models import Member
 from chalicelib.domain.roles import RoleChange
@@ -64,3 +65,27 @@ def bulk_record_role_changes(table: Table, community_id: str, changes: Iterable[
 def role_changes(table: Table, community_id: str) -> list[Item]:
     """Every recorded role change, oldest first: one Query (changes are few)."""
     return list(table.query(keys.community_pk(community_id), prefix=keys.ROLE_CHANGE_PREFIX))
+
+
+# A squad's once-a-day mark outlives its day (any time zone) and then goes.
+SQUAD_REMINDED_TTL = timedelta(days=3)
+
+
+def claim_squad_reminder(
+    table: Table, community_id: str, squad: str, day: date, now: datetime, origin: str | None
+) -> bool:
+    """Take the squad's /remind of local date ``day``: one conditional PutItem, refused when
+    taken already, unless by this very command (``origin``, a retry of the same request,
+    whose reply the worker's reply claim still sends once)."""
+    item = {
+        "pk": keys.community_pk(community_id),
+        "sk": keys.squad_reminded_sk(day.isoformat(), squad),
+        "squad": squad,
+        "at": now.isoformat(),
+        "origin": origin,
+        keys.TTL_ATTRIBUTE: int((now + SQUAD_REMINDED_TTL).timestamp()),
+    }
+    result = table.put(item, cond=Cond.absent("pk"), return_old=True)
+    if result.written:
+        return True
+    return origin is not None and (result.old or {}).get("origin") == origin

@@ -150,6 +150,20 @@ def refused_parts(table: Table, community_id: str, job: str, period: str, epoch:
     }
 
 
+def recent_runs(
+    table: Table, community_id: str, job: str, before: str, *, limit: int
+) -> list[dict[str, Any]]:
+    """The run records of ``job`` whose period sorts before ``before``, newest first, at
+    most ``limit`` of them: one Query (reverse, limited), whatever the ledger's length."""
+    pk = keys.community_pk(community_id)
+    start, end = keys.run_sk(job, ""), keys.run_sk(job, before)
+    return [
+        item
+        for item in table.query(pk, start=start, end=end, reverse=True, limit=limit)
+        if item["sk"] < end
+    ]
+
+
 def settled(run: dict[str, Any]) -> int:
     """How many leading parts a run record says are settled (delivered or refused); for a
     record from before ``done`` existed, the leading ``sent_<n>`` attributes."""

@@ -7,7 +7,8 @@ item, and a redelivered command changes nothing twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -298,3 +299,45 @@ def test_a_leaders_help_shows_their_command(setup):
     _, rt, _ = setup
     assert "Leader commands:" in say(rt, "lee", "/help")
     assert "Leader commands:" not in say(rt, "amy", "/help")
+
+
+def test_a_leader_reminds_their_squad_once_a_day(setup):
+    _, rt, sent = setup
+    assert say(rt, "lee", "/remind", event_id="r1") == WORKING
+    run_worker(rt, rt.queue, NOON)
+    assert say(rt, "lee", "/remind", event_id="r2") == WORKING
+    run_worker(rt, rt.queue, NOON)
+    texts = [m.text for m in sent if m.kind == "message"]
+    assert len(texts) == 2 and texts[0].startswith("📣 Squad A today")
+    assert texts[1] == "Squad A was already reminded today"
+    assert sum("@bobby" in text for text in texts) == 1
+    # the next local day, again
+    tomorrow = NOON + timedelta(days=1)
+    assert say(rt, "lee", "/remind", event_id="r3", at=tomorrow) == WORKING
+    run_worker(rt, rt.queue, tomorrow)
+    texts = [m.text for m in sent if m.kind == "message"]
+    assert texts[2].startswith("📣 Squad A today (2026-11-24)")
+
+
+def test_a_second_remind_is_refused_in_chinese(setup):
+    store, rt, sent = setup
+    store.update_community(store.get_community("c1"), locale="zh-CN")
+    for event_id in ("r1", "r2"):
+        say(rt, "lee", "提醒", event_id=event_id)
+        run_worker(rt, rt.queue, NOON)
+    assert [m.text for m in sent if m.kind == "message"][1] == "A 组今天已经提醒过了"
+
+
+def test_a_squad_all_done_takes_no_claim(setup):
+    store, rt, sent = setup
+    for uid in ("lee", "bob", "cat"):  # Amy checked in already: squad A is all done
+        store.save_member(replace(store.get_member("c1", uid), last_checkin=TODAY))
+    say(rt, "lee", "/remind", event_id="r1")
+    run_worker(rt, rt.queue, NOON)
+    # someone joins squad A later that day and has not checked in: the reminder still goes
+    store.save_member(member("fox", name="Fox", username="foxy", squad="A"))
+    say(rt, "lee", "/remind", event_id="r2")
+    run_worker(rt, rt.queue, NOON)
+    texts = [m.text for m in sent if m.kind == "message"]
+    assert texts[0].startswith("🎉 Squad A all checked in today")
+    assert texts[1].startswith("📣 Squad A today") and "@foxy" in texts[1]

@@ -111,3 +111,96 @@ def test_with_a_daily_reminder_the_digest_leaves_level_ups_to_it():
     rt, sent = runtime(store, digest_3)
     run_job(rt, "weekly-digest", "c1", digest_3)
     assert "Levelled up" not in group_text(sent)
+
+
+# Monday 23 and Tuesday 24 November in Asia/Shanghai (UTC+8).
+MON_08, MON_21 = datetime(2026, 11, 23, 0, 0, tzinfo=UTC), AT_21
+TUE_08, TUE_21 = MON_08 + timedelta(days=1), MON_21 + timedelta(days=1)
+
+
+def quiet_world(**overrides):
+    store = Store(MemoryTable())
+    store.create_community(community(**overrides))
+    store.bulk_save_members([member("fay")])
+    return store
+
+
+def levelled(store, levels):
+    store.bulk_save_members([member(name, level=2, level_at=at) for name, at in levels.items()])
+
+
+def post(store, at):
+    rt, sent = runtime(store, at)
+    run_job(rt, "daily-reminder", "c1", at)
+    return [line for line in group_text(sent).splitlines() if "Levelled up" in line]
+
+
+def move_reminder(store, hhmm):
+    store.update_community(store.get_community("c1"), reminder_time=hhmm)
+
+
+def test_a_later_reminder_time_neither_drops_nor_repeats_a_level_up():
+    # Monday's 08:00 reminder announced up to 08:00; moved to 21:00 on Monday, Tuesday's
+    # 21:00 post starts there (not at Monday 21:00, which would drop Bob).
+    store = quiet_world(reminder_time="08:00")
+    levelled(store, {"ann": MON_08 - timedelta(hours=1), "bob": MON_08 + timedelta(hours=4)})
+    assert post(store, MON_08) == ["🎉 Levelled up: Ann → Learner"]
+    move_reminder(store, "21:00")
+    levelled(store, {"cat": TUE_08 + timedelta(hours=2)})
+    [line] = post(store, TUE_21)
+    assert "Bob → Learner" in line and "Cat → Learner" in line and "Ann" not in line
+
+
+def test_an_earlier_reminder_time_announces_nothing_twice():
+    # Monday's 21:00 reminder announced Ann; moved to 08:00, Tuesday's 08:00 post starts at
+    # Monday 21:00 (not Monday 08:00, which would announce Ann again).
+    store = quiet_world()
+    levelled(store, {"ann": MON_21 - timedelta(hours=3), "bob": MON_21 + timedelta(hours=3)})
+    assert "Ann → Learner" in post(store, MON_21)[0]
+    move_reminder(store, "08:00")
+    [line] = post(store, TUE_08)
+    assert "Bob → Learner" in line and "Ann" not in line
+
+
+def test_a_reminder_skipped_for_lateness_hands_its_level_ups_on():
+    from chalicelib.jobs.run_queued_jobs import run_queued_job
+
+    store = quiet_world(reminder_time="08:00")
+    levelled(store, {"ann": MON_08 - timedelta(hours=30)})
+    post(store, MON_08 - timedelta(days=1))  # Sunday's, announcing Ann
+    levelled(store, {"bob": MON_08 - timedelta(hours=1)})
+    rt, sent = runtime(store, MON_08 + timedelta(hours=3))
+    message = {
+        "community": "c1",
+        "job": "daily-reminder",
+        "period": "2026-11-23",
+        "scheduled_at": MON_08.isoformat(),
+    }
+    assert run_queued_job(rt, message, MON_08 + timedelta(hours=3)).status == "skipped"
+    assert sent == []
+    [line] = post(store, TUE_08)
+    assert "Bob → Learner" in line and "Ann" not in line
+
+
+def test_a_digest_moved_earlier_announces_nothing_twice():
+    # Digest 3 ran an hour after the deadline and announced Ann (half an hour after it);
+    # with the offset then set to 0, digest 4 starts where digest 3 stopped, not at the
+    # deadline.
+    digest_3 = datetime(2026, 11, 22, 16, 59, tzinfo=UTC)
+    store = Store(MemoryTable())
+    store.create_community(community(cycle_anchor=date(2026, 11, 2), jobs=("weekly-digest",)))
+    store.bulk_save_members(
+        [
+            member("ann", level=3, level_at=digest_3 - timedelta(minutes=30)),
+            member("bob", level=2, level_at=digest_3 + timedelta(days=3)),
+        ]
+    )
+    rt, sent = runtime(store, digest_3)
+    run_job(rt, "weekly-digest", "c1", digest_3)
+    assert "🎉 Levelled up: Ann → Core" in group_text(sent)
+    store.update_community(store.get_community("c1"), digest_offset_minutes=0)
+    digest_4 = digest_3 + timedelta(days=7, hours=-1)
+    rt2, sent2 = runtime(store, digest_4)
+    run_job(rt2, "weekly-digest", "c1", digest_4)
+    [line] = [x for x in group_text(sent2).splitlines() if "Levelled up" in x]
+    assert line == "🎉 Levelled up: Bob → Learner"

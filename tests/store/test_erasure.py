@@ -218,6 +218,10 @@ def populate(table: MemoryTable) -> Store:
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
     # the roster sync's bookkeeping (store/roster.py): counts only, no member named
     roster.write_sync(table, CID, [], AT, next_check=0, summary={"joins": 0})
+    # a leader's /remind of their squad, once a day (store/roles.py): the squad, no member
+    from chalicelib.store.roles import claim_squad_reminder
+
+    claim_squad_reminder(table, CID, "A", AT.date(), AT, "cmd-1")
     # the organiser's pages: a sign-in link for the member
     manage.put_signin_link(table, CID, GONE, "a-token", AT)
     # the month's goal, set by the forgotten admin, and both members' progress towards it
@@ -297,6 +301,7 @@ BUILDERS = {
     "audit_sk": keys.AUDIT_PREFIX,
     "goal_sk": keys.GOAL_PREFIX,
     "goal_progress_sk": keys.GOAL_PREFIX,
+    "squad_reminded_sk": keys.SQUAD_REMINDED_PREFIX,
 }
 
 

@@ -112,6 +112,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "🎉 小组 {squad} 今天（{date}）全部打卡了：{done}/{expected}！",
         "en": "🎉 Squad {squad} all checked in today ({date}): {done}/{expected}!",
     },
+    "remind_squad_already": {
+        "zh-CN": "{squad} 组今天已经提醒过了",
+        "en": "Squad {squad} was already reminded today",
+    },
     # the weekly digest's per-squad counts (jobs/send_weekly_digests.py)
     "hw_digest_squads_title": {"zh-CN": "各小组：", "en": "By squad:"},
     "hw_digest_squad_line": {
