@@ -373,8 +373,8 @@ MUTANTS = (
     Mutant(
         "points: a level-up announced in every later post",
         "chalicelib/jobs/send_daily_reminders.py",
-        "return previous or slot.scheduled_at - timedelta(days=1), slot.scheduled_at",
-        "return slot.scheduled_at - timedelta(days=30), slot.scheduled_at",
+        "        line = levelup_line(community, members, start, end)\n",
+        "        line = levelup_line(community, members, start - timedelta(days=30), end)\n",
         (
             "tests/jobs/test_levelup_announcements.py::"
             "test_a_level_up_is_announced_once_across_replays_and_the_next_days_post",
