@@ -31,6 +31,8 @@ TARGETS = {
     "cold_path_ratio": 1.3,
     "package_mb": 5.0,
     "cost_per_1000_members_usd": 0.25,
+    "stars_goal_requests_per_member": 0.02,
+    "members_page_vs_queries": 2.0,
 }
 
 
@@ -66,7 +68,9 @@ def run_in_process(
     from bench.dispatcher import bench_dispatcher
     from bench.fastmoto import fast_results
     from bench.jobs import bench_jobs
+    from bench.members_page import bench_members_page
     from bench.roster import bench_roster_sync
+    from bench.stars import bench_stars_and_goal
     from bench.webhook import bench_webhook
 
     with mock_aws():
@@ -86,7 +90,21 @@ def run_in_process(
         say("in process: roster sync")
         with fast_results():
             roster = bench_roster_sync(client, [n for n in sizes if n <= 10_000] or sizes[:1])
-    return {"jobs": jobs, "webhook": webhook, "dispatcher": dispatcher, "roster_sync": roster}
+        small = [n for n in sizes if n <= 10_000] or sizes[:1]
+        say("in process: stars and the monthly goal")
+        with fast_results():
+            stars = bench_stars_and_goal(client, small, log=say)
+        say("in process: members page")
+        with fast_results():
+            page = bench_members_page(client, [n for n in small if n <= 1000] or small[:1])
+    return {
+        "jobs": jobs,
+        "webhook": webhook,
+        "dispatcher": dispatcher,
+        "roster_sync": roster,
+        "stars_and_goal": stars,
+        "members_page": page,
+    }
 
 
 def run_on_embedded(
@@ -291,6 +309,15 @@ def assess(results: dict[str, Any]) -> list[dict[str, Any]]:
                 limit = TARGETS["webhook_p50_ratio"]
                 subject = f"check-in, {label}, {where.replace('_', ' ')}"
                 check("webhook_p50_ratio", subject, ratio, limit, ratio <= limit)
+    for row in results["in_process"].get("stars_and_goal", []):
+        limit = TARGETS["stars_goal_requests_per_member"]
+        per = row["requests_per_member"]
+        subject = f"{row['entry']} at {row['members']:,}"
+        check("stars_goal_requests_per_member", subject, per, limit, row["met"])
+    for row in results["in_process"].get("members_page", []):
+        limit = TARGETS["members_page_vs_queries"]
+        subject = f"members page at {row['members']:,}"
+        check("members_page_vs_queries", subject, row["ratio"], limit, row["met"])
     cold = results["embedded"]["cold_path"]
     limit = TARGETS["cold_path_ratio"]
     check(
@@ -382,6 +409,20 @@ def render(results: dict[str, Any]) -> str:
             "DynamoDB "
             + ", ".join(f"{k} {v}" for k, v in sorted(db.items()))
             + f" (batches at least {row['batch_writes_min']}), {row['seconds']} s"
+        )
+    for row in results["in_process"].get("stars_and_goal", []):
+        ops = ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()))
+        lines.append(
+            f"{row['entry']} of {row['members']:,} members: {row['total_requests']} requests "
+            f"({ops}), {row['requests_per_member']:.4f}/member, {row['rcu']:g} RCU, "
+            f"{row['wcu']:g} WCU, {row['seconds']:.2f} s"
+        )
+    for row in results["in_process"].get("members_page", []):
+        ops = ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()))
+        lines.append(
+            f"members page of {row['members']:,} members: DynamoDB {ops}, "
+            f"{row['page_seconds'] * 1000:.0f} ms vs its two Queries alone "
+            f"{row['queries_seconds'] * 1000:.0f} ms → ×{row['ratio']:.2f}"
         )
     cold = results["embedded"]["cold_path"]
     lines.append(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bench import seed as seeding
@@ -110,11 +110,13 @@ def quiet_runtime(table: DynamoTable) -> Runtime:
     return runtime
 
 
-def run_ours(table: DynamoTable, meter: Meter, job: str, cid: str) -> dict[str, Any]:
+def run_ours(
+    table: DynamoTable, meter: Meter, job: str, cid: str, at: datetime | None = None
+) -> dict[str, Any]:
     runtime = quiet_runtime(table)
     meter.reset()
     started = time.perf_counter()
-    result = run_job(runtime, job, cid, AT[job], force=True)
+    result = run_job(runtime, job, cid, at or AT[job], force=True)
     elapsed = time.perf_counter() - started
     assert result.status == "sent", (job, result.status, result.errors)
     summary = {k: v for k, v in result.summary.items() if isinstance(v, int | float)}
