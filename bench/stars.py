@@ -2,7 +2,8 @@
 (bench/seed.py: November's check-ins, the cycles' homework, cycle 2's reviews):
 
 * the ``monthly-stars`` job on November and the ``quarterly-stars`` job on 2026-Q4, run
-  through the job runner as bench/jobs.py runs the others (run at 1 December, forced);
+  through the job runner as bench/jobs.py runs the others (forced, the morning after the
+  period);
 * the monthly goal's board (features/goals.py) as chat shows it: the roster Query plus one
   Query of the month's goal prefix, with 60 % of the members having reported progress
   (each a ``GOAL#<month>#P#<member>`` item, written straight onto the wire); and the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from bench import seed as seeding
@@ -28,6 +30,12 @@ from chalicelib.store.schema import ensure_table
 from chalicelib.store.table import DynamoTable
 
 STAR_JOBS = ("monthly-stars", "quarterly-stars")
+# Each job the morning its period has ended: November's on 1 December (10:00 in Shanghai),
+# 2026-Q4's on 1 January (its weekly cycles run to the end of December: two Queries each).
+STARS_AT = {
+    "monthly-stars": seeding.REPORT_AT,
+    "quarterly-stars": datetime(2027, 1, 1, 2, 0, tzinfo=UTC),
+}
 TARGET_REQUESTS_PER_MEMBER = 0.02
 # The goal's month and the board's moment: Monday 23 November, 21:00 in Shanghai.
 GOAL_AT = seeding.REMINDER_AT
@@ -99,7 +107,7 @@ def bench_stars_and_goal(
         seed_goal(client, name, world, random.Random(seed))
         table = DynamoTable(client, name)
         for job in STAR_JOBS:
-            ours = run_ours(table, meter, job, cid, at=seeding.REPORT_AT)
+            ours = run_ours(table, meter, job, cid, at=STARS_AT[job])
             rows.append(_row(job, members, ours, ours["seconds"]))
             rows[-1]["summary"] = ours["summary"]
         store = Store(table)
