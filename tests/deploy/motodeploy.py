@@ -838,7 +838,8 @@ class Project:
 
 def deploy_stack(project: Project, clients: Callable[[str], Any]) -> dict[str, str]:
     """operator.md's "First deploy with CloudFormation" for the copy's stage: ``make
-    package``'s two commands (the merge template, ``chalice package``), then what ``aws
+    package``'s commands (the merge template, the bytecode-only copy, ``chalice package``
+    of that copy), then what ``aws
     cloudformation package`` and ``deploy`` do (no AWS CLI here): the zips to S3, the
     template pointing at them, and the stack. Returns the stack's outputs."""
     stage = project.stage
@@ -846,9 +847,11 @@ def deploy_stack(project: Project, clients: Callable[[str], Any]) -> dict[str, s
     project.must(
         "rollcall", "infra", "template", "--stage", stage, "-o", f"build/resources-{stage}.json"
     )
+    project.must("python", "-m", "rollcall.ship", "build/ship")
     project.must(
-        "chalice", "package", "--stage", stage,
-        "--merge-template", f"build/resources-{stage}.json", out,
+        "chalice", "--project-dir", "build/ship", "package", "--stage", stage,
+        "--merge-template", str(project.directory / f"build/resources-{stage}.json"),
+        str(project.directory / out),
     )  # fmt: skip
     template = json.loads((project.directory / out / "sam.json").read_text(encoding="utf-8"))
     s3, bucket = clients("s3"), "rollcall-artifacts"

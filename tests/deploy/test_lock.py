@@ -258,30 +258,32 @@ def test_make_test_builds_both_packages_before_pytest_so_the_layer_test_runs() -
     commands = dry_run("test")
     pytest_at = _first(commands, "bin/pytest")
     for stage in STAGES:
-        assert _first(commands, "chalice package", f"--stage {stage}") < pytest_at
+        assert _first(commands, "package", f"--stage {stage}") < pytest_at
 
 
 @pytest.mark.parametrize("goal", ["package", "deploy"])
 def test_chalice_builds_the_layer_only_from_the_hash_checked_wheels(goal: str) -> None:
     """chalice fetches by name==version, unchecked: it gets no index, only build/wheels."""
     commands = dry_run(goal, "STAGE=prod")
-    chalice = _first(commands, f"chalice {goal}")
+    chalice = _first(commands, "bin/chalice", f" {goal} ")
     assert "PIP_NO_INDEX=1" in commands[chalice]
     assert f"PIP_FIND_LINKS={ROOT / 'build' / 'wheels'}" in commands[chalice]
     downloads = [i for i, c in enumerate(commands) if "pip download" in c]
     assert len(downloads) == 2 and max(downloads) < chalice
     assert all("--require-hashes" in commands[i] for i in downloads)
     assert "--platform manylinux2014_aarch64" in commands[downloads[1]]
-    assert _first(commands, "compileall", "chalicelib") < chalice
+    assert _first(commands, "rollcall.ship", "build/ship") < chalice
+    assert "--project-dir build/ship" in commands[chalice]
 
 
 def test_make_deploy_runs_the_runbook_in_its_order() -> None:
-    """README's `chalice deploy` path: bootstrap, deploy, bootstrap again, after bytecode."""
+    """README's `chalice deploy` path: bootstrap, deploy, bootstrap again, after the
+    bytecode-only copy (rollcall/ship.py) that chalice deploys from."""
     commands = dry_run("deploy", "STAGE=prod")
     steps = [
-        _first(commands, "compileall"),
+        _first(commands, "rollcall.ship"),
         _first(commands, "rollcall infra bootstrap --stage prod"),
-        _first(commands, "chalice deploy --stage prod"),
+        _first(commands, "--project-dir build/ship deploy --stage prod"),
     ]
     assert steps == sorted(steps)
     last = max(i for i, c in enumerate(commands) if "rollcall infra bootstrap --stage prod" in c)

@@ -21,7 +21,7 @@ import pytest
 
 from chalicelib.store import keys
 from chalicelib.store.schema import table_definition
-from rollcall import infra
+from rollcall import infra, ship
 from rollcall.infra import EXPLAINED_WILDCARDS, LOGICAL_IDS, WORKER_EVENT, Stage
 
 # `chalice package` and the deploy share .chalice/deployments and build/: under pytest-xdist
@@ -38,6 +38,8 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     merge = work / "resources-dev.json"
     merge.write_text(infra.to_json(infra.merge_template(Stage.load("dev"))))
     out = work / "package-dev"
+    # What `make package` packages: the bytecode-only copy of the project.
+    shipped = ship.stage(work / "ship")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         # chalice package needs a region, never an account: no credentials that work.
@@ -50,7 +52,7 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(
         [
             *(sys.executable, "-c", "from chalice.cli import main; main()"),
-            *("package", "--stage", "dev"),
+            *("--project-dir", str(shipped), "package", "--stage", "dev"),
             *("--merge-template", str(merge), str(out)),
         ],
         cwd=ROOT,
@@ -210,6 +212,62 @@ def test_the_package_leaves_out_dev_tools(package_dir):
                 for n in archive.namelist()
             }
     assert not names & {"boto3", "botocore", "moto", "pytest", "cfnlint", "rollcall"}
+
+
+def test_the_package_ships_chalicelib_as_bytecode_only(package_dir):
+    """rollcall/ship.py: one sourceless .pyc per module of chalicelib, no source, no cache."""
+    import zipfile
+
+    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    shipped = {n for n in names if n.startswith("chalicelib/")}
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "chalicelib").rglob("*.py")}
+    assert sources, "no chalicelib sources found"
+    assert {s + "c" for s in sources} == shipped
+    assert "app.py" in names
+
+
+def test_the_packaged_functions_run_from_bytecode_and_name_their_sources(package_dir, tmp_path):
+    """Unzipped as Lambda lays it out (code, then the layer's site-packages), the app
+    imports from the shipped bytecode alone, and a traceback still names the module's
+    source path and line."""
+    import zipfile
+
+    code, layer = tmp_path / "task", tmp_path / "opt"
+    zipfile.ZipFile(package_dir / "deployment.zip").extractall(code)
+    zipfile.ZipFile(package_dir / "layer-deployment.zip").extractall(layer)
+    probe = (
+        "import traceback, app, chalicelib\n"
+        "from chalicelib.domain.periods import Period\n"
+        "print(chalicelib.__file__)\n"
+        "print(sorted(app.app.routes)[0])\n"
+        "try:\n"
+        "    Period.parse('not a period')\n"
+        "except ValueError as error:\n"
+        "    frame = traceback.extract_tb(error.__traceback__)[-1]\n"
+        "    print(frame.filename, frame.lineno)\n"
+    )
+    site = layer / "python" / "lib" / "python3.11" / "site-packages"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=code,
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{code}{os.pathsep}{site}",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    module_file, first_route, where = done.stdout.splitlines()
+    assert module_file == str(code / "chalicelib" / "__init__.pyc")
+    assert first_route.startswith("/")
+    filename, line = where.split()
+    assert filename == "chalicelib/domain/periods.py" and int(line) > 0
 
 
 # -- production differs where it should ---------------------------------------------------
