@@ -1916,5 +1916,121 @@ def manage_link(community_id: str, user_id: str, base_url: str | None, as_json: 
     emit({"url": url, "expires_at": expires}, as_json, f"{url}\n(works once, until {expires})")
 
 
+@main.group()
+def goal() -> None:
+    """The shared monthly goal (本月目标): set, show its board, turn off."""
+
+
+def _goal_month(found: Any, month: str | None, now: Any) -> str:
+    import re
+
+    from chalicelib.features.goals import goal_month
+
+    if month is None:
+        return goal_month(found, now)
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        return month
+    raise Failure(f"--month {month!r}: give a month like 2026-12")
+
+
+@goal.command("set")
+@click.option("--community", "community_id", required=True)
+@click.argument("text")
+@json_option
+@friendly
+def goal_set(community_id: str, text: str, as_json: bool) -> None:
+    """Set this month's goal (the community's local month) from TEXT: a title, a number and
+    a unit, e.g. '读完《原则》 300页' or '"Principles" 300 pages'. Replaces the month's goal;
+    progress already reported stays."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.goals import Goal, parse_goal
+    from chalicelib.features.goals import goal_month, goal_refusal, set_goal
+    from rollcall.context import open_store
+
+    now = datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        refused = goal_refusal(dataclasses.replace(found, locale="en"), text)
+        if refused is not None:
+            raise Failure(refused.replace("/goal", "rollcall goal set --community ID"))
+        reply = set_goal(store.table, found, text, "cli", now)
+    parsed = parse_goal(text)
+    assert isinstance(parsed, Goal)
+    month = goal_month(found, now)
+    data = {
+        "community": community_id,
+        "month": month,
+        "title": parsed.title,
+        "target": parsed.target,
+        "unit": parsed.unit,
+    }
+    emit(data, as_json, reply)
+
+
+@goal.command("show")
+@click.option("--community", "community_id", required=True)
+@click.option("--month", help="A month like 2026-12 (default: this month, local time).")
+@json_option
+@friendly
+def goal_show(community_id: str, month: str | None, as_json: bool) -> None:
+    """The month's goal and its board: who finished, who leads, the community's total."""
+    from datetime import UTC, datetime
+
+    from chalicelib.features.goals import compose_board, month_board
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        found = store.get_community(community_id)
+        chosen = _goal_month(found, month, datetime.now(UTC))
+        board = month_board(store.table, found, chosen, list(store.list_members(community_id)))
+    if board is None:
+        emit(
+            {"community": community_id, "month": chosen, "goal": None},
+            as_json,
+            f"no goal in {chosen} for {community_id}",
+        )
+        return
+    b = board.board
+    data = {
+        "community": community_id,
+        "month": chosen,
+        "goal": {"title": board.goal.title, "target": board.goal.target, "unit": board.goal.unit},
+        "finished": [{"user_id": uid, "name": board.name(uid)} for uid in b.finished],
+        "leaders": [
+            {"user_id": uid, "name": board.name(uid), "progress": value} for uid, value in b.leaders
+        ],
+        "reporting": b.reporting,
+        "total": b.total,
+        "possible": b.possible,
+    }
+    emit(data, as_json, compose_board(found, board))
+
+
+@goal.command("clear")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def goal_clear(community_id: str, as_json: bool) -> None:
+    """Turn this month's goal off (progress already reported is kept)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.features.goals import goal_month, turn_off_goal
+    from rollcall.context import open_store
+
+    now = datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        month = goal_month(found, now)
+        if not turn_off_goal(store.table, found, "cli", now):
+            raise Failure(f"no goal in {month} for {community_id}: nothing to turn off")
+    emit(
+        {"community": community_id, "month": month, "cleared": True},
+        as_json,
+        f"goal of {month} turned off for {community_id}",
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -54,8 +54,8 @@ def _say(community: Community, key: str, **values: Any) -> str:
 # -- setting and clearing (admins) -----------------------------------------------------------
 
 
-def set_goal(table: Table, community: Community, text: str, by: str, now: datetime) -> str:
-    """Set this month's goal from ``读完《原则》 300页``; the reply (a refusal writes nothing)."""
+def goal_refusal(community: Community, text: str) -> str | None:
+    """Why ``text`` is not a goal, in the community's language (None: it is one)."""
     parsed = parse_goal(text)
     if parsed is GoalRefusal.USAGE:
         return _say(community, "goal_usage")
@@ -63,6 +63,15 @@ def set_goal(table: Table, community: Community, text: str, by: str, now: dateti
         return _say(community, "goal_refused_target", max=TARGET_MAX)
     if parsed is GoalRefusal.TITLE:
         return _say(community, "goal_refused_title", limit=TITLE_MAX_CHARS)
+    return None
+
+
+def set_goal(table: Table, community: Community, text: str, by: str, now: datetime) -> str:
+    """Set this month's goal from ``读完《原则》 300页``; the reply (a refusal writes nothing)."""
+    refused = goal_refusal(community, text)
+    if refused is not None:
+        return refused
+    parsed = parse_goal(text)
     assert isinstance(parsed, Goal)
     month = goal_month(community, now)
     goal_store.save_goal(table, community.id, month, parsed, by, now)
@@ -80,11 +89,19 @@ def set_goal(table: Table, community: Community, text: str, by: str, now: dateti
     )
 
 
-def clear_goal(table: Table, community: Community, by: str, now: datetime) -> str:
+def turn_off_goal(table: Table, community: Community, by: str, now: datetime) -> bool:
+    """Turn this month's goal off; False when there was none (nothing written)."""
     month = goal_month(community, now)
     if not goal_store.clear_goal(table, community.id, month, by, now):
-        return _say(community, "goal_none", month=month)
+        return False
     log.info("goal cleared", extra={"community": community.id, "month": month, "by": by})
+    return True
+
+
+def clear_goal(table: Table, community: Community, by: str, now: datetime) -> str:
+    month = goal_month(community, now)
+    if not turn_off_goal(table, community, by, now):
+        return _say(community, "goal_none", month=month)
     return _say(community, "goal_cleared", month=month)
 
 
