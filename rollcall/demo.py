@@ -408,12 +408,46 @@ def _plan_day(
         if person.habit == "lurker":
             events.append((at(12, 5), say(person, "大家好" if zh else "hi all")))
     events += _homework_events(rng, people, community, today, say)
+    events += _goal_events(people, community, today, say)
     if day % 7 == 2:
         asker = people[2 + week % 5]
         events.append((at(22, 10), say(asker, "我的" if zh else "/me", show=True)))
     if today.weekday() == 6:
         text = "排行榜 周" if zh else "/leaderboard week"
         events.append((at(22, 30), say(people[1], text, show=True)))
+    return events
+
+
+def _goal_events(
+    people: list[Persona],
+    community: Community,
+    today: date,
+    say: Callable[..., Action],
+) -> list[tuple[datetime, Action]]:
+    """The month's shared goal (每月同读一本书): the owner sets it on the 1st, the steady
+    and regular readers report pages every third day, and on Sundays someone asks for the
+    board. No randomness: the other events' draws stay as they were."""
+    cal = community.calendar
+    zh = community.locale == "zh-CN"
+    events: list[tuple[datetime, Action]] = []
+    if today.day == 1 and today.month == 10:
+        text = "本月目标 读完《原则》 300页" if zh else '/goal "Principles" 300 pages'
+        events.append((cal.at_local(today, wall_time(8, 10)), say(people[0], text, show=True)))
+    started = today.month == 10 or (today.month == 11 and today.day == 1)
+    if not started or (today.month == 10 and today.day == 1):
+        return events
+    readers = [p for p in people if p.habit in ("steady", "regular") and p.joins_on <= today]
+    for index, person in enumerate(readers):
+        if (today.day + index) % 3 or _on_leave(person, today):
+            continue
+        pages = 20 + 10 * (index % 3)
+        text = f"进度 +{pages}" if zh else f"/progress +{pages}"
+        show = today.day == 2 and index == 1
+        when = cal.at_local(today, wall_time(21, 40 + index % 15))
+        events.append((when, say(person, text, show=show)))
+    if today.weekday() == 6:
+        text = "目标榜" if zh else "/goal board"
+        events.append((cal.at_local(today, wall_time(22, 35)), say(people[2], text, show=True)))
     return events
 
 

@@ -24,3 +24,6 @@ def test_demo_command_prints_in_the_community_language():
     result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "rollcall 演示" in result.stdout and "打卡提醒" in result.stdout
+    # The month's goal: set on the 1st, progress reported, the board on Sunday.
+    assert "本月目标 读完《原则》 300页" in result.stdout
+    assert "进度 +" in result.stdout and "目标榜" in result.stdout
