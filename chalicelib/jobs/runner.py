@@ -287,7 +287,9 @@ class RunLedger:
     def _save(self, index: int, message_id: str, keep_id: bool) -> bool:
         """Parts up to ``index`` settled, the refusals since the last save first."""
         self._last_checkpoint = time.monotonic()
-        runs.record_refused(self.table, *self.key, self.epoch, self._pending_refused)
+        runs.record_refused(
+            self.table, *self.key, self.epoch, self._pending_refused, at=self.clock.now()
+        )
         self._pending.clear()
         self._pending_refused.clear()
         return runs.record_part(

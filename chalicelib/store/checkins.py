@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.domain.checkins import Leave, Link, Streak
@@ -284,9 +284,12 @@ def reserve_makeup(
     Returns how many are used now, or None when none is left. The check and the increment
     are one request, so two make-ups sent at once cannot both take the last one.
     """
+    year, number = (int(part) for part in month.split("-"))
+    month_end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
     item = table.update(
         *_quota_key(community_id, user_id, month),
-        set={"user_id": user_id, "month": month},
+        # kept for the retention period after the month it counts
+        set={"user_id": user_id, "month": month, keys.TTL_ATTRIBUTE: expires_at(month_end)},
         add={"used": 1},
         cond=Cond.absent("used") | Cond.lt("used", limit),
     )

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work, standing_counters
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
+from chalicelib.store.retention import expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 # Two members racing to replace the same submission is one member with two devices; three
@@ -82,6 +83,7 @@ def save_submission(
             "submitted_at": at.isoformat(),
             "late": late,
             "versions": versions,
+            keys.TTL_ATTRIBUTE: expires_at(at),  # kept for the retention period only
         }
         if previous is None:
             cond = Cond.absent("pk")
@@ -91,6 +93,7 @@ def save_submission(
                 "sk": keys.submission_history_sk(cycle_id, user_id, previous["submitted_at"]),
                 "kind": "submission-history",
                 "replaced_at": at.isoformat(),
+                keys.TTL_ATTRIBUTE: expires_at(at),
             }
             table.put(history)
             cond = Cond.eq("submitted_at", previous["submitted_at"])
@@ -141,6 +144,7 @@ def save_review(
             "score": score,
             "at": at.isoformat(),
             "assigned": assigned,
+            keys.TTL_ATTRIBUTE: expires_at(at),
         },
         set_if_absent={"first_at": at.isoformat()},
     )
@@ -181,6 +185,7 @@ def bulk_save_assignments(
             "reviewers": list(reviewers),
             "assigned_at": at.isoformat(),
             "late_round": late_round or None,
+            keys.TTL_ATTRIBUTE: expires_at(at),
         }
         for reviewee, reviewers in sorted(assignment.items())
     )
@@ -420,5 +425,6 @@ def save_cycle_close(
             "cycle": cycle_id,
             "shown": sorted(set(shown)),
             "closed_at": at.isoformat(),
+            keys.TTL_ATTRIBUTE: expires_at(at),
         }
     )

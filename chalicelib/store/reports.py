@@ -41,6 +41,7 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
+from chalicelib.store.retention import expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 # Under DynamoDB's 400 KB item limit with room for attribute names and per-element type
@@ -162,6 +163,7 @@ def _header_item(summary: ReportSummary, parts: int) -> Item:
         "lists": _lists_out(summary.lists),
         "removal_enabled": summary.removal_enabled,
         "parts": parts,
+        keys.TTL_ATTRIBUTE: expires_at(summary.generated_at),
     }
 
 
@@ -208,6 +210,7 @@ def save_report(table: Table, report: MonthlyReport) -> int:
             "month": summary.month,
             "part": index,
             "rows": rows,
+            keys.TTL_ATTRIBUTE: expires_at(summary.generated_at),
         }
         for index, rows in enumerate(_pack(report.rows))
     ]
@@ -403,6 +406,7 @@ def record_removal(
         "confirmed_by": confirmed_by,
         "at": at.isoformat(),
         "platform": platform,
+        keys.TTL_ATTRIBUTE: expires_at(at),
     }
     table.put(item)
     return item

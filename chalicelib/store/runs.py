@@ -131,12 +131,21 @@ def record_refused(
     period: str,
     epoch: str,
     indices: Iterable[int],
+    *,
+    at: datetime,
 ) -> int:
     """Note that the platform refused these parts (direct messages) for good: a small item
-    each, written in batches before the high-water mark passes them."""
+    each, written in batches before the high-water mark passes them; kept as long as the
+    run's record."""
     pk = keys.community_pk(community_id)
+    expiry = expires_at(at)
     return table.batch_put(
-        {"pk": pk, "sk": keys.run_refused_sk(job, period, epoch, index), "index": index}
+        {
+            "pk": pk,
+            "sk": keys.run_refused_sk(job, period, epoch, index),
+            "index": index,
+            keys.TTL_ATTRIBUTE: expiry,
+        }
         for index in indices
     )
 

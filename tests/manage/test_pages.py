@@ -336,7 +336,7 @@ def test_runs_page_lists_the_run_ledger(site):
     table = site.store.table
     runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 0, "m-0", "r1")
     runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 1, "", "r1", keep_id=False)
-    runs.record_refused(table, "c1", "daily-reminder", "2026-11-22", "r1", [2])
+    runs.record_refused(table, "c1", "daily-reminder", "2026-11-22", "r1", [2], at=NOW)
     runs.record_part(table, "c1", "daily-reminder", "2026-11-22", 3, "", "r1", keep_id=False)
     runs.finish_run(
         table, "c1", "daily-reminder", "2026-11-22", NOW + timedelta(seconds=3), "r1", parts=4

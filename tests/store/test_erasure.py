@@ -214,7 +214,7 @@ def populate(table: MemoryTable) -> Store:
     runs.claim_run(
         table, CID, "daily_reminder", "2026-10-05", AT, lease=timedelta(minutes=5), run_id="r1"
     )
-    runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1])
+    runs.record_refused(table, CID, "daily_reminder", "2026-10-05", "r1", [0, 1], at=AT)
     due.put_due(table, CID, "daily_reminder", "2026-10-06", AT + timedelta(days=1))
     # the roster sync's bookkeeping (store/roster.py): counts only, no member named
     roster.write_sync(table, CID, [], AT, next_check=0, summary={"joins": 0})
@@ -467,14 +467,38 @@ def test_an_interrupted_community_deletion_is_finished_by_running_it_again():
     assert table.all_items() == []
 
 
+def test_every_retained_kind_is_written_with_its_expiry():
+    """TTL at write time: no kind of keys.RETAINED_PREFIXES waits for the backfill."""
+    table = MemoryTable()
+    populate(table)
+    written = {erasure.kind_of(i["sk"]) for i in table.all_items()}
+    retained = {erasure.kind_of(p) for p in keys.RETAINED_PREFIXES}
+    assert retained <= written, retained - written
+    missing = sorted(
+        i["sk"]
+        for i in table.all_items()
+        if i["sk"].startswith(keys.RETAINED_PREFIXES) and keys.TTL_ATTRIBUTE not in i
+    )
+    assert missing == []
+    pk = keys.community_pk(CID)
+    checkin = table.get(pk, keys.checkin_sk(date(2026, 10, 5), GONE))
+    assert checkin[keys.TTL_ATTRIBUTE] == int((AT + retention.RETENTION).timestamp())
+    quota = table.get(pk, keys.makeup_quota_sk("2026-10", GONE))
+    november = datetime(2026, 11, 1, tzinfo=UTC)
+    assert quota[keys.TTL_ATTRIBUTE] == int((november + retention.RETENTION).timestamp())
+
+
 def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
     table = MemoryTable()
     populate(table)
     pk = keys.community_pk(CID)
-    checkin = table.get(pk, keys.checkin_sk(date(2026, 10, 5), GONE))
-    assert checkin[keys.TTL_ATTRIBUTE] == int((AT + retention.RETENTION).timestamp())
     run = table.get(pk, keys.run_sk("daily_reminder", "2026-10-05"))
     assert keys.TTL_ATTRIBUTE in run
+    # Items written before TTLs were set at write time: the submissions and a removal.
+    for item in table.all_items():
+        if item["sk"].startswith((keys.SUBMISSION_PREFIX, keys.REMOVAL_PREFIX)):
+            del item[keys.TTL_ATTRIBUTE]
+            table.put(item)
     now = AT + timedelta(days=3)
     done = retention.backfill(table, CID, now)
     assert done["set"]["submissions"] == 2 and done["already"]["checkins"] == 3
