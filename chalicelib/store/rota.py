@@ -150,9 +150,9 @@ def accept_swap(
     member still on duty. The duty as it stands afterwards."""
     pk, sk = keys.community_pk(community_id), keys.rota_sk(period)
     item = table.get(pk, sk, consistent=True)
-    if item is None or item.get("swap_to") != by:
+    if item is None or "swap_to" not in item:
         return None
-    asked_by = str(item["user_id"])
+    asked_by = str(item["user_id"])  # the write below holds only if they are still on duty
     stored = table.update(
         pk,
         sk,

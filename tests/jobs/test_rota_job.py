@@ -141,3 +141,27 @@ def test_the_turn_over_reads_by_query_only_whatever_the_roster():
     plan = plan_rota(store, store.get_community("c1"), MONDAY_0900)
     assert plan.summary["on_duty"] is not None
     assert counts == {"get": 2, "query": 3}  # the community, the period's duty; 3 Queries
+
+
+def test_the_weekly_digest_names_the_member_on_duty_in_one_line():
+    store = seeded(cycle_anchor=date(2026, 11, 2))
+    rota_store.put_duty(store.table, "c1", "2026-W49", "eve", "Eve", volunteer=False, at=SATURDAY)
+    rt, sent = runtime(store, MONDAY_0900)
+    # the cycle due Sunday 6 December closes an hour later: the W49 duty is still running
+    run_job(rt, "weekly-digest", "c1", datetime(2026, 12, 6, 17, 5, tzinfo=UTC))
+    digest = [m.text for m in sent if m.kind == "message"]
+    assert len(digest) == 1
+    assert digest[0].splitlines()[-1] == "📋 The duty monitor of the week for 2026-W49: Eve"
+
+
+def test_the_daily_nudge_goes_privately_to_the_member_on_duty_when_turned_on():
+    tuesday_2100 = datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
+    for nudge, expected in ((True, ["eve"]), (False, [])):
+        store = seeded(rota_nudge=nudge)
+        rota_store.put_duty(
+            store.table, "c1", "2026-W50", "eve", "Eve", volunteer=False, at=SATURDAY
+        )
+        rt, sent = runtime(store, tuesday_2100)
+        run_job(rt, "daily-reminder", "c1", tuesday_2100)
+        nudges = [m for m in sent if m.kind == "direct" and "still the duty monitor" in m.text]
+        assert [m.user_id for m in nudges] == expected
