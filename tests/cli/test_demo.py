@@ -24,3 +24,5 @@ def test_demo_command_prints_in_the_community_language():
     result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "rollcall 演示" in result.stdout and "打卡提醒" in result.stdout
+    # the duty rota's hand-over: the turn-over's pick, then a swap the named member accepts
+    assert "的值周生是" in result.stdout and "换班成功" in result.stdout
