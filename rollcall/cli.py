@@ -1107,13 +1107,19 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
         members = list(store.list_members(community_id))
         served = served_by_member(store.table, community_id)  # one Query of the rota history
     if as_json:
-        emit([{**to_fields(m), "level_name": level_label(found, m)} for m in members], True)
+        # Periods served on the duty rota: in the JSON only, the CSV's columns are a contract
+        # an import reads back (tests/cli/test_cli.py pins them).
+        rows = [
+            {
+                **to_fields(m),
+                "level_name": level_label(found, m),
+                "duty_served": served[m.user_id].count if m.user_id in served else 0,
+            }
+            for m in members
+        ]
+        emit(rows, True)
         return
-    text = members_csv.render(
-        members,
-        lambda m: level_label(found, m),
-        lambda m: served[m.user_id].count if m.user_id in served else 0,
-    )
+    text = members_csv.render(members, lambda m: level_label(found, m))
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(members)} members to {output}")

@@ -1,6 +1,6 @@
 """The member CSV: ``user_id,name,role,squad,joined_at[,username]``, header row first.
-An export adds ``points``, ``level`` and ``duty_served`` (periods served on the duty rota)
-(read-only: an import ignores them, points are earned, never imported).
+An export adds ``points`` and ``level`` (read-only: an import ignores them, points are
+earned, never imported).
 
 Parsing is pure and strict: a bad row fails the whole import with its line number, before
 anything is written, so an operator never ends up with half a roster.
@@ -20,7 +20,7 @@ from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
 OPTIONAL_COLUMNS = ("username",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-EXPORT_COLUMNS = (*COLUMNS, "points", "level", "duty_served")
+EXPORT_COLUMNS = (*COLUMNS, "points", "level")
 
 
 class CsvError(ValueError):
@@ -133,15 +133,10 @@ def _role_source(known: Member | None, role: Role) -> str | None:
     return "csv"
 
 
-def render(
-    members: Iterable[Member],
-    level: Callable[[Member], str] | None = None,
-    duty_served: Callable[[Member], int] | None = None,
-) -> str:
+def render(members: Iterable[Member], level: Callable[[Member], str] | None = None) -> str:
     """The roster as CSV; formula-like cells are quoted (chalicelib/domain/csvsafe.py) and
     :func:`parse_rows` removes that quote again, so an export imports back unchanged.
-    ``level`` names a member's level (the community's ladder); else its number.
-    ``duty_served``: the periods a member served on the duty rota (else 0)."""
+    ``level`` names a member's level (the community's ladder); else its number."""
     return csvsafe.render(
         EXPORT_COLUMNS,
         (
@@ -154,7 +149,6 @@ def render(
                 m.username or "",
                 str(m.points),
                 level(m) if level else str(m.level),
-                str(duty_served(m) if duty_served else 0),
             )
             for m in members
         ),

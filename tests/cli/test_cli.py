@@ -154,10 +154,10 @@ def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli
     assert (second["created"], second["updated"]) == (1, 1)
     exported = cli("member", "export", "--community", cid).stdout.splitlines()
     assert exported == [
-        "user_id,name,role,squad,joined_at,username,points,level,duty_served",
-        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生,0",
-        "u2,李娜,leader,A,2026-11-02,,0,新生,0",
-        "u3,张伟,member,B,2026-11-03,,0,新生,0",
+        "user_id,name,role,squad,joined_at,username,points,level",
+        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生",
+        "u2,李娜,leader,A,2026-11-02,,0,新生",
+        "u3,张伟,member,B,2026-11-03,,0,新生",
     ]
 
 

@@ -47,9 +47,9 @@ def test_a_rota_set_from_the_cli_turns_over_once_and_shows_in_history_and_export
     ]
     shown = cli("rota", "show", "--community", cid, "--at", "2026-12-08T10:00:00+08:00").stdout
     assert "2026-W50 的值周生" in shown
-    exported = cli("member", "export", "--community", cid).stdout.splitlines()
-    served = {line.split(",")[0]: line.split(",")[-1] for line in exported[1:]}
-    assert served[first["summary"]["on_duty"]] == "1" and sorted(served.values()) == ["0", "1"]
+    exported = json.loads(cli("member", "export", "--community", cid, "--json").stdout)
+    served = {row["user_id"]: row["duty_served"] for row in exported}
+    assert served[first["summary"]["on_duty"]] == 1 and sorted(served.values()) == [0, 1]
 
 
 def test_bad_rota_settings_are_one_line_and_change_nothing(cli):  # noqa: F811
