@@ -36,7 +36,8 @@ def plan_rota(
 ) -> Plan:
     """``period``: ``2026-W49`` or ``2026-12``; by default the one ``now`` falls in."""
     if community.rota_period is None:
-        return Plan(period=period or "none", messages=(), skip="no rota")
+        period = period or rota.current_period(community, now)
+        return Plan(period=period, messages=(), skip="no rota")
     period = period or rota.current_period(community, now)
     table = store.table
     duty = rota_store.get_duty(table, community.id, period)
