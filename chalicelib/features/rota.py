@@ -172,7 +172,7 @@ def accept_swap(table: Table, community: Community, member: Member, now: datetim
     if community.rota_period is None:
         return _say(community, "rota_none")
     if member.on_leave(community.calendar.local_date(now)):
-        return _say(community, "rota_volunteer_on_leave", name=member.display())
+        return _say(community, "rota_swap_on_leave", name=member.display())
     period = on_duty_period(community, now)
     duty = rota_store.accept_swap(
         table, community.id, period, member.user_id, member.display(), now, SWAP_WINDOW

@@ -127,3 +127,11 @@ def test_rota_shows_who_is_on_duty_and_who_is_next_and_me_shows_duty_served(wire
     ]
     me = post(wired, "/me", user="ann", message_id="m1")
     assert "📋 You are the duty monitor of the week now (2026-W50); duty served: 1" in me[0]
+
+
+def test_a_swap_to_a_member_on_leave_is_one_line_and_writes_nothing(wired):
+    _client, store, _rt = wired
+    reply = post(wired, "换班 @Cat", user="ann", message_id="s1")
+    assert reply == ["Cat is on leave or exempt and cannot take the duty."]
+    item = store.table.get(keys.community_pk("c1"), keys.rota_sk("2026-W50"))
+    assert item is not None and "swap_to" not in item

@@ -75,6 +75,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "{name}，没有等你确认的换班（或已超过 24 小时），什么也没改。",
         "en": "{name}, no swap is waiting for you (or it is over 24 hours old); nothing changed.",
     },
+    "rota_swap_on_leave": {
+        "zh-CN": "{name}，请假期间不能接班，销假后再说吧。",
+        "en": "{name}, you cannot take a duty while on leave; send /back first.",
+    },
     "rota_swap_done": {
         "zh-CN": "换班成功：{period} 的{duty}现在是 {name}。",
         "en": "Swapped: {name} is now the {duty} for {period}.",
