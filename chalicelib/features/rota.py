@@ -108,6 +108,10 @@ def announce_text(community: Community, period: str, name: str, volunteer: bool)
     return _say(community, key, duty=duty_word(community), period=period, name=name)
 
 
+def nobody_on_duty_text(community: Community, period: str) -> str:
+    return _say(community, "rota_announce_nobody", period=period, duty=duty_word(community))
+
+
 def duties_note(community: Community, period: str, name: str) -> str:
     duties = (community.rota_duties or "").strip() or _say(community, "rota_duties_default")
     return _say(

@@ -35,10 +35,9 @@ def plan_rota(
     direct: bool = False,
 ) -> Plan:
     """``period``: ``2026-W49`` or ``2026-12``; by default the one ``now`` falls in."""
-    if community.rota_period is None:
-        period = period or rota.current_period(community, now)
-        return Plan(period=period, messages=(), skip="no rota")
     period = period or rota.current_period(community, now)
+    if community.rota_period is None:
+        return Plan(period=period, messages=(), skip="no rota")
     table = store.table
     duty = rota_store.get_duty(table, community.id, period)
     if duty is not None:  # a replay: the member already on duty, never a second pick
@@ -46,7 +45,7 @@ def plan_rota(
     else:
         pick = rota.choose(table, community, list(store.list_members(community.id)), period)
     if pick is None:
-        text = t_nobody(community, period)
+        text = rota.nobody_on_duty_text(community, period)
         return Plan(period=period, messages=[Message(text)], summary={"on_duty": None})
     # By name, no @mention: the member hears of it privately, with their duties.
     announce = Message(rota.announce_text(community, period, pick.name, pick.volunteer))
@@ -64,14 +63,6 @@ def plan_rota(
         targets=[None, Direct(pick.user_id, fallback)],
         summary={"on_duty": pick.user_id, "volunteer": pick.volunteer},
         apply=apply,
-    )
-
-
-def t_nobody(community: Community, period: str) -> str:
-    from chalicelib.domain.messages import t
-
-    return t(
-        community.locale, "rota_announce_nobody", period=period, duty=rota.duty_word(community)
     )
 
 

@@ -165,3 +165,16 @@ def test_the_daily_nudge_goes_privately_to_the_member_on_duty_when_turned_on():
         run_job(rt, "daily-reminder", "c1", tuesday_2100)
         nudges = [m for m in sent if m.kind == "direct" and "still the duty monitor" in m.text]
         assert [m.user_id for m in nudges] == expected
+
+
+def test_when_nobody_may_serve_the_group_is_told_and_no_duty_is_recorded():
+    store = Store(MemoryTable())
+    store.create_community(community(rota_period="week"))
+    store.bulk_save_members([member("ann", last_active=SEEN, leave_until=date(2026, 12, 31))])
+    rt, sent = runtime(store, MONDAY_0900)
+    run_job(rt, "rota", "c1", MONDAY_0900)
+    assert [m.text for m in sent] == [
+        "📋 Nobody is the duty monitor of the week for 2026-W50: no member can serve. Send "
+        "/volunteer for the next one."
+    ]
+    assert rota_store.get_duty(store.table, "c1", "2026-W50") is None
