@@ -1097,6 +1097,7 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
 def member_export(community_id: str, output: Path | None, as_json: bool) -> None:
     """Write the members as CSV, in the format import reads."""
     from chalicelib.features.points import level_label
+    from chalicelib.features.rota import served_by_member
     from chalicelib.store.records import to_fields
     from rollcall import members_csv
     from rollcall.runtime import read_store
@@ -1104,8 +1105,19 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
     with read_store() as store:
         found = store.get_community(community_id)
         members = list(store.list_members(community_id))
+        served = served_by_member(store.table, community_id)  # one Query of the rota history
     if as_json:
-        emit([{**to_fields(m), "level_name": level_label(found, m)} for m in members], True)
+        # Periods served on the duty rota: in the JSON only, the CSV's columns are a contract
+        # an import reads back (tests/cli/test_cli.py pins them).
+        rows = [
+            {
+                **to_fields(m),
+                "level_name": level_label(found, m),
+                "duty_served": served[m.user_id].count if m.user_id in served else 0,
+            }
+            for m in members
+        ]
+        emit(rows, True)
         return
     text = members_csv.render(members, lambda m: level_label(found, m))
     if output:
@@ -1197,7 +1209,7 @@ def job() -> None:
 
 
 @job.command("run")
-@click.argument("name", type=click.Choice((*JOBS, "roster-sync")))
+@click.argument("name", type=click.Choice((*JOBS, "roster-sync", "rota")))
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
@@ -2030,6 +2042,120 @@ def goal_clear(community_id: str, as_json: bool) -> None:
         as_json,
         f"goal of {month} turned off for {community_id}",
     )
+
+
+# -- the duty rota ---------------------------------------------------------------------
+
+
+@main.group()
+def rota() -> None:
+    """The duty rota (值月生 / 值周生): turn it on, see who is on duty, the history."""
+
+
+def _rota_dict(found: Any) -> dict[str, Any]:
+    return {
+        "community": found.id,
+        "period": found.rota_period,
+        "duties": found.rota_duties,
+        "nudge": found.rota_nudge,
+        "skip_periods": found.rota_skip_periods,
+    }
+
+
+@rota.command("set")
+@click.option("--community", "community_id", required=True)
+@click.option("--period", type=click.Choice(("week", "month", "off")), help="off: no rota.")
+@click.option("--duties", help="What the member on duty does, sent to them privately.")
+@click.option("--nudge/--no-nudge", default=None, help="A daily private nudge to them.")
+@click.option(
+    "--skip-periods",
+    type=int,
+    help="Periods a member who served sits out (0-12; default 2).",
+)
+@json_option
+@friendly
+def rota_set(
+    community_id: str,
+    period: str | None,
+    duties: str | None,
+    nudge: bool | None,
+    skip_periods: int | None,
+    as_json: bool,
+) -> None:
+    """Turn the rota on (a period), change its duties text or nudge, or turn it off.
+    The turn-over runs at 09:00 local on each Monday (week) or 1st (month)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.features.communities import change_settings
+    from chalicelib.features.rota import rota_changes
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        current = store.get_community(community_id)
+        changes = rota_changes(
+            current, period=period, duties=duties, nudge=nudge, skip_periods=skip_periods
+        )
+        if not changes:
+            raise click.UsageError("nothing to change: give at least one option")
+        updated = change_settings(
+            store, current, {}, by="cli", now=datetime.now(UTC), also=changes
+        ).community
+    data = _rota_dict(updated)
+    text = f"rota: {data['period'] or 'off'}, nudge {'on' if data['nudge'] else 'off'}, " + (
+        f"skip {data['skip_periods']} periods"
+    )
+    emit(data, as_json, text)
+
+
+@rota.command("show")
+@click.option("--community", "community_id", required=True)
+@click.option("--at", "at", help="As of this instant (ISO-8601 with offset; default now).")
+@json_option
+@friendly
+def rota_show(community_id: str, at: str | None, as_json: bool) -> None:
+    """Who is on duty now and who the rule would pick next."""
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.features.rota import show_rota
+    from rollcall.runtime import read_store
+
+    now = parse_instant(at) if at else datetime.now(UTC)
+    with read_store() as store:
+        found = store.get_community(community_id)
+        members = list(store.list_members(community_id)) if found.rota_period else []
+        text = show_rota(store.table, found, members, now)
+    emit({**_rota_dict(found), "text": text}, as_json, text)
+
+
+@rota.command("history")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def rota_history(community_id: str, as_json: bool) -> None:
+    """Who served each period (kept for the retention period), oldest first."""
+    from chalicelib.features.rota import history
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        store.get_community(community_id)
+        rows = [
+            {
+                "period": d.period,
+                "user_id": d.user_id,
+                "name": d.name,
+                "volunteer": d.volunteer,
+                "swapped_from": d.swapped_from,
+            }
+            for d in history(store.table, community_id)
+        ]
+    lines = [
+        f"{r['period']}  {r['name']} ({r['user_id']})"
+        + (" volunteer" if r["volunteer"] else "")
+        + (f" swapped from {r['swapped_from']}" if r["swapped_from"] else "")
+        for r in rows
+    ]
+    emit(rows, as_json, "\n".join(lines) or "no duty served yet")
 
 
 if __name__ == "__main__":  # pragma: no cover

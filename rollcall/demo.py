@@ -259,6 +259,7 @@ def run_demo(
                     scheduler.run_until(at)
                     action(chat, at)
                 scheduler.run_until(cal.day_end(today))
+            _show_rota_handover(runtime, community, chat, people, log)
         summary = {
             "seed": seed,
             "community": community.id,
@@ -559,6 +560,42 @@ def _show_exchange(
     for reply in replies:
         for line in reply.splitlines():
             log.say(f"  ↳ {line}")
+
+
+def _show_rota_handover(
+    runtime: Any, community: Community, chat: Chat, people: list[Persona], log: DemoLog
+) -> None:
+    """The duty rota (值周生): the operator turns a weekly rota on, the next Monday's
+    turn-over picks the member on duty by the rota's rule (announced, duties sent privately),
+    and they hand the week over with 换班 @x, which x accepts with 同意换班."""
+    from chalicelib.jobs.runner import run_job
+
+    zh = community.locale == "zh-CN"
+    cal = community.calendar
+    last = cal.local_date(runtime.clock.now())
+    monday = last + timedelta(days=(7 - last.weekday()) or 7)
+    duties = "每天 8 点开早读帖，周日提醒交作业" if zh else "Open the 8 am thread; remind on Sunday"
+    updated = runtime.store.update_community(community, rota_period="week", rota_duties=duties)
+    at = cal.at_local(monday, wall_time(9))
+    result = run_job(runtime, "rota", community.id, at)
+    _show_bot(log, at, updated, result.parts, "rota")
+    on_duty = next((p for p in people if p.user_id == result.summary.get("on_duty")), None)
+    other = next(
+        (
+            p
+            for p in people
+            if p.habit == "steady" and p is not on_duty and not _on_leave(p, monday)
+        ),
+        None,
+    )
+    if on_duty is None or other is None:
+        return
+    for when, who, text in (
+        (at + timedelta(hours=1), on_duty, f"{'换班' if zh else '/swap'} @{other.name}"),
+        (at + timedelta(hours=2), other, "同意换班" if zh else "/swap accept"),
+    ):
+        _show_exchange(log, when, updated, who, text, chat.say(when, who, text))
+    log.bump("rota")
 
 
 def _on_leave(person: Persona, today: date) -> bool:

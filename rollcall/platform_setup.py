@@ -193,6 +193,9 @@ TELEGRAM_COMMANDS = (
     ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
+    ("volunteer", "报名值月/值周", "volunteer for the next duty"),
+    ("swap", "换班（@某人）或同意换班（accept）", "swap your duty (@someone) or accept one"),
+    ("rota", "值班表：本期与下一期", "who is on duty now and next"),
 )
 
 
@@ -318,6 +321,9 @@ SLACK_COMMANDS = (
     "/report",
     "/exempt",
     "/confirm-removals",
+    "/volunteer",
+    "/swap",
+    "/rota",
 )
 
 
@@ -607,6 +613,21 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
+    _command("volunteer", "Volunteer for the next duty (值月生/值周生)", "报名下一期值班"),
+    _command(
+        "swap",
+        "On duty: ask someone to take over; or accept a swap asked of you",
+        "值班成员：请某人接班；或同意别人的换班",
+        _option(_USER, "member", "Who should take over", "请谁接班"),
+        _option(
+            _STRING,
+            "answer",
+            "accept: take the duty you were asked to",
+            "accept：同意换班",
+            choices=[{"name": "accept", "value": "accept"}],
+        ),
+    ),
+    _command("rota", "Who is on duty now and next", "值班表：本期与下一期"),
 )
 
 

@@ -481,6 +481,46 @@ MUTANTS = (
             "test_a_digest_moved_earlier_announces_nothing_twice",
         ),
     ),
+    Mutant(
+        "a replayed rota turn-over picks again",
+        "chalicelib/jobs/turn_over_rota.py",
+        "    if duty is not None:  # a replay: the member already on duty, never a second pick\n",
+        "    if False:\n",
+        (
+            "tests/jobs/test_rota_job.py::"
+            "test_a_replayed_turn_over_announces_the_member_on_duty_and_picks_no_one_else",
+        ),
+    ),
+    Mutant(
+        "the rota forgets who served recently",
+        "chalicelib/domain/rota.py",
+        "        and not served_recently(served.get(m.user_id), period, skip_periods)\n",
+        "",
+        (
+            "tests/domain/test_rota.py::test_who_served_within_the_last_k_periods_sits_out",
+            "tests/jobs/test_rota_job.py::"
+            "test_the_rota_turns_over_once_at_the_period_start_with_the_defined_pick",
+        ),
+    ),
+    Mutant(
+        "a swap accepted by someone it was not asked of",
+        "chalicelib/store/rota.py",
+        'cond=Cond.eq("swap_to", by)\n        & ',
+        "cond=",
+        (
+            "tests/entrypoints/test_rota_webhooks.py::"
+            "test_a_swap_takes_effect_when_the_named_member_accepts_within_24_hours",
+        ),
+    ),
+    Mutant(
+        "a swap accepted after its 24 hours",
+        "chalicelib/store/rota.py",
+        '        & Cond.gt("swap_at", _iso(now - window))\n',
+        "",
+        (
+            "tests/entrypoints/test_rota_webhooks.py::test_a_swap_not_accepted_within_24_hours_does_nothing",
+        ),
+    ),
 )
 
 

@@ -419,8 +419,19 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             _t(ctx, "me_quiet") if member.quiet else None,
             _theme_line(ctx, today),
             me_line(ctx.store.table, community, member, ctx.now),
+            _rota_line(ctx),
         ]
     )
+
+
+def _rota_line(ctx: CommandContext) -> str | None:
+    """Duty served (features/rota.py, one Query of the rota's history), for a community
+    that runs a rota; imported only then."""
+    if ctx.community.rota_period is None:
+        return None
+    from chalicelib.features.rota import me_line as rota_me_line
+
+    return rota_me_line(ctx.store.table, ctx.community, ctx.member, ctx.now)
 
 
 # -- 排行榜 /leaderboard ---------------------------------------------------------------------

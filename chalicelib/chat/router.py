@@ -30,6 +30,7 @@ _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
+_ROTA = "chalicelib.chat.rota"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,10 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # the monthly goal (chat/goals.py)
     "goal": (_GOALS, "handle_goal"),
     "progress": (_GOALS, "handle_progress"),
+    # the duty rota (chat/rota.py)
+    "volunteer": (_ROTA, "handle_volunteer"),
+    "swap": (_ROTA, "handle_swap"),
+    "rota": (_ROTA, "handle_rota"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -78,6 +78,15 @@ ALIASES: dict[str, str] = {
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",
+    # the duty rota (chat/rota.py): volunteer, swap (同意换班 answers one), the rota
+    "报名值月": "volunteer",
+    "报名值周": "volunteer",
+    "/volunteer": "volunteer",
+    "换班": "swap",
+    "同意换班": "swap",
+    "/swap": "swap",
+    "值班表": "rota",
+    "/rota": "rota",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

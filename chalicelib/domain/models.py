@@ -175,6 +175,13 @@ class Community:
     level_points: tuple[int, ...] = (0, 30, 150, 400, 800)
     # Monthly and quarterly stars rank admins and exempt members too when set.
     stars_include_admins: bool = False
+    # The duty rota (domain/rota.py): None (no rota), "week" or "month"; the duties sent
+    # privately to the member on duty; a daily nudge to them; how many periods a member who
+    # served sits out.
+    rota_period: str | None = None
+    rota_duties: str | None = None
+    rota_nudge: bool = False
+    rota_skip_periods: int = 2
     # Per-group robots (Feishu custom bot, DingTalk robot, WeCom group robot): the webhook
     # URL and signing secret; never printed in full by the CLI, never logged.
     robot_webhook: str | None = field(default=None, repr=False)
@@ -208,6 +215,10 @@ class Community:
         for name in POINT_FIELDS:
             if getattr(self, name) < 0:
                 raise InvalidValue(f"{name.replace('_', ' ')} must not be negative")
+        if self.rota_period not in (None, "week", "month"):
+            raise InvalidValue(f"rota period must be week or month, got {self.rota_period!r}")
+        if not 0 <= self.rota_skip_periods <= 12:
+            raise InvalidValue("rota skip periods must be between 0 and 12")
         unknown = set(self.jobs) - set(JOBS)
         if unknown:
             raise InvalidValue(f"unknown jobs {sorted(unknown)}; jobs are {', '.join(JOBS)}")

@@ -69,6 +69,11 @@ def plan_daily_reminder(
             )
             messages.append(message)
             addressed.append(target)
+    if direct and community.rota_nudge and Period.parse(period).slot is None:
+        nudged = rota_nudge(store, community, now)
+        if nudged is not None:  # the member on duty, privately; nothing for the group
+            messages.append(Message(nudged[1]))
+            addressed.append(Direct(nudged[0]))
     summary = {
         "date": local_date.isoformat(),
         "expected": targets.expected,
@@ -80,6 +85,16 @@ def plan_daily_reminder(
         "levelled_up": announced,
     }
     return Plan(period=period, messages=messages, summary=summary, targets=addressed, record=record)
+
+
+def rota_nudge(store: Store, community: Community, now: datetime) -> tuple[str, str] | None:
+    """The daily nudge of the member on duty (features/rota.py): one GetItem, and only for a
+    community that runs a rota with the nudge on."""
+    if community.rota_period is None:
+        return None
+    from chalicelib.features.rota import nudge
+
+    return nudge(store.table, community, now)
 
 
 def compose_reminder(

@@ -177,6 +177,7 @@ def plan_weekly_digest(
     digest = build_digest(store, community, cycles, n, members, now)
     text = compose_digest(community, cycles, digest, members)
     text = with_goal_line(store, community, now, members, text)
+    text = with_rota_line(store, community, now, text)
 
     def apply() -> None:
         record_close(store, community, cycles, digest, members, now)
@@ -223,6 +224,17 @@ def with_goal_line(
     from chalicelib.features.goals import goal_digest_line
 
     line = goal_digest_line(store.table, community, now, members)
+    return f"{text}\n{line}" if line else text
+
+
+def with_rota_line(store: Store, community: Community, now: datetime, text: str) -> str:
+    """The digest with who is on duty at its end, for a community with a rota: one GetItem
+    of the period's duty (features/rota.py), no read per member."""
+    if community.rota_period is None:
+        return text
+    from chalicelib.features.rota import digest_line
+
+    line = digest_line(store.table, community, now)
     return f"{text}\n{line}" if line else text
 
 

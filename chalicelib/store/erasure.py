@@ -53,6 +53,8 @@ KIND_NAMES: dict[str, str] = {
     keys.SYNC_PREFIX: "roster_sync",
     keys.SIGNIN_PREFIX: "signin_links",
     keys.GOAL_PREFIX: "goals",
+    keys.ROTA_PREFIX: "rota_duties",
+    keys.ROTA_VOLUNTEER_PREFIX: "rota_volunteers",
     keys.META: "community",
 }
 
@@ -124,6 +126,8 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
     if prefix == keys.GOAL_PREFIX:  # their progress; a goal they set is relabelled
         return item.get("user_id") == user_id or sk.endswith(f"#P#{user_id}")
+    if prefix == keys.ROTA_VOLUNTEER_PREFIX:  # their offer; a duty served is relabelled
+        return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
     return False
 
 

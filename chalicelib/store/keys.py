@@ -345,6 +345,30 @@ def hand_award_sk(month: str, at_iso: str) -> str:
     return f"{STAR_PREFIX}{month}#hand#{at_iso}"
 
 
+# -- the duty rota (store/rota.py) -----------------------------------------------------------
+# Who served (is serving) each period, with a pending swap request on the same item, so a
+# swap is one conditional UpdateItem; and each period's volunteers. The pick reads the
+# history and the period's volunteers with one Query each. Both name a member (personal) and
+# are kept for the retention period. "ROTA#" and "ROTV#" begin no other prefix and none
+# begins them ("ROLE#", "RM#", "RPT#", "RPR#", "RUN#", "RUNX#", "RV#").
+ROTA_PREFIX = "ROTA#"
+ROTA_VOLUNTEER_PREFIX = "ROTV#"
+
+
+def rota_sk(period: str) -> str:
+    """Who is on duty for a rota period (``2026-W49``, ``2026-12``), and a swap they asked."""
+    return f"{ROTA_PREFIX}{period}"
+
+
+def rota_volunteer_sk(period: str, user_id: str) -> str:
+    """A member who volunteered for a rota period."""
+    return f"{ROTA_VOLUNTEER_PREFIX}{period}#{user_id}"
+
+
+def rota_volunteers_prefix(period: str) -> str:
+    return f"{ROTA_VOLUNTEER_PREFIX}{period}#"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -361,6 +385,8 @@ PERSONAL_PREFIXES = (
     ROLE_CHANGE_PREFIX,
     STAR_PREFIX,
     GOAL_PREFIX,
+    ROTA_PREFIX,
+    ROTA_VOLUNTEER_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

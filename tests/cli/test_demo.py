@@ -27,3 +27,5 @@ def test_demo_command_prints_in_the_community_language():
     # The month's goal: set on the 1st, progress reported, the board on Sunday.
     assert "本月目标 读完《原则》 300页" in result.stdout
     assert "进度 +" in result.stdout and "目标榜" in result.stdout
+    # the duty rota's hand-over: the turn-over's pick, then a swap the named member accepts
+    assert "的值周生是" in result.stdout and "换班成功" in result.stdout

@@ -239,6 +239,15 @@ def populate(table: MemoryTable) -> Store:
             delivery=f"console#{uid}",
             at=AT,
         )
+    # the duty rota: a week the forgotten member served, a week of another member's with a
+    # swap asked of them, and both members' offers to volunteer
+    from chalicelib.store import rota
+
+    rota.put_duty(table, CID, "2026-W40", GONE, GONE_NAME, volunteer=True, at=AT)
+    rota.put_duty(table, CID, "2026-W41", STAY, STAY_NAME, volunteer=False, at=AT)
+    rota.ask_swap(table, CID, "2026-W41", STAY, GONE, GONE_NAME, AT)
+    for uid, name in ((GONE, GONE_NAME), (STAY, STAY_NAME)):
+        rota.add_volunteer(table, CID, "2026-W42", uid, name, AT)
     return store
 
 
@@ -302,6 +311,8 @@ BUILDERS = {
     "goal_sk": keys.GOAL_PREFIX,
     "goal_progress_sk": keys.GOAL_PREFIX,
     "squad_reminded_sk": keys.SQUAD_REMINDED_PREFIX,
+    "rota_sk": keys.ROTA_PREFIX,
+    "rota_volunteer_sk": keys.ROTA_VOLUNTEER_PREFIX,
 }
 
 
@@ -354,6 +365,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "role_changes": 1,  # the change to their own role
         "signin_links": 1,
         "goals": 1,  # their progress towards the month's goal
+        "rota_volunteers": 1,  # their offer to serve
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -366,6 +378,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "role_changes": 1,  # Carol's, made by the forgotten owner
         "stars": 3,  # the month's stars, an award to them and one they gave
         "goals": 1,  # the goal they set: kept, without their id
+        "rota_duties": 2,  # the week they served, and the swap asked of them
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -379,7 +392,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(reports.removals(table, CID)) == 2
     assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
     assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
-    assert len(after) == len(before) - 15  # 15 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 16  # 16 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 

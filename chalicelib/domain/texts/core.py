@@ -19,6 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "本月目标 / 目标榜 — 本月目标与目标榜\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
             "小组 — 我的小组今天的打卡与本期作业\n"
+            "报名值月 / 值班表 — 报名下一期值班；本期与下一期值班\n"
+            "换班 @某人 / 同意换班 — 值班成员请人接班；对方 24 小时内同意即生效\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -38,6 +40,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/goal / /goal board — the month's goal and its board\n"
             "/mydata — DM me everything kept about me\n"
             "/squad — your squad's check-ins today and this cycle's homework\n"
+            "/volunteer / /rota — volunteer for the next duty; who is on duty now and next\n"
+            "/swap @someone / /swap accept — hand your duty over; take one within 24 hours\n"
             "/help — show this help"
         ),
     },
