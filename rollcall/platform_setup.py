@@ -193,6 +193,9 @@ TELEGRAM_COMMANDS = (
     ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
+    ("rules", "群规（入群须知）", "the group rules"),
+    ("agree", "同意群规", "accept the group rules"),
+    ("intro", "自我介绍", "introduce yourself"),
 )
 
 
@@ -607,6 +610,17 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
+    _command("rules", "The group rules", "群规（入群须知）"),
+    _command("agree", "Accept the group rules", "同意群规"),
+    _command(
+        "intro",
+        "Introduce yourself to the group",
+        "自我介绍",
+        _option(_STRING, "text", "A few sentences about you", "几句话介绍你自己", required=True),
+    ),
+    _command(
+        "pending", "Admins: newcomers yet to accept or introduce", "管理员：未完成入群步骤的新成员"
+    ),
 )
 
 

@@ -30,6 +30,7 @@ _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
+_RITUAL = "chalicelib.chat.ritual"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,11 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # the monthly goal (chat/goals.py)
     "goal": (_GOALS, "handle_goal"),
     "progress": (_GOALS, "handle_progress"),
+    # the joining ritual (chat/ritual.py)
+    "rules": (_RITUAL, "handle_rules"),
+    "agree": (_RITUAL, "handle_agree"),
+    "intro": (_RITUAL, "handle_intro"),
+    "pending": (_RITUAL, "handle_pending"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
