@@ -481,6 +481,40 @@ MUTANTS = (
             "test_a_digest_moved_earlier_announces_nothing_twice",
         ),
     ),
+    # the joining ritual (features/ritual.py)
+    Mutant(
+        "welcome without its claim",
+        "chalicelib/store/ritual.py",
+        'return claims.claim_new(table, item, owner_attr="welcomed_by", owner=owner).owned',
+        'claims.claim_new(table, item, owner_attr="welcomed_by", owner=owner)\n    return True',
+        (
+            "tests/chat/test_ritual.py::"
+            "test_a_newcomer_is_welcomed_once_shown_the_rules_and_accepts_them",
+            "tests/chat/test_ritual.py::"
+            "test_the_first_sync_welcomes_nobody_and_a_join_racing_the_sync_is_welcomed_once",
+        ),
+    ),
+    Mutant(
+        "nickname prompt not once a day",
+        "chalicelib/store/ritual.py",
+        '| Cond.ne("nickname_prompted_on", day)',
+        '| Cond.exists("nickname_prompted_on")',
+        (
+            "tests/chat/test_ritual.py::"
+            "test_a_nickname_off_the_format_is_prompted_by_dm_at_most_once_a_day",
+            "tests/chat/test_ritual.py::test_two_renames_racing_from_the_same_read_prompt_once",
+        ),
+    ),
+    Mutant(
+        "check-ins without the rules gate",
+        "chalicelib/chat/checkins.py",
+        "if ctx.community.require_rules_acceptance and member.rules_accepted_at is None:",
+        "if False:",
+        (
+            "tests/chat/test_ritual.py::"
+            "test_check_ins_wait_for_the_rules_when_the_community_requires_it",
+        ),
+    ),
 )
 
 
