@@ -345,3 +345,41 @@ def test_a_newcomer_the_sync_welcomed_is_not_welcomed_again_by_a_late_join_event
     late = NEXT_DAY + timedelta(minutes=1)
     handle_webhook(rt, "slack", join_event("U0DEE0001", "Ev9", late), late)
     assert len(welcomes()) == 1
+
+
+@responses.activate
+def test_the_sync_prompts_joiners_and_renamed_members_off_the_format_by_dm_once_a_day(
+    slack_world,
+):
+    """The sync's joiners and renames reach the nickname check too: a prompt by DM (never in
+    the channel), noted with the date that keeps it to one a day."""
+    store, rt = slack_world
+    store.update_community(
+        store.get_community("c1"), nickname_pattern=r"\S+-\S+", nickname_format="name-city"
+    )
+    responses.post(f"{API}/chat.postMessage", json={"ok": True, "channel": CHANNEL, "ts": "1.1"})
+    responses.post(f"{API}/conversations.open", json={"ok": True, "channel": {"id": "D0DM00001"}})
+    slack_lists("U0ANN0001", "U0BOB0001")
+    tick(rt, SYNC_AT)
+    store.save_member(member("U0ANN0001", name="Ann-Lyon"))
+    responses.calls.reset()
+    slack_lists("U0ANN0001", "U0BOB0001", "U0DEE0001")  # Dee joins; Ann renamed "Ann"
+    tick(rt, NEXT_DAY)
+    opened = [c for c in responses.calls if c.request.url.endswith("conversations.open")]
+    dm_posts = [
+        json.loads(c.request.body)
+        for c in responses.calls
+        if c.request.url.endswith("chat.postMessage")
+        and json.loads(c.request.body)["channel"] == "D0DM00001"
+    ]
+    channel_posts = [
+        json.loads(c.request.body)["text"]
+        for c in responses.calls
+        if c.request.url.endswith("chat.postMessage")
+        and json.loads(c.request.body)["channel"] == CHANNEL
+    ]
+    assert len(dm_posts) == 2 and all("name-city" in p["text"] for p in dm_posts)
+    assert len(opened) == 2
+    assert not [t for t in channel_posts if "rename yourself" in t]
+    assert store.get_member("c1", "U0DEE0001").nickname_prompted_on == date(2026, 11, 24)
+    assert store.get_member("c1", "U0ANN0001").nickname_prompted_on == date(2026, 11, 24)
