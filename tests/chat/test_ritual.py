@@ -383,3 +383,32 @@ def test_the_sync_prompts_joiners_and_renamed_members_off_the_format_by_dm_once_
     assert not [t for t in channel_posts if "rename yourself" in t]
     assert store.get_member("c1", "U0DEE0001").nickname_prompted_on == date(2026, 11, 24)
     assert store.get_member("c1", "U0ANN0001").nickname_prompted_on == date(2026, 11, 24)
+
+
+def test_admins_set_the_rules_and_the_nickname_format_from_chat_in_chinese():
+    """设置 群规 with the rules on their own lines, then 设置 昵称格式 with a pattern and its
+    description: what the settings hold afterwards (through the queue worker, as any
+    /settings change); a member's 群规 then shows them."""
+    from tests.cli.test_settings import _chat_settings
+
+    store, send = _chat_settings("zh-CN")
+    said = send("设置 群规\n1. 每天打卡，{name}\n2. 不发广告")
+    assert said.startswith("✅"), said
+    said = send("设置 昵称格式 ^[^-]+-[^-]+-[^-]+$ 名称-地区-职业")
+    assert said.startswith("✅"), said
+    refused = send("设置 欢迎语 欢迎 {nmae}")
+    assert refused.startswith("没有改动：") and "{name}" in refused
+    c = store.get_community("c1")
+    assert c.group_rules == "1. 每天打卡，{name}\n2. 不发广告"
+    assert (c.nickname_pattern, c.nickname_format) == ("^[^-]+-[^-]+-[^-]+$", "名称-地区-职业")
+    assert c.welcome_text is None
+    assert "1. 每天打卡，M3\n2. 不发广告" in send_as(store, "u3", "群规")
+
+
+def send_as(store: Store, user: str, text: str) -> str:
+    from chalicelib.inbound import handle_event
+    from chalicelib.platforms.base import InboundEvent, Sender
+
+    rt, _ = runtime(store, NOW)
+    event = InboundEvent("message", "console", "room", Sender(user, "M3"), text, "x-1")
+    return "\n".join(m.text for m in handle_event(rt, event, NOW))
