@@ -264,6 +264,10 @@ def _rules_first(ctx: CommandContext) -> list[Message]:
 def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     community, member = ctx.community, ctx.member
+    if community.require_rules_acceptance and member.rules_accepted_at is None:
+        refused = _rules_first(ctx)  # a make-up is a check-in too
+        if refused:
+            return refused
     word, *rest = ctx.command.args.split(maxsplit=1) or [""]
     day = parse_day(word, today) if word else None
     if day is None:

@@ -190,13 +190,14 @@ def prompt_nickname(
 
 
 def ritual_for_sync(
-    store: Store, community: Community, sync: Any, now: datetime
+    store: Store, community: Community, sync: Any, now: datetime, *, direct: bool = True
 ) -> tuple[list[Message], list[Any]]:
     """The daily roster sync's part (jobs/sync_rosters.py): the welcome of the arrivals it
     claims (after the first sync only), and nickname prompts by direct message for arrivals
     and renames off the format, as the plan's messages and targets. Claims are made here,
     before anything is sent; the sync's changes carry ``welcomed_at`` and the prompt's date
-    for the members not stored yet."""
+    for the members not stored yet. Where the platform cannot write privately (``direct``
+    False) nobody is prompted: a prompt never falls back to the group."""
     from chalicelib.jobs.plan import Direct
 
     report = sync.report
@@ -207,6 +208,9 @@ def ritual_for_sync(
     welcomed: list[Mention] = []
     messages: list[Message] = []
     targets: list[Any] = []
+
+    def due(member: Member) -> bool:
+        return direct and nickname_needs_prompt(community, member, today)
 
     def prompt(member: Member) -> None:
         messages.append(nickname_prompt(community, member))
@@ -220,7 +224,7 @@ def ritual_for_sync(
             item["welcomed_at"] = stamp
             welcomed.append(Mention(user_id, item["name"], item.get("username")))
         member = Member(community.id, user_id, item["name"], username=item.get("username"))
-        if nickname_needs_prompt(community, member, today):
+        if due(member):
             item["nickname_prompted_on"] = today.isoformat()
             prompt(member)
     rejoined = {p["user_id"] for p in report.rejoins}
@@ -236,9 +240,9 @@ def ritual_for_sync(
             member = Member(
                 community.id, user_id, fields.get("name") or renamed.get(user_id, user_id)
             )
-            if nickname_needs_prompt(
-                community, member, today
-            ) and ritual_store.claim_nickname_prompt(store.table, community.id, user_id, today):
+            if due(member) and ritual_store.claim_nickname_prompt(
+                store.table, community.id, user_id, today
+            ):
                 prompt(member)
     if welcomed:
         welcome = welcome_message(community, [m.name for m in welcomed], welcomed)

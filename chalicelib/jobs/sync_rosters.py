@@ -76,7 +76,7 @@ def plan_roster_sync_run(
     # (a join event may have welcomed them first), and nickname prompts by direct message.
     from chalicelib.features.ritual import ritual_for_sync
 
-    messages, targets = ritual_for_sync(store, community, sync, now)
+    messages, targets = ritual_for_sync(store, community, sync, now, direct=direct)
     return Plan(period=period, messages=messages, summary=summary, apply=apply, targets=targets)
 
 

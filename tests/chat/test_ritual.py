@@ -98,6 +98,8 @@ def test_check_ins_wait_for_the_rules_when_the_community_requires_it(world):
     assert "accept the group rules first" in refused and "1. Be kind, Dee." in refused
     assert store.get_member("c1", "dee").checkins == 0
     assert not [i for i in store.table.all_items() if i["sk"].startswith(keys.CHECKIN_PREFIX)]
+    [no_makeup] = post("/makeup 2026-11-22", user="dee", name="Dee", message_id="c-0")
+    assert "accept the group rules first" in no_makeup
     post("/agree", user="dee", name="Dee", message_id="a-1")
     [done] = post("/checkin", user="dee", name="Dee", message_id="c-2")
     assert "Dee checked in for 2026-11-23" in done
