@@ -25,7 +25,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.chat import confirm
@@ -166,15 +166,30 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         member = store.write_activity(community.id, sender.user_id, seen.activity)
     if seen.role_was is not None:
         _audit_platform_role(runtime, community.id, member, seen.role_was, now)
-    if event.kind == "member_joined":
-        if _joined_already(item, today):
-            # One join, two signals (Telegram's service message and its chat_member
-            # update, each with its own delivery id): one welcome.
-            return _Handled()
-        welcome = t(community.locale, "welcome", name=member.display(), community=community.name)
-        return _Handled([Message(welcome)])
+    ritual_replies: list[Message] = []
+    if (
+        event.kind == "member_joined"
+        or (community.nickname_pattern and _renamed(item, member))
+        or _introducing(member, event, command)
+    ):
+        ritual_replies = _ritual(runtime, community, member, event, command, now)
     if command is None:
-        return _Handled()
+        return _Handled(ritual_replies)
+    handled = _run_command(runtime, community, member, command, event, now)
+    if not ritual_replies:
+        return handled
+    return _Handled(ritual_replies + handled.replies, handled.deferred)
+
+
+def _run_command(
+    runtime: Runtime,
+    community: Any,
+    member: Any,
+    command: Any,
+    event: InboundEvent,
+    now: datetime,
+) -> _Handled:
+    store = runtime.store
     ctx = CommandContext(store, community, member, command, event, now, runtime=runtime)
     if command.name == "confirm":
         released = confirm.release(ctx)
@@ -188,13 +203,47 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     return _Handled(list(dispatch(ctx)))
 
 
-def _joined_already(item: dict[str, Any] | None, today: date) -> bool:
-    """The member was present before this join event, having joined today."""
-    return (
-        item is not None
-        and item.get("status", "active") == "active"
-        and item.get("joined_at") == today.isoformat()
-    )
+def _renamed(item: dict[str, Any] | None, member: Any) -> bool:
+    """A display name the platform reports for the first time: a new member, or a rename
+    (the nickname format is checked then: features/ritual.py)."""
+    return item is None or item.get("name") != member.name
+
+
+def _introducing(member: Any, event: InboundEvent, command: Any) -> bool:
+    """A welcomed newcomer's ordinary message long enough to introduce them (no request)."""
+    if command is not None or event.kind != "message" or member.welcomed_at is None:
+        return False
+    from chalicelib.domain.ritual import INTRO_MIN_CHARS
+
+    return member.introduced_at is None and len(event.text.strip()) >= INTRO_MIN_CHARS
+
+
+def _ritual(
+    runtime: Runtime,
+    community: Any,
+    member: Any,
+    event: InboundEvent,
+    command: Any,
+    now: datetime,
+) -> list[Message]:
+    """The joining ritual's part of an event (features/ritual.py): a join's welcome, claimed
+    once per membership (two signals of one join, Telegram's service message and its
+    chat_member update, or the sync seeing the newcomer first: one welcome); a nickname off
+    the community's format, prompted by direct message at most once a day; an introduction.
+    A rename or a first message that is a command goes on to the command afterwards."""
+    from chalicelib.features import ritual
+
+    store = runtime.store
+    replies: list[Message] = []
+    if event.kind == "member_joined":
+        owner = f"join:{event.platform}#{event.event_id or uuid.uuid4().hex}"
+        replies.extend(ritual.welcome_joiner(store, community, member, owner, now))
+    today = community.calendar.local_date(now)
+    if ritual.nickname_needs_prompt(community, member, today):
+        ritual.prompt_nickname(store, community, member, today, runtime.adapter(event.platform))
+    if _introducing(member, event, command) and ritual.introduce(store, community, member, now):
+        replies.append(Message(t(community.locale, "intro_done", name=member.display())))
+    return replies
 
 
 def _follow_migration(runtime: Runtime, event: InboundEvent) -> list[Message]:

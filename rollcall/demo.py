@@ -260,6 +260,7 @@ def run_demo(
                     action(chat, at)
                 scheduler.run_until(cal.day_end(today))
             _show_rota_handover(runtime, community, chat, people, log)
+            _newcomer_ritual(chat, runtime, community, START + timedelta(days=weeks * 7), log)
         summary = {
             "seed": seed,
             "community": community.id,
@@ -596,6 +597,33 @@ def _show_rota_handover(
     ):
         _show_exchange(log, when, updated, who, text, chat.say(when, who, text))
     log.bump("rota")
+
+
+def _newcomer_ritual(
+    chat: Chat, runtime: Any, community: Community, day: date, log: DemoLog
+) -> None:
+    """The joining ritual (features/ritual.py): the organiser sets the group rules and asks
+    for them to be accepted; a newcomer joins, is welcomed with the rules, and accepts."""
+    from chalicelib.features.communities import change_settings
+
+    zh = community.locale == "zh-CN"
+    at = community.calendar.at_local(day, wall_time(9, 0))
+    rules = (
+        "1. 每天打卡，{name} 记得写一句收获\\n2. 不发广告"
+        if zh
+        else "1. Check in daily, {name}: one line of what you learnt\\n2. No ads"
+    )
+    raw = {"group_rules": rules, "require_rules_acceptance": "on"}
+    current = runtime.store.get_community(community.id)
+    change_settings(runtime.store, current, raw, by="demo", now=at)
+    newcomer = Persona("u999", "小新" if zh else "Nova", Role.MEMBER, "A", "newcomer", day, 0.0)
+    user = {"id": newcomer.user_id, "name": newcomer.name}
+    joined = chat.post(at, {"type": "member_joined", "user": user})
+    replies = [part for parts in joined.get("replies", []) for part in parts]
+    _show_exchange(log, at, community, newcomer, "(进群)" if zh else "(joins)", replies)
+    later = at + timedelta(minutes=2)
+    word = "同意" if zh else "/agree"
+    _show_exchange(log, later, community, newcomer, word, chat.say(later, newcomer, word))
 
 
 def _on_leave(person: Persona, today: date) -> bool:

@@ -196,6 +196,9 @@ TELEGRAM_COMMANDS = (
     ("volunteer", "报名值月/值周", "volunteer for the next duty"),
     ("swap", "换班（@某人）或同意换班（accept）", "swap your duty (@someone) or accept one"),
     ("rota", "值班表：本期与下一期", "who is on duty now and next"),
+    ("rules", "群规（入群须知）", "the group rules"),
+    ("agree", "同意群规", "accept the group rules"),
+    ("intro", "自我介绍", "introduce yourself"),
 )
 
 
@@ -628,6 +631,17 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("rota", "Who is on duty now and next", "值班表：本期与下一期"),
+    _command("rules", "The group rules", "群规（入群须知）"),
+    _command("agree", "Accept the group rules", "同意群规"),
+    _command(
+        "intro",
+        "Introduce yourself to the group",
+        "自我介绍",
+        _option(_STRING, "text", "A few sentences about you", "几句话介绍你自己", required=True),
+    ),
+    _command(
+        "pending", "Admins: newcomers yet to accept or introduce", "管理员：未完成入群步骤的新成员"
+    ),
 )
 
 

@@ -230,16 +230,6 @@ MUTANTS = (
         ),
     ),
     Mutant(
-        "roster: a second join signal welcomes again",
-        "chalicelib/inbound.py",
-        "if _joined_already(item, today):",
-        "if False:",
-        (
-            "tests/platforms/test_telegram_membership.py::"
-            "test_a_chat_member_join_is_recorded_and_welcomed_once",
-        ),
-    ),
-    Mutant(
         "roster: a chat migration told by every container",
         "chalicelib/store/repository.py",
         "        if not self.release_chat(community.id, platform, old_chat):\n"
@@ -519,6 +509,43 @@ MUTANTS = (
         "",
         (
             "tests/entrypoints/test_rota_webhooks.py::test_a_swap_not_accepted_within_24_hours_does_nothing",
+        ),
+    ),
+    # the joining ritual (features/ritual.py)
+    Mutant(
+        "welcome without its claim",
+        "chalicelib/store/ritual.py",
+        'return claims.claim_new(table, item, owner_attr="welcomed_by", owner=owner).owned',
+        'claims.claim_new(table, item, owner_attr="welcomed_by", owner=owner)\n    return True',
+        (
+            "tests/chat/test_ritual.py::"
+            "test_a_newcomer_is_welcomed_once_shown_the_rules_and_accepts_them",
+            "tests/chat/test_ritual.py::"
+            "test_the_first_sync_welcomes_nobody_and_a_join_racing_the_sync_is_welcomed_once",
+            # the roster's own: a second join signal (Telegram's chat_member) welcomes again
+            "tests/platforms/test_telegram_membership.py::"
+            "test_a_chat_member_join_is_recorded_and_welcomed_once",
+        ),
+    ),
+    Mutant(
+        "nickname prompt not once a day",
+        "chalicelib/store/ritual.py",
+        '| Cond.ne("nickname_prompted_on", day)',
+        '| Cond.exists("nickname_prompted_on")',
+        (
+            "tests/chat/test_ritual.py::"
+            "test_a_nickname_off_the_format_is_prompted_by_dm_at_most_once_a_day",
+            "tests/chat/test_ritual.py::test_two_renames_racing_from_the_same_read_prompt_once",
+        ),
+    ),
+    Mutant(
+        "check-ins without the rules gate",
+        "chalicelib/chat/checkins.py",
+        "if ctx.community.require_rules_acceptance and member.rules_accepted_at is None:",
+        "if False:",
+        (
+            "tests/chat/test_ritual.py::"
+            "test_check_ins_wait_for_the_rules_when_the_community_requires_it",
         ),
     ),
 )

@@ -115,6 +115,10 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     member = ctx.member
     name = member.display()
+    if ctx.community.require_rules_acceptance and member.rules_accepted_at is None:
+        refused = _rules_first(ctx)  # decided from the member item already read
+        if refused:
+            return refused
     delivery = ctx.delivery
     if delivery is not None and delivery == ctx.checkin_delivery:
         # This very message recorded the member's last check-in and its counters: a
@@ -243,9 +247,27 @@ def _settle_checkin(
 # -- 补卡 /makeup ----------------------------------------------------------------------------
 
 
+def _rules_first(ctx: CommandContext) -> list[Message]:
+    """The acceptance gate (domain/ritual.py): a member who has not accepted the group
+    rules gets them instead of a check-in; only their activity is written."""
+    from chalicelib.domain.ritual import must_accept_rules
+    from chalicelib.features.ritual import rules_text
+
+    member = ctx.member
+    if not must_accept_rules(ctx.community, member):
+        return []
+    ctx.write_activity()
+    rules = rules_text(ctx.community, member.display()) or ""
+    return [Message(_t(ctx, "checkin_rules_first", name=member.display(), rules=rules))]
+
+
 def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     community, member = ctx.community, ctx.member
+    if community.require_rules_acceptance and member.rules_accepted_at is None:
+        refused = _rules_first(ctx)  # a make-up is a check-in too
+        if refused:
+            return refused
     word, *rest = ctx.command.args.split(maxsplit=1) or [""]
     day = parse_day(word, today) if word else None
     if day is None:

@@ -31,6 +31,7 @@ _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
 _ROTA = "chalicelib.chat.rota"
+_RITUAL = "chalicelib.chat.ritual"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -77,6 +78,11 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "volunteer": (_ROTA, "handle_volunteer"),
     "swap": (_ROTA, "handle_swap"),
     "rota": (_ROTA, "handle_rota"),
+    # the joining ritual (chat/ritual.py)
+    "rules": (_RITUAL, "handle_rules"),
+    "agree": (_RITUAL, "handle_agree"),
+    "intro": (_RITUAL, "handle_intro"),
+    "pending": (_RITUAL, "handle_pending"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

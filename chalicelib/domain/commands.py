@@ -87,6 +87,18 @@ ALIASES: dict[str, str] = {
     "/swap": "swap",
     "值班表": "rota",
     "/rota": "rota",
+    # the joining ritual (chat/ritual.py): the group rules, accepting them, an introduction;
+    # admins: newcomers who still owe a step
+    "群规": "rules",
+    "入群须知": "rules",
+    "/rules": "rules",
+    "同意": "agree",
+    "同意群规": "agree",
+    "/agree": "agree",
+    "自我介绍": "intro",
+    "/intro": "intro",
+    "待确认": "pending",
+    "/pending": "pending",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

@@ -187,6 +187,17 @@ class Community:
     robot_webhook: str | None = field(default=None, repr=False)
     robot_secret: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The joining ritual (domain/ritual.py): the welcome and the group rules (入群须知),
+    # templates with {name}, {community} and {link}; whether check-ins wait for the rules to
+    # be accepted; after how many hours a newcomer still owing a step is listed (/pending);
+    # the nickname format, a regular expression and its human description.
+    welcome_text: str | None = None
+    group_rules: str | None = None
+    community_link: str | None = None
+    require_rules_acceptance: bool = False
+    pending_hours: int = 24
+    nickname_pattern: str | None = None
+    nickname_format: str | None = None
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)
@@ -291,6 +302,12 @@ class Member:
     # The local date of that warning: a member becomes a removal candidate only at a
     # later report (domain/inactivity.py).
     warned_at: date | None = None
+    # The joining ritual (domain/ritual.py): when this membership was welcomed, accepted the
+    # group rules and introduced itself; the local date of the last nickname prompt.
+    welcomed_at: datetime | None = None
+    rules_accepted_at: datetime | None = None
+    introduced_at: datetime | None = None
+    nickname_prompted_on: date | None = None
 
     def __post_init__(self) -> None:
         if not str(self.user_id).strip():

@@ -197,6 +197,53 @@ def _jobs(value: str) -> tuple[str, ...]:
     return names
 
 
+_CLEAR = ("-", "off", "none", "关", "关闭")
+
+
+def _template(what: str) -> Callable[[str], str | None]:
+    """A welcome or rules text: its placeholders checked (domain/ritual.py); ``off`` clears."""
+
+    def parse(value: str) -> str | None:
+        from chalicelib.domain.ritual import check_template
+
+        text = value.strip()
+        if text.lower() in _CLEAR:
+            return None
+        if not text:
+            raise InvalidValue(f"{what} must not be empty ('off' clears it)")
+        return check_template(text.replace("\\n", "\n"), what)
+
+    return parse
+
+
+def _link(value: str) -> str | None:
+    text = value.strip()
+    if text.lower() in _CLEAR:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidValue(f"link must be an http(s):// URL, got {value!r}")
+    return text
+
+
+def _nickname_pattern(value: str) -> str | None:
+    from chalicelib.domain.ritual import check_nickname_pattern
+
+    text = value.strip()
+    if text.lower() in _CLEAR:
+        return None
+    return check_nickname_pattern(text)
+
+
+def _nickname_format(value: str) -> str | None:
+    text = value.strip()
+    if text.lower() in _CLEAR:
+        return None
+    if not text or len(text) > 100:
+        raise InvalidValue("nickname format must be 1-100 characters, e.g. 名称-地区-职业")
+    return text
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
@@ -325,6 +372,44 @@ SETTINGS: dict[str, Setting] = {
             _on_off("stars include admins"),
             "Rank admins and exempt members for the monthly and quarterly stars: on or off.",
         ),
+        # the joining ritual (domain/ritual.py)
+        Setting(
+            "welcome",
+            "welcome_text",
+            _template("welcome"),
+            "Newcomers' welcome; {name}, {community}, {link}; \\n a new line ('off': default).",
+        ),
+        Setting(
+            "group_rules",
+            "group_rules",
+            _template("group rules"),
+            "Group rules (入群须知) newcomers accept with 同意; {name}, {community}, {link}.",
+        ),
+        Setting("link", "community_link", _link, "The community's link, for {link}."),
+        Setting(
+            "require_rules_acceptance",
+            "require_rules_acceptance",
+            _on_off("require rules acceptance"),
+            "Check-ins wait until a member accepts the group rules: on or off.",
+        ),
+        Setting(
+            "pending_hours",
+            "pending_hours",
+            _whole("pending hours", 1, 30 * 24),
+            "Hours before /pending lists a newcomer who has not accepted or introduced.",
+        ),
+        Setting(
+            "nickname_pattern",
+            "nickname_pattern",
+            _nickname_pattern,
+            "Regular expression display names must match ('off': none).",
+        ),
+        Setting(
+            "nickname_format",
+            "nickname_format",
+            _nickname_format,
+            "The nickname format in words, e.g. 名称-地区-职业.",
+        ),
     )
 }
 
@@ -346,6 +431,12 @@ _METAVARS = {
     "level_points": "N,N,...",
     "level_names": "NAME,NAME,...",
     "stars_include_admins": "on|off",
+    "welcome": "TEXT",
+    "group_rules": "TEXT",
+    "link": "URL",
+    "require_rules_acceptance": "on|off",
+    "nickname_pattern": "REGEX",
+    "nickname_format": "TEXT",
 }
 
 _DEFAULTS: dict[str, Any] = {
@@ -422,6 +513,15 @@ def check_settings(
             f"level names must name every level: {len(c.level_points)} levels in level "
             f"points, {len(c.level_names)} names"
         )
+    if (
+        c.require_rules_acceptance
+        and not c.group_rules
+        and touched & {"require_rules_acceptance", "group_rules"}
+    ):
+        raise SettingRefused(
+            "require rules acceptance needs group rules: set group_rules first",
+            "require_rules_acceptance",
+        )
     if c.robot_webhook and touched & {"robot_webhook", "platform"}:
         try:
             _check_robot_webhook(c.robot_webhook, c.platform)
@@ -488,6 +588,19 @@ CHAT_WORDS: dict[str, str] = {
     "请假上限": "max_leave_days",
     "cycle": "cycle_length_days",
     "作业周期": "cycle_length_days",
+    # the joining ritual
+    "welcome": "welcome",
+    "欢迎语": "welcome",
+    "rules": "group_rules",
+    "群规": "group_rules",
+    "link": "link",
+    "链接": "link",
+    "acceptance": "require_rules_acceptance",
+    "须同意群规": "require_rules_acceptance",
+    "pending": "pending_hours",
+    "待确认时长": "pending_hours",
+    "nickname": "nickname",
+    "昵称格式": "nickname",
 }
 NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
 
@@ -497,7 +610,9 @@ def chat_settings(args: str) -> dict[str, str]:
 
     ``deadline Sunday 23:59`` (``截止 周日 23:59``) sets the weekday and the time; either may
     be given alone. Refuses an unknown word with the list of the words there are."""
-    word, _, value = args.strip().partition(" ")
+    # The word ends at the first space or new line (group rules may start on a line of
+    # their own: ``设置 群规`` then the rules).
+    word, value = [*re.split(r"\s", args.strip(), maxsplit=1), ""][:2]
     value = value.strip()
     key = word.strip().lower().replace("-", "_")
     name = CHAT_WORDS.get(key) or CHAT_WORDS.get(key.replace("_", ""))
@@ -506,6 +621,13 @@ def chat_settings(args: str) -> dict[str, str]:
     if name is None:
         words = ", ".join(w for w in CHAT_WORDS if w.isascii())
         raise SettingRefused(f"unknown setting {word!r}; settings are {words}")
+    if name == "nickname":  # a pattern and its description (domain/ritual.py)
+        from chalicelib.domain.ritual import split_nickname_setting
+
+        try:
+            return split_nickname_setting(value)
+        except InvalidValue as error:
+            raise SettingRefused(str(error), "nickname_pattern") from None
     if name != "deadline":
         return {name: value}
     found: dict[str, str] = {}

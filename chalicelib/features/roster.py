@@ -171,6 +171,10 @@ class RosterSync:
                     written += 1
                 else:
                     self.report.moved += 1
+                    if "welcomed_at" in item:  # welcomed by this sync, stored meanwhile
+                        from chalicelib.store.ritual import note_welcomed
+
+                        note_welcomed(table, cid, item["user_id"], self.now)
         return written + roster_store.write_sync(
             table,
             cid,

@@ -15,7 +15,9 @@ that role there lose it here, unless an explicit rollcall role was set
 changes no role and fails nothing: the refusal is logged.
 
 Members who joined since the last sync are welcomed in one message (the community's first
-sync adds everyone quietly). The changes are written once that message is out (the plan's
+sync adds everyone quietly), with the joining ritual (features/ritual.py): only those whose
+welcome this sync claims, so a newcomer a join event welcomed is not welcomed twice. The
+changes are written once that message is out (the plan's
 ``apply``): a run that fails to send is retried from the same unchanged roster, and the
 welcome part already delivered is not sent again (the run ledger).
 
@@ -70,8 +72,12 @@ def plan_roster_sync_run(
         _refresh_admins(store, adapter, community, now)
 
     summary = {k: v for k, v in report.as_dict().items() if k not in ("community", "platform")}
-    messages = [sync.welcome] if sync.welcome is not None else []
-    return Plan(period=period, messages=messages, summary=summary, apply=apply)
+    # The joining ritual (features/ritual.py): the welcome of the arrivals this sync claims
+    # (a join event may have welcomed them first), and nickname prompts by direct message.
+    from chalicelib.features.ritual import ritual_for_sync
+
+    messages, targets = ritual_for_sync(store, community, sync, now, direct=direct)
+    return Plan(period=period, messages=messages, summary=summary, apply=apply, targets=targets)
 
 
 def _refresh_admins(store: Store, adapter: Any, community: Community, now: datetime) -> None:

@@ -55,6 +55,7 @@ KIND_NAMES: dict[str, str] = {
     keys.GOAL_PREFIX: "goals",
     keys.ROTA_PREFIX: "rota_duties",
     keys.ROTA_VOLUNTEER_PREFIX: "rota_volunteers",
+    keys.WELCOME_PREFIX: "welcomes",
     keys.META: "community",
 }
 
@@ -214,6 +215,9 @@ def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None
     for item in table.query(pk, prefix=keys.SIGNIN_PREFIX):
         if item.get("user_id") == user_id:
             deleter.erase_later(pk, item["sk"])
+    # Their welcome claims (the joining ritual, store/ritual.py): a few days' worth at most.
+    for item in table.query(pk, prefix=keys.welcome_member_prefix(user_id)):
+        deleter.erase_later(pk, item["sk"])
 
 
 # -- a whole community ----------------------------------------------------------------------

@@ -321,6 +321,22 @@ def squad_reminded_sk(day: str, squad: str) -> str:
     return f"{SQUAD_REMINDED_PREFIX}{day}#{squad}"
 
 
+# -- the joining ritual (store/ritual.py) ------------------------------------------------------
+# A membership's welcome, claimed once whoever sees the newcomer first (their join event or
+# the daily roster sync): by user and the local date the membership began. Expires within
+# days (the two only race within hours). "WLC#" begins no other prefix and none begins it.
+WELCOME_PREFIX = "WLC#"
+
+
+def welcome_sk(user_id: str, joined: date) -> str:
+    return f"{WELCOME_PREFIX}{user_id}#{joined.isoformat()}"
+
+
+def welcome_member_prefix(user_id: str) -> str:
+    """Every welcome claim of one member (their memberships')."""
+    return f"{WELCOME_PREFIX}{user_id}#"
+
+
 # -- members' data rights (store/erasure.py, features/personal_data.py) ------------------------
 # Every kind of item a community partition holds besides its META, by sort-key prefix, so a
 # member's data is found by Query (no Scan) and a community is purged kind by kind.
@@ -392,7 +408,13 @@ PERSONAL_PREFIXES = (
 # A member's current state outside the member item (the homework counters, the warning) and
 # admin commands held for a code: personal too, but not history with a retention period
 # (the counters and the warning live as long as the membership; a held command 10 minutes).
-STATE_PREFIXES = (HOMEWORK_COUNTERS_PREFIX, WARNING_PREFIX, CONFIRM_PREFIX, SIGNIN_PREFIX)
+STATE_PREFIXES = (
+    HOMEWORK_COUNTERS_PREFIX,
+    WARNING_PREFIX,
+    CONFIRM_PREFIX,
+    SIGNIN_PREFIX,
+    WELCOME_PREFIX,
+)
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.
 # Not strike records: a member's counters (HWM#) point at their last one, and a record gone

@@ -78,6 +78,10 @@ NEW_MEMBERSHIP: dict[str, Any] = {
     "current_streak": 0,
     "leave_until": None,
     "leave_from": None,
+    # A new membership goes through the joining ritual again (domain/ritual.py).
+    "welcomed_at": None,
+    "rules_accepted_at": None,
+    "introduced_at": None,
 }
 
 

@@ -322,3 +322,28 @@ def test_a_huge_delivery_id_is_kept_by_its_digest():
     assert say(rt, "/checkin", local(23, 13), event_id=huge) == ""
     [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
     assert item["delivery"].startswith("console#sha256:") and len(item["delivery"]) < 100
+
+
+def test_the_rules_gate_is_decided_from_the_member_read_and_costs_no_request(on_moto):
+    """A community that requires its rules accepted (the joining ritual) decides from the
+    member item the check-in reads anyway: a member who accepted checks in for the same one
+    read and two writes; one who has not gets the rules, and only their activity is written."""
+    from dataclasses import replace
+
+    rt, requests = on_moto
+    store = rt.store
+    store.update_community(
+        store.get_community("c1"), group_rules="Be kind.", require_rules_acceptance=True
+    )
+    accepted = replace(member("m008"), rules_accepted_at=local(20))
+    store.save_member(accepted)
+    say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
+    requests.reset()
+    reply = say(rt, "/checkin", local(23, 9), user="m008")
+    assert "checked in for 2026-11-23" in reply
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    requests.reset()
+    refused = say(rt, "/checkin", local(23, 9), user="m007")
+    assert "accept the group rules first" in refused and "Be kind." in refused
+    assert dict(requests.counts) == {"GetItem": 1, "UpdateItem": 1}
+    assert counters(rt, "m007") == (0, 0, None)

@@ -72,6 +72,18 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("level_names", "a,b,c", "level names must name every level: 5 levels"),
     ("level_names", "a,a,b,c,d", "level names must differ"),
     ("stars_include_admins", "maybe", "stars include admins must be on or off"),
+    # the joining ritual (domain/ritual.py): placeholders, the link, the gate, the pattern
+    ("welcome", "Hi {nmae}, welcome", "welcome has an unknown placeholder {nmae}"),
+    ("welcome", "", "welcome must not be empty"),
+    ("group_rules", "Be kind to {name", "group rules has a brace that does not close"),
+    ("group_rules", "Rule {0}", "group rules has an unknown placeholder {0}"),
+    ("link", "ftp://x.org", "link must be an http(s):// URL"),
+    ("require_rules_acceptance", "on", "require rules acceptance needs group rules"),
+    ("require_rules_acceptance", "perhaps", "require rules acceptance must be on or off"),
+    ("pending_hours", "0", "pending hours must be between 1 and 720"),
+    ("nickname_pattern", "([a-z]+", "nickname pattern does not compile"),
+    ("nickname_pattern", "a" * 201, "nickname pattern must be at most 200 characters"),
+    ("nickname_format", "x" * 101, "nickname format must be 1-100 characters"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -90,6 +102,10 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"level_points": "0,10,20", "level_names": "Seed,Sprout,Tree"},
     {"level_names": "default"},
     {"points_daily_cap": "0", "points_review": "0"},
+    {"welcome": "欢迎 {name} 加入 {community}！资料：{link}", "link": "https://example.org/wiki"},
+    {"group_rules": "1. 每天打卡\\n2. {{不发广告}}", "require_rules_acceptance": "on"},
+    {"nickname_pattern": "^[^-]+-[^-]+-[^-]+$", "nickname_format": "名称-地区-职业"},
+    {"nickname_pattern": "off", "welcome": "off"},
 ]
 
 

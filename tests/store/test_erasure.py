@@ -248,6 +248,10 @@ def populate(table: MemoryTable) -> Store:
     rota.ask_swap(table, CID, "2026-W41", STAY, GONE, GONE_NAME, AT)
     for uid, name in ((GONE, GONE_NAME), (STAY, STAY_NAME)):
         rota.add_volunteer(table, CID, "2026-W42", uid, name, AT)
+    # the joining ritual: the forgotten member's welcome, claimed by their join event
+    from chalicelib.store.ritual import claim_welcome
+
+    claim_welcome(table, CID, GONE, AT.date(), "join:console#e1", AT)
     return store
 
 
@@ -313,6 +317,7 @@ BUILDERS = {
     "squad_reminded_sk": keys.SQUAD_REMINDED_PREFIX,
     "rota_sk": keys.ROTA_PREFIX,
     "rota_volunteer_sk": keys.ROTA_VOLUNTEER_PREFIX,
+    "welcome_sk": keys.WELCOME_PREFIX,
 }
 
 
@@ -366,6 +371,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "signin_links": 1,
         "goals": 1,  # their progress towards the month's goal
         "rota_volunteers": 1,  # their offer to serve
+        "welcomes": 1,  # their welcome's claim (the joining ritual)
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -392,7 +398,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(reports.removals(table, CID)) == 2
     assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
     assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
-    assert len(after) == len(before) - 16  # 16 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 17  # 17 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 
@@ -447,9 +453,9 @@ def test_forgetting_reads_by_query_and_writes_in_batches():
     table.requests.clear()
     personal_data.forget_member(store, CID, GONE)
     assert "Scan" not in table.requests
-    # one Query per kind, one for the held commands, one for the sign-in links, one
-    # BatchGetItem for the state items
-    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 2
+    # one Query per kind, one for the held commands, one for the sign-in links, one for
+    # the welcome claims, one BatchGetItem for the state items
+    assert table.requests["Query"] == len(keys.PERSONAL_PREFIXES) + 3
     assert table.requests["BatchGetItem"] == 1
     assert table.requests["BatchWriteItem"] == 1  # 8 items deleted: one request
 
