@@ -607,6 +607,25 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
+    _command(
+        "appoint",
+        "Owner: give a member a committee position",
+        "群主：任命班委",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING,
+            "position",
+            "The position, e.g. study-officer",
+            "职位，如 学习委员",
+            required=True,
+        ),
+    ),
+    _command(
+        "dismiss",
+        "Owner: take a member's committee position away",
+        "群主：免去班委职位",
+        _option(_USER, "member", "Who", "成员", required=True),
+    ),
 )
 
 

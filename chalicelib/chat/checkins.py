@@ -385,6 +385,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
     one more of two keys for the month's goal and the member's progress (features/goals.py,
     imported here only: a check-in's cold start does not pay for it)."""
     from chalicelib.features.goals import me_line
+    from chalicelib.features.positions import me_position_line
 
     today = ctx.today
     community, member = ctx.community, ctx.member
@@ -419,6 +420,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             _t(ctx, "me_quiet") if member.quiet else None,
             _theme_line(ctx, today),
             me_line(ctx.store.table, community, member, ctx.now),
+            me_position_line(community, member),
         ]
     )
 
@@ -586,7 +588,7 @@ def handle_theme(ctx: CommandContext) -> Sequence[Message]:
     if not text:
         line = _theme_line(ctx, today)
         return _reply([line or _t(ctx, "theme_none")])
-    if not ctx.member.is_admin:
+    if not ctx.may("theme"):
         return _reply([_t(ctx, "theme_admins_only", name=ctx.member.display())])
     if text.lower() in _CLEAR_WORDS:
         ctx.store.update_community(community, theme=None, theme_week=None)

@@ -78,6 +78,11 @@ ALIASES: dict[str, str] = {
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",
+    # committee positions, the owner's (chat/positions.py)
+    "任命": "appoint",
+    "/appoint": "appoint",
+    "免职": "dismiss",
+    "/dismiss": "dismiss",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

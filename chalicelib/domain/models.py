@@ -180,6 +180,16 @@ class Community:
     robot_webhook: str | None = field(default=None, repr=False)
     robot_secret: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Committee positions (班委, domain/roles.py): their specs, ``学习委员/study-officer:
+    # theme,remind``; none stored means the defaults (学习委员, 活动委员).
+    positions: tuple[str, ...] = ()
+    # Earned streak freezes (domain/freezes.py): off unless turned on; one for every
+    # ``freeze_every_reviews`` reviews given (0: none for reviews) and one at each level
+    # reached when ``freeze_at_levels``; at most ``freeze_bank`` banked.
+    streak_freezes: bool = False
+    freeze_every_reviews: int = 5
+    freeze_at_levels: bool = True
+    freeze_bank: int = 2
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)
@@ -208,6 +218,8 @@ class Community:
         for name in POINT_FIELDS:
             if getattr(self, name) < 0:
                 raise InvalidValue(f"{name.replace('_', ' ')} must not be negative")
+        if self.freeze_every_reviews < 0 or not 1 <= self.freeze_bank <= 10:
+            raise InvalidValue("freeze bank must be between 1 and 10, reviews not negative")
         unknown = set(self.jobs) - set(JOBS)
         if unknown:
             raise InvalidValue(f"unknown jobs {sorted(unknown)}; jobs are {', '.join(JOBS)}")
@@ -280,6 +292,11 @@ class Member:
     # The local date of that warning: a member becomes a removal candidate only at a
     # later report (domain/inactivity.py).
     warned_at: date | None = None
+    # The committee position held (domain/roles.py Position.name), at most one.
+    position: str | None = None
+    # Streak freezes banked, and the recent days a freeze covered (domain/freezes.py).
+    freezes: int = 0
+    frozen_days: tuple[str, ...] = ()  # ISO dates
 
     def __post_init__(self) -> None:
         if not str(self.user_id).strip():

@@ -31,6 +31,7 @@ from chalicelib.domain.models import (
     parse_locale,
     parse_timezone,
 )
+from chalicelib.domain.roles import parse_positions
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Peer review is a few people per submission; more is a typo, not a policy.
@@ -325,6 +326,37 @@ SETTINGS: dict[str, Setting] = {
             _on_off("stars include admins"),
             "Rank admins and exempt members for the monthly and quarterly stars: on or off.",
         ),
+        Setting(
+            "positions",
+            "positions",
+            parse_positions,
+            "Committee positions, NAME[/ALIAS]:COMMAND,... separated by ';' ('default': "
+            "学习委员/study-officer:remind,theme;活动委员/activity-officer:award,goal).",
+        ),
+        Setting(
+            "streak_freezes",
+            "streak_freezes",
+            _on_off("streak freezes"),
+            "Earned streak freezes keep a streak over a missed day: on or off.",
+        ),
+        Setting(
+            "freeze_every_reviews",
+            "freeze_every_reviews",
+            _whole("freeze every reviews", 0, 100),
+            "A streak freeze for every N reviews given (0: none for reviews).",
+        ),
+        Setting(
+            "freeze_at_levels",
+            "freeze_at_levels",
+            _on_off("freeze at levels"),
+            "A streak freeze at each level reached: on or off.",
+        ),
+        Setting(
+            "freeze_bank",
+            "freeze_bank",
+            _whole("freeze bank", 1, 10),
+            "Most streak freezes a member keeps banked.",
+        ),
     )
 }
 
@@ -346,6 +378,9 @@ _METAVARS = {
     "level_points": "N,N,...",
     "level_names": "NAME,NAME,...",
     "stars_include_admins": "on|off",
+    "positions": "SPECS",
+    "streak_freezes": "on|off",
+    "freeze_at_levels": "on|off",
 }
 
 _DEFAULTS: dict[str, Any] = {
@@ -488,6 +523,14 @@ CHAT_WORDS: dict[str, str] = {
     "请假上限": "max_leave_days",
     "cycle": "cycle_length_days",
     "作业周期": "cycle_length_days",
+    "positions": "positions",
+    "班委": "positions",
+    "freezes": "streak_freezes",
+    "保护卡": "streak_freezes",
+    "freezebank": "freeze_bank",
+    "保护卡上限": "freeze_bank",
+    "freezereviews": "freeze_every_reviews",
+    "点评得卡": "freeze_every_reviews",
 }
 NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
 

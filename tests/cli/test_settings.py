@@ -72,6 +72,12 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("level_names", "a,b,c", "level names must name every level: 5 levels"),
     ("level_names", "a,a,b,c,d", "level names must differ"),
     ("stars_include_admins", "maybe", "stars include admins must be on or off"),
+    ("positions", "班长:confirm_removals", "position 班长 may not be given confirm_removals"),
+    ("positions", "班长", "a position is NAME[/ALIAS]:COMMAND,COMMAND"),
+    ("streak_freezes", "maybe", "streak freezes must be on or off"),
+    ("freeze_every_reviews", "-1", "freeze every reviews must be between 0 and 100"),
+    ("freeze_at_levels", "x", "freeze at levels must be on or off"),
+    ("freeze_bank", "0", "freeze bank must be between 1 and 10"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -90,6 +96,8 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"level_points": "0,10,20", "level_names": "Seed,Sprout,Tree"},
     {"level_names": "default"},
     {"points_daily_cap": "0", "points_review": "0"},
+    {"positions": "default"},
+    {"streak_freezes": "on", "freeze_every_reviews": "0", "freeze_bank": "10"},
 ]
 
 
