@@ -206,3 +206,16 @@ def test_the_monthly_report_names_the_committee():
     )
     plan = plan_monthly_report(store, store.get_community("c1"), NOW)
     assert "\nCommittee: 学习委员 Amy" in plan.messages[0].text
+
+
+def test_no_chat_command_reads_the_role_itself():
+    """Every admin command asks the one table (CommandContext.may); a handler that checked
+    ``is_admin`` again would refuse a committee member the table allows, or let through one
+    it does not."""
+    from pathlib import Path
+
+    import chalicelib.chat
+
+    folder = Path(chalicelib.chat.__file__).parent
+    readers = [p.name for p in sorted(folder.glob("*.py")) if ".is_admin" in p.read_text()]
+    assert readers == []
