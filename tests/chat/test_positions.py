@@ -219,3 +219,35 @@ def test_no_chat_command_reads_the_role_itself():
     folder = Path(chalicelib.chat.__file__).parent
     readers = [p.name for p in sorted(folder.glob("*.py")) if ".is_admin" in p.read_text()]
     assert readers == []
+
+
+def test_a_study_officer_sends_the_whole_groups_reminder_a_member_may_not():
+    """/remind runs in the queue worker; the table is asked in the webhook's precheck and
+    again in the worker: a 学习委员 reminds everyone, a plain member is refused at once."""
+    from chalicelib.queue import MemoryQueue
+    from tests.chat.queued import WORKING, run_worker
+
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members([*roster(), member("dan", name="Dan", position="学习委员")])
+    rt, sent = runtime(store, NOW)
+    rt.queue = MemoryQueue()
+
+    def say(user: str, text: str, event_id: str) -> str:
+        event = InboundEvent(
+            "message", "console", "chat-1", Sender(user, user.title()), text, event_id=event_id
+        )
+        return "\n".join(m.text for m in handle_event(rt, event, NOW))
+
+    set_runtime(rt)
+    try:
+        assert say("bob", "/remind", "r1") == (
+            "Sorry Bob, only owners, admins and leaders can send reminders."
+        )
+        assert say("dan", "/remind", "r2") == WORKING
+        run_worker(rt, rt.queue, NOW)
+    finally:
+        set_runtime(None)
+    texts = [m.text for m in sent if m.kind == "message"]
+    assert texts[-1] == "📣 Today's (2026-11-23) check-in reminder is out."
+    assert any("Amy" in text and "Cat" in text for text in texts[:-1])  # the reminder itself
