@@ -436,7 +436,7 @@ def _refund_fields(ctx: CommandContext, member: Member, day: date) -> dict[str, 
     return {
         "points": member.points,
         "points_v": member.points_v + 1,
-        "freezes": bank(replace(rules, bank=max(rules.bank, 1)), member.freezes, 1),
+        "freezes": bank(rules, member.freezes, 1),
         "frozen_days": kept or None,
     }
 

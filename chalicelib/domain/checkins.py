@@ -246,7 +246,7 @@ def live_streak(streak: Streak, today: date, leave: Leave | None, freezes: int =
         return streak.current
     if freezes > 0 and streak.last < today:
         gap = (today - streak.last).days - 1
-        if gap <= freezes + 400:
+        if gap <= 400:  # longer than any bank and leave together: not worth counting
             missed = sum(
                 1
                 for n in range(1, gap + 1)
