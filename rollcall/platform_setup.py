@@ -591,6 +591,10 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
                     "makeups",
                     "maxleave",
                     "cycle",
+                    "positions",
+                    "freezes",
+                    "freezebank",
+                    "freezereviews",
                 )
             ],
         ),

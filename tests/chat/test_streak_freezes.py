@@ -219,3 +219,35 @@ def test_each_level_reached_earns_a_freeze(wired):
     post("eva", "/checkin", noon(23))
     eva = store.get_member("c1", "eva")
     assert (eva.level, eva.freezes) == (3, 2)
+
+
+def test_an_admin_turns_freezes_on_from_chat_and_a_member_cannot():
+    from chalicelib.inbound import handle_event
+    from chalicelib.queue import MemoryQueue
+    from tests.chat.queued import WORKING, run_worker
+
+    store = Store(MemoryTable())
+    store.create_community(community(created_at=START))
+    store.bulk_save_members([member("olga", role="owner"), member("amy")])
+    rt, sent = runtime(store, noon(23))
+    rt.queue = MemoryQueue()
+
+    def say(user: str, text: str, event_id: str) -> str:
+        event = InboundEvent(
+            "message", "console", "chat-1", Sender(user, user.title()), text, event_id=event_id
+        )
+        return "\n".join(m.text for m in handle_event(rt, event, noon(23)))
+
+    set_runtime(rt)
+    try:
+        assert say("amy", "/settings freezes on", "s1") == (
+            "Sorry Amy, only owners and admins can use this command."
+        )
+        assert store.get_community("c1").streak_freezes is False
+        assert say("olga", "设置 保护卡 开", "s2") == WORKING
+        run_worker(rt, rt.queue, noon(23))
+        assert say("olga", "/settings freezebank 11", "s3").startswith("Nothing changed")
+    finally:
+        set_runtime(None)
+    assert store.get_community("c1").streak_freezes is True
+    assert "freezes off → on" in sent[-1].text
