@@ -934,6 +934,52 @@ def member_set_role(community_id: str, user_id: str, role: str, as_json: bool) -
     emit(result, as_json, text)
 
 
+@member.command("set-position")
+@click.option("--community", "community_id", required=True)
+@click.option("--user", "user_id", required=True, help="The member's platform user id.")
+@click.argument("position")
+@json_option
+@friendly
+def member_set_position(community_id: str, user_id: str, position: str, as_json: bool) -> None:
+    """Appoint a member to a committee POSITION (学习委员, study-officer, ...: the community's
+    `positions` setting), or `none` to dismiss them. Audited like role changes."""
+    from datetime import UTC, datetime
+
+    from chalicelib.features.positions import UnknownPosition, set_member_position
+    from rollcall.context import open_store
+
+    word = None if position.strip().lower() in ("none", "-", "无") else position.strip()
+    with open_store() as store:
+        found = store.get_community(community_id)
+        try:
+            change = set_member_position(
+                store,
+                found,
+                user_id.strip(),
+                word,
+                source="cli",
+                by="cli",
+                now=datetime.now(UTC),
+            )
+        except UnknownPosition as error:
+            raise Failure(str(error)) from None
+        member = store.get_member(community_id, user_id.strip())
+    held = member.position if member else None
+    result = {
+        "community": community_id,
+        "user_id": user_id.strip(),
+        "position": held,
+        "old": change.old if change else held,
+        "changed": change is not None,
+    }
+    who = user_id.strip()
+    if change is None:
+        text = f"{who} holds {held or 'no position'} already"
+    else:
+        text = f"{who} now holds {change.new or 'no position'} (was {change.old or 'none'})"
+    emit(result, as_json, text)
+
+
 @member.command("admins")
 @click.option("--community", "community_id", required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")

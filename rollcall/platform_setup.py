@@ -600,6 +600,10 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
                     "makeups",
                     "maxleave",
                     "cycle",
+                    "positions",
+                    "freezes",
+                    "freezebank",
+                    "freezereviews",
                 )
             ],
         ),
@@ -641,6 +645,25 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
     ),
     _command(
         "pending", "Admins: newcomers yet to accept or introduce", "管理员：未完成入群步骤的新成员"
+    ),
+    _command(
+        "appoint",
+        "Owner: give a member a committee position",
+        "群主：任命班委",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING,
+            "position",
+            "The position, e.g. study-officer",
+            "职位，如 学习委员",
+            required=True,
+        ),
+    ),
+    _command(
+        "dismiss",
+        "Owner: take a member's committee position away",
+        "群主：免去班委职位",
+        _option(_USER, "member", "Who", "成员", required=True),
     ),
 )
 

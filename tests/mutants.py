@@ -548,6 +548,48 @@ MUTANTS = (
             "test_check_ins_wait_for_the_rules_when_the_community_requires_it",
         ),
     ),
+    Mutant(
+        "permission table: a committee position grants every command",
+        "chalicelib/domain/roles.py",
+        "    return held is not None and command in held.commands",
+        "    return held is not None",
+        (
+            "tests/chat/test_positions.py::"
+            "test_an_activity_officer_may_award_but_not_confirm_removals",
+        ),
+    ),
+    Mutant(
+        "permission table: /award does not ask it",
+        "chalicelib/chat/stars.py",
+        'if not ctx.may("award"):',
+        "if False:",
+        (
+            "tests/chat/test_positions.py::"
+            "test_an_activity_officer_may_award_but_not_confirm_removals",
+        ),
+    ),
+    Mutant(
+        "a streak freeze spent twice: the counters' condition dropped",
+        "chalicelib/store/checkins.py",
+        "        cond = _counters_unchanged(member)\n"
+        "        if points is not None:\n"
+        "            cond = cond & tally_unchanged(member.points_v)\n",
+        '        cond = Cond.exists("pk")\n',
+        (
+            "tests/chat/test_streak_freezes.py::"
+            "test_two_checkins_racing_spend_the_missed_days_freeze_once",
+        ),
+    ),
+    Mutant(
+        "the streak freeze bank's cap K",
+        "chalicelib/domain/freezes.py",
+        "return max(current, min(rules.bank, current + gained))",
+        "return current + gained",
+        (
+            "tests/chat/test_streak_freezes.py::"
+            "test_every_fifth_review_earns_a_freeze_once_and_never_above_the_bank",
+        ),
+    ),
 )
 
 

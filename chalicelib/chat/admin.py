@@ -7,16 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.chat.context import CommandContext, CommandPaused
-from chalicelib.domain.models import Role
 from chalicelib.platforms.base import Message
 from chalicelib.store import keys
 from chalicelib.store.table import Cond
 
 
 def refuse_non_admin(ctx: CommandContext) -> Sequence[Message] | None:
-    """The refusal for a member who is not an owner or admin (None for one who is); also
-    the webhook's inline precheck of /remind, which the queue worker runs (router.DEFERRED)."""
-    if ctx.member.is_admin:
+    """The refusal for a member the permission table does not allow this command (None for
+    one it does: domain/roles.py PERMISSIONS)."""
+    if ctx.may(ctx.command.name):
         return None
     return [ctx.say("admin_only", name=ctx.member.display())]
 
@@ -25,9 +24,9 @@ def precheck_remind(ctx: CommandContext) -> Sequence[Message] | None:
     """The webhook's inline precheck of /remind (router.DEFERRED): owners and admins remind
     everyone, a leader their squad; anyone else, or a leader in no squad, is answered now."""
     member = ctx.member
-    if member.is_admin:
+    if ctx.may("remind"):
         return None
-    if member.role is not Role.LEADER:
+    if not ctx.may("remind_squad"):
         return [ctx.say("remind_not_allowed", name=member.display())]
     if not member.squad:
         return [ctx.say("squad_none", name=member.display())]
@@ -84,7 +83,7 @@ def handle_remind(ctx: CommandContext) -> Sequence[Message]:
     refused = precheck_remind(ctx)
     if refused:
         return refused
-    if not ctx.member.is_admin:
+    if not ctx.may("remind"):
         return remind_squad(ctx)
     from chalicelib.jobs.runner import PAUSED, run_job
     from chalicelib.jobs.send_daily_reminders import manual_period

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -51,6 +51,15 @@ from chalicelib.domain.checkins import (
     rank_standings,
     repair_with_makeup,
     take_leave,
+)
+from chalicelib.domain.freezes import (
+    FreezeRules,
+    bank,
+    earned,
+    frozen_set,
+    keep_frozen,
+    plan_spend,
+    refund,
 )
 from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Member, first_observed
@@ -136,7 +145,8 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         )
     note, cut = cut_text(ctx.command.args, NOTE_MAX_CHARS)
     before = Streak.of(member)
-    after = check_in(before, today, leave_of(member))
+    _spend, covered = _freezes_spent(ctx, member, before, today)
+    after = check_in(before, today, leave_of(member), covered)
     link = Link(today, after.current if after.last == today else 1, before.last)
     recorded = record_checkin(
         ctx.store.table,
@@ -155,7 +165,7 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         old = recorded.old or {}
         first = old.get("delivery")
         stored = link_of(old) if old else None
-        settled = _settle_checkin(ctx, member, today, written=stored, delivery=first)
+        settled = _settle_checkin(ctx, member, today, written=stored, delivery=first).streak
         if delivery is not None and first == delivery:
             log.info("duplicate check-in delivery", extra={"community": member.community_id})
             return []
@@ -163,7 +173,8 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         return _reply(
             [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
         )
-    settled = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
+    done = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
+    settled = done.streak
     return _reply(
         [
             _t(
@@ -179,8 +190,48 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
             else None,
             _theme_line(ctx, today),
             _t(ctx, "checkin_note_cut", limit=NOTE_MAX_CHARS) if cut else None,
+            _freeze_line(ctx, done),
         ]
     )
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A check-in's counters as written, and the streak freezes it spent (if any)."""
+
+    streak: Streak
+    spent: tuple[date, ...] = ()
+    kept: int = 0  # the run the freezes kept
+    left: int = 0  # freezes banked after
+
+
+def _freeze_line(ctx: CommandContext, done: Settled) -> str | None:
+    """The check-in reply's word on the freezes it spent: the member hears it when they are
+    back (domain/freezes.py)."""
+    if not done.spent:
+        return None
+    days = _t(ctx, "list_separator").join(d.isoformat() for d in done.spent)
+    return _t(ctx, "freeze_used", kept=done.kept, days=days, left=done.left)
+
+
+def _freezes_spent(
+    ctx: CommandContext, member: Member, current: Streak, today: date
+) -> tuple[tuple[date, ...], frozenset[date]]:
+    """The missed days a check-in today spends a freeze on, and every frozen day then (the
+    member's earlier ones too): no request, the member item holds it all."""
+    frozen = frozen_set(member)
+    if not member.freezes:
+        return (), frozen
+    leave = leave_of(member)
+    spend = plan_spend(
+        FreezeRules.of(ctx.community),
+        last=current.last,
+        run=current.current,
+        day=today,
+        banked=member.freezes,
+        covered=lambda d: d in frozen or (leave is not None and leave.covers(d)),
+    )
+    return spend, frozen | frozenset(spend)
 
 
 def _settle_checkin(
@@ -190,7 +241,7 @@ def _settle_checkin(
     *,
     written: Link | None,
     delivery: str | None,
-) -> Streak:
+) -> Settled:
     """Bring the member's counters up to a recorded check-in for ``today``.
 
     After a fresh check-in this is one conditional UpdateItem, which also writes the
@@ -205,12 +256,16 @@ def _settle_checkin(
     activity = ctx.activity
     after = Streak.of(member)
     settled: Streak | None = None
+    rules = FreezeRules.of(ctx.community)
     for _ in range(MAX_ATTEMPTS):
         current = Streak.of(member)
         if current.last is not None and current.last >= today:
             settled = current
             break
-        after = check_in(current, today, leave_of(member))
+        # Streak freezes (domain/freezes.py): the missed days since the last check-in that a
+        # banked freeze covers, spent in the counters' own conditional write below.
+        spend, covered = _freezes_spent(ctx, member, current, today)
+        after = check_in(current, today, leave_of(member), covered)
         link = Link(today, after.current, current.last)
         if link != written:
             relink_checkin(table, member.community_id, member.user_id, link)
@@ -224,11 +279,23 @@ def _settle_checkin(
             today=today,
             now=ctx.now,
         )
+        gained = earned(
+            rules, member, reviews=member.reviews_given, level=int(points.get("level", 0))
+        )
+        take: dict[str, int] | None = None
+        left = member.freezes - len(spend)
+        if gained:  # a level reached by this check-in
+            left = bank(rules, left, gained)
+            points["freezes"] = left
+        elif spend:
+            take = {"freezes": -len(spend)}
+        if spend:
+            points["frozen_days"] = list(keep_frozen(covered, today))
         saved = save_streak(
-            table, member, after, activity=activity, delivery=delivery, points=points
+            table, member, after, activity=activity, delivery=delivery, points=points, add=take
         )
         if saved is not None:
-            return Streak.of(saved)
+            return Settled(Streak.of(saved), spend, current.current, left)
         reloaded = load_member(table, member.community_id, member.user_id)
         if reloaded is None:
             break
@@ -239,9 +306,9 @@ def _settle_checkin(
     if activity is not None:
         ctx.store.write_activity(member.community_id, member.user_id, activity)
     if settled is not None:
-        return settled
+        return Settled(settled)
     log.warning("check-in counters not settled", extra={"community": member.community_id})
-    return after
+    return Settled(after)
 
 
 # -- 补卡 /makeup ----------------------------------------------------------------------------
@@ -308,6 +375,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     if not recorded:  # checked in meanwhile (a concurrent make-up of the same day)
         release_makeup(table, member.community_id, member.user_id, month)
         return _refuse_makeup(ctx, MakeupRefusal.ALREADY, day, today)
+    returned = refund(member, day, today)
     settled = _settle_makeup(ctx, member, day, repair)
     return _reply(
         [
@@ -319,6 +387,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
                 streak=live_streak(settled, today, leave_of(member)),
                 left=makeups_left(community.makeups_per_month, used),
             ),
+            _t(ctx, "freeze_returned", date=day.isoformat()) if returned else None,
             _t(ctx, "checkin_note_cut", limit=NOTE_MAX_CHARS) if cut else None,
         ]
     )
@@ -353,7 +422,7 @@ def _plan_makeup(
     streak, leave = Streak.of(member), leave_of(member)
     if streak.last is None or day > streak.last:
         before = Link(streak.last, streak.current) if streak.last else None
-        return repair_with_makeup(streak, day, leave, before=before)
+        return repair_with_makeup(streak, day, leave, before=before, frozen=frozen_set(member))
     if day == streak.last and not ours:
         return None
     table, cid, uid = ctx.store.table, member.community_id, member.user_id
@@ -373,7 +442,25 @@ def _plan_makeup(
             else:
                 item = get_checkin(table, cid, uid, prev)
                 before = link_of(item) if item else before
-    return repair_with_makeup(streak, day, leave, before=before, later=later)
+    return repair_with_makeup(
+        streak, day, leave, before=before, later=later, frozen=frozen_set(member)
+    )
+
+
+def _refund_fields(ctx: CommandContext, member: Member, day: date) -> dict[str, Any] | None:
+    """A make-up of a frozen day in the same month gives its freeze back (domain/freezes.py):
+    the bank and the frozen days, written with the counters under the tally's version (as
+    every write of the bank is), so a concurrent earning is never overwritten."""
+    if not refund(member, day, ctx.today):
+        return None
+    rules = FreezeRules.of(ctx.community)
+    kept = [d for d in member.frozen_days if d != day.isoformat()]
+    return {
+        "points": member.points,
+        "points_v": member.points_v + 1,
+        "freezes": bank(rules, member.freezes, 1),
+        "frozen_days": kept or None,
+    }
 
 
 def _settle_makeup(ctx: CommandContext, member: Member, day: date, repair: Repair) -> Streak:
@@ -387,7 +474,7 @@ def _settle_makeup(ctx: CommandContext, member: Member, day: date, repair: Repai
             written = repair.link
         for link in repair.rewrites:
             relink_checkin(table, cid, uid, link)
-        saved = save_streak(table, member, repair.streak)
+        saved = save_streak(table, member, repair.streak, points=_refund_fields(ctx, member, day))
         if saved is not None:
             return Streak.of(saved)
         reloaded = load_member(table, cid, uid)
@@ -407,6 +494,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
     one more of two keys for the month's goal and the member's progress (features/goals.py,
     imported here only: a check-in's cold start does not pay for it)."""
     from chalicelib.features.goals import me_line
+    from chalicelib.features.positions import me_position_line
 
     today = ctx.today
     community, member = ctx.community, ctx.member
@@ -415,6 +503,7 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
         ctx.store.table, member.community_id, member.user_id, today.replace(day=1), today, month
     )
     streak, leave = Streak.of(member), leave_of(member)
+    rules = FreezeRules.of(community)
     done = today in days
     summary = _t(
         ctx,
@@ -424,7 +513,10 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
         today=_t(ctx, "me_today_done" if done else "me_today_missing"),
         # A crash between the two writes of today's check-in could leave the counters
         # behind the item; the item is the truth for "today", and the streak counts it.
-        streak=max(live_streak(streak, today, leave), 1 if done else 0),
+        streak=max(
+            live_streak(streak, today, leave, member.freezes if rules.enabled else 0),
+            1 if done else 0,
+        ),
         best=max(streak.best, 1 if done else 0),
         month=len(days),
         total=streak.checkins,
@@ -442,6 +534,8 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
             _theme_line(ctx, today),
             me_line(ctx.store.table, community, member, ctx.now),
             _rota_line(ctx),
+            me_position_line(community, member),
+            _freezes_line(ctx, member) if rules.enabled else None,
         ]
     )
 
@@ -454,6 +548,14 @@ def _rota_line(ctx: CommandContext) -> str | None:
     from chalicelib.features.rota import me_line as rota_me_line
 
     return rota_me_line(ctx.store.table, ctx.community, ctx.member, ctx.now)
+
+
+def _freezes_line(ctx: CommandContext, member: Member) -> str:
+    """/me's streak freezes: how many are banked, and the last day one kept the streak."""
+    line = _t(ctx, "me_freezes", left=member.freezes, bank=ctx.community.freeze_bank)
+    if member.frozen_days:
+        line += _t(ctx, "me_freezes_last", date=member.frozen_days[-1])
+    return line
 
 
 # -- 排行榜 /leaderboard ---------------------------------------------------------------------
@@ -619,7 +721,7 @@ def handle_theme(ctx: CommandContext) -> Sequence[Message]:
     if not text:
         line = _theme_line(ctx, today)
         return _reply([line or _t(ctx, "theme_none")])
-    if not ctx.member.is_admin:
+    if not ctx.may("theme"):
         return _reply([_t(ctx, "theme_admins_only", name=ctx.member.display())])
     if text.lower() in _CLEAR_WORDS:
         ctx.store.update_community(community, theme=None, theme_week=None)

@@ -41,6 +41,7 @@ from chalicelib.store.table import Cond
 GUARDED_PLATFORMS = frozenset({"dingtalk"})
 GUARDED_COMMANDS = frozenset(
     {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal"}
+    | {"appoint", "dismiss"}
 )
 CODE_TTL = timedelta(minutes=10)
 _CODE = re.compile(r"^\d{6}$")
@@ -57,7 +58,7 @@ def guarded(ctx: CommandContext) -> bool:
         return False  # only shows them
     if command.name == "goal" and command.args.strip().lower() in BOARD_WORDS:
         return False  # the goal board: nothing changes
-    return ctx.member.is_admin
+    return ctx.may(command.name)
 
 
 def hold(ctx: CommandContext) -> list[Message]:

@@ -67,3 +67,10 @@ class CommandContext:
 
     def say(self, key: str, **values: Any) -> Message:
         return Message(t(self.community.locale, key, **values))
+
+    def may(self, command: str) -> bool:
+        """Whether the member may run ``command``: the one permission table
+        (domain/roles.py PERMISSIONS), by role or committee position."""
+        from chalicelib.domain.roles import may, positions_of
+
+        return may(self.member, command, positions_of(self.community.positions))

@@ -32,7 +32,7 @@ def handle_goal(ctx: CommandContext) -> Sequence[Message]:
         return [Message(goals.compose_board(community, board))]
     if not args:
         return [Message(goals.show_goal(table, community, member, ctx.now))]
-    if not member.is_admin:
+    if not ctx.may("goal"):
         return [ctx.say("goal_admins_only", name=member.display())]
     if args.lower() in OFF_WORDS:
         return [Message(goals.clear_goal(table, community, member.user_id, ctx.now))]

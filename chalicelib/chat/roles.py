@@ -39,7 +39,7 @@ def handle_role(ctx: CommandContext) -> Sequence[Message]:
     from chalicelib.features.roles import RoleConflict, change_role_from_chat
 
     member = ctx.member
-    if not member.is_admin:
+    if not ctx.may("role"):
         return [ctx.say("admin_only", name=member.display())]
     after_at = mention_text(ctx.command.args)
     if after_at is None:
@@ -87,7 +87,7 @@ def handle_squad(ctx: CommandContext) -> Sequence[Message]:
     """Your own squad; an admin may name any (``/squad A``). Check-ins and streaks are
     shown in the group anyway (the leaderboard): nothing here is private."""
     member, asked = ctx.member, ctx.command.args.strip()
-    if asked and not member.is_admin and not _same(asked, member.squad):
+    if asked and not ctx.may("squad_others") and not _same(asked, member.squad):
         return [ctx.say("squad_others_admin_only")]
     roster = list(ctx.store.list_members(ctx.community.id))
     if asked:
@@ -96,7 +96,7 @@ def handle_squad(ctx: CommandContext) -> Sequence[Message]:
             return [_unknown_squad(ctx, asked, roster)]
     elif member.squad:
         squad = member.squad
-    elif member.is_admin:
+    elif ctx.may("squad_others"):
         return [_pick_squad(ctx, roster)]
     else:
         return [ctx.say("squad_none", name=member.display())]

@@ -32,6 +32,7 @@ _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
 _ROTA = "chalicelib.chat.rota"
 _RITUAL = "chalicelib.chat.ritual"
+_POSITIONS = "chalicelib.chat.positions"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -83,6 +84,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "agree": (_RITUAL, "handle_agree"),
     "intro": (_RITUAL, "handle_intro"),
     "pending": (_RITUAL, "handle_pending"),
+    # committee positions (chat/positions.py)
+    "appoint": (_POSITIONS, "handle_appoint"),
+    "dismiss": (_POSITIONS, "handle_dismiss"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
@@ -122,12 +126,18 @@ Precheck = Callable[[CommandContext], Sequence[Message] | None]
 
 
 def handle_help(ctx: CommandContext) -> Sequence[Message]:
-    """The commands; an owner or admin also gets the admin commands."""
-    if ctx.member.is_admin:
+    """The commands; an owner or admin also gets the admin commands, a leader theirs, a
+    committee member their position's."""
+    if ctx.may("settings"):
         return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_admin").text)]
-    if ctx.member.role.value == "leader":
-        return [Message(ctx.say("help").text + "\n\n" + ctx.say("help_leader").text)]
-    return [ctx.say("help")]
+    extra = []
+    if ctx.may("remind_squad"):
+        extra.append(ctx.say("help_leader").text)
+    if ctx.member.position:
+        from chalicelib.features.positions import position_help
+
+        extra.extend(position_help(ctx.community, ctx.member))
+    return [Message("\n\n".join([ctx.say("help").text, *extra]))]
 
 
 def handle_unknown(ctx: CommandContext) -> Sequence[Message]:

@@ -107,7 +107,7 @@ def precheck_setup(ctx: CommandContext) -> Sequence[Message] | None:
     owner's or admin's /setup finishes it (one Query)."""
     from chalicelib.features.communities import next_runs
 
-    if ctx.member.is_admin and not next_runs(ctx.store, ctx.community.id):
+    if ctx.may("settings") and not next_runs(ctx.store, ctx.community.id):
         return None
     return [ctx.say("setup_already_bound")]
 
@@ -139,7 +139,7 @@ def precheck_settings(ctx: CommandContext) -> Sequence[Message] | None:
     """What the webhook answers at once: a refusal (not an admin, a bad value: the
     validator's reason), the settings when none is given, "no change"; None when the change
     goes to the queue worker (it reschedules the jobs: handle_settings)."""
-    if not ctx.member.is_admin:
+    if not ctx.may("settings"):
         return [ctx.say("admin_only", name=ctx.member.display())]
     args = ctx.command.args.strip()
     if not args:

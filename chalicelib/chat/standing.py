@@ -150,7 +150,7 @@ def handle_report(ctx: CommandContext) -> Sequence[Message]:
     any names: nobody is named as a removal candidate in front of everyone."""
     from chalicelib.features.reports import compose_report, parse_month
 
-    if not ctx.member.is_admin:
+    if not ctx.may("report"):
         return [ctx.say("report_admins_only")]
     month_text = ctx.command.args.split()[0] if ctx.command.args.strip() else ""
     if month_text:
@@ -186,7 +186,7 @@ def _requested_report(ctx: CommandContext) -> str | list[Message]:
     """The report month the admin asked to confirm, or the answer refusing the request."""
     from chalicelib.features.reports import parse_month, report_month
 
-    if not ctx.member.is_admin:
+    if not ctx.may("confirm_removals"):
         return [ctx.say("removal_admins_only")]
     community = ctx.community
     report_id = ctx.command.args.split()[0] if ctx.command.args.strip() else ""

@@ -25,7 +25,7 @@ def handle_award(ctx: CommandContext) -> Sequence[Message]:
     themselves; the award's item records who gave it."""
     from chalicelib.domain.homework import mention_text, resolve_mention
 
-    if not ctx.member.is_admin:
+    if not ctx.may("award"):
         return [ctx.say("award_admins_only")]
     after_at = mention_text(ctx.command.args)
     if after_at is None:

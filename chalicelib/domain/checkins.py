@@ -174,20 +174,36 @@ def parse_leave_days(args: str) -> int | None:
 # -- runs and counters ----------------------------------------------------------------------
 
 
-def continues(prev: date | None, day: date, leave: Leave | None) -> bool:
+def continues(
+    prev: date | None, day: date, leave: Leave | None, frozen: frozenset[date] = frozenset()
+) -> bool:
     """True when a run ending at ``prev`` carries on at ``day``: nothing between them, or
-    only leave days."""
+    only leave days and days a streak freeze covered (``frozen``, domain/freezes.py)."""
     if prev is None or prev >= day:
         return False
     gap_first, gap_last = prev + _ONE_DAY, day - _ONE_DAY
     if gap_first > gap_last:
         return True
-    return leave is not None and leave.covers(gap_first) and leave.covers(gap_last)
+    if leave is not None and leave.covers(gap_first) and leave.covers(gap_last):
+        return True
+    gap = (gap_last - gap_first).days + 1
+    if not frozen or gap > len(frozen) + 400:
+        return False
+    return all(
+        d in frozen or (leave is not None and leave.covers(d))
+        for d in (gap_first + timedelta(days=n) for n in range(gap))
+    )
 
 
-def run_after(prev_run: int, prev: date | None, day: date, leave: Leave | None) -> int:
+def run_after(
+    prev_run: int,
+    prev: date | None,
+    day: date,
+    leave: Leave | None,
+    frozen: frozenset[date] = frozenset(),
+) -> int:
     """The run ending at a check-in on ``day`` that follows one on ``prev`` (run ``prev_run``)."""
-    return (prev_run if continues(prev, day, leave) else 0) + 1
+    return (prev_run if continues(prev, day, leave, frozen) else 0) + 1
 
 
 @dataclass(frozen=True)
@@ -204,7 +220,9 @@ class Streak:
         return cls(member.current_streak, member.best_streak, member.last_checkin, member.checkins)
 
 
-def check_in(streak: Streak, day: date, leave: Leave | None) -> Streak:
+def check_in(
+    streak: Streak, day: date, leave: Leave | None, frozen: frozenset[date] = frozenset()
+) -> Streak:
     """The counters after a check-in on ``day`` (a date not checked in before).
 
     ``day`` is normally after ``streak.last``; an earlier one (the community changed its
@@ -214,17 +232,28 @@ def check_in(streak: Streak, day: date, leave: Leave | None) -> Streak:
     if streak.last is not None and day <= streak.last:
         added = 0 if day == streak.last else 1
         return replace(streak, checkins=streak.checkins + added)
-    current = run_after(streak.current, streak.last, day, leave)
+    current = run_after(streak.current, streak.last, day, leave, frozen)
     return Streak(current, max(streak.best, current), day, streak.checkins + 1)
 
 
-def live_streak(streak: Streak, today: date, leave: Leave | None) -> int:
+def live_streak(streak: Streak, today: date, leave: Leave | None, freezes: int = 0) -> int:
     """The streak a member has today: their run while a check-in today would continue it
-    (last check-in today or yesterday, or only leave days since), else 0."""
+    (last check-in today or yesterday, or only leave days since, or missed days that the
+    ``freezes`` banked would cover), else 0."""
     if streak.last is None:
         return 0
     if streak.last >= today - _ONE_DAY or continues(streak.last, today, leave):
         return streak.current
+    if freezes > 0 and streak.last < today:
+        gap = (today - streak.last).days - 1
+        if gap <= 400:  # longer than any bank and leave together: not worth counting
+            missed = sum(
+                1
+                for n in range(1, gap + 1)
+                if not (leave is not None and leave.covers(streak.last + timedelta(days=n)))
+            )
+            if missed <= freezes:
+                return streak.current
     return 0
 
 
@@ -305,6 +334,7 @@ def repair_with_makeup(
     *,
     before: Link | None,
     later: Sequence[Link] = (),
+    frozen: frozenset[date] = frozenset(),
 ) -> Repair:
     """The counters after a make-up check-in for ``day``.
 
@@ -314,7 +344,7 @@ def repair_with_makeup(
     the make-up window). Should that check-in be missing (a crash between the two writes of
     an earlier check-in), the member's run is left as it was rather than guessed.
     """
-    run = run_after(before.run if before else 0, before.day if before else None, day, leave)
+    run = run_after(before.run if before else 0, before.day if before else None, day, leave, frozen)
     link = Link(day, run, before.day if before else None)
     best = max(streak.best, run)
     previous = link
@@ -323,7 +353,9 @@ def repair_with_makeup(
         if stored.day <= day:
             continue
         fresh = Link(
-            stored.day, run_after(previous.run, previous.day, stored.day, leave), previous.day
+            stored.day,
+            run_after(previous.run, previous.day, stored.day, leave, frozen),
+            previous.day,
         )
         if fresh != stored:
             rewrites.append(fresh)

@@ -99,6 +99,11 @@ ALIASES: dict[str, str] = {
     "/intro": "intro",
     "待确认": "pending",
     "/pending": "pending",
+    # committee positions, the owner's (chat/positions.py)
+    "任命": "appoint",
+    "/appoint": "appoint",
+    "免职": "dismiss",
+    "/dismiss": "dismiss",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

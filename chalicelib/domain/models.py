@@ -198,6 +198,16 @@ class Community:
     pending_hours: int = 24
     nickname_pattern: str | None = None
     nickname_format: str | None = None
+    # Committee positions (班委, domain/roles.py): their specs, ``学习委员/study-officer:
+    # theme,remind``; none stored means the defaults (学习委员, 活动委员).
+    positions: tuple[str, ...] = ()
+    # Earned streak freezes (domain/freezes.py): off unless turned on; one for every
+    # ``freeze_every_reviews`` reviews given (0: none for reviews) and one at each level
+    # reached when ``freeze_at_levels``; at most ``freeze_bank`` banked.
+    streak_freezes: bool = False
+    freeze_every_reviews: int = 5
+    freeze_at_levels: bool = True
+    freeze_bank: int = 2
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)
@@ -230,6 +240,8 @@ class Community:
             raise InvalidValue(f"rota period must be week or month, got {self.rota_period!r}")
         if not 0 <= self.rota_skip_periods <= 12:
             raise InvalidValue("rota skip periods must be between 0 and 12")
+        if self.freeze_every_reviews < 0 or not 1 <= self.freeze_bank <= 10:
+            raise InvalidValue("freeze bank must be between 1 and 10, reviews not negative")
         unknown = set(self.jobs) - set(JOBS)
         if unknown:
             raise InvalidValue(f"unknown jobs {sorted(unknown)}; jobs are {', '.join(JOBS)}")
@@ -308,6 +320,11 @@ class Member:
     rules_accepted_at: datetime | None = None
     introduced_at: datetime | None = None
     nickname_prompted_on: date | None = None
+    # The committee position held (domain/roles.py Position.name), at most one.
+    position: str | None = None
+    # Streak freezes banked, and the recent days a freeze covered (domain/freezes.py).
+    freezes: int = 0
+    frozen_days: tuple[str, ...] = ()  # ISO dates
 
     def __post_init__(self) -> None:
         if not str(self.user_id).strip():

@@ -19,11 +19,12 @@ nobody is made owner there: that stays the operator's (the CLI).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.models import Member, Role
+from chalicelib.domain.models import InvalidValue, Member, Role
 
 EXPLICIT_SOURCES = ("csv", "cli", "chat")
 PLATFORM_SOURCE = "platform"
@@ -119,3 +120,172 @@ class RoleChange:
     by: str  # the member who changed it, "cli", or "platform"
     at: datetime
     old_source: str | None = None
+
+
+# -- committee positions (班委) and the one permission table ----------------------------------
+#
+# A member's permissions are their role's plus those of the committee position they hold (at
+# most one): a position is a name (学习委员) and an allow-list of commands from this table.
+# Every command that is not every member's asks :func:`may`, never the role itself, so what a
+# role or a position may do is read here and nowhere else.
+
+ADMIN_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[Role]  # the roles that may run it
+    grantable: bool  # a committee position may be given it
+
+
+PERMISSIONS: dict[str, Permission] = {
+    # grantable: running the group's routine
+    "theme": Permission(ADMIN_ROLES, True),  # setting or clearing the week's theme
+    "remind": Permission(ADMIN_ROLES, True),  # the whole group's reminder now
+    "award": Permission(ADMIN_ROLES, True),
+    "goal": Permission(ADMIN_ROLES, True),  # setting or clearing the month's goal
+    "squad_others": Permission(ADMIN_ROLES, True),  # /squad NAME of another squad
+    # a leader's /remind of their own squad (chat/admin.py)
+    "remind_squad": Permission(frozenset({Role.LEADER}), False),
+    # owner-and-admin only: people, removals, settings, the organiser's pages
+    "exempt": Permission(ADMIN_ROLES, False),
+    "report": Permission(ADMIN_ROLES, False),
+    "confirm_removals": Permission(ADMIN_ROLES, False),
+    "settings": Permission(ADMIN_ROLES, False),
+    "role": Permission(ADMIN_ROLES, False),
+    "manage": Permission(ADMIN_ROLES, False),
+    "pending": Permission(ADMIN_ROLES, False),  # newcomers still owing a step (the ritual)
+    # the owner alone appoints and dismisses committee members
+    "appoint": Permission(frozenset({Role.OWNER}), False),
+    "dismiss": Permission(frozenset({Role.OWNER}), False),
+}
+
+GRANTABLE = tuple(name for name, p in PERMISSIONS.items() if p.grantable)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A committee position: its name as shown, other spellings, and its commands."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    commands: frozenset[str] = frozenset()
+
+    def spec(self) -> str:
+        """As stored and typed: ``学习委员/study-officer:theme,remind``."""
+        names = "/".join((self.name, *self.aliases))
+        return f"{names}:{','.join(sorted(self.commands))}"
+
+
+DEFAULT_POSITIONS = (
+    Position("学习委员", ("study-officer",), frozenset({"theme", "remind"})),
+    Position("活动委员", ("activity-officer",), frozenset({"award", "goal"})),
+)
+
+# A position's name goes into an audit key and a chat command: short, no separators.
+_POSITION_NAME = re.compile(r"^[^\s#:;,/=@]{1,24}$")
+
+
+def parse_position(spec: str) -> Position:
+    """``学习委员/study-officer:theme,remind`` → a Position; InvalidValue (one line) for a bad
+    name, an unknown command, or a command no position may be given."""
+    names_text, sep, commands_text = spec.strip().partition(":")
+    names = tuple(n.strip() for n in names_text.split("/") if n.strip())
+    if not sep or not names:
+        raise InvalidValue(f"a position is NAME[/ALIAS]:COMMAND,COMMAND, got {spec.strip()!r}")
+    for name in names:
+        if not _POSITION_NAME.match(name):
+            raise InvalidValue(
+                f"position name must be 1-24 characters without spaces or # : ; , / = @, "
+                f"got {name!r}"
+            )
+    commands = frozenset(
+        c.strip().lower().lstrip("/").replace("-", "_")
+        for c in commands_text.split(",")
+        if c.strip()
+    )
+    if not commands:
+        raise InvalidValue(f"position {names[0]} must be given at least one command")
+    for command in sorted(commands):
+        permission = PERMISSIONS.get(command)
+        if permission is None:
+            raise InvalidValue(
+                f"position {names[0]}: unknown command {command!r}; a position may be given "
+                f"{', '.join(GRANTABLE)}"
+            )
+        if not permission.grantable:
+            raise InvalidValue(
+                f"position {names[0]} may not be given {command}: it stays "
+                f"{'owner' if permission.roles == {Role.OWNER} else 'owner-and-admin'} only"
+            )
+    return Position(names[0], names[1:], commands)
+
+
+def parse_positions(value: str) -> tuple[str, ...]:
+    """The ``positions`` setting: ``;``-separated positions, or ``default``. Stored as their
+    specs (an empty tuple: the defaults)."""
+    text = value.strip()
+    if text.lower() in ("default", "默认"):
+        return ()
+    found = [parse_position(part) for part in text.split(";") if part.strip()]
+    if not found:
+        raise InvalidValue("positions must list at least one position, or be 'default'")
+    seen: set[str] = set()
+    for position in found:
+        for name in (position.name, *position.aliases):
+            if name.casefold() in seen:
+                raise InvalidValue(f"position name {name!r} is used twice")
+            seen.add(name.casefold())
+    return tuple(p.spec() for p in found)
+
+
+def positions_of(specs: tuple[str, ...]) -> tuple[Position, ...]:
+    """A community's positions from its stored specs (none stored: the defaults). A stored
+    spec that no longer parses (a command left the table) grants nothing."""
+    if not specs:
+        return DEFAULT_POSITIONS
+    found = []
+    for spec in specs:
+        try:
+            found.append(parse_position(spec))
+        except InvalidValue:
+            continue
+    return tuple(found)
+
+
+def find_position(positions: tuple[Position, ...], word: str | None) -> Position | None:
+    """The position called ``word`` (its name or an alias, any case), or None."""
+    if not word:
+        return None
+    wanted = word.strip().casefold()
+    for position in positions:
+        if wanted in (n.casefold() for n in (position.name, *position.aliases)):
+            return position
+    return None
+
+
+def may(member: Member, command: str, positions: tuple[Position, ...] = ()) -> bool:
+    """Whether ``member`` may run ``command`` (a name in PERMISSIONS; any other command is
+    every member's): by their role, or by the committee position they hold."""
+    permission = PERMISSIONS.get(command)
+    if permission is None:
+        return True
+    if member.role in permission.roles:
+        return True
+    if not permission.grantable:
+        return False
+    held = find_position(positions, member.position)
+    return held is not None and command in held.commands
+
+
+@dataclass(frozen=True)
+class PositionChange:
+    """An appointment or a dismissal, as its audit item records it (old/new None: none)."""
+
+    user_id: str
+    name: str
+    old: str | None
+    new: str | None
+    source: str  # "chat" or "cli"
+    by: str
+    at: datetime

@@ -31,6 +31,7 @@ from chalicelib.domain.models import (
     parse_locale,
     parse_timezone,
 )
+from chalicelib.domain.roles import parse_positions
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Peer review is a few people per submission; more is a typo, not a policy.
@@ -410,6 +411,37 @@ SETTINGS: dict[str, Setting] = {
             _nickname_format,
             "The nickname format in words, e.g. 名称-地区-职业.",
         ),
+        Setting(
+            "positions",
+            "positions",
+            parse_positions,
+            "Committee positions, NAME[/ALIAS]:COMMAND,... separated by ';' ('default': "
+            "学习委员/study-officer:remind,theme;活动委员/activity-officer:award,goal).",
+        ),
+        Setting(
+            "streak_freezes",
+            "streak_freezes",
+            _on_off("streak freezes"),
+            "Earned streak freezes keep a streak over a missed day: on or off.",
+        ),
+        Setting(
+            "freeze_every_reviews",
+            "freeze_every_reviews",
+            _whole("freeze every reviews", 0, 100),
+            "A streak freeze for every N reviews given (0: none for reviews).",
+        ),
+        Setting(
+            "freeze_at_levels",
+            "freeze_at_levels",
+            _on_off("freeze at levels"),
+            "A streak freeze at each level reached: on or off.",
+        ),
+        Setting(
+            "freeze_bank",
+            "freeze_bank",
+            _whole("freeze bank", 1, 10),
+            "Most streak freezes a member keeps banked.",
+        ),
     )
 }
 
@@ -437,6 +469,9 @@ _METAVARS = {
     "require_rules_acceptance": "on|off",
     "nickname_pattern": "REGEX",
     "nickname_format": "TEXT",
+    "positions": "SPECS",
+    "streak_freezes": "on|off",
+    "freeze_at_levels": "on|off",
 }
 
 _DEFAULTS: dict[str, Any] = {
@@ -601,6 +636,14 @@ CHAT_WORDS: dict[str, str] = {
     "待确认时长": "pending_hours",
     "nickname": "nickname",
     "昵称格式": "nickname",
+    "positions": "positions",
+    "班委": "positions",
+    "freezes": "streak_freezes",
+    "保护卡": "streak_freezes",
+    "freezebank": "freeze_bank",
+    "保护卡上限": "freeze_bank",
+    "freezereviews": "freeze_every_reviews",
+    "点评得卡": "freeze_every_reviews",
 }
 NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
 

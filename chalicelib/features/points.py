@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain.freezes import FreezeRules, bank, earned
 from chalicelib.domain.levels import (
     facts_of,
     ladder_names,
@@ -128,6 +129,17 @@ def credit_action(
             after = replace(after, **{counter: getattr(member, counter) + 1})
             fields[counter] = getattr(after, counter)
         fields.update(level_fields(community, after, today, now))
+        # Streak freezes earned by this action (every N reviews, each level): in the same
+        # write, under the same version, so a replay earns nothing (domain/freezes.py).
+        freeze_rules = FreezeRules.of(community)
+        gained = earned(
+            freeze_rules,
+            member,
+            reviews=after.reviews_given,
+            level=int(fields.get("level", member.level)),
+        )
+        if gained:
+            fields["freezes"] = bank(freeze_rules, member.freezes, gained)
         if save_points(
             table,
             community.id,

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ from chalicelib.domain.models import (
     Member,
     parse_hhmm,
 )
+from chalicelib.features.positions import committee_line
 from chalicelib.features.reports import (
     build_monthly_report,
     compose_report,
@@ -83,6 +85,9 @@ def plan_monthly_report(
     targets: list[Target] = []
     send, where = report_target(community)
     report_message = compose_report(community, report.summary)
+    committee = committee_line(community, (v.member for v in report.verdicts))
+    if committee:  # who holds which committee position (features/positions.py)
+        report_message = replace(report_message, text=report_message.text + "\n" + committee)
     admins = [v.member for v in report.verdicts if v.member.is_admin and v.member.is_present]
     if send:
         messages.append(report_message)

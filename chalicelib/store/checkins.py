@@ -178,13 +178,17 @@ def save_streak(
     activity: Activity | None = None,
     delivery: str | None = None,
     points: Mapping[str, Any] | None = None,
+    add: Mapping[str, int] | None = None,
 ) -> Member | None:
     """Store new counters computed from ``member``: one conditional write. None when the
     counters changed meanwhile (re-read with :func:`load_member` and compute again).
 
     ``points``, the tally and level the check-in sets (features/points.checkin_fields),
     ride in the same write, also conditional on the tally being the one they were computed
-    from: the check-in's points are counted exactly when its day is, once.
+    from: the check-in's points are counted exactly when its day is, once. So are the
+    streak freezes it spends or earns (domain/freezes.py): ``add`` (``{"freezes": -1}``)
+    takes them from the bank in this write, whose condition on the counters (the member's
+    last check-in is still the one before the gap) lets one write spend a missed day, once.
 
     ``activity``, the member's pending activity write (Store.see_member), rides along in the
     same request. ``delivery`` is the delivery that recorded the check-in (see
@@ -223,7 +227,7 @@ def save_streak(
         cond = _counters_unchanged(member)
         if points is not None:
             cond = cond & tally_unchanged(member.points_v)
-        written = table.update(pk, sk, set=fields, cond=cond, return_new=False)
+        written = table.update(pk, sk, set=fields, add=add, cond=cond, return_new=False)
     if not written:
         return None
     saved = replace(

@@ -435,3 +435,11 @@ PARTITION_PREFIXES = (
     SYNC_PREFIX,
     SQUAD_REMINDED_PREFIX,  # no member named; expires by its own TTL within days
 )
+
+
+# -- committee positions (store/positions.py) ----------------------------------------------------
+# An appointment or a dismissal is audited beside role changes, under "ROLE#" (same retention,
+# same erasure): the old and new positions in place of roles, marked so neither reads as one.
+def position_change_sk(at_iso: str, user_id: str, old: str | None, new: str | None) -> str:
+    """``user_id``'s committee position changed from ``old`` to ``new`` (None: none)."""
+    return role_change_sk(at_iso, user_id, f"pos:{old or '-'}", f"pos:{new or '-'}")

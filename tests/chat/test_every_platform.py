@@ -33,6 +33,8 @@ ADMIN_COMMANDS = frozenset(
         "award",
         "manage",
         "pending",
+        "appoint",
+        "dismiss",
     }
 )
 
@@ -81,3 +83,12 @@ def test_telegram_menu_lists_every_members_command():
     missing = set(HANDLERS) - NOT_A_SLASH_COMMAND - ADMIN_COMMANDS - listed
     assert not missing, f"members' commands missing from Telegram's menu: {sorted(missing)}"
     assert all(name.replace("_", "").isalnum() and name.islower() for name in listed)
+
+
+def test_every_admin_command_is_guarded_by_the_permission_table():
+    """domain/roles.py's may() lets every member run a command it does not list: an admin
+    command missing from PERMISSIONS would be open to all."""
+    from chalicelib.domain.roles import PERMISSIONS
+
+    unguarded = ADMIN_COMMANDS - set(PERMISSIONS)
+    assert not unguarded, f"admin commands missing from PERMISSIONS: {sorted(unguarded)}"

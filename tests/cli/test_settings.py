@@ -84,6 +84,12 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("nickname_pattern", "([a-z]+", "nickname pattern does not compile"),
     ("nickname_pattern", "a" * 201, "nickname pattern must be at most 200 characters"),
     ("nickname_format", "x" * 101, "nickname format must be 1-100 characters"),
+    ("positions", "班长:confirm_removals", "position 班长 may not be given confirm_removals"),
+    ("positions", "班长", "a position is NAME[/ALIAS]:COMMAND,COMMAND"),
+    ("streak_freezes", "maybe", "streak freezes must be on or off"),
+    ("freeze_every_reviews", "-1", "freeze every reviews must be between 0 and 100"),
+    ("freeze_at_levels", "x", "freeze at levels must be on or off"),
+    ("freeze_bank", "0", "freeze bank must be between 1 and 10"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -106,6 +112,8 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"group_rules": "1. 每天打卡\\n2. {{不发广告}}", "require_rules_acceptance": "on"},
     {"nickname_pattern": "^[^-]+-[^-]+-[^-]+$", "nickname_format": "名称-地区-职业"},
     {"nickname_pattern": "off", "welcome": "off"},
+    {"positions": "default"},
+    {"streak_freezes": "on", "freeze_every_reviews": "0", "freeze_bank": "10"},
 ]
 
 

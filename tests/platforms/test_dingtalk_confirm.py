@@ -174,3 +174,15 @@ def test_goal_and_award_changes_wait_for_the_code_too(dynamo_table, platform, te
         assert send(client, text, "m1").status_code == 200
     dms = [c for c in platform.calls if c.request.url == BATCH_SEND]
     assert bool(dms) is held
+
+
+def test_a_committee_members_theme_waits_for_the_code_too(dynamo_table, platform):
+    """A 学习委员 may set the theme (the permission table): on DingTalk that change is held
+    for their code like an admin's, so a captured header pair cannot set it in their name."""
+    store = wired(dynamo_table)
+    store.save_member(member(ADMIN, role=Role.MEMBER, position="学习委员"))
+    with Client(app.app) as client:
+        send(client, "/theme 读书", "m1")
+        assert store.get_community("c1").theme is None
+        send(client, f"/confirm {code_sent(platform)}", "m2")
+    assert store.get_community("c1").theme == "读书"

@@ -303,6 +303,7 @@ BUILDERS = {
     "report_rows_sk": keys.REPORT_ROWS_PREFIX,
     "removal_sk": keys.REMOVAL_PREFIX,
     "role_change_sk": keys.ROLE_CHANGE_PREFIX,
+    "position_change_sk": keys.ROLE_CHANGE_PREFIX,
     "stars_sk": keys.STAR_PREFIX,
     "hand_award_sk": keys.STAR_PREFIX,
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
