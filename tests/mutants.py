@@ -109,7 +109,7 @@ MUTANTS = (
     Mutant(
         "a DingTalk admin command run without its code",
         "chalicelib/chat/confirm.py",
-        "    return ctx.member.is_admin\n",
+        "    return ctx.may(command.name)\n",
         "    return False\n",
         (
             "tests/platforms/test_dingtalk_confirm.py::"
@@ -192,7 +192,7 @@ MUTANTS = (
     Mutant(
         "anyone may change settings",
         "chalicelib/chat/setup.py",
-        '    if not ctx.member.is_admin:\n        return [ctx.say("admin_only"',
+        '    if not ctx.may("settings"):\n        return [ctx.say("admin_only"',
         '    if False:\n        return [ctx.say("admin_only"',
         (
             "tests/entrypoints/test_setup_webhooks.py::"
