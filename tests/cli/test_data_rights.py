@@ -136,7 +136,14 @@ def test_report_removals_lists_who_by_which_rule_confirmed_by_whom(cli, communit
 
 def test_infra_backfill_ttl_sets_an_expiry_once(cli, community):
     from chalicelib.store import keys
+    from rollcall.context import open_store
 
+    # New items carry their expiry when written; the removal plays one written before.
+    (removal,) = [i for i in _partition(community) if i["sk"].startswith("RM#")]
+    assert keys.TTL_ATTRIBUTE in removal
+    del removal[keys.TTL_ATTRIBUTE]
+    with open_store() as store:
+        store.table.put(removal)
     first = json.loads(cli("infra", "backfill-ttl", "--community", community, "--json").stdout)
     assert first["set"] == {"removals": 1} and first["already"] == {"checkins": 2}
     assert all(
