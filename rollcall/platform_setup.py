@@ -193,6 +193,10 @@ TELEGRAM_COMMANDS = (
     ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
+    ("speak", "报名分享会主讲", "sign up to speak at a session"),
+    ("here", "分享会签到", "attend the session that is on"),
+    ("recording", "主讲人：添加录播链接", "speakers: add the recording's link"),
+    ("sessions", "接下来的分享会", "the coming sessions"),
 )
 
 
@@ -607,6 +611,35 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
+    _command(
+        "speak",
+        "Sign up to speak at a session",
+        "报名分享会主讲",
+        _option(
+            _STRING, "date", "The session's date, e.g. 2026-12-12", "日期，如 12-12", required=True
+        ),
+        _option(_STRING, "topic", "Your topic", "主题"),
+    ),
+    _command(
+        "confirm-speaker",
+        "Admins: confirm a session's speaker",
+        "管理员：确认分享会主讲人",
+        _option(_STRING, "date", "The session's date", "日期", required=True),
+    ),
+    _command("here", "Attend the session that is on", "分享会签到"),
+    _command(
+        "recording",
+        "Speakers and admins: the session's recording link",
+        "主讲人或管理员：添加录播链接",
+        _option(_STRING, "link", "An http(s) link", "http(s) 链接", required=True),
+    ),
+    _command(
+        "cancel-session",
+        "Admins: cancel one session",
+        "管理员：取消一次分享会",
+        _option(_STRING, "date", "The session's date", "日期", required=True),
+    ),
+    _command("sessions", "The coming sessions", "接下来的分享会"),
 )
 
 

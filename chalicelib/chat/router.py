@@ -30,6 +30,7 @@ _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
+_SESSIONS = "chalicelib.chat.sessions"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,13 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # the monthly goal (chat/goals.py)
     "goal": (_GOALS, "handle_goal"),
     "progress": (_GOALS, "handle_progress"),
+    # recurring sessions (chat/sessions.py)
+    "speak": (_SESSIONS, "handle_speak"),
+    "confirm_speaker": (_SESSIONS, "handle_confirm_speaker"),
+    "here": (_SESSIONS, "handle_here"),
+    "recording": (_SESSIONS, "handle_recording"),
+    "cancel_session": (_SESSIONS, "handle_cancel_session"),
+    "sessions": (_SESSIONS, "handle_sessions"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -180,6 +180,9 @@ class Community:
     robot_webhook: str | None = field(default=None, repr=False)
     robot_secret: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Recurring sessions (分享会): their definitions as JSON strings (domain/sessions.py), on
+    # the community item so that the sessions job's slots need nothing else.
+    sessions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)

@@ -53,6 +53,7 @@ KIND_NAMES: dict[str, str] = {
     keys.SYNC_PREFIX: "roster_sync",
     keys.SIGNIN_PREFIX: "signin_links",
     keys.GOAL_PREFIX: "goals",
+    keys.SESSION_PREFIX: "sessions",
     keys.META: "community",
 }
 
@@ -124,6 +125,8 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
     if prefix == keys.GOAL_PREFIX:  # their progress; a goal they set is relabelled
         return item.get("user_id") == user_id or sk.endswith(f"#P#{user_id}")
+    if prefix == keys.SESSION_PREFIX:  # their attendance; a talk they gave is relabelled
+        return item.get("user_id") == user_id or sk.endswith(f"#A#{user_id}")
     return False
 
 

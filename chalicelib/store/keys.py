@@ -345,6 +345,23 @@ def hand_award_sk(month: str, at_iso: str) -> str:
     return f"{STAR_PREFIX}{month}#hand#{at_iso}"
 
 
+# -- recurring sessions (store/sessions.py) ----------------------------------------------------
+
+# An instance's item (speaker, confirmed, topic, recording, cancelled) and each member's
+# attendance sort under ``SES#<session id>#<date>``: an instance with all its attendees is one
+# Query (paged). "SES#" begins no other prefix and none begins it.
+SESSION_PREFIX = "SES#"
+
+
+def session_instance_sk(session_id: str, day: date) -> str:
+    return f"{SESSION_PREFIX}{session_id}#{day.isoformat()}"
+
+
+def session_attendance_sk(session_id: str, day: date, user_id: str) -> str:
+    """One member's attendance of one instance: a conditional put, once per member."""
+    return f"{SESSION_PREFIX}{session_id}#{day.isoformat()}#A#{user_id}"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -361,6 +378,7 @@ PERSONAL_PREFIXES = (
     ROLE_CHANGE_PREFIX,
     STAR_PREFIX,
     GOAL_PREFIX,
+    SESSION_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

@@ -32,6 +32,8 @@ ADMIN_COMMANDS = frozenset(
         "role",
         "award",
         "manage",
+        "confirm_speaker",
+        "cancel_session",
     }
 )
 

@@ -239,6 +239,12 @@ def populate(table: MemoryTable) -> Store:
             delivery=f"console#{uid}",
             at=AT,
         )
+    # a session the forgotten member spoke at, and both members' attendance of it
+    from chalicelib.store import sessions as session_store
+
+    session_store.sign_up(table, CID, "friday", AT.date(), GONE, GONE_NAME, "时区", AT)
+    for uid, name in ((GONE, GONE_NAME), (STAY, STAY_NAME)):
+        session_store.record_attendance(table, CID, "friday", AT.date(), uid, name, AT)
     return store
 
 
@@ -302,6 +308,8 @@ BUILDERS = {
     "goal_sk": keys.GOAL_PREFIX,
     "goal_progress_sk": keys.GOAL_PREFIX,
     "squad_reminded_sk": keys.SQUAD_REMINDED_PREFIX,
+    "session_instance_sk": keys.SESSION_PREFIX,
+    "session_attendance_sk": keys.SESSION_PREFIX,
 }
 
 
@@ -354,6 +362,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "role_changes": 1,  # the change to their own role
         "signin_links": 1,
         "goals": 1,  # their progress towards the month's goal
+        "sessions": 1,  # their attendance of a session
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -366,6 +375,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "role_changes": 1,  # Carol's, made by the forgotten owner
         "stars": 3,  # the month's stars, an award to them and one they gave
         "goals": 1,  # the goal they set: kept, without their id
+        "sessions": 1,  # the session they spoke at: kept, without their id
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -379,7 +389,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(reports.removals(table, CID)) == 2
     assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
     assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
-    assert len(after) == len(before) - 15  # 15 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 16  # 16 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 
