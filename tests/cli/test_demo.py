@@ -14,6 +14,7 @@ def test_demo_runs_through_the_real_route_and_is_deterministic():
     assert first["members"] == 28  # two late joiners arrive in week two
     assert first["webhook_requests"] > first["members"]
     assert first["reminders"] == 7
+    assert first["session_attendees"] == 3  # the Friday session, announced to summarised
     ignore = {"seconds"}
     assert {k: v for k, v in first.items() if k not in ignore} == {
         k: v for k, v in second.items() if k not in ignore
@@ -24,3 +25,4 @@ def test_demo_command_prints_in_the_community_language():
     result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "rollcall 演示" in result.stdout and "打卡提醒" in result.stdout
+    assert "周五分享会" in result.stdout and "出席 3 人" in result.stdout
