@@ -19,6 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "本月目标 / 目标榜 — 本月目标与目标榜\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
             "小组 — 我的小组今天的打卡与本期作业\n"
+            "分享会 / 报名分享 <日期> [主题] / 到 / 录播 <链接> — "
+            "分享会：查看、报名主讲、签到、录播\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -38,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/goal / /goal board — the month's goal and its board\n"
             "/mydata — DM me everything kept about me\n"
             "/squad — your squad's check-ins today and this cycle's homework\n"
+            "/sessions, /speak <date>, /here, /recording <link> — sessions (分享会)\n"
             "/help — show this help"
         ),
     },
