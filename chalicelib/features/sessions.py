@@ -76,12 +76,28 @@ def add_session(
     calendar = community.calendar
     definition = rules.parse_definition(values, calendar, calendar.local_date(now))
     stored = rules.with_definition(community.sessions, definition)
-    store.update_community(community, sessions=stored)
-    from chalicelib.jobs.scheduling import reschedule_community
-
-    reschedule_community(store, community.id, now)
+    updated = store.update_community(community, sessions=stored)
+    point_sessions_job(store.table, updated, now)
     log.info("session added", extra={"community": community.id, "session": definition.id})
     return definition
+
+
+def point_sessions_job(table: Table, community: Community, now: datetime) -> None:
+    """Point the sessions job at its first phase after ``now``, unless its pointer already
+    holds an earlier phase still to run (a phase due a minute ago must not be skipped; the
+    worker finds the new session's phases after it). The community's other jobs keep theirs.
+    """
+    from chalicelib.jobs.post_sessions import NAME
+    from chalicelib.jobs.schedule import next_slot
+    from chalicelib.store import due, keys
+
+    slot = next_slot(community, NAME, now)
+    if slot is None:
+        return
+    held = table.get(keys.community_pk(community.id), keys.due_item_sk(NAME))
+    if held is not None and datetime.fromisoformat(held["scheduled_at"]) <= slot.scheduled_at:
+        return
+    due.put_due(table, community.id, NAME, slot.period, slot.scheduled_at)
 
 
 def resolve_date(community: Community, text: str, now: datetime) -> tuple[SessionDef, date]:

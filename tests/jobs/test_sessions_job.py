@@ -20,6 +20,7 @@ from chalicelib.domain.models import Role
 from chalicelib.features import sessions as session_features
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.post_sessions import plan_session_phase
+from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
 from chalicelib.store import keys, runs
@@ -305,3 +306,27 @@ def test_an_admin_cancels_in_the_group_and_the_group_is_not_told_twice(route):
     assert "2026-12-11 (Fri) 20:00 Friday talk: cancelled" in listed
     world.run_until(datetime(2026, 12, 12, tzinfo=SHANGHAI))
     assert sum("is cancelled" in t for _, t in world.posts()) == 1  # the command's reply
+
+
+def test_adding_a_session_keeps_a_phase_still_due_and_the_other_jobs_pointers():
+    """A second session added while a phase of the first is due (its tick not yet run)
+    leaves that pointer alone: nothing is skipped, and the daily reminder's pointer stays."""
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    at = datetime(2026, 12, 7, tzinfo=SHANGHAI)
+    schedule_community(store.table, c, at)
+    session_features.add_session(store, store.get_community("c1"), FRIDAY, at)
+    pointers = {
+        i["job"]: i["period"] for i in store.table.query(keys.community_pk("c1"), prefix="DUE#")
+    }
+    assert pointers == {"daily-reminder": "2026-12-07", "sessions": "friday#2026-12-11#announce"}
+    late = datetime(2026, 12, 8, 20, 1, tzinfo=SHANGHAI)  # the announcement is due, not run
+    other = {"id": "monday", "weekday": "mon", "at": "19:00", "announce_days": 0}
+    session_features.add_session(store, store.get_community("c1"), other, late)
+    held = store.table.get(keys.community_pk("c1"), keys.due_item_sk("sessions"))
+    assert held["period"] == "friday#2026-12-11#announce"
+    assert (
+        store.table.get(keys.community_pk("c1"), keys.due_item_sk("daily-reminder"))["period"]
+        == "2026-12-07"
+    )
