@@ -16,6 +16,10 @@ from chalicelib.chat.context import CommandContext
 from chalicelib.features import sessions
 from chalicelib.platforms.base import Message
 
+# The Chinese attendance word: one character, so with a note after it and no session on,
+# the message is taken for chatter and gets no reply.
+ROLL_CALL_WORD = "到"
+
 
 def handle_speak(ctx: CommandContext) -> Sequence[Message]:
     text = sessions.speak(ctx.store.table, ctx.community, ctx.member, ctx.command.args, ctx.now)
@@ -28,6 +32,9 @@ def handle_confirm_speaker(ctx: CommandContext) -> Sequence[Message]:
 
 
 def handle_here(ctx: CommandContext) -> Sequence[Message]:
+    chatter = ctx.command.args and ctx.command.word == ROLL_CALL_WORD
+    if chatter and not sessions.session_on(ctx.community, ctx.now):
+        return []  # 到 家了 ("got home") is chatter, not a roll call, while no session is on
     text, _ = sessions.attend(ctx.store.table, ctx.community, ctx.member, ctx.now)
     return [Message(text)]
 

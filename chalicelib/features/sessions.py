@@ -251,6 +251,11 @@ def confirm(table: Table, community: Community, member: Member, text: str, now: 
     return _say(community, "session_confirmed", name=name, date=day.isoformat())
 
 
+def session_on(community: Community, now: datetime) -> bool:
+    """A session's attendance window holds ``now`` (no request)."""
+    return rules.current_instance(definitions(community), community.calendar, now) is not None
+
+
 def attend(table: Table, community: Community, member: Member, now: datetime) -> tuple[str, bool]:
     """``到`` / ``/here`` during a session's window: one conditional put per member and
     instance, and the points a check-in earns, once. Returns the reply and whether this

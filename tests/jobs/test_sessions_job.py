@@ -330,3 +330,19 @@ def test_adding_a_session_keeps_a_phase_still_due_and_the_other_jobs_pointers():
         store.table.get(keys.community_pk("c1"), keys.due_item_sk("daily-reminder"))["period"]
         == "2026-12-07"
     )
+
+
+def test_the_roll_call_word_with_a_note_is_chatter_unless_a_session_is_on(route):
+    """到 is one character: "到 家了" (got home) outside a session gets no reply and writes
+    no attendance; during one, "到 👋" counts, and counts as the member's activity."""
+    world = World("Asia/Shanghai", datetime(2026, 12, 11, 12, 0, tzinfo=SHANGHAI), locale="zh-CN")
+    with _client(world) as client:
+        assert world.say(client, "到 家了", "u1", "m1") == ""
+        assert "现在没有进行中的分享会" in world.say(client, "到", "u1", "m2")
+        world.now = datetime(2026, 12, 11, 20, 3, tzinfo=SHANGHAI)
+        assert "已签到" in world.say(client, "到 👋", "u2", "m3")
+    attendees = session_store.instance_with_attendees(
+        world.store.table, "c1", "friday", datetime(2026, 12, 11).date()
+    ).attendees
+    assert list(attendees) == ["u2"]
+    assert world.store.get_member("c1", "u2").last_active == datetime(2026, 12, 11).date()
