@@ -346,3 +346,60 @@ def test_the_roll_call_word_with_a_note_is_chatter_unless_a_session_is_on(route)
     ).attendees
     assert list(attendees) == ["u2"]
     assert world.store.get_member("c1", "u2").last_active == datetime(2026, 12, 11).date()
+
+
+def test_through_the_chalice_handlers_on_dynamodb_and_sqs(dynamo_table):
+    """The deployed path on moto: EventBridge's tick invokes the dispatcher, which enqueues
+    on SQS; the worker handler takes each batch twice; members attend through the signed
+    webhook route (one of them redelivered). Each phase posts once, the summary names both
+    attendees, and DynamoDB's own conditional writes keep one attendance per member."""
+    import boto3
+
+    from tests.entrypoints.test_schedules_and_queue import scheduled_event, sqs_event
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    store = Store(dynamo_table)
+    store.create_community(community())
+    store.bulk_save_members([member("u1"), member("u2")])
+    begin = datetime(2026, 12, 11, 18, 30, tzinfo=SHANGHAI)
+    rt, sent = runtime(store, begin)
+    from chalicelib.queue import SqsQueue
+
+    rt.queue = SqsQueue(sqs, url)
+    session_features.add_session(store, store.get_community("c1"), FRIDAY, begin)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client:
+            now = begin
+            while now <= datetime(2026, 12, 11, 21, 5, tzinfo=SHANGHAI):
+                rt.clock.set(now)
+                client.lambda_.invoke("dispatch_due_jobs", scheduled_event(now.astimezone(UTC)))
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if got:
+                    bodies = [m["Body"] for m in got]
+                    worker = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies + bodies))
+                    assert worker.payload == {"batchItemFailures": []}
+                    sqs.delete_message_batch(
+                        QueueUrl=url,
+                        Entries=[
+                            {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                            for n, m in enumerate(got)
+                        ],
+                    )
+                if now == datetime(2026, 12, 11, 20, 5, tzinfo=SHANGHAI):
+                    for user, message_id in (("u1", "h1"), ("u1", "h1"), ("u2", "h2")):
+                        body = console_body("/here", user=user, message_id=message_id)
+                        response = client.http.post(
+                            "/webhooks/console", headers=signed_headers(body, now), body=body
+                        )
+                        assert response.status_code == 200
+                now += TICK
+    finally:
+        set_runtime(None)
+    posts = [m.text for m in sent if m.kind == "message"]
+    for mark in ("⏰", "🎙️", "🙋", "📝"):
+        assert sum(p.startswith(mark) for p in posts) == 1, mark
+    assert sum("is here" in p for p in posts) == 2  # u1's redelivery got no second reply
+    summary = next(p for p in posts if p.startswith("📝"))
+    assert "2 attended: U1, U2" in summary
