@@ -403,3 +403,15 @@ def test_through_the_chalice_handlers_on_dynamodb_and_sqs(dynamo_table):
     assert sum("is here" in p for p in posts) == 2  # u1's redelivery got no second reply
     summary = next(p for p in posts if p.startswith("📝"))
     assert "2 attended: U1, U2" in summary
+
+
+def test_a_run_by_hand_without_a_period_takes_the_last_phase_due():
+    store = Store(MemoryTable())
+    store.create_community(community())
+    at = datetime(2026, 12, 7, tzinfo=SHANGHAI)
+    session_features.add_session(store, store.get_community("c1"), FRIDAY, at)
+    c = store.get_community("c1")
+    plan = plan_session_phase(store, c, datetime(2026, 12, 11, 20, 50, tzinfo=SHANGHAI))
+    assert plan.period == "friday#2026-12-11#questions" and plan.skip is None
+    with pytest.raises(ValueError, match="no session phase"):
+        plan_session_phase(store, community(id="c2"), datetime(2026, 12, 7, tzinfo=SHANGHAI))
