@@ -32,6 +32,8 @@ _WEEKDAYS = {
     "zh-CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
+# The job that posts every phase (jobs/post_sessions.py declares it under this name).
+JOB = "sessions"
 # The most names a summary lists; the count is always the whole number.
 SUMMARY_NAMES = 200
 
@@ -87,17 +89,16 @@ def point_sessions_job(table: Table, community: Community, now: datetime) -> Non
     holds an earlier phase still to run (a phase due a minute ago must not be skipped; the
     worker finds the new session's phases after it). The community's other jobs keep theirs.
     """
-    from chalicelib.jobs.post_sessions import NAME
     from chalicelib.jobs.schedule import next_slot
     from chalicelib.store import due, keys
 
-    slot = next_slot(community, NAME, now)
+    slot = next_slot(community, JOB, now)
     if slot is None:
         return
-    held = table.get(keys.community_pk(community.id), keys.due_item_sk(NAME))
+    held = table.get(keys.community_pk(community.id), keys.due_item_sk(JOB))
     if held is not None and datetime.fromisoformat(held["scheduled_at"]) <= slot.scheduled_at:
         return
-    due.put_due(table, community.id, NAME, slot.period, slot.scheduled_at)
+    due.put_due(table, community.id, JOB, slot.period, slot.scheduled_at)
 
 
 def resolve_date(community: Community, text: str, now: datetime) -> tuple[SessionDef, date]:
@@ -409,6 +410,8 @@ def phase_post(
     if instance.cancelled:
         if instance.told_in not in (None, period):
             return PhasePost(skip="cancelled; the group was told")
+        if now >= end:  # news of a cancellation is no use once the session would have ended
+            return PhasePost(skip="cancelled")
 
         def told() -> None:
             session_store.mark_told(table, community.id, definition.id, day, period)

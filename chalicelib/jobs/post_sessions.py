@@ -25,7 +25,7 @@ from chalicelib.features import sessions as session_features
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot
 from chalicelib.store.repository import Store
 
-NAME = "sessions"
+NAME = session_features.JOB
 
 
 def plan_session_phase(

@@ -415,3 +415,20 @@ def test_a_run_by_hand_without_a_period_takes_the_last_phase_due():
     assert plan.period == "friday#2026-12-11#questions" and plan.skip is None
     with pytest.raises(ValueError, match="no session phase"):
         plan_session_phase(store, community(id="c2"), datetime(2026, 12, 7, tzinfo=SHANGHAI))
+
+
+def test_a_cancellation_found_only_after_the_session_would_have_ended_is_not_posted():
+    store = Store(MemoryTable())
+    store.create_community(community())
+    at = datetime(2026, 12, 7, tzinfo=SHANGHAI)
+    session_features.add_session(store, store.get_community("c1"), FRIDAY, at)
+    c = store.get_community("c1")
+    friday = session_features.definitions(c)[0]
+    session_features.cancel_instance(store.table, c, friday, datetime(2026, 12, 11).date(), "x", at)
+    late = datetime(2026, 12, 11, 21, 0, tzinfo=SHANGHAI)
+    during = plan_session_phase(
+        store, c, late - timedelta(minutes=1), period=f"friday#{late.date()}#start"
+    )
+    assert "cancelled" in during.messages[0].text
+    after = plan_session_phase(store, c, late, period=f"friday#{late.date()}#summary")
+    assert after.skip == "cancelled" and not after.messages
