@@ -432,3 +432,19 @@ def test_a_cancellation_found_only_after_the_session_would_have_ended_is_not_pos
     assert "cancelled" in during.messages[0].text
     after = plan_session_phase(store, c, late, period=f"friday#{late.date()}#summary")
     assert after.skip == "cancelled" and not after.messages
+
+
+def test_berlin_across_the_spring_change_keeps_the_local_time():
+    """Clocks jump forward on 2027-03-28: Friday 20:00 is 19:00 UTC on 03-26 and 18:00 UTC
+    on 04-02; every phase once, the reminder an hour before in real time."""
+    world = World("Europe/Berlin", datetime(2027, 3, 22, tzinfo=UTC))
+    world.run_until(datetime(2027, 4, 3, tzinfo=UTC))
+    posts = world.posts()
+    starts = [at for at, text in posts if text.startswith("🎙️")]
+    assert starts == [
+        datetime(2027, 3, 26, 19, 0, tzinfo=UTC),
+        datetime(2027, 4, 2, 18, 0, tzinfo=UTC),
+    ]
+    reminders = [at for at, text in posts if text.startswith("⏰")]
+    assert reminders == [at - timedelta(hours=1) for at in starts]
+    assert Counter(text.split()[0] for _, text in posts)["📝"] == 2
