@@ -2204,5 +2204,113 @@ def rota_history(community_id: str, as_json: bool) -> None:
     emit(rows, as_json, "\n".join(lines) or "no duty served yet")
 
 
+# -- recurring sessions (分享会) ------------------------------------------------------------
+
+
+@main.group()
+def session() -> None:
+    """Recurring sessions (分享会): define, list, cancel one instance."""
+
+
+@session.command("add")
+@click.option("--community", "community_id", required=True)
+@click.option("--id", "session_id", required=True, help="A short id, e.g. friday.")
+@click.option("--title", default="", help="The default topic, e.g. 周五分享会.")
+@click.option("--weekday", required=True, help="mon..sun.")
+@click.option("--at", "at", required=True, help="Local start time, HH:MM.")
+@click.option("--every", default=None, help="Every N weeks (with --anchor).")
+@click.option("--anchor", default=None, help="The date of one session (every N weeks).")
+@click.option("--nth", default=None, help="The Nth weekday of each month (-1: the last).")
+@click.option("--duration", default=60, show_default=True, help="Minutes.")
+@click.option("--talk", default=None, help="Minutes of talk before questions.")
+@click.option("--announce-days", default=3, show_default=True)
+@click.option("--speaker-deadline-days", default=2, show_default=True)
+@click.option("--now", "at_instant", default=None, help="As of this instant (ISO-8601).")
+@json_option
+@friendly
+def session_add(
+    community_id: str, session_id: str, at_instant: str | None, as_json: bool, **values: Any
+) -> None:
+    """Define a recurring session; its phases are scheduled at once."""
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.features import sessions
+    from rollcall.context import open_store
+
+    now = parse_instant(at_instant) if at_instant else datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        definition = sessions.add_session(store, found, {"id": session_id, **values}, now)
+    from chalicelib.domain.sessions import describe as describe_session
+
+    emit(
+        {"community": community_id, "session": definition.id, "definition": definition.to_json()},
+        as_json,
+        f"added {describe_session(definition)}",
+    )
+
+
+@session.command("list")
+@click.option("--community", "community_id", required=True)
+@click.option("--now", "at_instant", default=None, help="As of this instant (ISO-8601).")
+@json_option
+@friendly
+def session_list(community_id: str, at_instant: str | None, as_json: bool) -> None:
+    """The sessions and their coming instances (speaker, confirmed, cancelled)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.domain.sessions import describe as describe_session
+    from chalicelib.features import sessions
+    from rollcall.context import open_store
+
+    now = parse_instant(at_instant) if at_instant else datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        defs = sessions.definitions(found)
+        coming = sessions.upcoming(store.table, found, now, limit=8)
+    data = {
+        "sessions": [describe_session(d) for d in defs],
+        "upcoming": [c.as_dict() for c in coming],
+    }
+    lines = [describe_session(d) for d in defs] or ["no sessions"]
+    for c in coming:
+        who = c.instance.speaker or "-"
+        state = (
+            "cancelled" if c.instance.cancelled else ("confirmed" if c.instance.confirmed else "")
+        )
+        lines.append(f"  {c.day.isoformat()} {c.definition.id} speaker {who} {state}".rstrip())
+    emit(data, as_json, "\n".join(lines))
+
+
+@session.command("cancel")
+@click.option("--community", "community_id", required=True)
+@click.argument("day")
+@click.option("--now", "at_instant", default=None, help="As of this instant (ISO-8601).")
+@json_option
+@friendly
+def session_cancel(community_id: str, day: str, at_instant: str | None, as_json: bool) -> None:
+    """Cancel the session on DAY (2026-12-11); the group is told once, at its next phase."""
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+    from chalicelib.features import sessions
+    from rollcall.context import open_store
+
+    now = parse_instant(at_instant) if at_instant else datetime.now(UTC)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        definition, when = sessions.resolve_date(found, day, now)
+        done = sessions.cancel_instance(store.table, found, definition, when, "cli", now)
+    if not done:
+        raise Failure(f"the session on {when.isoformat()} is already cancelled")
+    emit(
+        {"community": community_id, "session": definition.id, "date": when.isoformat()},
+        as_json,
+        f"cancelled {definition.id} on {when.isoformat()}",
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

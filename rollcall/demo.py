@@ -259,6 +259,7 @@ def run_demo(
                     scheduler.run_until(at)
                     action(chat, at)
                 scheduler.run_until(cal.day_end(today))
+            attended = _friday_session(runtime, community, chat, people, log, clock.now())
             _show_rota_handover(runtime, community, chat, people, log)
             _newcomer_ritual(chat, runtime, community, START + timedelta(days=weeks * 7), log)
         summary = {
@@ -270,6 +271,7 @@ def run_demo(
             "checkins": log.counts.get("checkins", 0),
             "reminders": log.counts.get("daily-reminder", 0),
             "jobs": {k: v for k, v in log.counts.items() if k in JOBS},
+            "session_attendees": attended,
             "seconds": round(time.monotonic() - started, 1),
         }
         log.say(_footer(summary, locale))
@@ -665,6 +667,59 @@ def _show_bot(log: DemoLog, at: datetime, community: Community, parts: list[str]
             if community.locale == "zh-CN"
             else f"  │ …and {more} more direct messages"
         )
+
+
+def _friday_session(
+    runtime: Any,
+    community: Community,
+    chat: Chat,
+    people: list[Persona],
+    log: DemoLog,
+    after: datetime,
+) -> int:
+    """A Friday session (分享会) from its announcement to its summary, through the sessions
+    job's own slots and runner and the chat route: a member signs up, the owner confirms,
+    three members attend. One line per phase; returns how many attended."""
+    from chalicelib.domain.sessions import parse_period
+    from chalicelib.features import sessions
+    from chalicelib.jobs.post_sessions import NAME, session_slots
+    from chalicelib.jobs.runner import run_job
+
+    zh = community.locale == "zh-CN"
+    values: dict[str, Any] = {
+        "id": "friday",
+        "title": "周五分享会" if zh else "Friday talk",
+        "weekday": "fri",
+    }
+    values |= {"at": "20:00", "talk": 40, "announce_days": 1, "speaker_deadline_days": 0}
+    sessions.add_session(runtime.store, community, values, after)
+    community = runtime.store.get_community(community.id)
+    slots = session_slots(community, after)
+    first = next(slots)
+    day = parse_period(first.period).day
+    owner = next(p for p in people if p.role is Role.OWNER)
+    present = [p for p in people if p.role is Role.MEMBER and p.joins_on <= after.date()]
+    speaker, *audience = present[:4]
+    topic = "如何坚持打卡" if zh else "Keeping a streak"
+    chat.say(after, speaker, f"{'报名分享' if zh else '/speak'} {day.isoformat()} {topic}")
+    chat.say(after, owner, f"{'确认分享' if zh else '/confirm-speaker'} {day.isoformat()}")
+    slot = first
+    while parse_period(slot.period).day == day:
+        runtime.clock.set(slot.scheduled_at)
+        result = run_job(runtime, NAME, community.id, slot.scheduled_at, period=slot.period)
+        log.bump(NAME)
+        local = slot.scheduled_at.astimezone(community.calendar.tz)
+        for part in result.parts[:1]:
+            lines = part.splitlines()
+            shown = lines[:2] if slot.period.endswith(("#summary", "#announce")) else lines[:1]
+            log.say(f"[{local:%Y-%m-%d %H:%M}] {NAME} │ " + " / ".join(shown))
+        if slot.period.endswith("#start"):
+            for n, member in enumerate(audience):
+                chat.say(
+                    slot.scheduled_at + timedelta(minutes=n + 1), member, "到" if zh else "/here"
+                )
+        slot = next(slots)
+    return len(audience)
 
 
 # How a job's direct message reads in its parts (jobs/runner.py), and how many the demo

@@ -199,6 +199,10 @@ TELEGRAM_COMMANDS = (
     ("rules", "群规（入群须知）", "the group rules"),
     ("agree", "同意群规", "accept the group rules"),
     ("intro", "自我介绍", "introduce yourself"),
+    ("speak", "报名分享会主讲", "sign up to speak at a session"),
+    ("here", "分享会签到", "attend the session that is on"),
+    ("recording", "主讲人：添加录播链接", "speakers: add the recording's link"),
+    ("sessions", "接下来的分享会", "the coming sessions"),
 )
 
 
@@ -665,6 +669,35 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         "群主：免去班委职位",
         _option(_USER, "member", "Who", "成员", required=True),
     ),
+    _command(
+        "speak",
+        "Sign up to speak at a session",
+        "报名分享会主讲",
+        _option(
+            _STRING, "date", "The session's date, e.g. 2026-12-12", "日期，如 12-12", required=True
+        ),
+        _option(_STRING, "topic", "Your topic", "主题"),
+    ),
+    _command(
+        "confirm-speaker",
+        "Admins: confirm a session's speaker",
+        "管理员：确认分享会主讲人",
+        _option(_STRING, "date", "The session's date", "日期", required=True),
+    ),
+    _command("here", "Attend the session that is on", "分享会签到"),
+    _command(
+        "recording",
+        "Speakers and admins: the session's recording link",
+        "主讲人或管理员：添加录播链接",
+        _option(_STRING, "link", "An http(s) link", "http(s) 链接", required=True),
+    ),
+    _command(
+        "cancel-session",
+        "Admins: cancel one session",
+        "管理员：取消一次分享会",
+        _option(_STRING, "date", "The session's date", "日期", required=True),
+    ),
+    _command("sessions", "The coming sessions", "接下来的分享会"),
 )
 
 

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COPY = ("app.py", "pyproject.toml", ".chalice", "chalicelib", "rollcall", "tests")
 FAULTS = "tests/jobs/test_claims_under_faults.py"
 ROLES = "tests/chat/test_role_commands.py"
+SESSIONS = "tests/jobs/test_sessions_job.py"
 
 
 @dataclass(frozen=True)
@@ -588,6 +589,35 @@ MUTANTS = (
         (
             "tests/chat/test_streak_freezes.py::"
             "test_every_fifth_review_earns_a_freeze_once_and_never_above_the_bank",
+        ),
+    ),
+    Mutant(
+        "session attendance without its condition",
+        "chalicelib/store/sessions.py",
+        'return table.put(item, cond=Cond.absent("pk"))',
+        "return table.put(item) or True",
+        (
+            f"{SESSIONS}::test_a_weekly_session_in_berlin_runs_each_phase_once_across_the_dst_change",
+        ),
+    ),
+    Mutant(
+        "session reminder sent after its start",
+        "chalicelib/features/sessions.py",
+        "if phase in (rules.ANNOUNCE, rules.REMIND, rules.SPEAKER_ALERT) and now >= start:",
+        "if phase in (rules.ANNOUNCE, rules.SPEAKER_ALERT) and now >= start:",
+        (
+            f"{SESSIONS}::test_a_reminder_planned_at_or_after_the_start_is_skipped",
+            f"{SESSIONS}::test_a_missed_tick_catches_up_and_the_reminder_after_the_start_is_skipped",
+        ),
+    ),
+    Mutant(
+        "session cancellation told at every phase",
+        "chalicelib/features/sessions.py",
+        "if instance.told_in not in (None, period):",
+        "if False:",
+        (
+            f"{SESSIONS}::test_a_cancelled_session_tells_the_group_once_and_skips_its_later_phases",
+            f"{SESSIONS}::test_an_admin_cancels_in_the_group_and_the_group_is_not_told_twice",
         ),
     ),
 )

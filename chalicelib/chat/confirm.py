@@ -42,6 +42,7 @@ GUARDED_PLATFORMS = frozenset({"dingtalk"})
 GUARDED_COMMANDS = frozenset(
     {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal"}
     | {"appoint", "dismiss"}
+    | {"confirm_speaker", "cancel_session"}
 )
 CODE_TTL = timedelta(minutes=10)
 _CODE = re.compile(r"^\d{6}$")

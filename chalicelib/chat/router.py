@@ -33,6 +33,7 @@ _GOALS = "chalicelib.chat.goals"
 _ROTA = "chalicelib.chat.rota"
 _RITUAL = "chalicelib.chat.ritual"
 _POSITIONS = "chalicelib.chat.positions"
+_SESSIONS = "chalicelib.chat.sessions"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -87,6 +88,13 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # committee positions (chat/positions.py)
     "appoint": (_POSITIONS, "handle_appoint"),
     "dismiss": (_POSITIONS, "handle_dismiss"),
+    # recurring sessions (chat/sessions.py)
+    "speak": (_SESSIONS, "handle_speak"),
+    "confirm_speaker": (_SESSIONS, "handle_confirm_speaker"),
+    "here": (_SESSIONS, "handle_here"),
+    "recording": (_SESSIONS, "handle_recording"),
+    "cancel_session": (_SESSIONS, "handle_cancel_session"),
+    "sessions": (_SESSIONS, "handle_sessions"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -104,6 +104,19 @@ ALIASES: dict[str, str] = {
     "/appoint": "appoint",
     "免职": "dismiss",
     "/dismiss": "dismiss",
+    # recurring sessions (chat/sessions.py); 签到 is a check-in, so attendance is 到
+    "报名分享": "speak",
+    "/speak": "speak",
+    "确认分享": "confirm_speaker",
+    "/confirm-speaker": "confirm_speaker",
+    "到": "here",
+    "/here": "here",
+    "录播": "recording",
+    "/recording": "recording",
+    "取消分享": "cancel_session",
+    "/cancel-session": "cancel_session",
+    "分享会": "sessions",
+    "/sessions": "sessions",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

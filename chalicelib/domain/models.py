@@ -208,6 +208,9 @@ class Community:
     freeze_every_reviews: int = 5
     freeze_at_levels: bool = True
     freeze_bank: int = 2
+    # Recurring sessions (分享会): their definitions as JSON strings (domain/sessions.py), on
+    # the community item so that the sessions job's slots need nothing else.
+    sessions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)

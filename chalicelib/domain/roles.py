@@ -144,6 +144,10 @@ PERMISSIONS: dict[str, Permission] = {
     "remind": Permission(ADMIN_ROLES, True),  # the whole group's reminder now
     "award": Permission(ADMIN_ROLES, True),
     "goal": Permission(ADMIN_ROLES, True),  # setting or clearing the month's goal
+    # sessions (分享会): confirming a speaker (and giving any session's recording link),
+    # cancelling one session
+    "confirm_speaker": Permission(ADMIN_ROLES, True),
+    "cancel_session": Permission(ADMIN_ROLES, True),
     "squad_others": Permission(ADMIN_ROLES, True),  # /squad NAME of another squad
     # a leader's /remind of their own squad (chat/admin.py)
     "remind_squad": Permission(frozenset({Role.LEADER}), False),
@@ -179,7 +183,11 @@ class Position:
 
 DEFAULT_POSITIONS = (
     Position("学习委员", ("study-officer",), frozenset({"theme", "remind"})),
-    Position("活动委员", ("activity-officer",), frozenset({"award", "goal"})),
+    Position(
+        "活动委员",
+        ("activity-officer",),
+        frozenset({"award", "goal", "confirm_speaker", "cancel_session"}),
+    ),
 )
 
 # A position's name goes into an audit key and a chat command: short, no separators.

@@ -416,7 +416,7 @@ SETTINGS: dict[str, Setting] = {
             "positions",
             parse_positions,
             "Committee positions, NAME[/ALIAS]:COMMAND,... separated by ';' ('default': "
-            "学习委员/study-officer:remind,theme;活动委员/activity-officer:award,goal).",
+            "学习委员/study-officer:remind,theme;活动委员/activity-officer:award,cancel_session,confirm_speaker,goal).",
         ),
         Setting(
             "streak_freezes",

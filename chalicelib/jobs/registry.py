@@ -20,6 +20,7 @@ JOB_MODULES = (
     "chalicelib.jobs.post_monthly_stars",
     "chalicelib.jobs.post_quarterly_stars",
     "chalicelib.jobs.turn_over_rota",
+    "chalicelib.jobs.post_sessions",
 )
 
 

@@ -72,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_quarterly-stars": {"zh-CN": "季度之星", "en": "Stars of the quarter"},
     "job_roster-sync": {"zh-CN": "成员名单同步", "en": "Roster sync"},
     "job_rota": {"zh-CN": "值班轮换", "en": "Duty rota hand-over"},
+    "job_sessions": {"zh-CN": "分享会", "en": "Sessions"},
     # members
     "col_name": {"zh-CN": "昵称", "en": "Name"},
     "col_role": {"zh-CN": "角色", "en": "Role"},

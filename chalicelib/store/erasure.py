@@ -56,6 +56,7 @@ KIND_NAMES: dict[str, str] = {
     keys.ROTA_PREFIX: "rota_duties",
     keys.ROTA_VOLUNTEER_PREFIX: "rota_volunteers",
     keys.WELCOME_PREFIX: "welcomes",
+    keys.SESSION_PREFIX: "sessions",
     keys.META: "community",
 }
 
@@ -129,6 +130,8 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
         return item.get("user_id") == user_id or sk.endswith(f"#P#{user_id}")
     if prefix == keys.ROTA_VOLUNTEER_PREFIX:  # their offer; a duty served is relabelled
         return item.get("user_id") == user_id or sk.endswith(f"#{user_id}")
+    if prefix == keys.SESSION_PREFIX:  # their attendance; a talk they gave is relabelled
+        return item.get("user_id") == user_id or sk.endswith(f"#A#{user_id}")
     return False
 
 

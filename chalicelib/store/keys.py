@@ -385,6 +385,23 @@ def rota_volunteers_prefix(period: str) -> str:
     return f"{ROTA_VOLUNTEER_PREFIX}{period}#"
 
 
+# -- recurring sessions (store/sessions.py) ----------------------------------------------------
+
+# An instance's item (speaker, confirmed, topic, recording, cancelled) and each member's
+# attendance sort under ``SES#<session id>#<date>``: an instance with all its attendees is one
+# Query (paged). "SES#" begins no other prefix and none begins it.
+SESSION_PREFIX = "SES#"
+
+
+def session_instance_sk(session_id: str, day: date) -> str:
+    return f"{SESSION_PREFIX}{session_id}#{day.isoformat()}"
+
+
+def session_attendance_sk(session_id: str, day: date, user_id: str) -> str:
+    """One member's attendance of one instance: a conditional put, once per member."""
+    return f"{SESSION_PREFIX}{session_id}#{day.isoformat()}#A#{user_id}"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -403,6 +420,7 @@ PERSONAL_PREFIXES = (
     GOAL_PREFIX,
     ROTA_PREFIX,
     ROTA_VOLUNTEER_PREFIX,
+    SESSION_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

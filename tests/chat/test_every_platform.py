@@ -35,6 +35,8 @@ ADMIN_COMMANDS = frozenset(
         "pending",
         "appoint",
         "dismiss",
+        "confirm_speaker",
+        "cancel_session",
     }
 )
 

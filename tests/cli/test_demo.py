@@ -14,6 +14,7 @@ def test_demo_runs_through_the_real_route_and_is_deterministic():
     assert first["members"] == 29  # two late joiners arrive in week two; the ritual's newcomer
     assert first["webhook_requests"] > first["members"]
     assert first["reminders"] == 7
+    assert first["session_attendees"] == 3  # the Friday session, announced to summarised
     ignore = {"seconds"}
     assert {k: v for k, v in first.items() if k not in ignore} == {
         k: v for k, v in second.items() if k not in ignore
@@ -29,3 +30,4 @@ def test_demo_command_prints_in_the_community_language():
     assert "进度 +" in result.stdout and "目标榜" in result.stdout
     # the duty rota's hand-over: the turn-over's pick, then a swap the named member accepts
     assert "的值周生是" in result.stdout and "换班成功" in result.stdout
+    assert "周五分享会" in result.stdout and "出席 3 人" in result.stdout

@@ -85,5 +85,6 @@ def test_the_routine_jobs_declare_themselves():
         "monthly-stars",
         "quarterly-stars",
         "rota",
+        "sessions",
     )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

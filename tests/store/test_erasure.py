@@ -252,6 +252,12 @@ def populate(table: MemoryTable) -> Store:
     from chalicelib.store.ritual import claim_welcome
 
     claim_welcome(table, CID, GONE, AT.date(), "join:console#e1", AT)
+    # a session the forgotten member spoke at, and both members' attendance of it
+    from chalicelib.store import sessions as session_store
+
+    session_store.sign_up(table, CID, "friday", AT.date(), GONE, GONE_NAME, "时区", AT)
+    for uid, name in ((GONE, GONE_NAME), (STAY, STAY_NAME)):
+        session_store.record_attendance(table, CID, "friday", AT.date(), uid, name, AT)
     return store
 
 
@@ -319,6 +325,8 @@ BUILDERS = {
     "rota_sk": keys.ROTA_PREFIX,
     "rota_volunteer_sk": keys.ROTA_VOLUNTEER_PREFIX,
     "welcome_sk": keys.WELCOME_PREFIX,
+    "session_instance_sk": keys.SESSION_PREFIX,
+    "session_attendance_sk": keys.SESSION_PREFIX,
 }
 
 
@@ -373,6 +381,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "goals": 1,  # their progress towards the month's goal
         "rota_volunteers": 1,  # their offer to serve
         "welcomes": 1,  # their welcome's claim (the joining ritual)
+        "sessions": 1,  # their attendance of a session
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
@@ -386,6 +395,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "stars": 3,  # the month's stars, an award to them and one they gave
         "goals": 1,  # the goal they set: kept, without their id
         "rota_duties": 2,  # the week they served, and the swap asked of them
+        "sessions": 1,  # the session they spoke at: kept, without their id
     }
     # the others' data is intact, and the report keeps its counts
     assert store.get_member(CID, STAY).name == STAY_NAME
@@ -399,7 +409,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(reports.removals(table, CID)) == 2
     assert goals.month_progress(table, CID, "2026-10").progress == {STAY: 40}
     assert goals.month_progress(table, CID, "2026-10").goal == Goal("原则", 300, "页")
-    assert len(after) == len(before) - 17  # 17 deleted, relabelled items stay in place
+    assert len(after) == len(before) - 18  # 18 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
 

@@ -21,6 +21,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "小组 — 我的小组今天的打卡与本期作业\n"
             "报名值月 / 值班表 — 报名下一期值班；本期与下一期值班\n"
             "换班 @某人 / 同意换班 — 值班成员请人接班；对方 24 小时内同意即生效\n"
+            "分享会 / 报名分享 <日期> [主题] / 到 / 录播 <链接> — "
+            "分享会：查看、报名主讲、签到、录播\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -42,6 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/squad — your squad's check-ins today and this cycle's homework\n"
             "/volunteer / /rota — volunteer for the next duty; who is on duty now and next\n"
             "/swap @someone / /swap accept — hand your duty over; take one within 24 hours\n"
+            "/sessions, /speak <date>, /here, /recording <link> — sessions (分享会)\n"
             "/help — show this help"
         ),
     },

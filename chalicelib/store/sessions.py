@@ -1,0 +1,209 @@
+"""Recurring sessions' instances and attendance in the community's partition.
+
+    C#<cid> / META                            the definitions (Community.sessions, JSON)
+    C#<cid> / SES#<session>#<date>            an instance: speaker (+ name, topic), confirmed,
+                                              recording, cancelled (+ by, told_in)
+    C#<cid> / SES#<session>#<date>#A#<member> one member's attendance (name, at)
+
+An instance and all its attendees are one Query (paged), never a read per member. Every
+write is one conditional request: a sign-up only where no other member signed up, an
+attendance only where there is none (a redelivered or repeated 到 writes nothing twice).
+Both kinds carry the retention TTL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.store import keys
+from chalicelib.store.retention import expires_at
+from chalicelib.store.table import Cond, Item, Table
+
+
+@dataclass(frozen=True)
+class Instance:
+    session_id: str
+    day: date
+    speaker: str | None = None
+    speaker_name: str | None = None
+    topic: str | None = None
+    confirmed: bool = False
+    recording: str | None = None
+    cancelled: bool = False
+    # The period of the job's run that told the group of the cancellation (or "chat").
+    told_in: str | None = None
+
+    @classmethod
+    def of(cls, session_id: str, day: date, item: Item | None) -> Instance:
+        item = item or {}
+        return cls(
+            session_id,
+            day,
+            speaker=item.get("speaker") or None,
+            speaker_name=item.get("speaker_name") or None,
+            topic=item.get("topic") or None,
+            confirmed=bool(item.get("confirmed")),
+            recording=item.get("recording") or None,
+            cancelled=bool(item.get("cancelled")),
+            told_in=item.get("told_in") or None,
+        )
+
+
+@dataclass(frozen=True)
+class InstanceWithAttendees:
+    instance: Instance
+    attendees: dict[str, str] = field(default_factory=dict)  # member id → name
+
+
+def _pk(community_id: str) -> str:
+    return keys.community_pk(community_id)
+
+
+def get_instance(table: Table, community_id: str, session_id: str, day: date) -> Instance:
+    """One GetItem."""
+    item = table.get(_pk(community_id), keys.session_instance_sk(session_id, day))
+    return Instance.of(session_id, day, item)
+
+
+def instance_with_attendees(
+    table: Table, community_id: str, session_id: str, day: date
+) -> InstanceWithAttendees:
+    """The instance and everyone who attended: one Query (1 MB pages)."""
+    sk = keys.session_instance_sk(session_id, day)
+    instance_item: Item | None = None
+    attendees: dict[str, str] = {}
+    for item in table.query(_pk(community_id), prefix=sk):
+        if item["sk"] == sk:
+            instance_item = item
+        elif "user_id" in item:
+            attendees[str(item["user_id"])] = str(item.get("name") or item["user_id"])
+    return InstanceWithAttendees(Instance.of(session_id, day, instance_item), attendees)
+
+
+def _base(session_id: str, day: date, at: datetime) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "day": day.isoformat(),
+        keys.TTL_ATTRIBUTE: expires_at(at),
+    }
+
+
+@dataclass(frozen=True)
+class Written:
+    """A conditional write: ``written``, or refused with the item that stood in the way."""
+
+    written: bool
+    item: Item = field(default_factory=dict)
+
+
+def sign_up(
+    table: Table,
+    community_id: str,
+    session_id: str,
+    day: date,
+    user_id: str,
+    name: str,
+    topic: str | None,
+    at: datetime,
+) -> Written:
+    """Take the instance's speaker slot: one conditional UpdateItem, refused when another
+    member holds it or the instance is cancelled (the same member may change their topic)."""
+    fields = {
+        **_base(session_id, day, at),
+        "speaker": user_id,
+        "speaker_name": name,
+        "signed_up_at": at.isoformat(),
+    }
+    if topic:
+        fields["topic"] = topic
+    result = table.update_or_old(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set=fields,
+        cond=(Cond.absent("speaker") | Cond.eq("speaker", user_id)) & Cond.absent("cancelled"),
+    )
+    return Written(result.written, dict(result.item or {}))
+
+
+def confirm_speaker(
+    table: Table, community_id: str, session_id: str, day: date, by: str, at: datetime
+) -> Written:
+    """Confirm the signed-up speaker: one conditional UpdateItem (refused without one)."""
+    result = table.update_or_old(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set={"confirmed": True, "confirmed_by": by, "confirmed_at": at.isoformat()},
+        cond=Cond.exists("speaker") & Cond.absent("cancelled"),
+    )
+    return Written(result.written, dict(result.item or {}))
+
+
+def set_recording(
+    table: Table, community_id: str, session_id: str, day: date, url: str, by: str, at: datetime
+) -> None:
+    """Keep the recording's link (a later one replaces it): one UpdateItem."""
+    table.update(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set={**_base(session_id, day, at), "recording": url, "recording_by": by},
+        return_new=False,
+    )
+
+
+def cancel(
+    table: Table,
+    community_id: str,
+    session_id: str,
+    day: date,
+    by: str,
+    at: datetime,
+    *,
+    told_in: str | None,
+) -> bool:
+    """Cancel the instance: one conditional UpdateItem; False when it already was."""
+    fields = {**_base(session_id, day, at), "cancelled": True, "cancelled_by": by}
+    if told_in:
+        fields["told_in"] = told_in
+    written = table.update(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set=fields,
+        cond=Cond.absent("cancelled"),
+        return_new=False,
+    )
+    return bool(written)
+
+
+def mark_told(table: Table, community_id: str, session_id: str, day: date, period: str) -> bool:
+    """Record the run that told the group of a cancellation; False when one already had."""
+    written = table.update(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set={"told_in": period},
+        cond=Cond.exists("cancelled") & (Cond.absent("told_in") | Cond.eq("told_in", period)),
+        return_new=False,
+    )
+    return bool(written)
+
+
+def record_attendance(
+    table: Table,
+    community_id: str,
+    session_id: str,
+    day: date,
+    user_id: str,
+    name: str,
+    at: datetime,
+) -> bool:
+    """One conditional PutItem per member and instance; False when already recorded."""
+    item = {
+        "pk": _pk(community_id),
+        "sk": keys.session_attendance_sk(session_id, day, user_id),
+        **_base(session_id, day, at),
+        "user_id": user_id,
+        "name": name,
+        "at": at.isoformat(),
+    }
+    return table.put(item, cond=Cond.absent("pk"))
