@@ -193,6 +193,7 @@ TELEGRAM_COMMANDS = (
     ("goal", "本月目标与目标榜", "the month's goal and its board"),
     ("help", "帮助", "show the commands"),
     ("setup", "开通：组织者用邀请码开通本群", "organisers: set this group up with an invite code"),
+    ("announcements", "本群公告", "this group's announcements"),
 )
 
 
@@ -607,6 +608,19 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("manage", "Admins: DM me a sign-in link to the pages", "管理员：私信给我后台登录链接"),
+    _command(
+        "announce",
+        "Admins: schedule or cancel an announcement",
+        "管理员：安排或取消群公告",
+        _option(
+            _STRING,
+            "text",
+            "at 2026-12-08T09:00 text, weekly mon 09:00 text, or cancel ID",
+            "2026-12-08 09:00 内容、每周一 09:00 内容，或 cancel 编号",
+            required=True,
+        ),
+    ),
+    _command("announcements", "This group's announcements", "本群公告"),
 )
 
 

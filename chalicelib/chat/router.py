@@ -30,6 +30,7 @@ _ROLES = "chalicelib.chat.roles"
 _STARS = "chalicelib.chat.stars"
 _MANAGE = "chalicelib.chat.manage"
 _GOALS = "chalicelib.chat.goals"
+_ANNOUNCEMENTS = "chalicelib.chat.announcements"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # the monthly goal (chat/goals.py)
     "goal": (_GOALS, "handle_goal"),
     "progress": (_GOALS, "handle_progress"),
+    # announcements (chat/announcements.py)
+    "announce": (_ANNOUNCEMENTS, "handle_announce"),
+    "announcements": (_ANNOUNCEMENTS, "handle_announcements"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

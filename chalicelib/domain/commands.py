@@ -78,6 +78,12 @@ ALIASES: dict[str, str] = {
     # the one-time code that confirms an admin command from DingTalk (chat/confirm.py)
     "确认": "confirm",
     "/confirm": "confirm",
+    # announcements (chat/announcements.py): admins schedule and cancel, anyone lists
+    "公告": "announce",
+    "取消公告": "announce",
+    "/announce": "announce",
+    "公告列表": "announcements",
+    "/announcements": "announcements",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

@@ -180,6 +180,10 @@ class Community:
     robot_webhook: str | None = field(default=None, repr=False)
     robot_secret: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Announcements' schedules and cohorts (domain/announcements.py): small dicts of
+    # strings, a bounded list each, here so that the announcements job's slots see them.
+    announcements: tuple[dict[str, Any], ...] = ()
+    cohorts: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)

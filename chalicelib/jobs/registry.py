@@ -19,6 +19,7 @@ JOB_MODULES = (
     "chalicelib.jobs.sync_rosters",
     "chalicelib.jobs.post_monthly_stars",
     "chalicelib.jobs.post_quarterly_stars",
+    "chalicelib.jobs.post_announcements",
 )
 
 

@@ -32,6 +32,7 @@ ADMIN_COMMANDS = frozenset(
         "role",
         "award",
         "manage",
+        "announce",
     }
 )
 

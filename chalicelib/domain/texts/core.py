@@ -56,7 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "设为组长 @某人 / 设为成员 @某人 — 设置组长；设为管理员 @某人 / 取消管理员 @某人 "
             "— 仅群主\n"
             "颁奖 @某人 <奖项> — 颁发一个手选奖项，如 颁奖 @小明 最佳进步\n"
-            "后台 — 私信给你社群后台的登录链接（15 分钟内有效，只能用一次）"
+            "后台 — 私信给你社群后台的登录链接（15 分钟内有效，只能用一次）\n"
+            "公告 2026-12-08 09:00 <内容> / 公告 每周一 09:00 <内容> — 安排群公告；"
+            "取消公告 <编号> — 取消；公告列表 — 查看"
         ),
         "en": (
             "Admin commands:\n"
@@ -76,7 +78,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "— the owner only\n"
             "/award @someone <award> — give a hand-picked award, e.g. /award @sam most improved\n"
             "/manage — a sign-in link to the community's pages, by direct message (works once, "
-            "for 15 minutes)"
+            "for 15 minutes)\n"
+            "/announce at 2026-12-08T09:00 <text> / /announce weekly mon 09:00 <text> — "
+            "schedule an announcement; /announce cancel <id>; /announcements — list them"
         ),
     },
     "unknown_command": {
