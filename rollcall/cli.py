@@ -1197,7 +1197,7 @@ def job() -> None:
 
 
 @job.command("run")
-@click.argument("name", type=click.Choice((*JOBS, "roster-sync")))
+@click.argument("name", type=click.Choice((*JOBS, "roster-sync", "announcements")))
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")

@@ -246,3 +246,14 @@ def test_a_cohort_ending_before_it_starts_is_refused_and_writes_nothing():
     assert refused.value.key == "cohort_end_before_start"
     assert store.get_community("c1").cohorts == ()
     assert store.table.get("C#c1", keys.due_item_sk(JOB)) is None
+
+
+def test_adding_a_later_announcement_never_pushes_back_one_already_scheduled():
+    """The job has one due pointer: a later addition may only move it earlier."""
+    store, rt, sent = seeded()
+    add(store, "2026-12-08 09:00 Sooner")
+    add(store, "2026-12-20 09:00 Later")
+    list(ticks(rt, datetime(2026, 12, 8, 1, 0, tzinfo=UTC), datetime(2026, 12, 8, 2, 0)))
+    assert posts(sent) == ["📢 Announcement\nSooner"]
+    pointer = store.table.get("C#c1", keys.due_item_sk(JOB))
+    assert pointer["scheduled_at"].startswith("2026-12-20T01:00:00")
