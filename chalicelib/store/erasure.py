@@ -53,6 +53,7 @@ KIND_NAMES: dict[str, str] = {
     keys.SYNC_PREFIX: "roster_sync",
     keys.SIGNIN_PREFIX: "signin_links",
     keys.GOAL_PREFIX: "goals",
+    keys.ANNOUNCEMENT_PREFIX: "announcements",
     keys.META: "community",
 }
 

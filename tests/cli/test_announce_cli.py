@@ -83,7 +83,8 @@ def test_a_cohort_is_added_and_a_bad_one_is_refused(cli, cid):
         "--end", "2026-12-01", ok=False,
     )  # fmt: skip
     assert bad.exit_code == 1
-    assert bad.stderr.strip() == "error: The end date 2026-12-01 is before the start date 2026-12-10."
+    expected = "error: The end date 2026-12-01 is before the start date 2026-12-10."
+    assert bad.stderr.strip() == expected
     added = cli(
         "cohort", "add", "--community", cid, "--name", "第3期", "--start", "2026-12-07",
         "--end", "2027-02-28", "--theme", "Deep work", "--at", AT, "--json",

@@ -84,5 +84,6 @@ def test_the_routine_jobs_declare_themselves():
         "roster-sync",
         "monthly-stars",
         "quarterly-stars",
+        "announcements",
     )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

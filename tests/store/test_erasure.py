@@ -239,6 +239,8 @@ def populate(table: MemoryTable) -> Store:
             delivery=f"console#{uid}",
             at=AT,
         )
+    # an announcement's text (features/announcements.py): the group's, no member named
+    table.put({"pk": f"C#{CID}", "sk": keys.announcement_sk("a0000001"), "text": "分享会"})
     return store
 
 
@@ -302,6 +304,7 @@ BUILDERS = {
     "goal_sk": keys.GOAL_PREFIX,
     "goal_progress_sk": keys.GOAL_PREFIX,
     "squad_reminded_sk": keys.SQUAD_REMINDED_PREFIX,
+    "announcement_sk": keys.ANNOUNCEMENT_PREFIX,
 }
 
 
@@ -488,6 +491,7 @@ def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
             "warnings",
             "strikes",
             "roster_sync",
+            "announcements",  # the group's, deleted when cancelled or past
         )
         if item["pk"] == pk and kind not in state:
             assert keys.TTL_ATTRIBUTE in item, item["sk"]
