@@ -386,3 +386,14 @@ def check_cohort(name: str, start: date, end: date) -> None:
         raise Refused("cohort_empty_name")
     if end < start:
         raise Refused("cohort_end_before_start", start=start.isoformat(), end=end.isoformat())
+
+
+def cohort_during(cohorts: Iterable[dict[str, Any]], first: date, last: date) -> str | None:
+    """The name of the cohort that ran during ``first``..``last`` (the latest started of
+    those overlapping it), for a report's title; None when none did."""
+    overlapping = [
+        e
+        for e in cohorts
+        if date.fromisoformat(e["start"]) <= last and first <= date.fromisoformat(e["end"])
+    ]
+    return max(overlapping, key=lambda e: e["start"])["name"] if overlapping else None

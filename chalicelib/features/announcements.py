@@ -45,7 +45,6 @@ __all__ = [
     "cancel_announcement",
     "cancel_cohort",
     "closing_message",
-    "cohort_name_on",
     "list_lines",
     "opening_message",
     "pinned_announcements",
@@ -235,16 +234,6 @@ def cancel_cohort(store: Store, community: Community, cohort_id: str) -> bool:
     updated = store.update_community(community, cohorts=kept)
     _skip_pointer_past(store, updated, wanted)
     return True
-
-
-def cohort_name_on(community: Community, day: date) -> str | None:
-    """The name of the cohort running on ``day`` (the latest started), for reports' titles."""
-    running = [
-        e
-        for e in community.cohorts
-        if date.fromisoformat(e["start"]) <= day <= date.fromisoformat(e["end"])
-    ]
-    return max(running, key=lambda e: e["start"])["name"] if running else None
 
 
 def opening_message(store: Store, community: Community, entry: dict[str, Any]) -> Message:

@@ -257,3 +257,18 @@ def test_adding_a_later_announcement_never_pushes_back_one_already_scheduled():
     assert posts(sent) == ["📢 Announcement\nSooner"]
     pointer = store.table.get("C#c1", keys.due_item_sk(JOB))
     assert pointer["scheduled_at"].startswith("2026-12-20T01:00:00")
+
+
+def test_the_monthly_report_of_a_cohorts_month_carries_its_name_in_its_title():
+    """The CSV's columns are a contract: the cohort's name goes in the report's title."""
+    from chalicelib.jobs.runner import run_job
+
+    store, rt, _sent = seeded(admin_chat_id="admins")
+    feature.add_cohort(
+        store, store.get_community("c1"), "Cohort 3", date(2026, 12, 7), date(2027, 2, 28), SET_AT
+    )
+    at = datetime(2027, 1, 1, 2, 5, tzinfo=UTC)
+    result = run_job(rt, "monthly-report", "c1", at, period="2026-12")
+    assert result.parts[0].startswith("📋 Study Group (Cohort 3): monthly report for 2026-12")
+    november = run_job(rt, "monthly-report", "c1", at, period="2026-11", dry_run=True)
+    assert november.parts[0].startswith("📋 Study Group: monthly report for 2026-11")
