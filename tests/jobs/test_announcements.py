@@ -272,3 +272,19 @@ def test_the_monthly_report_of_a_cohorts_month_carries_its_name_in_its_title():
     assert result.parts[0].startswith("📋 Study Group (Cohort 3): monthly report for 2026-12")
     november = run_job(rt, "monthly-report", "c1", at, period="2026-11", dry_run=True)
     assert november.parts[0].startswith("📋 Study Group: monthly report for 2026-11")
+
+
+def test_the_list_is_bounded_and_past_one_offs_make_room_with_their_texts_deleted():
+    store, _rt, _sent = seeded()
+    old = add(store, "2026-12-06 09:00 Old news")
+    for n in range(19):
+        add(store, f"daily 0{n % 10}:{10 + n} Daily {n}")
+    with pytest.raises(feature.Refused) as refused:
+        add(store, "2026-12-24 09:00 One too many")
+    assert refused.value.key == "announce_full"
+    assert len(store.get_community("c1").announcements) == 20
+    later = datetime(2026, 12, 14, 4, 0, tzinfo=UTC)  # the old one posted a week ago
+    add(store, "2026-12-24 09:00 Room now", later)
+    ids = [e["id"] for e in store.get_community("c1").announcements]
+    assert old["id"] not in ids and len(ids) == 20
+    assert store.table.get("C#c1", keys.announcement_sk(old["id"])) is None
