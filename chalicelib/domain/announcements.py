@@ -69,7 +69,7 @@ WEEKDAY_NAMES = {
 }
 
 _DATE = r"(\d{4}-\d{2}-\d{2})"
-_TIME = r"(\d{1,2}:\d{2})"
+_TIME = r"(\d{1,2}[:：]\d{2})"  # a full-width colon from a Chinese input method too
 _UNTIL = rf"(?:\s+(?:until|至|截至|到)\s*{_DATE})?"
 _ONCE = re.compile(rf"^(?:at\s+)?{_DATE}(?:[T\s]+){_TIME}{_UNTIL}(?:\s+|$)(.*)$", re.S | re.I)
 _DAILY = re.compile(rf"^(?:daily|每天|每日)\s*{_TIME}{_UNTIL}(?:\s+|$)(.*)$", re.S | re.I)
@@ -131,6 +131,7 @@ class Schedule:
 
 
 def _time(text: str) -> time:
+    text = text.replace("：", ":")
     try:
         return parse_hhmm(text if len(text) == 5 else "0" + text)
     except InvalidValue:

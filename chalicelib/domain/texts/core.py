@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "本月目标 / 目标榜 — 本月目标与目标榜\n"
             "我的数据 — 私信给我：关于我保存的全部数据\n"
             "小组 — 我的小组今天的打卡与本期作业\n"
+            "公告列表 — 本群公告\n"
             "帮助 — 显示本帮助"
         ),
         "en": (
@@ -38,6 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/goal / /goal board — the month's goal and its board\n"
             "/mydata — DM me everything kept about me\n"
             "/squad — your squad's check-ins today and this cycle's homework\n"
+            "/announcements — this group's announcements\n"
             "/help — show this help"
         ),
     },
