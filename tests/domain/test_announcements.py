@@ -16,16 +16,21 @@ SHANGHAI = LocalCalendar("Asia/Shanghai")
 NOW = datetime(2027, 3, 20, 10, 0, tzinfo=UTC)
 
 
+S = ann.Schedule
+ONCE_27 = S(ann.ONCE, time(9), on=date(2027, 3, 27))
+DEC_1 = date(2027, 12, 1)
+
+
 @pytest.mark.parametrize(
     ("args", "schedule", "text"),
     [
-        ("2027-03-27 09:00 内容", ann.Schedule(ann.ONCE, time(9), on=date(2027, 3, 27)), "内容"),
-        ("at 2027-03-27T9:00 hi", ann.Schedule(ann.ONCE, time(9), on=date(2027, 3, 27)), "hi"),
-        ("每周一 09：00 早安", ann.Schedule(ann.WEEKLY, time(9), weekday=0), "早安"),
-        ("weekly Friday 18:30 Weekend!", ann.Schedule(ann.WEEKLY, time(18, 30), weekday=4), "Weekend!"),
-        ("daily 07:00 until 2027-04-30 Up", ann.Schedule(ann.DAILY, time(7), until=date(2027, 4, 30)), "Up"),
-        ("每月1日 10:00 至 2027-12-01 月初", ann.Schedule(ann.MONTHLY, time(10), day=1, until=date(2027, 12, 1)), "月初"),
-        ("monthly 28 10:00 multi\nline", ann.Schedule(ann.MONTHLY, time(10), day=28), "multi\nline"),
+        ("2027-03-27 09:00 内容", ONCE_27, "内容"),
+        ("at 2027-03-27T9:00 hi", ONCE_27, "hi"),
+        ("每周一 09：00 早安", S(ann.WEEKLY, time(9), weekday=0), "早安"),
+        ("weekly Friday 18:30 Go!", S(ann.WEEKLY, time(18, 30), weekday=4), "Go!"),
+        ("daily 07:00 until 2027-04-30 Up", S(ann.DAILY, time(7), until=date(2027, 4, 30)), "Up"),
+        ("每月1日 10:00 至 2027-12-01 月初", S(ann.MONTHLY, time(10), day=1, until=DEC_1), "月初"),
+        ("monthly 28 10:00 a\nb", S(ann.MONTHLY, time(10), day=28), "a\nb"),
     ],
 )  # fmt: skip
 def test_both_languages_parse_to_one_schedule(args, schedule, text):
