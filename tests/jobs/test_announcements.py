@@ -288,3 +288,30 @@ def test_the_list_is_bounded_and_past_one_offs_make_room_with_their_texts_delete
     ids = [e["id"] for e in store.get_community("c1").announcements]
     assert old["id"] not in ids and len(ids) == 20
     assert store.table.get("C#c1", keys.announcement_sk(old["id"])) is None
+
+
+@pytest.mark.parametrize("ceremony", ["open", "close"])
+def test_a_ceremony_costs_the_same_requests_whatever_the_roster(
+    dynamo_table, requests_made, ceremony
+):
+    """No request per member: the roster is one paged Query, the stars a few more."""
+    from chalicelib.jobs.runner import run_job
+
+    costs = []
+    for size, cid in ((20, "small"), (400, "large")):
+        store = Store(dynamo_table)
+        store.create_community(community(id=cid, chat_id=f"chat-{cid}"))
+        store.bulk_save_members(
+            [member(f"u{n:04d}", community_id=cid, squad="AB"[n % 2]) for n in range(size)]
+        )
+        entry = feature.add_cohort(
+            store, store.get_community(cid), "C", date(2026, 12, 7), date(2026, 12, 13), SET_AT
+        )
+        day = entry["start"] if ceremony == "open" else entry["end"]
+        rt, sent = runtime(store, datetime(2026, 12, 14, 2, 0, tzinfo=UTC))
+        requests_made.reset()
+        run_job(rt, JOB, cid, rt.clock.now(), period=f"{day}#{entry['id']}-{ceremony}")
+        costs.append(dict(requests_made.counts))
+        assert len(posts(sent)) == 1
+    assert costs[0] == costs[1]
+    assert sum(costs[0].values()) <= 15
