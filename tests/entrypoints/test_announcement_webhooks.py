@@ -164,3 +164,42 @@ def test_a_time_in_a_dst_gap_is_refused_in_the_members_language(dynamo_table):
         "hour): pick another time."
     ]
     assert store.get_community("c1").announcements == ()
+
+
+def test_a_weekly_announcement_in_berlin_posts_at_0900_across_the_spring_change(dynamo_table):
+    """Scheduled through the webhook, posted through the timer and the worker: 09:00 CET
+    (08:00 UTC) on 21 March, 09:00 CEST (07:00 UTC) on 28 March, once each."""
+    from chalicelib.queue import SqsQueue
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="rollcall-dev-jobs")["QueueUrl"]
+    store = Store(dynamo_table)
+    store.create_community(community(timezone="Europe/Berlin", locale="en"))
+    store.save_member(member("boss", name="Boss", role=Role.ADMIN))
+    at = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
+    rt, sent = runtime(store, at)
+    rt.queue = SqsQueue(sqs, url)
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client:
+            body = console_body("/announce weekly sun 09:00 Plan", user="boss", message_id="w1")
+            client.http.post("/webhooks/console", headers=signed_headers(body, at), body=body)
+            posted = []
+            for when in (
+                datetime(2027, 3, 21, 7, 55, tzinfo=UTC),  # 08:55 CET: not yet
+                datetime(2027, 3, 21, 8, 5, tzinfo=UTC),  # 09:05 CET
+                datetime(2027, 3, 21, 8, 10, tzinfo=UTC),
+                datetime(2027, 3, 28, 6, 55, tzinfo=UTC),  # 08:55 CEST: not yet
+                datetime(2027, 3, 28, 7, 5, tzinfo=UTC),  # 09:05 CEST
+                datetime(2027, 3, 28, 8, 5, tzinfo=UTC),  # an hour later: nothing more
+            ):
+                before = len(group(sent))
+                tick_and_work(client, rt, sqs, url, when)
+                posted += [when] * (len(group(sent)) - before)
+    finally:
+        set_runtime(None)
+    assert posted == [
+        datetime(2027, 3, 21, 8, 5, tzinfo=UTC),
+        datetime(2027, 3, 28, 7, 5, tzinfo=UTC),
+    ]
+    assert [m for m in group(sent) if "\n" in m] == ["📢 Announcement\nPlan"] * 2
