@@ -71,7 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_monthly-stars": {"zh-CN": "月度之星", "en": "Stars of the month"},
     "job_quarterly-stars": {"zh-CN": "季度之星", "en": "Stars of the quarter"},
     "job_roster-sync": {"zh-CN": "成员名单同步", "en": "Roster sync"},
-    "job_announcements": {"zh-CN": "群公告与开班/结业", "en": "Announcements and cohort ceremonies"},
+    "job_announcements": {"zh-CN": "群公告与开班/结业", "en": "Announcements and cohorts"},
     # members
     "col_name": {"zh-CN": "昵称", "en": "Name"},
     "col_role": {"zh-CN": "角色", "en": "Role"},
