@@ -1255,7 +1255,7 @@ def job() -> None:
 
 
 @job.command("run")
-@click.argument("name", type=click.Choice((*JOBS, "roster-sync", "rota")))
+@click.argument("name", type=click.Choice((*JOBS, "roster-sync", "rota", "announcements")))
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
@@ -2310,6 +2310,173 @@ def session_cancel(community_id: str, day: str, at_instant: str | None, as_json:
         as_json,
         f"cancelled {definition.id} on {when.isoformat()}",
     )
+
+
+# -- announcements and cohorts (features/announcements.py) -----------------------------------
+
+
+def _refused_line(error: Exception) -> Failure:
+    """A refusal's message key as the one English line the CLI shows."""
+    from chalicelib.domain.messages import t
+
+    return Failure(t("en", error.key, **error.values))  # type: ignore[attr-defined]
+
+
+def _as_of(at: str | None) -> Any:
+    from datetime import UTC, datetime
+
+    from chalicelib.clock import parse_instant
+
+    return parse_instant(at) if at else datetime.now(UTC)
+
+
+@main.group()
+def announce() -> None:
+    """Announcements (群公告): schedule, list, cancel."""
+
+
+@announce.command("add")
+@click.option("--community", "community_id", required=True)
+@click.option(
+    "--when",
+    required=True,
+    help='"2026-12-08 09:00", "weekly mon 09:00", "daily 09:00", "monthly 1 09:00", '
+    'optionally followed by "until 2027-01-31" (local time of the community).',
+)
+@click.argument("text", nargs=-1, required=True)
+@click.option("--at", "at", help="As of this instant (ISO-8601; default now).")
+@json_option
+@friendly
+def announce_add(
+    community_id: str, when: str, text: tuple[str, ...], at: str | None, as_json: bool
+) -> None:
+    """Schedule an announcement, posted (and pinned where the platform allows) at its
+    local time."""
+    from chalicelib.domain.announcements import describe
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    now = _as_of(at)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        try:
+            entry, first = feature.add_announcement(
+                store, found, f"{when} {' '.join(text)}", "cli", now
+            )
+        except feature.Refused as error:
+            raise _refused_line(error) from None
+        local = first.astimezone(found.calendar.tz).strftime("%Y-%m-%d %H:%M")
+    data = {**entry, "first_post": first.isoformat()}
+    emit(data, as_json, f"{entry['id']}: {describe(entry, 'en')}, first posted {local}")
+
+
+@announce.command("list")
+@click.option("--community", "community_id", required=True)
+@click.option("--at", "at", help="As of this instant (ISO-8601; default now).")
+@json_option
+@friendly
+def announce_list(community_id: str, at: str | None, as_json: bool) -> None:
+    """The live announcements (one-offs stay listed for 7 days after they post)."""
+    from chalicelib.domain.announcements import describe
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    now = _as_of(at)
+    with open_store() as store:
+        found = store.get_community(community_id)
+    entries = feature.live_announcements(found, now)
+    lines = [f"{e['id']}  {describe(e, 'en')}  {e['preview']}" for e in entries]
+    emit(entries, as_json, "\n".join(lines) or "no announcements")
+
+
+@announce.command("cancel")
+@click.option("--community", "community_id", required=True)
+@click.argument("announcement_id", metavar="ID")
+@json_option
+@friendly
+def announce_cancel(community_id: str, announcement_id: str, as_json: bool) -> None:
+    """Cancel an announcement for good: it is never posted again."""
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.get_community(community_id)
+        if not feature.cancel_announcement(store, found, announcement_id):
+            raise Failure(f"no announcement {announcement_id} in {community_id}")
+    emit({"cancelled": announcement_id}, as_json, f"{announcement_id}: cancelled")
+
+
+@main.group()
+def cohort() -> None:
+    """Cohorts (期): opened and closed with a ceremony in the group."""
+
+
+@cohort.command("add")
+@click.option("--community", "community_id", required=True)
+@click.option("--name", required=True, help="e.g. 第3期")
+@click.option("--start", required=True, help="First day, YYYY-MM-DD (local).")
+@click.option("--end", required=True, help="Last day, YYYY-MM-DD (local).")
+@click.option("--theme", help="The cohort's theme, shown at its opening.")
+@click.option("--at", "at", help="As of this instant (ISO-8601; default now).")
+@json_option
+@friendly
+def cohort_add(
+    community_id: str,
+    name: str,
+    start: str,
+    end: str,
+    theme: str | None,
+    at: str | None,
+    as_json: bool,
+) -> None:
+    """Add a cohort: its opening ceremony is posted at 09:00 on its first day, its closing
+    (stars, levels, thanks) at 09:00 the day after its last."""
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise Failure(f"dates must be YYYY-MM-DD, got {start!r} and {end!r}") from None
+    now = _as_of(at)
+    with open_store() as store:
+        found = store.get_community(community_id)
+        try:
+            entry = feature.add_cohort(store, found, name, first, last, now, theme=theme)
+        except feature.Refused as error:
+            raise _refused_line(error) from None
+    emit(entry, as_json, f"{entry['id']}: {entry['name']} {entry['start']} – {entry['end']}")
+
+
+@cohort.command("list")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def cohort_list(community_id: str, as_json: bool) -> None:
+    """The community's cohorts."""
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.get_community(community_id)
+    emit(list(found.cohorts), as_json, "\n".join(feature.cohort_lines(found)) or "no cohorts")
+
+
+@cohort.command("cancel")
+@click.option("--community", "community_id", required=True)
+@click.argument("cohort_id", metavar="ID")
+@json_option
+@friendly
+def cohort_cancel(community_id: str, cohort_id: str, as_json: bool) -> None:
+    """Remove a cohort: its ceremonies not yet posted never are."""
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.get_community(community_id)
+        if not feature.cancel_cohort(store, found, cohort_id):
+            raise Failure(f"no cohort {cohort_id} in {community_id}")
+    emit({"cancelled": cohort_id}, as_json, f"{cohort_id}: cancelled")
 
 
 if __name__ == "__main__":  # pragma: no cover

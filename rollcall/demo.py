@@ -248,6 +248,7 @@ def run_demo(
         log.say(_banner(community, seed, where))
         _import_roster(runtime, community, people, log)
         schedule_community(runtime.store.table, community, cal.day_start(START))
+        _schedule_cohort_and_announcement(runtime, community, weeks)
         scheduler = Scheduler(runtime, community, log)
         with Client(chalice_app.app) as client:
             chat = Chat(client, clock, secret, log)
@@ -648,6 +649,22 @@ def _import_roster(runtime: Any, community: Community, people: list[Persona], lo
     members = members_csv.merge(community.id, rows, {})
     runtime.store.bulk_save_members(members)
     log.say(_imported_line(len(members), community.locale))
+
+
+def _schedule_cohort_and_announcement(runtime: Any, community: Community, weeks: int) -> None:
+    """The organiser opens a cohort the next morning (开班仪式, posted by the job with the
+    squads and their leaders) and schedules one announcement, as ``rollcall cohort add`` and
+    ``rollcall announce add`` do; both come out through the same dispatcher as every job."""
+    from chalicelib.features import announcements
+
+    now = runtime.clock.now()
+    zh = community.locale == "zh-CN"
+    first, last = START + timedelta(days=1), START + timedelta(days=weeks * 7 - 1)
+    name, theme = ("第1期", "每天读 20 页") if zh else ("Cohort 1", "20 pages a day")
+    announcements.add_cohort(runtime.store, community, name, first, last, now, theme=theme)
+    text = "周三 20:00 读书分享会，欢迎报名" if zh else "Book club on Wednesday at 20:00: join us"
+    when = (START + timedelta(days=2)).isoformat()
+    announcements.add_announcement(runtime.store, community, f"{when} 12:00 {text}", "owner", now)
 
 
 def _show_bot(log: DemoLog, at: datetime, community: Community, parts: list[str], job: str) -> None:

@@ -203,6 +203,7 @@ TELEGRAM_COMMANDS = (
     ("here", "分享会签到", "attend the session that is on"),
     ("recording", "主讲人：添加录播链接", "speakers: add the recording's link"),
     ("sessions", "接下来的分享会", "the coming sessions"),
+    ("announcements", "本群公告", "this group's announcements"),
 )
 
 
@@ -698,6 +699,19 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         _option(_STRING, "date", "The session's date", "日期", required=True),
     ),
     _command("sessions", "The coming sessions", "接下来的分享会"),
+    _command(
+        "announce",
+        "Admins: schedule or cancel an announcement",
+        "管理员：安排或取消群公告",
+        _option(
+            _STRING,
+            "text",
+            "at 2026-12-08T09:00 text, weekly mon 09:00 text, or cancel ID",
+            "2026-12-08 09:00 内容、每周一 09:00 内容，或 cancel 编号",
+            required=True,
+        ),
+    ),
+    _command("announcements", "This group's announcements", "本群公告"),
 )
 
 

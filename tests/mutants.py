@@ -620,6 +620,45 @@ MUTANTS = (
             f"{SESSIONS}::test_an_admin_cancels_in_the_group_and_the_group_is_not_told_twice",
         ),
     ),
+    Mutant(
+        "announcements at the same minute share an instant",
+        "chalicelib/domain/announcements.py",
+        "return timedelta(microseconds=int(entry_id[1:], 16) % 1_000_000)",
+        "return timedelta(0)",
+        (
+            "tests/jobs/test_announcements.py::test_two_announcements_at_the_same_minute_both_post_once",
+        ),
+    ),
+    Mutant(
+        "a later announcement pushes the due pointer back",
+        "chalicelib/store/due.py",
+        '| Cond.gt("scheduled_at", item["scheduled_at"])',
+        '| Cond.exists("pk")',
+        (
+            "tests/jobs/test_announcements.py::"
+            "test_adding_a_later_announcement_never_pushes_back_one_already_scheduled",
+        ),
+    ),
+    Mutant(
+        "cancelling leaves the announcement scheduled",
+        "chalicelib/features/announcements.py",
+        "updated = store.update_community(community, announcements=kept)",
+        "updated = community",
+        (
+            "tests/jobs/test_announcements.py::"
+            "test_a_cancelled_announcement_never_posts_even_from_a_message_already_queued",
+        ),
+    ),
+    Mutant(
+        "a queued post of a cancelled announcement is not refused",
+        "chalicelib/jobs/post_announcements.py",
+        "    if found is None:\n",
+        "    if found is None and False:\n",
+        (
+            "tests/jobs/test_announcements.py::"
+            "test_a_cancelled_announcement_never_posts_even_from_a_message_already_queued",
+        ),
+    ),
 )
 
 

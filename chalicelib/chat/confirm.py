@@ -40,7 +40,7 @@ from chalicelib.store.table import Cond
 # Platforms whose signature does not cover the body, and the commands held there.
 GUARDED_PLATFORMS = frozenset({"dingtalk"})
 GUARDED_COMMANDS = frozenset(
-    {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal"}
+    {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal", "announce"}
     | {"appoint", "dismiss"}
     | {"confirm_speaker", "cancel_session"}
 )
@@ -59,6 +59,8 @@ def guarded(ctx: CommandContext) -> bool:
         return False  # only shows them
     if command.name == "goal" and command.args.strip().lower() in BOARD_WORDS:
         return False  # the goal board: nothing changes
+    if command.name == "announce" and command.args.strip().lower() in ("", "list", "列表"):
+        return False  # the usage or the list: nothing changes
     return ctx.may(command.name)
 
 

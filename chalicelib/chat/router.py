@@ -34,6 +34,7 @@ _ROTA = "chalicelib.chat.rota"
 _RITUAL = "chalicelib.chat.ritual"
 _POSITIONS = "chalicelib.chat.positions"
 _SESSIONS = "chalicelib.chat.sessions"
+_ANNOUNCEMENTS = "chalicelib.chat.announcements"
 
 # command name → (module, function)
 HANDLERS: dict[str, tuple[str, str]] = {
@@ -95,6 +96,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "recording": (_SESSIONS, "handle_recording"),
     "cancel_session": (_SESSIONS, "handle_cancel_session"),
     "sessions": (_SESSIONS, "handle_sessions"),
+    # announcements (chat/announcements.py)
+    "announce": (_ANNOUNCEMENTS, "handle_announce"),
+    "announcements": (_ANNOUNCEMENTS, "handle_announcements"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

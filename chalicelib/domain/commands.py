@@ -117,6 +117,12 @@ ALIASES: dict[str, str] = {
     "/cancel-session": "cancel_session",
     "分享会": "sessions",
     "/sessions": "sessions",
+    # announcements (chat/announcements.py): admins schedule and cancel, anyone lists
+    "公告": "announce",
+    "取消公告": "announce",
+    "/announce": "announce",
+    "公告列表": "announcements",
+    "/announcements": "announcements",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

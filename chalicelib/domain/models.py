@@ -211,6 +211,10 @@ class Community:
     # Recurring sessions (分享会): their definitions as JSON strings (domain/sessions.py), on
     # the community item so that the sessions job's slots need nothing else.
     sessions: tuple[str, ...] = ()
+    # Announcements' schedules and cohorts (domain/announcements.py): small dicts of
+    # strings, a bounded list each, here so that the announcements job's slots see them.
+    announcements: tuple[dict[str, Any], ...] = ()
+    cohorts: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)

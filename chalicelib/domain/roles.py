@@ -148,6 +148,7 @@ PERMISSIONS: dict[str, Permission] = {
     # cancelling one session
     "confirm_speaker": Permission(ADMIN_ROLES, True),
     "cancel_session": Permission(ADMIN_ROLES, True),
+    "announce": Permission(ADMIN_ROLES, True),  # scheduling and cancelling announcements
     "squad_others": Permission(ADMIN_ROLES, True),  # /squad NAME of another squad
     # a leader's /remind of their own squad (chat/admin.py)
     "remind_squad": Permission(frozenset({Role.LEADER}), False),

@@ -223,6 +223,18 @@ LEAVES_UNSEEN = {
 }
 
 
+def _cohort_suffix(community: Community, month: str) -> str:
+    """`` (第3期)`` when a cohort ran during the report's month: the CSV's columns stay as
+    they are (a contract), the title carries the cohort's name."""
+    from chalicelib.domain.announcements import cohort_during
+
+    if not community.cohorts:
+        return ""
+    first, last = community.calendar.month_bounds(month)
+    name = cohort_during(community.cohorts, first, last)
+    return t(community.locale, "cohort_report_title", name=name) if name else ""
+
+
 def compose_report(community: Community, summary: ReportSummary, *, names: bool = True) -> Message:
     """The report as admins read it. ``names=False`` leaves out every list of names (for
     ``/report`` asked in the group itself when the report is not meant for the group)."""
@@ -241,7 +253,7 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
         t(
             locale,
             "report_title",
-            community=community.name,
+            community=community.name + _cohort_suffix(community, summary.month),
             month=summary.month,
             as_of=summary.as_of.isoformat(),
         ),

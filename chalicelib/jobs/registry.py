@@ -21,6 +21,7 @@ JOB_MODULES = (
     "chalicelib.jobs.post_quarterly_stars",
     "chalicelib.jobs.turn_over_rota",
     "chalicelib.jobs.post_sessions",
+    "chalicelib.jobs.post_announcements",
 )
 
 

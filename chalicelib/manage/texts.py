@@ -73,6 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_roster-sync": {"zh-CN": "成员名单同步", "en": "Roster sync"},
     "job_rota": {"zh-CN": "值班轮换", "en": "Duty rota hand-over"},
     "job_sessions": {"zh-CN": "分享会", "en": "Sessions"},
+    "job_announcements": {"zh-CN": "群公告与开班/结业", "en": "Announcements and cohorts"},
     # members
     "col_name": {"zh-CN": "昵称", "en": "Name"},
     "col_role": {"zh-CN": "角色", "en": "Role"},

@@ -667,3 +667,15 @@ def deliver_parts(deliver: Callable[[Any], str], parts: Sequence[Any]) -> Delive
             delivery.errors.append(str(error))
             break
     return delivery
+
+
+@runtime_checkable
+class MessagePins(Protocol):
+    """Optional: adapters whose platform pins a message in the chat (Telegram
+    ``pinChatMessage``, Slack ``pins.add``, Feishu's pin API). Announcements are pinned
+    after they are posted (jobs/post_announcements.py)."""
+
+    def pin_message(self, chat: ChatAddress, message_id: str) -> None:
+        """Pin ``message_id`` (as ``deliver`` returned it) in ``chat``. Raises DeliveryError
+        when the platform refuses or cannot be reached."""
+        ...

@@ -658,6 +658,16 @@ class FeishuAdapter:
             return False
         return True
 
+    # -- pins (jobs/post_announcements.py)
+    def pin_message(self, chat: ChatAddress, message_id: str) -> None:
+        """``POST /im/v1/pins`` as the app. A custom bot's posts have no message id the
+        API knows (the run records a local one): those cannot be pinned."""
+        if not self.direct_messages or message_id.startswith("feishu-robot-"):
+            raise DeliveryError("Feishu pins need the app (ROLLCALL_FEISHU_APP_ID/_APP_SECRET)")
+        self._app_request(
+            "POST", "/im/v1/pins", self._sender, params={}, payload={"message_id": message_id}
+        )
+
     # -- roster sync (features/roster.py)
     def read_chat_members(
         self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int

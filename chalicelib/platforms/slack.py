@@ -459,6 +459,13 @@ class SlackAdapter:
         )
         return False
 
+    # -- pins (jobs/post_announcements.py)
+    def pin_message(self, chat: ChatAddress, message_id: str) -> None:
+        """``pins.add`` (scope ``pins:write``); ``already_pinned`` is done already."""
+        body = self._call("pins.add", {"channel": chat.chat_id, "timestamp": message_id})
+        if not body.get("ok") and body.get("error") != "already_pinned":
+            raise DeliveryError(f"slack refused the pin: {_error(body)}")
+
     # -- roster sync (features/roster.py)
     def read_chat_members(
         self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int

@@ -493,6 +493,20 @@ class TelegramAdapter:
             and _is_person(entry.get("user"))
         )
 
+    def pin_message(self, chat: ChatAddress, message_id: str) -> None:
+        """``pinChatMessage`` quietly (the post itself already notified); the bot needs the
+        "pin messages" right in a group."""
+        refused = self._admin_call(
+            "pinChatMessage",
+            {
+                "chat_id": chat.chat_id,
+                "message_id": int(message_id),
+                "disable_notification": True,
+            },
+        )
+        if refused is not None:
+            raise DeliveryError(f"telegram refused the pin: {refused}")
+
     def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
         """Call ``method``; None when Telegram did it, else why not (for the log)."""
         try:

@@ -100,3 +100,22 @@ def due_by(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
     partitions += [f"DUE#{job}#{n}" for job in LEGACY_JOBS for n in range(LEGACY_SHARDS)]
     for partition in partitions:
         yield from table.query(partition, end=upper, index=keys.DUE_INDEX)
+
+
+def put_due_if_earlier(
+    table: Table, community_id: str, job: str, period: str, scheduled_at: datetime
+) -> bool:
+    """Point (community, job) at this run when it has no pointer or points later: one
+    conditional put, so a run already due (not yet taken) is never pushed back. For jobs
+    whose runs an admin adds one by one (announcements)."""
+    item = {
+        "pk": keys.community_pk(community_id),
+        "sk": keys.due_item_sk(job),
+        "due_pk": index_pk(community_id, job),
+        "due_sk": due_sk(scheduled_at, community_id),
+        "community_id": community_id,
+        "job": job,
+        "period": period,
+        "scheduled_at": _utc_iso(scheduled_at),
+    }
+    return table.put(item, cond=Cond.absent("pk") | Cond.gt("scheduled_at", item["scheduled_at"]))

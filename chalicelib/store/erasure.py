@@ -57,6 +57,7 @@ KIND_NAMES: dict[str, str] = {
     keys.ROTA_VOLUNTEER_PREFIX: "rota_volunteers",
     keys.WELCOME_PREFIX: "welcomes",
     keys.SESSION_PREFIX: "sessions",
+    keys.ANNOUNCEMENT_PREFIX: "announcements",
     keys.META: "community",
 }
 

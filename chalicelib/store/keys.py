@@ -443,6 +443,14 @@ RETAINED_PREFIXES = (
     RUN_REFUSED_PREFIX,
 )
 
+# An announcement's text (its schedule is on the community item): read when it is posted.
+ANNOUNCEMENT_PREFIX = "ANN#"
+
+
+def announcement_sk(announcement_id: str) -> str:
+    return f"{ANNOUNCEMENT_PREFIX}{announcement_id}"
+
+
 # Every kind of the partition but META: a purge that finds nothing under these is done.
 PARTITION_PREFIXES = (
     MEMBER_PREFIX,
@@ -452,6 +460,7 @@ PARTITION_PREFIXES = (
     DUE_ITEM_PREFIX,
     SYNC_PREFIX,
     SQUAD_REMINDED_PREFIX,  # no member named; expires by its own TTL within days
+    ANNOUNCEMENT_PREFIX,  # the group's announcements' texts; no member named
 )
 
 

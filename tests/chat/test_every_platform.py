@@ -11,6 +11,8 @@ that each platform's registration is built from, so a new command that forgets o
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.chat.router import HANDLERS
 from chalicelib.domain.commands import ALIASES, parse_command
 from rollcall.platform_setup import DISCORD_COMMANDS, SLACK_COMMANDS, TELEGRAM_COMMANDS
@@ -37,6 +39,7 @@ ADMIN_COMMANDS = frozenset(
         "dismiss",
         "confirm_speaker",
         "cancel_session",
+        "announce",
     }
 )
 
@@ -94,3 +97,23 @@ def test_every_admin_command_is_guarded_by_the_permission_table():
 
     unguarded = ADMIN_COMMANDS - set(PERMISSIONS)
     assert not unguarded, f"admin commands missing from PERMISSIONS: {sorted(unguarded)}"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_help_names_every_command_by_a_word_that_works_and_fits_one_discord_message(locale):
+    """/help is how members find a command: every command is in it (the member's or the
+    admins' part), every slash word it shows is a command, and an admin's whole help is one
+    message on Discord (2,000 characters), where a longer one would arrive in pieces."""
+    import re
+
+    from chalicelib.chat.router import HANDLERS
+    from chalicelib.domain.messages import t
+
+    text = t(locale, "help") + "\n\n" + t(locale, "help_admin")
+    assert len(text) < 2000
+    shown = set(re.findall(r"/[a-z][a-z_-]*", text))
+    assert shown <= set(ALIASES), sorted(shown - set(ALIASES))
+    tokens = set(re.split(r"[\s·—|<>\[\]():：，；]+", text))
+    named = {ALIASES[w] for w in tokens if w in ALIASES}
+    missing = set(HANDLERS) - named - NOT_A_SLASH_COMMAND - {"setup"}
+    assert not missing, f"commands /help does not name ({locale}): {sorted(missing)}"

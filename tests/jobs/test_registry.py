@@ -86,5 +86,6 @@ def test_the_routine_jobs_declare_themselves():
         "quarterly-stars",
         "rota",
         "sessions",
+        "announcements",
     )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)

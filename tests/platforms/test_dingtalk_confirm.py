@@ -164,6 +164,9 @@ def test_other_platforms_and_plain_commands_are_not_held(dynamo_table, platform)
         ("/goal", False),  # only shows the goal
         ("目标榜", False),  # only shows the board
         ("/goal board", False),
+        ("公告 2030-12-08 09:00 内容", True),  # schedules an announcement
+        ("取消公告 a1234567", True),  # cancels one
+        ("/announce list", False),  # only lists them
     ],
 )
 def test_goal_and_award_changes_wait_for_the_code_too(dynamo_table, platform, text, held):

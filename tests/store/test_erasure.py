@@ -258,6 +258,8 @@ def populate(table: MemoryTable) -> Store:
     session_store.sign_up(table, CID, "friday", AT.date(), GONE, GONE_NAME, "时区", AT)
     for uid, name in ((GONE, GONE_NAME), (STAY, STAY_NAME)):
         session_store.record_attendance(table, CID, "friday", AT.date(), uid, name, AT)
+    # an announcement's text (features/announcements.py): the group's, no member named
+    table.put({"pk": f"C#{CID}", "sk": keys.announcement_sk("a0000001"), "text": "分享会"})
     return store
 
 
@@ -327,6 +329,7 @@ BUILDERS = {
     "welcome_sk": keys.WELCOME_PREFIX,
     "session_instance_sk": keys.SESSION_PREFIX,
     "session_attendance_sk": keys.SESSION_PREFIX,
+    "announcement_sk": keys.ANNOUNCEMENT_PREFIX,
 }
 
 
@@ -542,6 +545,7 @@ def test_new_checkins_and_runs_expire_and_backfill_gives_the_rest_an_expiry():
             "warnings",
             "strikes",
             "roster_sync",
+            "announcements",  # the group's, deleted when cancelled or past
         )
         if item["pk"] == pk and kind not in state:
             assert keys.TTL_ATTRIBUTE in item, item["sk"]
