@@ -1255,7 +1255,10 @@ def job() -> None:
 
 
 @job.command("run")
-@click.argument("name", type=click.Choice((*JOBS, "roster-sync", "rota", "announcements")))
+@click.argument(
+    "name",
+    type=click.Choice((*JOBS, "roster-sync", "rota", "announcements", "discord-activity")),
+)
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")

@@ -22,6 +22,7 @@ JOB_MODULES = (
     "chalicelib.jobs.turn_over_rota",
     "chalicelib.jobs.post_sessions",
     "chalicelib.jobs.post_announcements",
+    "chalicelib.jobs.read_discord_activity",
 )
 
 

@@ -74,6 +74,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_rota": {"zh-CN": "值班轮换", "en": "Duty rota hand-over"},
     "job_sessions": {"zh-CN": "分享会", "en": "Sessions"},
     "job_announcements": {"zh-CN": "群公告与开班/结业", "en": "Announcements and cohorts"},
+    "job_discord-activity": {"zh-CN": "Discord 频道活跃记录", "en": "Discord channel activity"},
     # members
     "col_name": {"zh-CN": "昵称", "en": "Name"},
     "col_role": {"zh-CN": "角色", "en": "Role"},

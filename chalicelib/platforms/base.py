@@ -276,6 +276,62 @@ class MemberLister(Protocol):
     ) -> ChatMembers: ...
 
 
+@dataclass(frozen=True)
+class ChannelPost:
+    """One member's message read from a channel's history: who and when, never what (the
+    words need a privileged intent rollcall does not ask for)."""
+
+    user_id: str
+    name: str
+    username: str | None
+    at: datetime  # aware UTC
+
+
+@dataclass(frozen=True)
+class ChannelHistory:
+    """What one read of a channel's history found: members' posts (bots, webhooks and
+    system messages left out) and the id of the newest message read of any kind, the cursor
+    the next read starts after (None: nothing new). ``more``: the read stopped at its page
+    bound with messages still unread."""
+
+    posts: tuple[ChannelPost, ...]
+    last_id: str | None
+    pages: int
+    more: bool = False
+
+
+class HistoryRefused(DeliveryError):
+    """The platform refused to show the channel's history for a reason no retry changes:
+    ``permission`` names what the operator must grant."""
+
+    def __init__(self, platform: str, permission: str, detail: str = "") -> None:
+        message = f"{platform} refused the channel's messages: missing {permission}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.platform = platform
+        self.permission = permission
+
+
+class MalformedHistory(DeliveryError):
+    """A history page that cannot be read: nothing is written from the read."""
+
+    def __init__(self, platform: str, what: str) -> None:
+        super().__init__(f"{platform} sent a malformed message history: {what}")
+        self.platform = platform
+
+
+@runtime_checkable
+class ChannelReader(Protocol):
+    """Optional: adapters that read a channel's past messages over their API (Discord, whose
+    bot receives only interactions over HTTP). ``read_channel_history`` reads at most
+    ``max_pages`` pages of messages after message ``after_id`` (or, with none, sent since
+    ``since``), oldest first, paced within the platform's limits. Raises HistoryRefused,
+    MalformedHistory or DeliveryError, before anything is written."""
+
+    def read_channel_history(
+        self, chat: ChatAddress, after_id: str | None, *, since: datetime, max_pages: int
+    ) -> ChannelHistory: ...
+
+
 class AdminsUnavailable(Exception):
     """The platform would not say who its admins are (a missing permission or scope, the
     chat unknown to it): the message names the platform and what it needs. Nothing changes."""

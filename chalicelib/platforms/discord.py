@@ -41,7 +41,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -49,15 +49,19 @@ from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
     REPLY_JOINER,
     BadPayload,
+    ChannelHistory,
+    ChannelPost,
     ChatAddress,
     Delivery,
     DeliveryError,
     DirectRefused,
+    HistoryRefused,
     HttpRequest,
     HttpResponse,
     InboundEvent,
     ListRefused,
     MalformedAnswer,
+    MalformedHistory,
     Message,
     Parsed,
     Sender,
@@ -129,6 +133,14 @@ _PINGS = re.compile(r"@(?=everyone|here)|<(?=[@#])", re.IGNORECASE)
 ADMINISTRATOR, MANAGE_GUILD = 0x8, 0x20
 # A user, channel or guild id, as it may go into a request path.
 _SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+# Activity (features/channel_activity.py): a channel's history, 100 messages a page (the
+# maximum). A snowflake's top 42 bits are milliseconds since Discord's epoch (2015).
+HISTORY_PAGE = 100
+DISCORD_EPOCH_MS = 1_420_070_400_000
+UNKNOWN_CHANNEL = 10003
+# Message types that are a member writing: DEFAULT and REPLY. Joins, pins, boosts and the
+# bot's own command answers (type 20, authored by the bot) are not a member's activity.
+MEMBER_MESSAGE_TYPES = frozenset({0, 19})
 
 
 def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
@@ -452,6 +464,75 @@ class DiscordAdapter:
                 return ChatMembers(tuple(people), complete=True)
         raise MalformedAnswer("discord", f"the list did not end after {MAX_LIST_PAGES} pages")
 
+    # -- activity (features/channel_activity.py)
+    def read_channel_history(
+        self, chat: ChatAddress, after_id: str | None, *, since: datetime, max_pages: int
+    ) -> ChannelHistory:
+        """Members' messages in the channel after message ``after_id`` (none yet: those sent
+        since ``since``): ``GET /channels/{id}/messages?after=…&limit=100``, pages a second
+        apart, at most ``max_pages``. Authors and times only: the words need the privileged
+        Message Content intent, which this does not use. Bots, webhooks and system messages
+        are left out, but the cursor moves past them. Needs View Channel and Read Message
+        History; without the latter Discord answers an empty list, not a refusal."""
+        if not self._token:
+            raise HistoryRefused("discord", "the bot token (ROLLCALL_DISCORD_BOT_TOKEN)")
+        if not _SNOWFLAKE.fullmatch(chat.chat_id):
+            raise MalformedHistory("discord", f"not a channel id: {chat.chat_id[:40]!r}")
+        valid = after_id is not None and _SNOWFLAKE.fullmatch(after_id) is not None
+        after = int(after_id) if valid and after_id is not None else snowflake_at(since)
+        path = f"/channels/{chat.chat_id}/messages"
+        posts: list[ChannelPost] = []
+        newest: int | None = None
+        for pages in range(1, max_pages + 1):
+            try:
+                answer = self._request(
+                    "GET",
+                    path,
+                    params={"after": str(after), "limit": str(HISTORY_PAGE)},
+                    pace_key=f"history:{chat.chat_id}",
+                )
+            except DeliveryError as error:
+                raise self._history_refusal(error) from None
+            page = answer.body
+            if not isinstance(page, list):
+                raise MalformedHistory("discord", "a page that is not a list")
+            # Discord lists a page newest first; read it oldest first.
+            for message_id, entry in sorted(_history_entries(page)):
+                if message_id <= after:
+                    continue  # not after the cursor: already read
+                newest = max(newest or 0, message_id)
+                post = _member_post(message_id, entry)
+                if post is not None:
+                    posts.append(post)
+            if page:
+                after = max(after, newest or after)
+            if len(page) < HISTORY_PAGE:
+                return ChannelHistory(tuple(posts), _id_or_none(newest), pages)
+        return ChannelHistory(tuple(posts), _id_or_none(newest), max_pages, more=True)
+
+    def _history_refusal(self, error: DeliveryError) -> DeliveryError:
+        """What a refused history read lacks, by Discord's code; other failures as they are
+        (a 5xx after its retries fails the run, and the queue tries again)."""
+        answer = error.answer
+        if answer is None or answer.status not in (401, 403, 404):
+            return error
+        code = _code(answer)
+        if answer.status == 401:
+            return HistoryRefused("discord", "a valid bot token", str(error))
+        if code == MISSING_ACCESS:
+            return HistoryRefused(
+                "discord",
+                "the View Channel permission in the channel (or the bot in the server)",
+                str(error),
+            )
+        if code == MISSING_PERMISSIONS:
+            return HistoryRefused("discord", "the Read Message History permission", str(error))
+        if code == UNKNOWN_CHANNEL:
+            return HistoryRefused(
+                "discord", "access to the channel (Unknown Channel: deleted?)", str(error)
+            )
+        return HistoryRefused("discord", f"access (code {code})", str(error))
+
     def _list_refusal(self, error: DeliveryError) -> DeliveryError:
         """What a refused members read lacks, by Discord's code; other failures as they are."""
         answer = error.answer
@@ -579,6 +660,55 @@ def guild_admin(permissions: Any) -> bool | None:
     if not isinstance(permissions, str) or not permissions.isdigit() or len(permissions) > 30:
         return None
     return bool(int(permissions) & (ADMINISTRATOR | MANAGE_GUILD))
+
+
+def snowflake_at(instant: datetime) -> int:
+    """The smallest message id Discord could give a message sent at ``instant``: reading
+    ``after`` it reads what was sent since."""
+    ms = int(instant.timestamp() * 1000) - DISCORD_EPOCH_MS
+    return max(0, ms) << 22
+
+
+def snowflake_time(message_id: int) -> datetime:
+    """When a message was sent, from its id (exact to the millisecond)."""
+    return datetime.fromtimestamp(((message_id >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)
+
+
+def _history_entries(page: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    """A page's messages by id; a message without an id, or without an author's id, makes
+    the whole read malformed (nothing is written from it)."""
+    entries: list[tuple[int, dict[str, Any]]] = []
+    for entry in page:
+        message_id = entry.get("id") if isinstance(entry, dict) else None
+        author = entry.get("author") if isinstance(entry, dict) else None
+        author_id = author.get("id") if isinstance(author, dict) else None
+        if not isinstance(message_id, str) or not _SNOWFLAKE.fullmatch(message_id):
+            raise MalformedHistory("discord", "a message without an id")
+        if not isinstance(author_id, str) or not _SNOWFLAKE.fullmatch(author_id):
+            raise MalformedHistory("discord", f"message {message_id} without an author id")
+        entries.append((int(message_id), entry))
+    return entries
+
+
+def _member_post(message_id: int, entry: dict[str, Any]) -> ChannelPost | None:
+    """A member's own message as a post; None for bots, webhooks and system messages."""
+    author: dict[str, Any] = entry["author"]
+    if author.get("bot") or author.get("system") or entry.get("webhook_id"):
+        return None
+    if entry.get("type", 0) not in MEMBER_MESSAGE_TYPES:
+        return None
+    name = author.get("global_name") or author.get("username")
+    username = author.get("username")
+    return ChannelPost(
+        user_id=author["id"],
+        name=name if isinstance(name, str) else "",
+        username=username if isinstance(username, str) and username else None,
+        at=snowflake_time(message_id),
+    )
+
+
+def _id_or_none(message_id: int | None) -> str | None:
+    return str(message_id) if message_id is not None else None
 
 
 def _follow_up_path(application_id: str, token: str) -> str:

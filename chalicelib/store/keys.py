@@ -26,6 +26,9 @@ EVENT_PREFIX = "EVT#"
 # next one-by-one check starts. Names no member.
 SYNC_PREFIX = "SYNC#"
 ROSTER_SYNC_SK = f"{SYNC_PREFIX}ROSTER"
+# Where the channel-activity read stopped (features/channel_activity.py): the newest message
+# id read, advanced only once the activity it found is written.
+ACTIVITY_CURSOR_SK = f"{SYNC_PREFIX}ACTIVITY"
 
 
 def community_pk(community_id: str) -> str:

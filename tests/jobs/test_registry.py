@@ -87,5 +87,6 @@ def test_the_routine_jobs_declare_themselves():
         "rota",
         "sessions",
         "announcements",
+        "discord-activity",
     )
     assert MAX_LATENESS["daily-reminder"] == timedelta(hours=2)
