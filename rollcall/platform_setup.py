@@ -769,11 +769,13 @@ def _discord(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "OAuth2 → URL Generator：scopes 选 bot 和 applications.commands，权限选 View "
-                "Channels、Send Messages，要移除成员再加 Kick Members（KICK_MEMBERS），用生成的"
+                "Channels、Send Messages、Read Message History，要移除成员再加 Kick Members"
+                "（KICK_MEMBERS），用生成的"
                 "链接把机器人邀请进服务器。机器人的角色要排在被移除成员的角色之上；否则确认的"
                 "移除会列出来手动处理。关闭了「允许服务器成员私信」的成员，私信改发到频道。",
                 "OAuth2 → URL Generator: scopes bot and applications.commands, permissions "
-                "View Channels and Send Messages, plus Kick Members (KICK_MEMBERS) for removal; "
+                "View Channels, Send Messages and Read Message History, plus Kick Members "
+                "(KICK_MEMBERS) for removal; "
                 "invite the bot with the generated link. The bot's role must sit above the "
                 "roles of members it removes, or confirmed removals are listed to do by hand. "
                 "Members who closed DMs from server members get their private messages in the "
@@ -791,11 +793,15 @@ def _discord(zh: bool, stage: str) -> Guide:
             ),
             _g(
                 zh,
-                "Discord 只把斜杠命令发给 rollcall：普通发言和成员进出不会送达（需要 Gateway），"
-                "活跃度只按命令计。",
-                "Discord sends rollcall slash commands only: ordinary messages and members "
-                "joining or leaving never arrive (that takes the Gateway), so activity counts "
-                "commands only.",
+                "Discord 只把斜杠命令发给 rollcall；普通发言由 discord-activity 任务每 2 小时"
+                "读取频道的新消息补上（只看发言人和时间，不需要 Message Content Intent；需要"
+                "频道的 View Channels 和 Read Message History 权限，少了 Read Message History "
+                "时 Discord 不报错，只返回空列表）。成员进出只由每天的同步看到。",
+                "Discord sends rollcall slash commands only; members' ordinary messages are "
+                "read back every 2 hours by the discord-activity job (authors and times only, "
+                "no Message Content intent needed; it needs View Channels and Read Message "
+                "History in the channel, and without the latter Discord answers an empty list, "
+                "not an error). Joins and leaves are seen only by the daily sync.",
             ),
             _bind_step(zh, "discord", _g(zh, "在频道里使用 /help", "In the channel, use /help")),
         ],

@@ -659,6 +659,26 @@ MUTANTS = (
             "test_a_cancelled_announcement_never_posts_even_from_a_message_already_queued",
         ),
     ),
+    Mutant(
+        "discord activity moves its cursor before the writes",
+        "chalicelib/features/channel_activity.py",
+        """        table, cid = self.store.table, self.community.id
+        for user_id""",
+        """        table, cid = self.store.table, self.community.id
+        activity_store.advance_cursor(table, cid, self.community.chat_id, self.last_id, self.now)
+        for user_id""",
+        (
+            "tests/jobs/test_discord_activity.py::"
+            "test_a_crash_midway_through_the_writes_loses_nobody",
+        ),
+    ),
+    Mutant(
+        "discord activity moves last_active back",
+        "chalicelib/store/channel_activity.py",
+        'cond=Cond.absent("last_active") | Cond.lt("last_active", day.isoformat()),',
+        "cond=None,",
+        ("tests/jobs/test_discord_activity.py::test_last_active_never_moves_back",),
+    ),
 )
 
 

@@ -297,6 +297,30 @@ def test_a_crash_after_the_writes_before_the_cursor_reruns_safely(store, monkeyp
 
 
 @responses.activate
+def test_a_crash_midway_through_the_writes_loses_nobody(store, monkeypatch):
+    """The function dies after Ann's write and before Cy's: the cursor has not moved, so
+    the next run reads the same messages and Cy is marked then."""
+    at = NOW - timedelta(hours=1)
+    FakeChannel([message(ANN, at, 1), message(CY, at, 2)]).serve()
+    c = store.get_community("c1")
+    real = activity_store.mark_active
+
+    def dies_at_cy(table, community_id, user_id, *args):
+        if user_id == CY:
+            raise RuntimeError("the function timed out")
+        return real(table, community_id, user_id, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(activity_store, "mark_active", dies_at_cy)
+        with pytest.raises(RuntimeError):
+            plan_activity_read(store, c, discord_adapter(), NOW).write()
+    assert store.get_member("c1", ANN).last_active == date(2026, 12, 5)
+    assert store.get_member("c1", CY) is None
+    plan_activity_read(store, c, discord_adapter(), NOW).write()
+    assert store.get_member("c1", CY).last_active == date(2026, 12, 5)
+
+
+@responses.activate
 def test_a_thousand_messages_from_200_authors_cost_200_updates_not_a_read_per_member():
     store = Store(MemoryTable())
     store.create_community(community(platform="discord", chat_id=CHANNEL))
