@@ -391,3 +391,57 @@ def test_the_adapter_without_a_bot_token_names_it():
             ChatAddress("discord", CHANNEL), None, since=NOW, max_pages=1
         )
     assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "named"),
+    [
+        (401, {"message": "401: Unauthorized", "code": 0}, "a valid bot token"),
+        (403, {"message": "Missing Access", "code": 50001}, "View Channel"),
+        (403, {"message": "Missing Permissions", "code": 50013}, "Read Message History"),
+        (404, {"message": "Unknown Channel", "code": 10003}, "Unknown Channel"),
+    ],
+)
+@responses.activate
+def test_each_refusal_names_what_to_grant_after_one_request(status, body, named):
+    responses.get(HISTORY, status=status, json=body)
+    with pytest.raises(HistoryRefused, match=named):
+        discord_adapter().read_channel_history(
+            ChatAddress("discord", CHANNEL), "1", since=NOW, max_pages=5
+        )
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_server_error_is_retried_then_fails_the_run_not_a_skip(store):
+    responses.get(HISTORY, status=503, json={"message": "upstream"})
+    from chalicelib.platforms.base import DeliveryError
+
+    with pytest.raises(DeliveryError) as raised:
+        run(store)
+    assert not isinstance(raised.value, HistoryRefused)  # the queue tries again later
+    assert len(responses.calls) == 4  # the sender's bounded attempts
+    assert cursor(store) is None
+
+
+@responses.activate
+def test_pages_are_paced_a_second_apart():
+    from chalicelib.platforms.discord import PER_CHANNEL_INTERVAL
+    from tests.platforms.support import FakeTime, timed_sender
+
+    clock = FakeTime()
+    base = NOW - timedelta(hours=1)
+    FakeChannel([message(CY, base + timedelta(seconds=n), n) for n in range(250)]).serve()
+    adapter = DiscordAdapter(
+        bytes(32),
+        "bot-token",
+        api_base=API,
+        sender=timed_sender(clock, min_interval=PER_CHANNEL_INTERVAL),
+    )
+    history = adapter.read_channel_history(
+        ChatAddress("discord", CHANNEL), None, since=NOW - timedelta(days=1), max_pages=20
+    )
+    assert history.pages == 3 and len(history.posts) == 250
+    assert clock.sleeps == [1.0, 1.0]
+    assert all(p.at.tzinfo is not None for p in history.posts)
+    assert history.posts[0].at == base.replace(microsecond=0)
