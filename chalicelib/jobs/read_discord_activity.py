@@ -76,7 +76,7 @@ def plan_discord_activity(
     return Plan(period=period, messages=[], summary=read.summary(), apply=apply)
 
 
-def offset(community: Community) -> timedelta:
+def activity_offset(community: Community) -> timedelta:
     """Where in each 2 hours this community's runs fall: stable, spread by its id."""
     return timedelta(minutes=zlib.crc32(community.id.encode()) % int(EVERY.total_seconds() // 60))
 
@@ -84,7 +84,7 @@ def offset(community: Community) -> timedelta:
 def discord_activity_slots(community: Community, after: datetime) -> Iterator[Slot]:
     """Every 2 hours (an interval, the same in every time zone), at the community's offset."""
     step = int(EVERY.total_seconds())
-    shift = offset(community)
+    shift = activity_offset(community)
     k = int((after - shift).timestamp()) // step
     while True:
         k += 1

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from chalicelib.features import channel_activity
 from chalicelib.features.channel_activity import plan_activity_read
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.read_discord_activity import SPEC, discord_activity_slots
@@ -346,8 +345,7 @@ def test_a_thousand_messages_from_200_authors_cost_200_updates_not_a_read_per_me
 
 
 @responses.activate
-def test_a_long_backlog_is_read_on_by_the_next_run(store, monkeypatch):
-    monkeypatch.setattr(channel_activity, "MAX_PAGES", 2)
+def test_a_long_backlog_is_read_on_by_the_next_run(store):
     base = NOW - timedelta(hours=1)
     msgs = [message(CY, base + timedelta(seconds=n), n) for n in range(250)]
     fake = FakeChannel(msgs).serve()
@@ -445,3 +443,13 @@ def test_pages_are_paced_a_second_apart():
     assert clock.sleeps == [1.0, 1.0]
     assert all(p.at.tzinfo is not None for p in history.posts)
     assert history.posts[0].at == base.replace(microsecond=0)
+
+
+@responses.activate
+def test_a_community_bound_to_another_channel_since_starts_afresh(store):
+    activity_store.advance_cursor(store.table, "c1", "1171234567890000999", "5" * 18, NOW)
+    fake = FakeChannel([message(CY, NOW - timedelta(hours=1))]).serve()
+    run(store)
+    assert fake.afters == [str(snowflake_at(NOW - timedelta(days=7)))]
+    assert store.get_member("c1", CY).last_active == date(2026, 12, 5)
+    assert cursor(store) == fake.messages[-1]["id"]
