@@ -5,9 +5,9 @@ The platform is a fake session behind the real DiscordAdapter and HttpSender (pa
 ``after`` cursors and the page-a-second pace as in production, without the network; the
 pace's waits are summed, not slept); DynamoDB is moto, counted by the same Meter as the
 jobs. The target: ceil(M / 100) platform requests (one more when the last page is full,
-the empty page that ends the read) and, in DynamoDB, one GetItem (the cursor), one
-conditional UpdateItem per distinct author and one PutItem (the cursor): nothing per
-message, no read per member. A second run with nothing new costs one request and one
+the empty page that ends the read; at most 10 a run, the next run going on) and, in
+DynamoDB, one GetItem (the cursor), one conditional UpdateItem per distinct author and one
+PutItem (the cursor): nothing per message, no read per member. A second run with nothing new costs one request and one
 GetItem.
 
     python -m bench.discord_activity
@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 from bench.capacity import Meter
 from chalicelib.domain.models import Community, Member
-from chalicelib.features.channel_activity import plan_activity_read
+from chalicelib.features.channel_activity import MAX_PAGES, plan_activity_read
 from chalicelib.platforms.discord import DISCORD_EPOCH_MS, HISTORY_PAGE, DiscordAdapter
 from chalicelib.platforms.http import HttpSender
 from chalicelib.store.repository import Store
@@ -124,8 +124,12 @@ def bench_discord_activity(
                 "authors": authors,
                 "newcomers": newcomers,
                 "marked": marked,
-                "platform_pages_min": math.ceil(messages / HISTORY_PAGE)
-                + (1 if messages % HISTORY_PAGE == 0 else 0),
+                # The pages, and the empty one that ends a read whose last page was full,
+                # within a run's bound (the next run goes on).
+                "platform_pages_min": min(
+                    math.ceil(messages / HISTORY_PAGE) + (messages % HISTORY_PAGE == 0),
+                    MAX_PAGES,
+                ),
                 **first,
                 "rerun": {
                     "marked": again,

@@ -28,8 +28,9 @@ from chalicelib.platforms.base import ChannelPost, ChannelReader, ChatAddress
 from chalicelib.store import channel_activity as activity_store
 from chalicelib.store.repository import Store
 
-# Pages of 100 messages a run: 2,000 messages, about 20 s at a page a second.
-MAX_PAGES = 20
+# Pages of 100 messages a run: 1,000 messages, about 12 s at a page a second (the worker
+# has 60 s, and may hold other runs).
+MAX_PAGES = 10
 # How far back a community's first read starts.
 FIRST_LOOKBACK = timedelta(days=7)
 

@@ -7,12 +7,14 @@ authors and times (not their words: that needs the privileged Message Content in
 be read back with ``GET /channels/{id}/messages?after=…``, so this job does.
 
 Why every 2 hours: activity is a local date (``last_active``), so reading more often changes
-nothing a report shows, while each run costs at least one request. A run reads at most 20
-pages (2,000 messages) a second apart, far inside Discord's limits (50 requests/s per bot,
-and per-route buckets that allow bursts of several requests a second); a community busier
-than 2,000 messages in 2 hours is read on by the next runs (24,000 a day). Each community's
-runs are offset within the 2 hours by a hash of its id, so a deployment with many
-communities spreads its reads instead of hitting the global limit at one minute.
+nothing a report shows, while each run costs at least one request. A run reads at most 10
+pages (1,000 messages) a second apart, far inside Discord's limits (50 requests/s per bot,
+and per-route buckets that allow bursts of several requests a second), and short enough
+(about 12 s of reading, then at most 1,000 writes) for the worker's 60 s beside other runs;
+a community busier than 1,000 messages in 2 hours is read on by the next runs (12,000 a
+day). Each community's runs are offset within the 2 hours by a hash of its id, so a
+deployment with many communities spreads its reads instead of hitting the global limit at
+one minute.
 
 The read happens while planning, before the run's claim; the writes are the plan's
 ``apply``, once the run is claimed: the authors first, then the cursor. A run stopped between
