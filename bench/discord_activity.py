@@ -7,8 +7,8 @@ pace's waits are summed, not slept); DynamoDB is moto, counted by the same Meter
 jobs. The target: ceil(M / 100) platform requests (one more when the last page is full,
 the empty page that ends the read; at most 10 a run, the next run going on) and, in
 DynamoDB, one GetItem (the cursor), one conditional UpdateItem per distinct author and one
-PutItem (the cursor): nothing per message, no read per member. A second run with nothing new costs one request and one
-GetItem.
+PutItem (the cursor): nothing per message, no read per member. A second run with nothing
+new costs one request and one GetItem.
 
     python -m bench.discord_activity
 """

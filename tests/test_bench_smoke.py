@@ -238,7 +238,8 @@ def test_discord_activity_costs_pages_and_one_write_per_author(dynamo_client):
     """Discord activity (issue 21), on DynamoDB (moto): 1,000 messages from 200 authors are
     10 page requests (a run's bound; the next run reads on) and, in DynamoDB, the cursor's
     GetItem and PutItem and one conditional UpdateItem per author, newcomers included;
-    nothing per message, no read per member. A run with nothing new is one request and one GetItem."""
+    nothing per message, no read per member. A run with nothing new is one request and one
+    GetItem."""
     from bench.discord_activity import bench_discord_activity
 
     with fast_results():
