@@ -453,3 +453,44 @@ def test_a_community_bound_to_another_channel_since_starts_afresh(store):
     assert fake.afters == [str(snowflake_at(NOW - timedelta(days=7)))]
     assert store.get_member("c1", CY).last_active == date(2026, 12, 5)
     assert cursor(store) == fake.messages[-1]["id"]
+
+
+@responses.activate
+def test_through_the_runner_a_run_that_died_before_its_cursor_is_taken_over_and_finishes(
+    store, monkeypatch
+):
+    """The run claimed, wrote the authors and died: its lease runs out, the queue's retry
+    takes it over, reads the same messages, changes no member again, and moves the cursor."""
+    at = NOW - timedelta(hours=1)
+    fake = FakeChannel([message(ANN, at, 1), message(CY, at, 2)]).serve()
+    period = NOW.strftime("%Y-%m-%dT%H:%MZ")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the function timed out")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(activity_store, "advance_cursor", crash)
+        with pytest.raises(RuntimeError):
+            run(store)
+    members = {i["sk"]: i for i in store.table.all_items() if i["sk"].startswith("M#")}
+    assert cursor(store) is None
+    assert runs.get_run(store.table, "c1", "discord-activity", period)["status"] != "done"
+
+    marks: list[str] = []
+    real = activity_store.mark_active
+
+    def counted(table, community_id, user_id, *args):
+        moved = real(table, community_id, user_id, *args)
+        marks.append(f"{user_id}:{moved}")
+        return moved
+
+    monkeypatch.setattr(activity_store, "mark_active", counted)
+    rt, _ = runtime(store, NOW + timedelta(minutes=6))  # past the 5-minute lease
+    rt.adapters["discord"] = discord_adapter()
+    result = run_job(rt, "discord-activity", "c1", NOW, period=period)
+    assert result.status.value == "nothing-to-send"
+    assert fake.afters[0] == fake.afters[-1]  # the same read
+    assert marks == [f"{ANN}:False", f"{CY}:False"]  # refused by their condition
+    assert {i["sk"]: i for i in store.table.all_items() if i["sk"].startswith("M#")} == members
+    assert cursor(store) == fake.messages[-1]["id"]
+    assert runs.get_run(store.table, "c1", "discord-activity", period)["status"] == "done"
