@@ -245,9 +245,14 @@ def opening_message(store: Store, community: Community, entry: dict[str, Any]) -
     lines = [t(locale, "cohort_opening_title", name=entry["name"], start=start, end=end)]
     if entry.get("theme"):
         lines.append(t(locale, "cohort_opening_theme", theme=entry["theme"]))
-    rules = getattr(community, "group_rules", None)
+    from chalicelib.features.ritual import rules_text
+
+    rules = rules_text(community, t(locale, "cohort_everyone"))
     if rules:
         lines.append(t(locale, "cohort_opening_rules", rules=rules))
+    first = _first_session(community, date.fromisoformat(start))
+    if first is not None:
+        lines.append(first)
     members = [m for m in store.list_members(community.id) if m.is_present]
     squads = Counter(m.squad for m in members if m.squad)
     if squads:
@@ -266,6 +271,28 @@ def opening_message(store: Store, community: Community, entry: dict[str, Any]) -
             )
     lines.append(t(locale, "cohort_opening_welcome"))
     return Message("\n".join(lines))
+
+
+def _first_session(community: Community, start: date) -> str | None:
+    """The cohort's first session (分享会, domain/sessions.py) on or after its first day."""
+    from chalicelib.domain.sessions import definitions_of, upcoming
+
+    definitions = definitions_of(community.sessions)
+    if not definitions:
+        return None
+    calendar = community.calendar
+    found = upcoming(definitions, calendar, calendar.day_start(start), limit=1)
+    if not found:
+        return None
+    at, definition, day = found[0]
+    local = at.astimezone(calendar.tz)
+    return t(
+        community.locale,
+        "cohort_opening_session",
+        title=definition.title,
+        date=day.isoformat(),
+        time=f"{local:%H:%M}",
+    )
 
 
 def closing_message(store: Store, community: Community, entry: dict[str, Any]) -> Message:

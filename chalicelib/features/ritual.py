@@ -55,10 +55,14 @@ def rules_text(community: Community, name: str) -> str | None:
 
 
 def welcome_message(
-    community: Community, names: Sequence[str], mentions: Sequence[Mention] = ()
+    community: Community,
+    names: Sequence[str],
+    mentions: Sequence[Mention] = (),
+    pinned: Sequence[str] = (),
 ) -> Message:
     """The welcome of one newcomer (or of several, from the sync): the welcome text, the
-    rules and what is asked of them, in the community's language."""
+    rules and what is asked of them, and the announcements pinned now, in the community's
+    language."""
     locale = community.locale
     name = t(locale, "ritual_group_names").join(names)
     if community.welcome_text:
@@ -83,7 +87,19 @@ def welcome_message(
     parts.append(t(locale, "ritual_ask_intro"))
     if community.nickname_format:
         parts.append(t(locale, "ritual_nickname_hint", format=community.nickname_format))
+    if pinned:
+        parts.append(t(locale, "ritual_pinned", texts="\n".join(f"📌 {p}" for p in pinned)))
     return Message("\n\n".join(parts), tuple(mentions))
+
+
+def _pinned(store: Store, community: Community, now: datetime) -> list[str]:
+    """The announcements pinned now (features/announcements.py): no request when the
+    community has none scheduled."""
+    if not community.announcements:
+        return []
+    from chalicelib.features.announcements import pinned_announcements
+
+    return pinned_announcements(store, community, now)
 
 
 def welcome_joiner(
@@ -98,7 +114,7 @@ def welcome_joiner(
         log.info("welcome already claimed", extra={"community": community.id})
         return []
     ritual_store.note_welcomed(store.table, community.id, member.user_id, now)
-    return [welcome_message(community, [member.display()])]
+    return [welcome_message(community, [member.display()], pinned=_pinned(store, community, now))]
 
 
 def accept_rules(store: Store, community: Community, member: Member, now: datetime) -> bool:
@@ -245,7 +261,12 @@ def ritual_for_sync(
             ):
                 prompt(member)
     if welcomed:
-        welcome = welcome_message(community, [m.name for m in welcomed], welcomed)
+        welcome = welcome_message(
+            community,
+            [m.name for m in welcomed],
+            welcomed,
+            pinned=_pinned(store, community, now),
+        )
         messages.insert(0, welcome)
         targets.insert(0, None)
     return messages, targets

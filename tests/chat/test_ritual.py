@@ -91,6 +91,21 @@ def test_a_newcomer_is_welcomed_once_shown_the_rules_and_accepts_them(world):
     assert store.get_member("c1", "dee").rules_accepted_at == NOW  # never moved
 
 
+def test_a_newcomers_welcome_shows_the_announcements_pinned_now(world):
+    """Issue 25: the welcome includes the pinned announcements (a one-off stays pinned for
+    a week after it posts); one that has not posted yet is not shown."""
+    from chalicelib.features.announcements import add_announcement
+
+    post, store, _sent = world
+    before = NOW - timedelta(days=2)
+    c1 = store.get_community("c1")
+    add_announcement(store, c1, "at 2026-11-22T09:00 Book club moves to Fridays", "boss", before)
+    add_announcement(store, c1, "at 2026-11-30T09:00 Not yet", "boss", before)
+    [welcome] = post(kind="member_joined", user="dee", name="Dee", message_id="j-1")
+    assert "Pinned announcements:\n📌 Book club moves to Fridays" in welcome
+    assert "Not yet" not in welcome
+
+
 def test_check_ins_wait_for_the_rules_when_the_community_requires_it(world):
     post, store, _sent = world
     post(kind="member_joined", user="dee", name="Dee", message_id="j-1")

@@ -237,6 +237,23 @@ def test_a_cohort_opens_and_closes_once_each():
     assert closing.endswith("See you next time! 🙏")
 
 
+def test_the_opening_ceremony_shows_the_rules_and_the_cohorts_first_session():
+    """Issue 25: the opening names the group rules (filled in for everyone) and the first
+    session (分享会) on or after the cohort's first day."""
+    from chalicelib.features import sessions
+
+    store, rt, sent = seeded(group_rules="Be kind, {name}.")
+    values = {"id": "fri", "title": "Friday talk", "weekday": "fri", "at": "20:00"}
+    sessions.add_session(store, store.get_community("c1"), values, SET_AT)
+    feature.add_cohort(
+        store, store.get_community("c1"), "Cohort 4", date(2026, 12, 7), date(2026, 12, 13), SET_AT
+    )
+    list(ticks(rt, datetime(2026, 12, 6, 23, 0, tzinfo=UTC), datetime(2026, 12, 7, 3, 0)))
+    [opening] = [p for p in posts(sent) if "Cohort 4 opens" in p]
+    assert "Be kind, everyone." in opening
+    assert "First session: Friday talk, 2026-12-11 at 20:00" in opening
+
+
 def test_a_cohort_ending_before_it_starts_is_refused_and_writes_nothing():
     store, _rt, _sent = seeded()
     with pytest.raises(feature.Refused) as refused:

@@ -126,6 +126,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "群规：{rules}",
         "en": "Rules: {rules}",
     },
+    "cohort_everyone": {"zh-CN": "大家", "en": "everyone"},
+    "cohort_opening_session": {
+        "zh-CN": "🎤 首次分享会：{title}，{date} {time}",
+        "en": "🎤 First session: {title}, {date} at {time}",
+    },
     "cohort_opening_squads": {
         "zh-CN": "小组与组长：",
         "en": "Squads and their leaders:",

@@ -125,4 +125,8 @@ TEXTS = {
         "en": "nickname takes a regular expression that compiles and its description, e.g. "
         "nickname ^.+-.+-.+$ name-region-job",
     },
+    "ritual_pinned": {
+        "zh-CN": "📌 群公告：\n{texts}",
+        "en": "📌 Pinned announcements:\n{texts}",
+    },
 }
