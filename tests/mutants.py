@@ -679,6 +679,18 @@ MUTANTS = (
         "cond=None,",
         ("tests/jobs/test_discord_activity.py::test_last_active_never_moves_back",),
     ),
+    Mutant(
+        "a rewritten list ignores what changed since it was read",
+        "chalicelib/store/repository.py",
+        "        for name in guard:\n",
+        "        for name in ():\n",
+        (
+            "tests/features/test_rewritten_lists.py::"
+            "test_a_session_added_from_an_old_copy_keeps_the_one_added_since",
+            "tests/features/test_rewritten_lists.py::"
+            "test_two_admins_adding_at_once_both_keep_their_session",
+        ),
+    ),
 )
 
 

@@ -58,6 +58,10 @@ def _fmt(at: datetime, community: Community) -> str:
 # -- announcements --------------------------------------------------------------------------
 
 
+class _NothingToCancel(LookupError):
+    """No entry with the id asked for: nothing is written."""
+
+
 def add_announcement(
     store: Store, community: Community, args: str, by: str, now: datetime
 ) -> tuple[dict[str, Any], datetime]:
@@ -69,9 +73,6 @@ def add_announcement(
     community = store.get_community(community.id)  # fresh: the list is rewritten whole
     calendar = community.calendar
     ann.check_schedule(calendar, schedule, now)
-    kept = [e for e in community.announcements if ann.live(calendar, e, now)]
-    if len(kept) >= ann.MAX_ANNOUNCEMENTS:
-        raise Refused("announce_full", limit=ann.MAX_ANNOUNCEMENTS)
     taken = [e["id"] for e in (*community.announcements, *community.cohorts)]
     entry = {
         "id": ann.new_id("a", taken),
@@ -79,6 +80,7 @@ def add_announcement(
         "preview": text[: ann.PREVIEW],
         "created": now.isoformat(),
     }
+    # The text first: a listed announcement always has one to post.
     store.table.put(
         {
             "pk": keys.community_pk(community.id),
@@ -87,8 +89,21 @@ def add_announcement(
             "created_at": now.isoformat(),
         }
     )
-    dropped = [e["id"] for e in community.announcements if e not in kept]
-    store.update_community(community, announcements=(*kept, entry))
+    dropped: list[str] = []
+
+    def added(read: Community) -> dict[str, Any]:
+        kept = [e for e in read.announcements if ann.live(calendar, e, now)]
+        if len(kept) >= ann.MAX_ANNOUNCEMENTS:
+            raise Refused("announce_full", limit=ann.MAX_ANNOUNCEMENTS)
+        dropped[:] = [e["id"] for e in read.announcements if e not in kept]
+        return {"announcements": (*kept, entry)}
+
+    try:
+        # Guarded: another admin's announcement added meanwhile is kept, never erased.
+        store.rewrite_community(community.id, added, guard=("announcements",))
+    except Refused:
+        store.table.delete(keys.community_pk(community.id), keys.announcement_sk(entry["id"]))
+        raise
     # The texts of announcements past their time, dropped from the list now: one or two at
     # most since the last addition (a DeleteItem each keeps the webhook's IAM policy to the
     # single-item writes it already has).
@@ -110,11 +125,17 @@ def cancel_announcement(store: Store, community: Community, announcement_id: str
     """Cancel it for good: off the community's list and its text deleted, so a post
     already in the queue finds nothing to send. False when there is no such announcement."""
     wanted = announcement_id.strip().lower()
-    community = store.get_community(community.id)
-    kept = tuple(e for e in community.announcements if e["id"] != wanted)
-    if len(kept) == len(community.announcements):
+
+    def cancelled(read: Community) -> dict[str, Any]:
+        kept = tuple(e for e in read.announcements if e["id"] != wanted)
+        if len(kept) == len(read.announcements):
+            raise _NothingToCancel
+        return {"announcements": kept}
+
+    try:
+        _, updated = store.rewrite_community(community.id, cancelled, guard=("announcements",))
+    except _NothingToCancel:
         return False
-    updated = store.update_community(community, announcements=kept)
     store.table.delete(keys.community_pk(community.id), keys.announcement_sk(wanted))
     _skip_pointer_past(store, updated, wanted)
     return True
@@ -209,8 +230,6 @@ def add_cohort(
     the first day, its closing the morning after the last. Refused for bad input."""
     ann.check_cohort(name, start, end)
     community = store.get_community(community.id)
-    if len(community.cohorts) >= ann.MAX_COHORTS:
-        raise Refused("cohort_full", limit=ann.MAX_COHORTS)
     taken = [e["id"] for e in (*community.announcements, *community.cohorts)]
     entry = {
         "id": ann.new_id("k", taken),
@@ -221,18 +240,30 @@ def add_cohort(
     }
     if theme and theme.strip():
         entry["theme"] = theme.strip()
-    store.update_community(community, cohorts=(*community.cohorts, entry))
+
+    def added(read: Community) -> dict[str, Any]:
+        if len(read.cohorts) >= ann.MAX_COHORTS:
+            raise Refused("cohort_full", limit=ann.MAX_COHORTS)
+        return {"cohorts": (*read.cohorts, entry)}
+
+    store.rewrite_community(community.id, added, guard=("cohorts",))
     _point_at_first(store, community.id, ann.cohort_posts(community.calendar, entry, now))
     return entry
 
 
 def cancel_cohort(store: Store, community: Community, cohort_id: str) -> bool:
     wanted = cohort_id.strip().lower()
-    community = store.get_community(community.id)
-    kept = tuple(e for e in community.cohorts if e["id"] != wanted)
-    if len(kept) == len(community.cohorts):
+
+    def cancelled(read: Community) -> dict[str, Any]:
+        kept = tuple(e for e in read.cohorts if e["id"] != wanted)
+        if len(kept) == len(read.cohorts):
+            raise _NothingToCancel
+        return {"cohorts": kept}
+
+    try:
+        _, updated = store.rewrite_community(community.id, cancelled, guard=("cohorts",))
+    except _NothingToCancel:
         return False
-    updated = store.update_community(community, cohorts=kept)
     _skip_pointer_past(store, updated, wanted)
     return True
 

@@ -77,8 +77,13 @@ def add_session(
     written then) and point the sessions job at its next phase."""
     calendar = community.calendar
     definition = rules.parse_definition(values, calendar, calendar.local_date(now))
-    stored = rules.with_definition(community.sessions, definition)
-    updated = store.update_community(community, sessions=stored)
+    # Fresh and guarded: a cached copy, or another admin adding at the same moment, never
+    # erases a session the list holds (the list is rewritten whole).
+    _, updated = store.rewrite_community(
+        community.id,
+        lambda read: {"sessions": rules.with_definition(read.sessions, definition)},
+        guard=("sessions",),
+    )
     point_sessions_job(store.table, updated, now)
     log.info("session added", extra={"community": community.id, "session": definition.id})
     return definition

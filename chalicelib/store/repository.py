@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +25,11 @@ EVENT_TTL = timedelta(days=2)
 
 class NotFound(LookupError):
     """A community or member that does not exist, with a message fit to show an operator."""
+
+
+class CommunityChanged(RuntimeError):
+    """A guarded setting changed since the community was read (update_community's
+    ``guard``): read it again and redo the change."""
 
 
 class AlreadyBound(ValueError):
@@ -165,7 +170,9 @@ class Store:
             raise
         return community
 
-    def update_community(self, community: Community, **changes: Any) -> Community:
+    def update_community(
+        self, community: Community, *, guard: Sequence[str] = (), **changes: Any
+    ) -> Community:
         """Change some of a community's settings: one UpdateItem that SETs (or REMOVEs, for
         None) exactly the attributes named in ``changes``, and nothing else.
 
@@ -175,21 +182,58 @@ class Store:
         settings (the CLI rotating the robot URL, an admin's /theme in a warm container)
         both keep their change. The community as stored afterwards is returned. There is
         deliberately no whole-item save: a put of a cached copy erases what changed since.
+
+        ``guard`` names settings (the lists a change rewrites whole: sessions,
+        announcements, cohorts) that must still be stored as ``community`` holds them: a
+        writer that read them before another's change gets CommunityChanged instead of
+        erasing it, and reads again.
         """
         if not changes:
             return self.get_community(community.id)
         updated = community.with_changes(**changes)  # validates the new values
         fields = to_fields(updated)
+        cond = Cond.exists("pk")  # never recreate a deleted community as a fragment
+        read = to_fields(community)
+        for name in guard:
+            held = read.get(name)
+            if held is None:
+                cond = cond & Cond.absent(name)
+            elif held in ([], {}):
+                cond = cond & (Cond.absent(name) | Cond.eq(name, held))
+            else:
+                cond = cond & Cond.eq(name, held)
         stored = self.table.update(
             keys.community_pk(community.id),
             keys.META,
             set={name: fields.get(name) for name in changes},
-            cond=Cond.exists("pk"),  # never recreate a deleted community as a fragment
+            cond=cond,
         )
         if stored is None:
+            if guard and self.table.get(keys.community_pk(community.id), keys.META) is not None:
+                raise CommunityChanged(f"community {community.id!r} changed: {', '.join(guard)}")
             raise NotFound(f"unknown community {community.id!r}")
         self._forget(community.id)
         return from_fields(Community, stored)
+
+    def rewrite_community(
+        self,
+        community_id: str,
+        change: Callable[[Community], dict[str, Any]],
+        *,
+        guard: Sequence[str],
+        attempts: int = 5,
+    ) -> tuple[Community, Community]:
+        """Read the community, compute ``change(read)`` (the settings to write; it may
+        raise to refuse, writing nothing) and write it guarded by ``guard``; a concurrent
+        change to a guarded setting makes it read and compute again. Returns the community
+        as read for the change that was written, and as stored after."""
+        for _ in range(attempts):
+            read = self.get_community(community_id)
+            try:
+                return read, self.update_community(read, guard=guard, **change(read))
+            except CommunityChanged:
+                continue
+        raise CommunityChanged(f"community {community_id!r} kept changing; gave up")
 
     def _forget(self, community_id: str) -> None:
         for key in [k for k, (_, c) in self._by_chat.items() if c.id == community_id]:
