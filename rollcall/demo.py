@@ -260,9 +260,11 @@ def run_demo(
                     scheduler.run_until(at)
                     action(chat, at)
                 scheduler.run_until(cal.day_end(today))
+            # After the weeks, in time order: a newcomer's ritual the next morning, then the
+            # week's Friday session, then the next Monday's rota hand-over.
+            _newcomer_ritual(chat, runtime, community, START + timedelta(days=weeks * 7), log)
             attended = _friday_session(runtime, community, chat, people, log, clock.now())
             _show_rota_handover(runtime, community, chat, people, log)
-            _newcomer_ritual(chat, runtime, community, START + timedelta(days=weeks * 7), log)
         summary = {
             "seed": seed,
             "community": community.id,

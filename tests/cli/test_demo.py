@@ -25,6 +25,11 @@ def test_demo_command_prints_in_the_community_language():
     result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "rollcall 演示" in result.stdout and "打卡提醒" in result.stdout
+    # Every event is printed in time order (issue 17), the scenes after the weeks included.
+    import re
+
+    stamps = re.findall(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", result.stdout, re.M)
+    assert len(stamps) > 20 and stamps == sorted(stamps)
     # The month's goal: set on the 1st, progress reported, the board on Sunday.
     assert "本月目标 读完《原则》 300页" in result.stdout
     assert "进度 +" in result.stdout and "目标榜" in result.stdout
