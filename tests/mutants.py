@@ -659,6 +659,16 @@ MUTANTS = (
             "test_a_cancelled_announcement_never_posts_even_from_a_message_already_queued",
         ),
     ),
+    Mutant(
+        "forget from chat without the owner-only guard",
+        "chalicelib/chat/personal.py",
+        'if not ctx.may("forget"):',
+        "if False:",
+        (
+            "tests/chat/test_forget_command.py::"
+            "test_only_the_owner_may_forget_and_a_refusal_is_one_line_inline",
+        ),
+    ),
 )
 
 

@@ -7,7 +7,7 @@ these; the storage work and its costs are in store/erasure.py and store/retentio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.messages import t
@@ -44,6 +44,43 @@ def forget_member(store: Store, community_id: str, user_id: str) -> Forgotten:
     if erased is None:
         raise NotFound(f"unknown member {user_id!r} in community {community_id}")
     return Forgotten(community_id, user_id, erased)
+
+
+# -- the owner's /forget @x from chat: asked, then confirmed within 10 minutes ---------------
+
+FORGET_CONFIRM_WITHIN = timedelta(minutes=10)
+
+
+def ask_to_forget(
+    store: Store, community_id: str, owner_id: str, user_id: str, now: datetime
+) -> erasure.Erased | None:
+    """What forgetting ``user_id`` would delete and relabel (nothing written to them), and
+    the owner's request held for FORGET_CONFIRM_WITHIN. None for an unknown member."""
+    preview = erasure.preview_forget(store.table, community_id, user_id)
+    if preview is not None:
+        erasure.hold_forget_request(
+            store.table, community_id, owner_id, user_id, now + FORGET_CONFIRM_WITHIN
+        )
+    return preview
+
+
+class NotAsked(LookupError):
+    """A confirmation with no valid request before it (never asked, used, or expired)."""
+
+
+def confirm_forget(
+    store: Store, community_id: str, owner_id: str, user_id: str, now: datetime, command_id: str
+) -> Forgotten:
+    """Forget ``user_id`` if the owner asked within FORGET_CONFIRM_WITHIN (NotAsked
+    otherwise, nothing deleted); the request is used once (its claim carries the command's
+    id, so a retry of the same command finishes an interrupted erasure)."""
+    if not erasure.claim_forget_request(
+        store.table, community_id, owner_id, user_id, now, command_id
+    ):
+        raise NotAsked(user_id)
+    done = forget_member(store, community_id, user_id)
+    erasure.drop_forget_request(store.table, community_id, owner_id, user_id)
+    return done
 
 
 class WrongConfirmation(ValueError):
