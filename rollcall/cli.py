@@ -1923,6 +1923,35 @@ def report_removals(community_id: str, as_json: bool) -> None:
     emit(rows, as_json, describe_removals(community_id, rows))
 
 
+@report.command("makeups")
+@click.option("--community", "community_id", required=True)
+@click.option("--month", help="Only make-ups of this month's days, YYYY-MM.")
+@json_option
+@friendly
+def report_makeups(community_id: str, month: str | None, as_json: bool) -> None:
+    """Make-ups (check-ins recorded for a past day) and who recorded them, by date."""
+    from chalicelib.features.personal_data import describe_makeups, makeups
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        rows = makeups(store, community_id, month)
+    emit(rows, as_json, describe_makeups(community_id, month, rows))
+
+
+@report.command("roles")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def report_roles(community_id: str, as_json: bool) -> None:
+    """Role and committee position changes: whose, from what to what, by whom, when."""
+    from chalicelib.features.personal_data import describe_role_audit, role_audit
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        rows = role_audit(store, community_id)
+    emit(rows, as_json, describe_role_audit(community_id, rows))
+
+
 @main.group()
 def manage() -> None:
     """The organiser's web pages (/manage/...): sign-in links."""

@@ -6,13 +6,16 @@ these; the storage work and its costs are in store/erasure.py and store/retentio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.messages import t
+from chalicelib.domain.models import InvalidValue
 from chalicelib.platforms.base import Message
-from chalicelib.store import erasure, reports
+from chalicelib.store import erasure, keys, reports
+from chalicelib.store.checkins import checkins_between
 from chalicelib.store.repository import NotFound, Store
 
 
@@ -202,3 +205,88 @@ def compose_member_data(
     lines.append("")
     lines.append(t(locale, "mydata_footer", days=RETENTION_DAYS))
     return Message("\n".join(lines))
+
+
+# -- the audit lists an organiser can see: make-ups and role changes ------------------------
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def makeups(store: Store, community_id: str, month: str | None = None) -> list[dict[str, Any]]:
+    """Every make-up on record (a check-in an admin or the member recorded for a past day),
+    with who recorded it and when, by date: one Query of the check-ins (paged), of one
+    month's dates when ``month`` (``YYYY-MM``) is given. InvalidValue for a bad month."""
+    community = store.get_community(community_id)
+    pk = keys.community_pk(community_id)
+    if month is None:
+        items = store.table.query(pk, prefix=keys.CHECKIN_PREFIX)
+    else:
+        if not _MONTH.match(month.strip()):
+            raise InvalidValue(f"--month must be YYYY-MM, got {month!r}")
+        first, last = community.calendar.month_bounds(month.strip())
+        items = iter(checkins_between(store.table, community_id, first, last))
+    return [
+        {
+            "date": item.get("date"),
+            "user_id": item.get("user_id"),
+            "recorded_by": item.get("recorded_by") or item.get("user_id"),
+            "at": item.get("at"),
+            "note": item.get("note"),
+        }
+        for item in items
+        if item.get("makeup")
+    ]
+
+
+def describe_makeups(community_id: str, month: str | None, rows: list[dict[str, Any]]) -> str:
+    where = f"{community_id}{f' in {month}' if month else ''}"
+    if not rows:
+        return f"{where}: no make-ups"
+    lines = [f"{where}: {len(rows)} make-up{'s' if len(rows) != 1 else ''}"]
+    for row in rows:
+        by = row["recorded_by"]
+        who = "by themselves" if by == row["user_id"] else f"recorded by {by}"
+        lines.append(f"  {row['date']}  {row['user_id']}  {who}  at {_utc(row.get('at'))}")
+    return "\n".join(lines)
+
+
+def role_audit(store: Store, community_id: str) -> list[dict[str, Any]]:
+    """Every role and committee position change on record (``ROLE#``), oldest first: whose,
+    from what to what, where from, by whom, when. One Query (paged)."""
+    store.get_community(community_id)
+    rows = []
+    for item in store.table.query(keys.community_pk(community_id), prefix=keys.ROLE_CHANGE_PREFIX):
+        position = item.get("kind") == "position_change"
+        rows.append(
+            {
+                "at": item.get("at"),
+                "kind": "position" if position else "role",
+                "user_id": item.get("user_id"),
+                "name": item.get("name"),
+                "old": item.get("old_position") if position else item.get("old"),
+                "new": item.get("new_position") if position else item.get("new"),
+                "source": item.get("source"),
+                "by": item.get("by"),
+            }
+        )
+    return rows
+
+
+def describe_role_audit(community_id: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"{community_id}: no role or position changes on record"
+    lines = [f"{community_id}: {len(rows)} change{'s' if len(rows) != 1 else ''}"]
+    for row in rows:
+        lines.append(
+            f"  {_utc(row.get('at'))}  {row['user_id']} {row.get('name') or ''}  {row['kind']} "
+            f"{row.get('old') or '-'} → {row.get('new') or '-'}  by {row.get('by')}"
+            f" ({row.get('source')})"
+        )
+    return "\n".join(lines)
+
+
+def _utc(at: Any) -> str:
+    text = str(at or "")
+    if not text:
+        return "?"
+    return datetime.fromisoformat(text).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
