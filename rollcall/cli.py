@@ -282,18 +282,19 @@ def infra_policy(
 @json_option
 @friendly
 def infra_backfill_ttl(community_id: str, at: str | None, as_json: bool) -> None:
-    """Give the community's history written before retention existed its expiry (13
-    months after it was written; DynamoDB then deletes it). Resumable and idempotent."""
+    """Give the community's history written without an expiry one: its retention_days
+    setting (default 396, 13 months) after it was written; DynamoDB then deletes it. Items
+    that have one keep it. Resumable and idempotent."""
     from datetime import UTC, datetime
 
     from chalicelib.clock import parse_instant
-    from chalicelib.store.retention import backfill
+    from chalicelib.store.retention import backfill, retention_of
     from rollcall.context import open_store
 
     now = parse_instant(at) if at else datetime.now(UTC)
     with open_store() as store:
-        store.get_community(community_id)
-        done = backfill(store.table, community_id, now)
+        community = store.get_community(community_id)
+        done = backfill(store.table, community_id, now, retention_of(community))
     lines = [f"{community_id}: history kept {done['retention_days']} days"]
     lines += [f"  expiry set {n:>6} {kind}" for kind, n in done["set"].items()]
     lines += [f"  had one    {n:>6} {kind}" for kind, n in done["already"].items()]

@@ -669,6 +669,16 @@ MUTANTS = (
             "test_only_the_owner_may_forget_and_a_refusal_is_one_line_inline",
         ),
     ),
+    Mutant(
+        "check-ins written without the community's retention",
+        "chalicelib/chat/checkins.py",
+        "        delivery=delivery,\n        retention=retention_of(ctx.community),\n",
+        "        delivery=delivery,\n",
+        (
+            "tests/chat/test_retention_setting.py::"
+            "test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention",
+        ),
+    ),
 )
 
 

@@ -193,7 +193,7 @@ def compose_member_data(
     community: Any, name: str, user_id: str, data: dict[str, list[dict[str, Any]]]
 ) -> Message:
     """The member's data as one message (the platform splits it into parts)."""
-    from chalicelib.store.retention import RETENTION_DAYS
+    from chalicelib.store.retention import retention_of
 
     locale = community.locale
     lines = [t(locale, "mydata_header", community=community.name, name=name, user_id=user_id)]
@@ -203,7 +203,7 @@ def compose_member_data(
         lines.append(t(locale, "mydata_kind", kind=label, count=len(items)))
         lines += [_line(item) for item in items]
     lines.append("")
-    lines.append(t(locale, "mydata_footer", days=RETENTION_DAYS))
+    lines.append(t(locale, "mydata_footer", days=retention_of(community).days))
     return Message("\n".join(lines))
 
 

@@ -29,4 +29,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🗑 {name}'s data is erased. Deleted: {deleted}. Relabelled “former member”: "
         "{relabelled}.",
     },
+    "setting_hint_retention_days": {
+        "zh-CN": "保留天数要在 180 到 1096 之间（审计记录至少保留 6 个月）。",
+        "en": "retention days must be between 180 and 1096 (audit records are kept at least "
+        "6 months).",
+    },
 }
