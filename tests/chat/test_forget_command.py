@@ -23,7 +23,7 @@ from chalicelib.chat.context import CommandContext
 from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
 from chalicelib.domain.commands import parse_command
-from chalicelib.domain.models import Role
+from chalicelib.domain.models import InvalidValue, Role
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
@@ -264,3 +264,86 @@ def test_telegram_owner_forgets_a_member_and_a_non_owner_is_refused():
             assert store.get_member("c1", "2222222") is None
     finally:
         set_runtime(None)
+
+
+# -- Slack: /rollcall forget, answered through the slash command's response_url ------------
+
+SLACK_SECRET = "slack-signing-secret"
+CHANNEL = "C0LAN2Q65"
+HOOK = "https://hooks.slack.com/commands/T0001/1234/5678"
+
+
+def slash(user: str, text: str, trigger: str) -> tuple[dict[str, str], bytes]:
+    from urllib.parse import urlencode
+
+    from chalicelib.platforms.slack import sign as slack_sign
+
+    body = urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": CHANNEL,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/rollcall",
+            "text": text,
+            "response_url": HOOK,
+            "trigger_id": trigger,
+        }
+    ).encode()
+    stamp = str(int(NOW.timestamp()))
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": slack_sign(SLACK_SECRET, stamp, body),
+    }, body
+
+
+def test_slack_owner_forgets_through_the_umbrella_command():
+    store = Store(MemoryTable())
+    store.create_community(community(platform="slack", chat_id=CHANNEL))
+    store.bulk_save_members(
+        [
+            member("U0OLGA", name="Olga", role=Role.OWNER),
+            member("U0BOSS", name="Boss", role=Role.ADMIN),
+            member("U0AMY", name="Amy", username="amy"),
+        ]
+    )
+    checkins.record_checkin(store.table, "c1", "U0AMY", date(2026, 11, 22), NOW, note="n")
+    settings = Settings(
+        secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SLACK_SECRET},
+        api_bases={"slack": "https://slack.test/api"},
+    )
+    rt = Runtime(settings=settings, store=store, clock=FixedClock(NOW))
+    rt.queue = MemoryQueue()
+    set_runtime(rt)
+    try:
+        with Client(app.app) as client, responses.RequestsMock() as outbound:
+            hook = outbound.post(HOOK, body="ok")
+
+            def post(user: str, text: str, trigger: str) -> str:
+                headers, body = slash(user, text, trigger)
+                answer = client.http.post("/webhooks/slack", headers=headers, body=body)
+                assert answer.status_code == 200
+                return json.loads(answer.body)["text"] if answer.body else ""
+
+            refused = post("U0BOSS", "forget <@U0AMY|amy>", "t1")
+            assert refused == "Only the owner can erase a member's data."
+            assert post("U0OLGA", "forget <@U0AMY|amy>", "t2") == WORKING
+            run_worker(rt, rt.queue, NOW)
+            assert "check-ins 1" in json.loads(hook.calls[-1].request.body)["text"]
+            assert post("U0OLGA", "forget <@U0AMY|amy> confirm", "t3") == WORKING
+            run_worker(rt, rt.queue, NOW, times=2)
+            texts = [json.loads(c.request.body)["text"] for c in hook.calls]
+            assert len(texts) == 2 and texts[-1].startswith("🗑")
+            assert store.get_member("c1", "U0AMY") is None
+            assert store.get_member("c1", "U0BOSS") is not None
+    finally:
+        set_runtime(None)
+
+
+def test_no_committee_position_can_be_given_forget():
+    from chalicelib.domain.roles import PERMISSIONS, parse_positions
+
+    assert PERMISSIONS["forget"].roles == {Role.OWNER} and not PERMISSIONS["forget"].grantable
+    with pytest.raises(InvalidValue, match="may not be given forget: it stays owner only"):
+        parse_positions("班长/monitor:forget")
