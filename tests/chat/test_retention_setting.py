@@ -107,3 +107,24 @@ def test_backfill_uses_the_setting_and_a_change_rewrites_nothing_already_set():
     assert review[keys.TTL_ATTRIBUTE] == expires_at(written, timedelta(days=730))
     assert checkin is not None  # written with the default before the change: kept as it was
     assert checkin[keys.TTL_ATTRIBUTE] == expires_at(written, timedelta(days=RETENTION_DAYS))
+
+
+def test_audit_items_removals_and_position_changes_use_the_setting():
+    from chalicelib.features.positions import set_member_position
+    from chalicelib.features.reports import confirm_removals
+    from chalicelib.jobs.runner import run_job
+    from chalicelib.store import reports
+    from tests.jobs.test_report_inactive_members import RUN_AT, make_store
+
+    store = make_store(retention_days=500)
+    rt, _ = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    later = RUN_AT + timedelta(days=2)
+    confirm_removals(store, store.get_community("c1"), "2026-11", "owner", later)
+    [removal] = reports.removals(store.table, "c1")
+    assert ttl_days(removal, later) == 500
+    set_member_position(
+        store, store.get_community("c1"), "amy", "学习委员", source="cli", by="cli", now=later
+    )
+    [change] = store.table.query("C#c1", prefix=keys.ROLE_CHANGE_PREFIX)
+    assert change["kind"] == "position_change" and ttl_days(change, later) == 500
