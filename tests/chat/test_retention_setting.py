@@ -128,3 +128,33 @@ def test_audit_items_removals_and_position_changes_use_the_setting():
     )
     [change] = store.table.query("C#c1", prefix=keys.ROLE_CHANGE_PREFIX)
     assert change["kind"] == "position_change" and ttl_days(change, later) == 500
+
+
+def test_an_admin_changes_the_retention_from_chat_within_its_bounds():
+    from chalicelib.domain.models import Role
+    from chalicelib.queue import MemoryQueue
+    from chalicelib.runtime import set_runtime
+    from tests.chat.queued import run_worker
+
+    store = Store(MemoryTable())
+    store.create_community(community())
+    store.bulk_save_members([member("boss", name="Boss", role=Role.ADMIN)])
+    rt, _sent = runtime(store, NOON)
+    rt.queue = MemoryQueue()
+    set_runtime(rt)
+    try:
+
+        def say(text: str, event_id: str) -> str:
+            event = InboundEvent(
+                "message", "console", "chat-1", Sender("boss", "Boss"), text, event_id
+            )
+            return "\n".join(m.text for m in handle_event(rt, event, NOON))
+
+        refused = say("/settings retention 90", "e1")
+        assert "180" in refused and "1096" in refused
+        assert store.get_community("c1").retention_days == RETENTION_DAYS
+        say("设置 保留天数 730", "e2")
+        run_worker(rt, rt.queue, NOON)
+        assert store.get_community("c1").retention_days == 730
+    finally:
+        set_runtime(None)
