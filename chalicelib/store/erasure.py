@@ -227,11 +227,8 @@ def preview_forget(table: Table, community_id: str, user_id: str) -> Erased | No
             scrubbed = relabel(fields, user_id, name, "forgotten", "former member")
             if scrubbed != fields or _relabelled_sk(item["sk"], user_id, "x") != item["sk"]:
                 erased.relabelled[kind_of(item["sk"])] += 1
-    own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
-    for item in table.batch_get((pk, sk) for sk in own):
-        erased.deleted[kind_of(item["sk"])] += 1
-    for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
-        erased.deleted[kind_of(item["sk"])] += 1
+    for sk in _state_keys(table, pk, user_id):
+        erased.deleted[kind_of(sk)] += 1
     erased.deleted[KIND_NAMES[keys.MEMBER_PREFIX]] += 1
     return erased
 
@@ -286,20 +283,25 @@ def drop_forget_request(table: Table, community_id: str, owner_id: str, user_id:
 
 
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
+    for sk in _state_keys(table, pk, user_id):
+        deleter.erase_later(pk, sk)
+
+
+def _state_keys(table: Table, pk: str, user_id: str) -> Iterator[str]:
     """The member's state outside the member item, by its known keys (one BatchGetItem),
     the admin commands held for their code and their unused sign-in links (a Query each;
     links live 15 minutes, so there are few)."""
     own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
     for item in table.batch_get((pk, sk) for sk in own):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
     for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
     for item in table.query(pk, prefix=keys.SIGNIN_PREFIX):
         if item.get("user_id") == user_id:
-            deleter.erase_later(pk, item["sk"])
+            yield item["sk"]
     # Their welcome claims (the joining ritual, store/ritual.py): a few days' worth at most.
     for item in table.query(pk, prefix=keys.welcome_member_prefix(user_id)):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
 
 
 # -- a whole community ----------------------------------------------------------------------
