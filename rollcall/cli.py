@@ -282,18 +282,19 @@ def infra_policy(
 @json_option
 @friendly
 def infra_backfill_ttl(community_id: str, at: str | None, as_json: bool) -> None:
-    """Give the community's history written before retention existed its expiry (13
-    months after it was written; DynamoDB then deletes it). Resumable and idempotent."""
+    """Give the community's history written without an expiry one: its retention_days
+    setting (default 396, 13 months) after it was written; DynamoDB then deletes it. Items
+    that have one keep it. Resumable and idempotent."""
     from datetime import UTC, datetime
 
     from chalicelib.clock import parse_instant
-    from chalicelib.store.retention import backfill
+    from chalicelib.store.retention import backfill, retention_of
     from rollcall.context import open_store
 
     now = parse_instant(at) if at else datetime.now(UTC)
     with open_store() as store:
-        store.get_community(community_id)
-        done = backfill(store.table, community_id, now)
+        community = store.get_community(community_id)
+        done = backfill(store.table, community_id, now, retention_of(community))
     lines = [f"{community_id}: history kept {done['retention_days']} days"]
     lines += [f"  expiry set {n:>6} {kind}" for kind, n in done["set"].items()]
     lines += [f"  had one    {n:>6} {kind}" for kind, n in done["already"].items()]
@@ -1924,6 +1925,35 @@ def report_removals(community_id: str, as_json: bool) -> None:
     with read_store() as store:
         rows = removals(store, community_id)
     emit(rows, as_json, describe_removals(community_id, rows))
+
+
+@report.command("makeups")
+@click.option("--community", "community_id", required=True)
+@click.option("--month", help="Only make-ups of this month's days, YYYY-MM.")
+@json_option
+@friendly
+def report_makeups(community_id: str, month: str | None, as_json: bool) -> None:
+    """Make-ups (check-ins recorded for a past day) and who recorded them, by date."""
+    from chalicelib.features.personal_data import describe_makeups, makeups
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        rows = makeups(store, community_id, month)
+    emit(rows, as_json, describe_makeups(community_id, month, rows))
+
+
+@report.command("roles")
+@click.option("--community", "community_id", required=True)
+@json_option
+@friendly
+def report_roles(community_id: str, as_json: bool) -> None:
+    """Role and committee position changes: whose, from what to what, by whom, when."""
+    from chalicelib.features.personal_data import describe_role_audit, role_audit
+    from rollcall.runtime import read_store
+
+    with read_store() as store:
+        rows = role_audit(store, community_id)
+    emit(rows, as_json, describe_role_audit(community_id, rows))
 
 
 @main.group()

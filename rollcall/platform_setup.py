@@ -712,6 +712,19 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
         ),
     ),
     _command("announcements", "This group's announcements", "本群公告"),
+    _command(
+        "forget",
+        "Owner: erase a member's data (asks first; add confirm)",
+        "群主：删除成员的数据（先预览，加 确认 执行）",
+        _option(_USER, "member", "Who", "成员", required=True),
+        _option(
+            _STRING,
+            "confirm",
+            "confirm: erase now (within 10 minutes of asking)",
+            "确认：执行删除（预览后 10 分钟内）",
+            choices=[{"name": "confirm", "value": "confirm"}],
+        ),
+    ),
 )
 
 

@@ -642,7 +642,7 @@ MUTANTS = (
     Mutant(
         "cancelling leaves the announcement scheduled",
         "chalicelib/features/announcements.py",
-        "updated = store.update_community(community, announcements=kept)",
+        '_, updated = store.rewrite_community(community.id, cancelled, guard=("announcements",))',
         "updated = community",
         (
             "tests/jobs/test_announcements.py::"
@@ -689,6 +689,26 @@ MUTANTS = (
             "test_a_session_added_from_an_old_copy_keeps_the_one_added_since",
             "tests/features/test_rewritten_lists.py::"
             "test_two_admins_adding_at_once_both_keep_their_session",
+        ),
+    ),
+    Mutant(
+        "forget from chat without the owner-only guard",
+        "chalicelib/chat/personal.py",
+        'if not ctx.may("forget"):',
+        "if False:",
+        (
+            "tests/chat/test_forget_command.py::"
+            "test_only_the_owner_may_forget_and_a_refusal_is_one_line_inline",
+        ),
+    ),
+    Mutant(
+        "check-ins written without the community's retention",
+        "chalicelib/chat/checkins.py",
+        "        delivery=delivery,\n        retention=retention_of(ctx.community),\n",
+        "        delivery=delivery,\n",
+        (
+            "tests/chat/test_retention_setting.py::"
+            "test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention",
         ),
     ),
 )

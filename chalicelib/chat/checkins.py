@@ -85,6 +85,7 @@ from chalicelib.store.checkins import (
     save_streak,
     set_quiet,
 )
+from chalicelib.store.retention import retention_of
 
 log = logging.getLogger("rollcall.checkins")
 
@@ -158,6 +159,7 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         streak=link.run,
         prev=link.prev,
         delivery=delivery,
+        retention=retention_of(ctx.community),
     )
     if not recorded:
         # Today's check-in is there, the counters behind it: the first delivery of this
@@ -371,6 +373,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
         recorded_by=member.user_id,
         streak=repair.link.run,
         prev=repair.link.prev,
+        retention=retention_of(community),
     )
     if not recorded:  # checked in meanwhile (a concurrent make-up of the same day)
         release_makeup(table, member.community_id, member.user_id, month)

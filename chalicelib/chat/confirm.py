@@ -43,6 +43,7 @@ GUARDED_COMMANDS = frozenset(
     {"theme", "exempt", "confirm_removals", "settings", "role", "award", "goal", "announce"}
     | {"appoint", "dismiss"}
     | {"confirm_speaker", "cancel_session"}
+    | {"forget"}
 )
 CODE_TTL = timedelta(minutes=10)
 _CODE = re.compile(r"^\d{6}$")
@@ -61,7 +62,15 @@ def guarded(ctx: CommandContext) -> bool:
         return False  # the goal board: nothing changes
     if command.name == "announce" and command.args.strip().lower() in ("", "list", "列表"):
         return False  # the usage or the list: nothing changes
+    if command.name == "forget" and not _confirms(command.args):
+        return False  # only counts what would go: the confirmation is the one held
     return ctx.may(command.name)
+
+
+def _confirms(args: str) -> bool:
+    from chalicelib.chat.personal import CONFIRM_WORDS
+
+    return any(w in CONFIRM_WORDS for w in args.casefold().split())
 
 
 def hold(ctx: CommandContext) -> list[Message]:

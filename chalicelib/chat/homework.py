@@ -65,6 +65,7 @@ from chalicelib.store.homework import (
     save_submission,
     work_and_assignment,
 )
+from chalicelib.store.retention import retention_of
 
 
 def _t(ctx: CommandContext, key: str, **values: Any) -> str:
@@ -128,6 +129,7 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
         at=ctx.now,
         late=target.late,
         previous=held.get(cycle_id),
+        retention=retention_of(community),
     )
     credit_action(
         ctx.store.table,
@@ -253,6 +255,7 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
         score=body.score,
         at=ctx.now,
         assigned=assigned,
+        retention=retention_of(community),
     )
     credit_action(
         ctx.store.table,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.chat.context import CommandContext
+from chalicelib.domain.models import Member
 from chalicelib.platforms.base import ChatAddress, DirectRefused, Message
 
 
@@ -57,3 +58,105 @@ def handle_mydata(ctx: CommandContext) -> Sequence[Message]:
     except DirectRefused:
         return [ctx.say("mydata_refused", name=name)]
     return [ctx.say("mydata_sent", name=name)]
+
+
+# -- the owner's /forget @x (删除数据 @某人) -----------------------------------------------------
+#
+# Two steps: ``/forget @x`` answers what would be erased (counts by kind) and holds the
+# owner's request; ``/forget @x confirm`` (``删除数据 @x 确认``) within 10 minutes erases
+# (features/personal_data.py). Both run in the queue worker (chat/router.py DEFERRED): the
+# count and the erasure read every check-in of the community. The precheck answers inline
+# what needs only the roster: not the owner, no mention, an unknown member, the owner
+# themselves. A redelivered webhook is dropped by its delivery claim; a queue message
+# delivered twice replies once (the worker's reply claim) and the erasure itself is
+# idempotent.
+
+CONFIRM_WORDS = ("confirm", "确认")
+
+
+def _forget_target(ctx: CommandContext) -> tuple[Member, bool] | list[Message]:
+    """The member named, and whether the owner confirms; or the one-line refusal."""
+    from chalicelib.domain.homework import mention_text, resolve_mention
+    from chalicelib.domain.models import Role
+
+    if not ctx.may("forget"):
+        return [ctx.say("forget_owner_only")]
+    after_at = mention_text(ctx.command.args)
+    if after_at is None:
+        return [ctx.say("forget_usage")]
+    roster = list(ctx.store.list_members(ctx.community.id))  # who left too: often the ask
+    found, rest = resolve_mention(after_at, roster)
+    who = (after_at.split() or [after_at])[0][:40]
+    if not found:
+        return [ctx.say("exempt_unknown", who=who)]
+    if len(found) > 1:
+        return [ctx.say("exempt_ambiguous", who=who)]
+    target = found[0]
+    if target.user_id == ctx.member.user_id or target.role is Role.OWNER:
+        return [ctx.say("forget_owner_target")]
+    words = rest.strip().casefold().split()
+    return target, any(w in CONFIRM_WORDS for w in words)
+
+
+def precheck_forget(ctx: CommandContext) -> Sequence[Message] | None:
+    found = _forget_target(ctx)
+    return found if isinstance(found, list) else None
+
+
+def _counts(ctx: CommandContext, counts: dict[str, int]) -> str:
+    from chalicelib.domain.messages import t
+
+    locale = ctx.community.locale
+    parts = []
+    for kind, n in sorted(counts.items()):
+        try:
+            label = t(locale, f"mydata_kind_{kind}")
+        except KeyError:
+            label = kind.replace("_", " ")
+        parts.append(f"{label} {n}")
+    zh = locale == "zh-CN"
+    return ("、" if zh else ", ").join(parts) or ("无" if zh else "nothing")
+
+
+def handle_forget(ctx: CommandContext) -> Sequence[Message]:
+    from chalicelib.features.personal_data import NotAsked, ask_to_forget, confirm_forget
+    from chalicelib.store.repository import NotFound
+
+    found = _forget_target(ctx)
+    if isinstance(found, list):
+        return found
+    target, confirmed = found
+    community, name = ctx.community, target.display()
+    if not confirmed:
+        owner = ctx.member.user_id
+        preview = ask_to_forget(ctx.store, community.id, owner, target.user_id, ctx.now)
+        if preview is None:
+            return [ctx.say("exempt_unknown", who=name)]
+        word = "确认" if community.locale == "zh-CN" else "confirm"
+        return [
+            ctx.say(
+                "forget_preview",
+                name=name,
+                deleted=_counts(ctx, dict(preview.deleted)),
+                relabelled=_counts(ctx, dict(preview.relabelled)),
+                again=f"{ctx.event.text.strip()} {word}",
+            )
+        ]
+    command_id = ctx.command_id or ctx.delivery or ctx.now.isoformat()
+    try:
+        done = confirm_forget(
+            ctx.store, community.id, ctx.member.user_id, target.user_id, ctx.now, command_id
+        )
+    except NotAsked:
+        return [ctx.say("forget_not_asked", name=name)]
+    except NotFound:
+        return [ctx.say("exempt_unknown", who=name)]
+    erased = done.erased
+    return [
+        ctx.say(
+            "forget_done",
+            name=name,
+            deleted=_counts(ctx, dict(erased.deleted)),
+            relabelled=_counts(ctx, dict(erased.relabelled)),
+        )
+    ]

@@ -99,6 +99,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # announcements (chat/announcements.py)
     "announce": (_ANNOUNCEMENTS, "handle_announce"),
     "announcements": (_ANNOUNCEMENTS, "handle_announcements"),
+    # the owner erases a member's data, asked then confirmed (chat/personal.py)
+    "forget": (_PERSONAL, "handle_forget"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional
@@ -132,6 +134,8 @@ DEFERRED: dict[str, tuple[str, str]] = {
     "mydata": (_PERSONAL, "precheck_mydata"),
     "setup": (_SETUP, "precheck_setup"),
     "settings": (_SETUP, "precheck_settings"),
+    # /forget @x counts, then erases, the member's items: every check-in of the community
+    "forget": (_PERSONAL, "precheck_forget"),
 }
 
 Precheck = Callable[[CommandContext], Sequence[Message] | None]

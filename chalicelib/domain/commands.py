@@ -123,6 +123,10 @@ ALIASES: dict[str, str] = {
     "/announce": "announce",
     "公告列表": "announcements",
     "/announcements": "announcements",
+    # the owner erases a member's data (chat/personal.py): 删除数据 @某人, then … 确认
+    "删除数据": "forget",
+    "删除成员数据": "forget",
+    "/forget": "forget",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

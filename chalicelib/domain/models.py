@@ -36,6 +36,13 @@ POINT_FIELDS = (
     "points_daily_cap",
 )
 
+# How long history is kept by default: 13 months (a year plus the month the next report
+# compares with); a community's ``retention_days`` setting, between the bounds below
+# (domain/settings.py; the reasons in docs/privacy.md).
+DEFAULT_RETENTION_DAYS = 396
+MIN_RETENTION_DAYS = 180
+MAX_RETENTION_DAYS = 1096
+
 
 class InvalidValue(ValueError):
     """Bad input from an operator or a member, with a message fit to show them."""
@@ -208,6 +215,10 @@ class Community:
     freeze_every_reviews: int = 5
     freeze_at_levels: bool = True
     freeze_bank: int = 2
+    # Members' data rights: days history (check-ins, homework, reports, audit items) is kept
+    # after it was written (store/retention.py; docs/privacy.md). Read by writers when they
+    # write, so a change applies to what is written after it.
+    retention_days: int = DEFAULT_RETENTION_DAYS
     # Recurring sessions (分享会): their definitions as JSON strings (domain/sessions.py), on
     # the community item so that the sessions job's slots need nothing else.
     sessions: tuple[str, ...] = ()

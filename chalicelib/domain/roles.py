@@ -163,6 +163,8 @@ PERMISSIONS: dict[str, Permission] = {
     # the owner alone appoints and dismisses committee members
     "appoint": Permission(frozenset({Role.OWNER}), False),
     "dismiss": Permission(frozenset({Role.OWNER}), False),
+    # the owner alone erases a member's data (/forget @x)
+    "forget": Permission(frozenset({Role.OWNER}), False),
 }
 
 GRANTABLE = tuple(name for name, p in PERMISSIONS.items() if p.grantable)

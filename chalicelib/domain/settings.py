@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from chalicelib.domain.levels import parse_level_names, parse_level_points
 from chalicelib.domain.models import (
     JOBS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
     Community,
     InvalidValue,
     parse_hhmm,
@@ -442,6 +444,17 @@ SETTINGS: dict[str, Setting] = {
             _whole("freeze bank", 1, 10),
             "Most streak freezes a member keeps banked.",
         ),
+        Setting(
+            "retention_days",
+            "retention_days",
+            _whole(
+                "retention days",
+                MIN_RETENTION_DAYS,
+                MAX_RETENTION_DAYS,
+                " (audit records are kept at least 6 months: docs/privacy.md)",
+            ),
+            "Days check-ins, homework, reports and audit records are kept (new items only).",
+        ),
     )
 }
 
@@ -644,6 +657,8 @@ CHAT_WORDS: dict[str, str] = {
     "保护卡上限": "freeze_bank",
     "freezereviews": "freeze_every_reviews",
     "点评得卡": "freeze_every_reviews",
+    "retention": "retention_days",
+    "保留天数": "retention_days",
 }
 NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
 

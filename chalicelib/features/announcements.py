@@ -276,9 +276,14 @@ def opening_message(store: Store, community: Community, entry: dict[str, Any]) -
     lines = [t(locale, "cohort_opening_title", name=entry["name"], start=start, end=end)]
     if entry.get("theme"):
         lines.append(t(locale, "cohort_opening_theme", theme=entry["theme"]))
-    from chalicelib.features.ritual import rules_text
+    from chalicelib.domain.ritual import fill
 
-    rules = rules_text(community, t(locale, "cohort_everyone"))
+    rules = community.group_rules and fill(
+        community.group_rules,
+        name=t(locale, "cohort_everyone"),
+        community=community.name,
+        link=community.community_link,
+    )
     if rules:
         lines.append(t(locale, "cohort_opening_rules", rules=rules))
     first = _first_session(community, date.fromisoformat(start))

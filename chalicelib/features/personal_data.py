@@ -6,13 +6,16 @@ these; the storage work and its costs are in store/erasure.py and store/retentio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.messages import t
+from chalicelib.domain.models import InvalidValue
 from chalicelib.platforms.base import Message
-from chalicelib.store import erasure, reports
+from chalicelib.store import erasure, keys, reports
+from chalicelib.store.checkins import checkins_between
 from chalicelib.store.repository import NotFound, Store
 
 
@@ -44,6 +47,43 @@ def forget_member(store: Store, community_id: str, user_id: str) -> Forgotten:
     if erased is None:
         raise NotFound(f"unknown member {user_id!r} in community {community_id}")
     return Forgotten(community_id, user_id, erased)
+
+
+# -- the owner's /forget @x from chat: asked, then confirmed within 10 minutes ---------------
+
+FORGET_CONFIRM_WITHIN = timedelta(minutes=10)
+
+
+def ask_to_forget(
+    store: Store, community_id: str, owner_id: str, user_id: str, now: datetime
+) -> erasure.Erased | None:
+    """What forgetting ``user_id`` would delete and relabel (nothing written to them), and
+    the owner's request held for FORGET_CONFIRM_WITHIN. None for an unknown member."""
+    preview = erasure.preview_forget(store.table, community_id, user_id)
+    if preview is not None:
+        erasure.hold_forget_request(
+            store.table, community_id, owner_id, user_id, now + FORGET_CONFIRM_WITHIN
+        )
+    return preview
+
+
+class NotAsked(LookupError):
+    """A confirmation with no valid request before it (never asked, used, or expired)."""
+
+
+def confirm_forget(
+    store: Store, community_id: str, owner_id: str, user_id: str, now: datetime, command_id: str
+) -> Forgotten:
+    """Forget ``user_id`` if the owner asked within FORGET_CONFIRM_WITHIN (NotAsked
+    otherwise, nothing deleted); the request is used once (its claim carries the command's
+    id, so a retry of the same command finishes an interrupted erasure)."""
+    if not erasure.claim_forget_request(
+        store.table, community_id, owner_id, user_id, now, command_id
+    ):
+        raise NotAsked(user_id)
+    done = forget_member(store, community_id, user_id)
+    erasure.drop_forget_request(store.table, community_id, owner_id, user_id)
+    return done
 
 
 class WrongConfirmation(ValueError):
@@ -153,7 +193,7 @@ def compose_member_data(
     community: Any, name: str, user_id: str, data: dict[str, list[dict[str, Any]]]
 ) -> Message:
     """The member's data as one message (the platform splits it into parts)."""
-    from chalicelib.store.retention import RETENTION_DAYS
+    from chalicelib.store.retention import retention_of
 
     locale = community.locale
     lines = [t(locale, "mydata_header", community=community.name, name=name, user_id=user_id)]
@@ -163,5 +203,90 @@ def compose_member_data(
         lines.append(t(locale, "mydata_kind", kind=label, count=len(items)))
         lines += [_line(item) for item in items]
     lines.append("")
-    lines.append(t(locale, "mydata_footer", days=RETENTION_DAYS))
+    lines.append(t(locale, "mydata_footer", days=retention_of(community).days))
     return Message("\n".join(lines))
+
+
+# -- the audit lists an organiser can see: make-ups and role changes ------------------------
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def makeups(store: Store, community_id: str, month: str | None = None) -> list[dict[str, Any]]:
+    """Every make-up on record (a check-in an admin or the member recorded for a past day),
+    with who recorded it and when, by date: one Query of the check-ins (paged), of one
+    month's dates when ``month`` (``YYYY-MM``) is given. InvalidValue for a bad month."""
+    community = store.get_community(community_id)
+    pk = keys.community_pk(community_id)
+    if month is None:
+        items = store.table.query(pk, prefix=keys.CHECKIN_PREFIX)
+    else:
+        if not _MONTH.match(month.strip()):
+            raise InvalidValue(f"--month must be YYYY-MM, got {month!r}")
+        first, last = community.calendar.month_bounds(month.strip())
+        items = iter(checkins_between(store.table, community_id, first, last))
+    return [
+        {
+            "date": item.get("date"),
+            "user_id": item.get("user_id"),
+            "recorded_by": item.get("recorded_by") or item.get("user_id"),
+            "at": item.get("at"),
+            "note": item.get("note"),
+        }
+        for item in items
+        if item.get("makeup")
+    ]
+
+
+def describe_makeups(community_id: str, month: str | None, rows: list[dict[str, Any]]) -> str:
+    where = f"{community_id}{f' in {month}' if month else ''}"
+    if not rows:
+        return f"{where}: no make-ups"
+    lines = [f"{where}: {len(rows)} make-up{'s' if len(rows) != 1 else ''}"]
+    for row in rows:
+        by = row["recorded_by"]
+        who = "by themselves" if by == row["user_id"] else f"recorded by {by}"
+        lines.append(f"  {row['date']}  {row['user_id']}  {who}  at {_utc(row.get('at'))}")
+    return "\n".join(lines)
+
+
+def role_audit(store: Store, community_id: str) -> list[dict[str, Any]]:
+    """Every role and committee position change on record (``ROLE#``), oldest first: whose,
+    from what to what, where from, by whom, when. One Query (paged)."""
+    store.get_community(community_id)
+    rows = []
+    for item in store.table.query(keys.community_pk(community_id), prefix=keys.ROLE_CHANGE_PREFIX):
+        position = item.get("kind") == "position_change"
+        rows.append(
+            {
+                "at": item.get("at"),
+                "kind": "position" if position else "role",
+                "user_id": item.get("user_id"),
+                "name": item.get("name"),
+                "old": item.get("old_position") if position else item.get("old"),
+                "new": item.get("new_position") if position else item.get("new"),
+                "source": item.get("source"),
+                "by": item.get("by"),
+            }
+        )
+    return rows
+
+
+def describe_role_audit(community_id: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"{community_id}: no role or position changes on record"
+    lines = [f"{community_id}: {len(rows)} change{'s' if len(rows) != 1 else ''}"]
+    for row in rows:
+        lines.append(
+            f"  {_utc(row.get('at'))}  {row['user_id']} {row.get('name') or ''}  {row['kind']} "
+            f"{row.get('old') or '-'} → {row.get('new') or '-'}  by {row.get('by')}"
+            f" ({row.get('source')})"
+        )
+    return "\n".join(lines)
+
+
+def _utc(at: Any) -> str:
+    text = str(at or "")
+    if not text:
+        return "?"
+    return datetime.fromisoformat(text).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

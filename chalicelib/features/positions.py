@@ -16,6 +16,7 @@ from chalicelib.domain.models import Community, Member
 from chalicelib.domain.roles import Position, PositionChange, find_position, positions_of
 from chalicelib.store.positions import record_position_change, write_position
 from chalicelib.store.repository import NotFound, Store
+from chalicelib.store.retention import retention_of
 
 
 class PositionConflict(ValueError):
@@ -64,7 +65,7 @@ def set_member_position(
     change = PositionChange(member.user_id, member.display(), member.position, new, source, by, now)
     if write_position(store.table, community.id, change) is None:
         raise PositionConflict(f"the position of {user_id!r} changed meanwhile; try again")
-    record_position_change(store.table, community.id, change)
+    record_position_change(store.table, community.id, change, retention_of(community))
     return change
 
 

@@ -59,6 +59,7 @@ from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import counters_by_member, counters_from_item, with_counters
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NotFound, Store
+from chalicelib.store.retention import retention_of
 from chalicelib.store.table import Item, Table
 
 log = logging.getLogger("rollcall.report")
@@ -557,6 +558,7 @@ def confirm_removals(
             confirmed_by=by,
             at=now,
             platform=platform,
+            retention=retention_of(community),
         )
         outcome.removed.append(named)
         if platform != "removed":

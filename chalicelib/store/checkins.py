@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.checkins import Leave, Link, Streak
@@ -25,7 +25,7 @@ from chalicelib.store import keys
 from chalicelib.store.points import tally_unchanged
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import CHECKIN_DELIVERY, Activity
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, PutResult, Table
 
 
@@ -42,6 +42,7 @@ def record_checkin(
     streak: int | None = None,
     prev: date | None = None,
     delivery: str | None = None,
+    retention: timedelta = RETENTION,
 ) -> PutResult:
     """Written (truthy) when this is the member's first check-in for that local date; else
     refused, carrying the check-in already there (one PutItem either way).
@@ -63,7 +64,7 @@ def record_checkin(
         "streak": streak,
         "prev": prev.isoformat() if prev else None,
         "delivery": delivery,
-        keys.TTL_ATTRIBUTE: expires_at(at),  # kept for the retention period only
+        keys.TTL_ATTRIBUTE: expires_at(at, retention),  # kept for the retention period only
     }
     if makeup:
         item.update(makeup=True, recorded_by=recorded_by or user_id)

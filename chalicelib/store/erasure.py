@@ -22,6 +22,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chalicelib.store import keys
@@ -207,21 +208,100 @@ def forget_member(
     return erased
 
 
+def preview_forget(table: Table, community_id: str, user_id: str) -> Erased | None:
+    """What :func:`forget_member` would delete and relabel, by kind, writing nothing: the
+    same Queries (the owner's ``/forget @x`` shows it before asking for a confirmation).
+    None when the member is unknown."""
+    pk = keys.community_pk(community_id)
+    member = table.get(pk, keys.member_sk(user_id), consistent=True)
+    if member is None:
+        return None
+    name = member.get("name")
+    erased = Erased()
+    for prefix in keys.PERSONAL_PREFIXES:
+        for item in table.query(pk, prefix=prefix):
+            if _owned(prefix, item, user_id):
+                erased.deleted[kind_of(item["sk"])] += 1
+                continue
+            fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
+            scrubbed = relabel(fields, user_id, name, "forgotten", "former member")
+            if scrubbed != fields or _relabelled_sk(item["sk"], user_id, "x") != item["sk"]:
+                erased.relabelled[kind_of(item["sk"])] += 1
+    for sk in _state_keys(table, pk, user_id):
+        erased.deleted[kind_of(sk)] += 1
+    erased.deleted[KIND_NAMES[keys.MEMBER_PREFIX]] += 1
+    return erased
+
+
+# -- the owner's /forget @x from chat: the request awaiting its confirmation ----------------
+#
+# ``CONFIRM#<owner>#forget-<member>``: the owner's held-command kind (so forgetting the owner
+# erases it too), never a 6-digit code (chat/confirm.py cannot release it), with a TTL.
+
+
+def _forget_request_sk(owner_id: str, user_id: str) -> str:
+    return keys.confirm_sk(owner_id, f"forget-{user_id}")
+
+
+def hold_forget_request(
+    table: Table, community_id: str, owner_id: str, user_id: str, valid_until: datetime
+) -> None:
+    """The owner asked to forget ``user_id``: valid until ``valid_until`` (one PutItem; a
+    new ask replaces an older one, unused)."""
+    table.put(
+        {
+            "pk": keys.community_pk(community_id),
+            "sk": _forget_request_sk(owner_id, user_id),
+            "valid_until": valid_until.isoformat(),
+            keys.TTL_ATTRIBUTE: int(valid_until.timestamp()),
+        }
+    )
+
+
+def claim_forget_request(
+    table: Table, community_id: str, owner_id: str, user_id: str, now: datetime, owner: str
+) -> bool:
+    """The owner's confirmation takes their request, once, while it is valid: one
+    conditional UpdateItem (``owner`` is the command's id, so a retry of the same command
+    still holds it: store/claims.py)."""
+    from chalicelib.store import claims
+
+    claim = claims.claim(
+        table,
+        keys.community_pk(community_id),
+        _forget_request_sk(owner_id, user_id),
+        owner_attr="used_by",
+        owner=owner,
+        set={"used_at": now.isoformat()},
+        cond=Cond.exists("pk") & Cond.absent("used_by") & Cond.gt("valid_until", now.isoformat()),
+    )
+    return claim.owned
+
+
+def drop_forget_request(table: Table, community_id: str, owner_id: str, user_id: str) -> None:
+    table.delete(keys.community_pk(community_id), _forget_request_sk(owner_id, user_id))
+
+
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
+    for sk in _state_keys(table, pk, user_id):
+        deleter.erase_later(pk, sk)
+
+
+def _state_keys(table: Table, pk: str, user_id: str) -> Iterator[str]:
     """The member's state outside the member item, by its known keys (one BatchGetItem),
     the admin commands held for their code and their unused sign-in links (a Query each;
     links live 15 minutes, so there are few)."""
     own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
     for item in table.batch_get((pk, sk) for sk in own):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
     for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
     for item in table.query(pk, prefix=keys.SIGNIN_PREFIX):
         if item.get("user_id") == user_id:
-            deleter.erase_later(pk, item["sk"])
+            yield item["sk"]
     # Their welcome claims (the joining ritual, store/ritual.py): a few days' worth at most.
     for item in table.query(pk, prefix=keys.welcome_member_prefix(user_id)):
-        deleter.erase_later(pk, item["sk"])
+        yield item["sk"]
 
 
 # -- a whole community ----------------------------------------------------------------------

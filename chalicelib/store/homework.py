@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work, standing_counters
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 # Two members racing to replace the same submission is one member with two devices; three
@@ -59,6 +59,7 @@ def save_submission(
     at: datetime,
     late: bool,
     previous: Item | None,
+    retention: timedelta = RETENTION,
 ) -> tuple[Item, Item | None]:
     """Store a submission; returns it and the version it replaced (None: the first).
 
@@ -83,7 +84,7 @@ def save_submission(
             "submitted_at": at.isoformat(),
             "late": late,
             "versions": versions,
-            keys.TTL_ATTRIBUTE: expires_at(at),  # kept for the retention period only
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),  # kept for the retention period
         }
         if previous is None:
             cond = Cond.absent("pk")
@@ -93,7 +94,7 @@ def save_submission(
                 "sk": keys.submission_history_sk(cycle_id, user_id, previous["submitted_at"]),
                 "kind": "submission-history",
                 "replaced_at": at.isoformat(),
-                keys.TTL_ATTRIBUTE: expires_at(at),
+                keys.TTL_ATTRIBUTE: expires_at(at, retention),
             }
             table.put(history)
             cond = Cond.eq("submitted_at", previous["submitted_at"])
@@ -129,6 +130,7 @@ def save_review(
     score: int | None,
     at: datetime,
     assigned: bool,
+    retention: timedelta = RETENTION,
 ) -> tuple[Item, bool]:
     """Store a review (one UpdateItem); a second review of the same work by the same
     reviewer replaces the first. Returns the item and whether it is the first."""
@@ -144,7 +146,7 @@ def save_review(
             "score": score,
             "at": at.isoformat(),
             "assigned": assigned,
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         },
         set_if_absent={"first_at": at.isoformat()},
     )

@@ -8,11 +8,13 @@ retention period like role changes (store/roles.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib.domain.models import Member
 from chalicelib.domain.roles import PositionChange
 from chalicelib.store import keys
 from chalicelib.store.records import from_fields
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 
@@ -29,7 +31,9 @@ def write_position(table: Table, community_id: str, change: PositionChange) -> M
     return from_fields(Member, item) if item else None
 
 
-def position_audit_item(community_id: str, change: PositionChange) -> Item:
+def position_audit_item(
+    community_id: str, change: PositionChange, retention: timedelta = RETENTION
+) -> Item:
     return {
         "pk": keys.community_pk(community_id),
         "sk": keys.position_change_sk(
@@ -43,10 +47,12 @@ def position_audit_item(community_id: str, change: PositionChange) -> Item:
         "source": change.source,
         "by": change.by,
         "at": change.at.isoformat(),
-        keys.TTL_ATTRIBUTE: expires_at(change.at),
+        keys.TTL_ATTRIBUTE: expires_at(change.at, retention),
     }
 
 
-def record_position_change(table: Table, community_id: str, change: PositionChange) -> None:
+def record_position_change(
+    table: Table, community_id: str, change: PositionChange, retention: timedelta = RETENTION
+) -> None:
     """The audit item of one change: one PutItem."""
-    table.put(position_audit_item(community_id, change))
+    table.put(position_audit_item(community_id, change, retention))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.inactivity import (
@@ -41,7 +41,7 @@ from chalicelib.domain.inactivity import (
 )
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 # Under DynamoDB's 400 KB item limit with room for attribute names and per-element type
@@ -392,6 +392,7 @@ def record_removal(
     confirmed_by: str,
     at: datetime,
     platform: str,
+    retention: timedelta = RETENTION,
 ) -> Item:
     """The audit record of one removal: one PutItem. ``platform`` says what the chat
     platform did: ``removed``, ``by_hand`` (no API for it) or ``failed``."""
@@ -406,7 +407,7 @@ def record_removal(
         "confirmed_by": confirmed_by,
         "at": at.isoformat(),
         "platform": platform,
-        keys.TTL_ATTRIBUTE: expires_at(at),
+        keys.TTL_ATTRIBUTE: expires_at(at, retention),
     }
     table.put(item)
     return item

@@ -14,12 +14,21 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.models import DEFAULT_RETENTION_DAYS
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Item, Table
 
-# 13 months: a year of history plus the month the last monthly report compares with.
-RETENTION_DAYS = 396
+# 13 months: a year of history plus the month the last monthly report compares with. A
+# community may keep history longer or shorter (its ``retention_days`` setting): writers
+# that have the community at hand pass :func:`retention_of` it; the rest use this default.
+RETENTION_DAYS = DEFAULT_RETENTION_DAYS
 RETENTION = timedelta(days=RETENTION_DAYS)
+
+
+def retention_of(community: Any) -> timedelta:
+    """The community's retention period (its setting; the default for one stored before)."""
+    return timedelta(days=int(getattr(community, "retention_days", None) or RETENTION_DAYS))
+
 
 # The attributes that say when an item was written, most telling first.
 _WHEN = (

@@ -40,6 +40,7 @@ ADMIN_COMMANDS = frozenset(
         "confirm_speaker",
         "cancel_session",
         "announce",
+        "forget",
     }
 )
 

@@ -90,6 +90,8 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("freeze_every_reviews", "-1", "freeze every reviews must be between 0 and 100"),
     ("freeze_at_levels", "x", "freeze at levels must be on or off"),
     ("freeze_bank", "0", "freeze bank must be between 1 and 10"),
+    ("retention_days", "179", "retention days must be between 180 and 1096 (audit records"),
+    ("retention_days", "1097", "retention days must be between 180 and 1096"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -114,6 +116,8 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"nickname_pattern": "off", "welcome": "off"},
     {"positions": "default"},
     {"streak_freezes": "on", "freeze_every_reviews": "0", "freeze_bank": "10"},
+    {"retention_days": "180"},
+    {"retention_days": "1096"},
 ]
 
 

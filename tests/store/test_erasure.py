@@ -577,3 +577,17 @@ def test_a_write_during_the_purge_is_caught_before_the_community_goes():
     table.armed = True
     personal_data.delete_community(store, CID, "晨读营")
     assert table.all_items() == []
+
+
+def test_the_preview_of_a_forgetting_counts_what_it_then_does_and_writes_nothing():
+    """The owner's /forget @x shows erasure.preview_forget before the confirmation: the
+    same counts by kind as the erasure that follows, and the table untouched."""
+    table = MemoryTable()
+    store = populate(table)
+    before = table.all_items()
+    preview = erasure.preview_forget(table, CID, GONE)
+    assert preview is not None and table.all_items() == before
+    done = personal_data.forget_member(store, CID, GONE)
+    assert dict(preview.deleted) == dict(done.erased.deleted)
+    assert dict(preview.relabelled) == dict(done.erased.relabelled)
+    assert erasure.preview_forget(table, CID, GONE) is None

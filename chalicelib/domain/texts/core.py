@@ -42,7 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "颁奖 @某人 <奖项> · 小组 <名称> · 待确认 — 颁奖；任一小组；未完成入群的新人\n"
             "确认分享 <日期> · 取消分享 <日期> — 分享会\n"
             "公告 2026-12-08 09:00 <内容> · 公告 每周一 09:00 <内容> · 取消公告 <编号>\n"
-            "后台 — 私信给你社群后台的登录链接"
+            "后台 — 私信给你后台登录链接 · 删除数据 @某人 — 群主：删除成员的数据"
         ),
         "en": (
             "Admin commands:\n"
@@ -54,7 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/award @someone <award> · /squad <name> · /pending — awards; squads; newcomers\n"
             "/confirm-speaker <date> · /cancel-session <date> — sessions\n"
             "/announce at 2026-12-08T09:00|weekly mon 09:00 <text> · /announce cancel <id>\n"
-            "/manage — a sign-in link to the pages, by direct message"
+            "/manage — a sign-in link by DM · /forget @someone — owner: erase their data"
         ),
     },
     "unknown_command": {
