@@ -7,24 +7,8 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from click.testing import CliRunner
-
-from rollcall.cli import main
 
 AT = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 @pytest.fixture

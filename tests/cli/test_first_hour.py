@@ -12,26 +12,10 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from rollcall.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True, input: str | None = None):
-        result = runner.invoke(
-            main, list(args), catch_exceptions=False, prog_name="rollcall", input=input
-        )
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def create(cli, *extra: str) -> str:

@@ -6,22 +6,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
-
-from rollcall.cli import main
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def setup_community(cli, locale: str = "zh-CN") -> str:

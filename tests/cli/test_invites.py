@@ -6,23 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from chalicelib.domain.invites import code_hash, normalise_code
-from rollcall.cli import main
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False, prog_name="rollcall")
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def test_a_code_is_shown_once_and_listed_only_by_its_hash(cli):

@@ -8,7 +8,7 @@ import json
 import pytest
 import responses
 
-from tests.cli.test_cli import cli, create  # noqa: F401 (the fixture)
+from tests.cli.test_cli import create
 
 API = "https://slack.test/api"
 
@@ -20,7 +20,7 @@ def slack_env(monkeypatch):
     monkeypatch.setenv("ROLLCALL_SLACK_API_BASE", API)
 
 
-def slack_community(cli, tmp_path) -> str:  # noqa: F811
+def slack_community(cli, tmp_path) -> str:
     cid = create(cli)
     cli("community", "bind", "--community", cid, "--platform", "slack", "--chat-id", "C1", "--move")
     roster = tmp_path / "members.csv"
@@ -51,7 +51,7 @@ def lists(*people: tuple[str, str]) -> None:
 
 
 @responses.activate
-def test_member_sync_prints_what_changed_and_a_dry_run_writes_nothing(cli, tmp_path, slack_env):  # noqa: F811
+def test_member_sync_prints_what_changed_and_a_dry_run_writes_nothing(cli, tmp_path, slack_env):
     cid = slack_community(cli, tmp_path)
     lists(("U1", "王芳芳"), ("U3", "韩梅梅"))
     dry = cli("member", "sync", "--community", cid, "--dry-run")
@@ -76,7 +76,7 @@ def test_member_sync_prints_what_changed_and_a_dry_run_writes_nothing(cli, tmp_p
 
 
 @responses.activate
-def test_member_sync_names_the_missing_scope_and_exits_1(cli, tmp_path, slack_env):  # noqa: F811
+def test_member_sync_names_the_missing_scope_and_exits_1(cli, tmp_path, slack_env):
     cid = slack_community(cli, tmp_path)
     responses.post(
         f"{API}/conversations.members",
@@ -90,7 +90,7 @@ def test_member_sync_names_the_missing_scope_and_exits_1(cli, tmp_path, slack_en
     )
 
 
-def test_member_sync_on_dingtalk_says_it_cannot_see_in_one_line(cli):  # noqa: F811
+def test_member_sync_on_dingtalk_says_it_cannot_see_in_one_line(cli):
     cid = create(cli)
     assert (
         "roster-sync" not in json.loads(cli("community", "show", cid, "--json").stdout)["next_runs"]

@@ -21,19 +21,6 @@ RUN_AT = "2026-12-01T10:00:00+08:00"
 
 
 @pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
-
-
-@pytest.fixture
 def cid(cli) -> str:
     """An English console community with a roster whose November makes a report worth
     reading: a warning to give, a candidate warned in October, an owner who never speaks."""
@@ -226,9 +213,6 @@ def test_report_errors_are_one_line(cli, cid):
 def test_report_rules_names_where_the_report_really_goes():
     """Without an admin chat or the group, the monthly job sends the report to each admin
     by direct message: `report rules` must say so, not "nowhere"."""
-    from click.testing import CliRunner
-
-    from rollcall.cli import main
 
     runner = CliRunner()
     created = runner.invoke(

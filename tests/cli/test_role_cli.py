@@ -6,26 +6,10 @@ import json
 
 import pytest
 import responses
-from click.testing import CliRunner
-
-from rollcall.cli import main
 
 TG_TOKEN = "123456789:AAH-secret-bot-token-value"
 TG_BASE = "https://telegram.test"
 GROUP = "-1001234567890"
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def setup_community(cli, platform: str = "console", chat: str = "room-1") -> str:

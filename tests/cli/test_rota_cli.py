@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import cli, create  # noqa: F401  (the fixture)
+from tests.cli.test_cli import create
 
 MONDAY = "2026-12-07T09:00:00+08:00"
 
 
-def roster(cli, cid: str, tmp_path) -> None:  # noqa: F811
+def roster(cli, cid: str, tmp_path) -> None:
     path = tmp_path / "roster.csv"
     path.write_text(
         "user_id,name,role,squad,joined_at\n"
@@ -22,7 +22,7 @@ def roster(cli, cid: str, tmp_path) -> None:  # noqa: F811
 
 
 def test_a_rota_set_from_the_cli_turns_over_once_and_shows_in_history_and_export(
-    cli,  # noqa: F811
+    cli,
     tmp_path,
 ):
     cid = create(cli)
@@ -52,7 +52,7 @@ def test_a_rota_set_from_the_cli_turns_over_once_and_shows_in_history_and_export
     assert served[first["summary"]["on_duty"]] == 1 and sorted(served.values()) == [0, 1]
 
 
-def test_bad_rota_settings_are_one_line_and_change_nothing(cli):  # noqa: F811
+def test_bad_rota_settings_are_one_line_and_change_nothing(cli):
     cid = create(cli)
     bad = cli("rota", "set", "--community", cid, "--skip-periods", "99", ok=False)
     assert bad.exit_code != 0 and bad.stderr.strip().startswith("error:")

@@ -6,24 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from rollcall.cli import main
 
 NOW = "2026-12-07T00:00:00+08:00"
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def _community(cli, tz: str = "Asia/Shanghai") -> str:

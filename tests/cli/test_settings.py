@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from chalicelib.domain.models import Community, InvalidValue
 from chalicelib.domain.settings import SETTINGS, apply_settings, check_community_id
-from rollcall.cli import main
 
 # (setting, bad value, a fragment of the one-line message), judged on a community of
 # ROSTER members with the defaults (reminder 21:00, day ends 00:00, 7-day cycles).
@@ -186,21 +184,6 @@ def test_community_ids_fit_keys_urls_and_commands(bad):
 
 
 # -- through the CLI --------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli():
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True, input: str | None = None):
-        result = runner.invoke(
-            main, list(args), catch_exceptions=False, prog_name="rollcall", input=input
-        )
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    return run
 
 
 def test_the_cli_refuses_every_bad_setting_in_one_line_and_writes_nothing(cli):
