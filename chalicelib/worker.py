@@ -1,5 +1,6 @@
-"""The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py)
-or a deferred chat command (chat/worker.py).
+"""The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py),
+a deferred chat command (chat/worker.py), a community to reschedule, or a shard of the due
+index to dispatch (jobs/dispatch_due_jobs.py).
 
 Failures are reported per record (SQS partial batch responses), so one bad community or
 one undeliverable reply never holds up the others; a message that can never succeed is a
@@ -17,11 +18,13 @@ from typing import Any
 
 from chalicelib.chat.context import CommandPaused
 from chalicelib.chat.worker import BadMessage, QueuedCommand, queued_command, run_queued_command
+from chalicelib.jobs.dispatch_due_jobs import dispatch_shard
 from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import TIME_RESERVE, RunStatus
 from chalicelib.jobs.scheduling import reschedule_community
 from chalicelib.logs import metric
-from chalicelib.queue import COMMAND, RESCHEDULE
+from chalicelib.queue import COMMAND, DISPATCH, RESCHEDULE
+from chalicelib.store.due import is_partition
 
 log = logging.getLogger("rollcall.worker")
 
@@ -33,9 +36,18 @@ class Reschedule:
     community_id: str
 
 
-def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
-    """A job run's fields, a deferred command or a reschedule; BadMessage saying what is
-    wrong."""
+@dataclass(frozen=True)
+class Shard:
+    """Enqueue one partition's runs due by the tick's time (after ``after``, if given)."""
+
+    partition: str
+    tick: datetime
+    after: str | None = None
+
+
+def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Shard:
+    """A job run's fields, a deferred command, a reschedule or a shard to dispatch;
+    BadMessage saying what is wrong."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError):
@@ -47,6 +59,8 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
             if not isinstance(message.get("community"), str) or not message["community"]:
                 raise BadMessage("missing community")
             return Reschedule(message["community"])
+        if message["kind"] == DISPATCH:
+            return _shard(message)
         if message["kind"] != COMMAND:
             raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
         return queued_command(message)
@@ -54,6 +68,21 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
         if not isinstance(message.get(name), str) or not message[name]:
             raise BadMessage(f"missing {name}")
     return message
+
+
+def _shard(message: dict[str, Any]) -> Shard:
+    partition, tick, after = message.get("partition"), message.get("tick"), message.get("after")
+    if not isinstance(partition, str) or not is_partition(partition):
+        raise BadMessage("missing or unknown partition")
+    try:
+        at = datetime.fromisoformat(tick) if isinstance(tick, str) else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise BadMessage("missing tick")
+    if after is not None and not isinstance(after, str):
+        raise BadMessage("after is not a string")
+    return Shard(partition, at, after)
 
 
 # What became of one record: done (deleted by SQS), failed (SQS retries it after its
@@ -123,6 +152,20 @@ def _handle(
             reschedule_community(runtime.store, message.community_id, now)
         except Exception:
             log.exception("reschedule failed", extra={"community": message.community_id})
+            return FAILED
+        return DONE
+    if isinstance(message, Shard):
+        try:
+            dispatch_shard(
+                runtime.store.table,
+                runtime.queue,
+                message.partition,
+                message.tick,
+                after=message.after,
+                time_left=time_left,
+            )
+        except Exception:
+            log.exception("shard dispatch failed", extra={"partition": message.partition})
             return FAILED
         return DONE
     if isinstance(message, QueuedCommand):
