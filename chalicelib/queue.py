@@ -12,7 +12,8 @@ travel on it, and the worker (chalicelib/worker.py) runs both:
   (computing the next runs needs every job's module, which the webhooks' function does not
   load): ``{"kind": "reschedule", "community"}``;
 * a shard of the dispatcher's index to read, sent by the tick (jobs/dispatch_due_jobs.py):
-  ``{"kind": "dispatch", "partition", "tick"}`` and, for a continuation, ``"after"``.
+  ``{"kind": "dispatch", "partition", "tick"}``, ``"since"`` but on a sweep and, for a
+  continuation, ``"after"``.
 """
 
 from __future__ import annotations
@@ -197,10 +198,18 @@ def reschedule_message(community_id: str) -> dict[str, Any]:
     return {"kind": RESCHEDULE, "community": community_id}
 
 
-def shard_message(partition: str, tick: datetime, *, after: str | None = None) -> dict[str, Any]:
-    """A shard message: enqueue ``partition``'s runs due by ``tick``, those after the due
-    key ``after`` only (a continuation)."""
+def shard_message(
+    partition: str,
+    tick: datetime,
+    *,
+    since: datetime | None = None,
+    after: str | None = None,
+) -> dict[str, Any]:
+    """A shard message: enqueue ``partition``'s runs due after ``since`` (None: any time
+    before) and by ``tick``, those after the due key ``after`` only (a continuation)."""
     message = {"kind": DISPATCH, "partition": partition, "tick": tick.isoformat()}
+    if since is not None:
+        message["since"] = since.isoformat()
     if after is not None:
         message["after"] = after
     return message

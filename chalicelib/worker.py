@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,7 @@ class Shard:
 
     partition: str
     tick: datetime
+    since: datetime | None = None
     after: str | None = None
 
 
@@ -71,18 +73,27 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Sh
 
 
 def _shard(message: dict[str, Any]) -> Shard:
-    partition, tick, after = message.get("partition"), message.get("tick"), message.get("after")
+    partition, after = message.get("partition"), message.get("after")
     if not isinstance(partition, str) or not is_partition(partition):
         raise BadMessage("missing or unknown partition")
-    try:
-        at = datetime.fromisoformat(tick) if isinstance(tick, str) else None
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None:
+    tick = _instant(message.get("tick"))
+    if tick is None:
         raise BadMessage("missing tick")
+    since = _instant(message.get("since"))
+    if since is None and message.get("since") is not None:
+        raise BadMessage("since is not a time")
     if after is not None and not isinstance(after, str):
         raise BadMessage("after is not a string")
-    return Shard(partition, at, after)
+    return Shard(partition, tick, since, after)
+
+
+def _instant(text: Any) -> datetime | None:
+    """An ISO time with its zone, or None."""
+    try:
+        at = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return at if at is not None and at.tzinfo is not None else None
 
 
 # What became of one record: done (deleted by SQS), failed (SQS retries it after its
@@ -110,6 +121,19 @@ def handle_records(
     again: list[tuple[str, str]] = []  # (message id, body) to queue again
     # What to keep back: TIME_RESERVE, or a quarter of a short function's whole time.
     reserve = min(TIME_RESERVE, time_left() / 4) if time_left is not None else TIME_RESERVE
+    records = list(records)
+    shards = [(i, body) for i, body in records if _is_shard(body)]
+    if len(shards) > 1:
+        # The tick's shard messages often arrive in one batch: read side by side (each is
+        # SQS round trips), so a batch of shards takes as long as its largest, not the sum.
+        with ThreadPoolExecutor(max_workers=len(shards)) as pool:
+            outcomes = list(
+                pool.map(lambda r: _handle(runtime, r[0], r[1], now, time_left, reserve), shards)
+            )
+        failures += [
+            {"itemIdentifier": i} for (i, _), o in zip(shards, outcomes, strict=True) if o == FAILED
+        ]
+        records = [r for r in records if r not in shards]
     started = False
     for message_id, body in records:
         if time_left is not None and started and time_left() < reserve:
@@ -130,6 +154,14 @@ def handle_records(
         else:
             metric("MessagesQueuedAgain", len(again))
     return {"batchItemFailures": failures}
+
+
+def _is_shard(body: str) -> bool:
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(message, dict) and message.get("kind") == DISPATCH
 
 
 def _handle(
@@ -161,6 +193,7 @@ def _handle(
                 runtime.queue,
                 message.partition,
                 message.tick,
+                since=message.since,
                 after=message.after,
                 time_left=time_left,
             )

@@ -481,6 +481,46 @@ MUTANTS = (
             "test_a_digest_moved_earlier_announces_nothing_twice",
         ),
     ),
+    Mutant(
+        "a shard's continuation dropped",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "        queue.send_batch([shard_message(partition, tick_at, after=last)])\n",
+        "        pass\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued",
+            "tests/jobs/test_fanout_dispatch.py::test_a_continuation_starts_after_the_last_run_it_names",
+        ),
+    ),
+    Mutant(
+        "a continuation from the shard's start",
+        "chalicelib/store/due.py",
+        'bounds.append(after + "\\x00")',
+        "pass",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued",
+        ),
+    ),
+    Mutant(
+        "every tick sends every run still due again",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "    since = None if sweep else window_start(now)\n",
+        "    since = None\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_tick_reads_the_minute_since_the_last_one_and_a_sweep_reads_everything_still_due",
+        ),
+    ),
+    Mutant(
+        "doubled shard messages: a finished run claimed again",
+        "chalicelib/store/runs.py",
+        '        Cond.ne("status", DONE)\n        & Cond.ne("status", SKIPPED)\n        & ',
+        "        ",
+        (
+            "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
+        ),
+    ),
 )
 
 

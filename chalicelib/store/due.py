@@ -125,20 +125,48 @@ def upper_bound(now: datetime) -> str:
     return f"{_utc_iso(now)}#\uffff"
 
 
-def anything_due(table: Table, partition: str, now: datetime) -> bool:
-    """Whether one partition holds a run due by ``now``: one Query of one item."""
-    found = table.query(partition, end=upper_bound(now), index=keys.DUE_INDEX, limit=1)
+def _lower(since: datetime | None, after: str | None) -> str | None:
+    """The least ``due_sk`` above both ``since`` (runs due at it excluded) and ``after``."""
+    bounds = []
+    if since is not None:
+        bounds.append(upper_bound(since))
+    if after is not None:
+        bounds.append(after + "\x00")  # the first key above ``after``
+    return max(bounds) if bounds else None
+
+
+def anything_due(
+    table: Table, partition: str, now: datetime, *, since: datetime | None = None
+) -> bool:
+    """Whether one partition holds a run due by ``now`` (and after ``since``): one Query of
+    one item."""
+    found = table.query(
+        partition,
+        start=_lower(since, None),
+        end=upper_bound(now),
+        index=keys.DUE_INDEX,
+        limit=1,
+    )
     return next(iter(found), None) is not None
 
 
 def due_in(
-    table: Table, partition: str, now: datetime, *, after: str | None = None, limit: int
+    table: Table,
+    partition: str,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    after: str | None = None,
+    limit: int,
 ) -> Iterator[dict[str, Any]]:
-    """One partition's runs due by ``now`` in time order, those after the ``due_sk``
-    ``after`` (a continuation's start) only, at most ``limit``."""
-    start = None if after is None else after + "\x00"  # the first key above ``after``
+    """One partition's runs due by ``now`` and after ``since``, in time order; those after
+    the ``due_sk`` ``after`` (a continuation's start) only; at most ``limit``."""
     yield from table.query(
-        partition, start=start, end=upper_bound(now), index=keys.DUE_INDEX, limit=limit
+        partition,
+        start=_lower(since, after),
+        end=upper_bound(now),
+        index=keys.DUE_INDEX,
+        limit=limit,
     )
 
 

@@ -25,18 +25,18 @@ LEGACY = len(due.LEGACY_JOBS) * due.LEGACY_SHARDS
 
 
 def pointers(table, n: int, *, at: datetime = AT, prefix: str = "d") -> None:
-    """``n`` daily-reminder pointers due at ``at`` (spread over the 5 minutes before it), as
+    """``n`` daily-reminder pointers due at ``at`` (spread over the minute before it), as
     schedule_community writes them."""
     table.batch_put(
         {
             "pk": keys.community_pk(f"{prefix}{i:06d}"),
             "sk": keys.due_item_sk("daily-reminder"),
             "due_pk": due.index_pk(f"{prefix}{i:06d}", "daily-reminder"),
-            "due_sk": due.due_sk(at - timedelta(seconds=i % 300), f"{prefix}{i:06d}"),
+            "due_sk": due.due_sk(at - timedelta(seconds=i % 59), f"{prefix}{i:06d}"),
             "community_id": f"{prefix}{i:06d}",
             "job": "daily-reminder",
             "period": "2026-11-23",
-            "scheduled_at": (at - timedelta(seconds=i % 300)).isoformat(),
+            "scheduled_at": (at - timedelta(seconds=i % 59)).isoformat(),
         }
         for i in range(n)
     )
@@ -55,6 +55,7 @@ def expand(table, queue: MemoryQueue, shard_queue: MemoryQueue, **kwargs) -> int
             split,
             message["partition"],
             datetime.fromisoformat(message["tick"]),
+            since=datetime.fromisoformat(message["since"]) if "since" in message else None,
             after=message.get("after"),
             **kwargs,
         )
@@ -165,6 +166,37 @@ def test_a_shard_reads_runs_due_by_its_tick_not_later_ones():
     assert len(queue.messages) == 40
 
 
+def test_a_tick_reads_the_minute_since_the_last_one_and_a_sweep_reads_everything_still_due():
+    """At 21:00 the runs wait in the queue, their pointers not yet advanced: the ticks that
+    follow do not send them again (a million copies a minute at scale); the sweep at minute 7
+    sends what is still due once, and a run due mid-minute goes with the next tick."""
+    from chalicelib.jobs.dispatch_due_jobs import window_start
+
+    table = MemoryTable()
+    pointers(table, 100)  # due in the minute up to 21:00:00 (13:00 UTC)
+    pointers(table, 5, at=AT + timedelta(seconds=30), prefix="half")
+    queue = MemoryQueue()
+
+    def minute(at: datetime, **kwargs) -> list[str]:
+        shards = MemoryQueue()
+        tick(table, shards, at, **kwargs)
+        runs = MemoryQueue()
+        expand(table, runs, shards)
+        return sorted(m["community"] for m in runs.messages)
+
+    first = minute(AT + timedelta(seconds=2))
+    assert first == sorted(f"d{i:06d}" for i in range(100))
+    assert minute(AT + timedelta(minutes=1, seconds=2)) == [f"half{i:06d}" for i in range(5)]
+    for n in range(2, 7):
+        assert minute(AT + timedelta(minutes=n, seconds=1)) == []
+    sweep = AT + timedelta(minutes=7, seconds=3)
+    assert window_start(sweep) is None
+    assert minute(sweep) == sorted(first + [f"half{i:06d}" for i in range(5)])
+    assert queue.requests == 0
+    # A tick that runs late still reads from the minute before its own.
+    assert window_start(AT + timedelta(minutes=1, seconds=59)) == AT
+
+
 def _group_posts(sent) -> Counter:
     return Counter(m.chat_id for m in sent if m.kind == "message")
 
@@ -182,8 +214,8 @@ def test_doubled_and_stale_shard_messages_post_nothing_twice():
         schedule_community(store.table, c, start)
     rt, sent = runtime(store, AT)
     rt.queue = MemoryQueue()
-    tick(store.table, rt.queue, AT)
-    tick(store.table, rt.queue, AT)  # the tick delivered twice
+    tick(store.table, rt.queue, AT, sweep=True)
+    tick(store.table, rt.queue, AT, sweep=True)  # the tick delivered twice
     shard_bodies = [json.dumps(m) for m in rt.queue.drain()]
     assert all(json.loads(b)["kind"] == DISPATCH for b in shard_bodies)
     stale = shard_bodies[0]
@@ -214,6 +246,7 @@ def test_a_bad_shard_message_is_dropped_with_its_reason():
         ({**good, "tick": "yesterday"}, "tick"),
         ({**good, "tick": "2026-11-23T13:00:00"}, "tick"),  # no zone
         ({**good, "after": 3}, "after"),
+        ({**good, "since": "an hour ago"}, "since"),
     ):
         with pytest.raises(BadMessage, match=reason):
             parse_message(json.dumps(broken))
@@ -234,7 +267,7 @@ def test_more_shards_need_no_migration_old_pointers_are_read_and_moved(monkeypat
     assert due_shard_count() == 48 and len(due.partitions()) == 48 + LEGACY
     rt, sent = runtime(store, AT)
     rt.queue = MemoryQueue()
-    result = tick(store.table, rt.queue, AT)
+    result = tick(store.table, rt.queue, AT, sweep=True)
     assert all(int(p.removeprefix("DUE#")) < 12 for p in result.shards)
     records = [(f"s{i}", json.dumps(m)) for i, m in enumerate(rt.queue.drain())]
     assert handle_records(rt, records, AT) == {"batchItemFailures": []}
@@ -256,3 +289,32 @@ def test_a_shard_count_below_twelve_or_not_a_number_is_refused(value):
     with pytest.raises(ValueError, match="ROLLCALL_DUE_SHARDS must be a whole number"):
         due_shard_count({"ROLLCALL_DUE_SHARDS": value})
     assert due_shard_count({}) == 12
+
+
+def test_shard_messages_in_one_batch_are_read_side_by_side():
+    """SQS hands the tick's shard messages to one worker, ten to a batch: they are read at
+    the same time (threads), not one after the other."""
+    import threading
+
+    table = MemoryTable()
+    pointers(table, 300)
+    rt, _sent = runtime(Store(table), AT)
+    rt.queue = MemoryQueue()
+    tick(table, rt.queue, AT)
+    bodies = [json.dumps(m) for m in rt.queue.drain()]
+    assert len(bodies) == due.DUE_SHARDS
+    threads: set[str] = set()
+    real = table.query
+
+    def noting(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    table.query = noting
+    records = [(f"s{i}", b) for i, b in enumerate(bodies[:10])]
+    assert handle_records(rt, records, AT) == {"batchItemFailures": []}
+    assert len(threads) > 1 and threading.current_thread().name not in threads
+    in_ten = {json.loads(b)["partition"] for b in bodies[:10]}
+    runs = rt.queue.drain()
+    assert {due.index_pk(m["community"], "daily-reminder") for m in runs} == in_ten
+    assert len(runs) == len({m["community"] for m in runs})
