@@ -248,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.quick or args.no_package):
         say("package")
         results["package"] = package_size()
+    say("scale model")
+    from bench.scale_model import model
+
+    results["scale_model"] = model((1_000, 10_000) if args.quick else (10_000, 100_000, 1_000_000))
     results["cost"] = _cost(results)
     results["targets"] = TARGETS
     results["assessment"] = assess(results)
@@ -453,6 +457,11 @@ def render(results: dict[str, Any]) -> str:
         f"${cost['dynamodb']:.4f}, SQS ${cost['sqs']:.6f}; prices of "
         f"{cost['prices_date']})"
     )
+    if "scale_model" in results:
+        from bench.scale_model import render as render_model
+
+        lines.append("")
+        lines += render_model(results["scale_model"])
     lines.append("")
     lines.append("targets (issue 9):")
     for a in results["assessment"]:

@@ -484,7 +484,7 @@ MUTANTS = (
     Mutant(
         "a shard's continuation dropped",
         "chalicelib/jobs/dispatch_due_jobs.py",
-        "        queue.send_batch([shard_message(partition, tick_at, after=last)])\n",
+        "        queue.send_batch([shard_message(partition, tick_at, since=since, after=last)])\n",
         "        pass\n",
         (
             "tests/jobs/test_fanout_dispatch.py::"
@@ -513,10 +513,11 @@ MUTANTS = (
         ),
     ),
     Mutant(
-        "doubled shard messages: a finished run claimed again",
-        "chalicelib/store/runs.py",
-        '        Cond.ne("status", DONE)\n        & Cond.ne("status", SKIPPED)\n        & ',
-        "        ",
+        "doubled shard messages: each run message claims its run afresh",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve",
+        "runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve,"
+        " force=True",
         (
             "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
         ),

@@ -49,6 +49,7 @@ def expand(table, queue: MemoryQueue, shard_queue: MemoryQueue, **kwargs) -> int
     while shard_queue.messages:
         message = shard_queue.messages.popleft()
         handled += 1
+        assert handled <= 10_000, "shard messages without end"
         split = _Split(queue, shard_queue)
         dispatch_shard(
             table,
