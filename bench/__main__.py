@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [1000, 10000, 100000]
         embedded_sizes = [1000, 10000]
         naive_sizes = [1000, 10000]
-        webhook_n, communities, cold_runs = 1000, 10000, 5
+        webhook_n, communities, cold_runs = 1000, 100_000, 5
     sizes = args.sizes or sizes
     embedded_sizes = args.embedded_sizes if args.embedded_sizes is not None else embedded_sizes
     webhook_n = args.checkins or webhook_n
@@ -401,9 +401,11 @@ def render(results: dict[str, Any]) -> str:
     )
     d = results["in_process"]["dispatcher"]
     lines.append(
-        f"dispatcher tick: {d['enqueued']} due communities → SQS {d['sqs_requests']} "
-        f"({d['sqs_requests_per_message']:.2f}/message), DynamoDB "
-        f"{d['dynamodb']['requests']}, {d['seconds'] * 1000:.0f} ms"
+        f"dispatcher, fanned out: {d['enqueued']:,} due communities → tick "
+        f"{d['tick_requests']} ({d['tick_seconds'] * 1000:.0f} ms), {d['shard_messages']} "
+        f"shard messages, SQS {d['sqs_requests']} ({d['sqs_requests_per_message']:.3f}/message), "
+        f"DynamoDB {d['dynamodb']['requests']}; slowest shard "
+        f"{d['slowest_shard_seconds']:.1f} s, all shards one after another {d['seconds']:.1f} s"
     )
     for row in results["in_process"].get("roster_sync", []):
         db = row["dynamodb"]["requests"]

@@ -39,7 +39,7 @@ def monthly_cost_per_1000_members(
 
     The dispatcher's ticks are shared by every community of a deployment, so their cost per
     1,000 members is negligible at any real size; they are counted as if one community of
-    1,000 paid for all 8,640 ticks alone (an upper bound).
+    1,000 paid for all 43,200 ticks alone (an upper bound).
     """
     checkins = MEMBERS * CHECKINS_PER_MEMBER
     runs = {job: RUNS_PER_MONTH[job] for job in jobs}
