@@ -415,8 +415,14 @@ def _work(runs: list[Run], weight: float, d: Deployment, webhook: float) -> dict
         paced = max(platform_free[run.platform], start) + weight * run.messages / rate
         platform_free[run.platform] = paced
         run.delivered = max(finished, paced)
+    # What the workers would send a second without pacing (the same clamp as below: the
+    # pool runs at most ``cap`` at once), against the limit of the platform's bots.
     unpaced = {
-        p: max(bins.values(), default=0.0) / (GLOBAL_LIMITS[p] * d.bots.get(p, 1))
+        p: max(
+            (v * min(1.0, cap / busy[t]) if busy.get(t) else v for t, v in bins.items()),
+            default=0.0,
+        )
+        / (GLOBAL_LIMITS[p] * d.bots.get(p, 1))
         for p, bins in sends.items()
     }
     return {
