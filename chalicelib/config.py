@@ -35,6 +35,28 @@ DUE_SHARDS_DEFAULT = 12
 DUE_SHARDS_MAX = 999
 
 
+# Requests a second one bot may make, per platform, across every worker (store/pacing.py):
+# e.g. "telegram=25,discord=40". Unset: no shared budget (each adapter paces per chat).
+SEND_BUDGET_SETTING = "ROLLCALL_SEND_BUDGET"
+
+
+def send_budgets(env: Mapping[str, str] | None = None) -> dict[str, int]:
+    """ROLLCALL_SEND_BUDGET as {platform: requests a second}; ValueError saying what is
+    wrong."""
+    env = os.environ if env is None else env
+    budgets: dict[str, int] = {}
+    for entry in filter(None, (e.strip() for e in env.get(SEND_BUDGET_SETTING, "").split(","))):
+        platform, _, value = entry.partition("=")
+        platform, value = platform.strip(), value.strip()
+        if platform not in PLATFORMS or not value.isdigit() or not 1 <= int(value) <= 1000:
+            raise ValueError(
+                f"{SEND_BUDGET_SETTING} must read like telegram=25,discord=40 (a platform and "
+                f"1 to 1000 requests a second), not {entry[:40]!r}"
+            )
+        budgets[platform] = int(value)
+    return budgets
+
+
 def due_shard_count(env: Mapping[str, str] | None = None) -> int:
     """The number of the due index's shards; ValueError saying what is wrong."""
     env = os.environ if env is None else env

@@ -513,6 +513,17 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "a platform's send budget without its limit",
+        "chalicelib/store/pacing.py",
+        'cond=Cond.absent("pk") | Cond.lt("sent", limit),',
+        "cond=None,",
+        (
+            "tests/store/test_pacing.py::"
+            "test_many_workers_at_once_never_exceed_the_limit_in_any_second",
+            "tests/store/test_pacing.py::test_a_budgeted_platforms_sends_wait_for_their_slots",
+        ),
+    ),
+    Mutant(
         "doubled shard messages: each run message claims its run afresh",
         "chalicelib/jobs/run_queued_jobs.py",
         "runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve",
