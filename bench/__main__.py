@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [1000, 10000, 100000]
         embedded_sizes = [1000, 10000]
         naive_sizes = [1000, 10000]
-        webhook_n, communities, cold_runs = 1000, 10000, 5
+        webhook_n, communities, cold_runs = 1000, 100_000, 5
     sizes = args.sizes or sizes
     embedded_sizes = args.embedded_sizes if args.embedded_sizes is not None else embedded_sizes
     webhook_n = args.checkins or webhook_n
@@ -248,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.quick or args.no_package):
         say("package")
         results["package"] = package_size()
+    say("scale model")
+    from bench.scale_model import model
+
+    results["scale_model"] = model((1_000, 10_000) if args.quick else (10_000, 100_000, 1_000_000))
     results["cost"] = _cost(results)
     results["targets"] = TARGETS
     results["assessment"] = assess(results)
@@ -397,9 +401,11 @@ def render(results: dict[str, Any]) -> str:
     )
     d = results["in_process"]["dispatcher"]
     lines.append(
-        f"dispatcher tick: {d['enqueued']} due communities → SQS {d['sqs_requests']} "
-        f"({d['sqs_requests_per_message']:.2f}/message), DynamoDB "
-        f"{d['dynamodb']['requests']}, {d['seconds'] * 1000:.0f} ms"
+        f"dispatcher, fanned out: {d['enqueued']:,} due communities → tick "
+        f"{d['tick_requests']} ({d['tick_seconds'] * 1000:.0f} ms), {d['shard_messages']} "
+        f"shard messages, SQS {d['sqs_requests']} ({d['sqs_requests_per_message']:.3f}/message), "
+        f"DynamoDB {d['dynamodb']['requests']}; slowest shard "
+        f"{d['slowest_shard_seconds']:.1f} s, all shards one after another {d['seconds']:.1f} s"
     )
     for row in results["in_process"].get("roster_sync", []):
         db = row["dynamodb"]["requests"]
@@ -453,6 +459,11 @@ def render(results: dict[str, Any]) -> str:
         f"${cost['dynamodb']:.4f}, SQS ${cost['sqs']:.6f}; prices of "
         f"{cost['prices_date']})"
     )
+    if "scale_model" in results:
+        from bench.scale_model import render as render_model
+
+        lines.append("")
+        lines += render_model(results["scale_model"])
     lines.append("")
     lines.append("targets (issue 9):")
     for a in results["assessment"]:

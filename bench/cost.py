@@ -21,7 +21,7 @@ MEMBERS = 1000
 CHECKINS_PER_MEMBER = 30  # an active member checks in daily
 # Runs a month of each job for one community: daily, weekly, monthly.
 RUNS_PER_MONTH = {"daily-reminder": 30, "weekly-digest": 30 / 7, "monthly-report": 1}
-TICKS_PER_MONTH = 288 * 30  # the dispatcher every 5 minutes
+TICKS_PER_MONTH = 1440 * 30  # the dispatcher every minute
 
 
 def monthly_cost_per_1000_members(
@@ -39,7 +39,7 @@ def monthly_cost_per_1000_members(
 
     The dispatcher's ticks are shared by every community of a deployment, so their cost per
     1,000 members is negligible at any real size; they are counted as if one community of
-    1,000 paid for all 8,640 ticks alone (an upper bound).
+    1,000 paid for all 43,200 ticks alone (an upper bound).
     """
     checkins = MEMBERS * CHECKINS_PER_MEMBER
     runs = {job: RUNS_PER_MONTH[job] for job in jobs}

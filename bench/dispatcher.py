@@ -1,4 +1,8 @@
-"""One dispatcher tick with many due communities: SQS and DynamoDB requests, time.
+"""One dispatcher tick with many due communities, fanned out: the tick's one-item Queries
+and shard messages, then each shard's Query pages and SendMessageBatch requests, counted;
+the time of the tick and of each shard (shards run side by side in AWS, so the slowest
+shard is the dispatch's critical path). The full run seeds 100,000 due communities, the
+count bench/scale_model.py assumes per run and per page.
 
 Up to ``REAL_SQS_UP_TO`` messages go to moto's SQS. Beyond that the SendMessageBatch
 requests are answered at the client (every entry accepted, after the checks SQS makes:
@@ -19,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.capacity import Meter
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
-from chalicelib.queue import SqsQueue
+from chalicelib.jobs.dispatch_due_jobs import dispatch_shard, tick
+from chalicelib.queue import DISPATCH, SqsQueue
 from chalicelib.store import due
 from chalicelib.store.table import DynamoTable
 
@@ -51,17 +55,18 @@ def _accept_batch(params: dict[str, Any], **_: Any) -> tuple[_HttpOk, dict[str, 
 
 def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int) -> dict[str, Any]:
     table = DynamoTable(dynamodb, table_name)
-    # The due pointers as schedule_community writes them, in batches (seeding, not measured).
+    # The due pointers as schedule_community writes them, in batches (seeding, not
+    # measured), all due in the minute before the tick.
     table.batch_put(
         {
-            "pk": f"C#d{n:05d}",
+            "pk": f"C#d{n:06d}",
             "sk": "DUE#daily-reminder",
-            "due_pk": due.index_pk(f"d{n:05d}", "daily-reminder"),
-            "due_sk": due.due_sk(AT - timedelta(seconds=n % 300), f"d{n:05d}"),
-            "community_id": f"d{n:05d}",
+            "due_pk": due.index_pk(f"d{n:06d}", "daily-reminder"),
+            "due_sk": due.due_sk(AT - timedelta(seconds=n % 59), f"d{n:06d}"),
+            "community_id": f"d{n:06d}",
             "job": "daily-reminder",
             "period": "2026-11-23",
-            "scheduled_at": (AT - timedelta(seconds=n % 300)).isoformat(),
+            "scheduled_at": (AT - timedelta(seconds=n % 59)).isoformat(),
         }
         for n in range(communities)
     )
@@ -76,15 +81,68 @@ def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int)
     meter = Meter().attach(dynamodb)
     meter.reset()
     queue = SqsQueue(sqs, url)
+    held = _Held()
     started = time.perf_counter()
-    result = dispatch_due_jobs(table, queue, AT)
+    ticked = tick(table, held, AT)
+    tick_seconds = time.perf_counter() - started
+    tick_requests = meter.snapshot()["requests"]
+    # The tick's shard messages, as the worker reads them (moto's queue is not read back:
+    # each is handled here, and continuations after them).
+    sqs_calls.update(["SendMessageBatch"] * -(-len(held.messages) // 10))
+    shard_seconds: list[float] = []
+    enqueued = handled = 0
+    while held.messages:
+        message = held.messages.pop(0)
+        handled += 1
+        begun = time.perf_counter()
+        result = dispatch_shard(
+            table,
+            _Split(queue, held),
+            message["partition"],
+            datetime.fromisoformat(message["tick"]),
+            since=datetime.fromisoformat(message["since"]) if "since" in message else None,
+            after=message.get("after"),
+        )
+        shard_seconds.append(time.perf_counter() - begun)
+        enqueued += result.enqueued
     elapsed = time.perf_counter() - started
+    dynamodb_requests = meter.snapshot()
     return {
         "communities": communities,
-        "enqueued": result.enqueued,
+        "enqueued": enqueued,
+        "partitions": ticked.partitions,
+        "shard_messages": handled,
+        "tick_requests": tick_requests,
+        "tick_seconds": tick_seconds,
+        "slowest_shard_seconds": max(shard_seconds, default=0.0),
         "sqs_requests": dict(sqs_calls),
-        "sqs_requests_per_message": sum(sqs_calls.values()) / max(1, result.enqueued),
-        "dynamodb": meter.snapshot(),
+        "sqs_requests_per_message": sum(sqs_calls.values()) / max(1, enqueued),
+        "dynamodb": dynamodb_requests,
         "seconds": elapsed,
         "sqs": "answered at the client" if stubbed else "moto",
     }
+
+
+class _Held:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    def send_batch(self, messages: Any) -> int:
+        batch = list(messages)
+        self.messages.extend(batch)
+        return len(batch)
+
+
+class _Split:
+    """Runs to SQS, continuations back to the held shard messages."""
+
+    def __init__(self, runs: SqsQueue, shards: _Held) -> None:
+        self.runs, self.shards = runs, shards
+
+    def send_batch(self, messages: Any) -> int:
+        batch = list(messages)
+        held = [m for m in batch if m.get("kind") == DISPATCH]
+        runs = [m for m in batch if m.get("kind") != DISPATCH]
+        return (self.shards.send_batch(held) if held else 0) + (
+            self.runs.send_batch(runs) if runs else 0
+        )

@@ -28,6 +28,48 @@ DEFAULT_API_BASES = {
 
 MANAGE_SECRET = "ROLLCALL_MANAGE_SECRET"  # noqa: S105 (a name, not a value)
 
+# The due index's shards (store/due.py): 12 unless ROLLCALL_DUE_SHARDS says more. It may
+# only grow (readers read shards 0 to count - 1, so pointers under a smaller count stay read).
+DUE_SHARDS_SETTING = "ROLLCALL_DUE_SHARDS"
+DUE_SHARDS_DEFAULT = 12
+DUE_SHARDS_MAX = 999
+
+
+# Requests a second one bot may make, per platform, across every worker (store/pacing.py):
+# e.g. "telegram=25,discord=40". Unset: no shared budget (each adapter paces per chat).
+SEND_BUDGET_SETTING = "ROLLCALL_SEND_BUDGET"
+
+
+def send_budgets(env: Mapping[str, str] | None = None) -> dict[str, int]:
+    """ROLLCALL_SEND_BUDGET as {platform: requests a second}; ValueError saying what is
+    wrong."""
+    env = os.environ if env is None else env
+    budgets: dict[str, int] = {}
+    for entry in filter(None, (e.strip() for e in env.get(SEND_BUDGET_SETTING, "").split(","))):
+        platform, _, value = entry.partition("=")
+        platform, value = platform.strip(), value.strip()
+        if platform not in PLATFORMS or not value.isdigit() or not 1 <= int(value) <= 1000:
+            raise ValueError(
+                f"{SEND_BUDGET_SETTING} must read like telegram=25,discord=40 (a platform and "
+                f"1 to 1000 requests a second), not {entry[:40]!r}"
+            )
+        budgets[platform] = int(value)
+    return budgets
+
+
+def due_shard_count(env: Mapping[str, str] | None = None) -> int:
+    """The number of the due index's shards; ValueError saying what is wrong."""
+    env = os.environ if env is None else env
+    text = env.get(DUE_SHARDS_SETTING, "").strip()
+    if not text:
+        return DUE_SHARDS_DEFAULT
+    if not text.isdigit() or not DUE_SHARDS_DEFAULT <= int(text) <= DUE_SHARDS_MAX:
+        raise ValueError(
+            f"{DUE_SHARDS_SETTING} must be a whole number from {DUE_SHARDS_DEFAULT} to "
+            f"{DUE_SHARDS_MAX} (and never lowered), not {text[:20]!r}"
+        )
+    return int(text)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -10,7 +10,10 @@ travel on it, and the worker (chalicelib/worker.py) runs both:
   "command_id", "requested_at", "event"}``, the event as ``command_message`` writes it;
 * a community's jobs to schedule again after its settings changed on the organiser's pages
   (computing the next runs needs every job's module, which the webhooks' function does not
-  load): ``{"kind": "reschedule", "community"}``.
+  load): ``{"kind": "reschedule", "community"}``;
+* a shard of the dispatcher's index to read, sent by the tick (jobs/dispatch_due_jobs.py):
+  ``{"kind": "dispatch", "partition", "tick"}``, ``"since"`` but on a sweep and, for a
+  continuation, ``"after"``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ MAX_RETRY_ROUNDS = 5
 COMMAND = "command"
 # The kind of a "schedule this community's jobs again" message.
 RESCHEDULE = "reschedule"
+# The kind of a "read this shard of the due index and enqueue its runs" message.
+DISPATCH = "dispatch"
 # A queued command's text is cut to this: a deferred command reads its first word or two,
 # and a message must stay far below SQS's 256 KB (a webhook body may be up to 1 MB).
 MAX_QUEUED_TEXT = 4000
@@ -191,3 +196,20 @@ def _sender(fields: Any, where: str) -> Sender:
 
 def reschedule_message(community_id: str) -> dict[str, Any]:
     return {"kind": RESCHEDULE, "community": community_id}
+
+
+def shard_message(
+    partition: str,
+    tick: datetime,
+    *,
+    since: datetime | None = None,
+    after: str | None = None,
+) -> dict[str, Any]:
+    """A shard message: enqueue ``partition``'s runs due after ``since`` (None: any time
+    before) and by ``tick``, those after the due key ``after`` only (a continuation)."""
+    message = {"kind": DISPATCH, "partition": partition, "tick": tick.isoformat()}
+    if since is not None:
+        message["since"] = since.isoformat()
+    if after is not None:
+        message["after"] = after
+    return message

@@ -58,6 +58,9 @@ class Runtime:
     _queue: Any = None
     # The secrets' version the cached adapters were built with (see adapter()).
     _secrets_version: int = 0
+    # Requests a second per platform across every worker (ROLLCALL_SEND_BUDGET): the
+    # adapters of these platforms take a slot before each request (store/pacing.py).
+    send_budgets: dict[str, int] = field(default_factory=dict)
 
     @property
     def queue(self) -> Any:
@@ -76,13 +79,14 @@ class Runtime:
 
     @classmethod
     def from_env(cls) -> Runtime:
+        from chalicelib.config import send_budgets
         from chalicelib.logs import configure_logging
         from chalicelib.store.table import DynamoTable
 
         settings = Settings.from_env()
         configure_logging(settings.log_level)
         table = DynamoTable(make_dynamodb_client(settings), settings.table_name)
-        return cls(settings=settings, store=Store(table))
+        return cls(settings=settings, store=Store(table), send_budgets=send_budgets())
 
     def adapter(self, platform: str) -> Adapter | None:
         """The platform's adapter, built on first use; None when unknown or not configured.
@@ -100,8 +104,34 @@ class Runtime:
             self._secrets_version = self.settings.secrets_version()
             if built is None:
                 return None
+            if platform in self.send_budgets:
+                self._gate(platform, built, self.send_budgets[platform])
             self.adapters[platform] = built
         return self.adapters[platform]
+
+    def _gate(self, platform: str, adapter: Adapter, limit: int) -> None:
+        """Every HTTP sender the adapter holds takes a slot of the platform's budget before
+        each request, and waits for it (store/pacing.py)."""
+        from chalicelib.platforms.http import HttpSender
+
+        def gate(sleep: Any) -> None:
+            from chalicelib.platforms.base import DeliveryError
+            from chalicelib.store.pacing import HORIZON_SECONDS, take_slot
+
+            now = self.clock.now()
+            slot = take_slot(self.store.table, platform, limit, now)
+            if slot is None:
+                raise DeliveryError(
+                    f"{platform}: its send budget ({limit}/s) is taken for the next "
+                    f"{HORIZON_SECONDS} s; the queue retries the run"
+                )
+            wait = (slot - now).total_seconds()
+            if wait > 0:
+                sleep(wait)
+
+        for sender in vars(adapter).values():
+            if isinstance(sender, HttpSender):
+                sender.gate = gate
 
 
 # platform → the module whose ``build(settings, runtime)`` makes its adapter (or None when

@@ -1,5 +1,6 @@
-"""The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py)
-or a deferred chat command (chat/worker.py).
+"""The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py),
+a deferred chat command (chat/worker.py), a community to reschedule, or a shard of the due
+index to dispatch (jobs/dispatch_due_jobs.py).
 
 Failures are reported per record (SQS partial batch responses), so one bad community or
 one undeliverable reply never holds up the others; a message that can never succeed is a
@@ -11,17 +12,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from chalicelib.chat.context import CommandPaused
 from chalicelib.chat.worker import BadMessage, QueuedCommand, queued_command, run_queued_command
+from chalicelib.jobs.dispatch_due_jobs import dispatch_shard
 from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import TIME_RESERVE, RunStatus
 from chalicelib.jobs.scheduling import reschedule_community
 from chalicelib.logs import metric
-from chalicelib.queue import COMMAND, RESCHEDULE
+from chalicelib.queue import COMMAND, DISPATCH, RESCHEDULE
+from chalicelib.store.due import is_partition
 
 log = logging.getLogger("rollcall.worker")
 
@@ -33,9 +37,19 @@ class Reschedule:
     community_id: str
 
 
-def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
-    """A job run's fields, a deferred command or a reschedule; BadMessage saying what is
-    wrong."""
+@dataclass(frozen=True)
+class Shard:
+    """Enqueue one partition's runs due by the tick's time (after ``after``, if given)."""
+
+    partition: str
+    tick: datetime
+    since: datetime | None = None
+    after: str | None = None
+
+
+def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Shard:
+    """A job run's fields, a deferred command, a reschedule or a shard to dispatch;
+    BadMessage saying what is wrong."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError):
@@ -47,6 +61,8 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
             if not isinstance(message.get("community"), str) or not message["community"]:
                 raise BadMessage("missing community")
             return Reschedule(message["community"])
+        if message["kind"] == DISPATCH:
+            return _shard(message)
         if message["kind"] != COMMAND:
             raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
         return queued_command(message)
@@ -54,6 +70,30 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule:
         if not isinstance(message.get(name), str) or not message[name]:
             raise BadMessage(f"missing {name}")
     return message
+
+
+def _shard(message: dict[str, Any]) -> Shard:
+    partition, after = message.get("partition"), message.get("after")
+    if not isinstance(partition, str) or not is_partition(partition):
+        raise BadMessage("missing or unknown partition")
+    tick = _instant(message.get("tick"))
+    if tick is None:
+        raise BadMessage("missing tick")
+    since = _instant(message.get("since"))
+    if since is None and message.get("since") is not None:
+        raise BadMessage("since is not a time")
+    if after is not None and not isinstance(after, str):
+        raise BadMessage("after is not a string")
+    return Shard(partition, tick, since, after)
+
+
+def _instant(text: Any) -> datetime | None:
+    """An ISO time with its zone, or None."""
+    try:
+        at = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return at if at is not None and at.tzinfo is not None else None
 
 
 # What became of one record: done (deleted by SQS), failed (SQS retries it after its
@@ -81,6 +121,19 @@ def handle_records(
     again: list[tuple[str, str]] = []  # (message id, body) to queue again
     # What to keep back: TIME_RESERVE, or a quarter of a short function's whole time.
     reserve = min(TIME_RESERVE, time_left() / 4) if time_left is not None else TIME_RESERVE
+    records = list(records)
+    shards = [(i, body) for i, body in records if _is_shard(body)]
+    if len(shards) > 1:
+        # The tick's shard messages often arrive in one batch: read side by side (each is
+        # SQS round trips), so a batch of shards takes as long as its largest, not the sum.
+        with ThreadPoolExecutor(max_workers=len(shards)) as pool:
+            outcomes = list(
+                pool.map(lambda r: _handle(runtime, r[0], r[1], now, time_left, reserve), shards)
+            )
+        failures += [
+            {"itemIdentifier": i} for (i, _), o in zip(shards, outcomes, strict=True) if o == FAILED
+        ]
+        records = [r for r in records if r not in shards]
     started = False
     for message_id, body in records:
         if time_left is not None and started and time_left() < reserve:
@@ -103,6 +156,14 @@ def handle_records(
     return {"batchItemFailures": failures}
 
 
+def _is_shard(body: str) -> bool:
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(message, dict) and message.get("kind") == DISPATCH
+
+
 def _handle(
     runtime: Any,
     message_id: str,
@@ -123,6 +184,21 @@ def _handle(
             reschedule_community(runtime.store, message.community_id, now)
         except Exception:
             log.exception("reschedule failed", extra={"community": message.community_id})
+            return FAILED
+        return DONE
+    if isinstance(message, Shard):
+        try:
+            dispatch_shard(
+                runtime.store.table,
+                runtime.queue,
+                message.partition,
+                message.tick,
+                since=message.since,
+                after=message.after,
+                time_left=time_left,
+            )
+        except Exception:
+            log.exception("shard dispatch failed", extra={"partition": message.partition})
             return FAILED
         return DONE
     if isinstance(message, QueuedCommand):

@@ -351,9 +351,11 @@ ACCESS = {
         queue=("GetQueueUrl", "SendMessage"),
         secrets=True,
     ),
-    # The tick: Query the due index, enqueue what is due. Nothing else.
+    # The tick: Query the due index (one item per shard), enqueue a message per shard with
+    # something due. Nothing else.
     DISPATCHER: Access(indexes=(keys.DUE_INDEX,), queue=("GetQueueUrl", "SendMessage")),
-    # The worker: runs jobs and deferred commands, sends to the platforms, queues again.
+    # The worker: runs jobs and deferred commands, sends to the platforms, queues again,
+    # and reads a shard of the due index for each of the tick's shard messages.
     WORKER: Access(
         table=(
             "GetItem",
@@ -364,6 +366,7 @@ ACCESS = {
             "BatchGetItem",
             "BatchWriteItem",
         ),
+        indexes=(keys.DUE_INDEX,),
         queue=("GetQueueUrl", "SendMessage"),
         poller=True,
         secrets=True,

@@ -711,6 +711,58 @@ MUTANTS = (
             "test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention",
         ),
     ),
+    Mutant(
+        "a shard's continuation dropped",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "        queue.send_batch([shard_message(partition, tick_at, since=since, after=last)])\n",
+        "        pass\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued",
+            "tests/jobs/test_fanout_dispatch.py::test_a_continuation_starts_after_the_last_run_it_names",
+        ),
+    ),
+    Mutant(
+        "a continuation from the shard's start",
+        "chalicelib/store/due.py",
+        'bounds.append(after + "\\x00")',
+        "pass",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued",
+        ),
+    ),
+    Mutant(
+        "every tick sends every run still due again",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "    since = None if sweep else window_start(now)\n",
+        "    since = None\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_tick_reads_the_minute_since_the_last_one_and_a_sweep_reads_everything_still_due",
+        ),
+    ),
+    Mutant(
+        "a platform's send budget without its limit",
+        "chalicelib/store/pacing.py",
+        'cond=Cond.absent("pk") | Cond.lt("sent", limit),',
+        "cond=None,",
+        (
+            "tests/store/test_pacing.py::"
+            "test_many_workers_at_once_never_exceed_the_limit_in_any_second",
+            "tests/store/test_pacing.py::test_a_budgeted_platforms_sends_wait_for_their_slots",
+        ),
+    ),
+    Mutant(
+        "doubled shard messages: each run message claims its run afresh",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve",
+        "runtime, job, community_id, now, period=period, time_left=time_left, reserve=reserve,"
+        " force=True",
+        (
+            "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
+        ),
+    ),
 )
 
 

@@ -250,3 +250,41 @@ def test_discord_activity_costs_pages_and_one_write_per_author(dynamo_client):
     assert row["dynamodb"]["requests"] == {"GetItem": 1, "UpdateItem": 200, "PutItem": 1}
     assert row["rerun"]["marked"] == 0 and row["rerun"]["platform_requests"] == 1
     assert row["rerun"]["dynamodb"]["requests"] == {"GetItem": 1}
+
+
+def test_the_scale_model_runs_small_and_its_figures_move_the_right_way():
+    """bench/scale_model.py at two tiny sizes: its structure, and sanity that can fail (more
+    communities cost more and run more; a higher worker cap is never later; no partition
+    or concurrency above its limit). No timing: the model's own clock is simulated."""
+    from bench.scale_model import GLOBAL_LIMITS, model
+
+    result = model((300, 3000))
+    rows = {(r["communities"], r["setting"]): r for r in result["rows"]}
+    assert set(rows) == {
+        (n, s) for n in (300, 3000) for s in ("as deployed", "tuned", "tuned + bots")
+    }
+    assert all(
+        f["source"].split(":")[0] in {"moto", "code", "AWS", "assumed"}
+        for f in result["figures"].values()
+    )
+    assert result["figures"]["pointer_item_bytes"]["value"] > 100  # sized from the real item
+    for n in (300, 3000):
+        deployed, tuned = rows[(n, "as deployed")], rows[(n, "tuned")]
+        assert deployed["deployment"]["worker_cap"] >= 2  # rollcall/infra.py's prod cap
+        for platform, late in tuned["lateness_by_platform"].items():
+            d = deployed["lateness_by_platform"][platform]["delivery_s"]
+            assert late["delivery_s"]["p99"] <= d["p99"] + 1e-9, platform
+            assert (
+                late["delivery_s"]["p50"] <= late["delivery_s"]["p99"] <= late["delivery_s"]["max"]
+            )
+            assert late["enqueue_s"]["max"] <= late["delivery_s"]["max"]
+        for row in (deployed, tuned):
+            assert 0 <= row["hottest_partition"]["wcu_share"] < 1
+            assert row["peak_concurrency"] <= 1000
+            assert set(row["bots_for_5_minutes"]) == set(GLOBAL_LIMITS)
+    small, large = rows[(300, "tuned")], rows[(3000, "tuned")]
+    assert large["runs_per_day"] > 5 * small["runs_per_day"]
+    assert large["cost"]["runs_per_day_usd"] > 5 * small["cost"]["runs_per_day_usd"]
+    # The tick costs the same at any size; a day of it is 1,440 ticks.
+    assert small["cost"]["ticks_per_day_usd"] == large["cost"]["ticks_per_day_usd"]
+    assert small["cost"]["ticks_per_day_usd"] == 1440 * small["cost"]["tick_usd"]

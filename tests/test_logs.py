@@ -120,7 +120,7 @@ def test_the_tick_logs_with_its_lambda_request_id(wired, lines):
     event |= {"source": "aws.events", "account": "123456789012", "region": "us-east-1"}
     event |= {"time": AT.strftime("%Y-%m-%dT%H:%M:%SZ"), "resources": [], "detail": {}}
     wired.handler_map["dispatch_due_jobs"](event, Context("tick-req-1"))
-    assert [line["message"] for line in lines] == ["dispatched"]
+    assert [line["message"] for line in lines] == ["tick"]
     assert {line["request_id"] for line in lines} == {"tick-req-1"}
 
 

@@ -1,4 +1,5 @@
-"""The one timer: a UTC tick that dispatches whatever is due, in every timezone."""
+"""The one timer: a UTC tick that dispatches whatever is due, in every timezone: one
+message per shard of the due index with something due; the worker enqueues the runs."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from chalice import Blueprint
 
 bp = Blueprint(__name__)
 
-# Every 5 minutes: reminders land within 5 minutes of their local time, at 288 ticks a day
-# (each a few empty Query pages when nothing is due).
-TICK = "rate(5 minutes)"
+# Every minute: a run is enqueued within a minute of its local time, at 1,440 ticks a day,
+# each one Query of one item per index partition when nothing is due (docs/operator.md
+# states what that costs a month).
+TICK = "rate(1 minute)"
 
 
 @bp.schedule(TICK, name="dispatch_due_jobs")
 def dispatch_due_jobs(event: Any) -> dict[str, Any]:
     from chalicelib.clock import parse_instant
-    from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs as dispatch
+    from chalicelib.jobs.dispatch_due_jobs import tick
     from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
 
@@ -25,5 +27,5 @@ def dispatch_due_jobs(event: Any) -> dict[str, Any]:
         # The tick's own time, not the clock: a tick EventBridge retries late still dispatches
         # what was due at its time (and whatever became due since, at the next tick).
         now = parse_instant(event.time) if getattr(event, "time", None) else runtime.clock.now()
-        result = dispatch(runtime.store.table, runtime.queue, max(now, runtime.clock.now()))
-        return {"enqueued": result.enqueued, "by_job": result.by_job, "capped": result.capped}
+        result = tick(runtime.store.table, runtime.queue, max(now, runtime.clock.now()))
+        return {"partitions": result.partitions, "shards": result.shards}

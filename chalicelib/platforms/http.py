@@ -75,6 +75,9 @@ class HttpSender:
         self._monotonic = monotonic
         self._jitter = jitter
         self._last_sent: dict[str, float] = {}
+        # Called before every request with this sender's sleep: the platform's send budget
+        # across workers (store/pacing.py, set by runtime.py), when the operator asks for one.
+        self.gate: Callable[[Callable[[float], None]], None] | None = None
 
     @classmethod
     def for_replies(cls) -> HttpSender:
@@ -120,6 +123,8 @@ class HttpSender:
         last_error = "no attempt made"
         refused: Answer | None = None
         for attempt in range(self.attempts):
+            if self.gate is not None:
+                self.gate(self._sleep)
             try:
                 raw = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:

@@ -2,8 +2,15 @@
 
 ``C#<cid> / DUE#<job>`` carries ``due_pk = DUE#<nn>`` (a shard shared by every job) and
 ``due_sk = <scheduled UTC ISO>#<cid>``, so "every run due by now" is one Query per shard on
-the ``due`` index (pages of 1 MB), never a Scan, whatever the jobs. Shards spread 10,000
-communities' writes over several index partitions; each tick reads all of them.
+the ``due`` index (pages of 1 MB), never a Scan, whatever the jobs. Shards spread the
+communities' writes over several index partitions; the dispatch reads all of them, one
+worker per shard (jobs/dispatch_due_jobs.py).
+
+The number of shards is ``ROLLCALL_DUE_SHARDS`` (12 unless set; config.due_shard_count),
+read by the writers (here) and the reader alike. It may only grow: the reader reads shards
+0 to count - 1, so every pointer written under a smaller count is still read, and the
+worker moves each to its shard under the new count when it advances it (no migration).
+Lowering it would leave the pointers in the shards above unread.
 
 Pointers written before the shards were shared sit in per-job partitions
 (``DUE#<job>#<0-3>``): the tick reads those too (LEGACY_JOBS × LEGACY_SHARDS Queries, near
@@ -18,17 +25,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.config import due_shard_count
 from chalicelib.store import keys
 from chalicelib.store.table import Cond, Table
 
-# Index partitions, shared by every job: enough to keep any one well under DynamoDB's
-# per-partition write limit at 10,000 communities advancing in the same minute (as four per
-# job did for the three routine jobs); a tick Queries all of them, whatever the jobs.
+# Index partitions, shared by every job, unless ROLLCALL_DUE_SHARDS says more: enough to
+# keep any one well under DynamoDB's per-partition write limit at 10,000 communities
+# advancing in the same minute (as four per job did for the three routine jobs). The scale
+# model (bench/scale_model.py) says how many a larger deployment needs.
 DUE_SHARDS = 12
 
 
 def shard_of(community_id: str, job: str) -> int:
-    return zlib.crc32(f"{community_id}#{job}".encode()) % DUE_SHARDS
+    return zlib.crc32(f"{community_id}#{job}".encode()) % due_shard_count()
 
 
 def index_pk(community_id: str, job: str) -> str:
@@ -93,13 +102,78 @@ LEGACY_JOBS = ("daily-reminder", "weekly-digest", "monthly-report")
 LEGACY_SHARDS = 4
 
 
+def partitions() -> list[str]:
+    """Every index partition a pointer may sit in: the shards under the current count (which
+    only grows), then the legacy per-job partitions."""
+    found = [keys.due_index_pk(shard) for shard in range(due_shard_count())]
+    return found + [f"DUE#{job}#{n}" for job in LEGACY_JOBS for n in range(LEGACY_SHARDS)]
+
+
+def is_partition(name: str) -> bool:
+    """A name ``partitions`` could list (under any count): what a shard message may name."""
+    head, _, rest = name.partition("#")
+    if head != "DUE" or not rest:
+        return False
+    if rest.isdigit():
+        return len(rest) >= 2 and int(rest) < 1000
+    job, _, n = rest.rpartition("#")
+    return job in LEGACY_JOBS and n.isdigit() and int(n) < LEGACY_SHARDS
+
+
+def upper_bound(now: datetime) -> str:
+    """The greatest ``due_sk`` of a run due at or before ``now``."""
+    return f"{_utc_iso(now)}#\uffff"
+
+
+def _lower(since: datetime | None, after: str | None) -> str | None:
+    """The least ``due_sk`` above both ``since`` (runs due at it excluded) and ``after``."""
+    bounds = []
+    if since is not None:
+        bounds.append(upper_bound(since))
+    if after is not None:
+        bounds.append(after + "\x00")  # the first key above ``after``
+    return max(bounds) if bounds else None
+
+
+def anything_due(
+    table: Table, partition: str, now: datetime, *, since: datetime | None = None
+) -> bool:
+    """Whether one partition holds a run due by ``now`` (and after ``since``): one Query of
+    one item."""
+    found = table.query(
+        partition,
+        start=_lower(since, None),
+        end=upper_bound(now),
+        index=keys.DUE_INDEX,
+        limit=1,
+    )
+    return next(iter(found), None) is not None
+
+
+def due_in(
+    table: Table,
+    partition: str,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    after: str | None = None,
+    limit: int,
+) -> Iterator[dict[str, Any]]:
+    """One partition's runs due by ``now`` and after ``since``, in time order; those after
+    the ``due_sk`` ``after`` (a continuation's start) only; at most ``limit``."""
+    yield from table.query(
+        partition,
+        start=_lower(since, after),
+        end=upper_bound(now),
+        index=keys.DUE_INDEX,
+        limit=limit,
+    )
+
+
 def due_by(table: Table, now: datetime) -> Iterator[dict[str, Any]]:
     """Every (community, job) whose next run is at or before ``now``, shard by shard."""
-    upper = f"{_utc_iso(now)}#\uffff"
-    partitions = [keys.due_index_pk(shard) for shard in range(DUE_SHARDS)]
-    partitions += [f"DUE#{job}#{n}" for job in LEGACY_JOBS for n in range(LEGACY_SHARDS)]
-    for partition in partitions:
-        yield from table.query(partition, end=upper, index=keys.DUE_INDEX)
+    for partition in partitions():
+        yield from table.query(partition, end=upper_bound(now), index=keys.DUE_INDEX)
 
 
 def put_due_if_earlier(

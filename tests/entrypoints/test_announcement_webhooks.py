@@ -56,18 +56,24 @@ def items(store: Store) -> list[tuple[str, str]]:
 
 
 def tick_and_work(client, rt, sqs, url, at: datetime) -> int:
-    """The timer, then the worker on what it queued, each message delivered twice."""
+    """The timer, then the worker on what it queued until the queue is empty (the tick's
+    shard messages, then the runs they enqueue), each message delivered twice. A tick reads
+    the minute before it, and at minutes 7, 22, 37 and 52 everything still due (the sweep):
+    the ticks below are sweeps, a few minutes after the post's time."""
     rt.clock.set(at)
     client.lambda_.invoke("dispatch_due_jobs", scheduled_event(at))
     client.lambda_.invoke("dispatch_due_jobs", scheduled_event(at))  # a repeated tick
-    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    bodies = [m["Body"] for m in found]
-    for m in found:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    if bodies:
+    handled = 0
+    while True:
+        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not found:
+            return handled
+        bodies = [m["Body"] for m in found]
+        for m in found:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         worker = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies + bodies))
         assert worker.payload == {"batchItemFailures": []}
-    return len(bodies)
+        handled += len(bodies)
 
 
 def group(sent) -> list[str]:
@@ -92,7 +98,7 @@ def test_an_admin_schedules_in_chinese_and_it_posts_once_at_local_time(wired):
     before = len(sent)
     tick_and_work(client, rt, sqs, url, datetime(2026, 12, 8, 0, 55, tzinfo=UTC))  # 08:55
     assert group(sent[before:]) == []
-    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 8, 1, 5, tzinfo=UTC))  # 09:05
+    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 8, 1, 7, tzinfo=UTC))  # 09:07
     tick_and_work(client, rt, sqs, url, datetime(2026, 12, 8, 1, 10, tzinfo=UTC))
     assert group(sent[before:]) == ["📢 群公告\n周二晚上八点作业分享会"]
     period = f"2026-12-08#{entry['id']}-0900"
@@ -112,7 +118,7 @@ def test_a_weekly_announcement_from_english_chat_is_listed_and_cancelled(wired):
     ]
     assert store.table.get("C#c1", keys.announcement_sk(entry["id"])) is None
     before = len(sent)
-    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 7, 1, 5, tzinfo=UTC))  # Monday 09:05
+    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 7, 1, 7, tzinfo=UTC))  # Monday 09:07
     assert group(sent[before:]) == []
 
 
@@ -187,10 +193,10 @@ def test_a_weekly_announcement_in_berlin_posts_at_0900_across_the_spring_change(
             posted = []
             for when in (
                 datetime(2027, 3, 21, 7, 55, tzinfo=UTC),  # 08:55 CET: not yet
-                datetime(2027, 3, 21, 8, 5, tzinfo=UTC),  # 09:05 CET
+                datetime(2027, 3, 21, 8, 7, tzinfo=UTC),  # 09:07 CET
                 datetime(2027, 3, 21, 8, 10, tzinfo=UTC),
                 datetime(2027, 3, 28, 6, 55, tzinfo=UTC),  # 08:55 CEST: not yet
-                datetime(2027, 3, 28, 7, 5, tzinfo=UTC),  # 09:05 CEST
+                datetime(2027, 3, 28, 7, 7, tzinfo=UTC),  # 09:07 CEST
                 datetime(2027, 3, 28, 8, 5, tzinfo=UTC),  # an hour later: nothing more
             ):
                 before = len(group(sent))
@@ -199,7 +205,7 @@ def test_a_weekly_announcement_in_berlin_posts_at_0900_across_the_spring_change(
     finally:
         set_runtime(None)
     assert posted == [
-        datetime(2027, 3, 21, 8, 5, tzinfo=UTC),
-        datetime(2027, 3, 28, 7, 5, tzinfo=UTC),
+        datetime(2027, 3, 21, 8, 7, tzinfo=UTC),
+        datetime(2027, 3, 28, 7, 7, tzinfo=UTC),
     ]
     assert [m for m in group(sent) if "\n" in m] == ["📢 Announcement\nPlan"] * 2

@@ -80,10 +80,16 @@ def test_tick_enqueues_due_runs_and_the_worker_sends_the_reminder(wired):
     store.bulk_save_members([member("u1")])
     schedule_community(store.table, c, datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
     response = client.lambda_.invoke("dispatch_due_jobs", scheduled_event(AT))
-    assert response.payload["enqueued"] == 1
+    # The tick sends one shard message; the worker reads that shard and enqueues the run.
+    [shard] = response.payload["shards"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["partition"] for m in messages] == [shard]
+    fanned = client.lambda_.invoke("run_queued_jobs", sqs_event([messages[0]["Body"]]))
+    assert fanned.payload == {"batchItemFailures": []}
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     bodies = [m["Body"] for m in messages]
-    assert json.loads(bodies[0])["period"] == "2026-11-23"
+    assert [json.loads(b)["period"] for b in bodies] == ["2026-11-23"]
     worker = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies + bodies))
     assert worker.payload == {"batchItemFailures": []}
     assert len(sent) == 1 and "@U1" in sent[0].text

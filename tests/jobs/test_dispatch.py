@@ -11,6 +11,7 @@ import pytest
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue, SqsQueue
+from chalicelib.store import due as due_store
 from chalicelib.store import runs
 from chalicelib.store.due import DUE_SHARDS, LEGACY_JOBS, LEGACY_SHARDS
 from chalicelib.store.keys import community_pk
@@ -142,11 +143,15 @@ def test_dispatch_sends_ten_messages_per_sqs_request(aws):
     store.table.requests.clear()
     result = dispatch_due_jobs(store.table, SqsQueue(sqs, url), at + timedelta(days=1))
     assert result.enqueued == 95
-    assert calls["SendMessageBatch"] == 10
-    # one Query per shard (and per legacy partition, until migrated), whatever the number of
-    # communities and jobs; no per-community reads
+    # Each shard's worker sends its runs 10 to a request.
+    per_shard = Counter(due_store.shard_of(f"c{n:03d}", "daily-reminder") for n in range(95))
+    assert calls["SendMessageBatch"] == sum(-(-n // 10) for n in per_shard.values())
+    # The tick's one-item Query per shard (and per legacy partition, until migrated), then
+    # one Query per shard with something due, whatever the number of communities and jobs;
+    # no per-community reads
     legacy = len(LEGACY_JOBS) * LEGACY_SHARDS
-    assert dict(store.table.requests) == {"Query": DUE_SHARDS + legacy}
+    assert dict(store.table.requests) == {"Query": DUE_SHARDS + legacy + len(per_shard)}
+    assert result.shard_messages == len(per_shard)
 
 
 def test_worker_reports_only_the_failed_record():
