@@ -355,11 +355,27 @@ def setting_text(community: Community, name: str) -> str:
 
 
 class SettingsRefused(InvalidValue):
-    """Bad input on the settings form: the reason for each field (``""``: the form)."""
+    """Bad input on the settings form: the validator's error for each field."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    def __init__(self, causes: dict[str, InvalidValue]) -> None:
+        super().__init__("; ".join(str(e) for e in causes.values()))
+        self.causes = causes
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each field's reason in English, as the CLI prints it."""
+        return {name: str(error) for name, error in self.causes.items()}
+
+    def reasons(self, locale: str) -> dict[str, str]:
+        """Each field's reason in the page's language (domain/settings.py refusal_reason:
+        the hint of the setting the validator named, else of the field)."""
+        from chalicelib.domain.settings import SettingRefused, refusal_reason
+
+        found = {}
+        for name, error in self.causes.items():
+            named = error.setting if isinstance(error, SettingRefused) else None
+            found[name] = refusal_reason(locale, error, named or name)
+        return found
 
 
 def change_settings(
@@ -386,13 +402,13 @@ def change_settings(
         for name in EDITABLE
         if name in form and form[name].strip() != setting_text(community, name)
     }
-    errors: dict[str, str] = {}
+    errors: dict[str, InvalidValue] = {}
     changes: dict[str, Any] = {}
     for name, value in given.items():
         try:
             changes.update(parse_settings({name: value}))
         except InvalidValue as error:
-            errors[name] = str(error)
+            errors[name] = error
     if errors:
         raise SettingsRefused(errors)
     if not changes:
@@ -407,7 +423,7 @@ def change_settings(
     except InvalidValue as error:
         text = str(error)
         named = [n for n in given if text.startswith(SETTINGS[n].what)] or list(given)
-        raise SettingsRefused({named[0]: text}) from None
+        raise SettingsRefused({named[0]: error}) from None
     from chalicelib.features.communities import record_changes
 
     saved = store.update_community(community, **changes)

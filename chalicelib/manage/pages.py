@@ -479,7 +479,7 @@ def settings_page(ctx: Ctx) -> HttpResponse:
                 ctx.store, ctx.runtime.queue, ctx.community, ctx.member, form, ctx.now
             )
         except feature.SettingsRefused as refused:
-            errors, values = refused.errors, form
+            errors, values = refused.reasons(ctx.page_lang), form
         else:
             return see_other(ctx.page_url("settings", saved="1"))
     saved = ctx.request.query.get("saved") == "1"

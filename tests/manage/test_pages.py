@@ -458,6 +458,36 @@ def test_a_bad_value_comes_back_next_to_its_field_and_nothing_is_written(site):
     assert site.store.table.all_items() == before
 
 
+def test_a_refusal_on_a_chinese_page_is_said_in_chinese(site):
+    """The validator's one line is English (what the CLI prints); a zh-CN community's page
+    shows, next to the field, what the setting takes in Chinese, and the English page the
+    validator's own words. A combined rule names the setting it judged (the last call)."""
+    c = site.store.get_community("c1")
+    site.store.update_community(c, locale="zh-CN")
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    answer = site.post(
+        "/manage/c1/settings", {"csrf": csrf, "reminder_time": "7pm", "grace_days": "99"}, cookie
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert (
+        '<span class="error" id="reminder_time-error">提醒时间要写成 HH:MM（24 小时制），如 20:30。'
+        in page
+    )
+    assert '<span class="error" id="grace_days-error">新人宽限要写 0 到 60 之间的天数。' in page
+    assert "must be" not in page and "请修改下面标出的项" in page
+    combo = text(site.post("/manage/c1/settings", {"csrf": csrf, "last_call_time": "20:00"}, cookie))
+    assert '<span class="error" id="last_call_time-error">最后提醒要写成 HH:MM，并且' in combo
+    # The same refusal on the page asked for in English: the validator's words.
+    english = text(
+        site.post("/manage/c1/settings?lang=en", {"csrf": csrf, "grace_days": "99"}, cookie)
+    )
+    assert "grace days must be between 0 and 60, got 99" in english
+    assert site.store.table.all_items() == before
+
+
 def test_a_settings_post_without_the_sessions_token_changes_nothing(site):
     cookie = site.sign_in()
     other = site.sign_in()  # another session of the same admin: another token
