@@ -332,3 +332,28 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
         assert "Sign in first" in driver.page_source, path
         assert "Zed" not in driver.page_source and "Other" not in driver.page_source
     shoot(driver, served, "refused-cross-community")
+
+
+def test_a_chinese_communitys_settings_page_refuses_in_chinese(browser, served):
+    """c2 speaks zh-CN: a bad value comes back beside its field in Chinese, never in the
+    validator's English; nothing is saved."""
+    from selenium.webdriver.common.by import By
+
+    from rollcall.context import open_store
+
+    driver = browser
+    sign_in(driver, served.link("c2", "zed"))
+    go(driver, driver.find_element(By.LINK_TEXT, "设置"))
+    for name, typed in (("reminder_time", "晚上七点"), ("grace_days", "99")):
+        field = driver.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(typed)
+    go(driver, driver.find_element(By.ID, "save"))
+    assert driver.find_element(By.ID, "reminder_time-error").text.startswith("提醒时间要写成 HH:MM")
+    grace = driver.find_element(By.ID, "grace_days-error").text
+    assert grace == "新人宽限要写 0 到 60 之间的天数。"
+    assert "must be" not in driver.page_source and "请修改下面标出的项" in driver.page_source
+    shoot(driver, served, "settings-refused-zh")
+    with open_store() as store:
+        c2 = store.get_community("c2")
+    assert c2.reminder_time != "晚上七点" and c2.grace_days != 99

@@ -478,7 +478,8 @@ def test_a_refusal_on_a_chinese_page_is_said_in_chinese(site):
     )
     assert '<span class="error" id="grace_days-error">新人宽限要写 0 到 60 之间的天数。' in page
     assert "must be" not in page and "请修改下面标出的项" in page
-    combo = text(site.post("/manage/c1/settings", {"csrf": csrf, "last_call_time": "20:00"}, cookie))
+    combo = site.post("/manage/c1/settings", {"csrf": csrf, "last_call_time": "20:00"}, cookie)
+    combo = text(combo)
     assert '<span class="error" id="last_call_time-error">最后提醒要写成 HH:MM，并且' in combo
     # The same refusal on the page asked for in English: the validator's words.
     english = text(
