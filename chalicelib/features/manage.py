@@ -436,3 +436,77 @@ def change_settings(
     record_changes(store, community.id, diff, by=actor.user_id, now=now)
     queue.send_batch([reschedule_message(community.id)])
     return saved
+
+
+# -- the delivery log -------------------------------------------------------------------------
+
+DELIVERY_PAGE = 20
+_LAST = "\uffff"  # sorts after any period
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one run of a job delivered: its group posts (part number, message id), how many
+    direct messages went out, which parts the platform refused for good."""
+
+    job: str
+    period: str
+    status: str
+    started: datetime | None
+    finished: datetime | None
+    parts: int | None
+    group: list[tuple[int, str]]
+    direct: int
+    refused: list[int]
+    note: str
+
+
+def delivery_log(
+    store: Store, community_id: str, job: str, before: str = "", limit: int = DELIVERY_PAGE
+) -> tuple[list[Delivery], str | None]:
+    """One job's runs, newest period first, ``limit`` at a time, and the period the next
+    (older) page starts below (None: no older run). ``before`` is the cursor a previous
+    page gave. Two Queries whatever the ledger's length or the members': the run records
+    (reverse, limited) and the refusals of exactly those periods (one key range)."""
+    from chalicelib.store import runs
+
+    # One more than the page, to know whether an older page exists; and one more again: the
+    # Query's range includes the cursor's own run, which recent_runs then leaves out.
+    found = runs.recent_runs(store.table, community_id, job, before or _LAST, limit=limit + 2)
+    page, more = found[:limit], len(found) > limit
+    refused: dict[tuple[str, str], list[int]] = {}
+    if page:
+        newest, oldest = page[0]["period"], page[-1]["period"]
+        head = f"{keys.RUN_REFUSED_PREFIX}{job}#"  # keys.run_refused_prefix without a period
+        items = store.table.query(
+            keys.community_pk(community_id),
+            start=f"{head}{oldest}#",
+            end=f"{head}{newest}#{_LAST}",
+        )
+        for item in items:
+            period, epoch, _index = item["sk"].removeprefix(head).rsplit("#", 2)
+            refused.setdefault((period, epoch), []).append(int(item["index"]))
+
+    def when(text: Any) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    log = []
+    for item in page:
+        no = sorted(refused.get((item["period"], runs.epoch_of(item)), []))
+        group = sorted(runs.sent_parts(item).items())
+        done = runs.settled(item)
+        log.append(
+            Delivery(
+                job=job,
+                period=str(item["period"]),
+                status=str(item.get("status", "")),
+                started=when(item.get("claimed_at")),
+                finished=when(item.get("finished_at")),
+                parts=int(item["parts"]) if item.get("parts") is not None else None,
+                group=group,
+                direct=max(done - len(group) - len(no), 0),
+                refused=no,
+                note=str(item.get("reason") or item.get("error") or ""),
+            )
+        )
+    return log, (page[-1]["period"] if more else None)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from chalicelib.domain.models import LOCALES, Community, Member
 from chalicelib.features import manage as feature
@@ -22,7 +22,7 @@ from chalicelib.manage.texts import TEXTS, page_text
 from chalicelib.platforms.base import HttpRequest, HttpResponse
 from chalicelib.store.repository import NotFound, Store
 
-PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit")
+PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit", "delivery")
 HTML = "text/html; charset=utf-8"
 SECURITY_HEADERS = {
     "Content-Type": HTML,
@@ -445,10 +445,15 @@ def runs_page(ctx: Ctx) -> HttpResponse:
         at = run.get("claimed_at") or run.get("finished_at")
         return _local(ctx, datetime.fromisoformat(at).astimezone(tz)) if at else "–"
 
+    def delivered(run: dict[str, Any]) -> str:  # the run on the delivery log
+        job, period = str(run.get("job", "")), str(run.get("period", ""))
+        href = ctx.page_url("delivery", job=job) + "#run-" + quote(period, safe="")
+        return f'<a href="{escape(href)}">{escape(period)}</a>'
+
     rows = "".join(
         "<tr>"
         f"<td>{escape(_job_name(ctx, str(r.get('job', ''))))}</td>"
-        f"<td>{escape(str(r.get('period', '')))}</td>"
+        f"<td>{delivered(r)}</td>"
         f'<td class="status-{escape(str(r.get("status", "")))}">'
         f"{escape(str(r.get('status', '')))}</td>"
         f"<td>{started(r)}</td><td>{_took(r)}</td>"
@@ -622,6 +627,86 @@ def audit_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("nav_audit"), body, nav="audit")
 
 
+def delivery_page(ctx: Ctx) -> HttpResponse:
+    """What each run of one job sent (group posts, direct messages) and what the platform
+    refused, newest period first, a page at a time (``before``: the cursor)."""
+    assert ctx.community is not None
+    from chalicelib.domain.calendar import zone
+
+    jobs = [key.removeprefix("job_") for key in TEXTS if key.startswith("job_")]
+    q = ctx.request.query
+    job = q.get("job", "") if q.get("job") in jobs else "daily-reminder"
+    before = q.get("before", "")
+    log, older = feature.delivery_log(ctx.store, ctx.community_id, job, before)
+    tz = zone(ctx.community.timezone)
+
+    def at(when: datetime | None) -> str:
+        return _local(ctx, when.astimezone(tz)) if when else "–"
+
+    options = "".join(
+        f'<option value="{escape(j)}"{" selected" if j == job else ""}>'
+        f"{escape(_job_name(ctx, j))}</option>"
+        for j in jobs
+    )
+    form = (
+        f'<form method="get" action="{escape(ctx.page_url("delivery"))}" class="filters">'
+        + (f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else "")
+        + f'<select name="job" id="job">{options}</select>'
+        f'<button type="submit" id="show">{escape(ctx.word("show"))}</button></form>'
+        f'<p class="muted">{escape(ctx.word("delivery_intro"))}</p>'
+    )
+    if not log:
+        body = form + f'<p id="no-delivery">{escape(ctx.word("no_delivery"))}</p>'
+        return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in (
+            "col_period",
+            "col_status",
+            "col_started",
+            "col_group_posts",
+            "col_direct",
+            "col_refused",
+            "col_note",
+        )
+    )
+
+    def group(run: feature.Delivery) -> str:
+        ids = ", ".join(f"#{n + 1}" + (f" ({mid})" if mid != "-" else "") for n, mid in run.group)
+        return f'{len(run.group)}<div class="muted">{escape(ids)}</div>' if ids else "0"
+
+    def refused(run: feature.Delivery) -> str:
+        if not run.refused:
+            return "0"
+        parts = ", ".join(f"#{n + 1}" for n in run.refused)
+        return (
+            f'{len(run.refused)}<div class="muted">{escape(ctx.word("parts", parts=parts))}</div>'
+        )
+
+    rows = "".join(
+        f'<tr id="run-{escape(quote(r.period, safe=""))}" data-period="{escape(r.period)}">'
+        f"<td>{escape(r.period)}</td>"
+        f'<td class="status-{escape(r.status)}">{escape(r.status)}</td>'
+        f"<td>{at(r.started)}</td>"
+        f'<td class="n group">{group(r)}</td><td class="n direct">{r.direct}</td>'
+        f'<td class="n refused">{refused(r)}</td><td>{escape(r.note)}</td></tr>'
+        for r in log
+    )
+    pager = ""
+    if before:
+        pager += f'<a id="newest" href="{escape(ctx.page_url("delivery", job=job))}">'
+        pager += f"{escape(ctx.word('newest'))}</a> "
+    if older:
+        href = ctx.page_url("delivery", job=job, before=older)
+        pager += f'<a id="older" href="{escape(href)}">{escape(ctx.word("older"))}</a>'
+    body = (
+        form
+        + f'<table id="delivery"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        + (f'<p class="pager">{pager}</p>' if pager else "")
+    )
+    return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
+
+
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "overview": overview_page,
     "members": members_page,
@@ -630,6 +715,7 @@ VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "runs": runs_page,
     "settings": settings_page,
     "audit": audit_page,
+    "delivery": delivery_page,
 }
 
 

@@ -152,6 +152,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_who": {"zh-CN": "操作人", "en": "Who"},
     "col_what": {"zh-CN": "修改", "en": "What changed"},
     "no_audit": {"zh-CN": "后台还没有修改记录。", "en": "No change made on these pages yet."},
+    # the delivery log
+    "nav_delivery": {"zh-CN": "发送记录", "en": "Delivery log"},
+    "delivery_intro": {
+        "zh-CN": "每次运行发到群里的消息、私信条数，以及平台拒收的私信（按编号），最新的在前。",
+        "en": "What each run posted in the group, how many direct messages it sent and which "
+        "the platform refused (by part number), newest first.",
+    },
+    "show": {"zh-CN": "查看", "en": "Show"},
+    "no_delivery": {"zh-CN": "这个任务还没有运行记录。", "en": "This job has not run yet."},
+    "col_group_posts": {"zh-CN": "群内消息", "en": "Group posts"},
+    "col_direct": {"zh-CN": "私信", "en": "Direct messages"},
+    "col_refused": {"zh-CN": "被拒", "en": "Refused"},
+    "parts": {"zh-CN": "第 {parts} 条", "en": "parts {parts}"},
+    "newest": {"zh-CN": "← 最新", "en": "← Newest"},
+    "older": {"zh-CN": "更早 →", "en": "Older →"},
 }
 
 

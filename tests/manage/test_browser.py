@@ -357,3 +357,47 @@ def test_a_chinese_communitys_settings_page_refuses_in_chinese(browser, served):
     with open_store() as store:
         c2 = store.get_community("c2")
     assert c2.reminder_time != "晚上七点" and c2.grace_days != 99
+
+
+def test_the_delivery_log_from_the_runs_page_and_through_its_pages(browser, served):
+    """25 reminder runs, one with two refused direct messages: the runs page links a run to
+    its row on the delivery log, which shows 20 a page, newest first, and pages on."""
+    from selenium.webdriver.common.by import By
+
+    from chalicelib.store import runs
+    from rollcall.context import open_store
+
+    now = datetime.now(UTC)
+    job, lease = "daily-reminder", timedelta(minutes=5)
+    with open_store() as store:
+        t = store.table
+        for back in range(25):
+            period = (now.date() - timedelta(days=back)).isoformat()
+            run_id = f"r-{period}"
+            runs.claim_run(t, "c1", job, period, now, lease=lease, run_id=run_id)
+            runs.record_part(t, "c1", job, period, 0, f"msg-{back}", run_id)
+            for index in (1, 2, 3):
+                if back == 3 and index != 2:
+                    runs.record_refused(t, "c1", job, period, run_id, [index], at=now)
+                runs.record_part(t, "c1", job, period, index, "", run_id, keep_id=False)
+            runs.finish_run(t, "c1", job, period, now, run_id, parts=4)
+    driver = browser
+    sign_in(driver, served.link("c1", "boss"))
+    go(driver, driver.find_element(By.LINK_TEXT, "Runs"))
+    refused_day = (now.date() - timedelta(days=3)).isoformat()
+    go(driver, driver.find_element(By.LINK_TEXT, refused_day))
+    assert driver.current_url.endswith(f"/manage/c1/delivery?job=daily-reminder#run-{refused_day}")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#delivery tbody tr")
+    assert len(rows) == 20
+    assert rows[0].get_attribute("data-period") == now.date().isoformat()
+    row = driver.find_element(By.ID, f"run-{refused_day}")
+    assert row.find_element(By.CSS_SELECTOR, "td.direct").text == "1"
+    assert row.find_element(By.CSS_SELECTOR, "td.refused").text == "2\nparts #2, #4"
+    assert "msg-3" in row.find_element(By.CSS_SELECTOR, "td.group").text
+    shoot(driver, served, "delivery")
+    go(driver, driver.find_element(By.ID, "older"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#delivery tbody tr")) == 5
+    assert not driver.find_elements(By.ID, "older")
+    go(driver, driver.find_element(By.ID, "lang"))
+    assert "发送记录" in driver.page_source and "群内消息" in driver.page_source
+    shoot(driver, served, "delivery-zh-older")

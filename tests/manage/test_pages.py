@@ -536,3 +536,107 @@ def test_every_job_has_a_name_on_the_pages_in_both_languages():
 
     for job in job_names():
         assert set(TEXTS[f"job_{job}"]) == {"zh-CN", "en"}, job
+
+
+# -- the delivery log -------------------------------------------------------------------------
+
+
+def _run(site, job: str, period: str, *, group: int, direct: int, refused=()):
+    """A finished run of ``job`` for ``period``: ``group`` posts, then ``direct`` DMs of
+    which the ``refused`` part numbers the platform refused."""
+    from chalicelib.store import runs
+
+    table, run_id = site.store.table, f"r-{period}"  # the first claim: the epoch
+    runs.claim_run(table, "c1", job, period, NOW, lease=timedelta(minutes=5), run_id=run_id)
+    index = 0
+    for _ in range(group):
+        runs.record_part(table, "c1", job, period, index, f"m-{index}", run_id)
+        index += 1
+    for _ in range(direct):
+        if index in refused:
+            runs.record_refused(table, "c1", job, period, run_id, [index], at=NOW)
+        runs.record_part(table, "c1", job, period, index, "", run_id, keep_id=False)
+        index += 1
+    runs.finish_run(table, "c1", job, period, NOW + timedelta(seconds=2), run_id, parts=index)
+
+
+def test_the_delivery_log_says_what_each_run_sent_and_what_was_refused(site):
+    """Per job and period, newest first: the group posts with their message ids, the direct
+    messages sent and the part numbers the platform refused; another job's runs and
+    refusals (and a neighbouring period's) stay out."""
+    _run(site, "daily-reminder", "2026-11-21", group=1, direct=3, refused={2})
+    _run(site, "daily-reminder", "2026-11-22", group=2, direct=4, refused={3, 5})
+    _run(site, "weekly-digest", "C0007", group=1, direct=5, refused={1, 2, 3})
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/delivery?job=daily-reminder", cookie))
+    rows = re.findall(r'<tr id="run-([^"]+)" data-period="[^"]+">(.*?)</tr>', page)
+    assert [period for period, _ in rows] == ["2026-11-22", "2026-11-21"]  # newest first
+    newer, older = rows[0][1], rows[1][1]
+    assert '<td class="n group">2<div class="muted">#1 (m-0), #2 (m-1)</div>' in newer
+    assert '<td class="n direct">2</td>' in newer  # 4 DMs, 2 refused
+    assert '<td class="n refused">2<div class="muted">parts #4, #6</div>' in newer
+    assert '<td class="n direct">2</td>' in older and "parts #3</div>" in older
+    assert "C0007" not in page
+    digest = text(site.get("/manage/c1/delivery?job=weekly-digest", cookie))
+    assert '<td class="n refused">3<div class="muted">parts #2, #3, #4</div>' in digest
+    # The runs page links each run to its place on the log.
+    runs_page = text(site.get("/manage/c1/runs", cookie))
+    assert 'href="/manage/c1/delivery?job=daily-reminder#run-2026-11-22"' in runs_page
+
+
+def test_the_delivery_log_pages_through_a_long_ledger_newest_first(site):
+    for day in range(1, 46):
+        _run(
+            site,
+            "daily-reminder",
+            f"2026-10-{day:02d}" if day <= 31 else f"2026-11-{day - 31:02d}",
+            group=1,
+            direct=1,
+            refused={1} if day % 10 == 0 else set(),
+        )
+    cookie = site.sign_in()
+    seen: list[str] = []
+    path = "/manage/c1/delivery?job=daily-reminder"
+    pages = 0
+    while path:
+        page = text(site.get(path, cookie))
+        pages += 1
+        periods = re.findall(r'data-period="([^"]+)"', page)
+        assert len(periods) <= feature.DELIVERY_PAGE
+        seen += periods
+        older = re.search(r'<a id="older" href="([^"]+)"', page)
+        path = older.group(1).replace("&amp;", "&") if older else ""
+    assert pages == 3 and len(seen) == 45 and len(set(seen)) == 45
+    assert seen == sorted(seen, reverse=True)
+    assert seen[0] == "2026-11-14" and seen[-1] == "2026-10-01"
+
+
+def test_the_delivery_log_in_chinese_and_when_nothing_ran(site):
+    c = site.store.get_community("c1")
+    site.store.update_community(c, locale="zh-CN")
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/delivery?job=no-such-job", cookie))
+    assert "这个任务还没有运行记录。" in page and "发送记录" in page
+    _run(site, "daily-reminder", "2026-11-22", group=1, direct=2, refused={2})
+    page = text(site.get("/manage/c1/delivery", cookie))
+    assert "第 #3 条" in page and "群内消息" in page
+
+
+def test_the_delivery_log_costs_two_queries_whatever_the_ledger_or_members(site):
+    """A page of the log is two Queries (runs, their refusals), with 10 or 1,000 members
+    and 3 or 60 runs: never a Scan, never a read per run or per member."""
+
+    def cost() -> dict[str, int]:
+        cookie = site.sign_in()
+        site.store.table.requests.clear()
+        assert site.get("/manage/c1/delivery?job=daily-reminder", cookie).status_code == 200
+        return dict(site.store.table.requests)
+
+    for day in range(1, 4):
+        _run(site, "daily-reminder", f"2026-09-{day:02d}", group=1, direct=2, refused={1})
+    small = cost()
+    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    for day in range(1, 31):
+        _run(site, "daily-reminder", f"2026-10-{day:02d}", group=1, direct=3, refused={2, 3})
+    assert cost() == small
+    assert small.get("Query") == 2 and "Scan" not in small
