@@ -659,6 +659,26 @@ MUTANTS = (
             "test_a_cancelled_announcement_never_posts_even_from_a_message_already_queued",
         ),
     ),
+    Mutant(
+        "a member's own-page session opens the admin pages",
+        "chalicelib/manage/pages.py",
+        "    if found.role == feature.SELF:  # a member's own link opens their own page only\n",
+        "    if found.role == feature.SELF and False:\n",
+        (
+            "tests/manage/test_pages.py::"
+            "test_a_members_session_opens_no_admin_page_and_no_other_community",
+        ),
+    ),
+    Mutant(
+        "the delivery log shows another run's refusals",
+        "chalicelib/features/manage.py",
+        'no = sorted(refused.get((item["period"], runs.epoch_of(item)), []))',
+        "no = sorted(n for found in refused.values() for n in found)",
+        (
+            "tests/manage/test_pages.py::"
+            "test_the_delivery_log_says_what_each_run_sent_and_what_was_refused",
+        ),
+    ),
 )
 
 

@@ -99,6 +99,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     # announcements (chat/announcements.py)
     "announce": (_ANNOUNCEMENTS, "handle_announce"),
     "announcements": (_ANNOUNCEMENTS, "handle_announcements"),
+    # a member's own page: a sign-in link by direct message (chat/manage.py)
+    "mypage": (_MANAGE, "handle_mypage"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -123,6 +123,9 @@ ALIASES: dict[str, str] = {
     "/announce": "announce",
     "公告列表": "announcements",
     "/announcements": "announcements",
+    # a member's own page (chat/manage.py): a sign-in link by direct message
+    "我的主页": "mypage",
+    "/mypage": "mypage",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

@@ -47,6 +47,26 @@ def issue_link(store: Store, community: Community, member: Member | None, now: d
     return token
 
 
+# A session's role when its link was a member's own (``我的主页`` / ``/mypage``): it opens
+# that member's page and nothing else, whatever their role in the community.
+SELF = "self"
+
+
+def issue_member_link(
+    store: Store, community: Community, member: Member | None, now: datetime
+) -> str:
+    """A new single-use token to the member's own page, for any present member."""
+    if member is None or not member.is_present:
+        raise NotAMember(community.id)
+    token = secrets.token_urlsafe(32)
+    links.put_signin_link(store.table, community.id, member.user_id, token, now, scope=SELF)
+    return token
+
+
+class NotAMember(PermissionError):
+    """The member is not (or no longer) present in the community."""
+
+
 @dataclass(frozen=True)
 class SignedIn:
     community_id: str
@@ -56,11 +76,16 @@ class SignedIn:
 
 def redeem_link(store: Store, community_id: str, token: str, now: datetime) -> SignedIn | str:
     """Use the link up and say who it signs in; or why not (``unknown``, ``used``,
-    ``expired``, ``not_admin``). The member's role is read now, not when the link was made."""
+    ``expired``, ``not_admin``, ``not_member``). The member's role is read now, not when the
+    link was made; a member's own link signs in to their own page only (role ``self``)."""
     status, item = links.use_signin_link(store.table, community_id, token, now)
     if item is None:
         return status
     member = store.get_member(community_id, item["user_id"])
+    if item.get("scope") == SELF:
+        if member is None or not member.is_present:
+            return "not_member"
+        return SignedIn(community_id, member.user_id, SELF)
     if member is None or not member.is_present or not member.is_admin:
         return "not_admin"
     return SignedIn(community_id, member.user_id, member.role.value)
@@ -510,3 +535,93 @@ def delivery_log(
             )
         )
     return log, (page[-1]["period"] if more else None)
+
+
+# -- a member's own page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyPage:
+    name: str
+    today: date
+    month: str  # YYYY-MM shown
+    first: date  # the month's first day
+    last: date  # its last day
+    checked: set[date]  # the member's check-ins in the month
+    streak: int
+    best: int
+    total: int
+    makeups_left: int
+    homework: tuple[str, date, bool, bool] | None  # (cycle, deadline, handed in, late)
+    lines: list[str]  # points and level, this month's goal, duty served: /me's own lines
+
+
+def month_shown(community: Community, asked: str, now: datetime) -> str:
+    """``asked`` (``YYYY-MM``) when it is a month up to the current one, else the current."""
+    calendar = community.calendar
+    current = calendar.month(calendar.local_date(now))
+    try:
+        date.fromisoformat(f"{asked}-01")
+    except ValueError:
+        return current
+    return asked if len(asked) == 7 and asked <= current else current
+
+
+def member_home(
+    store: Store, community: Community, member: Member, now: datetime, *, month: str = ""
+) -> MyPage:
+    """What the member's own page shows, in ``community.locale`` (pass a copy with another
+    to switch): a month of their check-ins and the make-ups left (one BatchGetItem), their
+    streak, points and level (the member item), this cycle's homework (one BatchGetItem),
+    the month's goal (one of two keys), duty served (one Query of the rota's history, only
+    where there is a rota). Never a read of other members."""
+    import calendar as months
+
+    from chalicelib.domain.checkins import Streak, leave_of, live_streak, makeups_left
+    from chalicelib.domain.freezes import FreezeRules
+    from chalicelib.domain.homework import cycles_of, deadline_date
+    from chalicelib.domain.messages import t
+    from chalicelib.features import goals, rota
+    from chalicelib.features.points import standing_lines
+    from chalicelib.store import homework
+    from chalicelib.store.checkins import member_month
+
+    cal = community.calendar
+    today = cal.local_date(now)
+    shown = month_shown(community, month, now)
+    first = date.fromisoformat(f"{shown}-01")
+    last = first.replace(day=months.monthrange(first.year, first.month)[1])
+    checked, used = member_month(
+        store.table, community.id, member.user_id, first, min(last, today), shown
+    )
+    done_today = today in checked if shown == cal.month(today) else False
+    streak, leave = Streak.of(member), leave_of(member)
+    rules = FreezeRules.of(community)
+    live = live_streak(streak, today, leave, member.freezes if rules.enabled else 0)
+    work = None
+    cycles = cycles_of(community)
+    if cycles is not None:
+        n = cycles.cycle_of(now)
+        cid = cycles.cycle_id(n)
+        item = homework.member_work(store.table, community.id, member.user_id, [cid]).get(cid)
+        work = (cid, deadline_date(cycles, n), item is not None, bool(item and item.get("late")))
+    say = lambda key, **v: t(community.locale, key, **v)  # noqa: E731
+    lines = [
+        *standing_lines(community, member, today, say),
+        goals.me_line(store.table, community, member, now),
+        rota.me_line(store.table, community, member, now),
+    ]
+    return MyPage(
+        name=member.display(),
+        today=today,
+        month=shown,
+        first=first,
+        last=last,
+        checked=checked,
+        streak=max(live, 1 if done_today else 0),
+        best=max(streak.best, 1 if done_today else 0),
+        total=streak.checkins,
+        makeups_left=makeups_left(community.makeups_per_month, used),
+        homework=work,
+        lines=[line for line in lines if line],
+    )

@@ -92,11 +92,12 @@ def render_page(
 ) -> HttpResponse:
     links = ""
     if nav:
+        shown = ("me",) if nav == "me" else PAGES  # a member's own session: their page only
         items = [
             f'<a href="{escape(ctx.page_url("" if p == "overview" else p))}"'
             + (' class="on"' if p == nav else "")
             + f">{escape(ctx.word('nav_' + p))}</a>"
-            for p in PAGES
+            for p in shown
         ]
         items.append(
             f'<form method="post" action="{escape(ctx.page_url("signout"))}" class="inline">'
@@ -176,7 +177,10 @@ def signin_page(ctx: Ctx) -> HttpResponse:
         member = ctx.store.get_member(ctx.community_id, item["user_id"])
         who = member.display() if member else item["user_id"]
         assert ctx.community is not None
-        intro = ctx.word("signin_intro", name=who, community=ctx.community.name)
+        own = item.get("scope") == feature.SELF  # a member's own page (我的主页)
+        intro = ctx.word(
+            "signin_intro_self" if own else "signin_intro", name=who, community=ctx.community.name
+        )
         body = (
             f"<p>{escape(intro)}</p>"
             f'<form method="post" action="{escape(ctx.page_url("signin"))}">'
@@ -191,7 +195,7 @@ def signin_page(ctx: Ctx) -> HttpResponse:
     if isinstance(result, str):
         if result != "unknown":  # the link was this community's: its name may show
             _load_community(ctx)
-        status = {"unknown": 404, "not_admin": 403}.get(result, 410)
+        status = {"unknown": 404, "not_admin": 403, "not_member": 403}.get(result, 410)
         return notice_page(ctx, f"link_{result}", status)
     value = sessions.make_cookie_value(
         ctx.key, result.community_id, result.user_id, result.role, ctx.now
@@ -203,11 +207,12 @@ def signin_page(ctx: Ctx) -> HttpResponse:
         max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
         path=ctx.prefix + "/manage",
     )
-    return see_other(ctx.page_url(), {"Set-Cookie": cookie})
+    home = ctx.page_url("me") if result.role == feature.SELF else ctx.page_url()
+    return see_other(home, {"Set-Cookie": cookie})
 
 
 def signout_page(ctx: Ctx) -> HttpResponse:
-    refused = _authorise(ctx)
+    refused = _authorise_self(ctx)
     if refused is not None:
         return refused
     if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, ctx.posted_fields().get("csrf", "")):
@@ -233,9 +238,29 @@ def _authorise(ctx: Ctx) -> HttpResponse | None:
         return notice_page(ctx, "forbidden", 403)
     if not _load_community(ctx):
         return page_not_found(ctx)
+    if found.role == feature.SELF:  # a member's own link opens their own page only
+        return notice_page(ctx, "self_only", 403)
     member = feature.current_admin(ctx.store, ctx.community_id, found.user_id)
     if member is None:
         return notice_page(ctx, "link_not_admin", 403)
+    ctx.member, ctx.cookie = member, value or ""
+    return None
+
+
+def _authorise_self(ctx: Ctx) -> HttpResponse | None:
+    """None when the cookie is this community's (any session: a member's own or an
+    admin's) and its member still present; ctx.member is then that member, and only them."""
+    if ctx.key is None:
+        return notice_page(ctx, "not_configured", 503)
+    value = sessions.cookie_from_header(ctx.request.header("cookie"))
+    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None
+    if found is None or found.community_id != ctx.community_id:
+        return notice_page(ctx, "forbidden", 403)
+    if not _load_community(ctx):
+        return page_not_found(ctx)
+    member = ctx.store.get_member(ctx.community_id, found.user_id)
+    if member is None or not member.is_present:
+        return notice_page(ctx, "link_not_member", 403)
     ctx.member, ctx.cookie = member, value or ""
     return None
 
@@ -707,6 +732,71 @@ def delivery_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
 
 
+def me_page(ctx: Ctx) -> HttpResponse:
+    """The signed-in member's own page: nothing in the URL says whose (the session does),
+    so no query opens another member's."""
+    assert ctx.community is not None and ctx.member is not None
+    import calendar as months
+    from datetime import timedelta
+
+    from chalicelib.domain.messages import cycle_label
+
+    spoken = ctx.community.with_changes(locale=ctx.page_lang)
+    data = feature.member_home(
+        ctx.store, spoken, ctx.member, ctx.now, month=ctx.request.query.get("month", "")
+    )
+    current = data.month == ctx.community.calendar.month(data.today)
+    heads = "".join(f"<th>{escape(ctx.word('wd_' + str(d)))}</th>" for d in range(7))
+    weeks = months.Calendar().monthdatescalendar(data.first.year, data.first.month)
+    cells = ""
+    for week in weeks:
+        cells += "<tr>"
+        for day in week:
+            if day.month != data.first.month:
+                cells += '<td class="out"></td>'
+                continue
+            kind = "in" if day in data.checked else "future" if day > data.today else "missed"
+            label = ctx.word("cal_" + kind, date=day.isoformat())
+            mark = "✓" if kind == "in" else ""
+            cells += (
+                f'<td class="day {kind}" data-date="{day.isoformat()}" title="{escape(label)}">'
+                f'<span class="d">{day.day}</span><span class="m">{mark}</span></td>'
+            )
+        cells += "</tr>"
+    before = (data.first - timedelta(days=1)).strftime("%Y-%m")
+    pager = f'<a id="prev-month" href="{escape(ctx.page_url("me", month=before))}">'
+    pager += f"{escape(ctx.word('prev_month'))}</a>"
+    if not current:
+        after = (data.last + timedelta(days=1)).strftime("%Y-%m")
+        pager += f' <a id="next-month" href="{escape(ctx.page_url("me", month=after))}">'
+        pager += f"{escape(ctx.word('next_month'))}</a>"
+    month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
+    figures = [
+        ("streak", ctx.word("my_streak", n=data.streak)),
+        ("best", ctx.word("my_best", n=data.best)),
+        ("total", ctx.word("my_total", n=data.total)),
+    ]
+    if current:
+        figures.append(("makeups", ctx.word("my_makeups", n=data.makeups_left)))
+    facts = "".join(f'<li id="my-{key}">{escape(text)}</li>' for key, text in figures)
+    if data.homework is not None:
+        cycle, deadline, handed, late = data.homework
+        key = "my_hw_late" if late else "my_hw_done" if handed else "my_hw_missing"
+        label = cycle_label(ctx.page_lang, cycle)
+        line = ctx.word(key, cycle=label, deadline=deadline.isoformat())
+        facts += f'<li id="my-homework">{escape(line)}</li>'
+    facts += "".join(f'<li class="line">{escape(line)}</li>' for line in data.lines)
+    body = (
+        f'<p class="muted">{escape(ctx.word("my_intro", name=data.name))}</p>'
+        f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'
+        f'<table id="calendar" class="cal"><thead><tr>{heads}</tr></thead>'
+        f'<tbody>{cells}</tbody></table><p class="pager">{pager}</p></section>'
+        f'<section><h2>{escape(ctx.word("my_figures"))}</h2><ul id="facts">{facts}</ul>'
+        "</section></div>"
+    )
+    return render_page(ctx, ctx.word("nav_me"), body, nav="me")
+
+
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "overview": overview_page,
     "members": members_page,
@@ -728,6 +818,9 @@ def handle_manage_request(
         return signin_page(ctx)
     if name == "signout":
         return signout_page(ctx)
+    if name == "me":  # the signed-in member's own page, whoever they are
+        refused = _authorise_self(ctx)
+        return refused if refused is not None else me_page(ctx)
     view = VIEWS.get(name)
     if view is None:
         return page_not_found(ctx)
@@ -757,4 +850,7 @@ button{background:#1f3a5f;color:#fff;border:0;border-radius:5px;padding:.4rem 1r
 grid-template-columns:16rem 12rem 1fr;gap:.6rem;align-items:center;margin:.35rem 0}
 .field.bad input{border:2px solid #c0392b}.error{color:#c0392b}.names{columns:3}
 svg text{font-size:10px;fill:#6b7480}
+.cal{width:auto}.cal td,.cal th{text-align:center;width:2.6rem;height:2.4rem;padding:.1rem}
+.cal td.in{background:#7bc96f;color:#fff;font-weight:600}.cal td.missed{background:#f1f2f4}
+.cal td.future{color:#b5bbc3}.cal .m{display:block;font-size:.8rem;line-height:1}
 """

@@ -16,7 +16,7 @@ from chalice.test import Client
 import app
 from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
-from chalicelib.domain.models import Role
+from chalicelib.domain.models import MemberStatus, Role
 from chalicelib.features import manage as feature
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.manage import session as sessions
@@ -640,3 +640,110 @@ def test_the_delivery_log_costs_two_queries_whatever_the_ledger_or_members(site)
         _run(site, "daily-reminder", f"2026-10-{day:02d}", group=1, direct=3, refused={2, 3})
     assert cost() == small
     assert small.get("Query") == 2 and "Scan" not in small
+
+
+# -- a member's own page ----------------------------------------------------------------------
+
+
+def member_sign_in(site, user: str = "amy", cid: str = "c1") -> str:
+    c = site.store.get_community(cid)
+    token = feature.issue_member_link(
+        site.store, c, site.store.get_member(cid, user), site.rt.clock.now()
+    )
+    answer = site.post(f"/manage/{cid}/signin", {"t": token})
+    assert answer.status_code == 303, answer.body
+    assert answer.headers["Location"] == f"/manage/{cid}/me"
+    return answer.headers["Set-Cookie"].split(";")[0]
+
+
+def test_a_members_link_opens_their_own_month_and_figures(site):
+    cookie = member_sign_in(site)
+    page = text(site.get("/manage/c1/me", cookie))
+    checked = re.findall(r'<td class="day in" data-date="([^"]+)"', page)
+    assert checked == [f"2026-11-{d:02d}" for d in range(1, 15)]  # Amy's 14 check-ins
+    assert 'class="day missed" data-date="2026-11-15"' in page
+    assert 'class="day future" data-date="2026-11-30"' in page
+    assert "2026-11: 14 check-ins" in page and "Amy, this page is yours alone" in page
+    assert '<li id="my-makeups">' in page and '<li id="my-homework">Homework this cycle' in page
+    assert "Points:" in page or "points" in page.lower()
+    # Nothing in the URL chooses whose page: a query naming Bob still shows Amy's.
+    assert text(site.get("/manage/c1/me?user=bob&u=bob", cookie)).count('class="day in"') == 14
+    assert "Bob" not in text(site.get("/manage/c1/me?user=bob", cookie))
+    # The nav offers the member's page only.
+    assert 'href="/manage/c1/members"' not in page and 'href="/manage/c1/me"' in page
+    # Another month: October had none; no month after the current one.
+    october = text(site.get("/manage/c1/me?month=2026-10", cookie))
+    assert 'class="day in"' not in october and 'id="next-month"' in october
+    future = text(site.get("/manage/c1/me?month=2027-01", cookie))
+    assert "2026-11: 14 check-ins" in future
+
+
+def test_a_members_session_opens_no_admin_page_and_no_other_community(site):
+    """A member's own link is 403 on every admin page, even for a member who is an admin
+    (the link's scope decides, not the role), and opens nothing of another community."""
+    cookie = member_sign_in(site)
+    for page in feature_pages():
+        assert site.get(f"/manage/c1{page}", cookie).status_code == 403, page
+    csrf = sessions.csrf_token(site.rt.settings.manage_key(), cookie.split("=", 1)[1])
+    before = site.store.get_community("c1")
+    posted = site.post("/manage/c1/settings", {"csrf": csrf, "reminder_time": "06:00"}, cookie)
+    assert posted.status_code == 403 and site.store.get_community("c1") == before
+    boss = member_sign_in(site, "boss")  # an owner's own-page link: still their page only
+    assert site.get("/manage/c1/members", boss).status_code == 403
+    assert site.get("/manage/c1/me", boss).status_code == 200
+    assert site.get("/manage/c2/me", cookie).status_code == 403
+    assert "Boss2" not in text(site.get("/manage/c2/me", cookie))
+
+
+def feature_pages() -> list[str]:
+    return [
+        "",
+        "/members",
+        "/members?format=csv",
+        "/homework",
+        "/risk",
+        "/runs",
+        "/settings",
+        "/audit",
+        "/delivery",
+    ]
+
+
+def test_a_member_gone_since_the_link_is_refused(site):
+    cookie = member_sign_in(site)
+    amy = site.store.get_member("c1", "amy")
+    site.store.save_member(replace(amy, status=MemberStatus.LEFT))
+    answer = site.get("/manage/c1/me", cookie)
+    assert answer.status_code == 403 and "no longer a member" in text(answer)
+    token = feature.issue_member_link(
+        site.store, site.store.get_community("c1"), site.store.get_member("c1", "bob"), NOW
+    )
+    site.store.save_member(replace(site.store.get_member("c1", "bob"), status=MemberStatus.LEFT))
+    used = site.post("/manage/c1/signin", {"t": token})
+    assert used.status_code == 403 and "Set-Cookie" not in used.headers
+
+
+def test_a_members_page_speaks_chinese(site):
+    site.store.update_community(site.store.get_community("c1"), locale="zh-CN")
+    cookie = member_sign_in(site)
+    page = text(site.get("/manage/c1/me", cookie))
+    assert "2026-11 打卡 14 天" in page and "我的主页" in page and "本期作业（第" in page
+    assert "只有你能看到" in page and "Streak" not in page
+
+
+def test_a_members_page_costs_the_same_for_10_or_1000_members(site):
+    """The member item, a month of their check-in keys, their homework key and the goal's:
+    never a Query of the community's members or check-ins, never a Scan."""
+
+    def cost() -> dict[str, int]:
+        cookie = member_sign_in(site)
+        site.store.table.requests.clear()
+        assert site.get("/manage/c1/me", cookie).status_code == 200
+        return dict(site.store.table.requests)
+
+    small = cost()
+    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    for i in range(0, 1000, 10):
+        checkins.record_checkin(site.store.table, "c1", f"m{i:04d}", date(2026, 11, 20), NOW)
+    large = cost()
+    assert small == large and "Scan" not in large and "Query" not in large
