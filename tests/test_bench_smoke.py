@@ -232,3 +232,16 @@ def test_session_summary_reads_one_query_whatever_the_attendance(dynamo_client):
         rows = bench_session_summary(dynamo_client, [40, 400])
     expected = {"GetItem": 2, "Query": 1, "UpdateItem": 3}
     assert [r["requests"] for r in rows] == [expected, expected]
+
+
+def test_delivery_log_and_my_page_read_the_same_at_any_size(dynamo_client):
+    """bench/member_pages.py: the delivery log is two GetItems and two Queries, a member's
+    own page two GetItems and three BatchGetItems, at 40 and 400 members."""
+    from bench.member_pages import bench_member_pages
+
+    with fast_results():
+        rows = bench_member_pages(dynamo_client, [40, 400], runs_each=1)
+    by = {(r["entry"], r["members"]): r["requests"] for r in rows}
+    for size in (40, 400):
+        assert by[("delivery log", size)] == {"GetItem": 2, "Query": 2}
+        assert by[("my page", size)] == {"GetItem": 2, "BatchGetItem": 3}

@@ -401,3 +401,41 @@ def test_the_delivery_log_from_the_runs_page_and_through_its_pages(browser, serv
     go(driver, driver.find_element(By.ID, "lang"))
     assert "发送记录" in driver.page_source and "群内消息" in driver.page_source
     shoot(driver, served, "delivery-zh-older")
+
+
+def test_a_member_opens_their_own_page_and_nothing_else(browser, served):
+    """Amy (a member) signs in with her own link (what 我的主页 / /mypage sends): her month
+    of check-ins, her figures; the admin pages and another community refuse her."""
+    from selenium.webdriver.common.by import By
+
+    from chalicelib.features.manage import issue_member_link
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        amy = store.get_member("c1", "amy")
+        token = issue_member_link(store, store.get_community("c1"), amy, datetime.now(UTC))
+    driver = browser
+    visit(driver, f"{served.url}/manage/c1/signin?t={token}")
+    assert "your own page" in driver.page_source
+    go(driver, driver.find_element(By.ID, "continue"))
+    assert driver.current_url == served.url + "/manage/c1/me"
+    today = datetime.now(UTC).date()
+    checked = [
+        td.get_attribute("data-date")
+        for td in driver.find_elements(By.CSS_SELECTOR, "#calendar td.day.in")
+    ]
+    assert checked == [
+        today.replace(day=d).isoformat() for d in range(1, today.day + 1)
+    ]  # Amy checks in every day
+    assert driver.find_element(By.ID, "my-streak").text.startswith("Streak:")
+    assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav a")] == ["My page"]
+    shoot(driver, served, "my-page")
+    go(driver, driver.find_element(By.ID, "prev-month"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#calendar td.day.in")) >= 28
+    go(driver, driver.find_element(By.ID, "lang"))
+    assert "我的数据" in driver.page_source and "连续打卡" in driver.page_source
+    shoot(driver, served, "my-page-zh")
+    for path in ("/manage/c1", "/manage/c1/members", "/manage/c1/settings", "/manage/c2/me"):
+        visit(driver, served.url + path)
+        assert "Amy" not in driver.page_source and "Bob" not in driver.page_source, path
+        assert "your own page only" in driver.page_source or "Sign in first" in driver.page_source
