@@ -190,3 +190,10 @@ def test_mypage_refused_by_the_platform_says_how_to_fix_it(setup):
     reply = say(rt, "amy", "/mypage")
     assert "/mypage" in reply or "我的主页" in reply
     assert not LINK.search(reply) and sent == []
+
+
+def test_a_redelivered_mypage_sends_no_second_link(setup):
+    store, rt, sent, _ = setup
+    say(rt, "amy", "/mypage", event_id="same")
+    say(rt, "amy", "/mypage", event_id="same")
+    assert len([m for m in sent if m.kind == "direct"]) == 1 and len(links(store)) == 1

@@ -747,3 +747,25 @@ def test_a_members_page_costs_the_same_for_10_or_1000_members(site):
         checkins.record_checkin(site.store.table, "c1", f"m{i:04d}", date(2026, 11, 20), NOW)
     large = cost()
     assert small == large and "Scan" not in large and "Query" not in large
+
+
+def test_every_bad_value_the_settings_form_takes_is_refused_in_both_languages(site):
+    """The CLI's table of bad values (tests/cli/test_settings.py), for every setting the
+    form edits: the English reason is the validator's own words, the Chinese one has no
+    English sentence in it; nothing is written."""
+    from tests.cli.test_settings import BAD_SETTINGS
+
+    c = site.store.get_community("c1")
+    boss = site.store.get_member("c1", "boss")
+    before = site.store.table.all_items()
+    tried = 0
+    for name, value, words in BAD_SETTINGS:
+        if name not in feature.EDITABLE:
+            continue
+        with pytest.raises(feature.SettingsRefused) as refused:
+            feature.change_settings(site.store, site.rt.queue, c, boss, {name: value}, NOW)
+        assert words in refused.value.reasons("en")[name], (name, value)
+        chinese = refused.value.reasons("zh-CN")[name]
+        assert re.search(r"[\u4e00-\u9fff]", chinese) and " must " not in chinese, (name, value)
+        tried += 1
+    assert tried >= 10 and site.store.table.all_items() == before
