@@ -554,6 +554,7 @@ class MyPage:
     makeups_left: int
     homework: tuple[str, date, bool, bool] | None  # (cycle, deadline, handed in, late)
     lines: list[str]  # points and level, this month's goal, duty served: /me's own lines
+    sessions: list[tuple[date, str, bool]]  # the month's sessions so far: (day, title, there)
 
 
 def month_shown(community: Community, asked: str, now: datetime) -> str:
@@ -605,6 +606,7 @@ def member_home(
         cid = cycles.cycle_id(n)
         item = homework.member_work(store.table, community.id, member.user_id, [cid]).get(cid)
         work = (cid, deadline_date(cycles, n), item is not None, bool(item and item.get("late")))
+    attended = sessions_attended(store, community, member, first, min(last, today))
     say = lambda key, **v: t(community.locale, key, **v)  # noqa: E731
     lines = [
         *standing_lines(community, member, today, say),
@@ -624,4 +626,29 @@ def member_home(
         makeups_left=makeups_left(community.makeups_per_month, used),
         homework=work,
         lines=[line for line in lines if line],
+        sessions=attended,
+    )
+
+
+def sessions_attended(
+    store: Store, community: Community, member: Member, first: date, last: date
+) -> list[tuple[date, str, bool]]:
+    """The community's sessions (分享会) from ``first`` to ``last`` and whether the member
+    signed in to each: one BatchGetItem of the member's attendance keys (none without
+    sessions)."""
+    from chalicelib.features.sessions import definitions
+
+    held: list[tuple[date, str, str]] = []
+    for definition in definitions(community):
+        for day in definition.recurrence.dates_from(first):
+            if day > last:
+                break
+            held.append((day, definition.id, definition.title))
+    if not held:
+        return []
+    pk = keys.community_pk(community.id)
+    wanted = [(pk, keys.session_attendance_sk(sid, day, member.user_id)) for day, sid, _ in held]
+    there = {item["sk"] for item in store.table.batch_get(wanted)}
+    return sorted(
+        (day, title, key[1] in there) for (day, _sid, title), key in zip(held, wanted, strict=True)
     )

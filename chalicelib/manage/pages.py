@@ -786,6 +786,20 @@ def me_page(ctx: Ctx) -> HttpResponse:
         line = ctx.word(key, cycle=label, deadline=deadline.isoformat())
         facts += f'<li id="my-homework">{escape(line)}</li>'
     facts += "".join(f'<li class="line">{escape(line)}</li>' for line in data.lines)
+    if data.sessions:
+        there = sum(1 for _day, _title, went in data.sessions if went)
+        count = ctx.word("my_sessions", n=there, of=len(data.sessions))
+        facts += (
+            f'<li id="my-sessions">{escape(count)}'
+            + "<ul>"
+            + "".join(
+                f'<li class="{"went" if went else "missed"}">{day.isoformat()} {escape(title)}'
+                + (" ✓" if went else "")
+                + "</li>"
+                for day, title, went in data.sessions
+            )
+            + "</ul></li>"
+        )
     body = (
         f'<p class="muted">{escape(ctx.word("my_intro", name=data.name))}</p>'
         f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'

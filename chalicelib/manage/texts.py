@@ -212,6 +212,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "本期作业（{cycle}，截止 {deadline}）：已提交（迟交）",
         "en": "Homework this cycle ({cycle}, due {deadline}): handed in late",
     },
+    "my_sessions": {
+        "zh-CN": "本月分享会：参加 {n} / {of} 场",
+        "en": "Sessions this month: attended {n} of {of}",
+    },
     "my_hw_missing": {
         "zh-CN": "本期作业（{cycle}，截止 {deadline}）：还没有提交",
         "en": "Homework this cycle ({cycle}, due {deadline}): not handed in yet",

@@ -769,3 +769,34 @@ def test_every_bad_value_the_settings_form_takes_is_refused_in_both_languages(si
         assert re.search(r"[\u4e00-\u9fff]", chinese) and " must " not in chinese, (name, value)
         tried += 1
     assert tried >= 10 and site.store.table.all_items() == before
+
+
+def test_a_members_page_lists_the_months_sessions_they_attended(site):
+    """With a weekly Friday session: November's Fridays so far (6, 13, 20), Amy at the 13th
+    only: one BatchGetItem of her attendance keys, no Query."""
+    from chalicelib.domain import sessions as rules
+    from chalicelib.store import sessions as session_store
+
+    c = site.store.get_community("c1")
+    friday = rules.parse_definition(
+        {"id": "friday", "title": "Friday talk", "weekday": "fri", "at": "20:00"},
+        c.calendar,
+        date(2026, 11, 1),
+    )
+    site.store.update_community(c, sessions=rules.with_definition(c.sessions, friday))
+    session_store.record_attendance(
+        site.store.table, "c1", "friday", date(2026, 11, 13), "amy", "Amy", NOW
+    )
+    session_store.record_attendance(  # Bob's attendance is not Amy's
+        site.store.table, "c1", "friday", date(2026, 11, 20), "bob", "Bob", NOW
+    )
+    cookie = member_sign_in(site)
+    site.store.table.requests.clear()
+    page = text(site.get("/manage/c1/me", cookie))
+    assert "Sessions this month: attended 1 of 3" in page
+    assert re.findall(r'<li class="(went|missed)">(2026-11-\d\d) Friday talk', page) == [
+        ("missed", "2026-11-06"),
+        ("went", "2026-11-13"),
+        ("missed", "2026-11-20"),
+    ]
+    assert "Query" not in site.store.table.requests
