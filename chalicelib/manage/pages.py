@@ -739,7 +739,7 @@ def me_page(ctx: Ctx) -> HttpResponse:
     import calendar as months
     from datetime import timedelta
 
-    from chalicelib.domain.messages import cycle_label
+    from chalicelib.domain.messages import cycle_label, day_count
 
     spoken = ctx.community.with_changes(locale=ctx.page_lang)
     data = feature.member_home(
@@ -772,8 +772,8 @@ def me_page(ctx: Ctx) -> HttpResponse:
         pager += f"{escape(ctx.word('next_month'))}</a>"
     month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
     figures = [
-        ("streak", ctx.word("my_streak", n=data.streak)),
-        ("best", ctx.word("my_best", n=data.best)),
+        ("streak", ctx.word("my_streak", days=day_count(ctx.page_lang, data.streak))),
+        ("best", ctx.word("my_best", days=day_count(ctx.page_lang, data.best))),
         ("total", ctx.word("my_total", n=data.total)),
     ]
     if current:

@@ -200,8 +200,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "prev_month": {"zh-CN": "← 上个月", "en": "← Previous month"},
     "next_month": {"zh-CN": "下个月 →", "en": "Next month →"},
     "my_figures": {"zh-CN": "我的数据", "en": "My figures"},
-    "my_streak": {"zh-CN": "连续打卡 {n} 天", "en": "Streak: {n} days"},
-    "my_best": {"zh-CN": "最长连续 {n} 天", "en": "Best streak: {n} days"},
+    "my_streak": {"zh-CN": "连续打卡 {days}", "en": "Streak: {days}"},
+    "my_best": {"zh-CN": "最长连续 {days}", "en": "Best streak: {days}"},
     "my_total": {"zh-CN": "累计打卡 {n} 次", "en": "Check-ins in all: {n}"},
     "my_makeups": {"zh-CN": "本月还可补卡 {n} 次", "en": "Make-ups left this month: {n}"},
     "my_hw_done": {

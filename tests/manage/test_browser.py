@@ -394,6 +394,7 @@ def test_the_delivery_log_from_the_runs_page_and_through_its_pages(browser, serv
     assert row.find_element(By.CSS_SELECTOR, "td.direct").text == "1"
     assert row.find_element(By.CSS_SELECTOR, "td.refused").text == "2\nparts #2, #4"
     assert "msg-3" in row.find_element(By.CSS_SELECTOR, "td.group").text
+    visit(driver, served.url + "/manage/c1/delivery")  # the top of the page, for the eye
     shoot(driver, served, "delivery")
     go(driver, driver.find_element(By.ID, "older"))
     assert len(driver.find_elements(By.CSS_SELECTOR, "#delivery tbody tr")) == 5

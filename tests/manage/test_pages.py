@@ -657,8 +657,15 @@ def member_sign_in(site, user: str = "amy", cid: str = "c1") -> str:
 
 
 def test_a_members_link_opens_their_own_month_and_figures(site):
+    amy = site.store.get_member("c1", "amy")
+    site.store.save_member(
+        replace(amy, current_streak=5, best_streak=9, checkins=40, last_checkin=date(2026, 11, 22))
+    )
     cookie = member_sign_in(site)
     page = text(site.get("/manage/c1/me", cookie))
+    assert '<li id="my-streak">Streak: 5 days</li>' in page  # alive: today is not over
+    assert '<li id="my-best">Best streak: 9 days</li>' in page
+    assert '<li id="my-total">Check-ins in all: 40</li>' in page
     checked = re.findall(r'<td class="day in" data-date="([^"]+)"', page)
     assert checked == [f"2026-11-{d:02d}" for d in range(1, 15)]  # Amy's 14 check-ins
     assert 'class="day missed" data-date="2026-11-15"' in page
