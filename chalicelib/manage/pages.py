@@ -662,6 +662,8 @@ def delivery_page(ctx: Ctx) -> HttpResponse:
     q = ctx.request.query
     job = q.get("job", "") if q.get("job") in jobs else "daily-reminder"
     before = q.get("before", "")
+    if len(before) > 64 or not before.isprintable():  # a period is short text (a key part)
+        before = ""
     log, older = feature.delivery_log(ctx.store, ctx.community_id, job, before)
     tz = zone(ctx.community.timezone)
 

@@ -607,6 +607,10 @@ def test_the_delivery_log_pages_through_a_long_ledger_newest_first(site):
         older = re.search(r'<a id="older" href="([^"]+)"', page)
         path = older.group(1).replace("&amp;", "&") if older else ""
     assert pages == 3 and len(seen) == 45 and len(set(seen)) == 45
+    # A cursor no page gave (too long for a key, or not text) is the first page.
+    for bad in ("x" * 2000, "%00%01"):
+        odd = site.get(f"/manage/c1/delivery?job=daily-reminder&before={bad}", cookie)
+        assert odd.status_code == 200 and 'data-period="2026-11-14"' in text(odd)
     assert seen == sorted(seen, reverse=True)
     assert seen[0] == "2026-11-14" and seen[-1] == "2026-10-01"
 
