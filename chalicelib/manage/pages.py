@@ -373,9 +373,14 @@ def members_page(ctx: Ctx) -> HttpResponse:
         href = ctx.page_url("members", sort=column, desc=flip, **filters)
         label = escape(ctx.word("col_" + column)) + mark
         head += f'<th><a href="{escape(href)}" id="sort-{column}">{label}</a></th>'
+
+    def member_url(user_id: str) -> str:  # a reference bound to this session, not the id
+        return ctx.page_url("member", m=sessions.member_ref(ctx.key or b"", ctx.cookie, user_id))
+
     body_rows = "".join(
         "<tr>"
-        f'<td class="name">{escape(r.name)}</td><td>{escape(ctx.word("role_" + r.role))}</td>'
+        f'<td class="name"><a href="{escape(member_url(r.user_id))}">{escape(r.name)}</a></td>'
+        f"<td>{escape(ctx.word('role_' + r.role))}</td>"
         f"<td>{escape(r.squad)}</td><td>{escape(ctx.word('tier_' + r.tier))}</td>"
         f'<td class="n">{r.streak}</td>'
         f"<td>{r.last_active.isoformat() if r.last_active else '–'}</td>"
@@ -737,7 +742,35 @@ def delivery_page(ctx: Ctx) -> HttpResponse:
 def me_page(ctx: Ctx) -> HttpResponse:
     """The signed-in member's own page: nothing in the URL says whose (the session does),
     so no query opens another member's."""
-    assert ctx.community is not None and ctx.member is not None
+    assert ctx.member is not None
+    body = _member_body(ctx, ctx.member, "me", {})
+    return render_page(ctx, ctx.word("nav_me"), body, nav="me")
+
+
+def member_page(ctx: Ctx) -> HttpResponse:
+    """An admin's view of one member's page, opened from the members table. The URL names
+    the member by a reference bound to this session (manage/session.py member_ref), never
+    by their id: a copied link opens nothing in another browser. One roster Query finds
+    whom it names (as the members page reads it)."""
+    assert ctx.community is not None
+    ref = ctx.request.query.get("m", "")
+    key = ctx.key or b""
+    found = next(
+        (
+            m
+            for m in ctx.store.list_members(ctx.community_id)
+            if m.is_present and ref and sessions.member_ref(key, ctx.cookie, m.user_id) == ref
+        ),
+        None,
+    )
+    if found is None:
+        return page_not_found(ctx)
+    body = _member_body(ctx, found, "member", {"m": ref})
+    return render_page(ctx, found.display(), body, nav="members")
+
+
+def _member_body(ctx: Ctx, member: Member, page: str, query: dict[str, str]) -> str:
+    assert ctx.community is not None
     import calendar as months
     from datetime import timedelta
 
@@ -745,7 +778,7 @@ def me_page(ctx: Ctx) -> HttpResponse:
 
     spoken = ctx.community.with_changes(locale=ctx.page_lang)
     data = feature.member_home(
-        ctx.store, spoken, ctx.member, ctx.now, month=ctx.request.query.get("month", "")
+        ctx.store, spoken, member, ctx.now, month=ctx.request.query.get("month", "")
     )
     current = data.month == ctx.community.calendar.month(data.today)
     heads = "".join(f"<th>{escape(ctx.word('wd_' + str(d)))}</th>" for d in range(7))
@@ -766,11 +799,12 @@ def me_page(ctx: Ctx) -> HttpResponse:
             )
         cells += "</tr>"
     before = (data.first - timedelta(days=1)).strftime("%Y-%m")
-    pager = f'<a id="prev-month" href="{escape(ctx.page_url("me", month=before))}">'
+    pager = f'<a id="prev-month" href="{escape(ctx.page_url(page, **query, month=before))}">'
     pager += f"{escape(ctx.word('prev_month'))}</a>"
     if not current:
         after = (data.last + timedelta(days=1)).strftime("%Y-%m")
-        pager += f' <a id="next-month" href="{escape(ctx.page_url("me", month=after))}">'
+        link = ctx.page_url(page, **query, month=after)
+        pager += f' <a id="next-month" href="{escape(link)}">'
         pager += f"{escape(ctx.word('next_month'))}</a>"
     month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
     figures = [
@@ -802,15 +836,16 @@ def me_page(ctx: Ctx) -> HttpResponse:
             )
             + "</ul></li>"
         )
+    intro = ctx.word("my_intro", name=data.name) if page == "me" else ""
     body = (
-        f'<p class="muted">{escape(ctx.word("my_intro", name=data.name))}</p>'
+        f'<p class="muted">{escape(intro)}</p>'
         f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'
         f'<table id="calendar" class="cal"><thead><tr>{heads}</tr></thead>'
         f'<tbody>{cells}</tbody></table><p class="pager">{pager}</p></section>'
         f'<section><h2>{escape(ctx.word("my_figures"))}</h2><ul id="facts">{facts}</ul>'
         "</section></div>"
     )
-    return render_page(ctx, ctx.word("nav_me"), body, nav="me")
+    return body
 
 
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
@@ -822,6 +857,7 @@ VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "settings": settings_page,
     "audit": audit_page,
     "delivery": delivery_page,
+    "member": member_page,
 }
 
 

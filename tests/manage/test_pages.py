@@ -299,7 +299,7 @@ def test_members_sort_filter_search(site):
 
     def names(query: str) -> list[str]:
         page = text(site.get(f"/manage/c1/members{query}", cookie))
-        return re.findall(r'<td class="name">([^<]*)</td>', page)
+        return re.findall(r'<td class="name"><a href="[^"]*">([^<]*)</a></td>', page)
 
     assert names("") == ["=HYPERLINK(&quot;http://x&quot;)", "Amy", "Bob", "Boss"]
     assert names("?sort=streak&desc=1")[:2] == ["Amy", "Bob"]
@@ -811,3 +811,25 @@ def test_a_members_page_lists_the_months_sessions_they_attended(site):
         ("missed", "2026-11-20"),
     ]
     assert "Query" not in site.store.table.requests
+
+
+def test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_reference(site):
+    """The members table links each name to that member's page; the URL carries no member
+    id, only a reference bound to this session: another session's copy of it opens nothing,
+    nor does a member's own session (403), nor a made-up one."""
+    cookie = site.sign_in()
+    table = text(site.get("/manage/c1/members", cookie))
+    links = dict(
+        (name, href.replace("&amp;", "&"))
+        for href, name in re.findall(r'<td class="name"><a href="([^"]+)">([^<]*)</a>', table)
+    )
+    amy = links["Amy"]
+    assert amy.startswith("/manage/c1/member?m=") and "amy" not in amy
+    page = text(site.get(amy, cookie))
+    assert "<h1>Amy</h1>" in page and "2026-11: 14 check-ins" in page
+    assert page.count('class="day in"') == 14
+    assert 'href="/manage/c1/member?m=' in page  # the month links keep the reference
+    other = site.sign_in()  # the same admin, another browser
+    assert site.get(amy, other).status_code == 404
+    assert site.get("/manage/c1/member?m=amy", cookie).status_code == 404
+    assert site.get(amy, member_sign_in(site)).status_code == 403
