@@ -679,6 +679,16 @@ MUTANTS = (
             "test_the_delivery_log_says_what_each_run_sent_and_what_was_refused",
         ),
     ),
+    Mutant(
+        "a member page's reference works in any session",
+        "chalicelib/manage/session.py",
+        'return _sign(key, "member", f"{cookie_value}:{user_id}")[:22]',
+        'return _sign(key, "member", user_id)[:22]',
+        (
+            "tests/manage/test_pages.py::"
+            "test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_reference",
+        ),
+    ),
 )
 
 
