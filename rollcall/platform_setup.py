@@ -204,6 +204,7 @@ TELEGRAM_COMMANDS = (
     ("recording", "主讲人：添加录播链接", "speakers: add the recording's link"),
     ("sessions", "接下来的分享会", "the coming sessions"),
     ("announcements", "本群公告", "this group's announcements"),
+    ("mypage", "私信给我个人主页链接", "DM me a link to my own page"),
 )
 
 
@@ -725,6 +726,7 @@ DISCORD_COMMANDS: tuple[dict[str, Any], ...] = (
             choices=[{"name": "confirm", "value": "confirm"}],
         ),
     ),
+    _command("mypage", "DM me a link to my own page", "私信给我个人主页链接"),
 )
 
 

@@ -397,8 +397,16 @@ MUTANTS = (
     Mutant(
         "another community's cookie accepted",
         "chalicelib/manage/pages.py",
-        "if found is None or found.community_id != ctx.community_id:",
-        "if found is None:",
+        'deleted since is 404."""\n    if ctx.key is None:\n'
+        '        return notice_page(ctx, "not_configured", 503)\n'
+        '    value = sessions.cookie_from_header(ctx.request.header("cookie"))\n'
+        "    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None\n"
+        "    if found is None or found.community_id != ctx.community_id:",
+        'deleted since is 404."""\n    if ctx.key is None:\n'
+        '        return notice_page(ctx, "not_configured", 503)\n'
+        '    value = sessions.cookie_from_header(ctx.request.header("cookie"))\n'
+        "    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None\n"
+        "    if found is None:",
         ("tests/manage/test_pages.py::test_another_communitys_cookie_opens_nothing_here",),
     ),
     Mutant(
@@ -761,6 +769,36 @@ MUTANTS = (
         " force=True",
         (
             "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
+        ),
+    ),
+    Mutant(
+        "a member's own-page session opens the admin pages",
+        "chalicelib/manage/pages.py",
+        "    if found.role == feature.SELF:  # a member's own link opens their own page only\n",
+        "    if found.role == feature.SELF and False:\n",
+        (
+            "tests/manage/test_pages.py::"
+            "test_a_members_session_opens_no_admin_page_and_no_other_community",
+        ),
+    ),
+    Mutant(
+        "the delivery log shows another run's refusals",
+        "chalicelib/features/manage.py",
+        'no = sorted(refused.get((item["period"], runs.epoch_of(item)), []))',
+        "no = sorted(n for found in refused.values() for n in found)",
+        (
+            "tests/manage/test_pages.py::"
+            "test_the_delivery_log_says_what_each_run_sent_and_what_was_refused",
+        ),
+    ),
+    Mutant(
+        "a member page's reference works in any session",
+        "chalicelib/manage/session.py",
+        'return _sign(key, "member", f"{cookie_value}:{user_id}")[:22]',
+        'return _sign(key, "member", user_id)[:22]',
+        (
+            "tests/manage/test_pages.py::"
+            "test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_reference",
         ),
     ),
 )

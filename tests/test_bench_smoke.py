@@ -288,3 +288,16 @@ def test_the_scale_model_runs_small_and_its_figures_move_the_right_way():
     # The tick costs the same at any size; a day of it is 1,440 ticks.
     assert small["cost"]["ticks_per_day_usd"] == large["cost"]["ticks_per_day_usd"]
     assert small["cost"]["ticks_per_day_usd"] == 1440 * small["cost"]["tick_usd"]
+
+
+def test_delivery_log_and_my_page_read_the_same_at_any_size(dynamo_client):
+    """bench/member_pages.py: the delivery log is two GetItems and two Queries, a member's
+    own page two GetItems and three BatchGetItems, at 40 and 400 members."""
+    from bench.member_pages import bench_member_pages
+
+    with fast_results():
+        rows = bench_member_pages(dynamo_client, [40, 400], runs_each=1)
+    by = {(r["entry"], r["members"]): r["requests"] for r in rows}
+    for size in (40, 400):
+        assert by[("delivery log", size)] == {"GetItem": 2, "Query": 2}
+        assert by[("my page", size)] == {"GetItem": 2, "BatchGetItem": 3}

@@ -18,7 +18,17 @@ def handle_manage(ctx: CommandContext) -> Sequence[Message]:
     refused = refuse_non_admin(ctx)
     if refused:
         return refused
-    from chalicelib.features.manage import issue_link, signin_url
+    return _send_link(ctx, own_page=False)
+
+
+def handle_mypage(ctx: CommandContext) -> Sequence[Message]:
+    """我的主页 / /mypage: any member receives, by direct message only, a single-use link to
+    their own page (their check-ins, streak, points, homework); it opens nothing else."""
+    return _send_link(ctx, own_page=True)
+
+
+def _send_link(ctx: CommandContext, *, own_page: bool) -> Sequence[Message]:
+    from chalicelib.features.manage import issue_link, issue_member_link, signin_url
     from chalicelib.jobs.runner import can_send_direct
     from chalicelib.runtime import get_runtime
 
@@ -27,6 +37,8 @@ def handle_manage(ctx: CommandContext) -> Sequence[Message]:
     runtime = ctx.runtime or get_runtime()
     adapter = runtime.adapter(community.platform)
     if adapter is None or not isinstance(adapter, DirectMessages) or not can_send_direct(adapter):
+        if own_page:  # the operator makes admins' links; a member's page waits for DMs
+            return [ctx.say("mypage_no_dm", name=name)]
         return [
             ctx.say("manage_no_dm", name=name, community=community.id, user_id=ctx.member.user_id)
         ]
@@ -34,15 +46,16 @@ def handle_manage(ctx: CommandContext) -> Sequence[Message]:
     if not settings.public_url or settings.manage_key() is None:
         return [ctx.say("manage_not_configured", name=name)]
     ctx.write_activity()
-    token = issue_link(ctx.store, community, ctx.member, ctx.now)
+    issue = issue_member_link if own_page else issue_link
+    token = issue(ctx.store, community, ctx.member, ctx.now)
     url = signin_url(settings.public_url, community.id, token)
     chat = ChatAddress(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret
     )
-    link = ctx.say("manage_link", community=community.name, url=url)
+    link = ctx.say("mypage_link" if own_page else "manage_link", community=community.name, url=url)
     try:
         for part in adapter.render(link):
             adapter.deliver_direct(chat, ctx.member.user_id, part)
     except DirectRefused:
-        return [ctx.say("manage_refused", name=name)]
-    return [ctx.say("manage_sent", name=name)]
+        return [ctx.say("mypage_refused" if own_page else "manage_refused", name=name)]
+    return [ctx.say("mypage_sent" if own_page else "manage_sent", name=name)]

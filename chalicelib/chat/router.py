@@ -101,6 +101,8 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "announcements": (_ANNOUNCEMENTS, "handle_announcements"),
     # the owner erases a member's data, asked then confirmed (chat/personal.py)
     "forget": (_PERSONAL, "handle_forget"),
+    # a member's own page: a sign-in link by direct message (chat/manage.py)
+    "mypage": (_MANAGE, "handle_mypage"),
 }
 
 # Commands whose handler de-duplicates a redelivery itself, through its own conditional

@@ -208,16 +208,9 @@ def _refused(ctx: CommandContext, error: InvalidValue) -> Message:
 
 def _reason(locale: str, error: InvalidValue, setting: str | None) -> str:
     """The validator's own line in English; in Chinese, what the setting takes."""
-    if locale == "en":
-        return str(error)
-    if setting is None:
-        key = "unknown" if str(error).startswith("unknown setting") else "other"
-    else:
-        key = setting
-    try:
-        return t(locale, f"setting_hint_{key}")
-    except KeyError:  # a setting without a hint of its own
-        return t(locale, "setting_hint_other")
+    from chalicelib.domain.settings import refusal_reason
+
+    return refusal_reason(locale, error, setting)
 
 
 def _word(locale: str, field: str) -> str:

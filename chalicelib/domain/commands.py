@@ -127,6 +127,9 @@ ALIASES: dict[str, str] = {
     "删除数据": "forget",
     "删除成员数据": "forget",
     "/forget": "forget",
+    # a member's own page (chat/manage.py): a sign-in link by direct message
+    "我的主页": "mypage",
+    "/mypage": "mypage",
 }
 
 # The words accepted without a slash: every Chinese alias, longest first (so that 我的状态

@@ -728,3 +728,22 @@ def job_moved(fields_changed: Iterable[str]) -> str:
         if name in _JOB_OF:
             return _JOB_OF[name]
     return "daily-reminder"
+
+
+def refusal_reason(locale: str, error: InvalidValue, setting: str | None = None) -> str:
+    """A refused setting as the reader's language says it: the validator's own line in
+    English (word for word what ``rollcall community update`` prints); in Chinese, what the
+    setting takes (texts/setup.py ``setting_hint_<setting>``). ``setting`` defaults to the
+    one the error names (SettingRefused). Chat's ``/settings`` and the pages both use it."""
+    if locale == "en":
+        return str(error)
+    from chalicelib.domain.messages import t
+
+    if setting is None and isinstance(error, SettingRefused):
+        setting = error.setting
+    if setting is None:
+        setting = "unknown" if str(error).startswith("unknown setting") else "other"
+    try:
+        return t(locale, f"setting_hint_{setting}")
+    except KeyError:  # a setting without a hint of its own
+        return t(locale, "setting_hint_other")

@@ -47,6 +47,26 @@ def issue_link(store: Store, community: Community, member: Member | None, now: d
     return token
 
 
+# A session's role when its link was a member's own (``我的主页`` / ``/mypage``): it opens
+# that member's page and nothing else, whatever their role in the community.
+SELF = "self"
+
+
+def issue_member_link(
+    store: Store, community: Community, member: Member | None, now: datetime
+) -> str:
+    """A new single-use token to the member's own page, for any present member."""
+    if member is None or not member.is_present:
+        raise NotAMember(community.id)
+    token = secrets.token_urlsafe(32)
+    links.put_signin_link(store.table, community.id, member.user_id, token, now, scope=SELF)
+    return token
+
+
+class NotAMember(PermissionError):
+    """The member is not (or no longer) present in the community."""
+
+
 @dataclass(frozen=True)
 class SignedIn:
     community_id: str
@@ -56,11 +76,16 @@ class SignedIn:
 
 def redeem_link(store: Store, community_id: str, token: str, now: datetime) -> SignedIn | str:
     """Use the link up and say who it signs in; or why not (``unknown``, ``used``,
-    ``expired``, ``not_admin``). The member's role is read now, not when the link was made."""
+    ``expired``, ``not_admin``, ``not_member``). The member's role is read now, not when the
+    link was made; a member's own link signs in to their own page only (role ``self``)."""
     status, item = links.use_signin_link(store.table, community_id, token, now)
     if item is None:
         return status
     member = store.get_member(community_id, item["user_id"])
+    if item.get("scope") == SELF:
+        if member is None or not member.is_present:
+            return "not_member"
+        return SignedIn(community_id, member.user_id, SELF)
     if member is None or not member.is_present or not member.is_admin:
         return "not_admin"
     return SignedIn(community_id, member.user_id, member.role.value)
@@ -355,11 +380,27 @@ def setting_text(community: Community, name: str) -> str:
 
 
 class SettingsRefused(InvalidValue):
-    """Bad input on the settings form: the reason for each field (``""``: the form)."""
+    """Bad input on the settings form: the validator's error for each field."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    def __init__(self, causes: dict[str, InvalidValue]) -> None:
+        super().__init__("; ".join(str(e) for e in causes.values()))
+        self.causes = causes
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each field's reason in English, as the CLI prints it."""
+        return {name: str(error) for name, error in self.causes.items()}
+
+    def reasons(self, locale: str) -> dict[str, str]:
+        """Each field's reason in the page's language (domain/settings.py refusal_reason:
+        the hint of the setting the validator named, else of the field)."""
+        from chalicelib.domain.settings import SettingRefused, refusal_reason
+
+        found = {}
+        for name, error in self.causes.items():
+            named = error.setting if isinstance(error, SettingRefused) else None
+            found[name] = refusal_reason(locale, error, named or name)
+        return found
 
 
 def change_settings(
@@ -386,13 +427,13 @@ def change_settings(
         for name in EDITABLE
         if name in form and form[name].strip() != setting_text(community, name)
     }
-    errors: dict[str, str] = {}
+    errors: dict[str, InvalidValue] = {}
     changes: dict[str, Any] = {}
     for name, value in given.items():
         try:
             changes.update(parse_settings({name: value}))
         except InvalidValue as error:
-            errors[name] = str(error)
+            errors[name] = error
     if errors:
         raise SettingsRefused(errors)
     if not changes:
@@ -407,7 +448,7 @@ def change_settings(
     except InvalidValue as error:
         text = str(error)
         named = [n for n in given if text.startswith(SETTINGS[n].what)] or list(given)
-        raise SettingsRefused({named[0]: text}) from None
+        raise SettingsRefused({named[0]: error}) from None
     from chalicelib.features.communities import record_changes
 
     saved = store.update_community(community, **changes)
@@ -420,3 +461,194 @@ def change_settings(
     record_changes(store, community.id, diff, by=actor.user_id, now=now)
     queue.send_batch([reschedule_message(community.id)])
     return saved
+
+
+# -- the delivery log -------------------------------------------------------------------------
+
+DELIVERY_PAGE = 20
+_LAST = "\uffff"  # sorts after any period
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one run of a job delivered: its group posts (part number, message id), how many
+    direct messages went out, which parts the platform refused for good."""
+
+    job: str
+    period: str
+    status: str
+    started: datetime | None
+    finished: datetime | None
+    parts: int | None
+    group: list[tuple[int, str]]
+    direct: int
+    refused: list[int]
+    note: str
+
+
+def delivery_log(
+    store: Store, community_id: str, job: str, before: str = "", limit: int = DELIVERY_PAGE
+) -> tuple[list[Delivery], str | None]:
+    """One job's runs, newest period first, ``limit`` at a time, and the period the next
+    (older) page starts below (None: no older run). ``before`` is the cursor a previous
+    page gave. Two Queries whatever the ledger's length or the members': the run records
+    (reverse, limited) and the refusals of exactly those periods (one key range)."""
+    from chalicelib.store import runs
+
+    # One more than the page, to know whether an older page exists; and one more again: the
+    # Query's range includes the cursor's own run, which recent_runs then leaves out.
+    found = runs.recent_runs(store.table, community_id, job, before or _LAST, limit=limit + 2)
+    page, more = found[:limit], len(found) > limit
+    refused: dict[tuple[str, str], list[int]] = {}
+    if page:
+        newest, oldest = page[0]["period"], page[-1]["period"]
+        head = f"{keys.RUN_REFUSED_PREFIX}{job}#"  # keys.run_refused_prefix without a period
+        items = store.table.query(
+            keys.community_pk(community_id),
+            start=f"{head}{oldest}#",
+            end=f"{head}{newest}#{_LAST}",
+        )
+        for item in items:
+            period, epoch, _index = item["sk"].removeprefix(head).rsplit("#", 2)
+            refused.setdefault((period, epoch), []).append(int(item["index"]))
+
+    def when(text: Any) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    log = []
+    for item in page:
+        no = sorted(refused.get((item["period"], runs.epoch_of(item)), []))
+        group = sorted(runs.sent_parts(item).items())
+        done = runs.settled(item)
+        log.append(
+            Delivery(
+                job=job,
+                period=str(item["period"]),
+                status=str(item.get("status", "")),
+                started=when(item.get("claimed_at")),
+                finished=when(item.get("finished_at")),
+                parts=int(item["parts"]) if item.get("parts") is not None else None,
+                group=group,
+                direct=max(done - len(group) - len(no), 0),
+                refused=no,
+                note=str(item.get("reason") or item.get("error") or ""),
+            )
+        )
+    return log, (page[-1]["period"] if more else None)
+
+
+# -- a member's own page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyPage:
+    name: str
+    today: date
+    month: str  # YYYY-MM shown
+    first: date  # the month's first day
+    last: date  # its last day
+    checked: set[date]  # the member's check-ins in the month
+    streak: int
+    best: int
+    total: int
+    makeups_left: int
+    homework: tuple[str, date, bool, bool] | None  # (cycle, deadline, handed in, late)
+    lines: list[str]  # points and level, this month's goal, duty served: /me's own lines
+    sessions: list[tuple[date, str, bool]]  # the month's sessions so far: (day, title, there)
+
+
+def month_shown(community: Community, asked: str, now: datetime) -> str:
+    """``asked`` (``YYYY-MM``) when it is a month up to the current one, else the current."""
+    calendar = community.calendar
+    current = calendar.month(calendar.local_date(now))
+    try:
+        date.fromisoformat(f"{asked}-01")
+    except ValueError:
+        return current
+    return asked if len(asked) == 7 and asked <= current else current
+
+
+def member_home(
+    store: Store, community: Community, member: Member, now: datetime, *, month: str = ""
+) -> MyPage:
+    """What the member's own page shows, in ``community.locale`` (pass a copy with another
+    to switch): a month of their check-ins and the make-ups left (one BatchGetItem), their
+    streak, points and level (the member item), this cycle's homework (one BatchGetItem),
+    the month's goal (one of two keys), duty served (one Query of the rota's history, only
+    where there is a rota). Never a read of other members."""
+    import calendar as months
+
+    from chalicelib.domain.checkins import Streak, leave_of, live_streak, makeups_left
+    from chalicelib.domain.freezes import FreezeRules
+    from chalicelib.domain.homework import cycles_of, deadline_date
+    from chalicelib.domain.messages import t
+    from chalicelib.features import goals, rota
+    from chalicelib.features.points import standing_lines
+    from chalicelib.store import homework
+    from chalicelib.store.checkins import member_month
+
+    cal = community.calendar
+    today = cal.local_date(now)
+    shown = month_shown(community, month, now)
+    first = date.fromisoformat(f"{shown}-01")
+    last = first.replace(day=months.monthrange(first.year, first.month)[1])
+    checked, used = member_month(
+        store.table, community.id, member.user_id, first, min(last, today), shown
+    )
+    done_today = today in checked if shown == cal.month(today) else False
+    streak, leave = Streak.of(member), leave_of(member)
+    rules = FreezeRules.of(community)
+    live = live_streak(streak, today, leave, member.freezes if rules.enabled else 0)
+    work = None
+    cycles = cycles_of(community)
+    if cycles is not None:
+        n = cycles.cycle_of(now)
+        cid = cycles.cycle_id(n)
+        item = homework.member_work(store.table, community.id, member.user_id, [cid]).get(cid)
+        work = (cid, deadline_date(cycles, n), item is not None, bool(item and item.get("late")))
+    attended = sessions_attended(store, community, member, first, min(last, today))
+    say = lambda key, **v: t(community.locale, key, **v)  # noqa: E731
+    lines = [
+        *standing_lines(community, member, today, say),
+        goals.me_line(store.table, community, member, now),
+        rota.me_line(store.table, community, member, now),
+    ]
+    return MyPage(
+        name=member.display(),
+        today=today,
+        month=shown,
+        first=first,
+        last=last,
+        checked=checked,
+        streak=max(live, 1 if done_today else 0),
+        best=max(streak.best, 1 if done_today else 0),
+        total=streak.checkins,
+        makeups_left=makeups_left(community.makeups_per_month, used),
+        homework=work,
+        lines=[line for line in lines if line],
+        sessions=attended,
+    )
+
+
+def sessions_attended(
+    store: Store, community: Community, member: Member, first: date, last: date
+) -> list[tuple[date, str, bool]]:
+    """The community's sessions (分享会) from ``first`` to ``last`` and whether the member
+    signed in to each: one BatchGetItem of the member's attendance keys (none without
+    sessions)."""
+    from chalicelib.features.sessions import definitions
+
+    held: list[tuple[date, str, str]] = []
+    for definition in definitions(community):
+        for day in definition.recurrence.dates_from(first):
+            if day > last:
+                break
+            held.append((day, definition.id, definition.title))
+    if not held:
+        return []
+    pk = keys.community_pk(community.id)
+    wanted = [(pk, keys.session_attendance_sk(sid, day, member.user_id)) for day, sid, _ in held]
+    there = {item["sk"] for item in store.table.batch_get(wanted)}
+    return sorted(
+        (day, title, key[1] in there) for (day, _sid, title), key in zip(held, wanted, strict=True)
+    )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from chalicelib.domain.models import LOCALES, Community, Member
 from chalicelib.features import manage as feature
@@ -22,7 +22,7 @@ from chalicelib.manage.texts import TEXTS, page_text
 from chalicelib.platforms.base import HttpRequest, HttpResponse
 from chalicelib.store.repository import NotFound, Store
 
-PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit")
+PAGES = ("overview", "members", "homework", "risk", "runs", "settings", "audit", "delivery")
 HTML = "text/html; charset=utf-8"
 SECURITY_HEADERS = {
     "Content-Type": HTML,
@@ -92,11 +92,12 @@ def render_page(
 ) -> HttpResponse:
     links = ""
     if nav:
+        shown = ("me",) if nav == "me" else PAGES  # a member's own session: their page only
         items = [
             f'<a href="{escape(ctx.page_url("" if p == "overview" else p))}"'
             + (' class="on"' if p == nav else "")
             + f">{escape(ctx.word('nav_' + p))}</a>"
-            for p in PAGES
+            for p in shown
         ]
         items.append(
             f'<form method="post" action="{escape(ctx.page_url("signout"))}" class="inline">'
@@ -176,7 +177,10 @@ def signin_page(ctx: Ctx) -> HttpResponse:
         member = ctx.store.get_member(ctx.community_id, item["user_id"])
         who = member.display() if member else item["user_id"]
         assert ctx.community is not None
-        intro = ctx.word("signin_intro", name=who, community=ctx.community.name)
+        own = item.get("scope") == feature.SELF  # a member's own page (我的主页)
+        intro = ctx.word(
+            "signin_intro_self" if own else "signin_intro", name=who, community=ctx.community.name
+        )
         body = (
             f"<p>{escape(intro)}</p>"
             f'<form method="post" action="{escape(ctx.page_url("signin"))}">'
@@ -191,7 +195,7 @@ def signin_page(ctx: Ctx) -> HttpResponse:
     if isinstance(result, str):
         if result != "unknown":  # the link was this community's: its name may show
             _load_community(ctx)
-        status = {"unknown": 404, "not_admin": 403}.get(result, 410)
+        status = {"unknown": 404, "not_admin": 403, "not_member": 403}.get(result, 410)
         return notice_page(ctx, f"link_{result}", status)
     value = sessions.make_cookie_value(
         ctx.key, result.community_id, result.user_id, result.role, ctx.now
@@ -203,11 +207,12 @@ def signin_page(ctx: Ctx) -> HttpResponse:
         max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
         path=ctx.prefix + "/manage",
     )
-    return see_other(ctx.page_url(), {"Set-Cookie": cookie})
+    home = ctx.page_url("me") if result.role == feature.SELF else ctx.page_url()
+    return see_other(home, {"Set-Cookie": cookie})
 
 
 def signout_page(ctx: Ctx) -> HttpResponse:
-    refused = _authorise(ctx)
+    refused = _authorise_self(ctx)
     if refused is not None:
         return refused
     if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, ctx.posted_fields().get("csrf", "")):
@@ -233,9 +238,29 @@ def _authorise(ctx: Ctx) -> HttpResponse | None:
         return notice_page(ctx, "forbidden", 403)
     if not _load_community(ctx):
         return page_not_found(ctx)
+    if found.role == feature.SELF:  # a member's own link opens their own page only
+        return notice_page(ctx, "self_only", 403)
     member = feature.current_admin(ctx.store, ctx.community_id, found.user_id)
     if member is None:
         return notice_page(ctx, "link_not_admin", 403)
+    ctx.member, ctx.cookie = member, value or ""
+    return None
+
+
+def _authorise_self(ctx: Ctx) -> HttpResponse | None:
+    """None when the cookie is this community's (any session: a member's own or an
+    admin's) and its member still present; ctx.member is then that member, and only them."""
+    if ctx.key is None:
+        return notice_page(ctx, "not_configured", 503)
+    value = sessions.cookie_from_header(ctx.request.header("cookie"))
+    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None
+    if found is None or found.community_id != ctx.community_id:
+        return notice_page(ctx, "forbidden", 403)
+    if not _load_community(ctx):
+        return page_not_found(ctx)
+    member = ctx.store.get_member(ctx.community_id, found.user_id)
+    if member is None or not member.is_present:
+        return notice_page(ctx, "link_not_member", 403)
     ctx.member, ctx.cookie = member, value or ""
     return None
 
@@ -348,9 +373,14 @@ def members_page(ctx: Ctx) -> HttpResponse:
         href = ctx.page_url("members", sort=column, desc=flip, **filters)
         label = escape(ctx.word("col_" + column)) + mark
         head += f'<th><a href="{escape(href)}" id="sort-{column}">{label}</a></th>'
+
+    def member_url(user_id: str) -> str:  # a reference bound to this session, not the id
+        return ctx.page_url("member", m=sessions.member_ref(ctx.key or b"", ctx.cookie, user_id))
+
     body_rows = "".join(
         "<tr>"
-        f'<td class="name">{escape(r.name)}</td><td>{escape(ctx.word("role_" + r.role))}</td>'
+        f'<td class="name"><a href="{escape(member_url(r.user_id))}">{escape(r.name)}</a></td>'
+        f"<td>{escape(ctx.word('role_' + r.role))}</td>"
         f"<td>{escape(r.squad)}</td><td>{escape(ctx.word('tier_' + r.tier))}</td>"
         f'<td class="n">{r.streak}</td>'
         f"<td>{r.last_active.isoformat() if r.last_active else '–'}</td>"
@@ -445,10 +475,15 @@ def runs_page(ctx: Ctx) -> HttpResponse:
         at = run.get("claimed_at") or run.get("finished_at")
         return _local(ctx, datetime.fromisoformat(at).astimezone(tz)) if at else "–"
 
+    def delivered(run: dict[str, Any]) -> str:  # the run on the delivery log
+        job, period = str(run.get("job", "")), str(run.get("period", ""))
+        href = ctx.page_url("delivery", job=job) + "#run-" + quote(period, safe="")
+        return f'<a href="{escape(href)}">{escape(period)}</a>'
+
     rows = "".join(
         "<tr>"
         f"<td>{escape(_job_name(ctx, str(r.get('job', ''))))}</td>"
-        f"<td>{escape(str(r.get('period', '')))}</td>"
+        f"<td>{delivered(r)}</td>"
         f'<td class="status-{escape(str(r.get("status", "")))}">'
         f"{escape(str(r.get('status', '')))}</td>"
         f"<td>{started(r)}</td><td>{_took(r)}</td>"
@@ -479,7 +514,7 @@ def settings_page(ctx: Ctx) -> HttpResponse:
                 ctx.store, ctx.runtime.queue, ctx.community, ctx.member, form, ctx.now
             )
         except feature.SettingsRefused as refused:
-            errors, values = refused.errors, form
+            errors, values = refused.reasons(ctx.page_lang), form
         else:
             return see_other(ctx.page_url("settings", saved="1"))
     saved = ctx.request.query.get("saved") == "1"
@@ -622,6 +657,197 @@ def audit_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("nav_audit"), body, nav="audit")
 
 
+def delivery_page(ctx: Ctx) -> HttpResponse:
+    """What each run of one job sent (group posts, direct messages) and what the platform
+    refused, newest period first, a page at a time (``before``: the cursor)."""
+    assert ctx.community is not None
+    from chalicelib.domain.calendar import zone
+
+    jobs = [key.removeprefix("job_") for key in TEXTS if key.startswith("job_")]
+    q = ctx.request.query
+    job = q.get("job", "") if q.get("job") in jobs else "daily-reminder"
+    before = q.get("before", "")
+    if len(before) > 64 or not before.isprintable():  # a period is short text (a key part)
+        before = ""
+    log, older = feature.delivery_log(ctx.store, ctx.community_id, job, before)
+    tz = zone(ctx.community.timezone)
+
+    def at(when: datetime | None) -> str:
+        return _local(ctx, when.astimezone(tz)) if when else "–"
+
+    options = "".join(
+        f'<option value="{escape(j)}"{" selected" if j == job else ""}>'
+        f"{escape(_job_name(ctx, j))}</option>"
+        for j in jobs
+    )
+    form = (
+        f'<form method="get" action="{escape(ctx.page_url("delivery"))}" class="filters">'
+        + (f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else "")
+        + f'<select name="job" id="job">{options}</select>'
+        f'<button type="submit" id="show">{escape(ctx.word("show"))}</button></form>'
+        f'<p class="muted">{escape(ctx.word("delivery_intro"))}</p>'
+    )
+    if not log:
+        body = form + f'<p id="no-delivery">{escape(ctx.word("no_delivery"))}</p>'
+        return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in (
+            "col_period",
+            "col_status",
+            "col_started",
+            "col_group_posts",
+            "col_direct",
+            "col_refused",
+            "col_note",
+        )
+    )
+
+    def group(run: feature.Delivery) -> str:
+        ids = ", ".join(f"#{n + 1}" + (f" ({mid})" if mid != "-" else "") for n, mid in run.group)
+        return f'{len(run.group)}<div class="muted">{escape(ids)}</div>' if ids else "0"
+
+    def refused(run: feature.Delivery) -> str:
+        if not run.refused:
+            return "0"
+        parts = ", ".join(f"#{n + 1}" for n in run.refused)
+        return (
+            f'{len(run.refused)}<div class="muted">{escape(ctx.word("parts", parts=parts))}</div>'
+        )
+
+    rows = "".join(
+        f'<tr id="run-{escape(quote(r.period, safe=""))}" data-period="{escape(r.period)}">'
+        f"<td>{escape(r.period)}</td>"
+        f'<td class="status-{escape(r.status)}">{escape(r.status)}</td>'
+        f"<td>{at(r.started)}</td>"
+        f'<td class="n group">{group(r)}</td><td class="n direct">{r.direct}</td>'
+        f'<td class="n refused">{refused(r)}</td><td>{escape(r.note)}</td></tr>'
+        for r in log
+    )
+    pager = ""
+    if before:
+        pager += f'<a id="newest" href="{escape(ctx.page_url("delivery", job=job))}">'
+        pager += f"{escape(ctx.word('newest'))}</a> "
+    if older:
+        href = ctx.page_url("delivery", job=job, before=older)
+        pager += f'<a id="older" href="{escape(href)}">{escape(ctx.word("older"))}</a>'
+    body = (
+        form
+        + f'<table id="delivery"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        + (f'<p class="pager">{pager}</p>' if pager else "")
+    )
+    return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
+
+
+def me_page(ctx: Ctx) -> HttpResponse:
+    """The signed-in member's own page: nothing in the URL says whose (the session does),
+    so no query opens another member's."""
+    assert ctx.member is not None
+    body = _member_body(ctx, ctx.member, "me", {})
+    return render_page(ctx, ctx.word("nav_me"), body, nav="me")
+
+
+def member_page(ctx: Ctx) -> HttpResponse:
+    """An admin's view of one member's page, opened from the members table. The URL names
+    the member by a reference bound to this session (manage/session.py member_ref), never
+    by their id: a copied link opens nothing in another browser. One roster Query finds
+    whom it names (as the members page reads it)."""
+    assert ctx.community is not None
+    ref = ctx.request.query.get("m", "")
+    key = ctx.key or b""
+    found = next(
+        (
+            m
+            for m in ctx.store.list_members(ctx.community_id)
+            if m.is_present and ref and sessions.member_ref(key, ctx.cookie, m.user_id) == ref
+        ),
+        None,
+    )
+    if found is None:
+        return page_not_found(ctx)
+    body = _member_body(ctx, found, "member", {"m": ref})
+    return render_page(ctx, found.display(), body, nav="members")
+
+
+def _member_body(ctx: Ctx, member: Member, page: str, query: dict[str, str]) -> str:
+    assert ctx.community is not None
+    import calendar as months
+    from datetime import timedelta
+
+    from chalicelib.domain.messages import cycle_label, day_count
+
+    spoken = ctx.community.with_changes(locale=ctx.page_lang)
+    data = feature.member_home(
+        ctx.store, spoken, member, ctx.now, month=ctx.request.query.get("month", "")
+    )
+    current = data.month == ctx.community.calendar.month(data.today)
+    heads = "".join(f"<th>{escape(ctx.word('wd_' + str(d)))}</th>" for d in range(7))
+    weeks = months.Calendar().monthdatescalendar(data.first.year, data.first.month)
+    cells = ""
+    for week in weeks:
+        cells += "<tr>"
+        for day in week:
+            if day.month != data.first.month:
+                cells += '<td class="out"></td>'
+                continue
+            kind = "in" if day in data.checked else "future" if day > data.today else "missed"
+            label = ctx.word("cal_" + kind, date=day.isoformat())
+            mark = "✓" if kind == "in" else ""
+            cells += (
+                f'<td class="day {kind}" data-date="{day.isoformat()}" title="{escape(label)}">'
+                f'<span class="d">{day.day}</span><span class="m">{mark}</span></td>'
+            )
+        cells += "</tr>"
+    before = (data.first - timedelta(days=1)).strftime("%Y-%m")
+    pager = f'<a id="prev-month" href="{escape(ctx.page_url(page, **query, month=before))}">'
+    pager += f"{escape(ctx.word('prev_month'))}</a>"
+    if not current:
+        after = (data.last + timedelta(days=1)).strftime("%Y-%m")
+        link = ctx.page_url(page, **query, month=after)
+        pager += f' <a id="next-month" href="{escape(link)}">'
+        pager += f"{escape(ctx.word('next_month'))}</a>"
+    month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
+    figures = [
+        ("streak", ctx.word("my_streak", days=day_count(ctx.page_lang, data.streak))),
+        ("best", ctx.word("my_best", days=day_count(ctx.page_lang, data.best))),
+        ("total", ctx.word("my_total", n=data.total)),
+    ]
+    if current:
+        figures.append(("makeups", ctx.word("my_makeups", n=data.makeups_left)))
+    facts = "".join(f'<li id="my-{key}">{escape(text)}</li>' for key, text in figures)
+    if data.homework is not None:
+        cycle, deadline, handed, late = data.homework
+        key = "my_hw_late" if late else "my_hw_done" if handed else "my_hw_missing"
+        label = cycle_label(ctx.page_lang, cycle)
+        line = ctx.word(key, cycle=label, deadline=deadline.isoformat())
+        facts += f'<li id="my-homework">{escape(line)}</li>'
+    facts += "".join(f'<li class="line">{escape(line)}</li>' for line in data.lines)
+    if data.sessions:
+        there = sum(1 for _day, _title, went in data.sessions if went)
+        count = ctx.word("my_sessions", n=there, of=len(data.sessions))
+        facts += (
+            f'<li id="my-sessions">{escape(count)}'
+            + "<ul>"
+            + "".join(
+                f'<li class="{"went" if went else "missed"}">{day.isoformat()} {escape(title)}'
+                + (" ✓" if went else "")
+                + "</li>"
+                for day, title, went in data.sessions
+            )
+            + "</ul></li>"
+        )
+    intro = ctx.word("my_intro", name=data.name) if page == "me" else ""
+    body = (
+        f'<p class="muted">{escape(intro)}</p>'
+        f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'
+        f'<table id="calendar" class="cal"><thead><tr>{heads}</tr></thead>'
+        f'<tbody>{cells}</tbody></table><p class="pager">{pager}</p></section>'
+        f'<section><h2>{escape(ctx.word("my_figures"))}</h2><ul id="facts">{facts}</ul>'
+        "</section></div>"
+    )
+    return body
+
+
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "overview": overview_page,
     "members": members_page,
@@ -630,6 +856,8 @@ VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
     "runs": runs_page,
     "settings": settings_page,
     "audit": audit_page,
+    "delivery": delivery_page,
+    "member": member_page,
 }
 
 
@@ -642,6 +870,9 @@ def handle_manage_request(
         return signin_page(ctx)
     if name == "signout":
         return signout_page(ctx)
+    if name == "me":  # the signed-in member's own page, whoever they are
+        refused = _authorise_self(ctx)
+        return refused if refused is not None else me_page(ctx)
     view = VIEWS.get(name)
     if view is None:
         return page_not_found(ctx)
@@ -671,4 +902,7 @@ button{background:#1f3a5f;color:#fff;border:0;border-radius:5px;padding:.4rem 1r
 grid-template-columns:16rem 12rem 1fr;gap:.6rem;align-items:center;margin:.35rem 0}
 .field.bad input{border:2px solid #c0392b}.error{color:#c0392b}.names{columns:3}
 svg text{font-size:10px;fill:#6b7480}
+.cal{width:auto}.cal td,.cal th{text-align:center;width:2.6rem;height:2.4rem;padding:.1rem}
+.cal td.in{background:#7bc96f;color:#fff;font-weight:600}.cal td.missed{background:#f1f2f4}
+.cal td.future{color:#b5bbc3}.cal .m{display:block;font-size:.8rem;line-height:1}
 """

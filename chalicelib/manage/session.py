@@ -86,3 +86,9 @@ def csrf_token(key: bytes, cookie_value: str) -> str:
 
 def csrf_ok(key: bytes, cookie_value: str, given: str) -> bool:
     return bool(given) and hmac.compare_digest(given, csrf_token(key, cookie_value))
+
+
+def member_ref(key: bytes, cookie_value: str, user_id: str) -> str:
+    """How a page's URL names a member (an admin's view of their page): bound to this
+    session, so the URL carries no member id and a copied link opens nothing elsewhere."""
+    return _sign(key, "member", f"{cookie_value}:{user_id}")[:22]

@@ -153,6 +153,74 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_who": {"zh-CN": "操作人", "en": "Who"},
     "col_what": {"zh-CN": "修改", "en": "What changed"},
     "no_audit": {"zh-CN": "后台还没有修改记录。", "en": "No change made on these pages yet."},
+    # the delivery log
+    "nav_delivery": {"zh-CN": "发送记录", "en": "Delivery log"},
+    "delivery_intro": {
+        "zh-CN": "每次运行发到群里的消息、私信条数，以及平台拒收的私信（按编号），最新的在前。",
+        "en": "What each run posted in the group, how many direct messages it sent and which "
+        "the platform refused (by part number), newest first.",
+    },
+    "show": {"zh-CN": "查看", "en": "Show"},
+    "no_delivery": {"zh-CN": "这个任务还没有运行记录。", "en": "This job has not run yet."},
+    "col_group_posts": {"zh-CN": "群内消息", "en": "Group posts"},
+    "col_direct": {"zh-CN": "私信", "en": "Direct messages"},
+    "col_refused": {"zh-CN": "被拒", "en": "Refused"},
+    "parts": {"zh-CN": "第 {parts} 条", "en": "parts {parts}"},
+    "newest": {"zh-CN": "← 最新", "en": "← Newest"},
+    "older": {"zh-CN": "更早 →", "en": "Older →"},
+    # a member's own page (我的主页 / /mypage)
+    "nav_me": {"zh-CN": "我的主页", "en": "My page"},
+    "signin_intro_self": {
+        "zh-CN": "点击继续，以 {name} 的身份打开你在「{community}」的个人主页。链接只能使用一次。",
+        "en": "Continue to open your own page in “{community}” as {name}. The link works once.",
+    },
+    "self_only": {
+        "zh-CN": "这个登录只能查看你自己的主页。管理员请在群里发送 后台 获取后台链接。",
+        "en": "This sign-in opens your own page only. Admins send /manage in the group for "
+        "the community pages.",
+    },
+    "link_not_member": {
+        "zh-CN": "你已不在这个社群里，无法打开这个页面。",
+        "en": "You are no longer a member of this community, so this page does not open.",
+    },
+    "my_intro": {
+        "zh-CN": "{name}，这是只有你能看到的主页（在群里发送 我的主页 获取新链接）。",
+        "en": "{name}, this page is yours alone (send /mypage for a new link).",
+    },
+    "wd_0": {"zh-CN": "一", "en": "Mon"},
+    "wd_1": {"zh-CN": "二", "en": "Tue"},
+    "wd_2": {"zh-CN": "三", "en": "Wed"},
+    "wd_3": {"zh-CN": "四", "en": "Thu"},
+    "wd_4": {"zh-CN": "五", "en": "Fri"},
+    "wd_5": {"zh-CN": "六", "en": "Sat"},
+    "wd_6": {"zh-CN": "日", "en": "Sun"},
+    "cal_title": {"zh-CN": "{month} 打卡 {count} 天", "en": "{month}: {count} check-ins"},
+    "cal_in": {"zh-CN": "{date} 已打卡", "en": "{date}: checked in"},
+    "cal_missed": {"zh-CN": "{date} 未打卡", "en": "{date}: no check-in"},
+    "cal_future": {"zh-CN": "{date}", "en": "{date}"},
+    "prev_month": {"zh-CN": "← 上个月", "en": "← Previous month"},
+    "next_month": {"zh-CN": "下个月 →", "en": "Next month →"},
+    "my_figures": {"zh-CN": "我的数据", "en": "My figures"},
+    "my_streak": {"zh-CN": "连续打卡 {days}", "en": "Streak: {days}"},
+    "my_best": {"zh-CN": "最长连续 {days}", "en": "Best streak: {days}"},
+    "my_total": {"zh-CN": "累计打卡 {n} 次", "en": "Check-ins in all: {n}"},
+    "my_makeups": {"zh-CN": "本月还可补卡 {n} 次", "en": "Make-ups left this month: {n}"},
+    "my_hw_done": {
+        "zh-CN": "本期作业（{cycle}，截止 {deadline}）：已提交",
+        "en": "Homework this cycle ({cycle}, due {deadline}): handed in",
+    },
+    "my_hw_late": {
+        "zh-CN": "本期作业（{cycle}，截止 {deadline}）：已提交（迟交）",
+        "en": "Homework this cycle ({cycle}, due {deadline}): handed in late",
+    },
+    "my_sessions": {
+        "zh-CN": "本月分享会：参加 {n} / {of} 场",
+        "en": "Sessions this month: attended {n} of {of}",
+    },
+    "my_hw_missing": {
+        "zh-CN": "本期作业（{cycle}，截止 {deadline}）：还没有提交",
+        "en": "Homework this cycle ({cycle}, due {deadline}): not handed in yet",
+    },
 }
 
 

@@ -25,15 +25,17 @@ def token_digest(token: str) -> str:
 
 
 def put_signin_link(
-    table: Table, community_id: str, user_id: str, token: str, now: datetime
+    table: Table, community_id: str, user_id: str, token: str, now: datetime, scope: str = ""
 ) -> datetime:
-    """Store a new link's digest for ``user_id``; returns when it expires."""
+    """Store a new link's digest for ``user_id``; returns when it expires. ``scope``
+    ``self``: the link opens the member's own page only (``我的主页`` / ``/mypage``)."""
     valid_until = now + LINK_LIFETIME
     table.put(
         {
             "pk": keys.community_pk(community_id),
             "sk": keys.signin_sk(token_digest(token)),
             "user_id": user_id,
+            **({"scope": scope} if scope else {}),
             "created_at": now.isoformat(),
             "valid_until": valid_until.isoformat(),
             keys.TTL_ATTRIBUTE: int(valid_until.timestamp()) + 3600,

@@ -152,3 +152,48 @@ def test_the_cli_makes_a_link_for_an_admin_and_refuses_anyone_else(monkeypatch):
     assert nowhere.exit_code == 1
     assert nowhere.stderr.startswith("error: no base URL: give --base-url")
     assert len(nowhere.stderr.strip().splitlines()) == 1
+
+
+# -- 我的主页 / /mypage -----------------------------------------------------------------------
+
+
+def test_any_member_gets_a_link_to_their_own_page_by_direct_message_only(setup):
+    """A member (not an admin) receives the link privately; the group's reply carries none,
+    and the stored link is scoped to that member's own page."""
+    store, rt, sent, locale = setup
+    reply = say(rt, "amy", "/mypage" if locale == "en" else "我的主页")
+    assert "direct message" in reply or "私信" in reply
+    assert not LINK.search(reply)
+    (dm,) = [m for m in sent if m.kind == "direct"]
+    assert dm.user_id == "amy" and LINK.search(dm.text)
+    assert ("own page" in dm.text) if locale == "en" else ("个人主页" in dm.text)
+    assert all(not LINK.search(m.text) for m in sent if m.kind != "direct")
+    (item,) = links(store)
+    assert item["user_id"] == "amy" and item["scope"] == "self"
+
+
+def test_mypage_without_direct_messages_posts_no_link_in_the_group(setup):
+    store, rt, sent, _ = setup
+    rt.adapter("console").direct_messages = False
+    reply = say(rt, "amy", "/mypage")
+    assert "privately" in reply or "私信" in reply
+    assert not LINK.search(reply) and links(store) == [] and sent == []
+
+
+def test_mypage_refused_by_the_platform_says_how_to_fix_it(setup):
+    _store, rt, sent, _ = setup
+
+    def refuse(chat, user_id, part):
+        raise DirectRefused("bot was blocked by the user")
+
+    rt.adapter("console").deliver_direct = refuse
+    reply = say(rt, "amy", "/mypage")
+    assert "/mypage" in reply or "我的主页" in reply
+    assert not LINK.search(reply) and sent == []
+
+
+def test_a_redelivered_mypage_sends_no_second_link(setup):
+    store, rt, sent, _ = setup
+    say(rt, "amy", "/mypage", event_id="same")
+    say(rt, "amy", "/mypage", event_id="same")
+    assert len([m for m in sent if m.kind == "direct"]) == 1 and len(links(store)) == 1

@@ -332,3 +332,111 @@ def test_the_browser_is_refused_what_it_must_not_open(browser, served):
         assert "Sign in first" in driver.page_source, path
         assert "Zed" not in driver.page_source and "Other" not in driver.page_source
     shoot(driver, served, "refused-cross-community")
+
+
+def test_a_chinese_communitys_settings_page_refuses_in_chinese(browser, served):
+    """c2 speaks zh-CN: a bad value comes back beside its field in Chinese, never in the
+    validator's English; nothing is saved."""
+    from selenium.webdriver.common.by import By
+
+    from rollcall.context import open_store
+
+    driver = browser
+    sign_in(driver, served.link("c2", "zed"))
+    go(driver, driver.find_element(By.LINK_TEXT, "设置"))
+    for name, typed in (("reminder_time", "晚上七点"), ("grace_days", "99")):
+        field = driver.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(typed)
+    go(driver, driver.find_element(By.ID, "save"))
+    assert driver.find_element(By.ID, "reminder_time-error").text.startswith("提醒时间要写成 HH:MM")
+    grace = driver.find_element(By.ID, "grace_days-error").text
+    assert grace == "新人宽限要写 0 到 60 之间的天数。"
+    assert "must be" not in driver.page_source and "请修改下面标出的项" in driver.page_source
+    shoot(driver, served, "settings-refused-zh")
+    with open_store() as store:
+        c2 = store.get_community("c2")
+    assert c2.reminder_time != "晚上七点" and c2.grace_days != 99
+
+
+def test_the_delivery_log_from_the_runs_page_and_through_its_pages(browser, served):
+    """25 reminder runs, one with two refused direct messages: the runs page links a run to
+    its row on the delivery log, which shows 20 a page, newest first, and pages on."""
+    from selenium.webdriver.common.by import By
+
+    from chalicelib.store import runs
+    from rollcall.context import open_store
+
+    now = datetime.now(UTC)
+    job, lease = "daily-reminder", timedelta(minutes=5)
+    with open_store() as store:
+        t = store.table
+        for back in range(25):
+            period = (now.date() - timedelta(days=back)).isoformat()
+            run_id = f"r-{period}"
+            runs.claim_run(t, "c1", job, period, now, lease=lease, run_id=run_id)
+            runs.record_part(t, "c1", job, period, 0, f"msg-{back}", run_id)
+            for index in (1, 2, 3):
+                if back == 3 and index != 2:
+                    runs.record_refused(t, "c1", job, period, run_id, [index], at=now)
+                runs.record_part(t, "c1", job, period, index, "", run_id, keep_id=False)
+            runs.finish_run(t, "c1", job, period, now, run_id, parts=4)
+    driver = browser
+    sign_in(driver, served.link("c1", "boss"))
+    go(driver, driver.find_element(By.LINK_TEXT, "Runs"))
+    refused_day = (now.date() - timedelta(days=3)).isoformat()
+    go(driver, driver.find_element(By.LINK_TEXT, refused_day))
+    assert driver.current_url.endswith(f"/manage/c1/delivery?job=daily-reminder#run-{refused_day}")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#delivery tbody tr")
+    assert len(rows) == 20
+    assert rows[0].get_attribute("data-period") == now.date().isoformat()
+    row = driver.find_element(By.ID, f"run-{refused_day}")
+    assert row.find_element(By.CSS_SELECTOR, "td.direct").text == "1"
+    assert row.find_element(By.CSS_SELECTOR, "td.refused").text == "2\nparts #2, #4"
+    assert "msg-3" in row.find_element(By.CSS_SELECTOR, "td.group").text
+    visit(driver, served.url + "/manage/c1/delivery")  # the top of the page, for the eye
+    shoot(driver, served, "delivery")
+    go(driver, driver.find_element(By.ID, "older"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#delivery tbody tr")) == 5
+    assert not driver.find_elements(By.ID, "older")
+    go(driver, driver.find_element(By.ID, "lang"))
+    assert "发送记录" in driver.page_source and "群内消息" in driver.page_source
+    shoot(driver, served, "delivery-zh-older")
+
+
+def test_a_member_opens_their_own_page_and_nothing_else(browser, served):
+    """Amy (a member) signs in with her own link (what 我的主页 / /mypage sends): her month
+    of check-ins, her figures; the admin pages and another community refuse her."""
+    from selenium.webdriver.common.by import By
+
+    from chalicelib.features.manage import issue_member_link
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        amy = store.get_member("c1", "amy")
+        token = issue_member_link(store, store.get_community("c1"), amy, datetime.now(UTC))
+    driver = browser
+    visit(driver, f"{served.url}/manage/c1/signin?t={token}")
+    assert "your own page" in driver.page_source
+    go(driver, driver.find_element(By.ID, "continue"))
+    assert driver.current_url == served.url + "/manage/c1/me"
+    today = datetime.now(UTC).date()
+    checked = [
+        td.get_attribute("data-date")
+        for td in driver.find_elements(By.CSS_SELECTOR, "#calendar td.day.in")
+    ]
+    assert checked == [
+        today.replace(day=d).isoformat() for d in range(1, today.day + 1)
+    ]  # Amy checks in every day
+    assert driver.find_element(By.ID, "my-streak").text.startswith("Streak:")
+    assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav a")] == ["My page"]
+    shoot(driver, served, "my-page")
+    go(driver, driver.find_element(By.ID, "prev-month"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#calendar td.day.in")) >= 28
+    go(driver, driver.find_element(By.ID, "lang"))
+    assert "我的数据" in driver.page_source and "连续打卡" in driver.page_source
+    shoot(driver, served, "my-page-zh")
+    for path in ("/manage/c1", "/manage/c1/members", "/manage/c1/settings", "/manage/c2/me"):
+        visit(driver, served.url + path)
+        assert "Amy" not in driver.page_source and "Bob" not in driver.page_source, path
+        assert "your own page only" in driver.page_source or "Sign in first" in driver.page_source

@@ -16,7 +16,7 @@ from chalice.test import Client
 import app
 from chalicelib.clock import FixedClock
 from chalicelib.config import Settings
-from chalicelib.domain.models import Role
+from chalicelib.domain.models import MemberStatus, Role
 from chalicelib.features import manage as feature
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.manage import session as sessions
@@ -299,7 +299,7 @@ def test_members_sort_filter_search(site):
 
     def names(query: str) -> list[str]:
         page = text(site.get(f"/manage/c1/members{query}", cookie))
-        return re.findall(r'<td class="name">([^<]*)</td>', page)
+        return re.findall(r'<td class="name"><a href="[^"]*">([^<]*)</a></td>', page)
 
     assert names("") == ["=HYPERLINK(&quot;http://x&quot;)", "Amy", "Bob", "Boss"]
     assert names("?sort=streak&desc=1")[:2] == ["Amy", "Bob"]
@@ -458,6 +458,37 @@ def test_a_bad_value_comes_back_next_to_its_field_and_nothing_is_written(site):
     assert site.store.table.all_items() == before
 
 
+def test_a_refusal_on_a_chinese_page_is_said_in_chinese(site):
+    """The validator's one line is English (what the CLI prints); a zh-CN community's page
+    shows, next to the field, what the setting takes in Chinese, and the English page the
+    validator's own words. A combined rule names the setting it judged (the last call)."""
+    c = site.store.get_community("c1")
+    site.store.update_community(c, locale="zh-CN")
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    answer = site.post(
+        "/manage/c1/settings", {"csrf": csrf, "reminder_time": "7pm", "grace_days": "99"}, cookie
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert (
+        '<span class="error" id="reminder_time-error">提醒时间要写成 HH:MM（24 小时制），如 20:30。'
+        in page
+    )
+    assert '<span class="error" id="grace_days-error">新人宽限要写 0 到 60 之间的天数。' in page
+    assert "must be" not in page and "请修改下面标出的项" in page
+    combo = site.post("/manage/c1/settings", {"csrf": csrf, "last_call_time": "20:00"}, cookie)
+    combo = text(combo)
+    assert '<span class="error" id="last_call_time-error">最后提醒要写成 HH:MM，并且' in combo
+    # The same refusal on the page asked for in English: the validator's words.
+    english = text(
+        site.post("/manage/c1/settings?lang=en", {"csrf": csrf, "grace_days": "99"}, cookie)
+    )
+    assert "grace days must be between 0 and 60, got 99" in english
+    assert site.store.table.all_items() == before
+
+
 def test_a_settings_post_without_the_sessions_token_changes_nothing(site):
     cookie = site.sign_in()
     other = site.sign_in()  # another session of the same admin: another token
@@ -505,3 +536,300 @@ def test_every_job_has_a_name_on_the_pages_in_both_languages():
 
     for job in job_names():
         assert set(TEXTS[f"job_{job}"]) == {"zh-CN", "en"}, job
+
+
+# -- the delivery log -------------------------------------------------------------------------
+
+
+def _run(site, job: str, period: str, *, group: int, direct: int, refused=()):
+    """A finished run of ``job`` for ``period``: ``group`` posts, then ``direct`` DMs of
+    which the ``refused`` part numbers the platform refused."""
+    from chalicelib.store import runs
+
+    table, run_id = site.store.table, f"r-{period}"  # the first claim: the epoch
+    runs.claim_run(table, "c1", job, period, NOW, lease=timedelta(minutes=5), run_id=run_id)
+    index = 0
+    for _ in range(group):
+        runs.record_part(table, "c1", job, period, index, f"m-{index}", run_id)
+        index += 1
+    for _ in range(direct):
+        if index in refused:
+            runs.record_refused(table, "c1", job, period, run_id, [index], at=NOW)
+        runs.record_part(table, "c1", job, period, index, "", run_id, keep_id=False)
+        index += 1
+    runs.finish_run(table, "c1", job, period, NOW + timedelta(seconds=2), run_id, parts=index)
+
+
+def test_the_delivery_log_says_what_each_run_sent_and_what_was_refused(site):
+    """Per job and period, newest first: the group posts with their message ids, the direct
+    messages sent and the part numbers the platform refused; another job's runs and
+    refusals (and a neighbouring period's) stay out."""
+    _run(site, "daily-reminder", "2026-11-21", group=1, direct=3, refused={2})
+    _run(site, "daily-reminder", "2026-11-22", group=2, direct=4, refused={3, 5})
+    _run(site, "weekly-digest", "C0007", group=1, direct=5, refused={1, 2, 3})
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/delivery?job=daily-reminder", cookie))
+    rows = re.findall(r'<tr id="run-([^"]+)" data-period="[^"]+">(.*?)</tr>', page)
+    assert [period for period, _ in rows] == ["2026-11-22", "2026-11-21"]  # newest first
+    newer, older = rows[0][1], rows[1][1]
+    assert '<td class="n group">2<div class="muted">#1 (m-0), #2 (m-1)</div>' in newer
+    assert '<td class="n direct">2</td>' in newer  # 4 DMs, 2 refused
+    assert '<td class="n refused">2<div class="muted">parts #4, #6</div>' in newer
+    assert '<td class="n direct">2</td>' in older and "parts #3</div>" in older
+    assert "C0007" not in page
+    digest = text(site.get("/manage/c1/delivery?job=weekly-digest", cookie))
+    assert '<td class="n refused">3<div class="muted">parts #2, #3, #4</div>' in digest
+    # The runs page links each run to its place on the log.
+    runs_page = text(site.get("/manage/c1/runs", cookie))
+    assert 'href="/manage/c1/delivery?job=daily-reminder#run-2026-11-22"' in runs_page
+
+
+def test_the_delivery_log_pages_through_a_long_ledger_newest_first(site):
+    for day in range(1, 46):
+        _run(
+            site,
+            "daily-reminder",
+            f"2026-10-{day:02d}" if day <= 31 else f"2026-11-{day - 31:02d}",
+            group=1,
+            direct=1,
+            refused={1} if day % 10 == 0 else set(),
+        )
+    cookie = site.sign_in()
+    seen: list[str] = []
+    path = "/manage/c1/delivery?job=daily-reminder"
+    pages = 0
+    while path:
+        page = text(site.get(path, cookie))
+        pages += 1
+        periods = re.findall(r'data-period="([^"]+)"', page)
+        assert len(periods) <= feature.DELIVERY_PAGE
+        seen += periods
+        older = re.search(r'<a id="older" href="([^"]+)"', page)
+        path = older.group(1).replace("&amp;", "&") if older else ""
+    assert pages == 3 and len(seen) == 45 and len(set(seen)) == 45
+    # A cursor no page gave (too long for a key, or not text) is the first page.
+    for bad in ("x" * 2000, "%00%01"):
+        odd = site.get(f"/manage/c1/delivery?job=daily-reminder&before={bad}", cookie)
+        assert odd.status_code == 200 and 'data-period="2026-11-14"' in text(odd)
+    assert seen == sorted(seen, reverse=True)
+    assert seen[0] == "2026-11-14" and seen[-1] == "2026-10-01"
+
+
+def test_the_delivery_log_in_chinese_and_when_nothing_ran(site):
+    c = site.store.get_community("c1")
+    site.store.update_community(c, locale="zh-CN")
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/delivery?job=no-such-job", cookie))
+    assert "这个任务还没有运行记录。" in page and "发送记录" in page
+    _run(site, "daily-reminder", "2026-11-22", group=1, direct=2, refused={2})
+    page = text(site.get("/manage/c1/delivery", cookie))
+    assert "第 #3 条" in page and "群内消息" in page
+
+
+def test_the_delivery_log_costs_two_queries_whatever_the_ledger_or_members(site):
+    """A page of the log is two Queries (runs, their refusals), with 10 or 1,000 members
+    and 3 or 60 runs: never a Scan, never a read per run or per member."""
+
+    def cost() -> dict[str, int]:
+        cookie = site.sign_in()
+        site.store.table.requests.clear()
+        assert site.get("/manage/c1/delivery?job=daily-reminder", cookie).status_code == 200
+        return dict(site.store.table.requests)
+
+    for day in range(1, 4):
+        _run(site, "daily-reminder", f"2026-09-{day:02d}", group=1, direct=2, refused={1})
+    small = cost()
+    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    for day in range(1, 31):
+        _run(site, "daily-reminder", f"2026-10-{day:02d}", group=1, direct=3, refused={2, 3})
+    assert cost() == small
+    assert small.get("Query") == 2 and "Scan" not in small
+
+
+# -- a member's own page ----------------------------------------------------------------------
+
+
+def member_sign_in(site, user: str = "amy", cid: str = "c1") -> str:
+    c = site.store.get_community(cid)
+    token = feature.issue_member_link(
+        site.store, c, site.store.get_member(cid, user), site.rt.clock.now()
+    )
+    answer = site.post(f"/manage/{cid}/signin", {"t": token})
+    assert answer.status_code == 303, answer.body
+    assert answer.headers["Location"] == f"/manage/{cid}/me"
+    return answer.headers["Set-Cookie"].split(";")[0]
+
+
+def test_a_members_link_opens_their_own_month_and_figures(site):
+    amy = site.store.get_member("c1", "amy")
+    site.store.save_member(
+        replace(amy, current_streak=5, best_streak=9, checkins=40, last_checkin=date(2026, 11, 22))
+    )
+    cookie = member_sign_in(site)
+    page = text(site.get("/manage/c1/me", cookie))
+    assert '<li id="my-streak">Streak: 5 days</li>' in page  # alive: today is not over
+    assert '<li id="my-best">Best streak: 9 days</li>' in page
+    assert '<li id="my-total">Check-ins in all: 40</li>' in page
+    checked = re.findall(r'<td class="day in" data-date="([^"]+)"', page)
+    assert checked == [f"2026-11-{d:02d}" for d in range(1, 15)]  # Amy's 14 check-ins
+    assert 'class="day missed" data-date="2026-11-15"' in page
+    assert 'class="day future" data-date="2026-11-30"' in page
+    assert "2026-11: 14 check-ins" in page and "Amy, this page is yours alone" in page
+    assert '<li id="my-makeups">' in page and '<li id="my-homework">Homework this cycle' in page
+    assert "Points:" in page or "points" in page.lower()
+    # Nothing in the URL chooses whose page: a query naming Bob still shows Amy's.
+    assert text(site.get("/manage/c1/me?user=bob&u=bob", cookie)).count('class="day in"') == 14
+    assert "Bob" not in text(site.get("/manage/c1/me?user=bob", cookie))
+    # The nav offers the member's page only.
+    assert 'href="/manage/c1/members"' not in page and 'href="/manage/c1/me"' in page
+    # Another month: October had none; no month after the current one.
+    october = text(site.get("/manage/c1/me?month=2026-10", cookie))
+    assert 'class="day in"' not in october and 'id="next-month"' in october
+    future = text(site.get("/manage/c1/me?month=2027-01", cookie))
+    assert "2026-11: 14 check-ins" in future
+
+
+def test_a_members_session_opens_no_admin_page_and_no_other_community(site):
+    """A member's own link is 403 on every admin page, even for a member who is an admin
+    (the link's scope decides, not the role), and opens nothing of another community."""
+    cookie = member_sign_in(site)
+    for page in feature_pages():
+        assert site.get(f"/manage/c1{page}", cookie).status_code == 403, page
+    csrf = sessions.csrf_token(site.rt.settings.manage_key(), cookie.split("=", 1)[1])
+    before = site.store.get_community("c1")
+    posted = site.post("/manage/c1/settings", {"csrf": csrf, "reminder_time": "06:00"}, cookie)
+    assert posted.status_code == 403 and site.store.get_community("c1") == before
+    boss = member_sign_in(site, "boss")  # an owner's own-page link: still their page only
+    assert site.get("/manage/c1/members", boss).status_code == 403
+    assert site.get("/manage/c1/me", boss).status_code == 200
+    assert site.get("/manage/c2/me", cookie).status_code == 403
+    assert "Boss2" not in text(site.get("/manage/c2/me", cookie))
+
+
+def feature_pages() -> list[str]:
+    return [
+        "",
+        "/members",
+        "/members?format=csv",
+        "/homework",
+        "/risk",
+        "/runs",
+        "/settings",
+        "/audit",
+        "/delivery",
+    ]
+
+
+def test_a_member_gone_since_the_link_is_refused(site):
+    cookie = member_sign_in(site)
+    amy = site.store.get_member("c1", "amy")
+    site.store.save_member(replace(amy, status=MemberStatus.LEFT))
+    answer = site.get("/manage/c1/me", cookie)
+    assert answer.status_code == 403 and "no longer a member" in text(answer)
+    token = feature.issue_member_link(
+        site.store, site.store.get_community("c1"), site.store.get_member("c1", "bob"), NOW
+    )
+    site.store.save_member(replace(site.store.get_member("c1", "bob"), status=MemberStatus.LEFT))
+    used = site.post("/manage/c1/signin", {"t": token})
+    assert used.status_code == 403 and "Set-Cookie" not in used.headers
+
+
+def test_a_members_page_speaks_chinese(site):
+    site.store.update_community(site.store.get_community("c1"), locale="zh-CN")
+    cookie = member_sign_in(site)
+    page = text(site.get("/manage/c1/me", cookie))
+    assert "2026-11 打卡 14 天" in page and "我的主页" in page and "本期作业（第" in page
+    assert "只有你能看到" in page and "Streak" not in page
+
+
+def test_a_members_page_costs_the_same_for_10_or_1000_members(site):
+    """The member item, a month of their check-in keys, their homework key and the goal's:
+    never a Query of the community's members or check-ins, never a Scan."""
+
+    def cost() -> dict[str, int]:
+        cookie = member_sign_in(site)
+        site.store.table.requests.clear()
+        assert site.get("/manage/c1/me", cookie).status_code == 200
+        return dict(site.store.table.requests)
+
+    small = cost()
+    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    for i in range(0, 1000, 10):
+        checkins.record_checkin(site.store.table, "c1", f"m{i:04d}", date(2026, 11, 20), NOW)
+    large = cost()
+    assert small == large and "Scan" not in large and "Query" not in large
+
+
+def test_every_bad_value_the_settings_form_takes_is_refused_in_both_languages(site):
+    """The CLI's table of bad values (tests/cli/test_settings.py), for every setting the
+    form edits: the English reason is the validator's own words, the Chinese one has no
+    English sentence in it; nothing is written."""
+    from tests.cli.test_settings import BAD_SETTINGS
+
+    c = site.store.get_community("c1")
+    boss = site.store.get_member("c1", "boss")
+    before = site.store.table.all_items()
+    tried = 0
+    for name, value, words in BAD_SETTINGS:
+        if name not in feature.EDITABLE:
+            continue
+        with pytest.raises(feature.SettingsRefused) as refused:
+            feature.change_settings(site.store, site.rt.queue, c, boss, {name: value}, NOW)
+        assert words in refused.value.reasons("en")[name], (name, value)
+        chinese = refused.value.reasons("zh-CN")[name]
+        assert re.search(r"[\u4e00-\u9fff]", chinese) and " must " not in chinese, (name, value)
+        tried += 1
+    assert tried >= 10 and site.store.table.all_items() == before
+
+
+def test_a_members_page_lists_the_months_sessions_they_attended(site):
+    """With a weekly Friday session: November's Fridays so far (6, 13, 20), Amy at the 13th
+    only: one BatchGetItem of her attendance keys, no Query."""
+    from chalicelib.domain import sessions as rules
+    from chalicelib.store import sessions as session_store
+
+    c = site.store.get_community("c1")
+    friday = rules.parse_definition(
+        {"id": "friday", "title": "Friday talk", "weekday": "fri", "at": "20:00"},
+        c.calendar,
+        date(2026, 11, 1),
+    )
+    site.store.update_community(c, sessions=rules.with_definition(c.sessions, friday))
+    session_store.record_attendance(
+        site.store.table, "c1", "friday", date(2026, 11, 13), "amy", "Amy", NOW
+    )
+    session_store.record_attendance(  # Bob's attendance is not Amy's
+        site.store.table, "c1", "friday", date(2026, 11, 20), "bob", "Bob", NOW
+    )
+    cookie = member_sign_in(site)
+    site.store.table.requests.clear()
+    page = text(site.get("/manage/c1/me", cookie))
+    assert "Sessions this month: attended 1 of 3" in page
+    assert re.findall(r'<li class="(went|missed)">(2026-11-\d\d) Friday talk', page) == [
+        ("missed", "2026-11-06"),
+        ("went", "2026-11-13"),
+        ("missed", "2026-11-20"),
+    ]
+    assert "Query" not in site.store.table.requests
+
+
+def test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_reference(site):
+    """The members table links each name to that member's page; the URL carries no member
+    id, only a reference bound to this session: another session's copy of it opens nothing,
+    nor does a member's own session (403), nor a made-up one."""
+    cookie = site.sign_in()
+    table = text(site.get("/manage/c1/members", cookie))
+    links = dict(
+        (name, href.replace("&amp;", "&"))
+        for href, name in re.findall(r'<td class="name"><a href="([^"]+)">([^<]*)</a>', table)
+    )
+    amy = links["Amy"]
+    assert amy.startswith("/manage/c1/member?m=") and "amy" not in amy
+    page = text(site.get(amy, cookie))
+    assert "<h1>Amy</h1>" in page and "2026-11: 14 check-ins" in page
+    assert page.count('class="day in"') == 14
+    assert 'href="/manage/c1/member?m=' in page  # the month links keep the reference
+    other = site.sign_in()  # the same admin, another browser
+    assert site.get(amy, other).status_code == 404
+    assert site.get("/manage/c1/member?m=amy", cookie).status_code == 404
+    assert site.get(amy, member_sign_in(site)).status_code == 403
