@@ -2,15 +2,15 @@
 history (星榜 /stars) and hand-picked awards (颁奖 /award).
 
 Cost of a period's stars, whatever the community's size: one Query of the roster, one of
-the period's check-ins (paged), and one Query of submissions and one of reviews per
-homework cycle due in the period (4-5 a month, 13-14 a quarter); one PutItem of the result.
-Never a request per member.
+the period's check-ins, one of the submissions and one of the reviews of the homework
+cycles due in the period (a sort-key range from its first cycle to its last, so a quarter
+costs what a month does), each paged; one PutItem of the result. Never a request per
+member, nor per cycle.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -29,9 +29,9 @@ from chalicelib.domain.stars import (
 )
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkin_counts
-from chalicelib.store.homework import reviews_of, submissions_of
+from chalicelib.store.homework import work_over_cycles
 from chalicelib.store.repository import Store
-from chalicelib.store.stars import save_hand_award, save_stars, star_history
+from chalicelib.store.stars import period_stars, save_hand_award, save_stars, star_history
 
 log = logging.getLogger("rollcall.stars")
 
@@ -76,12 +76,11 @@ def compute_stars(store: Store, community: Community, first: date, last: date) -
         )
     ]
     checkins = checkin_counts(store.table, community.id, first, last)
-    homework: Counter[str] = Counter()
-    reviews: Counter[str] = Counter()
-    for cycle_id in cycles_due_in(community, first, last):
-        given = reviews_of(store.table, community.id, cycle_id)
-        homework.update(homework_scores(submissions_of(store.table, community.id, cycle_id), given))
-        reviews.update(review_scores(given, community.review_min_chars))
+    submissions, given = work_over_cycles(
+        store.table, community.id, cycles_due_in(community, first, last)
+    )
+    homework = homework_scores(submissions, given)
+    reviews = review_scores(given, community.review_min_chars)
     return {
         Award.CHECKINS.value: pick_winners(candidates, checkins),
         Award.HOMEWORK.value: pick_winners(candidates, homework),
@@ -112,6 +111,35 @@ def record_stars(
         award: [asdict(w) for w in winners] for award, winners in stars.items()
     }
     save_stars(store.table, community.id, period, awards, at)
+
+
+def month_stars_text(store: Store, community: Community, month: str, as_of: date) -> str:
+    """The month's stars for its report: the title and one line per award with its winners'
+    names (the message the group got), or "" when the community has no monthly stars or
+    the month has not ended by ``as_of`` (nor when nobody won anything).
+
+    Read, not recomputed, when the monthly-stars job already ran (one GetItem of
+    ``STAR#<month>``: the report then names exactly whom the group saw applauded, even if
+    a member left or became an admin since). Computed the job's way when it has not run
+    yet (a report scheduled before the stars' 09:00, or a late stars run): the few Queries
+    of :func:`compute_stars`, still none per member; the job, when it runs, finds the same
+    winners on the same finished month and records them."""
+    if "monthly-stars" not in community.jobs:
+        return ""
+    first, last = community.calendar.month_bounds(month)
+    if as_of <= last:
+        return ""
+    item = period_stars(store.table, community.id, month)
+    if item is not None:
+        stars: StarTable = {
+            award: [Winner(str(w["user_id"]), str(w["name"]), int(w["score"])) for w in winners]
+            for award, winners in (item.get("awards") or {}).items()
+        }
+    else:
+        stars = compute_stars(store, community, first, last)
+    title = t(community.locale, "stars_title_month", period=month)
+    messages = compose_stars(community, title, stars)
+    return messages[0].text if messages else ""
 
 
 def history_lines(store: Store, community: Community) -> list[str]:
