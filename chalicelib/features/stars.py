@@ -11,11 +11,13 @@ member, nor per cycle.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.homework import cycles_of, deadline_date
+from chalicelib.domain.inactivity import MonthlyReport
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, community_start, first_observed
 from chalicelib.domain.stars import (
@@ -65,6 +67,20 @@ def compute_stars(store: Store, community: Community, first: date, last: date) -
     if not watched_whole(community, first):
         return {award.value: [] for award in Award}
     members = list(store.list_members(community.id))
+    checkins = checkin_counts(store.table, community.id, first, last)
+    return stars_from(store, community, first, last, members, checkins)
+
+
+def stars_from(
+    store: Store,
+    community: Community,
+    first: date,
+    last: date,
+    members: Iterable[Member],
+    checkins: Mapping[str, int],
+) -> StarTable:
+    """The winners given the roster and the check-ins per member over first..last, already
+    read by the caller: reads only the period's submissions and reviews (two Queries)."""
     candidates = [
         Candidate(m.user_id, m.display(), first_observed(m, community))
         for m in members
@@ -75,7 +91,6 @@ def compute_stars(store: Store, community: Community, first: date, last: date) -
             include_admins=community.stars_include_admins,
         )
     ]
-    checkins = checkin_counts(store.table, community.id, first, last)
     submissions, given = work_over_cycles(
         store.table, community.id, cycles_due_in(community, first, last)
     )
@@ -113,21 +128,24 @@ def record_stars(
     save_stars(store.table, community.id, period, awards, at)
 
 
-def month_stars_text(store: Store, community: Community, month: str, as_of: date) -> str:
+def month_stars_text(store: Store, community: Community, report: MonthlyReport) -> str:
     """The month's stars for its report: the title and one line per award with its winners'
-    names (the message the group got), or "" when the community has no monthly stars or
-    the month has not ended by ``as_of`` (nor when nobody won anything).
+    names (the message the group got), or "" when the community has no monthly stars, the
+    month had not ended at the report's date, or nobody won anything.
 
     Read, not recomputed, when the monthly-stars job already ran (one GetItem of
-    ``STAR#<month>``: the report then names exactly whom the group saw applauded, even if
-    a member left or became an admin since). Computed the job's way when it has not run
-    yet (a report scheduled before the stars' 09:00, or a late stars run): the few Queries
-    of :func:`compute_stars`, still none per member; the job, when it runs, finds the same
-    winners on the same finished month and records them."""
+    ``STAR#<month>``; the usual order: stars at 09:00, the report at 10:00 on the 1st), so
+    the report names exactly whom the group saw applauded, even if a member left since.
+    Otherwise (a report scheduled earlier, or a late stars run) computed the job's way from
+    the roster and check-in counts the report already read, plus the month's submissions
+    and reviews (two Queries); never a read per member. The job, when it runs, finds the
+    same winners on the same finished month and records them."""
+    summary = report.summary
+    month = summary.month
     if "monthly-stars" not in community.jobs:
         return ""
     first, last = community.calendar.month_bounds(month)
-    if as_of <= last:
+    if summary.as_of <= last:
         return ""
     item = period_stars(store.table, community.id, month)
     if item is not None:
@@ -135,8 +153,12 @@ def month_stars_text(store: Store, community: Community, month: str, as_of: date
             award: [Winner(str(w["user_id"]), str(w["name"]), int(w["score"])) for w in winners]
             for award, winners in (item.get("awards") or {}).items()
         }
+    elif not watched_whole(community, first):
+        return ""
     else:
-        stars = compute_stars(store, community, first, last)
+        members = [v.member for v in report.verdicts]
+        checkins = {row.user_id: row.checkins for row in report.rows}
+        stars = stars_from(store, community, first, last, members, checkins)
     title = t(community.locale, "stars_title_month", period=month)
     messages = compose_stars(community, title, stars)
     return messages[0].text if messages else ""

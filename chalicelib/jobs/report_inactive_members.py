@@ -89,7 +89,7 @@ def plan_monthly_report(
     committee = committee_line(community, (v.member for v in report.verdicts))
     if committee:  # who holds which committee position (features/positions.py)
         report_message = replace(report_message, text=report_message.text + "\n" + committee)
-    stars = month_stars_text(store, community, month, report.summary.as_of)
+    stars = month_stars_text(store, community, report)
     if stars:  # the month's stars, when the community has them (features/stars.py)
         report_message = replace(report_message, text=report_message.text + "\n" + stars)
     admins = [v.member for v in report.verdicts if v.member.is_admin and v.member.is_present]
