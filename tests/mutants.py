@@ -669,8 +669,8 @@ MUTANTS = (
     Mutant(
         "stars range reads count a paused cycle",
         "chalicelib/store/homework.py",
-        "        if _cycle_of_sk(item) in wanted\n    ]\n    start, end",
-        "    ]\n    start, end",
+        "handed = [item for item in submissions if _cycle_of_sk(item) in wanted]",
+        "handed = list(submissions)",
         ("tests/jobs/test_stars_periods.py::test_a_paused_cycle_in_the_range_is_left_out",),
     ),
     Mutant(

@@ -34,6 +34,7 @@ from chalicelib.store.checkins import checkin_counts
 from chalicelib.store.homework import work_over_cycles
 from chalicelib.store.repository import Store
 from chalicelib.store.stars import period_stars, save_hand_award, save_stars, star_history
+from chalicelib.store.table import Item
 
 log = logging.getLogger("rollcall.stars")
 
@@ -78,9 +79,11 @@ def stars_from(
     last: date,
     members: Iterable[Member],
     checkins: Mapping[str, int],
+    submissions: Iterable[Item] | None = None,
 ) -> StarTable:
     """The winners given the roster and the check-ins per member over first..last, already
-    read by the caller: reads only the period's submissions and reviews (two Queries)."""
+    read by the caller: reads only the period's submissions (unless given, read over the
+    same cycles) and reviews (a Query each)."""
     candidates = [
         Candidate(m.user_id, m.display(), first_observed(m, community))
         for m in members
@@ -91,10 +94,10 @@ def stars_from(
             include_admins=community.stars_include_admins,
         )
     ]
-    submissions, given = work_over_cycles(
-        store.table, community.id, cycles_due_in(community, first, last)
+    handed, given = work_over_cycles(
+        store.table, community.id, cycles_due_in(community, first, last), submissions
     )
-    homework = homework_scores(submissions, given)
+    homework = homework_scores(handed, given)
     reviews = review_scores(given, community.review_min_chars)
     return {
         Award.CHECKINS.value: pick_winners(candidates, checkins),
@@ -137,8 +140,8 @@ def month_stars_text(store: Store, community: Community, report: MonthlyReport) 
     ``STAR#<month>``; the usual order: stars at 09:00, the report at 10:00 on the 1st), so
     the report names exactly whom the group saw applauded, even if a member left since.
     Otherwise (a report scheduled earlier, or a late stars run) computed the job's way from
-    the roster and check-in counts the report already read, plus the month's submissions
-    and reviews (two Queries); never a read per member. The job, when it runs, finds the
+    the roster, check-in counts and submissions the report already read, plus the month's
+    reviews (one Query); never a read per member. The job, when it runs, finds the
     same winners on the same finished month and records them."""
     summary = report.summary
     month = summary.month
@@ -158,7 +161,7 @@ def month_stars_text(store: Store, community: Community, report: MonthlyReport) 
     else:
         members = [v.member for v in report.verdicts]
         checkins = {row.user_id: row.checkins for row in report.rows}
-        stars = stars_from(store, community, first, last, members, checkins)
+        stars = stars_from(store, community, first, last, members, checkins, report.submissions)
     title = t(community.locale, "stars_title_month", period=month)
     messages = compose_stars(community, title, stars)
     return messages[0].text if messages else ""

@@ -169,28 +169,32 @@ def reviews_of(table: Table, community_id: str, cycle_id: str) -> list[Item]:
 
 
 def work_over_cycles(
-    table: Table, community_id: str, cycle_ids: Sequence[str]
+    table: Table,
+    community_id: str,
+    cycle_ids: Sequence[str],
+    submissions: Iterable[Item] | None = None,
 ) -> tuple[list[Item], list[Item]]:
     """The current submissions and the reviews of the cycles ``cycle_ids`` (a month's or
     a quarter's): one Query of each kind over the range from the first cycle to the last
     (cycle ids sort as numbers), paged; items of cycles in the range but not listed (a
-    paused cycle) are left out. Nothing is read for no cycles."""
+    paused cycle) are left out. Nothing is read for no cycles. Eventually consistent (half
+    the read units): the periods read are over, their work written hours before.
+    ``submissions`` already read by the caller over the same cycles (the monthly report's)
+    saves the first Query."""
     if not cycle_ids:
         return [], []
     wanted = set(cycle_ids)
     pk = _pk(community_id)
     first, last = min(wanted), max(wanted)
-    start, end = keys.cycles_range(keys.SUBMISSION_PREFIX, first, last)
-    submissions = [
-        item
-        for item in table.query(pk, start=start, end=end, consistent=True)
-        if _cycle_of_sk(item) in wanted
-    ]
+    if submissions is None:
+        start, end = keys.cycles_range(keys.SUBMISSION_PREFIX, first, last)
+        submissions = table.query(pk, start=start, end=end)
+    handed = [item for item in submissions if _cycle_of_sk(item) in wanted]
     start, end = keys.cycles_range(keys.REVIEW_PREFIX, first, last)
     reviews = [
         item for item in table.query(pk, start=start, end=end) if _cycle_of_sk(item) in wanted
     ]
-    return submissions, reviews
+    return handed, reviews
 
 
 def _cycle_of_sk(item: Item) -> str:
