@@ -801,6 +801,69 @@ MUTANTS = (
             "test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_reference",
         ),
     ),
+    Mutant(
+        "stars range reads leave out the period's last cycle",
+        "chalicelib/store/keys.py",
+        'return f"{prefix}{first_cycle}#", f"{prefix}{last_cycle}$"',
+        'return f"{prefix}{first_cycle}#", f"{prefix}{last_cycle}#"',
+        ("tests/jobs/test_stars_periods.py::test_the_quarter_counts_its_own_cycles_only",),
+    ),
+    Mutant(
+        "stars range reads count a paused cycle",
+        "chalicelib/store/homework.py",
+        "handed = [item for item in submissions if _cycle_of_sk(item) in wanted]",
+        "handed = list(submissions)",
+        ("tests/jobs/test_stars_periods.py::test_a_paused_cycle_in_the_range_is_left_out",),
+    ),
+    Mutant(
+        "quarterly stars slot on every month's first",
+        "chalicelib/jobs/stars.py",
+        "return self.kind is PeriodKind.MONTH or int(month[5:]) in QUARTER_STARTS",
+        "return True",
+        (
+            "tests/jobs/test_stars.py::"
+            "test_the_jobs_are_scheduled_for_the_first_of_the_month_and_of_the_quarter",
+        ),
+    ),
+    Mutant(
+        "the weekly digest does not repair points lost to a crash",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    repair_credits(\n        table,\n        community,\n        members,\n",
+        "    (lambda *_a, **_k: 0)(\n        table,\n        community,\n        members,\n",
+        (
+            "tests/chat/test_points_repair.py::"
+            "test_the_weekly_digest_repairs_a_member_who_never_came_back",
+            "tests/chat/test_points_repair.py::"
+            "test_the_digest_repairs_a_review_whose_points_were_lost",
+        ),
+    ),
+    Mutant(
+        "/hw does not repair points lost to a crash",
+        "chalicelib/chat/homework.py",
+        "    repair_credits(\n        table,\n",
+        "    (lambda *_a, **_k: 0)(\n        table,\n",
+        ("tests/chat/test_points_repair.py::test_a_crash_after_the_submission_is_repaired_once",),
+    ),
+    Mutant(
+        "the points repair re-credits a held key",
+        "chalicelib/domain/points.py",
+        'if item.get("user_id") != user_id or cycle < oldest or key in held:',
+        'if item.get("user_id") != user_id or cycle < oldest:',
+        (
+            "tests/chat/test_points_repair.py::"
+            "test_credited_work_owes_nothing_and_forgotten_cycles_are_never_judged",
+        ),
+    ),
+    Mutant(
+        "the points repair judges a cycle whose keys may be forgotten",
+        "chalicelib/domain/points.py",
+        'if item.get("user_id") != user_id or cycle < oldest or key in held:',
+        'if item.get("user_id") != user_id or key in held:',
+        (
+            "tests/chat/test_points_repair.py::"
+            "test_credited_work_owes_nothing_and_forgotten_cycles_are_never_judged",
+        ),
+    ),
 )
 
 

@@ -10,6 +10,10 @@ UpdateItem when late work clears a strike. 点评 is one Query of the roster (to
 name), one BatchGetItem and one UpdateItem. 作业 is one BatchGetItem, one Query of the
 cycle's assignments and one BatchGetItem of the member's reviews.
 
+Points are a second write after the work's (features/points.py credit_action); a crash
+between the two is repaired by the member's next 交作业 or 作业, and by the weekly digest
+(features/points.py repair_credits), never credited twice.
+
 The window left open: late work that clears a strike deletes the strike record, then
 updates the member's counters; a crash between the two leaves the counter one too high
 until an admin looks (the record, which the monthly report can trust, is right).
@@ -52,7 +56,7 @@ from chalicelib.domain.points import (
     review_key,
     review_points,
 )
-from chalicelib.features.points import credit_action
+from chalicelib.features.points import credit_action, repair_credits
 from chalicelib.platforms.base import Message
 from chalicelib.store.homework import (
     apply_strike_change,
@@ -119,6 +123,7 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
     assert not isinstance(target, Closed)
     cycle_id = cycles.cycle_id(target.cycle)
     deadline = local_text(community, cycles.deadline(target.cycle))
+    earned = homework_points(PointRules.of(community), late=target.late)
     item, replaced = save_submission(
         ctx.store.table,
         community.id,
@@ -130,17 +135,29 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
         late=target.late,
         previous=held.get(cycle_id),
         retention=retention_of(community),
+        points=earned,
     )
     credit_action(
         ctx.store.table,
         community,
         member.user_id,
         homework_key(cycle_id),
-        homework_points(PointRules.of(community), late=target.late),
+        earned,
         today=ctx.today,
         now=ctx.now,
         counter="homework_cycles",
         current_cycle=cycle_id,
+    )
+    # The other open cycle's work, if its points were lost to a crash (features/points.py).
+    repair_credits(
+        ctx.store.table,
+        community,
+        [member],
+        [work for held_cycle, work in held.items() if held_cycle != cycle_id],
+        (),
+        today=ctx.today,
+        now=ctx.now,
+        current_cycle=cycles.cycle_id(window.current),
     )
     name = member.display()
     if target.late:
@@ -245,6 +262,7 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
     else:
         return _reply([_t(ctx, "hw_review_nothing", name=reviewee.display())])
     assert cycle_id is not None
+    earned = review_points(PointRules.of(community), body.text)
     _, first = save_review(
         ctx.store.table,
         community.id,
@@ -256,13 +274,14 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
         at=ctx.now,
         assigned=assigned,
         retention=retention_of(community),
+        points=earned,
     )
     credit_action(
         ctx.store.table,
         community,
         member.user_id,
         review_key(cycle_id, reviewee.user_id),
-        review_points(PointRules.of(community), body.text),
+        earned,
         today=ctx.today,
         now=ctx.now,
         counter="reviews_given",
@@ -294,6 +313,17 @@ def handle_hw(ctx: CommandContext) -> Sequence[Message]:
     current_id = cycles.cycle_id(window.current)
     late_id = cycles.cycle_id(window.late) if window.late else None
     held = member_work(table, community.id, member.user_id, [c for c in (current_id, late_id) if c])
+    # Work stored whose points a crash lost is credited now (no request when none is).
+    repair_credits(
+        table,
+        community,
+        [member],
+        held.values(),
+        (),
+        today=ctx.today,
+        now=ctx.now,
+        current_cycle=current_id,
+    )
     deadline = local_text(community, cycles.deadline(window.current))
     lines: list[str | None] = [
         _t(ctx, "hw_status_title", name=member.display(), cycle=current_id, deadline=deadline)

@@ -527,6 +527,9 @@ class MonthlyReport:
     summary: ReportSummary
     rows: tuple[ReportRow, ...]
     verdicts: tuple[Verdict, ...] = field(default=(), compare=False)
+    # The month's homework submissions as the build read them (for the month's stars in
+    # the report); not stored, empty for a stored report.
+    submissions: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
 
     @property
     def warning_changes(self) -> list[Verdict]:

@@ -25,7 +25,7 @@ The rules, in one place:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -223,3 +223,58 @@ def review_key(cycle_id: str, reviewee: str) -> str:
 def is_first(held: Mapping[str, int], key: str) -> bool:
     """The action was never credited before (counts toward cycles handed in, reviews)."""
     return key not in held
+
+
+# -- repair: work stored, points not credited -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owed:
+    """Points a member's stored work should hold and their item does not: the key, the
+    amount and the counter the first credit raises."""
+
+    key: str
+    amount: int
+    counter: str
+    cycle: str
+
+
+def kept_since(current_cycle: str) -> str:
+    """The oldest cycle whose keys a member item still holds when ``current_cycle`` (or any
+    earlier one) was the latest a credit pruned with (:func:`prune_keys`)."""
+    return f"C{max(int(current_cycle[1:]) - KEPT_CYCLES, 0):04d}"
+
+
+def owed_credits(
+    user_id: str,
+    held: Mapping[str, int],
+    submissions: Iterable[Mapping[str, Any]],
+    reviews: Iterable[Mapping[str, Any]],
+    current_cycle: str,
+) -> list[Owed]:
+    """What ``user_id``'s stored submissions and reviews given should have credited and the
+    held keys lack: the homework write landed, the points write after it did not (a crash
+    between the two). Each item says what it earns (``points``, written with it); work
+    stored without it (before points existed, or imported) is owed nothing, so a repair
+    never turns into a write per member for old data. Only cycles from :func:`kept_since`
+    on are judged: an older key may have been credited and since forgotten, and crediting
+    it again would count it twice. Work that earns nothing (a short review) is owed nothing."""
+    oldest = kept_since(current_cycle)
+    owed: list[Owed] = []
+    for item in submissions:
+        cycle = str(item.get("cycle") or "")
+        key = homework_key(cycle)
+        if item.get("user_id") != user_id or cycle < oldest or key in held:
+            continue
+        amount = item.get("points")
+        if isinstance(amount, int) and amount > 0:
+            owed.append(Owed(key, amount, "homework_cycles", cycle))
+    for item in reviews:
+        cycle = str(item.get("cycle") or "")
+        key = review_key(cycle, str(item.get("reviewee")))
+        if item.get("reviewer") != user_id or cycle < oldest or key in held:
+            continue
+        amount = item.get("points")
+        if isinstance(amount, int) and amount > 0:
+            owed.append(Owed(key, amount, "reviews_given", cycle))
+    return owed

@@ -30,6 +30,7 @@ from chalicelib.domain.points import (
     credit,
     decode_keys,
     is_first,
+    owed_credits,
     prune_keys,
     settle_key,
 )
@@ -151,6 +152,66 @@ def credit_action(
             return added
     log.warning("points not settled", extra={"community": community.id})
     return 0
+
+
+def repair_credits(
+    table: Table,
+    community: Community,
+    members: Iterable[Member],
+    submissions: Iterable[dict[str, Any]],
+    reviews: Iterable[dict[str, Any]],
+    *,
+    today: date,
+    now: datetime,
+    current_cycle: str,
+) -> int:
+    """Credit the stored work (``submissions``; ``reviews`` given) whose points key its
+    member's item does not hold, and return how many keys were credited.
+
+    A submission or review is stored, then its points are credited in a second write
+    (:func:`credit_action`); a crash between the two leaves the work without its points,
+    and the platform's redelivery of that message is dropped by its delivery claim. This
+    is the repair: the member's next 交作业 /submit or 作业 /hw (their open cycles' work) and
+    the weekly digest (the cycle it closes, the previous cycle's late work and reviews)
+    call it. It cannot credit twice: each credit is :func:`credit_action` on the same key
+    as the original, which re-reads the member (consistent) and adds only what the key
+    does not hold yet, under the tally's version condition; so a credit that did land,
+    concurrently or since ``members`` was read, makes the repair add nothing. Keys of
+    cycles old enough to have been forgotten, and work stored without what it earns (before
+    points existed), are never judged (domain.points.owed_credits).
+    ``current_cycle`` is the cycle in progress at ``now``. Costs nothing when nothing is
+    owed (the usual case); a GetItem and an UpdateItem per owed key otherwise."""
+    handed: dict[str, list[dict[str, Any]]] = {}
+    for item in submissions:
+        handed.setdefault(str(item.get("user_id")), []).append(item)
+    given: dict[str, list[dict[str, Any]]] = {}
+    for item in reviews:
+        given.setdefault(str(item.get("reviewer")), []).append(item)
+    repaired = 0
+    for member in members:
+        mine, theirs = handed.get(member.user_id, []), given.get(member.user_id, [])
+        if not (mine or theirs) or not member.is_present:
+            continue
+        held = decode_keys(member.points_keys)
+        for owed in owed_credits(member.user_id, held, mine, theirs, current_cycle):
+            added = credit_action(
+                table,
+                community,
+                member.user_id,
+                owed.key,
+                owed.amount,
+                today=today,
+                now=now,
+                counter=owed.counter,
+                current_cycle=current_cycle,
+            )
+            if added:
+                repaired += 1
+                log.warning(
+                    "points repaired",
+                    extra={"community": community.id, "cycle": owed.cycle, "key": owed.key},
+                )
+    return repaired
 
 
 # -- leaderboard -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -99,13 +99,20 @@ def parse_month(value: str) -> str:
 
 
 def _homework(
-    table: Table, community: Community, first: date, last: date, now: datetime, present: set[str]
+    table: Table,
+    community: Community,
+    first: date,
+    last: date,
+    now: datetime,
+    present: set[str],
+    kept: list[Item],
 ) -> tuple[Rate, int]:
     """Handed in vs expected over the cycles that closed in ``first..last``, not paused.
 
     Expected is handed in plus missed, and missed are the strike records the weekly digest
     writes (members on leave or new were never struck, so they are not expected). Two
-    Queries over the range of cycle ids, whatever the number of cycles or members.
+    Queries over the range of cycle ids, whatever the number of cycles or members. The
+    cycles' submissions read are added to ``kept`` (the month's stars use them).
     """
     cycles = cycles_of(community)
     if cycles is None:
@@ -125,14 +132,17 @@ def _homework(
     lo, hi = cycles.cycle_id(closed[0]), cycles.cycle_id(closed[-1])
     pk = keys.community_pk(community.id)
 
-    def counted(start: str, end: str) -> int:
-        return sum(
-            1
+    def counted(start: str, end: str, keep: list[Item] | None = None) -> int:
+        found = [
+            item
             for item in table.query(pk, start=start, end=end + "\uffff")
-            if item.get("cycle") in ids and item.get("user_id") in present
-        )
+            if item.get("cycle") in ids
+        ]
+        if keep is not None:
+            keep.extend(found)
+        return sum(1 for item in found if item.get("user_id") in present)
 
-    done = counted(keys.cycle_submissions_prefix(lo), keys.cycle_submissions_prefix(hi))
+    done = counted(keys.cycle_submissions_prefix(lo), keys.cycle_submissions_prefix(hi), kept)
     missed = counted(keys.cycle_strikes_prefix(lo), keys.cycle_strikes_prefix(hi))
     return Rate(done, done + missed), len(closed)
 
@@ -163,9 +173,10 @@ def build_monthly_report(
         for item in checkins_between(store.table, community.id, first, end)
         if item.get("user_id") in present
     )
-    homework, cycles = _homework(store.table, community, first, end, now, present)
+    submissions: list[Item] = []
+    homework, cycles = _homework(store.table, community, first, end, now, present, submissions)
     previous = reports.load_report(store.table, community.id, calendar.previous_month(month))
-    return compile_report(
+    report = compile_report(
         community,
         month,
         members,
@@ -178,6 +189,7 @@ def build_monthly_report(
         previous=previous.summary if previous else None,
         previous_tiers={row.user_id: row.tier.value for row in previous.rows} if previous else {},
     )
+    return replace(report, submissions=tuple(submissions))
 
 
 # -- messages --------------------------------------------------------------------------------

@@ -2,20 +2,22 @@
 history (星榜 /stars) and hand-picked awards (颁奖 /award).
 
 Cost of a period's stars, whatever the community's size: one Query of the roster, one of
-the period's check-ins (paged), and one Query of submissions and one of reviews per
-homework cycle due in the period (4-5 a month, 13-14 a quarter); one PutItem of the result.
-Never a request per member.
+the period's check-ins, one of the submissions and one of the reviews of the homework
+cycles due in the period (a sort-key range from its first cycle to its last, so a quarter
+costs what a month does), each paged; one PutItem of the result. Never a request per
+member, nor per cycle.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.homework import cycles_of, deadline_date
+from chalicelib.domain.inactivity import MonthlyReport
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, community_start, first_observed
 from chalicelib.domain.stars import (
@@ -29,9 +31,10 @@ from chalicelib.domain.stars import (
 )
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkin_counts
-from chalicelib.store.homework import reviews_of, submissions_of
+from chalicelib.store.homework import work_over_cycles
 from chalicelib.store.repository import Store
-from chalicelib.store.stars import save_hand_award, save_stars, star_history
+from chalicelib.store.stars import period_stars, save_hand_award, save_stars, star_history
+from chalicelib.store.table import Item
 
 log = logging.getLogger("rollcall.stars")
 
@@ -65,6 +68,22 @@ def compute_stars(store: Store, community: Community, first: date, last: date) -
     if not watched_whole(community, first):
         return {award.value: [] for award in Award}
     members = list(store.list_members(community.id))
+    checkins = checkin_counts(store.table, community.id, first, last)
+    return stars_from(store, community, first, last, members, checkins)
+
+
+def stars_from(
+    store: Store,
+    community: Community,
+    first: date,
+    last: date,
+    members: Iterable[Member],
+    checkins: Mapping[str, int],
+    submissions: Iterable[Item] | None = None,
+) -> StarTable:
+    """The winners given the roster and the check-ins per member over first..last, already
+    read by the caller: reads only the period's submissions (unless given, read over the
+    same cycles) and reviews (a Query each)."""
     candidates = [
         Candidate(m.user_id, m.display(), first_observed(m, community))
         for m in members
@@ -75,13 +94,11 @@ def compute_stars(store: Store, community: Community, first: date, last: date) -
             include_admins=community.stars_include_admins,
         )
     ]
-    checkins = checkin_counts(store.table, community.id, first, last)
-    homework: Counter[str] = Counter()
-    reviews: Counter[str] = Counter()
-    for cycle_id in cycles_due_in(community, first, last):
-        given = reviews_of(store.table, community.id, cycle_id)
-        homework.update(homework_scores(submissions_of(store.table, community.id, cycle_id), given))
-        reviews.update(review_scores(given, community.review_min_chars))
+    handed, given = work_over_cycles(
+        store.table, community.id, cycles_due_in(community, first, last), submissions
+    )
+    homework = homework_scores(handed, given)
+    reviews = review_scores(given, community.review_min_chars)
     return {
         Award.CHECKINS.value: pick_winners(candidates, checkins),
         Award.HOMEWORK.value: pick_winners(candidates, homework),
@@ -112,6 +129,43 @@ def record_stars(
         award: [asdict(w) for w in winners] for award, winners in stars.items()
     }
     save_stars(store.table, community.id, period, awards, at)
+
+
+def month_stars_text(store: Store, community: Community, report: MonthlyReport) -> str:
+    """The month's stars for its report: the title and one line per award with its winners'
+    names (the message the group got), or "" when the community has no monthly stars, the
+    month had not ended at the report's date, or nobody won anything.
+
+    Read, not recomputed, when the monthly-stars job already ran (one GetItem of
+    ``STAR#<month>``; the usual order: stars at 09:00, the report at 10:00 on the 1st), so
+    the report names exactly whom the group saw applauded, even if a member left since.
+    Otherwise (a report scheduled earlier, or a late stars run) computed the job's way from
+    the roster, check-in counts and submissions the report already read, plus the month's
+    reviews (one Query); never a read per member. The job, when it runs, finds the
+    same winners on the same finished month and records them."""
+    summary = report.summary
+    month = summary.month
+    if "monthly-stars" not in community.jobs:
+        return ""
+    first, last = community.calendar.month_bounds(month)
+    if summary.as_of <= last:
+        return ""
+    item = period_stars(store.table, community.id, month)
+    if item is not None:
+        stars: StarTable = {
+            award: [Winner(str(w["user_id"]), str(w["name"]), int(w["score"])) for w in winners]
+            for award, winners in (item.get("awards") or {}).items()
+        }
+    elif not watched_whole(community, first):
+        return ""
+    else:
+        members = [v.member for v in report.verdicts]
+        checkins = {row.user_id: row.checkins for row in report.rows}
+        submitted = [dict(s) for s in report.submissions]
+        stars = stars_from(store, community, first, last, members, checkins, submitted)
+    title = t(community.locale, "stars_title_month", period=month)
+    messages = compose_stars(community, title, stars)
+    return messages[0].text if messages else ""
 
 
 def history_lines(store: Store, community: Community) -> list[str]:

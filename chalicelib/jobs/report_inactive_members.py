@@ -58,6 +58,7 @@ from chalicelib.features.reports import (
     report_month,
     report_target,
 )
+from chalicelib.features.stars import month_stars_text
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
@@ -88,6 +89,9 @@ def plan_monthly_report(
     committee = committee_line(community, (v.member for v in report.verdicts))
     if committee:  # who holds which committee position (features/positions.py)
         report_message = replace(report_message, text=report_message.text + "\n" + committee)
+    stars = month_stars_text(store, community, report)
+    if stars:  # the month's stars, when the community has them (features/stars.py)
+        report_message = replace(report_message, text=report_message.text + "\n" + stars)
     admins = [v.member for v in report.verdicts if v.member.is_admin and v.member.is_present]
     if send:
         messages.append(report_message)

@@ -18,6 +18,9 @@ live outside the member item (store/homework.py): one record per strike
 or submission written meanwhile can be undone. Replays are exact: counters already through
 this cycle are not counted again (domain.homework.close_writes). Reads for this: one Query
 of the counters and one of the strike records of the cycle they were last struck in.
+Last, the points of stored work that a crash kept from being credited (the cycle's and the
+previous cycle's submissions, the previous cycle's reviews; features/points.py
+repair_credits): keyed as the original credit, so never twice; no request when none is owed.
 """
 
 from __future__ import annotations
@@ -50,7 +53,12 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, InvalidValue, Member, parse_hhmm
 from chalicelib.domain.review_assignment import Person, assign_reviewers
-from chalicelib.features.points import LEVELUPS_UNTIL, announced_until, levelup_line
+from chalicelib.features.points import (
+    LEVELUPS_UNTIL,
+    announced_until,
+    levelup_line,
+    repair_credits,
+)
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
@@ -96,6 +104,9 @@ class Digest:
     star: Star | None = None
     checkin_stars: tuple[list[str], int] = ([], 0)
     squads: tuple[SquadCount, ...] = ()
+    # The previous cycle's submissions and reviews as read, for the points repair.
+    previous_work: list[dict[str, Any]] = field(default_factory=list)
+    previous_reviews: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -360,6 +371,8 @@ def _with_previous(
         star=homework_star(reviews),
         checkin_stars=digest.checkin_stars,
         squads=digest.squads,
+        previous_work=before,
+        previous_reviews=reviews,
     )
 
 
@@ -604,7 +617,8 @@ def record_close(
     struck = struck_in(table, cid, digest.cycle_id)
     recorded, cleared = recorded_counters(table, cid)
     # Work handed in while the digest was going out counts: it must not earn a strike.
-    handed_in = {s["user_id"] for s in submissions_of(table, cid, digest.cycle_id)}
+    current = submissions_of(table, cid, digest.cycle_id)
+    handed_in = {s["user_id"] for s in current}
     close = close_cycle(
         members, handed_in, deadline_date(cycles, digest.cycle), community.grace_days
     )
@@ -614,6 +628,17 @@ def record_close(
     record_close_writes(table, cid, digest.cycle_id, writes, now)
     save_cycle_close(
         table, cid, digest.cycle_id, shown=(s["user_id"] for s in digest.submissions), at=now
+    )
+    # Work whose points a crash lost after it was stored (features/points.py): none twice.
+    repair_credits(
+        table,
+        community,
+        members,
+        [*current, *digest.previous_work],
+        digest.previous_reviews,
+        today=community.calendar.local_date(now),
+        now=now,
+        current_cycle=cycles.cycle_id(max(cycles.cycle_of(now), 0)),
     )
 
 

@@ -60,8 +60,12 @@ def save_submission(
     late: bool,
     previous: Item | None,
     retention: timedelta = RETENTION,
+    points: int | None = None,
 ) -> tuple[Item, Item | None]:
     """Store a submission; returns it and the version it replaced (None: the first).
+    ``points``: what it earns, credited by the caller's next write; kept on the item so
+    that work whose credit a crash lost can be told from work stored before points were
+    (features/points.py repair_credits).
 
     ``previous`` is the current item as the caller read it. A replacement copies it to the
     history first (one PutItem), then writes the new version conditionally on the current
@@ -86,6 +90,8 @@ def save_submission(
             "versions": versions,
             keys.TTL_ATTRIBUTE: expires_at(at, retention),  # kept for the retention period
         }
+        if points is not None:
+            item["points"] = points
         if previous is None:
             cond = Cond.absent("pk")
         else:
@@ -131,13 +137,17 @@ def save_review(
     at: datetime,
     assigned: bool,
     retention: timedelta = RETENTION,
+    points: int | None = None,
 ) -> tuple[Item, bool]:
     """Store a review (one UpdateItem); a second review of the same work by the same
-    reviewer replaces the first. Returns the item and whether it is the first."""
+    reviewer replaces the first. Returns the item and whether it is the first.
+    ``points`` as for :func:`save_submission`."""
+    extra = {} if points is None else {"points": points}
     item = table.update(
         _pk(community_id),
         keys.review_sk(cycle_id, reviewee, reviewer),
         set={
+            **extra,
             "kind": "review",
             "cycle": cycle_id,
             "reviewee": reviewee,
@@ -158,6 +168,40 @@ def reviews_of(table: Table, community_id: str, cycle_id: str) -> list[Item]:
     """Every review of a cycle's work: one Query (paged)."""
     prefix = keys.cycle_reviews_prefix(cycle_id)
     return list(table.query(_pk(community_id), prefix=prefix))
+
+
+def work_over_cycles(
+    table: Table,
+    community_id: str,
+    cycle_ids: Sequence[str],
+    submissions: Iterable[Item] | None = None,
+) -> tuple[list[Item], list[Item]]:
+    """The current submissions and the reviews of the cycles ``cycle_ids`` (a month's or
+    a quarter's): one Query of each kind over the range from the first cycle to the last
+    (cycle ids sort as numbers), paged; items of cycles in the range but not listed (a
+    paused cycle) are left out. Nothing is read for no cycles. Eventually consistent (half
+    the read units): the periods read are over, their work written hours before.
+    ``submissions`` already read by the caller over the same cycles (the monthly report's)
+    saves the first Query."""
+    if not cycle_ids:
+        return [], []
+    wanted = set(cycle_ids)
+    pk = _pk(community_id)
+    first, last = min(wanted), max(wanted)
+    if submissions is None:
+        start, end = keys.cycles_range(keys.SUBMISSION_PREFIX, first, last)
+        submissions = table.query(pk, start=start, end=end)
+    handed = [item for item in submissions if _cycle_of_sk(item) in wanted]
+    start, end = keys.cycles_range(keys.REVIEW_PREFIX, first, last)
+    reviews = [
+        item for item in table.query(pk, start=start, end=end) if _cycle_of_sk(item) in wanted
+    ]
+    return handed, reviews
+
+
+def _cycle_of_sk(item: Item) -> str:
+    """``HW#C0005#u1`` / ``RV#C0005#u1#u2`` -> ``C0005``."""
+    return str(item["sk"]).split("#")[1]
 
 
 # -- assignments ----------------------------------------------------------------------------

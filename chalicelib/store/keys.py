@@ -169,6 +169,13 @@ def cycle_close_sk(cycle_id: str) -> str:
     return f"{CYCLE_CLOSE_PREFIX}{cycle_id}"
 
 
+def cycles_range(prefix: str, first_cycle: str, last_cycle: str) -> tuple[str, str]:
+    """The sort-key range (inclusive, for BETWEEN) of a kind's items over the cycles
+    ``first_cycle``..``last_cycle``: ``HW#C0005#`` to ``HW#C0017$`` (``$`` sorts just after
+    ``#``, so the last cycle's items are in and the next cycle's are not)."""
+    return f"{prefix}{first_cycle}#", f"{prefix}{last_cycle}$"
+
+
 # -- monthly reports and removals (store/reports.py) -------------------------------------------
 # A report is a small header (RPT#, what the message says) plus its rows in a few large
 # items (RPR#, every member's line, ~300 KB each), so "the latest report" is one Query of

@@ -77,3 +77,8 @@ def star_history(table: Table, community_id: str) -> list[Item]:
             limit=HISTORY_ITEMS,
         )
     )
+
+
+def period_stars(table: Table, community_id: str, period: str) -> Item | None:
+    """The stars a period's job recorded (None: not run yet): one GetItem."""
+    return table.get(keys.community_pk(community_id), keys.stars_sk(period))

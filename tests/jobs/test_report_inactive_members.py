@@ -436,9 +436,9 @@ def test_report_requests_do_not_grow_per_member(dynamo_table, requests_made):
     assert large["Query"] <= small["Query"] + 6  # the roster's extra pages
     # ~4 row items of ~300 KB, one batch; the 5 warnings (WRN# items), one batch
     assert large["BatchWriteItem"] == 1 + 1
-    # community + last month's header; claim, the report's part, finish, report header,
-    # one checkpoint of the 5 warnings' DMs: no write per warned member
-    assert large["GetItem"] == 2 and large["UpdateItem"] == 3 + 1 + 1
+    # community + last month's header + the month's stars item; claim, the report's part,
+    # finish, report header, one checkpoint of the 5 warnings' DMs: no write per warned member
+    assert large["GetItem"] == 3 and large["UpdateItem"] == 3 + 1 + 1
     stored = reports.load_report(store.table, "c10000", "2026-11")
     assert len(stored.rows) == 10_000 and stored.summary.parts >= 2
 
