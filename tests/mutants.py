@@ -763,6 +763,22 @@ MUTANTS = (
             "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
         ),
     ),
+    Mutant(
+        "the speaker rota's pick written unconditionally",
+        "chalicelib/store/sessions.py",
+        'cond=(held | Cond.eq("speaker", user_id))\n'
+        '        & Cond.absent("confirmed")\n'
+        '        & Cond.absent("cancelled"),',
+        'cond=Cond.absent("cancelled"),',
+        (f"{SESSIONS}::test_two_runs_planned_at_once_record_one_speaker",),
+    ),
+    Mutant(
+        "the speaker rota picks again on a replay",
+        "chalicelib/features/sessions.py",
+        "    if instance.picked_in == period and instance.speaker:\n",
+        "    if False:\n",
+        (f"{SESSIONS}::test_the_speaker_rota_picks_the_least_recent_speaker_once_at_the_deadline",),
+    ),
 )
 
 

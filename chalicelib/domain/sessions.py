@@ -475,7 +475,8 @@ def pick_speaker(
 ) -> Pick | None:
     """The speaker of the instance on ``day`` when nobody is confirmed at its deadline:
 
-    1. the member who signed up for it (报名分享), when still present;
+    1. the member who signed up for it (报名分享), when still present and not on leave on
+       ``day``;
     2. else, among present members who are not exempt nor on leave on ``day``, the least
        recently spoke (never before anyone; ``last_spoke``: member id → the date of their
        latest confirmed talk of this session);
@@ -486,7 +487,7 @@ def pick_speaker(
     present = [m for m in members if m.is_present]
     if signed_up:
         found = next((m for m in present if m.user_id == signed_up), None)
-        if found is not None:
+        if found is not None and not on_leave_on(found, day):
             return Pick(found.user_id, found.display(), True)
     seed = f"{session_id}#{day.isoformat()}"
     eligible = [m for m in present if not m.exempt and not on_leave_on(m, day)]
