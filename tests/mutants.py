@@ -779,6 +779,18 @@ MUTANTS = (
         "    if False:\n",
         (f"{SESSIONS}::test_the_speaker_rota_picks_the_least_recent_speaker_once_at_the_deadline",),
     ),
+    Mutant(
+        "removing a session rewrites the list unguarded",
+        "chalicelib/features/sessions.py",
+        'lambda read: {"sessions": rules.without_definition(read.sessions, sid)},\n'
+        '        guard=("sessions",),',
+        'lambda read: {"sessions": rules.without_definition(community.sessions, sid)},\n'
+        "        guard=(),",
+        (
+            "tests/features/test_rewritten_lists.py::"
+            "test_a_removal_racing_an_addition_keeps_the_added_session",
+        ),
+    ),
 )
 
 
