@@ -1,12 +1,15 @@
 """Recurring sessions' use cases (分享会), for chat (chat/sessions.py), the ``sessions`` job
-(jobs/post_sessions.py) and the CLI (``rollcall session add|list|cancel``).
+(jobs/post_sessions.py) and the CLI (``rollcall session add|list|cancel|remove``).
 
 Definitions live on the community item (``Community.sessions``), instances and attendance
 in store/sessions.py. Costs: a sign-up, a confirmation, a recording, a cancellation and an
 attendance are one conditional write each (an attendance also credits its points: one
 GetItem and one UpdateItem of the member); a phase's post one GetItem of its instance, the
 summary one Query of the instance's prefix whatever the number of attendees, the speaker
-alert without an admin chat one roster Query.
+alert without an admin chat one roster Query. With a speaker rota the deadline's pick is
+one roster Query, one Query of the session's last year of instances (their speakers; the
+range holds their attendance items too, read in 1 MB pages) and one conditional
+UpdateItem, never a read per member.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
     C#<cid> / META                            the definitions (Community.sessions, JSON)
     C#<cid> / SES#<session>#<date>            an instance: speaker (+ name, topic), confirmed,
-                                              recording, cancelled (+ by, told_in)
+                                              recording, cancelled (+ by, told_in), picked_in
+                                              (the run whose speaker rota picked)
     C#<cid> / SES#<session>#<date>#A#<member> one member's attendance (name, at)
 
 An instance and all its attendees are one Query (paged), never a read per member. Every
