@@ -2242,7 +2242,7 @@ def rota_history(community_id: str, as_json: bool) -> None:
 
 @main.group()
 def session() -> None:
-    """Recurring sessions (分享会): define, list, cancel one instance."""
+    """Recurring sessions (分享会): define, list, cancel one instance, remove."""
 
 
 @session.command("add")
@@ -2258,6 +2258,12 @@ def session() -> None:
 @click.option("--talk", default=None, help="Minutes of talk before questions.")
 @click.option("--announce-days", default=3, show_default=True)
 @click.option("--speaker-deadline-days", default=2, show_default=True)
+@click.option(
+    "--speaker-rota",
+    is_flag=True,
+    help="At the speaker deadline, pick a speaker (the one signed up, else the least "
+    "recently spoke) instead of alerting the admins.",
+)
 @click.option("--now", "at_instant", default=None, help="As of this instant (ISO-8601).")
 @json_option
 @friendly
@@ -2342,6 +2348,27 @@ def session_cancel(community_id: str, day: str, at_instant: str | None, as_json:
         {"community": community_id, "session": definition.id, "date": when.isoformat()},
         as_json,
         f"cancelled {definition.id} on {when.isoformat()}",
+    )
+
+
+@session.command("remove")
+@click.option("--community", "community_id", required=True)
+@click.argument("session_id")
+@json_option
+@friendly
+def session_remove(community_id: str, session_id: str, as_json: bool) -> None:
+    """Remove the session SESSION_ID: its coming phases are not posted; past instances stay."""
+    from chalicelib.domain.sessions import describe as describe_session
+    from chalicelib.features import sessions
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.get_community(community_id)
+        definition = sessions.remove_session(store, found, session_id)
+    emit(
+        {"community": community_id, "session": definition.id, "removed": True},
+        as_json,
+        f"removed {describe_session(definition)}",
     )
 
 

@@ -864,6 +864,34 @@ MUTANTS = (
             "test_credited_work_owes_nothing_and_forgotten_cycles_are_never_judged",
         ),
     ),
+    Mutant(
+        "the speaker rota's pick written unconditionally",
+        "chalicelib/store/sessions.py",
+        'cond=(held | Cond.eq("speaker", user_id))\n'
+        '        & Cond.absent("confirmed")\n'
+        '        & Cond.absent("cancelled"),',
+        'cond=Cond.absent("cancelled"),',
+        (f"{SESSIONS}::test_two_runs_planned_at_once_record_one_speaker",),
+    ),
+    Mutant(
+        "the speaker rota picks again on a replay",
+        "chalicelib/features/sessions.py",
+        "    if instance.picked_in == period and instance.speaker:\n",
+        "    if False:\n",
+        (f"{SESSIONS}::test_the_speaker_rota_picks_the_least_recent_speaker_once_at_the_deadline",),
+    ),
+    Mutant(
+        "removing a session rewrites the list unguarded",
+        "chalicelib/features/sessions.py",
+        'lambda read: {"sessions": rules.without_definition(read.sessions, sid)},\n'
+        '        guard=("sessions",),',
+        'lambda read: {"sessions": rules.without_definition(community.sessions, sid)},\n'
+        "        guard=(),",
+        (
+            "tests/features/test_rewritten_lists.py::"
+            "test_a_removal_racing_an_addition_keeps_the_added_session",
+        ),
+    ),
 )
 
 

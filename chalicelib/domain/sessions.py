@@ -28,6 +28,9 @@ from itertools import count
 from typing import Any
 
 from chalicelib.domain.calendar import LocalCalendar
+from chalicelib.domain.inactivity import on_leave_on
+from chalicelib.domain.models import Member
+from chalicelib.domain.rota import Pick, tie_breaker
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_WORDS = {
@@ -131,6 +134,9 @@ class SessionDef:
     announce_days: int = 3
     # A confirmed speaker is due this many days before (0: no deadline, no alert).
     speaker_deadline_days: int = 2
+    # At the deadline, an instance without a confirmed speaker gets one picked by
+    # :func:`pick_speaker` instead of an alert to the admins.
+    speaker_rota: bool = False
 
     # -- storage (Community.sessions holds these JSON strings) --------------------------
 
@@ -305,7 +311,12 @@ def parse_definition(values: Mapping[str, Any], calendar: LocalCalendar, today: 
             raise SessionError(f"talk ({talk} min) must be shorter than the session ({duration})")
     announce = _int(values.get("announce_days", 3), "announce days", 0, MAX_LEAD_DAYS)
     deadline = _int(values.get("speaker_deadline_days", 2), "speaker deadline days", 0, 28)
-    definition = SessionDef(sid, title, recurrence, duration, talk, announce, deadline)
+    speaker_rota = bool(values.get("speaker_rota"))
+    if speaker_rota and not deadline:
+        raise SessionError("a speaker rota needs a speaker deadline (speaker deadline days 1..28)")
+    definition = SessionDef(
+        sid, title, recurrence, duration, talk, announce, deadline, speaker_rota
+    )
     gap = first_gap(definition, calendar, today)
     if gap is not None:
         raise SessionError(
@@ -336,6 +347,14 @@ def with_definition(stored: Iterable[str], definition: SessionDef) -> tuple[str,
     return (*kept, definition.to_json())
 
 
+def without_definition(stored: Iterable[str], session_id: str) -> tuple[str, ...]:
+    """The stored definitions without ``session_id``, refusing an id not there."""
+    kept = tuple(text for text in stored if SessionDef.from_json(text).id != session_id)
+    if len(kept) == len(tuple(stored)):
+        raise SessionError(f"there is no session {session_id!r}")
+    return kept
+
+
 def describe(definition: SessionDef) -> str:
     """One line for operators: ``friday: fri 20:00 weekly, 60 min (talk 40)``."""
     rec = definition.recurrence
@@ -348,7 +367,11 @@ def describe(definition: SessionDef) -> str:
     else:
         when = f"{when} weekly"
     talk = f" (talk {definition.talk_minutes})" if definition.talk_minutes else ""
-    return f"{definition.id}: {definition.title}, {when}, {definition.duration_minutes} min{talk}"
+    rota = ", speaker rota" if definition.speaker_rota else ""
+    return (
+        f"{definition.id}: {definition.title}, {when}, {definition.duration_minutes} min"
+        f"{talk}{rota}"
+    )
 
 
 # -- what members type ------------------------------------------------------------------------
@@ -437,3 +460,44 @@ def latest_started(
 
 def cut_topic(text: str) -> str:
     return (text or "").strip()[:TOPIC_MAX_CHARS]
+
+
+# -- the speaker rota ---------------------------------------------------------------------------
+
+
+def pick_speaker(
+    community_id: str,
+    session_id: str,
+    day: date,
+    members: Iterable[Member],
+    last_spoke: Mapping[str, date],
+    signed_up: str | None = None,
+) -> Pick | None:
+    """The speaker of the instance on ``day`` when nobody is confirmed at its deadline:
+
+    1. the member who signed up for it (报名分享), when still present and not on leave on
+       ``day``;
+    2. else, among present members who are not exempt nor on leave on ``day``, the least
+       recently spoke (never before anyone; ``last_spoke``: member id → the date of their
+       latest confirmed talk of this session);
+    3. ties broken by a SHA-256 of (community, session, date, member) (domain/rota.py
+       ``tie_breaker``): the same inputs give the same pick on every run and machine.
+
+    None when nobody may speak."""
+    present = [m for m in members if m.is_present]
+    if signed_up:
+        found = next((m for m in present if m.user_id == signed_up), None)
+        if found is not None and not on_leave_on(found, day):
+            return Pick(found.user_id, found.display(), True)
+    seed = f"{session_id}#{day.isoformat()}"
+    eligible = [m for m in present if not m.exempt and not on_leave_on(m, day)]
+    if not eligible:
+        return None
+    chosen = min(
+        eligible,
+        key=lambda m: (
+            last_spoke.get(m.user_id, date.min),
+            tie_breaker(community_id, seed, m.user_id),
+        ),
+    )
+    return Pick(chosen.user_id, chosen.display(), False)

@@ -1,12 +1,15 @@
 """Recurring sessions' use cases (分享会), for chat (chat/sessions.py), the ``sessions`` job
-(jobs/post_sessions.py) and the CLI (``rollcall session add|list|cancel``).
+(jobs/post_sessions.py) and the CLI (``rollcall session add|list|cancel|remove``).
 
 Definitions live on the community item (``Community.sessions``), instances and attendance
 in store/sessions.py. Costs: a sign-up, a confirmation, a recording, a cancellation and an
 attendance are one conditional write each (an attendance also credits its points: one
 GetItem and one UpdateItem of the member); a phase's post one GetItem of its instance, the
 summary one Query of the instance's prefix whatever the number of attendees, the speaker
-alert without an admin chat one roster Query.
+alert without an admin chat one roster Query. With a speaker rota the deadline's pick is
+one roster Query, one Query of the session's last year of instances (their speakers; the
+range holds their attendance items too, read in 1 MB pages) and one conditional
+UpdateItem, never a read per member.
 """
 
 from __future__ import annotations
@@ -87,6 +90,23 @@ def add_session(
     point_sessions_job(store.table, updated, now)
     log.info("session added", extra={"community": community.id, "session": definition.id})
     return definition
+
+
+def remove_session(store: Any, community: Community, session_id: str) -> SessionDef:
+    """Remove a definition (SessionError when there is none by that id; nothing is written
+    then). Its phases still to come are not posted (the job skips a phase whose session is
+    gone, and computes its next slots from the definitions left); its past instances,
+    attendance and recordings stay. Rewritten fresh and guarded like ``add_session``, so a
+    session another admin adds at the same moment is kept."""
+    sid = (session_id or "").strip().lower()
+    read, _ = store.rewrite_community(
+        community.id,
+        lambda read: {"sessions": rules.without_definition(read.sessions, sid)},
+        guard=("sessions",),
+    )
+    found = next(d for d in definitions(read) if d.id == sid)
+    log.info("session removed", extra={"community": community.id, "session": sid})
+    return found
 
 
 def point_sessions_job(table: Table, community: Community, now: datetime) -> None:
@@ -393,6 +413,8 @@ class PhasePost:
     # The message goes to each of these admins privately (the group sees it once when a
     # direct message cannot be sent).
     to_admins: tuple[str, ...] = ()
+    # The last message goes to this member privately (the group sees it when it cannot).
+    to_member: str | None = None
 
 
 def phase_post(
@@ -461,6 +483,10 @@ def phase_post(
             messages=[Message(_say(community, "session_questions", minutes=minutes, **values))]
         )
     if phase == rules.SPEAKER_ALERT:
+        if definition.speaker_rota and (instance.picked_in == period or not instance.confirmed):
+            return _rota_pick(
+                store, community, definition, instance, period, values, now, direct=direct
+            )
         if instance.confirmed:
             return PhasePost(skip="the speaker is confirmed")
         return _speaker_alert(store, community, instance, values, direct=direct)
@@ -495,6 +521,78 @@ def _summary(
     )
 
 
+# How far back the rota looks for who spoke last.
+ROTA_LOOKBACK = timedelta(days=366)
+
+
+def _rota_pick(
+    store: Any,
+    community: Community,
+    definition: SessionDef,
+    instance: Instance,
+    period: str,
+    values: dict[str, Any],
+    now: datetime,
+    *,
+    direct: bool,
+) -> PhasePost:
+    """The speaker deadline of a session with a speaker rota: the speaker is picked
+    (domain/sessions.py ``pick_speaker``: the member who signed up, else the least recently
+    spoke), announced in the group and told privately; recorded once the messages are out
+    by one conditional write (store/sessions.py ``record_picked_speaker``). A run that
+    resumes or replays after the pick was recorded announces the recorded speaker, never a
+    second pick. Nobody to pick: the admins are alerted as without a rota.
+
+    Cost: one roster Query, one Query of the session's instances of the last year (their
+    speakers), one UpdateItem."""
+    table, day = store.table, instance.day
+    members = list(store.list_members(community.id))
+    if instance.picked_in == period and instance.speaker:
+        pick: rules.Pick | None = rules.Pick(
+            instance.speaker, instance.speaker_name or instance.speaker, False
+        )
+    else:
+        spoke = session_store.past_speakers(
+            table, community.id, definition.id, day, day - ROTA_LOOKBACK
+        )
+        pick = rules.pick_speaker(
+            community.id, definition.id, day, members, spoke, instance.speaker
+        )
+    if pick is None:
+        alert = _speaker_alert(store, community, instance, values, direct=direct, members=members)
+        return PhasePost(
+            messages=alert.messages,
+            targets=alert.targets,
+            to_admins=alert.to_admins,
+            summary={"picked": None},
+        )
+    shown = {**values, "speaker": pick.name, "topic": instance.topic or definition.title}
+    announce = _say(community, "session_rota_picked", **shown)
+    note = _say(community, "session_rota_note", **shown)
+    chosen = pick
+
+    def record() -> None:
+        if instance.picked_in != period:
+            session_store.record_picked_speaker(
+                table,
+                community.id,
+                definition.id,
+                day,
+                chosen.user_id,
+                chosen.name,
+                period,
+                now,
+                replacing=instance.speaker,
+            )
+
+    return PhasePost(
+        messages=[Message(announce), Message(note)],
+        summary={"picked": pick.user_id, "signed_up": pick.volunteer},
+        after=record,
+        to_member=pick.user_id,
+    )
+
+
 def _speaker_alert(
     store: Any,
     community: Community,
@@ -502,6 +600,7 @@ def _speaker_alert(
     values: dict[str, Any],
     *,
     direct: bool,
+    members: Sequence[Member] | None = None,
 ) -> PhasePost:
     if instance.speaker:
         pending = _say(
@@ -516,7 +615,9 @@ def _speaker_alert(
     message = Message(text)
     if community.admin_chat_id:
         return PhasePost(messages=[message], targets=[community.admin_chat_id])
-    admins = [m.user_id for m in store.list_members(community.id) if m.is_admin and m.is_present]
+    if members is None:
+        members = list(store.list_members(community.id))
+    admins = [m.user_id for m in members if m.is_admin and m.is_present]
     if not admins or not direct:
         return PhasePost(messages=[message])  # to the group: the admins read it there
     return PhasePost(messages=[message], to_admins=tuple(admins))

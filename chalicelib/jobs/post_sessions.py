@@ -2,7 +2,8 @@
 
 Every phase is a slot of its own, in increasing time across the community's sessions, with
 the period ``<session id>#<date>#<phase>`` (``friday#2026-12-11#remind``), so the run's
-claim makes each announcement, reminder, "starting now", "questions now", speaker alert and
+claim makes each announcement, reminder, "starting now", "questions now", speaker alert (or,
+with a speaker rota, the speaker's pick: announced, told privately, recorded once) and
 summary happen exactly once, and a missed tick is caught up by the next ones.
 
 Lateness is per phase, decided by the planner from the instance's own times (the job's
@@ -51,6 +52,10 @@ def plan_session_phase(
         messages = [message] * len(post.to_admins)
         # Every fallback is the same text: they merge into one group message.
         targets = [Direct(admin, fallback=message) for admin in post.to_admins]
+    if post.to_member:
+        # The picked speaker hears privately; without a private channel the group sees it.
+        note = messages[-1]
+        targets = [None] * (len(messages) - 1) + [Direct(post.to_member, fallback=note)]
     return Plan(
         period=period, messages=messages, targets=targets, summary=summary, apply=post.after
     )

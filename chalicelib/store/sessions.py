@@ -2,7 +2,8 @@
 
     C#<cid> / META                            the definitions (Community.sessions, JSON)
     C#<cid> / SES#<session>#<date>            an instance: speaker (+ name, topic), confirmed,
-                                              recording, cancelled (+ by, told_in)
+                                              recording, cancelled (+ by, told_in), picked_in
+                                              (the run whose speaker rota picked)
     C#<cid> / SES#<session>#<date>#A#<member> one member's attendance (name, at)
 
 An instance and all its attendees are one Query (paged), never a read per member. Every
@@ -34,6 +35,8 @@ class Instance:
     cancelled: bool = False
     # The period of the job's run that told the group of the cancellation (or "chat").
     told_in: str | None = None
+    # The speaker-deadline run that picked the speaker (a session with a speaker rota).
+    picked_in: str | None = None
 
     @classmethod
     def of(cls, session_id: str, day: date, item: Item | None) -> Instance:
@@ -48,6 +51,7 @@ class Instance:
             recording=item.get("recording") or None,
             cancelled=bool(item.get("cancelled")),
             told_in=item.get("told_in") or None,
+            picked_in=item.get("picked_in") or None,
         )
 
 
@@ -138,6 +142,70 @@ def confirm_speaker(
         cond=Cond.exists("speaker") & Cond.absent("cancelled"),
     )
     return Written(result.written, dict(result.item or {}))
+
+
+def record_picked_speaker(
+    table: Table,
+    community_id: str,
+    session_id: str,
+    day: date,
+    user_id: str,
+    name: str,
+    period: str,
+    at: datetime,
+    *,
+    replacing: str | None = None,
+) -> Written:
+    """Make the rota's pick the instance's confirmed speaker: one conditional UpdateItem,
+    refused when the instance is confirmed already (an earlier or concurrent run picked, or
+    an admin confirmed), a member other than ``replacing`` (the sign-up the pick saw, e.g.
+    one who has left since) holds the slot, or it is cancelled. So a speaker is picked
+    once, whatever replays."""
+    held = Cond.absent("speaker") if replacing is None else Cond.eq("speaker", replacing)
+    result = table.update_or_old(
+        _pk(community_id),
+        keys.session_instance_sk(session_id, day),
+        set={
+            **_base(session_id, day, at),
+            "speaker": user_id,
+            "speaker_name": name,
+            "confirmed": True,
+            "confirmed_by": "rota",
+            "confirmed_at": at.isoformat(),
+            "picked_in": period,
+        },
+        cond=(held | Cond.eq("speaker", user_id))
+        & Cond.absent("confirmed")
+        & Cond.absent("cancelled"),
+    )
+    return Written(result.written, dict(result.item or {}))
+
+
+def past_speakers(
+    table: Table, community_id: str, session_id: str, before: date, since: date
+) -> dict[str, date]:
+    """Member id → the date of their latest confirmed talk of ``session_id`` from
+    ``since`` to before ``before`` (cancelled instances do not count): one Query of the
+    session's sort-key range, 1 MB pages, never a read per member. The range holds the
+    instances' attendance items too; they are passed over."""
+    latest: dict[str, date] = {}
+    items = table.query(
+        _pk(community_id),
+        start=keys.session_instance_sk(session_id, since),
+        end=keys.session_instance_sk(session_id, before),
+    )
+    for item in items:
+        if "user_id" in item or not item.get("speaker") or not item.get("confirmed"):
+            continue
+        if item.get("cancelled"):
+            continue
+        day = date.fromisoformat(str(item["sk"]).rsplit("#", 1)[1])
+        if day >= before:
+            continue
+        speaker = str(item["speaker"])
+        if speaker not in latest or latest[speaker] < day:
+            latest[speaker] = day
+    return latest
 
 
 def set_recording(

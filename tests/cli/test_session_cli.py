@@ -74,3 +74,28 @@ def test_cancel_a_date_without_a_session_or_one_already_started(cli):
         "--at", "20:00", "--now", NOW, ok=False,
     )  # fmt: skip
     assert dup.stderr.strip() == "error: a session 'friday' exists already"
+
+
+def test_a_session_with_a_speaker_rota_and_removing_it(cli):
+    cid = _community(cli)
+    added = cli(
+        "session", "add", "--community", cid, "--id", "friday", "--title", "周五分享会",
+        "--weekday", "fri", "--at", "20:00", "--speaker-rota", "--now", NOW, "--json",
+    )  # fmt: skip
+    assert json.loads(json.loads(added.stdout)["definition"])["speaker_rota"] is True
+    listed = cli("session", "list", "--community", cid, "--now", NOW).stdout
+    assert "friday: 周五分享会, fri 20:00 weekly, 60 min, speaker rota" in listed
+    no_deadline = cli(
+        "session", "add", "--community", cid, "--id", "monday", "--weekday", "mon", "--at",
+        "20:00", "--speaker-rota", "--speaker-deadline-days", "0", "--now", NOW, ok=False,
+    )  # fmt: skip
+    assert no_deadline.stderr.strip() == (
+        "error: a speaker rota needs a speaker deadline (speaker deadline days 1..28)"
+    )
+    out = cli("session", "remove", "--community", cid, "friday")
+    assert out.stdout.strip().startswith("removed friday: 周五分享会")
+    again = cli("session", "remove", "--community", cid, "friday", ok=False)
+    assert again.exit_code == 1
+    assert again.stderr.strip() == "error: there is no session 'friday'"
+    listed = json.loads(cli("session", "list", "--community", cid, "--json").stdout)
+    assert listed == {"sessions": [], "upcoming": []}

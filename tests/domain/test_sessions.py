@@ -156,3 +156,44 @@ def test_a_period_parses_back_and_garbage_is_refused():
     for bad in ("friday#2026-12-11", "friday#2026-13-11#remind", "friday#2026-12-11#party"):
         with pytest.raises(rules.SessionError):
             rules.parse_period(bad)
+
+
+def _m(user_id: str, **fields):
+    from chalicelib.domain.models import Member
+
+    return Member(community_id="c1", user_id=user_id, name=user_id.title(), **fields)
+
+
+def test_the_speaker_rota_pick():
+    from chalicelib.domain.models import MemberStatus
+
+    day = date(2026, 12, 11)
+    members = [
+        _m("ann"),
+        _m("bob"),
+        _m("cy", exempt=True),
+        _m("dee", leave_from=date(2026, 12, 10), leave_until=date(2026, 12, 12)),
+        _m("eve", status=MemberStatus.LEFT),
+    ]
+    spoke = {"ann": date(2026, 12, 4), "bob": date(2026, 11, 27)}
+    # the least recently spoke; exempt, on leave and departed members never
+    assert rules.pick_speaker("c1", "friday", day, members, spoke).user_id == "bob"
+    # who signed up is kept, even having spoken last week; one who left is not
+    assert rules.pick_speaker("c1", "friday", day, members, spoke, "ann").volunteer is True
+    assert rules.pick_speaker("c1", "friday", day, members, spoke, "eve").user_id == "bob"
+    assert rules.pick_speaker("c1", "friday", day, members, spoke, "dee").user_id == "bob"
+    # never spoke before anyone; among equals the same hash-ordered pick every time
+    assert rules.pick_speaker("c1", "friday", day, members, {"bob": day}).user_id == "ann"
+    tied = [rules.pick_speaker("c1", "friday", day, members, {}) for _ in range(3)]
+    assert len({p.user_id for p in tied}) == 1 and tied[0].user_id in ("ann", "bob")
+    assert rules.pick_speaker("c1", "friday", day, members[2:], {}) is None
+
+
+def test_removing_a_definition_and_the_rota_flag_round_trips():
+    d = define(SHANGHAI, speaker_rota=True)
+    assert d.speaker_rota and rules.SessionDef.from_json(d.to_json()) == d
+    other = define(SHANGHAI, id="monday", weekday="mon")
+    stored = (d.to_json(), other.to_json())
+    assert rules.without_definition(stored, "friday") == (other.to_json(),)
+    with pytest.raises(rules.SessionError, match="no session 'nope'"):
+        rules.without_definition(stored, "nope")

@@ -127,3 +127,19 @@ def test_a_guarded_write_on_a_changed_list_is_refused_not_applied(stored):
     # and unchanged since read: the guarded write goes through
     store.update_community(current, guard=("announcements",), announcements=())
     assert store.get_community("c1").announcements == ()
+
+
+def test_a_removal_racing_an_addition_keeps_the_added_session(racing):
+    """The removal read the list before another admin added a session: its guarded write
+    is refused, it reads again, and removes only its own."""
+    store = racing
+    table = store.table
+    assert isinstance(table, RacingTable)
+    other = Store(table)
+    sessions.add_session(store, store.get_community("c1"), session("old"), NOW)
+    table.meanwhile.append(
+        lambda: sessions.add_session(other, other.get_community("c1"), session("new"), NOW)
+    )
+    sessions.remove_session(store, store.get_community("c1"), "old")
+    ids = [d.id for d in sessions.definitions(store.get_community("c1"))]
+    assert ids == ["new"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,9 +17,11 @@ from chalice.test import Client
 
 import app
 from chalicelib.domain.models import Role
+from chalicelib.domain.sessions import SessionError
 from chalicelib.features import sessions as session_features
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.post_sessions import plan_session_phase
+from chalicelib.jobs.runner import RunStatus, run_job
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
@@ -40,7 +42,9 @@ class World:
     """A community with a weekly session, its runtime, the queue, and what was sent (with
     the instant it was sent at)."""
 
-    def __init__(self, tz: str, start: datetime, *, locale: str = "en", **overrides) -> None:
+    def __init__(
+        self, tz: str, start: datetime, *, locale: str = "en", session=FRIDAY, **overrides
+    ) -> None:
         self.store = Store(MemoryTable())
         c = community(timezone=tz, locale=locale, jobs=(), **overrides)
         self.store.create_community(c)
@@ -52,7 +56,7 @@ class World:
         self.rt.console_sink = lambda m: self.sent.append((self.rt.clock.now(), m))
         self.queue = MemoryQueue()
         self.now = start
-        session_features.add_session(self.store, self.community, FRIDAY, start)
+        session_features.add_session(self.store, self.community, session, start)
         self.client_cm = None
 
     @property
@@ -448,3 +452,130 @@ def test_berlin_across_the_spring_change_keeps_the_local_time():
     reminders = [at for at, text in posts if text.startswith("⏰")]
     assert reminders == [at - timedelta(hours=1) for at in starts]
     assert Counter(text.split()[0] for _, text in posts)["📝"] == 2
+
+
+# -- the speaker rota and removing a session --------------------------------------------------
+
+ROTA_FRIDAY = {**FRIDAY, "speaker_rota": True}
+DEADLINE = "friday#2026-12-11#speaker-alert"
+
+
+def _rota_world(**overrides) -> World:
+    """Shanghai, Monday 2026-12-07; the 12-11 session's speaker deadline is 12-09 20:00.
+    U1 spoke on 12-04 and Boss on 11-27; U2 never has, so U2 is next."""
+    start = datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI)
+    world = World("Asia/Shanghai", start, session=ROTA_FRIDAY, **overrides)
+    table = world.store.table
+    for who, day in (("u1", date(2026, 12, 4)), ("boss", date(2026, 11, 27))):
+        session_store.sign_up(table, "c1", "friday", day, who, who.title(), None, start)
+        session_store.confirm_speaker(table, "c1", "friday", day, "boss", start)
+    return world
+
+
+def _dms(world: World, user: str) -> list[str]:
+    return [m.text for _, m in world.sent if m.kind == "direct" and m.user_id == user]
+
+
+def _instance(world: World, day: date = date(2026, 12, 11)):
+    return session_store.get_instance(world.store.table, "c1", "friday", day)
+
+
+def test_the_speaker_rota_picks_the_least_recent_speaker_once_at_the_deadline(route):
+    world = _rota_world()
+    deadline = datetime(2026, 12, 9, 20, 0, tzinfo=SHANGHAI)
+    world.run_until(deadline - TICK)
+    assert _instance(world).speaker is None  # nothing picked before the deadline
+    world.run_until(deadline + timedelta(hours=1))  # every batch delivered twice
+    picked = [t for _, t in world.posts() if "By the speaker rota" in t]
+    assert len(picked) == 1 and "U2 speaks at Friday talk on 2026-12-11" in picked[0]
+    assert len(_dms(world, "u2")) == 1 and "you speak at Friday talk" in _dms(world, "u2")[0]
+    assert not [t for _, t in world.posts() if "no confirmed speaker" in t]
+    assert _dms(world, "boss") == []  # the admins are not alerted
+    instance = _instance(world)
+    assert (instance.speaker, instance.confirmed, instance.picked_in) == ("u2", True, DEADLINE)
+    # a replay of the phase is not claimed again: same pick, still one message to U2
+    again = run_job(world.rt, "sessions", "c1", world.now, period=DEADLINE)
+    assert again.status == RunStatus.ALREADY_DONE
+    # planned again after U2 went on leave, the recorded pick stands (no second pick)
+    world.store.save_member(
+        member("u2", leave_from=date(2026, 12, 9), leave_until=date(2026, 12, 20))
+    )
+    replanned = plan_session_phase(world.store, world.community, world.now, period=DEADLINE)
+    assert replanned.summary["picked"] == "u2"
+    world.run_until(datetime(2026, 12, 11, 19, 5, tzinfo=SHANGHAI))
+    assert len(_dms(world, "u2")) == 1
+    reminders = [t for _, t in world.posts() if t.startswith("⏰")]
+    assert len(reminders) == 1 and "Speaker: U2" in reminders[0]
+
+
+def test_the_speaker_rota_keeps_a_member_who_signed_up(route):
+    world = _rota_world()
+    with _client(world) as client:
+        world.say(client, "/speak 2026-12-11 Rust lifetimes", "u1", "m-speak")
+    world.run_until(datetime(2026, 12, 9, 21, 0, tzinfo=SHANGHAI))
+    picked = [t for _, t in world.posts() if "By the speaker rota" in t]
+    assert len(picked) == 1 and "U1 speaks" in picked[0] and "Rust lifetimes" in picked[0]
+    assert len(_dms(world, "u1")) == 1 and _dms(world, "u2") == []
+    instance = _instance(world)
+    assert (instance.speaker, instance.confirmed, instance.topic) == ("u1", True, "Rust lifetimes")
+
+
+def test_the_speaker_rota_alerts_the_admins_when_nobody_can_be_picked(route):
+    world = _rota_world()
+    world.store.bulk_save_members(
+        [
+            member("u1", exempt=True),
+            member("u2", leave_from=date(2026, 12, 1), leave_until=date(2026, 12, 31)),
+            member("boss", name="Boss", role=Role.ADMIN, exempt=True),
+        ]
+    )
+    world.run_until(datetime(2026, 12, 9, 21, 0, tzinfo=SHANGHAI))
+    alerts = [m for _, m in world.sent if "no confirmed speaker" in m.text]
+    assert len(alerts) == 1 and alerts[0].kind == "direct" and alerts[0].user_id == "boss"
+    assert not [t for _, t in world.posts() if "By the speaker rota" in t]
+    assert _instance(world).speaker is None
+    assert _runs(world)[DEADLINE] == runs.DONE
+
+
+def test_two_runs_planned_at_once_record_one_speaker(route):
+    """Two plans of the deadline made before either is applied (a replay racing the first
+    run), with different inputs: the first recorded pick stands, the second writes nothing."""
+    world = _rota_world()
+    deadline = datetime(2026, 12, 9, 20, 0, tzinfo=SHANGHAI)
+    first = plan_session_phase(world.store, world.community, deadline, period=DEADLINE)
+    world.store.save_member(
+        member("u2", leave_from=date(2026, 12, 9), leave_until=date(2026, 12, 20))
+    )
+    second = plan_session_phase(world.store, world.community, deadline, period=DEADLINE)
+    assert (first.summary["picked"], second.summary["picked"]) == ("u2", "boss")
+    first.apply()
+    second.apply()
+    instance = _instance(world)
+    assert (instance.speaker, instance.speaker_name, instance.confirmed) == ("u2", "U2", True)
+
+
+def test_removing_a_session_stops_its_future_phases_and_keeps_the_past(route):
+    start = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
+    world = World("Asia/Shanghai", start)
+    with _client(world) as client:
+        world.say(client, "/speak 2026-12-04 Past talk", "u1", "m-speak")
+    world.run_until(datetime(2026, 12, 5, 0, 0, tzinfo=SHANGHAI))
+    assert _runs(world)["friday#2026-12-04#summary"] == runs.DONE
+    stale = world.community  # read before another admin adds a session
+    monday = {"id": "monday", "title": "Monday talk", "weekday": "mon", "at": "19:00"}
+    session_features.add_session(world.store, world.community, monday, world.now)
+    removed = session_features.remove_session(world.store, stale, "friday")
+    assert removed.id == "friday"
+    assert [d.id for d in session_features.definitions(world.community)] == ["monday"]
+    before = len(world.sent)
+    world.run_until(datetime(2026, 12, 19, 0, 0, tzinfo=SHANGHAI))
+    later = [m.text for _, m in world.sent[before:]]
+    assert later and all("Friday talk" not in t for t in later)
+    assert any("Monday talk" in t for t in later)
+    # the removed session's later phases are skipped if due, never posted
+    done = _runs(world)
+    later_friday = [p for p in done if p.startswith("friday#") and p > "friday#2026-12-05"]
+    assert all(done[p] != runs.DONE for p in later_friday)
+    assert _instance(world, date(2026, 12, 4)).speaker == "u1"  # the past stays
+    with pytest.raises(SessionError, match="no session 'friday'"):
+        session_features.remove_session(world.store, world.community, "friday")

@@ -60,6 +60,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "还没有人报名。",
         "en": "Nobody has signed up.",
     },
+    "session_rota_picked": {
+        "zh-CN": "🎤 {title}（{date}（{weekday}）{time}）的主讲人按轮值定为 {speaker}，"
+        "主题：{topic}。",
+        "en": "🎤 By the speaker rota, {speaker} speaks at {title} on {date} ({weekday}) at "
+        "{time}. Topic: {topic}.",
+    },
+    "session_rota_note": {
+        "zh-CN": "{speaker}，你是 {title}（{date} {time}）的主讲人，时长 {duration} 分钟。"
+        "发送「报名分享 {date} 主题」可修改主题；不能来请告诉管理员。",
+        "en": "{speaker}, you speak at {title} on {date} at {time} ({duration} minutes). "
+        "Set your topic with /speak {date} <topic>; if you cannot, tell an admin.",
+    },
     "session_cancelled_notice": {
         "zh-CN": "🚫 {title}（{date} {time}）取消了，下次见。",
         "en": "🚫 {title} on {date} at {time} is cancelled. See you next time.",
