@@ -763,6 +763,24 @@ MUTANTS = (
             "tests/jobs/test_fanout_dispatch.py::test_doubled_and_stale_shard_messages_post_nothing_twice",
         ),
     ),
+    Mutant(
+        "a freeze spent by itself twice on a retried apply",
+        "chalicelib/store/checkins.py",
+        """        tally_unchanged(member.points_v)
+        & Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        """        Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        ("tests/jobs/test_freeze_by_itself.py::test_a_retried_apply_spends_the_freeze_once",),
+    ),
+    Mutant(
+        "a freeze spent by itself again on a day already frozen",
+        "chalicelib/domain/freezes.py",
+        "if last is None or last >= day or day.isoformat() in member.frozen_days:",
+        "if last is None or last >= day:",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_reminder_tells_the_member_privately_and_spends_one_freeze_once",
+        ),
+    ),
 )
 
 
