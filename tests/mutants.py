@@ -764,12 +764,14 @@ MUTANTS = (
         ),
     ),
     Mutant(
-        "a freeze spent by itself twice on a retried apply",
+        "a freeze spent by itself and again by the check-in that read the member before",
         "chalicelib/store/checkins.py",
-        """        tally_unchanged(member.points_v)
-        & Cond.eq("last_checkin", member.last_checkin.isoformat())""",
-        """        Cond.eq("last_checkin", member.last_checkin.isoformat())""",
-        ("tests/jobs/test_freeze_by_itself.py::test_a_retried_apply_spends_the_freeze_once",),
+        '"points_v": member.points_v + 1,',
+        '"points_v": member.points_v,',
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_a_checkin_that_read_the_member_before_the_spend_spends_nothing_more",
+        ),
     ),
     Mutant(
         "a freeze spent by itself again on a day already frozen",

@@ -17,11 +17,15 @@ import pytest
 from chalice.test import Client
 
 import app
+from chalicelib.chat.checkins import handle_checkin
+from chalicelib.chat.context import CommandContext
 from chalicelib.clock import FixedClock
+from chalicelib.domain.commands import Command
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.runner import run_job
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
+from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
 from chalicelib.store.checkins import record_checkin
@@ -196,5 +200,26 @@ def test_a_checkin_read_before_the_spend_counts_the_frozen_day_once(wired):
     assert plan.apply is not None
     post("ann", "/checkin", REMINDER + timedelta(hours=1))  # 2026-11-23, 22:00: spends it
     plan.apply()  # the job's write finds the day frozen: nothing more
+    after = ann(store)
+    assert (after.current_streak, after.freezes, after.frozen_days) == (23, 1, ("2026-11-22",))
+
+
+def test_a_checkin_that_read_the_member_before_the_spend_spends_nothing_more():
+    """The other way round: the webhook read the member, the job spent the freeze, then the
+    check-in settles from the member it read. The job's write bumped the tally's version, so
+    the check-in's condition fails, it reads again and finds the day frozen."""
+    store = Store(MemoryTable())
+    seed(store)
+    read = ann(store)
+    plan = plan_daily_reminder(store, store.get_community("c1"), REMINDER, direct=True)
+    assert plan.apply is not None
+    plan.apply()
+    at = REMINDER + timedelta(hours=1)
+    event = InboundEvent("message", "console", "chat-1", Sender("ann", "Ann"), "/checkin")
+    chat = store.get_community("c1")
+    reply = handle_checkin(
+        CommandContext(store, chat, read, Command("checkin", "", "/checkin"), event, at)
+    )
+    assert "streak freeze" not in reply[0].text
     after = ann(store)
     assert (after.current_streak, after.freezes, after.frozen_days) == (23, 1, ("2026-11-22",))
