@@ -783,6 +783,14 @@ MUTANTS = (
             "test_the_reminder_tells_the_member_privately_and_spends_one_freeze_once",
         ),
     ),
+    Mutant(
+        "a retried freeze spend without the tally version writes over the bank",
+        "chalicelib/store/checkins.py",
+        """        tally_unchanged(member.points_v)
+        & Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        """        Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        ("tests/jobs/test_freeze_by_itself.py::test_a_retried_apply_spends_the_freeze_once",),
+    ),
 )
 
 

@@ -28,6 +28,7 @@ from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
+from chalicelib.store import keys
 from chalicelib.store.checkins import record_checkin
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -106,8 +107,18 @@ def test_a_retried_apply_spends_the_freeze_once():
     plan = plan_daily_reminder(store, store.get_community("c1"), REMINDER, direct=True)
     assert plan.summary["freezes_used"] == 1 and plan.apply is not None
     plan.apply()
-    plan.apply()
     assert (ann(store).freezes, ann(store).frozen_days) == (1, ("2026-11-22",))
+    # a freeze earned meanwhile (a review), written under the tally's version as points.py
+    # writes it: the retried apply neither spends again nor writes over it
+    earned = ann(store)
+    store.table.update(
+        keys.community_pk("c1"),
+        keys.member_sk("ann"),
+        set={"freezes": 2, "points_v": earned.points_v + 1},
+        return_new=False,
+    )
+    plan.apply()
+    assert (ann(store).freezes, ann(store).frozen_days) == (2, ("2026-11-22",))
 
 
 def test_no_group_fallback_when_the_direct_message_is_refused():
@@ -223,3 +234,26 @@ def test_a_checkin_that_read_the_member_before_the_spend_spends_nothing_more():
     assert "streak freeze" not in reply[0].text
     after = ann(store)
     assert (after.current_streak, after.freezes, after.frozen_days) == (23, 1, ("2026-11-22",))
+
+
+def test_the_plan_reads_only_the_roster_and_the_day_and_writes_once_per_freeze_used(
+    dynamo_table, requests_made
+):
+    """No request per member to find who a freeze keeps; one conditional UpdateItem per
+    member who uses one, none for the others."""
+    store = Store(dynamo_table)
+    store.create_community(community(created_at=START, **FREEZES_ON))
+    run = {"current_streak": 5, "best_streak": 5, "checkins": 5}
+    store.bulk_save_members(
+        member(f"m{n:03d}", last_checkin=date(2026, 11, 21 + n % 3 // 2), freezes=1, **run)
+        for n in range(300)
+    )  # n % 3 == 2 checked in yesterday; the others missed it
+    chat = store.get_community("c1")
+    requests_made.reset()
+    plan = plan_daily_reminder(store, chat, REMINDER, direct=True)
+    counts = dict(requests_made.counts)
+    assert counts.pop("Query") <= 4 and counts == {}  # roster + the day's check-ins
+    assert plan.summary["freezes_used"] == 200 and plan.apply is not None
+    requests_made.reset()
+    plan.apply()
+    assert dict(requests_made.counts) == {"UpdateItem": 200}
