@@ -22,6 +22,7 @@ from chalicelib.chat.context import CommandContext
 from chalicelib.clock import FixedClock
 from chalicelib.domain.commands import Command
 from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
+from chalicelib.jobs.plan import Direct
 from chalicelib.jobs.runner import run_job
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
@@ -257,3 +258,16 @@ def test_the_plan_reads_only_the_roster_and_the_day_and_writes_once_per_freeze_u
     requests_made.reset()
     plan.apply()
     assert dict(requests_made.counts) == {"UpdateItem": 200}
+
+
+def test_the_note_in_chinese():
+    store = Store(MemoryTable())
+    seed(store, settings={**FREEZES_ON, "locale": "zh-CN"})
+    plan = plan_daily_reminder(store, store.get_community("c1"), REMINDER, direct=True)
+    notes = [(plan.target(i), m.text) for i, m in enumerate(plan.messages) if "保护卡" in m.text]
+    assert notes == [
+        (
+            Direct("ann", None),
+            "🧊 2026-11-22 没有打卡：保护卡帮你保住了 22 天的连续打卡，还剩 1 张。",
+        )
+    ]
