@@ -892,6 +892,34 @@ MUTANTS = (
             "test_a_removal_racing_an_addition_keeps_the_added_session",
         ),
     ),
+    Mutant(
+        "a freeze spent by itself and again by the check-in that read the member before",
+        "chalicelib/store/checkins.py",
+        '"points_v": member.points_v + 1,',
+        '"points_v": member.points_v,',
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_a_checkin_that_read_the_member_before_the_spend_spends_nothing_more",
+        ),
+    ),
+    Mutant(
+        "a freeze spent by itself again on a day already frozen",
+        "chalicelib/domain/freezes.py",
+        "if last is None or last >= day or day.isoformat() in member.frozen_days:",
+        "if last is None or last >= day:",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_reminder_tells_the_member_privately_and_spends_one_freeze_once",
+        ),
+    ),
+    Mutant(
+        "a retried freeze spend without the tally version writes over the bank",
+        "chalicelib/store/checkins.py",
+        """        tally_unchanged(member.points_v)
+        & Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        """        Cond.eq("last_checkin", member.last_checkin.isoformat())""",
+        ("tests/jobs/test_freeze_by_itself.py::test_a_retried_apply_spends_the_freeze_once",),
+    ),
 )
 
 

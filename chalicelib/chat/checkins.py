@@ -517,7 +517,13 @@ def handle_me(ctx: CommandContext) -> Sequence[Message]:
         # A crash between the two writes of today's check-in could leave the counters
         # behind the item; the item is the truth for "today", and the streak counts it.
         streak=max(
-            live_streak(streak, today, leave, member.freezes if rules.enabled else 0),
+            live_streak(
+                streak,
+                today,
+                leave,
+                member.freezes if rules.enabled else 0,
+                frozen_set(member),
+            ),
             1 if done else 0,
         ),
         best=max(streak.best, 1 if done else 0),

@@ -236,13 +236,19 @@ def check_in(
     return Streak(current, max(streak.best, current), day, streak.checkins + 1)
 
 
-def live_streak(streak: Streak, today: date, leave: Leave | None, freezes: int = 0) -> int:
+def live_streak(
+    streak: Streak,
+    today: date,
+    leave: Leave | None,
+    freezes: int = 0,
+    frozen: frozenset[date] = frozenset(),
+) -> int:
     """The streak a member has today: their run while a check-in today would continue it
-    (last check-in today or yesterday, or only leave days since, or missed days that the
-    ``freezes`` banked would cover), else 0."""
+    (last check-in today or yesterday, or only leave days and ``frozen`` days since, or
+    missed days that the ``freezes`` banked would cover), else 0."""
     if streak.last is None:
         return 0
-    if streak.last >= today - _ONE_DAY or continues(streak.last, today, leave):
+    if streak.last >= today - _ONE_DAY or continues(streak.last, today, leave, frozen):
         return streak.current
     if freezes > 0 and streak.last < today:
         gap = (today - streak.last).days - 1
@@ -251,6 +257,7 @@ def live_streak(streak: Streak, today: date, leave: Leave | None, freezes: int =
                 1
                 for n in range(1, gap + 1)
                 if not (leave is not None and leave.covers(streak.last + timedelta(days=n)))
+                and streak.last + timedelta(days=n) not in frozen
             )
             if missed <= freezes:
                 return streak.current

@@ -14,7 +14,10 @@ The rules, in one place (pure: no clock, no storage):
   in nor a leave day. It is spent by the check-in that ends the gap, in that check-in's own
   conditional write of the member's counters (no request more on the check-in path), and
   only when it saves the streak: a gap of more missed days than the member has freezes
-  spends none (the streak breaks, the freezes stay). A spent day is remembered
+  spends none (the streak breaks, the freezes stay). Where the platform sends direct
+  messages, the next day's main reminder spends it first (:func:`spends_for_missed_day`,
+  features/freezes.py) and tells the member privately; the check-in that ends the gap then
+  finds the day frozen and spends nothing more. A spent day is remembered
   (``Member.frozen_days``) so that later runs computed over it (a make-up repair) still
   carry the streak across.
 * **Given back** by a make-up of a frozen day made in the same local month as that day
@@ -27,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from chalicelib.domain.checkins import continues, leave_of
 from chalicelib.domain.models import Community, Member
 
 # Frozen days older than this are dropped from the member item: a make-up reaches at most 31
@@ -119,3 +123,19 @@ def refund(member: Member, day: date, today: date) -> bool:
         today.year,
         today.month,
     )
+
+
+def spends_for_missed_day(rules: FreezeRules, member: Member, day: date) -> bool:
+    """Whether a freeze is spent by itself on ``day``, a day the member did not check in,
+    the day after it (the daily reminder, features/freezes.py): freezes on and one banked;
+    the member present, not exempt, not on leave that day and ``day`` not frozen already;
+    and a run of at least one day that a check-in on ``day`` would have continued."""
+    if not rules.enabled or member.freezes <= 0 or member.current_streak < 1:
+        return False
+    leave = leave_of(member)
+    if not member.is_present or member.exempt or (leave is not None and leave.covers(day)):
+        return False
+    last = member.last_checkin
+    if last is None or last >= day or day.isoformat() in member.frozen_days:
+        return False
+    return continues(last, day, leave, frozen_set(member))

@@ -23,6 +23,7 @@ from typing import Any
 from chalicelib.domain import sessions as rules
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
+from chalicelib.domain.rota import Pick
 from chalicelib.domain.sessions import SessionDef, SessionError
 from chalicelib.platforms.base import Message
 from chalicelib.store import sessions as session_store
@@ -548,9 +549,7 @@ def _rota_pick(
     table, day = store.table, instance.day
     members = list(store.list_members(community.id))
     if instance.picked_in == period and instance.speaker:
-        pick: rules.Pick | None = rules.Pick(
-            instance.speaker, instance.speaker_name or instance.speaker, False
-        )
+        pick: Pick | None = Pick(instance.speaker, instance.speaker_name or instance.speaker, False)
     else:
         spoke = session_store.past_speakers(
             table, community.id, definition.id, day, day - ROTA_LOOKBACK

@@ -2,7 +2,9 @@
 the members who have not checked in that local day.
 
 Cost: one Query of the roster and one Query of the day's check-ins (both paged), whatever
-the number of members; no request per member.
+the number of members; no request per member. With streak freezes on, the main reminder
+also tells each member a freeze kept yesterday's streak for, privately, and spends it once
+the messages are out: one conditional UpdateItem per such member (features/freezes.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, parse_hhmm
 from chalicelib.domain.periods import LAST_CALL, MANUAL, Period
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
+from chalicelib.features.freezes import freeze_note, missed_day_freezes, spend_all
 from chalicelib.features.points import LEVELUPS_UNTIL, announced_until, levelled_up, levelup_line
 from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Mention, Message
@@ -74,6 +77,13 @@ def plan_daily_reminder(
         if nudged is not None:  # the member on duty, privately; nothing for the group
             messages.append(Message(nudged[1]))
             addressed.append(Direct(nudged[0]))
+    kept: list[Member] = []
+    if direct and Period.parse(period).slot is None:
+        kept = missed_day_freezes(community, members, checked, local_date)
+        for member in kept:  # privately only: no word to the group if the DM is refused
+            note, target = freeze_note(community, member, local_date)
+            messages.append(note)
+            addressed.append(target)
     summary = {
         "date": local_date.isoformat(),
         "expected": targets.expected,
@@ -84,7 +94,16 @@ def plan_daily_reminder(
         "on_leave": len(targets.on_leave),
         "levelled_up": announced,
     }
-    return Plan(period=period, messages=messages, summary=summary, targets=addressed, record=record)
+    if kept:
+        summary["freezes_used"] = len(kept)
+    return Plan(
+        period=period,
+        messages=messages,
+        summary=summary,
+        targets=addressed,
+        record=record,
+        apply=spend_all(store.table, community, kept, local_date) if kept else None,
+    )
 
 
 def rota_nudge(store: Store, community: Community, now: datetime) -> tuple[str, str] | None:

@@ -243,6 +243,34 @@ def save_streak(
     return saved
 
 
+def save_freeze_spent(table: Table, member: Member, frozen_days: Iterable[str]) -> bool:
+    """Spend one of ``member``'s banked streak freezes on a missed day (already in
+    ``frozen_days``, the frozen days to keep): one UpdateItem, conditional on the tally's
+    version being the one read (every write of the bank and of the frozen days, a check-in's
+    too, bumps it, and so does this one) and on no check-in since. False when either changed:
+    re-read and decide again (the day may be frozen by now). A check-in computed from the
+    member before this write then fails its own condition and sees the day frozen."""
+    if member.last_checkin is None:
+        return False
+    cond = (
+        tally_unchanged(member.points_v)
+        & Cond.eq("last_checkin", member.last_checkin.isoformat())
+        & Cond.gt("freezes", 0)
+    )
+    return table.update(
+        keys.community_pk(member.community_id),
+        keys.member_sk(member.user_id),
+        set={
+            "freezes": member.freezes - 1,
+            "frozen_days": list(frozen_days),
+            "points": member.points,
+            "points_v": member.points_v + 1,
+        },
+        cond=cond,
+        return_new=False,
+    )
+
+
 def save_leave(table: Table, member: Member, leave: Leave | None) -> Member | None:
     """Set or clear the member's leave: one UpdateItem, conditional on the leave being the one
     it was computed from (None when another request changed it first)."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.domain.checkins import Leave, Streak, check_in, continues, live_streak
-from chalicelib.domain.freezes import FreezeRules, bank, earned, keep_frozen, plan_spend
+from chalicelib.domain.freezes import (
+    FreezeRules,
+    bank,
+    earned,
+    keep_frozen,
+    plan_spend,
+    spends_for_missed_day,
+)
 from tests.helpers import member
 
 ON = FreezeRules(enabled=True, every_reviews=5, at_levels=True, bank=2)
@@ -62,3 +69,32 @@ def test_earned_by_reviews_and_levels_never_above_the_bank():
 def test_only_recent_frozen_days_are_kept():
     kept = keep_frozen([date(2026, 8, 1), day(21), day(19)], day(23))
     assert kept == ("2026-11-19", "2026-11-21")
+
+
+def test_a_freeze_is_spent_by_itself_only_on_a_day_that_ends_a_live_run():
+    def who(**fields):
+        base = {"last_checkin": day(21), "current_streak": 4, "freezes": 1}
+        return member("ann", **{**base, **fields})
+
+    assert spends_for_missed_day(ON, who(), day(22))
+    assert not spends_for_missed_day(FreezeRules(enabled=False), who(), day(22))
+    assert not spends_for_missed_day(ON, who(freezes=0), day(22))
+    assert not spends_for_missed_day(ON, who(current_streak=0), day(22))
+    assert not spends_for_missed_day(ON, who(exempt=True), day(22))
+    assert not spends_for_missed_day(ON, who(leave_from=day(22), leave_until=day(22)), day(22))
+    assert not spends_for_missed_day(ON, who(last_checkin=day(22)), day(22))  # checked in
+    assert not spends_for_missed_day(ON, who(frozen_days=("2026-11-22",)), day(22))
+    assert not spends_for_missed_day(ON, who(last_checkin=day(20)), day(22))  # run broken
+    # a day frozen before, or a leave day, in between: the run is still live
+    assert spends_for_missed_day(
+        ON, who(last_checkin=day(20), frozen_days=("2026-11-21",)), day(22)
+    )
+    assert spends_for_missed_day(
+        ON, who(last_checkin=day(20), leave_from=day(21), leave_until=day(21)), day(22)
+    )
+
+
+def test_a_frozen_day_keeps_the_live_streak_with_no_freeze_left():
+    run = Streak(current=6, best=6, last=day(20), checkins=6)
+    assert live_streak(run, day(22), None, 0, frozenset({day(21)})) == 6
+    assert live_streak(run, day(22), None, 0) == 0

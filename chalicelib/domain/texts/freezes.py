@@ -29,4 +29,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "点评得卡要写 0 到 100 之间的整数（0：点评不得卡）。",
         "en": "freeze every reviews must be a whole number from 0 to 100.",
     },
+    "freeze_kept": {
+        "zh-CN": "🧊 {date} 没有打卡：保护卡帮你保住了 {kept} 天的连续打卡，还剩 {left} 张。",
+        "en": "🧊 You missed {date}: a freeze kept your {kept}-day streak; {left} left.",
+    },
 }
