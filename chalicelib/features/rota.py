@@ -5,7 +5,8 @@ The pick itself is domain/rota.py. Costs: the turn-over reads the roster, the se
 and the period's volunteers with one Query each (pages, never a read per member) and writes
 one conditional PutItem; volunteering is one conditional PutItem; a swap request one
 GetItem and one conditional UpdateItem; accepting one GetItem and one conditional
-UpdateItem; /me and the digest line one Query of the history (about a year of periods).
+UpdateItem (then chat/rota.py sends the duties note by DM); /me and the digest line one
+Query of the history (about a year of periods).
 """
 
 from __future__ import annotations
