@@ -1092,6 +1092,8 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
 
     Columns: user_id,name,role,squad,joined_at[,username], header row first. Re-importing
     updates members in place: their history is kept. A bad row refuses the whole file.
+    An export's extra columns (points, level, position, duty_served) are accepted and
+    ignored: a position is given only with `member set-position`, never by a file.
     """
     from datetime import UTC, datetime
 
@@ -1142,7 +1144,8 @@ def member_import(community_id: str, file: Path, as_json: bool) -> None:
 @json_option
 @friendly
 def member_export(community_id: str, output: Path | None, as_json: bool) -> None:
-    """Write the members as CSV, in the format import reads."""
+    """Write the members as CSV, in the format import reads, plus points, level, position
+    (committee position) and duty_served (periods served on the duty rota) at the end."""
     from chalicelib.features.points import level_label
     from chalicelib.features.rota import served_by_member
     from chalicelib.store.records import to_fields
@@ -1154,8 +1157,6 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
         members = list(store.list_members(community_id))
         served = served_by_member(store.table, community_id)  # one Query of the rota history
     if as_json:
-        # Periods served on the duty rota: in the JSON only, the CSV's columns are a contract
-        # an import reads back (tests/cli/test_cli.py pins them).
         rows = [
             {
                 **to_fields(m),
@@ -1166,7 +1167,9 @@ def member_export(community_id: str, output: Path | None, as_json: bool) -> None
         ]
         emit(rows, True)
         return
-    text = members_csv.render(members, lambda m: level_label(found, m))
+    text = members_csv.render(
+        members, lambda m: level_label(found, m), {uid: s.count for uid, s in served.items()}
+    )
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(members)} members to {output}")
@@ -1717,7 +1720,8 @@ def report_monthly(
     CSV columns: user_id, name, role, squad, tier (active, quiet, inactive, new,
     on_leave), last_active (the local date silence counts from), checkins (in the month),
     homework_missed_in_a_row, warned_rule (the warning held after the report),
-    candidate_rule (the rule that makes the member a removal candidate).
+    candidate_rule (the rule that makes the member a removal candidate), cohort (the cohort
+    that ran during the month, empty when none).
     """
     from datetime import UTC, datetime
 
@@ -1726,6 +1730,7 @@ def report_monthly(
         build_monthly_report,
         compose_report,
         parse_month,
+        report_cohort,
         report_csv,
         report_dict,
     )
@@ -1742,12 +1747,13 @@ def report_monthly(
         stored = built is not None
         if built is None:
             built = build_monthly_report(store, found, month, now)
+    cohort = report_cohort(found, month)
     if as_csv:
-        click.echo(report_csv(built.rows), nl=False)
+        click.echo(report_csv(built.rows, cohort), nl=False)
         return
     note = "" if stored else "\n(preview: not stored; the monthly-report job stores and sends it)"
     text = compose_report(found, built.summary).text + note
-    emit(report_dict(built, stored=stored), as_json, text)
+    emit(report_dict(built, stored=stored, cohort=cohort), as_json, text)
 
 
 @report.command("confirm-removals")

@@ -1,6 +1,10 @@
 """The member CSV: ``user_id,name,role,squad,joined_at[,username]``, header row first.
-An export adds ``points`` and ``level`` (read-only: an import ignores them, points are
-earned, never imported).
+An export adds ``points``, ``level``, ``position`` (the committee position held) and
+``duty_served`` (periods served on the duty rota), in that order at the end. They are
+read-only: an import accepts a file with or without them and ignores them. Points and duty
+are earned, never imported; a position grants admin commands, so it is given only by the
+owner (``rollcall member set-position`` or chat, audited), never by a file: an import keeps each
+known member's position as it is.
 
 Parsing is pure and strict: a bad row fails the whole import with its line number, before
 anything is written, so an operator never ends up with half a roster.
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -20,7 +24,7 @@ from chalicelib.domain.models import InvalidValue, Member, Role, parse_role
 REQUIRED_COLUMNS = ("user_id", "name", "role", "squad", "joined_at")
 OPTIONAL_COLUMNS = ("username",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-EXPORT_COLUMNS = (*COLUMNS, "points", "level")
+EXPORT_COLUMNS = (*COLUMNS, "points", "level", "position", "duty_served")
 
 
 class CsvError(ValueError):
@@ -133,10 +137,16 @@ def _role_source(known: Member | None, role: Role) -> str | None:
     return "csv"
 
 
-def render(members: Iterable[Member], level: Callable[[Member], str] | None = None) -> str:
+def render(
+    members: Iterable[Member],
+    level: Callable[[Member], str] | None = None,
+    served: Mapping[str, int] | None = None,
+) -> str:
     """The roster as CSV; formula-like cells are quoted (chalicelib/domain/csvsafe.py) and
     :func:`parse_rows` removes that quote again, so an export imports back unchanged.
-    ``level`` names a member's level (the community's ladder); else its number."""
+    ``level`` names a member's level (the community's ladder); else its number. ``served``:
+    member id → periods served on the duty rota (absent: 0)."""
+    served = served or {}
     return csvsafe.render(
         EXPORT_COLUMNS,
         (
@@ -149,6 +159,8 @@ def render(members: Iterable[Member], level: Callable[[Member], str] | None = No
                 m.username or "",
                 str(m.points),
                 level(m) if level else str(m.level),
+                m.position or "",
+                served.get(m.user_id, 0),
             )
             for m in members
         ),

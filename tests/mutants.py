@@ -920,6 +920,26 @@ MUTANTS = (
         """        Cond.eq("last_checkin", member.last_checkin.isoformat())""",
         ("tests/jobs/test_freeze_by_itself.py::test_a_retried_apply_spends_the_freeze_once",),
     ),
+    Mutant(
+        "a swap's duties note goes to the group although the member can be messaged",
+        "chalicelib/chat/rota.py",
+        "if adapter is None or not can_send_direct(adapter):",
+        "if True:",
+        (
+            "tests/entrypoints/test_rota_webhooks.py::"
+            "test_the_member_who_takes_a_swap_gets_the_duties_note_privately_once",
+        ),
+    ),
+    Mutant(
+        "the report CSV's cohort column left empty",
+        "chalicelib/features/reports.py",
+        '        cohort or "",\n',
+        '        "",\n',
+        (
+            "tests/cli/test_report_cli.py::"
+            "test_the_report_csv_of_a_cohorts_month_names_the_cohort_in_its_last_column",
+        ),
+    ),
 )
 
 

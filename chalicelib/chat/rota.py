@@ -1,5 +1,6 @@
 """Chat commands of the duty rota: 报名值月 / 报名值周 (/volunteer), 换班 @x (/swap @x),
-同意换班 (/swap accept) and 值班表 (/rota). Use cases in features/rota.py; every command is
+同意换班 (/swap accept: the member now on duty gets the duties note privately) and 值班表
+(/rota). Use cases in features/rota.py; every command is
 claimed by the inbound path before it runs, and each write is conditional, so a redelivery
 changes nothing twice."""
 
@@ -26,7 +27,10 @@ def handle_swap(ctx: CommandContext) -> Sequence[Message]:
     table, community, member = ctx.store.table, ctx.community, ctx.member
     args = ctx.command.args.strip()
     if ctx.command.word == ACCEPT_ALIAS or args.lower() in ACCEPT_WORDS:
-        return [Message(rota.accept_swap(table, community, member, ctx.now))]
+        answer = rota.accept_swap(table, community, member, ctx.now)
+        if answer.note is None:
+            return [Message(answer.reply)]
+        return [Message(answer.reply), *_send_duties(ctx, answer.note)]
     after_at = mention_text(args)
     if after_at is None:
         return [ctx.say("rota_swap_usage")]
@@ -35,6 +39,28 @@ def handle_swap(ctx: CommandContext) -> Sequence[Message]:
     if len(found) != 1:
         return [ctx.say("rota_swap_usage")]
     return [Message(rota.ask_swap(table, community, member, found[0], ctx.now))]
+
+
+def _send_duties(ctx: CommandContext, note: str) -> list[Message]:
+    """The duties note to the member now on duty, by direct message as the turn-over sends
+    it; where the platform cannot DM them (no DMs, refused, unreachable) the note goes to
+    the group instead: it holds their name and the community's duties, nothing personal."""
+    from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectMessages
+    from chalicelib.runtime import get_runtime
+
+    community = ctx.community
+    adapter = (ctx.runtime or get_runtime()).adapter(community.platform)
+    if not isinstance(adapter, DirectMessages) or not adapter.direct_messages:
+        return [Message(note)]
+    chat = ChatAddress(
+        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+    )
+    try:
+        for part in adapter.render(Message(note)):
+            adapter.deliver_direct(chat, ctx.member.user_id, part)
+    except DeliveryError:
+        return [Message(note)]
+    return []
 
 
 def handle_rota(ctx: CommandContext) -> Sequence[Message]:

@@ -75,6 +75,7 @@ CSV_COLUMNS = (
     "homework_missed_in_a_row",
     "warned_rule",
     "candidate_rule",
+    "cohort",  # the cohort that ran during the month (empty when none), on every line
 )
 
 
@@ -236,15 +237,20 @@ LEAVES_UNSEEN = {
 }
 
 
-def _cohort_suffix(community: Community, month: str) -> str:
-    """`` (第3期)`` when a cohort ran during the report's month: the CSV's columns stay as
-    they are (a contract), the title carries the cohort's name."""
+def report_cohort(community: Community, month: str) -> str | None:
+    """The name of the cohort that ran during ``month`` (None when none did): the report's
+    title and its CSV's last column carry it."""
     from chalicelib.domain.announcements import cohort_during
 
     if not community.cohorts:
-        return ""
+        return None
     first, last = community.calendar.month_bounds(month)
-    name = cohort_during(community.cohorts, first, last)
+    return cohort_during(community.cohorts, first, last)
+
+
+def _cohort_suffix(community: Community, month: str) -> str:
+    """`` (第3期)`` when a cohort ran during the report's month."""
+    name = report_cohort(community, month)
     return t(community.locale, "cohort_report_title", name=name) if name else ""
 
 
@@ -401,7 +407,7 @@ def report_target(community: Community) -> tuple[bool, str | None]:
 # -- the job ---------------------------------------------------------------------------------
 
 
-def _csv_values(row: ReportRow) -> list[Any]:
+def _csv_values(row: ReportRow, cohort: str | None = None) -> list[Any]:
     return [
         row.user_id,
         row.name,
@@ -413,21 +419,26 @@ def _csv_values(row: ReportRow) -> list[Any]:
         row.missed_in_a_row,
         row.warned_rule or "",
         row.candidate_rule or "",
+        cohort or "",
     ]
 
 
-def report_csv(rows: Iterable[ReportRow]) -> str:
-    """The report's rows as CSV, one line per present member (columns: CSV_COLUMNS);
+def report_csv(rows: Iterable[ReportRow], cohort: str | None = None) -> str:
+    """The report's rows as CSV, one line per present member (columns: CSV_COLUMNS; the
+    last, ``cohort``, names the cohort that ran during the month: ``report_cohort``);
     formula-like cells are quoted (chalicelib/domain/csvsafe.py)."""
-    return csvsafe.render(CSV_COLUMNS, (_csv_values(row) for row in rows))
+    return csvsafe.render(CSV_COLUMNS, (_csv_values(row, cohort) for row in rows))
 
 
-def report_dict(report: MonthlyReport, *, stored: bool) -> dict[str, Any]:
-    """The report for ``--json``."""
+def report_dict(
+    report: MonthlyReport, *, stored: bool, cohort: str | None = None
+) -> dict[str, Any]:
+    """The report for ``--json`` (``cohort``: as for :func:`report_csv`)."""
     s = report.summary
     return {
         "community": s.community_id,
         "month": s.month,
+        "cohort": cohort,
         "stored": stored,
         "as_of": s.as_of.isoformat(),
         "generated_at": s.generated_at.isoformat(),
@@ -450,13 +461,15 @@ def report_dict(report: MonthlyReport, *, stored: bool) -> dict[str, Any]:
         },
         "removal_enabled": s.removal_enabled,
         "confirmed_by": s.confirmed_by,
-        "rows": [dict(zip(CSV_COLUMNS, line, strict=True)) for line in _csv_lines(report.rows)],
+        "rows": [
+            dict(zip(CSV_COLUMNS, line, strict=True)) for line in _csv_lines(report.rows, cohort)
+        ],
     }
 
 
-def _csv_lines(rows: Iterable[ReportRow]) -> list[list[str]]:
+def _csv_lines(rows: Iterable[ReportRow], cohort: str | None = None) -> list[list[str]]:
     """The CSV's cells as text, unquoted: JSON carries names as they are."""
-    return [[str(value) for value in _csv_values(row)] for row in rows]
+    return [[str(value) for value in _csv_values(row, cohort)] for row in rows]
 
 
 # -- confirming removals ---------------------------------------------------------------------

@@ -5,7 +5,8 @@ The pick itself is domain/rota.py. Costs: the turn-over reads the roster, the se
 and the period's volunteers with one Query each (pages, never a read per member) and writes
 one conditional PutItem; volunteering is one conditional PutItem; a swap request one
 GetItem and one conditional UpdateItem; accepting one GetItem and one conditional
-UpdateItem; /me and the digest line one Query of the history (about a year of periods).
+UpdateItem (then chat/rota.py sends the duties note by DM); /me and the digest line one
+Query of the history (about a year of periods).
 """
 
 from __future__ import annotations
@@ -170,23 +171,33 @@ def ask_swap(table: Table, community: Community, member: Member, to: Member, now
     )
 
 
-def accept_swap(table: Table, community: Community, member: Member, now: datetime) -> str:
+@dataclass(frozen=True)
+class SwapAnswer:
+    """An answer to a swap: the reply in the group and, when the swap took effect, the
+    duties note for the member now on duty (to send privately, as the turn-over does)."""
+
+    reply: str
+    note: str | None = None
+
+
+def accept_swap(table: Table, community: Community, member: Member, now: datetime) -> SwapAnswer:
     """``member`` takes over the period they were asked to: one conditional write, refused
-    (nothing written) when no swap to them is pending or it is 24 hours old."""
+    (nothing written, no note) when no swap to them is pending or it is 24 hours old."""
     if community.rota_period is None:
-        return _say(community, "rota_none")
+        return SwapAnswer(_say(community, "rota_none"))
     if member.on_leave(community.calendar.local_date(now)):
-        return _say(community, "rota_swap_on_leave", name=member.display())
+        return SwapAnswer(_say(community, "rota_swap_on_leave", name=member.display()))
     period = on_duty_period(community, now)
     duty = rota_store.accept_swap(
         table, community.id, period, member.user_id, member.display(), now, SWAP_WINDOW
     )
     if duty is None:
-        return _say(community, "rota_swap_nothing_pending", name=member.display())
+        return SwapAnswer(_say(community, "rota_swap_nothing_pending", name=member.display()))
     log.info("rota swapped", extra={"community": community.id, "period": period})
-    return _say(
+    reply = _say(
         community, "rota_swap_done", name=member.display(), period=period, duty=duty_word(community)
     )
+    return SwapAnswer(reply, duties_note(community, period, member.display()))
 
 
 # -- what members see ----------------------------------------------------------------------

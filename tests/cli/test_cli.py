@@ -141,10 +141,10 @@ def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli
     assert (second["created"], second["updated"]) == (1, 1)
     exported = cli("member", "export", "--community", cid).stdout.splitlines()
     assert exported == [
-        "user_id,name,role,squad,joined_at,username,points,level",
-        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生",
-        "u2,李娜,leader,A,2026-11-02,,0,新生",
-        "u3,张伟,member,B,2026-11-03,,0,新生",
+        "user_id,name,role,squad,joined_at,username,points,level,position,duty_served",
+        "u1,王芳,owner,A,2026-11-01,wangfang,0,新生,,0",
+        "u2,李娜,leader,A,2026-11-02,,0,新生,,0",
+        "u3,张伟,member,B,2026-11-03,,0,新生,,0",
     ]
 
 
@@ -408,9 +408,9 @@ def test_member_export_shows_points_and_the_level_by_name_and_the_ladder_is_a_se
         store.bulk_save_members([member("u1", community_id=cid, name="Ann", role="member")])
         save_points(store.table, cid, "u1", version=0, fields={"points": 42, "level": 2})
     exported = cli("member", "export", "--community", cid).stdout.splitlines()
-    assert exported[1].endswith(",42,学员")
+    assert exported[1].endswith(",42,学员,,0")
     cli("community", "update", cid, "--level-points", "0,10,20", "--level-names", "a,b,c")
-    assert cli("member", "export", "--community", cid).stdout.splitlines()[1].endswith(",42,b")
+    assert cli("member", "export", "--community", cid).stdout.splitlines()[1].endswith(",42,b,,0")
     refused = cli("community", "update", cid, "--level-points", "0,20,10", ok=False)
     assert refused.exit_code != 0
     assert "level points must be strictly increasing" in refused.stderr

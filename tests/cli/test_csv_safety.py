@@ -65,6 +65,8 @@ def cid(cli) -> str:
                 community_id=community_id,
                 name=name,
                 squad="=A1" if user_id == "u1" else None,
+                # a position stored from an older, laxer setting: its cell is guarded too
+                position="+Officer" if user_id == "u3" else None,
                 role=Role.OWNER if user_id == "u10" else Role.MEMBER,
                 joined_at=date(2026, 11, 1),
                 last_active=date(2026, 9, 1),
@@ -92,12 +94,16 @@ def test_roster_export_neutralises_formulas_and_imports_back_unchanged(cli, cid,
     assert by_id["u2"][1] == "'@SUM(A1:A9)" and by_id["u1"][3] == "'=A1"
     assert by_id["u7"][1] == "''=looks quoted already"  # the real quote is kept as well
     assert by_id["u8"][1] == "'til dawn" and by_id["u10"][1] == "Plain Name"
+    header = rows[0]
+    assert header[-2:] == ["position", "duty_served"]
+    assert by_id["u3"][header.index("position")] == "'+Officer"
     path = tmp_path / "roster.csv"
     path.write_text(exported, encoding="utf-8")
     cli("member", "import", "--community", cid, str(path))
     with open_store() as store:
         names = {m.user_id: m.name for m in store.list_members(cid)}
         assert store.get_member(cid, "u1").squad == "=A1"
+        assert store.get_member(cid, "u3").position == "+Officer"  # kept, never imported
     assert names == HOSTILE
     assert cli("member", "export", "--community", cid) == exported
 

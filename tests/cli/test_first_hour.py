@@ -167,7 +167,7 @@ def test_member_import_reads_standard_input_and_export_says_what_it_wrote(cli, t
     out = tmp_path / "roster.csv"
     exported = cli("member", "export", "--community", cid, "-o", str(out))
     assert exported.stdout == f"wrote 3 members to {out}\n"
-    assert out.read_text(encoding="utf-8").splitlines()[1] == "u1,Ann,owner,A,2026-11-01,,0,新生"
+    assert out.read_text(encoding="utf-8").splitlines()[1] == "u1,Ann,owner,A,2026-11-01,,0,新生,,0"
 
 
 def test_a_malformed_roster_on_standard_input_is_named_stdin(cli):

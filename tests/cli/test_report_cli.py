@@ -142,7 +142,9 @@ def test_the_stored_report_csv_matches_its_message(cli, cid):
         "homework_missed_in_a_row",
         "warned_rule",
         "candidate_rule",
+        "cohort",
     ]
+    assert {r["cohort"] for r in rows} == {""}  # no cohort ran in November
     by_id = {r["user_id"]: r for r in rows}
     assert set(by_id) == {"boss", "amy", "ian", "olga"}
     assert by_id["olga"]["candidate_rule"] == "silent" and "Olga (silent)" in message
@@ -228,3 +230,22 @@ def test_report_rules_names_where_the_report_really_goes():
         main, ["report", "rules", "--community", community_id, "--admin-chat", "admins-1"]
     )
     assert "admin chat admins-1" in moved.stdout
+
+
+def test_the_report_csv_of_a_cohorts_month_names_the_cohort_in_its_last_column(cli, cid):
+    """The cohort's name is a column (CSV tools read no comment lines): the one that ran
+    during the month on every line, guarded like every text cell; empty in other months."""
+    added = cli(
+        "cohort", "add", "--community", cid, "--name", "=第3期", "--start", "2026-11-10",
+        "--end", "2026-12-20", "--at", "2026-11-01T09:00:00+08:00",
+    )  # fmt: skip
+    assert added.exit_code == 0
+    args = ("report", "monthly", "--community", cid, "--at", RUN_AT)
+    text = cli(*args, "--month", "2026-11", "--csv").stdout
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-1] == "cohort" and len(rows) == 5
+    assert {row[-1] for row in rows[1:]} == {"'=第3期"}  # a formula-like name, quoted
+    data = json.loads(cli(*args, "--month", "2026-11", "--json").stdout)
+    assert data["cohort"] == "=第3期" and {r["cohort"] for r in data["rows"]} == {"=第3期"}
+    october = list(csv.DictReader(io.StringIO(cli(*args, "--month", "2026-10", "--csv").stdout)))
+    assert october and {r["cohort"] for r in october} == {""}

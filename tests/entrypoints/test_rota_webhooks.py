@@ -135,3 +135,66 @@ def test_a_swap_to_a_member_on_leave_is_one_line_and_writes_nothing(wired):
     assert reply == ["Cat is on leave or exempt and cannot take the duty."]
     item = store.table.get(keys.community_pk("c1"), keys.rota_sk("2026-W50"))
     assert item is not None and "swap_to" not in item
+
+
+@pytest.fixture
+def sent(wired):
+    """Everything the console platform delivered (group replies and DMs)."""
+    _client, _store, rt = wired
+    got: list = []
+    rt.console_sink = got.append  # before the first post builds the console adapter
+    return got
+
+
+def test_the_member_who_takes_a_swap_gets_the_duties_note_privately_once(wired, sent):
+    _client, store, _rt = wired
+    store.update_community(store.get_community("c1"), rota_duties="Open the morning thread")
+    post(wired, "/swap @bob", user="ann", message_id="s1")
+    done = post(wired, "/swap accept", user="bob", message_id="s2")
+    # the group hears of the swap, not the duties
+    assert done == ["Swapped: Bob is now the duty monitor of the week for 2026-W50."]
+    dms = [(m.user_id, m.text) for m in sent if m.kind == "direct"]
+    assert len(dms) == 1
+    user_id, text = dms[0]
+    assert user_id == "bob"
+    assert text.startswith("[DM → bob] Bob, you are the duty monitor of the week for 2026-W50.")
+    assert "Open the morning thread" in text
+    # the same delivery again: claimed already, no second note
+    assert post(wired, "/swap accept", user="bob", message_id="s2") == []
+    assert [m.user_id for m in sent if m.kind == "direct"] == ["bob"]
+    # nothing of the note reached the group
+    assert not any("morning thread" in m.text for m in sent if m.kind != "direct")
+
+
+def test_a_swap_nobody_asked_for_sends_no_duties_note(wired, sent):
+    refused = post(wired, "/swap accept", user="bob", message_id="s1")
+    assert "no swap is waiting" in refused[0] and len(refused) == 1
+    assert [m for m in sent if m.kind == "direct"] == []
+
+
+def test_where_direct_messages_are_impossible_the_duties_note_goes_to_the_group(wired, sent):
+    _client, _store, rt = wired
+    rt.adapter("console").direct_messages = False
+    post(wired, "换班 @bob", user="ann", message_id="s1")
+    done = post(wired, "同意换班", user="bob", message_id="s2")
+    assert done[0] == "Swapped: Bob is now the duty monitor of the week for 2026-W50."
+    assert len(done) == 2 and done[1].startswith(
+        "Bob, you are the duty monitor of the week for 2026-W50. Your duties:"
+    )
+    assert [m for m in sent if m.kind == "direct"] == []
+
+
+def test_a_refused_direct_message_puts_the_duties_note_in_the_group(wired, sent, monkeypatch):
+    from chalicelib.platforms.base import DirectRefused
+
+    _client, _store, rt = wired
+    adapter = rt.adapter("console")
+
+    def refuse(chat, user_id, part):
+        raise DirectRefused(f"{user_id} never started the bot")
+
+    monkeypatch.setattr(adapter, "deliver_direct", refuse)
+    post(wired, "/swap @bob", user="ann", message_id="s1")
+    done = post(wired, "/swap accept", user="bob", message_id="s2")
+    assert len(done) == 2 and done[1].startswith("Bob, you are the duty monitor")
+    assert [m for m in sent if m.kind == "direct"] == []

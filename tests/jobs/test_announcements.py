@@ -277,7 +277,8 @@ def test_adding_a_later_announcement_never_pushes_back_one_already_scheduled():
 
 
 def test_the_monthly_report_of_a_cohorts_month_carries_its_name_in_its_title():
-    """The CSV's columns are a contract: the cohort's name goes in the report's title."""
+    """The cohort's name goes in the report's title (and, as its last column, in the report's
+    CSV: tests/cli/test_report_cli.py)."""
     from chalicelib.jobs.runner import run_job
 
     store, rt, _sent = seeded(admin_chat_id="admins")
@@ -287,6 +288,10 @@ def test_the_monthly_report_of_a_cohorts_month_carries_its_name_in_its_title():
     at = datetime(2027, 1, 1, 2, 5, tzinfo=UTC)
     result = run_job(rt, "monthly-report", "c1", at, period="2026-12")
     assert result.parts[0].startswith("📋 Study Group (Cohort 3): monthly report for 2026-12")
+    from chalicelib.features.reports import report_cohort
+
+    assert report_cohort(store.get_community("c1"), "2026-12") == "Cohort 3"
+    assert report_cohort(store.get_community("c1"), "2026-11") is None
     november = run_job(rt, "monthly-report", "c1", at, period="2026-11", dry_run=True)
     assert november.parts[0].startswith("📋 Study Group: monthly report for 2026-11")
 
