@@ -8,7 +8,7 @@ session. Nothing here runs at import time of the webhooks: the routes import thi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -632,29 +632,96 @@ def risk_page(ctx: Ctx) -> HttpResponse:
 
 
 def audit_page(ctx: Ctx) -> HttpResponse:
+    """What was done to the community and its members: settings changed on these pages
+    (the latest 100), removals (who, which rule, confirmed by whom), role and committee
+    position changes, and this month's make-ups with who recorded them. One Query each
+    (the month's check-ins for the make-ups) and the roster for names; no per-member read."""
     assert ctx.community is not None
     from chalicelib.domain.calendar import zone
     from chalicelib.features.communities import audit_trail
+    from chalicelib.features.personal_data import makeups, removals, role_audit
 
-    tz = zone(ctx.community.timezone)
-    entries = audit_trail(ctx.store, ctx.community_id, newest_first=True, limit=100)
-    if not entries:
-        return render_page(
-            ctx, ctx.word("nav_audit"), f"<p>{escape(ctx.word('no_audit'))}</p>", nav="audit"
-        )
+    community = ctx.community
+    tz = zone(community.timezone)
     names = {m.user_id: m.display() for m in ctx.store.list_members(ctx.community_id)}
-    rows = ""
-    for e in entries:
-        at = datetime.fromisoformat(e["at"]).astimezone(tz)
-        changes = f"{e.get('field', '')}: {e.get('old', '')} → {e.get('new', '')}"
-        by = str(e.get("by", ""))
-        who = names.get(by, by)
-        rows += (
-            f"<tr><td>{_local(ctx, at)}</td><td>{escape(who)}</td><td>{escape(changes)}</td></tr>"
+
+    def who(user_id: object, fallback: object = "") -> str:
+        key = str(user_id or "")
+        return names.get(key) or str(fallback or key)
+
+    def when(at: object) -> str:
+        return _local(ctx, datetime.fromisoformat(str(at)).astimezone(tz)) if at else ""
+
+    def table(
+        table_id: str, title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]
+    ) -> str:
+        head = "".join(f"<th>{escape(ctx.word(c))}</th>" for c in columns)
+        if not rows:
+            return f"<h2>{escape(title)}</h2><p>{escape(ctx.word('audit_none'))}</p>"
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
         )
-    head = "".join(f"<th>{escape(ctx.word(c))}</th>" for c in ("col_when", "col_who", "col_what"))
-    body = f'<table id="audit"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    return render_page(ctx, ctx.word("nav_audit"), body, nav="audit")
+        return (
+            f'<h2>{escape(title)}</h2><table id="{table_id}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+
+    settings_rows = [
+        (
+            when(e["at"]),
+            who(e.get("by")),
+            f"{e.get('field', '')}: {e.get('old', '')} → {e.get('new', '')}",
+        )
+        for e in audit_trail(ctx.store, ctx.community_id, newest_first=True, limit=100)
+    ]
+    removal_rows = [
+        (
+            when(r["at"]),
+            who(r["user_id"], r.get("name")),
+            str(r.get("rule") or ""),
+            str(r.get("report") or ""),
+            who(r.get("confirmed_by")),
+        )
+        for r in reversed(removals(ctx.store, ctx.community_id))
+    ]
+    role_rows = [
+        (
+            when(r["at"]),
+            who(r["user_id"], r.get("name")),
+            f"{r.get('old') or '—'} → {r.get('new') or '—'}",
+            who(r.get("by")),
+        )
+        for r in reversed(role_audit(ctx.store, ctx.community_id))
+    ]
+    month = community.calendar.month(community.calendar.local_date(ctx.now))
+    makeup_rows = [
+        (str(m["date"]), who(m["user_id"]), who(m.get("recorded_by")), when(m.get("at")))
+        for m in makeups(ctx.store, ctx.community_id, month)
+    ]
+    sections = [
+        table(
+            "audit", ctx.word("audit_settings"), ("col_when", "col_who", "col_what"), settings_rows
+        ),
+        table(
+            "removals",
+            ctx.word("audit_removals"),
+            ("col_when", "col_name", "col_rule", "col_report", "col_confirmed_by"),
+            removal_rows,
+        ),
+        table(
+            "roles",
+            ctx.word("audit_roles"),
+            ("col_when", "col_name", "col_change", "col_who"),
+            role_rows,
+        ),
+        table(
+            "makeups",
+            ctx.word("audit_makeups", month=month),
+            ("col_date", "col_name", "col_recorded_by", "col_when"),
+            makeup_rows,
+        ),
+    ]
+    return render_page(ctx, ctx.word("nav_audit"), "".join(sections), nav="audit")
 
 
 def delivery_page(ctx: Ctx) -> HttpResponse:

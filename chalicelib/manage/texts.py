@@ -153,6 +153,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_who": {"zh-CN": "操作人", "en": "Who"},
     "col_what": {"zh-CN": "修改", "en": "What changed"},
     "no_audit": {"zh-CN": "后台还没有修改记录。", "en": "No change made on these pages yet."},
+    "audit_none": {"zh-CN": "暂无记录。", "en": "Nothing on record."},
+    "audit_settings": {"zh-CN": "设置修改", "en": "Settings changed"},
+    "audit_removals": {"zh-CN": "移除记录", "en": "Removals"},
+    "audit_roles": {"zh-CN": "角色与班委变更", "en": "Role and position changes"},
+    "audit_makeups": {"zh-CN": "{month} 补卡记录", "en": "Make-ups in {month}"},
+    "col_rule": {"zh-CN": "规则", "en": "Rule"},
+    "col_report": {"zh-CN": "报告", "en": "Report"},
+    "col_confirmed_by": {"zh-CN": "确认人", "en": "Confirmed by"},
+    "col_change": {"zh-CN": "变更", "en": "Change"},
+    "col_date": {"zh-CN": "日期", "en": "Date"},
+    "col_recorded_by": {"zh-CN": "登记人", "en": "Recorded by"},
     # the delivery log
     "nav_delivery": {"zh-CN": "发送记录", "en": "Delivery log"},
     "delivery_intro": {

@@ -435,6 +435,41 @@ def test_a_setting_changed_is_validated_written_audited_and_rescheduled(site):
     assert "<td>Boss</td><td>reminder_time: 21:00 → 20:30</td>" in audit
 
 
+def test_the_audit_page_lists_removals_role_changes_and_the_months_make_ups(site):
+    """Issue 27, Audit: removals with who confirmed them, role and position changes, and
+    this month's make-ups with who recorded them, beside the settings changes."""
+    from chalicelib.features.roles import set_member_role
+    from chalicelib.store import reports
+
+    table = site.store.table
+    reports.record_removal(
+        table,
+        "c1",
+        user_id="gone",
+        name="Gone Gus",
+        rule="silent",
+        report="2026-10",
+        confirmed_by="boss",
+        at=NOW - timedelta(days=20),
+        platform="by_hand",
+    )
+    set_member_role(site.store, "c1", "amy", Role.LEADER, source="chat", by="boss", now=NOW)
+    checkins.record_checkin(
+        table, "c1", "bob", date(2026, 11, 20), NOW, makeup=True, recorded_by="boss"
+    )
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/audit", cookie))
+    removals = page[page.index('id="removals"') :]
+    assert "<td>Gone Gus</td><td>silent</td><td>2026-10</td><td>Boss</td>" in removals
+    roles = page[page.index('id="roles"') :]
+    assert "<td>Amy</td><td>member → leader</td><td>Boss</td>" in roles
+    makeups = page[page.index('id="makeups"') :]
+    assert "<td>2026-11-20</td><td>Bob</td><td>Boss</td>" in makeups
+    assert "Make-ups in 2026-11" in page
+    zh = text(site.get("/manage/c1/audit?lang=zh-CN", cookie))
+    assert "移除记录" in zh and "角色与班委变更" in zh and "2026-11 补卡记录" in zh
+
+
 def test_a_bad_value_comes_back_next_to_its_field_and_nothing_is_written(site):
     cookie = site.sign_in()
     csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
