@@ -923,7 +923,7 @@ MUTANTS = (
     Mutant(
         "a swap's duties note goes to the group although the member can be messaged",
         "chalicelib/chat/rota.py",
-        "if adapter is None or not can_send_direct(adapter):",
+        "if not isinstance(adapter, DirectMessages) or not adapter.direct_messages:",
         "if True:",
         (
             "tests/entrypoints/test_rota_webhooks.py::"
