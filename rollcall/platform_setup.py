@@ -799,12 +799,15 @@ def _discord(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "每天的成员同步：Developer Portal → Bot → Privileged Gateway Intents，打开 Server "
-                "Members Intent；否则同步会报缺少这一项，名单不变。同步把整个服务器的成员当作"
-                "频道成员（不计算频道的权限覆盖）。",
+                "Members Intent；否则同步会报缺少这一项，名单不变。只有能看到绑定频道的成员才算"
+                "社群成员（按 Discord 的规则由角色和频道的权限覆盖算出；服务器所有者和管理员"
+                "总能看到）。机器人自己要能看到这个频道。",
                 "Daily roster sync: Developer Portal → Bot → Privileged Gateway Intents, switch "
                 "on Server Members Intent; without it the sync names what is missing and "
-                "changes nothing. The sync counts every member of the server as in the channel "
-                "(channel permission overwrites are not computed).",
+                "changes nothing. Only members who can view the bound channel count (computed "
+                "as Discord does, from their roles and the channel's permission overwrites; "
+                "the server owner and administrators always can). The bot must see the "
+                "channel too.",
             ),
             _g(
                 zh,

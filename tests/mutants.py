@@ -940,6 +940,28 @@ MUTANTS = (
             "test_the_report_csv_of_a_cohorts_month_names_the_cohort_in_its_last_column",
         ),
     ),
+    Mutant(
+        "discord roster ignores the channel's permission overwrites",
+        "chalicelib/platforms/discord.py",
+        'overwrites = _overwrites(channel.get("permission_overwrites", []))',
+        "overwrites = _overwrites([])",
+        (
+            "tests/platforms/test_member_lists.py::"
+            "test_discord_a_private_channel_lists_only_the_role_that_sees_it_and_the_owner",
+            "tests/features/test_roster_sync.py::"
+            "test_a_discord_member_who_cannot_see_the_channel_leaves_the_roster",
+        ),
+    ),
+    Mutant(
+        "discord permissions ignore the member's own overwrite",
+        "chalicelib/domain/discord_permissions.py",
+        "own = self._overwrite(MEMBER, user_id)",
+        "own = None",
+        (
+            "tests/domain/test_discord_permissions.py::"
+            "test_a_member_overwrite_comes_last_deny_or_allow",
+        ),
+    ),
 )
 
 

@@ -302,3 +302,15 @@ def test_delivery_log_and_my_page_read_the_same_at_any_size(dynamo_client):
     for size in (40, 400):
         assert by[("delivery log", size)] == {"GetItem": 2, "Query": 2}
         assert by[("my page", size)] == {"GetItem": 2, "BatchGetItem": 3}
+
+
+def test_discord_roster_sync_costs_two_reads_and_the_pages_whatever_the_server():
+    """Discord's member list (issue 21): the channel and its server read once, then the
+    member pages; who can view the channel is computed, not asked per member."""
+    from bench.discord_roster import bench_discord_roster
+
+    thousand, ten_thousand = bench_discord_roster([1000, 10_000])
+    for row in (thousand, ten_thousand):
+        assert row["platform_requests"] == row["platform_requests_min"]
+        assert row["can_view"] == row["members"] // 2  # the crew role only
+    assert (thousand["platform_requests"], ten_thousand["platform_requests"]) == (4, 13)

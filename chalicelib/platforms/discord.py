@@ -79,6 +79,7 @@ from chalicelib.platforms.base import (
 from chalicelib.platforms.http import Answer, HttpSender
 
 if TYPE_CHECKING:
+    from chalicelib.domain.discord_permissions import GuildPermissions, Overwrite
     from chalicelib.domain.roster import ChatMembers
 
 log = logging.getLogger("rollcall.platforms.discord")
@@ -141,6 +142,9 @@ UNKNOWN_CHANNEL = 10003
 # Message types that are a member writing: DEFAULT and REPLY. Joins, pins, boosts and the
 # bot's own command answers (type 20, authored by the bot) are not a member's activity.
 MEMBER_MESSAGE_TYPES = frozenset({0, 19})
+# Channel types that are threads (announcement, public, private): their permissions are
+# their parent channel's.
+THREAD_TYPES = frozenset({10, 11, 12})
 
 
 def build(settings: Any, runtime: Any) -> DiscordAdapter | None:
@@ -411,27 +415,26 @@ class DiscordAdapter:
     def read_chat_members(
         self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
     ) -> ChatMembers:
-        """The members of the server the channel belongs to (``GET /guilds/{id}/members``,
-        1,000 a page, ``after`` the last id), bots left out. Simplified: every member of the
-        server, not only those whose roles let them view the channel (docs/organiser.md).
-        Needs the Server Members privileged intent enabled for the app."""
+        """The server's members who can view the community's channel, bots left out.
+
+        ``GET /channels/{id}`` (its server and its permission overwrites) and
+        ``GET /guilds/{id}`` (its owner and its roles' permissions) once per sync, then
+        ``GET /guilds/{id}/members``, 1,000 a page, ``after`` the last id; each member's
+        VIEW_CHANNEL is computed as Discord does (domain/discord_permissions.py). Needs the
+        Server Members privileged intent enabled for the app, and View Channel for the bot
+        in the channel."""
         from chalicelib.domain.roster import ChatMembers, ListedMember
 
         if not self._token:
             raise ListRefused("discord", "the bot token (ROLLCALL_DISCORD_BOT_TOKEN)")
-        try:
-            guild_id = self._guild_of(chat.chat_id)
-        except DeliveryError as error:
-            raise self._list_refusal(error) from None
-        if guild_id is None:
-            raise MalformedAnswer("discord", f"channel {chat.chat_id} belongs to no server")
+        view = self._channel_view(chat.chat_id)
         people: list[ListedMember] = []
         after = "0"
         for _ in range(MAX_LIST_PAGES):
             try:
                 answer = self._request(
                     "GET",
-                    f"/guilds/{guild_id}/members",
+                    f"/guilds/{view.guild_id}/members",
                     params={"limit": str(LIST_PAGE), "after": after},
                 )
             except DeliveryError as error:
@@ -451,6 +454,8 @@ class DiscordAdapter:
                 after = max(after, user_id, key=int)
                 if user.get("bot"):
                     continue
+                if not view.can_view(user_id, _member_roles(entry)):
+                    continue  # in the server, but the channel is hidden from them
                 name = entry.get("nick") or user.get("global_name") or user.get("username")
                 username = user.get("username")
                 people.append(
@@ -463,6 +468,71 @@ class DiscordAdapter:
             if len(page) < LIST_PAGE:
                 return ChatMembers(tuple(people), complete=True)
         raise MalformedAnswer("discord", f"the list did not end after {MAX_LIST_PAGES} pages")
+
+    def _channel_view(self, channel_id: str) -> GuildPermissions:
+        """The channel's server, owner, roles and overwrites: two requests, read fresh each
+        sync (roles and overwrites change); the channel's guild is kept as ``_guild_of``
+        keeps it."""
+        from chalicelib.domain.discord_permissions import GuildPermissions
+
+        if not _SNOWFLAKE.fullmatch(channel_id):
+            raise MalformedAnswer("discord", f"not a channel id: {channel_id[:40]!r}")
+        try:
+            channel = self._request("GET", f"/channels/{channel_id}").body
+        except DeliveryError as error:
+            raise self._channel_refusal(error) from None
+        if not isinstance(channel, dict):
+            raise MalformedAnswer("discord", "a channel that is not an object")
+        guild_id = channel.get("guild_id")
+        if not isinstance(guild_id, str) or not _SNOWFLAKE.fullmatch(guild_id):
+            raise MalformedAnswer("discord", f"channel {channel_id} belongs to no server")
+        self._guilds[channel_id] = guild_id
+        parent = channel.get("parent_id")
+        if channel.get("type") in THREAD_TYPES and isinstance(parent, str):
+            # A thread has no overwrites of its own: who sees it is who sees its channel
+            # (one request more; a private thread's own membership is not read).
+            if not _SNOWFLAKE.fullmatch(parent):
+                raise MalformedAnswer("discord", "a thread whose channel is not an id")
+            try:
+                channel = self._request("GET", f"/channels/{parent}").body
+            except DeliveryError as error:
+                raise self._channel_refusal(error) from None
+            if not isinstance(channel, dict):
+                raise MalformedAnswer("discord", "a channel that is not an object")
+        overwrites = _overwrites(channel.get("permission_overwrites", []))
+        try:
+            guild = self._request("GET", f"/guilds/{guild_id}").body
+        except DeliveryError as error:
+            raise self._channel_refusal(error) from None
+        if not isinstance(guild, dict):
+            raise MalformedAnswer("discord", "a server that is not an object")
+        owner_id = guild.get("owner_id")
+        return GuildPermissions(
+            guild_id=guild_id,
+            owner_id=owner_id if isinstance(owner_id, str) else None,
+            roles=_role_permissions(guild.get("roles")),
+            overwrites=overwrites,
+        )
+
+    def _channel_refusal(self, error: DeliveryError) -> DeliveryError:
+        """A refused read of the channel or its server: what the bot lacks, in one line."""
+        answer = error.answer
+        if answer is None or answer.status not in (401, 403, 404):
+            return error
+        code = _code(answer)
+        if answer.status == 401:
+            return ListRefused("discord", "a valid bot token", str(error))
+        if code == UNKNOWN_CHANNEL:
+            return ListRefused(
+                "discord", "access to the channel (Unknown Channel: deleted?)", str(error)
+            )
+        if answer.status == 403:
+            return ListRefused(
+                "discord",
+                "the View Channel permission in the channel (or the bot in the server)",
+                str(error),
+            )
+        return ListRefused("discord", f"access (code {code})", str(error))
 
     # -- activity (features/channel_activity.py)
     def read_channel_history(
@@ -660,6 +730,61 @@ def guild_admin(permissions: Any) -> bool | None:
     if not isinstance(permissions, str) or not permissions.isdigit() or len(permissions) > 30:
         return None
     return bool(int(permissions) & (ADMINISTRATOR | MANAGE_GUILD))
+
+
+def _permission_bits(value: Any, what: str) -> int:
+    """A permission set as Discord sends it: a decimal string (an int tolerated)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 30:
+        return int(value)
+    raise MalformedAnswer("discord", f"{what} without readable permissions")
+
+
+def _role_permissions(roles: Any) -> dict[str, int]:
+    """A guild's ``roles``: role id -> permission bits."""
+    if not isinstance(roles, list):
+        raise MalformedAnswer("discord", "a server without its roles")
+    found: dict[str, int] = {}
+    for role in roles:
+        role_id = role.get("id") if isinstance(role, dict) else None
+        if not isinstance(role_id, str) or not _SNOWFLAKE.fullmatch(role_id):
+            raise MalformedAnswer("discord", "a role without an id")
+        found[role_id] = _permission_bits(role.get("permissions"), "a role")
+    return found
+
+
+def _overwrites(entries: Any) -> tuple[Overwrite, ...]:
+    """A channel's ``permission_overwrites`` (type 0 a role's, 1 a member's)."""
+    from chalicelib.domain.discord_permissions import MEMBER, ROLE, Overwrite
+
+    if not isinstance(entries, list):
+        raise MalformedAnswer("discord", "a channel's overwrites that are not a list")
+    found: list[Overwrite] = []
+    for entry in entries:
+        target = entry.get("id") if isinstance(entry, dict) else None
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        kind = {"role": ROLE, "member": MEMBER}.get(kind, kind) if isinstance(kind, str) else kind
+        if not isinstance(target, str) or not _SNOWFLAKE.fullmatch(target):
+            raise MalformedAnswer("discord", "an overwrite without an id")
+        if kind not in (ROLE, MEMBER) or isinstance(kind, bool):
+            raise MalformedAnswer("discord", "an overwrite of neither a role nor a member")
+        found.append(
+            Overwrite(
+                target,
+                kind,
+                _permission_bits(entry.get("allow"), "an overwrite"),
+                _permission_bits(entry.get("deny"), "an overwrite"),
+            )
+        )
+    return tuple(found)
+
+
+def _member_roles(entry: dict[str, Any]) -> list[str]:
+    roles = entry.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise MalformedAnswer("discord", "a member whose roles are not a list of ids")
+    return roles
 
 
 def snowflake_at(instant: datetime) -> int:

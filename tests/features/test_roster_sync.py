@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+import responses
 
 from chalicelib.domain.models import MemberStatus
 from chalicelib.domain.roster import ChatMembers, ListedMember
@@ -268,3 +269,94 @@ def test_what_members_do_while_the_list_is_read_is_kept(store):
     assert store.get_member("c1", "bob") is None  # forgotten stays forgotten
     assert store.get_member("c1", "dee").checkins == 1  # their own item, not a blank one
     assert report.moved == 2  # Bob's rename and Dee's join: left to the next sync
+
+
+# -- Discord through its real adapter: the community is who can view the bound channel ----
+
+DC_API = "https://discord.test/api/v10"
+DC_CHANNEL, DC_GUILD, CREW = "1111111111111111111", "197038439483310086", "41771983423143936"
+VIEW = str(1 << 10)
+
+
+def discord_member(user_id: str, name: str, roles: list[str]) -> dict:
+    return {
+        "user": {"id": user_id, "username": name.lower(), "global_name": name},
+        "nick": None,
+        "roles": roles,
+        "joined_at": "2015-04-26T06:26:56.936000+00:00",
+    }
+
+
+@responses.activate
+def test_a_discord_member_who_cannot_see_the_channel_leaves_the_roster():
+    """The channel is the crew's only: a server member without the role is not in the
+    community, and one on the roster who lost the role leaves at the next sync."""
+    from chalicelib.platforms.discord import DiscordAdapter
+    from tests.platforms.support import quiet_sender
+
+    store = Store(MemoryTable())
+    store.create_community(community(platform="discord", chat_id=DC_CHANNEL))
+    store.bulk_save_members(
+        [
+            member("80351110224678912", name="Ann", username="ann"),
+            member("80351110224678913", name="Bob", username="bob"),
+        ]
+    )
+    responses.get(
+        f"{DC_API}/channels/{DC_CHANNEL}",
+        json={
+            "id": DC_CHANNEL,
+            "guild_id": DC_GUILD,
+            "permission_overwrites": [
+                {"id": DC_GUILD, "type": 0, "allow": "0", "deny": VIEW},
+                {"id": CREW, "type": 0, "allow": VIEW, "deny": "0"},
+            ],
+        },
+    )
+    responses.get(
+        f"{DC_API}/guilds/{DC_GUILD}",
+        json={
+            "id": DC_GUILD,
+            "owner_id": "53908232506183680",
+            "roles": [
+                {"id": DC_GUILD, "permissions": "104324673"},
+                {"id": CREW, "permissions": "0"},
+            ],
+        },
+    )
+    responses.get(
+        f"{DC_API}/guilds/{DC_GUILD}/members",
+        json=[
+            discord_member("80351110224678912", "Ann", [CREW]),
+            discord_member("80351110224678913", "Bob", []),  # lost the crew role
+            discord_member("80351110224678914", "Dee", [CREW]),
+            discord_member("80351110224678915", "Lurker", []),  # elsewhere in the server
+        ],
+    )
+    adapter = DiscordAdapter(bytes(32), "bot-token", api_base=DC_API, sender=quiet_sender())
+    report = sync_roster(store, store.get_community("c1"), adapter, NOW)
+    assert report.counts() == {"joins": 1, "rejoins": 0, "leaves": 1, "renames": 0}
+    assert store.get_member("c1", "80351110224678913").status is MemberStatus.LEFT
+    assert store.get_member("c1", "80351110224678914").is_present
+    assert store.get_member("c1", "80351110224678915") is None
+    assert len(responses.calls) == 3  # the channel, the server, one page of members
+
+
+@responses.activate
+def test_a_discord_channel_the_bot_cannot_read_changes_nothing():
+    from chalicelib.platforms.discord import DiscordAdapter
+    from tests.platforms.support import quiet_sender
+
+    store = Store(MemoryTable())
+    store.create_community(community(platform="discord", chat_id=DC_CHANNEL))
+    store.bulk_save_members([member("80351110224678912", name="Ann")])
+    before = store.table.all_items()
+    responses.get(
+        f"{DC_API}/channels/{DC_CHANNEL}",
+        status=403,
+        json={"message": "Missing Access", "code": 50001},
+    )
+    adapter = DiscordAdapter(bytes(32), "bot-token", api_base=DC_API, sender=quiet_sender())
+    with pytest.raises(ListRefused, match="missing the View Channel permission in the channel"):
+        sync_roster(store, store.get_community("c1"), adapter, NOW)
+    assert store.table.all_items() == before

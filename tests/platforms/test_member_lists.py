@@ -330,7 +330,9 @@ def dc_adapter(clock):
     return DiscordAdapter(bytes(32), "bot-token", api_base=DC_API, sender=timed_sender(clock))
 
 
-def guild_member(user_id: str, username: str, *, nick=None, global_name=None, bot=False) -> dict:
+def guild_member(
+    user_id: str, username: str, *, nick=None, global_name=None, bot=False, roles=()
+) -> dict:
     """A Guild Member object as Discord's reference shows one."""
     return {
         "user": {
@@ -343,7 +345,7 @@ def guild_member(user_id: str, username: str, *, nick=None, global_name=None, bo
         },
         "nick": nick,
         "avatar": None,
-        "roles": [],
+        "roles": list(roles),
         "joined_at": "2015-04-26T06:26:56.936000+00:00",
         "deaf": False,
         "mute": False,
@@ -352,12 +354,59 @@ def guild_member(user_id: str, username: str, *, nick=None, global_name=None, bo
     }
 
 
+OWNER = "53908232506183680"
+CREW_ROLE, ADMIN_ROLE, MOD_ROLE = "41771983423143936", "41771983423143937", "41771983423143938"
+VIEW = str(1 << 10)
+
+
+def dc_channel(*overwrites: dict) -> dict:
+    """A guild text channel as Discord's reference shows one."""
+    return {
+        "id": DC_CHANNEL,
+        "type": 0,
+        "guild_id": GUILD,
+        "position": 6,
+        "permission_overwrites": list(overwrites),
+        "name": "study-group",
+        "topic": None,
+        "nsfw": False,
+        "last_message_id": "155117677105512449",
+        "rate_limit_per_user": 0,
+        "parent_id": "399942396007890945",
+    }
+
+
+def overwrite(target: str, kind: int, *, allow: str = "0", deny: str = "0") -> dict:
+    return {"id": target, "type": kind, "allow": allow, "deny": deny}
+
+
+def dc_guild(everyone: str = "104324673") -> dict:
+    """A Guild object (the fields read here, and a few around them)."""
+    role = {"color": 0, "hoist": False, "position": 0, "managed": False, "mentionable": False}
+    return {
+        "id": GUILD,
+        "name": "Study group",
+        "owner_id": OWNER,
+        "roles": [
+            {**role, "id": GUILD, "name": "@everyone", "permissions": everyone},
+            {**role, "id": CREW_ROLE, "name": "crew", "permissions": "0"},
+            {**role, "id": ADMIN_ROLE, "name": "admins", "permissions": "8"},
+            {**role, "id": MOD_ROLE, "name": "mods", "permissions": "2048"},
+        ],
+    }
+
+
+def dc_server(channel: dict | None = None, guild: dict | None = None) -> None:
+    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json=channel or dc_channel())
+    responses.get(f"{DC_API}/guilds/{GUILD}", json=guild or dc_guild())
+
+
 @responses.activate
 def test_discord_lists_the_channels_server_page_by_page_without_bots(clock, monkeypatch):
     from chalicelib.platforms import discord
 
     monkeypatch.setattr(discord, "LIST_PAGE", 2)
-    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json={"id": DC_CHANNEL, "guild_id": GUILD})
+    dc_server()
     url = f"{DC_API}/guilds/{GUILD}/members"
     responses.get(
         url,
@@ -374,14 +423,136 @@ def test_discord_lists_the_channels_server_page_by_page_without_bots(clock, monk
         ("80351110224678912", "Nell", "nelly"),
         ("90351110224678914", "Ann", "ann"),
     ]
-    pages = [c.request.url for c in responses.calls[1:]]
+    pages = [c.request.url for c in responses.calls[2:]]
     assert "after=0" in pages[0] and "after=80351110224678913" in pages[1]
     assert "limit=2" in pages[0]
+    assert len(responses.calls) == 4  # the channel, the server, two pages
+
+
+def read_dc(clock) -> list[str]:
+    listed = dc_adapter(clock).read_chat_members(
+        ChatAddress("discord", DC_CHANNEL), [], check_limit=0
+    )
+    assert listed.complete
+    return [p.user_id for p in listed.members]
+
+
+@responses.activate
+def test_discord_a_private_channel_lists_only_the_role_that_sees_it_and_the_owner(clock):
+    """@everyone denied View Channel, the crew role allowed: the rest of the server is not
+    in the community, except the owner and an administrator, who see every channel."""
+    dc_server(
+        dc_channel(
+            overwrite(GUILD, 0, deny=VIEW),
+            overwrite(CREW_ROLE, 0, allow=VIEW),
+        )
+    )
+    responses.get(
+        f"{DC_API}/guilds/{GUILD}/members",
+        json=[
+            guild_member("80351110224678912", "nelly", roles=[CREW_ROLE]),
+            guild_member("80351110224678913", "lurker"),
+            guild_member("80351110224678914", "mod", roles=[MOD_ROLE]),
+            guild_member("80351110224678915", "boss", roles=[ADMIN_ROLE]),
+            guild_member(OWNER, "founder"),
+            guild_member("80351110224678916", "crewbot", bot=True, roles=[CREW_ROLE]),
+        ],
+    )
+    assert read_dc(clock) == ["80351110224678912", "80351110224678915", OWNER]
+    assert [c.request.url.split("?")[0] for c in responses.calls[:2]] == [
+        f"{DC_API}/channels/{DC_CHANNEL}",
+        f"{DC_API}/guilds/{GUILD}",
+    ]
+
+
+@responses.activate
+def test_discord_a_members_own_deny_hides_the_channel_their_role_shows(clock):
+    dc_server(
+        dc_channel(
+            overwrite(GUILD, 0, deny=VIEW),
+            overwrite(CREW_ROLE, 0, allow=VIEW),
+            overwrite("80351110224678913", 1, deny=VIEW),
+            overwrite("80351110224678914", 1, allow=VIEW),
+        )
+    )
+    responses.get(
+        f"{DC_API}/guilds/{GUILD}/members",
+        json=[
+            guild_member("80351110224678912", "nelly", roles=[CREW_ROLE]),
+            guild_member("80351110224678913", "muted", roles=[CREW_ROLE]),
+            guild_member("80351110224678914", "guest"),
+        ],
+    )
+    assert read_dc(clock) == ["80351110224678912", "80351110224678914"]
+
+
+@responses.activate
+def test_discord_without_view_in_the_server_nobody_but_admins_is_listed(clock):
+    """@everyone without View Channel server-wide and no overwrite: a role must grant it."""
+    dc_server(guild=dc_guild(everyone="0"))
+    responses.get(
+        f"{DC_API}/guilds/{GUILD}/members",
+        json=[
+            guild_member("80351110224678912", "nelly", roles=[CREW_ROLE]),
+            guild_member("80351110224678915", "boss", roles=[ADMIN_ROLE]),
+        ],
+    )
+    assert read_dc(clock) == ["80351110224678915"]
+
+
+@responses.activate
+def test_discord_a_thread_is_seen_by_whoever_sees_its_channel(clock):
+    """A thread carries no overwrites: its parent channel's decide."""
+    parent = "2222222222222222222"
+    thread = {"id": DC_CHANNEL, "type": 11, "guild_id": GUILD, "parent_id": parent}
+    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json=thread)
+    responses.get(
+        f"{DC_API}/channels/{parent}",
+        json={**dc_channel(overwrite(GUILD, 0, deny=VIEW), overwrite(CREW_ROLE, 0, allow=VIEW))},
+    )
+    responses.get(f"{DC_API}/guilds/{GUILD}", json=dc_guild())
+    responses.get(
+        f"{DC_API}/guilds/{GUILD}/members",
+        json=[
+            guild_member("80351110224678912", "nelly", roles=[CREW_ROLE]),
+            guild_member("80351110224678913", "lurker"),
+        ],
+    )
+    assert read_dc(clock) == ["80351110224678912"]
+
+
+@responses.activate
+def test_discord_a_channel_the_bot_cannot_see_is_refused_in_one_line_before_any_list(clock):
+    responses.get(
+        f"{DC_API}/channels/{DC_CHANNEL}",
+        status=403,
+        json={"message": "Missing Access", "code": 50001},
+    )
+    with pytest.raises(ListRefused) as refused:
+        read_dc(clock)
+    assert refused.value.permission == (
+        "the View Channel permission in the channel (or the bot in the server)"
+    )
+    assert "\n" not in str(refused.value)
+    assert len(responses.calls) == 1  # no members read, nothing to write from
+
+
+@responses.activate
+def test_discord_a_malformed_overwrite_or_role_is_an_error_not_a_partial_list(clock):
+    dc_server(dc_channel(overwrite(GUILD, 0, deny="lots")))
+    with pytest.raises(MalformedAnswer, match="discord sent a malformed member list"):
+        read_dc(clock)
+    responses.reset()
+    bad = dc_guild()
+    bad["roles"][1]["permissions"] = None
+    dc_server(guild=bad)
+    with pytest.raises(MalformedAnswer, match="a role without readable permissions"):
+        read_dc(clock)
 
 
 @responses.activate
 def test_discord_without_the_members_intent_names_it(clock):
-    responses.get(f"{DC_API}/channels/{DC_CHANNEL}", json={"id": DC_CHANNEL, "guild_id": GUILD})
+    dc_server()
     responses.get(
         f"{DC_API}/guilds/{GUILD}/members",
         status=403,
