@@ -940,6 +940,13 @@ MUTANTS = (
             "test_the_report_csv_of_a_cohorts_month_names_the_cohort_in_its_last_column",
         ),
     ),
+    Mutant(
+        "settings form compares a textarea's CR LF as a change",
+        "chalicelib/features/manage.py",
+        'text = value.replace("\\r\\n", "\\n").replace("\\r", "\\n").strip()',
+        "text = value.strip()",
+        ("tests/manage/test_pages.py::test_the_whole_form_sent_back_unchanged_writes_nothing",),
+    ),
 )
 
 
