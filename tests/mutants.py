@@ -962,6 +962,13 @@ MUTANTS = (
             "test_a_member_overwrite_comes_last_deny_or_allow",
         ),
     ),
+    Mutant(
+        "settings form compares a textarea's CR LF as a change",
+        "chalicelib/features/manage.py",
+        'text = value.replace("\\r\\n", "\\n").replace("\\r", "\\n").strip()',
+        "text = value.strip()",
+        ("tests/manage/test_pages.py::test_the_whole_form_sent_back_unchanged_writes_nothing",),
+    ),
 )
 
 

@@ -97,7 +97,6 @@ LEADERBOARD_SIZE = 10
 # Streaks worth a cheer. A fixed ladder rather than "new personal best", which would fire on
 # every day of a member's first long run and soon mean nothing.
 STREAK_MILESTONES = frozenset({7, 14, 21, 30, 50, 100, 200, 365, 500, 1000})
-_CLEAR_WORDS = {"clear", "off", "none", "-", "清除", "取消", "无"}
 _ON_WORDS = {"on", "开", "开启", "打开"}
 _OFF_WORDS = {"off", "关", "关闭"}
 
@@ -732,15 +731,14 @@ def handle_theme(ctx: CommandContext) -> Sequence[Message]:
         return _reply([line or _t(ctx, "theme_none")])
     if not ctx.may("theme"):
         return _reply([_t(ctx, "theme_admins_only", name=ctx.member.display())])
-    if text.lower() in _CLEAR_WORDS:
-        ctx.store.update_community(community, theme=None, theme_week=None)
+    from chalicelib.features.communities import set_theme
+
+    changed = set_theme(ctx.store, community, text, today=today, by=ctx.member.user_id, now=ctx.now)
+    if changed.theme is None:
         return _reply([_t(ctx, "theme_cleared")])
-    theme, cut = cut_text(text, THEME_MAX_CHARS)
-    week = community.calendar.iso_week(today)
-    ctx.store.update_community(community, theme=theme, theme_week=week)
     return _reply(
         [
-            _t(ctx, "theme_set", week=week, theme=theme),
-            _t(ctx, "theme_cut", limit=THEME_MAX_CHARS) if cut else None,
+            _t(ctx, "theme_set", week=changed.week, theme=changed.theme),
+            _t(ctx, "theme_cut", limit=THEME_MAX_CHARS) if changed.cut else None,
         ]
     )

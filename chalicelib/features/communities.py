@@ -296,3 +296,38 @@ def local_run(at_iso: str, timezone: str) -> str:
 
     local = datetime.fromisoformat(at_iso).astimezone(zone(timezone))
     return f"{local:%Y-%m-%d %H:%M} {timezone}"
+
+
+# -- this week's theme (chat /theme 主题 and the settings page) -------------------------------
+
+# Words that clear the theme instead of setting it (chat ``/theme clear``; the page's empty box).
+THEME_CLEAR_WORDS = frozenset({"clear", "off", "none", "-", "清除", "取消", "无"})
+
+
+@dataclass(frozen=True)
+class ThemeChange:
+    """The theme after a change: None when cleared; ``cut`` when it was shortened."""
+
+    community: Community
+    theme: str | None
+    week: str | None
+    cut: bool
+
+
+def set_theme(
+    store: Store, community: Community, text: str, *, today: date, by: str, now: datetime
+) -> ThemeChange:
+    """Set this ISO week's check-in theme (a clear word or nothing clears it), cut to
+    THEME_MAX_CHARS; the change is audited like a setting. The caller checks permission."""
+    from chalicelib.domain.checkins import THEME_MAX_CHARS, cut_text
+
+    typed = text.strip()
+    if not typed or typed.lower() in THEME_CLEAR_WORDS:
+        theme, week, cut = None, None, False
+    else:
+        theme, cut = cut_text(typed, THEME_MAX_CHARS)
+        week = community.calendar.iso_week(today)
+    saved = store.update_community(community, theme=theme, theme_week=week)
+    if community.theme != theme:
+        record_changes(store, community.id, {"theme": (community.theme, theme)}, by=by, now=now)
+    return ThemeChange(saved, theme, week, cut)

@@ -348,21 +348,46 @@ def at_risk(store: Store, community: Community, now: datetime) -> tuple[str, lis
 
 # -- settings ---------------------------------------------------------------------------------
 
-# The settings the page edits, in the form's order (chalicelib/domain/settings.py names).
-EDITABLE = (
-    "reminder_time",
-    "last_call_time",
-    "day_boundary",
-    "timezone",
-    "locale",
-    "congratulate",
-    "grace_days",
-    "cycle_length_days",
-    "deadline_weekday",
-    "deadline_time",
-    "report_day",
-    "report_time",
+# The settings the page edits, by section, in the form's order (domain/settings.py names).
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "daily",
+        (
+            "reminder_time",
+            "last_call_time",
+            "day_boundary",
+            "timezone",
+            "locale",
+            "congratulate",
+            "grace_days",
+        ),
+    ),
+    ("homework", ("cycle_length_days", "deadline_weekday", "deadline_time")),
+    ("report", ("report_day", "report_time", "removal")),
+    (
+        "joining",
+        (
+            "welcome",
+            "group_rules",
+            "require_rules_acceptance",
+            "link",
+            "nickname_pattern",
+            "nickname_format",
+            "pending_hours",
+        ),
+    ),
+    ("freezes", ("streak_freezes", "freeze_bank", "freeze_every_reviews", "freeze_at_levels")),
+    ("data", ("retention_days",)),
 )
+EDITABLE = tuple(name for _, names in SECTIONS for name in names)
+# Long texts edited in a textarea (browsers send their new lines as CR LF).
+TEXTAREAS = ("welcome", "group_rules")
+# Settings the validator clears with ``off``: the form shows them empty when unset, and an
+# emptied box clears them.
+CLEARED_WHEN_EMPTY = ("welcome", "group_rules", "link", "nickname_pattern", "nickname_format")
+# This week's theme is not a Community setting (it belongs to the week it was set in): the
+# form's ``theme`` box goes to features/communities.py set_theme, as chat's /theme does.
+THEME = "theme"
 
 
 def setting_text(community: Community, name: str) -> str:
@@ -371,12 +396,28 @@ def setting_text(community: Community, name: str) -> str:
 
     value = getattr(community, SETTINGS[name].field)
     if value is None:
-        return "off"
+        return "" if name in CLEARED_WHEN_EMPTY else "off"
     if isinstance(value, bool):
         return "on" if value else "off"
     if name == "deadline_weekday":
         return WEEKDAYS[value]
     return str(value)
+
+
+def theme_text(community: Community, now: datetime) -> str:
+    """This week's theme as the form shows it: empty when none, or set for another week."""
+    calendar = community.calendar
+    if community.theme and community.theme_week == calendar.iso_week(calendar.local_date(now)):
+        return community.theme
+    return ""
+
+
+def _posted(name: str, value: str) -> str:
+    """The form's text as the validator reads it: new lines as typed, an empty box ``off``."""
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text and name in CLEARED_WHEN_EMPTY:
+        return "off"
+    return text
 
 
 class SettingsRefused(InvalidValue):
@@ -419,14 +460,23 @@ def change_settings(
     every job's module, and the function that serves the pages and webhooks is not granted
     what those jobs do (BatchWriteItem); the worker picks it up within a second.
     """
-    from chalicelib.domain.settings import SETTINGS, check_settings, parse_settings
+    from chalicelib.domain.settings import (
+        SETTINGS,
+        SettingRefused,
+        check_settings,
+        parse_settings,
+    )
     from chalicelib.queue import reschedule_message
 
     given = {
-        name: form[name].strip()
+        name: _posted(name, form[name])
         for name in EDITABLE
-        if name in form and form[name].strip() != setting_text(community, name)
+        if name in form
+        and _posted(name, form[name]) != _posted(name, setting_text(community, name))
     }
+    theme = form.get(THEME)
+    if theme is not None and theme.strip() == theme_text(community, now):
+        theme = None
     errors: dict[str, InvalidValue] = {}
     changes: dict[str, Any] = {}
     for name, value in given.items():
@@ -440,6 +490,8 @@ def change_settings(
         # Nothing new, but the jobs are scheduled again anyway: a submit whose reschedule
         # message was lost (the queue refused it after the settings were saved) is
         # repaired by submitting the form again.
+        if theme is not None:
+            community = _change_theme(store, community, actor, theme, now)
         queue.send_batch([reschedule_message(community.id)])
         return community
     try:
@@ -447,7 +499,12 @@ def change_settings(
         check_settings(updated, changed=changes)
     except InvalidValue as error:
         text = str(error)
-        named = [n for n in given if text.startswith(SETTINGS[n].what)] or list(given)
+        named = [
+            n
+            for n in given
+            if (isinstance(error, SettingRefused) and error.setting == n)
+            or text.startswith(SETTINGS[n].what)
+        ] or list(given)
         raise SettingsRefused({named[0]: error}) from None
     from chalicelib.features.communities import record_changes
 
@@ -459,8 +516,20 @@ def change_settings(
     }
     # The same audit record as a change from chat or the CLI (features/communities.py).
     record_changes(store, community.id, diff, by=actor.user_id, now=now)
+    if theme is not None:
+        saved = _change_theme(store, saved, actor, theme, now)
     queue.send_batch([reschedule_message(community.id)])
     return saved
+
+
+def _change_theme(
+    store: Store, community: Community, actor: Member, text: str, now: datetime
+) -> Community:
+    """This week's theme from the form, through chat's own use case (set or, empty, clear)."""
+    from chalicelib.features.communities import set_theme
+
+    today = community.calendar.local_date(now)
+    return set_theme(store, community, text, today=today, by=actor.user_id, now=now).community
 
 
 # -- the delivery log -------------------------------------------------------------------------

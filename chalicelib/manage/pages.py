@@ -520,18 +520,46 @@ def settings_page(ctx: Ctx) -> HttpResponse:
     saved = ctx.request.query.get("saved") == "1"
     data = feature.next_posts(ctx.store, ctx.community)
     reminder = next((at for job, at in data if job == "daily-reminder"), None)
-    fields = ""
-    for name in feature.EDITABLE:
-        value = values.get(name, feature.setting_text(ctx.community, name))
+    from chalicelib.domain.checkins import THEME_MAX_CHARS
+
+    def field(name: str, value: str, *, long: bool = False, limit: int = 0) -> str:
         error = errors.get(name, "")
-        fields += (
+        described = f' aria-describedby="{name}-error"' if error else ""
+        if long:
+            box = (
+                f'<textarea id="{name}" name="{name}" rows="5"{described}>'
+                f"{escape(value)}</textarea>"
+            )
+        else:
+            most = f' maxlength="{limit}"' if limit else ""
+            box = f'<input id="{name}" name="{name}" value="{escape(value)}"{most}{described}>'
+        return (
             f'<div class="field{" bad" if error else ""}">'
             f'<label for="{name}">{escape(ctx.word("set_" + name))}</label>'
-            f'<input id="{name}" name="{name}" value="{escape(value)}"'
-            + (f' aria-describedby="{name}-error"' if error else "")
-            + ">"
+            + box
             + (f'<span class="error" id="{name}-error">{escape(error)}</span>' if error else "")
             + "</div>"
+        )
+
+    theme = values.get(feature.THEME, feature.theme_text(ctx.community, ctx.now))
+    fields = (
+        f'<fieldset id="section-theme"><legend>{escape(ctx.word("sec_theme"))}</legend>'
+        + field(feature.THEME, theme, limit=THEME_MAX_CHARS)
+        + "</fieldset>"
+    )
+    for section, names in feature.SECTIONS:
+        fields += (
+            f'<fieldset id="section-{section}"><legend>{escape(ctx.word("sec_" + section))}'
+            "</legend>"
+            + "".join(
+                field(
+                    name,
+                    values.get(name, feature.setting_text(ctx.community, name)),
+                    long=name in feature.TEXTAREAS,
+                )
+                for name in names
+            )
+            + "</fieldset>"
         )
     notice = ""
     if saved:
@@ -967,7 +995,9 @@ flex-wrap:wrap;gap:.5rem;margin-bottom:.6rem}input,select,button{font:inherit;pa
 button{background:#1f3a5f;color:#fff;border:0;border-radius:5px;padding:.4rem 1rem;cursor:pointer}
 .inline{display:inline}button.link{background:none;padding:0}.field{display:grid;
 grid-template-columns:16rem 12rem 1fr;gap:.6rem;align-items:center;margin:.35rem 0}
-.field.bad input{border:2px solid #c0392b}.error{color:#c0392b}.names{columns:3}
+.field.bad input,.field.bad textarea{border:2px solid #c0392b}.error{color:#c0392b}
+.names{columns:3}fieldset{background:#fff;border:1px solid #e3e6ea;border-radius:8px;
+margin-bottom:1rem}legend{font-weight:600}textarea{font:inherit;grid-column:2/4;min-height:6rem}
 svg text{font-size:10px;fill:#6b7480}
 .cal{width:auto}.cal td,.cal th{text-align:center;width:2.6rem;height:2.4rem;padding:.1rem}
 .cal td.in{background:#7bc96f;color:#fff;font-weight:600}.cal td.missed{background:#f1f2f4}

@@ -120,6 +120,58 @@ TEXTS: dict[str, dict[str, str]] = {
     "set_deadline_time": {"zh-CN": "作业截止时间", "en": "Homework deadline time"},
     "set_report_day": {"zh-CN": "月报日期（1-28）", "en": "Report day (1-28)"},
     "set_report_time": {"zh-CN": "月报时间", "en": "Report time"},
+    # the settings page's sections and the settings it gained (issue 27)
+    "sec_theme": {"zh-CN": "本周主题", "en": "This week's theme"},
+    "sec_daily": {"zh-CN": "每日打卡", "en": "Daily check-ins"},
+    "sec_homework": {"zh-CN": "作业", "en": "Homework"},
+    "sec_report": {"zh-CN": "月报与移除", "en": "Monthly report and removal"},
+    "sec_joining": {"zh-CN": "入群流程", "en": "Joining"},
+    "sec_freezes": {"zh-CN": "保护卡", "en": "Streak freezes"},
+    "sec_data": {"zh-CN": "数据保留", "en": "Data kept"},
+    "set_theme": {"zh-CN": "主题（留空清除）", "en": "Theme (empty: none)"},
+    "set_removal": {
+        "zh-CN": "移除（on/off，管理员确认后）",
+        "en": "Removal (on/off, admin confirms)",
+    },
+    "set_welcome": {
+        "zh-CN": "欢迎语（{name} {community} {link}；留空用默认）",
+        "en": "Welcome ({name} {community} {link}; empty: default)",
+    },
+    "set_group_rules": {
+        "zh-CN": "群规 / 入群须知（留空清除）",
+        "en": "Group rules (empty: none)",
+    },
+    "set_require_rules_acceptance": {
+        "zh-CN": "同意群规后才能打卡（on/off）",
+        "en": "Check-ins wait for accepting the rules (on/off)",
+    },
+    "set_link": {"zh-CN": "社群链接（{link}）", "en": "Community link ({link})"},
+    "set_nickname_pattern": {
+        "zh-CN": "昵称正则（留空不检查）",
+        "en": "Nickname pattern, a regular expression (empty: none)",
+    },
+    "set_nickname_format": {
+        "zh-CN": "昵称格式说明，如 名称-地区-职业",
+        "en": "Nickname format in words, e.g. name-city-job",
+    },
+    "set_pending_hours": {
+        "zh-CN": "新人待确认时长（小时）",
+        "en": "Pending newcomers after (hours)",
+    },
+    "set_streak_freezes": {"zh-CN": "保护卡（on/off）", "en": "Streak freezes (on/off)"},
+    "set_freeze_bank": {"zh-CN": "保护卡上限（1-10）", "en": "Freezes banked at most (1-10)"},
+    "set_freeze_every_reviews": {
+        "zh-CN": "每点评几次得一张（0 不发）",
+        "en": "A freeze every N reviews (0: none)",
+    },
+    "set_freeze_at_levels": {
+        "zh-CN": "升级时得一张（on/off）",
+        "en": "A freeze at each level reached (on/off)",
+    },
+    "set_retention_days": {
+        "zh-CN": "记录保留天数（仅新记录）",
+        "en": "Days records are kept (new records only)",
+    },
     # homework
     "no_cycles": {
         "zh-CN": "这个社群还没有作业周期。",

@@ -440,3 +440,32 @@ def test_a_member_opens_their_own_page_and_nothing_else(browser, served):
         visit(driver, served.url + path)
         assert "Amy" not in driver.page_source and "Bob" not in driver.page_source, path
         assert "your own page only" in driver.page_source or "Sign in first" in driver.page_source
+
+
+def test_an_organiser_types_the_group_rules_in_a_textarea_and_they_are_saved(browser, served):
+    """The joining ritual's rules, several lines typed into the settings page's textarea
+    (the browser sends them with CR LF), saved as typed with the gate switched on, audited."""
+    from selenium.webdriver.common.by import By
+
+    from rollcall.context import open_store
+
+    driver = browser
+    sign_in(driver, served.link("c1", "boss"))
+    go(driver, driver.find_element(By.LINK_TEXT, "Settings"))
+    rules = driver.find_element(By.ID, "group_rules")
+    assert rules.tag_name == "textarea"
+    rules.send_keys("1. Be kind, {name}\n2. Check in every day")
+    gate = driver.find_element(By.ID, "require_rules_acceptance")
+    gate.clear()
+    gate.send_keys("on")
+    go(driver, driver.find_element(By.ID, "save"))
+    assert driver.find_element(By.ID, "saved").text == "Saved."
+    shown = driver.find_element(By.ID, "group_rules").get_attribute("value")
+    assert shown == "1. Be kind, {name}\n2. Check in every day"
+    shoot(driver, served, "settings-group-rules")
+    with open_store() as store:
+        c1 = store.get_community("c1")
+    assert c1.group_rules == "1. Be kind, {name}\n2. Check in every day"
+    assert c1.require_rules_acceptance is True
+    go(driver, driver.find_element(By.LINK_TEXT, "Audit"))
+    assert "group_rules: - → 1. Be kind, {name}" in driver.page_source

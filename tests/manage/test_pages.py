@@ -808,6 +808,8 @@ def test_every_bad_value_the_settings_form_takes_is_refused_in_both_languages(si
     for name, value, words in BAD_SETTINGS:
         if name not in feature.EDITABLE:
             continue
+        if name in feature.CLEARED_WHEN_EMPTY and not value.strip():
+            continue  # on the page an emptied box clears the setting ('off' in the CLI)
         with pytest.raises(feature.SettingsRefused) as refused:
             feature.change_settings(site.store, site.rt.queue, c, boss, {name: value}, NOW)
         assert words in refused.value.reasons("en")[name], (name, value)
@@ -868,3 +870,219 @@ def test_an_admin_opens_a_members_page_from_the_table_by_a_session_bound_referen
     assert site.get(amy, other).status_code == 404
     assert site.get("/manage/c1/member?m=amy", cookie).status_code == 404
     assert site.get(amy, member_sign_in(site)).status_code == 403
+
+
+# -- the settings page's other sections: theme, removal, joining, freezes, retention ---------
+
+
+def _audited(site) -> list[tuple[str, str, str, str]]:
+    items = site.store.table.query(keys.community_pk("c1"), prefix=keys.AUDIT_PREFIX)
+    return [(i["by"], i["field"], i["old"], i["new"]) for i in items]
+
+
+def _whole_form(html: str) -> dict[str, str]:
+    """Every field of the settings form as a browser sends it (a textarea's new lines as
+    CR LF), unchanged."""
+    import html as entities
+
+    found = {
+        name: entities.unescape(value)
+        for name, value in re.findall(
+            r'<input (?:type="hidden" )?(?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"', html
+        )
+    }
+    for name, value in re.findall(
+        r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html
+    ):
+        found[name] = entities.unescape(value).replace("\n", "\r\n")
+    return found
+
+
+def test_the_weeks_theme_is_set_and_cleared_on_the_page_as_in_chat_and_audited(site):
+    cookie = site.sign_in()
+    form = text(site.get("/manage/c1/settings", cookie))
+    assert '<input id="theme" name="theme" value="" maxlength="200">' in form
+    answer = site.post(
+        "/manage/c1/settings", {"csrf": csrf_of(form), "theme": "Read a poem"}, cookie
+    )
+    assert answer.status_code == 303
+    saved = site.store.get_community("c1")
+    assert (saved.theme, saved.theme_week) == ("Read a poem", "2026-W48")  # chat's week too
+    assert _audited(site) == [("boss", "theme", "-", "Read a poem")]
+    assert "Read a poem" in text(site.get("/manage/c1", cookie))  # the overview shows it
+    form = text(site.get("/manage/c1/settings", cookie))
+    assert 'name="theme" value="Read a poem"' in form
+    site.at(NOW + timedelta(minutes=1))
+    site.post("/manage/c1/settings", {"csrf": csrf_of(form), "theme": ""}, cookie)
+    assert site.store.get_community("c1").theme is None
+    assert ("boss", "theme", "Read a poem", "-") in _audited(site)
+
+
+def test_a_theme_sent_with_a_bad_setting_is_not_written_either(site):
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    answer = site.post(
+        "/manage/c1/settings", {"csrf": csrf, "theme": "Walk", "freeze_bank": "0"}, cookie
+    )
+    assert answer.status_code == 400 and 'value="Walk"' in text(answer)
+    assert site.store.table.all_items() == before and site.rt.queue.drain() == []
+
+
+def test_the_chat_theme_command_is_audited_through_the_same_use_case(site):
+    from chalicelib.features.communities import set_theme
+
+    c = site.store.get_community("c1")
+    changed = set_theme(site.store, c, "x" * 250, today=date(2026, 11, 23), by="boss", now=NOW)
+    assert changed.cut and len(changed.theme) <= 200 and changed.week == "2026-W48"
+    later = NOW + timedelta(minutes=1)
+    set_theme(site.store, changed.community, "清除", today=date(2026, 11, 23), by="boss", now=later)
+    assert site.store.get_community("c1").theme is None
+    assert [f for _, f, _, _ in _audited(site)] == ["theme", "theme"]
+
+
+def test_removal_is_switched_on_the_page_and_a_bad_word_refused_next_to_it(site):
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    bad = site.post("/manage/c1/settings", {"csrf": csrf, "removal": "sometimes"}, cookie)
+    assert bad.status_code == 400
+    assert '<span class="error" id="removal-error">removal must be on or off' in text(bad)
+    assert site.store.table.all_items() == before
+    was = site.store.get_community("c1").removal_enabled
+    flipped = "off" if was else "on"
+    site.post("/manage/c1/settings", {"csrf": csrf, "removal": flipped}, cookie)
+    assert site.store.get_community("c1").removal_enabled is (not was)
+    words = {True: "on", False: "off"}
+    assert _audited(site) == [("boss", "removal_enabled", words[was], words[not was])]
+    assert 'id="report_day"' in text(site.get("/manage/c1/settings", cookie))
+
+
+def test_the_joining_ritual_is_set_in_textareas_and_audited(site):
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    answer = site.post(
+        "/manage/c1/settings",
+        {
+            "csrf": csrf,
+            "group_rules": "1. Be kind\r\n2. Check in daily, {name}",
+            "require_rules_acceptance": "on",
+            "welcome": "Welcome to {community}, {name}!\r\nSee {link}",
+            "link": "https://example.org/club",
+            "nickname_pattern": "^.+-.+$",
+            "nickname_format": "name-city",
+        },
+        cookie,
+    )
+    assert answer.status_code == 303, text(answer)
+    c = site.store.get_community("c1")
+    assert c.group_rules == "1. Be kind\n2. Check in daily, {name}"  # new lines as typed
+    assert c.welcome_text == "Welcome to {community}, {name}!\nSee {link}"
+    assert (c.require_rules_acceptance, c.community_link) == (True, "https://example.org/club")
+    assert (c.nickname_pattern, c.nickname_format) == ("^.+-.+$", "name-city")
+    fields = {f for _, f, _, _ in _audited(site)}
+    assert fields == {
+        "group_rules",
+        "require_rules_acceptance",
+        "welcome_text",
+        "community_link",
+        "nickname_pattern",
+        "nickname_format",
+    }
+    form = text(site.get("/manage/c1/settings", cookie))
+    assert (
+        '<textarea id="group_rules" name="group_rules" rows="5">'
+        "1. Be kind\n2. Check in daily, {name}</textarea>"
+    ) in form
+
+
+def test_bad_joining_settings_are_refused_next_to_their_field_in_chinese(site):
+    site.store.update_community(site.store.get_community("c1"), locale="zh-CN")
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    answer = site.post(
+        "/manage/c1/settings",
+        {"csrf": csrf, "group_rules": "Rule {0}", "link": "ftp://x.org"},
+        cookie,
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert re.search(
+        r'<textarea id="group_rules" name="group_rules" rows="5" '
+        r'aria-describedby="group_rules-error">Rule \{0\}</textarea>'
+        r'<span class="error" id="group_rules-error">群规只能用',
+        page,
+    )
+    assert '<span class="error" id="link-error">' in page and "must be" not in page
+    # The gate without rules: refused next to the gate, in Chinese.
+    gate = text(
+        site.post("/manage/c1/settings", {"csrf": csrf, "require_rules_acceptance": "on"}, cookie)
+    )
+    assert re.search(
+        r'<span class="error" id="require_rules_acceptance-error">[^<]*[\u4e00-\u9fff]', gate
+    )
+    assert site.store.table.all_items() == before and site.rt.queue.drain() == []
+
+
+def test_streak_freezes_and_retention_are_set_on_the_page_and_bad_values_refused(site):
+    cookie = site.sign_in()
+    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
+    before = site.store.table.all_items()
+    for name, value, words in (
+        ("freeze_bank", "11", "freeze bank must be between 1 and 10"),
+        ("streak_freezes", "maybe", "streak freezes must be on or off"),
+        ("retention_days", "179", "retention days must be between 180 and 1096"),
+    ):
+        bad = text(site.post("/manage/c1/settings", {"csrf": csrf, name: value}, cookie))
+        assert f'<span class="error" id="{name}-error">{words}' in bad, name
+    assert site.store.table.all_items() == before
+    c = site.store.get_community("c1")
+    answer = site.post(
+        "/manage/c1/settings",
+        {
+            "csrf": csrf,
+            "streak_freezes": "off" if c.streak_freezes else "on",
+            "freeze_bank": "3" if c.freeze_bank != 3 else "4",
+            "retention_days": "400",
+        },
+        cookie,
+    )
+    assert answer.status_code == 303
+    saved = site.store.get_community("c1")
+    assert saved.streak_freezes is (not c.streak_freezes) and saved.retention_days == 400
+    assert saved.freeze_bank in (3, 4) and saved.freeze_bank != c.freeze_bank
+    assert ("boss", "retention_days", str(c.retention_days), "400") in _audited(site)
+    assert {f for _, f, _, _ in _audited(site)} == {
+        "streak_freezes",
+        "freeze_bank",
+        "retention_days",
+    }
+
+
+def test_the_whole_form_sent_back_unchanged_writes_nothing(site):
+    """A browser sends every field: textareas with CR LF new lines, unset texts empty.
+    Nothing changed, nothing is written (only the reschedule is queued again)."""
+    c = site.store.get_community("c1")
+    site.store.update_community(c, group_rules="Line one\nLine two", welcome_text="Hi {name}")
+    cookie = site.sign_in()
+    form = _whole_form(text(site.get("/manage/c1/settings", cookie)))
+    assert form["group_rules"] == "Line one\r\nLine two" and form["link"] == ""
+    assert set(feature.EDITABLE) | {"theme", "csrf"} <= set(form)
+    before = site.store.table.all_items()
+    assert site.post("/manage/c1/settings", form, cookie).status_code == 303
+    assert site.store.table.all_items() == before
+
+
+def test_the_settings_page_reads_no_member(site):
+    """The settings page reads the community (and the schedule), never a member's item."""
+
+    def cost() -> dict[str, int]:
+        cookie = site.sign_in()
+        site.store.table.requests.clear()
+        assert site.get("/manage/c1/settings", cookie).status_code == 200
+        return dict(site.store.table.requests)
+
+    small = cost()
+    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    assert cost() == small and "Scan" not in small

@@ -33,4 +33,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "🧊 {date} 没有打卡：保护卡帮你保住了 {kept} 天的连续打卡，还剩 {left} 张。",
         "en": "🧊 You missed {date}: a freeze kept your {kept}-day streak; {left} left.",
     },
+    "setting_hint_freeze_at_levels": {
+        "zh-CN": "升级得保护卡只能是 开 或 关。",
+        "en": "freeze at levels must be on or off.",
+    },
 }

@@ -129,4 +129,8 @@ TEXTS = {
         "zh-CN": "📌 群公告：\n{texts}",
         "en": "📌 Pinned announcements:\n{texts}",
     },
+    "setting_hint_nickname_format": {
+        "zh-CN": "昵称格式说明要写 1 到 100 个字，例如：名称-地区-职业。",
+        "en": "the nickname format takes 1-100 characters, e.g. name-city-job.",
+    },
 }
