@@ -940,6 +940,16 @@ MUTANTS = (
             "test_the_report_csv_of_a_cohorts_month_names_the_cohort_in_its_last_column",
         ),
     ),
+    Mutant(
+        "the digest's full list drops the names its first post folded",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    lines += _absent_lines(view, fold=False, only_folded=True)\n",
+        "    pass\n",
+        (
+            "tests/jobs/test_digest_shape.py::"
+            "test_a_300_member_digest_is_not_600_lines_and_folds_without_losing_a_name",
+        ),
+    ),
 )
 
 

@@ -1,8 +1,13 @@
-"""weekly-digest: at a cycle's close (plus the community's offset), one long message: the
-work handed in (links, late work marked), late work for the previous cycle that came after
-its digest, who is missing (leave and new members shown apart), reviews of the previous
-cycle's work done and still owed, the stars of the week, and the new review assignments.
-Adapters split the text at line boundaries to their platform's size.
+"""weekly-digest: at a cycle's close (plus the community's offset), two posts to the group.
+The first is meant to be read at a glance: the counts first (handed in on time / late /
+missing, the previous cycle's reviews done / owed), the per-squad counts, who handed in
+(names only, one line per squad when the community has squads), who is missing (leave and
+new members shown apart; more than ``FOLDED_NAMES`` names fold into "+N more in the full
+list"), the stars, then the goal, rota and level-up lines. The second is the full list:
+the work with its links (late work marked), late work for the previous cycle that came
+after its digest, every name the first post folded, reviews still owed and the new review
+assignments. Neither @-mentions anyone. Adapters split each at line boundaries to their
+platform's size.
 
 Reads, whatever the number of members: one Query each for the roster, this cycle's
 submissions, the previous cycle's submissions, assignments and reviews, and the cycle's
@@ -196,31 +201,9 @@ def plan_weekly_digest(
     def apply() -> None:
         record_close(store, community, cycles, digest, members, now)
 
-    summary = {
-        "cycle": cycle_id,
-        "submitted": len(digest.submissions),
-        "late": sum(1 for s in digest.submissions if s.get("late")),
-        "late_previous": len(digest.late_previous),
-        "missing": len(digest.close.missing),
-        "on_leave": len(digest.close.on_leave),
-        "grace": len(digest.close.grace),
-        "assigned": sum(len(r) for r in digest.assignment.values()),
-        "reviews_done": digest.done_pairs,
-        "reviews_owed": digest.assigned_pairs - digest.done_pairs,
-    }
     record: dict[str, str] = {}
     if "daily-reminder" not in community.jobs:
-        # No daily post to carry level-ups: the digest does, for the cycle's window (from
-        # the previous digest's time to its own), once like the reminder would.
-        # Started where the previous digest that ran ended its window, when the ledger has
-        # it (a changed deadline or a skipped digest then neither repeats nor drops one).
-        offset = timedelta(minutes=community.digest_offset_minutes)
-        start, end = cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
-        start = announced_until(store.table, community.id, NAME, period) or start
-        line = levelup_line(community, members, start, end)
-        if line:
-            text = f"{text}\n{line}"
-        record[LEVELUPS_UNTIL] = end.isoformat()
+        text, record = with_levelups(store, community, cycles, n, period, members, text)
     messages = [Message(text)]
     targets: list[Target] = [None]
     full = compose_full_list(community, cycles, digest, members)
@@ -231,7 +214,44 @@ def plan_weekly_digest(
         for user_id, message in compose_assignment_dms(community, digest, members):
             messages.append(message)
             targets.append(Direct(user_id))
-    return Plan(period, messages, summary, apply, targets, record=record)
+    return Plan(period, messages, digest_summary(digest), apply, targets, record=record)
+
+
+def digest_summary(digest: Digest) -> dict[str, Any]:
+    """The run's figures for operators (``rollcall run``, the runs page)."""
+    return {
+        "cycle": digest.cycle_id,
+        "submitted": len(digest.submissions),
+        "late": sum(1 for s in digest.submissions if s.get("late")),
+        "late_previous": len(digest.late_previous),
+        "missing": len(digest.close.missing),
+        "on_leave": len(digest.close.on_leave),
+        "grace": len(digest.close.grace),
+        "assigned": sum(len(r) for r in digest.assignment.values()),
+        "reviews_done": digest.done_pairs,
+        "reviews_owed": digest.assigned_pairs - digest.done_pairs,
+    }
+
+
+def with_levelups(
+    store: Store,
+    community: Community,
+    cycles: CycleCalendar,
+    n: int,
+    period: str,
+    members: Sequence[Member],
+    text: str,
+) -> tuple[str, dict[str, str]]:
+    """No daily post to carry level-ups: the digest does, for the cycle's window (from the
+    previous digest's time to its own), once like the reminder would. Started where the
+    previous digest that ran ended its window, when the ledger has it (a changed deadline
+    or a skipped digest then neither repeats nor drops one). Returns the text and the
+    window's end to keep on the run's record."""
+    offset = timedelta(minutes=community.digest_offset_minutes)
+    start, end = cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
+    start = announced_until(store.table, community.id, NAME, period) or start
+    line = levelup_line(community, members, start, end)
+    return (f"{text}\n{line}" if line else text), {LEVELUPS_UNTIL: end.isoformat()}
 
 
 def with_goal_line(
