@@ -416,6 +416,7 @@ def compose_digest(
             *_count_lines(view),
             *_squad_lines(view),
             *_handed_in_lines(view),
+            *_late_previous_lines(view),
             *_absent_lines(view, fold=True),
             *_star_lines(view),
         ]
@@ -567,6 +568,14 @@ def _handed_in_lines(view: DigestView) -> list[str]:
         render = _saying(view.say, "hw_digest_done_squad", squad=label)
         lines += _name_lines(render, groups[squad], view.separator)
     return lines
+
+
+def _late_previous_lines(view: DigestView) -> list[str]:
+    """The previous cycle's work handed in after its digest, names only."""
+    d = view.digest
+    names = sorted((view.name(s["user_id"]) for s in d.late_previous), key=str.casefold)
+    render = _saying(view.say, "hw_digest_late_names", cycle=d.previous_id)
+    return _name_lines(render, names, view.separator)
 
 
 def _absent_lines(view: DigestView, *, fold: bool, only_folded: bool = False) -> list[str]:

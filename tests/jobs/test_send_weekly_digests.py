@@ -163,6 +163,7 @@ def test_late_work_after_the_digest_is_noted_and_assigned_in_the_next_one(world)
     sent.clear()
     run_job(rt, "weekly-digest", "c1", DIGEST_4)
     text = sent_text(sent)
+    assert "⏰ Also handed in late for cycle 3: Dan" in sent[0].text  # the scannable post
     assert "Late work for cycle 3, handed in after its digest:" in text
     assert "1. Dan — https://example.com/dan-late ⏰ late" in text
     assert "Review assignments for the late cycle 3 work:" in text

@@ -248,6 +248,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": " 等，另 {count} 人见完整名单",
         "en": " …and {count} more in the full list",
     },
+    "hw_digest_late_names": {
+        "zh-CN": "⏰ {cycle} 补交：{names}",
+        "en": "⏰ Also handed in late for {cycle}: {names}",
+    },
     "hw_digest_full_title": {
         "zh-CN": "📎 {cycle} 完整名单（作业链接、点评分配）：",
         "en": "📎 {cycle} full list (links to the work, review assignments):",
