@@ -969,6 +969,16 @@ MUTANTS = (
         "text = value.strip()",
         ("tests/manage/test_pages.py::test_the_whole_form_sent_back_unchanged_writes_nothing",),
     ),
+    Mutant(
+        "the digest's full list drops the names its first post folded",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    lines += _absent_lines(view, fold=False, only_folded=True)\n",
+        "    pass\n",
+        (
+            "tests/jobs/test_digest_shape.py::"
+            "test_a_300_member_digest_is_not_600_lines_and_folds_without_losing_a_name",
+        ),
+    ),
 )
 
 

@@ -1,8 +1,13 @@
-"""weekly-digest: at a cycle's close (plus the community's offset), one long message: the
-work handed in (links, late work marked), late work for the previous cycle that came after
-its digest, who is missing (leave and new members shown apart), reviews of the previous
-cycle's work done and still owed, the stars of the week, and the new review assignments.
-Adapters split the text at line boundaries to their platform's size.
+"""weekly-digest: at a cycle's close (plus the community's offset), two posts to the group.
+The first is meant to be read at a glance: the counts first (handed in on time / late /
+missing, the previous cycle's reviews done / owed), the per-squad counts, who handed in
+(names only, one line per squad when the community has squads), who is missing (leave and
+new members shown apart; more than ``FOLDED_NAMES`` names fold into "+N more in the full
+list"), the stars, then the goal, rota and level-up lines. The second is the full list:
+the work with its links (late work marked), late work for the previous cycle that came
+after its digest, every name the first post folded, reviews still owed and the new review
+assignments. Neither @-mentions anyone. Adapters split each at line boundaries to their
+platform's size.
 
 Reads, whatever the number of members: one Query each for the roster, this cycle's
 submissions, the previous cycle's submissions, assignments and reviews, and the cycle's
@@ -83,6 +88,9 @@ Name = Callable[[str], str]
 # Names per line in long lists (missing members, assignments): lines stay short enough
 # that every platform's split (WeCom: 2,048 bytes) falls between lines, never inside one.
 NAMES_PER_LINE = 20
+# The scannable post names at most this many missing (on leave, new) members, then says
+# how many more the full list (the digest's second post) names.
+FOLDED_NAMES = 15
 
 
 @dataclass(frozen=True)
@@ -193,8 +201,26 @@ def plan_weekly_digest(
     def apply() -> None:
         record_close(store, community, cycles, digest, members, now)
 
-    summary = {
-        "cycle": cycle_id,
+    record: dict[str, str] = {}
+    if "daily-reminder" not in community.jobs:
+        text, record = with_levelups(store, community, cycles, n, period, members, text)
+    messages = [Message(text)]
+    targets: list[Target] = [None]
+    full = compose_full_list(community, cycles, digest, members)
+    if full:
+        messages.append(Message(full))
+        targets.append(None)
+    if direct:
+        for user_id, message in compose_assignment_dms(community, digest, members):
+            messages.append(message)
+            targets.append(Direct(user_id))
+    return Plan(period, messages, digest_summary(digest), apply, targets, record=record)
+
+
+def digest_summary(digest: Digest) -> dict[str, Any]:
+    """The run's figures for operators (``rollcall run``, the runs page)."""
+    return {
+        "cycle": digest.cycle_id,
         "submitted": len(digest.submissions),
         "late": sum(1 for s in digest.submissions if s.get("late")),
         "late_previous": len(digest.late_previous),
@@ -205,26 +231,27 @@ def plan_weekly_digest(
         "reviews_done": digest.done_pairs,
         "reviews_owed": digest.assigned_pairs - digest.done_pairs,
     }
-    record: dict[str, str] = {}
-    if "daily-reminder" not in community.jobs:
-        # No daily post to carry level-ups: the digest does, for the cycle's window (from
-        # the previous digest's time to its own), once like the reminder would.
-        # Started where the previous digest that ran ended its window, when the ledger has
-        # it (a changed deadline or a skipped digest then neither repeats nor drops one).
-        offset = timedelta(minutes=community.digest_offset_minutes)
-        start, end = cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
-        start = announced_until(store.table, community.id, NAME, period) or start
-        line = levelup_line(community, members, start, end)
-        if line:
-            text = f"{text}\n{line}"
-        record[LEVELUPS_UNTIL] = end.isoformat()
-    messages = [Message(text)]
-    targets: list[Target] = [None]
-    if direct:
-        for user_id, message in compose_assignment_dms(community, digest, members):
-            messages.append(message)
-            targets.append(Direct(user_id))
-    return Plan(period, messages, summary, apply, targets, record=record)
+
+
+def with_levelups(
+    store: Store,
+    community: Community,
+    cycles: CycleCalendar,
+    n: int,
+    period: str,
+    members: Sequence[Member],
+    text: str,
+) -> tuple[str, dict[str, str]]:
+    """No daily post to carry level-ups: the digest does, for the cycle's window (from the
+    previous digest's time to its own), once like the reminder would. Started where the
+    previous digest that ran ended its window, when the ledger has it (a changed deadline
+    or a skipped digest then neither repeats nor drops one). Returns the text and the
+    window's end to keep on the run's record."""
+    offset = timedelta(minutes=community.digest_offset_minutes)
+    start, end = cycles.deadline(n - 1) + offset, cycles.deadline(n) + offset
+    start = announced_until(store.table, community.id, NAME, period) or start
+    line = levelup_line(community, members, start, end)
+    return (f"{text}\n{line}" if line else text), {LEVELUPS_UNTIL: end.isoformat()}
 
 
 def with_goal_line(
@@ -379,116 +406,230 @@ def _with_previous(
 def compose_digest(
     community: Community, cycles: CycleCalendar, digest: Digest, members: Sequence[Member]
 ) -> str:
-    """The digest as one text; every line is short, so splitting never cuts one."""
-    locale = community.locale
+    """The digest's scannable post: the counts first, then the names grouped (per squad when
+    the community has squads), long lists folded; every line is short, so splitting never
+    cuts one. It mentions nobody: names only (no member is @-mentioned by the digest)."""
+    view = DigestView.of(community, digest, members)
+    return "\n".join(
+        [
+            _title_line(view, cycles),
+            *_count_lines(view),
+            *_squad_lines(view),
+            *_handed_in_lines(view),
+            *_late_previous_lines(view),
+            *_absent_lines(view, fold=True),
+            *_star_lines(view),
+        ]
+    )
 
-    def say(key: str, **values: Any) -> str:
-        return t(locale, key, **values)
 
-    names = {m.user_id: m.display() for m in members}
-    for item in (*digest.submissions, *digest.late_previous):
-        names.setdefault(item["user_id"], item.get("name") or item["user_id"])
+def compose_full_list(
+    community: Community, cycles: CycleCalendar, digest: Digest, members: Sequence[Member]
+) -> str:
+    """The digest's second post, the full list: each submission with its link, late work of
+    the previous cycle, the names the first post folded, reviews still owed and the new
+    review assignments. Empty when there is nothing to list."""
+    view = DigestView.of(community, digest, members)
+    say, d = view.say, digest
+    lines = _work_lines(say, d.submissions, view.name)
+    if d.late_previous:
+        lines.append(say("hw_digest_late_title", cycle=d.previous_id))
+        lines += _work_lines(say, d.late_previous, view.name)
+    lines += _absent_lines(view, fold=False, only_folded=True)
+    if d.owed:
+        lines.append(say("hw_digest_owed_title"))
+        lines += _pair_lines(say, d.owed, view.name, view.separator)
+    if any(d.assignment.values()):
+        k = community.reviewers_per_submission
+        lines.append(say("hw_digest_assign_title", cycle=d.cycle_id, k=k))
+        lines += _pair_lines(say, _by_reviewer(d.assignment), view.name, view.separator)
+    if any(d.late_assignment.values()):
+        lines.append(say("hw_digest_assign_late_title", cycle=d.previous_id))
+        lines += _pair_lines(say, _by_reviewer(d.late_assignment), view.name, view.separator)
+    if any(d.assignment.values()) or d.owed:
+        lines.append(say("hw_digest_how_to_review"))
+    if not lines:
+        return ""
+    return "\n".join([say("hw_digest_full_title", cycle=d.cycle_id), *lines])
 
-    def name(user_id: str) -> str:
-        return names.get(user_id, user_id)
 
-    separator = say("list_separator")
-    n = digest.cycle
+@dataclass(frozen=True)
+class DigestView:
+    """What every part of the digest's text needs: the digest, the community's language and
+    members' names (work of members who left keeps the name it was handed in under)."""
+
+    community: Community
+    digest: Digest
+    names: Mapping[str, str]
+    squad_of: Mapping[str, str | None]
+
+    @classmethod
+    def of(cls, community: Community, digest: Digest, members: Sequence[Member]) -> DigestView:
+        names = {m.user_id: m.display() for m in members}
+        for item in (*digest.submissions, *digest.late_previous):
+            names.setdefault(item["user_id"], item.get("name") or item["user_id"])
+        return cls(community, digest, names, _squads(members))
+
+    def say(self, key: str, **values: Any) -> str:
+        return t(self.community.locale, key, **values)
+
+    def name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+    @property
+    def separator(self) -> str:
+        return self.say("list_separator")
+
+
+def _title_line(view: DigestView, cycles: CycleCalendar) -> str:
+    n = view.digest.cycle
     first, last = cycle_dates(cycles, n)
+    return view.say(
+        "hw_digest_title",
+        cycle=view.digest.cycle_id,
+        first=first.isoformat(),
+        last=last.isoformat(),
+        deadline=local_text(view.community, cycles.deadline(n)),
+    )
+
+
+def _count_lines(view: DigestView) -> list[str]:
+    """Handed in (on time, late) and missing, then the previous cycle's reviews done and
+    owed. Counted: present members only. Work of a member who left since is still listed
+    (it was handed in), but counts in neither number, so done never outruns expected."""
+    d, close = view.digest, view.digest.close
+    present = {m.user_id for m in close.submitted}
+    late = sum(1 for s in d.submissions if s.get("late") and s["user_id"] in present)
+    done = len(close.submitted)
     lines = [
-        say(
-            "hw_digest_title",
-            cycle=digest.cycle_id,
-            first=first.isoformat(),
-            last=last.isoformat(),
-            deadline=local_text(community, cycles.deadline(n)),
+        view.say(
+            "hw_digest_count",
+            done=done,
+            expected=done + len(close.missing),
+            on_time=done - late,
+            late=late,
+            missing=len(close.missing),
         )
     ]
-    close = digest.close
-    # Counted: present members only. Work of a member who left since is still listed (it
-    # was handed in), but counts in neither number, so done never outruns expected.
-    done = len(close.submitted)
-    expected = done + len(close.missing)
-    lines.append(say("hw_digest_count", done=done, expected=expected))
-    if digest.squads:  # per-squad counts first, before the names
-        lines.append(say("hw_digest_squads_title"))
-        for line in digest.squads:
-            lines.append(
-                say(
-                    "hw_digest_squad_line",
-                    squad=line.squad or say("hw_digest_no_squad"),
-                    checked=line.checked,
-                    members=line.members,
-                    submitted=line.submitted,
-                    expected=line.expected,
-                )
+    if d.previous_id is not None and d.assigned_pairs + d.extra_reviews:
+        lines.append(
+            view.say(
+                "hw_digest_reviews",
+                cycle=d.previous_id,
+                done=d.done_pairs,
+                assigned=d.assigned_pairs,
+                owed=d.assigned_pairs - d.done_pairs,
+                extra=d.extra_reviews,
             )
-    lines += _work_lines(say, digest.submissions, name) or [say("hw_digest_none")]
-    if digest.late_previous:
-        lines.append(say("hw_digest_late_title", cycle=digest.previous_id))
-        lines += _work_lines(say, digest.late_previous, name)
+        )
+        if d.assigned_pairs and not d.owed:
+            lines.append(view.say("hw_digest_all_reviewed"))
+    return lines
+
+
+def _squad_lines(view: DigestView) -> list[str]:
+    if not view.digest.squads:
+        return []
+    lines = [view.say("hw_digest_squads_title")]
+    for line in view.digest.squads:
+        lines.append(
+            view.say(
+                "hw_digest_squad_line",
+                squad=line.squad or view.say("hw_digest_no_squad"),
+                checked=line.checked,
+                members=line.members,
+                submitted=line.submitted,
+                expected=line.expected,
+            )
+        )
+    return lines
+
+
+def _handed_in_lines(view: DigestView) -> list[str]:
+    """Who handed in, names only (the links are in the full list): one line per squad when
+    the community has squads, else lines of ``NAMES_PER_LINE`` names; late work marked."""
+    d = view.digest
+    if not d.submissions:
+        return [view.say("hw_digest_none")]
+    marked = {
+        s["user_id"]: view.name(s["user_id"]) + ("⏰" if s.get("late") else "")
+        for s in d.submissions
+    }
+    ordered = sorted(marked, key=lambda u: (view.name(u).casefold(), u))
+    if not d.squads:
+        render = _saying(view.say, "hw_digest_done_names")
+        return _name_lines(render, [marked[u] for u in ordered], view.separator)
+    groups: dict[str | None, list[str]] = {}
+    for user_id in ordered:
+        groups.setdefault(view.squad_of.get(user_id), []).append(marked[user_id])
+    lines = []
+    for squad in sorted(groups, key=lambda s: (s is None, s or "")):
+        label = squad or view.say("hw_digest_no_squad")
+        render = _saying(view.say, "hw_digest_done_squad", squad=label)
+        lines += _name_lines(render, groups[squad], view.separator)
+    return lines
+
+
+def _late_previous_lines(view: DigestView) -> list[str]:
+    """The previous cycle's work handed in after its digest, names only."""
+    d = view.digest
+    names = sorted((view.name(s["user_id"]) for s in d.late_previous), key=str.casefold)
+    render = _saying(view.say, "hw_digest_late_names", cycle=d.previous_id)
+    return _name_lines(render, names, view.separator)
+
+
+def _absent_lines(view: DigestView, *, fold: bool, only_folded: bool = False) -> list[str]:
+    """Missing, on leave and new members. Folded (the scannable post): at most
+    ``FOLDED_NAMES`` names, then "+N more in the full list". Unfolded with ``only_folded``
+    (the full list): just the groups the scannable post folded, every name."""
+    close = view.digest.close
+    lines: list[str] = []
     for key, group in (
         ("hw_digest_missing", close.missing),
         ("hw_digest_on_leave", close.on_leave),
         ("hw_digest_grace", close.grace),
     ):
-        if group:
-            lines += _name_lines(
-                _saying(say, key, count=len(group)), [m.display() for m in group], separator
-            )
-    if digest.previous_id is not None and digest.assigned_pairs + digest.extra_reviews:
+        names = [m.display() for m in group]
+        if not names or (only_folded and len(names) <= FOLDED_NAMES):
+            continue
+        render = _saying(view.say, key, count=len(names))
+        if fold and len(names) > FOLDED_NAMES:
+            more = view.say("hw_digest_more", count=len(names) - FOLDED_NAMES)
+            lines.append(render(view.separator.join(names[:FOLDED_NAMES]) + more))
+        else:
+            lines += _name_lines(render, names, view.separator)
+    return lines
+
+
+def _star_lines(view: DigestView) -> list[str]:
+    d, lines = view.digest, []
+    star = d.star
+    if star is not None and star.average is not None:
         lines.append(
-            say(
-                "hw_digest_reviews",
-                cycle=digest.previous_id,
-                done=digest.done_pairs,
-                assigned=digest.assigned_pairs,
-                extra=digest.extra_reviews,
+            view.say(
+                "hw_digest_star_scored",
+                name=view.name(star.user_id),
+                cycle=d.previous_id,
+                average=f"{star.average:.1f}",
+                count=star.reviews,
             )
         )
-        if digest.owed:
-            lines.append(say("hw_digest_owed_title"))
-            lines += _pair_lines(say, digest.owed, name, separator)
-        elif digest.assigned_pairs:
-            lines.append(say("hw_digest_all_reviewed"))
-    star = digest.star
-    if star is not None:
-        if star.average is not None:
-            average = f"{star.average:.1f}"
-            lines.append(
-                say(
-                    "hw_digest_star_scored",
-                    name=name(star.user_id),
-                    cycle=digest.previous_id,
-                    average=average,
-                    count=star.reviews,
-                )
+    elif star is not None:
+        lines.append(
+            view.say(
+                "hw_digest_star_reviewed",
+                name=view.name(star.user_id),
+                cycle=d.previous_id,
+                count=star.reviews,
             )
-        else:
-            lines.append(
-                say(
-                    "hw_digest_star_reviewed",
-                    name=name(star.user_id),
-                    cycle=digest.previous_id,
-                    count=star.reviews,
-                )
-            )
-    leaders, count = digest.checkin_stars
+        )
+    leaders, count = d.checkin_stars
     if leaders:
-        shown = separator.join(name(u) for u in leaders[:5])
+        shown = view.separator.join(view.name(u) for u in leaders[:5])
         if len(leaders) > 5:
             shown += f" +{len(leaders) - 5}"
-        lines.append(say("hw_digest_star_checkin", names=shown, count=count))
-    if any(digest.assignment.values()):
-        k = community.reviewers_per_submission
-        lines.append(say("hw_digest_assign_title", cycle=digest.cycle_id, k=k))
-        lines += _pair_lines(say, _by_reviewer(digest.assignment), name, separator)
-    if any(digest.late_assignment.values()):
-        lines.append(say("hw_digest_assign_late_title", cycle=digest.previous_id))
-        lines += _pair_lines(say, _by_reviewer(digest.late_assignment), name, separator)
-    if any(digest.assignment.values()) or digest.owed:
-        lines.append(say("hw_digest_how_to_review"))
-    return "\n".join(lines)
+        lines.append(view.say("hw_digest_star_checkin", names=shown, count=count))
+    return lines
 
 
 def _work_lines(say: Say, items: Sequence[Mapping[str, Any]], name: Name) -> list[str]:

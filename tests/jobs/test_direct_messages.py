@@ -232,7 +232,8 @@ def test_each_reviewer_is_told_privately_whom_to_review_with_the_links():
     result = run_job(rt, "weekly-digest", "c1", digest_case.DIGEST_3)
     assert result.status == "sent"
     assert "Review assignments for cycle 3" in adapter.texts()  # the digest lists them anyway
-    assert len(adapter.group) == 1  # no fallback: the digest already says it
+    # the scannable post and the full list; no fallback: the full list already says it
+    assert [text[:2] for _, text in adapter.group] == ["📚 ", "📎 "]
     assert [user for user, _ in adapter.private] == ["ann", "bob"]
     for user, dm in adapter.private:
         assert dm.startswith(f"🔁 {user.title()}, your reviews of cycle 3 work")

@@ -163,6 +163,7 @@ def test_late_work_after_the_digest_is_noted_and_assigned_in_the_next_one(world)
     sent.clear()
     run_job(rt, "weekly-digest", "c1", DIGEST_4)
     text = sent_text(sent)
+    assert "⏰ Also handed in late for cycle 3: Dan" in sent[0].text  # the scannable post
     assert "Late work for cycle 3, handed in after its digest:" in text
     assert "1. Dan — https://example.com/dan-late ⏰ late" in text
     assert "Review assignments for the late cycle 3 work:" in text
@@ -224,7 +225,7 @@ def test_reviews_done_and_owed_and_the_stars_show_in_the_next_digest(world):
     record_checkin(store.table, "c1", "bob", date(2026, 11, 24), monday)
     run_job(rt, "weekly-digest", "c1", DIGEST_4)
     text = sent_text(sent)
-    assert "Reviews of cycle 3 work: 2 of 3 assigned done, 1 extra" in text
+    assert "Reviews of cycle 3 work: 2 of 3 assigned done, 1 owed, 1 extra" in text
     assert "Reviews still owed:\nAnn → Cat" in text
     assert "Homework star: Ann (cycle 3, average 5.0/5 from 1 reviews)" in text
     assert "Check-in star: Cat (5 check-ins this cycle)" in text
@@ -330,6 +331,11 @@ def _big_community(store: Store, locale: str) -> None:
     )
 
 
+def _group_posts(plan) -> list[str]:
+    """The digest's posts to the group: the scannable post, then the full list."""
+    return [m.text for i, m in enumerate(plan.messages) if plan.target(i) is None]
+
+
 def _lines_kept(text: str, parts: list[str]) -> bool:
     """Every part ends at a line boundary: joining them gives the text back."""
     return "\n".join(parts) == text
@@ -365,14 +371,16 @@ def test_a_200_member_digest_reads_a_bounded_number_of_queries_and_splits_per_pl
     assert counts.pop("UpdateItem") == 2 + group + -(-dms // CHECKPOINT_PARTS)
     assert counts == {}
 
-    text = plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).messages[0].text
+    posts = _group_posts(plan_weekly_digest(store, store.get_community("c1"), DIGEST_3))
+    text = "\n".join(posts)
     assert text.count("https://blog.example.com/posts/") == 160
-    telegram = split_parts(text, [], "", 4096)
-    assert len(telegram) >= 3 and all(len(p) <= 4096 for p in telegram)
-    assert _lines_kept(text, telegram)
-    # WeCom counts bytes (2,048); a character is at most 4 bytes in UTF-8.
-    wecom = split_parts(text, [], "", 2048 // 4)
-    assert all(len(p.encode()) <= 2048 for p in wecom) and _lines_kept(text, wecom)
+    for post in posts:
+        telegram = split_parts(post, [], "", 4096)
+        assert all(len(p) <= 4096 for p in telegram) and _lines_kept(post, telegram)
+        # WeCom counts bytes (2,048); a character is at most 4 bytes in UTF-8.
+        wecom = split_parts(post, [], "", 2048 // 4)
+        assert all(len(p.encode()) <= 2048 for p in wecom) and _lines_kept(post, wecom)
+    assert len(split_parts(posts[1], [], "", 4096)) >= 3  # the full list: several parts
     title = "作业周报 第 3 期" if locale == "zh-CN" else "Homework digest cycle 3"
     assert text.startswith("📚 " + title)
     if locale == "zh-CN":
@@ -388,14 +396,15 @@ def test_the_real_telegram_and_wecom_adapters_split_a_200_member_digest(locale):
 
     store = Store(MemoryTable())
     _big_community(store, locale)
-    text = plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).messages[0].text
-    telegram = TelegramAdapter("token", "secret").render(Message(text))
-    assert len(telegram) >= 2 and all(len(p) <= MESSAGE_LIMIT for p in telegram)
+    posts = _group_posts(plan_weekly_digest(store, store.get_community("c1"), DIGEST_3))
+    telegram = [p for post in posts for p in TelegramAdapter("token", "s").render(Message(post))]
+    assert len(telegram) >= 3 and all(len(p) <= MESSAGE_LIMIT for p in telegram)
     assert "\n".join(telegram).count("https://blog.example.com/posts/") == 160
-    wecom = WeComAdapter().render(Message(text))
-    assert len(wecom) >= 4
-    assert all(len(p.content.encode()) <= TEXT_LIMIT_BYTES for p in wecom)
-    assert "\n".join(p.content for p in wecom) == text  # cut only between lines
+    for post in posts:
+        wecom = WeComAdapter().render(Message(post))
+        assert all(len(p.content.encode()) <= TEXT_LIMIT_BYTES for p in wecom)
+        assert "\n".join(p.content for p in wecom) == post  # cut only between lines
+    assert len(WeComAdapter().render(Message(posts[1]))) >= 4
 
 
 def test_work_of_a_member_who_left_is_listed_but_not_counted(world):
@@ -423,13 +432,13 @@ def test_the_digest_counts_each_squad_first_from_what_it_reads_anyway(world):
     run_job(rt, "weekly-digest", "c1", DIGEST_3)
     lines = sent_text(sent).splitlines()
     start = lines.index("By squad:")
-    assert lines[start - 1] == "Handed in: 3/4"
+    assert lines[start - 1] == "Handed in: 3/4 · on time 3 · late 0 · missing 1"
     assert lines[start + 1 : start + 4] == [
         "· A: checked in this cycle 1/2 · homework 2/2",
         "· B: checked in this cycle 1/2 · homework 1/2",
         "· no squad: checked in this cycle 0/2 · homework 0/0",
     ]
-    assert lines[start + 4].startswith("1. Ann")
+    assert lines[start + 4 : start + 6] == ["✅ A: Ann, Cat", "✅ B: Bob"]
 
 
 def test_a_community_without_squads_has_no_squad_lines(world):

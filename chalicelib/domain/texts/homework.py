@@ -150,8 +150,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⏸ {cycle} ({first} to {last}) was paused: no homework was due.",
     },
     "hw_digest_count": {
-        "zh-CN": "已交 {done}/{expected}",
-        "en": "Handed in: {done}/{expected}",
+        "zh-CN": "已交 {done}/{expected} · 按时 {on_time} · 迟交 {late} · 未交 {missing}",
+        "en": "Handed in: {done}/{expected} · on time {on_time} · late {late} · missing {missing}",
     },
     "hw_digest_line": {
         "zh-CN": "{n}. {name} — {work}",
@@ -182,9 +182,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🌱 New members, not expected yet ({count}): {names}",
     },
     "hw_digest_reviews": {
-        "zh-CN": "✍️ {cycle} 作业的点评：分配的 {assigned} 份已完成 {done} 份，"
+        "zh-CN": "✍️ {cycle} 作业的点评：分配的 {assigned} 份已完成 {done} 份，还欠 {owed} 份，"
         "另有额外点评 {extra} 份",
-        "en": "✍️ Reviews of {cycle} work: {done} of {assigned} assigned done, {extra} extra",
+        "en": "✍️ Reviews of {cycle} work: {done} of {assigned} assigned done, {owed} owed, "
+        "{extra} extra",
     },
     "hw_digest_owed_title": {
         "zh-CN": "还欠的点评：",
@@ -233,5 +234,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "hw_assign_dm_line": {
         "zh-CN": "{n}. {name}：{work}",
         "en": "{n}. {name}: {work}",
+    },
+    # the weekly digest's scannable post and its full list (issue 17)
+    "hw_digest_done_names": {
+        "zh-CN": "✅ 已交：{names}",
+        "en": "✅ Handed in: {names}",
+    },
+    "hw_digest_done_squad": {
+        "zh-CN": "✅ {squad}：{names}",
+        "en": "✅ {squad}: {names}",
+    },
+    "hw_digest_more": {
+        "zh-CN": " 等，另 {count} 人见完整名单",
+        "en": " …and {count} more in the full list",
+    },
+    "hw_digest_late_names": {
+        "zh-CN": "⏰ {cycle} 补交：{names}",
+        "en": "⏰ Also handed in late for {cycle}: {names}",
+    },
+    "hw_digest_full_title": {
+        "zh-CN": "📎 {cycle} 完整名单（作业链接、点评分配）：",
+        "en": "📎 {cycle} full list (links to the work, review assignments):",
     },
 }
