@@ -450,6 +450,7 @@ def change_settings(
         named = [n for n in given if text.startswith(SETTINGS[n].what)] or list(given)
         raise SettingsRefused({named[0]: error}) from None
     from chalicelib.features.communities import record_changes
+    from chalicelib.store.retention import retention_of
 
     saved = store.update_community(community, **changes)
     diff = {
@@ -458,7 +459,9 @@ def change_settings(
         if getattr(community, name) != getattr(saved, name)
     }
     # The same audit record as a change from chat or the CLI (features/communities.py).
-    record_changes(store, community.id, diff, by=actor.user_id, now=now)
+    record_changes(
+        store, community.id, diff, by=actor.user_id, now=now, retention=retention_of(saved)
+    )
     queue.send_batch([reschedule_message(community.id)])
     return saved
 
