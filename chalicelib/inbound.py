@@ -165,7 +165,7 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if seen.activity is not None:
         member = store.write_activity(community.id, sender.user_id, seen.activity)
     if seen.role_was is not None:
-        _audit_platform_role(runtime, community.id, member, seen.role_was, now)
+        _audit_platform_role(runtime, community, member, seen.role_was, now)
     ritual_replies: list[Message] = []
     if (
         event.kind == "member_joined"
@@ -294,11 +294,12 @@ def _enqueue_command(runtime: Runtime, ctx: CommandContext) -> _Handled:
 
 
 def _audit_platform_role(
-    runtime: Runtime, community_id: str, member: Any, was: tuple[Any, str | None], now: datetime
+    runtime: Runtime, community: Any, member: Any, was: tuple[Any, str | None], now: datetime
 ) -> None:
     """The audit item of a role the platform's permissions just changed (rare: one PutItem
     when the role changes, none otherwise)."""
     from chalicelib.domain.roles import PLATFORM_SOURCE, RoleChange
+    from chalicelib.store.retention import retention_of
     from chalicelib.store.roles import record_role_change
 
     change = RoleChange(
@@ -311,8 +312,8 @@ def _audit_platform_role(
         now,
         old_source=was[1],
     )
-    record_role_change(runtime.store.table, community_id, change)
-    log.info("role from platform", extra={"community": community_id, "role": member.role.value})
+    record_role_change(runtime.store.table, community.id, change, retention_of(community))
+    log.info("role from platform", extra={"community": community.id, "role": member.role.value})
 
 
 def _claim(runtime: Runtime, event: InboundEvent, now: datetime) -> bool:

@@ -903,11 +903,12 @@ def member_set_role(community_id: str, user_id: str, role: str, as_json: bool) -
 
     from chalicelib.domain.models import parse_role
     from chalicelib.features.roles import set_member_role
+    from chalicelib.store.retention import retention_of
     from rollcall.context import open_store
 
     wanted = parse_role(role)
     with open_store() as store:
-        store.get_community(community_id)
+        community = store.get_community(community_id)
         change = set_member_role(
             store,
             community_id,
@@ -916,6 +917,7 @@ def member_set_role(community_id: str, user_id: str, role: str, as_json: bool) -
             source="cli",
             by="cli",
             now=datetime.now(UTC),
+            retention=retention_of(community),
         )
     old = change.old.value if change else wanted.value
     result = {

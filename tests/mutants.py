@@ -979,6 +979,26 @@ MUTANTS = (
             "test_a_300_member_digest_is_not_600_lines_and_folds_without_losing_a_name",
         ),
     ),
+    Mutant(
+        "the digest keeps assignments and its close for the default retention",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    retention = retention_of(community)  # how long the assignments and the close",
+        "    retention = timedelta(days=396)  # how long the assignments and the close",
+        (
+            "tests/jobs/test_retention_everywhere.py::"
+            "test_every_retained_kind_is_written_with_the_communitys_retention",
+        ),
+    ),
+    Mutant(
+        "job runs kept for the default retention",
+        "chalicelib/jobs/runner.py",
+        "    retention = retention_of(community)\n",
+        "    retention = RETENTION\n",
+        (
+            "tests/jobs/test_retention_everywhere.py::"
+            "test_every_retained_kind_is_written_with_the_communitys_retention",
+        ),
+    ),
 )
 
 

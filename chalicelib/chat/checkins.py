@@ -356,7 +356,12 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     table = ctx.store.table
     month = community.calendar.month(today)
     used = reserve_makeup(
-        table, member.community_id, member.user_id, month, community.makeups_per_month
+        table,
+        member.community_id,
+        member.user_id,
+        month,
+        community.makeups_per_month,
+        retention_of(community),
     )
     if used is None:
         return _refuse_makeup(ctx, MakeupRefusal.LIMIT, day, today)

@@ -37,6 +37,7 @@ def role_name(ctx: CommandContext, role: Role) -> str:
 
 def handle_role(ctx: CommandContext) -> Sequence[Message]:
     from chalicelib.features.roles import RoleConflict, change_role_from_chat
+    from chalicelib.store.retention import retention_of
 
     member = ctx.member
     if not ctx.may("role"):
@@ -65,7 +66,13 @@ def handle_role(ctx: CommandContext) -> Sequence[Message]:
         role, must_hold = parsed, None
     try:
         result = change_role_from_chat(
-            ctx.store, member, target, role, ctx.now, must_hold=must_hold
+            ctx.store,
+            member,
+            target,
+            role,
+            ctx.now,
+            must_hold=must_hold,
+            retention=retention_of(ctx.community),
         )
     except RoleConflict:
         return [ctx.say("role_busy", name=target.display())]

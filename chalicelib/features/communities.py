@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community, Member, Role, parse_platform
@@ -26,6 +26,7 @@ from chalicelib.domain.settings import (
 )
 from chalicelib.store import keys
 from chalicelib.store.repository import AlreadyBound, Store, new_community_id
+from chalicelib.store.retention import RETENTION, expires_at, retention_of
 
 # A new community's language decides its timezone when nothing else does: a Chinese
 # group most likely keeps China's time, an English one gets UTC until an admin says.
@@ -182,6 +183,7 @@ def setup_from_chat(
         {"community": (None, "created by /setup" + (" (workspace)" if allowed else ""))},
         by=organiser.user_id,
         now=now,
+        retention=retention_of(community),
     )
     return SetupResult(SETUP_CREATED, community, {}, allowed)
 
@@ -230,7 +232,8 @@ def change_settings(
         for name in changes
         if getattr(current, name) != getattr(updated, name)
     }
-    record_changes(store, current.id, diff, by=by, now=now)
+    # Kept for the period as it stands after the change (a change of the period itself too).
+    record_changes(store, current.id, diff, by=by, now=now, retention=retention_of(updated))
     return Changed(updated, diff, schedule_community(store.table, updated, now))
 
 
@@ -253,10 +256,10 @@ def record_changes(
     *,
     by: str,
     now: datetime,
+    retention: timedelta = RETENTION,
 ) -> None:
-    """One small item per field changed: who, when, old → new (kept for the retention
-    period, relabelled when the member who changed it is forgotten)."""
-    from chalicelib.store.retention import expires_at
+    """One small item per field changed: who, when, old → new (kept for the community's
+    ``retention``; relabelled when the member who changed it is forgotten)."""
 
     at = now.isoformat()
     # One PutItem each (a change names one or two fields): the webhook's function is not
@@ -271,7 +274,7 @@ def record_changes(
                 "field": name,
                 "old": _plain(old),
                 "new": _plain(new),
-                keys.TTL_ATTRIBUTE: expires_at(now),
+                keys.TTL_ATTRIBUTE: expires_at(now, retention),
             }
         )
 
@@ -329,5 +332,12 @@ def set_theme(
         week = community.calendar.iso_week(today)
     saved = store.update_community(community, theme=theme, theme_week=week)
     if community.theme != theme:
-        record_changes(store, community.id, {"theme": (community.theme, theme)}, by=by, now=now)
+        record_changes(
+            store,
+            community.id,
+            {"theme": (community.theme, theme)},
+            by=by,
+            now=now,
+            retention=retention_of(community),
+        )
     return ThemeChange(saved, theme, week, cut)

@@ -33,6 +33,7 @@ from chalicelib.domain.goals import (
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
 from chalicelib.store import goals as goal_store
+from chalicelib.store.retention import retention_of
 from chalicelib.store.table import Table
 
 log = logging.getLogger("rollcall.goals")
@@ -74,7 +75,7 @@ def set_goal(table: Table, community: Community, text: str, by: str, now: dateti
     parsed = parse_goal(text)
     assert isinstance(parsed, Goal)
     month = goal_month(community, now)
-    goal_store.save_goal(table, community.id, month, parsed, by, now)
+    goal_store.save_goal(table, community.id, month, parsed, by, now, retention_of(community))
     log.info(
         "goal set",
         extra={"community": community.id, "month": month, "by": by, "target": parsed.target},
@@ -162,6 +163,7 @@ def report_progress(
         target=goal.target,
         delivery=delivery,
         at=now,
+        retention=retention_of(community),
     )
     if not recorded.written and not recorded.same_delivery:
         return [_above(community, goal, recorded.value)]  # raised meanwhile

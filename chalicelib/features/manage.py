@@ -507,6 +507,7 @@ def change_settings(
         ] or list(given)
         raise SettingsRefused({named[0]: error}) from None
     from chalicelib.features.communities import record_changes
+    from chalicelib.store.retention import retention_of
 
     saved = store.update_community(community, **changes)
     diff = {
@@ -515,7 +516,9 @@ def change_settings(
         if getattr(community, name) != getattr(saved, name)
     }
     # The same audit record as a change from chat or the CLI (features/communities.py).
-    record_changes(store, community.id, diff, by=actor.user_id, now=now)
+    record_changes(
+        store, community.id, diff, by=actor.user_id, now=now, retention=retention_of(saved)
+    )
     if theme is not None:
         saved = _change_theme(store, saved, actor, theme, now)
     queue.send_batch([reschedule_message(community.id)])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.models import Community, Member, Role
@@ -26,6 +26,7 @@ from chalicelib.domain.roles import (
 )
 from chalicelib.platforms.base import AdminsUnavailable, ChatAddress, ChatAdmins
 from chalicelib.store.repository import NotFound, Store
+from chalicelib.store.retention import RETENTION, retention_of
 from chalicelib.store.roles import bulk_record_role_changes, record_role_change, write_role
 
 
@@ -43,10 +44,12 @@ def set_member_role(
     by: str,
     now: datetime,
     known: Member | None = None,
+    retention: timedelta = RETENTION,
 ) -> RoleChange | None:
     """Give the member ``role`` from ``source`` (``cli``, ``chat``), audited; None when they
     hold it from that source already. Raises NotFound for an unknown member and RoleConflict
-    when their role moved between the read and the write."""
+    when their role moved between the read and the write. The audit item is kept for
+    ``retention`` (the community's: ``retention_of(community)``)."""
     member = known or store.get_member(community_id, user_id)
     if member is None:
         raise NotFound(f"unknown member {user_id!r} in community {community_id}")
@@ -64,7 +67,7 @@ def set_member_role(
     )
     if write_role(store.table, community_id, change) is None:
         raise RoleConflict(f"the role of {user_id!r} changed meanwhile; try again")
-    record_role_change(store.table, community_id, change)
+    record_role_change(store.table, community_id, change, retention)
     return change
 
 
@@ -76,6 +79,7 @@ def change_role_from_chat(
     now: datetime,
     *,
     must_hold: Role | None = None,
+    retention: timedelta = RETENTION,
 ) -> RoleRefusal | RoleChange | None:
     """``actor``'s ``/role @target role``: the refusal, the change, or None (unchanged).
     ``must_hold``: a revocation (取消管理员 @x) of a role ``target`` must hold."""
@@ -91,6 +95,7 @@ def change_role_from_chat(
         by=actor.user_id,
         now=now,
         known=target,
+        retention=retention,
     )
 
 
@@ -167,7 +172,7 @@ def refresh_platform_admins(
         else:
             done.conflicts += 1
     if not dry_run and done.changes:
-        bulk_record_role_changes(store.table, community.id, done.changes)
+        bulk_record_role_changes(store.table, community.id, done.changes, retention_of(community))
     return done
 
 

@@ -33,6 +33,7 @@ from chalicelib.domain.rota import (
     shift_period,
 )
 from chalicelib.store import rota as rota_store
+from chalicelib.store.retention import retention_of
 from chalicelib.store.rota import Duty
 from chalicelib.store.table import Table
 
@@ -97,7 +98,14 @@ def choose(
 def record_duty(table: Table, community: Community, period: str, pick: Pick, now: datetime) -> bool:
     """Put the pick on duty: one conditional PutItem (False: the period already had one)."""
     written = rota_store.put_duty(
-        table, community.id, period, pick.user_id, pick.name, volunteer=pick.volunteer, at=now
+        table,
+        community.id,
+        period,
+        pick.user_id,
+        pick.name,
+        volunteer=pick.volunteer,
+        at=now,
+        retention=retention_of(community),
     )
     if written:
         log.info("rota turned over", extra={"community": community.id, "period": period})
@@ -137,7 +145,13 @@ def volunteer(table: Table, community: Community, member: Member, now: datetime)
         return _say(community, "rota_volunteer_on_leave", name=member.display())
     period = upcoming_period(community, now)
     added = rota_store.add_volunteer(
-        table, community.id, period, member.user_id, member.display(), now
+        table,
+        community.id,
+        period,
+        member.user_id,
+        member.display(),
+        now,
+        retention_of(community),
     )
     key = "rota_volunteered" if added else "rota_volunteered_already"
     return _say(community, key, name=member.display(), period=period, duty=duty_word(community))

@@ -27,6 +27,7 @@ from chalicelib.domain.rota import Pick
 from chalicelib.domain.sessions import SessionDef, SessionError
 from chalicelib.platforms.base import Message
 from chalicelib.store import sessions as session_store
+from chalicelib.store.retention import retention_of
 from chalicelib.store.sessions import Instance
 from chalicelib.store.table import Table
 
@@ -154,7 +155,16 @@ def cancel_instance(
     the group is its own notice), else the job's next phase of it tells the group once."""
     if definition.start(community.calendar, day) <= now:
         raise SessionError(f"the session on {day.isoformat()} has already started")
-    done = session_store.cancel(table, community.id, definition.id, day, by, now, told_in=told_in)
+    done = session_store.cancel(
+        table,
+        community.id,
+        definition.id,
+        day,
+        by,
+        now,
+        told_in=told_in,
+        retention=retention_of(community),
+    )
     if done:
         log.info("session cancelled", extra={"community": community.id, "session": definition.id})
     return done
@@ -237,7 +247,15 @@ def speak(table: Table, community: Community, member: Member, text: str, now: da
         return _say(community, "session_past", date=day.isoformat())
     topic = rules.cut_topic(rest) or None
     written = session_store.sign_up(
-        table, community.id, definition.id, day, member.user_id, member.display(), topic, now
+        table,
+        community.id,
+        definition.id,
+        day,
+        member.user_id,
+        member.display(),
+        topic,
+        now,
+        retention_of(community),
     )
     if not written.written:
         if written.item.get("cancelled"):
@@ -303,7 +321,14 @@ def attend(table: Table, community: Community, member: Member, now: datetime) ->
     if instance.cancelled:
         return _say(community, "session_is_cancelled", date=day.isoformat()), False
     if not session_store.record_attendance(
-        table, community.id, definition.id, day, member.user_id, member.display(), now
+        table,
+        community.id,
+        definition.id,
+        day,
+        member.user_id,
+        member.display(),
+        now,
+        retention_of(community),
     ):
         return _say(community, "session_already_here", name=member.display()), False
     from chalicelib.features.points import credit_action
@@ -356,7 +381,16 @@ def add_recording(
         instance = session_store.get_instance(table, community.id, definition.id, day)
         if instance.speaker != member.user_id:
             return _say(community, "session_recording_who", name=member.display())
-    session_store.set_recording(table, community.id, definition.id, day, url, member.user_id, now)
+    session_store.set_recording(
+        table,
+        community.id,
+        definition.id,
+        day,
+        url,
+        member.user_id,
+        now,
+        retention_of(community),
+    )
     return _say(community, "session_recording_saved", date=day.isoformat(), url=url)
 
 
@@ -582,6 +616,7 @@ def _rota_pick(
                 period,
                 now,
                 replacing=instance.speaker,
+                retention=retention_of(community),
             )
 
     return PhasePost(

@@ -33,6 +33,7 @@ from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkin_counts
 from chalicelib.store.homework import work_over_cycles
 from chalicelib.store.repository import Store
+from chalicelib.store.retention import retention_of
 from chalicelib.store.stars import period_stars, save_hand_award, save_stars, star_history
 from chalicelib.store.table import Item
 
@@ -128,7 +129,7 @@ def record_stars(
     awards: dict[str, list[dict[str, Any]]] = {
         award: [asdict(w) for w in winners] for award, winners in stars.items()
     }
-    save_stars(store.table, community.id, period, awards, at)
+    save_stars(store.table, community.id, period, awards, at, retention_of(community))
 
 
 def month_stars_text(store: Store, community: Community, report: MonthlyReport) -> str:
@@ -223,4 +224,5 @@ def give_award(
         given_by=giver.user_id,
         given_by_name=giver.display(),
         at=now,
+        retention=retention_of(community),
     )

@@ -63,6 +63,7 @@ from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
 from chalicelib.store.repository import Store
+from chalicelib.store.retention import retention_of
 
 log = logging.getLogger("rollcall.report")
 
@@ -116,7 +117,7 @@ def plan_monthly_report(
         targets.extend(None for _ in warnings)
 
     def apply() -> None:
-        reports.save_report(store.table, report)
+        reports.save_report(store.table, report, retention_of(community))
         changed = reports.bulk_save_warnings(store.table, community.id, report.verdicts, month)
         log.info(
             "report stored",

@@ -19,6 +19,7 @@ from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
 from chalicelib.logs import metric
 from chalicelib.store import due, runs
 from chalicelib.store.repository import NotFound
+from chalicelib.store.retention import retention_of
 
 log = logging.getLogger("rollcall.worker")
 
@@ -54,7 +55,13 @@ def run_queued_job(
         due.advance_due(table, community_id, job, period, following.period, following.scheduled_at)
     late = now - scheduled_at
     if late > MAX_LATENESS.get(job, late) and runs.record_skip(
-        table, community_id, job, period, now, reason=f"late by {late}"
+        table,
+        community_id,
+        job,
+        period,
+        now,
+        reason=f"late by {late}",
+        retention=retention_of(community),
     ):
         metric("RunsSkippedLate", dimensions={"job": job})
         log.warning("run too late; skipped", extra={**context, "late_seconds": late.seconds})

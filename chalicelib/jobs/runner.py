@@ -45,6 +45,7 @@ from chalicelib.platforms.base import (
     Message,
 )
 from chalicelib.store import runs
+from chalicelib.store.retention import RETENTION, retention_of
 
 log = logging.getLogger("rollcall.jobs")
 
@@ -159,6 +160,8 @@ def run_job(
         raise ValueError(f"job {job!r} is not available yet")
     store = runtime.store
     community: Community = store.get_community(community_id)
+    # The run's record and its refused parts are kept for the community's retention period.
+    retention = retention_of(community)
     adapter = runtime.adapter(community.platform)
     direct = can_send_direct(adapter)
     reads = {"adapter": adapter} if spec.reads_platform else {}
@@ -171,7 +174,13 @@ def run_job(
         if dry_run:
             return result
         runs.record_skip(
-            store.table, community_id, job, plan.period, runtime.clock.now(), reason=plan.skip
+            store.table,
+            community_id,
+            job,
+            plan.period,
+            runtime.clock.now(),
+            reason=plan.skip,
+            retention=retention,
         )
         result.status = RunStatus.SKIPPED
         log.info("run skipped", extra={"community": community_id, "job": job})
@@ -194,10 +203,13 @@ def run_job(
         run_id=run_id,
         force=force,
         origin=origin,
+        retention=retention,
     )
     if not claim.owned:
         return _not_claimed(result, claim.item or {}, {"job": job})
-    ledger = RunLedger(store.table, runtime.clock, result, run_id, claim.item or {})
+    ledger = RunLedger(
+        store.table, runtime.clock, result, run_id, claim.item or {}, retention=retention
+    )
     delivery = _Delivery(adapter, community, ledger, time_left, reserve)
     if not delivery.deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
         return result  # failed, taken over or paused: ``result.status`` says which
@@ -231,9 +243,17 @@ class RunLedger:
     """
 
     def __init__(
-        self, table: Any, clock: Any, result: JobResult, run_id: str, claimed: dict[str, Any]
+        self,
+        table: Any,
+        clock: Any,
+        result: JobResult,
+        run_id: str,
+        claimed: dict[str, Any],
+        *,
+        retention: timedelta = RETENTION,
     ) -> None:
         self.table = table
+        self.retention = retention  # the community's: for the refused parts' items
         self.clock = clock
         self.result = result
         self.run_id = run_id
@@ -288,7 +308,12 @@ class RunLedger:
         """Parts up to ``index`` settled, the refusals since the last save first."""
         self._last_checkpoint = time.monotonic()
         runs.record_refused(
-            self.table, *self.key, self.epoch, self._pending_refused, at=self.clock.now()
+            self.table,
+            *self.key,
+            self.epoch,
+            self._pending_refused,
+            at=self.clock.now(),
+            retention=self.retention,
         )
         self._pending.clear()
         self._pending_refused.clear()

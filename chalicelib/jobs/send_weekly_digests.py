@@ -79,6 +79,7 @@ from chalicelib.store.homework import (
     submissions_of,
 )
 from chalicelib.store.repository import Store
+from chalicelib.store.retention import retention_of
 
 NAME = "weekly-digest"
 
@@ -745,11 +746,20 @@ def record_close(
 ) -> None:
     """Assignments, strikes and the close record, after the digest went out."""
     table, cid = store.table, community.id
+    retention = retention_of(community)  # how long the assignments and the close are kept
     if digest.assignment:
-        bulk_save_assignments(table, cid, digest.cycle_id, digest.assignment, now)
+        bulk_save_assignments(
+            table, cid, digest.cycle_id, digest.assignment, now, retention=retention
+        )
     if digest.late_assignment and digest.previous_id is not None:
         bulk_save_assignments(
-            table, cid, digest.previous_id, digest.late_assignment, now, late_round=True
+            table,
+            cid,
+            digest.previous_id,
+            digest.late_assignment,
+            now,
+            late_round=True,
+            retention=retention,
         )
     # The strike records and counters first, the submissions after: a late /submit saves
     # its work before it deletes its strike, so a strike deleted before the first read is
@@ -768,7 +778,12 @@ def record_close(
     )
     record_close_writes(table, cid, digest.cycle_id, writes, now)
     save_cycle_close(
-        table, cid, digest.cycle_id, shown=(s["user_id"] for s in digest.submissions), at=now
+        table,
+        cid,
+        digest.cycle_id,
+        shown=(s["user_id"] for s in digest.submissions),
+        at=now,
+        retention=retention,
     )
     # Work whose points a crash lost after it was stored (features/points.py): none twice.
     repair_credits(

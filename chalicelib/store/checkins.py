@@ -310,7 +310,12 @@ def _quota_key(community_id: str, user_id: str, month: str) -> tuple[str, str]:
 
 
 def reserve_makeup(
-    table: Table, community_id: str, user_id: str, month: str, limit: int
+    table: Table,
+    community_id: str,
+    user_id: str,
+    month: str,
+    limit: int,
+    retention: timedelta = RETENTION,
 ) -> int | None:
     """Take one of the member's ``limit`` make-ups for ``month``: one conditional UpdateItem.
 
@@ -322,7 +327,11 @@ def reserve_makeup(
     item = table.update(
         *_quota_key(community_id, user_id, month),
         # kept for the retention period after the month it counts
-        set={"user_id": user_id, "month": month, keys.TTL_ATTRIBUTE: expires_at(month_end)},
+        set={
+            "user_id": user_id,
+            "month": month,
+            keys.TTL_ATTRIBUTE: expires_at(month_end, retention),
+        },
         add={"used": 1},
         cond=Cond.absent("used") | Cond.lt("used", limit),
     )

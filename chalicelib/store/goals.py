@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.goals import Goal
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 
@@ -30,7 +30,13 @@ def goal_of(item: Item | None) -> Goal | None:
 
 
 def save_goal(
-    table: Table, community_id: str, month: str, goal: Goal, by: str, at: datetime
+    table: Table,
+    community_id: str,
+    month: str,
+    goal: Goal,
+    by: str,
+    at: datetime,
+    retention: timedelta = RETENTION,
 ) -> None:
     """Set (or replace) the month's goal: one PutItem. Members' progress stays."""
     table.put(
@@ -43,7 +49,7 @@ def save_goal(
             "unit": goal.unit,
             "set_by": by,
             "set_at": at.isoformat(),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         }
     )
 
@@ -126,6 +132,7 @@ def record_progress(
     target: int,
     delivery: str | None,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> Recorded:
     """One conditional UpdateItem: set the total to ``value`` (or add ``value`` with
     ``relative``), refused when this delivery already wrote it (a redelivered webhook
@@ -136,7 +143,7 @@ def record_progress(
         "name": name,
         "month": month,
         "updated_at": at.isoformat(),
-        keys.TTL_ATTRIBUTE: expires_at(at),
+        keys.TTL_ATTRIBUTE: expires_at(at, retention),
     }
     if delivery:
         fields["delivery"] = delivery

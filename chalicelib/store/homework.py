@@ -215,6 +215,7 @@ def bulk_save_assignments(
     at: datetime,
     *,
     late_round: bool = False,
+    retention: timedelta = RETENTION,
 ) -> int:
     """One item per reviewee, 25 to a BatchWriteItem (unprocessed items retried inside).
 
@@ -231,7 +232,7 @@ def bulk_save_assignments(
             "reviewers": list(reviewers),
             "assigned_at": at.isoformat(),
             "late_round": late_round or None,
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         }
         for reviewee, reviewers in sorted(assignment.items())
     )
@@ -459,7 +460,13 @@ def cycle_close(table: Table, community_id: str, cycle_id: str) -> Item | None:
 
 
 def save_cycle_close(
-    table: Table, community_id: str, cycle_id: str, *, shown: Iterable[str], at: datetime
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    *,
+    shown: Iterable[str],
+    at: datetime,
+    retention: timedelta = RETENTION,
 ) -> None:
     """Record whose work the digest showed (one PutItem): the next digest lists only the
     late work that came after. A few bytes per member: a 5,000-member cycle is ~60 KB."""
@@ -471,6 +478,6 @@ def save_cycle_close(
             "cycle": cycle_id,
             "shown": sorted(set(shown)),
             "closed_at": at.isoformat(),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         }
     )

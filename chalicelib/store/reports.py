@@ -142,7 +142,7 @@ def _lists_in(data: dict[str, Any]) -> dict[str, NameList]:
     }
 
 
-def _header_item(summary: ReportSummary, parts: int) -> Item:
+def _header_item(summary: ReportSummary, parts: int, retention: timedelta = RETENTION) -> Item:
     return {
         "pk": _pk(summary.community_id),
         "sk": keys.report_sk(summary.month),
@@ -163,7 +163,7 @@ def _header_item(summary: ReportSummary, parts: int) -> Item:
         "lists": _lists_out(summary.lists),
         "removal_enabled": summary.removal_enabled,
         "parts": parts,
-        keys.TTL_ATTRIBUTE: expires_at(summary.generated_at),
+        keys.TTL_ATTRIBUTE: expires_at(summary.generated_at, retention),
     }
 
 
@@ -194,7 +194,7 @@ def summary_from_item(item: Item) -> ReportSummary:
 # -- reports --------------------------------------------------------------------------------
 
 
-def save_report(table: Table, report: MonthlyReport) -> int:
+def save_report(table: Table, report: MonthlyReport, retention: timedelta = RETENTION) -> int:
     """Store the rows, then the header (the commit point); returns the number of row items.
 
     One BatchWriteItem per 25 row items (10,000 members: one) plus one PutItem. A replay
@@ -210,12 +210,12 @@ def save_report(table: Table, report: MonthlyReport) -> int:
             "month": summary.month,
             "part": index,
             "rows": rows,
-            keys.TTL_ATTRIBUTE: expires_at(summary.generated_at),
+            keys.TTL_ATTRIBUTE: expires_at(summary.generated_at, retention),
         }
         for index, rows in enumerate(_pack(report.rows))
     ]
     table.batch_put(items)
-    header = _header_item(summary, len(items))
+    header = _header_item(summary, len(items), retention)
     table.update(
         pk,
         header["sk"],

@@ -1,9 +1,9 @@
 """How long history is kept: a DynamoDB TTL (keys.TTL_ATTRIBUTE) on the items that record
 what members did, so that DynamoDB deletes them (within a few days of expiry, at no cost).
 
-New check-ins and job runs are written with it (store/checkins.py, store/runs.py); every
-other kind of keys.RETAINED_PREFIXES (homework, reports, removals, ...) and items written
-before get it from :func:`backfill`, ``rollcall infra backfill-ttl``. Member items and
+Every writer of a kind of keys.RETAINED_PREFIXES sets it when it writes, for the
+community's period (:func:`retention_of`, passed down as ``retention``); items written
+before that get it from :func:`backfill`, ``rollcall infra backfill-ttl``. Member items and
 the community's settings have none: they live as long as the membership or the community
 (``rollcall member forget``, ``rollcall community delete``).
 """
@@ -19,8 +19,9 @@ from chalicelib.store import keys
 from chalicelib.store.table import Cond, Item, Table
 
 # 13 months: a year of history plus the month the last monthly report compares with. A
-# community may keep history longer or shorter (its ``retention_days`` setting): writers
-# that have the community at hand pass :func:`retention_of` it; the rest use this default.
+# community may keep history longer or shorter (its ``retention_days`` setting): every
+# writer is passed :func:`retention_of` its community; this is the default for a caller
+# that passes none.
 RETENTION_DAYS = DEFAULT_RETENTION_DAYS
 RETENTION = timedelta(days=RETENTION_DAYS)
 

@@ -15,7 +15,7 @@ from chalicelib.domain.models import Member
 from chalicelib.domain.roles import RoleChange
 from chalicelib.store import keys
 from chalicelib.store.records import from_fields
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 
@@ -31,7 +31,7 @@ def write_role(table: Table, community_id: str, change: RoleChange) -> Member | 
     return from_fields(Member, item) if item else None
 
 
-def audit_item(community_id: str, change: RoleChange) -> Item:
+def audit_item(community_id: str, change: RoleChange, retention: timedelta = RETENTION) -> Item:
     item: Item = {
         "pk": keys.community_pk(community_id),
         "sk": keys.role_change_sk(
@@ -45,21 +45,28 @@ def audit_item(community_id: str, change: RoleChange) -> Item:
         "source": change.source,
         "by": change.by,
         "at": change.at.isoformat(),
-        keys.TTL_ATTRIBUTE: expires_at(change.at),
+        keys.TTL_ATTRIBUTE: expires_at(change.at, retention),
     }
     if change.old_source:
         item["old_source"] = change.old_source
     return item
 
 
-def record_role_change(table: Table, community_id: str, change: RoleChange) -> None:
-    """The audit item of one change: one PutItem."""
-    table.put(audit_item(community_id, change))
+def record_role_change(
+    table: Table, community_id: str, change: RoleChange, retention: timedelta = RETENTION
+) -> None:
+    """The audit item of one change: one PutItem, kept for the community's ``retention``."""
+    table.put(audit_item(community_id, change, retention))
 
 
-def bulk_record_role_changes(table: Table, community_id: str, changes: Iterable[RoleChange]) -> int:
+def bulk_record_role_changes(
+    table: Table,
+    community_id: str,
+    changes: Iterable[RoleChange],
+    retention: timedelta = RETENTION,
+) -> int:
     """Audit items of many changes (a platform refresh): 25 per BatchWriteItem."""
-    return table.batch_put(audit_item(community_id, c) for c in changes)
+    return table.batch_put(audit_item(community_id, c, retention) for c in changes)
 
 
 def role_changes(table: Table, community_id: str) -> list[Item]:

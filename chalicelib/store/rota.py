@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 SWAP_FIELDS = ("swap_to", "swap_to_name", "swap_at")
@@ -63,6 +63,7 @@ def put_duty(
     *,
     volunteer: bool,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """Put a member on duty for ``period``: one PutItem, refused when the period already
     has its member (a turn-over replayed or run twice picks nobody twice)."""
@@ -75,7 +76,7 @@ def put_duty(
             "name": name,
             "volunteer": volunteer,
             "at": _iso(at),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         },
         cond=Cond.absent("pk"),
     )
@@ -93,7 +94,13 @@ def duties(table: Table, community_id: str) -> list[Duty]:
 
 
 def add_volunteer(
-    table: Table, community_id: str, period: str, user_id: str, name: str, at: datetime
+    table: Table,
+    community_id: str,
+    period: str,
+    user_id: str,
+    name: str,
+    at: datetime,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """One conditional PutItem; False when the member had volunteered already."""
     return table.put(
@@ -104,7 +111,7 @@ def add_volunteer(
             "user_id": user_id,
             "name": name,
             "at": _iso(at),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         },
         cond=Cond.absent("pk"),
     )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.store import claims, keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Table
 
 DONE = "done"
@@ -48,6 +48,7 @@ def claim_run(
     run_id: str,
     force: bool = False,
     origin: str | None = None,
+    retention: timedelta = RETENTION,
 ) -> claims.Claim:
     """Claim the run for ``run_id`` (store/claims.py): owned when never claimed; or claimed
     but neither finished nor skipped and its lease has expired or was released (the previous
@@ -70,7 +71,7 @@ def claim_run(
         "lease_until": (now + lease).isoformat(),
         "claimed_at": now.isoformat(),
         "origin": origin,
-        keys.TTL_ATTRIBUTE: expires_at(now),  # kept for the retention period only
+        keys.TTL_ATTRIBUTE: expires_at(now, retention),  # kept for the retention period only
     }
     stale: list[str] = []
     if force:
@@ -133,12 +134,13 @@ def record_refused(
     indices: Iterable[int],
     *,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> int:
     """Note that the platform refused these parts (direct messages) for good: a small item
     each, written in batches before the high-water mark passes them; kept as long as the
     run's record."""
     pk = keys.community_pk(community_id)
-    expiry = expires_at(at)
+    expiry = expires_at(at, retention)
     return table.batch_put(
         {
             "pk": pk,
@@ -219,7 +221,14 @@ def finish_run(
 
 
 def record_skip(
-    table: Table, community_id: str, job: str, period: str, now: datetime, reason: str
+    table: Table,
+    community_id: str,
+    job: str,
+    period: str,
+    now: datetime,
+    reason: str,
+    *,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """Record a run that must not happen (too late, job off), unless it already ran."""
     pk, sk = _key(community_id, job, period)
@@ -230,7 +239,7 @@ def record_skip(
         "status": SKIPPED,
         "reason": reason,
         "finished_at": now.isoformat(),
-        keys.TTL_ATTRIBUTE: expires_at(now),
+        keys.TTL_ATTRIBUTE: expires_at(now, retention),
     }
     return table.update(pk, sk, set=fields, cond=Cond.absent("pk")) is not None
 

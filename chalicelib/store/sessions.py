@@ -15,11 +15,11 @@ Both kinds carry the retention TTL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 
@@ -86,11 +86,13 @@ def instance_with_attendees(
     return InstanceWithAttendees(Instance.of(session_id, day, instance_item), attendees)
 
 
-def _base(session_id: str, day: date, at: datetime) -> dict[str, Any]:
+def _base(
+    session_id: str, day: date, at: datetime, retention: timedelta = RETENTION
+) -> dict[str, Any]:
     return {
         "session_id": session_id,
         "day": day.isoformat(),
-        keys.TTL_ATTRIBUTE: expires_at(at),
+        keys.TTL_ATTRIBUTE: expires_at(at, retention),
     }
 
 
@@ -111,11 +113,12 @@ def sign_up(
     name: str,
     topic: str | None,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> Written:
     """Take the instance's speaker slot: one conditional UpdateItem, refused when another
     member holds it or the instance is cancelled (the same member may change their topic)."""
     fields = {
-        **_base(session_id, day, at),
+        **_base(session_id, day, at, retention),
         "speaker": user_id,
         "speaker_name": name,
         "signed_up_at": at.isoformat(),
@@ -155,6 +158,7 @@ def record_picked_speaker(
     at: datetime,
     *,
     replacing: str | None = None,
+    retention: timedelta = RETENTION,
 ) -> Written:
     """Make the rota's pick the instance's confirmed speaker: one conditional UpdateItem,
     refused when the instance is confirmed already (an earlier or concurrent run picked, or
@@ -166,7 +170,7 @@ def record_picked_speaker(
         _pk(community_id),
         keys.session_instance_sk(session_id, day),
         set={
-            **_base(session_id, day, at),
+            **_base(session_id, day, at, retention),
             "speaker": user_id,
             "speaker_name": name,
             "confirmed": True,
@@ -209,13 +213,20 @@ def past_speakers(
 
 
 def set_recording(
-    table: Table, community_id: str, session_id: str, day: date, url: str, by: str, at: datetime
+    table: Table,
+    community_id: str,
+    session_id: str,
+    day: date,
+    url: str,
+    by: str,
+    at: datetime,
+    retention: timedelta = RETENTION,
 ) -> None:
     """Keep the recording's link (a later one replaces it): one UpdateItem."""
     table.update(
         _pk(community_id),
         keys.session_instance_sk(session_id, day),
-        set={**_base(session_id, day, at), "recording": url, "recording_by": by},
+        set={**_base(session_id, day, at, retention), "recording": url, "recording_by": by},
         return_new=False,
     )
 
@@ -229,9 +240,10 @@ def cancel(
     at: datetime,
     *,
     told_in: str | None,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """Cancel the instance: one conditional UpdateItem; False when it already was."""
-    fields = {**_base(session_id, day, at), "cancelled": True, "cancelled_by": by}
+    fields = {**_base(session_id, day, at, retention), "cancelled": True, "cancelled_by": by}
     if told_in:
         fields["told_in"] = told_in
     written = table.update(
@@ -264,12 +276,13 @@ def record_attendance(
     user_id: str,
     name: str,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """One conditional PutItem per member and instance; False when already recorded."""
     item = {
         "pk": _pk(community_id),
         "sk": keys.session_attendance_sk(session_id, day, user_id),
-        **_base(session_id, day, at),
+        **_base(session_id, day, at, retention),
         "user_id": user_id,
         "name": name,
         "at": at.isoformat(),

@@ -4,11 +4,11 @@ job) and ``STAR#<month>#hand#<at>`` (an award an admin gave by hand). Both are h
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.store import keys
-from chalicelib.store.retention import expires_at
+from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table
 
 # What /stars shows: a year of months and quarters and the awards given by hand beside.
@@ -21,6 +21,7 @@ def save_stars(
     period: str,
     awards: dict[str, list[dict[str, Any]]],
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> None:
     """One PutItem. A replay of the period (``--force``) writes the same stars again."""
     table.put(
@@ -31,7 +32,7 @@ def save_stars(
             "period": period,
             "awards": awards,
             "at": at.isoformat(),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         }
     )
 
@@ -47,6 +48,7 @@ def save_hand_award(
     given_by: str,
     given_by_name: str,
     at: datetime,
+    retention: timedelta = RETENTION,
 ) -> bool:
     """One conditional PutItem: the award and who gave it (the audit record itself)."""
     return table.put(
@@ -61,7 +63,7 @@ def save_hand_award(
             "given_by": given_by,
             "given_by_name": given_by_name,
             "at": at.isoformat(),
-            keys.TTL_ATTRIBUTE: expires_at(at),
+            keys.TTL_ATTRIBUTE: expires_at(at, retention),
         },
         cond=Cond.absent("pk"),
     )

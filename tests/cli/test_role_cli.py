@@ -132,3 +132,27 @@ def test_a_csv_role_is_explicit_and_an_export_imported_back_keeps_each_source(cl
     cli("member", "export", "--community", cid, "-o", str(exported))
     cli("member", "import", "--community", cid, str(exported))
     assert listed(cli, cid) == roles | {"333": ("admin", "cli")}
+
+
+def test_a_role_set_from_the_cli_is_audited_for_the_communitys_retention(cli):
+    from datetime import datetime, timedelta
+
+    from chalicelib.store import keys
+    from chalicelib.store.retention import expires_at
+    from rollcall.context import open_store
+
+    cid = setup_community(cli)
+    cli("community", "update", cid, "--retention-days", "200")
+    cli("member", "set-role", "--community", cid, "--user", "444", "leader")
+    with open_store() as store:
+        items = list(store.table.query(keys.community_pk(cid)))
+    [change] = [i for i in items if i["sk"].startswith(keys.ROLE_CHANGE_PREFIX)]
+    kept = expires_at(datetime.fromisoformat(change["at"]), timedelta(days=200))
+    assert change[keys.TTL_ATTRIBUTE] == kept
+    # the settings change that set the period is kept for it too
+    [audit] = [
+        i for i in items if i["sk"].startswith(keys.AUDIT_PREFIX) and i["field"] != "community"
+    ]
+    assert audit["field"] == "retention_days"
+    kept = expires_at(datetime.fromisoformat(audit["at"]), timedelta(days=200))
+    assert audit[keys.TTL_ATTRIBUTE] == kept

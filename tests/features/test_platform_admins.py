@@ -287,3 +287,17 @@ def test_a_role_that_changed_meanwhile_is_not_overwritten(store):
         )
     assert store.get_member("c1", "888").role is Role.LEADER
     assert len(role_changes(store.table, "c1")) == 1
+
+
+def test_a_refreshs_audit_items_are_kept_for_the_communitys_retention(store):
+    from datetime import timedelta
+
+    from chalicelib.store import keys
+    from chalicelib.store.retention import expires_at
+
+    store.update_community(store.get_community("c1"), retention_days=200)
+    refresh_platform_admins(store, Listed("111", "333"), store.get_community("c1"), NOW)
+    audits = role_changes(store.table, "c1")
+    assert len(audits) == 2
+    kept = expires_at(NOW, timedelta(days=200))
+    assert all(a[keys.TTL_ATTRIBUTE] == kept for a in audits)
