@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlencode
 from chalicelib.domain.models import LOCALES, Community, Member
 from chalicelib.features import manage as feature
 from chalicelib.manage import session as sessions
-from chalicelib.manage.svg import heatmap_svg, rate_svg
+from chalicelib.manage.svg import heatmap_svg, month_rates_svg, rate_svg
 from chalicelib.manage.texts import TEXTS, page_text
 from chalicelib.platforms.base import HttpRequest, HttpResponse
 from chalicelib.store.repository import NotFound, Store
@@ -620,13 +620,55 @@ def homework_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("nav_homework"), sections, nav="homework")
 
 
+def _last_reports(ctx: Ctx) -> str:
+    """The last six monthly reports (their headers: one Query): members by tier, the
+    check-in and homework rates, who confirmed the removals; a chart of the check-in rate."""
+    from chalicelib.store.reports import recent_headers
+
+    headers = recent_headers(ctx.store.table, ctx.community_id, 6)
+    title = f"<h2>{escape(ctx.word('risk_reports'))}</h2>"
+    if not headers:
+        return title + f"<p>{escape(ctx.word('risk_no_reports'))}</p>"
+
+    def rate(done: int, expected: int) -> float:
+        return done / expected if expected > 0 else 0.0
+
+    chart = month_rates_svg(
+        [(h.month, rate(h.checkins.done, h.checkins.expected)) for h in headers],
+        "report-rates",
+        lambda month, r: ctx.word("risk_report_rate", month=month, rate=f"{r:.0%}"),
+    )
+    tiers = ("active", "quiet", "inactive", "new", "on_leave")
+    head = "".join(
+        f"<th>{escape(ctx.word(c))}</th>"
+        for c in ("col_month", *(f"tier_{t}" for t in tiers), "col_checkin_rate", "col_hw_rate")
+    )
+
+    def percent(done: int, expected: int) -> str:
+        return f"{done * 100 // expected}%" if expected > 0 else "–"
+
+    body = "".join(
+        f"<tr><td>{escape(h.month)}</td>"
+        + "".join(f'<td class="n">{int(h.counts.get(t, 0))}</td>' for t in tiers)
+        + f'<td class="n">{percent(h.checkins.done, h.checkins.expected)}</td>'
+        + f'<td class="n">{percent(h.homework.done, h.homework.expected)}</td></tr>'
+        for h in reversed(headers)
+    )
+    table = f'<table id="reports"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return title + f"<section>{chart}</section>" + table
+
+
 def risk_page(ctx: Ctx) -> HttpResponse:
     assert ctx.community is not None
     month, rows = feature.at_risk(ctx.store, ctx.community, ctx.now)
     intro = f'<p class="muted">{escape(ctx.word("risk_intro", month=month))}</p>'
+    reports = _last_reports(ctx)
     if not rows:
         return render_page(
-            ctx, ctx.word("nav_risk"), intro + f"<p>{escape(ctx.word('no_risk'))}</p>", nav="risk"
+            ctx,
+            ctx.word("nav_risk"),
+            intro + f"<p>{escape(ctx.word('no_risk'))}</p>" + reports,
+            nav="risk",
         )
     head = "".join(
         f"<th>{escape(ctx.word(c))}</th>"
@@ -656,7 +698,7 @@ def risk_page(ctx: Ctx) -> HttpResponse:
         for r in rows
     )
     table = f'<table id="risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    return render_page(ctx, ctx.word("nav_risk"), intro + table, nav="risk")
+    return render_page(ctx, ctx.word("nav_risk"), intro + table + reports, nav="risk")
 
 
 def audit_page(ctx: Ctx) -> HttpResponse:

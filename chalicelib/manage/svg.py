@@ -74,3 +74,27 @@ def rate_svg(weeks: list[tuple[date, float]], label: Callable[[date, float], str
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def month_rates_svg(
+    months: list[tuple[str, float]], svg_id: str, label: Callable[[str, float], str]
+) -> str:
+    """One bar per month (``2026-11``), its height a rate between 0 and 1."""
+    bar, gap, chart = 40, 10, 100
+    width, height = max(len(months), 1) * (bar + gap), chart + 30
+    parts = [
+        f'<svg id="{escape(svg_id)}" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (month, rate) in enumerate(months):
+        h = round(min(max(rate, 0.0), 1.0) * chart)
+        x = i * (bar + gap)
+        parts.append(
+            f'<rect class="month" data-month="{escape(month)}" data-rate="{rate:.3f}" '
+            f'x="{x}" y="{chart - h}" width="{bar}" height="{h}" fill="#3b7dd8">'
+            f"<title>{escape(label(month, rate))}</title></rect>"
+            f'<text x="{x}" y="{chart + 12}">{rate:.0%}</text>'
+            f'<text x="{x}" y="{chart + 25}">{escape(month)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

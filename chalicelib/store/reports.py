@@ -237,6 +237,13 @@ def latest_header(table: Table, community_id: str) -> ReportSummary | None:
     return None
 
 
+def recent_headers(table: Table, community_id: str, limit: int) -> list[ReportSummary]:
+    """The newest ``limit`` reports' headers, oldest first: one Query of the headers
+    (newest first, Limit ``limit``); the rows are not read."""
+    found = table.query(_pk(community_id), prefix=keys.REPORT_PREFIX, reverse=True, limit=limit)
+    return [summary_from_item(item) for item in found][::-1]
+
+
 def report_rows(table: Table, community_id: str, month: str, parts: int) -> tuple[ReportRow, ...]:
     """The report's rows in their order: one Query (paged, ~3 row items per 1 MB page)."""
     rows: list[ReportRow] = []

@@ -410,6 +410,44 @@ def test_at_risk_lists_who_the_next_report_would_warn(site):
     assert "Amy" not in outcomes and "Boss" not in outcomes  # active; an owner
 
 
+def test_at_risk_shows_the_last_reports_with_their_rates_and_a_chart(site):
+    """Issue 27: At risk ends with the last monthly reports (their headers, one Query):
+    members by tier, the check-in and homework rates, and a bar per month."""
+    from chalicelib.domain.inactivity import Rate, ReportSummary
+    from chalicelib.store import reports
+
+    for month, done in (("2026-09", 30), ("2026-10", 45)):
+        summary = ReportSummary(
+            community_id="c1",
+            month=month,
+            as_of=date(2026, int(month[5:]) + 1, 1),
+            generated_at=NOW - timedelta(days=40 if month == "2026-09" else 10),
+            counts={"active": 3, "quiet": 1, "inactive": 0, "new": 0, "on_leave": 0},
+            previous_counts=None,
+            checkins=Rate(done, 60),
+            homework=Rate(2, 4),
+            homework_cycles=1,
+            lists={},
+            removal_enabled=False,
+        )
+        site.store.table.put(reports._header_item(summary, 0))
+    cookie = site.sign_in()
+    page = text(site.get("/manage/c1/risk", cookie))
+    table = page[page.index('id="reports"') :]
+    rows = re.findall(r"<tr><td>(\d{4}-\d{2})</td>", table)
+    assert rows == ["2026-10", "2026-09"]  # newest first
+    assert '<td class="n">75%</td><td class="n">50%</td>' in table  # 45/60, 2/4
+    bars = re.findall(r'data-month="([^"]+)" data-rate="([^"]+)"', page)
+    assert bars == [("2026-09", "0.500"), ("2026-10", "0.750")]  # oldest to newest
+    zh = text(site.get("/manage/c1/risk?lang=zh-CN", cookie))
+    assert "最近的月度报告" in zh and "打卡率" in zh
+
+
+def test_at_risk_without_a_report_says_so(site):
+    cookie = site.sign_in()
+    assert "No monthly report yet." in text(site.get("/manage/c1/risk", cookie))
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 
