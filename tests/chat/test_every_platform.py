@@ -118,3 +118,14 @@ def test_help_names_every_command_by_a_word_that_works_and_fits_one_discord_mess
     named = {ALIASES[w] for w in tokens if w in ALIASES}
     missing = set(HANDLERS) - named - NOT_A_SLASH_COMMAND - {"setup"}
     assert not missing, f"commands /help does not name ({locale}): {sorted(missing)}"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_the_leaderboards_usage_uses_the_words_of_help(locale):
+    """Issue 17: `排行榜 年` (no such board) answers with the words /help teaches."""
+    from chalicelib.domain.messages import t
+
+    usage = t(locale, "leaderboard_usage")
+    words = ("周", "月", "全部") if locale == "zh-CN" else ("week", "month", "all")
+    assert all(w in usage for w in words)
+    assert all(w in t(locale, "help") for w in words)

@@ -94,8 +94,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # -- 排行榜 /leaderboard
     "leaderboard_usage": {
-        "zh-CN": "排行榜可以看：排行榜 周、排行榜 月、排行榜 总",
-        "en": "Leaderboards: /leaderboard week, /leaderboard month, /leaderboard all",
+        "zh-CN": "排行榜可以看：排行榜 周、排行榜 月、排行榜 全部（积分榜：排行榜 积分 周）",
+        "en": "Leaderboards: /leaderboard week, /leaderboard month, /leaderboard all "
+        "(points: /leaderboard points week)",
     },
     "leaderboard_title_week": {
         "zh-CN": "🏅 本周打卡排行（{first} 至 {last}）",
