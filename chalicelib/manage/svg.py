@@ -56,45 +56,41 @@ def heatmap_svg(
 
 def rate_svg(weeks: list[tuple[date, float]], label: Callable[[date, float], str]) -> str:
     """One bar per week, its height the share of possible check-ins made."""
-    bar, gap, chart = 30, 8, 100
-    width, height = len(weeks) * (bar + gap), chart + 30
-    parts = [
-        f'<svg id="rate" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    bars = [
+        ("week", monday.isoformat(), f"{monday:%m-%d}", rate, label(monday, rate))
+        for monday, rate in weeks
     ]
-    for i, (monday, rate) in enumerate(weeks):
-        h = round(min(max(rate, 0.0), 1.0) * chart)
-        x = i * (bar + gap)
-        parts.append(
-            f'<rect class="week" data-week="{monday.isoformat()}" data-rate="{rate:.3f}" '
-            f'x="{x}" y="{chart - h}" width="{bar}" height="{h}" fill="#3b7dd8">'
-            f"<title>{escape(label(monday, rate))}</title></rect>"
-            f'<text x="{x}" y="{chart + 12}">{rate:.0%}</text>'
-            f'<text x="{x}" y="{chart + 25}">{monday:%m-%d}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return _bars_svg("rate", bars, bar=30, gap=8)
 
 
 def month_rates_svg(
     months: list[tuple[str, float]], svg_id: str, label: Callable[[str, float], str]
 ) -> str:
     """One bar per month (``2026-11``), its height a rate between 0 and 1."""
-    bar, gap, chart = 40, 10, 100
-    width, height = max(len(months), 1) * (bar + gap), chart + 30
+    bars = [("month", month, month, rate, label(month, rate)) for month, rate in months]
+    return _bars_svg(svg_id, bars, bar=40, gap=10)
+
+
+def _bars_svg(
+    svg_id: str, bars: list[tuple[str, str, str, float, str]], *, bar: int, gap: int
+) -> str:
+    """Bars of rates between 0 and 1, each ``(kind, key, caption, rate, title)``: the rect
+    carries ``data-<kind>="key"`` and ``data-rate``; the rate and the caption underneath."""
+    chart = 100
+    width, height = max(len(bars), 1) * (bar + gap), chart + 30
     parts = [
         f'<svg id="{escape(svg_id)}" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for i, (month, rate) in enumerate(months):
+    for i, (kind, key, caption, rate, title) in enumerate(bars):
         h = round(min(max(rate, 0.0), 1.0) * chart)
         x = i * (bar + gap)
         parts.append(
-            f'<rect class="month" data-month="{escape(month)}" data-rate="{rate:.3f}" '
+            f'<rect class="{kind}" data-{kind}="{escape(key)}" data-rate="{rate:.3f}" '
             f'x="{x}" y="{chart - h}" width="{bar}" height="{h}" fill="#3b7dd8">'
-            f"<title>{escape(label(month, rate))}</title></rect>"
+            f"<title>{escape(title)}</title></rect>"
             f'<text x="{x}" y="{chart + 12}">{rate:.0%}</text>'
-            f'<text x="{x}" y="{chart + 25}">{escape(month)}</text>'
+            f'<text x="{x}" y="{chart + 25}">{escape(caption)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -516,25 +516,13 @@ class DiscordAdapter:
 
     def _channel_refusal(self, error: DeliveryError) -> DeliveryError:
         """A refused read of the channel or its server: what the bot lacks, in one line."""
-        answer = error.answer
-        if answer is None or answer.status not in (401, 403, 404):
-            return error
-        code = _code(answer)
-        if answer.status == 401:
-            return ListRefused("discord", "a valid bot token", str(error))
-        if code == UNKNOWN_CHANNEL:
-            return ListRefused(
-                "discord", "access to the channel (Unknown Channel: deleted?)", str(error)
-            )
-        if answer.status == 403:
-            return ListRefused(
-                "discord",
-                "the View Channel permission in the channel (or the bot in the server)",
-                str(error),
-            )
-        return ListRefused("discord", f"access (code {code})", str(error))
+        return _refused(
+            error,
+            ListRefused,
+            {UNKNOWN_CHANNEL: "access to the channel (Unknown Channel: deleted?)"},
+            forbidden="the View Channel permission in the channel (or the bot in the server)",
+        )
 
-    # -- activity (features/channel_activity.py)
     def read_channel_history(
         self, chat: ChatAddress, after_id: str | None, *, since: datetime, max_pages: int
     ) -> ChannelHistory:
@@ -583,43 +571,28 @@ class DiscordAdapter:
     def _history_refusal(self, error: DeliveryError) -> DeliveryError:
         """What a refused history read lacks, by Discord's code; other failures as they are
         (a 5xx after its retries fails the run, and the queue tries again)."""
-        answer = error.answer
-        if answer is None or answer.status not in (401, 403, 404):
-            return error
-        code = _code(answer)
-        if answer.status == 401:
-            return HistoryRefused("discord", "a valid bot token", str(error))
-        if code == MISSING_ACCESS:
-            return HistoryRefused(
-                "discord",
-                "the View Channel permission in the channel (or the bot in the server)",
-                str(error),
-            )
-        if code == MISSING_PERMISSIONS:
-            return HistoryRefused("discord", "the Read Message History permission", str(error))
-        if code == UNKNOWN_CHANNEL:
-            return HistoryRefused(
-                "discord", "access to the channel (Unknown Channel: deleted?)", str(error)
-            )
-        return HistoryRefused("discord", f"access (code {code})", str(error))
+        return _refused(
+            error,
+            HistoryRefused,
+            {
+                MISSING_ACCESS: "the View Channel permission in the channel "
+                "(or the bot in the server)",
+                MISSING_PERMISSIONS: "the Read Message History permission",
+                UNKNOWN_CHANNEL: "access to the channel (Unknown Channel: deleted?)",
+            },
+        )
 
     def _list_refusal(self, error: DeliveryError) -> DeliveryError:
         """What a refused members read lacks, by Discord's code; other failures as they are."""
-        answer = error.answer
-        if answer is None or answer.status not in (401, 403, 404):
-            return error
-        code = _code(answer)
-        if answer.status == 401:
-            return ListRefused("discord", "a valid bot token", str(error))
-        if code == MISSING_ACCESS:
-            return ListRefused(
-                "discord",
-                "the Server Members intent (GUILD_MEMBERS) or the bot in the server",
-                str(error),
-            )
-        if code == MISSING_PERMISSIONS:
-            return ListRefused("discord", "the View Channel permission", str(error))
-        return ListRefused("discord", f"access (code {code})", str(error))
+        return _refused(
+            error,
+            ListRefused,
+            {
+                MISSING_ACCESS: "the Server Members intent (GUILD_MEMBERS) or the bot in the "
+                "server",
+                MISSING_PERMISSIONS: "the View Channel permission",
+            },
+        )
 
     def _guild_of(self, channel_id: str) -> str | None:
         if channel_id in self._guilds:
@@ -921,3 +894,25 @@ def _gone(answer: Answer | None) -> bool:
 
 def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _refused(
+    error: DeliveryError,
+    refusal: type[ListRefused] | type[HistoryRefused],
+    lacks: Mapping[int | None, str],
+    *,
+    forbidden: str | None = None,
+) -> DeliveryError:
+    """A 401/403/404 as the refusal that names what the bot lacks (``lacks`` by Discord's
+    error code, ``forbidden`` for any other 403); other failures as they are."""
+    answer = error.answer
+    if answer is None or answer.status not in (401, 403, 404):
+        return error
+    if answer.status == 401:
+        return refusal("discord", "a valid bot token", str(error))
+    code = _code(answer)
+    if code in lacks:
+        return refusal("discord", lacks[code], str(error))
+    if forbidden is not None and answer.status == 403:
+        return refusal("discord", forbidden, str(error))
+    return refusal("discord", f"access (code {code})", str(error))
