@@ -410,7 +410,7 @@ def compose_digest(
     """The digest's scannable post: the counts first, then the names grouped (per squad when
     the community has squads), long lists folded; every line is short, so splitting never
     cuts one. It mentions nobody: names only (no member is @-mentioned by the digest)."""
-    view = DigestView.of(community, digest, members)
+    view = DigestView.of_digest(community, digest, members)
     return "\n".join(
         [
             _title_line(view, cycles),
@@ -430,23 +430,27 @@ def compose_full_list(
     """The digest's second post, the full list: each submission with its link, late work of
     the previous cycle, the names the first post folded, reviews still owed and the new
     review assignments. Empty when there is nothing to list."""
-    view = DigestView.of(community, digest, members)
-    say, d = view.say, digest
-    lines = _work_lines(say, d.submissions, view.name)
+    view = DigestView.of_digest(community, digest, members)
+    say, d = view.digest_text, digest
+    lines = _work_lines(say, d.submissions, view.name_in_digest)
     if d.late_previous:
         lines.append(say("hw_digest_late_title", cycle=d.previous_id))
-        lines += _work_lines(say, d.late_previous, view.name)
+        lines += _work_lines(say, d.late_previous, view.name_in_digest)
     lines += _absent_lines(view, fold=False, only_folded=True)
     if d.owed:
         lines.append(say("hw_digest_owed_title"))
-        lines += _pair_lines(say, d.owed, view.name, view.separator)
+        lines += _pair_lines(say, d.owed, view.name_in_digest, view.names_separator)
     if any(d.assignment.values()):
         k = community.reviewers_per_submission
         lines.append(say("hw_digest_assign_title", cycle=d.cycle_id, k=k))
-        lines += _pair_lines(say, _by_reviewer(d.assignment), view.name, view.separator)
+        lines += _pair_lines(
+            say, _by_reviewer(d.assignment), view.name_in_digest, view.names_separator
+        )
     if any(d.late_assignment.values()):
         lines.append(say("hw_digest_assign_late_title", cycle=d.previous_id))
-        lines += _pair_lines(say, _by_reviewer(d.late_assignment), view.name, view.separator)
+        lines += _pair_lines(
+            say, _by_reviewer(d.late_assignment), view.name_in_digest, view.names_separator
+        )
     if any(d.assignment.values()) or d.owed:
         lines.append(say("hw_digest_how_to_review"))
     if not lines:
@@ -465,27 +469,29 @@ class DigestView:
     squad_of: Mapping[str, str | None]
 
     @classmethod
-    def of(cls, community: Community, digest: Digest, members: Sequence[Member]) -> DigestView:
+    def of_digest(
+        cls, community: Community, digest: Digest, members: Sequence[Member]
+    ) -> DigestView:
         names = {m.user_id: m.display() for m in members}
         for item in (*digest.submissions, *digest.late_previous):
             names.setdefault(item["user_id"], item.get("name") or item["user_id"])
         return cls(community, digest, names, _squads(members))
 
-    def say(self, key: str, **values: Any) -> str:
+    def digest_text(self, key: str, **values: Any) -> str:
         return t(self.community.locale, key, **values)
 
-    def name(self, user_id: str) -> str:
+    def name_in_digest(self, user_id: str) -> str:
         return self.names.get(user_id, user_id)
 
     @property
-    def separator(self) -> str:
-        return self.say("list_separator")
+    def names_separator(self) -> str:
+        return self.digest_text("list_separator")
 
 
 def _title_line(view: DigestView, cycles: CycleCalendar) -> str:
     n = view.digest.cycle
     first, last = cycle_dates(cycles, n)
-    return view.say(
+    return view.digest_text(
         "hw_digest_title",
         cycle=view.digest.cycle_id,
         first=first.isoformat(),
@@ -503,7 +509,7 @@ def _count_lines(view: DigestView) -> list[str]:
     late = sum(1 for s in d.submissions if s.get("late") and s["user_id"] in present)
     done = len(close.submitted)
     lines = [
-        view.say(
+        view.digest_text(
             "hw_digest_count",
             done=done,
             expected=done + len(close.missing),
@@ -514,7 +520,7 @@ def _count_lines(view: DigestView) -> list[str]:
     ]
     if d.previous_id is not None and d.assigned_pairs + d.extra_reviews:
         lines.append(
-            view.say(
+            view.digest_text(
                 "hw_digest_reviews",
                 cycle=d.previous_id,
                 done=d.done_pairs,
@@ -524,19 +530,19 @@ def _count_lines(view: DigestView) -> list[str]:
             )
         )
         if d.assigned_pairs and not d.owed:
-            lines.append(view.say("hw_digest_all_reviewed"))
+            lines.append(view.digest_text("hw_digest_all_reviewed"))
     return lines
 
 
 def _squad_lines(view: DigestView) -> list[str]:
     if not view.digest.squads:
         return []
-    lines = [view.say("hw_digest_squads_title")]
+    lines = [view.digest_text("hw_digest_squads_title")]
     for line in view.digest.squads:
         lines.append(
-            view.say(
+            view.digest_text(
                 "hw_digest_squad_line",
-                squad=line.squad or view.say("hw_digest_no_squad"),
+                squad=line.squad or view.digest_text("hw_digest_no_squad"),
                 checked=line.checked,
                 members=line.members,
                 submitted=line.submitted,
@@ -551,32 +557,32 @@ def _handed_in_lines(view: DigestView) -> list[str]:
     the community has squads, else lines of ``NAMES_PER_LINE`` names; late work marked."""
     d = view.digest
     if not d.submissions:
-        return [view.say("hw_digest_none")]
+        return [view.digest_text("hw_digest_none")]
     marked = {
-        s["user_id"]: view.name(s["user_id"]) + ("⏰" if s.get("late") else "")
+        s["user_id"]: view.name_in_digest(s["user_id"]) + ("⏰" if s.get("late") else "")
         for s in d.submissions
     }
-    ordered = sorted(marked, key=lambda u: (view.name(u).casefold(), u))
+    ordered = sorted(marked, key=lambda u: (view.name_in_digest(u).casefold(), u))
     if not d.squads:
-        render = _saying(view.say, "hw_digest_done_names")
-        return _name_lines(render, [marked[u] for u in ordered], view.separator)
+        render = _saying(view.digest_text, "hw_digest_done_names")
+        return _name_lines(render, [marked[u] for u in ordered], view.names_separator)
     groups: dict[str | None, list[str]] = {}
     for user_id in ordered:
         groups.setdefault(view.squad_of.get(user_id), []).append(marked[user_id])
     lines = []
     for squad in sorted(groups, key=lambda s: (s is None, s or "")):
-        label = squad or view.say("hw_digest_no_squad")
-        render = _saying(view.say, "hw_digest_done_squad", squad=label)
-        lines += _name_lines(render, groups[squad], view.separator)
+        label = squad or view.digest_text("hw_digest_no_squad")
+        render = _saying(view.digest_text, "hw_digest_done_squad", squad=label)
+        lines += _name_lines(render, groups[squad], view.names_separator)
     return lines
 
 
 def _late_previous_lines(view: DigestView) -> list[str]:
     """The previous cycle's work handed in after its digest, names only."""
     d = view.digest
-    names = sorted((view.name(s["user_id"]) for s in d.late_previous), key=str.casefold)
-    render = _saying(view.say, "hw_digest_late_names", cycle=d.previous_id)
-    return _name_lines(render, names, view.separator)
+    names = sorted((view.name_in_digest(s["user_id"]) for s in d.late_previous), key=str.casefold)
+    render = _saying(view.digest_text, "hw_digest_late_names", cycle=d.previous_id)
+    return _name_lines(render, names, view.names_separator)
 
 
 def _absent_lines(view: DigestView, *, fold: bool, only_folded: bool = False) -> list[str]:
@@ -593,12 +599,12 @@ def _absent_lines(view: DigestView, *, fold: bool, only_folded: bool = False) ->
         names = [m.display() for m in group]
         if not names or (only_folded and len(names) <= FOLDED_NAMES):
             continue
-        render = _saying(view.say, key, count=len(names))
+        render = _saying(view.digest_text, key, count=len(names))
         if fold and len(names) > FOLDED_NAMES:
-            more = view.say("hw_digest_more", count=len(names) - FOLDED_NAMES)
-            lines.append(render(view.separator.join(names[:FOLDED_NAMES]) + more))
+            more = view.digest_text("hw_digest_more", count=len(names) - FOLDED_NAMES)
+            lines.append(render(view.names_separator.join(names[:FOLDED_NAMES]) + more))
         else:
-            lines += _name_lines(render, names, view.separator)
+            lines += _name_lines(render, names, view.names_separator)
     return lines
 
 
@@ -607,9 +613,9 @@ def _star_lines(view: DigestView) -> list[str]:
     star = d.star
     if star is not None and star.average is not None:
         lines.append(
-            view.say(
+            view.digest_text(
                 "hw_digest_star_scored",
-                name=view.name(star.user_id),
+                name=view.name_in_digest(star.user_id),
                 cycle=d.previous_id,
                 average=f"{star.average:.1f}",
                 count=star.reviews,
@@ -617,19 +623,19 @@ def _star_lines(view: DigestView) -> list[str]:
         )
     elif star is not None:
         lines.append(
-            view.say(
+            view.digest_text(
                 "hw_digest_star_reviewed",
-                name=view.name(star.user_id),
+                name=view.name_in_digest(star.user_id),
                 cycle=d.previous_id,
                 count=star.reviews,
             )
         )
     leaders, count = d.checkin_stars
     if leaders:
-        shown = view.separator.join(view.name(u) for u in leaders[:5])
+        shown = view.names_separator.join(view.name_in_digest(u) for u in leaders[:5])
         if len(leaders) > 5:
             shown += f" +{len(leaders) - 5}"
-        lines.append(view.say("hw_digest_star_checkin", names=shown, count=count))
+        lines.append(view.digest_text("hw_digest_star_checkin", names=shown, count=count))
     return lines
 
 
