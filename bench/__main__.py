@@ -65,11 +65,13 @@ def run_in_process(
     import boto3
     from moto import mock_aws
 
+    from bench.community_life import bench_community_life
     from bench.dispatcher import bench_dispatcher
     from bench.fastmoto import fast_results
     from bench.jobs import bench_jobs
     from bench.members_page import bench_members_page
     from bench.roster import bench_roster_sync
+    from bench.sessions import bench_session_summary
     from bench.stars import bench_stars_and_goal
     from bench.webhook import bench_webhook
 
@@ -97,6 +99,10 @@ def run_in_process(
         say("in process: members page")
         with fast_results():
             page = bench_members_page(client, [n for n in small if n <= 1000] or small[:1])
+        say("in process: sessions, rota, cohorts and announcements")
+        with fast_results():
+            life = bench_session_summary(client, small, log=say)
+            life += bench_community_life(client, small, log=say)
     return {
         "jobs": jobs,
         "webhook": webhook,
@@ -104,6 +110,7 @@ def run_in_process(
         "roster_sync": roster,
         "stars_and_goal": stars,
         "members_page": page,
+        "community_life": life,
     }
 
 
@@ -313,7 +320,10 @@ def assess(results: dict[str, Any]) -> list[dict[str, Any]]:
                 limit = TARGETS["webhook_p50_ratio"]
                 subject = f"check-in, {label}, {where.replace('_', ' ')}"
                 check("webhook_p50_ratio", subject, ratio, limit, ratio <= limit)
-    for row in results["in_process"].get("stars_and_goal", []):
+    for row in [
+        *results["in_process"].get("stars_and_goal", []),
+        *results["in_process"].get("community_life", []),
+    ]:
         limit = TARGETS["stars_goal_requests_per_member"]
         per = row["requests_per_member"]
         subject = f"{row['entry']} at {row['members']:,}"
@@ -416,7 +426,10 @@ def render(results: dict[str, Any]) -> str:
             + ", ".join(f"{k} {v}" for k, v in sorted(db.items()))
             + f" (batches at least {row['batch_writes_min']}), {row['seconds']} s"
         )
-    for row in results["in_process"].get("stars_and_goal", []):
+    for row in [
+        *results["in_process"].get("stars_and_goal", []),
+        *results["in_process"].get("community_life", []),
+    ]:
         ops = ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()))
         lines.append(
             f"{row['entry']} of {row['members']:,} members: {row['total_requests']} requests "

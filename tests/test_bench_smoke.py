@@ -314,3 +314,23 @@ def test_discord_roster_sync_costs_two_reads_and_the_pages_whatever_the_server()
         assert row["platform_requests"] == row["platform_requests_min"]
         assert row["can_view"] == row["members"] // 2  # the crew role only
     assert (thousand["platform_requests"], ten_thousand["platform_requests"]) == (4, 13)
+
+
+def test_rota_cohorts_and_announcements_read_pages_whatever_the_roster(dynamo_client):
+    """The community-life posts that read the roster (bench/community_life.py), through the
+    job runner: the rota's turn-over (roster, history, volunteers: one Query each), a
+    cohort's opening (the roster) and closing (the roster and the stars' Queries) and an
+    announcement (its text, no roster) make the same requests at 40 and 400 members: no
+    read per member. bench/README.md has the figures at 1,000 and 10,000."""
+    from bench.community_life import bench_community_life
+
+    with fast_results():
+        rows = bench_community_life(dynamo_client, [40, 400])
+    by = {(r["entry"], r["members"]): r["requests"] for r in rows}
+    for entry in ("rota-turnover", "cohort-opening", "cohort-closing", "announcement"):
+        assert by[(entry, 40)] == by[(entry, 400)], entry
+        assert "Scan" not in by[(entry, 400)]
+    assert by[("rota-turnover", 400)]["Query"] == 3
+    assert by[("rota-turnover", 400)]["PutItem"] == 1  # the duty, once
+    assert by[("cohort-opening", 400)]["Query"] == 1
+    assert "Query" not in by[("announcement", 400)]
