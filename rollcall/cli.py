@@ -1260,11 +1260,26 @@ def job() -> None:
     """Run a job by hand, as the scheduler would."""
 
 
+class _JobChoice(click.Choice):  # type: ignore[type-arg]
+    """Every job the registry declares, read when a command line is checked (not when the
+    CLI is imported: the registry imports each job module)."""
+
+    def __init__(self) -> None:
+        super().__init__(JOBS)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from chalicelib.jobs.registry import job_names
+
+        return job_names()
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
+
+
 @job.command("run")
-@click.argument(
-    "name",
-    type=click.Choice((*JOBS, "roster-sync", "rota", "announcements", "discord-activity")),
-)
+@click.argument("name", type=_JobChoice())
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")

@@ -449,3 +449,17 @@ def test_the_month_s_stars_run_by_hand_once_and_a_dry_run_records_nothing(cli):
     with open_store() as store:
         [item] = [i for i in store.table.query(f"C#{cid}", prefix="STAR#")]
     assert item["period"] == "2026-11" and item["awards"]["checkins"][0]["user_id"] == "u1"
+
+
+def test_job_run_offers_every_job_the_registry_declares(cli):
+    """`rollcall job run NAME` takes each job the registry declares (a new job needs no
+    second list in the CLI), and a misspelt one is one usage line naming them all."""
+    from chalicelib.jobs.registry import job_names
+
+    usage = cli("job", "run", "--help").stdout
+    flat = " ".join(usage.split()).replace("- ", "-")
+    for name in job_names():
+        assert name in flat, name
+    wrong = cli("job", "run", "quarterly-starz", "--community", "x", ok=False)
+    assert wrong.exit_code == 2
+    assert "quarterly-stars" in wrong.stderr and "sessions" in wrong.stderr
