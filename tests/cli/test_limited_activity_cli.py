@@ -44,7 +44,14 @@ def test_report_rules_refuses_a_silence_rule_on_wecom_without_the_flag(cli):
     shown = json.loads(cli("report", "rules", "--community", cid, "--json").stdout)
     assert shown["default_rules"] is True
     done = cli(
-        "report", "rules", "--community", cid, "--set", rules, "--ack-limited-activity", "on",
+        "report",
+        "rules",
+        "--community",
+        cid,
+        "--set",
+        rules,
+        "--ack-limited-activity",
+        "on",
         "--json",
     )
     assert json.loads(done.stdout)["rules"] == SILENT

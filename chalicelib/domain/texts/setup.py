@@ -180,8 +180,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "or none.",
     },
     "setting_hint_group_kind": {
-        "zh-CN": "群类型：企业微信写 robot（群机器人的群）、app（应用创建的群）或 customer（客户群）；"
-        "钉钉写 robot（普通群）或 scene（场景群）。",
+        "zh-CN": "群类型：企业微信写 robot（群机器人的群）、app（应用创建的群）"
+        "或 customer（客户群）；钉钉写 robot（普通群）或 scene（场景群）。",
         "en": "group kind on WeCom must be robot, app or customer; on DingTalk robot or scene.",
     },
     "setting_hint_ack_limited_activity": {
