@@ -185,11 +185,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "group kind on WeCom must be robot, app or customer; on DingTalk robot or scene.",
     },
     "setting_hint_ack_limited_activity": {
-        "zh-CN": "钉钉和企业微信的机器人只看得到 @ 它的消息和发给应用的消息，看不到群里的日常聊天："
-        "按「多少天没有动静」算的规则（inactive_days）会把只聊天不 @ 机器人的人算成沉默。"
+        "zh-CN": "确认活动局限写「开」或「关」。钉钉和企业微信的机器人只看得到 @ 它的消息"
+        "和发给应用的消息，看不到群里的日常聊天：按「多少天没有动静」算的规则"
+        "（inactive_days）会把只聊天不 @ 机器人的人算成沉默。"
         "确认接受请先发「设置 确认活动局限 开」，或去掉这条规则。",
-        "en": "DingTalk and WeCom show the bot only messages that @ it (or are sent to the app), "
-        "never the group's chatter: an inactive_days rule would count people who only chat as "
-        "silent. Send /settings ackactivity on to accept that, or drop the rule.",
+        "en": "ack limited activity is on or off. DingTalk and WeCom show the bot only "
+        "messages that @ it (or are sent to the app), never the group's chatter: an "
+        "inactive_days rule would count people who only chat as silent. Send /settings "
+        "ackactivity on to accept that, or drop the rule.",
     },
 }
