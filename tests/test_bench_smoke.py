@@ -314,3 +314,21 @@ def test_discord_roster_sync_costs_two_reads_and_the_pages_whatever_the_server()
         assert row["platform_requests"] == row["platform_requests_min"]
         assert row["can_view"] == row["members"] // 2  # the crew role only
     assert (thousand["platform_requests"], ten_thousand["platform_requests"]) == (4, 13)
+
+
+def test_admin_refresh_writes_per_changed_admin_never_per_member(dynamo_client):
+    """The platform-admin refresh (issue 21, bench/admin_refresh.py): one platform call
+    (plus the token once), the roster Query, one conditional UpdateItem per member whose
+    role changes and one BatchWriteItem of audit items per 25; a refresh with the same
+    admins writes nothing, whatever the roster's size."""
+    from bench.admin_refresh import bench_admin_refresh
+
+    with fast_results():
+        rows = bench_admin_refresh(dynamo_client, [30, 300], admins=5)
+    by = {(r["members"], r["run"]): r for r in rows}
+    for size in (30, 300):
+        first, again = by[(size, "first")], by[(size, "again")]
+        assert first["platform_requests"] == 2 and again["platform_requests"] == 1
+        assert first["changes"] == first["admins"] == 5
+        assert first["dynamodb"]["requests"] == {"Query": 1, "UpdateItem": 5, "BatchWriteItem": 1}
+        assert again["changes"] == 0 and again["dynamodb"]["requests"] == {"Query": 1}
