@@ -39,9 +39,7 @@ CHATTER_BLIND: dict[str, str] = {
     ),
 }
 # The Community fields whose change may switch a chatter-based rule on.
-_CHATTER_FIELDS = frozenset(
-    {"rules", "removal_enabled", "ack_limited_activity", "platform", "group_kind"}
-)
+_CHATTER_FIELDS = frozenset({"rules", "removal_enabled", "ack_limited_activity", "platform"})
 
 
 def check_group_kind(platform: str, kind: str | None) -> None:
