@@ -1845,6 +1845,12 @@ def _rebind_admin_chat(store: Any, current: Community, new_chat: str | None) -> 
     help="Chat id the report goes to ('-' for none: then to each admin by direct message).",
 )
 @click.option("--to-group", help="on or off: send the report to the group when no admin chat.")
+@click.option(
+    "--ack-limited-activity",
+    "ack_limited",
+    help="on or off: accept that on DingTalk and WeCom activity is only commands and @-bot "
+    "messages (inactive_days rules need it there).",
+)
 @click.option("--active-days", type=int, help="Active: at most this many days since activity.")
 @click.option("--quiet-days", type=int, help="Quiet: up to this many; inactive beyond.")
 @json_option
@@ -1859,6 +1865,7 @@ def report_rules(
     active_days: int | None,
     quiet_days: int | None,
     as_json: bool,
+    ack_limited: str | None = None,
 ) -> None:
     """Show or change the community's inactivity rules, tiers and report settings.
 
@@ -1867,6 +1874,7 @@ def report_rules(
     no sense are refused with the reason, and nothing is changed.
     """
     from chalicelib.domain.inactivity import Thresholds, parse_rules, rules_of
+    from chalicelib.domain.settings import check_settings
     from rollcall.context import open_store
 
     changes: dict[str, Any] = {}
@@ -1882,7 +1890,11 @@ def report_rules(
         changes["rules"] = tuple(rule.as_dict() for rule in parse_rules(data))
     if defaults:
         changes["rules"] = ()
-    for name, value in (("removal_enabled", removal), ("report_to_group", to_group)):
+    for name, value in (
+        ("removal_enabled", removal),
+        ("report_to_group", to_group),
+        ("ack_limited_activity", ack_limited),
+    ):
         flag = _on_off(value, name.replace("_", " "))
         if flag is not None:
             changes[name] = flag
@@ -1895,6 +1907,9 @@ def report_rules(
     with open_store() as store:
         current = store.get_community(community_id)
         updated = current.with_changes(**changes) if changes else current
+        # A chatter-based rule where the bot sees no chatter needs the acknowledgement
+        # (domain/visibility.py), as `community update` and chat's /settings refuse it.
+        check_settings(updated, changed=changes)
         thresholds = Thresholds.of(updated)  # refuses negative or crossed thresholds
         rules = rules_of(updated)
         if updated.admin_chat_id != current.admin_chat_id:

@@ -1030,9 +1030,12 @@ def _dingtalk(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "钉钉不向机器人提供普通群的成员名单，所以 rollcall 看不到谁进群、谁退群：退群的"
-                "成员请用 rollcall member remove 标记。",
+                "成员请用 rollcall member remove 标记。应用自己的场景群有名单："
+                "rollcall community update ID --group-kind scene（需要 qyapi_chat_read 权限）。",
                 "DingTalk shows a robot no member list of an ordinary group, so rollcall cannot "
-                "see who joins or leaves there: mark leavers with rollcall member remove.",
+                "see who joins or leaves there: mark leavers with rollcall member remove. The "
+                "app's scene groups have one: rollcall community update ID --group-kind scene "
+                "(permission qyapi_chat_read).",
             ),
             _bind_step(
                 zh, "dingtalk", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")
@@ -1128,10 +1131,12 @@ def _wecom(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "企业微信不向应用提供普通群的成员名单（只有应用自己建的群才有），所以 rollcall "
-                "看不到谁进群、谁退群：退群的成员请用 rollcall member remove 标记。",
+                "看不到谁进群、谁退群：退群的成员请用 rollcall member remove 标记。应用建的群和"
+                "客户群有名单：rollcall community update ID --group-kind app 或 customer。",
                 "WeCom shows an app no member list of an ordinary group (only of groups the app "
                 "created), so rollcall cannot see who joins or leaves there: mark leavers with "
-                "rollcall member remove.",
+                "rollcall member remove. Groups the app created and customer groups have one: "
+                "rollcall community update ID --group-kind app or customer.",
             ),
             _bind_step(
                 zh, "wecom", _g(zh, "在群里发送 @机器人 帮助", "In the group, send @robot /help")

@@ -999,6 +999,30 @@ MUTANTS = (
             "test_every_retained_kind_is_written_with_the_communitys_retention",
         ),
     ),
+    Mutant(
+        "chatter rules switched on without the acknowledgement",
+        "chalicelib/domain/visibility.py",
+        "if blind is None or community.ack_limited_activity:",
+        "if True:",
+        (
+            "tests/chat/test_limited_activity.py",
+            "tests/cli/test_limited_activity_cli.py",
+        ),
+    ),
+    Mutant(
+        "a DingTalk scene group read stops at its first page",
+        "chalicelib/platforms/dingtalk.py",
+        'if not body.get("hasMore"):',
+        "if True:",
+        ("tests/platforms/test_dingtalk_scene_groups.py",),
+    ),
+    Mutant(
+        "a WeCom refusal of a group's list is not named",
+        "chalicelib/platforms/wecom.py",
+        'return ListRefused("wecom", need, f"{path} errcode {code}")',
+        "return None",
+        ("tests/platforms/test_wecom_groups.py",),
+    ),
 )
 
 

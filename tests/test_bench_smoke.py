@@ -334,3 +334,21 @@ def test_rota_cohorts_and_announcements_read_pages_whatever_the_roster(dynamo_cl
     assert by[("rota-turnover", 400)]["PutItem"] == 1  # the duty, once
     assert by[("cohort-opening", 400)]["Query"] == 1
     assert "Query" not in by[("announcement", 400)]
+
+
+def test_admin_refresh_writes_per_changed_admin_never_per_member(dynamo_client):
+    """The platform-admin refresh (issue 21, bench/admin_refresh.py): one platform call
+    (plus the token once), the roster Query, one conditional UpdateItem per member whose
+    role changes and one BatchWriteItem of audit items per 25; a refresh with the same
+    admins writes nothing, whatever the roster's size."""
+    from bench.admin_refresh import bench_admin_refresh
+
+    with fast_results():
+        rows = bench_admin_refresh(dynamo_client, [30, 300], admins=5)
+    by = {(r["members"], r["run"]): r for r in rows}
+    for size in (30, 300):
+        first, again = by[(size, "first")], by[(size, "again")]
+        assert first["platform_requests"] == 2 and again["platform_requests"] == 1
+        assert first["changes"] == first["admins"] == 5
+        assert first["dynamodb"]["requests"] == {"Query": 1, "UpdateItem": 5, "BatchWriteItem": 1}
+        assert again["changes"] == 0 and again["dynamodb"]["requests"] == {"Query": 1}

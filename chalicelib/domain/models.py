@@ -226,6 +226,15 @@ class Community:
     # strings, a bounded list each, here so that the announcements job's slots see them.
     announcements: tuple[dict[str, Any], ...] = ()
     cohorts: tuple[dict[str, Any], ...] = ()
+    # Which kind of group chat_id is, where a platform has several with different APIs
+    # (domain/visibility.py GROUP_KINDS): WeCom "robot" (a group robot's group, None too),
+    # "app" (a group the app created, appchat) or "customer" (a customer group); DingTalk
+    # "robot" or "scene" (a scene group, the app's own). Roster sync reads the kinds with a
+    # member list.
+    group_kind: str | None = None
+    # Chatter-based rules (inactive_days) on a platform whose bot cannot see chatter need
+    # this acknowledgement to be switched on (domain/visibility.py).
+    ack_limited_activity: bool = False
 
     def __post_init__(self) -> None:
         parse_platform(self.platform)

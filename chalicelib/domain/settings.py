@@ -34,6 +34,7 @@ from chalicelib.domain.models import (
     parse_timezone,
 )
 from chalicelib.domain.roles import parse_positions
+from chalicelib.domain.visibility import GROUP_KINDS, chatter_refusal, check_group_kind
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Peer review is a few people per submission; more is a typo, not a policy.
@@ -236,6 +237,18 @@ def _nickname_pattern(value: str) -> str | None:
     if text.lower() in _CLEAR:
         return None
     return check_nickname_pattern(text)
+
+
+def _group_kind(value: str) -> str | None:
+    """A group kind (domain/visibility.py); which platform takes it is checked with the
+    community (check_settings); ``-``/``off``/``none`` clears it (the ordinary group)."""
+    text = value.strip().lower()
+    if text in _CLEAR:
+        return None
+    kinds = sorted({k for ks in GROUP_KINDS.values() for k in ks})
+    if text not in kinds:
+        raise InvalidValue(f"group kind must be one of {', '.join(kinds)}, got {value!r}")
+    return text
 
 
 def _nickname_format(value: str) -> str | None:
@@ -455,10 +468,27 @@ SETTINGS: dict[str, Setting] = {
             ),
             "Days check-ins, homework, reports and audit records are kept (new items only).",
         ),
+        Setting(
+            "group_kind",
+            "group_kind",
+            _group_kind,
+            "WeCom: robot, app (a group the app created) or customer (a customer group); "
+            "DingTalk: robot or scene (a scene group). Roster sync lists app, customer and "
+            "scene groups only.",
+        ),
+        Setting(
+            "ack_limited_activity",
+            "ack_limited_activity",
+            _on_off("ack limited activity"),
+            "Accept that on DingTalk and WeCom activity is only commands and @-bot messages "
+            "(needed for inactive_days rules there).",
+        ),
     )
 }
 
 _METAVARS = {
+    "group_kind": "KIND",
+    "ack_limited_activity": "on|off",
     "timezone": "ZONE",
     "locale": "LOCALE",
     "reminder_time": "HH:MM",
@@ -570,6 +600,17 @@ def check_settings(
             "require rules acceptance needs group rules: set group_rules first",
             "require_rules_acceptance",
         )
+    if touched & {"group_kind", "platform"}:
+        try:
+            check_group_kind(c.platform, c.group_kind)
+        except InvalidValue as error:
+            raise SettingRefused(str(error), "group_kind") from None
+    if touched & {"rules", "removal_enabled", "ack_limited_activity", "platform"}:
+        from chalicelib.domain.inactivity import rules_of
+
+        refusal = chatter_refusal(c, rules_of(c), touched)
+        if refusal is not None:
+            raise SettingRefused(refusal, "ack_limited_activity")
     if c.robot_webhook and touched & {"robot_webhook", "platform"}:
         try:
             _check_robot_webhook(c.robot_webhook, c.platform)
@@ -659,6 +700,10 @@ CHAT_WORDS: dict[str, str] = {
     "点评得卡": "freeze_every_reviews",
     "retention": "retention_days",
     "保留天数": "retention_days",
+    "groupkind": "group_kind",
+    "群类型": "group_kind",
+    "ackactivity": "ack_limited_activity",
+    "确认活动局限": "ack_limited_activity",
 }
 NOT_IN_CHAT = frozenset({"robot_webhook", "robot_secret"})
 

@@ -363,7 +363,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("homework", ("cycle_length_days", "deadline_weekday", "deadline_time")),
-    ("report", ("report_day", "report_time", "removal")),
+    ("report", ("report_day", "report_time", "removal", "ack_limited_activity")),
     (
         "joining",
         (

@@ -52,6 +52,7 @@ from chalicelib.domain.models import (
     Member,
     community_start,
 )
+from chalicelib.domain.visibility import lists_members
 from chalicelib.jobs.plan import Direct
 from chalicelib.platforms.base import ChatAddress, MemberRemoval, Mention, Message
 from chalicelib.store import keys, reports
@@ -280,7 +281,9 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
     ]
     if summary.previous_counts is None:
         lines.append(t(locale, "report_first"))
-    if community.platform in LEAVES_UNSEEN:
+    if community.platform in LEAVES_UNSEEN and not lists_members(
+        community.platform, community.group_kind
+    ):
         # Leavers there stay on the roster until removed by hand: say so where it matters.
         platform = LEAVES_UNSEEN[community.platform].get(locale, community.platform)
         lines.append(t(locale, "report_leaves_unseen", platform=platform))

@@ -147,7 +147,11 @@ def refresh_platform_admins(
             )
         )
     chat = ChatAddress(
-        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+        community.platform,
+        community.chat_id,
+        community.robot_webhook,
+        community.robot_secret,
+        group_kind=community.group_kind,
     )
     admin_ids = adapter.chat_admin_ids(chat)
     members = [m for m in store.list_members(community.id) if m.is_present]

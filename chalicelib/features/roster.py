@@ -26,6 +26,7 @@ from typing import Any
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community
 from chalicelib.domain.roster import ChatMembers, MalformedList, diff_roster, rotate
+from chalicelib.domain.visibility import lists_members
 from chalicelib.platforms.base import (
     ChatAddress,
     MalformedAnswer,
@@ -36,15 +37,17 @@ from chalicelib.platforms.base import (
 from chalicelib.store import roster as roster_store
 from chalicelib.store.repository import Store
 
-# Platforms whose API shows a bot no member list of an ordinary group, in one sentence.
+# Platforms whose API shows a bot no member list of an ordinary group, in one sentence
+# (the group kinds with a list, domain/visibility.py LISTED_KINDS, are read instead).
 CANNOT_LIST = {
     "dingtalk": (
-        "DingTalk shows a robot no member list of an ordinary group, so rollcall cannot see "
-        "who joins or leaves there."
+        "DingTalk shows a robot no member list of an ordinary group (only of the app's scene "
+        "groups: --group-kind scene), so rollcall cannot see who joins or leaves there."
     ),
     "wecom": (
-        "WeCom shows an app no member list of an ordinary group (only of groups the app "
-        "created), so rollcall cannot see who joins or leaves there."
+        "WeCom shows a group robot no member list of its group (only of groups the app "
+        "created, --group-kind app, and customer groups, --group-kind customer), so "
+        "rollcall cannot see who joins or leaves there."
     ),
     "console": "The console has no member list to read.",
 }
@@ -189,7 +192,7 @@ def cannot_list(community: Community, adapter: Any) -> str | None:
     """Why this community's members cannot be read here, in one sentence; None when they
     can."""
     reason = CANNOT_LIST.get(community.platform)
-    if reason is not None:
+    if reason is not None and not lists_members(community.platform, community.group_kind):
         return reason
     if adapter is None:
         return f"{community.platform} is not configured here: its member list cannot be read."
@@ -221,7 +224,7 @@ def plan_roster_sync(
     members = [roster_store.as_member(item) for item in items.values()]
     present = [m.user_id for m in members if m.is_present]
     order = rotate(present, start)
-    chat = ChatAddress(community.platform, community.chat_id)
+    chat = ChatAddress(community.platform, community.chat_id, group_kind=community.group_kind)
     listed: ChatMembers = adapter.read_chat_members(chat, order, check_limit=check_limit)
     try:
         diff = diff_roster(members, listed)

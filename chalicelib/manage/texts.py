@@ -133,6 +133,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "移除（on/off，管理员确认后）",
         "en": "Removal (on/off, admin confirms)",
     },
+    "set_ack_limited_activity": {
+        "zh-CN": "确认活动局限（on/off：钉钉、企业微信只看得到 @ 机器人的消息）",
+        "en": "Accept limited activity (on/off: DingTalk and WeCom see only @-bot messages)",
+    },
     "set_welcome": {
         "zh-CN": "欢迎语（{name} {community} {link}；留空用默认）",
         "en": "Welcome ({name} {community} {link}; empty: default)",

@@ -143,6 +143,8 @@ class ChatAddress:
     chat_id: str
     robot_webhook: str | None = None
     robot_secret: str | None = None
+    # Which kind of group this is where a platform has several (domain/visibility.py).
+    group_kind: str | None = None
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         robot = " robot=set" if self.robot_webhook else ""

@@ -58,6 +58,20 @@ stays on ``oapi.dingtalk.com``):
 
 There is no ``remove_member``: DingTalk has no robot API that removes someone from a group.
 
+Roster sync and admins of a **scene group** (场景群, the app's own group:
+``ChatAddress.group_kind`` "scene", domain/visibility.py), through the app's token:
+
+- members: ``POST {openapi}/v1.0/im/sceneGroups/members/batchQuery`` with
+  ``{openConversationId, maxResults, nextToken}``, answering ``memberUserIds``, ``hasMore``
+  and ``nextToken`` (userids, no names), every page read before answering;
+- owner and sub-admins: ``POST {api_base}/topapi/im/chat/scenegroup/get?access_token=``
+  with ``{open_conversation_id}``, answering ``result.owner_staff_id`` and
+  ``result.sub_admin_staff_ids`` (permission ``qyapi_chat_read``).
+
+A refusal (a 403 naming ``requiredScopes``, errcode 4000003 for a group that is no scene
+group) names what is missing and nothing is written. An ordinary group (a custom robot's)
+has no member API: sync says so in one sentence.
+
 Part size: DingTalk publishes no limit for robot text (reports range from 1,024 to 20,000
 characters). Parts are cut at 2,000 characters: a 300-member reminder takes two or three
 messages, well inside the 20/min budget.
@@ -76,12 +90,13 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
     REPLY_JOINER,
+    AdminsUnavailable,
     BadPayload,
     ChatAddress,
     ChatLookup,
@@ -91,6 +106,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -108,6 +125,9 @@ from chalicelib.platforms.base import (
     split_mentions,
 )
 from chalicelib.platforms.http import Answer, AppToken, HttpSender
+
+if TYPE_CHECKING:
+    from chalicelib.domain.roster import ChatMembers
 
 log = logging.getLogger("rollcall.platforms.dingtalk")
 
@@ -139,6 +159,18 @@ UNDELIVERED_LISTS = {
     "filteredStaffIdList": "DingTalk filtered the message for this member",
 }
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+# Scene groups: members per page (batchQuery's maxResults, at most 1,000) and a bound on
+# pages (a scene group holds at most 3,000 members, so 3 pages; the bound stops a loop).
+SCENE_PAGE = 1000
+MAX_SCENE_PAGES = 50
+# What reading a scene group needs, when DingTalk's refusal does not say.
+SCENE_PERMISSION = "qyapi_chat_read"
+SCENE_REFUSALS = {
+    4000003: "a scene group: the chat is not one the app's template created (check "
+    "--group-kind and the openConversationId)",
+    88: SCENE_PERMISSION,
+    60011: SCENE_PERMISSION,
+}
 
 
 @dataclass(frozen=True)
@@ -431,6 +463,129 @@ class DingTalkAdapter:
         query_key = body.get("processQueryKey")
         return str(query_key) if query_key else f"dingtalk-dm-{uuid.uuid4().hex[:16]}"
 
+    # -- scene groups (roster sync, admins)
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """A scene group's members, every page (see the module docstring)."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        self._scene_group_only(chat)
+        people: list[ListedMember] = []
+        next_token = ""
+        for _ in range(MAX_SCENE_PAGES):
+            payload: dict[str, Any] = {"openConversationId": chat.chat_id, "maxResults": SCENE_PAGE}
+            if next_token:
+                payload["nextToken"] = next_token
+            body = self._scene_call("/v1.0/im/sceneGroups/members/batchQuery", payload)
+            ids = body.get("memberUserIds")
+            if not isinstance(ids, list):
+                raise MalformedAnswer("dingtalk", "a page without memberUserIds")
+            for user_id in ids:
+                if not isinstance(user_id, str) or identifier(user_id) is None:
+                    raise MalformedAnswer("dingtalk", "a member without a userid")
+                people.append(ListedMember(user_id, ""))
+            if not body.get("hasMore"):
+                return ChatMembers(tuple(people), complete=True)
+            next_token = body.get("nextToken") or ""
+            if not isinstance(next_token, str) or not next_token:
+                raise MalformedAnswer("dingtalk", "hasMore without a nextToken")
+        raise MalformedAnswer("dingtalk", f"the list did not end after {MAX_SCENE_PAGES} pages")
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """A scene group's owner and sub-admins: one call (see the module docstring)."""
+        try:
+            self._scene_group_only(chat)
+            body = self._scene_info(chat.chat_id)
+        except (ListRefused, MalformedAnswer) as error:
+            raise AdminsUnavailable(str(error)) from None
+        result = body.get("result")
+        if not isinstance(result, dict):
+            raise AdminsUnavailable("dingtalk: the scene group's answer had no result")
+        subs = result.get("sub_admin_staff_ids") or []
+        if not isinstance(subs, list):
+            raise AdminsUnavailable("dingtalk: sub_admin_staff_ids is not a list")
+        ids = [result.get("owner_staff_id"), *subs]
+        found = frozenset(i for i in ids if isinstance(i, str) and identifier(i))
+        if not found:
+            raise AdminsUnavailable("dingtalk: the scene group's answer named no owner")
+        return found
+
+    def _scene_group_only(self, chat: ChatAddress) -> None:
+        if chat.group_kind != "scene":
+            raise ListRefused(
+                "dingtalk",
+                "a scene group: an ordinary group's robot has no member API (set "
+                "--group-kind scene for the app's scene groups)",
+            )
+        if not self.direct_messages:
+            raise ListRefused(
+                "dingtalk", "the app (ROLLCALL_DINGTALK_APP_KEY and ROLLCALL_DINGTALK_APP_SECRET)"
+            )
+
+    def _scene_call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A new Open API call for a scene group: a 4xx but 429 is a ListRefused naming the
+        scope DingTalk says is required (``accessdenieddetail.requiredScopes``)."""
+
+        def send(token: str) -> Answer:
+            return self._openapi_sender.request(
+                "POST",
+                f"{self._openapi_base}{path}",
+                headers={**_JSON_HEADERS, "x-acs-dingtalk-access-token": token},
+                data=json.dumps(payload, ensure_ascii=False).encode(),
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError | None:
+            answer = error.answer
+            if answer is None or not 400 <= answer.status < 500 or answer.status == 429:
+                return None
+            body = answer.body if isinstance(answer.body, dict) else {}
+            detail = body.get("accessdenieddetail")
+            scopes = detail.get("requiredScopes") if isinstance(detail, dict) else None
+            if isinstance(scopes, list) and scopes:
+                need = ", ".join(str(s) for s in scopes)
+            elif answer.status == 403:
+                need = SCENE_PERMISSION
+            else:
+                need = SCENE_REFUSALS[4000003]
+            return ListRefused("dingtalk", need, f"{path}: {body.get('code', answer.status)}")
+
+        answer = self._token.call(self._fetch_token, send, rejected=_token_rejected, failed=failed)
+        if not isinstance(answer.body, dict):
+            raise MalformedAnswer("dingtalk", f"{path} answered without a JSON object")
+        return answer.body
+
+    def _scene_info(self, conversation_id: str) -> dict[str, Any]:
+        """``topapi/im/chat/scenegroup/get`` on the classic host, with the same token."""
+
+        def send(token: str) -> Answer:
+            return self._openapi_sender.request(
+                "POST",
+                f"{self._api_base}/topapi/im/chat/scenegroup/get",
+                ok=_errcode_ok,
+                params={"access_token": token},
+                headers=_JSON_HEADERS,
+                data=json.dumps({"open_conversation_id": conversation_id}).encode(),
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError | None:
+            body = error.answer.body if error.answer is not None else None
+            code = body.get("errcode") if isinstance(body, dict) else None
+            if not isinstance(code, int) or code in THROTTLE_CODES:
+                return None
+            need = SCENE_REFUSALS.get(code, f"access (errcode {code})")
+            return ListRefused("dingtalk", need, f"scenegroup/get errcode {code}")
+
+        answer = self._token.call(
+            self._fetch_token,
+            send,
+            rejected=lambda refused: _errcode(refused) in (40014, 42001),
+            failed=failed,
+        )
+        if not isinstance(answer.body, dict):
+            raise MalformedAnswer("dingtalk", "scenegroup/get answered without a JSON object")
+        return answer.body
+
     def _openapi_post(
         self, path: str, payload: dict[str, Any], *, refusals: bool = False
     ) -> dict[str, Any]:
@@ -488,6 +643,10 @@ def _merge(first: DingTalkPart, second: DingTalkPart) -> DingTalkPart | None:
 
 def _errcode_ok(answer: Answer) -> bool:
     return isinstance(answer.body, dict) and answer.body.get("errcode") == 0
+
+
+def _errcode(answer: Answer) -> Any:
+    return answer.body.get("errcode") if isinstance(answer.body, dict) else None
 
 
 def _token_rejected(answer: Answer) -> bool:

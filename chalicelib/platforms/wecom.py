@@ -62,6 +62,26 @@ only with ``ROLLCALL_WECOM_CORP_ID``, ``ROLLCALL_WECOM_CORP_SECRET`` (the app's 
   trusted IPs: WeCom refuses self-built apps' calls from elsewhere).
 
 There is no ``remove_member``: WeCom's group robot cannot remove anyone from a group.
+
+Roster sync and admins (features/roster.py, features/roles.py), by the community's group
+kind (``ChatAddress.group_kind``, domain/visibility.py), through the app's API with
+``ROLLCALL_WECOM_CORP_ID`` and ``ROLLCALL_WECOM_CORP_SECRET`` (the same token):
+
+- ``app`` (a group the app created, 应用群聊): ``GET /appchat/get?chatid=`` answers
+  ``chat_info`` with ``owner`` and ``userlist`` (userids, no names): the whole list in one
+  call; the owner is the group's admin.
+- ``customer`` (a customer group, 客户群): ``POST /externalcontact/groupchat/get`` with
+  ``{"chat_id", "need_name": 1}`` answers ``group_chat`` with ``owner``, ``member_list``
+  (``userid``, ``type`` 1 staff / 2 external, ``join_time``, ``name``,
+  ``group_nickname``) and ``admin_list`` (``userid``): one call. Joins and leaves also
+  arrive at once as the app callback's ``change_external_chat`` event (``ChangeType``
+  update, ``UpdateDetail`` add_member / del_member, the userids in ``MemChangeList``),
+  one member event per userid; ``change_owner`` is left to the next sync.
+- ``robot`` (or none): a group robot's group has no member API at all: sync says so.
+
+A refusal (errcode 48002 API forbidden, 60011 no privilege, 60020 IP not trusted, a chat
+the app may not read) names what the app needs and nothing is written; an answer without
+its list or with a member without a userid is a MalformedAnswer.
 """
 
 from __future__ import annotations
@@ -84,6 +104,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from chalicelib.config import DEFAULT_API_BASES
 from chalicelib.platforms.base import (
     REPLY_JOINER,
+    AdminsUnavailable,
     BadPayload,
     ChatAddress,
     ChatLookup,
@@ -93,6 +114,8 @@ from chalicelib.platforms.base import (
     HttpRequest,
     HttpResponse,
     InboundEvent,
+    ListRefused,
+    MalformedAnswer,
     Message,
     Parsed,
     Sender,
@@ -113,6 +136,8 @@ from chalicelib.platforms.http import Answer, AppToken, HttpSender
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
+
+    from chalicelib.domain.roster import ChatMembers
 
 log = logging.getLogger("rollcall.platforms.wecom")
 
@@ -137,6 +162,21 @@ DM_REFUSALS = {
     82001: "no valid recipient: the member is not in the app's visible range, or no such userid",
     40056: "ROLLCALL_WECOM_AGENT_ID is not this app's AgentId",
 }
+# Refusals of a member list or a group's details that retrying will not change: what the
+# operator must grant or check.
+LIST_REFUSALS = {
+    48002: "API permission: the app may not call this API (for customer groups, add the app "
+    "to 客户联系 → 可调用接口的应用)",
+    60011: "the app's visible range (可见范围): it must include the group's members",
+    60020: "a trusted IP (企业可信IP) for this server",
+    86003: "a group the app created: appchat/get reads only those (check --group-kind)",
+    40050: "a customer group the app may read: check the chat id and --group-kind",
+    301002: "a customer group the app may read: check the chat id and --group-kind",
+}
+# What an app-group or customer-group read needs that a group robot does not.
+APP_API = "the app (ROLLCALL_WECOM_CORP_ID and ROLLCALL_WECOM_CORP_SECRET)"
+# change_external_chat's member changes, as the member events they are.
+CUSTOMER_GROUP_CHANGES = {"add_member": "member_joined", "del_member": "member_left"}
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # The envelope WeCom posts is a few hundred bytes to a few KB (the base64 ciphertext of a
@@ -380,6 +420,8 @@ class WeComAdapter:
 
     def _app_events(self, inner: Element) -> list[InboundEvent]:
         msg_type = _text(inner, "MsgType")
+        if msg_type == "event" and _text(inner, "Event") == "change_external_chat":
+            return self._customer_group_events(inner)
         if not msg_type or msg_type == "event":
             return []  # subscribe, enter_agent, menu clicks: nothing a member said
         user_id = _text(inner, "FromUserName")
@@ -395,6 +437,35 @@ class WeComAdapter:
                 event_id=_text(inner, "MsgId") or None,
             )
         ]
+
+    def _customer_group_events(self, inner: Element) -> list[InboundEvent]:
+        """A customer group's members changed (``change_external_chat``, ChangeType
+        update): one member_joined / member_left per userid of ``MemChangeList``. Other
+        changes (a new owner, a new name, the group created or dismissed) are the next
+        sync's to see."""
+        kind = CUSTOMER_GROUP_CHANGES.get(_text(inner, "UpdateDetail"))
+        if _text(inner, "ChangeType") != "update" or kind is None:
+            return []
+        chat_id = _text(inner, "ChatId")
+        if not identifier(chat_id):
+            raise BadPayload("change_external_chat without ChatId")
+        version = _text(inner, "CurMemVer") or _text(inner, "CreateTime")
+        events = []
+        for item in inner.iterfind("MemChangeList/Item"):
+            user_id = (item.text or "").strip()
+            if not identifier(user_id):
+                raise BadPayload("change_external_chat with an empty member")
+            events.append(
+                InboundEvent(
+                    kind=kind,  # type: ignore[arg-type]
+                    platform=self.name,
+                    chat_id=chat_id,
+                    sender=Sender(user_id=user_id, name=""),
+                    # One change, one version: a redelivery is the same event.
+                    event_id=f"{chat_id}:{version}:{kind}:{user_id}" if version else None,
+                )
+            )
+        return events
 
     def respond(self, event: InboundEvent | None, replies: Sequence[Message]) -> HttpResponse:
         """An empty 200 after the replies went out through the robot, one quick attempt
@@ -582,6 +653,101 @@ class WeComAdapter:
                 )
         return str(body.get("msgid") or f"wecom-app-{uuid.uuid4().hex[:16]}")
 
+    # -- the app's API for groups (roster sync, admins)
+    @property
+    def app_api(self) -> bool:
+        """The app's API can be called: its corp id and secret are set (no AgentId needed)."""
+        return bool(self._corp_id and self._corp_secret)
+
+    def app_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One call of the app's API with the cached token (replaced once when WeCom says
+        it is no longer valid); the answer's body. A refusal no retry changes is a
+        ListRefused naming what is missing."""
+
+        def send(token: str) -> Answer:
+            extra: dict[str, Any] = {}
+            if payload is not None:
+                extra["data"] = json.dumps(payload, ensure_ascii=False).encode()
+                extra["headers"] = _JSON_HEADERS
+            return self._app_sender.request(
+                method,
+                f"{self._api_base}{path}",
+                ok=_errcode_ok,
+                retry_after=_throttle(),
+                params={**(params or {}), "access_token": token},
+                **extra,
+            )
+
+        def failed(error: DeliveryError) -> DeliveryError | None:
+            code = _errcode(error.answer)
+            if isinstance(code, int) and code not in THROTTLE_CODES | TOKEN_INVALID_CODES | {0}:
+                need = LIST_REFUSALS.get(code, f"access (errcode {code})")
+                return ListRefused("wecom", need, f"{path} errcode {code}")
+            return None
+
+        answer = self._app_token.call(
+            self._fetch_token,
+            send,
+            rejected=lambda refused: _errcode(refused) in TOKEN_INVALID_CODES,
+            failed=failed,
+        )
+        if not _is_dict(answer.body):
+            raise MalformedAnswer("wecom", f"{path} answered without a JSON object")
+        return dict(answer.body)
+
+    def read_chat_members(
+        self, chat: ChatAddress, roster: Sequence[str], *, check_limit: int
+    ) -> ChatMembers:
+        """The group's whole member list in one call (see the module docstring): an app
+        group's ``userlist`` (userids only), a customer group's ``member_list`` (staff and
+        external contacts, with names)."""
+        from chalicelib.domain.roster import ChatMembers, ListedMember
+
+        kind, group = _read_group(self, chat)
+        people: list[ListedMember] = []
+        if kind == "app":
+            userlist = group.get("userlist")
+            if not isinstance(userlist, list):
+                raise MalformedAnswer("wecom", "chat_info without a userlist")
+            people = [ListedMember(_userid(u), "") for u in userlist]
+        else:
+            members = group.get("member_list")
+            if not isinstance(members, list):
+                raise MalformedAnswer("wecom", "group_chat without a member_list")
+            for item in members:
+                if not isinstance(item, dict):
+                    raise MalformedAnswer("wecom", "a member that is not an object")
+                name = item.get("group_nickname") or item.get("name")
+                people.append(
+                    ListedMember(_userid(item.get("userid")), name if isinstance(name, str) else "")
+                )
+        return ChatMembers(tuple(people), complete=True)
+
+    def chat_admin_ids(self, chat: ChatAddress) -> frozenset[str]:
+        """The group's owner (an app group's ``owner``; a customer group's ``owner`` and
+        its ``admin_list``), in the same one call as the member list."""
+        try:
+            kind, group = _read_group(self, chat)
+        except (ListRefused, MalformedAnswer) as error:
+            raise AdminsUnavailable(str(error)) from None
+        ids = [group.get("owner")]
+        if kind == "customer":
+            admins = group.get("admin_list")
+            if admins is not None and not isinstance(admins, list):
+                raise AdminsUnavailable("wecom: group_chat's admin_list is not a list")
+            ids += [a.get("userid") for a in admins or () if isinstance(a, dict)]
+        found = frozenset(i for i in ids if isinstance(i, str) and identifier(i))
+        if not found:
+            raise AdminsUnavailable("wecom: the group's answer named no owner")
+        return found
+
     def _fetch_token(self) -> tuple[Any, Any]:
         """A fresh app access token and its lifetime. ``AppToken`` caches it: WeCom limits
         how often a token may be fetched, and one serves every direct message of a warm
@@ -595,6 +761,42 @@ class WeComAdapter:
         )
         body = answer.body if _is_dict(answer.body) else {}
         return body.get("access_token"), body.get("expires_in")
+
+
+# -- roster sync and admins (features/roster.py, features/roles.py)
+def _read_group(adapter: WeComAdapter, chat: ChatAddress) -> tuple[str, dict[str, Any]]:
+    """The group's details through the app: (its kind, the answer's chat_info or
+    group_chat). Raises ListRefused (naming what the app needs), MalformedAnswer or
+    DeliveryError; nothing is read for a group robot's group."""
+    kind = chat.group_kind or "robot"
+    if kind not in ("app", "customer"):
+        raise ListRefused(
+            "wecom",
+            "a group the app can read: a group robot's group has no member API (set "
+            "--group-kind app or customer for groups the app created or customer groups)",
+        )
+    if not adapter.app_api:
+        raise ListRefused("wecom", APP_API)
+    if kind == "app":
+        answer = adapter.app_call("GET", "/appchat/get", params={"chatid": chat.chat_id})
+        key = "chat_info"
+    else:
+        answer = adapter.app_call(
+            "POST",
+            "/externalcontact/groupchat/get",
+            payload={"chat_id": chat.chat_id, "need_name": 1},
+        )
+        key = "group_chat"
+    group = answer.get(key)
+    if not isinstance(group, dict):
+        raise MalformedAnswer("wecom", f"an answer without {key}")
+    return kind, group
+
+
+def _userid(value: Any) -> str:
+    if not isinstance(value, str) or identifier(value) is None:
+        raise MalformedAnswer("wecom", "a member without a userid")
+    return value
 
 
 def split_bytes(

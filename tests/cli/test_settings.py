@@ -90,6 +90,9 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("freeze_bank", "0", "freeze bank must be between 1 and 10"),
     ("retention_days", "179", "retention days must be between 180 and 1096 (audit records"),
     ("retention_days", "1097", "retention days must be between 180 and 1096"),
+    ("group_kind", "tribe", "group kind must be one of app, customer, robot, scene"),
+    ("group_kind", "scene", "group kind is for wecom and dingtalk groups, not console"),
+    ("ack_limited_activity", "maybe", "ack limited activity must be on or off"),
 ]
 
 # Values near the edges that must pass: a refusal here is a false alarm for an organiser.
@@ -116,6 +119,7 @@ GOOD_SETTINGS: list[dict[str, str]] = [
     {"streak_freezes": "on", "freeze_every_reviews": "0", "freeze_bank": "10"},
     {"retention_days": "180"},
     {"retention_days": "1096"},
+    {"ack_limited_activity": "on", "group_kind": "-"},
 ]
 
 

@@ -454,3 +454,8 @@ def test_on_a_platform_that_hides_leaves_the_report_says_so_in_one_sentence():
     assert "DingTalk shows rollcall no member list, so it cannot see who left the group" in text
     zh = compose_report(c.with_changes(platform="wecom", locale="zh-CN"), summary).text
     assert "企业微信 不向 rollcall 提供群成员名单" in zh
+    # A group whose list the app reads (a WeCom customer group, a DingTalk scene group)
+    # sees leavers: the report says nothing of the kind there.
+    for platform, kind in (("wecom", "customer"), ("wecom", "app"), ("dingtalk", "scene")):
+        listed = c.with_changes(platform=platform, group_kind=kind)
+        assert "cannot see who left" not in compose_report(listed, summary).text

@@ -1124,3 +1124,20 @@ def test_the_settings_page_reads_no_member(site):
     small = cost()
     site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
     assert cost() == small and "Scan" not in small
+
+
+def test_the_settings_page_asks_for_the_acknowledgement_before_removal_on_wecom(site):
+    """On WeCom the bot sees no chatter: removal under the default silence rule is refused
+    on the page as in chat and the CLI, next to the field in the page's language, until
+    the acknowledgement is ticked in the same form (issue 21)."""
+    c = site.store.update_community(site.store.get_community("c1"), platform="wecom")
+    boss = site.store.get_member("c1", "boss")
+    before = site.store.table.all_items()
+    with pytest.raises(feature.SettingsRefused) as refused:
+        feature.change_settings(site.store, site.rt.queue, c, boss, {"removal": "on"}, NOW)
+    assert "never the group's chatter" in refused.value.reasons("en")["removal"]
+    assert "看不到群里的日常聊天" in refused.value.reasons("zh-CN")["removal"]
+    assert site.store.table.all_items() == before
+    form = {"removal": "on", "ack_limited_activity": "on"}
+    done = feature.change_settings(site.store, site.rt.queue, c, boss, form, NOW)
+    assert done.removal_enabled and done.ack_limited_activity

@@ -179,4 +179,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "jobs must be daily-reminder, weekly-digest, monthly-report (comma-separated) "
         "or none.",
     },
+    "setting_hint_group_kind": {
+        "zh-CN": "群类型：企业微信写 robot（群机器人的群）、app（应用创建的群）"
+        "或 customer（客户群）；钉钉写 robot（普通群）或 scene（场景群）。",
+        "en": "group kind on WeCom must be robot, app or customer; on DingTalk robot or scene.",
+    },
+    "setting_hint_ack_limited_activity": {
+        "zh-CN": "确认活动局限写「开」或「关」。钉钉和企业微信的机器人只看得到 @ 它的消息"
+        "和发给应用的消息，看不到群里的日常聊天：按「多少天没有动静」算的规则"
+        "（inactive_days）会把只聊天不 @ 机器人的人算成沉默。"
+        "确认接受请先发「设置 确认活动局限 开」，或去掉这条规则。",
+        "en": "ack limited activity is on or off. DingTalk and WeCom show the bot only "
+        "messages that @ it (or are sent to the app), never the group's chatter: an "
+        "inactive_days rule would count people who only chat as silent. Send /settings "
+        "ackactivity on to accept that, or drop the rule.",
+    },
 }
