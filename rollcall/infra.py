@@ -55,6 +55,7 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to look and r
 # A job waiting longer than this means workers are failing or throttled: reminders are late.
 BACKLOG_AGE_SECONDS = 600
 ALARM_PERIOD_SECONDS = 300
+MIN_WORKER_CONCURRENCY = 2  # Lambda's minimum MaximumConcurrency for an SQS event source
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Stage:
     table: str
     queue: str
     timeouts: dict[str, int] = field(default_factory=dict)
+    worker_concurrency: int = MIN_WORKER_CONCURRENCY
 
     @classmethod
     def load(cls, name: str, config_file: Path = CONFIG_FILE) -> Stage:
@@ -90,6 +92,7 @@ class Stage:
             table=env.get("ROLLCALL_TABLE", f"{APP_NAME}-{name}"),
             queue=env.get("ROLLCALL_QUEUE", f"{APP_NAME}-{name}-jobs"),
             timeouts=timeouts,
+            worker_concurrency=int(env.get("ROLLCALL_WORKER_CONCURRENCY", MIN_WORKER_CONCURRENCY)),
         )
 
     @property
@@ -110,14 +113,17 @@ class Stage:
 
     @property
     def worker_max_concurrency(self) -> int:
-        """At most this many workers at once (the event source's ScalingConfig).
+        """At most this many workers at once (the event source's ScalingConfig), from the
+        stage's ``ROLLCALL_WORKER_CONCURRENCY`` in config.json: chalice reads the same value
+        when it imports app.py and sets it itself, on both paths
+        (chalicelib/entrypoints/queue.py). Bootstrap and the merge template leave it alone.
 
         Why not reserved concurrency: it is taken from the account's pool even when idle
         (new accounts have 10 in all), and when SQS polls faster than the reserved workers
         run, throttled receives count toward maxReceiveCount and push healthy jobs into
         the DLQ. MaximumConcurrency caps the pollers instead. 2 is Lambda's minimum.
         """
-        return 10 if self.production else 2
+        return self.worker_concurrency
 
     @property
     def log_retention_days(self) -> int:
@@ -245,7 +251,8 @@ def merge_template(stage: Stage) -> dict[str, Any]:
     Besides new resources it merges onto chalice's own: the functions get chalice-deploy's
     names and wait for their log groups, and the worker's SQS event gets
     ``ReportBatchItemFailures`` (chalice cannot say it; without it Lambda deletes a batch's
-    failed messages with the rest) and a concurrency cap; the worker waits for the queue.
+    failed messages with the rest; the concurrency cap is chalice's own); the worker waits
+    for the queue.
     """
     retain = "Retain" if stage.production else "Delete"
     resources: dict[str, Any] = {
@@ -285,7 +292,6 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         WORKER_EVENT: {
             "Properties": {
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": stage.worker_max_concurrency},
             }
         }
     }
@@ -757,9 +763,10 @@ class Bootstrap:
     def ensure_event_source(self, queue_arn: str) -> None:
         """Turn on partial batch responses on the mapping ``chalice deploy`` made.
 
-        Chalice creates the SQS event source mapping but cannot ask for
-        ``ReportBatchItemFailures``; its later deploys leave the setting alone. Before the
-        first deploy there is nothing to update: run bootstrap again after it.
+        Chalice creates the SQS event source mapping (with the concurrency cap, which it
+        keeps up to date) but cannot ask for ``ReportBatchItemFailures``; its later deploys
+        leave the setting alone. Before the first deploy there is nothing to update: run
+        bootstrap again after it.
         """
         lambda_ = self.clients.lambda_
         function = self.stage.function_name(WORKER)
@@ -777,17 +784,12 @@ class Bootstrap:
                 "not deployed yet: run bootstrap again after `chalice deploy`",
             )
             return
-        wanted_concurrency = self.stage.worker_max_concurrency
         for mapping in mappings:
-            has_partial = "ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", [])
-            concurrency = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
-            if has_partial and concurrency == wanted_concurrency:
+            if "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []):
                 self._note("event source", function, "kept")
                 continue
             lambda_.update_event_source_mapping(
-                UUID=mapping["UUID"],
-                FunctionResponseTypes=["ReportBatchItemFailures"],
-                ScalingConfig={"MaximumConcurrency": wanted_concurrency},
+                UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"]
             )
             self._note("event source", function, "updated", "ReportBatchItemFailures")
 

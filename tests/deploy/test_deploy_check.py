@@ -52,7 +52,8 @@ SECRETS = {
 }
 BOOTSTRAP = ["rollcall", "infra", "bootstrap"]
 BOOTSTRAP_LINE = "rollcall infra bootstrap --stage prod"  # as the runbook prints it
-DEPLOY_LINE = "chalice deploy --stage prod"
+SHIP_LINE = "python -m rollcall.ship"  # the bytecode-only copy in build/ship
+DEPLOY_LINE = "chalice --project-dir build/ship deploy --stage prod"  # deploys that copy
 CHALICE_URL_LINE = "chalice url --stage prod"  # operator.md, Connect each platform's webhook
 
 
@@ -139,14 +140,10 @@ def run_runbook(deployment: Deployment) -> None:
     step(f"rollcall member import --community {community} members.csv", **env)
     for line in jobs:
         step(line, **env)
-    # A redeploy: the same `chalice deploy` line again.
-    step(
-        next(
-            line
-            for line in runbook_block("First deploy with `chalice deploy`")
-            if line.startswith("chalice deploy")
-        )
-    )
+    # A redeploy: the runbook's copy and `chalice deploy` lines again.
+    for line in runbook_block("First deploy with `chalice deploy`"):
+        if not line.startswith("rollcall infra bootstrap"):
+            step(line)
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +169,29 @@ def test_the_first_bootstrap_leaves_the_worker_pending_and_the_second_turns_it_o
     assert bootstrap_actions(last.stdout)[worker] == "updated"
 
 
+def test_the_runbook_deploys_the_bytecode_only_copy_and_keeps_the_projects_record(deployment):
+    """`chalice --project-dir build/ship deploy`: what chalice zipped is build/ship's
+    chalicelib, bytecode only, and its record of the deployment is the project's own
+    .chalice/deployed (build/ship/.chalice is a link), so `chalice url` and `chalice delete`
+    in the project directory find it."""
+    assert [
+        line
+        for line in runbook_block("First deploy with `chalice deploy`")
+        if not line.startswith("rollcall")
+    ] == [SHIP_LINE, DEPLOY_LINE]
+    project = deployment.project.directory
+    assert (project / "build" / "ship" / ".chalice").resolve() == project / ".chalice"
+    assert (project / ".chalice" / "deployed" / "ci.json").is_file()
+    shipped = {
+        path.suffix
+        for path in (project / "build" / "ship" / "chalicelib").rglob("*")
+        if path.is_file()
+    }
+    assert ".pyc" in shipped and ".py" not in shipped
+
+
 def test_chalice_deploys_the_three_functions_once_and_the_redeploy_updates_them(deployment):
-    first, again = [step.run.stdout for step in deployment.find("chalice", "deploy")]
+    first, again = [step.run.stdout for step in deployment.find(*DEPLOY_LINE.split()[:4])]
     for name in ("rollcall-ci", "rollcall-ci-dispatch_due_jobs", "rollcall-ci-run_queued_jobs"):
         assert f"Creating lambda function: {name}" in first
         assert f"Updating lambda function: {name}" in again
@@ -274,6 +292,21 @@ def test_a_worker_without_report_batch_item_failures_is_reported(deployment):
         assert "event source rollcall-ci-run_queued_jobs: without ReportBatchItemFailures" in (
             deployment.problems()
         )
+    assert deployment.problems() == []
+
+
+def test_a_worker_without_its_concurrency_cap_is_reported_and_chalice_puts_it_back(deployment):
+    """The cap is chalice's (on_sqs_message(maximum_concurrency=...)): bootstrap no longer
+    sets it, so the runbook's deploy line is what repairs it."""
+    lambda_ = deployment.client("lambda")
+    with repaired_by(deployment, DEPLOY_LINE):
+        lambda_.update_event_source_mapping(
+            UUID=_worker_mapping(deployment)["UUID"], ScalingConfig={"MaximumConcurrency": 50}
+        )
+        assert deployment.problems() == [
+            "event source rollcall-ci-run_queued_jobs: maximum concurrency 50"
+        ]
+    assert _worker_mapping(deployment)["ScalingConfig"] == {"MaximumConcurrency": 2}
     assert deployment.problems() == []
 
 

@@ -170,9 +170,23 @@ def test_the_worker_reports_batch_item_failures(resources):
     properties = sqs_events[WORKER_EVENT]["Properties"]
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert properties["Queue"]["Fn::Sub"].endswith(":rollcall-dev-jobs")
-    assert properties["ScalingConfig"]["MaximumConcurrency"] >= 2
+    # The cap is chalice's own (on_sqs_message(maximum_concurrency=...)), from the stage's
+    # ROLLCALL_WORKER_CONCURRENCY: the merge template does not set it.
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": 2}
+    merged = infra.merge_template(Stage.load("dev"))["Resources"]
+    assert (
+        "ScalingConfig"
+        not in merged["RunQueuedJobs"]["Properties"]["Events"][WORKER_EVENT]["Properties"]
+    )
     # Chalice names the queue by a string ARN: the dependency has to be explicit.
     assert "JobQueue" in worker(resources)["DependsOn"]
+
+
+def test_each_stage_caps_its_workers_in_its_config():
+    """prod runs at most 10 workers at once, dev (and stages copied from it) 2, Lambda's
+    minimum: the value chalice reads from the stage's environment when it imports app.py."""
+    assert Stage.load("prod").worker_max_concurrency == 10
+    assert Stage.load("dev").worker_max_concurrency == 2
 
 
 def test_alarms_watch_the_dlq_and_every_function(resources):
