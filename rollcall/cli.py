@@ -235,6 +235,30 @@ def infra_template(stage: str, output: Path | None) -> None:
     _write(to_json(merge_template(Stage.load(stage))), output)
 
 
+@infra.command("url")
+@click.option("--stage", required=True, help="A deployed stage of .chalice/config.json, e.g. prod.")
+@friendly
+def infra_url(stage: str) -> None:
+    """Print the webhooks' base URL: the stage's HTTP API, `…/api/` (a platform's webhook is
+    `…/api/webhooks/<platform>`). On either deploy path; give it to `platform setup --url`."""
+    import os
+
+    import boto3
+
+    from chalicelib.config import Settings
+    from rollcall.infra import Stage, http_api_url
+
+    target = Stage.load(stage)
+    region = Settings.from_env({**os.environ, "ROLLCALL_STAGE": stage}).region
+    url = http_api_url(boto3.client("apigatewayv2", region_name=region), target)
+    if url is None:
+        raise Failure(
+            f"stage {stage} has no HTTP API {target.http_api}: deploy it (bootstrap after"
+            " `chalice deploy`, or the CloudFormation stack)"
+        )
+    click.echo(url)
+
+
 @infra.command("policy")
 @click.option("--stage", required=True, help="A stage of .chalice/config.json, e.g. dev, prod.")
 @click.option(
