@@ -20,6 +20,7 @@ Nothing secret is written anywhere: credentials live in Parameter Store
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -437,7 +438,7 @@ def _cfn_http_api(stage: Stage) -> dict[str, Any]:
     }
     target = {"Fn::Join": ["/", ["integrations", {"Ref": "HttpApiIntegration"}]]}
     for key in HTTP_ROUTES:
-        words = key.replace("{", "").replace("}", "").replace("/", " ").split()
+        words = re.findall(r"[A-Za-z0-9]+", key)  # logical ids are alphanumeric only
         resources["HttpApiRoute" + "".join(word.title() for word in words)] = {
             "Type": "AWS::ApiGatewayV2::Route",
             "Properties": {"ApiId": api, "RouteKey": key, "Target": target},
