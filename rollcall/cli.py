@@ -1584,7 +1584,7 @@ def platform() -> None:
 @click.option(
     "--url",
     default=None,
-    help="The API's URL (`chalice url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
+    help="The API's URL (`rollcall infra url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
 )
 @click.option(
     "--locale",
@@ -1678,10 +1678,10 @@ def _setup_text(data: dict[str, Any], locale: str) -> str:
     words = {
         "url": "Webhook URL",
         "placeholder": "（占位符：用 --url 或 ROLLCALL_PUBLIC_URL 给出 API 地址，"
-        "`chalice url --stage <stage>` 会打印它）"
+        "`rollcall infra url --stage <stage>` 会打印它）"
         if zh
         else "(a placeholder: give the API URL with --url or ROLLCALL_PUBLIC_URL; "
-        "`chalice url --stage <stage>` prints it)",
+        "`rollcall infra url --stage <stage>` prints it)",
         "settings": "设置项（本地为环境变量，AWS 中为同名 SSM 参数）："
         if zh
         else "Settings (environment variables; in AWS the SSM parameters of the same name):",

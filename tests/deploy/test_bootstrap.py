@@ -308,3 +308,20 @@ def test_a_new_table_that_refuses_backups_for_a_while_is_retried_not_left_half_d
     backups = client("dynamodb").describe_continuous_backups(TableName=stage.table)
     status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert status["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_infra_url_prints_the_http_apis_base_url_or_says_there_is_none(aws):
+    stage = Stage.load("dev")
+    missing = CliRunner().invoke(main, ["infra", "url", "--stage", "dev"])
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == (
+        "error: stage dev has no HTTP API rollcall-dev-http: deploy it (bootstrap after"
+        " `chalice deploy`, or the CloudFormation stack)"
+    )
+    bootstrap("dev")
+    deploy_webhook_like_chalice(stage)
+    bootstrap("dev")
+    (api,) = client("apigatewayv2").get_apis()["Items"]
+    found = CliRunner().invoke(main, ["infra", "url", "--stage", "dev"])
+    assert found.exit_code == 0, found.output
+    assert found.stdout == f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/\n"
