@@ -204,8 +204,8 @@ def test_the_merge_template_puts_the_http_api_in_front_of_the_webhook_function()
     http_stage = merged["HttpApiStage"]["Properties"]
     assert http_stage["StageName"] == "api" and http_stage["AutoDeploy"] is True
     assert http_stage["DefaultRouteSettings"] == {
-        "ThrottlingBurstLimit": 1000,
-        "ThrottlingRateLimit": 500.0,
+        "ThrottlingBurstLimit": 5000,
+        "ThrottlingRateLimit": 5000.0,
     }
     assert http_stage["AccessLogSettings"]["DestinationArn"] == {
         "Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]
