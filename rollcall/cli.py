@@ -1584,7 +1584,8 @@ def platform() -> None:
 @click.option(
     "--url",
     default=None,
-    help="The API's URL (`rollcall infra url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
+    help="The API's URL or the webhook URL (default: $ROLLCALL_PUBLIC_URL, else a deployed"
+    " stage's HTTP API, as `rollcall infra url` prints it).",
 )
 @click.option(
     "--locale",
@@ -1620,6 +1621,8 @@ def platform_setup(
             f"--apply: {name} has no API for this; do the steps by hand (run without --apply)"
         )
     settings = Settings.from_env({**os.environ, **({"ROLLCALL_STAGE": stage} if stage else {})})
+    if url is None and not os.environ.get(setup.PUBLIC_URL_ENV) and settings.stage != "local":
+        url = _deployed_http_api_url(settings)  # what `rollcall infra url` prints
     webhook, url_known = setup.webhook_url(name, url)
     stage_name = settings.stage if settings.stage != "local" else "<stage>"
     guide = setup.guide(name, locale, webhook, url_known, stage_name)
@@ -1661,6 +1664,19 @@ def platform_setup(
         "applied": applied,
     }
     emit(data, as_json, _setup_text(data, locale))
+
+
+def _deployed_http_api_url(settings: Any) -> str | None:
+    """A deployed stage's webhook base URL: its HTTP API, or None where it has none yet."""
+    import boto3
+
+    from rollcall.infra import Stage, http_api_url
+
+    try:
+        target = Stage.load(settings.stage)
+    except ValueError:  # a stage .chalice/config.json does not know
+        return None
+    return http_api_url(boto3.client("apigatewayv2", region_name=settings.region), target)
 
 
 def _setting_value(settings: Any, name: str) -> str:

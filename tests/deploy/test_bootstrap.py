@@ -325,3 +325,22 @@ def test_infra_url_prints_the_http_apis_base_url_or_says_there_is_none(aws):
     found = CliRunner().invoke(main, ["infra", "url", "--stage", "dev"])
     assert found.exit_code == 0, found.output
     assert found.stdout == f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/\n"
+
+
+def test_platform_setup_of_a_deployed_stage_prints_the_http_api_webhook(aws):
+    """Without --url or ROLLCALL_PUBLIC_URL, a deployed stage's guide gives platforms the
+    HTTP API's webhook (what they are meant to call), not a placeholder."""
+    stage = Stage.load("dev")
+    bootstrap("dev")
+    deploy_webhook_like_chalice(stage)
+    bootstrap("dev")
+    (api,) = client("apigatewayv2").get_apis()["Items"]
+    result = CliRunner().invoke(
+        main, ["platform", "setup", "telegram", "--stage", "dev", "--locale", "en", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    guide = json.loads(result.stdout)
+    assert guide["webhook_url_known"] is True
+    assert guide["webhook_url"] == (
+        f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/webhooks/telegram"
+    )
