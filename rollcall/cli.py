@@ -184,7 +184,8 @@ def infra_bootstrap(stage: str | None, as_json: bool) -> None:
     The local stage gets its table only (on the embedded or configured endpoint). Deployed
     stages get everything `chalice package --merge-template` would create, in the AWS
     account of the environment (or AWS_ENDPOINT_URL). Run it before the first
-    `chalice deploy`, and again after it to turn on partial batch failures for the worker.
+    `chalice deploy`, and again after it: partial batch failures for the worker, and the
+    HTTP API in front of the webhook function (`rollcall infra url` prints its URL).
     """
     import os
 
