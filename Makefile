@@ -78,12 +78,15 @@ package: $(STAMP) wheels ship
 	$(BIN)/cfn-lint build/package-$(STAGE)/sam.json
 	@$(BIN)/python -c 'import pathlib, sys; zips = sorted(pathlib.Path(sys.argv[1]).glob("*.zip")); [print(f"{z.name}: {z.stat().st_size / 1e6:.2f} MB") for z in zips]; print(f"total: {sum(z.stat().st_size for z in zips) / 1e6:.2f} MB (budget 5 MB)")' build/package-$(STAGE)
 
-# The `chalice deploy` path of the README's runbook, in its order, with the environment's AWS
-# credentials and region: the stage's resources, the functions (bytecode and locked wheels as
-# in `package`), then bootstrap again to turn on ReportBatchItemFailures on the worker's new
-# event source. Keep .chalice/deployed/<stage>.json afterwards (docs/shipping.md).
-deploy: $(STAMP) wheels ship
+# The `chalice deploy` path: operator.md's four runbook lines ("First deploy with `chalice
+# deploy`"), exactly, in their order (tests/deploy/test_lock.py compares them), with the
+# environment's AWS credentials and region: the stage's resources, the bytecode-only copy,
+# the functions from it (with only the locked wheels, as in `package`), then bootstrap again
+# for the worker's ReportBatchItemFailures and the webhook's HTTP API. Keep
+# .chalice/deployed/<stage>.json afterwards (docs/shipping.md).
+deploy: $(STAMP) wheels
 	$(BIN)/rollcall infra bootstrap --stage $(STAGE)
+	$(BIN)/python -m rollcall.ship
 	$(CHALICE) --project-dir $(SHIP) deploy --stage $(STAGE)
 	$(BIN)/rollcall infra bootstrap --stage $(STAGE)
 

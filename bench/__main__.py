@@ -467,7 +467,8 @@ def render(results: dict[str, Any]) -> str:
     cost = results["cost"]
     lines.append(
         f"cost per 1,000 active members per month: ${cost['total_usd']:.4f} "
-        f"(API Gateway ${cost['api_gateway']:.4f}, Lambda "
+        f"(API Gateway's HTTP API ${cost['api_gateway']:.4f}, ${cost['api_gateway_if_rest']:.4f}"
+        f" through the REST API; Lambda "
         f"${cost['lambda_requests'] + cost['lambda_compute']:.4f}, DynamoDB "
         f"${cost['dynamodb']:.4f}, SQS ${cost['sqs']:.6f}; prices of "
         f"{cost['prices_date']})"

@@ -10,6 +10,10 @@ from typing import Any
 
 PRICES_DATE = "2026-11-23"
 API_GATEWAY_REST_PER_MILLION = 3.50  # REST API requests, first 333M/month
+# HTTP API requests, first 300M/month (each 512 KB of a request counts as one: a webhook's
+# body is a few KB). Platforms are pointed at the HTTP API (rollcall/infra.py); chalice's
+# REST API still exists but receives nothing, and costs nothing idle.
+API_GATEWAY_HTTP_PER_MILLION = 1.00
 LAMBDA_GB_SECOND_ARM = 0.0000133334  # arm64
 LAMBDA_REQUEST_PER_MILLION = 0.20
 DYNAMODB_WRITE_PER_MILLION = 0.625  # on-demand write request units
@@ -43,7 +47,8 @@ def monthly_cost_per_1000_members(
     """
     checkins = MEMBERS * CHECKINS_PER_MEMBER
     runs = {job: RUNS_PER_MONTH[job] for job in jobs}
-    api = checkins * API_GATEWAY_REST_PER_MILLION / 1e6
+    api = checkins * API_GATEWAY_HTTP_PER_MILLION / 1e6
+    api_if_rest = checkins * API_GATEWAY_REST_PER_MILLION / 1e6
     invocations = checkins + sum(runs.values()) + TICKS_PER_MONTH
     lambda_requests = invocations * LAMBDA_REQUEST_PER_MILLION / 1e6
     seconds = checkins * checkin_ms / 1000 + sum(
@@ -65,6 +70,9 @@ def monthly_cost_per_1000_members(
     total = api + lambda_requests + compute + dynamodb + sqs
     return {
         "api_gateway": api,
+        # What the same webhooks cost through chalice's REST API, for comparison.
+        "api_gateway_if_rest": api_if_rest,
+        "total_usd_if_rest": api_if_rest + lambda_requests + compute + dynamodb + sqs,
         "lambda_requests": lambda_requests,
         "lambda_compute": compute,
         "dynamodb": dynamodb,

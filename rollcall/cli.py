@@ -184,7 +184,8 @@ def infra_bootstrap(stage: str | None, as_json: bool) -> None:
     The local stage gets its table only (on the embedded or configured endpoint). Deployed
     stages get everything `chalice package --merge-template` would create, in the AWS
     account of the environment (or AWS_ENDPOINT_URL). Run it before the first
-    `chalice deploy`, and again after it to turn on partial batch failures for the worker.
+    `chalice deploy`, and again after it: partial batch failures for the worker, and the
+    HTTP API in front of the webhook function (`rollcall infra url` prints its URL).
     """
     import os
 
@@ -233,6 +234,30 @@ def infra_template(stage: str, output: Path | None) -> None:
     from rollcall.infra import Stage, merge_template, to_json
 
     _write(to_json(merge_template(Stage.load(stage))), output)
+
+
+@infra.command("url")
+@click.option("--stage", required=True, help="A deployed stage of .chalice/config.json, e.g. prod.")
+@friendly
+def infra_url(stage: str) -> None:
+    """Print the webhooks' base URL: the stage's HTTP API, `…/api/` (a platform's webhook is
+    `…/api/webhooks/<platform>`). On either deploy path; give it to `platform setup --url`."""
+    import os
+
+    import boto3
+
+    from chalicelib.config import Settings
+    from rollcall.infra import Stage, http_api_url
+
+    target = Stage.load(stage)
+    region = Settings.from_env({**os.environ, "ROLLCALL_STAGE": stage}).region
+    url = http_api_url(boto3.client("apigatewayv2", region_name=region), target)
+    if url is None:
+        raise Failure(
+            f"stage {stage} has no HTTP API {target.http_api}: deploy it (bootstrap after"
+            " `chalice deploy`, or the CloudFormation stack)"
+        )
+    click.echo(url)
 
 
 @infra.command("policy")
@@ -1575,7 +1600,8 @@ def platform() -> None:
 @click.option(
     "--url",
     default=None,
-    help="The API's URL (`chalice url`) or the webhook URL (default: $ROLLCALL_PUBLIC_URL).",
+    help="The API's URL or the webhook URL (default: $ROLLCALL_PUBLIC_URL, else a deployed"
+    " stage's HTTP API, as `rollcall infra url` prints it).",
 )
 @click.option(
     "--locale",
@@ -1611,6 +1637,8 @@ def platform_setup(
             f"--apply: {name} has no API for this; do the steps by hand (run without --apply)"
         )
     settings = Settings.from_env({**os.environ, **({"ROLLCALL_STAGE": stage} if stage else {})})
+    if url is None and not os.environ.get(setup.PUBLIC_URL_ENV) and settings.stage != "local":
+        url = _deployed_http_api_url(settings)  # what `rollcall infra url` prints
     webhook, url_known = setup.webhook_url(name, url)
     stage_name = settings.stage if settings.stage != "local" else "<stage>"
     guide = setup.guide(name, locale, webhook, url_known, stage_name)
@@ -1654,6 +1682,19 @@ def platform_setup(
     emit(data, as_json, _setup_text(data, locale))
 
 
+def _deployed_http_api_url(settings: Any) -> str | None:
+    """A deployed stage's webhook base URL: its HTTP API, or None where it has none yet."""
+    import boto3
+
+    from rollcall.infra import Stage, http_api_url
+
+    try:
+        target = Stage.load(settings.stage)
+    except ValueError:  # a stage .chalice/config.json does not know
+        return None
+    return http_api_url(boto3.client("apigatewayv2", region_name=settings.region), target)
+
+
 def _setting_value(settings: Any, name: str) -> str:
     if name == "ROLLCALL_CONSOLE_SECRET":
         return str(settings.console_secret)
@@ -1669,10 +1710,10 @@ def _setup_text(data: dict[str, Any], locale: str) -> str:
     words = {
         "url": "Webhook URL",
         "placeholder": "（占位符：用 --url 或 ROLLCALL_PUBLIC_URL 给出 API 地址，"
-        "`chalice url --stage <stage>` 会打印它）"
+        "`rollcall infra url --stage <stage>` 会打印它）"
         if zh
         else "(a placeholder: give the API URL with --url or ROLLCALL_PUBLIC_URL; "
-        "`chalice url --stage <stage>` prints it)",
+        "`rollcall infra url --stage <stage>` prints it)",
         "settings": "设置项（本地为环境变量，AWS 中为同名 SSM 参数）："
         if zh
         else "Settings (environment variables; in AWS the SSM parameters of the same name):",

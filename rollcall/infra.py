@@ -20,6 +20,7 @@ Nothing secret is written anywhere: credentials live in Parameter Store
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -55,6 +56,42 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to look and r
 # A job waiting longer than this means workers are failing or throttled: reminders are late.
 BACKLOG_AGE_SECONDS = 600
 ALARM_PERIOD_SECONDS = 300
+MIN_WORKER_CONCURRENCY = 2  # Lambda's minimum MaximumConcurrency for an SQS event source
+
+# The webhook's HTTP API (API Gateway v2): what platforms are pointed at. $1.00 per million
+# requests where chalice's REST API costs $3.50 (bench/cost.py, docs/shipping.md). Lambda
+# proxy integration with payload format 1.0, whose event has what chalice's routing reads
+# (requestContext.resourcePath and httpMethod, pathParameters, headers,
+# multiValueQueryStringParameters, body, isBase64Encoded): one route per chalice route, so
+# resourcePath is the route's path template, as on the REST API. A test keeps HTTP_ROUTES
+# equal to app.routes.
+HTTP_ROUTES = (
+    "GET /webhooks/{platform}",
+    "POST /webhooks/{platform}",
+    "GET /manage/{community_id}",
+    "GET /manage/{community_id}/{page}",
+    "POST /manage/{community_id}/{page}",
+)
+HTTP_PAYLOAD_FORMAT = "1.0"
+# The same stage name as chalice's REST API: URLs look alike (…/api/webhooks/<platform>).
+HTTP_STAGE = "api"
+# Access logs: one JSON line per request, without the body or query (never message text).
+HTTP_ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "time": "$context.requestTime",
+        "route": "$context.routeKey",
+        "path": "$context.path",
+        "status": "$context.status",
+        "length": "$context.responseLength",
+        "latencyMs": "$context.responseLatency",
+        "integrationError": "$context.integrationErrorMessage",
+        "sourceIp": "$context.identity.sourceIp",
+    },
+    separators=(",", ":"),
+)
+# The Lambda permission's statement id for the HTTP API (bootstrap's path).
+HTTP_PERMISSION_SID = "rollcall-http-api"
 
 
 @dataclass(frozen=True)
@@ -65,6 +102,7 @@ class Stage:
     table: str
     queue: str
     timeouts: dict[str, int] = field(default_factory=dict)
+    worker_concurrency: int = MIN_WORKER_CONCURRENCY
 
     @classmethod
     def load(cls, name: str, config_file: Path = CONFIG_FILE) -> Stage:
@@ -90,6 +128,7 @@ class Stage:
             table=env.get("ROLLCALL_TABLE", f"{APP_NAME}-{name}"),
             queue=env.get("ROLLCALL_QUEUE", f"{APP_NAME}-{name}-jobs"),
             timeouts=timeouts,
+            worker_concurrency=int(env.get("ROLLCALL_WORKER_CONCURRENCY", MIN_WORKER_CONCURRENCY)),
         )
 
     @property
@@ -110,18 +149,58 @@ class Stage:
 
     @property
     def worker_max_concurrency(self) -> int:
-        """At most this many workers at once (the event source's ScalingConfig).
+        """At most this many workers at once (the event source's ScalingConfig), from the
+        stage's ``ROLLCALL_WORKER_CONCURRENCY`` in config.json: chalice reads the same value
+        when it imports app.py and sets it itself, on both paths
+        (chalicelib/entrypoints/queue.py). Bootstrap and the merge template leave it alone.
 
         Why not reserved concurrency: it is taken from the account's pool even when idle
         (new accounts have 10 in all), and when SQS polls faster than the reserved workers
         run, throttled receives count toward maxReceiveCount and push healthy jobs into
         the DLQ. MaximumConcurrency caps the pollers instead. 2 is Lambda's minimum.
         """
-        return 10 if self.production else 2
+        return self.worker_concurrency
 
     @property
     def log_retention_days(self) -> int:
         return 30 if self.production else 7
+
+    @property
+    def http_api(self) -> str:
+        """The webhook's HTTP API's name (both paths: `rollcall infra url` finds it by it)."""
+        return f"{APP_NAME}-{self.name}-http"
+
+    @property
+    def http_access_log_group(self) -> str:
+        return f"/aws/apigateway/{self.http_api}"
+
+    @property
+    def http_throttling(self) -> dict[str, Any]:
+        """The HTTP API stage's default route throttling (requests a second, and burst).
+
+        Production: 5,000 a second. The scale model's busiest check-in rate (a million
+        communities at 21:00, docs/operator.md "How far one deployment goes") is about
+        3,000 a second (150 webhooks at once at ~50 ms), so this refuses nothing real, while
+        a flood (a leaked URL, a platform's retry storm) gets 429 at the gateway instead of
+        taking the region's whole 10,000 a second of API Gateway quota or more than a
+        quarter of the account's 1,000 concurrent functions (~250 at 50 ms), which the
+        worker and the tick share. Chat platforms retry a 429. Other stages: 50 a second.
+        """
+        if self.production:
+            return {"ThrottlingBurstLimit": 5000, "ThrottlingRateLimit": 5000.0}
+        return {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50.0}
+
+    def http_stage_settings(self, access_log_arn: Any) -> dict[str, Any]:
+        """CreateStage's (and AWS::ApiGatewayV2::Stage's) settings, without the API id."""
+        return {
+            "StageName": HTTP_STAGE,
+            "AutoDeploy": True,
+            "DefaultRouteSettings": dict(self.http_throttling),
+            "AccessLogSettings": {
+                "DestinationArn": access_log_arn,
+                "Format": HTTP_ACCESS_LOG_FORMAT,
+            },
+        }
 
     def function_name(self, function: str) -> str:
         """The Lambda function's name, as ``chalice deploy`` names it. The merge template
@@ -245,7 +324,8 @@ def merge_template(stage: Stage) -> dict[str, Any]:
     Besides new resources it merges onto chalice's own: the functions get chalice-deploy's
     names and wait for their log groups, and the worker's SQS event gets
     ``ReportBatchItemFailures`` (chalice cannot say it; without it Lambda deletes a batch's
-    failed messages with the rest) and a concurrency cap; the worker waits for the queue.
+    failed messages with the rest; the concurrency cap is chalice's own); the worker waits
+    for the queue.
     """
     retain = "Retain" if stage.production else "Delete"
     resources: dict[str, Any] = {
@@ -285,10 +365,10 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         WORKER_EVENT: {
             "Properties": {
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": stage.worker_max_concurrency},
             }
         }
     }
+    resources.update(_cfn_http_api(stage))
     prefix = f"{APP_NAME}-{stage.name}-"
     for spec in alarms(stage):
         words = spec["AlarmName"].removeprefix(prefix).replace("_", "-").split("-")
@@ -301,14 +381,71 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         "JobQueueUrl": {"Value": {"Ref": "JobQueue"}},
         "DeadLetterQueueUrl": {"Value": {"Ref": "JobDeadLetterQueue"}},
         "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        # What platforms are pointed at: the HTTP API (chalice's RestAPI answers too).
         "WebhookBaseURL": {
             "Value": {
-                "Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
-                "/api/webhooks/"
+                "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+                f"/{HTTP_STAGE}/webhooks/"
             }
         },
+        "HttpApiId": {"Value": {"Ref": "HttpApi"}},
     }
     return {"Resources": resources, "Outputs": outputs}
+
+
+def _cfn_http_api(stage: Stage) -> dict[str, Any]:
+    """The webhook's HTTP API for the CloudFormation path: the same API, routes, stage,
+    throttling and access logs bootstrap makes on the other path."""
+    api = {"Ref": "HttpApi"}
+    resources: dict[str, Any] = {
+        "HttpApi": {
+            "Type": "AWS::ApiGatewayV2::Api",
+            "Properties": {"Name": stage.http_api, "ProtocolType": "HTTP"},
+        },
+        "HttpApiIntegration": {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {
+                "ApiId": api,
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {"Fn::GetAtt": [LOGICAL_IDS[API_HANDLER], "Arn"]},
+                "PayloadFormatVersion": HTTP_PAYLOAD_FORMAT,
+            },
+        },
+        "HttpApiAccessLogs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": stage.http_access_log_group,
+                "RetentionInDays": stage.log_retention_days,
+            },
+        },
+        "HttpApiStage": {
+            "Type": "AWS::ApiGatewayV2::Stage",
+            "Properties": {
+                "ApiId": api,
+                **stage.http_stage_settings({"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}),
+            },
+        },
+        "HttpApiPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": LOGICAL_IDS[API_HANDLER]},
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {
+                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}"
+                    ":${AWS::AccountId}:${HttpApi}/*"
+                },
+            },
+        },
+    }
+    target = {"Fn::Join": ["/", ["integrations", {"Ref": "HttpApiIntegration"}]]}
+    for key in HTTP_ROUTES:
+        words = re.findall(r"[A-Za-z0-9]+", key)  # logical ids are alphanumeric only
+        resources["HttpApiRoute" + "".join(word.title() for word in words)] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {"ApiId": api, "RouteKey": key, "Target": target},
+        }
+    return resources
 
 
 # -- IAM: one policy file per function ----------------------------------------------------
@@ -512,6 +649,7 @@ class Clients:
     cloudwatch: Any = None
     logs: Any = None
     lambda_: Any = None
+    apigatewayv2: Any = None
 
     @classmethod
     def create(cls, region: str, dynamodb: Any) -> Clients:
@@ -527,6 +665,7 @@ class Clients:
             cloudwatch=make("cloudwatch"),
             logs=make("logs"),
             lambda_=make("lambda"),
+            apigatewayv2=make("apigatewayv2"),
         )
 
 
@@ -565,6 +704,7 @@ class Bootstrap:
         self.ensure_log_groups()
         self.ensure_alarms(topic_arn)
         self.ensure_event_source(queue_arn)
+        self.ensure_http_api()
         return self.changes
 
     def _note(self, kind: str, name: str, action: str, detail: str = "") -> None:
@@ -757,9 +897,10 @@ class Bootstrap:
     def ensure_event_source(self, queue_arn: str) -> None:
         """Turn on partial batch responses on the mapping ``chalice deploy`` made.
 
-        Chalice creates the SQS event source mapping but cannot ask for
-        ``ReportBatchItemFailures``; its later deploys leave the setting alone. Before the
-        first deploy there is nothing to update: run bootstrap again after it.
+        Chalice creates the SQS event source mapping (with the concurrency cap, which it
+        keeps up to date) but cannot ask for ``ReportBatchItemFailures``; its later deploys
+        leave the setting alone. Before the first deploy there is nothing to update: run
+        bootstrap again after it.
         """
         lambda_ = self.clients.lambda_
         function = self.stage.function_name(WORKER)
@@ -777,19 +918,190 @@ class Bootstrap:
                 "not deployed yet: run bootstrap again after `chalice deploy`",
             )
             return
-        wanted_concurrency = self.stage.worker_max_concurrency
         for mapping in mappings:
-            has_partial = "ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", [])
-            concurrency = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
-            if has_partial and concurrency == wanted_concurrency:
+            if "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []):
                 self._note("event source", function, "kept")
                 continue
             lambda_.update_event_source_mapping(
-                UUID=mapping["UUID"],
-                FunctionResponseTypes=["ReportBatchItemFailures"],
-                ScalingConfig={"MaximumConcurrency": wanted_concurrency},
+                UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"]
             )
             self._note("event source", function, "updated", "ReportBatchItemFailures")
+
+    # the webhook's HTTP API -------------------------------------------------------------
+
+    def ensure_http_api(self) -> None:
+        """The HTTP API in front of the webhook function: its access log group, the API,
+        one Lambda proxy integration (payload 1.0), chalice's routes, the stage with its
+        throttling and access logs, and the permission to invoke the function. Before the
+        first ``chalice deploy`` there is no function to point at: pending until the run
+        after it."""
+        self._ensure_log_group(self.stage.http_access_log_group)
+        lambda_ = self.clients.lambda_
+        name = self.stage.http_api
+        try:
+            function = lambda_.get_function_configuration(
+                FunctionName=self.stage.function_name(API_HANDLER)
+            )
+        except lambda_.exceptions.ResourceNotFoundException:
+            self._note(
+                "http api", name, "pending", "not deployed yet: run bootstrap again after deploy"
+            )
+            return
+        v2 = self.clients.apigatewayv2
+        found = [api for api in _http_apis(v2) if api["Name"] == name]
+        if found:
+            api_id = found[0]["ApiId"]
+            self._note("http api", name, "kept")
+        else:
+            api_id = v2.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+            self._note("http api", name, "created")
+        integration_id = self._ensure_integration(api_id, function["FunctionArn"])
+        self._ensure_routes(api_id, integration_id)
+        self._ensure_http_stage(api_id)
+        self._ensure_invoke_permission(api_id, function["FunctionArn"])
+
+    def _ensure_log_group(self, name: str) -> None:
+        logs = self.clients.logs
+        found = [
+            group
+            for group in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+            if group["logGroupName"] == name
+        ]
+        if found and found[0].get("retentionInDays") == self.stage.log_retention_days:
+            self._note("log group", name, "kept")
+            return
+        if not found:
+            logs.create_log_group(logGroupName=name)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=self.stage.log_retention_days)
+        self._note("log group", name, "updated" if found else "created")
+
+    def _ensure_integration(self, api_id: str, function_arn: str) -> str:
+        v2 = self.clients.apigatewayv2
+        label = f"{self.stage.http_api} -> {self.stage.function_name(API_HANDLER)}"
+        wanted = {
+            "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": function_arn,
+            "PayloadFormatVersion": HTTP_PAYLOAD_FORMAT,
+        }
+        integrations = v2.get_integrations(ApiId=api_id).get("Items", [])
+        for integration in integrations:
+            if integration.get("IntegrationUri") != function_arn:
+                continue
+            if all(integration.get(key) == value for key, value in wanted.items()):
+                self._note("http integration", label, "kept")
+            else:
+                v2.update_integration(
+                    ApiId=api_id, IntegrationId=integration["IntegrationId"], **wanted
+                )
+                self._note("http integration", label, "updated")
+            return str(integration["IntegrationId"])
+        created = v2.create_integration(ApiId=api_id, **wanted)
+        self._note("http integration", label, "created")
+        return str(created["IntegrationId"])
+
+    def _ensure_routes(self, api_id: str, integration_id: str) -> None:
+        v2 = self.clients.apigatewayv2
+        target = f"integrations/{integration_id}"
+        routes = {route["RouteKey"]: route for route in v2.get_routes(ApiId=api_id)["Items"]}
+        for key in HTTP_ROUTES:
+            route = routes.pop(key, None)
+            label = f"{self.stage.http_api} {key}"
+            if route is None:
+                v2.create_route(ApiId=api_id, RouteKey=key, Target=target)
+                self._note("http route", label, "created")
+            elif route.get("Target") != target:
+                v2.update_route(ApiId=api_id, RouteId=route["RouteId"], Target=target)
+                self._note("http route", label, "updated")
+            else:
+                self._note("http route", label, "kept")
+        for key, route in routes.items():  # a route the app no longer has
+            v2.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+            self._note("http route", f"{self.stage.http_api} {key}", "deleted")
+
+    def _ensure_http_stage(self, api_id: str) -> None:
+        v2 = self.clients.apigatewayv2
+        group = self.clients.logs.describe_log_groups(
+            logGroupNamePrefix=self.stage.http_access_log_group
+        )["logGroups"]
+        arn = next(
+            g["arn"] for g in group if g["logGroupName"] == self.stage.http_access_log_group
+        ).removesuffix(":*")
+        wanted = self.stage.http_stage_settings(arn)
+        label = f"{self.stage.http_api}/{HTTP_STAGE}"
+        try:
+            current = v2.get_stage(ApiId=api_id, StageName=HTTP_STAGE)
+        except v2.exceptions.NotFoundException:
+            v2.create_stage(ApiId=api_id, **wanted)
+            self._note("http stage", label, "created")
+            return
+        if http_stage_differences(current, wanted):
+            v2.update_stage(ApiId=api_id, **wanted)
+            self._note(
+                "http stage", label, "updated", ", ".join(http_stage_differences(current, wanted))
+            )
+        else:
+            self._note("http stage", label, "kept")
+
+    def _ensure_invoke_permission(self, api_id: str, function_arn: str) -> None:
+        """API Gateway may invoke the webhook function for this API (any stage, route)."""
+        lambda_ = self.clients.lambda_
+        partition, _, region, account = function_arn.split(":")[1:5]
+        source = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/*"
+        try:
+            policy = json.loads(lambda_.get_policy(FunctionName=function_arn)["Policy"])
+        except lambda_.exceptions.ResourceNotFoundException:
+            policy = {"Statement": []}
+        label = f"{self.stage.function_name(API_HANDLER)} <- {self.stage.http_api}"
+        for statement in policy.get("Statement", []):
+            if statement.get("Sid") != HTTP_PERMISSION_SID:
+                continue
+            if source in json.dumps(statement.get("Condition", {})):
+                self._note("http permission", label, "kept")
+                return
+            lambda_.remove_permission(FunctionName=function_arn, StatementId=HTTP_PERMISSION_SID)
+        lambda_.add_permission(
+            FunctionName=function_arn,
+            StatementId=HTTP_PERMISSION_SID,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=source,
+        )
+        self._note("http permission", label, "created")
+
+
+def _http_apis(v2: Any) -> list[dict[str, Any]]:
+    apis: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = v2.get_apis(**({"NextToken": token} if token else {}))
+        apis += page.get("Items", [])
+        token = page.get("NextToken")
+        if not token:
+            return apis
+
+
+def http_stage_differences(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """Which of the HTTP API stage's settings (GetStage's answer) differ from ``wanted``."""
+    differing = []
+    route_settings = current.get("DefaultRouteSettings") or {}
+    for key, value in wanted["DefaultRouteSettings"].items():
+        if route_settings.get(key) is None or float(route_settings[key]) != float(value):
+            differing.append(key)
+    logs = current.get("AccessLogSettings") or {}
+    for key, value in wanted["AccessLogSettings"].items():
+        if logs.get(key) != value:
+            differing.append(f"AccessLogSettings.{key}")
+    if current.get("AutoDeploy") is not True:
+        differing.append("AutoDeploy")
+    return differing
+
+
+def http_api_url(v2: Any, stage: Stage) -> str | None:
+    """The webhook's base URL on the HTTP API (``…/api/``), or None when there is none."""
+    for api in _http_apis(v2):
+        if api["Name"] == stage.http_api:
+            return f"{api['ApiEndpoint'].rstrip('/')}/{HTTP_STAGE}/"
+    return None
 
 
 _NO_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}

@@ -1023,6 +1023,40 @@ MUTANTS = (
         "return None",
         ("tests/platforms/test_wecom_groups.py",),
     ),
+    Mutant(
+        "the webhook's HTTP API stage loses its throttling",
+        "rollcall/infra.py",
+        '            "DefaultRouteSettings": dict(self.http_throttling),\n',
+        '            "DefaultRouteSettings": {},\n',
+        (
+            "tests/deploy/test_bootstrap.py::"
+            "test_bootstrap_puts_the_http_api_in_front_of_the_webhook_once",
+            "tests/deploy/test_template.py::"
+            "test_the_merge_template_puts_the_http_api_in_front_of_the_webhook_function",
+        ),
+    ),
+    Mutant(
+        "the webhook's HTTP API loses its webhook route",
+        "rollcall/infra.py",
+        '    "POST /webhooks/{platform}",\n',
+        "",
+        (
+            "tests/deploy/test_http_api.py::"
+            "test_every_chalice_route_is_an_http_api_route_and_nothing_else",
+            "tests/deploy/test_template.py::"
+            "test_the_merge_template_puts_the_http_api_in_front_of_the_webhook_function",
+        ),
+    ),
+    Mutant(
+        "bootstrap stops turning on the worker's ReportBatchItemFailures",
+        "rollcall/infra.py",
+        '                UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"]\n',
+        '                UUID=mapping["UUID"], FunctionResponseTypes=[]\n',
+        (
+            "tests/deploy/test_bootstrap.py::"
+            "test_bootstrap_turns_on_partial_batch_failures_after_chalice_deploy",
+        ),
+    ),
 )
 
 

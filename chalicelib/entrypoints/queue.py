@@ -11,13 +11,18 @@ from chalice import Blueprint
 
 bp = Blueprint(__name__)
 
-# The one environment read at import time, on purpose: Chalice needs the queue's name when
-# it builds the event source mapping, and `chalice deploy/package --stage S` applies the
-# stage's environment_variables (ROLLCALL_QUEUE) before importing app.py.
+# The environment read at import time, on purpose: Chalice needs the queue's name and the
+# workers' cap when it builds the event source mapping, and `chalice deploy/package --stage
+# S` applies the stage's environment_variables (ROLLCALL_QUEUE, ROLLCALL_WORKER_CONCURRENCY)
+# before importing app.py. The cap is the mapping's ScalingConfig.MaximumConcurrency (2 is
+# Lambda's minimum), which chalice sets on both paths (docs/shipping.md).
 QUEUE_NAME = os.environ.get("ROLLCALL_QUEUE", "rollcall-dev-jobs")
+MAX_CONCURRENCY = int(os.environ.get("ROLLCALL_WORKER_CONCURRENCY", "2"))
 
 
-@bp.on_sqs_message(queue=QUEUE_NAME, batch_size=10, name="run_queued_jobs")
+@bp.on_sqs_message(
+    queue=QUEUE_NAME, batch_size=10, name="run_queued_jobs", maximum_concurrency=MAX_CONCURRENCY
+)
 def run_queued_jobs(event: Any) -> dict[str, Any]:
     from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime

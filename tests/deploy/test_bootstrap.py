@@ -137,8 +137,12 @@ def test_a_second_run_changes_nothing(aws):
     second = bootstrap("dev")
     assert first["created"] is True and second["created"] is False
     changed = {key: action for key, action in actions(second).items() if action != "kept"}
-    # Only the worker's event source waits: chalice deploy has not created it yet.
-    assert changed == {("event source", "rollcall-dev-run_queued_jobs"): "pending"}
+    # Only the worker's event source and the HTTP API wait: chalice deploy has not created
+    # their functions yet.
+    assert changed == {
+        ("event source", "rollcall-dev-run_queued_jobs"): "pending",
+        ("http api", "rollcall-dev-http"): "pending",
+    }
     alarms_after = client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert [a["AlarmConfigurationUpdatedTimestamp"] for a in alarms_after] == [
         a["AlarmConfigurationUpdatedTimestamp"] for a in alarms_before
@@ -155,8 +159,53 @@ def test_bootstrap_turns_on_partial_batch_failures_after_chalice_deploy(aws):
     assert report[("event source", "rollcall-dev-run_queued_jobs")] == "updated"
     mapping = client("lambda").get_event_source_mapping(UUID=mapping_id)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    # The concurrency cap is chalice's to set (it keeps it on every deploy): not bootstrap's.
+    assert not mapping.get("ScalingConfig")
     assert actions(bootstrap("dev"))[("event source", "rollcall-dev-run_queued_jobs")] == "kept"
+
+
+def deploy_webhook_like_chalice(stage: Stage) -> str:
+    """The webhook function as `chalice deploy` leaves it (the HTTP API's target)."""
+    role = client("iam").create_role(RoleName="rollcall-dev-api", AssumeRolePolicyDocument="{}")
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return {}\n")
+    created = client("lambda").create_function(
+        FunctionName=stage.function_name("api_handler"),
+        Runtime="python3.11",
+        Role=role["Role"]["Arn"],
+        Handler="app.app",
+        Code={"ZipFile": code.getvalue()},
+    )
+    return str(created["FunctionArn"])
+
+
+def test_bootstrap_puts_the_http_api_in_front_of_the_webhook_once(aws):
+    """After `chalice deploy`, bootstrap makes the HTTP API platforms call: chalice's
+    routes to a payload-1.0 proxy of the webhook function, the stage's throttling and JSON
+    access logs, the invoke permission; deploy-check's own checker finds nothing wrong, and
+    a second run changes nothing."""
+    from tests.deploy.motodeploy import _check_http_api
+
+    stage = Stage.load("dev")
+    bootstrap("dev")
+    arn = deploy_webhook_like_chalice(stage)
+    report = actions(bootstrap("dev"))
+    assert report[("http api", "rollcall-dev-http")] == "created"
+    assert report[("http stage", "rollcall-dev-http/api")] == "created"
+    assert report[("http permission", "rollcall-dev <- rollcall-dev-http")] == "created"
+    functions = {"api_handler": {"FunctionArn": arn, "FunctionName": "rollcall-dev"}}
+    problems: list[str] = []
+    _check_http_api(
+        client("apigatewayv2"), client("lambda"), client("logs"), stage, functions, problems
+    )
+    assert problems == []
+    (api,) = client("apigatewayv2").get_apis()["Items"]
+    stage_settings = client("apigatewayv2").get_stage(ApiId=api["ApiId"], StageName="api")
+    assert stage_settings["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50.0
+    again = actions(bootstrap("dev"))
+    assert {a for k, a in again.items() if k[0].startswith("http")} == {"kept"}
+    assert len(client("apigatewayv2").get_apis()["Items"]) == 1
 
 
 def test_bootstrap_repairs_drift(aws):
@@ -259,3 +308,39 @@ def test_a_new_table_that_refuses_backups_for_a_while_is_retried_not_left_half_d
     backups = client("dynamodb").describe_continuous_backups(TableName=stage.table)
     status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert status["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_infra_url_prints_the_http_apis_base_url_or_says_there_is_none(aws):
+    stage = Stage.load("dev")
+    missing = CliRunner().invoke(main, ["infra", "url", "--stage", "dev"])
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == (
+        "error: stage dev has no HTTP API rollcall-dev-http: deploy it (bootstrap after"
+        " `chalice deploy`, or the CloudFormation stack)"
+    )
+    bootstrap("dev")
+    deploy_webhook_like_chalice(stage)
+    bootstrap("dev")
+    (api,) = client("apigatewayv2").get_apis()["Items"]
+    found = CliRunner().invoke(main, ["infra", "url", "--stage", "dev"])
+    assert found.exit_code == 0, found.output
+    assert found.stdout == f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/\n"
+
+
+def test_platform_setup_of_a_deployed_stage_prints_the_http_api_webhook(aws):
+    """Without --url or ROLLCALL_PUBLIC_URL, a deployed stage's guide gives platforms the
+    HTTP API's webhook (what they are meant to call), not a placeholder."""
+    stage = Stage.load("dev")
+    bootstrap("dev")
+    deploy_webhook_like_chalice(stage)
+    bootstrap("dev")
+    (api,) = client("apigatewayv2").get_apis()["Items"]
+    result = CliRunner().invoke(
+        main, ["platform", "setup", "telegram", "--stage", "dev", "--locale", "en", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    guide = json.loads(result.stdout)
+    assert guide["webhook_url_known"] is True
+    assert guide["webhook_url"] == (
+        f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/webhooks/telegram"
+    )

@@ -52,8 +52,9 @@ SECRETS = {
 }
 BOOTSTRAP = ["rollcall", "infra", "bootstrap"]
 BOOTSTRAP_LINE = "rollcall infra bootstrap --stage prod"  # as the runbook prints it
-DEPLOY_LINE = "chalice deploy --stage prod"
-CHALICE_URL_LINE = "chalice url --stage prod"  # operator.md, Connect each platform's webhook
+SHIP_LINE = "python -m rollcall.ship"  # the bytecode-only copy in build/ship
+DEPLOY_LINE = "chalice --project-dir build/ship deploy --stage prod"  # deploys that copy
+URL_LINE = "rollcall infra url --stage prod"  # operator.md, Connect each platform's webhook
 
 
 @dataclass
@@ -114,9 +115,10 @@ def run_runbook(deployment: Deployment) -> None:
         "rollcall secrets set TELEGRAM_SECRET_TOKEN --stage prod",
         stdin=SECRETS["TELEGRAM_SECRET_TOKEN"],
     )
-    # Connect each platform's webhook: the URL is `chalice url` + webhooks/<platform>;
-    # for Telegram `rollcall platform setup telegram --apply` calls setWebhook.
-    step(CHALICE_URL_LINE)
+    # Connect each platform's webhook: the URL is `rollcall infra url` (the HTTP API) +
+    # webhooks/<platform>; for Telegram `rollcall platform setup telegram --apply` calls
+    # setWebhook.
+    step(URL_LINE)
     api_url = deployment.steps[-1].run.stdout.strip()
     step(
         f"rollcall platform setup telegram --url {api_url} --stage prod --apply --locale en",
@@ -139,14 +141,10 @@ def run_runbook(deployment: Deployment) -> None:
     step(f"rollcall member import --community {community} members.csv", **env)
     for line in jobs:
         step(line, **env)
-    # A redeploy: the same `chalice deploy` line again.
-    step(
-        next(
-            line
-            for line in runbook_block("First deploy with `chalice deploy`")
-            if line.startswith("chalice deploy")
-        )
-    )
+    # A redeploy: the runbook's copy and `chalice deploy` lines again.
+    for line in runbook_block("First deploy with `chalice deploy`"):
+        if not line.startswith("rollcall infra bootstrap"):
+            step(line)
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +168,39 @@ def test_the_first_bootstrap_leaves_the_worker_pending_and_the_second_turns_it_o
     worker = ("event source", "rollcall-ci-run_queued_jobs")
     assert bootstrap_actions(first.stdout)[worker] == "pending"
     assert bootstrap_actions(last.stdout)[worker] == "updated"
+    # The HTTP API waits for the webhook function too, then comes with its routes.
+    http_api = ("http api", "rollcall-ci-http")
+    assert bootstrap_actions(first.stdout)[http_api] == "pending"
+    assert bootstrap_actions(last.stdout)[http_api] == "created"
+    assert (
+        bootstrap_actions(last.stdout)[("http route", "rollcall-ci-http POST /webhooks/{platform}")]
+        == "created"
+    )
+
+
+def test_the_runbook_deploys_the_bytecode_only_copy_and_keeps_the_projects_record(deployment):
+    """`chalice --project-dir build/ship deploy`: what chalice zipped is build/ship's
+    chalicelib, bytecode only, and its record of the deployment is the project's own
+    .chalice/deployed (build/ship/.chalice is a link), so `chalice url` and `chalice delete`
+    in the project directory find it."""
+    assert [
+        line
+        for line in runbook_block("First deploy with `chalice deploy`")
+        if not line.startswith("rollcall")
+    ] == [SHIP_LINE, DEPLOY_LINE]
+    project = deployment.project.directory
+    assert (project / "build" / "ship" / ".chalice").resolve() == project / ".chalice"
+    assert (project / ".chalice" / "deployed" / "ci.json").is_file()
+    shipped = {
+        path.suffix
+        for path in (project / "build" / "ship" / "chalicelib").rglob("*")
+        if path.is_file()
+    }
+    assert ".pyc" in shipped and ".py" not in shipped
 
 
 def test_chalice_deploys_the_three_functions_once_and_the_redeploy_updates_them(deployment):
-    first, again = [step.run.stdout for step in deployment.find("chalice", "deploy")]
+    first, again = [step.run.stdout for step in deployment.find(*DEPLOY_LINE.split()[:4])]
     for name in ("rollcall-ci", "rollcall-ci-dispatch_due_jobs", "rollcall-ci-run_queued_jobs"):
         assert f"Creating lambda function: {name}" in first
         assert f"Updating lambda function: {name}" in again
@@ -202,11 +229,14 @@ def test_secrets_are_secure_strings_under_the_stage_path_and_never_printed(deplo
     }
 
 
-def test_the_telegram_webhook_is_the_deployed_api_with_the_secret_token_from_ssm(deployment):
-    assert f"`{CHALICE_URL_LINE}`" in OPERATOR_DOC.read_text(encoding="utf-8")
+def test_the_telegram_webhook_is_the_http_api_with_the_secret_token_from_ssm(deployment):
+    """Platforms are pointed at the HTTP API ($1.00 a million requests), not chalice's REST
+    API ($3.50): `rollcall infra url` prints its base URL."""
+    assert f"`{URL_LINE}`" in OPERATOR_DOC.read_text(encoding="utf-8")
     (setup,) = deployment.find("rollcall", "platform", "setup")
-    (api,) = deployment.client("apigateway").get_rest_apis()["items"]
-    webhook = f"https://{api['id']}.execute-api.us-east-1.amazonaws.com/api/webhooks/telegram"
+    (api,) = deployment.client("apigatewayv2").get_apis()["Items"]
+    assert api["Name"] == "rollcall-ci-http"
+    webhook = f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/api/webhooks/telegram"
     assert deployment.telegram_calls_during(setup) == [
         (
             f"/bot{SECRETS['TELEGRAM_BOT_TOKEN']}/setWebhook",
@@ -274,6 +304,72 @@ def test_a_worker_without_report_batch_item_failures_is_reported(deployment):
         assert "event source rollcall-ci-run_queued_jobs: without ReportBatchItemFailures" in (
             deployment.problems()
         )
+    assert deployment.problems() == []
+
+
+def test_a_worker_without_its_concurrency_cap_is_reported_and_chalice_puts_it_back(deployment):
+    """The cap is chalice's (on_sqs_message(maximum_concurrency=...)): bootstrap no longer
+    sets it, so the runbook's deploy line is what repairs it."""
+    lambda_ = deployment.client("lambda")
+    with repaired_by(deployment, DEPLOY_LINE):
+        lambda_.update_event_source_mapping(
+            UUID=_worker_mapping(deployment)["UUID"], ScalingConfig={"MaximumConcurrency": 50}
+        )
+        assert deployment.problems() == [
+            "event source rollcall-ci-run_queued_jobs: maximum concurrency 50"
+        ]
+    assert _worker_mapping(deployment)["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert deployment.problems() == []
+
+
+def _http_api_id(deployment: Deployment) -> str:
+    (api,) = deployment.client("apigatewayv2").get_apis()["Items"]
+    return str(api["ApiId"])
+
+
+def test_an_http_api_without_its_webhook_route_is_reported(deployment):
+    v2 = deployment.client("apigatewayv2")
+    api_id = _http_api_id(deployment)
+    (route,) = [
+        r
+        for r in v2.get_routes(ApiId=api_id)["Items"]
+        if r["RouteKey"] == "POST /webhooks/{platform}"
+    ]
+    with repaired_by(deployment, BOOTSTRAP_LINE):
+        v2.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+        assert deployment.problems() == [
+            "http api rollcall-ci-http: no route 'POST /webhooks/{platform}'"
+        ]
+    assert deployment.problems() == []
+
+
+def test_an_http_api_stage_without_throttling_or_access_logs_is_reported(deployment):
+    v2 = deployment.client("apigatewayv2")
+    with repaired_by(deployment, BOOTSTRAP_LINE):
+        v2.update_stage(
+            ApiId=_http_api_id(deployment),
+            StageName="api",
+            DefaultRouteSettings={"DetailedMetricsEnabled": False},
+            AccessLogSettings={},
+        )
+        problems = deployment.problems()
+        assert "http api rollcall-ci-http: ThrottlingRateLimit None, not 50.0" in problems
+        assert "http api rollcall-ci-http: ThrottlingBurstLimit None, not 100" in problems
+        assert "http api rollcall-ci-http: access logs go to None" in problems
+    assert deployment.problems() == []
+
+
+def test_an_http_api_pointed_elsewhere_is_reported(deployment):
+    v2 = deployment.client("apigatewayv2")
+    api_id = _http_api_id(deployment)
+    (integration,) = v2.get_integrations(ApiId=api_id)["Items"]
+    with repaired_by(deployment, BOOTSTRAP_LINE):
+        v2.update_integration(
+            ApiId=api_id, IntegrationId=integration["IntegrationId"], PayloadFormatVersion="2.0"
+        )
+        problems = deployment.problems()
+        assert len(problems) == 5, problems  # one per route
+        assert all("not a proxy of" in problem for problem in problems), problems
     assert deployment.problems() == []
 
 
@@ -365,6 +461,11 @@ def test_chalice_delete_removes_what_chalice_made_and_leaves_what_bootstrap_made
     assert lambda_.list_event_source_mappings()["EventSourceMappings"] == []
     assert deployment.client("apigateway").get_rest_apis()["items"] == []
     assert events.list_rules(NamePrefix="rollcall-ci")["Rules"] == []
+    # The HTTP API is bootstrap's: removed by name, as Tear down says.
+    assert "aws apigatewayv2 delete-api" in teardown
+    assert [a["Name"] for a in deployment.client("apigatewayv2").get_apis()["Items"]] == [
+        "rollcall-ci-http"
+    ]
     left = deployment.problems()
     assert not [p for p in left if p.startswith(("table", "queue", "log group", "alarm topic"))]
     assert {p.split(":")[0] for p in left if p.startswith("alarm")} == {
@@ -400,10 +501,12 @@ def test_the_cloudformation_path_deploys_everything_it_promises(stack, deploymen
 
 
 def test_the_stack_outputs_what_the_runbook_reads_from_them(stack):
-    api = stack.outputs["RestAPIId"]
+    api = stack.outputs["HttpApiId"]
     assert stack.outputs["WebhookBaseURL"] == (
         f"https://{api}.execute-api.us-east-1.amazonaws.com/api/webhooks/"
     )
+    (http_api,) = stack.clients("apigatewayv2").get_apis()["Items"]
+    assert http_api["ApiId"] == api and http_api["Name"] == "rollcall-ci-http"
     assert stack.outputs["TableName"] == "rollcall-ci"
     assert stack.outputs["AlarmTopicArn"].endswith(":rollcall-ci-alarms")
     assert stack.outputs["JobQueueUrl"].endswith("/rollcall-ci-jobs")

@@ -272,22 +272,31 @@ def test_chalice_builds_the_layer_only_from_the_hash_checked_wheels(goal: str) -
     assert len(downloads) == 2 and max(downloads) < chalice
     assert all("--require-hashes" in commands[i] for i in downloads)
     assert "--platform manylinux2014_aarch64" in commands[downloads[1]]
-    assert _first(commands, "rollcall.ship", "build/ship") < chalice
+    assert _first(commands, "-m rollcall.ship") < chalice  # default: build/ship
     assert "--project-dir build/ship" in commands[chalice]
 
 
 def test_make_deploy_runs_the_runbook_in_its_order() -> None:
-    """README's `chalice deploy` path: bootstrap, deploy, bootstrap again, after the
-    bytecode-only copy (rollcall/ship.py) that chalice deploys from."""
+    """`make deploy` is operator.md's `chalice deploy` runbook, line for line: bootstrap,
+    the bytecode-only copy (rollcall/ship.py), chalice deploying that copy, bootstrap
+    again. Only the venv's path and chalice's wheel settings are added."""
+    from tests.deploy.motodeploy import runbook_block
+
     commands = dry_run("deploy", "STAGE=prod")
-    steps = [
-        _first(commands, "rollcall.ship"),
-        _first(commands, "rollcall infra bootstrap --stage prod"),
-        _first(commands, "--project-dir build/ship deploy --stage prod"),
-    ]
-    assert steps == sorted(steps)
-    last = max(i for i, c in enumerate(commands) if "rollcall infra bootstrap --stage prod" in c)
-    assert last > steps[2]
+    runbook = runbook_block("First deploy with `chalice deploy`")
+    recipe = [_as_typed(command) for command in commands[-len(runbook) :]]
+    assert recipe == runbook
+    assert "python -m rollcall.ship" in runbook
+    assert "chalice --project-dir build/ship deploy --stage prod" in runbook
+
+
+def _as_typed(command: str) -> str:
+    """A recipe line as the operator types it: no leading VAR=value, no venv path."""
+    words = command.split()
+    while words and "=" in words[0]:
+        words.pop(0)
+    words[0] = words[0].rsplit("/", 1)[-1]
+    return " ".join(words)
 
 
 # --- the built layer against the lock ---

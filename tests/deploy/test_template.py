@@ -170,9 +170,71 @@ def test_the_worker_reports_batch_item_failures(resources):
     properties = sqs_events[WORKER_EVENT]["Properties"]
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert properties["Queue"]["Fn::Sub"].endswith(":rollcall-dev-jobs")
-    assert properties["ScalingConfig"]["MaximumConcurrency"] >= 2
+    # The cap is chalice's own (on_sqs_message(maximum_concurrency=...)), from the stage's
+    # ROLLCALL_WORKER_CONCURRENCY: the merge template does not set it.
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": 2}
+    merged = infra.merge_template(Stage.load("dev"))["Resources"]
+    assert (
+        "ScalingConfig"
+        not in merged["RunQueuedJobs"]["Properties"]["Events"][WORKER_EVENT]["Properties"]
+    )
     # Chalice names the queue by a string ARN: the dependency has to be explicit.
     assert "JobQueue" in worker(resources)["DependsOn"]
+
+
+def test_the_merge_template_puts_the_http_api_in_front_of_the_webhook_function():
+    """The CloudFormation path's HTTP API: chalice's routes, one payload-1.0 proxy of the
+    webhook function, a throttled stage with JSON access logs, the invoke permission, and
+    the WebhookBaseURL output on it (what the runbook gives platforms)."""
+    stage = Stage.load("prod")
+    template = infra.merge_template(stage)
+    merged = template["Resources"]
+    assert merged["HttpApi"]["Properties"] == {"Name": "rollcall-prod-http", "ProtocolType": "HTTP"}
+    integration = merged["HttpApiIntegration"]["Properties"]
+    assert integration["IntegrationType"] == "AWS_PROXY"
+    assert integration["IntegrationUri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
+    assert integration["PayloadFormatVersion"] == "1.0"
+    routes = [r["Properties"] for r in of_type(merged, "AWS::ApiGatewayV2::Route").values()]
+    assert sorted(r["RouteKey"] for r in routes) == sorted(infra.HTTP_ROUTES)
+    assert "POST /webhooks/{platform}" in {r["RouteKey"] for r in routes}
+    assert all(
+        r["Target"] == {"Fn::Join": ["/", ["integrations", {"Ref": "HttpApiIntegration"}]]}
+        for r in routes
+    )
+    http_stage = merged["HttpApiStage"]["Properties"]
+    assert http_stage["StageName"] == "api" and http_stage["AutoDeploy"] is True
+    assert http_stage["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": 5000,
+        "ThrottlingRateLimit": 5000.0,
+    }
+    assert http_stage["AccessLogSettings"]["DestinationArn"] == {
+        "Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]
+    }
+    assert json.loads(http_stage["AccessLogSettings"]["Format"])["status"] == "$context.status"
+    assert merged["HttpApiAccessLogs"]["Properties"] == {
+        "LogGroupName": "/aws/apigateway/rollcall-prod-http",
+        "RetentionInDays": 30,
+    }
+    permission = merged["HttpApiPermission"]["Properties"]
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["FunctionName"] == {"Ref": "APIHandler"}
+    assert "${HttpApi}/*" in permission["SourceArn"]["Fn::Sub"]
+    assert "${HttpApi}" in template["Outputs"]["WebhookBaseURL"]["Value"]["Fn::Sub"]
+
+
+def test_the_http_api_targets_the_function_chalice_packages(resources):
+    """The merge lands on chalice's real logical id for the webhook function."""
+    assert resources["APIHandler"]["Type"] == "AWS::Serverless::Function"
+    assert resources["HttpApiIntegration"]["Properties"]["IntegrationUri"] == {
+        "Fn::GetAtt": ["APIHandler", "Arn"]
+    }
+
+
+def test_each_stage_caps_its_workers_in_its_config():
+    """prod runs at most 10 workers at once, dev (and stages copied from it) 2, Lambda's
+    minimum: the value chalice reads from the stage's environment when it imports app.py."""
+    assert Stage.load("prod").worker_max_concurrency == 10
+    assert Stage.load("dev").worker_max_concurrency == 2
 
 
 def test_alarms_watch_the_dlq_and_every_function(resources):
