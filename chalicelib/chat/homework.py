@@ -11,8 +11,9 @@ name), one BatchGetItem and one UpdateItem. 作业 is one BatchGetItem, one Quer
 cycle's assignments and one BatchGetItem of the member's reviews.
 
 Points are a second write after the work's (features/points.py credit_action); a crash
-between the two is repaired by the member's next 交作业 or 作业, and by the weekly digest
-(features/points.py repair_credits), never credited twice.
+between the two (a first credit, or a replacement's take-back) is repaired by the member's
+next 交作业 or 作业, and by the weekly digest (features/points.py repair_credits), never
+applied twice.
 
 The window left open: late work that clears a strike deletes the strike record, then
 updates the member's counters; a crash between the two leaves the counter one too high

@@ -166,17 +166,20 @@ def repair_credits(
     current_cycle: str,
 ) -> int:
     """Credit the stored work (``submissions``; ``reviews`` given) whose points key its
-    member's item does not hold, and return how many keys were credited.
+    member's item does not hold, take back the difference from work that now earns less
+    than its key holds (a take-back whose write was lost: on-time work replaced by late
+    work, a review revised too short), and return how many keys were settled.
 
     A submission or review is stored, then its points are credited in a second write
     (:func:`credit_action`); a crash between the two leaves the work without its points,
     and the platform's redelivery of that message is dropped by its delivery claim. This
     is the repair: the member's next 交作业 /submit or 作业 /hw (their open cycles' work) and
     the weekly digest (the cycle it closes, the previous cycle's late work and reviews)
-    call it. It cannot credit twice: each credit is :func:`credit_action` on the same key
-    as the original, which re-reads the member (consistent) and adds only what the key
-    does not hold yet, under the tally's version condition; so a credit that did land,
-    concurrently or since ``members`` was read, makes the repair add nothing. Keys of
+    call it. It cannot credit or take back twice: each is :func:`credit_action` on the same
+    key as the original, settling the key to what the work is worth: it re-reads the
+    member (consistent) and applies only the difference from what the key holds, under the
+    tally's version condition; so a credit that did land, concurrently or since
+    ``members`` was read, makes the repair change nothing. Keys of
     cycles old enough to have been forgotten, and work stored without what it earns (before
     points existed), are never judged (domain.points.owed_credits).
     ``current_cycle`` is the cycle in progress at ``now``. Costs nothing when nothing is
