@@ -566,7 +566,7 @@ def confirm_removals(
     )
     as_of = community.calendar.local_date(now)
     rules = rules_of(community)
-    on_platform = _PlatformRemovals.of(community, adapter, platform_limit)
+    on_platform = _PlatformRemovals.for_confirmation(community, adapter, platform_limit)
     for row in candidates:
         member = current.get(row.user_id)
         named = Named(
@@ -667,7 +667,9 @@ class _PlatformRemovals:
     calls: int = 0
 
     @classmethod
-    def of(cls, community: Community, adapter: Any, limit: int | None) -> _PlatformRemovals:
+    def for_confirmation(
+        cls, community: Community, adapter: Any, limit: int | None
+    ) -> _PlatformRemovals:
         remover = adapter.remove_member if isinstance(adapter, MemberRemoval) else None
         chat = ChatAddress(
             community.platform, community.chat_id, community.robot_webhook, community.robot_secret
