@@ -308,35 +308,16 @@ def _report_heading(community: Community, summary: ReportSummary) -> list[str]:
 
 def _report_rates(locale: str, summary: ReportSummary) -> list[str]:
     """The month's check-in and homework rates (or that nothing was expected)."""
-    lines = []
-    if summary.checkins.percent is None:
-        lines.append(t(locale, "report_checkins_none"))
-    else:
-        rate = summary.checkins
-        lines.append(
-            t(
-                locale,
-                "report_checkins",
-                done=rate.done,
-                expected=rate.expected,
-                percent=rate.percent,
-            )
-        )
-    if summary.homework.percent is None:
-        lines.append(t(locale, "report_homework_none"))
-    else:
-        rate = summary.homework
-        lines.append(
-            t(
-                locale,
-                "report_homework",
-                done=rate.done,
-                expected=rate.expected,
-                percent=rate.percent,
-                cycles=summary.homework_cycles,
-            )
-        )
-    return lines
+    return [
+        _rate_line(locale, "report_checkins", summary.checkins),
+        _rate_line(locale, "report_homework", summary.homework, cycles=summary.homework_cycles),
+    ]
+
+
+def _rate_line(locale: str, key: str, rate: Rate, **more: Any) -> str:
+    if rate.percent is None:
+        return t(locale, f"{key}_none")
+    return t(locale, key, done=rate.done, expected=rate.expected, percent=rate.percent, **more)
 
 
 def _report_name_lists(locale: str, summary: ReportSummary) -> list[str]:

@@ -122,6 +122,21 @@ def uses_left(store: Store) -> list[int]:
     return [i.uses_left for i in invites.list_invites(store.table)]
 
 
+# The jobs a community set up has due (one DUE# pointer each).
+SCHEDULED_AT_SETUP = {
+    "daily-reminder",
+    "weekly-digest",
+    "monthly-report",
+    "monthly-stars",
+    "quarterly-stars",
+    "roster-sync",
+}
+
+
+def scheduled(store: Store, community_id: str) -> set[str]:
+    return {i["job"] for i in store.table.query(keys.community_pk(community_id), prefix="DUE#")}
+
+
 # -- Telegram ---------------------------------------------------------------------------------
 
 
@@ -189,15 +204,7 @@ def test_telegram_setup_creates_the_community_with_its_owner_and_first_reminder(
     assert "Every day at 21:00 (UTC)" in said
     assert "the first one: 2026-11-23 21:00 UTC" in said  # NOW is 12:00 UTC
     assert "/settings reminder 20:30" in said
-    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {
-        "daily-reminder",
-        "weekly-digest",
-        "monthly-report",
-        "monthly-stars",
-        "quarterly-stars",
-        "roster-sync",
-    }
+    assert scheduled(store, made.id) == SCHEDULED_AT_SETUP
     assert uses_left(store) == [0]
     # the community answers now, and the owner is an admin there
     assert "Admin commands" in tg(client, "/help", 2)
@@ -622,15 +629,7 @@ def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram
     other = {**USER, "id": 2222222, "first_name": "Eve"}
     assert tg(client, "/setup", 2, user=other).startswith("This group is already set up")
     assert tg(client, "/setup", 3).startswith("✅ All set!")
-    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {
-        "daily-reminder",
-        "weekly-digest",
-        "monthly-report",
-        "monthly-stars",
-        "quarterly-stars",
-        "roster-sync",
-    }
+    assert scheduled(store, made.id) == SCHEDULED_AT_SETUP
     assert tg(client, "/setup", 4).startswith("This group is already set up")
 
 
