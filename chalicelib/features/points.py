@@ -184,12 +184,7 @@ def repair_credits(
     points existed), are never judged (domain.points.owed_credits).
     ``current_cycle`` is the cycle in progress at ``now``. Costs nothing when nothing is
     owed (the usual case); a GetItem and an UpdateItem per owed key otherwise."""
-    handed: dict[str, list[dict[str, Any]]] = {}
-    for item in submissions:
-        handed.setdefault(str(item.get("user_id")), []).append(item)
-    given: dict[str, list[dict[str, Any]]] = {}
-    for item in reviews:
-        given.setdefault(str(item.get("reviewer")), []).append(item)
+    handed, given = _by_author(submissions, "user_id"), _by_author(reviews, "reviewer")
     repaired = 0
     for member in members:
         mine, theirs = handed.get(member.user_id, []), given.get(member.user_id, [])
@@ -215,6 +210,14 @@ def repair_credits(
                     extra={"community": community.id, "cycle": owed.cycle, "key": owed.key},
                 )
     return repaired
+
+
+def _by_author(items: Iterable[dict[str, Any]], author: str) -> dict[str, list[dict[str, Any]]]:
+    """Work items by the member who wrote them (``author``: the attribute naming them)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        found.setdefault(str(item.get(author)), []).append(item)
+    return found
 
 
 # -- leaderboard -----------------------------------------------------------------------------
