@@ -258,7 +258,8 @@ def owed_for(held: Mapping[str, int], key: str, worth: Any) -> int | None:
       takes back exactly the difference, once (the key then holds ``worth``).
     * Worth more than the key holds is not judged: a first credit cut by the day's cap
       holds less than the work's worth for good, and crediting it again would lift the cap.
-      (A key only goes down after its first credit: late work earns less, never more.)"""
+      So a lost write that was to raise a key stays lost (only where the community made
+      late homework earn more than on-time, or raised an amount between two versions)."""
     if not isinstance(worth, int) or isinstance(worth, bool):
         return None
     credited = held.get(key)
