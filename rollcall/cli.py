@@ -6,10 +6,11 @@ exit on bad input, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -2469,6 +2470,32 @@ def _as_of(at: str | None) -> Any:
     return parse_instant(at) if at else datetime.now(UTC)
 
 
+@contextlib.contextmanager
+def _scheduled_posts_of(community_id: str) -> Iterator[tuple[Any, Any]]:
+    """The store and the community an announcement or cohort command works on; the
+    feature's refusal (``Refused``) comes out as its one English line."""
+    from chalicelib.features import announcements as feature
+    from rollcall.context import open_store
+
+    with open_store() as store:
+        found = store.get_community(community_id)
+        try:
+            yield store, found
+        except feature.Refused as error:
+            raise _refused_line(error) from None
+
+
+def _cancel_scheduled(community_id: str, what: str, entry_id: str, as_json: bool) -> None:
+    """Cancel an announcement or a cohort (``what``) for good, or say there is none."""
+    from chalicelib.features import announcements as feature
+
+    cancel = {"announcement": feature.cancel_announcement, "cohort": feature.cancel_cohort}[what]
+    with _scheduled_posts_of(community_id) as (store, found):
+        if not cancel(store, found, entry_id):
+            raise Failure(f"no {what} {entry_id} in {community_id}")
+    emit({"cancelled": entry_id}, as_json, f"{entry_id}: cancelled")
+
+
 @main.group()
 def announce() -> None:
     """Announcements (群公告): schedule, list, cancel."""
@@ -2493,17 +2520,12 @@ def announce_add(
     local time."""
     from chalicelib.domain.announcements import describe
     from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
 
     now = _as_of(at)
-    with open_store() as store:
-        found = store.get_community(community_id)
-        try:
-            entry, first = feature.add_announcement(
-                store, found, f"{when} {' '.join(text)}", "cli", now
-            )
-        except feature.Refused as error:
-            raise _refused_line(error) from None
+    with _scheduled_posts_of(community_id) as (store, found):
+        entry, first = feature.add_announcement(
+            store, found, f"{when} {' '.join(text)}", "cli", now
+        )
         local = first.astimezone(found.calendar.tz).strftime("%Y-%m-%d %H:%M")
     data = {**entry, "first_post": first.isoformat()}
     emit(data, as_json, f"{entry['id']}: {describe(entry, 'en')}, first posted {local}")
@@ -2518,12 +2540,10 @@ def announce_list(community_id: str, at: str | None, as_json: bool) -> None:
     """The live announcements (one-offs stay listed for 7 days after they post)."""
     from chalicelib.domain.announcements import describe
     from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
 
     now = _as_of(at)
-    with open_store() as store:
-        found = store.get_community(community_id)
-    entries = feature.live_announcements(found, now)
+    with _scheduled_posts_of(community_id) as (_store, found):
+        entries = feature.live_announcements(found, now)
     lines = [f"{e['id']}  {describe(e, 'en')}  {e['preview']}" for e in entries]
     emit(entries, as_json, "\n".join(lines) or "no announcements")
 
@@ -2535,14 +2555,7 @@ def announce_list(community_id: str, at: str | None, as_json: bool) -> None:
 @friendly
 def announce_cancel(community_id: str, announcement_id: str, as_json: bool) -> None:
     """Cancel an announcement for good: it is never posted again."""
-    from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
-
-    with open_store() as store:
-        found = store.get_community(community_id)
-        if not feature.cancel_announcement(store, found, announcement_id):
-            raise Failure(f"no announcement {announcement_id} in {community_id}")
-    emit({"cancelled": announcement_id}, as_json, f"{announcement_id}: cancelled")
+    _cancel_scheduled(community_id, "announcement", announcement_id, as_json)
 
 
 @main.group()
@@ -2571,19 +2584,14 @@ def cohort_add(
     """Add a cohort: its opening ceremony is posted at 09:00 on its first day, its closing
     (stars, levels, thanks) at 09:00 the day after its last."""
     from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
 
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError:
         raise Failure(f"dates must be YYYY-MM-DD, got {start!r} and {end!r}") from None
     now = _as_of(at)
-    with open_store() as store:
-        found = store.get_community(community_id)
-        try:
-            entry = feature.add_cohort(store, found, name, first, last, now, theme=theme)
-        except feature.Refused as error:
-            raise _refused_line(error) from None
+    with _scheduled_posts_of(community_id) as (store, found):
+        entry = feature.add_cohort(store, found, name, first, last, now, theme=theme)
     emit(entry, as_json, f"{entry['id']}: {entry['name']} {entry['start']} – {entry['end']}")
 
 
@@ -2594,11 +2602,10 @@ def cohort_add(
 def cohort_list(community_id: str, as_json: bool) -> None:
     """The community's cohorts."""
     from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
 
-    with open_store() as store:
-        found = store.get_community(community_id)
-    emit(list(found.cohorts), as_json, "\n".join(feature.cohort_lines(found)) or "no cohorts")
+    with _scheduled_posts_of(community_id) as (_store, found):
+        lines = feature.cohort_lines(found)
+    emit(list(found.cohorts), as_json, "\n".join(lines) or "no cohorts")
 
 
 @cohort.command("cancel")
@@ -2608,14 +2615,7 @@ def cohort_list(community_id: str, as_json: bool) -> None:
 @friendly
 def cohort_cancel(community_id: str, cohort_id: str, as_json: bool) -> None:
     """Remove a cohort: its ceremonies not yet posted never are."""
-    from chalicelib.features import announcements as feature
-    from rollcall.context import open_store
-
-    with open_store() as store:
-        found = store.get_community(community_id)
-        if not feature.cancel_cohort(store, found, cohort_id):
-            raise Failure(f"no cohort {cohort_id} in {community_id}")
-    emit({"cancelled": cohort_id}, as_json, f"{cohort_id}: cancelled")
+    _cancel_scheduled(community_id, "cohort", cohort_id, as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover

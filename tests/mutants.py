@@ -847,8 +847,8 @@ MUTANTS = (
     Mutant(
         "the points repair re-credits a held key",
         "chalicelib/domain/points.py",
-        'if item.get("user_id") != user_id or cycle < oldest or key in held:',
-        'if item.get("user_id") != user_id or cycle < oldest:',
+        "    credited = held.get(key)\n",
+        "    credited = None\n",
         (
             "tests/chat/test_points_repair.py::"
             "test_credited_work_owes_nothing_and_forgotten_cycles_are_never_judged",
@@ -857,8 +857,8 @@ MUTANTS = (
     Mutant(
         "the points repair judges a cycle whose keys may be forgotten",
         "chalicelib/domain/points.py",
-        'if item.get("user_id") != user_id or cycle < oldest or key in held:',
-        'if item.get("user_id") != user_id or key in held:',
+        'if item.get("user_id") != user_id or cycle < oldest:',
+        'if item.get("user_id") != user_id:',
         (
             "tests/chat/test_points_repair.py::"
             "test_credited_work_owes_nothing_and_forgotten_cycles_are_never_judged",
@@ -1055,6 +1055,27 @@ MUTANTS = (
         (
             "tests/deploy/test_bootstrap.py::"
             "test_bootstrap_turns_on_partial_batch_failures_after_chalice_deploy",
+        ),
+    ),
+    Mutant(
+        "points repair ignores a lost take-back",
+        "chalicelib/domain/points.py",
+        "    return worth if worth < credited else None\n",
+        "    return None\n",
+        (
+            "tests/chat/test_points_repair.py::test_a_lost_take_back_is_repaired_once",
+            "tests/chat/test_points_repair.py::"
+            "test_the_digest_takes_back_a_review_revised_too_short_once",
+        ),
+    ),
+    Mutant(
+        "points repair lifts the day's cap",
+        "chalicelib/domain/points.py",
+        "    return worth if worth < credited else None\n",
+        "    return worth if worth != credited else None\n",
+        (
+            "tests/chat/test_points_repair.py::test_what_a_key_is_owed",
+            "tests/chat/test_points_repair.py::test_a_credit_cut_by_the_cap_is_not_repaired",
         ),
     ),
 )

@@ -71,6 +71,6 @@ class CommandContext:
     def may(self, command: str) -> bool:
         """Whether the member may run ``command``: the one permission table
         (domain/roles.py PERMISSIONS), by role or committee position."""
-        from chalicelib.domain.roles import may, positions_of
+        from chalicelib.domain.roles import member_may
 
-        return may(self.member, command, positions_of(self.community.positions))
+        return member_may(self.community, self.member, command)

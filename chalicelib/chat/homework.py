@@ -11,8 +11,9 @@ name), one BatchGetItem and one UpdateItem. 作业 is one BatchGetItem, one Quer
 cycle's assignments and one BatchGetItem of the member's reviews.
 
 Points are a second write after the work's (features/points.py credit_action); a crash
-between the two is repaired by the member's next 交作业 or 作业, and by the weekly digest
-(features/points.py repair_credits), never credited twice.
+between the two (a first credit, or a replacement's take-back) is repaired by the member's
+next 交作业 or 作业, and by the weekly digest (features/points.py repair_credits), never
+applied twice.
 
 The window left open: late work that clears a strike deletes the strike record, then
 updates the member's counters; a crash between the two leaves the counter one too high
@@ -22,6 +23,7 @@ until an admin looks (the record, which the monthly report can trust, is right).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +33,11 @@ from chalicelib.domain.homework import (
     LINK_MAX_CHARS,
     TEXT_MAX_CHARS,
     Closed,
+    ReviewBody,
     ReviewRefusal,
     Target,
+    Window,
+    Work,
     WorkRefusal,
     choose_target,
     cleared_strike,
@@ -49,6 +54,7 @@ from chalicelib.domain.homework import (
     submission_window,
 )
 from chalicelib.domain.messages import t
+from chalicelib.domain.models import Member
 from chalicelib.domain.points import (
     PointRules,
     homework_key,
@@ -70,6 +76,7 @@ from chalicelib.store.homework import (
     work_and_assignment,
 )
 from chalicelib.store.retention import retention_of
+from chalicelib.store.table import Item
 
 
 def _t(ctx: CommandContext, key: str, **values: Any) -> str:
@@ -95,34 +102,77 @@ def _who(after: str) -> str:
 
 
 def handle_submit(ctx: CommandContext) -> Sequence[Message]:
-    community, member = ctx.community, ctx.member
-    cycles = cycles_of(community)
+    cycles = cycles_of(ctx.community)
     if cycles is None:
         return _reply([_t(ctx, "hw_not_set_up")])
     work = parse_work(ctx.command.args)
     if isinstance(work, WorkRefusal):
         return _refuse_work(ctx, work)
-    window = submission_window(community, cycles, ctx.now)
+    window = submission_window(ctx.community, cycles, ctx.now)
     open_ids = [cycles.cycle_id(n) for n in (window.current, window.late) if n]
-    held = member_work(ctx.store.table, community.id, member.user_id, open_ids)
+    held = member_work(ctx.store.table, ctx.community.id, ctx.member.user_id, open_ids)
+    target = _submission_target(ctx, cycles, window, held)
+    if isinstance(target, Closed):
+        return _refuse_closed(ctx, cycles, window, target)
+    cycle_id = cycles.cycle_id(target.cycle)
+    item, replaced = _store_submission(ctx, cycle_id, work, target, held.get(cycle_id))
+    # The other open cycle's work, if its points were lost to a crash (features/points.py).
+    repair_credits(
+        ctx.store.table,
+        ctx.community,
+        [ctx.member],
+        [work for held_cycle, work in held.items() if held_cycle != cycle_id],
+        (),
+        today=ctx.today,
+        now=ctx.now,
+        current_cycle=cycles.cycle_id(window.current),
+    )
+    deadline = local_text(ctx.community, cycles.deadline(target.cycle))
+    if target.late:
+        return _reply(_late_submission_lines(ctx, cycle_id, deadline))
+    if replaced is not None:
+        names = {"name": ctx.member.display(), "cycle": cycle_id, "deadline": deadline}
+        return _reply([_t(ctx, "hw_submit_replaced", version=item["versions"], **names)])
+    return _reply(
+        [_t(ctx, "hw_submit_done", name=ctx.member.display(), cycle=cycle_id, deadline=deadline)]
+    )
+
+
+def _submission_target(
+    ctx: CommandContext, cycles: CycleCalendar, window: Window, held: dict[str, Item]
+) -> Target | Closed:
+    """The cycle this submission goes to (domain/homework.choose_target), from the member's
+    work already held in the open cycles."""
     late_id = cycles.cycle_id(window.late) if window.late else None
-    target = choose_target(
+    return choose_target(
         window,
         cycles,
-        community,
+        ctx.community,
         has_late_work=late_id in held,
-        joined_at=member.joined_at,
+        joined_at=ctx.member.joined_at,
     )
-    if target is Closed.NOT_STARTED:
+
+
+def _refuse_closed(
+    ctx: CommandContext, cycles: CycleCalendar, window: Window, closed: Closed
+) -> list[Message]:
+    """No cycle takes work now: homework has not started, or the current cycle is paused."""
+    community = ctx.community
+    if closed is Closed.NOT_STARTED:
         first = local_text(community, cycles.deadline(1))
         return _reply([_t(ctx, "hw_not_started", start=cycles.anchor.isoformat(), deadline=first)])
-    if target is Closed.PAUSED:
-        deadline = local_text(community, cycles.deadline(window.current))
-        cycle_id = cycles.cycle_id(window.current)
-        return _reply([_t(ctx, "hw_paused", cycle=cycle_id, deadline=deadline)])
-    assert not isinstance(target, Closed)
-    cycle_id = cycles.cycle_id(target.cycle)
-    deadline = local_text(community, cycles.deadline(target.cycle))
+    assert closed is Closed.PAUSED
+    deadline = local_text(community, cycles.deadline(window.current))
+    cycle_id = cycles.cycle_id(window.current)
+    return _reply([_t(ctx, "hw_paused", cycle=cycle_id, deadline=deadline)])
+
+
+def _store_submission(
+    ctx: CommandContext, cycle_id: str, work: Work, target: Target, previous: Item | None
+) -> tuple[Item, Item | None]:
+    """Store the work (replacing ``previous``), then credit its points: the work's write
+    first, the points' second (the repair covers a crash between the two)."""
+    community, member = ctx.community, ctx.member
     earned = homework_points(PointRules.of(community), late=target.late)
     item, replaced = save_submission(
         ctx.store.table,
@@ -133,7 +183,7 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
         work=work,
         at=ctx.now,
         late=target.late,
-        previous=held.get(cycle_id),
+        previous=previous,
         retention=retention_of(community),
         points=earned,
     )
@@ -148,41 +198,19 @@ def handle_submit(ctx: CommandContext) -> Sequence[Message]:
         counter="homework_cycles",
         current_cycle=cycle_id,
     )
-    # The other open cycle's work, if its points were lost to a crash (features/points.py).
-    repair_credits(
-        ctx.store.table,
-        community,
-        [member],
-        [work for held_cycle, work in held.items() if held_cycle != cycle_id],
-        (),
-        today=ctx.today,
-        now=ctx.now,
-        current_cycle=cycles.cycle_id(window.current),
-    )
-    name = member.display()
-    if target.late:
-        lines = [_t(ctx, "hw_submit_late", name=name, cycle=cycle_id, deadline=deadline)]
-        # The digest may already have struck the member for this cycle: late work within
-        # grace clears it (the conditional delete makes sure it is cleared once).
-        if delete_strike(ctx.store.table, community.id, cycle_id, member.user_id):
-            apply_strike_change(ctx.store.table, community.id, cleared_strike(member.user_id))
-            lines.append(_t(ctx, "hw_strike_cleared", cycle=cycle_id))
-        return _reply(lines)
-    if replaced is not None:
-        version = item["versions"]
-        return _reply(
-            [
-                _t(
-                    ctx,
-                    "hw_submit_replaced",
-                    name=name,
-                    cycle=cycle_id,
-                    version=version,
-                    deadline=deadline,
-                )
-            ]
-        )
-    return _reply([_t(ctx, "hw_submit_done", name=name, cycle=cycle_id, deadline=deadline)])
+    return item, replaced
+
+
+def _late_submission_lines(ctx: CommandContext, cycle_id: str, deadline: str) -> list[str]:
+    """Late work's answer; the digest may already have struck the member for this cycle:
+    late work within grace clears it (the conditional delete makes sure it is cleared once)."""
+    table, community_id, user_id = ctx.store.table, ctx.community.id, ctx.member.user_id
+    name = ctx.member.display()
+    lines = [_t(ctx, "hw_submit_late", name=name, cycle=cycle_id, deadline=deadline)]
+    if delete_strike(table, community_id, cycle_id, user_id):
+        apply_strike_change(table, community_id, cleared_strike(user_id))
+        lines.append(_t(ctx, "hw_strike_cleared", cycle=cycle_id))
+    return lines
 
 
 def _refuse_work(ctx: CommandContext, refusal: WorkRefusal) -> list[Message]:
@@ -207,12 +235,43 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
     Which work a review is of: the reviewee's work of the last closed cycle when the
     reviewer is assigned to it; otherwise their current cycle's work if any (early reviews
     are welcome), else the last closed cycle's. Unassigned reviews count as extra."""
-    community, member = ctx.community, ctx.member
+    found = _find_reviewee(ctx)
+    if not isinstance(found, tuple):
+        return found
+    reviewee, rest = found
+    body = parse_review_body(rest)
+    if isinstance(body, ReviewRefusal):
+        return _refuse_review_body(ctx, body)
+    cycles = cycles_of(ctx.community)
+    if cycles is None:
+        return _reply([_t(ctx, "hw_not_set_up")])
+    reviewed = _reviewed_work(ctx, cycles, reviewee)
+    if reviewed is None:
+        return _reply([_t(ctx, "hw_review_nothing", name=reviewee.display())])
+    first = _store_review(ctx, reviewee, body, reviewed)
+    names = {
+        "reviewer": ctx.member.display(),
+        "reviewee": reviewee.display(),
+        "cycle": reviewed.cycle_id,
+    }
+    return _reply(
+        [
+            _t(ctx, "hw_review_done" if first else "hw_review_updated", **names),
+            _t(ctx, "hw_review_score", score=body.score) if body.score is not None else None,
+            None if reviewed.assigned else _t(ctx, "hw_review_extra"),
+        ]
+    )
+
+
+def _find_reviewee(ctx: CommandContext) -> tuple[Member, str] | list[Message]:
+    """The member reviewed and the rest of the command (the review), or the refusal: no
+    one named, no such member, several members by that name, oneself. One Query of the
+    roster."""
     after = mention_text(ctx.command.args)
     replied_to = ctx.event.reply_to
     if after is None and replied_to is None:
         return _reply([_t(ctx, "hw_review_usage")])
-    roster = [m for m in ctx.store.list_members(community.id) if m.is_present]
+    roster = [m for m in ctx.store.list_members(ctx.community.id) if m.is_present]
     if after is None and replied_to is not None:
         # Sent as a reply (Telegram): the review is of the replied-to message's author.
         found = [m for m in roster if m.user_id == replied_to.user_id]
@@ -228,31 +287,46 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
         who = said[: len(said) - len(rest)].strip()  # the whole name, spaces and all
         listed = [f"{m.display()} ({m.username or m.user_id})" for m in found]
         return _reply([_t(ctx, "hw_review_ambiguous", who=who, names=_names(ctx, listed))])
-    reviewee = found[0]
-    if reviewee.user_id == member.user_id:
+    if found[0].user_id == ctx.member.user_id:
         return _reply([_t(ctx, "hw_review_self")])
-    body = parse_review_body(rest)
-    if body is ReviewRefusal.BAD_SCORE:
+    return found[0], rest
+
+
+def _refuse_review_body(ctx: CommandContext, refusal: ReviewRefusal) -> list[Message]:
+    if refusal is ReviewRefusal.BAD_SCORE:
         return _reply([_t(ctx, "hw_review_bad_score")])
-    if body is ReviewRefusal.TOO_LONG:
+    if refusal is ReviewRefusal.TOO_LONG:
         return _reply([_t(ctx, "hw_review_too_long", limit=TEXT_MAX_CHARS)])
-    if isinstance(body, ReviewRefusal):
-        return _reply([_t(ctx, "hw_review_usage")])
-    cycles = cycles_of(community)
-    if cycles is None:
-        return _reply([_t(ctx, "hw_not_set_up")])
+    return _reply([_t(ctx, "hw_review_usage")])
+
+
+@dataclass(frozen=True)
+class _Reviewed:
+    """Which of the reviewee's work a review is of, whether the reviewer was assigned it,
+    and the cycle in progress (the points' key pruning)."""
+
+    cycle_id: str
+    assigned: bool
+    current_id: str | None
+
+
+def _reviewed_work(
+    ctx: CommandContext, cycles: CycleCalendar, reviewee: Member
+) -> _Reviewed | None:
+    """The work reviewed (see :func:`handle_review`), or None when the reviewee has none in
+    the current or the last closed cycle. One BatchGetItem."""
     current = cycles.cycle_of(ctx.now)
-    closed = previous_active(community, current) if current else None
+    closed = previous_active(ctx.community, current) if current else None
     current_id = cycles.cycle_id(current) if current else None
     closed_id = cycles.cycle_id(closed) if closed else None
     work, assigned_to = work_and_assignment(
         ctx.store.table,
-        community.id,
+        ctx.community.id,
         reviewee.user_id,
         [c for c in (current_id, closed_id) if c],
         closed_id,
     )
-    assigned = member.user_id in assigned_to and closed_id in work
+    assigned = ctx.member.user_id in assigned_to and closed_id in work
     if assigned:
         cycle_id = closed_id
     elif current_id in work:
@@ -260,19 +334,29 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
     elif closed_id in work:
         cycle_id = closed_id
     else:
-        return _reply([_t(ctx, "hw_review_nothing", name=reviewee.display())])
+        return None
     assert cycle_id is not None
+    return _Reviewed(cycle_id, assigned, current_id)
+
+
+def _store_review(
+    ctx: CommandContext, reviewee: Member, body: ReviewBody, reviewed: _Reviewed
+) -> bool:
+    """Store the review, then credit its points (the review's write first, the points'
+    second: the repair covers a crash between the two). True for the first review of that
+    work by this reviewer."""
+    community, member = ctx.community, ctx.member
     earned = review_points(PointRules.of(community), body.text)
     _, first = save_review(
         ctx.store.table,
         community.id,
-        cycle_id,
+        reviewed.cycle_id,
         reviewee.user_id,
         member.user_id,
         text=body.text,
         score=body.score,
         at=ctx.now,
-        assigned=assigned,
+        assigned=reviewed.assigned,
         retention=retention_of(community),
         points=earned,
     )
@@ -280,21 +364,14 @@ def handle_review(ctx: CommandContext) -> Sequence[Message]:
         ctx.store.table,
         community,
         member.user_id,
-        review_key(cycle_id, reviewee.user_id),
+        review_key(reviewed.cycle_id, reviewee.user_id),
         earned,
         today=ctx.today,
         now=ctx.now,
         counter="reviews_given",
-        current_cycle=current_id,
+        current_cycle=reviewed.current_id,
     )
-    names = {"reviewer": member.display(), "reviewee": reviewee.display(), "cycle": cycle_id}
-    return _reply(
-        [
-            _t(ctx, "hw_review_done" if first else "hw_review_updated", **names),
-            _t(ctx, "hw_review_score", score=body.score) if body.score is not None else None,
-            None if assigned else _t(ctx, "hw_review_extra"),
-        ]
-    )
+    return first
 
 
 # -- 作业 /hw --------------------------------------------------------------------------------

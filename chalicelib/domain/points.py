@@ -230,8 +230,9 @@ def is_first(held: Mapping[str, int], key: str) -> bool:
 
 @dataclass(frozen=True)
 class Owed:
-    """Points a member's stored work should hold and their item does not: the key, the
-    amount and the counter the first credit raises."""
+    """What a member's stored work should hold and their item does not: the key, the amount
+    the key should hold in all (a credit settles the difference, :func:`settle_key`), the
+    counter the first credit raises, and the cycle."""
 
     key: str
     amount: int
@@ -245,6 +246,28 @@ def kept_since(current_cycle: str) -> str:
     return f"C{max(int(current_cycle[1:]) - KEPT_CYCLES, 0):04d}"
 
 
+def owed_for(held: Mapping[str, int], key: str, worth: Any) -> int | None:
+    """What ``key`` should hold when its stored work is ``worth`` (the item's ``points``),
+    or None when its credit is not missing.
+
+    * Never credited (no key): owed ``worth`` when it earns something (work stored without
+      ``points``, before points existed, is owed nothing).
+    * A lost take-back: the work now earns less than its key holds (on-time work replaced
+      by a late resubmission, a review revised too short to earn), and the write that was
+      to take the difference back did not land. Owed ``worth``: settling the key to it
+      takes back exactly the difference, once (the key then holds ``worth``).
+    * Worth more than the key holds is not judged: a first credit cut by the day's cap
+      holds less than the work's worth for good, and crediting it again would lift the cap.
+      So a lost write that was to raise a key stays lost (only where the community made
+      late homework earn more than on-time, or raised an amount between two versions)."""
+    if not isinstance(worth, int) or isinstance(worth, bool):
+        return None
+    credited = held.get(key)
+    if credited is None:
+        return worth if worth > 0 else None
+    return worth if worth < credited else None
+
+
 def owed_credits(
     user_id: str,
     held: Mapping[str, int],
@@ -253,28 +276,28 @@ def owed_credits(
     current_cycle: str,
 ) -> list[Owed]:
     """What ``user_id``'s stored submissions and reviews given should have credited and the
-    held keys lack: the homework write landed, the points write after it did not (a crash
-    between the two). Each item says what it earns (``points``, written with it); work
-    stored without it (before points existed, or imported) is owed nothing, so a repair
-    never turns into a write per member for old data. Only cycles from :func:`kept_since`
-    on are judged: an older key may have been credited and since forgotten, and crediting
-    it again would count it twice. Work that earns nothing (a short review) is owed nothing."""
+    held keys do not hold: the homework write landed, the points write after it did not (a
+    crash between the two), for a first credit or a take-back (:func:`owed_for`). Each item
+    says what it earns (``points``, written with it); work stored without it (before points
+    existed, or imported) is owed nothing, so a repair never turns into a write per member
+    for old data. Only cycles from :func:`kept_since` on are judged: an older key may have
+    been credited and since forgotten, and crediting it again would count it twice."""
     oldest = kept_since(current_cycle)
     owed: list[Owed] = []
     for item in submissions:
         cycle = str(item.get("cycle") or "")
-        key = homework_key(cycle)
-        if item.get("user_id") != user_id or cycle < oldest or key in held:
+        if item.get("user_id") != user_id or cycle < oldest:
             continue
-        amount = item.get("points")
-        if isinstance(amount, int) and amount > 0:
+        key = homework_key(cycle)
+        amount = owed_for(held, key, item.get("points"))
+        if amount is not None:
             owed.append(Owed(key, amount, "homework_cycles", cycle))
     for item in reviews:
         cycle = str(item.get("cycle") or "")
-        key = review_key(cycle, str(item.get("reviewee")))
-        if item.get("reviewer") != user_id or cycle < oldest or key in held:
+        if item.get("reviewer") != user_id or cycle < oldest:
             continue
-        amount = item.get("points")
-        if isinstance(amount, int) and amount > 0:
+        key = review_key(cycle, str(item.get("reviewee")))
+        amount = owed_for(held, key, item.get("points"))
+        if amount is not None:
             owed.append(Owed(key, amount, "reviews_given", cycle))
     return owed

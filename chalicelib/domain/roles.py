@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.models import InvalidValue, Member, Role
+from chalicelib.domain.models import Community, InvalidValue, Member, Role
 
 EXPLICIT_SOURCES = ("csv", "cli", "chat")
 PLATFORM_SOURCE = "platform"
@@ -287,6 +287,12 @@ def may(member: Member, command: str, positions: tuple[Position, ...] = ()) -> b
         return False
     held = find_position(positions, member.position)
     return held is not None and command in held.commands
+
+
+def member_may(community: Community, member: Member, command: str) -> bool:
+    """Whether ``member`` may run ``command`` in ``community``: :func:`may` with the
+    community's committee positions (what chat handlers and features both ask)."""
+    return may(member, command, positions_of(community.positions))
 
 
 @dataclass(frozen=True)

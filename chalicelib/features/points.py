@@ -166,27 +166,25 @@ def repair_credits(
     current_cycle: str,
 ) -> int:
     """Credit the stored work (``submissions``; ``reviews`` given) whose points key its
-    member's item does not hold, and return how many keys were credited.
+    member's item does not hold, take back the difference from work that now earns less
+    than its key holds (a take-back whose write was lost: on-time work replaced by late
+    work, a review revised too short), and return how many keys were settled.
 
     A submission or review is stored, then its points are credited in a second write
     (:func:`credit_action`); a crash between the two leaves the work without its points,
     and the platform's redelivery of that message is dropped by its delivery claim. This
     is the repair: the member's next 交作业 /submit or 作业 /hw (their open cycles' work) and
     the weekly digest (the cycle it closes, the previous cycle's late work and reviews)
-    call it. It cannot credit twice: each credit is :func:`credit_action` on the same key
-    as the original, which re-reads the member (consistent) and adds only what the key
-    does not hold yet, under the tally's version condition; so a credit that did land,
-    concurrently or since ``members`` was read, makes the repair add nothing. Keys of
+    call it. It cannot credit or take back twice: each is :func:`credit_action` on the same
+    key as the original, settling the key to what the work is worth: it re-reads the
+    member (consistent) and applies only the difference from what the key holds, under the
+    tally's version condition; so a credit that did land, concurrently or since
+    ``members`` was read, makes the repair change nothing. Keys of
     cycles old enough to have been forgotten, and work stored without what it earns (before
     points existed), are never judged (domain.points.owed_credits).
     ``current_cycle`` is the cycle in progress at ``now``. Costs nothing when nothing is
     owed (the usual case); a GetItem and an UpdateItem per owed key otherwise."""
-    handed: dict[str, list[dict[str, Any]]] = {}
-    for item in submissions:
-        handed.setdefault(str(item.get("user_id")), []).append(item)
-    given: dict[str, list[dict[str, Any]]] = {}
-    for item in reviews:
-        given.setdefault(str(item.get("reviewer")), []).append(item)
+    handed, given = _by_author(submissions, "user_id"), _by_author(reviews, "reviewer")
     repaired = 0
     for member in members:
         mine, theirs = handed.get(member.user_id, []), given.get(member.user_id, [])
@@ -212,6 +210,14 @@ def repair_credits(
                     extra={"community": community.id, "cycle": owed.cycle, "key": owed.key},
                 )
     return repaired
+
+
+def _by_author(items: Iterable[dict[str, Any]], author: str) -> dict[str, list[dict[str, Any]]]:
+    """Work items by the member who wrote them (``author``: the attribute naming them)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        found.setdefault(str(item.get(author)), []).append(item)
+    return found
 
 
 # -- leaderboard -----------------------------------------------------------------------------

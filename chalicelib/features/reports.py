@@ -259,6 +259,20 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
     """The report as admins read it. ``names=False`` leaves out every list of names (for
     ``/report`` asked in the group itself when the report is not meant for the group)."""
     locale = community.locale
+    lines = _report_heading(community, summary)
+    lines += _report_rates(locale, summary)
+    lines += _report_name_lists(locale, summary) if names else [t(locale, "report_names_hidden")]
+    removal = _report_removal_line(locale, summary)
+    if removal is not None:
+        lines.append(removal)
+    return Message("\n".join(lines))
+
+
+def _report_heading(community: Community, summary: ReportSummary) -> list[str]:
+    """The title, the members by tier (with the change since last month), and what the
+    report could not see: a first report, leavers a platform does not announce, a month
+    observed only in part."""
+    locale = community.locale
     tiers = t(locale, "list_separator").join(
         t(
             locale,
@@ -292,52 +306,47 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
         since, observed_days, total = window
         key = "report_observed" if observed_days else "report_observed_none"
         lines.append(t(locale, key, since=since.isoformat(), observed=observed_days, total=total))
-    if summary.checkins.percent is None:
-        lines.append(t(locale, "report_checkins_none"))
-    else:
-        rate = summary.checkins
-        lines.append(
-            t(
-                locale,
-                "report_checkins",
-                done=rate.done,
-                expected=rate.expected,
-                percent=rate.percent,
+    return lines
+
+
+def _report_rates(locale: str, summary: ReportSummary) -> list[str]:
+    """The month's check-in and homework rates (or that nothing was expected)."""
+    return [
+        _rate_line(locale, "report_checkins", summary.checkins),
+        _rate_line(locale, "report_homework", summary.homework, cycles=summary.homework_cycles),
+    ]
+
+
+def _rate_line(locale: str, key: str, rate: Rate, **more: Any) -> str:
+    if rate.percent is None:
+        return t(locale, f"{key}_none")
+    return t(locale, key, done=rate.done, expected=rate.expected, percent=rate.percent, **more)
+
+
+def _report_name_lists(locale: str, summary: ReportSummary) -> list[str]:
+    """Who turned quiet or inactive, came back, was warned, is a candidate for removal."""
+    lines = []
+    for name in ("newly_quiet", "newly_inactive", "came_back", "warned", "candidates"):
+        found = summary.lists.get(name)
+        if found is not None and found.total:
+            lines.append(
+                t(locale, f"report_{name}", count=found.total, names=_names(locale, found))
             )
-        )
-    if summary.homework.percent is None:
-        lines.append(t(locale, "report_homework_none"))
-    else:
-        rate = summary.homework
-        lines.append(
-            t(
-                locale,
-                "report_homework",
-                done=rate.done,
-                expected=rate.expected,
-                percent=rate.percent,
-                cycles=summary.homework_cycles,
-            )
-        )
-    if names:
-        for name in ("newly_quiet", "newly_inactive", "came_back", "warned", "candidates"):
-            found = summary.lists.get(name)
-            if found is not None and found.total:
-                lines.append(
-                    t(locale, f"report_{name}", count=found.total, names=_names(locale, found))
-                )
-    else:
-        lines.append(t(locale, "report_names_hidden"))
+    return lines
+
+
+def _report_removal_line(locale: str, summary: ReportSummary) -> str | None:
+    """What becomes of the candidates: removal off, confirmed (by whom, when), or a dry run
+    awaiting confirmation. None when there are no candidates."""
     candidates = summary.lists.get("candidates")
-    if candidates is not None and candidates.total:
-        if not summary.removal_enabled:
-            lines.append(t(locale, "report_removal_off"))
-        elif summary.confirmed_by:
-            at = summary.confirmed_at.date().isoformat() if summary.confirmed_at else "?"
-            lines.append(t(locale, "report_confirmed", by=summary.confirmed_by, date=at))
-        else:
-            lines.append(t(locale, "report_dry_run", report=summary.month))
-    return Message("\n".join(lines))
+    if candidates is None or not candidates.total:
+        return None
+    if not summary.removal_enabled:
+        return t(locale, "report_removal_off")
+    if summary.confirmed_by:
+        at = summary.confirmed_at.date().isoformat() if summary.confirmed_at else "?"
+        return t(locale, "report_confirmed", by=summary.confirmed_by, date=at)
+    return t(locale, "report_dry_run", report=summary.month)
 
 
 def compose_warnings(community: Community, verdicts: Iterable[Verdict]) -> list[Message]:
@@ -520,8 +529,8 @@ def confirm_removals(
     Each candidate is checked again first (:func:`still_candidate`): who came back, went
     on leave or left since the report is kept. For each removal, in this order: the member
     is marked removed (one conditional UpdateItem: the decision), the platform removes
-    them where its adapter can (``remove_member``, looked up with getattr because only
-    some platforms have it), and the removal is recorded (one PutItem) with what the
+    them where its adapter can (``remove_member``, when the adapter is a MemberRemoval:
+    only some platforms are), and the removal is recorded (one PutItem) with what the
     platform did. The window left open: a crash between the mark and the record leaves a
     removed member without a record; we chose it over recording first, which could record
     a removal that then did not happen.
@@ -531,15 +540,7 @@ def confirm_removals(
     last close),
     never the whole roster.
     """
-    if not community.removal_enabled:
-        raise RemovalOff(
-            f"removal is off for community {community.id}: turn it on with "
-            f"rollcall report rules --community {community.id} --removal on"
-        )
-    month = parse_month(report_id)
-    report = reports.load_report(store.table, community.id, month)
-    if report is None:
-        raise NotFound(f"no report {month} for community {community.id}")
+    month, report = _report_to_confirm(store, community, report_id)
     outcome = RemovalOutcome(month)
     candidates = report.candidates()
     if not candidates:
@@ -549,49 +550,125 @@ def confirm_removals(
     )
     as_of = community.calendar.local_date(now)
     rules = rules_of(community)
-    remover = adapter.remove_member if isinstance(adapter, MemberRemoval) else None
-    chat = ChatAddress(
-        community.platform, community.chat_id, community.robot_webhook, community.robot_secret
-    )
-    calls = 0
+    on_platform = _PlatformRemovals.for_confirmation(community, adapter, platform_limit)
     for row in candidates:
-        rule = row.candidate_rule or ""
         member = current.get(row.user_id)
-        named = Named(row.user_id, member.display() if member else row.name, rule)
-        judged = observed(member, community) if member is not None else None
-        why = still_candidate(judged, rule, rules, as_of)
-        if why is None and not reports.mark_removed(
-            store.table,
-            community.id,
-            row.user_id,
-            rule,
-            last_active=member.last_active if member else None,
-            on_member_item=row.user_id in on_member_item,
-        ):
-            why = Keep.BACK  # changed between the read and the write
+        named = Named(
+            row.user_id, member.display() if member else row.name, row.candidate_rule or ""
+        )
+        why = _keep_or_mark_removed(
+            store.table, community, row, member, rules, as_of, row.user_id in on_member_item
+        )
         if why is not None:
             outcome.kept.append((named, why))
             continue
-        platform = "by_hand"
-        if remover is not None and (platform_limit is None or calls < platform_limit):
-            calls += 1
-            platform = "removed" if _remove_on_platform(remover, chat, row.user_id) else "failed"
-        reports.record_removal(
-            store.table,
-            community.id,
-            user_id=row.user_id,
-            name=named.name,
-            rule=rule,
-            report=month,
-            confirmed_by=by,
-            at=now,
-            platform=platform,
-            retention=retention_of(community),
-        )
+        platform = on_platform.remove_candidate_on_platform(row.user_id)
+        _record_removed(store.table, community, named, month, by, now, platform)
         outcome.removed.append(named)
         if platform != "removed":
             outcome.by_hand.append(named)
     reports.confirm_report(store.table, community.id, month, by, now)
+    _log_removals(community, month, outcome)
+    return outcome
+
+
+def _report_to_confirm(
+    store: Store, community: Community, report_id: str
+) -> tuple[str, MonthlyReport]:
+    """The stored report whose removals are confirmed, and its month; refused when removal
+    is off (:class:`RemovalOff`) or no such report is stored (NotFound)."""
+    if not community.removal_enabled:
+        raise RemovalOff(
+            f"removal is off for community {community.id}: turn it on with "
+            f"rollcall report rules --community {community.id} --removal on"
+        )
+    month = parse_month(report_id)
+    report = reports.load_report(store.table, community.id, month)
+    if report is None:
+        raise NotFound(f"no report {month} for community {community.id}")
+    return month, report
+
+
+def _keep_or_mark_removed(
+    table: Table,
+    community: Community,
+    row: ReportRow,
+    member: Member | None,
+    rules: Sequence[Rule],
+    as_of: date,
+    on_member_item: bool,
+) -> Keep | None:
+    """Why a candidate is kept (judged again now), or None once they are marked removed
+    (one conditional UpdateItem: the decision; refused when they changed since the read,
+    and then kept as back)."""
+    rule = row.candidate_rule or ""
+    judged = observed(member, community) if member is not None else None
+    why = still_candidate(judged, rule, rules, as_of)
+    if why is None and not reports.mark_removed(
+        table,
+        community.id,
+        row.user_id,
+        rule,
+        last_active=member.last_active if member else None,
+        on_member_item=on_member_item,
+    ):
+        why = Keep.BACK  # changed between the read and the write
+    return why
+
+
+def _record_removed(
+    table: Table,
+    community: Community,
+    named: Named,
+    month: str,
+    by: str,
+    now: datetime,
+    platform: str,
+) -> None:
+    """Record the removal with what the platform did (one PutItem)."""
+    reports.record_removal(
+        table,
+        community.id,
+        user_id=named.user_id,
+        name=named.name,
+        rule=named.rule,
+        report=month,
+        confirmed_by=by,
+        at=now,
+        platform=platform,
+        retention=retention_of(community),
+    )
+
+
+@dataclass
+class _PlatformRemovals:
+    """The platform's removals of one confirmation: through the adapter when it can remove
+    members, at most ``limit`` of them (a webhook's time), the rest by hand."""
+
+    remover: Callable[[ChatAddress, str], bool] | None
+    chat: ChatAddress
+    limit: int | None
+    calls: int = 0
+
+    @classmethod
+    def for_confirmation(
+        cls, community: Community, adapter: Any, limit: int | None
+    ) -> _PlatformRemovals:
+        remover = adapter.remove_member if isinstance(adapter, MemberRemoval) else None
+        chat = ChatAddress(
+            community.platform, community.chat_id, community.robot_webhook, community.robot_secret
+        )
+        return cls(remover, chat, limit)
+
+    def remove_candidate_on_platform(self, user_id: str) -> str:
+        """``removed``, ``failed`` (remove by hand) or ``by_hand`` (not tried)."""
+        if self.remover is None or (self.limit is not None and self.calls >= self.limit):
+            return "by_hand"
+        self.calls += 1
+        return "removed" if _remove_on_platform(self.remover, self.chat, user_id) else "failed"
+
+
+def _log_removals(community: Community, month: str, outcome: RemovalOutcome) -> None:
     log.info(
         "removals confirmed",
         extra={
@@ -602,7 +679,6 @@ def confirm_removals(
             "kept": len(outcome.kept),
         },
     )
-    return outcome
 
 
 def _candidates_now(

@@ -23,6 +23,7 @@ from typing import Any
 from chalicelib.domain import sessions as rules
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member
+from chalicelib.domain.roles import member_may
 from chalicelib.domain.rota import Pick
 from chalicelib.domain.sessions import SessionDef, SessionError
 from chalicelib.platforms.base import Message
@@ -271,14 +272,6 @@ def speak(table: Table, community: Community, member: Member, text: str, now: da
     )
 
 
-def _may(community: Community, member: Member, command: str) -> bool:
-    """The one permission table (domain/roles.py): owners and admins, and a committee
-    position given the command (活动委员 by default)."""
-    from chalicelib.domain.roles import may, positions_of
-
-    return may(member, command, positions_of(community.positions))
-
-
 def _refusal(community: Community, reason: str, usage_key: str) -> str:
     if reason.startswith("none_on:"):
         return _say(community, "session_none_on", date=reason.split(":", 1)[1])
@@ -287,7 +280,7 @@ def _refusal(community: Community, reason: str, usage_key: str) -> str:
 
 def confirm(table: Table, community: Community, member: Member, text: str, now: datetime) -> str:
     """``确认分享 12-12`` (admins): confirm the signed-up speaker."""
-    if not _may(community, member, "confirm_speaker"):
+    if not member_may(community, member, "confirm_speaker"):
         return _say(community, "session_admins_only", name=member.display())
     try:
         definition, day, _ = _instance_for(community, text, now)
@@ -377,7 +370,7 @@ def add_recording(
         return _say(community, "session_recording_bad_url")
     if definition.start(community.calendar, day) > now:
         return _say(community, "session_recording_none")
-    if not _may(community, member, "confirm_speaker"):
+    if not member_may(community, member, "confirm_speaker"):
         instance = session_store.get_instance(table, community.id, definition.id, day)
         if instance.speaker != member.user_id:
             return _say(community, "session_recording_who", name=member.display())
@@ -398,7 +391,7 @@ def cancel_from_chat(
     table: Table, community: Community, member: Member, text: str, now: datetime, *, in_group: bool
 ) -> str:
     """``取消分享 12-12`` (admins). Typed in the group, the reply is the group's notice."""
-    if not _may(community, member, "cancel_session"):
+    if not member_may(community, member, "cancel_session"):
         return _say(community, "session_admins_only", name=member.display())
     try:
         definition, day, _ = _instance_for(community, text, now)

@@ -15,7 +15,8 @@ which is nothing.
 
 The window left: homework and reviews are written first, their points second (no
 transaction joins two items). A crash between the two leaves the action without its points
-until the member repeats it (a resubmission or a revised review credits the key then).
+(or a replaced action with the points of the version it replaced) until the repair
+(features/points.py repair_credits) or the member's repeating it settles the key.
 """
 
 from __future__ import annotations

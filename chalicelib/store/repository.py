@@ -116,6 +116,55 @@ class Seen:
     role_was: tuple[Role, str | None] | None = None
 
 
+def _seen_today_as_stored(
+    current: Member | None, name: str, username: str | None, today: date
+) -> bool:
+    """Nothing to write: a present member, known by this name and username, already
+    noted active today."""
+    return (
+        current is not None
+        and current.name == name
+        and current.username == username
+        and current.is_present
+        and current.last_active is not None
+        and current.last_active >= today
+    )
+
+
+def _changes_to_known_member(
+    current: Member, stored: dict[str, Any], changes: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """What a known member's item takes of ``changes``: a return starts a new membership
+    (:data:`NEW_MEMBERSHIP`, joined and observed from today); then only what differs from
+    ``stored`` (the same values either way, and a smaller update to carry: it may ride on a
+    check-in's counter update), and activity is never moved back."""
+    changes = dict(changes)
+    if not current.is_present:
+        changes.update(NEW_MEMBERSHIP, joined_at=today.isoformat())
+        changes["observed_since"] = today.isoformat()
+    changes = {k: v for k, v in changes.items() if stored.get(k) != v}
+    if current.last_active is not None and current.last_active >= today:
+        changes.pop("last_active", None)  # never move activity back
+    return changes
+
+
+def _new_member_defaults(community_id: str, user_id: str, today: date) -> dict[str, Any]:
+    """What a member seen for the first time is created with (set if absent)."""
+    return {
+        "community_id": community_id,
+        "user_id": user_id,
+        "role": "member",
+        "joined_at": today.isoformat(),
+        "observed_since": today.isoformat(),
+        "checkins": 0,
+        "current_streak": 0,
+        "best_streak": 0,
+        "strikes": 0,
+        "missed_in_a_row": 0,
+        "points": 0,
+    }
+
+
 def _platform_role_changes(current: Member | None, platform_admin: bool | None) -> dict[str, Any]:
     """The member item's role fields after the platform's word on the sender, where it
     changes them: a new member the platform calls an admin starts as one."""
@@ -508,17 +557,8 @@ class Store:
         name = name or (current.name if current is not None else "") or str(user_id)
         username = username or (current.username if current is not None else None)
         role_changes = _platform_role_changes(current, platform_admin)
-        if (
-            not role_changes
-            and current is not None
-            and (
-                current.name == name
-                and current.username == username
-                and current.is_present
-                and current.last_active is not None
-                and current.last_active >= today
-            )
-        ):
+        if not role_changes and _seen_today_as_stored(current, name, username, today):
+            assert current is not None
             return Seen(current, None, delivery)
         changes: dict[str, Any] = {
             "name": name,
@@ -529,29 +569,9 @@ class Store:
         changes.update(role_changes)
         defaults = None
         if current is not None:
-            if not current.is_present:
-                changes.update(NEW_MEMBERSHIP, joined_at=today.isoformat())
-                changes["observed_since"] = today.isoformat()
-            # Only what differs: the same values either way, and a smaller update to carry
-            # (it may ride on a check-in's counter update).
-            stored = item or {}
-            changes = {k: v for k, v in changes.items() if stored.get(k) != v}
-            if current.last_active is not None and current.last_active >= today:
-                changes.pop("last_active", None)  # never move activity back
+            changes = _changes_to_known_member(current, item or {}, changes, today)
         else:
-            defaults = {
-                "community_id": community_id,
-                "user_id": str(user_id),
-                "role": "member",
-                "joined_at": today.isoformat(),
-                "observed_since": today.isoformat(),
-                "checkins": 0,
-                "current_streak": 0,
-                "best_streak": 0,
-                "strikes": 0,
-                "missed_in_a_row": 0,
-                "points": 0,
-            }
+            defaults = _new_member_defaults(community_id, str(user_id), today)
             if "role" in changes:  # one path may not be both set and set-if-absent
                 del defaults["role"]
         after = {**(defaults or {}), **(item or {}), **changes}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+from contextlib import ExitStack
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -67,6 +68,34 @@ def wire(store: Store, settings: Settings, sqs) -> None:
     set_runtime(rt)
 
 
+@pytest.fixture
+def webhook_app(dynamo_table, sqs):
+    """Each platform's scaffolding, once: ``start(settings, {url: answer})`` wires the route
+    to a Store on the table with the queue on moto's SQS, opens the test client and, when
+    the platform answers through its API (``answers``: what each URL's POST returns), a
+    mock of those calls; returns ``(client, store, outbound)`` (outbound None without
+    answers). Everything is closed and the runtime cleared after the test."""
+    opened = ExitStack()
+
+    def start(settings: Settings, answers: dict[str, dict] | None = None):
+        store = Store(dynamo_table)
+        wire(store, settings, sqs)
+        client = opened.enter_context(Client(app.app))
+        outbound = None
+        if answers:
+            mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+            outbound = opened.enter_context(mock)
+            for url, answer in answers.items():
+                outbound.post(url, **answer)
+        return client, store, outbound
+
+    try:
+        yield start
+    finally:
+        opened.close()
+        set_runtime(None)
+
+
 def issue(store: Store, uses: int = 1, platform: str | None = None, days: int = 30) -> str:
     code = new_code()
     invites.put_invite(
@@ -93,6 +122,21 @@ def uses_left(store: Store) -> list[int]:
     return [i.uses_left for i in invites.list_invites(store.table)]
 
 
+# The jobs a community set up has due (one DUE# pointer each).
+SCHEDULED_AT_SETUP = {
+    "daily-reminder",
+    "weekly-digest",
+    "monthly-report",
+    "monthly-stars",
+    "quarterly-stars",
+    "roster-sync",
+}
+
+
+def scheduled(store: Store, community_id: str) -> set[str]:
+    return {i["job"] for i in store.table.query(keys.community_pk(community_id), prefix="DUE#")}
+
+
 # -- Telegram ---------------------------------------------------------------------------------
 
 
@@ -100,22 +144,14 @@ TELEGRAM_SEND = f"https://telegram.invalid/bot{TOKEN}/sendMessage"
 
 
 @pytest.fixture
-def telegram(dynamo_table, sqs):
-    store = Store(dynamo_table)
+def telegram(webhook_app, sqs):
     settings = Settings(
         secrets={"ROLLCALL_TELEGRAM_BOT_TOKEN": TOKEN, "ROLLCALL_TELEGRAM_SECRET_TOKEN": SECRET},
         api_bases={"telegram": "https://telegram.invalid"},
     )
-    wire(store, settings, sqs)
-    try:
-        with (
-            Client(app.app) as client,
-            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
-        ):
-            outbound.post(TELEGRAM_SEND, json={"ok": True, "result": {"message_id": 9}})
-            yield client, store, (outbound, sqs)
-    finally:
-        set_runtime(None)
+    answers = {TELEGRAM_SEND: {"json": {"ok": True, "result": {"message_id": 9}}}}
+    client, store, outbound = webhook_app(settings, answers)
+    return client, store, (outbound, sqs)
 
 
 def tg(client, text: str, update_id: int, user: dict | None = None, chat: int = GROUP) -> str:
@@ -168,15 +204,7 @@ def test_telegram_setup_creates_the_community_with_its_owner_and_first_reminder(
     assert "Every day at 21:00 (UTC)" in said
     assert "the first one: 2026-11-23 21:00 UTC" in said  # NOW is 12:00 UTC
     assert "/settings reminder 20:30" in said
-    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {
-        "daily-reminder",
-        "weekly-digest",
-        "monthly-report",
-        "monthly-stars",
-        "quarterly-stars",
-        "roster-sync",
-    }
+    assert scheduled(store, made.id) == SCHEDULED_AT_SETUP
     assert uses_left(store) == [0]
     # the community answers now, and the owner is an admin there
     assert "Admin commands" in tg(client, "/help", 2)
@@ -329,23 +357,14 @@ RESPONSE_URL = "https://hooks.slack.com/commands/1234/5678"
 
 
 @pytest.fixture
-def slack(dynamo_table, sqs):
-    store = Store(dynamo_table)
+def slack(webhook_app, sqs):
     settings = Settings(
         secrets={"ROLLCALL_SLACK_SIGNING_SECRET": SLACK_SECRET},
         api_bases={"slack": "https://slack.invalid/api"},
     )
-    wire(store, settings, sqs)
-    try:
-        with (
-            Client(app.app) as client,
-            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
-        ):
-            outbound.post(RESPONSE_URL, body="ok")
-            SLACK_WIRES[:] = [(outbound, sqs)]
-            yield client, store, outbound
-    finally:
-        set_runtime(None)
+    client, store, outbound = webhook_app(settings, {RESPONSE_URL: {"body": "ok"}})
+    SLACK_WIRES[:] = [(outbound, sqs)]
+    return client, store, outbound
 
 
 SLACK_WIRES: list = []
@@ -435,7 +454,7 @@ def test_slack_setup_with_a_code_typed_in_lower_case_with_spaces(slack):
 
 
 @pytest.fixture
-def feishu(dynamo_table, sqs):
+def feishu(webhook_app, sqs):
     secrets = {
         "ROLLCALL_FEISHU_VERIFICATION_TOKEN": feishu_fixtures.TOKEN,
         "ROLLCALL_FEISHU_ENCRYPT_KEY": feishu_fixtures.ENCRYPT_KEY,
@@ -443,14 +462,9 @@ def feishu(dynamo_table, sqs):
         "ROLLCALL_FEISHU_APP_SECRET": "s3cret",
     }
     settings = Settings(secrets=secrets, api_bases={"feishu": feishu_fixtures.BASE})
-    store = Store(dynamo_table)
-    wire(store, settings, sqs)
+    client, store, _ = webhook_app(settings)  # each message mocks the Open API itself
     FEISHU_WIRES[:] = [sqs]
-    try:
-        with Client(app.app) as client:
-            yield client, store
-    finally:
-        set_runtime(None)
+    return client, store
 
 
 FEISHU_WIRES: list = []
@@ -615,15 +629,7 @@ def test_a_setup_the_queue_refused_is_finished_by_the_owners_next_setup(telegram
     other = {**USER, "id": 2222222, "first_name": "Eve"}
     assert tg(client, "/setup", 2, user=other).startswith("This group is already set up")
     assert tg(client, "/setup", 3).startswith("✅ All set!")
-    due = {i["job"] for i in store.table.query(keys.community_pk(made.id), prefix="DUE#")}
-    assert due == {
-        "daily-reminder",
-        "weekly-digest",
-        "monthly-report",
-        "monthly-stars",
-        "quarterly-stars",
-        "roster-sync",
-    }
+    assert scheduled(store, made.id) == SCHEDULED_AT_SETUP
     assert tg(client, "/setup", 4).startswith("This group is already set up")
 
 
@@ -640,11 +646,10 @@ INTERACTIONS = itertools.count(1)
 
 
 @pytest.fixture
-def discord(dynamo_table, sqs):
+def discord(webhook_app, sqs):
     from Crypto.PublicKey import ECC
 
     key = ECC.generate(curve="ed25519")
-    store = Store(dynamo_table)
     settings = Settings(
         secrets={
             "ROLLCALL_DISCORD_PUBLIC_KEY": key.public_key().export_key(format="raw").hex(),
@@ -652,17 +657,9 @@ def discord(dynamo_table, sqs):
         },
         api_bases={"discord": DISCORD_API},
     )
-    wire(store, settings, sqs)
-    try:
-        with (
-            Client(app.app) as client,
-            responses.RequestsMock(assert_all_requests_are_fired=False) as outbound,
-        ):
-            outbound.post(FOLLOW_UP, json={"id": "901"})
-            DISCORD_WIRES[:] = [(key, outbound, sqs)]
-            yield client, store, outbound
-    finally:
-        set_runtime(None)
+    client, store, outbound = webhook_app(settings, {FOLLOW_UP: {"json": {"id": "901"}}})
+    DISCORD_WIRES[:] = [(key, outbound, sqs)]
+    return client, store, outbound
 
 
 DISCORD_WIRES: list = []
@@ -764,7 +761,7 @@ MSG_IDS = itertools.count(1)
 
 
 @pytest.fixture
-def wecom(dynamo_table, sqs):
+def wecom(webhook_app, sqs):
     from tests.platforms import test_wecom as w
 
     settings = Settings(
@@ -777,14 +774,9 @@ def wecom(dynamo_table, sqs):
         },
         api_bases={"wecom": w.BASE},
     )
-    store = Store(dynamo_table)
-    wire(store, settings, sqs)
+    client, store, _ = webhook_app(settings)  # each callback mocks the API itself
     WECOM_WIRES[:] = [sqs]
-    try:
-        with Client(app.app) as client:
-            yield client, store
-    finally:
-        set_runtime(None)
+    return client, store
 
 
 WECOM_WIRES: list = []

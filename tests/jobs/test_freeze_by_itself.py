@@ -21,19 +21,16 @@ from chalicelib.chat.checkins import handle_checkin
 from chalicelib.chat.context import CommandContext
 from chalicelib.clock import FixedClock
 from chalicelib.domain.commands import Command
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.plan import Direct
 from chalicelib.jobs.runner import run_job
 from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.jobs.send_daily_reminders import plan_daily_reminder
 from chalicelib.platforms.base import InboundEvent, Sender
-from chalicelib.queue import MemoryQueue
 from chalicelib.runtime import set_runtime
 from chalicelib.store import keys
 from chalicelib.store.checkins import record_checkin
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
-from chalicelib.worker import handle_records
 from tests.helpers import community, console_body, member, runtime, signed_headers
 from tests.jobs.test_direct_messages import DirectAdapter
 
@@ -64,17 +61,7 @@ def seed(store: Store, settings: dict | None = None, **ann_fields) -> None:
     schedule_community(store.table, store.get_community("c1"), REMINDER - timedelta(hours=1))
 
 
-def tick(store: Store, at: datetime, rt_sent=None):
-    """One dispatcher tick, delivered twice (EventBridge at least once), and the worker."""
-    rt, sent = rt_sent or runtime(store, at)
-    rt.clock.set(at)
-    queue = MemoryQueue()
-    dispatch_due_jobs(store.table, queue, at)
-    dispatch_due_jobs(store.table, queue, at)
-    messages = [m for m in queue.drain() if m["job"] == "daily-reminder"]
-    records = [(f"m{n}", json.dumps(m)) for n, m in enumerate(messages)]
-    assert handle_records(rt, records, at) == {"batchItemFailures": []}
-    return rt, sent
+TICKED_JOB = "daily-reminder"  # the tick fixture's (tests/jobs/conftest.py)
 
 
 def ann(store: Store):
@@ -83,7 +70,7 @@ def ann(store: Store):
     return found
 
 
-def test_the_reminder_tells_the_member_privately_and_spends_one_freeze_once():
+def test_the_reminder_tells_the_member_privately_and_spends_one_freeze_once(tick):
     store = Store(MemoryTable())
     seed(store)
     rt_sent = tick(store, REMINDER + timedelta(minutes=2))
@@ -149,7 +136,7 @@ def test_the_last_call_and_a_manual_reminder_spend_nothing():
     assert plan.apply is None
 
 
-def test_off_when_the_community_has_not_turned_freezes_on():
+def test_off_when_the_community_has_not_turned_freezes_on(tick):
     store = Store(MemoryTable())
     seed(store, settings={})
     _rt, sent = tick(store, REMINDER + timedelta(minutes=2))
@@ -180,7 +167,7 @@ def wired(dynamo_table):
         set_runtime(None)
 
 
-def test_the_checkin_that_ends_the_gap_spends_nothing_more(wired):
+def test_the_checkin_that_ends_the_gap_spends_nothing_more(wired, tick):
     post, store = wired
     seed(store)
     tick(store, REMINDER + timedelta(minutes=2))
@@ -193,7 +180,7 @@ def test_the_checkin_that_ends_the_gap_spends_nothing_more(wired):
     assert (after.current_streak, after.freezes, after.frozen_days) == (23, 1, ("2026-11-22",))
 
 
-def test_me_keeps_the_streak_when_the_last_freeze_was_spent(wired):
+def test_me_keeps_the_streak_when_the_last_freeze_was_spent(wired, tick):
     post, store = wired
     seed(store, freezes=1)
     tick(store, REMINDER + timedelta(minutes=2))

@@ -4,19 +4,15 @@ caught up after a missed tick, never a second pick on a replay."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
-from chalicelib.jobs.dispatch_due_jobs import dispatch_due_jobs
 from chalicelib.jobs.runner import run_job
 from chalicelib.jobs.schedule import next_slot
 from chalicelib.jobs.scheduling import schedule_community
-from chalicelib.queue import MemoryQueue
 from chalicelib.store import rota as rota_store
 from chalicelib.store import runs
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
-from chalicelib.worker import handle_records
 from tests.helpers import community, member, runtime
 
 SATURDAY = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
@@ -43,20 +39,10 @@ def seeded(**overrides) -> Store:
     return store
 
 
-def tick(store: Store, at: datetime, rt_sent=None):
-    """One dispatcher tick, delivered twice (EventBridge at least once), and the worker."""
-    rt, sent = rt_sent or runtime(store, at)
-    rt.clock.set(at)
-    queue = MemoryQueue()
-    dispatch_due_jobs(store.table, queue, at)
-    dispatch_due_jobs(store.table, queue, at)
-    messages = [m for m in queue.drain() if m["job"] == "rota"]
-    records = [(f"m{n}", json.dumps(m)) for n, m in enumerate(messages)]
-    assert handle_records(rt, records, at) == {"batchItemFailures": []}
-    return rt, sent
+TICKED_JOB = "rota"  # the tick fixture's (tests/jobs/conftest.py)
 
 
-def test_the_rota_turns_over_once_at_the_period_start_with_the_defined_pick():
+def test_the_rota_turns_over_once_at_the_period_start_with_the_defined_pick(tick):
     store = seeded()
     schedule_community(store.table, store.get_community("c1"), SATURDAY)
     slot = next_slot(store.get_community("c1"), "rota", SATURDAY)
@@ -82,7 +68,7 @@ def test_the_rota_turns_over_once_at_the_period_start_with_the_defined_pick():
     assert following is not None and following.period == "2026-W51"
 
 
-def test_a_volunteer_is_picked_first_and_a_missed_tick_is_caught_up_the_next_day():
+def test_a_volunteer_is_picked_first_and_a_missed_tick_is_caught_up_the_next_day(tick):
     store = seeded()
     rota_store.add_volunteer(store.table, "c1", "2026-W50", "bob", "Bob", SATURDAY)
     schedule_community(store.table, store.get_community("c1"), SATURDAY)

@@ -84,6 +84,18 @@ class Site:
         assert answer.status_code == 303, answer.body
         return answer.headers["Set-Cookie"].split(";")[0]
 
+    def open_settings(self) -> tuple[str, str, list]:
+        """The owner signed in with c1's settings form open: the session cookie, the form's
+        CSRF token and every item of the table as it was then (what a refusal must leave)."""
+        cookie = self.sign_in()
+        csrf = csrf_of(text(self.get("/manage/c1/settings", cookie)))
+        return cookie, csrf, self.store.table.all_items()
+
+    def seed_members(self, count: int) -> None:
+        """``count`` more members (``m0000``…) in c1, for the tests that a page's cost does
+        not grow with the roster."""
+        self.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(count)])
+
 
 @pytest.fixture
 def site():
@@ -509,9 +521,7 @@ def test_the_audit_page_lists_removals_role_changes_and_the_months_make_ups(site
 
 
 def test_a_bad_value_comes_back_next_to_its_field_and_nothing_is_written(site):
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     answer = site.post(
         "/manage/c1/settings",
         {"csrf": csrf, "reminder_time": "25:00", "grace_days": "3"},
@@ -537,9 +547,7 @@ def test_a_refusal_on_a_chinese_page_is_said_in_chinese(site):
     validator's own words. A combined rule names the setting it judged (the last call)."""
     c = site.store.get_community("c1")
     site.store.update_community(c, locale="zh-CN")
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     answer = site.post(
         "/manage/c1/settings", {"csrf": csrf, "reminder_time": "7pm", "grace_days": "99"}, cookie
     )
@@ -712,7 +720,7 @@ def test_the_delivery_log_costs_two_queries_whatever_the_ledger_or_members(site)
     for day in range(1, 4):
         _run(site, "daily-reminder", f"2026-09-{day:02d}", group=1, direct=2, refused={1})
     small = cost()
-    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    site.seed_members(1000)
     for day in range(1, 31):
         _run(site, "daily-reminder", f"2026-10-{day:02d}", group=1, direct=3, refused={2, 3})
     assert cost() == small
@@ -826,7 +834,7 @@ def test_a_members_page_costs_the_same_for_10_or_1000_members(site):
         return dict(site.store.table.requests)
 
     small = cost()
-    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    site.seed_members(1000)
     for i in range(0, 1000, 10):
         checkins.record_checkin(site.store.table, "c1", f"m{i:04d}", date(2026, 11, 20), NOW)
     large = cost()
@@ -957,9 +965,7 @@ def test_the_weeks_theme_is_set_and_cleared_on_the_page_as_in_chat_and_audited(s
 
 
 def test_a_theme_sent_with_a_bad_setting_is_not_written_either(site):
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     answer = site.post(
         "/manage/c1/settings", {"csrf": csrf, "theme": "Walk", "freeze_bank": "0"}, cookie
     )
@@ -980,9 +986,7 @@ def test_the_chat_theme_command_is_audited_through_the_same_use_case(site):
 
 
 def test_removal_is_switched_on_the_page_and_a_bad_word_refused_next_to_it(site):
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     bad = site.post("/manage/c1/settings", {"csrf": csrf, "removal": "sometimes"}, cookie)
     assert bad.status_code == 400
     assert '<span class="error" id="removal-error">removal must be on or off' in text(bad)
@@ -1036,9 +1040,7 @@ def test_the_joining_ritual_is_set_in_textareas_and_audited(site):
 
 def test_bad_joining_settings_are_refused_next_to_their_field_in_chinese(site):
     site.store.update_community(site.store.get_community("c1"), locale="zh-CN")
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     answer = site.post(
         "/manage/c1/settings",
         {"csrf": csrf, "group_rules": "Rule {0}", "link": "ftp://x.org"},
@@ -1064,9 +1066,7 @@ def test_bad_joining_settings_are_refused_next_to_their_field_in_chinese(site):
 
 
 def test_streak_freezes_and_retention_are_set_on_the_page_and_bad_values_refused(site):
-    cookie = site.sign_in()
-    csrf = csrf_of(text(site.get("/manage/c1/settings", cookie)))
-    before = site.store.table.all_items()
+    cookie, csrf, before = site.open_settings()
     for name, value, words in (
         ("freeze_bank", "11", "freeze bank must be between 1 and 10"),
         ("streak_freezes", "maybe", "streak freezes must be on or off"),
@@ -1122,7 +1122,7 @@ def test_the_settings_page_reads_no_member(site):
         return dict(site.store.table.requests)
 
     small = cost()
-    site.store.bulk_save_members([member(f"m{i:04d}", name=f"M {i}") for i in range(1000)])
+    site.seed_members(1000)
     assert cost() == small and "Scan" not in small
 
 
