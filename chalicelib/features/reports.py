@@ -631,7 +631,7 @@ def _record_removed(
         community.id,
         user_id=named.user_id,
         name=named.name,
-        rule=named.rule,
+        rule=named.rule or "",
         report=month,
         confirmed_by=by,
         at=now,
