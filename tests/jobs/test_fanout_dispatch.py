@@ -238,19 +238,19 @@ def test_a_pointer_written_into_a_window_already_read_goes_with_the_next_tick():
     at 20:59 is enqueued by the 21:00 tick at once (1 minute late, the bound is
     TICK_MINUTES), one due at 21:01 or 21:03 is delayed to its time; a catch-up run (due
     before the change) goes with the 21:00 tick too. Nothing waits for the sweep."""
+    from dataclasses import replace
+
     store = Store(MemoryTable())
+    assert tick(store.table, MemoryQueue(), BEFORE).enqueued == 0  # 20:55: read, empty
     changed = BEFORE + timedelta(minutes=2)  # 20:57
     for cid, local in (("c59", "20:59"), ("c61", "21:01"), ("c63", "21:03"), ("c40", "20:40")):
         c = community(id=cid, chat_id=f"chat-{cid}", jobs=("daily-reminder",))
         store.create_community(c)
-        tick(store.table, MemoryQueue(), BEFORE)  # the 20:55 tick has read its window
-        from dataclasses import replace
-
         schedule_community(store.table, replace(c, reminder_time=local), changed)
-    catch_up = community(id="c40", jobs=("daily-reminder",))
+    # c40's 20:40 run, caught up (its pointer written again at 20:57, its time past).
     due.put_due(
         store.table,
-        catch_up.id,
+        "c40",
         "daily-reminder",
         "2026-11-23",
         AT - timedelta(minutes=20),
