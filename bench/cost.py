@@ -25,7 +25,7 @@ MEMBERS = 1000
 CHECKINS_PER_MEMBER = 30  # an active member checks in daily
 # Runs a month of each job for one community: daily, weekly, monthly.
 RUNS_PER_MONTH = {"daily-reminder": 30, "weekly-digest": 30 / 7, "monthly-report": 1}
-TICKS_PER_MONTH = 1440 * 30  # the dispatcher every minute
+TICKS_PER_MONTH = 288 * 30  # the dispatcher every 5 minutes (cron(0/5 * * * ? *))
 
 
 def monthly_cost_per_1000_members(

@@ -1,5 +1,7 @@
-"""One dispatcher tick with many due communities, fanned out: the tick's one-item Queries
-and shard messages, then each shard's Query pages and SendMessageBatch requests, counted;
+"""One dispatcher tick with many due communities, read ahead and fanned out: the 20:55
+tick's Queries (one per shard, at most INLINE_MAX + 1 items) and what it sends (a small
+shard's runs itself, a shard message per larger one), then each shard's Query pages and
+SendMessageBatch requests, counted; every run delayed to its time (DelaySeconds);
 the time of the tick and of each shard (shards run side by side in AWS, so the slowest
 shard is the dispatch's critical path). The full run seeds 100,000 due communities, the
 count bench/scale_model.py assumes per run and per page.
@@ -80,17 +82,24 @@ def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int)
         sqs.meta.events.register("before-call.sqs.SendMessageBatch", _accept_batch)
     meter = Meter().attach(dynamodb)
     meter.reset()
+    delays: list[int] = []
+    sqs.meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch",
+        lambda params, **_: delays.extend(e.get("DelaySeconds", 0) for e in params["Entries"]),
+    )
     queue = SqsQueue(sqs, url)
     held = _Held()
     started = time.perf_counter()
-    ticked = tick(table, held, AT)
+    # The 20:55 tick reads (20:55, 21:00]: every run, due in the minute up to 21:00.
+    ticked = tick(table, _Split(queue, held), AT - due.TICK_SPAN)
     tick_seconds = time.perf_counter() - started
     tick_requests = meter.snapshot()["requests"]
+    tick_sqs = sum(sqs_calls.values()) + -(-len(held.messages) // 10)
     # The tick's shard messages, as the worker reads them (moto's queue is not read back:
     # each is handled here, and continuations after them).
     sqs_calls.update(["SendMessageBatch"] * -(-len(held.messages) // 10))
     shard_seconds: list[float] = []
-    enqueued = handled = 0
+    enqueued, handled = ticked.enqueued, 0
     while held.messages:
         message = held.messages.pop(0)
         handled += 1
@@ -100,6 +109,7 @@ def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int)
             _Split(queue, held),
             message["partition"],
             datetime.fromisoformat(message["tick"]),
+            until=datetime.fromisoformat(message["until"]),
             since=datetime.fromisoformat(message["since"]) if "since" in message else None,
             after=message.get("after"),
         )
@@ -112,7 +122,10 @@ def bench_dispatcher(dynamodb: Any, sqs: Any, table_name: str, communities: int)
         "enqueued": enqueued,
         "partitions": ticked.partitions,
         "shard_messages": handled,
+        "enqueued_by_tick": ticked.enqueued,
         "tick_requests": tick_requests,
+        "tick_sqs_requests": tick_sqs,
+        "delay_seconds": {"min": min(delays, default=0), "max": max(delays, default=0)},
         "tick_seconds": tick_seconds,
         "slowest_shard_seconds": max(shard_seconds, default=0.0),
         "sqs_requests": dict(sqs_calls),
@@ -146,3 +159,29 @@ class _Split:
         return (self.shards.send_batch(held) if held else 0) + (
             self.runs.send_batch(runs) if runs else 0
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.dispatcher [communities,…]`` (10,000 unless given): this module's
+    run alone, on moto, as ``make bench`` runs it."""
+    import sys
+
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.store.schema import ensure_table
+
+    argv = sys.argv[1:] if argv is None else argv
+    sizes = [int(x.replace("_", "")) for x in argv[0].split(",")] if argv else [10_000]
+    for size in sizes:
+        with mock_aws():
+            dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+            ensure_table(dynamodb, "bench-due")
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            result = bench_dispatcher(dynamodb, sqs, "bench-due", size)
+        print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,10 +5,15 @@ A simulation in plain Python (no moto, no AWS; seconds to run). Communities are 
 the distributions in ``Assumptions``; every run of the day goes through the pipeline as
 built (jobs/dispatch_due_jobs.py, worker.py):
 
-1. the tick every minute (EventBridge ``rate(1 minute)``), one shard message per shard;
+1. the tick every five minutes (EventBridge ``cron(0/5 * * * ? *)``) reads each shard's
+   next five minutes (look-ahead): a shard with at most ``INLINE_MAX`` runs in the window
+   is enqueued by the tick itself, a larger one gets a shard message;
 2. the shard's worker Queries it (1 MB pages) and enqueues its runs, 10 per
    SendMessageBatch, at most ``MAX_PER_SHARD_MESSAGE`` (or ~40 s) per message, then a
-   continuation (which waits behind the runs already queued: counted and reported);
+   continuation (which waits behind the runs already visible in the queue: counted and
+   reported). Every run is sent with DelaySeconds up to its time, so it becomes visible
+   to the workers at max(its time, when it was sent): "enqueue lateness" is how much later
+   than its time that is;
 3. the worker pool (the event source's ``MaximumConcurrency``, Lambda's account limit less
    the webhooks' own use, and SQS's scale-up of 300 more workers a minute) takes runs in
    queue order, each for its run time (DynamoDB requests, the platform's round trips and
@@ -62,7 +67,8 @@ FIGURES: dict[str, tuple[float, str]] = {
     "sqs_batch_s": (0.015, "assumed: SendMessageBatch in-region ~10-20 ms"),
     "query_page_s": (0.030, "assumed: a 1 MB Query page on the index"),
     "tick_to_shard_s": (1.0, "assumed: tick Lambda + SQS to the worker's poller"),
-    "tick_s": (0.15, "assumed: 24 one-item Queries and 2 SendMessageBatch, 256 MB"),
+    "tick_s": (0.15, "assumed: 12 Queries and a few SendMessageBatch, 256 MB"),
+    "tick_fire_s": (1.0, "assumed: EventBridge starts the tick ~1 s into its slot"),
     "platform_call_s": (0.25, "assumed: one platform API round trip from the region"),
     "partition_wcu": (1000.0, "AWS: per-partition (and per-key) write limit"),
     "partition_rcu": (3000.0, "AWS: per-partition read limit"),
@@ -96,6 +102,9 @@ MENTIONS_PER_PART = {
 }
 SAMPLES = 20_000
 DAY = 86_400
+TICK_S = 300  # store/due.py TICK_MINUTES
+INLINE_MAX = 500  # jobs/dispatch_due_jobs.py
+PARTITIONS_BEFORE_FAN_OUT = 12  # 4 shards per job, 3 jobs: the tick's Queries before #28
 SHANGHAI = 8 * 3600  # UTC+8, no DST
 
 
@@ -159,6 +168,8 @@ class Run:
     started: float = 0.0
     delivered: float = 0.0
     level: int = 0  # 0: the tick's shard message; n: its n-th continuation
+    sent: float = 0.0  # when its SendMessageBatch went (it is visible at max(sent, due))
+    slot: int = 0  # the tick that read it: its window is (slot, slot + TICK_S]
 
 
 def _figure(name: str) -> float:
@@ -179,6 +190,7 @@ def pointer_bytes() -> int:
         "job": "daily-reminder",
         "period": "2026-11-23",
         "scheduled_at": at,
+        "taken": f"2026-11-22@{at}",  # the run it was moved from (store/due.py take_due)
     }
     return item_size({name: {"S": value} for name, value in fields.items()})
 
@@ -330,32 +342,45 @@ def draw_runs(communities: int, a: Assumptions, d: Deployment, seed: int = 7) ->
 
 
 def _enqueue(runs: list[Run], weight: float, d: Deployment, page_items: int) -> dict[str, Any]:
-    """Stages 1-2: each run's enqueue time, from its tick and its place in its shard."""
+    """Stages 1-2: each run's send time, from its tick and its place in its shard (or in the
+    tick's own sends), and when it is visible: at its time, or when sent if later."""
     by_tick: dict[tuple[int, int], list[Run]] = defaultdict(list)
     for run in runs:
-        by_tick[(math.ceil(run.due / 60), run.shard)].append(run)
+        run.slot = (math.ceil(run.due / TICK_S) - 1) * TICK_S  # window (slot, slot + TICK_S]
+        by_tick[(run.slot, run.shard)].append(run)
     batch_s, page_s = _figure("sqs_batch_s"), _figure("query_page_s")
-    per_second = 10 / batch_s  # runs a shard's worker enqueues a second
+    per_second = 10 / batch_s  # runs one Lambda enqueues a second
     per_message = min(d.max_per_shard_message, per_second * 40)
     shard_messages = continuations = 0
     hottest_read = 0.0
     item_kb = _figure("pointer_item_bytes") / 1024
-    for (minute, _shard), group in by_tick.items():
+    inline_sent: dict[int, float] = defaultdict(float)  # runs the tick has sent, per slot
+    for (slot, _shard), group in sorted(by_tick.items()):
         group.sort(key=lambda r: r.due)
-        start = minute * 60 + 1 + _figure("tick_to_shard_s")
-        shard_messages += 1
         count = len(group) * weight
+        if count <= INLINE_MAX:  # the tick sends them itself, shard after shard
+            start = slot + _figure("tick_fire_s") + inline_sent[slot] / per_second
+            inline_sent[slot] += count
+            for k, run in enumerate(group):
+                run.sent = start + (k + 0.5) * weight / per_second
+                run.enqueued = max(run.sent, run.due)
+                run.level = 0
+            continue
+        start = slot + _figure("tick_fire_s") + _figure("tick_to_shard_s")
+        shard_messages += 1
         continuations += int(count // per_message)
         for k, run in enumerate(group):
             position = (k + 0.5) * weight
-            run.enqueued = start + position / per_second + page_s * math.ceil(position / page_items)
+            run.sent = start + position / per_second + page_s * math.ceil(position / page_items)
+            run.enqueued = max(run.sent, run.due)
             run.level = int(position // per_message)
         # Index reads while enqueueing: items a second × size / 4 KB × 0.5 (eventually consistent)
         hottest_read = max(hottest_read, per_second * item_kb / 4 * 0.5)
     return {
-        "shard_messages": shard_messages * 1,
+        "shard_messages": shard_messages,
         "continuations": continuations,
         "index_rcu_per_s": hottest_read,
+        "sent_by_tick": sum(inline_sent.values()),
     }
 
 
@@ -375,14 +400,15 @@ def _continue(runs: list[Run], waits: list[tuple[float, float]]) -> None:
         return waits[i][1] if i >= 0 else 0.0
 
     delays: dict[tuple[int, int, int], float] = {}
-    for run in sorted(runs, key=lambda r: (r.level, r.enqueued)):
+    for run in sorted(runs, key=lambda r: (r.level, r.sent)):
         if run.level == 0:
             continue
-        key = (math.ceil(run.due / 60), run.shard, run.level)
+        key = (run.slot, run.shard, run.level)
         if key not in delays:
             before = delays.get((key[0], key[1], run.level - 1), 0.0)
-            delays[key] = before + wait_at(run.enqueued + before)
-        run.enqueued += delays[key]
+            delays[key] = before + wait_at(run.sent + before)
+        run.sent += delays[key]
+        run.enqueued = max(run.sent, run.due)
 
 
 def _work(runs: list[Run], weight: float, d: Deployment, webhook: float) -> dict[str, Any]:
@@ -470,6 +496,7 @@ def simulate(
     enqueue = _enqueue(runs, weight, d, page_items)
     work = _work(runs, weight, d, webhook)
     if enqueue["continuations"]:  # again, with the continuations' wait in the queue
+        # (a continuation waits behind the runs visible when it is sent, not delayed ones)
         _continue(runs, sorted((r.enqueued, r.started - r.enqueued) for r in runs))
         work = _work(runs, weight, d, webhook)
     lateness: dict[str, Any] = {}
@@ -498,6 +525,8 @@ def simulate(
         "lateness_by_platform": lateness,
         "reminders_over_2h": skipped,
         "continuations": enqueue["continuations"],
+        "shard_messages": enqueue["shard_messages"],
+        "runs_sent_by_tick": round(enqueue["sent_by_tick"]),
         "hottest_partition": {
             "index_wcu_per_s": work["index_wcu_per_s"],
             "index_rcu_per_s": enqueue["index_rcu_per_s"],
@@ -527,9 +556,9 @@ def bots_needed(runs: list[Run], weight: float, within: float = 300.0) -> dict[s
     return out
 
 
-def tick_cost() -> float:
-    """One tick: its invocation, its time, and one-item Queries of every partition."""
-    partitions = 12 + 12  # shards and legacy partitions (store/due.py)
+def tick_cost(partitions: int = 12) -> float:
+    """One tick: its invocation, its time, and one Query (one page, 0.5 RRU when idle) of
+    every partition: the shards (store/due.py; no legacy partitions any more)."""
     return (
         prices.LAMBDA_REQUEST_PER_MILLION / 1e6
         + _figure("tick_s") * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_ARM
@@ -540,11 +569,14 @@ def tick_cost() -> float:
 def day_cost(runs: list[Run], weight: float, d: Deployment, shard_messages: int) -> dict[str, Any]:
     """A day's AWS cost at list prices (bench/cost.py): ticks, shard messages, runs."""
     n = len(runs) * weight
-    ticks = 1440 * tick_cost()
+    ticks = DAY // TICK_S * tick_cost(d.shards)
     item = _figure("pointer_item_bytes")
     shard = shard_messages * (
         # SQS send (a tenth of a batch), receive and delete, and a worker invocation's share
-        1.2 * prices.SQS_PER_MILLION / 1e6 + prices.LAMBDA_REQUEST_PER_MILLION / 1e6 / 10
+        1.2 * prices.SQS_PER_MILLION / 1e6
+        + prices.LAMBDA_REQUEST_PER_MILLION / 1e6 / 10
+        # the worker reads again the INLINE_MAX + 1 items the tick read to decide
+        + (INLINE_MAX + 1) * item / 4096 * 0.5 * prices.DYNAMODB_READ_PER_MILLION / 1e6
     ) + n * (
         _figure("dispatch_batches_per_run") * prices.SQS_PER_MILLION / 1e6
         + item / 4096 * 0.5 * prices.DYNAMODB_READ_PER_MILLION / 1e6
@@ -558,16 +590,18 @@ def day_cost(runs: list[Run], weight: float, d: Deployment, shard_messages: int)
         + sum(r.rcu for r in runs) * weight * prices.DYNAMODB_READ_PER_MILLION / 1e6
         + sum(r.wcu + 2 for r in runs) * weight * prices.DYNAMODB_WRITE_PER_MILLION / 1e6
     )
-    # Before fan-out: 288 ticks a day, each reading every partition itself and sending every
-    # run from one Lambda (its time is the SendMessageBatch round trips).
+    # Before fan-out (today's): 288 ticks a day, each reading its 12 partitions (4 per job)
+    # itself and sending every run from one Lambda (its time is the SendMessageBatch round
+    # trips). The runs' reads, sends and Lambda time are the same now (the tick's or a
+    # shard worker's); what differs is the shard messages and the ticks' Queries.
     before = (
-        288 * tick_cost()
+        288 * tick_cost(PARTITIONS_BEFORE_FAN_OUT)
         + n * _figure("dispatch_batches_per_run") * prices.SQS_PER_MILLION / 1e6
         + n * item / 4096 * 0.5 * prices.DYNAMODB_READ_PER_MILLION / 1e6
         + n / 10 * _figure("sqs_batch_s") * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_ARM
     )
     return {
-        "tick_usd": tick_cost(),
+        "tick_usd": tick_cost(d.shards),
         "ticks_per_day_usd": ticks,
         "idle_month_usd": 30 * ticks,
         "dispatch_per_day_usd": ticks + shard,
@@ -640,7 +674,7 @@ def render(result: dict[str, Any]) -> list[str]:
         )
     first = result["rows"][0]["cost"]
     lines.append(
-        f"one tick ${first['tick_usd']:.7f}; idle (1,440 ticks a day, nothing due) "
+        f"one tick ${first['tick_usd']:.7f}; idle ({DAY // TICK_S} ticks a day, nothing due) "
         f"${first['idle_month_usd']:.3f} a month"
     )
     for row in result["rows"]:

@@ -12,8 +12,12 @@ travel on it, and the worker (chalicelib/worker.py) runs both:
   (computing the next runs needs every job's module, which the webhooks' function does not
   load): ``{"kind": "reschedule", "community"}``;
 * a shard of the dispatcher's index to read, sent by the tick (jobs/dispatch_due_jobs.py):
-  ``{"kind": "dispatch", "partition", "tick"}``, ``"since"`` but on a sweep and, for a
-  continuation, ``"after"``.
+  ``{"kind": "dispatch", "partition", "tick", "until"}``, ``"since"`` but on a sweep and,
+  for a continuation, ``"after"``.
+
+A job run read ahead of its time carries ``"delay_seconds"``: SqsQueue sends it as the
+message's DelaySeconds (SQS holds it until the run's time; at most 900) and leaves it out
+of the body.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from chalicelib.platforms.base import InboundEvent, Sender
 # SQS's own limit for SendMessageBatch.
 SQS_BATCH_MAX = 10
 MAX_RETRY_ROUNDS = 5
+# SQS's longest DelaySeconds, and the message field that asks for one (not sent in the body).
+MAX_DELAY_SECONDS = 900
+DELAY = "delay_seconds"
 
 
 # The kind of a deferred chat command's message.
@@ -78,10 +85,7 @@ class SqsQueue:
         return sent
 
     def _send_chunk(self, chunk: list[dict[str, Any]]) -> int:
-        entries = {
-            str(i): {"Id": str(i), "MessageBody": json.dumps(m, sort_keys=True)}
-            for i, m in enumerate(chunk)
-        }
+        entries = {str(i): _entry(str(i), m) for i, m in enumerate(chunk)}
         for attempt in range(MAX_RETRY_ROUNDS + 1):
             response = self.client.send_message_batch(
                 QueueUrl=self.queue_url, Entries=list(entries.values())
@@ -92,6 +96,17 @@ class SqsQueue:
                 return len(chunk)
             self._sleep(min(2.0, 0.1 * 2**attempt))
         raise QueueError(f"{len(entries)} messages not accepted by SQS after retries")
+
+
+def _entry(entry_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    """One SendMessageBatch entry: the body without ``delay_seconds``, which becomes the
+    entry's DelaySeconds."""
+    body = {k: v for k, v in message.items() if k != DELAY}
+    entry: dict[str, Any] = {"Id": entry_id, "MessageBody": json.dumps(body, sort_keys=True)}
+    delay = int(message.get(DELAY) or 0)
+    if delay > 0:
+        entry["DelaySeconds"] = min(delay, MAX_DELAY_SECONDS)
+    return entry
 
 
 class MemoryQueue:
@@ -202,12 +217,19 @@ def shard_message(
     partition: str,
     tick: datetime,
     *,
+    until: datetime | None = None,
     since: datetime | None = None,
     after: str | None = None,
 ) -> dict[str, Any]:
-    """A shard message: enqueue ``partition``'s runs due after ``since`` (None: any time
-    before) and by ``tick``, those after the due key ``after`` only (a continuation)."""
-    message = {"kind": DISPATCH, "partition": partition, "tick": tick.isoformat()}
+    """A shard message: enqueue ``partition``'s runs whose index key is after ``since``
+    (None: any time before) and by ``until`` (the tick's look-ahead; ``tick`` when not
+    given), those after the due key ``after`` only (a continuation)."""
+    message = {
+        "kind": DISPATCH,
+        "partition": partition,
+        "tick": tick.isoformat(),
+        "until": (until or tick).isoformat(),
+    }
     if since is not None:
         message["since"] = since.isoformat()
     if after is not None:

@@ -45,6 +45,7 @@ class Shard:
     tick: datetime
     since: datetime | None = None
     after: str | None = None
+    until: datetime | None = None  # the look-ahead's end (None: an older tick's, ``tick``)
 
 
 def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Shard:
@@ -84,7 +85,10 @@ def _shard(message: dict[str, Any]) -> Shard:
         raise BadMessage("since is not a time")
     if after is not None and not isinstance(after, str):
         raise BadMessage("after is not a string")
-    return Shard(partition, tick, since, after)
+    until = _instant(message.get("until"))
+    if until is None and message.get("until") is not None:
+        raise BadMessage("until is not a time")
+    return Shard(partition, tick, since, after, until)
 
 
 def _instant(text: Any) -> datetime | None:
@@ -193,9 +197,11 @@ def _handle(
                 runtime.queue,
                 message.partition,
                 message.tick,
+                until=message.until,
                 since=message.since,
                 after=message.after,
                 time_left=time_left,
+                clock=runtime.clock.now,
             )
         except Exception:
             log.exception("shard dispatch failed", extra={"partition": message.partition})

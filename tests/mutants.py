@@ -722,7 +722,7 @@ MUTANTS = (
     Mutant(
         "a shard's continuation dropped",
         "chalicelib/jobs/dispatch_due_jobs.py",
-        "        queue.send_batch([shard_message(partition, tick_at, since=since, after=last)])\n",
+        "        queue.send_batch([shard_message(partition, tick_at, after=last, **again)])\n",
         "        pass\n",
         (
             "tests/jobs/test_fanout_dispatch.py::"
@@ -743,11 +743,11 @@ MUTANTS = (
     Mutant(
         "every tick sends every run still due again",
         "chalicelib/jobs/dispatch_due_jobs.py",
-        "    since = None if sweep else window_start(now)\n",
-        "    since = None\n",
+        "    return slot, until\n",
+        "    return None, until\n",
         (
             "tests/jobs/test_fanout_dispatch.py::"
-            "test_a_tick_reads_the_minute_since_the_last_one_and_a_sweep_reads_everything_still_due",
+            "test_each_tick_reads_its_own_five_minutes_ahead_and_a_sweep_everything_still_due",
         ),
     ),
     Mutant(
@@ -1076,6 +1076,67 @@ MUTANTS = (
         (
             "tests/chat/test_points_repair.py::test_what_a_key_is_owed",
             "tests/chat/test_points_repair.py::test_a_credit_cut_by_the_cap_is_not_repaired",
+        ),
+    ),
+    Mutant(
+        "a stale delayed message runs the old time (same period)",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "    if took == due.STALE or (\n",
+        "    if (\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_delayed_message_whose_run_was_rescheduled_meanwhile_changes_nothing",
+        ),
+    ),
+    Mutant(
+        "a stale delayed message runs a run the pointer moved past",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "took == due.UNSURE and runs.get_run(table, community_id, job, period) is None",
+        "False",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_delayed_message_whose_run_was_rescheduled_meanwhile_changes_nothing",
+        ),
+    ),
+    Mutant(
+        "a taken run's redelivery is taken for stale",
+        "chalicelib/store/due.py",
+        '    if old.get("taken") == taken_key(period, scheduled_at):\n'
+        "        return TAKEN_BEFORE\n",
+        "",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_comes_back",
+        ),
+    ),
+    Mutant(
+        "a tick's window overlaps the one before (window boundary)",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "    return slot, until\n",
+        "    return slot - due.TICK_SPAN, until\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_each_tick_reads_its_own_five_minutes_ahead_and_a_sweep_everything_still_due",
+        ),
+    ),
+    Mutant(
+        "a tick reads no further than its own time (no look-ahead)",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "    until = slot + timedelta(minutes=due.TICK_MINUTES)\n",
+        "    until = slot\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_each_tick_reads_its_own_five_minutes_ahead_and_a_sweep_everything_still_due",
+        ),
+    ),
+    Mutant(
+        "a pointer written into a window already read waits for the sweep",
+        "chalicelib/store/due.py",
+        "    return max(scheduled_at, written + TICK_SPAN)\n",
+        "    return scheduled_at\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_pointer_written_into_a_window_already_read_goes_with_the_next_tick",
         ),
     ),
 )

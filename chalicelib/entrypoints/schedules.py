@@ -1,5 +1,6 @@
-"""The one timer: a UTC tick that dispatches whatever is due, in every timezone: one
-message per shard of the due index with something due; the worker enqueues the runs."""
+"""The one timer: a UTC tick every five minutes that dispatches the next five minutes' runs,
+in every timezone, each delayed to its time: a small shard's runs by the tick itself, one
+message per larger shard of the due index; the worker enqueues those runs."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from chalice import Blueprint
 
 bp = Blueprint(__name__)
 
-# Every minute: a run is enqueued within a minute of its local time, at 1,440 ticks a day,
-# each one Query of one item per index partition when nothing is due (docs/operator.md
-# states what that costs a month).
-TICK = "rate(1 minute)"
+# At minute 0, 5, 10, … of every hour (a cron, not a rate, so that each tick starts its
+# slot: jobs/dispatch_due_jobs.py reads the slot's next five minutes ahead, and SQS delivers
+# each run at its time): 288 ticks a day, each one Query per index partition
+# (docs/operator.md states what that costs a month). store/due.py TICK_MINUTES says 5 too.
+TICK = "cron(0/5 * * * ? *)"
 
 
 @bp.schedule(TICK, name="dispatch_due_jobs")
@@ -24,8 +26,13 @@ def dispatch_due_jobs(event: Any) -> dict[str, Any]:
 
     with lambda_invocation(getattr(event, "context", None)):
         runtime = get_runtime()
-        # The tick's own time, not the clock: a tick EventBridge retries late still dispatches
-        # what was due at its time (and whatever became due since, at the next tick).
+        # The tick's own time, not the clock: a tick EventBridge retries late still reads its
+        # own slot's window (its runs go at once, their time past); the clock times delays.
         now = parse_instant(event.time) if getattr(event, "time", None) else runtime.clock.now()
-        result = tick(runtime.store.table, runtime.queue, max(now, runtime.clock.now()))
+        result = tick(
+            runtime.store.table,
+            runtime.queue,
+            min(now, runtime.clock.now()),
+            clock=runtime.clock.now,
+        )
         return {"partitions": result.partitions, "shards": result.shards}

@@ -111,14 +111,20 @@ def add_announcement(
         store.table.delete(keys.community_pk(community.id), keys.announcement_sk(gone))
     first = next(ann.announcement_posts(calendar, entry, now))
     log.info("announcement scheduled", extra={"community": community.id, "by": by})
-    due.put_due_if_earlier(store.table, community.id, JOB, first.period, first.scheduled_at)
+    due.put_due_if_earlier(
+        store.table, community.id, JOB, first.period, first.scheduled_at, now=now
+    )
     return entry, first.scheduled_at
 
 
-def _point_at_first(store: Store, community_id: str, posts: Any) -> None:
+def _point_at_first(
+    store: Store, community_id: str, posts: Any, now: datetime | None = None
+) -> None:
     post = next(iter(posts), None)
     if post is not None:
-        due.put_due_if_earlier(store.table, community_id, JOB, post.period, post.scheduled_at)
+        due.put_due_if_earlier(
+            store.table, community_id, JOB, post.period, post.scheduled_at, now=now
+        )
 
 
 def cancel_announcement(store: Store, community: Community, announcement_id: str) -> bool:
@@ -247,7 +253,7 @@ def add_cohort(
         return {"cohorts": (*read.cohorts, entry)}
 
     store.rewrite_community(community.id, added, guard=("cohorts",))
-    _point_at_first(store, community.id, ann.cohort_posts(community.calendar, entry, now))
+    _point_at_first(store, community.id, ann.cohort_posts(community.calendar, entry, now), now)
     return entry
 
 

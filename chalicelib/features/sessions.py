@@ -126,7 +126,7 @@ def point_sessions_job(table: Table, community: Community, now: datetime) -> Non
     held = table.get(keys.community_pk(community.id), keys.due_item_sk(JOB))
     if held is not None and datetime.fromisoformat(held["scheduled_at"]) <= slot.scheduled_at:
         return
-    due.put_due(table, community.id, JOB, slot.period, slot.scheduled_at)
+    due.put_due(table, community.id, JOB, slot.period, slot.scheduled_at, now=now)
 
 
 def resolve_date(community: Community, text: str, now: datetime) -> tuple[SessionDef, date]:

@@ -1,48 +1,63 @@
-"""dispatch-due-jobs: every minute, enqueue one message per (community, job) that is due.
+"""dispatch-due-jobs: every five minutes, enqueue the runs of the next five, delayed to
+their time.
 
 Communities live in every timezone and choose their own times, so there is no cron per job:
-a UTC tick asks the ``due`` index what is due by now and fans the runs out through the
-queue. It does so in two stages, so that no one Lambda reads a million pointers:
+a UTC tick asks the ``due`` index what falls due and fans the runs out through the queue.
+It reads ahead (look-ahead dispatch): the tick of slot S (its time floored to
+``TICK_MINUTES``) reads the runs whose index key is in (S, S + TICK_MINUTES] and enqueues
+each with SQS DelaySeconds = its time − now (≤ 300 s of SQS's 900), so a run is delivered
+at its time while the tick runs 288 times a day, not 1,440. The windows of successive
+ticks meet end to end, so each pointer is read once. A pointer written into a window
+already read sits in the index at the next tick's window (store/due.py ``index_at``), so
+it is enqueued by TICK_MINUTES after it was written.
 
-1. ``tick`` (the scheduled function, every minute): one Query of one item per index
-   partition (store/due.py ``partitions``), and one *shard message* per partition that holds
-   something due: ``{"kind": "dispatch", "partition", "tick", "since"}``. An idle tick
-   sends nothing.
-2. ``dispatch_shard`` (the worker, for each shard message): Query that partition's runs due
-   after ``since`` and by ``tick``, in time order, and enqueue them, 10 messages per
-   SendMessageBatch. At most ``MAX_PER_SHARD_MESSAGE`` runs (or until its Lambda's time runs
-   short); then it enqueues a continuation, the same message with ``after`` = the last
-   ``due_sk`` it enqueued, and the next worker goes on from there.
+1. ``tick`` (the scheduled function): one Query per index partition (store/due.py
+   ``partitions``) of at most ``INLINE_MAX`` + 1 items. A shard with at most
+   ``INLINE_MAX`` runs in the window has them enqueued by the tick itself (10 a
+   SendMessageBatch): a small deployment costs what one tick reading everything did. A
+   shard with more gets a *shard message* ``{"kind": "dispatch", "partition", "tick",
+   "until", "since"}`` and a worker reads it. An idle tick sends nothing.
+2. ``dispatch_shard`` (the worker, for each shard message): Query that partition's window
+   in index order and enqueue the runs, each delayed to its time. At most
+   ``MAX_PER_SHARD_MESSAGE`` runs (or until its Lambda's time runs short); then a
+   continuation, the same message with ``after`` = the last ``due_sk`` it enqueued. The
+   continuation is not delayed, so it is read while the runs it follows still wait for
+   their time.
 
-Each tick reads the runs that fell due since the minute before it (``since``: the previous
-minute's start, exclusive, so the run due at 21:00:00 is the 21:00 tick's alone), not
-every pointer still due: at 21:00 the runs of a million communities wait in the queue for
-a while, their pointers not yet advanced, and a tick a minute later that sent them all
-again would fill the queue with copies. Every ``SWEEP_MINUTES`` minutes a *sweep* tick
-reads everything due (no ``since``): it picks up what the per-minute windows missed (a
-tick EventBridge skipped, a shard message parked in the dead-letter queue) and sends again
-a run still queued from a quarter of an hour before (at most one copy per sweep).
+Every ``SWEEP_MINUTES`` minutes a *sweep* tick reads everything up to its window's end (no
+``since``): it picks up what a window missed (a tick EventBridge skipped, a shard message
+parked in the dead-letter queue) and sends again a run still queued from a quarter of an
+hour before (at most one copy per sweep).
 
-Nothing here claims anything: the worker (run_queued_jobs) advances each pointer to its
-next run and the run's claim makes any repeat harmless. So a shard message delivered
-twice, or a stale one handled late, enqueues at most runs that the claims then refuse, and
-a tick delivered twice costs one extra Query per partition. Nothing here reads a community
-or writes per community.
+Nothing here claims anything: the worker (run_queued_jobs) takes each run off its pointer
+only if the pointer still names it (time and period), and the run's claim makes any repeat
+harmless; a message whose run the pointer no longer names (the schedule changed after it
+was queued) changes nothing. So a shard message delivered twice, or a stale one handled
+late, enqueues at most runs that the pointers and claims then refuse. Nothing here reads a
+community or writes per community.
 
-``dispatch_due_jobs`` does both stages in one process: the local runtime (``rollcall
-serve``) and the tests of the whole path use it.
+``dispatch_due_jobs`` does both stages in one process for what is due by now (no delay):
+the local runtime (``rollcall serve``) and the tests of the whole path use it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.logs import metric
-from chalicelib.queue import DISPATCH, SQS_BATCH_MAX, JobQueue, shard_message
+from chalicelib.queue import (
+    DELAY,
+    DISPATCH,
+    MAX_DELAY_SECONDS,
+    SQS_BATCH_MAX,
+    JobQueue,
+    shard_message,
+)
 from chalicelib.store import due
 from chalicelib.store.table import Table
 
@@ -54,10 +69,14 @@ log = logging.getLogger("rollcall.dispatch")
 # (a continuation queues behind the runs already sent: bench/README.md). The time left is
 # checked too, so a slower SQS hands over early rather than running out of time.
 MAX_PER_SHARD_MESSAGE = 25_000
-# A sweep tick (no ``since``) every this many minutes, at minute 7, 22, 37 and 52 of the
-# hour (off the hour, when most runs are due).
+# A sweep tick (no ``since``) every this many minutes: the ticks at minute 10, 25, 40 and
+# 55 of the hour (off the hour, when most runs are due).
 SWEEP_MINUTES = 15
-SWEEP_AT = 7
+SWEEP_AT = 10
+# A shard with at most this many runs in the tick's window is enqueued by the tick itself
+# (50 SendMessageBatch): 10,000 communities' 21:00 peak over 12 shards (~420 each) needs no
+# shard message; a larger one goes to a worker.
+INLINE_MAX = 500
 # A shard's worker stops enqueueing (and hands over) when its Lambda has less than this left
 # (or a quarter of its time, for a short one).
 SHARD_RESERVE_SECONDS = 10.0
@@ -66,7 +85,9 @@ SHARD_RESERVE_SECONDS = 10.0
 @dataclass
 class TickResult:
     partitions: int = 0  # partitions Queried
-    shards: list[str] = field(default_factory=list)  # those with something due: one message each
+    # Those with more than INLINE_MAX runs in the window: a shard message each.
+    shards: list[str] = field(default_factory=list)
+    enqueued: int = 0  # runs the tick enqueued itself (shards with INLINE_MAX or fewer)
 
 
 @dataclass
@@ -83,27 +104,57 @@ class DispatchResult:
     shard_messages: int = 0  # the tick's, plus continuations
 
 
-def window_start(now: datetime) -> datetime | None:
-    """What a tick at ``now`` reads after: the start of the minute before (None: a sweep,
-    everything due)."""
-    if now.minute % SWEEP_MINUTES == SWEEP_AT:
-        return None
-    return now.replace(second=0, microsecond=0) - timedelta(minutes=1)
+def slot_of(now: datetime) -> datetime:
+    """The tick slot ``now`` falls in: ``now`` floored to TICK_MINUTES."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor - timedelta(minutes=floor.minute % due.TICK_MINUTES)
 
 
-def tick(table: Table, queue: JobQueue, now: datetime, *, sweep: bool = False) -> TickResult:
-    """The scheduled stage: one shard message per partition with a run due by ``now`` and
-    after ``window_start(now)`` (anything due on a sweep, or when ``sweep``)."""
-    since = None if sweep else window_start(now)
+def window(now: datetime, *, sweep: bool = False) -> tuple[datetime | None, datetime]:
+    """What the tick at ``now`` reads: index keys after ``since`` (None on a sweep tick:
+    everything before) and by ``until``, its slot's look-ahead."""
+    slot = slot_of(now)
+    until = slot + timedelta(minutes=due.TICK_MINUTES)
+    if sweep or slot.minute % SWEEP_MINUTES == SWEEP_AT:
+        return None, until
+    return slot, until
+
+
+def tick(
+    table: Table,
+    queue: JobQueue,
+    now: datetime,
+    *,
+    sweep: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> TickResult:
+    """The scheduled stage: each partition's window (of the slot ``now`` is in) read, at
+    most INLINE_MAX + 1 items; runs of a small shard enqueued here, delayed to their time by
+    ``clock`` (``now`` when not given); a shard message for each larger one."""
+    since, until = window(now, sweep=sweep)
+    slot = slot_of(now)
     result = TickResult()
     for partition in due.partitions():
         result.partitions += 1
-        if due.anything_due(table, partition, now, since=since):
+        items = list(due.due_in(table, partition, until, since=since, limit=INLINE_MAX + 1))
+        if len(items) > INLINE_MAX:
             result.shards.append(partition)
+            continue
+        runs = [_run_message(item, clock() if clock else now) for item in items]
+        if runs:
+            result.enqueued += queue.send_batch(runs)
     if result.shards:
-        queue.send_batch(shard_message(p, now, since=since) for p in result.shards)
+        queue.send_batch(shard_message(p, slot, until=until, since=since) for p in result.shards)
     metric("ShardsDispatched", len(result.shards))
-    log.info("tick", extra={"shards": len(result.shards), "partitions": result.partitions})
+    metric("RunsDispatched", result.enqueued)
+    log.info(
+        "tick",
+        extra={
+            "shards": len(result.shards),
+            "partitions": result.partitions,
+            "enqueued": result.enqueued,
+        },
+    )
     return result
 
 
@@ -113,19 +164,26 @@ def dispatch_shard(
     partition: str,
     tick_at: datetime,
     *,
+    until: datetime | None = None,
     since: datetime | None = None,
     after: str | None = None,
     time_left: Callable[[], float] | None = None,
+    clock: Callable[[], datetime] | None = None,
     limit: int = MAX_PER_SHARD_MESSAGE,
+    due_only: bool = False,
 ) -> ShardResult:
-    """The worker's stage: enqueue ``partition``'s runs due after ``since`` and by
-    ``tick_at`` (after the key ``after``), at most ``limit`` of them, then a continuation if
-    the partition has more."""
+    """The worker's stage: enqueue ``partition``'s runs whose index key is after ``since``
+    and by ``until`` (``tick_at`` when not given: an older tick's message), after the key
+    ``after``, each delayed to its time by ``clock`` (the worker's; ``tick_at`` when not
+    given), at most ``limit`` of them, then a continuation if the partition has more.
+    ``due_only``: leave out runs not yet due (a queue without delays: the local runtime)."""
     result = ShardResult()
+    until = until or tick_at
+    clock = clock or (lambda: tick_at)
     # What to keep back: SHARD_RESERVE_SECONDS, or a quarter of a short function's time.
     reserve = min(SHARD_RESERVE_SECONDS, time_left() / 4) if time_left is not None else 0.0
     # One item more than we may take: its presence says a continuation is needed.
-    items = due.due_in(table, partition, tick_at, since=since, after=after, limit=limit + 1)
+    items = due.due_in(table, partition, until, since=since, after=after, limit=limit + 1)
     chunk: list[dict[str, Any]] = []
     last: str | None = None
     for item in items:
@@ -134,19 +192,22 @@ def dispatch_shard(
         ):
             result.continued = True
             break
-        chunk.append(_run_message(item))
+        message = _run_message(item, clock())
+        if not (due_only and message.get(DELAY)):
+            chunk.append(message)
         if len(chunk) == SQS_BATCH_MAX:
             _send(queue, chunk, result)
             last, chunk = item["due_sk"], []
         else:
             last = item["due_sk"]
     _send(queue, chunk, result)
+    again = {"until": until, "since": since}
     if result.continued and last is not None:
         # Sent after the runs: a crash before it makes SQS redeliver this shard message,
-        # which enqueues those runs again (refused by their claims) and then continues.
-        queue.send_batch([shard_message(partition, tick_at, since=since, after=last)])
+        # which enqueues those runs again (refused by their pointers) and then continues.
+        queue.send_batch([shard_message(partition, tick_at, after=last, **again)])
     elif result.continued:  # out of time before the first run: the same message again
-        queue.send_batch([shard_message(partition, tick_at, since=since, after=after)])
+        queue.send_batch([shard_message(partition, tick_at, after=after, **again)])
     metric("RunsDispatched", result.enqueued)
     log.info(
         "shard dispatched",
@@ -160,13 +221,18 @@ def dispatch_shard(
     return result
 
 
-def _run_message(item: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _run_message(item: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A run's message, delayed until its time when that is after ``now``."""
+    message = {
         "community": item["community_id"],
         "job": item["job"],
         "period": item["period"],
         "scheduled_at": item["scheduled_at"],
     }
+    wait = (datetime.fromisoformat(item["scheduled_at"]) - now).total_seconds()
+    if wait > 0:
+        message[DELAY] = min(MAX_DELAY_SECONDS, math.ceil(wait))
+    return message
 
 
 def _send(queue: JobQueue, chunk: list[dict[str, Any]], result: ShardResult) -> None:
@@ -192,11 +258,13 @@ class _Held:
 def dispatch_due_jobs(
     table: Table, queue: JobQueue, now: datetime, *, limit: int = MAX_PER_SHARD_MESSAGE
 ) -> DispatchResult:
-    """Both stages in one process, everything due (a sweep at every call): the tick, then
-    every shard message (and continuation) at once, the runs onto ``queue``. For the local
-    runtime and tests."""
+    """Both stages in one process, everything due by ``now`` (a sweep at every call, runs
+    not yet due left for a later call): a shard message per partition, then each (and its
+    continuations) at once, the runs onto ``queue`` undelayed. For the local runtime and
+    tests."""
     held = _Held()
-    tick(table, held, now, sweep=True)
+    until = now + timedelta(minutes=due.TICK_MINUTES)  # index keys of pointers just written
+    held.send_batch(shard_message(p, now, until=until) for p in due.partitions())
     result = DispatchResult()
     while held.messages:
         message = held.messages.pop(0)
@@ -206,9 +274,11 @@ def dispatch_due_jobs(
             _Split(queue, held),
             message["partition"],
             datetime.fromisoformat(message["tick"]),
-            since=None,
+            until=until,
             after=message.get("after"),
+            clock=lambda: now,
             limit=limit,
+            due_only=True,
         )
         result.enqueued += shard.enqueued
         for job, n in shard.by_job.items():

@@ -1,9 +1,18 @@
 """run-queued-jobs: one (community, job, period) run from the queue.
 
-Advance the community's due pointer to the run after this one (first, so that a run that
-keeps failing is retried by the queue and then parked in the DLQ, rather than re-dispatched
-every tick), skip the run if it is too late to make sense (recorded, not sent), otherwise
-run it through the runner's claim. chalicelib/worker.py hands it each job message.
+Take the run off the community's due pointer, moving it to the run after this one (first,
+so that a run that keeps failing is retried by the queue and then parked in the DLQ, rather
+than re-dispatched every tick), skip the run if it is too late to make sense (recorded, not
+sent), otherwise run it through the runner's claim. chalicelib/worker.py hands it each job
+message.
+
+A message is checked against the pointer before anything runs: the dispatcher reads ahead
+and the message waits in SQS until its time, so the schedule may have changed meanwhile. The
+pointer is moved only if it names exactly this run (period and time). If it names the same
+period at another time, or another run and the run was never started (no claim), the
+message is stale and changes nothing (the pointer's own run comes at its time). A message
+whose run the pointer was moved on from (``taken``: a redelivery, a sweep's copy) goes on
+through the claim, so a crashed run is finished and a finished one not sent twice.
 """
 
 from __future__ import annotations
@@ -49,10 +58,21 @@ def run_queued_job(
         log.warning("community gone; its schedule is cleared", extra=context)
         return None
     following = next_slot(community, job, scheduled_at)
-    if following is None:
-        due.clear_due(table, community_id, job)
-    else:
-        due.advance_due(table, community_id, job, period, following.period, following.scheduled_at)
+    took = due.take_due(
+        table,
+        community_id,
+        job,
+        period,
+        scheduled_at,
+        None if following is None else (following.period, following.scheduled_at),
+        now=now,
+    )
+    if took == due.STALE or (
+        took == due.UNSURE and runs.get_run(table, community_id, job, period) is None
+    ):
+        metric("StaleRunsIgnored", dimensions={"job": job})
+        log.info("run no longer scheduled; message ignored", extra=context)
+        return None
     late = now - scheduled_at
     if late > MAX_LATENESS.get(job, late) and runs.record_skip(
         table,

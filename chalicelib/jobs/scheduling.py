@@ -24,7 +24,7 @@ def schedule_community(table: Table, community: Community, now: datetime) -> dic
         if slot is None:
             due.clear_due(table, community.id, job)
             continue
-        due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
+        due.put_due(table, community.id, job, slot.period, slot.scheduled_at, now=now)
         planned[job] = slot.scheduled_at.isoformat()
     return planned
 
@@ -49,15 +49,16 @@ def ensure_scheduled(table: Table, community: Community, now: datetime) -> bool:
     pointers = list(table.query(keys.community_pk(community.id), prefix="DUE#"))
     for item in pointers:
         if item.get("due_pk") != due.index_pk(community.id, item["job"]):
-            # Written before the index's shards were shared by every job: point it again.
+            # Written before the index's shards were shared by every job (the tick reads
+            # only the shards): point it again. The upgrade step (docs/operator.md).
             scheduled_at = datetime.fromisoformat(item["scheduled_at"])
-            due.put_due(table, community.id, item["job"], item["period"], scheduled_at)
+            due.put_due(table, community.id, item["job"], item["period"], scheduled_at, now=now)
     existing = {item["job"] for item in pointers}
     missing = [job for job in registry.job_names() if job not in existing]
     scheduled = False
     for job in missing:
         slot = next_slot(community, job, now)
         if slot is not None:
-            due.put_due(table, community.id, job, slot.period, slot.scheduled_at)
+            due.put_due(table, community.id, job, slot.period, slot.scheduled_at, now=now)
             scheduled = True
     return scheduled

@@ -117,8 +117,8 @@ def test_every_request_a_function_makes_is_in_its_policy(wired):
     tick_and_work(START + timedelta(hours=1, minutes=5))  # the deferred /remind
     for days in range(0, 15):  # daily reminders, a weekly digest, the monthly report
         # Sweep ticks (minute 7 of the quarter): they read everything due since the last.
-        tick_and_work(START + timedelta(days=days, hours=12, minutes=7))
-        tick_and_work(START + timedelta(days=days, hours=23, minutes=7))
+        tick_and_work(START + timedelta(days=days, hours=12, minutes=10))
+        tick_and_work(START + timedelta(days=days, hours=23, minutes=10))
     for function in infra.FUNCTIONS:
         document = infra.policy(Stage.load("dev"), function)
         granted = {action for s in document["Statement"] for action in s["Action"]}

@@ -58,8 +58,9 @@ def items(store: Store) -> list[tuple[str, str]]:
 def tick_and_work(client, rt, sqs, url, at: datetime) -> int:
     """The timer, then the worker on what it queued until the queue is empty (the tick's
     shard messages, then the runs they enqueue), each message delivered twice. A tick reads
-    the minute before it, and at minutes 7, 22, 37 and 52 everything still due (the sweep):
-    the ticks below are sweeps, a few minutes after the post's time."""
+    its next five minutes (runs delayed to their time: on moto, in real seconds, so not
+    seen here), and at minutes 10, 25, 40 and 55 everything still due (the sweep): the
+    ticks below are sweeps, a few minutes after the post's time."""
     rt.clock.set(at)
     client.lambda_.invoke("dispatch_due_jobs", scheduled_event(at))
     client.lambda_.invoke("dispatch_due_jobs", scheduled_event(at))  # a repeated tick
@@ -118,7 +119,7 @@ def test_a_weekly_announcement_from_english_chat_is_listed_and_cancelled(wired):
     ]
     assert store.table.get("C#c1", keys.announcement_sk(entry["id"])) is None
     before = len(sent)
-    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 7, 1, 7, tzinfo=UTC))  # Monday 09:07
+    tick_and_work(client, rt, sqs, url, datetime(2026, 12, 7, 1, 10, tzinfo=UTC))  # Mon 09:10
     assert group(sent[before:]) == []
 
 
@@ -193,10 +194,10 @@ def test_a_weekly_announcement_in_berlin_posts_at_0900_across_the_spring_change(
             posted = []
             for when in (
                 datetime(2027, 3, 21, 7, 55, tzinfo=UTC),  # 08:55 CET: not yet
-                datetime(2027, 3, 21, 8, 7, tzinfo=UTC),  # 09:07 CET
-                datetime(2027, 3, 21, 8, 10, tzinfo=UTC),
+                datetime(2027, 3, 21, 8, 10, tzinfo=UTC),  # 09:10 CET
+                datetime(2027, 3, 21, 8, 15, tzinfo=UTC),
                 datetime(2027, 3, 28, 6, 55, tzinfo=UTC),  # 08:55 CEST: not yet
-                datetime(2027, 3, 28, 7, 7, tzinfo=UTC),  # 09:07 CEST
+                datetime(2027, 3, 28, 7, 10, tzinfo=UTC),  # 09:10 CEST
                 datetime(2027, 3, 28, 8, 5, tzinfo=UTC),  # an hour later: nothing more
             ):
                 before = len(group(sent))
@@ -205,7 +206,7 @@ def test_a_weekly_announcement_in_berlin_posts_at_0900_across_the_spring_change(
     finally:
         set_runtime(None)
     assert posted == [
-        datetime(2027, 3, 21, 8, 7, tzinfo=UTC),
-        datetime(2027, 3, 28, 7, 7, tzinfo=UTC),
+        datetime(2027, 3, 21, 8, 10, tzinfo=UTC),
+        datetime(2027, 3, 28, 7, 10, tzinfo=UTC),
     ]
     assert [m for m in group(sent) if "\n" in m] == ["📢 Announcement\nPlan"] * 2

@@ -73,13 +73,19 @@ def sqs_event(bodies: list[str]) -> dict:
     }
 
 
-def test_tick_enqueues_due_runs_and_the_worker_sends_the_reminder(wired):
+def test_tick_enqueues_due_runs_and_the_worker_sends_the_reminder(wired, monkeypatch):
+    from chalicelib.jobs import dispatch_due_jobs as dispatching
+    from chalicelib.store.due import TICK_SPAN
+
+    monkeypatch.setattr(dispatching, "INLINE_MAX", 0)  # the shard through the worker
     client, store, sqs, url, sent = wired
     c = community()
     store.create_community(c)
     store.bulk_save_members([member("u1")])
     schedule_community(store.table, c, datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
-    response = client.lambda_.invoke("dispatch_due_jobs", scheduled_event(AT))
+    # The 20:55 tick reads the 21:00 run; the clock is at 21:00 (SQS's delay, real time on
+    # moto, is collapsed: the run is enqueued with none left).
+    response = client.lambda_.invoke("dispatch_due_jobs", scheduled_event(AT - TICK_SPAN))
     # The tick sends one shard message; the worker reads that shard and enqueues the run.
     [shard] = response.payload["shards"]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -90,6 +96,7 @@ def test_tick_enqueues_due_runs_and_the_worker_sends_the_reminder(wired):
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     bodies = [m["Body"] for m in messages]
     assert [json.loads(b)["period"] for b in bodies] == ["2026-11-23"]
+    assert "delay_seconds" not in bodies[0]
     worker = client.lambda_.invoke("run_queued_jobs", sqs_event(bodies + bodies))
     assert worker.payload == {"batchItemFailures": []}
     assert len(sent) == 1 and "@U1" in sent[0].text

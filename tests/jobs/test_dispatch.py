@@ -13,7 +13,7 @@ from chalicelib.jobs.scheduling import schedule_community
 from chalicelib.queue import MemoryQueue, SqsQueue
 from chalicelib.store import due as due_store
 from chalicelib.store import runs
-from chalicelib.store.due import DUE_SHARDS, LEGACY_JOBS, LEGACY_SHARDS
+from chalicelib.store.due import DUE_SHARDS
 from chalicelib.store.keys import community_pk
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -146,12 +146,10 @@ def test_dispatch_sends_ten_messages_per_sqs_request(aws):
     # Each shard's worker sends its runs 10 to a request.
     per_shard = Counter(due_store.shard_of(f"c{n:03d}", "daily-reminder") for n in range(95))
     assert calls["SendMessageBatch"] == sum(-(-n // 10) for n in per_shard.values())
-    # The tick's one-item Query per shard (and per legacy partition, until migrated), then
-    # one Query per shard with something due, whatever the number of communities and jobs;
-    # no per-community reads
-    legacy = len(LEGACY_JOBS) * LEGACY_SHARDS
-    assert dict(store.table.requests) == {"Query": DUE_SHARDS + legacy + len(per_shard)}
-    assert result.shard_messages == len(per_shard)
+    # One Query per shard (no legacy partitions: the upgrade step empties them), whatever
+    # the number of communities and jobs; no per-community reads.
+    assert dict(store.table.requests) == {"Query": DUE_SHARDS}
+    assert result.shard_messages == DUE_SHARDS
 
 
 def test_worker_reports_only_the_failed_record():
@@ -175,10 +173,12 @@ def test_worker_reports_only_the_failed_record():
     assert reminder_runs(store, "c1") == {"2026-11-23": runs.DONE}
 
 
-def test_a_pointer_in_the_old_per_job_shards_is_still_dispatched_and_moved_on_advance():
-    """Pointers written before the shards were shared (DUE#<job>#<n>): the tick reads them,
-    and the worker's advance moves each to its shared shard, so no community goes silent
-    after an upgrade."""
+def test_a_pointer_in_the_old_per_job_shards_is_moved_by_the_upgrade_step_then_dispatched():
+    """Pointers written before the shards were shared (DUE#<job>#<n>): the tick no longer
+    reads those partitions; the upgrade step (``rollcall community schedule --all``:
+    ensure_scheduled) moves each to its shard, keeping its run, and the tick finds it, so
+    no community goes silent after an upgrade."""
+    from chalicelib.jobs.scheduling import ensure_scheduled
     from chalicelib.store import due as due_store
     from chalicelib.store import keys
     from chalicelib.worker import handle_records
@@ -199,7 +199,12 @@ def test_a_pointer_in_the_old_per_job_shards_is_still_dispatched_and_moved_on_ad
     }
     store.table.put(item)
     queue = MemoryQueue()
-    assert dispatch_due_jobs(store.table, queue, at).enqueued == 1
+    assert dispatch_due_jobs(store.table, queue, at).enqueued == 0  # not read any more
+    assert ensure_scheduled(store.table, c, at) is False  # nothing missing: only moved
+    moved = store.table.get("C#c1", keys.due_item_sk("daily-reminder"))
+    assert moved["due_pk"] == due_store.index_pk("c1", "daily-reminder")
+    assert (moved["period"], moved["scheduled_at"]) == ("2026-11-23", at.isoformat())
+    assert dispatch_due_jobs(store.table, queue, at + due_store.TICK_SPAN).enqueued == 1
     [message] = queue.drain()
     rt, _sent = runtime(store, at)
     assert handle_records(rt, [("m1", json.dumps(message))], at) == {"batchItemFailures": []}

@@ -1,6 +1,8 @@
-"""Fan-out dispatch: the tick sends one message per shard of the due index, the worker reads
-that shard and enqueues its runs; doubled, stale and continued shard messages change
-nothing twice. Request counts pin the shape (no timing here: bench/ measures that)."""
+"""Look-ahead fan-out dispatch: the tick of each five-minute slot reads the next five
+minutes of every shard of the due index, enqueues a small shard's runs itself and sends one
+message per larger shard; the worker reads that shard and enqueues its runs, each delayed to
+its time; doubled, stale and continued shard messages change nothing twice. Request counts
+pin the shape (no timing here: bench/ measures that)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.config import due_shard_count
-from chalicelib.jobs.dispatch_due_jobs import dispatch_shard, tick
+from chalicelib.jobs import dispatch_due_jobs as dispatching
+from chalicelib.jobs.dispatch_due_jobs import dispatch_shard, tick, window
 from chalicelib.jobs.scheduling import schedule_community
-from chalicelib.queue import DISPATCH, MemoryQueue, shard_message
+from chalicelib.queue import DELAY, DISPATCH, MemoryQueue, shard_message
 from chalicelib.store import due, keys
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -21,7 +24,13 @@ from chalicelib.worker import handle_records, parse_message
 from tests.helpers import community, member, runtime
 
 AT = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 21:00 Asia/Shanghai
-LEGACY = len(due.LEGACY_JOBS) * due.LEGACY_SHARDS
+BEFORE = AT - due.TICK_SPAN  # the 20:55 tick: it reads the runs of (20:55, 21:00]
+
+
+@pytest.fixture
+def fan_out(monkeypatch):
+    """Every shard with a run goes to a worker (the tick enqueues none itself)."""
+    monkeypatch.setattr(dispatching, "INLINE_MAX", 0)
 
 
 def pointers(table, n: int, *, at: datetime = AT, prefix: str = "d") -> None:
@@ -56,6 +65,7 @@ def expand(table, queue: MemoryQueue, shard_queue: MemoryQueue, **kwargs) -> int
             split,
             message["partition"],
             datetime.fromisoformat(message["tick"]),
+            until=datetime.fromisoformat(message["until"]),
             since=datetime.fromisoformat(message["since"]) if "since" in message else None,
             after=message.get("after"),
             **kwargs,
@@ -81,11 +91,12 @@ def test_ten_thousand_due_communities_take_twelve_shard_messages_and_a_thousand_
     pointers(table, 10_000)
     table.requests.clear()
     shards = MemoryQueue()
-    result = tick(table, shards, AT)
-    # The tick: one Query of one item per partition (12 shards, 12 legacy partitions), and
-    # one message per shard with something due, 10 to a SendMessageBatch.
-    assert result.partitions == due.DUE_SHARDS + LEGACY
-    assert dict(table.requests) == {"Query": due.DUE_SHARDS + LEGACY}
+    result = tick(table, shards, BEFORE)
+    # The 20:55 tick: one Query per shard (at most INLINE_MAX + 1 items; no legacy
+    # partitions), and, each shard holding more than INLINE_MAX runs, one message per
+    # shard, 10 to a SendMessageBatch.
+    assert result.partitions == due.DUE_SHARDS and result.enqueued == 0
+    assert dict(table.requests) == {"Query": due.DUE_SHARDS}
     assert len(shards.messages) == due.DUE_SHARDS == len(result.shards)
     assert shards.requests == 2
     assert {m["partition"] for m in shards.messages} == {
@@ -100,23 +111,44 @@ def test_ten_thousand_due_communities_take_twelve_shard_messages_and_a_thousand_
     assert runs.requests == sum(-(-n // 10) for n in per_shard.values())
     assert 1000 <= runs.requests <= 1000 + due.DUE_SHARDS
     assert Counter(m["community"] for m in runs.messages) == {f"d{i:06d}": 1 for i in range(10_000)}
+    # Each delayed to its time (the worker's clock: the tick's here), all within 5 minutes.
+    for m in runs.messages:
+        wait = (datetime.fromisoformat(m["scheduled_at"]) - BEFORE).total_seconds()
+        assert m[DELAY] == wait and 240 < wait <= 300
 
 
-def test_an_idle_tick_sends_nothing_and_reads_one_item_per_partition():
+def test_a_small_shard_is_enqueued_by_the_tick_itself_in_one_query_each():
+    """Up to INLINE_MAX runs a shard, the tick sends them (the shape of a 10,000-community
+    deployment's day): 12 Queries and the runs' own batches, no shard message, no worker."""
+    table = MemoryTable()
+    pointers(table, 400)
+    table.requests.clear()
+    queue = MemoryQueue()
+    result = tick(table, queue, BEFORE)
+    assert result.shards == [] and result.enqueued == 400
+    assert dict(table.requests) == {"Query": due.DUE_SHARDS}
+    per_shard = Counter(due.shard_of(f"d{i:06d}", "daily-reminder") for i in range(400))
+    assert queue.requests == sum(-(-n // 10) for n in per_shard.values())
+    assert all(m.get("kind") != DISPATCH and 240 < m[DELAY] <= 300 for m in queue.messages)
+
+
+def test_an_idle_tick_sends_nothing_and_reads_one_page_per_partition():
     table = MemoryTable()
     pointers(table, 50, at=AT + timedelta(hours=1))  # due later, not now
     table.requests.clear()
     queue = MemoryQueue()
     result = tick(table, queue, AT)
     assert result.shards == [] and queue.requests == 0
-    assert dict(table.requests) == {"Query": due.DUE_SHARDS + LEGACY}
+    assert dict(table.requests) == {"Query": due.DUE_SHARDS}
 
 
-def test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued():
+def test_a_shard_with_more_than_one_message_allows_continues_until_every_run_is_enqueued(
+    fan_out,
+):
     table = MemoryTable()
     pointers(table, 400)
     shards, runs = MemoryQueue(), MemoryQueue()
-    tick(table, shards, AT)
+    tick(table, shards, BEFORE)
     handled = expand(table, runs, shards, limit=7)
     # Each shard's ~33 runs take 5 messages of at most 7: continuations, each from where
     # the last one stopped, never from the start again.
@@ -167,42 +199,74 @@ def test_a_shard_reads_runs_due_by_its_tick_not_later_ones():
     assert len(queue.messages) == 40
 
 
-def test_a_tick_reads_the_minute_since_the_last_one_and_a_sweep_reads_everything_still_due():
-    """At 21:00 the runs wait in the queue, their pointers not yet advanced: the ticks that
-    follow do not send them again (a million copies a minute at scale); the sweep at minute 7
-    sends what is still due once, and a run due mid-minute goes with the next tick."""
-    from chalicelib.jobs.dispatch_due_jobs import window_start
-
+def test_each_tick_reads_its_own_five_minutes_ahead_and_a_sweep_everything_still_due():
+    """The 20:55 tick reads (20:55, 21:00], the 21:00 tick (21:00, 21:05]: a run due at
+    21:00:00 is the 20:55 tick's alone, each run is read by one tick, delayed to its time;
+    at 21:00 the runs wait in the queue, their pointers not yet advanced, and the ticks that
+    follow do not send them again; the sweep at minute 10 sends what is still due once."""
     table = MemoryTable()
     pointers(table, 100)  # due in the minute up to 21:00:00 (13:00 UTC)
     pointers(table, 5, at=AT + timedelta(seconds=30), prefix="half")
-    queue = MemoryQueue()
+    pointers(table, 3, at=AT + due.TICK_SPAN + timedelta(seconds=10), prefix="next")
 
-    def minute(at: datetime, **kwargs) -> list[str]:
-        shards = MemoryQueue()
-        tick(table, shards, at, **kwargs)
+    def at_tick(at: datetime, **kwargs) -> list[tuple[str, int]]:
         runs = MemoryQueue()
-        expand(table, runs, shards)
-        return sorted(m["community"] for m in runs.messages)
+        tick(table, runs, at, **kwargs)
+        return sorted((m["community"], m.get(DELAY, 0)) for m in runs.messages)
 
-    first = minute(AT + timedelta(seconds=2))
-    assert first == sorted(f"d{i:06d}" for i in range(100))
-    assert minute(AT + timedelta(minutes=1, seconds=2)) == [f"half{i:06d}" for i in range(5)]
-    for n in range(2, 7):
-        assert minute(AT + timedelta(minutes=n, seconds=1)) == []
-    sweep = AT + timedelta(minutes=7, seconds=3)
-    assert window_start(sweep) is None
-    assert minute(sweep) == sorted(first + [f"half{i:06d}" for i in range(5)])
-    assert queue.requests == 0
-    # A tick that runs late still reads from the minute before its own.
-    assert window_start(AT + timedelta(minutes=1, seconds=59)) == AT
+    first = at_tick(BEFORE + timedelta(seconds=2))  # EventBridge a little late
+    assert [c for c, _ in first] == sorted(f"d{i:06d}" for i in range(100))
+    assert max(w for _, w in first) == 298
+    # pointers(): the i-th is due i seconds before its time; the tick is a second late.
+    assert at_tick(AT + timedelta(seconds=1)) == [(f"half{i:06d}", 29 - i) for i in range(5)]
+    assert [c for c, _ in at_tick(AT + due.TICK_SPAN)] == [f"next{i:06d}" for i in range(3)]
+    sweep = AT + 2 * due.TICK_SPAN + timedelta(seconds=3)
+    assert window(sweep) == (None, AT + 3 * due.TICK_SPAN)
+    swept = at_tick(sweep)
+    assert [c for c, _ in swept] == sorted(
+        [c for c, _ in first]
+        + [f"half{i:06d}" for i in range(5)]
+        + [f"next{i:06d}" for i in range(3)]
+    )
+    assert all(w == 0 for _, w in swept)  # all past due: at once
+    # A tick running late (its event time given) still reads its own slot's window.
+    assert window(AT + timedelta(minutes=4, seconds=59)) == (AT, AT + due.TICK_SPAN)
+
+
+def test_a_pointer_written_into_a_window_already_read_goes_with_the_next_tick():
+    """A settings change at 20:57, after the 20:55 tick read (20:55, 21:00]: a run now due
+    at 20:59 is enqueued by the 21:00 tick at once (1 minute late, the bound is
+    TICK_MINUTES), one due at 21:01 or 21:03 is delayed to its time; a catch-up run (due
+    before the change) goes with the 21:00 tick too. Nothing waits for the sweep."""
+    from dataclasses import replace
+
+    store = Store(MemoryTable())
+    assert tick(store.table, MemoryQueue(), BEFORE).enqueued == 0  # 20:55: read, empty
+    changed = BEFORE + timedelta(minutes=2)  # 20:57
+    for cid, local in (("c59", "20:59"), ("c61", "21:01"), ("c63", "21:03"), ("c40", "20:40")):
+        c = community(id=cid, chat_id=f"chat-{cid}", jobs=("daily-reminder",))
+        store.create_community(c)
+        schedule_community(store.table, replace(c, reminder_time=local), changed)
+    # c40's 20:40 run, caught up (its pointer written again at 20:57, its time past).
+    due.put_due(
+        store.table,
+        "c40",
+        "daily-reminder",
+        "2026-11-23",
+        AT - timedelta(minutes=20),
+        now=changed,
+    )
+    queue = MemoryQueue()
+    tick(store.table, queue, AT)
+    got = {m["community"]: m.get(DELAY, 0) for m in queue.messages}
+    assert got == {"c59": 0, "c61": 60, "c63": 180, "c40": 0}
 
 
 def _group_posts(sent) -> Counter:
     return Counter(m.chat_id for m in sent if m.kind == "message")
 
 
-def test_doubled_and_stale_shard_messages_post_nothing_twice():
+def test_doubled_and_stale_shard_messages_post_nothing_twice(fan_out):
     """EventBridge delivers the tick twice, SQS delivers every shard message and every run
     twice: each community's reminder is posted once. A shard message handled after its
     runs finished enqueues nothing (the pointers moved on)."""
@@ -248,12 +312,13 @@ def test_a_bad_shard_message_is_dropped_with_its_reason():
         ({**good, "tick": "2026-11-23T13:00:00"}, "tick"),  # no zone
         ({**good, "after": 3}, "after"),
         ({**good, "since": "an hour ago"}, "since"),
+        ({**good, "until": "soon"}, "until"),
     ):
         with pytest.raises(BadMessage, match=reason):
             parse_message(json.dumps(broken))
 
 
-def test_more_shards_need_no_migration_old_pointers_are_read_and_moved(monkeypatch):
+def test_more_shards_need_no_migration_old_pointers_are_read_and_moved(monkeypatch, fan_out):
     """ROLLCALL_DUE_SHARDS raised from 12 to 48: pointers written under 12 are still read
     (the reader reads every shard under the new count), and each moves to its shard under
     48 when the worker advances it."""
@@ -265,7 +330,7 @@ def test_more_shards_need_no_migration_old_pointers_are_read_and_moved(monkeypat
         store.bulk_save_members([member("u1", community_id=c.id)])
         schedule_community(store.table, c, start)
     monkeypatch.setenv("ROLLCALL_DUE_SHARDS", "48")
-    assert due_shard_count() == 48 and len(due.partitions()) == 48 + LEGACY
+    assert due_shard_count() == 48 and len(due.partitions()) == 48
     rt, sent = runtime(store, AT)
     rt.queue = MemoryQueue()
     result = tick(store.table, rt.queue, AT, sweep=True)
@@ -292,7 +357,7 @@ def test_a_shard_count_below_twelve_or_not_a_number_is_refused(value):
     assert due_shard_count({}) == 12
 
 
-def test_shard_messages_in_one_batch_are_read_side_by_side():
+def test_shard_messages_in_one_batch_are_read_side_by_side(fan_out):
     """SQS hands the tick's shard messages to one worker, ten to a batch: they are read at
     the same time (threads), not one after the other."""
     import threading
@@ -301,7 +366,7 @@ def test_shard_messages_in_one_batch_are_read_side_by_side():
     pointers(table, 300)
     rt, _sent = runtime(Store(table), AT)
     rt.queue = MemoryQueue()
-    tick(table, rt.queue, AT)
+    tick(table, rt.queue, BEFORE)
     bodies = [json.dumps(m) for m in rt.queue.drain()]
     assert len(bodies) == due.DUE_SHARDS
     threads: set[str] = set()
@@ -319,3 +384,109 @@ def test_shard_messages_in_one_batch_are_read_side_by_side():
     runs = rt.queue.drain()
     assert {due.index_pk(m["community"], "daily-reminder") for m in runs} == in_ten
     assert len(runs) == len({m["community"] for m in runs})
+
+
+def _moved(store: Store, c, now: datetime, reminder_time: str):
+    """An admin's new reminder time at ``now``: saved, and the jobs pointed again (what the
+    worker's reschedule does)."""
+    changed = store.update_community(c, reminder_time=reminder_time)
+    schedule_community(store.table, changed, now)
+    return changed
+
+
+def test_a_delayed_message_whose_run_was_rescheduled_meanwhile_changes_nothing():
+    """The 20:55 tick queued the 21:00 reminders, delayed; at 20:57 one community moves its
+    reminder to 21:30 (the same day: the same period), another to 20:00 (today's passed: the
+    pointer names tomorrow). At 21:00 both messages arrive stale: nothing is posted, the
+    pointers stay as the admins set them; at 21:30 the moved one posts, once."""
+    store = Store(MemoryTable())
+    made = {}
+    for cid in ("late", "early", "kept"):
+        c = community(id=cid, chat_id=f"chat-{cid}", jobs=("daily-reminder",))
+        store.create_community(c)
+        store.bulk_save_members([member("u1", community_id=cid)])
+        schedule_community(store.table, c, AT - timedelta(hours=1))
+        made[cid] = c
+    queue = MemoryQueue()
+    tick(store.table, queue, BEFORE)
+    queued = queue.drain()
+    assert sorted(m["community"] for m in queued) == ["early", "kept", "late"]
+    changed = BEFORE + timedelta(minutes=2)
+    _moved(store, made["late"], changed, "21:30")
+    _moved(store, made["early"], changed, "20:00")
+    rt, sent = runtime(store, AT)
+    records = [(f"r{i}", json.dumps(m)) for i, m in enumerate(queued)]
+    assert handle_records(rt, records, AT) == {"batchItemFailures": []}
+    assert _group_posts(sent) == {"chat-kept": 1}
+
+    def pointer(cid):
+        item = store.table.get(keys.community_pk(cid), keys.due_item_sk("daily-reminder"))
+        return item["period"], item["scheduled_at"]
+
+    assert pointer("late") == ("2026-11-23", (AT + timedelta(minutes=30)).isoformat())
+    assert pointer("early") == ("2026-11-24", (AT + timedelta(hours=23)).isoformat())
+    later = AT + timedelta(minutes=30)
+    queue = MemoryQueue()
+    tick(store.table, queue, later - due.TICK_SPAN)
+    rt.clock.set(later)
+    records = [(f"l{i}", json.dumps(m)) for i, m in enumerate(queue.drain())]
+    assert handle_records(rt, records, later) == {"batchItemFailures": []}
+    assert _group_posts(sent) == {"chat-kept": 1, "chat-late": 1}
+
+
+def test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_comes_back():
+    """The worker moves the pointer first, then claims the run: a crash between the two
+    must not make the redelivered message look stale. The pointer remembers the run it was
+    moved from (``taken``), so the message goes on through the claim: posted once."""
+    from chalicelib.jobs.schedule import next_slot
+
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    store.bulk_save_members([member("u1")])
+    schedule_community(store.table, c, AT - timedelta(hours=1))
+    queue = MemoryQueue()
+    tick(store.table, queue, BEFORE)
+    [message] = queue.drain()
+    following = next_slot(c, "daily-reminder", AT)
+    took = due.take_due(
+        store.table,
+        "c1",
+        "daily-reminder",
+        message["period"],
+        datetime.fromisoformat(message["scheduled_at"]),
+        (following.period, following.scheduled_at),
+        now=AT,
+    )
+    assert took == due.TOOK  # … and the worker's Lambda dies here, before the claim
+    rt, sent = runtime(store, AT + timedelta(minutes=1))
+    for attempt in ("again", "and again"):
+        assert handle_records(rt, [(attempt, json.dumps(message))], AT) == {"batchItemFailures": []}
+    assert _group_posts(sent) == {"chat-1": 1}
+
+
+def test_the_schedule_and_the_look_ahead_agree():
+    """EventBridge fires at minute 0, 5, 10, …: each tick starts the slot whose next
+    TICK_MINUTES it reads; a rate() would drift off the slots and make runs late."""
+    from chalicelib.entrypoints.schedules import TICK
+
+    assert f"cron(0/{due.TICK_MINUTES} * * * ? *)" == TICK
+    assert 60 % due.TICK_MINUTES == 0 and due.TICK_MINUTES * 60 <= 900  # SQS's longest delay
+
+
+def test_a_delayed_run_goes_to_sqs_as_delay_seconds_not_in_its_body(aws):
+    import boto3
+
+    from chalicelib.queue import SqsQueue
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    sent = []
+    sqs.meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch",
+        lambda params, **_: sent.extend(params["Entries"]),
+    )
+    run = {"community": "c1", "job": "daily-reminder", "period": "p", "scheduled_at": "t"}
+    SqsQueue(sqs, url).send_batch([{**run, DELAY: 120}, {**run, DELAY: 5000}, run])
+    assert [e.get("DelaySeconds") for e in sent] == [120, 900, None]
+    assert all(json.loads(e["MessageBody"]) == run for e in sent)

@@ -359,6 +359,7 @@ def test_through_the_chalice_handlers_on_dynamodb_and_sqs(dynamo_table):
     attendees, and DynamoDB's own conditional writes keep one attendance per member."""
     import boto3
 
+    from chalicelib.store import due as due_store
     from tests.entrypoints.test_schedules_and_queue import scheduled_event, sqs_event
 
     sqs = boto3.client("sqs", region_name="us-east-1")
@@ -378,7 +379,10 @@ def test_through_the_chalice_handlers_on_dynamodb_and_sqs(dynamo_table):
             now = begin
             while now <= datetime(2026, 12, 11, 21, 5, tzinfo=SHANGHAI):
                 rt.clock.set(now)
-                client.lambda_.invoke("dispatch_due_jobs", scheduled_event(now.astimezone(UTC)))
+                # The tick of the slot before reads ahead to ``now``; its runs' delays
+                # (SQS's, in real time on moto) have passed: the clock is at their time.
+                ahead = (now - due_store.TICK_SPAN).astimezone(UTC)
+                client.lambda_.invoke("dispatch_due_jobs", scheduled_event(ahead))
                 got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
                 if got:
                     bodies = [m["Body"] for m in got]
