@@ -13,6 +13,7 @@ import pytest
 from chalicelib.domain.homework import Work
 from chalicelib.domain.models import Role
 from chalicelib.inbound import handle_event
+from chalicelib.jobs.plan import InThread
 from chalicelib.jobs.runner import CHECKPOINT_PARTS, run_job
 from chalicelib.jobs.schedule import slots_between
 from chalicelib.jobs.send_weekly_digests import plan_weekly_digest
@@ -332,8 +333,10 @@ def _big_community(store: Store, locale: str) -> None:
 
 
 def _group_posts(plan) -> list[str]:
-    """The digest's posts to the group: the scannable post, then the full list."""
-    return [m.text for i, m in enumerate(plan.messages) if plan.target(i) is None]
+    """The digest's posts to the group: the scannable post, then the full list (in its
+    thread where the platform has threads)."""
+    group = (None, InThread(0))
+    return [m.text for i, m in enumerate(plan.messages) if plan.target(i) in group]
 
 
 def _lines_kept(text: str, parts: list[str]) -> bool:
