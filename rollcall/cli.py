@@ -1263,7 +1263,10 @@ def job() -> None:
 @job.command("run")
 @click.argument(
     "name",
-    type=click.Choice((*JOBS, "roster-sync", "rota", "announcements", "discord-activity")),
+    metavar="JOB",
+    type=click.Choice(
+        (*JOBS, "roster-sync", "rota", "sessions", "announcements", "discord-activity")
+    ),
 )
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
@@ -1307,7 +1310,8 @@ def job_run(
         result = run_job(
             runtime, name, community_id, now, dry_run=dry_run, force=force, period=period
         )
-    note = _job_run_note(name, manual, at is not None)
+    # A dry run records nothing: the scheduled run of its period is still to come.
+    note = _job_run_note(name, manual, at is not None) if manual or not dry_run else ""
     if note:
         result.summary["note"] = note
     emit(result.as_dict(), as_json, "\n".join(x for x in (result.describe(), note) if x))

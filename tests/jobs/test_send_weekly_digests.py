@@ -228,8 +228,8 @@ def test_reviews_done_and_owed_and_the_stars_show_in_the_next_digest(world):
     text = sent_text(sent)
     assert "Reviews of cycle 3 work: 2 of 3 assigned done, 1 owed, 1 extra" in text
     assert "Reviews still owed:\nAnn → Cat" in text
-    assert "Homework star: Ann (cycle 3, average 5.0/5 from 1 reviews)" in text
-    assert "Check-in star: Cat (5 check-ins this cycle)" in text
+    assert "Homework star: Ann (cycle 3, average 5.0/5, reviews: 1)" in text
+    assert "Check-in star: Cat (check-ins this cycle: 5)" in text
 
 
 def test_the_default_period_is_the_cycle_that_closed_last(world):
