@@ -887,7 +887,8 @@ def member_add(
         store.save_member(added)
     result = {"community": community_id, "user_id": user_id, "outcome": outcome}
     words = {"added": "added", "updated": "updated", "back": "is back (history kept):"}
-    emit(result, as_json, f"{words[outcome]} {user_id} {added.name} ({added.role.value})")
+    who = user_id if added.name == user_id else f"{added.name} ({user_id})"
+    emit(result, as_json, f"{words[outcome]} {who}, {added.role.value}")
 
 
 @member.command("set-role")

@@ -106,7 +106,11 @@ def test_member_add_list_and_remove_keep_history(cli):
         ).stdout
     )  # fmt: skip
     assert added["outcome"] == "added"
-    cli("member", "add", "--community", cid, "u2")
+    # The name once (not "u2 u2"), with the id beside it when they differ.
+    assert cli("member", "add", "--community", cid, "u2").stdout.strip() == "added u2, member"
+    renamed = cli("member", "add", "--community", cid, "u2", "--name", "Bo").stdout.strip()
+    assert renamed == "updated Bo (u2), member"
+    cli("member", "add", "--community", cid, "u2", "--name", "u2")
     listed = json.loads(cli("member", "list", "--community", cid, "--json").stdout)
     assert [(m["user_id"], m["name"], m["role"]) for m in listed] == [
         ("u1", "Ann", "admin"),
