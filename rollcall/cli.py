@@ -457,7 +457,10 @@ def community_list(as_json: bool) -> None:
 
     with read_store() as store:
         found = list(store.list_communities())
-    lines = [f"{c.id}  {c.platform:<9} {c.timezone:<20} {c.locale:<5} {c.name}" for c in found]
+    width = max((len(c.id) for c in found), default=0)  # the columns line up
+    lines = [
+        f"{c.id:<{width}}  {c.platform:<9} {c.timezone:<20} {c.locale:<5} {c.name}" for c in found
+    ]
     emit([community_dict(c) for c in found], as_json, "\n".join(lines) or "no communities yet")
 
 

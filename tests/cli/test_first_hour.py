@@ -97,6 +97,13 @@ def test_options_that_cannot_go_together_are_a_usage_error(cli, args, line):
 # -- members ----------------------------------------------------------------------------
 
 
+def test_community_list_lines_up_its_columns_whatever_the_ids(cli):
+    create(cli, "--id", "a")
+    create(cli, "--id", "a-much-longer-id", "--chat-id", "room-2")
+    lines = cli("community", "list").stdout.splitlines()
+    assert len(lines) == 2 and len({line.index("console") for line in lines}) == 1
+
+
 def test_member_add_list_and_remove_keep_history(cli):
     cid = create(cli)
     added = json.loads(
