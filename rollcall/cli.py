@@ -1080,11 +1080,20 @@ def member_list(
             and (squad is None or m.squad == squad)
             and (status is None or m.is_present == (status == "present"))
         ]
+    row = "{:<12} {:<16} {:<7} {:<8} {:<7} {}"
     lines = [
-        f"{m.user_id:<12} {m.name:<16} {m.role.value:<7} {m.squad or '-':<8} "
-        f"{m.status.value:<7} {m.joined_at.isoformat() if m.joined_at else '-'}"
+        row.format(
+            m.user_id,
+            m.name,
+            m.role.value,
+            m.squad or "-",
+            m.status.value,
+            m.joined_at.isoformat() if m.joined_at else "-",
+        )
         for m in found
     ]
+    if lines:  # a header, so that the columns say what they are
+        lines.insert(0, row.format("user_id", "name", "role", "squad", "status", "joined"))
     emit([to_fields(m) for m in found], as_json, "\n".join(lines) or "no members")
 
 

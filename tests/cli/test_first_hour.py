@@ -164,7 +164,8 @@ def test_member_list_filters_by_role_and_squad(cli):
     cid = create(cli)
     cli("member", "import", "--community", cid, "-", input=ROSTER)
     by_squad = cli("member", "list", "--community", cid, "--squad", "A").stdout.splitlines()
-    assert [line.split()[0] for line in by_squad] == ["u1", "u2"]
+    assert [line.split()[0] for line in by_squad] == ["user_id", "u1", "u2"]
+    assert by_squad[0].split() == ["user_id", "name", "role", "squad", "status", "joined"]
     leaders = json.loads(
         cli("member", "list", "--community", cid, "--role", "leader", "--json").stdout
     )
