@@ -1276,10 +1276,7 @@ def job() -> None:
 @job.command("run")
 @click.argument(
     "name",
-    metavar="JOB",
-    type=click.Choice(
-        (*JOBS, "roster-sync", "rota", "sessions", "announcements", "discord-activity")
-    ),
+    type=click.Choice((*JOBS, "roster-sync", "rota", "announcements", "discord-activity")),
 )
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")

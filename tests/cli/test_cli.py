@@ -94,7 +94,7 @@ def test_community_lifecycle_persists_between_commands(cli):
         ),
         (("job", "run", "daily-reminder", "--community", "nope"), "unknown community"),
         (("job", "run", "daily-reminder", "--community", "x", "--at", "yesterday"), "ISO-8601"),
-        (("job", "run", "nosuch", "--community", "x"), "invalid value for 'JOB': 'nosuch'"),
+        (("job", "run", "nosuch", "--community", "x"), "'nosuch' is not one of"),
     ],
 )
 def test_bad_input_fails_with_one_line_and_no_traceback(cli, args, message):
