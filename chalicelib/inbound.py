@@ -167,12 +167,13 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if seen.role_was is not None:
         _audit_platform_role(runtime, community, member, seen.role_was, now)
     ritual_replies: list[Message] = []
+    introducing = _introducing(member, event, command)  # once per message
     if (
         event.kind == "member_joined"
         or (community.nickname_pattern and _renamed(item, member))
-        or _introducing(member, event, command)
+        or introducing
     ):
-        ritual_replies = _ritual(runtime, community, member, event, command, now)
+        ritual_replies = _ritual(runtime, community, member, event, introducing, now)
     if command is None:
         return _Handled(ritual_replies)
     handled = _run_command(runtime, community, member, command, event, now)
@@ -223,14 +224,15 @@ def _ritual(
     community: Any,
     member: Any,
     event: InboundEvent,
-    command: Any,
+    introducing: bool,
     now: datetime,
 ) -> list[Message]:
     """The joining ritual's part of an event (features/ritual.py): a join's welcome, claimed
     once per membership (two signals of one join, Telegram's service message and its
     chat_member update, or the sync seeing the newcomer first: one welcome); a nickname off
-    the community's format, prompted by direct message at most once a day; an introduction.
-    A rename or a first message that is a command goes on to the command afterwards."""
+    the community's format, prompted by direct message at most once a day; an introduction
+    (``introducing``, as _introducing found it for this message). A rename or a first
+    message that is a command goes on to the command afterwards."""
     from chalicelib.features import ritual
 
     store = runtime.store
@@ -241,7 +243,7 @@ def _ritual(
     today = community.calendar.local_date(now)
     if ritual.nickname_needs_prompt(community, member, today):
         ritual.prompt_nickname(store, community, member, today, runtime.adapter(event.platform))
-    if _introducing(member, event, command) and ritual.introduce(store, community, member, now):
+    if introducing and ritual.introduce(store, community, member, now):
         replies.append(Message(t(community.locale, "intro_done", name=member.display())))
     return replies
 

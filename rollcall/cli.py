@@ -483,7 +483,10 @@ def community_list(as_json: bool) -> None:
 
     with read_store() as store:
         found = list(store.list_communities())
-    lines = [f"{c.id}  {c.platform:<9} {c.timezone:<20} {c.locale:<5} {c.name}" for c in found]
+    width = max((len(c.id) for c in found), default=0)  # the columns line up
+    lines = [
+        f"{c.id:<{width}}  {c.platform:<9} {c.timezone:<20} {c.locale:<5} {c.name}" for c in found
+    ]
     emit([community_dict(c) for c in found], as_json, "\n".join(lines) or "no communities yet")
 
 
@@ -913,7 +916,8 @@ def member_add(
         store.save_member(added)
     result = {"community": community_id, "user_id": user_id, "outcome": outcome}
     words = {"added": "added", "updated": "updated", "back": "is back (history kept):"}
-    emit(result, as_json, f"{words[outcome]} {user_id} {added.name} ({added.role.value})")
+    who = user_id if added.name == user_id else f"{added.name} ({user_id})"
+    emit(result, as_json, f"{words[outcome]} {who}, {added.role.value}")
 
 
 @member.command("set-role")
@@ -1102,11 +1106,20 @@ def member_list(
             and (squad is None or m.squad == squad)
             and (status is None or m.is_present == (status == "present"))
         ]
+    row = "{:<12} {:<16} {:<7} {:<8} {:<7} {}"
     lines = [
-        f"{m.user_id:<12} {m.name:<16} {m.role.value:<7} {m.squad or '-':<8} "
-        f"{m.status.value:<7} {m.joined_at.isoformat() if m.joined_at else '-'}"
+        row.format(
+            m.user_id,
+            m.name,
+            m.role.value,
+            m.squad or "-",
+            m.status.value,
+            m.joined_at.isoformat() if m.joined_at else "-",
+        )
         for m in found
     ]
+    if lines:  # a header, so that the columns say what they are
+        lines.insert(0, row.format("user_id", "name", "role", "squad", "status", "joined"))
     emit([to_fields(m) for m in found], as_json, "\n".join(lines) or "no members")
 
 
@@ -1348,7 +1361,8 @@ def job_run(
         result = run_job(
             runtime, name, community_id, now, dry_run=dry_run, force=force, period=period
         )
-    note = _job_run_note(name, manual, at is not None)
+    # A dry run records nothing: the scheduled run of its period is still to come.
+    note = _job_run_note(name, manual, at is not None) if manual or not dry_run else ""
     if note:
         result.summary["note"] = note
     emit(result.as_dict(), as_json, "\n".join(x for x in (result.describe(), note) if x))

@@ -45,9 +45,12 @@ class Row:
 def parse_rows(text: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
+    wanted = f"{','.join(REQUIRED_COLUMNS)} ({', '.join(OPTIONAL_COLUMNS)} optional)"
+    if not header:
+        raise CsvError(f"the file is empty: its first line must be the header {wanted}")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise CsvError(f"line 1: missing column(s) {', '.join(missing)}; need {','.join(COLUMNS)}")
+        raise CsvError(f"line 1: missing column(s) {', '.join(missing)}; the header is {wanted}")
     reader.fieldnames = header
     rows: list[Row] = []
     seen: dict[str, int] = {}
@@ -55,6 +58,9 @@ def parse_rows(text: str) -> list[Row]:
         line = reader.line_num
         if None in record:
             raise CsvError(f"line {line}: more fields than the header has")
+        if None in record.values() and any(record.values()):
+            given = sum(v is not None for v in record.values())
+            raise CsvError(f"line {line}: {given} fields, the header has {len(header)}")
         # Stripped, then the quote an export put before a formula-like cell removed.
         values = {k: csvsafe.uncell((v or "").strip()) for k, v in record.items()}
         if not any(values.values()):

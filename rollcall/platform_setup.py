@@ -784,13 +784,15 @@ def _discord(zh: bool, stage: str) -> Guide:
             _g(
                 zh,
                 "OAuth2 → URL Generator：scopes 选 bot 和 applications.commands，权限选 View "
-                "Channels、Send Messages、Read Message History，要移除成员再加 Kick Members"
+                "Channels、Send Messages、Read Message History，周报的完整名单发在子区里还要 "
+                "Create Public Threads 和 Send Messages in Threads，要移除成员再加 Kick Members"
                 "（KICK_MEMBERS），用生成的"
                 "链接把机器人邀请进服务器。机器人的角色要排在被移除成员的角色之上；否则确认的"
                 "移除会列出来手动处理。关闭了「允许服务器成员私信」的成员，私信改发到频道。",
                 "OAuth2 → URL Generator: scopes bot and applications.commands, permissions "
-                "View Channels, Send Messages and Read Message History, plus Kick Members "
-                "(KICK_MEMBERS) for removal; "
+                "View Channels, Send Messages and Read Message History, Create Public Threads "
+                "and Send Messages in Threads (the digest's full list goes in a thread), plus "
+                "Kick Members (KICK_MEMBERS) for removal; "
                 "invite the bot with the generated link. The bot's role must sit above the "
                 "roles of members it removes, or confirmed removals are listed to do by hand. "
                 "Members who closed DMs from server members get their private messages in the "

@@ -1139,6 +1139,27 @@ MUTANTS = (
             "test_a_pointer_written_into_a_window_already_read_goes_with_the_next_tick",
         ),
     ),
+    Mutant(
+        "a resumed run forgets the summary's recorded message id",
+        "chalicelib/jobs/runner.py",
+        "        self.sent_ids: dict[int, str] = runs.sent_parts(claimed)\n",
+        "        self.sent_ids: dict[int, str] = {}\n",
+        ("tests/jobs/test_digest_threads.py",),
+    ),
+    Mutant(
+        "the summary's message id not kept before the thread reply",
+        "chalicelib/jobs/runner.py",
+        "            self.sent_ids[index] = message_id\n",
+        "",
+        ("tests/jobs/test_digest_threads.py",),
+    ),
+    Mutant(
+        "discord opens a thread the second time and gives up",
+        "chalicelib/platforms/discord.py",
+        "            if code != THREAD_ALREADY_CREATED:\n",
+        "            if True:\n",
+        ("tests/jobs/test_digest_threads.py",),
+    ),
 )
 
 

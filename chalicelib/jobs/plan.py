@@ -24,7 +24,17 @@ class Direct:
     fallback: Message | None = None
 
 
-Target = str | Direct | None
+@dataclass(frozen=True)
+class InThread:
+    """A reply in the thread of an earlier group message of the same plan (``of``: its
+    index), where the platform has threads (``ThreadReplies``): each part replies to that
+    message's first part, whose id the run recorded when it went out. Elsewhere, or when
+    the platform refuses, it is posted into the group after it, as any message."""
+
+    of: int
+
+
+Target = str | Direct | InThread | None
 
 
 @dataclass(frozen=True)
@@ -37,8 +47,8 @@ class Plan:
     # Side effects to apply once the messages are out (e.g. strikes); called once per run.
     apply: Callable[[], None] | None = None
     # Where each message goes, parallel to ``messages``: a chat id on the community's
-    # platform (e.g. its admin chat), a member privately (``Direct``), or None (or a missing
-    # entry) for the group itself.
+    # platform (e.g. its admin chat), a member privately (``Direct``), a reply in the thread
+    # of an earlier message (``InThread``), or None (or a missing entry) for the group.
     targets: Sequence[Target] = ()
     # Why this run does nothing (a platform that cannot do the job, or refused it): the run
     # is recorded as skipped with this reason instead of being claimed.

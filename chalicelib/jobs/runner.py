@@ -35,7 +35,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.models import Community
-from chalicelib.jobs.plan import Direct, Plan, Planner, Target
+from chalicelib.jobs.plan import Direct, InThread, Plan, Planner, Target
 from chalicelib.logs import metric
 from chalicelib.platforms.base import (
     ChatAddress,
@@ -43,6 +43,8 @@ from chalicelib.platforms.base import (
     DirectMessages,
     DirectRefused,
     Message,
+    ThreadRefused,
+    ThreadReplies,
 )
 from chalicelib.store import runs
 from chalicelib.store.retention import RETENTION, retention_of
@@ -185,7 +187,7 @@ def run_job(
         result.status = RunStatus.SKIPPED
         log.info("run skipped", extra={"community": community_id, "job": job})
         return result
-    messages, targets = _addressed(plan, direct)
+    messages, targets = _addressed(plan, direct, threads=isinstance(adapter, ThreadReplies))
     parts, part_targets = _render(adapter, messages, targets)
     result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
     if dry_run:
@@ -273,6 +275,11 @@ class RunLedger:
             runs.refused_parts(table, *self.key, self.epoch) if self.done else set()
         )
         self.refused_dms: list[int] = []  # message indices whose DM the platform refused
+        # The group parts' message ids, recorded with each part as it went out (an earlier
+        # attempt's from the claimed record): a reply in a thread reads its anchor's here,
+        # so a resumed run replies under the message already posted, never a new one.
+        self.sent_ids: dict[int, str] = runs.sent_parts(claimed)
+        self.thread_refusal: str | None = None  # why a thread reply went to the group
         self._pending: list[int] = []  # DM parts settled since the last checkpoint
         self._pending_refused: list[int] = []
         self._last_checkpoint = time.monotonic()
@@ -282,6 +289,7 @@ class RunLedger:
         """Note part ``index`` settled: a group part at once (its id kept, and the
         high-water mark covers the DMs before it), a DM at the next checkpoint."""
         if not direct:
+            self.sent_ids[index] = message_id
             return self._save(index, message_id, keep_id=True)
         self._pending.append(index)
         if message_id == REFUSED:
@@ -363,7 +371,15 @@ class RunLedger:
         self.result.errors.append("run taken over by another worker")
         return False
 
+    def note_thread_refused(self, index: int, reason: str) -> None:
+        """A thread reply posted into the group instead: kept on the run's record."""
+        log.warning("thread reply refused", extra={**self.context, "part": index})
+        self.thread_refusal = reason
+        self.result.summary["thread_refused"] = reason
+
     def finish(self, total: int, status: str, record: dict[str, Any] | None = None) -> None:
+        if self.thread_refusal is not None:
+            record = {**(record or {}), "thread_refused": self.thread_refusal[:500]}
         refused = len(set(self.refused_dms))
         if refused:
             self.result.summary["direct_refused"] = refused
@@ -399,7 +415,7 @@ class _Delivery:
         self.reserve = reserve
         self.progressed = False  # a part delivered (or refused) by this call
 
-    def deliver_all(self, numbered: Iterable[tuple[int, Any, str | _DirectPart | None]]) -> bool:
+    def deliver_all(self, numbered: Iterable[tuple[int, Any, _PartTarget]]) -> bool:
         """Deliver and record each part not yet settled; False when the run must stop
         (the result then says why)."""
         ledger, result = self.ledger, self.ledger.result
@@ -423,9 +439,11 @@ class _Delivery:
                 result.delivered += 1
         return ledger.checkpoint() or ledger.taken_over()
 
-    def _deliver(self, index: int, part: Any, target: str | _DirectPart | None) -> str:
+    def _deliver(self, index: int, part: Any, target: _PartTarget) -> str:
         """Send one part; REFUSED for a DM refused for good. DeliveryError otherwise."""
         ledger = self.ledger
+        if isinstance(target, _ThreadPart):
+            return self._reply_in_thread(index, part, target.anchor)
         if isinstance(target, _DirectPart):
             if target.message in ledger.refused_dms:
                 return REFUSED  # an earlier part of the same DM was refused
@@ -440,6 +458,20 @@ class _Delivery:
         # community's robot would post into the group, so it is never used there.
         to = self.chat if target is None else ChatAddress(self.community.platform, target)
         return str(self.adapter.deliver(to, part))
+
+    def _reply_in_thread(self, index: int, part: Any, anchor: int) -> str:
+        """A part in the thread of part ``anchor``, by the id recorded when it went out; into
+        the group (the reason recorded) when there is none or the platform refuses."""
+        anchor_id = self.ledger.sent_ids.get(anchor, "")
+        if anchor_id in ("", "-"):
+            reason = f"no message id recorded for part {anchor} to reply to"
+        else:
+            try:
+                return str(self.adapter.reply_in_thread(self.chat, anchor_id, part))
+            except ThreadRefused as error:
+                reason = str(error)
+        self.ledger.note_thread_refused(index, reason)
+        return str(self.adapter.deliver(self.chat, part))
 
 
 def _dry_run(table: Any, result: JobResult) -> JobResult:
@@ -490,6 +522,17 @@ class _DirectPart:
     message: int
 
 
+@dataclass(frozen=True)
+class _ThreadPart:
+    """A rendered part replying in the thread of part ``anchor`` (a group part before it)."""
+
+    anchor: int
+
+
+# Where a rendered part goes: another chat's id, a member (DM), a thread, or the group (None).
+_PartTarget = str | _DirectPart | _ThreadPart | None
+
+
 def can_send_direct(adapter: Any) -> bool:
     """Whether the platform's adapter is set up to message members privately."""
     return isinstance(adapter, DirectMessages) and bool(adapter.direct_messages)
@@ -499,18 +542,27 @@ def _fallback(target: Target) -> Message | None:
     return target.fallback if isinstance(target, Direct) else None
 
 
-def _addressed(plan: Plan, direct: bool) -> tuple[list[Message], list[Target]]:
+def _addressed(
+    plan: Plan, direct: bool, *, threads: bool = False
+) -> tuple[list[Message], list[Target]]:
     """The plan's messages and targets, with every DM replaced by its (merged) fallback
-    when the platform cannot send DMs here."""
+    when the platform cannot send DMs here, and every thread reply a plain group post when
+    it has no threads (or its anchor is not a group message)."""
     messages: list[Message] = []
     targets: list[Target] = []
     instead: list[Message] = []
+    here: dict[int, int] = {}  # a plan's message index -> its index in ``messages``
     for index, message in enumerate(plan.messages):
         target = plan.target(index)
         if isinstance(target, Direct) and not direct:
             if target.fallback is not None:
                 instead.append(target.fallback)
             continue
+        if isinstance(target, InThread):
+            anchor = here.get(target.of)
+            grouped = threads and anchor is not None and targets[anchor] is None
+            target = InThread(anchor) if grouped and anchor is not None else None
+        here[index] = len(messages)
         messages.append(message)
         targets.append(target)
     for message in merge_fallbacks(instead):
@@ -538,22 +590,33 @@ def merge_fallbacks(fallbacks: Sequence[Message]) -> list[Message]:
 
 def _render(
     adapter: Any, messages: Sequence[Message], targets: Sequence[Target]
-) -> tuple[list[Any], list[str | _DirectPart | None]]:
+) -> tuple[list[Any], list[_PartTarget]]:
     parts: list[Any] = []
-    part_targets: list[str | _DirectPart | None] = []
+    part_targets: list[_PartTarget] = []
+    first_parts: list[int] = []  # each message's first part
     for index, (message, target) in enumerate(zip(messages, targets, strict=True)):
         rendered = adapter.render(message) if adapter else render_plain(message)
+        first_parts.append(len(parts))
         parts.extend(rendered)
-        where = _DirectPart(target.user_id, index) if isinstance(target, Direct) else target
+        where: _PartTarget
+        if isinstance(target, Direct):
+            where = _DirectPart(target.user_id, index)
+        elif isinstance(target, InThread):
+            where = _ThreadPart(first_parts[target.of])
+        else:
+            where = target
         part_targets.extend(where for _ in rendered)
     return parts, part_targets
 
 
-def _describe_part(part: Any, target: str | _DirectPart | None) -> str:
-    """A part as ``rollcall job run`` shows it: DMs marked with their recipient."""
+def _describe_part(part: Any, target: _PartTarget) -> str:
+    """A part as ``rollcall job run`` shows it: DMs marked with their recipient, thread
+    replies with the part they answer."""
     text = part if isinstance(part, str) else str(part)
     if isinstance(target, _DirectPart):
         return f"[DM → {target.user_id}] {text}"
+    if isinstance(target, _ThreadPart):
+        return f"[↳ thread of part {target.anchor + 1}] {text}"
     return text
 
 

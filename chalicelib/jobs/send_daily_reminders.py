@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from chalicelib.domain.messages import t
+from chalicelib.domain.messages import day_count, t
 from chalicelib.domain.models import Community, Member, parse_hhmm
 from chalicelib.domain.periods import LAST_CALL, MANUAL, Period
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
@@ -156,12 +156,12 @@ def compose_reminder(
 
 def not_counted_line(community: Community, targets: ReminderTargets) -> str | None:
     """Who the ``done/expected`` count leaves out, and why, so the numbers add up to the
-    roster ("18/18 — not counted: 10 new members in their first 2 days"); None when the
+    roster ("18/18 — not counted: 10 new in their first 2 days"); None when the
     count covers every present member."""
     locale = community.locale
     parts = []
     if targets.grace:
-        days = community.grace_days
+        days = day_count(locale, community.grace_days)  # "1 day", never "1 days"
         parts.append(t(locale, "reminder_not_counted_new", count=len(targets.grace), days=days))
     if targets.on_leave:
         parts.append(t(locale, "reminder_not_counted_leave", count=len(targets.on_leave)))

@@ -6,8 +6,9 @@ new members shown apart; more than ``FOLDED_NAMES`` names fold into "+N more in 
 list"), the stars, then the goal, rota and level-up lines. The second is the full list:
 the work with its links (late work marked), late work for the previous cycle that came
 after its digest, every name the first post folded, reviews still owed and the new review
-assignments. Neither @-mentions anyone. Adapters split each at line boundaries to their
-platform's size.
+assignments: a reply in the first post's thread where the platform has threads (Slack,
+Discord, Telegram, Feishu; jobs/runner.py), else a second post. Neither @-mentions anyone.
+Adapters split each at line boundaries to their platform's size.
 
 Reads, whatever the number of members: one Query each for the roster, this cycle's
 submissions, the previous cycle's submissions, assignments and reviews, and the cycle's
@@ -64,7 +65,7 @@ from chalicelib.features.points import (
     levelup_line,
     repair_credits,
 )
-from chalicelib.jobs.plan import Direct, JobSpec, Plan, Slot, Target
+from chalicelib.jobs.plan import Direct, InThread, JobSpec, Plan, Slot, Target
 from chalicelib.platforms.base import Message
 from chalicelib.store.checkins import checkins_between
 from chalicelib.store.homework import (
@@ -210,7 +211,7 @@ def plan_weekly_digest(
     full = compose_full_list(community, cycles, digest, members)
     if full:
         messages.append(Message(full))
-        targets.append(None)
+        targets.append(InThread(0))  # under the first post where the platform has threads
     if direct:
         for user_id, message in compose_assignment_dms(community, digest, members):
             messages.append(message)

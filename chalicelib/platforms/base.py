@@ -737,3 +737,24 @@ class MessagePins(Protocol):
         """Pin ``message_id`` (as ``deliver`` returned it) in ``chat``. Raises DeliveryError
         when the platform refuses or cannot be reached."""
         ...
+
+
+class ThreadRefused(DeliveryError):
+    """The platform will not put a reply in the message's thread for a reason no retry
+    changes (a missing permission, a message sent through a group robot that has no id the
+    API knows): the runner posts the part into the group instead and records why."""
+
+
+@runtime_checkable
+class ThreadReplies(Protocol):
+    """Optional: adapters whose platform replies in a message's thread (Slack ``thread_ts``,
+    a Discord thread started from the message, a Telegram reply, Feishu's reply in thread).
+    A plan's ``InThread`` parts go this way (the digest's full list under its summary);
+    elsewhere they are posted into the group after it."""
+
+    def reply_in_thread(self, chat: ChatAddress, message_id: str, part: Any) -> str:
+        """Send one rendered part as a reply in the thread of ``message_id`` (as ``deliver``
+        returned it) in ``chat``; returns the reply's message id. Calling it again for the
+        same message must not open a second thread (a retried run does). Raises
+        ThreadRefused when the platform refuses for good, DeliveryError otherwise."""
+        ...

@@ -65,6 +65,7 @@ from chalicelib.platforms.base import (
     Message,
     Parsed,
     Sender,
+    ThreadRefused,
     Unauthorized,
     api_base,
     defuse,
@@ -109,6 +110,15 @@ UNKNOWN_MEMBER, UNKNOWN_USER = 10007, 10013  # not in the guild (any more), or n
 # A members read refused: no access (the bot not in the server, or the app without the
 # Server Members intent), or a permission missing.
 MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
+# Starting a thread from a message: one exists already (a retried run: it has the message's
+# id, so the reply goes into it all the same); refusals no retry changes (no access, no
+# Create Public Threads, a channel that takes no threads).
+THREAD_ALREADY_CREATED = 160004
+THREAD_REFUSALS = frozenset({50001, 50013, 50024})
+# A reply by reference the channel refused: no access or permission, the message unknown.
+REPLY_REFUSALS = frozenset({10008, 50001, 50013, 50035})
+# Threads started for a digest's full list are archived after a week without messages.
+THREAD_ARCHIVE_MINUTES = 10080
 # Roster sync: 1,000 members a page (the maximum), a bound on a list that never ends.
 LIST_PAGE = 1000
 MAX_LIST_PAGES = 1000
@@ -355,6 +365,50 @@ class DiscordAdapter:
             raise DirectRefused(
                 f"Discord refused a direct message to user {user_id}: "
                 "Cannot send messages to this user (50007)"
+            ) from None
+
+    # -- thread replies (jobs/runner.py: the digest's full list under its summary)
+    def reply_in_thread(
+        self, chat: ChatAddress, message_id: str, part: dict[str, Any] | str
+    ) -> str:
+        """Start a public thread from the message (``POST /channels/{channel}/messages/
+        {message}/threads``, Create Public Threads) and post the part into it. A thread
+        started from a message has the message's id, so a retried run that finds one
+        already (160004) posts into that one: never a second thread. Refused the thread,
+        the part answers the message in the channel (``message_reference``, Read Message
+        History); refused that too, ThreadRefused names both reasons."""
+        if isinstance(part, str):
+            part = payload(part, set())
+        if not _SNOWFLAKE.fullmatch(message_id):
+            raise ThreadRefused(f"not a Discord message id: {message_id[:40]!r}")
+        first_line = str(part.get("content") or "").split("\n", 1)[0].strip()
+        opening = {
+            "name": first_line[:100] or "rollcall",
+            "auto_archive_duration": THREAD_ARCHIVE_MINUTES,
+        }
+        path = f"/channels/{chat.chat_id}/messages/{message_id}/threads"
+        try:
+            self._post(path, opening, self._sender, True)
+        except DeliveryError as error:
+            code = _code(error.answer)
+            if code in THREAD_REFUSALS:
+                return self._reply_by_reference(chat, message_id, part, str(error))
+            if code != THREAD_ALREADY_CREATED:
+                raise
+        return self._post(f"/channels/{message_id}/messages", part, self._sender, True)
+
+    def _reply_by_reference(
+        self, chat: ChatAddress, message_id: str, part: dict[str, Any], refused: str
+    ) -> str:
+        reference = {"message_id": message_id, "fail_if_not_exists": False}
+        reply = {**part, "message_reference": reference}
+        try:
+            return self._post(f"/channels/{chat.chat_id}/messages", reply, self._sender, True)
+        except DeliveryError as error:
+            if _code(error.answer) not in REPLY_REFUSALS:
+                raise
+            raise ThreadRefused(
+                f"discord refused a thread ({refused}) and a reply ({error})"
             ) from None
 
     def _dm_channel(self, user_id: str) -> str:

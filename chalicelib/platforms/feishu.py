@@ -108,6 +108,7 @@ from chalicelib.platforms.base import (
     Message,
     Parsed,
     Sender,
+    ThreadRefused,
     Unauthorized,
     api_base,
     community_robot,
@@ -667,6 +668,36 @@ class FeishuAdapter:
         self._app_request(
             "POST", "/im/v1/pins", self._sender, params={}, payload={"message_id": message_id}
         )
+
+    # -- thread replies (jobs/runner.py: the digest's full list under its summary)
+    def reply_in_thread(self, chat: ChatAddress, message_id: str, part: str) -> str:
+        """``POST /im/v1/messages/{message_id}/reply`` with ``reply_in_thread`` as the app.
+        Its ``uuid`` (the same for the same message and part) lets Feishu drop a repeat
+        within the hour: a resumed run does not post the reply twice. A custom bot's posts
+        have no id the API knows, and Feishu's refusals (the message recalled, the bot out
+        of the chat) are final: ThreadRefused, and the part goes to the group instead."""
+        if not self.direct_messages or not _MESSAGE_ID.fullmatch(message_id):
+            raise ThreadRefused(
+                "feishu replies in a thread need the app (ROLLCALL_FEISHU_APP_ID/_APP_SECRET) "
+                "and a message it sent; the group's custom bot cannot"
+            )
+        dedupe = hashlib.sha256(f"{message_id}\n{part}".encode()).hexdigest()[:32]
+        reply = {
+            "content": json.dumps({"text": part}, ensure_ascii=False),
+            "msg_type": "text",
+            "reply_in_thread": True,
+            "uuid": dedupe,
+        }
+        path = f"/im/v1/messages/{quote(message_id, safe='')}/reply"
+        try:
+            answer = self._app_request(
+                "POST", path, self._sender, params={}, payload=reply, pace_key=chat.chat_id
+            )
+        except AppError as error:
+            if error.code is None or error.code in THROTTLE_CODES:
+                raise
+            raise ThreadRefused(f"feishu refused the thread reply: {error}") from None
+        return _message_id(answer)
 
     # -- roster sync (features/roster.py)
     def read_chat_members(

@@ -74,6 +74,7 @@ from chalicelib.platforms.base import (
     Message,
     Parsed,
     Sender,
+    ThreadRefused,
     Unauthorized,
     api_base,
     cut_long_lines,
@@ -111,6 +112,8 @@ MEMBER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 LIST_PAGE = 1000
 MAX_LIST_PAGES = 500
 KICK_ALREADY_DONE = frozenset({"not_in_channel"})
+# chat.postMessage's answers for a thread_ts whose message is gone: no reply can go under it.
+THREAD_GONE = frozenset({"thread_not_found", "message_not_found"})
 # A slash command's response_url takes this many messages within this long of the command
 # (Slack's documented limits); the margin keeps a last post from arriving just too late.
 RESPONSE_URL_USES = 5
@@ -465,6 +468,20 @@ class SlackAdapter:
         body = self._call("pins.add", {"channel": chat.chat_id, "timestamp": message_id})
         if not body.get("ok") and body.get("error") != "already_pinned":
             raise DeliveryError(f"slack refused the pin: {_error(body)}")
+
+    # -- thread replies (jobs/runner.py: the digest's full list under its summary)
+    def reply_in_thread(self, chat: ChatAddress, message_id: str, part: str) -> str:
+        """``chat.postMessage`` with ``thread_ts`` set to the message's ts: a thread is
+        only the replies to that ts, so a retried run adds to the same one. A message
+        Slack no longer has (``thread_not_found``, ``message_not_found``) refuses for good."""
+        try:
+            return self._post(chat.chat_id, part, {"thread_ts": message_id}, self._sender)
+        except DeliveryError as error:
+            body = error.answer.body if error.answer is not None else None
+            code = body.get("error") if isinstance(body, dict) else None
+            if code not in THREAD_GONE:
+                raise
+            raise ThreadRefused(f"slack refused the thread reply: {code}") from None
 
     # -- roster sync (features/roster.py)
     def read_chat_members(

@@ -63,6 +63,7 @@ from chalicelib.platforms.base import (
     Message,
     Parsed,
     Sender,
+    ThreadRefused,
     Unauthorized,
     api_base,
     cut_long_lines,
@@ -506,6 +507,16 @@ class TelegramAdapter:
         )
         if refused is not None:
             raise DeliveryError(f"telegram refused the pin: {refused}")
+
+    # -- thread replies (jobs/runner.py: the digest's full list under its summary)
+    def reply_in_thread(self, chat: ChatAddress, message_id: str, part: str) -> str:
+        """``sendMessage`` with ``reply_parameters`` naming the message: the reply shows it
+        quoted, and opens its thread in a group with comments or topics. If the message was
+        deleted meanwhile, Telegram posts the part anyway (``allow_sending_without_reply``)."""
+        if not message_id.isascii() or not message_id.isdigit():
+            raise ThreadRefused(f"not a Telegram message id: {message_id[:40]!r}")
+        reference = {"message_id": int(message_id), "allow_sending_without_reply": True}
+        return self._send(chat.chat_id, part, {"reply_parameters": reference})
 
     def _admin_call(self, method: str, payload: dict[str, Any]) -> str | None:
         """Call ``method``; None when Telegram did it, else why not (for the log)."""

@@ -120,6 +120,17 @@ def test_help_names_every_command_by_a_word_that_works_and_fits_one_discord_mess
     assert not missing, f"commands /help does not name ({locale}): {sorted(missing)}"
 
 
+def test_the_chinese_help_teaches_chinese_words_only():
+    """Issue 17: the zh-CN help (admins' part too) names each command by its Chinese word,
+    never a slash word in the middle of Chinese lines."""
+    import re
+
+    from chalicelib.domain.messages import t
+
+    text = t("zh-CN", "help") + "\n" + t("zh-CN", "help_admin")
+    assert re.findall(r"/[a-z][a-z_-]*", text) == []
+
+
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 def test_the_leaderboards_usage_uses_the_words_of_help(locale):
     """Issue 17: `排行榜 年` (no such board) answers with the words /help teaches."""

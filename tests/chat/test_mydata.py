@@ -89,3 +89,18 @@ def test_mydata_refused_by_the_platform_tells_the_member_how_to_fix_it(setup):
     run_worker(rt, rt.queue, NOON)
     assert len(sent) == 1 and "chapter 3" not in sent[0].text
     assert "/mydata" in sent[0].text or "我的数据" in sent[0].text
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_every_kind_of_personal_item_has_a_name_in_mydata(locale):
+    """Issue 17 (seen in the walkthrough): /mydata after an admin made someone a leader
+    failed with no name for the role changes. Every kind erasure.member_items can return
+    is named in both languages."""
+    from chalicelib.domain.messages import t
+    from chalicelib.store import erasure, keys
+
+    kinds = {erasure.KIND_NAMES[p] for p in keys.PERSONAL_PREFIXES}
+    kinds |= {erasure.KIND_NAMES[keys.MEMBER_PREFIX], "homework_counters", "warnings"}
+    assert kinds >= {"role_changes", "settings_changes"}
+    for kind in sorted(kinds):
+        assert t(locale, f"mydata_kind_{kind}").strip(), kind

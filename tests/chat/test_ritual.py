@@ -154,6 +154,25 @@ def test_the_first_long_message_after_the_welcome_is_the_introduction_noted_once
     assert post("a long message from a regular", user="boss", message_id="m-5") == []
 
 
+def test_whether_a_message_introduces_is_decided_once_per_message(world, monkeypatch):
+    """inbound._introducing is computed once per message, not again inside the ritual."""
+    import chalicelib.inbound as inbound
+
+    post, _store, _sent = world
+    post(kind="member_joined", user="dee", name="Dee", message_id="j-1")
+    calls: list[str] = []
+    decide = inbound._introducing
+
+    def counted(member, event, command):
+        calls.append(event.text)
+        return decide(member, event, command)
+
+    monkeypatch.setattr(inbound, "_introducing", counted)
+    [thanks] = post("I am Dee, a data engineer in Berlin", user="dee", name="Dee", message_id="m")
+    assert "Thanks for introducing yourself, Dee" in thanks
+    assert calls == ["I am Dee, a data engineer in Berlin"]
+
+
 def test_rules_are_shown_to_anyone_and_pending_lists_who_still_owes_a_step(world):
     post, store, _sent = world
     [rules] = post("群规", user="boss", name="Boss", message_id="r-1")

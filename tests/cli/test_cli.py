@@ -94,6 +94,7 @@ def test_community_lifecycle_persists_between_commands(cli):
         ),
         (("job", "run", "daily-reminder", "--community", "nope"), "unknown community"),
         (("job", "run", "daily-reminder", "--community", "x", "--at", "yesterday"), "ISO-8601"),
+        (("job", "run", "nosuch", "--community", "x"), "'nosuch' is not one of"),
     ],
 )
 def test_bad_input_fails_with_one_line_and_no_traceback(cli, args, message):
@@ -162,6 +163,9 @@ def test_member_import_updates_rather_than_duplicates_and_export_round_trips(cli
             "line 3: user_id 'u1' repeats line 2",
         ),
         ("user_id,name,role,squad,joined_at\n,a,member,A,2026-11-01\n", "line 2: user_id is empty"),
+        ("", "the file is empty: its first line must be the header user_id,name,"),
+        ("user_id,name\nu1,a\n", "joined_at (username optional)"),
+        ("user_id,name,role,squad,joined_at\nu1,a,member,A\n", "line 2: 4 fields, the header"),
     ],
 )
 def test_malformed_csv_is_refused_whole_with_its_line_number(cli, tmp_path, csv_text, message):
@@ -183,6 +187,9 @@ def test_job_run_dry_run_prints_the_reminder_and_records_nothing(cli, tmp_path):
     at = "2026-11-23T21:00:00+08:00"
     dry = cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--dry-run")
     assert "dry-run" in dry.stdout and "@王芳" in dry.stdout and "0/1" in dry.stdout
+    # A dry run of a period's scheduled run does not claim the scheduler will find it done.
+    report = cli("job", "run", "monthly-report", "--community", cid, "--dry-run").stdout
+    assert "dry-run" in report and "scheduler will find it done" not in report
     sent = json.loads(
         cli("job", "run", "daily-reminder", "--community", cid, "--at", at, "--json").stdout
     )

@@ -97,6 +97,13 @@ def test_options_that_cannot_go_together_are_a_usage_error(cli, args, line):
 # -- members ----------------------------------------------------------------------------
 
 
+def test_community_list_lines_up_its_columns_whatever_the_ids(cli):
+    create(cli, "--id", "a")
+    create(cli, "--id", "a-much-longer-id", "--chat-id", "room-2")
+    lines = cli("community", "list").stdout.splitlines()
+    assert len(lines) == 2 and len({line.index("console") for line in lines}) == 1
+
+
 def test_member_add_list_and_remove_keep_history(cli):
     cid = create(cli)
     added = json.loads(
@@ -106,7 +113,11 @@ def test_member_add_list_and_remove_keep_history(cli):
         ).stdout
     )  # fmt: skip
     assert added["outcome"] == "added"
-    cli("member", "add", "--community", cid, "u2")
+    # The name once (not "u2 u2"), with the id beside it when they differ.
+    assert cli("member", "add", "--community", cid, "u2").stdout.strip() == "added u2, member"
+    renamed = cli("member", "add", "--community", cid, "u2", "--name", "Bo").stdout.strip()
+    assert renamed == "updated Bo (u2), member"
+    cli("member", "add", "--community", cid, "u2", "--name", "u2")
     listed = json.loads(cli("member", "list", "--community", cid, "--json").stdout)
     assert [(m["user_id"], m["name"], m["role"]) for m in listed] == [
         ("u1", "Ann", "admin"),
@@ -153,7 +164,8 @@ def test_member_list_filters_by_role_and_squad(cli):
     cid = create(cli)
     cli("member", "import", "--community", cid, "-", input=ROSTER)
     by_squad = cli("member", "list", "--community", cid, "--squad", "A").stdout.splitlines()
-    assert [line.split()[0] for line in by_squad] == ["u1", "u2"]
+    assert [line.split()[0] for line in by_squad] == ["user_id", "u1", "u2"]
+    assert by_squad[0].split() == ["user_id", "name", "role", "squad", "status", "joined"]
     leaders = json.loads(
         cli("member", "list", "--community", cid, "--role", "leader", "--json").stdout
     )

@@ -13,6 +13,7 @@ import pytest
 from chalicelib.domain.homework import Work
 from chalicelib.domain.models import Role
 from chalicelib.inbound import handle_event
+from chalicelib.jobs.plan import InThread
 from chalicelib.jobs.runner import CHECKPOINT_PARTS, run_job
 from chalicelib.jobs.schedule import slots_between
 from chalicelib.jobs.send_weekly_digests import plan_weekly_digest
@@ -227,8 +228,8 @@ def test_reviews_done_and_owed_and_the_stars_show_in_the_next_digest(world):
     text = sent_text(sent)
     assert "Reviews of cycle 3 work: 2 of 3 assigned done, 1 owed, 1 extra" in text
     assert "Reviews still owed:\nAnn → Cat" in text
-    assert "Homework star: Ann (cycle 3, average 5.0/5 from 1 reviews)" in text
-    assert "Check-in star: Cat (5 check-ins this cycle)" in text
+    assert "Homework star: Ann (cycle 3, average 5.0/5, reviews: 1)" in text
+    assert "Check-in star: Cat (check-ins this cycle: 5)" in text
 
 
 def test_the_default_period_is_the_cycle_that_closed_last(world):
@@ -332,8 +333,10 @@ def _big_community(store: Store, locale: str) -> None:
 
 
 def _group_posts(plan) -> list[str]:
-    """The digest's posts to the group: the scannable post, then the full list."""
-    return [m.text for i, m in enumerate(plan.messages) if plan.target(i) is None]
+    """The digest's posts to the group: the scannable post, then the full list (in its
+    thread where the platform has threads)."""
+    group = (None, InThread(0))
+    return [m.text for i, m in enumerate(plan.messages) if plan.target(i) in group]
 
 
 def _lines_kept(text: str, parts: list[str]) -> bool:

@@ -201,15 +201,15 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "hw_digest_star_scored": {
         "zh-CN": "🌟 作业之星：{name}（{cycle}，平均 {average} 分，{count} 份点评）",
-        "en": "🌟 Homework star: {name} ({cycle}, average {average}/5 from {count} reviews)",
+        "en": "🌟 Homework star: {name} ({cycle}, average {average}/5, reviews: {count})",
     },
     "hw_digest_star_reviewed": {
         "zh-CN": "🌟 作业之星：{name}（{cycle}，收到 {count} 份点评）",
-        "en": "🌟 Homework star: {name} ({cycle}, {count} reviews)",
+        "en": "🌟 Homework star: {name} ({cycle}, reviews: {count})",
     },
     "hw_digest_star_checkin": {
         "zh-CN": "🏅 打卡之星：{names}（本期打卡 {count} 天）",
-        "en": "🏅 Check-in star: {names} ({count} check-ins this cycle)",
+        "en": "🏅 Check-in star: {names} (check-ins this cycle: {count})",
     },
     "hw_digest_assign_title": {
         "zh-CN": "🔁 {cycle} 作业互评分配（每份 {k} 人，谁 → 点评谁）：",

@@ -50,6 +50,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "mydata_kind_reports": {"zh-CN": "月度报告", "en": "monthly reports"},
     "mydata_kind_report_rows": {"zh-CN": "月度报告中你的行", "en": "your lines in monthly reports"},
     "mydata_kind_removals": {"zh-CN": "移除记录", "en": "removals"},
-    "mydata_kind_changes": {"zh-CN": "后台中的设置修改", "en": "settings changed on the pages"},
+    "mydata_kind_settings_changes": {
+        "zh-CN": "后台中的设置修改",
+        "en": "settings changed on the pages",
+    },
     "mydata_kind_signin_links": {"zh-CN": "后台登录链接", "en": "sign-in links"},
+    "mydata_kind_role_changes": {"zh-CN": "角色变动", "en": "role changes"},
+    "mydata_kind_stars": {"zh-CN": "月度、季度之星", "en": "stars"},
+    "mydata_kind_homework_counters": {"zh-CN": "作业计数", "en": "homework counters"},
+    "mydata_kind_warnings": {"zh-CN": "警告", "en": "warnings"},
+    "mydata_kind_rota_duties": {"zh-CN": "值班", "en": "duty rota turns"},
+    "mydata_kind_rota_volunteers": {"zh-CN": "值班报名", "en": "duty rota sign-ups"},
+    "mydata_kind_sessions": {"zh-CN": "分享会（报名与出席）", "en": "sessions (talks, attendance)"},
 }

@@ -47,8 +47,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "(not counted: {parts})",
     },
     "reminder_not_counted_new": {
-        "zh-CN": "{count} 位新成员还在加入后的前 {days} 天",
-        "en": "{count} new members in their first {days} days",
+        "zh-CN": "{count} 位新成员还在加入后的前 {days}",
+        "en": "{count} new in their first {days}",
     },
     "reminder_not_counted_leave": {
         "zh-CN": "{count} 人请假或免打卡",
