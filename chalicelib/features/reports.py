@@ -42,6 +42,7 @@ from chalicelib.domain.inactivity import (
     Verdict,
     compile_report,
     observed,
+    rule_label,
     rules_of,
     still_candidate,
 )
@@ -197,10 +198,14 @@ def build_monthly_report(
 # -- messages --------------------------------------------------------------------------------
 
 
-def _names(locale: str, names: NameList) -> str:
+def _names(locale: str, names: NameList, rules: Sequence[Rule] = ()) -> str:
+    """The names of a list, each with the rule it fell under by the rule's name (never its
+    id: "林小雨（缺交作业）", not "（hw-missed）")."""
     separator = t(locale, "list_separator")
     shown = [
-        t(locale, "report_named_rule", name=n.name, rule=n.rule) if n.rule else n.name
+        t(locale, "report_named_rule", name=n.name, rule=rule_label(rules, n.rule, locale))
+        if n.rule
+        else n.name
         for n in names.names
     ]
     text = separator.join(shown)
@@ -261,7 +266,11 @@ def compose_report(community: Community, summary: ReportSummary, *, names: bool 
     locale = community.locale
     lines = _report_heading(community, summary)
     lines += _report_rates(locale, summary)
-    lines += _report_name_lists(locale, summary) if names else [t(locale, "report_names_hidden")]
+    lines += (
+        _report_name_lists(locale, summary, rules_of(community))
+        if names
+        else [t(locale, "report_names_hidden")]
+    )
     removal = _report_removal_line(locale, summary)
     if removal is not None:
         lines.append(removal)
@@ -323,14 +332,19 @@ def _rate_line(locale: str, key: str, rate: Rate, **more: Any) -> str:
     return t(locale, key, done=rate.done, expected=rate.expected, percent=rate.percent, **more)
 
 
-def _report_name_lists(locale: str, summary: ReportSummary) -> list[str]:
+def _report_name_lists(locale: str, summary: ReportSummary, rules: Sequence[Rule]) -> list[str]:
     """Who turned quiet or inactive, came back, was warned, is a candidate for removal."""
     lines = []
     for name in ("newly_quiet", "newly_inactive", "came_back", "warned", "candidates"):
         found = summary.lists.get(name)
         if found is not None and found.total:
             lines.append(
-                t(locale, f"report_{name}", count=found.total, names=_names(locale, found))
+                t(
+                    locale,
+                    f"report_{name}",
+                    count=found.total,
+                    names=_names(locale, found, rules),
+                )
             )
     return lines
 

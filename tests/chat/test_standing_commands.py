@@ -165,7 +165,7 @@ def test_report_in_the_admin_chat_shows_the_latest_report_with_names():
     run_job(rt, "monthly-report", "c1", REPORT_AT)
     reply = say(rt, "/report", LATER, user="boss", chat="admins-1")
     assert "monthly report for 2026-11" in reply
-    assert "Removal candidates (1): Olga (silent)" in reply
+    assert "Removal candidates (1): Olga (inactivity)" in reply
 
 
 def test_report_asked_in_the_group_shows_numbers_but_names_nobody():

@@ -100,7 +100,7 @@ def test_rules_are_shown_set_and_refused_with_the_reason(cli, cid):
 def test_monthly_report_before_the_job_ran_is_a_preview(cli, cid):
     out = cli("report", "monthly", "--community", cid, "--month", "2026-11", "--at", RUN_AT)
     assert "Writers: monthly report for 2026-11 (as of 2026-12-01)" in out.stdout
-    assert "Warned (1): Ian (silent)" in out.stdout
+    assert "Warned (1): Ian (inactivity)" in out.stdout
     assert "preview: not stored" in out.stdout
     args = ("report", "monthly", "--community", cid, "--month", "2026-11", "--at", RUN_AT)
     data = json.loads(cli(*args, "--json").stdout)
@@ -147,8 +147,8 @@ def test_the_stored_report_csv_matches_its_message(cli, cid):
     assert {r["cohort"] for r in rows} == {""}  # no cohort ran in November
     by_id = {r["user_id"]: r for r in rows}
     assert set(by_id) == {"boss", "amy", "ian", "olga"}
-    assert by_id["olga"]["candidate_rule"] == "silent" and "Olga (silent)" in message
-    assert by_id["ian"]["warned_rule"] == "silent" and "Warned (1): Ian (silent)" in message
+    assert by_id["olga"]["candidate_rule"] == "silent" and "Olga (inactivity)" in message
+    assert by_id["ian"]["warned_rule"] == "silent" and "Warned (1): Ian (inactivity)" in message
     assert by_id["amy"]["squad"] == "A" and by_id["boss"]["role"] == "owner"
     for tier in ("active", "inactive"):
         count = sum(1 for r in rows if r["tier"] == tier)

@@ -275,7 +275,7 @@ def test_without_an_admin_chat_each_admin_gets_the_report_privately():
     assert adapter.group == []  # nothing in the group: the report and warnings are private
     assert [user for user, _ in adapter.private] == ["owner", "hana", "ian"]
     assert adapter.private[0][1].startswith("📋 Study Group: monthly report for 2026-11")
-    assert "Removal candidates (1): Olga (silent)" in adapter.private[0][1]
+    assert "Removal candidates (1): Olga (inactivity)" in adapter.private[0][1]
 
 
 def test_when_the_admins_cannot_be_reached_the_group_hears_only_that_a_report_is_ready():

@@ -136,8 +136,10 @@ def test_the_report_counts_tiers_rates_and_lists_each_candidate_with_its_rule():
     assert "Members (8): active 2, quiet 1, inactive 3, new 1, on leave 1" in text
     assert "Check-ins: 35/200 member-days (18%)" in text
     assert "Homework: 4/6 handed in (67%) over 3 cycles" in text
-    assert "Warned (2): Hana (hw-missed), Ian (silent)" in text
-    assert "Removal candidates (1): Olga (silent)" in text
+    # Each rule by its name (the kind's, for rules without one), never by its id.
+    assert "Warned (2): Hana (missed homework), Ian (inactivity)" in text
+    assert "Removal candidates (1): Olga (inactivity)" in text
+    assert "hw-missed" not in text and "silent" not in text
     assert "/confirm-removals 2026-11" in text
     assert "Owner" not in text and "Leo" not in text and "Lefty" not in text
 
@@ -227,7 +229,7 @@ def test_without_an_admin_chat_each_admin_gets_the_report_privately():
         ("direct", "hana"),
         ("direct", "ian"),
     ]
-    assert "monthly report" in sent[0].text and "Olga (silent)" in sent[0].text
+    assert "monthly report" in sent[0].text and "Olga (inactivity)" in sent[0].text
     assert all(m.kind == "direct" for m in sent)  # nothing in the group
     latest = reports.latest_header(store.table, "c1")
     assert latest is not None and latest.month == "2026-11"
@@ -270,7 +272,7 @@ def test_next_months_report_shows_the_change_and_who_came_back():
     assert "active 3 (+1), quiet 2 (+1), inactive 3 (±0), new 0 (−1), on leave 0 (−1)" in text
     assert "Came back (1): Quinn" in text
     assert "Newly quiet (2): Amy, Leo" in text  # Leo's leave ended on 10 December
-    assert "Removal candidates (2): Ian (silent), Olga (silent)" in text  # Ian warned in Nov.
+    assert "Removal candidates (2): Ian (inactivity), Olga (inactivity)" in text  # Ian warned in Nov.
     assert "first report" not in text
 
 
@@ -290,10 +292,14 @@ def test_the_csv_has_every_member_and_matches_the_message():
         assert f"{label} {count}" in message
     candidates = [(r["name"], r["candidate_rule"]) for r in rows if r["candidate_rule"]]
     assert candidates == [("Olga", "silent")]
-    assert f"Removal candidates ({len(candidates)}): Olga (silent)" in message
-    for name, rule in (("Hana", "hw-missed"), ("Ian", "silent")):
+    assert f"Removal candidates ({len(candidates)}): Olga (inactivity)" in message
+    # The CSV keeps the rule's id (machine-readable); the message says the rule's name.
+    for name, rule, label in (
+        ("Hana", "hw-missed", "missed homework"),
+        ("Ian", "silent", "inactivity"),
+    ):
         row = next(r for r in rows if r["name"] == name)
-        assert row["warned_rule"] == rule and f"{name} ({rule})" in message
+        assert row["warned_rule"] == rule and f"{name} ({label})" in message
     amy = next(r for r in rows if r["user_id"] == "amy")
     assert (amy["checkins"], amy["last_active"], amy["tier"]) == ("30", "2026-11-30", "active")
     hana = next(r for r in rows if r["user_id"] == "hana")
