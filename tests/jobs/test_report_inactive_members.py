@@ -272,7 +272,8 @@ def test_next_months_report_shows_the_change_and_who_came_back():
     assert "active 3 (+1), quiet 2 (+1), inactive 3 (±0), new 0 (−1), on leave 0 (−1)" in text
     assert "Came back (1): Quinn" in text
     assert "Newly quiet (2): Amy, Leo" in text  # Leo's leave ended on 10 December
-    assert "Removal candidates (2): Ian (inactivity), Olga (inactivity)" in text  # Ian warned in Nov.
+    # Ian was warned in November.
+    assert "Removal candidates (2): Ian (inactivity), Olga (inactivity)" in text
     assert "first report" not in text
 
 
