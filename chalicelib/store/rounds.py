@@ -15,9 +15,11 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -33,7 +35,9 @@ _pool_lock = threading.Lock()
 def _executor() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
-        if _pool is None:  # made on first use: the cold path starts no thread
+        if _pool is None:  # made on first use: the cold path imports and starts nothing
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rollcall-round")
         return _pool
 
