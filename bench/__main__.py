@@ -130,6 +130,13 @@ def run_on_embedded(
         table = _fresh_table(client, "bench-cold")
         _seed_cold(client, table)
         cold = bench_cold_path(endpoint.url, table, runs=cold_runs)
+        say("embedded: cold path, every platform")
+        from bench.coldpath import bench_cold_platforms
+
+        platforms_table = _fresh_table(client, "bench-cold-platforms")
+        cold["every_platform"] = bench_cold_platforms(
+            endpoint.url, client, platforms_table, runs=cold_runs
+        )
     finally:
         for key, value in saved.items():
             if value is None:

@@ -543,6 +543,7 @@ def bench_cold_platforms(endpoint: str, client: Any, table: str, runs: int = 3) 
     same verification, one put and the platform's reply: medians of ``runs`` each, from
     source (no bytecode cache), and the worst ratio."""
     from chalicelib.domain.models import Community
+    from chalicelib.store import keys
     from chalicelib.store.repository import Store
     from chalicelib.store.table import DynamoTable
 
@@ -589,6 +590,8 @@ def bench_cold_platforms(endpoint: str, client: Any, table: str, runs: int = 3) 
                     _child(minimal_script, case, table, compiled)
                     continue
                 ours.append(_child(PLATFORM_CHILD, case, table, env))
+                checked = list(store.table.query(keys.community_pk(found.id), prefix="CI#"))
+                assert len(checked) == 1, (name, "the first request recorded no check-in")
                 minimal.append(_child(minimal_script, case, table, env))
                 for way, into in ((PLATFORM_CHILD, ours_pyc), (minimal_script, minimal_pyc)):
                     _forget(store, found.id, user)

@@ -314,3 +314,33 @@ def test_discord_roster_sync_costs_two_reads_and_the_pages_whatever_the_server()
         assert row["platform_requests"] == row["platform_requests_min"]
         assert row["can_view"] == row["members"] // 2  # the crew role only
     assert (thousand["platform_requests"], ten_thousand["platform_requests"]) == (4, 13)
+
+
+def test_the_cold_path_sends_each_platform_a_request_its_adapter_accepts_as_a_checkin():
+    """bench/coldpath.py's per-platform first requests are real: each platform's adapter
+    verifies its signature (or decrypts it) and reads a check-in from it."""
+    from datetime import UTC, datetime
+
+    from bench.coldpath import _VERIFY, platform_cases
+    from chalicelib.config import Settings
+    from chalicelib.domain.commands import parse_command
+    from chalicelib.platforms.base import HttpRequest
+    from chalicelib.runtime import Runtime, build_adapter
+    from chalicelib.store.memory import MemoryTable
+    from chalicelib.store.repository import Store
+
+    cases = platform_cases("http://127.0.0.1:9")
+    assert (
+        set(cases)
+        == set(_VERIFY)
+        == {"console", "discord", "feishu", "wecom", "slack", "telegram", "dingtalk"}
+    )
+    for name, case in cases.items():
+        settings = Settings.from_env({"ROLLCALL_STAGE": "local", **case["env"]})
+        adapter = build_adapter(name, Runtime(settings=settings, store=Store(MemoryTable())))
+        assert adapter is not None, name
+        request = HttpRequest("POST", case["headers"], case["query"], case["body"])
+        adapter.verify(request, datetime.now(UTC))
+        [event] = adapter.parse(request).events
+        command = parse_command(event.text)
+        assert command is not None and command.name == "checkin", (name, event.text)
