@@ -1031,6 +1031,16 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "the run written with the counters is off by one",
+        "chalicelib/chat/checkins.py",
+        "        link = Link(today, after.current, current.last)\n",
+        "        link = Link(today, after.current + 1, current.last)\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups",
+        ),
+    ),
+    Mutant(
         "withdrawing takes back a check-in another request settled",
         "chalicelib/store/checkins.py",
         '        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),\n'

@@ -14,11 +14,13 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.config import Settings
 from chalicelib.domain.checkins import Link
@@ -441,3 +443,54 @@ def test_a_checkin_withdrawn_while_another_message_settles_it_is_recorded_again(
     [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
     assert (item["streak"], item["prev"]) == (2, "2026-11-22")
     assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item is there"
+
+
+# -- the runs the two rounds write equal a day-by-day recount, make-ups included ------------
+
+
+def _recount(checked: set[date], end: date) -> int:
+    run, day = 0, end
+    while day in checked:
+        run += 1
+        day = date.fromordinal(day.toordinal() - 1)
+    return run
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from(["checkin", "makeup"]), st.integers(1, 3)),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups(steps):
+    """Warm check-ins (the put with the read, the run with the counters) and make-ups in
+    any order: every stored check-in's run, and the member's counters, equal the runs
+    counted day by day from the check-ins that exist."""
+    from dataclasses import replace
+
+    table = MemoryTable()
+    store = Store(table)
+    store.create_community(replace(community(), makeups_per_month=31, makeup_window_days=3))
+    rt = Runtime(settings=Settings(), store=store)
+    day = 1
+    for gap, action, back in steps:
+        day += gap
+        at = local(min(day, 30), 12)
+        say(rt, "hello", at)  # the community cached: every check-in takes the warm path
+        if action == "checkin":
+            say(rt, "/checkin", at)
+        else:
+            target = date(2026, 11, min(day, 30)) - timedelta(days=back)
+            say(rt, f"/makeup {target.isoformat()}", at)
+    items = [i for i in table.all_items() if i["sk"].startswith(keys.CHECKIN_PREFIX)]
+    checked = {date.fromisoformat(i["date"]) for i in items}
+    for item in items:
+        assert item.get("streak") == _recount(checked, date.fromisoformat(item["date"])), item
+    stored = store.get_member("c1", "u1")
+    assert stored is not None and stored.checkins == len(checked)
+    if checked:
+        last = max(checked)
+        assert (stored.last_checkin, stored.current_streak) == (last, _recount(checked, last))
+        assert stored.best_streak == max(_recount(checked, x) for x in checked)
