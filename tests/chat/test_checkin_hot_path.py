@@ -494,3 +494,25 @@ def test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeu
         last = max(checked)
         assert (stored.last_checkin, stored.current_streak) == (last, _recount(checked, last))
         assert stored.best_streak == max(_recount(checked, x) for x in checked)
+
+
+def test_a_member_who_left_or_is_exempt_checks_in_on_the_warm_path_as_before(on_moto):
+    """What the read shows beyond the gate does not refuse a check-in: a member back after
+    leaving starts a new membership and checks in; an exempt member checks in. Both in the
+    same two rounds, each with its run."""
+    from dataclasses import replace
+
+    rt, requests = on_moto
+    store = rt.store
+    store.save_member(replace(member("m010"), status="left", current_streak=5, checkins=9))
+    store.save_member(replace(member("m011"), exempt=True))
+    say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
+    for user in ("m010", "m011"):
+        requests.reset()
+        assert "checked in for 2026-11-23" in say(rt, "/checkin", local(23, 9), user=user)
+        assert requests.rounds() == 2
+    back = store.get_member("c1", "m010")
+    assert back is not None and back.is_present and back.joined_at == date(2026, 11, 23)
+    assert (back.checkins, back.current_streak) == (10, 1)
+    runs = {i["user_id"]: i["streak"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))}
+    assert runs == {"m010": 1, "m011": 1}
