@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from chalicelib.store.rounds import round_of_request
 
 READ_UNIT = 4096
 WRITE_UNIT = 1024
@@ -134,6 +137,9 @@ class Meter:
     payload_written: int = 0
     seconds: float = 0.0
     seconds_by_operation: Counter[str] = field(default_factory=Counter)
+    # the round of each request (store/rounds.py): requests sent together count once
+    round_marks: list[int | None] = field(default_factory=list)
+    _local: threading.local = field(default_factory=threading.local)
     # (table, pk, sk) → attribute sizes, of the items seen whole (see the module docstring)
     _known: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
 
@@ -143,16 +149,18 @@ class Meter:
         return self
 
     def _remember(self, params: dict[str, Any], **_: Any) -> None:
-        self._last_params = params
-        self._started = time.perf_counter()
+        # per thread: a round's two requests are in flight at once
+        self._local.params = params
+        self._local.started = time.perf_counter()
+        self.round_marks.append(round_of_request())
 
     def _count(self, model: Any, parsed: dict[str, Any], **kwargs: Any) -> None:
-        took = time.perf_counter() - getattr(self, "_started", time.perf_counter())
+        took = time.perf_counter() - getattr(self._local, "started", time.perf_counter())
         name = model.name
         self.seconds += took
         self.seconds_by_operation[name] += took
         self.requests[name] += 1
-        params = getattr(self, "_last_params", {})
+        params = getattr(self._local, "params", {})
         consistent = bool(params.get("ConsistentRead"))
         if name == "GetItem":
             size = item_size(parsed.get("Item") or {})
@@ -235,6 +243,12 @@ class Meter:
         self.rcu = self.wcu = self.seconds = 0.0
         self.bytes_read = self.bytes_written = self.items_read = self.items_written = 0
         self.payload_written = 0
+        self.round_marks.clear()
+
+    def rounds(self) -> int:
+        """Round trips in sequence: requests of one round (store/rounds.py) count once."""
+        marked = {mark for mark in self.round_marks if mark is not None}
+        return len(marked) + sum(1 for mark in self.round_marks if mark is None)
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -9,8 +9,10 @@ platform's webhooks. The floor is the one conditional PutItem a check-in cannot 
 without, timed on the same client and endpoint.
 
 Besides p50/p99 it reports what each check-in cost in requests and units (counted only
-while check-ins run) and how much of its time was spent inside DynamoDB calls (client and
-endpoint), so the rest is the route's own work.
+while check-ins run), in *rounds* (round trips in sequence: requests the code sends
+together, store/rounds.py, count once; the target is 2), and how much of its time was
+spent inside DynamoDB calls (client and endpoint), so the rest is the route's own work.
+moto serialises every request, so the time figures cannot show the overlap; the rounds do.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ def _checkins(post: Post, users: range, meter: Meter) -> dict[str, Any]:
     stats: dict[str, Any] = summary(samples)
     stats.update(
         requests=meter.total_requests() / n,
+        rounds=meter.rounds() / n,
         requests_by_operation={k: v / n for k, v in meter.requests.items()},
         rcu=meter.rcu / n,
         wcu=meter.wcu / n,

@@ -112,7 +112,19 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         if left_from is not None:
             store.mark_member_left(left_from.id, sender.user_id)
         return _Handled()
-    community, item = store.find_community_and_member(event.platform, event.chat_id, sender.user_id)
+    early = None
+    community = None
+    if command is not None and command.name == "checkin":
+        # Warm: the check-in's put goes out with the member read (chat/checkins.py).
+        community = store.cached_community(event.platform, event.chat_id)
+        if community is not None:
+            from chalicelib.chat.checkins import read_member_and_put_checkin
+
+            item, early = read_member_and_put_checkin(store, community, event, command, now)
+    if community is None:
+        community, item = store.find_community_and_member(
+            event.platform, event.chat_id, sender.user_id
+        )
     if community is None:
         if command is None:
             return _Handled()
@@ -159,6 +171,7 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
             activity=seen.activity,
             checkin_delivery=seen.checkin_delivery,
             runtime=runtime,
+            early_checkin=early,
         )
         return _Handled(list(dispatch(ctx)))
     member = seen.member

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ import pytest
 
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
+from chalicelib.store.rounds import round_of_request
 from chalicelib.store.schema import ensure_table
 from chalicelib.store.table import DynamoTable
 
@@ -50,16 +52,27 @@ class RequestCounter:
 
     def __init__(self, client) -> None:
         self.counts: Counter[str] = Counter()
+        self._rounds: list[int | None] = []
+        self._lock = threading.Lock()
         client.meta.events.register("before-call.dynamodb", self._count)
 
     def _count(self, model, **_: object) -> None:
-        self.counts[model.name] += 1
+        with self._lock:  # requests of one round come from two threads
+            self.counts[model.name] += 1
+            self._rounds.append(round_of_request())
 
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def rounds(self) -> int:
+        """Round trips in sequence: requests sent together (store/rounds.py) count once."""
+        marked = {r for r in self._rounds if r is not None}
+        return len(marked) + sum(1 for r in self._rounds if r is None)
+
     def reset(self) -> None:
-        self.counts.clear()
+        with self._lock:
+            self.counts.clear()
+            self._rounds.clear()
 
 
 @pytest.fixture

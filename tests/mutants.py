@@ -712,8 +712,8 @@ MUTANTS = (
     Mutant(
         "check-ins written without the community's retention",
         "chalicelib/chat/checkins.py",
-        "        delivery=delivery,\n        retention=retention_of(ctx.community),\n",
-        "        delivery=delivery,\n",
+        "            delivery=delivery,\n            retention=retention_of(ctx.community),\n",
+        "            delivery=delivery,\n",
         (
             "tests/chat/test_retention_setting.py::"
             "test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention",
@@ -1159,6 +1159,55 @@ MUTANTS = (
         "            if code != THREAD_ALREADY_CREATED:\n",
         "            if True:\n",
         ("tests/jobs/test_digest_threads.py",),
+    ),
+    Mutant(
+        "check-in counters and link serialised again (three rounds)",
+        "chalicelib/chat/checkins.py",
+        "saved, linked = at_once(counters, linking)",
+        "saved, linked = counters(), linking()",
+        ("tests/chat/test_checkin_hot_path.py",),
+    ),
+    Mutant(
+        "check-in put no longer sent with the member read",
+        "chalicelib/chat/checkins.py",
+        "    item, written = at_once(read, put)\n",
+        "    item = read()\n    written = put()\n",
+        ("tests/chat/test_checkin_hot_path.py",),
+    ),
+    Mutant(
+        "the rules gate keeps the check-in put before the read",
+        "chalicelib/chat/checkins.py",
+        "            _withdraw_early(ctx)\n            return refused\n",
+        "            return refused\n",
+        ("tests/chat/test_checkin_hot_path.py",),
+    ),
+    Mutant(
+        "the check-in put sent with the read kept for the default retention",
+        "chalicelib/chat/checkins.py",
+        "            retention=retention_of(community),\n            attempt=attempt,\n",
+        "            attempt=attempt,\n",
+        (
+            "tests/chat/test_retention_setting.py::"
+            "test_a_warm_check_in_put_with_the_member_read_is_kept_for_the_retention_too",
+        ),
+    ),
+    Mutant(
+        "the run written with the counters is off by one",
+        "chalicelib/chat/checkins.py",
+        "        link = Link(today, after.current, current.last)\n",
+        "        link = Link(today, after.current + 1, current.last)\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups",
+        ),
+    ),
+    Mutant(
+        "withdrawing takes back a check-in another request settled",
+        "chalicelib/store/checkins.py",
+        '        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),\n'
+        "    )\n\n\ndef checkins_on",
+        '        cond=Cond.eq("attempt", attempt),\n    )\n\n\ndef checkins_on',
+        ("tests/chat/test_checkin_hot_path.py",),
     ),
 )
 

@@ -356,3 +356,33 @@ def test_admin_refresh_writes_per_changed_admin_never_per_member(dynamo_client):
         assert first["changes"] == first["admins"] == 5
         assert first["dynamodb"]["requests"] == {"Query": 1, "UpdateItem": 5, "BatchWriteItem": 1}
         assert again["changes"] == 0 and again["dynamodb"]["requests"] == {"Query": 1}
+
+
+def test_the_cold_path_sends_each_platform_a_request_its_adapter_accepts_as_a_checkin():
+    """bench/coldpath.py's per-platform first requests are real: each platform's adapter
+    verifies its signature (or decrypts it) and reads a check-in from it."""
+    from datetime import UTC, datetime
+
+    from bench.coldpath import _VERIFY, platform_cases
+    from chalicelib.config import Settings
+    from chalicelib.domain.commands import parse_command
+    from chalicelib.platforms.base import HttpRequest
+    from chalicelib.runtime import Runtime, build_adapter
+    from chalicelib.store.memory import MemoryTable
+    from chalicelib.store.repository import Store
+
+    cases = platform_cases("http://127.0.0.1:9")
+    assert (
+        set(cases)
+        == set(_VERIFY)
+        == {"console", "discord", "feishu", "wecom", "slack", "telegram", "dingtalk"}
+    )
+    for name, case in cases.items():
+        settings = Settings.from_env({"ROLLCALL_STAGE": "local", **case["env"]})
+        adapter = build_adapter(name, Runtime(settings=settings, store=Store(MemoryTable())))
+        assert adapter is not None, name
+        request = HttpRequest("POST", case["headers"], case["query"], case["body"])
+        adapter.verify(request, datetime.now(UTC))
+        [event] = adapter.parse(request).events
+        command = parse_command(event.text)
+        assert command is not None and command.name == "checkin", (name, event.text)

@@ -12,12 +12,30 @@ is recognised from the member item already read (no write at all), or, while the
 delivery is still in flight, from the item the refused put returns; either way it gets no
 second reply, while a genuinely second check-in the same day is answered kindly.
 
-The two writes are made one after the other, never at once: the put's item carries the
-run ending there (read from the member), and the counters must never count a check-in
-whose item was not written. The window left open: a crash between those two writes leaves
-the check-in recorded and the counters one behind. The platform's redelivery, or the
-member's next 打卡 the same day, finds the check-in and settles the counters then (see
-``_settle_checkin``).
+Two round trips on the warm path, not three (:func:`read_member_and_put_checkin`). The
+put needs nothing from the member read except the run ending at it (``streak``, ``prev``,
+kept for make-up repairs), so it goes out *with* the read, carrying no run; the second
+round is the member's conditional counter update together with the link that gives the
+check-in its run (store/checkins.py ``link_own_checkin``, conditional on the item being
+this attempt's and unlinked). The counters still never count a check-in whose item was
+not written: the put has returned before they are sent. Chosen over deriving the run
+without the read, which would need the member's history on every make-up repair.
+
+When the read shows the check-in must not happen, and the early put wrote it, the put is
+taken back (``withdraw_checkin``: conditional on this attempt's mark and on no run yet,
+so exactly once, and never under counters another request settled): a member who has not
+accepted the group rules (the joining ritual's gate), and a redelivery that arrives after
+the day ended. A second check-in the same day costs a refused put (no write) besides the
+read. Unknown members are created by the counter write as before; make-ups, the cold path
+(no community cached) and a check-in with no platform delivery id keep the one-by-one order.
+
+The windows left open: a crash between the two rounds leaves the check-in recorded with
+no run and the counters one behind. The platform's redelivery, or the member's next 打卡
+the same day, finds the check-in and settles the counters and its run then (see
+``_settle_checkin``); a check-in left with no run reads as a run of 1 in a later make-up
+repair (store/checkins.py ``link_of``), never more than the member had. A make-up sent in
+the same few milliseconds as the check-in, between the counter write and the link, sees
+the check-in with no run the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +44,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from chalicelib.chat.context import CommandContext
@@ -52,6 +71,7 @@ from chalicelib.domain.checkins import (
     repair_with_makeup,
     take_leave,
 )
+from chalicelib.domain.commands import Command
 from chalicelib.domain.freezes import (
     FreezeRules,
     bank,
@@ -62,21 +82,24 @@ from chalicelib.domain.freezes import (
     refund,
 )
 from chalicelib.domain.messages import day_count, t
-from chalicelib.domain.models import Member, first_observed
+from chalicelib.domain.models import Community, Member, first_observed
 from chalicelib.features.points import (
     checkin_fields,
     level_label,
     rank_by_points,
     standing_lines,
 )
-from chalicelib.platforms.base import Message
+from chalicelib.platforms.base import InboundEvent, Message
+from chalicelib.store import keys
 from chalicelib.store.checkins import (
     checkin_counts,
     get_checkin,
     link_of,
+    link_own_checkin,
     load_member,
     member_checkins,
     member_month,
+    new_attempt,
     record_checkin,
     release_makeup,
     relink_checkin,
@@ -84,8 +107,11 @@ from chalicelib.store.checkins import (
     save_leave,
     save_streak,
     set_quiet,
+    withdraw_checkin,
 )
+from chalicelib.store.repository import Store
 from chalicelib.store.retention import retention_of
+from chalicelib.store.rounds import at_once
 
 log = logging.getLogger("rollcall.checkins")
 
@@ -120,18 +146,76 @@ def _theme_line(ctx: CommandContext, today: date) -> str | None:
 # -- 打卡 /checkin ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EarlyCheckin:
+    """A check-in put sent together with the member read: its day, its own mark, and
+    whether it was written (else the item already there)."""
+
+    day: date
+    attempt: str
+    put: Any  # store.table.PutResult
+
+
+def read_member_and_put_checkin(
+    store: Store, community: Community, event: InboundEvent, command: Command, now: Any
+) -> tuple[dict[str, Any] | None, EarlyCheckin | None]:
+    """The sender's member item, and the check-in's conditional put made at the same time
+    (one round trip for both, store/rounds.py). Only for a message with a delivery id (what
+    tells a redelivery), else the read alone and the put after it, as before."""
+    user_id = event.sender.user_id
+    table = store.table
+
+    def read() -> dict[str, Any] | None:
+        return table.get(keys.community_pk(community.id), keys.member_sk(user_id))
+
+    if not event.event_id or not str(user_id).strip():
+        return read(), None
+    day = community.calendar.local_date(now)
+    note, _cut = cut_text(command.args, NOTE_MAX_CHARS)
+    attempt = new_attempt()
+
+    def put() -> Any:
+        return record_checkin(
+            table,
+            community.id,
+            user_id,
+            day,
+            now,
+            note=note or None,
+            delivery=keys.delivery_id(event.platform, event.event_id),
+            retention=retention_of(community),
+            attempt=attempt,
+        )
+
+    item, written = at_once(read, put)
+    return item, EarlyCheckin(day, attempt, written)
+
+
+def _withdraw_early(ctx: CommandContext) -> None:
+    """The member read refused a check-in whose early put was written: take it back."""
+    early = ctx.early_checkin
+    if early is not None and early.put:
+        member = ctx.member
+        withdraw_checkin(
+            ctx.store.table, member.community_id, member.user_id, early.day, early.attempt
+        )
+
+
 def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     member = ctx.member
     name = member.display()
+    early = ctx.early_checkin if ctx.early_checkin and ctx.early_checkin.day == today else None
     if ctx.community.require_rules_acceptance and member.rules_accepted_at is None:
         refused = _rules_first(ctx)  # decided from the member item already read
         if refused:
+            _withdraw_early(ctx)
             return refused
     delivery = ctx.delivery
     if delivery is not None and delivery == ctx.checkin_delivery:
         # This very message recorded the member's last check-in and its counters: a
         # redelivery (perhaps after the day ended, so not one for a new day either).
+        _withdraw_early(ctx)
         ctx.write_activity()
         log.info("duplicate check-in delivery", extra={"community": member.community_id})
         return []
@@ -148,18 +232,21 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
     _spend, covered = _freezes_spent(ctx, member, before, today)
     after = check_in(before, today, leave_of(member), covered)
     link = Link(today, after.current if after.last == today else 1, before.last)
-    recorded = record_checkin(
-        ctx.store.table,
-        member.community_id,
-        member.user_id,
-        today,
-        ctx.now,
-        note=note or None,
-        streak=link.run,
-        prev=link.prev,
-        delivery=delivery,
-        retention=retention_of(ctx.community),
-    )
+    if early is not None:
+        recorded = early.put  # sent with the read, carrying no run: linked with the counters
+    else:
+        recorded = record_checkin(
+            ctx.store.table,
+            member.community_id,
+            member.user_id,
+            today,
+            ctx.now,
+            note=note or None,
+            streak=link.run,
+            prev=link.prev,
+            delivery=delivery,
+            retention=retention_of(ctx.community),
+        )
     if not recorded:
         # Today's check-in is there, the counters behind it: the first delivery of this
         # message still in flight (or crashed after its put), or another message racing it.
@@ -174,7 +261,10 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         return _reply(
             [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
         )
-    done = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
+    if early is not None:
+        done = _settle_checkin(ctx, member, today, written=None, delivery=delivery, own=early)
+    else:
+        done = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
     settled = done.streak
     return _reply(
         [
@@ -242,6 +332,7 @@ def _settle_checkin(
     *,
     written: Link | None,
     delivery: str | None,
+    own: EarlyCheckin | None = None,
 ) -> Settled:
     """Bring the member's counters up to a recorded check-in for ``today``.
 
@@ -268,8 +359,27 @@ def _settle_checkin(
         spend, covered = _freezes_spent(ctx, member, current, today)
         after = check_in(current, today, leave_of(member), covered)
         link = Link(today, after.current, current.last)
-        if link != written:
-            relink_checkin(table, member.community_id, member.user_id, link)
+        linking = None
+        if own is not None:
+            # Our own put, written with no run: its link goes out with the counters below.
+            linking = partial(
+                link_own_checkin, table, member.community_id, member.user_id, link, own.attempt
+            )
+            own, written = None, link
+        elif link != written:
+            if not relink_checkin(table, member.community_id, member.user_id, link):
+                # Withdrawn meanwhile (its own request's read refused it): ours to record.
+                record_checkin(
+                    table,
+                    member.community_id,
+                    member.user_id,
+                    today,
+                    ctx.now,
+                    streak=link.run,
+                    prev=link.prev,
+                    retention=retention_of(ctx.community),
+                    delivery=delivery,
+                )
             written = link
         points, _ = checkin_fields(
             ctx.community,
@@ -292,9 +402,24 @@ def _settle_checkin(
             take = {"freezes": -len(spend)}
         if spend:
             points["frozen_days"] = list(keep_frozen(covered, today))
-        saved = save_streak(
-            table, member, after, activity=activity, delivery=delivery, points=points, add=take
+        counters = partial(
+            save_streak,
+            table,
+            member,
+            after,
+            activity=activity,
+            delivery=delivery,
+            points=points,
+            add=take,
         )
+        if linking is not None:
+            saved, linked = at_once(counters, linking)
+            if not linked and saved is not None:  # linked first by another request:
+                relink_checkin(table, member.community_id, member.user_id, link)  # ours won
+            elif not linked:
+                written = None  # decided again below, from the member re-read
+        else:
+            saved = counters()
         if saved is not None:
             return Settled(Streak.of(saved), spend, current.current, left)
         reloaded = load_member(table, member.community_id, member.user_id)

@@ -26,7 +26,6 @@ from datetime import timedelta
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.commands import parse_command
-from chalicelib.domain.goals import BOARD_WORDS
 from chalicelib.platforms.base import (
     ChatAddress,
     DeliveryError,
@@ -58,8 +57,11 @@ def guarded(ctx: CommandContext) -> bool:
         return False
     if command.name in ("theme", "settings", "goal") and not command.args.strip():
         return False  # only shows them
-    if command.name == "goal" and command.args.strip().lower() in BOARD_WORDS:
-        return False  # the goal board: nothing changes
+    if command.name == "goal":
+        from chalicelib.domain.goals import BOARD_WORDS  # not on every message's path
+
+        if command.args.strip().lower() in BOARD_WORDS:
+            return False  # the goal board: nothing changes
     if command.name == "announce" and command.args.strip().lower() in ("", "list", "列表"):
         return False  # the usage or the list: nothing changes
     if command.name == "forget" and not _confirms(command.args):

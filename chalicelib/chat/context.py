@@ -34,6 +34,9 @@ class CommandContext:
     activity: Activity | None = None
     # The delivery that recorded the member's last check-in, as stored on the member item.
     checkin_delivery: str | None = None
+    # A warm check-in's put, sent together with the member read (chat/checkins.py
+    # EarlyCheckin); None when the check-in has not been put yet.
+    early_checkin: Any = None
     # True when the queue worker runs a deferred command (chat/router.py DEFERRED), with no
     # platform deadline to answer within: the handler may do all of its slow work at once.
     in_worker: bool = False

@@ -34,7 +34,6 @@ from chalicelib.domain.points import (
     prune_keys,
     settle_key,
 )
-from chalicelib.store import runs
 from chalicelib.store.points import read_member_item, save_points
 from chalicelib.store.records import from_fields
 from chalicelib.store.table import Table
@@ -305,6 +304,8 @@ def announced_until(table: Table, community_id: str, job: str, period: str) -> d
     there, so that a changed post time neither announces a level-up twice nor drops one,
     and a post skipped for lateness hands its level-ups on. None when no such run is
     recorded in the last few (a new community, or the ledger's retention passed)."""
+    from chalicelib.store import runs  # the jobs' ledger: off the check-in's import path
+
     for run in runs.recent_runs(table, community_id, job, period, limit=RECENT_RUNS):
         if run.get("status") == runs.DONE and run.get(LEVELUPS_UNTIL):
             return datetime.fromisoformat(run[LEVELUPS_UNTIL])

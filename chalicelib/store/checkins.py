@@ -43,6 +43,7 @@ def record_checkin(
     prev: date | None = None,
     delivery: str | None = None,
     retention: timedelta = RETENTION,
+    attempt: str | None = None,
 ) -> PutResult:
     """Written (truthy) when this is the member's first check-in for that local date; else
     refused, carrying the check-in already there (one PutItem either way).
@@ -53,6 +54,11 @@ def record_checkin(
     platform delivery that sent it ("<platform>#<event id>"): when a put is refused, the
     item it returns tells a redelivery of that message (answered with silence) from a
     second check-in the same day (answered kindly), with no separate de-duplication write.
+
+    Without ``streak`` the item is written with no run yet (the webhook's check-in, sent
+    before the member is read: see chat/checkins.py); :func:`link_own_checkin` adds it.
+    ``attempt`` is this request's own mark (made here when not given), which that link and
+    :func:`withdraw_checkin` are conditional on.
     """
     item: dict[str, Any] = {
         "pk": keys.community_pk(community_id),
@@ -71,12 +77,50 @@ def record_checkin(
     # This attempt's own mark (store/claims.py): DynamoDB may apply the put and lose its
     # answer; botocore's retry is then refused by the put itself, and without the mark the
     # member's check-in would be taken for a redelivery and answered with silence.
-    attempt = uuid.uuid4().hex[:16]
+    attempt = attempt or new_attempt()
     item["attempt"] = attempt
     written = table.put(item, cond=Cond.absent("pk"), return_old=True)
     if not written and written.old is not None and written.old.get("attempt") == attempt:
         return PutResult(True)
     return written
+
+
+def new_attempt() -> str:
+    """A check-in put's own mark (see :func:`record_checkin`)."""
+    return uuid.uuid4().hex[:16]
+
+
+def link_own_checkin(
+    table: Table, community_id: str, user_id: str, link: Link, attempt: str
+) -> bool:
+    """Give the check-in this request put (``attempt``), written with no run, its run and
+    previous date: one UpdateItem, conditional on the item still being ours and unlinked.
+    False when it is gone (withdrawn) or another request linked it first (a concurrent
+    settler or a make-up, whose link then stands)."""
+    updated = table.update(
+        keys.community_pk(community_id),
+        keys.checkin_sk(link.day, user_id),
+        set={"streak": link.run, "prev": link.prev.isoformat() if link.prev else None},
+        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),
+        return_new=False,
+    )
+    return bool(updated)
+
+
+def withdraw_checkin(
+    table: Table, community_id: str, user_id: str, day: date, attempt: str
+) -> bool:
+    """Take back a check-in this request put before reading the member, when the read
+    refused it (rules not accepted, a redelivery after the day ended): one DeleteItem,
+    conditional on the item being this attempt's and still unlinked. Exactly once: a
+    redelivery's put was refused and has nothing to withdraw, a repeat of the delete is
+    refused, and a check-in another request has settled meanwhile (linked, then counted)
+    is never taken back from under its counters."""
+    return table.delete(
+        keys.community_pk(community_id),
+        keys.checkin_sk(day, user_id),
+        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),
+    )
 
 
 def checkins_on(table: Table, community_id: str, local_date: date) -> list[dict[str, Any]]:

@@ -437,6 +437,14 @@ class Store:
             self._by_chat[key] = (now + self._cache_seconds, community)
         return community
 
+    def cached_community(self, platform: str, chat_id: str) -> Community | None:
+        """The chat's community when this container has it cached (no request), else None:
+        what lets a warm check-in send its put before the member read returns."""
+        cached = self._by_chat.get((platform, chat_id))
+        if cached is not None and cached[0] > self._monotonic():
+            return cached[1]
+        return None
+
     def find_community_and_member(
         self, platform: str, chat_id: str, user_id: str
     ) -> tuple[Community | None, dict[str, Any] | None]:

@@ -1,10 +1,12 @@
 """The check-in's hot path, through ``handle_event``: what a check-in costs on DynamoDB
 (moto), and how it de-duplicates a redelivery without claiming the delivery id first.
 
-A warm check-in is one read and two writes: the member's GetItem, the check-in's
-conditional PutItem (which records the delivery id) and the member's UpdateItem (counters,
-the day's activity and the delivery id together). It used to be five requests: a claim of
-the delivery id and a separate activity write came first.
+A warm check-in is two round trips: the member's GetItem together with the check-in's
+conditional PutItem (which records the delivery id, and no run yet), then the member's
+UpdateItem (counters, the day's activity and the delivery id together) together with the
+UpdateItem that gives the check-in its run. It used to be three in sequence (read, put,
+update), and before that five requests: a claim of the delivery id and a separate activity
+write came first.
 """
 
 from __future__ import annotations
@@ -12,19 +14,28 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.config import Settings
+from chalicelib.domain.checkins import Link
 from chalicelib.domain.messages import t
 from chalicelib.inbound import handle_event
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.runtime import Runtime
 from chalicelib.store import keys
-from chalicelib.store.checkins import checkins_on, record_checkin
+from chalicelib.store.checkins import (
+    checkins_on,
+    link_own_checkin,
+    record_checkin,
+    relink_checkin,
+    withdraw_checkin,
+)
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
 from tests.helpers import community, member
@@ -98,13 +109,16 @@ def memory_runtime(table: MemoryTable | None = None) -> Runtime:
 # -- what it costs ---------------------------------------------------------------------------
 
 
-def test_a_warm_checkin_is_one_read_and_two_writes(on_moto):
+def test_a_warm_checkin_is_two_rounds_of_two_requests(on_moto):
     rt, requests = on_moto
     say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="m007")
     assert "checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 2}
+    assert requests.rounds() == 2
+    [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
+    assert (item["user_id"], item["streak"]) == ("m007", 1), "linked with its run"
     stored = rt.store.get_member("c1", "m007")
     assert stored is not None and stored.last_active == date(2026, 11, 23), "activity folded in"
 
@@ -134,8 +148,8 @@ def test_a_warm_checkin_reads_nothing_back_from_its_member_update(on_moto):
     )
     reply = say(rt, "/checkin", local(23, 9), user="m001")
     assert "1-day streak" in reply
-    [update] = asked
-    assert update["ReturnValues"] == "NONE"
+    assert len(asked) == 2, "the counters, and the check-in's run"
+    assert all(update["ReturnValues"] == "NONE" for update in asked)
     assert counters(rt, "m001") == (1, 1, date(2026, 11, 23))
 
 
@@ -147,7 +161,8 @@ def test_a_new_members_first_message_being_a_checkin_creates_them_in_one_put(on_
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="newbie", name="Newbie")
     assert "Newbie checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 2}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 2, "UpdateItem": 1}
+    assert requests.rounds() == 2
     created = rt.store.get_member("c1", "newbie")
     assert created is not None
     assert (created.joined_at, created.last_active, created.role.value) == (
@@ -158,16 +173,23 @@ def test_a_new_members_first_message_being_a_checkin_creates_them_in_one_put(on_
     assert (created.checkins, created.current_streak, created.best_streak) == (1, 1, 1)
 
 
-def test_a_redelivery_and_a_second_checkin_cost_one_read_and_no_write(on_moto):
+def test_a_redelivery_and_a_second_checkin_cost_one_round_and_write_nothing(on_moto):
+    """The read and the put go out together, so a repeat costs a refused put besides the
+    read (one round trip, the same wait), and writes nothing."""
     rt, requests = on_moto
     say(rt, "/checkin", local(23, 9), user="m003", event_id="m-1")
+    before = sorted(map(str, rt.store.table.client.scan(TableName=rt.store.table.name)["Items"]))
     requests.reset()
     assert say(rt, "/checkin", local(23, 9, 1), user="m003", event_id="m-1") == ""
-    assert dict(requests.counts) == {"GetItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1}
+    assert requests.rounds() == 1
     requests.reset()
     again = say(rt, "/checkin", local(23, 18), user="m003", event_id="m-2")
     assert again == t("en", "checkin_already", name="M003", date="2026-11-23", streak=1)
-    assert dict(requests.counts) == {"GetItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1}
+    assert requests.rounds() == 1
+    after = sorted(map(str, rt.store.table.client.scan(TableName=rt.store.table.name)["Items"]))
+    assert after == before
 
 
 def test_chatter_claims_no_delivery_id_but_other_commands_do(on_moto):
@@ -202,11 +224,12 @@ def test_a_redelivery_while_the_first_is_in_flight_is_silent_and_settles_the_cou
     )
     assert say(rt, "/checkin", local(23, 9, 1), event_id="m-9") == ""
     assert counters(rt) == (2, 2, date(2026, 11, 23))
-    # and the member item now knows the delivery: a third copy costs one read
+    # and the member item now knows the delivery: a third copy costs one read (and the
+    # refused put that went out with it), no settling
     before = dict(rt.store.table.requests)
     assert say(rt, "/checkin", local(23, 9, 2), event_id="m-9") == ""
     used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items()}
-    assert {k: v for k, v in used.items() if v} == {"GetItem": 1}
+    assert {k: v for k, v in used.items() if v} == {"GetItem": 1, "PutItem": 1}
 
 
 def test_a_redelivery_after_the_day_ended_checks_in_for_no_new_day():
@@ -324,10 +347,11 @@ def test_a_huge_delivery_id_is_kept_by_its_digest():
     assert item["delivery"].startswith("console#sha256:") and len(item["delivery"]) < 100
 
 
-def test_the_rules_gate_is_decided_from_the_member_read_and_costs_no_request(on_moto):
+def test_the_rules_gate_is_decided_from_the_member_read_and_takes_the_put_back(on_moto):
     """A community that requires its rules accepted (the joining ritual) decides from the
-    member item the check-in reads anyway: a member who accepted checks in for the same one
-    read and two writes; one who has not gets the rules, and only their activity is written."""
+    member item the check-in reads anyway: a member who accepted checks in in the same two
+    rounds; one who has not gets the rules, the put sent with the read is taken back, and
+    only their activity is written."""
     from dataclasses import replace
 
     rt, requests = on_moto
@@ -341,9 +365,154 @@ def test_the_rules_gate_is_decided_from_the_member_read_and_costs_no_request(on_
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="m008")
     assert "checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 2}
+    assert requests.rounds() == 2
     requests.reset()
     refused = say(rt, "/checkin", local(23, 9), user="m007")
     assert "accept the group rules first" in refused and "Be kind." in refused
-    assert dict(requests.counts) == {"GetItem": 1, "UpdateItem": 1}
+    assert dict(requests.counts) == {
+        "GetItem": 1,
+        "PutItem": 1,
+        "DeleteItem": 1,
+        "UpdateItem": 1,
+    }
     assert counters(rt, "m007") == (0, 0, None)
+    assert [i["user_id"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))] == ["m008"]
+
+
+# -- the put sent with the read, taken back when the read refuses it -------------------------
+
+
+def test_a_redelivery_after_the_day_ended_takes_back_the_put_it_sent_with_the_read(on_moto):
+    """On a warm container the late copy's put for the new day goes out before the member
+    read tells it is a copy: the put is written, then withdrawn, and no day is counted."""
+    rt, requests = on_moto
+    say(rt, "/checkin", local(22, 23, 59), user="m004", event_id="late")
+    requests.reset()
+    assert say(rt, "/checkin", local(23, 0, 1), user="m004", event_id="late") == ""
+    assert requests.counts["DeleteItem"] == 1
+    assert checkins_on(rt.store.table, "c1", date(2026, 11, 23)) == []
+    assert counters(rt, "m004") == (1, 1, date(2026, 11, 22))
+
+
+def test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin():
+    table = MemoryTable()
+    day = date(2026, 11, 23)
+    record_checkin(table, "c1", "u1", day, local(23), delivery="console#a", attempt="a")
+    # a copy whose put was refused has nothing of its own to take back
+    assert not withdraw_checkin(table, "c1", "u1", day, "b")
+    assert withdraw_checkin(table, "c1", "u1", day, "a")
+    assert not withdraw_checkin(table, "c1", "u1", day, "a"), "a repeat deletes nothing"
+    # a check-in another request settled meanwhile (linked, then counted) stays
+    record_checkin(table, "c1", "u1", day, local(23), delivery="console#a", attempt="a")
+    assert relink_checkin(table, "c1", "u1", Link(day, 3, date(2026, 11, 22)))
+    assert not withdraw_checkin(table, "c1", "u1", day, "a")
+    assert len(checkins_on(table, "c1", day)) == 1
+
+
+def test_a_link_is_only_given_to_the_attempts_own_unlinked_checkin():
+    table = MemoryTable()
+    day = date(2026, 11, 23)
+    record_checkin(table, "c1", "u1", day, local(23), attempt="a")
+    assert not link_own_checkin(table, "c1", "u1", Link(day, 5, None), "b")
+    assert link_own_checkin(table, "c1", "u1", Link(day, 2, date(2026, 11, 22)), "a")
+    assert not link_own_checkin(table, "c1", "u1", Link(day, 9, None), "a")
+    [item] = checkins_on(table, "c1", day)
+    assert (item["streak"], item["prev"]) == (2, "2026-11-22")
+
+
+class WithdrawnUnderneath(MemoryTable):
+    """A first message's early put is there, unlinked; this second message's put is refused
+    by it, and just before this one links it, the first one's read refuses it (the gate)
+    and withdraws it."""
+
+    def update(self, pk: str, sk: str, **kwargs: Any) -> Any:
+        if sk.startswith(keys.CHECKIN_PREFIX) and "set" in kwargs:
+            withdraw_checkin(self, "c1", "u1", date(2026, 11, 23), "first")
+        return super().update(pk, sk, **kwargs)
+
+
+def test_a_checkin_withdrawn_while_another_message_settles_it_is_recorded_again():
+    rt = memory_runtime(WithdrawnUnderneath())
+    say(rt, "/checkin", local(22))
+    record_checkin(
+        rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9), delivery="x", attempt="first"
+    )
+    reply = say(rt, "/checkin", local(23, 9, 1), event_id="second")
+    assert "already" in reply
+    [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
+    assert (item["streak"], item["prev"]) == (2, "2026-11-22")
+    assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item is there"
+
+
+# -- the runs the two rounds write equal a day-by-day recount, make-ups included ------------
+
+
+def _recount(checked: set[date], end: date) -> int:
+    run, day = 0, end
+    while day in checked:
+        run += 1
+        day = date.fromordinal(day.toordinal() - 1)
+    return run
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from(["checkin", "makeup"]), st.integers(1, 3)),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups(steps):
+    """Warm check-ins (the put with the read, the run with the counters) and make-ups in
+    any order: every stored check-in's run, and the member's counters, equal the runs
+    counted day by day from the check-ins that exist."""
+    from dataclasses import replace
+
+    table = MemoryTable()
+    store = Store(table)
+    store.create_community(replace(community(), makeups_per_month=31, makeup_window_days=3))
+    rt = Runtime(settings=Settings(), store=store)
+    day = 1
+    for gap, action, back in steps:
+        day += gap
+        at = local(min(day, 30), 12)
+        say(rt, "hello", at)  # the community cached: every check-in takes the warm path
+        if action == "checkin":
+            say(rt, "/checkin", at)
+        else:
+            target = date(2026, 11, min(day, 30)) - timedelta(days=back)
+            say(rt, f"/makeup {target.isoformat()}", at)
+    items = [i for i in table.all_items() if i["sk"].startswith(keys.CHECKIN_PREFIX)]
+    checked = {date.fromisoformat(i["date"]) for i in items}
+    for item in items:
+        assert item.get("streak") == _recount(checked, date.fromisoformat(item["date"])), item
+    stored = store.get_member("c1", "u1")
+    assert stored is not None and stored.checkins == len(checked)
+    if checked:
+        last = max(checked)
+        assert (stored.last_checkin, stored.current_streak) == (last, _recount(checked, last))
+        assert stored.best_streak == max(_recount(checked, x) for x in checked)
+
+
+def test_a_member_who_left_or_is_exempt_checks_in_on_the_warm_path_as_before(on_moto):
+    """What the read shows beyond the gate does not refuse a check-in: a member back after
+    leaving starts a new membership and checks in; an exempt member checks in. Both in the
+    same two rounds, each with its run."""
+    from dataclasses import replace
+
+    rt, requests = on_moto
+    store = rt.store
+    store.save_member(replace(member("m010"), status="left", current_streak=5, checkins=9))
+    store.save_member(replace(member("m011"), exempt=True))
+    say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
+    for user in ("m010", "m011"):
+        requests.reset()
+        assert "checked in for 2026-11-23" in say(rt, "/checkin", local(23, 9), user=user)
+        assert requests.rounds() == 2
+    back = store.get_member("c1", "m010")
+    assert back is not None and back.is_present and back.joined_at == date(2026, 11, 23)
+    assert (back.checkins, back.current_streak) == (10, 1)
+    runs = {i["user_id"]: i["streak"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))}
+    assert runs == {"m010": 1, "m011": 1}

@@ -55,6 +55,16 @@ def test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention(chat):
     assert made_up is not None and made_up.get("makeup") and ttl_days(made_up, NOON) == 200
 
 
+def test_a_warm_check_in_put_with_the_member_read_is_kept_for_the_retention_too(chat):
+    """With the community cached, the put goes out with the member read (chat/checkins.py
+    read_member_and_put_checkin): its item carries the community's retention as well."""
+    store, say = chat
+    say("bob", "hello")  # the container has the community cached now
+    say("bob", "/checkin warm")
+    item = checkins.get_checkin(store.table, "c1", "bob", date(2026, 11, 23))
+    assert item is not None and item.get("streak") == 1 and ttl_days(item, NOON) == 200
+
+
 def test_homework_and_its_reviews_are_kept_for_the_communitys_retention(chat):
     store, say = chat
     say("amy", "/submit https://example.org/essay")
