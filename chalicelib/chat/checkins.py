@@ -173,6 +173,7 @@ def read_member_and_put_checkin(
     day = community.calendar.local_date(now)
     note, _cut = cut_text(command.args, NOTE_MAX_CHARS)
     attempt = new_attempt()
+    delivery = keys.delivery_id(event.platform, event.event_id)
 
     def put() -> Any:
         return record_checkin(
@@ -182,7 +183,7 @@ def read_member_and_put_checkin(
             day,
             now,
             note=note or None,
-            delivery=keys.delivery_id(event.platform, event.event_id),
+            delivery=delivery,
             retention=retention_of(community),
             attempt=attempt,
         )
