@@ -1318,7 +1318,7 @@ class _JobChoice(click.Choice):  # type: ignore[type-arg]
 
 
 @job.command("run")
-@click.argument("name", type=_JobChoice())
+@click.argument("name", type=_JobChoice(), metavar="JOB")
 @click.option("--community", "community_id", required=True)
 @click.option("--at", "at", help="Run as of this instant (ISO-8601 with offset; default now).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
@@ -1341,6 +1341,9 @@ def job_run(
     as_json: bool,
 ) -> None:
     """Run one job for one community as of an instant, and print what it sent.
+
+    JOB is one of: daily-reminder, weekly-digest, monthly-report, roster-sync,
+    monthly-stars, quarterly-stars, rota, sessions, announcements, discord-activity.
 
     A daily reminder run by hand (no --at) is a manual reminder of its own, like /remind:
     the scheduled one still goes out. A digest or report run by hand is its period's run:
