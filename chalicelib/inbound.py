@@ -254,8 +254,12 @@ def _ritual(
         owner = f"join:{event.platform}#{event.event_id or uuid.uuid4().hex}"
         replies.extend(ritual.welcome_joiner(store, community, member, owner, now))
     today = community.calendar.local_date(now)
-    if ritual.nickname_needs_prompt(community, member, today):
-        ritual.prompt_nickname(store, community, member, today, runtime.adapter(event.platform))
+    if ritual.nickname_needs_prompt(community, member, today) and ritual.claim_nickname_prompt(
+        store, community, member, today, runtime.adapter(event.platform)
+    ):
+        from chalicelib.queue import nickname_prompt_message
+
+        runtime.queue.send_batch([nickname_prompt_message(community.id, member.user_id)])
     if introducing and ritual.introduce(store, community, member, now):
         replies.append(Message(t(community.locale, "intro_done", name=member.display())))
     return replies

@@ -46,6 +46,9 @@ COMMAND = "command"
 RESCHEDULE = "reschedule"
 # The kind of a "read this shard of the due index and enqueue its runs" message.
 DISPATCH = "dispatch"
+# A nickname prompt claimed by the webhook, sent by direct message from the worker (a DM
+# may need the platform's token first: not within a webhook's deadline).
+NICKNAME = "nickname-prompt"
 # A queued command's text is cut to this: a deferred command reads its first word or two,
 # and a message must stay far below SQS's 256 KB (a webhook body may be up to 1 MB).
 MAX_QUEUED_TEXT = 4000
@@ -207,6 +210,10 @@ def _sender(fields: Any, where: str) -> Sender:
     if not isinstance(name, str) or not (username is None or isinstance(username, str)):
         raise ValueError(f"malformed {where}")
     return Sender(user_id=user_id, name=name, username=username)
+
+
+def nickname_prompt_message(community_id: str, user_id: str) -> dict[str, Any]:
+    return {"kind": NICKNAME, "community": community_id, "user": user_id}
 
 
 def reschedule_message(community_id: str) -> dict[str, Any]:

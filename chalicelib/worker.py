@@ -1,6 +1,7 @@
 """The worker: each SQS message is a (community, job, period) run (jobs/run_queued_jobs.py),
-a deferred chat command (chat/worker.py), a community to reschedule, or a shard of the due
-index to dispatch (jobs/dispatch_due_jobs.py).
+a deferred chat command (chat/worker.py), a community to reschedule, a shard of the due
+index to dispatch (jobs/dispatch_due_jobs.py), or a nickname prompt the webhook claimed
+(features/ritual.py).
 
 Failures are reported per record (SQS partial batch responses), so one bad community or
 one undeliverable reply never holds up the others; a message that can never succeed is a
@@ -24,7 +25,7 @@ from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import TIME_RESERVE, RunStatus
 from chalicelib.jobs.scheduling import reschedule_community
 from chalicelib.logs import metric
-from chalicelib.queue import COMMAND, DISPATCH, RESCHEDULE
+from chalicelib.queue import COMMAND, DISPATCH, NICKNAME, RESCHEDULE
 from chalicelib.store.due import is_partition
 
 log = logging.getLogger("rollcall.worker")
@@ -38,6 +39,14 @@ class Reschedule:
 
 
 @dataclass(frozen=True)
+class NicknamePrompt:
+    """Send the nickname prompt the webhook claimed for ``user_id`` today."""
+
+    community_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
 class Shard:
     """Enqueue one partition's runs due by the tick's time (after ``after``, if given)."""
 
@@ -48,9 +57,11 @@ class Shard:
     until: datetime | None = None  # the look-ahead's end (None: an older tick's, ``tick``)
 
 
-def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Shard:
-    """A job run's fields, a deferred command, a reschedule or a shard to dispatch;
-    BadMessage saying what is wrong."""
+def parse_message(
+    body: str,
+) -> dict[str, str] | QueuedCommand | Reschedule | Shard | NicknamePrompt:
+    """A job run's fields, a deferred command, a reschedule, a shard to dispatch or a
+    nickname prompt; BadMessage saying what is wrong."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError):
@@ -64,6 +75,11 @@ def parse_message(body: str) -> dict[str, str] | QueuedCommand | Reschedule | Sh
             return Reschedule(message["community"])
         if message["kind"] == DISPATCH:
             return _shard(message)
+        if message["kind"] == NICKNAME:
+            for name in ("community", "user"):
+                if not isinstance(message.get(name), str) or not message[name]:
+                    raise BadMessage(f"missing {name}")
+            return NicknamePrompt(message["community"], message["user"])
         if message["kind"] != COMMAND:
             raise BadMessage(f"unknown kind {str(message['kind'])[:40]!r}")
         return queued_command(message)
@@ -103,6 +119,21 @@ def _instant(text: Any) -> datetime | None:
 # What became of one record: done (deleted by SQS), failed (SQS retries it after its
 # visibility timeout), or again (queued again at once as a new message).
 DONE, FAILED, AGAIN = "done", "failed", "again"
+
+
+def send_claimed_prompt(runtime: Any, prompt: NicknamePrompt) -> str:
+    """A nickname prompt by direct message: DONE once sent or refused (a refused DM is not
+    retried: the claim was today's one), FAILED when something broke before (retried)."""
+    from chalicelib.features.ritual import send_nickname_prompt
+
+    try:
+        community = runtime.store.get_community(prompt.community_id)
+        adapter = runtime.adapter(community.platform)
+        send_nickname_prompt(runtime.store, prompt.community_id, prompt.user_id, adapter)
+    except Exception:
+        log.exception("nickname prompt failed", extra={"community": prompt.community_id})
+        return FAILED
+    return DONE
 
 
 def handle_records(
@@ -190,6 +221,8 @@ def _handle(
             log.exception("reschedule failed", extra={"community": message.community_id})
             return FAILED
         return DONE
+    if isinstance(message, NicknamePrompt):
+        return send_claimed_prompt(runtime, message)
     if isinstance(message, Shard):
         try:
             dispatch_shard(

@@ -44,7 +44,7 @@ from chalicelib.jobs.run_queued_jobs import run_queued_job
 from chalicelib.jobs.runner import JobResult, planners
 from chalicelib.jobs.scheduling import ensure_scheduled, reschedule_community
 from chalicelib.platforms.console import SentMessage, Sink, sign
-from chalicelib.queue import COMMAND, RESCHEDULE, MemoryQueue
+from chalicelib.queue import COMMAND, NICKNAME, RESCHEDULE, MemoryQueue
 from chalicelib.runtime import Runtime, set_runtime
 from chalicelib.worker import parse_message
 from rollcall import local
@@ -127,6 +127,9 @@ def tick(
         if message.get("kind") == COMMAND:
             _run_command(runtime, queue, message, attempt, now)
             continue
+        if message.get("kind") == NICKNAME:  # a prompt the webhook claimed, sent here
+            _send_prompt(runtime, queue, message, attempt, now)
+            continue
         if message.get("kind") == RESCHEDULE:  # settings changed on the organiser's pages
             try:
                 reschedule_community(runtime.store, message["community"], now)
@@ -156,6 +159,21 @@ def tick(
             queue.retry_later(message, attempt, now)
         results.append(result)
     return results
+
+
+def _send_prompt(
+    runtime: Runtime, queue: LocalQueue, message: dict[str, Any], attempt: int, now: datetime
+) -> None:
+    """A claimed nickname prompt, through the same code as the Lambda worker."""
+    from chalicelib.worker import FAILED, NicknamePrompt, send_claimed_prompt
+
+    try:
+        prompt = parse_message(json.dumps(message))
+    except BadMessage as error:
+        log.error("bad queue message dropped", extra={"reason": str(error)})
+        return
+    if isinstance(prompt, NicknamePrompt) and send_claimed_prompt(runtime, prompt) == FAILED:
+        queue.retry_later(message, attempt, now)
 
 
 def _run_command(

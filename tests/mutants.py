@@ -1209,6 +1209,23 @@ MUTANTS = (
         '        cond=Cond.eq("attempt", attempt),\n    )\n\n\ndef checkins_on',
         ("tests/chat/test_checkin_hot_path.py",),
     ),
+    Mutant(
+        "a queued nickname prompt is sent to a member renamed to the format since",
+        "chalicelib/features/ritual.py",
+        "    if member is None or nickname_ok(community, member.display()):\n",
+        "    if member is None:\n",
+        ("tests/chat/test_ritual.py::test_the_webhook_claims_the_prompt_and_the_worker_sends_it",),
+    ),
+    Mutant(
+        "a fresh check-in settled by another message is taken for a redelivery",
+        "chalicelib/chat/checkins.py",
+        "ctx.checkin_delivery and not settled_for_us:\n",
+        "ctx.checkin_delivery:\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_a_fresh_checkin_settled_by_another_message_before_its_own_read_is_confirmed",
+        ),
+    ),
 )
 
 

@@ -213,14 +213,18 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
             _withdraw_early(ctx)
             return refused
     delivery = ctx.delivery
-    if delivery is not None and delivery == ctx.checkin_delivery:
+    # This request's own put stored today's check-in, and the counters already count today:
+    # another message, its put refused by ours, settled them for ours (with our delivery id)
+    # before our member read returned. Ours is the fresh check-in: confirm it, once.
+    settled_for_us = early is not None and bool(early.put) and member.last_checkin == today
+    if delivery is not None and delivery == ctx.checkin_delivery and not settled_for_us:
         # This very message recorded the member's last check-in and its counters: a
         # redelivery (perhaps after the day ended, so not one for a new day either).
         _withdraw_early(ctx)
         ctx.write_activity()
         log.info("duplicate check-in delivery", extra={"community": member.community_id})
         return []
-    if member.last_checkin == today:
+    if member.last_checkin == today and not settled_for_us:
         # The counters count today already, so its check-in item exists (they never run
         # ahead of it): a second check-in, answered from the member alone, writing nothing.
         ctx.write_activity()

@@ -181,17 +181,29 @@ def nickname_needs_prompt(community: Community, member: Member, today: date) -> 
     )
 
 
-def prompt_nickname(
+def claim_nickname_prompt(
     store: Store, community: Community, member: Member, today: date, adapter: Any
 ) -> bool:
-    """One polite prompt by direct message when the member's name is off the format and
-    none went today (claimed first: a prompt that fails to send is not retried today).
-    True when sent."""
+    """Whether a polite prompt is owed now: the member's name is off the format, the
+    platform can write privately (never in the group), and no prompt went today (claimed
+    here, one conditional write: a prompt that then fails to send is not retried today).
+    The webhook claims; the worker sends (send_nickname_prompt), off the webhook's
+    deadline."""
     if not nickname_needs_prompt(community, member, today):
         return False
     if not isinstance(adapter, DirectMessages) or not adapter.direct_messages:
         return False  # never in the group
-    if not ritual_store.claim_nickname_prompt(store.table, community.id, member.user_id, today):
+    return ritual_store.claim_nickname_prompt(store.table, community.id, member.user_id, today)
+
+
+def send_nickname_prompt(store: Store, community_id: str, user_id: str, adapter: Any) -> bool:
+    """The claimed prompt, by direct message (the queue worker); True when sent. A member
+    gone or renamed to the format since the claim gets nothing; a refused DM is logged."""
+    community = store.get_community(community_id)
+    member = store.get_member(community_id, user_id)
+    if member is None or nickname_ok(community, member.display()):
+        return False
+    if not isinstance(adapter, DirectMessages) or not adapter.direct_messages:
         return False
     chat = ChatAddress(
         community.platform, community.chat_id, community.robot_webhook, community.robot_secret

@@ -516,3 +516,43 @@ def test_a_member_who_left_or_is_exempt_checks_in_on_the_warm_path_as_before(on_
     assert (back.checkins, back.current_streak) == (10, 1)
     runs = {i["user_id"]: i["streak"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))}
     assert runs == {"m010": 1, "m011": 1}
+
+
+class SettledBeforeTheRead(MemoryTable):
+    """The interleaving the warm path makes possible: this request's put lands, then another
+    message's check-in (its put refused by ours) settles the counters for ours, with our
+    delivery id, and only then does our member read return."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.between: Any = None  # called once, between our put and our member read
+        self.our_put = threading.Event()
+
+    def put(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        result = super().put(item, *args, **kwargs)
+        if item.get("delivery") == "console#ours" and result:
+            self.our_put.set()
+        return result
+
+    def get(self, pk: str, sk: str, *args: Any, **kwargs: Any) -> Any:
+        between, self.between = self.between, None
+        if between is not None and sk == keys.member_sk("u1"):
+            assert self.our_put.wait(5)
+            between()
+        return super().get(pk, sk, *args, **kwargs)
+
+
+def test_a_fresh_checkin_settled_by_another_message_before_its_own_read_is_confirmed():
+    """Our put is written; another message's check-in finds it, settles the counters for it
+    (recording our delivery) and answers "already"; our member read then sees counters that
+    name our delivery. That is not a redelivery: ours is the one confirmation, once."""
+    table = SettledBeforeTheRead()
+    rt = memory_runtime(table)
+    say(rt, "/checkin", local(22))  # yesterday's, and the container warm
+    other: list[str] = []
+    table.between = lambda: other.append(say(rt, "/checkin", local(23, 9), event_id="other"))
+    ours = say(rt, "/checkin", local(23, 9), event_id="ours")
+    assert "already" in other[0]
+    assert "checked in for" in ours, ours
+    assert counters(rt) == (2, 2, date(2026, 11, 23))
+    assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1

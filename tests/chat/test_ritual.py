@@ -44,6 +44,9 @@ class Route:
 
     def __init__(self, client: Client, rt) -> None:
         self.client, self.rt = client, rt
+        rt.queue = MemoryQueue()
+        self.queued: list[dict] = []
+        self.work = True
 
     def __call__(self, text: str = "", *, at: datetime = NOW, **kwargs) -> list[str]:
         """One signed delivery; the reply parts it answered with."""
@@ -52,7 +55,15 @@ class Route:
         headers = signed_headers(body, at)
         response = self.client.http.post("/webhooks/console", headers=headers, body=body)
         assert response.status_code == 200
+        self.queued += self.rt.queue.drain()
+        if self.work:  # the queue worker, as SQS would run it next
+            self.run_worker(at)
         return ["\n".join(parts) for parts in response.json_body["replies"]]
+
+    def run_worker(self, at: datetime) -> None:
+        records = [(f"q{n}", json.dumps(m)) for n, m in enumerate(self.queued)]
+        self.queued = []
+        handle_records(self.rt, records, at)
 
 
 @pytest.fixture
@@ -231,10 +242,33 @@ def test_a_nickname_off_the_format_is_prompted_by_dm_at_most_once_a_day(world):
     assert len(dms(sent, "dee")) == 2
 
 
+def test_the_webhook_claims_the_prompt_and_the_worker_sends_it(world):
+    """The webhook answers without the DM (a DM may need the platform's token first): it
+    claims the prompt and queues it; the queue worker sends it, once, by direct message.
+    A redelivered queue message after the member renamed to the format sends nothing."""
+    post, store, sent = world
+    store.update_community(
+        store.get_community("c1"), nickname_pattern=r"\S+-\S+", nickname_format="名称-地区"
+    )
+    post.work = False
+    post("hello", user="dee", name="Dee", message_id="m-1")
+    assert dms(sent, "dee") == []  # nothing sent inside the webhook
+    assert [m["kind"] for m in post.queued] == ["nickname-prompt"]
+    assert store.get_member("c1", "dee").nickname_prompted_on == date(2026, 11, 23)
+    again = list(post.queued)
+    post.run_worker(NOW)
+    [prompt] = dms(sent, "dee")
+    assert "名称-地区" in prompt
+    post("hello", user="dee", name="Dee-Lyon", message_id="m-2")
+    post.queued = again  # SQS delivers the same message again
+    post.run_worker(NOW)
+    assert len(dms(sent, "dee")) == 1
+
+
 def test_two_renames_racing_from_the_same_read_prompt_once(world):
     """Two messages under new names, handled side by side, both read the member before
     either prompt was noted: the conditional write of the date lets one prompt through."""
-    from chalicelib.features.ritual import prompt_nickname
+    from chalicelib.features.ritual import claim_nickname_prompt, send_nickname_prompt
 
     post, store, sent = world
     c = store.update_community(
@@ -245,8 +279,9 @@ def test_two_renames_racing_from_the_same_read_prompt_once(world):
     adapter = post.rt.adapter("console")
     today = date(2026, 11, 23)
     before = len(dms(sent, "dee"))
-    results = [prompt_nickname(store, c, stale, today, adapter) for _ in range(2)]
+    results = [claim_nickname_prompt(store, c, stale, today, adapter) for _ in range(2)]
     assert results == [True, False]
+    assert send_nickname_prompt(store, "c1", "dee", adapter)
     assert len(dms(sent, "dee")) == before + 1
 
 

@@ -341,3 +341,30 @@ def test_chat_without_a_server_says_so_in_one_line():
 def test_serve_refuses_to_face_the_network():
     with pytest.raises(ValueError, match="loopback"):
         run_server(port=0, fresh=True, tick_seconds=60, host="0.0.0.0")  # noqa: S104
+
+
+def test_a_nickname_prompt_the_webhook_queued_is_sent_by_the_local_worker(setup: Setup):
+    """`rollcall serve` runs the queue's nickname prompts as the Lambda worker does: the
+    member's prompt by direct message, never in the group; a prompt whose DM fails is
+    retried like a failed run."""
+    from chalicelib.queue import nickname_prompt_message
+
+    setup.store.update_community(
+        setup.store.get_community("c1"), nickname_pattern=r"\S+-\S+", nickname_format="name-city"
+    )
+    broken = [True]
+
+    def flaky(sent: SentMessage) -> None:
+        if broken[0]:
+            raise RuntimeError("the platform's token could not be read")
+        setup.sent.append(sent)
+
+    setup.runtime.console_sink = flaky
+    queue = LocalQueue()
+    queue.queue.send_batch([nickname_prompt_message("c1", "u1")])
+    tick(setup.runtime, at(23, 12), queue=queue)
+    assert setup.sent == []
+    broken[0] = False
+    tick(setup.runtime, at(23, 12) + RETRY_AFTER, queue=queue)
+    [prompt] = setup.sent
+    assert prompt.kind == "direct" and prompt.user_id == "u1" and "name-city" in prompt.text
