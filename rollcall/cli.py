@@ -2504,11 +2504,13 @@ def _scheduled_posts_of(community_id: str) -> Iterator[tuple[Any, Any]]:
 
 def _cancel_scheduled(community_id: str, what: str, entry_id: str, as_json: bool) -> None:
     """Cancel an announcement or a cohort (``what``) for good, or say there is none."""
+    from datetime import UTC, datetime
+
     from chalicelib.features import announcements as feature
 
     cancel = {"announcement": feature.cancel_announcement, "cohort": feature.cancel_cohort}[what]
     with _scheduled_posts_of(community_id) as (store, found):
-        if not cancel(store, found, entry_id):
+        if not cancel(store, found, entry_id, datetime.now(UTC)):
             raise Failure(f"no {what} {entry_id} in {community_id}")
     emit({"cancelled": entry_id}, as_json, f"{entry_id}: cancelled")
 

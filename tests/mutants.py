@@ -1091,8 +1091,10 @@ MUTANTS = (
     Mutant(
         "a stale delayed message runs a run the pointer moved past",
         "chalicelib/jobs/run_queued_jobs.py",
-        "took == due.UNSURE and runs.get_run(table, community_id, job, period) is None",
-        "False",
+        "        took == due.UNSURE\n"
+        "        and runs.get_run(table, community_id, job, period) is None\n"
+        "        and not _still_scheduled(community, job, period, scheduled_at)\n",
+        "        False\n",
         (
             "tests/jobs/test_fanout_dispatch.py::"
             "test_a_delayed_message_whose_run_was_rescheduled_meanwhile_changes_nothing",
@@ -1224,6 +1226,26 @@ MUTANTS = (
         (
             "tests/chat/test_checkin_hot_path.py::"
             "test_a_fresh_checkin_settled_by_another_message_before_its_own_read_is_confirmed",
+        ),
+    ),
+    Mutant(
+        "a run read ahead is sent after its job was turned off",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "    if not registry.require_spec(job).enabled(community):\n",
+        "    if False:\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_job_turned_off_after_its_run_was_read_ahead_sends_nothing",
+        ),
+    ),
+    Mutant(
+        "a taken run whose pointer was rewritten whole is dropped as stale",
+        "chalicelib/jobs/run_queued_jobs.py",
+        "        and not _still_scheduled(community, job, period, scheduled_at)\n",
+        "",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_run_taken_then_failed_survives_a_settings_save_that_rewrites_its_pointer",
         ),
     ),
 )

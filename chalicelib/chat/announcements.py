@@ -51,7 +51,7 @@ def handle_announce(ctx: CommandContext) -> Sequence[Message]:
 def _cancel(ctx: CommandContext, args: str) -> Message:
     if not args:
         return ctx.say("announce_cancel_usage")
-    if feature.cancel_announcement(ctx.store, ctx.community, args):
+    if feature.cancel_announcement(ctx.store, ctx.community, args, ctx.now):
         return ctx.say("announce_cancelled", id=args.lower())
     return ctx.say("announce_not_found", id=args)
 

@@ -127,9 +127,12 @@ def _point_at_first(
         )
 
 
-def cancel_announcement(store: Store, community: Community, announcement_id: str) -> bool:
+def cancel_announcement(
+    store: Store, community: Community, announcement_id: str, now: datetime | None = None
+) -> bool:
     """Cancel it for good: off the community's list and its text deleted, so a post
-    already in the queue finds nothing to send. False when there is no such announcement."""
+    already in the queue finds nothing to send. False when there is no such announcement.
+    ``now`` (when cancelled) keeps the next post from falling in a window a tick has read."""
     wanted = announcement_id.strip().lower()
 
     def cancelled(read: Community) -> dict[str, Any]:
@@ -143,11 +146,13 @@ def cancel_announcement(store: Store, community: Community, announcement_id: str
     except _NothingToCancel:
         return False
     store.table.delete(keys.community_pk(community.id), keys.announcement_sk(wanted))
-    _skip_pointer_past(store, updated, wanted)
+    _skip_pointer_past(store, updated, wanted, now)
     return True
 
 
-def _skip_pointer_past(store: Store, community: Community, cancelled: str) -> None:
+def _skip_pointer_past(
+    store: Store, community: Community, cancelled: str, now: datetime | None = None
+) -> None:
     """When the job's pointer names a post of what was just cancelled, move it to the next
     post of the others (if it still names that post), so the cancelled one is not even
     dispatched. One GetItem, and one conditional UpdateItem or a DeleteItem."""
@@ -169,6 +174,7 @@ def _skip_pointer_past(store: Store, community: Community, cancelled: str) -> No
         str(pointer["period"]),
         following.period,
         following.scheduled_at,
+        now=now,
     )
 
 
@@ -257,7 +263,9 @@ def add_cohort(
     return entry
 
 
-def cancel_cohort(store: Store, community: Community, cohort_id: str) -> bool:
+def cancel_cohort(
+    store: Store, community: Community, cohort_id: str, now: datetime | None = None
+) -> bool:
     wanted = cohort_id.strip().lower()
 
     def cancelled(read: Community) -> dict[str, Any]:
@@ -270,7 +278,7 @@ def cancel_cohort(store: Store, community: Community, cohort_id: str) -> bool:
         _, updated = store.rewrite_community(community.id, cancelled, guard=("cohorts",))
     except _NothingToCancel:
         return False
-    _skip_pointer_past(store, updated, wanted)
+    _skip_pointer_past(store, updated, wanted, now)
     return True
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.jobs import registry
@@ -57,6 +57,13 @@ def run_queued_job(
         due.clear_due(table, community_id, job)
         log.warning("community gone; its schedule is cleared", extra=context)
         return None
+    if not registry.require_spec(job).enabled(community):
+        # Turned off after a tick read its run ahead (the message was already delayed in the
+        # queue): the run the admin just switched off is not sent.
+        due.clear_due(table, community_id, job)
+        metric("StaleRunsIgnored", dimensions={"job": job})
+        log.info("job turned off; message ignored", extra=context)
+        return None
     following = next_slot(community, job, scheduled_at)
     took = due.take_due(
         table,
@@ -68,7 +75,9 @@ def run_queued_job(
         now=now,
     )
     if took == due.STALE or (
-        took == due.UNSURE and runs.get_run(table, community_id, job, period) is None
+        took == due.UNSURE
+        and runs.get_run(table, community_id, job, period) is None
+        and not _still_scheduled(community, job, period, scheduled_at)
     ):
         metric("StaleRunsIgnored", dimensions={"job": job})
         log.info("run no longer scheduled; message ignored", extra=context)
@@ -94,3 +103,12 @@ def run_queued_job(
     if late.total_seconds() > 600:
         result.summary["late_by_minutes"] = int(late.total_seconds() // 60)
     return result
+
+
+def _still_scheduled(community: Any, job: str, period: str, scheduled_at: datetime) -> bool:
+    """Whether the community's schedule still names this run. A pointer rewritten whole (a
+    settings save reschedules every job) no longer says which run it was moved from, so a
+    retried message whose run was taken but never claimed (its planning failed) would
+    otherwise read as stale and be lost: it runs, and its claim keeps it to once."""
+    slot = next_slot(community, job, scheduled_at - timedelta(microseconds=1))
+    return slot is not None and (slot.period, slot.scheduled_at) == (period, scheduled_at)

@@ -395,7 +395,14 @@ class DiscordAdapter:
                 return self._reply_by_reference(chat, message_id, part, str(error))
             if code != THREAD_ALREADY_CREATED:
                 raise
-        return self._post(f"/channels/{message_id}/messages", part, self._sender, True)
+        try:
+            return self._post(f"/channels/{message_id}/messages", part, self._sender, True)
+        except DeliveryError as error:
+            # A thread the bot may open but not write in (Send Messages in Threads missing):
+            # the part answers the message in the channel instead, as when refused the thread.
+            if _code(error.answer) in THREAD_REFUSALS:
+                return self._reply_by_reference(chat, message_id, part, str(error))
+            raise
 
     def _reply_by_reference(
         self, chat: ChatAddress, message_id: str, part: dict[str, Any], refused: str

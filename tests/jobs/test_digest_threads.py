@@ -159,6 +159,25 @@ def test_discord_without_create_threads_replies_by_reference_then_refuses():
 
 
 @responses.activate
+def test_discord_allowed_to_open_a_thread_but_not_to_write_in_it_replies_by_reference():
+    """Create Public Threads granted, Send Messages in Threads not: the thread opens (or is
+    there already, on a retry) but the post into it is refused; the part answers the summary
+    in the channel instead of failing the run."""
+    responses.post(
+        f"{DISCORD_API}/channels/900/messages/111/threads",
+        status=201,
+        json={"id": "111", "type": 11, "parent_id": "900"},
+    )
+    refused = {"code": 50001, "message": "Missing Access"}
+    responses.post(f"{DISCORD_API}/channels/111/messages", status=403, json=refused)
+    responses.post(f"{DISCORD_API}/channels/900/messages", json={"id": "225"})
+    chat = ChatAddress("discord", "900")
+    assert discord().reply_in_thread(chat, "111", "full list") == "225"
+    reply = body(responses.calls[2])
+    assert reply["message_reference"] == {"message_id": "111", "fail_if_not_exists": False}
+
+
+@responses.activate
 def test_feishu_replies_in_thread_as_the_app_with_a_stable_uuid():
     responses.post(
         f"{FEISHU_API}/auth/v3/tenant_access_token/internal",

@@ -490,3 +490,61 @@ def test_a_delayed_run_goes_to_sqs_as_delay_seconds_not_in_its_body(aws):
     SqsQueue(sqs, url).send_batch([{**run, DELAY: 120}, {**run, DELAY: 5000}, run])
     assert [e.get("DelaySeconds") for e in sent] == [120, 900, None]
     assert all(json.loads(e["MessageBody"]) == run for e in sent)
+
+
+def test_a_job_turned_off_after_its_run_was_read_ahead_sends_nothing():
+    """The 20:55 tick queued the 21:00 reminder, delayed; at 20:58 an admin turns the daily
+    reminder off (its pointer is cleared). The message arrives at 21:00: nothing is posted,
+    and no pointer comes back."""
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    store.bulk_save_members([member("u1")])
+    schedule_community(store.table, c, AT - timedelta(hours=1))
+    queue = MemoryQueue()
+    tick(store.table, queue, BEFORE)
+    [message] = queue.drain()
+    off = store.update_community(store.get_community("c1"), jobs=())
+    schedule_community(store.table, off, BEFORE + timedelta(minutes=3))
+    rt, sent = runtime(store, AT)
+    assert handle_records(rt, [("m", json.dumps(message))], AT) == {"batchItemFailures": []}
+    assert _group_posts(sent) == {}
+    assert store.table.get(keys.community_pk("c1"), keys.due_item_sk("daily-reminder")) is None
+
+
+def test_a_run_taken_then_failed_survives_a_settings_save_that_rewrites_its_pointer():
+    """The worker moved the pointer off the 21:00 run (remembering it in ``taken``), then
+    the run failed before its claim; before SQS retries, an admin saves a setting and every
+    pointer is written again whole, without ``taken``. The retried message is still today's
+    run (the schedule names it): it is posted, once."""
+    from chalicelib.jobs.schedule import next_slot
+
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    store.bulk_save_members([member("u1")])
+    schedule_community(store.table, c, AT - timedelta(hours=1))
+    queue = MemoryQueue()
+    tick(store.table, queue, BEFORE)
+    [message] = queue.drain()
+    following = next_slot(c, "daily-reminder", AT)
+    scheduled = datetime.fromisoformat(message["scheduled_at"])
+    took = due.take_due(
+        store.table,
+        "c1",
+        "daily-reminder",
+        message["period"],
+        scheduled,
+        (following.period, following.scheduled_at),
+        now=AT,
+    )
+    assert took == due.TOOK  # … and planning fails here: no claim
+    schedule_community(store.table, c, AT + timedelta(minutes=2))  # a settings save
+    pointer = store.table.get(keys.community_pk("c1"), keys.due_item_sk("daily-reminder"))
+    assert "taken" not in pointer and pointer["period"] != message["period"]
+    rt, sent = runtime(store, AT + timedelta(minutes=6))
+    for attempt in ("retry", "sweep copy"):
+        assert handle_records(rt, [(attempt, json.dumps(message))], AT + timedelta(minutes=6)) == {
+            "batchItemFailures": []
+        }
+    assert _group_posts(sent) == {"chat-1": 1}
