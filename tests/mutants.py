@@ -1108,7 +1108,7 @@ MUTANTS = (
         "",
         (
             "tests/jobs/test_fanout_dispatch.py::"
-            "test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_comes_back",
+            "test_a_taken_run_is_finished_even_when_the_time_moved_before_its_reschedule_ran",
         ),
     ),
     Mutant(

@@ -548,3 +548,38 @@ def test_a_run_taken_then_failed_survives_a_settings_save_that_rewrites_its_poin
             "batchItemFailures": []
         }
     assert _group_posts(sent) == {"chat-1": 1}
+
+
+def test_a_taken_run_is_finished_even_when_the_time_moved_before_its_reschedule_ran():
+    """The worker took the 21:00 run off its pointer (remembering it in ``taken``) and died
+    before its claim; meanwhile an admin moved the reminder to 20:00, saved but not yet
+    rescheduled (the worker's reschedule message still queued). The schedule no longer
+    names the 21:00 run, but the pointer remembers taking it: the retry finishes it, once."""
+    from chalicelib.jobs.schedule import next_slot
+
+    store = Store(MemoryTable())
+    c = community(jobs=("daily-reminder",))
+    store.create_community(c)
+    store.bulk_save_members([member("u1")])
+    schedule_community(store.table, c, AT - timedelta(hours=1))
+    queue = MemoryQueue()
+    tick(store.table, queue, BEFORE)
+    [message] = queue.drain()
+    following = next_slot(c, "daily-reminder", AT)
+    took = due.take_due(
+        store.table,
+        "c1",
+        "daily-reminder",
+        message["period"],
+        datetime.fromisoformat(message["scheduled_at"]),
+        (following.period, following.scheduled_at),
+        now=AT,
+    )
+    assert took == due.TOOK  # … and the worker dies here, before the claim
+    store.update_community(store.get_community("c1"), reminder_time="20:00")  # not rescheduled
+    rt, sent = runtime(store, AT + timedelta(minutes=6))
+    for attempt in ("retry", "sweep copy"):
+        assert handle_records(rt, [(attempt, json.dumps(message))], AT + timedelta(minutes=6)) == {
+            "batchItemFailures": []
+        }
+    assert _group_posts(sent) == {"chat-1": 1}
