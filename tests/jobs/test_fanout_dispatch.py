@@ -434,12 +434,8 @@ def test_a_delayed_message_whose_run_was_rescheduled_meanwhile_changes_nothing()
     assert _group_posts(sent) == {"chat-kept": 1, "chat-late": 1}
 
 
-def test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_comes_back():
-    """The worker moves the pointer first, then claims the run: a crash between the two
-    must not make the redelivered message look stale. The pointer remembers the run it was
-    moved from (``taken``), so the message goes on through the claim: posted once."""
-    from chalicelib.jobs.schedule import next_slot
-
+def _queued_reminder():
+    """One community's 21:00 reminder, read ahead and queued (delayed) by the 20:55 tick."""
     store = Store(MemoryTable())
     c = community(jobs=("daily-reminder",))
     store.create_community(c)
@@ -448,8 +444,15 @@ def test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_c
     queue = MemoryQueue()
     tick(store.table, queue, BEFORE)
     [message] = queue.drain()
+    return store, c, message
+
+
+def _take(store, c, message) -> str:
+    """What the worker does first: move the pointer off the message's run, onto the next."""
+    from chalicelib.jobs.schedule import next_slot
+
     following = next_slot(c, "daily-reminder", AT)
-    took = due.take_due(
+    return due.take_due(
         store.table,
         "c1",
         "daily-reminder",
@@ -458,6 +461,14 @@ def test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_c
         (following.period, following.scheduled_at),
         now=AT,
     )
+
+
+def test_a_run_taken_off_its_pointer_then_crashed_is_finished_when_its_message_comes_back():
+    """The worker moves the pointer first, then claims the run: a crash between the two
+    must not make the redelivered message look stale. The pointer remembers the run it was
+    moved from (``taken``), so the message goes on through the claim: posted once."""
+    store, c, message = _queued_reminder()
+    took = _take(store, c, message)
     assert took == due.TOOK  # … and the worker's Lambda dies here, before the claim
     rt, sent = runtime(store, AT + timedelta(minutes=1))
     for attempt in ("again", "and again"):
@@ -496,14 +507,7 @@ def test_a_job_turned_off_after_its_run_was_read_ahead_sends_nothing():
     """The 20:55 tick queued the 21:00 reminder, delayed; at 20:58 an admin turns the daily
     reminder off (its pointer is cleared). The message arrives at 21:00: nothing is posted,
     and no pointer comes back."""
-    store = Store(MemoryTable())
-    c = community(jobs=("daily-reminder",))
-    store.create_community(c)
-    store.bulk_save_members([member("u1")])
-    schedule_community(store.table, c, AT - timedelta(hours=1))
-    queue = MemoryQueue()
-    tick(store.table, queue, BEFORE)
-    [message] = queue.drain()
+    store, _c, message = _queued_reminder()
     off = store.update_community(store.get_community("c1"), jobs=())
     schedule_community(store.table, off, BEFORE + timedelta(minutes=3))
     rt, sent = runtime(store, AT)
@@ -517,27 +521,8 @@ def test_a_run_taken_then_failed_survives_a_settings_save_that_rewrites_its_poin
     the run failed before its claim; before SQS retries, an admin saves a setting and every
     pointer is written again whole, without ``taken``. The retried message is still today's
     run (the schedule names it): it is posted, once."""
-    from chalicelib.jobs.schedule import next_slot
-
-    store = Store(MemoryTable())
-    c = community(jobs=("daily-reminder",))
-    store.create_community(c)
-    store.bulk_save_members([member("u1")])
-    schedule_community(store.table, c, AT - timedelta(hours=1))
-    queue = MemoryQueue()
-    tick(store.table, queue, BEFORE)
-    [message] = queue.drain()
-    following = next_slot(c, "daily-reminder", AT)
-    scheduled = datetime.fromisoformat(message["scheduled_at"])
-    took = due.take_due(
-        store.table,
-        "c1",
-        "daily-reminder",
-        message["period"],
-        scheduled,
-        (following.period, following.scheduled_at),
-        now=AT,
-    )
+    store, c, message = _queued_reminder()
+    took = _take(store, c, message)
     assert took == due.TOOK  # … and planning fails here: no claim
     schedule_community(store.table, c, AT + timedelta(minutes=2))  # a settings save
     pointer = store.table.get(keys.community_pk("c1"), keys.due_item_sk("daily-reminder"))
@@ -555,26 +540,8 @@ def test_a_taken_run_is_finished_even_when_the_time_moved_before_its_reschedule_
     before its claim; meanwhile an admin moved the reminder to 20:00, saved but not yet
     rescheduled (the worker's reschedule message still queued). The schedule no longer
     names the 21:00 run, but the pointer remembers taking it: the retry finishes it, once."""
-    from chalicelib.jobs.schedule import next_slot
-
-    store = Store(MemoryTable())
-    c = community(jobs=("daily-reminder",))
-    store.create_community(c)
-    store.bulk_save_members([member("u1")])
-    schedule_community(store.table, c, AT - timedelta(hours=1))
-    queue = MemoryQueue()
-    tick(store.table, queue, BEFORE)
-    [message] = queue.drain()
-    following = next_slot(c, "daily-reminder", AT)
-    took = due.take_due(
-        store.table,
-        "c1",
-        "daily-reminder",
-        message["period"],
-        datetime.fromisoformat(message["scheduled_at"]),
-        (following.period, following.scheduled_at),
-        now=AT,
-    )
+    store, c, message = _queued_reminder()
+    took = _take(store, c, message)
     assert took == due.TOOK  # … and the worker dies here, before the claim
     store.update_community(store.get_community("c1"), reminder_time="20:00")  # not rescheduled
     rt, sent = runtime(store, AT + timedelta(minutes=6))
