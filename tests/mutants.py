@@ -1248,6 +1248,16 @@ MUTANTS = (
             "test_a_run_taken_then_failed_survives_a_settings_save_that_rewrites_its_pointer",
         ),
     ),
+    Mutant(
+        "a worker's shard messages are read one after the other",
+        "chalicelib/worker.py",
+        "ThreadPoolExecutor(max_workers=len(shards))",
+        "ThreadPoolExecutor(max_workers=1)",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_shard_messages_in_one_batch_are_read_side_by_side",
+        ),
+    ),
 )
 
 

@@ -371,9 +371,19 @@ def test_shard_messages_in_one_batch_are_read_side_by_side(fan_out):
     assert len(bodies) == due.DUE_SHARDS
     threads: set[str] = set()
     real = table.query
+    # The first two reads wait for each other: read side by side they meet at once; read
+    # one after the other the first waits alone, the barrier breaks and the batch fails.
+    # (Counting thread names alone was timing-dependent: a pool may reuse one thread.)
+    meet = threading.Barrier(2, timeout=10)
+    calls = iter(range(1_000_000))
+    lock = threading.Lock()
 
     def noting(*args, **kwargs):
-        threads.add(threading.current_thread().name)
+        with lock:
+            n = next(calls)
+            threads.add(threading.current_thread().name)
+        if n < 2:
+            meet.wait()
         return real(*args, **kwargs)
 
     table.query = noting
