@@ -397,15 +397,7 @@ MUTANTS = (
     Mutant(
         "another community's cookie accepted",
         "chalicelib/manage/pages.py",
-        'deleted since is 404."""\n    if ctx.key is None:\n'
-        '        return notice_page(ctx, "not_configured", 503)\n'
-        '    value = sessions.cookie_from_header(ctx.request.header("cookie"))\n'
-        "    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None\n"
         "    if found is None or found.community_id != ctx.community_id:",
-        'deleted since is 404."""\n    if ctx.key is None:\n'
-        '        return notice_page(ctx, "not_configured", 503)\n'
-        '    value = sessions.cookie_from_header(ctx.request.header("cookie"))\n'
-        "    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None\n"
         "    if found is None:",
         ("tests/manage/test_pages.py::test_another_communitys_cookie_opens_nothing_here",),
     ),

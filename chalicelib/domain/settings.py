@@ -551,9 +551,20 @@ def check_settings(
 ) -> None:
     """Refuse a combination that makes no sense; ``changed`` names the fields just set
     (rules are judged when one of their fields changes, so a community stored before a rule
-    existed can still be edited in other ways), ``members`` the present members, if known."""
+    existed can still be edited in other ways), ``members`` the present members, if known.
+    The first rule broken is the one said."""
     touched = set(changed)
-    c = community
+    _check_last_call_after_reminder(community, touched)
+    _check_digest_inside_cycle(community, touched)
+    _check_reviewers_fit(community, touched, members)
+    _check_levels_named(community, touched)
+    _check_rules_to_accept(community, touched)
+    _check_group_kind_fits(community, touched)
+    _check_chatter_acknowledged(community, touched)
+    _check_robot_webhook_fits(community, touched)
+
+
+def _check_last_call_after_reminder(c: Community, touched: set[str]) -> None:
     if (
         c.last_call_time
         and touched & {"last_call_time", "reminder_time", "day_boundary"}
@@ -565,6 +576,9 @@ def check_settings(
             f"({c.reminder_time}) in the same day (the day ends at {c.day_boundary})",
             "last_call_time",
         )
+
+
+def _check_digest_inside_cycle(c: Community, touched: set[str]) -> None:
     cycle_minutes = c.cycle_length_days * MINUTES_PER_DAY
     if touched & {"digest_offset_minutes", "cycle_length_days"} and not (
         0 <= c.digest_offset_minutes < cycle_minutes
@@ -574,6 +588,9 @@ def check_settings(
             f"deadline, before the next one), got {c.digest_offset_minutes}",
             "digest_offset_minutes",
         )
+
+
+def _check_reviewers_fit(c: Community, touched: set[str], members: int | None) -> None:
     if "reviewers_per_submission" in touched and members:
         most = max(members - 1, 0)  # nobody reviews their own work
         if c.reviewers_per_submission > most:
@@ -582,6 +599,9 @@ def check_settings(
                 f"their own work), got {c.reviewers_per_submission}",
                 "reviewers",
             )
+
+
+def _check_levels_named(c: Community, touched: set[str]) -> None:
     if (
         c.level_names
         and touched & {"level_names", "level_points"}
@@ -591,6 +611,9 @@ def check_settings(
             f"level names must name every level: {len(c.level_points)} levels in level "
             f"points, {len(c.level_names)} names"
         )
+
+
+def _check_rules_to_accept(c: Community, touched: set[str]) -> None:
     if (
         c.require_rules_acceptance
         and not c.group_rules
@@ -600,17 +623,26 @@ def check_settings(
             "require rules acceptance needs group rules: set group_rules first",
             "require_rules_acceptance",
         )
+
+
+def _check_group_kind_fits(c: Community, touched: set[str]) -> None:
     if touched & {"group_kind", "platform"}:
         try:
             check_group_kind(c.platform, c.group_kind)
         except InvalidValue as error:
             raise SettingRefused(str(error), "group_kind") from None
+
+
+def _check_chatter_acknowledged(c: Community, touched: set[str]) -> None:
     if touched & {"rules", "removal_enabled", "ack_limited_activity", "platform"}:
         from chalicelib.domain.inactivity import rules_of
 
         refusal = chatter_refusal(c, rules_of(c), touched)
         if refusal is not None:
             raise SettingRefused(refusal, "ack_limited_activity")
+
+
+def _check_robot_webhook_fits(c: Community, touched: set[str]) -> None:
     if c.robot_webhook and touched & {"robot_webhook", "platform"}:
         try:
             _check_robot_webhook(c.robot_webhook, c.platform)

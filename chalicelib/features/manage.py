@@ -460,23 +460,40 @@ def change_settings(
     every job's module, and the function that serves the pages and webhooks is not granted
     what those jobs do (BatchWriteItem); the worker picks it up within a second.
     """
-    from chalicelib.domain.settings import (
-        SETTINGS,
-        SettingRefused,
-        check_settings,
-        parse_settings,
-    )
     from chalicelib.queue import reschedule_message
 
-    given = {
+    given = _changed_fields(community, form)
+    theme = form.get(THEME)
+    if theme is not None and theme.strip() == theme_text(community, now):
+        theme = None
+    changes = _parsed_changes(given)
+    if changes:
+        _refuse_bad_combination(community, changes, given)
+        community = _save_changes(store, community, actor, changes, now)
+    if theme is not None:
+        community = _change_theme(store, community, actor, theme, now)
+    # Scheduled again even when nothing changed: a submit whose reschedule message was
+    # lost (the queue refused it after the settings were saved) is repaired by submitting
+    # the form again.
+    queue.send_batch([reschedule_message(community.id)])
+    return community
+
+
+def _changed_fields(community: Community, form: dict[str, str]) -> dict[str, str]:
+    """The editable fields whose posted text differs from what is set, as the validator
+    reads them."""
+    return {
         name: _posted(name, form[name])
         for name in EDITABLE
         if name in form
         and _posted(name, form[name]) != _posted(name, setting_text(community, name))
     }
-    theme = form.get(THEME)
-    if theme is not None and theme.strip() == theme_text(community, now):
-        theme = None
+
+
+def _parsed_changes(given: dict[str, str]) -> dict[str, Any]:
+    """Each field parsed on its own; SettingsRefused naming every bad one."""
+    from chalicelib.domain.settings import parse_settings
+
     errors: dict[str, InvalidValue] = {}
     changes: dict[str, Any] = {}
     for name, value in given.items():
@@ -486,14 +503,16 @@ def change_settings(
             errors[name] = error
     if errors:
         raise SettingsRefused(errors)
-    if not changes:
-        # Nothing new, but the jobs are scheduled again anyway: a submit whose reschedule
-        # message was lost (the queue refused it after the settings were saved) is
-        # repaired by submitting the form again.
-        if theme is not None:
-            community = _change_theme(store, community, actor, theme, now)
-        queue.send_batch([reschedule_message(community.id)])
-        return community
+    return changes
+
+
+def _refuse_bad_combination(
+    community: Community, changes: dict[str, Any], given: dict[str, str]
+) -> None:
+    """SettingsRefused when the changed community breaks a rule across settings, on the
+    field the rule names (else the first field given)."""
+    from chalicelib.domain.settings import SETTINGS, SettingRefused, check_settings
+
     try:
         updated = community.with_changes(**changes)
         check_settings(updated, changed=changes)
@@ -506,6 +525,12 @@ def change_settings(
             or text.startswith(SETTINGS[n].what)
         ] or list(given)
         raise SettingsRefused({named[0]: error}) from None
+
+
+def _save_changes(
+    store: Store, community: Community, actor: Member, changes: dict[str, Any], now: datetime
+) -> Community:
+    """Write the changes and audit what they really changed, as chat and the CLI do."""
     from chalicelib.features.communities import record_changes
     from chalicelib.store.retention import retention_of
 
@@ -519,9 +544,6 @@ def change_settings(
     record_changes(
         store, community.id, diff, by=actor.user_id, now=now, retention=retention_of(saved)
     )
-    if theme is not None:
-        saved = _change_theme(store, saved, actor, theme, now)
-    queue.send_batch([reschedule_message(community.id)])
     return saved
 
 

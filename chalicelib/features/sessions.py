@@ -471,23 +471,10 @@ def phase_post(
         held = None
         instance = session_store.get_instance(table, community.id, definition.id, day)
     if instance.cancelled:
-        if instance.told_in not in (None, period):
-            return PhasePost(skip="cancelled; the group was told")
-        if now >= end:  # news of a cancellation is no use once the session would have ended
-            return PhasePost(skip="cancelled")
-
-        def told() -> None:
-            session_store.mark_told(table, community.id, definition.id, day, period)
-
-        return PhasePost(
-            messages=[Message(cancelled_notice(community, definition, day))],
-            summary={"cancelled": True},
-            after=told,
-        )
-    if phase in (rules.ANNOUNCE, rules.REMIND, rules.SPEAKER_ALERT) and now >= start:
-        return PhasePost(skip="the session has started")
-    if phase in (rules.START, rules.QUESTIONS) and now >= end:
-        return PhasePost(skip="the session has ended")
+        return _cancelled_post(table, community, definition, day, instance, period, now)
+    late = _too_late(phase, now, start, end)
+    if late is not None:
+        return late
     values = {
         "title": definition.title,
         "date": day.isoformat(),
@@ -497,19 +484,9 @@ def phase_post(
         "topic": _topic(definition, instance),
         "duration": definition.duration_minutes,
     }
-    if phase == rules.ANNOUNCE:
-        if not instance.speaker:
-            values["speaker"] = _say(community, "session_speaker_open", date=day.isoformat())
-        return PhasePost(messages=[Message(_say(community, "session_announce", **values))])
-    if phase == rules.REMIND:
-        return PhasePost(messages=[Message(_say(community, "session_remind", **values))])
-    if phase == rules.START:
-        return PhasePost(messages=[Message(_say(community, "session_start", **values))])
-    if phase == rules.QUESTIONS:
-        minutes = definition.duration_minutes - (definition.talk_minutes or 0)
-        return PhasePost(
-            messages=[Message(_say(community, "session_questions", minutes=minutes, **values))]
-        )
+    if phase in PHASE_TEXTS:
+        text = _phase_text(community, definition, instance, phase, values)
+        return PhasePost(messages=[Message(text)])
     if phase == rules.SPEAKER_ALERT:
         if definition.speaker_rota and (instance.picked_in == period or not instance.confirmed):
             return _rota_pick(
@@ -520,6 +497,67 @@ def phase_post(
         return _speaker_alert(store, community, instance, values, direct=direct)
     assert held is not None
     return _summary(community, held, values)
+
+
+# What the group is told at each phase that only posts a text.
+PHASE_TEXTS = {
+    rules.ANNOUNCE: "session_announce",
+    rules.REMIND: "session_remind",
+    rules.START: "session_start",
+    rules.QUESTIONS: "session_questions",
+}
+
+
+def _cancelled_post(
+    table: Table,
+    community: Community,
+    definition: SessionDef,
+    day: date,
+    instance: Instance,
+    period: str,
+    now: datetime,
+) -> PhasePost:
+    """A cancelled instance: its first phase after the cancellation tells the group
+    (once, and only while the session would not have ended yet); the others skip."""
+    if instance.told_in not in (None, period):
+        return PhasePost(skip="cancelled; the group was told")
+    if now >= definition.end(community.calendar, day):  # the news would come too late
+        return PhasePost(skip="cancelled")
+
+    def told() -> None:
+        session_store.mark_told(table, community.id, definition.id, day, period)
+
+    return PhasePost(
+        messages=[Message(cancelled_notice(community, definition, day))],
+        summary={"cancelled": True},
+        after=told,
+    )
+
+
+def _too_late(phase: str, now: datetime, start: datetime, end: datetime) -> PhasePost | None:
+    """A skip for a phase whose moment has passed: no announcement, reminder or speaker
+    alert once the session started; no "starting" or "questions" once it ended."""
+    if phase in (rules.ANNOUNCE, rules.REMIND, rules.SPEAKER_ALERT) and now >= start:
+        return PhasePost(skip="the session has started")
+    if phase in (rules.START, rules.QUESTIONS) and now >= end:
+        return PhasePost(skip="the session has ended")
+    return None
+
+
+def _phase_text(
+    community: Community,
+    definition: SessionDef,
+    instance: Instance,
+    phase: str,
+    values: dict[str, Any],
+) -> str:
+    """The group's text at an announcement, a reminder, the start or question time."""
+    if phase == rules.ANNOUNCE and not instance.speaker:
+        values = {**values, "speaker": _say(community, "session_speaker_open", date=values["date"])}
+    if phase == rules.QUESTIONS:
+        minutes = definition.duration_minutes - (definition.talk_minutes or 0)
+        return _say(community, PHASE_TEXTS[phase], minutes=minutes, **values)
+    return _say(community, PHASE_TEXTS[phase], **values)
 
 
 def _summary(

@@ -224,8 +224,9 @@ def signout_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("signed_out"), "", headers={"Set-Cookie": gone})
 
 
-def _authorise(ctx: Ctx) -> HttpResponse | None:
-    """None when the cookie is this community's and its member still an owner or admin.
+def _session_here(ctx: Ctx) -> tuple[sessions.ManageSession, str] | HttpResponse:
+    """(the session, the cookie's value) when the cookie is valid and this very
+    community's, and the community (loaded on ctx) still exists; else the refusal.
 
     Without a valid session for this very community (none, forged, expired, another
     community's) the answer is the same whether or not the community exists; with one, a
@@ -238,30 +239,35 @@ def _authorise(ctx: Ctx) -> HttpResponse | None:
         return notice_page(ctx, "forbidden", 403)
     if not _load_community(ctx):
         return page_not_found(ctx)
+    return found, value or ""
+
+
+def _authorise(ctx: Ctx) -> HttpResponse | None:
+    """None when the cookie is this community's and its member still an owner or admin."""
+    signed = _session_here(ctx)
+    if isinstance(signed, HttpResponse):
+        return signed
+    found, value = signed
     if found.role == feature.SELF:  # a member's own link opens their own page only
         return notice_page(ctx, "self_only", 403)
     member = feature.current_admin(ctx.store, ctx.community_id, found.user_id)
     if member is None:
         return notice_page(ctx, "link_not_admin", 403)
-    ctx.member, ctx.cookie = member, value or ""
+    ctx.member, ctx.cookie = member, value
     return None
 
 
 def _authorise_self(ctx: Ctx) -> HttpResponse | None:
     """None when the cookie is this community's (any session: a member's own or an
     admin's) and its member still present; ctx.member is then that member, and only them."""
-    if ctx.key is None:
-        return notice_page(ctx, "not_configured", 503)
-    value = sessions.cookie_from_header(ctx.request.header("cookie"))
-    found = sessions.read_cookie_value(ctx.key, value, ctx.now) if value else None
-    if found is None or found.community_id != ctx.community_id:
-        return notice_page(ctx, "forbidden", 403)
-    if not _load_community(ctx):
-        return page_not_found(ctx)
+    signed = _session_here(ctx)
+    if isinstance(signed, HttpResponse):
+        return signed
+    found, value = signed
     member = ctx.store.get_member(ctx.community_id, found.user_id)
     if member is None or not member.is_present:
         return notice_page(ctx, "link_not_member", 403)
-    ctx.member, ctx.cookie = member, value or ""
+    ctx.member, ctx.cookie = member, value
     return None
 
 
@@ -323,61 +329,137 @@ def overview_page(ctx: Ctx) -> HttpResponse:
     return render_page(ctx, ctx.word("nav_overview"), body, nav="overview")
 
 
-def members_page(ctx: Ctx) -> HttpResponse:
-    assert ctx.community is not None
-    from chalicelib.domain.inactivity import TIERS
+# -- pieces the pages share ------------------------------------------------------------------
 
+
+def _table(table_id: str, head: str, rows: str, *, css: str = "") -> str:
+    """A table with its header row (``head``: the ``<th>`` cells) and its rows."""
+    kind = f' class="{css}"' if css else ""
+    return (
+        f'<table id="{table_id}"{kind}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def _headings(ctx: Ctx, columns: Sequence[str]) -> str:
+    """The ``<th>`` cells naming ``columns`` (text keys) in the page's language."""
+    return "".join(f"<th>{escape(ctx.word(c))}</th>" for c in columns)
+
+
+def _page_note(ctx: Ctx, key: str, note_id: str = "") -> str:
+    """One line of text (``key`` in the page's language), e.g. a table's empty state."""
+    named = f' id="{note_id}"' if note_id else ""
+    return f"<p{named}>{escape(ctx.word(key))}</p>"
+
+
+def _page_link(ctx: Ctx, link_id: str, href: str, key: str) -> str:
+    return f'<a id="{link_id}" href="{escape(href)}">{escape(ctx.word(key))}</a>'
+
+
+def _select_option(value: str, label: str, chosen: str) -> str:
+    on = " selected" if value == chosen else ""
+    return f'<option value="{escape(value)}"{on}>{escape(label)}</option>'
+
+
+def _filter_form(ctx: Ctx, page: str, fields: str) -> str:
+    """A GET form that opens ``page`` again with the chosen filters (and the asked
+    language kept)."""
+    lang = f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else ""
+    return (
+        f'<form method="get" action="{escape(ctx.page_url(page))}" class="filters">'
+        f"{lang}{fields}</form>"
+    )
+
+
+def _community_time(ctx: Ctx, at: datetime) -> str:
+    """``at`` on the community's clock."""
+    assert ctx.community is not None
+    from chalicelib.domain.calendar import zone
+
+    return _local(ctx, at.astimezone(zone(ctx.community.timezone)))
+
+
+def _stored_time(ctx: Ctx, at: object, missing: str) -> str:
+    """A stored ISO time on the community's clock; ``missing`` when there is none."""
+    return _community_time(ctx, datetime.fromisoformat(str(at))) if at else missing
+
+
+# -- members ----------------------------------------------------------------------------------
+
+MEMBER_COLUMNS = ("name", "role", "squad", "tier", "streak", "last_active", "warning")
+
+
+def members_page(ctx: Ctx) -> HttpResponse:
+    """The roster, sorted, filtered and searched as the query says (or as CSV)."""
+    assert ctx.community is not None
     q = ctx.request.query
     rows = feature.member_rows(ctx.store, ctx.community, ctx.now)
     sort = q.get("sort", "name") if q.get("sort") in feature.SORTS else "name"
     desc = q.get("desc") == "1"
+    filters = {k: q.get(k, "") for k in ("tier", "squad", "q")}
     shown = feature.select_rows(
         rows,
         sort=sort,
         descending=desc,
-        tier=q.get("tier", ""),
-        squad=q.get("squad", ""),
-        search=q.get("q", "").strip(),
+        tier=filters["tier"],
+        squad=filters["squad"],
+        search=filters["q"].strip(),
     )
-    filters = {k: q.get(k, "") for k in ("tier", "squad", "q")}
     if q.get("format") == "csv":
         return _members_csv(ctx, shown)
     squads = sorted({r.squad for r in rows if r.squad})
-    csv_url = ctx.page_url("members", format="csv", sort=sort, desc="1" if desc else "", **filters)
     shown_text = ctx.word("shown", shown=len(shown), total=len(rows))
+    body = (
+        _members_filters(ctx, sort, desc, filters, squads)
+        + f'<p class="muted" id="shown">{escape(shown_text)}</p>'
+        + _table("members", _members_head(ctx, sort, desc, filters), _members_rows(ctx, shown))
+    )
+    return render_page(ctx, ctx.word("nav_members"), body, nav="members")
 
-    def option(value: str, label: str, chosen: str) -> str:
-        on = " selected" if value == chosen else ""
-        return f'<option value="{escape(value)}"{on}>{escape(label)}</option>'
 
-    form = (
-        f'<form method="get" action="{escape(ctx.page_url("members"))}" class="filters">'
-        + (f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else "")
-        + f'<input type="search" name="q" id="q" value="{escape(filters["q"])}" '
+def _members_filters(
+    ctx: Ctx, sort: str, desc: bool, filters: dict[str, str], squads: list[str]
+) -> str:
+    """Search, tier and squad filters (the sort kept) and the CSV link of what is shown."""
+    from chalicelib.domain.inactivity import TIERS
+
+    tier, squad = filters["tier"], filters["squad"]
+    tiers = _select_option("", ctx.word("all_tiers"), tier) + "".join(
+        _select_option(t.value, ctx.word("tier_" + t.value), tier) for t in TIERS
+    )
+    squad_options = _select_option("", ctx.word("all_squads"), squad) + "".join(
+        _select_option(s, s, squad) for s in squads
+    )
+    csv_url = ctx.page_url("members", format="csv", sort=sort, desc="1" if desc else "", **filters)
+    fields = (
+        f'<input type="search" name="q" id="q" value="{escape(filters["q"])}" '
         f'placeholder="{escape(ctx.word("search"))}">'
-        f'<select name="tier" id="tier">{option("", ctx.word("all_tiers"), filters["tier"])}'
-        + "".join(option(t.value, ctx.word("tier_" + t.value), filters["tier"]) for t in TIERS)
-        + '</select><select name="squad" id="squad">'
-        + option("", ctx.word("all_squads"), filters["squad"])
-        + "".join(option(s, s, filters["squad"]) for s in squads)
-        + f'</select><input type="hidden" name="sort" value="{sort}">'
+        f'<select name="tier" id="tier">{tiers}</select>'
+        f'<select name="squad" id="squad">{squad_options}</select>'
+        f'<input type="hidden" name="sort" value="{sort}">'
         + ('<input type="hidden" name="desc" value="1">' if desc else "")
         + f'<button type="submit" id="apply">{escape(ctx.word("filter"))}</button> '
-        f'<a id="csv" href="{escape(csv_url)}">'
-        f"{escape(ctx.word('export_csv'))}</a></form>"
+        + _page_link(ctx, "csv", csv_url, "export_csv")
     )
+    return _filter_form(ctx, "members", fields)
+
+
+def _members_head(ctx: Ctx, sort: str, desc: bool, filters: dict[str, str]) -> str:
+    """Column headings that sort by their column (again: the other way)."""
     head = ""
-    for column in ("name", "role", "squad", "tier", "streak", "last_active", "warning"):
+    for column in MEMBER_COLUMNS:
         flip = "1" if column == sort and not desc else ""
         mark = (" ▼" if desc else " ▲") if column == sort else ""
         href = ctx.page_url("members", sort=column, desc=flip, **filters)
         label = escape(ctx.word("col_" + column)) + mark
         head += f'<th><a href="{escape(href)}" id="sort-{column}">{label}</a></th>'
+    return head
 
+
+def _members_rows(ctx: Ctx, shown: list[feature.MemberRow]) -> str:
     def member_url(user_id: str) -> str:  # a reference bound to this session, not the id
         return ctx.page_url("member", m=sessions.member_ref(ctx.key or b"", ctx.cookie, user_id))
 
-    body_rows = "".join(
+    return "".join(
         "<tr>"
         f'<td class="name"><a href="{escape(member_url(r.user_id))}">{escape(r.name)}</a></td>'
         f"<td>{escape(ctx.word('role_' + r.role))}</td>"
@@ -387,12 +469,6 @@ def members_page(ctx: Ctx) -> HttpResponse:
         f"<td>{escape(r.warning)}</td></tr>"
         for r in shown
     )
-    body = (
-        form
-        + f'<p class="muted" id="shown">{escape(shown_text)}</p>'
-        + f'<table id="members"><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table>'
-    )
-    return render_page(ctx, ctx.word("nav_members"), body, nav="members")
 
 
 def _members_csv(ctx: Ctx, rows: list[feature.MemberRow]) -> HttpResponse:
@@ -447,33 +523,23 @@ def _took(run: dict[str, Any]) -> str:
     return f"{seconds:.1f} s"
 
 
+RUN_COLUMNS = (
+    "col_job",
+    "col_period",
+    "col_status",
+    "col_started",
+    "col_took",
+    "col_parts",
+    "col_split",
+    "col_note",
+)
+
+
 def runs_page(ctx: Ctx) -> HttpResponse:
     assert ctx.community is not None
-    from chalicelib.domain.calendar import zone
-
-    tz = zone(ctx.community.timezone)
     found = feature.run_rows(ctx.store, ctx.community)
     if not found:
-        return render_page(
-            ctx, ctx.word("nav_runs"), f"<p>{escape(ctx.word('no_runs'))}</p>", nav="runs"
-        )
-    head = "".join(
-        f"<th>{escape(ctx.word(c))}</th>"
-        for c in (
-            "col_job",
-            "col_period",
-            "col_status",
-            "col_started",
-            "col_took",
-            "col_parts",
-            "col_split",
-            "col_note",
-        )
-    )
-
-    def started(run: dict[str, Any]) -> str:
-        at = run.get("claimed_at") or run.get("finished_at")
-        return _local(ctx, datetime.fromisoformat(at).astimezone(tz)) if at else "–"
+        return render_page(ctx, ctx.word("nav_runs"), _page_note(ctx, "no_runs"), nav="runs")
 
     def delivered(run: dict[str, Any]) -> str:  # the run on the delivery log
         job, period = str(run.get("job", "")), str(run.get("period", ""))
@@ -486,13 +552,14 @@ def runs_page(ctx: Ctx) -> HttpResponse:
         f"<td>{delivered(r)}</td>"
         f'<td class="status-{escape(str(r.get("status", "")))}">'
         f"{escape(str(r.get('status', '')))}</td>"
-        f"<td>{started(r)}</td><td>{_took(r)}</td>"
+        f"<td>{_stored_time(ctx, r.get('claimed_at') or r.get('finished_at'), '–')}</td>"
+        f"<td>{_took(r)}</td>"
         f'<td class="n">{r["settled"]}/{escape(str(r.get("parts", "–")))}</td>'
         f'<td class="n">{r["group"]} / {r["direct"]} / {r["refused"]}</td>'
         f"<td>{escape(str(r.get('reason') or r.get('error') or ''))}</td></tr>"
         for r in found
     )
-    body = f'<table id="runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    body = _table("runs", _headings(ctx, RUN_COLUMNS), rows)
     return render_page(ctx, ctx.word("nav_runs"), body, nav="runs")
 
 
@@ -501,45 +568,66 @@ def _job_name(ctx: Ctx, job: str) -> str:
 
 
 def settings_page(ctx: Ctx) -> HttpResponse:
-    assert ctx.community is not None and ctx.member is not None
+    """The settings form; a POST saves what changed (then shows the form again, saved) or
+    shows the form with each refusal next to its field (400, nothing written)."""
+    assert ctx.community is not None
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    saved = False
     if ctx.request.method == "POST":
-        form = ctx.posted_fields()
-        if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, form.get("csrf", "")):
-            return notice_page(ctx, "bad_form", 403)
-        try:
-            feature.change_settings(
-                ctx.store, ctx.runtime.queue, ctx.community, ctx.member, form, ctx.now
-            )
-        except feature.SettingsRefused as refused:
-            errors, values = refused.reasons(ctx.page_lang), form
-        else:
-            return see_other(ctx.page_url("settings", saved="1"))
+        posted = _save_settings(ctx)
+        if isinstance(posted, HttpResponse):
+            return posted
+        errors, values = posted
     saved = ctx.request.query.get("saved") == "1"
     data = feature.next_posts(ctx.store, ctx.community)
     reminder = next((at for job, at in data if job == "daily-reminder"), None)
+    notice = ""
+    if saved:
+        notice = f'<p class="notice" id="saved">{escape(ctx.word("saved"))}</p>'
+    if errors:
+        notice = f'<p class="notice bad">{escape(ctx.word("fix_below"))}</p>'
+    when = (
+        f'<p id="next-reminder">{escape(ctx.word("next_reminder", when=_local(ctx, reminder)))}</p>'
+        if reminder
+        else ""
+    )
+    body = (
+        notice
+        + when
+        + f'<form method="post" action="{escape(ctx.page_url("settings"))}" id="settings">'
+        + f'<input type="hidden" name="csrf" value="{escape(_csrf(ctx))}">'
+        + _settings_fields(ctx, errors, values)
+        + f'<button type="submit" id="save">{escape(ctx.word("save"))}</button></form>'
+    )
+    return render_page(
+        ctx, ctx.word("nav_settings"), body, nav="settings", status=400 if errors else 200
+    )
+
+
+def _save_settings(ctx: Ctx) -> HttpResponse | tuple[dict[str, str], dict[str, str]]:
+    """The POSTed form applied: a redirect once saved, 403 without the session's token, or
+    (the refusals by field, the values sent) to show the form again."""
+    assert ctx.community is not None and ctx.member is not None
+    form = ctx.posted_fields()
+    if not sessions.csrf_ok(ctx.key or b"", ctx.cookie, form.get("csrf", "")):
+        return notice_page(ctx, "bad_form", 403)
+    try:
+        feature.change_settings(
+            ctx.store, ctx.runtime.queue, ctx.community, ctx.member, form, ctx.now
+        )
+    except feature.SettingsRefused as refused:
+        return refused.reasons(ctx.page_lang), form
+    return see_other(ctx.page_url("settings", saved="1"))
+
+
+def _settings_fields(ctx: Ctx, errors: dict[str, str], values: dict[str, str]) -> str:
+    """Every section of the form: this week's theme first, then feature.SECTIONS; a field
+    shows what was sent (after a refusal) or else what is set."""
+    assert ctx.community is not None
     from chalicelib.domain.checkins import THEME_MAX_CHARS
 
     def field(name: str, value: str, *, long: bool = False, limit: int = 0) -> str:
-        error = errors.get(name, "")
-        described = f' aria-describedby="{name}-error"' if error else ""
-        if long:
-            box = (
-                f'<textarea id="{name}" name="{name}" rows="5"{described}>'
-                f"{escape(value)}</textarea>"
-            )
-        else:
-            most = f' maxlength="{limit}"' if limit else ""
-            box = f'<input id="{name}" name="{name}" value="{escape(value)}"{most}{described}>'
-        return (
-            f'<div class="field{" bad" if error else ""}">'
-            f'<label for="{name}">{escape(ctx.word("set_" + name))}</label>'
-            + box
-            + (f'<span class="error" id="{name}-error">{escape(error)}</span>' if error else "")
-            + "</div>"
-        )
+        return _settings_field(ctx, name, value, errors.get(name, ""), long=long, limit=limit)
 
     theme = values.get(feature.THEME, feature.theme_text(ctx.community, ctx.now))
     fields = (
@@ -561,25 +649,25 @@ def settings_page(ctx: Ctx) -> HttpResponse:
             )
             + "</fieldset>"
         )
-    notice = ""
-    if saved:
-        notice = f'<p class="notice" id="saved">{escape(ctx.word("saved"))}</p>'
-    if errors:
-        notice = f'<p class="notice bad">{escape(ctx.word("fix_below"))}</p>'
-    when = (
-        f'<p id="next-reminder">{escape(ctx.word("next_reminder", when=_local(ctx, reminder)))}</p>'
-        if reminder
-        else ""
-    )
-    body = (
-        notice
-        + when
-        + f'<form method="post" action="{escape(ctx.page_url("settings"))}" id="settings">'
-        + f'<input type="hidden" name="csrf" value="{escape(_csrf(ctx))}">{fields}'
-        + f'<button type="submit" id="save">{escape(ctx.word("save"))}</button></form>'
-    )
-    return render_page(
-        ctx, ctx.word("nav_settings"), body, nav="settings", status=400 if errors else 200
+    return fields
+
+
+def _settings_field(
+    ctx: Ctx, name: str, value: str, error: str, *, long: bool = False, limit: int = 0
+) -> str:
+    """One labelled input (or textarea), with its refusal next to it."""
+    described = f' aria-describedby="{name}-error"' if error else ""
+    if long:
+        box = f'<textarea id="{name}" name="{name}" rows="5"{described}>{escape(value)}</textarea>'
+    else:
+        most = f' maxlength="{limit}"' if limit else ""
+        box = f'<input id="{name}" name="{name}" value="{escape(value)}"{most}{described}>'
+    return (
+        f'<div class="field{" bad" if error else ""}">'
+        f'<label for="{name}">{escape(ctx.word("set_" + name))}</label>'
+        + box
+        + (f'<span class="error" id="{name}-error">{escape(error)}</span>' if error else "")
+        + "</div>"
     )
 
 
@@ -587,8 +675,9 @@ def homework_page(ctx: Ctx) -> HttpResponse:
     assert ctx.community is not None
     rows = feature.homework_cycles(ctx.store, ctx.community, ctx.now)
     if not rows:
-        body = f"<p>{escape(ctx.word('no_cycles'))}</p>"
-        return render_page(ctx, ctx.word("nav_homework"), body, nav="homework")
+        return render_page(
+            ctx, ctx.word("nav_homework"), _page_note(ctx, "no_cycles"), nav="homework"
+        )
     sections = ""
     for row in rows:
         missing = ctx.word("cycle_open") if row.missing is None else str(row.missing)
@@ -628,7 +717,7 @@ def _last_reports(ctx: Ctx) -> str:
     headers = recent_headers(ctx.store.table, ctx.community_id, 6)
     title = f"<h2>{escape(ctx.word('risk_reports'))}</h2>"
     if not headers:
-        return title + f"<p>{escape(ctx.word('risk_no_reports'))}</p>"
+        return title + _page_note(ctx, "risk_no_reports")
 
     def rate(done: int, expected: int) -> float:
         return done / expected if expected > 0 else 0.0
@@ -639,9 +728,8 @@ def _last_reports(ctx: Ctx) -> str:
         lambda month, r: ctx.word("risk_report_rate", month=month, rate=f"{r:.0%}"),
     )
     tiers = ("active", "quiet", "inactive", "new", "on_leave")
-    head = "".join(
-        f"<th>{escape(ctx.word(c))}</th>"
-        for c in ("col_month", *(f"tier_{t}" for t in tiers), "col_checkin_rate", "col_hw_rate")
+    head = _headings(
+        ctx, ("col_month", *(f"tier_{t}" for t in tiers), "col_checkin_rate", "col_hw_rate")
     )
 
     def percent(done: int, expected: int) -> str:
@@ -654,8 +742,7 @@ def _last_reports(ctx: Ctx) -> str:
         + f'<td class="n">{percent(h.homework.done, h.homework.expected)}</td></tr>'
         for h in reversed(headers)
     )
-    table = f'<table id="reports"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    return title + f"<section>{chart}</section>" + table
+    return title + f"<section>{chart}</section>" + _table("reports", head, body)
 
 
 def risk_page(ctx: Ctx) -> HttpResponse:
@@ -667,19 +754,12 @@ def risk_page(ctx: Ctx) -> HttpResponse:
         return render_page(
             ctx,
             ctx.word("nav_risk"),
-            intro + f"<p>{escape(ctx.word('no_risk'))}</p>" + reports,
+            intro + _page_note(ctx, "no_risk") + reports,
             nav="risk",
         )
-    head = "".join(
-        f"<th>{escape(ctx.word(c))}</th>"
-        for c in (
-            "col_name",
-            "col_tier",
-            "col_last_active",
-            "col_checkins",
-            "col_missed",
-            "col_outcome",
-        )
+    head = _headings(
+        ctx,
+        ("col_name", "col_tier", "col_last_active", "col_checkins", "col_missed", "col_outcome"),
     )
 
     def outcome(row: Any) -> str:
@@ -697,7 +777,7 @@ def risk_page(ctx: Ctx) -> HttpResponse:
         f"<td>{escape(outcome(r))}</td></tr>"
         for r in rows
     )
-    table = f'<table id="risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = _table("risk", head, body)
     return render_page(ctx, ctx.word("nav_risk"), intro + table + reports, nav="risk")
 
 
@@ -707,46 +787,57 @@ def audit_page(ctx: Ctx) -> HttpResponse:
     position changes, and this month's make-ups with who recorded them. One Query each
     (the month's check-ins for the make-ups) and the roster for names; no per-member read."""
     assert ctx.community is not None
-    from chalicelib.domain.calendar import zone
-    from chalicelib.features.communities import audit_trail
-    from chalicelib.features.personal_data import makeups, removals, role_audit
-
-    community = ctx.community
-    tz = zone(community.timezone)
     names = {m.user_id: m.display() for m in ctx.store.list_members(ctx.community_id)}
 
     def who(user_id: object, fallback: object = "") -> str:
         key = str(user_id or "")
         return names.get(key) or str(fallback or key)
 
-    def when(at: object) -> str:
-        return _local(ctx, datetime.fromisoformat(str(at)).astimezone(tz)) if at else ""
+    sections = [
+        _audit_settings(ctx, who),
+        _audit_removals(ctx, who),
+        _audit_roles(ctx, who),
+        _audit_makeups(ctx, who),
+    ]
+    return render_page(ctx, ctx.word("nav_audit"), "".join(sections), nav="audit")
 
-    def table(
-        table_id: str, title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]
-    ) -> str:
-        head = "".join(f"<th>{escape(ctx.word(c))}</th>" for c in columns)
-        if not rows:
-            return f"<h2>{escape(title)}</h2><p>{escape(ctx.word('audit_none'))}</p>"
-        body = "".join(
-            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
-        )
-        return (
-            f'<h2>{escape(title)}</h2><table id="{table_id}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
-        )
 
-    settings_rows = [
+Names = Callable[..., str]  # a user id (and a name to fall back on) → the name to show
+
+
+def _audit_table(
+    ctx: Ctx, table_id: str, title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]
+) -> str:
+    """One titled section of the audit page (or "none" under its title)."""
+    if not rows:
+        return f"<h2>{escape(title)}</h2>" + _page_note(ctx, "audit_none")
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f"<h2>{escape(title)}</h2>" + _table(table_id, _headings(ctx, columns), body)
+
+
+def _audit_settings(ctx: Ctx, who: Names) -> str:
+    from chalicelib.features.communities import audit_trail
+
+    rows = [
         (
-            when(e["at"]),
+            _stored_time(ctx, e["at"], ""),
             who(e.get("by")),
             f"{e.get('field', '')}: {e.get('old', '')} → {e.get('new', '')}",
         )
         for e in audit_trail(ctx.store, ctx.community_id, newest_first=True, limit=100)
     ]
-    removal_rows = [
+    columns = ("col_when", "col_who", "col_what")
+    return _audit_table(ctx, "audit", ctx.word("audit_settings"), columns, rows)
+
+
+def _audit_removals(ctx: Ctx, who: Names) -> str:
+    from chalicelib.features.personal_data import removals
+
+    rows = [
         (
-            when(r["at"]),
+            _stored_time(ctx, r["at"], ""),
             who(r["user_id"], r.get("name")),
             str(r.get("rule") or ""),
             str(r.get("report") or ""),
@@ -754,52 +845,60 @@ def audit_page(ctx: Ctx) -> HttpResponse:
         )
         for r in reversed(removals(ctx.store, ctx.community_id))
     ]
-    role_rows = [
+    columns = ("col_when", "col_name", "col_rule", "col_report", "col_confirmed_by")
+    return _audit_table(ctx, "removals", ctx.word("audit_removals"), columns, rows)
+
+
+def _audit_roles(ctx: Ctx, who: Names) -> str:
+    from chalicelib.features.personal_data import role_audit
+
+    rows = [
         (
-            when(r["at"]),
+            _stored_time(ctx, r["at"], ""),
             who(r["user_id"], r.get("name")),
             f"{r.get('old') or '—'} → {r.get('new') or '—'}",
             who(r.get("by")),
         )
         for r in reversed(role_audit(ctx.store, ctx.community_id))
     ]
-    month = community.calendar.month(community.calendar.local_date(ctx.now))
-    makeup_rows = [
-        (str(m["date"]), who(m["user_id"]), who(m.get("recorded_by")), when(m.get("at")))
+    columns = ("col_when", "col_name", "col_change", "col_who")
+    return _audit_table(ctx, "roles", ctx.word("audit_roles"), columns, rows)
+
+
+def _audit_makeups(ctx: Ctx, who: Names) -> str:
+    assert ctx.community is not None
+    from chalicelib.features.personal_data import makeups
+
+    calendar = ctx.community.calendar
+    month = calendar.month(calendar.local_date(ctx.now))
+    rows = [
+        (
+            str(m["date"]),
+            who(m["user_id"]),
+            who(m.get("recorded_by")),
+            _stored_time(ctx, m.get("at"), ""),
+        )
         for m in makeups(ctx.store, ctx.community_id, month)
     ]
-    sections = [
-        table(
-            "audit", ctx.word("audit_settings"), ("col_when", "col_who", "col_what"), settings_rows
-        ),
-        table(
-            "removals",
-            ctx.word("audit_removals"),
-            ("col_when", "col_name", "col_rule", "col_report", "col_confirmed_by"),
-            removal_rows,
-        ),
-        table(
-            "roles",
-            ctx.word("audit_roles"),
-            ("col_when", "col_name", "col_change", "col_who"),
-            role_rows,
-        ),
-        table(
-            "makeups",
-            ctx.word("audit_makeups", month=month),
-            ("col_date", "col_name", "col_recorded_by", "col_when"),
-            makeup_rows,
-        ),
-    ]
-    return render_page(ctx, ctx.word("nav_audit"), "".join(sections), nav="audit")
+    columns = ("col_date", "col_name", "col_recorded_by", "col_when")
+    return _audit_table(ctx, "makeups", ctx.word("audit_makeups", month=month), columns, rows)
+
+
+DELIVERY_COLUMNS = (
+    "col_period",
+    "col_status",
+    "col_started",
+    "col_group_posts",
+    "col_direct",
+    "col_refused",
+    "col_note",
+)
 
 
 def delivery_page(ctx: Ctx) -> HttpResponse:
     """What each run of one job sent (group posts, direct messages) and what the platform
     refused, newest period first, a page at a time (``before``: the cursor)."""
     assert ctx.community is not None
-    from chalicelib.domain.calendar import zone
-
     jobs = [key.removeprefix("job_") for key in TEXTS if key.startswith("job_")]
     q = ctx.request.query
     job = q.get("job", "") if q.get("job") in jobs else "daily-reminder"
@@ -807,73 +906,51 @@ def delivery_page(ctx: Ctx) -> HttpResponse:
     if len(before) > 64 or not before.isprintable():  # a period is short text (a key part)
         before = ""
     log, older = feature.delivery_log(ctx.store, ctx.community_id, job, before)
-    tz = zone(ctx.community.timezone)
-
-    def at(when: datetime | None) -> str:
-        return _local(ctx, when.astimezone(tz)) if when else "–"
-
-    options = "".join(
-        f'<option value="{escape(j)}"{" selected" if j == job else ""}>'
-        f"{escape(_job_name(ctx, j))}</option>"
-        for j in jobs
-    )
+    options = "".join(_select_option(j, _job_name(ctx, j), job) for j in jobs)
     form = (
-        f'<form method="get" action="{escape(ctx.page_url("delivery"))}" class="filters">'
-        + (f'<input type="hidden" name="lang" value="{ctx.asked_lang}">' if ctx.asked_lang else "")
-        + f'<select name="job" id="job">{options}</select>'
-        f'<button type="submit" id="show">{escape(ctx.word("show"))}</button></form>'
-        f'<p class="muted">{escape(ctx.word("delivery_intro"))}</p>'
+        _filter_form(
+            ctx,
+            "delivery",
+            f'<select name="job" id="job">{options}</select>'
+            f'<button type="submit" id="show">{escape(ctx.word("show"))}</button>',
+        )
+        + f'<p class="muted">{escape(ctx.word("delivery_intro"))}</p>'
     )
     if not log:
-        body = form + f'<p id="no-delivery">{escape(ctx.word("no_delivery"))}</p>'
+        body = form + _page_note(ctx, "no_delivery", "no-delivery")
         return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
-    head = "".join(
-        f"<th>{escape(ctx.word(c))}</th>"
-        for c in (
-            "col_period",
-            "col_status",
-            "col_started",
-            "col_group_posts",
-            "col_direct",
-            "col_refused",
-            "col_note",
-        )
-    )
-
-    def group(run: feature.Delivery) -> str:
-        ids = ", ".join(f"#{n + 1}" + (f" ({mid})" if mid != "-" else "") for n, mid in run.group)
-        return f'{len(run.group)}<div class="muted">{escape(ids)}</div>' if ids else "0"
-
-    def refused(run: feature.Delivery) -> str:
-        if not run.refused:
-            return "0"
-        parts = ", ".join(f"#{n + 1}" for n in run.refused)
-        return (
-            f'{len(run.refused)}<div class="muted">{escape(ctx.word("parts", parts=parts))}</div>'
-        )
-
-    rows = "".join(
-        f'<tr id="run-{escape(quote(r.period, safe=""))}" data-period="{escape(r.period)}">'
-        f"<td>{escape(r.period)}</td>"
-        f'<td class="status-{escape(r.status)}">{escape(r.status)}</td>'
-        f"<td>{at(r.started)}</td>"
-        f'<td class="n group">{group(r)}</td><td class="n direct">{r.direct}</td>'
-        f'<td class="n refused">{refused(r)}</td><td>{escape(r.note)}</td></tr>'
-        for r in log
-    )
+    rows = "".join(_delivery_row(ctx, run) for run in log)
     pager = ""
     if before:
-        pager += f'<a id="newest" href="{escape(ctx.page_url("delivery", job=job))}">'
-        pager += f"{escape(ctx.word('newest'))}</a> "
+        pager += _page_link(ctx, "newest", ctx.page_url("delivery", job=job), "newest") + " "
     if older:
-        href = ctx.page_url("delivery", job=job, before=older)
-        pager += f'<a id="older" href="{escape(href)}">{escape(ctx.word("older"))}</a>'
+        pager += _page_link(ctx, "older", ctx.page_url("delivery", job=job, before=older), "older")
     body = (
         form
-        + f'<table id="delivery"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        + _table("delivery", _headings(ctx, DELIVERY_COLUMNS), rows)
         + (f'<p class="pager">{pager}</p>' if pager else "")
     )
     return render_page(ctx, ctx.word("nav_delivery"), body, nav="delivery")
+
+
+def _delivery_row(ctx: Ctx, run: feature.Delivery) -> str:
+    """One run: its period (the anchor the runs page links to), what it sent, what the
+    platform refused."""
+    ids = ", ".join(f"#{n + 1}" + (f" ({mid})" if mid != "-" else "") for n, mid in run.group)
+    group = f'{len(run.group)}<div class="muted">{escape(ids)}</div>' if ids else "0"
+    refused = "0"
+    if run.refused:
+        parts = ctx.word("parts", parts=", ".join(f"#{n + 1}" for n in run.refused))
+        refused = f'{len(run.refused)}<div class="muted">{escape(parts)}</div>'
+    started = _community_time(ctx, run.started) if run.started else "–"
+    return (
+        f'<tr id="run-{escape(quote(run.period, safe=""))}" data-period="{escape(run.period)}">'
+        f"<td>{escape(run.period)}</td>"
+        f'<td class="status-{escape(run.status)}">{escape(run.status)}</td>'
+        f"<td>{started}</td>"
+        f'<td class="n group">{group}</td><td class="n direct">{run.direct}</td>'
+        f'<td class="n refused">{refused}</td><td>{escape(run.note)}</td></tr>'
+    )
 
 
 def me_page(ctx: Ctx) -> HttpResponse:
@@ -907,21 +984,34 @@ def member_page(ctx: Ctx) -> HttpResponse:
 
 
 def _member_body(ctx: Ctx, member: Member, page: str, query: dict[str, str]) -> str:
+    """A member's month (``?month=``, else this one) as a calendar with its pager, and
+    their figures; ``page`` and ``query`` make the pager's links."""
     assert ctx.community is not None
-    import calendar as months
-    from datetime import timedelta
-
-    from chalicelib.domain.messages import cycle_label, day_count
-
     spoken = ctx.community.with_changes(locale=ctx.page_lang)
     data = feature.member_home(
         ctx.store, spoken, member, ctx.now, month=ctx.request.query.get("month", "")
     )
     current = data.month == ctx.community.calendar.month(data.today)
+    month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
+    intro = ctx.word("my_intro", name=data.name) if page == "me" else ""
+    return (
+        f'<p class="muted">{escape(intro)}</p>'
+        f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'
+        + _month_calendar(ctx, data)
+        + f'<p class="pager">{_month_pager(ctx, data, page, query, current)}</p></section>'
+        f"<section><h2>{escape(ctx.word('my_figures'))}</h2>"
+        f'<ul id="facts">{_member_facts(ctx, data, current)}</ul>'
+        "</section></div>"
+    )
+
+
+def _month_calendar(ctx: Ctx, data: feature.MyPage) -> str:
+    """The month's weeks, each day checked in, missed or still to come."""
+    import calendar as months
+
     heads = "".join(f"<th>{escape(ctx.word('wd_' + str(d)))}</th>" for d in range(7))
-    weeks = months.Calendar().monthdatescalendar(data.first.year, data.first.month)
     cells = ""
-    for week in weeks:
+    for week in months.Calendar().monthdatescalendar(data.first.year, data.first.month):
         cells += "<tr>"
         for day in week:
             if day.month != data.first.month:
@@ -935,15 +1025,30 @@ def _member_body(ctx: Ctx, member: Member, page: str, query: dict[str, str]) -> 
                 f'<span class="d">{day.day}</span><span class="m">{mark}</span></td>'
             )
         cells += "</tr>"
+    return _table("calendar", heads, cells, css="cal")
+
+
+def _month_pager(
+    ctx: Ctx, data: feature.MyPage, page: str, query: dict[str, str], current: bool
+) -> str:
+    """Links to the month before and (unless this is the current month) the one after."""
+    from datetime import timedelta
+
     before = (data.first - timedelta(days=1)).strftime("%Y-%m")
-    pager = f'<a id="prev-month" href="{escape(ctx.page_url(page, **query, month=before))}">'
-    pager += f"{escape(ctx.word('prev_month'))}</a>"
+    pager = _page_link(ctx, "prev-month", ctx.page_url(page, **query, month=before), "prev_month")
     if not current:
         after = (data.last + timedelta(days=1)).strftime("%Y-%m")
-        link = ctx.page_url(page, **query, month=after)
-        pager += f' <a id="next-month" href="{escape(link)}">'
-        pager += f"{escape(ctx.word('next_month'))}</a>"
-    month_title = ctx.word("cal_title", month=data.month, count=len(data.checked))
+        pager += " " + _page_link(
+            ctx, "next-month", ctx.page_url(page, **query, month=after), "next_month"
+        )
+    return pager
+
+
+def _member_facts(ctx: Ctx, data: feature.MyPage, current: bool) -> str:
+    """Streaks, check-ins and make-ups left, this cycle's homework, the community's own
+    lines and the month's sessions attended."""
+    from chalicelib.domain.messages import cycle_label, day_count
+
     figures = [
         ("streak", ctx.word("my_streak", days=day_count(ctx.page_lang, data.streak))),
         ("best", ctx.word("my_best", days=day_count(ctx.page_lang, data.best))),
@@ -962,27 +1067,14 @@ def _member_body(ctx: Ctx, member: Member, page: str, query: dict[str, str]) -> 
     if data.sessions:
         there = sum(1 for _day, _title, went in data.sessions if went)
         count = ctx.word("my_sessions", n=there, of=len(data.sessions))
-        facts += (
-            f'<li id="my-sessions">{escape(count)}'
-            + "<ul>"
-            + "".join(
-                f'<li class="{"went" if went else "missed"}">{day.isoformat()} {escape(title)}'
-                + (" ✓" if went else "")
-                + "</li>"
-                for day, title, went in data.sessions
-            )
-            + "</ul></li>"
+        attended = "".join(
+            f'<li class="{"went" if went else "missed"}">{day.isoformat()} {escape(title)}'
+            + (" ✓" if went else "")
+            + "</li>"
+            for day, title, went in data.sessions
         )
-    intro = ctx.word("my_intro", name=data.name) if page == "me" else ""
-    body = (
-        f'<p class="muted">{escape(intro)}</p>'
-        f'<div class="grid"><section><h2 id="month">{escape(month_title)}</h2>'
-        f'<table id="calendar" class="cal"><thead><tr>{heads}</tr></thead>'
-        f'<tbody>{cells}</tbody></table><p class="pager">{pager}</p></section>'
-        f'<section><h2>{escape(ctx.word("my_figures"))}</h2><ul id="facts">{facts}</ul>'
-        "</section></div>"
-    )
-    return body
+        facts += f'<li id="my-sessions">{escape(count)}<ul>{attended}</ul></li>'
+    return facts
 
 
 VIEWS: dict[str, Callable[[Ctx], HttpResponse]] = {
