@@ -271,64 +271,6 @@ def _authorise_self(ctx: Ctx) -> HttpResponse | None:
     return None
 
 
-# -- the pages --------------------------------------------------------------------------------
-
-
-def _local(ctx: Ctx, at: datetime) -> str:
-    return f"{at:%a %Y-%m-%d %H:%M}"
-
-
-def overview_page(ctx: Ctx) -> HttpResponse:
-    assert ctx.community is not None
-    data = feature.community_overview(ctx.store, ctx.community, ctx.now)
-    tiers = "".join(
-        f"<tr><th>{escape(ctx.word('tier_' + tier))}</th>"
-        f'<td class="n" data-tier="{tier}">{n}</td></tr>'
-        for tier, n in data.tiers.items()
-    )
-    tiers += (
-        f'<tr class="total"><th>{escape(ctx.word("present"))}</th>'
-        f'<td class="n">{data.present}</td></tr>'
-    )
-    today = (
-        '<ul class="names" id="today">'
-        + "".join(f"<li>{escape(n)}</li>" for n in data.checked_in_today)
-        + "</ul>"
-        if data.checked_in_today
-        else f'<p id="today">{escape(ctx.word("nobody_yet"))}</p>'
-    )
-    runs = (
-        "<ul>"
-        + "".join(
-            f"<li>{escape(_job_name(ctx, job))}: <time>{_local(ctx, at)}</time></li>"
-            for job, at in data.next_posts
-        )
-        + "</ul>"
-        if data.next_posts
-        else f"<p>{escape(ctx.word('no_schedule'))}</p>"
-    )
-    cell = lambda d, n: ctx.word("heatmap_cell", date=d.isoformat(), count=n)  # noqa: E731
-    week = lambda d, r: ctx.word("week_of", date=d.isoformat(), rate=f"{r:.0%}")  # noqa: E731
-    theme = (
-        f"<section><h2>{escape(ctx.word('theme'))}</h2><p>{escape(data.theme)}</p></section>"
-        if data.theme
-        else ""
-    )
-    body = (
-        '<div class="grid">'
-        f"<section><h2>{escape(ctx.word('members_by_tier'))}</h2><table>{tiers}</table></section>"
-        f"<section><h2>{escape(ctx.word('today', date=data.today.isoformat()))}</h2>"
-        f"{today}</section>"
-        f"<section><h2>{escape(ctx.word('next_posts'))}</h2>{runs}"
-        f'<p class="muted">{escape(ctx.community.timezone)}</p></section>{theme}</div>'
-        f"<section><h2>{escape(ctx.word('heatmap'))}</h2>"
-        f"{heatmap_svg(data.first_day, data.today, data.days, data.present, cell)}</section>"
-        f"<section><h2>{escape(ctx.word('weekly_rate'))}</h2>"
-        f"{rate_svg(data.weekly_rate, week)}</section>"
-    )
-    return render_page(ctx, ctx.word("nav_overview"), body, nav="overview")
-
-
 # -- pieces the pages share ------------------------------------------------------------------
 
 
@@ -370,6 +312,10 @@ def _filter_form(ctx: Ctx, page: str, fields: str) -> str:
     )
 
 
+def _local(ctx: Ctx, at: datetime) -> str:
+    return f"{at:%a %Y-%m-%d %H:%M}"
+
+
 def _community_time(ctx: Ctx, at: datetime) -> str:
     """``at`` on the community's clock."""
     assert ctx.community is not None
@@ -381,6 +327,60 @@ def _community_time(ctx: Ctx, at: datetime) -> str:
 def _stored_time(ctx: Ctx, at: object, missing: str) -> str:
     """A stored ISO time on the community's clock; ``missing`` when there is none."""
     return _community_time(ctx, datetime.fromisoformat(str(at))) if at else missing
+
+
+# -- the pages --------------------------------------------------------------------------------
+
+
+def overview_page(ctx: Ctx) -> HttpResponse:
+    assert ctx.community is not None
+    data = feature.community_overview(ctx.store, ctx.community, ctx.now)
+    tiers = "".join(
+        f"<tr><th>{escape(ctx.word('tier_' + tier))}</th>"
+        f'<td class="n" data-tier="{tier}">{n}</td></tr>'
+        for tier, n in data.tiers.items()
+    )
+    tiers += (
+        f'<tr class="total"><th>{escape(ctx.word("present"))}</th>'
+        f'<td class="n">{data.present}</td></tr>'
+    )
+    today = (
+        '<ul class="names" id="today">'
+        + "".join(f"<li>{escape(n)}</li>" for n in data.checked_in_today)
+        + "</ul>"
+        if data.checked_in_today
+        else _page_note(ctx, "nobody_yet", "today")
+    )
+    runs = (
+        "<ul>"
+        + "".join(
+            f"<li>{escape(_job_name(ctx, job))}: <time>{_local(ctx, at)}</time></li>"
+            for job, at in data.next_posts
+        )
+        + "</ul>"
+        if data.next_posts
+        else _page_note(ctx, "no_schedule")
+    )
+    cell = lambda d, n: ctx.word("heatmap_cell", date=d.isoformat(), count=n)  # noqa: E731
+    week = lambda d, r: ctx.word("week_of", date=d.isoformat(), rate=f"{r:.0%}")  # noqa: E731
+    theme = (
+        f"<section><h2>{escape(ctx.word('theme'))}</h2><p>{escape(data.theme)}</p></section>"
+        if data.theme
+        else ""
+    )
+    body = (
+        '<div class="grid">'
+        f"<section><h2>{escape(ctx.word('members_by_tier'))}</h2><table>{tiers}</table></section>"
+        f"<section><h2>{escape(ctx.word('today', date=data.today.isoformat()))}</h2>"
+        f"{today}</section>"
+        f"<section><h2>{escape(ctx.word('next_posts'))}</h2>{runs}"
+        f'<p class="muted">{escape(ctx.community.timezone)}</p></section>{theme}</div>'
+        f"<section><h2>{escape(ctx.word('heatmap'))}</h2>"
+        f"{heatmap_svg(data.first_day, data.today, data.days, data.present, cell)}</section>"
+        f"<section><h2>{escape(ctx.word('weekly_rate'))}</h2>"
+        f"{rate_svg(data.weekly_rate, week)}</section>"
+    )
+    return render_page(ctx, ctx.word("nav_overview"), body, nav="overview")
 
 
 # -- members ----------------------------------------------------------------------------------
