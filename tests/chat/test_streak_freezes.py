@@ -71,10 +71,8 @@ def seed(store: Store, *, settings: dict | None = None, **fields) -> None:
     chosen = FREEZES_ON if settings is None else settings
     store.create_community(community(created_at=START, **chosen))
     store.bulk_save_members([ann(**fields)])
-    # the check-in the counters end at, with its run, as a real one would be stored
-    record_checkin(
-        store.table, "c1", "ann", date(2026, 11, 21), noon(21), streak=22, prev=date(2026, 11, 20)
-    )
+    # the check-in the counters end at, as a real one would be stored
+    record_checkin(store.table, "c1", "ann", date(2026, 11, 21), noon(21))
 
 
 def stored(store: Store):
