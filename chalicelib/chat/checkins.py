@@ -12,30 +12,30 @@ is recognised from the member item already read (no write at all), or, while the
 delivery is still in flight, from the item the refused put returns; either way it gets no
 second reply, while a genuinely second check-in the same day is answered kindly.
 
-Two round trips on the warm path, not three (:func:`read_member_and_put_checkin`). The
-put needs nothing from the member read except the run ending at it (``streak``, ``prev``,
-kept for make-up repairs), so it goes out *with* the read, carrying no run; the second
-round is the member's conditional counter update together with the link that gives the
-check-in its run (store/checkins.py ``link_own_checkin``, conditional on the item being
-this attempt's and unlinked). The counters still never count a check-in whose item was
-not written: the put has returned before they are sent. Chosen over deriving the run
-without the read, which would need the member's history on every make-up repair.
+Two round trips and two write units on the warm path (:func:`read_member_and_put_checkin`).
+The put needs nothing from the member read (a check-in item keeps no run), so it goes out
+*with* the read; the second round is the member's conditional counter update alone, which
+also keeps what a later make-up needs to find runs: the run at the last check-in, and the
+gap a check-in ends (domain/checkins.py ``chain_back``). The counters still never count a
+check-in whose item was not written: the put has returned before they are sent. Chosen
+over giving the item its run in the second round (one more write unit per check-in) and
+over keeping every recent run on the member item (a bigger write every day): the member
+item grows only when a check-in follows a gap.
 
 When the read shows the check-in must not happen, and the early put wrote it, the put is
-taken back (``withdraw_checkin``: conditional on this attempt's mark and on no run yet,
-so exactly once, and never under counters another request settled): a member who has not
-accepted the group rules (the joining ritual's gate), and a redelivery that arrives after
-the day ended. A second check-in the same day costs a refused put (no write) besides the
-read. Unknown members are created by the counter write as before; make-ups, the cold path
-(no community cached) and a check-in with no platform delivery id keep the one-by-one order.
+taken back (``withdraw_checkin``: conditional on this attempt's mark and on no other
+request having adopted it, so exactly once, and never under counters another request
+settled): a member who has not accepted the group rules (the joining ritual's gate), and a
+redelivery that arrives after the day ended. A second check-in the same day costs a
+refused put (no write) besides the read. Unknown members are created by the counter write
+as before; make-ups, the cold path (no community cached) and a check-in with no platform
+delivery id keep the one-by-one order.
 
-The windows left open: a crash between the two rounds leaves the check-in recorded with
-no run and the counters one behind. The platform's redelivery, or the member's next 打卡
-the same day, finds the check-in and settles the counters and its run then (see
-``_settle_checkin``); a check-in left with no run reads as a run of 1 in a later make-up
-repair (store/checkins.py ``link_of``), never more than the member had. A make-up sent in
-the same few milliseconds as the check-in, between the counter write and the link, sees
-the check-in with no run the same way.
+The window left open: a crash between the two rounds leaves the check-in recorded and the
+counters one behind. The platform's redelivery, or the member's next 打卡 the same day,
+finds the check-in, adopts it and settles the counters then (see ``_settle_checkin``);
+left unsettled, the check-in is not counted, and a later make-up finds the runs the
+counters know (never more than the member had).
 """
 
 from __future__ import annotations

@@ -394,8 +394,9 @@ def repair_with_makeup(
 # and the member's check-ins of the window, read by key.
 
 # Gaps older than this are dropped from the member item: a make-up reaches at most 31 days
-# back, and only a gap after the made-up day is ever looked up.
-GAPS_KEPT_DAYS = 32
+# back (D >= T - 31), and only the gap of a check-in after the made-up day is ever looked
+# up (a day > T - 31): exactly the gaps of the last 30 days are needed.
+GAPS_KEPT_DAYS = 31
 
 
 def gaps_of(member: Member) -> dict[date, Link]:

@@ -420,17 +420,29 @@ def test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin():
 
 class WithdrawnUnderneath(MemoryTable):
     """A first message's early put is there, uncounted; this second message's put is
-    refused by it, and just before this one adopts it, the first one's read refuses it (the
-    gate) and withdraws it."""
+    refused by it, and its own request's read refuses it (the gate) and withdraws it just
+    before this one adopts it (``before``: "adopt") or just before this one writes the
+    counters for it ("counters")."""
+
+    def __init__(self, before: str) -> None:
+        super().__init__()
+        self.before = before
 
     def update(self, pk: str, sk: str, **kwargs: Any) -> Any:
-        if sk.startswith(keys.CHECKIN_PREFIX) and "set" in kwargs:
+        if self.before == "adopt":
+            now = sk.startswith(keys.CHECKIN_PREFIX)
+        else:
+            now = sk == keys.member_sk("u1") and "checkins" in (kwargs.get("set") or {})
+        if now:
             withdraw_checkin(self, "c1", "u1", date(2026, 11, 23), "first")
         return super().update(pk, sk, **kwargs)
 
 
-def test_a_checkin_withdrawn_while_another_message_settles_it_is_recorded_again():
-    rt = memory_runtime(WithdrawnUnderneath())
+@pytest.mark.parametrize("before", ["adopt", "counters"])
+def test_a_checkin_counted_by_another_message_is_never_withdrawn_from_under_it(before):
+    """Withdrawn before the other message adopts it: recorded again; adopted first: the
+    withdrawal is refused. Either way one check-in, counted once, and its item there."""
+    rt = memory_runtime(WithdrawnUnderneath(before))
     say(rt, "/checkin", local(22))
     record_checkin(
         rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9), delivery="x", attempt="first"
@@ -438,7 +450,7 @@ def test_a_checkin_withdrawn_while_another_message_settles_it_is_recorded_again(
     reply = say(rt, "/checkin", local(23, 9, 1), event_id="second")
     assert "already" in reply
     assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
-    assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item is there"
+    assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item there"
 
 
 # -- the counters the two rounds write equal a day-by-day recount, make-ups included --------
@@ -557,3 +569,89 @@ def test_a_fresh_checkin_settled_by_another_message_before_its_own_read_is_confi
     assert "checked in for" in ours, ours
     assert counters(rt) == (2, 2, date(2026, 11, 23))
     assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
+
+
+# -- make-ups find runs from the member item, and from old items that kept theirs ----------
+
+
+def _makeup_runtime(window: int) -> Runtime:
+    from dataclasses import replace
+
+    store = Store(MemoryTable())
+    store.create_community(replace(community(), makeups_per_month=5, makeup_window_days=window))
+    return Runtime(settings=Settings(), store=store)
+
+
+def test_a_makeup_at_the_windows_far_edge_finds_the_run_its_gap_kept():
+    """31 days back, the longest window: the gap the check-in after it ended is still on
+    the member item (the oldest one a make-up can need), so the two runs join exactly."""
+    rt = _makeup_runtime(31)
+    shanghai = datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)
+    for n in [0, 1, 2, *range(4, 35)]:  # 20..22 November, then 24 November..24 December
+        say(rt, "/checkin", shanghai + timedelta(days=n))
+    assert counters(rt) == (34, 31, date(2026, 12, 24))
+    say(rt, "hello", shanghai + timedelta(days=34, minutes=59))  # the community cached
+    before = dict(rt.store.table.requests)
+    reply = say(rt, "/makeup 2026-11-23", shanghai + timedelta(days=34, hours=1))
+    assert "2026-11-23 is made up: 35-day streak now" in reply
+    stored = rt.store.get_member("c1", "u1")
+    assert stored is not None and (stored.checkins, stored.best_streak) == (35, 35)
+    assert stored.gaps == (), "the gap is closed"
+    used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items()}
+    assert used["BatchGetItem"] == 1, "the window's check-ins, read by key at once"
+
+
+def _old_item(rt: Runtime, day: int, run: int, prev: int | None) -> None:
+    """A check-in as code before the member item kept gaps wrote it: with its run."""
+    when = date(2026, 11, day)
+    rt.store.table.put(
+        {
+            "pk": "C#c1",
+            "sk": keys.checkin_sk(when, "u1"),
+            "user_id": "u1",
+            "date": when.isoformat(),
+            "at": local(day).isoformat(),
+            "streak": run,
+            "prev": date(2026, 11, prev).isoformat() if prev else None,
+        }
+    )
+
+
+def test_a_makeup_over_check_ins_that_kept_their_runs_still_repairs_exactly():
+    """Items written with their runs, a member item with no gaps: the run before the
+    made-up day is read from the old items (the one before the window by key), across the
+    member's leave."""
+    from dataclasses import replace
+
+    rt = _makeup_runtime(3)
+    for day in range(13, 18):
+        _old_item(rt, day, day - 12, day - 1 if day > 13 else None)
+    _old_item(rt, 23, 1, 17)  # leave 18..21, 22 missed: the run broke
+    rt.store.save_member(
+        replace(
+            member("u1"),
+            checkins=6,
+            current_streak=1,
+            best_streak=5,
+            last_checkin=date(2026, 11, 23),
+            leave_from=date(2026, 11, 18),
+            leave_until=date(2026, 11, 21),
+        )
+    )
+    reply = say(rt, "/makeup 2026-11-22", local(23, 20))
+    assert "2026-11-22 is made up: 7-day streak now" in reply
+    assert counters(rt) == (7, 7, date(2026, 11, 23))
+
+
+def test_a_makeup_writes_its_own_check_in_and_the_member_only():
+    """No later check-in is rewritten: the command's claim of its delivery id, the quota,
+    the put and the member's counters (the repair rewrote the later check-in's run too)."""
+    rt = _makeup_runtime(3)
+    for day in (19, 20, 21, 23):
+        say(rt, "/checkin", local(day))
+    say(rt, "hello", local(23, 12))
+    before = dict(rt.store.table.requests)
+    assert "5-day streak" in say(rt, "/makeup 2026-11-22", local(23, 13))
+    used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items() if v}
+    writes = {k: v for k, v in used.items() if k in ("PutItem", "UpdateItem", "DeleteItem")}
+    assert writes == {"PutItem": 2, "UpdateItem": 2}, used
