@@ -155,8 +155,6 @@ def _floor(client: Any, table_name: str, n: int) -> dict[str, Any]:
                 "date": {"S": "2026-11-23"},
                 "at": {"S": AT.isoformat()},
                 "note": {"S": "今天读完一章"},
-                "streak": {"N": "12"},
-                "prev": {"S": "2026-11-22"},
                 "delivery": {"S": f"console#bench-{i}"},
             },
             ConditionExpression="attribute_not_exists(pk)",

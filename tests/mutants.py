@@ -704,8 +704,8 @@ MUTANTS = (
     Mutant(
         "check-ins written without the community's retention",
         "chalicelib/chat/checkins.py",
-        "            delivery=delivery,\n            retention=retention_of(ctx.community),\n",
-        "            delivery=delivery,\n",
+        "        delivery=delivery,\n        retention=retention_of(ctx.community),\n",
+        "        delivery=delivery,\n",
         (
             "tests/chat/test_retention_setting.py::"
             "test_a_check_in_and_a_make_up_are_kept_for_the_communitys_retention",
@@ -1155,10 +1155,11 @@ MUTANTS = (
         ("tests/jobs/test_digest_threads.py",),
     ),
     Mutant(
-        "check-in counters and link serialised again (three rounds)",
+        "check-in counters wait for a member re-read (three rounds)",
         "chalicelib/chat/checkins.py",
-        "saved, linked = at_once(counters, linking)",
-        "saved, linked = counters(), linking()",
+        "        counted = _count_checkin(ctx, member, current, today)\n",
+        "        member = load_member(table, member.community_id, member.user_id) or member\n"
+        "        counted = _count_checkin(ctx, member, current, today)\n",
         ("tests/chat/test_checkin_hot_path.py",),
     ),
     Mutant(
@@ -1187,9 +1188,9 @@ MUTANTS = (
     ),
     Mutant(
         "the run written with the counters is off by one",
-        "chalicelib/chat/checkins.py",
-        "        link = Link(today, after.current, current.last)\n",
-        "        link = Link(today, after.current + 1, current.last)\n",
+        "chalicelib/domain/checkins.py",
+        "    return {day: Link(before.last, before.current)}\n",
+        "    return {day: Link(before.last, before.current + 1)}\n",
         (
             "tests/chat/test_checkin_hot_path.py::"
             "test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups",
@@ -1198,9 +1199,8 @@ MUTANTS = (
     Mutant(
         "withdrawing takes back a check-in another request settled",
         "chalicelib/store/checkins.py",
-        '        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),\n'
-        "    )\n\n\ndef checkins_on",
-        '        cond=Cond.eq("attempt", attempt),\n    )\n\n\ndef checkins_on',
+        '        cond=Cond.eq("attempt", attempt) & Cond.absent("adopted"),\n',
+        '        cond=Cond.eq("attempt", attempt),\n',
         ("tests/chat/test_checkin_hot_path.py",),
     ),
     Mutant(
@@ -1248,6 +1248,58 @@ MUTANTS = (
         (
             "tests/jobs/test_fanout_dispatch.py::"
             "test_shard_messages_in_one_batch_are_read_side_by_side",
+        ),
+    ),
+    Mutant(
+        "a make-up forgets the gaps older than 30 days (one day short of the window)",
+        "chalicelib/domain/checkins.py",
+        "GAPS_KEPT_DAYS = 31\n",
+        "GAPS_KEPT_DAYS = 30\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_a_makeup_at_the_windows_far_edge_finds_the_run_its_gap_kept",
+        ),
+    ),
+    Mutant(
+        "a make-up's runs after the made-up day ignore a frozen day",
+        "chalicelib/chat/checkins.py",
+        "before=before, later=later, frozen=frozen)",
+        "before=before, later=later, frozen=frozenset())",
+        (
+            "tests/chat/test_streak_freezes.py::"
+            "test_a_makeup_finds_the_runs_across_a_frozen_day_after_it",
+        ),
+    ),
+    Mutant(
+        "a make-up walks back past a gap as if the days were consecutive",
+        "chalicelib/domain/checkins.py",
+        "        if day in gaps:\n            before = gaps[day]\n",
+        "        if False:\n            before = gaps[day]\n",
+        (
+            "tests/domain/test_checkins.py::"
+            "test_makeups_find_every_run_back_from_the_member_item_exactly",
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups",
+        ),
+    ),
+    Mutant(
+        "a duplicate counts another request's check-in without adopting it",
+        "chalicelib/chat/checkins.py",
+        "    if not adopt_checkin(ctx.store.table, member.community_id, member.user_id, today):\n",
+        "    if False:\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_a_checkin_counted_by_another_message_is_never_withdrawn_from_under_it",
+        ),
+    ),
+    Mutant(
+        "a withdrawn check-in adopted by a duplicate is counted with no item",
+        "chalicelib/chat/checkins.py",
+        "        _record_today(ctx, None, delivery)\n",
+        "        pass\n",
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_a_checkin_counted_by_another_message_is_never_withdrawn_from_under_it",
         ),
     ),
 )

@@ -12,30 +12,30 @@ is recognised from the member item already read (no write at all), or, while the
 delivery is still in flight, from the item the refused put returns; either way it gets no
 second reply, while a genuinely second check-in the same day is answered kindly.
 
-Two round trips on the warm path, not three (:func:`read_member_and_put_checkin`). The
-put needs nothing from the member read except the run ending at it (``streak``, ``prev``,
-kept for make-up repairs), so it goes out *with* the read, carrying no run; the second
-round is the member's conditional counter update together with the link that gives the
-check-in its run (store/checkins.py ``link_own_checkin``, conditional on the item being
-this attempt's and unlinked). The counters still never count a check-in whose item was
-not written: the put has returned before they are sent. Chosen over deriving the run
-without the read, which would need the member's history on every make-up repair.
+Two round trips and two write units on the warm path (:func:`read_member_and_put_checkin`).
+The put needs nothing from the member read (a check-in item keeps no run), so it goes out
+*with* the read; the second round is the member's conditional counter update alone, which
+also keeps what a later make-up needs to find runs: the run at the last check-in, and the
+gap a check-in ends (domain/checkins.py ``chain_back``). The counters still never count a
+check-in whose item was not written: the put has returned before they are sent. Chosen
+over giving the item its run in the second round (one more write unit per check-in) and
+over keeping every recent run on the member item (a bigger write every day): the member
+item grows only when a check-in follows a gap.
 
 When the read shows the check-in must not happen, and the early put wrote it, the put is
-taken back (``withdraw_checkin``: conditional on this attempt's mark and on no run yet,
-so exactly once, and never under counters another request settled): a member who has not
-accepted the group rules (the joining ritual's gate), and a redelivery that arrives after
-the day ended. A second check-in the same day costs a refused put (no write) besides the
-read. Unknown members are created by the counter write as before; make-ups, the cold path
-(no community cached) and a check-in with no platform delivery id keep the one-by-one order.
+taken back (``withdraw_checkin``: conditional on this attempt's mark and on no other
+request having adopted it, so exactly once, and never under counters another request
+settled): a member who has not accepted the group rules (the joining ritual's gate), and a
+redelivery that arrives after the day ended. A second check-in the same day costs a
+refused put (no write) besides the read. Unknown members are created by the counter write
+as before; make-ups, the cold path (no community cached) and a check-in with no platform
+delivery id keep the one-by-one order.
 
-The windows left open: a crash between the two rounds leaves the check-in recorded with
-no run and the counters one behind. The platform's redelivery, or the member's next 打卡
-the same day, finds the check-in and settles the counters and its run then (see
-``_settle_checkin``); a check-in left with no run reads as a run of 1 in a later make-up
-repair (store/checkins.py ``link_of``), never more than the member had. A make-up sent in
-the same few milliseconds as the check-in, between the counter write and the link, sees
-the check-in with no run the same way.
+The window left open: a crash between the two rounds leaves the check-in recorded and the
+counters one behind. The platform's redelivery, or the member's next 打卡 the same day,
+finds the check-in, adopts it and settles the counters then (see ``_settle_checkin``);
+left unsettled, the check-in is not counted, and a later make-up finds the runs the
+counters know (never more than the member had).
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from chalicelib.chat.context import CommandContext
@@ -57,10 +56,14 @@ from chalicelib.domain.checkins import (
     Repair,
     Streak,
     board_dates,
+    chain_back,
     check_in,
     check_makeup,
     cut_text,
     end_leave,
+    gap_after_checkin,
+    gap_entries,
+    gaps_of,
     leave_of,
     live_streak,
     makeups_left,
@@ -92,17 +95,16 @@ from chalicelib.features.points import (
 from chalicelib.platforms.base import InboundEvent, Message
 from chalicelib.store import keys
 from chalicelib.store.checkins import (
+    adopt_checkin,
     checkin_counts,
     get_checkin,
     link_of,
-    link_own_checkin,
     load_member,
     member_checkins,
     member_month,
     new_attempt,
     record_checkin,
     release_makeup,
-    relink_checkin,
     reserve_makeup,
     save_leave,
     save_streak,
@@ -205,14 +207,28 @@ def _withdraw_early(ctx: CommandContext) -> None:
 def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
     today = ctx.today
     member = ctx.member
-    name = member.display()
     early = ctx.early_checkin if ctx.early_checkin and ctx.early_checkin.day == today else None
     if ctx.community.require_rules_acceptance and member.rules_accepted_at is None:
         refused = _rules_first(ctx)  # decided from the member item already read
         if refused:
             _withdraw_early(ctx)
             return refused
-    delivery = ctx.delivery
+    repeat = _repeat_from_member(ctx, early)
+    if repeat is not None:
+        return repeat
+    note, cut = cut_text(ctx.command.args, NOTE_MAX_CHARS)
+    # The early put went out with the read, and needs nothing from it; else put now.
+    recorded = early.put if early is not None else _record_today(ctx, note, ctx.delivery)
+    if not recorded:
+        return _checkin_taken(ctx, recorded.old or {})
+    return _checkin_done(ctx, _settle_checkin(ctx, member, today, delivery=ctx.delivery), cut)
+
+
+def _repeat_from_member(ctx: CommandContext, early: EarlyCheckin | None) -> list[Message] | None:
+    """A repeat told from the member item already read (no write but the activity): a
+    redelivery of the message that recorded the last check-in, answered with silence, or a
+    second check-in today, answered kindly. None: not a repeat the member item shows."""
+    today, member, delivery = ctx.today, ctx.member, ctx.delivery
     # This request's own put stored today's check-in, and the counters already count today:
     # another message, its put refused by ours, settled them for ours (with our delivery id)
     # before our member read returned. Ours is the fresh check-in: confirm it, once.
@@ -228,55 +244,54 @@ def handle_checkin(ctx: CommandContext) -> Sequence[Message]:
         # The counters count today already, so its check-in item exists (they never run
         # ahead of it): a second check-in, answered from the member alone, writing nothing.
         ctx.write_activity()
-        streak = live_streak(Streak.of(member), today, leave_of(member))
-        return _reply(
-            [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
-        )
-    note, cut = cut_text(ctx.command.args, NOTE_MAX_CHARS)
-    before = Streak.of(member)
-    _spend, covered = _freezes_spent(ctx, member, before, today)
-    after = check_in(before, today, leave_of(member), covered)
-    link = Link(today, after.current if after.last == today else 1, before.last)
-    if early is not None:
-        recorded = early.put  # sent with the read, carrying no run: linked with the counters
-    else:
-        recorded = record_checkin(
-            ctx.store.table,
-            member.community_id,
-            member.user_id,
-            today,
-            ctx.now,
-            note=note or None,
-            streak=link.run,
-            prev=link.prev,
-            delivery=delivery,
-            retention=retention_of(ctx.community),
-        )
-    if not recorded:
-        # Today's check-in is there, the counters behind it: the first delivery of this
-        # message still in flight (or crashed after its put), or another message racing it.
-        old = recorded.old or {}
-        first = old.get("delivery")
-        stored = link_of(old) if old else None
-        settled = _settle_checkin(ctx, member, today, written=stored, delivery=first).streak
-        if delivery is not None and first == delivery:
-            log.info("duplicate check-in delivery", extra={"community": member.community_id})
-            return []
-        streak = live_streak(settled, today, leave_of(member))
-        return _reply(
-            [_t(ctx, "checkin_already", name=name, date=today.isoformat(), streak=streak)]
-        )
-    if early is not None:
-        done = _settle_checkin(ctx, member, today, written=None, delivery=delivery, own=early)
-    else:
-        done = _settle_checkin(ctx, member, today, written=link, delivery=delivery)
-    settled = done.streak
+        return _already(ctx, Streak.of(member))
+    return None
+
+
+def _already(ctx: CommandContext, streak: Streak) -> list[Message]:
+    today, member = ctx.today, ctx.member
+    live = live_streak(streak, today, leave_of(member))
+    return _reply(
+        [_t(ctx, "checkin_already", name=member.display(), date=today.isoformat(), streak=live)]
+    )
+
+
+def _record_today(ctx: CommandContext, note: str | None, delivery: str | None) -> Any:
+    """Today's check-in put (one conditional PutItem), when it did not go out with the read."""
+    member = ctx.member
+    return record_checkin(
+        ctx.store.table,
+        member.community_id,
+        member.user_id,
+        ctx.today,
+        ctx.now,
+        note=note or None,
+        delivery=delivery,
+        retention=retention_of(ctx.community),
+    )
+
+
+def _checkin_taken(ctx: CommandContext, old: Mapping[str, Any]) -> list[Message]:
+    """Today's check-in is there, the counters behind it: the first delivery of this message
+    still in flight (or crashed after its put), or another message racing it. Settle the
+    counters for it; a redelivery gets no reply, another message "already"."""
+    member, delivery = ctx.member, ctx.delivery
+    first = old.get("delivery")
+    settled = _settle_checkin(ctx, member, ctx.today, delivery=first, adopt=True).streak
+    if delivery is not None and first == delivery:
+        log.info("duplicate check-in delivery", extra={"community": member.community_id})
+        return []
+    return _already(ctx, settled)
+
+
+def _checkin_done(ctx: CommandContext, done: Settled, cut: bool) -> list[Message]:
+    today, settled = ctx.today, done.streak
     return _reply(
         [
             _t(
                 ctx,
                 "checkin_done",
-                name=name,
+                name=ctx.member.display(),
                 date=today.isoformat(),
                 streak=settled.current,
                 total=settled.checkins,
@@ -330,103 +345,93 @@ def _freezes_spent(
     return spend, frozen | frozenset(spend)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What one check-in writes to the member item: the counters, the tally and freezes
+    (``points``, ``take``), and the recent gaps a later make-up reads runs from."""
+
+    streak: Streak
+    points: dict[str, Any]
+    take: dict[str, int] | None
+    spent: tuple[date, ...]
+    left: int
+    gaps: tuple[str, ...]
+
+
+def _count_checkin(ctx: CommandContext, member: Member, current: Streak, today: date) -> Counted:
+    """The member's counters after a check-in today, computed from the member read (no
+    request): streak freezes spent on the missed days since the last check-in
+    (domain/freezes.py), points and a level reached, and the gap the check-in follows."""
+    rules = FreezeRules.of(ctx.community)
+    spend, covered = _freezes_spent(ctx, member, current, today)
+    after = check_in(current, today, leave_of(member), covered)
+    points, _ = checkin_fields(
+        ctx.community,
+        member,
+        streak=after.current,
+        best=after.best,
+        checkins=after.checkins,
+        today=today,
+        now=ctx.now,
+    )
+    gained = earned(rules, member, reviews=member.reviews_given, level=int(points.get("level", 0)))
+    take: dict[str, int] | None = None
+    left = member.freezes - len(spend)
+    if gained:  # a level reached by this check-in
+        left = bank(rules, left, gained)
+        points["freezes"] = left
+    elif spend:
+        take = {"freezes": -len(spend)}
+    if spend:
+        points["frozen_days"] = list(keep_frozen(covered, today))
+    gaps = gap_entries(gaps_of(member) | gap_after_checkin(current, today), today)
+    return Counted(after, points, take, spend, left, gaps)
+
+
 def _settle_checkin(
     ctx: CommandContext,
     member: Member,
     today: date,
     *,
-    written: Link | None,
     delivery: str | None,
-    own: EarlyCheckin | None = None,
+    adopt: bool = False,
 ) -> Settled:
     """Bring the member's counters up to a recorded check-in for ``today``.
 
     After a fresh check-in this is one conditional UpdateItem, which also writes the
-    member's pending activity (``ctx.activity``) and the delivery that recorded the
-    check-in. After a duplicate it writes the counters only when they missed today (a crash
-    between the two writes, or the first request still in flight), and the version
-    condition makes sure only one of two concurrent settlers counts the day. ``written`` is
-    the run and previous date stored on the check-in, rewritten when a retry computes
-    different ones. An activity that found no update to ride on is written by itself.
+    member's pending activity (``ctx.activity``), the delivery that recorded the check-in
+    and, after a gap, the gap. After a duplicate (``adopt``: the check-in is another
+    request's) it writes the counters only when they missed today (a crash between the two
+    writes, or the first request still in flight), first adopting the check-in so that its
+    own request can no longer take it back; the version condition makes sure only one of
+    two concurrent settlers counts the day. An activity that found no update to ride on is
+    written by itself.
     """
     table = ctx.store.table
     activity = ctx.activity
     after = Streak.of(member)
-    settled: Streak | None = None
-    rules = FreezeRules.of(ctx.community)
     for _ in range(MAX_ATTEMPTS):
         current = Streak.of(member)
         if current.last is not None and current.last >= today:
-            settled = current
-            break
-        # Streak freezes (domain/freezes.py): the missed days since the last check-in that a
-        # banked freeze covers, spent in the counters' own conditional write below.
-        spend, covered = _freezes_spent(ctx, member, current, today)
-        after = check_in(current, today, leave_of(member), covered)
-        link = Link(today, after.current, current.last)
-        linking = None
-        if own is not None:
-            # Our own put, written with no run: its link goes out with the counters below.
-            linking = partial(
-                link_own_checkin, table, member.community_id, member.user_id, link, own.attempt
-            )
-            own, written = None, link
-        elif link != written:
-            if not relink_checkin(table, member.community_id, member.user_id, link):
-                # Withdrawn meanwhile (its own request's read refused it): ours to record.
-                record_checkin(
-                    table,
-                    member.community_id,
-                    member.user_id,
-                    today,
-                    ctx.now,
-                    streak=link.run,
-                    prev=link.prev,
-                    retention=retention_of(ctx.community),
-                    delivery=delivery,
-                )
-            written = link
-        points, _ = checkin_fields(
-            ctx.community,
-            member,
-            streak=after.current,
-            best=after.best,
-            checkins=after.checkins,
-            today=today,
-            now=ctx.now,
-        )
-        gained = earned(
-            rules, member, reviews=member.reviews_given, level=int(points.get("level", 0))
-        )
-        take: dict[str, int] | None = None
-        left = member.freezes - len(spend)
-        if gained:  # a level reached by this check-in
-            left = bank(rules, left, gained)
-            points["freezes"] = left
-        elif spend:
-            take = {"freezes": -len(spend)}
-        if spend:
-            points["frozen_days"] = list(keep_frozen(covered, today))
-        counters = partial(
-            save_streak,
+            _write_activity_alone(ctx, member, activity)
+            return Settled(current)
+        if adopt:
+            _adopt_or_record(ctx, member, today, delivery)
+            adopt = False
+        counted = _count_checkin(ctx, member, current, today)
+        after = counted.streak
+        saved = save_streak(
             table,
             member,
             after,
             activity=activity,
             delivery=delivery,
-            points=points,
-            add=take,
+            points=counted.points,
+            add=counted.take,
+            gaps=counted.gaps,
         )
-        if linking is not None:
-            saved, linked = at_once(counters, linking)
-            if not linked and saved is not None:  # linked first by another request:
-                relink_checkin(table, member.community_id, member.user_id, link)  # ours won
-            elif not linked:
-                written = None  # decided again below, from the member re-read
-        else:
-            saved = counters()
         if saved is not None:
-            return Settled(Streak.of(saved), spend, current.current, left)
+            return Settled(Streak.of(saved), counted.spent, current.current, counted.left)
         reloaded = load_member(table, member.community_id, member.user_id)
         if reloaded is None:
             break
@@ -434,12 +439,23 @@ def _settle_checkin(
         if activity is not None and activity.set_if_absent is not None:
             # Created meanwhile by another message: from now on an update, not a creation.
             activity = replace(activity, set_if_absent=None)
-    if activity is not None:
-        ctx.store.write_activity(member.community_id, member.user_id, activity)
-    if settled is not None:
-        return Settled(settled)
+    _write_activity_alone(ctx, member, activity)
     log.warning("check-in counters not settled", extra={"community": member.community_id})
     return Settled(after)
+
+
+def _write_activity_alone(ctx: CommandContext, member: Member, activity: Any) -> None:
+    if activity is not None:
+        ctx.store.write_activity(member.community_id, member.user_id, activity)
+
+
+def _adopt_or_record(
+    ctx: CommandContext, member: Member, today: date, delivery: str | None
+) -> None:
+    """Before counting another request's check-in: adopt it (store/checkins.py), or, when
+    its own request withdrew it meanwhile (its read refused it), record it afresh."""
+    if not adopt_checkin(ctx.store.table, member.community_id, member.user_id, today):
+        _record_today(ctx, None, delivery)
 
 
 # -- 补卡 /makeup ----------------------------------------------------------------------------
@@ -483,35 +499,10 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     repair = _plan_makeup(ctx, member, day)
     if repair is None:
         return _refuse_makeup(ctx, MakeupRefusal.ALREADY, day, today)
-    table = ctx.store.table
-    month = community.calendar.month(today)
-    used = reserve_makeup(
-        table,
-        member.community_id,
-        member.user_id,
-        month,
-        community.makeups_per_month,
-        retention_of(community),
-    )
-    if used is None:
-        return _refuse_makeup(ctx, MakeupRefusal.LIMIT, day, today)
     note, cut = cut_text(rest[0] if rest else None, NOTE_MAX_CHARS)
-    recorded = record_checkin(
-        table,
-        member.community_id,
-        member.user_id,
-        day,
-        ctx.now,
-        note=note or None,
-        makeup=True,
-        recorded_by=member.user_id,
-        streak=repair.link.run,
-        prev=repair.link.prev,
-        retention=retention_of(community),
-    )
-    if not recorded:  # checked in meanwhile (a concurrent make-up of the same day)
-        release_makeup(table, member.community_id, member.user_id, month)
-        return _refuse_makeup(ctx, MakeupRefusal.ALREADY, day, today)
+    used = _record_makeup(ctx, day, note)
+    if isinstance(used, MakeupRefusal):
+        return _refuse_makeup(ctx, used, day, today)
     returned = refund(member, day, today)
     settled = _settle_makeup(ctx, member, day, repair)
     return _reply(
@@ -528,6 +519,38 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
             _t(ctx, "checkin_note_cut", limit=NOTE_MAX_CHARS) if cut else None,
         ]
     )
+
+
+def _record_makeup(ctx: CommandContext, day: date, note: str) -> int | MakeupRefusal:
+    """Take one of this month's make-ups and record the check-in for ``day`` (one
+    conditional UpdateItem, one conditional PutItem): the make-ups used now, or why not."""
+    table, community, member = ctx.store.table, ctx.community, ctx.member
+    month = community.calendar.month(ctx.today)
+    used = reserve_makeup(
+        table,
+        member.community_id,
+        member.user_id,
+        month,
+        community.makeups_per_month,
+        retention_of(community),
+    )
+    if used is None:
+        return MakeupRefusal.LIMIT
+    recorded = record_checkin(
+        table,
+        member.community_id,
+        member.user_id,
+        day,
+        ctx.now,
+        note=note or None,
+        makeup=True,
+        recorded_by=member.user_id,
+        retention=retention_of(community),
+    )
+    if not recorded:  # checked in meanwhile (a concurrent make-up of the same day)
+        release_makeup(table, member.community_id, member.user_id, month)
+        return MakeupRefusal.ALREADY
+    return used
 
 
 def _refuse_makeup(
@@ -552,36 +575,47 @@ def _plan_makeup(
 
     Reads nothing when ``day`` comes after the member's last check-in. Otherwise it reads
     the member's check-ins on ``day - 1 .. last`` by key (one BatchGetItem of at most
-    window + 2 keys, since ``day`` is inside the window) and, when the check-in before
-    ``day`` lies further back (leave days between), that one check-in (one GetItem).
+    window + 2 keys, since ``day`` is inside the window) and finds the run before ``day``
+    from them and the member item (:func:`_run_before`).
     ``ours``: the make-up is already recorded (a retry), so its own item is not a conflict.
     """
-    streak, leave = Streak.of(member), leave_of(member)
+    streak, leave, frozen = Streak.of(member), leave_of(member), frozen_set(member)
     if streak.last is None or day > streak.last:
         before = Link(streak.last, streak.current) if streak.last else None
-        return repair_with_makeup(streak, day, leave, before=before, frozen=frozen_set(member))
+        return repair_with_makeup(streak, day, leave, before=before, frozen=frozen)
     if day == streak.last and not ours:
         return None
-    table, cid, uid = ctx.store.table, member.community_id, member.user_id
     last = min(streak.last, ctx.today)
     span = range((day - timedelta(days=1)).toordinal(), last.toordinal() + 1)
-    found = member_checkins(table, cid, uid, (date.fromordinal(n) for n in span))
+    found = member_checkins(
+        ctx.store.table, member.community_id, member.user_id, map(date.fromordinal, span)
+    )
     if day in found and not ours:
         return None
-    links = {d: link_of(item) for d, item in found.items() if d != day}
-    later = [link for d, link in links.items() if d > day]
-    before = links.get(day - timedelta(days=1))
-    if later:
-        prev = min(later, key=lambda x: x.day).prev
-        if prev is not None and prev < day:
-            if prev in links:
-                before = links[prev]
-            else:
-                item = get_checkin(table, cid, uid, prev)
-                before = link_of(item) if item else before
-    return repair_with_makeup(
-        streak, day, leave, before=before, later=later, frozen=frozen_set(member)
-    )
+    before = _run_before(ctx, member, day, found)
+    later = [d for d in found if d > day]
+    return repair_with_makeup(streak, day, leave, before=before, later=later, frozen=frozen)
+
+
+def _run_before(
+    ctx: CommandContext, member: Member, day: date, found: Mapping[date, Mapping[str, Any]]
+) -> Link | None:
+    """The member's last check-in before ``day`` and the run ending there: going back from
+    their last check-in over the check-ins read, across the gaps the member item keeps
+    (domain/checkins.py ``chain_back``). Items written before the gaps were kept carry
+    their runs; the one they name before the read costs one GetItem. Where nothing is
+    known, the day before counts as a run of 1: never more than the member had."""
+    stored = {d: link_of(dict(i)) for d, i in found.items() if i.get("streak") is not None}
+    chain = chain_back(Streak.of(member), found.keys(), gaps_of(member), stored)
+    earlier = [d for d in chain if d < day]
+    if earlier:
+        return chain[max(earlier)]
+    lowest = chain[min(chain)].prev if chain else None
+    if lowest is not None and lowest < day:  # an old item's previous check-in, not read
+        item = get_checkin(ctx.store.table, member.community_id, member.user_id, lowest)
+        return link_of(item) if item else None
+    item = found.get(day - timedelta(days=1))
+    return link_of(dict(item)) if item else None
 
 
 def _refund_fields(ctx: CommandContext, member: Member, day: date) -> dict[str, Any] | None:
@@ -601,17 +635,18 @@ def _refund_fields(ctx: CommandContext, member: Member, day: date) -> dict[str, 
 
 
 def _settle_makeup(ctx: CommandContext, member: Member, day: date, repair: Repair) -> Streak:
-    """Rewrite the later check-ins whose runs changed, then the member's counters (one
-    conditional UpdateItem); on a lost race, plan again from the re-read member."""
+    """The member's counters and their gaps from ``day`` on (one conditional UpdateItem; no
+    check-in item is rewritten); on a lost race, plan again from the re-read member."""
     table, cid, uid = ctx.store.table, member.community_id, member.user_id
-    written = repair.link
     for _ in range(MAX_ATTEMPTS):
-        if repair.link != written:
-            relink_checkin(table, cid, uid, repair.link)
-            written = repair.link
-        for link in repair.rewrites:
-            relink_checkin(table, cid, uid, link)
-        saved = save_streak(table, member, repair.streak, points=_refund_fields(ctx, member, day))
+        gaps = {d: link for d, link in gaps_of(member).items() if d < day} | dict(repair.gaps)
+        saved = save_streak(
+            table,
+            member,
+            repair.streak,
+            points=_refund_fields(ctx, member, day),
+            gaps=gap_entries(gaps, ctx.today),
+        )
         if saved is not None:
             return Streak.of(saved)
         reloaded = load_member(table, cid, uid)

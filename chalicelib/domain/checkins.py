@@ -27,19 +27,21 @@ The rules, in one place:
   leaving; never before the community began), and the member has made fewer than
   ``makeups_per_month`` make-ups in the calendar month in which they make it (the month of
   ``T``: the quota the member sees in ``/me`` is the one they can spend now).
-  A make-up is a check-in for ``D``: it counts, and it repairs runs. Each stored check-in
-  keeps its run and the date of the member's previous check-in (``streak``, ``prev``), so the
-  repair is exact and bounded: the run before ``D`` is read from the check-in ``D`` now
-  follows, and every later check-in of the member lies in ``(D, T]``, inside the window;
-  their runs are recomputed forward and rewritten when they changed, which keeps every
-  stored run true for the next repair. ``best_streak`` is the maximum of every run computed.
+  A make-up is a check-in for ``D``: it counts, and it repairs runs. The member item keeps
+  what the repair needs (:func:`chain_back`): the run ending at the last check-in, and for
+  each recent check-in that did not follow the day before, the check-in it followed and
+  the run there (``Member.gaps``). So the repair is exact and bounded: the run before ``D``
+  is found going back from the last check-in over the member's check-ins of ``(D - 1, T]``
+  (inside the window, read by key), and the later runs are recomputed forward; the gaps
+  from ``D`` on are written again with the counters. ``best_streak`` is the maximum of
+  every run computed.
 * **Notes** longer than :data:`NOTE_MAX_CHARS` are cut, not refused, and the reply says so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -57,11 +59,15 @@ __all__ = [
     "Standing",
     "Streak",
     "board_dates",
+    "chain_back",
     "check_in",
     "check_makeup",
     "continues",
     "cut_text",
     "end_leave",
+    "gap_after_checkin",
+    "gap_entries",
+    "gaps_of",
     "leave_of",
     "live_streak",
     "makeups_left",
@@ -327,11 +333,11 @@ class Link:
 @dataclass(frozen=True)
 class Repair:
     """What a make-up changes: the member's counters, the made-up check-in's own link, and
-    the later check-ins whose run or previous date changed (to rewrite)."""
+    the member's recent gaps from the made-up day on (see :func:`gaps_of`)."""
 
     streak: Streak
     link: Link
-    rewrites: tuple[Link, ...]
+    gaps: Mapping[date, Link]
 
 
 def repair_with_makeup(
@@ -340,32 +346,31 @@ def repair_with_makeup(
     leave: Leave | None,
     *,
     before: Link | None,
-    later: Sequence[Link] = (),
+    later: Sequence[date] = (),
     frozen: frozenset[date] = frozenset(),
 ) -> Repair:
     """The counters after a make-up check-in for ``day``.
 
-    ``before`` is the member's last check-in before ``day`` (None when there is none);
-    ``later`` are their stored check-ins after ``day``, which must include
-    ``streak.last`` when ``day`` is earlier than it (the caller reads ``(day, today]``, inside
-    the make-up window). Should that check-in be missing (a crash between the two writes of
-    an earlier check-in), the member's run is left as it was rather than guessed.
+    ``before`` is the member's last check-in before ``day`` and the run ending there (None
+    when there is none, see :func:`chain_back`); ``later`` are the dates of their stored
+    check-ins after ``day``, which must include ``streak.last`` when ``day`` is earlier than
+    it (the caller reads ``(day, today]``, inside the make-up window). Their runs are
+    recomputed forward. Should the last check-in be missing (a crash between the two writes
+    of an earlier check-in), the member's run is left as it was rather than guessed.
     """
     run = run_after(before.run if before else 0, before.day if before else None, day, leave, frozen)
     link = Link(day, run, before.day if before else None)
+    gaps: dict[date, Link] = {}
+    if before is not None and day > before.day + _ONE_DAY:
+        gaps[day] = before
     best = max(streak.best, run)
     previous = link
-    rewrites: list[Link] = []
-    for stored in sorted(later, key=lambda x: x.day):
-        if stored.day <= day:
+    for stored in sorted(set(later)):
+        if stored <= day:
             continue
-        fresh = Link(
-            stored.day,
-            run_after(previous.run, previous.day, stored.day, leave, frozen),
-            previous.day,
-        )
-        if fresh != stored:
-            rewrites.append(fresh)
+        fresh = Link(stored, run_after(previous.run, previous.day, stored, leave, frozen))
+        if stored > previous.day + _ONE_DAY:
+            gaps[stored] = Link(previous.day, previous.run)
         best = max(best, fresh.run)
         previous = fresh
     if streak.last is None or day > streak.last:
@@ -375,7 +380,88 @@ def repair_with_makeup(
     else:
         last, current = streak.last, streak.current
     best = max(best, current)
-    return Repair(Streak(current, best, last, streak.checkins + 1), link, tuple(rewrites))
+    return Repair(Streak(current, best, last, streak.checkins + 1), link, gaps)
+
+
+# -- the runs a make-up needs, from the member item -----------------------------------------
+#
+# A check-in item keeps no run: the counters' conditional write is the only write a check-in
+# makes besides its put. The member item keeps the run ending at the last check-in
+# (``current_streak``) and, for each recent check-in that did not follow the day before, the
+# check-in it followed and the run ending there (``Member.gaps``). Going back from the last
+# check-in, a check-in the day before another has a run one less; across a gap the member
+# item says. So the run before any day of the make-up window is known from the member item
+# and the member's check-ins of the window, read by key.
+
+# Gaps older than this are dropped from the member item: a make-up reaches at most 31 days
+# back (D >= T - 31), and only the gap of a check-in after the made-up day is ever looked
+# up (a day > T - 31): exactly the gaps of the last 30 days are needed.
+GAPS_KEPT_DAYS = 31
+
+
+def gaps_of(member: Member) -> dict[date, Link]:
+    """The member's recent gaps: check-in date -> the check-in before it and its run."""
+    found: dict[date, Link] = {}
+    for entry in member.gaps:
+        day, before, run = entry.split()
+        found[date.fromisoformat(day)] = Link(date.fromisoformat(before), int(run))
+    return found
+
+
+def gap_entries(gaps: Mapping[date, Link], today: date) -> tuple[str, ...]:
+    """``gaps`` as the member item keeps them (``"<day> <check-in before> <its run>"``),
+    oldest first, those too old for any make-up dropped."""
+    since = today - timedelta(days=GAPS_KEPT_DAYS)
+    return tuple(
+        f"{day.isoformat()} {link.day.isoformat()} {link.run}"
+        for day, link in sorted(gaps.items())
+        if day > since
+    )
+
+
+def gap_after_checkin(before: Streak, day: date) -> dict[date, Link]:
+    """The gap a check-in on ``day`` after the counters ``before`` adds: none when it
+    follows the day before (or is no later than the last check-in)."""
+    if before.last is None or day <= before.last + _ONE_DAY:
+        return {}
+    return {day: Link(before.last, before.current)}
+
+
+def chain_back(
+    streak: Streak,
+    days: Collection[date],
+    gaps: Mapping[date, Link],
+    stored: Mapping[date, Link] | None = None,
+) -> dict[date, Link]:
+    """The runs of the member's check-ins as their counters know them, going back from
+    ``streak.last``: each check-in reached, with the run ending there and the check-in
+    before it. ``days`` are every check-in of a range of dates ending at ``streak.last``
+    (read by key); ``gaps`` the member's (:func:`gaps_of`); ``stored`` the runs kept on
+    check-in items written before gaps existed (``streak``, ``prev``), used where no gap is
+    known. The walk ends at the first check-in before the range (included: its date and run
+    come from a gap) or where nothing more is known.
+    """
+    stored = stored or {}
+    found: dict[date, Link] = {}
+    day, run = streak.last, streak.current
+    while day is not None and run >= 1 and day not in found:
+        before: Link | None = None
+        if day not in days:  # before the range: its run came from the gap after it
+            found[day] = Link(day, run)
+            break
+        if day in gaps:
+            before = gaps[day]
+        elif day - _ONE_DAY in days:
+            before = Link(day - _ONE_DAY, run - 1)
+        elif day in stored and stored[day].prev is not None:
+            prev = stored[day].prev
+            kept = stored.get(prev)
+            before = Link(prev, run - 1 if stored[day].run > 1 else kept.run if kept else 0)
+        found[day] = Link(day, run, before.day if before else None)
+        if before is None:
+            break
+        day, run = before.day, before.run
+    return found
 
 
 _DAY_WORDS = {"昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}

@@ -352,6 +352,9 @@ class Member:
     # Streak freezes banked, and the recent days a freeze covered (domain/freezes.py).
     freezes: int = 0
     frozen_days: tuple[str, ...] = ()  # ISO dates
+    # Recent check-ins that did not follow the day before: "<day> <check-in before> <its
+    # run>" (domain/checkins.py gaps_of), what a make-up needs to find runs.
+    gaps: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not str(self.user_id).strip():

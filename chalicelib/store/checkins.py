@@ -2,9 +2,10 @@
 member counters, leave and make-up quota that go with them.
 
 ``C#<cid> / CI#<local date>#<member>``: "who checked in on D" is one Query of one prefix.
-Each item also keeps the run ending at it (``streak``) and the member's previous check-in
-date (``prev``), so a make-up can repair runs by reading a few items by key instead of a
-member's history (domain/checkins.py states the rules).
+An item keeps no run: the member item keeps what a make-up needs to find runs (the run at
+the last check-in and the recent gaps, domain/checkins.py ``chain_back``), written by the
+counters' update the check-in makes anyway. Items written before that keep the run ending
+at them (``streak``) and the previous check-in date (``prev``); :func:`link_of` reads them.
 
 Request costs are stated on each function; none grows with the member's history, and only
 the leaderboard's grows with the number of members.
@@ -39,8 +40,6 @@ def record_checkin(
     note: str | None = None,
     makeup: bool = False,
     recorded_by: str | None = None,
-    streak: int | None = None,
-    prev: date | None = None,
     delivery: str | None = None,
     retention: timedelta = RETENTION,
     attempt: str | None = None,
@@ -49,16 +48,14 @@ def record_checkin(
     refused, carrying the check-in already there (one PutItem either way).
 
     A conditional put, not read-then-write: two deliveries of the same message, or two
-    messages at once, record one check-in. ``streak`` and ``prev`` are the run ending here
-    and the member's previous check-in date, kept for make-up repairs. ``delivery`` is the
+    messages at once, record one check-in. ``delivery`` is the
     platform delivery that sent it ("<platform>#<event id>"): when a put is refused, the
     item it returns tells a redelivery of that message (answered with silence) from a
     second check-in the same day (answered kindly), with no separate de-duplication write.
 
-    Without ``streak`` the item is written with no run yet (the webhook's check-in, sent
-    before the member is read: see chat/checkins.py); :func:`link_own_checkin` adds it.
-    ``attempt`` is this request's own mark (made here when not given), which that link and
-    :func:`withdraw_checkin` are conditional on.
+    The put needs nothing from the member item, so the webhook sends it together with the
+    member read (chat/checkins.py). ``attempt`` is this request's own mark (made here when
+    not given), which :func:`withdraw_checkin` is conditional on.
     """
     item: dict[str, Any] = {
         "pk": keys.community_pk(community_id),
@@ -67,8 +64,6 @@ def record_checkin(
         "date": local_date.isoformat(),
         "at": at.isoformat(),
         "note": note,
-        "streak": streak,
-        "prev": prev.isoformat() if prev else None,
         "delivery": delivery,
         keys.TTL_ATTRIBUTE: expires_at(at, retention),  # kept for the retention period only
     }
@@ -90,37 +85,35 @@ def new_attempt() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def link_own_checkin(
-    table: Table, community_id: str, user_id: str, link: Link, attempt: str
-) -> bool:
-    """Give the check-in this request put (``attempt``), written with no run, its run and
-    previous date: one UpdateItem, conditional on the item still being ours and unlinked.
-    False when it is gone (withdrawn) or another request linked it first (a concurrent
-    settler or a make-up, whose link then stands)."""
-    updated = table.update(
-        keys.community_pk(community_id),
-        keys.checkin_sk(link.day, user_id),
-        set={"streak": link.run, "prev": link.prev.isoformat() if link.prev else None},
-        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),
-        return_new=False,
-    )
-    return bool(updated)
-
-
 def withdraw_checkin(
     table: Table, community_id: str, user_id: str, day: date, attempt: str
 ) -> bool:
     """Take back a check-in this request put before reading the member, when the read
     refused it (rules not accepted, a redelivery after the day ended): one DeleteItem,
-    conditional on the item being this attempt's and still unlinked. Exactly once: a
+    conditional on the item being this attempt's and not adopted. Exactly once: a
     redelivery's put was refused and has nothing to withdraw, a repeat of the delete is
-    refused, and a check-in another request has settled meanwhile (linked, then counted)
-    is never taken back from under its counters."""
+    refused, and a check-in another request adopted meanwhile (:func:`adopt_checkin`, then
+    counted) is never taken back from under its counters."""
     return table.delete(
         keys.community_pk(community_id),
         keys.checkin_sk(day, user_id),
-        cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),
+        cond=Cond.eq("attempt", attempt) & Cond.absent("adopted"),
     )
+
+
+def adopt_checkin(table: Table, community_id: str, user_id: str, day: date) -> bool:
+    """Mark a check-in another request put as counted by this one, before this one writes
+    the counters for it: one UpdateItem, only if it is still there. Its own request can then
+    no longer withdraw it; False when it was withdrawn first (record one afresh). Only a
+    check-in whose counters were left behind pays for it (a crash, or a racing message)."""
+    updated = table.update(
+        keys.community_pk(community_id),
+        keys.checkin_sk(day, user_id),
+        set={"adopted": True},
+        cond=Cond.exists("pk"),
+        return_new=False,
+    )
+    return bool(updated)
 
 
 def checkins_on(table: Table, community_id: str, local_date: date) -> list[dict[str, Any]]:
@@ -147,8 +140,9 @@ def checkins_between(
 
 
 def link_of(item: dict[str, Any]) -> Link:
-    """A stored check-in as the streak rules see it. Items written without a run (by older
-    code or tests) count as a run of 1: never more than the member really had."""
+    """A check-in item written with its run (before the member item kept the gaps) as the
+    streak rules see it; one without a run counts as a run of 1: never more than the member
+    really had."""
     prev = item.get("prev")
     return Link(
         date.fromisoformat(item["date"]),
@@ -173,18 +167,6 @@ def member_checkins(
 def get_checkin(table: Table, community_id: str, user_id: str, day: date) -> dict[str, Any] | None:
     """One check-in by key: one GetItem."""
     return table.get(keys.community_pk(community_id), keys.checkin_sk(day, user_id))
-
-
-def relink_checkin(table: Table, community_id: str, user_id: str, link: Link) -> bool:
-    """Rewrite a check-in's run and previous date after a make-up: one UpdateItem, only if
-    the check-in exists (a repair never creates one)."""
-    updated = table.update(
-        keys.community_pk(community_id),
-        keys.checkin_sk(link.day, user_id),
-        set={"streak": link.run, "prev": link.prev.isoformat() if link.prev else None},
-        cond=Cond.exists("pk"),
-    )
-    return updated is not None
 
 
 # -- member counters, leave and quiet ------------------------------------------------------
@@ -224,6 +206,7 @@ def save_streak(
     delivery: str | None = None,
     points: Mapping[str, Any] | None = None,
     add: Mapping[str, int] | None = None,
+    gaps: tuple[str, ...] | None = None,
 ) -> Member | None:
     """Store new counters computed from ``member``: one conditional write. None when the
     counters changed meanwhile (re-read with :func:`load_member` and compute again).
@@ -234,6 +217,8 @@ def save_streak(
     streak freezes it spends or earns (domain/freezes.py): ``add`` (``{"freezes": -1}``)
     takes them from the bank in this write, whose condition on the counters (the member's
     last check-in is still the one before the gap) lets one write spend a missed day, once.
+    ``gaps``, the member's recent gaps (domain/checkins.py ``gap_entries``), are written
+    when given and different from the member's: what a later make-up reads runs from.
 
     ``activity``, the member's pending activity write (Store.see_member), rides along in the
     same request. ``delivery`` is the delivery that recorded the check-in (see
@@ -246,25 +231,14 @@ def save_streak(
     when another message created them meanwhile: the same effect as an update with that
     condition, and no update expression for DynamoDB to parse.
     """
-    fields: dict[str, Any] = {}
     creating = activity is not None and activity.set_if_absent is not None
-    if activity is not None:
-        fields.update(activity.set_if_absent or {})
-        fields.update(activity.set)
-    fields.update(
-        {
-            "current_streak": streak.current,
-            "best_streak": streak.best,
-            "last_checkin": streak.last.isoformat() if streak.last else None,
-            "checkins": streak.checkins,
-        }
-    )
-    if not creating and streak.best == member.best_streak:
-        del fields["best_streak"]  # unchanged: one clause less to write
+    fields = _counter_fields(member, streak, activity=activity, creating=creating)
     if delivery is not None:
         fields[CHECKIN_DELIVERY] = delivery
     if points is not None:
         fields.update(points)
+    if gaps is not None and gaps != member.gaps:
+        fields["gaps"] = list(gaps) or None
     pk, sk = keys.community_pk(member.community_id), keys.member_sk(member.user_id)
     if creating:
         written = table.put({"pk": pk, "sk": sk, **fields}, cond=Cond.absent("pk"))
@@ -281,10 +255,32 @@ def save_streak(
         best_streak=streak.best,
         last_checkin=streak.last,
         checkins=streak.checkins,
+        gaps=member.gaps if gaps is None else gaps,
     )
     if points is not None:
         saved = replace(saved, points=int(points["points"]), points_v=int(points["points_v"]))
     return saved
+
+
+def _counter_fields(
+    member: Member, streak: Streak, *, activity: Activity | None, creating: bool
+) -> dict[str, Any]:
+    """The member's pending activity and new counters, as the attributes to write."""
+    fields: dict[str, Any] = {}
+    if activity is not None:
+        fields.update(activity.set_if_absent or {})
+        fields.update(activity.set)
+    fields.update(
+        {
+            "current_streak": streak.current,
+            "best_streak": streak.best,
+            "last_checkin": streak.last.isoformat() if streak.last else None,
+            "checkins": streak.checkins,
+        }
+    )
+    if not creating and streak.best == member.best_streak:
+        del fields["best_streak"]  # unchanged: one clause less to write
+    return fields
 
 
 def save_freeze_spent(table: Table, member: Member, frozen_days: Iterable[str]) -> bool:

@@ -106,10 +106,10 @@ def test_a_second_checkin_the_same_day_answers_kindly_and_changes_nothing():
     assert checkins_on(rt.store.table, "c1", date(2026, 11, 23))[0]["note"] == "first"
 
 
-def test_a_checkin_costs_one_conditional_put_and_two_updates():
+def test_a_checkin_costs_one_conditional_put_and_one_update():
     """Beyond finding the community and noting the member (the inbound path's own cost),
-    a check-in reads nothing and writes three times (the put with the read, the member's
-    counters with the check-in's run), whatever the community's size."""
+    a check-in reads nothing and writes twice (the put with the read, the member's
+    counters), whatever the community's size."""
     rt = make_runtime()
     table = rt.store.table
     for n in range(30):
@@ -121,14 +121,14 @@ def test_a_checkin_costs_one_conditional_put_and_two_updates():
     start = Counter(table.requests)
     say(rt, "/checkin", local(23, 10))
     checkin = Counter(table.requests) - start
-    assert checkin - chatter == Counter({"PutItem": 1, "UpdateItem": 2})
+    assert checkin - chatter == Counter({"PutItem": 1, "UpdateItem": 1})
 
 
 def test_counters_left_behind_by_a_crash_are_settled_by_the_next_checkin():
     """The one window left open: the check-in item written, the member update lost."""
     rt = make_runtime()
     say(rt, "/checkin", local(22))
-    record_checkin(rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9), streak=2)
+    record_checkin(rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9))
     reply = say(rt, "打卡", local(23, 10))
     assert "already" in reply and "2-day streak" in reply
     assert counters(rt) == (2, 2, 2, date(2026, 11, 23))
@@ -555,7 +555,7 @@ def test_checkin_through_the_chalice_route_on_dynamodb(dynamo_table):
         t("zh-CN", "checkin_done", name="小明", date="2026-11-23", streak=1, total=1)
     ]
     recorded = checkins_on(dynamo_table, "c1", date(2026, 11, 23))
-    assert [(c["user_id"], c["note"], c["streak"]) for c in recorded] == [("u1", "今天读完一章", 1)]
+    assert [(c["user_id"], c["note"]) for c in recorded] == [("u1", "今天读完一章")]
     assert store.get_member("c1", "u1").checkins == 1
 
 

@@ -1,10 +1,11 @@
 """The check-in's hot path, through ``handle_event``: what a check-in costs on DynamoDB
 (moto), and how it de-duplicates a redelivery without claiming the delivery id first.
 
-A warm check-in is two round trips: the member's GetItem together with the check-in's
-conditional PutItem (which records the delivery id, and no run yet), then the member's
-UpdateItem (counters, the day's activity and the delivery id together) together with the
-UpdateItem that gives the check-in its run. It used to be three in sequence (read, put,
+A warm check-in is two round trips and two write units: the member's GetItem together
+with the check-in's conditional PutItem (which records the delivery id, and no run), then
+the member's UpdateItem (counters, the day's activity, the delivery id and, after a gap,
+the gap a make-up reads runs from). It used to be an UpdateItem more (the check-in's run,
+sent with the counters: 3 write units), before that three rounds in sequence (read, put,
 update), and before that five requests: a claim of the delivery id and a separate activity
 write came first.
 """
@@ -23,17 +24,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.config import Settings
-from chalicelib.domain.checkins import Link
+from chalicelib.domain.checkins import Streak, chain_back, gaps_of
 from chalicelib.domain.messages import t
 from chalicelib.inbound import handle_event
 from chalicelib.platforms.base import InboundEvent, Sender
 from chalicelib.runtime import Runtime
 from chalicelib.store import keys
 from chalicelib.store.checkins import (
+    adopt_checkin,
     checkins_on,
-    link_own_checkin,
     record_checkin,
-    relink_checkin,
     withdraw_checkin,
 )
 from chalicelib.store.memory import MemoryTable
@@ -84,6 +84,14 @@ def on_moto(dynamo_table, requests_made):
     return Runtime(settings=Settings(), store=store), requests_made
 
 
+@pytest.fixture
+def capacity(dynamo_client):
+    """Read and write units billed, as the bench counts them (bench/capacity.py)."""
+    from bench.capacity import Meter
+
+    return Meter().attach(dynamo_client)
+
+
 class SlowTable(MemoryTable):
     """Each request takes a millisecond, as over a network, so racing threads interleave."""
 
@@ -109,16 +117,21 @@ def memory_runtime(table: MemoryTable | None = None) -> Runtime:
 # -- what it costs ---------------------------------------------------------------------------
 
 
-def test_a_warm_checkin_is_two_rounds_of_two_requests(on_moto):
+def test_a_warm_checkin_is_two_rounds_and_two_write_units(on_moto, capacity):
+    """Round 1: the member read with the check-in's put; round 2: the member's update
+    alone. 0.5 read unit (the member, eventually consistent) and 2 write units."""
     rt, requests = on_moto
     say(rt, "hello", local(23, 8), user="m001")  # the container has the community cached
+    say(rt, "/checkin", local(22, 9), user="m007")  # yesterday's: the member item is known
     requests.reset()
+    capacity.reset()
     reply = say(rt, "/checkin", local(23, 9), user="m007")
-    assert "checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 2}
+    assert "checked in for 2026-11-23: 2-day streak" in reply
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
     assert requests.rounds() == 2
+    assert (capacity.rcu, capacity.wcu) == (0.5, 2.0)
     [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
-    assert (item["user_id"], item["streak"]) == ("m007", 1), "linked with its run"
+    assert item["user_id"] == "m007" and "streak" not in item, "no run on the item"
     stored = rt.store.get_member("c1", "m007")
     assert stored is not None and stored.last_active == date(2026, 11, 23), "activity folded in"
 
@@ -148,7 +161,7 @@ def test_a_warm_checkin_reads_nothing_back_from_its_member_update(on_moto):
     )
     reply = say(rt, "/checkin", local(23, 9), user="m001")
     assert "1-day streak" in reply
-    assert len(asked) == 2, "the counters, and the check-in's run"
+    assert len(asked) == 1, "the counters alone"
     assert all(update["ReturnValues"] == "NONE" for update in asked)
     assert counters(rt, "m001") == (1, 1, date(2026, 11, 23))
 
@@ -161,7 +174,7 @@ def test_a_new_members_first_message_being_a_checkin_creates_them_in_one_put(on_
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="newbie", name="Newbie")
     assert "Newbie checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 2, "UpdateItem": 1}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 2}
     assert requests.rounds() == 2
     created = rt.store.get_member("c1", "newbie")
     assert created is not None
@@ -213,14 +226,7 @@ def test_a_redelivery_while_the_first_is_in_flight_is_silent_and_settles_the_cou
     rt = memory_runtime()
     say(rt, "/checkin", local(22))
     record_checkin(
-        rt.store.table,
-        "c1",
-        "u1",
-        date(2026, 11, 23),
-        local(23, 9),
-        streak=2,
-        prev=date(2026, 11, 22),
-        delivery="console#m-9",
+        rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9), delivery="console#m-9"
     )
     assert say(rt, "/checkin", local(23, 9, 1), event_id="m-9") == ""
     assert counters(rt) == (2, 2, date(2026, 11, 23))
@@ -365,7 +371,7 @@ def test_the_rules_gate_is_decided_from_the_member_read_and_takes_the_put_back(o
     requests.reset()
     reply = say(rt, "/checkin", local(23, 9), user="m008")
     assert "checked in for 2026-11-23" in reply
-    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 2}
+    assert dict(requests.counts) == {"GetItem": 1, "PutItem": 1, "UpdateItem": 1}
     assert requests.rounds() == 2
     requests.reset()
     refused = say(rt, "/checkin", local(23, 9), user="m007")
@@ -403,49 +409,51 @@ def test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin():
     assert not withdraw_checkin(table, "c1", "u1", day, "b")
     assert withdraw_checkin(table, "c1", "u1", day, "a")
     assert not withdraw_checkin(table, "c1", "u1", day, "a"), "a repeat deletes nothing"
-    # a check-in another request settled meanwhile (linked, then counted) stays
+    # a check-in another request adopted meanwhile (to count it) stays
     record_checkin(table, "c1", "u1", day, local(23), delivery="console#a", attempt="a")
-    assert relink_checkin(table, "c1", "u1", Link(day, 3, date(2026, 11, 22)))
+    assert adopt_checkin(table, "c1", "u1", day)
     assert not withdraw_checkin(table, "c1", "u1", day, "a")
     assert len(checkins_on(table, "c1", day)) == 1
-
-
-def test_a_link_is_only_given_to_the_attempts_own_unlinked_checkin():
-    table = MemoryTable()
-    day = date(2026, 11, 23)
-    record_checkin(table, "c1", "u1", day, local(23), attempt="a")
-    assert not link_own_checkin(table, "c1", "u1", Link(day, 5, None), "b")
-    assert link_own_checkin(table, "c1", "u1", Link(day, 2, date(2026, 11, 22)), "a")
-    assert not link_own_checkin(table, "c1", "u1", Link(day, 9, None), "a")
-    [item] = checkins_on(table, "c1", day)
-    assert (item["streak"], item["prev"]) == (2, "2026-11-22")
+    # and one withdrawn first cannot be adopted: the adopter records it afresh
+    assert not adopt_checkin(table, "c1", "u1", date(2026, 11, 24))
 
 
 class WithdrawnUnderneath(MemoryTable):
-    """A first message's early put is there, unlinked; this second message's put is refused
-    by it, and just before this one links it, the first one's read refuses it (the gate)
-    and withdraws it."""
+    """A first message's early put is there, uncounted; this second message's put is
+    refused by it, and its own request's read refuses it (the gate) and withdraws it just
+    before this one adopts it (``before``: "adopt") or just before this one writes the
+    counters for it ("counters")."""
+
+    def __init__(self, before: str) -> None:
+        super().__init__()
+        self.before = before
 
     def update(self, pk: str, sk: str, **kwargs: Any) -> Any:
-        if sk.startswith(keys.CHECKIN_PREFIX) and "set" in kwargs:
+        if self.before == "adopt":
+            now = sk.startswith(keys.CHECKIN_PREFIX)
+        else:
+            now = sk == keys.member_sk("u1") and "checkins" in (kwargs.get("set") or {})
+        if now:
             withdraw_checkin(self, "c1", "u1", date(2026, 11, 23), "first")
         return super().update(pk, sk, **kwargs)
 
 
-def test_a_checkin_withdrawn_while_another_message_settles_it_is_recorded_again():
-    rt = memory_runtime(WithdrawnUnderneath())
+@pytest.mark.parametrize("before", ["adopt", "counters"])
+def test_a_checkin_counted_by_another_message_is_never_withdrawn_from_under_it(before):
+    """Withdrawn before the other message adopts it: recorded again; adopted first: the
+    withdrawal is refused. Either way one check-in, counted once, and its item there."""
+    rt = memory_runtime(WithdrawnUnderneath(before))
     say(rt, "/checkin", local(22))
     record_checkin(
         rt.store.table, "c1", "u1", date(2026, 11, 23), local(23, 9), delivery="x", attempt="first"
     )
     reply = say(rt, "/checkin", local(23, 9, 1), event_id="second")
     assert "already" in reply
-    [item] = checkins_on(rt.store.table, "c1", date(2026, 11, 23))
-    assert (item["streak"], item["prev"]) == (2, "2026-11-22")
-    assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item is there"
+    assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
+    assert counters(rt) == (2, 2, date(2026, 11, 23)), "counted once, and its item there"
 
 
-# -- the runs the two rounds write equal a day-by-day recount, make-ups included ------------
+# -- the counters the two rounds write equal a day-by-day recount, make-ups included --------
 
 
 def _recount(checked: set[date], end: date) -> int:
@@ -465,9 +473,9 @@ def _recount(checked: set[date], end: date) -> int:
     )
 )
 def test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeups(steps):
-    """Warm check-ins (the put with the read, the run with the counters) and make-ups in
-    any order: every stored check-in's run, and the member's counters, equal the runs
-    counted day by day from the check-ins that exist."""
+    """Warm check-ins (the put with the read, the gap with the counters) and make-ups in
+    any order: the member's counters, and the run a make-up finds before every day of the
+    window, equal the runs counted day by day from the check-ins that exist."""
     from dataclasses import replace
 
     table = MemoryTable()
@@ -485,15 +493,18 @@ def test_runs_written_with_the_counters_equal_a_recount_after_checkins_and_makeu
             target = date(2026, 11, min(day, 30)) - timedelta(days=back)
             say(rt, f"/makeup {target.isoformat()}", at)
     items = [i for i in table.all_items() if i["sk"].startswith(keys.CHECKIN_PREFIX)]
+    assert not [i for i in items if "streak" in i], "no run kept on a check-in item"
     checked = {date.fromisoformat(i["date"]) for i in items}
-    for item in items:
-        assert item.get("streak") == _recount(checked, date.fromisoformat(item["date"])), item
     stored = store.get_member("c1", "u1")
     assert stored is not None and stored.checkins == len(checked)
     if checked:
         last = max(checked)
         assert (stored.last_checkin, stored.current_streak) == (last, _recount(checked, last))
         assert stored.best_streak == max(_recount(checked, x) for x in checked)
+        chain = chain_back(Streak.of(stored), checked, gaps_of(stored))
+        assert {d: link.run for d, link in chain.items()} == {
+            d: _recount(checked, d) for d in checked
+        }, "every run found back from the member item"
 
 
 def test_a_member_who_left_or_is_exempt_checks_in_on_the_warm_path_as_before(on_moto):
@@ -514,8 +525,10 @@ def test_a_member_who_left_or_is_exempt_checks_in_on_the_warm_path_as_before(on_
     back = store.get_member("c1", "m010")
     assert back is not None and back.is_present and back.joined_at == date(2026, 11, 23)
     assert (back.checkins, back.current_streak) == (10, 1)
-    runs = {i["user_id"]: i["streak"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))}
-    assert runs == {"m010": 1, "m011": 1}
+    exempt = store.get_member("c1", "m011")
+    assert exempt is not None and (exempt.checkins, exempt.current_streak) == (1, 1)
+    days = {i["user_id"] for i in checkins_on(store.table, "c1", date(2026, 11, 23))}
+    assert days == {"m010", "m011"}
 
 
 class SettledBeforeTheRead(MemoryTable):
@@ -556,3 +569,89 @@ def test_a_fresh_checkin_settled_by_another_message_before_its_own_read_is_confi
     assert "checked in for" in ours, ours
     assert counters(rt) == (2, 2, date(2026, 11, 23))
     assert len(checkins_on(rt.store.table, "c1", date(2026, 11, 23))) == 1
+
+
+# -- make-ups find runs from the member item, and from old items that kept theirs ----------
+
+
+def _makeup_runtime(window: int) -> Runtime:
+    from dataclasses import replace
+
+    store = Store(MemoryTable())
+    store.create_community(replace(community(), makeups_per_month=5, makeup_window_days=window))
+    return Runtime(settings=Settings(), store=store)
+
+
+def test_a_makeup_at_the_windows_far_edge_finds_the_run_its_gap_kept():
+    """31 days back, the longest window: the gap the check-in after it ended is still on
+    the member item (the oldest one a make-up can need), so the two runs join exactly."""
+    rt = _makeup_runtime(31)
+    shanghai = datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)
+    for n in [0, 1, 2, *range(4, 35)]:  # 20..22 November, then 24 November..24 December
+        say(rt, "/checkin", shanghai + timedelta(days=n))
+    assert counters(rt) == (34, 31, date(2026, 12, 24))
+    say(rt, "hello", shanghai + timedelta(days=34, minutes=59))  # the community cached
+    before = dict(rt.store.table.requests)
+    reply = say(rt, "/makeup 2026-11-23", shanghai + timedelta(days=34, hours=1))
+    assert "2026-11-23 is made up: 35-day streak now" in reply
+    stored = rt.store.get_member("c1", "u1")
+    assert stored is not None and (stored.checkins, stored.best_streak) == (35, 35)
+    assert stored.gaps == (), "the gap is closed"
+    used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items()}
+    assert used["BatchGetItem"] == 1, "the window's check-ins, read by key at once"
+
+
+def _old_item(rt: Runtime, day: int, run: int, prev: int | None) -> None:
+    """A check-in as code before the member item kept gaps wrote it: with its run."""
+    when = date(2026, 11, day)
+    rt.store.table.put(
+        {
+            "pk": "C#c1",
+            "sk": keys.checkin_sk(when, "u1"),
+            "user_id": "u1",
+            "date": when.isoformat(),
+            "at": local(day).isoformat(),
+            "streak": run,
+            "prev": date(2026, 11, prev).isoformat() if prev else None,
+        }
+    )
+
+
+def test_a_makeup_over_check_ins_that_kept_their_runs_still_repairs_exactly():
+    """Items written with their runs, a member item with no gaps: the run before the
+    made-up day is read from the old items (the one before the window by key), across the
+    member's leave."""
+    from dataclasses import replace
+
+    rt = _makeup_runtime(3)
+    for day in range(13, 18):
+        _old_item(rt, day, day - 12, day - 1 if day > 13 else None)
+    _old_item(rt, 23, 1, 17)  # leave 18..21, 22 missed: the run broke
+    rt.store.save_member(
+        replace(
+            member("u1"),
+            checkins=6,
+            current_streak=1,
+            best_streak=5,
+            last_checkin=date(2026, 11, 23),
+            leave_from=date(2026, 11, 18),
+            leave_until=date(2026, 11, 21),
+        )
+    )
+    reply = say(rt, "/makeup 2026-11-22", local(23, 20))
+    assert "2026-11-22 is made up: 7-day streak now" in reply
+    assert counters(rt) == (7, 7, date(2026, 11, 23))
+
+
+def test_a_makeup_writes_its_own_check_in_and_the_member_only():
+    """No later check-in is rewritten: the command's claim of its delivery id, the quota,
+    the put and the member's counters (the repair rewrote the later check-in's run too)."""
+    rt = _makeup_runtime(3)
+    for day in (19, 20, 21, 23):
+        say(rt, "/checkin", local(day))
+    say(rt, "hello", local(23, 12))
+    before = dict(rt.store.table.requests)
+    assert "5-day streak" in say(rt, "/makeup 2026-11-22", local(23, 13))
+    used = {k: v - before.get(k, 0) for k, v in rt.store.table.requests.items() if v}
+    writes = {k: v for k, v in used.items() if k in ("PutItem", "UpdateItem", "DeleteItem")}
+    assert writes == {"PutItem": 2, "UpdateItem": 2}, used

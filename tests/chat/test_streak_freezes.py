@@ -11,7 +11,7 @@ missed day's freeze once."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from chalice.test import Client
@@ -71,10 +71,8 @@ def seed(store: Store, *, settings: dict | None = None, **fields) -> None:
     chosen = FREEZES_ON if settings is None else settings
     store.create_community(community(created_at=START, **chosen))
     store.bulk_save_members([ann(**fields)])
-    # the check-in the counters end at, with its run, as a real one would be stored
-    record_checkin(
-        store.table, "c1", "ann", date(2026, 11, 21), noon(21), streak=22, prev=date(2026, 11, 20)
-    )
+    # the check-in the counters end at, as a real one would be stored
+    record_checkin(store.table, "c1", "ann", date(2026, 11, 21), noon(21))
 
 
 def stored(store: Store):
@@ -138,6 +136,21 @@ def test_a_makeup_of_the_frozen_day_gives_the_freeze_back(wired):
     assert "2026-11-22 is made up, so the streak freeze it used is yours again." in reply
     after = stored(store)
     assert (after.freezes, after.frozen_days, after.current_streak) == (1, (), 24)
+
+
+def test_a_makeup_finds_the_runs_across_a_frozen_day_after_it(wired):
+    """The runs a make-up recomputes after the made-up day carry the streak over a day a
+    freeze covered, as the check-in did: found from the member item, not stored runs."""
+    post, store = wired
+    seed(store, settings={**FREEZES_ON, "makeup_window_days": 5}, freezes=1)
+    post("ann", "/checkin", noon(24))  # 22 and 23 missed, one freeze: the run breaks
+    post("ann", "/checkin", noon(25))
+    assert "covered 2026-11-26" in post("ann", "/checkin", noon(27))  # 26 frozen: 3 days
+    assert stored(store).current_streak == 3
+    reply = post("ann", "/makeup 2026-11-23", noon(27, 11) + timedelta(hours=1))
+    assert "2026-11-23 is made up: 4-day streak now" in reply
+    after = stored(store)
+    assert (after.current_streak, after.best_streak, after.checkins) == (4, 22, 26)
 
 
 def test_a_makeup_in_a_later_month_gives_nothing_back(wired):

@@ -9,17 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.checkins import (
+    GAPS_KEPT_DAYS,
     Board,
     Leave,
     Link,
     MakeupRefusal,
     Streak,
     board_dates,
+    chain_back,
     check_in,
     check_makeup,
     continues,
     cut_text,
     end_leave,
+    gap_after_checkin,
+    gap_entries,
+    gaps_of,
     leave_of,
     live_streak,
     parse_board,
@@ -143,26 +148,34 @@ def test_incremental_counters_equal_a_recount(days, leave):
 
 
 class History:
-    """The store as the make-up rules see it: one link per check-in."""
+    """The store as the make-up rules see it: the member's counters and gaps (the member
+    item), and the dates of their check-ins (the items, which keep no run)."""
 
     def __init__(self, leave: Leave | None) -> None:
         self.leave = leave
         self.streak = Streak()
-        self.links: dict[date, Link] = {}
+        self.gaps: dict[date, Link] = {}
+        self.days: set[date] = set()
 
     def check_in(self, day: date) -> None:
         before = self.streak
         self.streak = check_in(before, day, self.leave)
-        self.links[day] = Link(day, self.streak.current, before.last)
+        self.gaps |= gap_after_checkin(before, day)
+        self.days.add(day)
 
     def make_up(self, day: date) -> None:
-        earlier = [x for x in self.links if x < day]
-        before = self.links[max(earlier)] if earlier else None
-        later = [link for x, link in self.links.items() if x > day]
+        if self.streak.last is not None and day < self.streak.last:
+            window = {x for x in self.days if x >= day - DAY}
+            chain = chain_back(self.streak, window, self.gaps)
+            earlier = [x for x in chain if x < day]
+            before = chain[max(earlier)] if earlier else None
+        else:
+            before = Link(self.streak.last, self.streak.current) if self.streak.last else None
+        later = [x for x in self.days if x > day]
         repair = repair_with_makeup(self.streak, day, self.leave, before=before, later=later)
-        for link in (repair.link, *repair.rewrites):
-            self.links[link.day] = link
+        self.gaps = {x: link for x, link in self.gaps.items() if x < day} | dict(repair.gaps)
         self.streak = repair.streak
+        self.days.add(day)
 
 
 @settings(max_examples=200)
@@ -170,13 +183,14 @@ class History:
     st.lists(st.tuples(st.booleans(), st.integers(0, 40)), min_size=1, max_size=30),
     leaves,
 )
-def test_makeups_repair_every_stored_run_exactly(operations, leave):
-    """Whatever the order of check-ins and make-ups, each stored run, the member's counters
-    and their best equal a recount: the invariant the next repair relies on."""
+def test_makeups_find_every_run_back_from_the_member_item_exactly(operations, leave):
+    """Whatever the order of check-ins and make-ups, the run found back from the member's
+    counters and gaps at every check-in, the counters and their best equal a recount: the
+    invariant the next repair relies on."""
     history = History(leave)
     for is_makeup, offset in operations:
         day = d(1) + timedelta(days=offset)
-        if day in history.links:
+        if day in history.days:
             continue
         if is_makeup and history.streak.last is not None:
             history.make_up(day)
@@ -184,11 +198,12 @@ def test_makeups_repair_every_stored_run_exactly(operations, leave):
             history.check_in(day)
         else:
             continue
-        checked = set(history.links)
+        checked = history.days
         ordered = sorted(checked)
+        chain = chain_back(history.streak, checked, history.gaps)
         for i, x in enumerate(ordered):
-            assert history.links[x].run == recount(checked, x, leave), x
-            assert history.links[x].prev == (ordered[i - 1] if i else None), x
+            assert chain[x].run == recount(checked, x, leave), x
+            assert chain[x].prev == (ordered[i - 1] if i else None), x
         assert history.streak.last == ordered[-1]
         assert history.streak.current == recount(checked, ordered[-1], leave)
         assert history.streak.best == max(recount(checked, x, leave) for x in ordered)
@@ -200,8 +215,25 @@ def test_making_up_the_only_missed_day_joins_the_two_runs():
     for n in (18, 19, 20, 21, 23):
         history.check_in(d(n))
     assert history.streak.current == 1
+    assert history.gaps == {d(23): Link(d(21), 4)}, "the run the gap ended, kept"
     history.make_up(d(22))
     assert history.streak == Streak(current=6, best=6, last=d(23), checkins=6)
+    assert history.gaps == {}
+
+
+def test_the_member_item_keeps_only_recent_gaps_as_short_strings():
+    gaps = {d(2): Link(d(1), 3), d(23): Link(d(20), 5)}
+    kept = gap_entries(gaps, d(23) + timedelta(days=GAPS_KEPT_DAYS - 21))
+    assert kept == ("2026-11-23 2026-11-20 5",)
+    assert gaps_of(member("u1", gaps=kept)) == {d(23): Link(d(20), 5)}
+
+
+def test_a_check_in_item_from_before_the_gaps_still_gives_its_run():
+    """An old item keeps its run and previous date: where the member item names no gap,
+    the walk back reads it (and its previous check-in's run, one less when it continued)."""
+    stored = {d(23): Link(d(23), 6, d(20)), d(20): Link(d(20), 5, d(19))}
+    chain = chain_back(Streak(6, 6, d(23), 9), {d(20), d(23)}, {}, stored)
+    assert chain[d(20)] == Link(d(20), 5, d(19)) and chain[d(19)] == Link(d(19), 4)
 
 
 def test_a_repair_missing_the_last_checkin_keeps_the_counters_rather_than_guess():

@@ -55,9 +55,7 @@ def seed(store: Store, settings: dict | None = None, **ann_fields) -> None:
             member("fay", last_checkin=date(2026, 11, 20), freezes=2, **run),  # run broken
         ]
     )
-    record_checkin(
-        store.table, "c1", "ann", last, REMINDER - timedelta(days=2), streak=22, prev=None
-    )
+    record_checkin(store.table, "c1", "ann", last, REMINDER - timedelta(days=2))
     schedule_community(store.table, store.get_community("c1"), REMINDER - timedelta(hours=1))
 
 

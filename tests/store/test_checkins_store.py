@@ -14,7 +14,6 @@ from chalicelib.store.checkins import (
     member_month,
     record_checkin,
     release_makeup,
-    relink_checkin,
     reserve_makeup,
     save_leave,
     save_streak,
@@ -59,7 +58,7 @@ def test_the_makeup_quota_is_taken_atomically_and_can_be_given_back(store):
 
 def test_a_members_days_and_quota_are_read_by_key(store):
     for day, user in [(1, "u1"), (3, "u1"), (3, "u2"), (30, "u1")]:
-        record_checkin(store.table, "c1", user, d(day), AT, streak=1)
+        record_checkin(store.table, "c1", user, d(day), AT)
     reserve_makeup(store.table, "c1", "u1", "2026-11", 2)
     days, used = member_month(store.table, "c1", "u1", d(1), d(23), "2026-11")
     assert (days, used) == ({d(1), d(3)}, 1)
@@ -67,16 +66,31 @@ def test_a_members_days_and_quota_are_read_by_key(store):
     assert checkin_counts(store.table, "c1", d(1), d(3)) == {"u1": 2, "u2": 1}
 
 
-def test_runs_and_links_are_stored_and_rewritten_on_existing_checkins_only(store):
-    record_checkin(store.table, "c1", "u1", d(22), AT, streak=1, prev=d(20))
-    item = member_checkins(store.table, "c1", "u1", [d(22)])[d(22)]
-    assert link_of(item) == Link(d(22), 1, d(20))
-    assert relink_checkin(store.table, "c1", "u1", Link(d(22), 4, d(21)))
-    assert link_of(member_checkins(store.table, "c1", "u1", [d(22)])[d(22)]) == Link(
-        d(22), 4, d(21)
+def test_an_item_keeps_no_run_and_an_old_items_run_still_reads(store):
+    """Runs are the member item's now (its counters and gaps); an item written with its run
+    before that reads as it was written, and one without a run as a run of 1."""
+    record_checkin(store.table, "c1", "u1", d(23), AT)
+    fresh = member_checkins(store.table, "c1", "u1", [d(23)])[d(23)]
+    assert "streak" not in fresh and "prev" not in fresh
+    assert link_of(fresh) == Link(d(23), 1, None)
+    store.table.put(
+        {"pk": "C#c1", "sk": "CI#2026-11-22#u1", "user_id": "u1", "date": "2026-11-22"}
+        | {"streak": 4, "prev": "2026-11-20"}
     )
-    assert not relink_checkin(store.table, "c1", "u1", Link(d(23), 1, None))
-    assert member_checkins(store.table, "c1", "u1", [d(23)]) == {}
+    old = member_checkins(store.table, "c1", "u1", [d(22)])[d(22)]
+    assert link_of(old) == Link(d(22), 4, d(20))
+
+
+def test_the_gaps_are_written_with_the_counters_only_when_they_change(store):
+    stale = store.save_member(member("u1"))
+    gaps = ("2026-11-23 2026-11-20 5",)
+    first = save_streak(store.table, stale, Streak(1, 5, d(23), 6), gaps=gaps)
+    assert first is not None and first.gaps == gaps
+    assert load_member(store.table, "c1", "u1").gaps == gaps
+    again = save_streak(store.table, first, Streak(2, 5, d(24), 7), gaps=gaps)
+    assert again is not None and load_member(store.table, "c1", "u1").gaps == gaps
+    assert save_streak(store.table, again, Streak(3, 5, d(25), 8), gaps=()) is not None
+    assert load_member(store.table, "c1", "u1").gaps == ()
 
 
 def test_leave_and_quiet_are_saved_and_cleared(store):
