@@ -112,40 +112,9 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
         if left_from is not None:
             store.mark_member_left(left_from.id, sender.user_id)
         return _Handled()
-    early = None
-    community = None
-    if command is not None and command.name == "checkin":
-        # Warm: the check-in's put goes out with the member read (chat/checkins.py).
-        community = store.cached_community(event.platform, event.chat_id)
-        if community is not None:
-            from chalicelib.chat.checkins import read_member_and_put_checkin
-
-            item, early = read_member_and_put_checkin(store, community, event, command, now)
+    community, item, early = _community_and_member(store, event, command, now)
     if community is None:
-        community, item = store.find_community_and_member(
-            event.platform, event.chat_id, sender.user_id
-        )
-    if community is None:
-        if command is None:
-            return _Handled()
-        # Only an explicit command earns the "how to bind" answer; chatter gets silence, and
-        # a redelivered command gets it once (a check-in is claimed here, on this rare path).
-        if not claims and not _claim(runtime, event, now):
-            return _Handled()
-        if command.name == "setup":  # an organiser setting the group up (chat/setup.py)
-            from chalicelib.chat.setup import setup_unbound
-
-            answer = setup_unbound(store, event, command, now)
-            if answer.community is None or answer.owner is None:
-                return _Handled(answer.replies)
-            ctx = CommandContext(
-                store, answer.community, answer.owner, command, event, now, runtime=runtime
-            )
-            return _enqueue_command(runtime, ctx)
-        where = {"platform": event.platform, "chat_id": event.chat_id}
-        return _Handled(
-            [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
-        )
+        return _in_unbound_chat(runtime, event, command, claims, now)
     today = community.calendar.local_date(now)
     # Any message, command or chatter, counts as activity where the platform forwards it.
     # The platform's word on the sender's permissions (Discord's, in each interaction)
@@ -174,9 +143,75 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
             early_checkin=early,
         )
         return _Handled(list(dispatch(ctx)))
+    return _from_seen_member(runtime, community, seen, item, event, command, now)
+
+
+def _community_and_member(
+    store: Any, event: InboundEvent, command: Any, now: datetime
+) -> tuple[Any, dict[str, Any] | None, Any]:
+    """The chat's community (None: bound to none) and the sender's member item; for a
+    check-in in a community already cached, also its early put (chat/checkins.py)."""
+    if command is not None and command.name == "checkin":
+        # Warm: the check-in's put goes out with the member read (chat/checkins.py).
+        community = store.cached_community(event.platform, event.chat_id)
+        if community is not None:
+            from chalicelib.chat.checkins import read_member_and_put_checkin
+
+            item, early = read_member_and_put_checkin(store, community, event, command, now)
+            return community, item, early
+    community, item = store.find_community_and_member(
+        event.platform, event.chat_id, event.sender.user_id
+    )
+    return community, item, None
+
+
+def _in_unbound_chat(
+    runtime: Runtime,
+    event: InboundEvent,
+    command: Any,
+    claims: bool,
+    now: datetime,
+) -> _Handled:
+    """An event from a chat bound to no community: a command gets the "how to bind" answer
+    (or, for ``setup``, sets the group up); chatter gets silence."""
+    if command is None:
+        return _Handled()
+    # Only an explicit command earns the "how to bind" answer; chatter gets silence, and
+    # a redelivered command gets it once (a check-in is claimed here, on this rare path).
+    if not claims and not _claim(runtime, event, now):
+        return _Handled()
+    if command.name == "setup":  # an organiser setting the group up (chat/setup.py)
+        from chalicelib.chat.setup import setup_unbound
+
+        store = runtime.store
+        answer = setup_unbound(store, event, command, now)
+        if answer.community is None or answer.owner is None:
+            return _Handled(answer.replies)
+        ctx = CommandContext(
+            store, answer.community, answer.owner, command, event, now, runtime=runtime
+        )
+        return _enqueue_command(runtime, ctx)
+    where = {"platform": event.platform, "chat_id": event.chat_id}
+    return _Handled(
+        [Message(t("zh-CN", "not_bound", **where)), Message(t("en", "not_bound", **where))]
+    )
+
+
+def _from_seen_member(
+    runtime: Runtime,
+    community: Any,
+    seen: Any,
+    item: Any,
+    event: InboundEvent,
+    command: Any,
+    now: datetime,
+) -> _Handled:
+    """A bound chat's event once its sender was seen (and not a self-deduplicating
+    command): the activity written, a platform role change audited, the joining or
+    renaming ritual, then the command."""
     member = seen.member
     if seen.activity is not None:
-        member = store.write_activity(community.id, sender.user_id, seen.activity)
+        member = runtime.store.write_activity(community.id, event.sender.user_id, seen.activity)
     if seen.role_was is not None:
         _audit_platform_role(runtime, community, member, seen.role_was, now)
     ritual_replies: list[Message] = []

@@ -224,34 +224,9 @@ def _handle(
     if isinstance(message, NicknamePrompt):
         return send_claimed_prompt(runtime, message)
     if isinstance(message, Shard):
-        try:
-            dispatch_shard(
-                runtime.store.table,
-                runtime.queue,
-                message.partition,
-                message.tick,
-                until=message.until,
-                since=message.since,
-                after=message.after,
-                time_left=time_left,
-                clock=runtime.clock.now,
-            )
-        except Exception:
-            log.exception("shard dispatch failed", extra={"partition": message.partition})
-            return FAILED
-        return DONE
+        return _dispatch_shard_message(runtime, message, time_left)
     if isinstance(message, QueuedCommand):
-        context = {"message_id": message_id, "platform": message.platform}
-        try:
-            answered = run_queued_command(runtime, message, now, time_left=time_left)
-        except CommandPaused:
-            return AGAIN
-        except Exception:
-            log.exception(
-                "deferred command failed", extra={**context, "command": message.command.name}
-            )
-            return FAILED
-        return FAILED if answered.status == "busy" else DONE
+        return _run_command_message(runtime, message_id, message, now, time_left)
     context = {"message_id": message_id, "community": message["community"], "job": message["job"]}
     try:
         result = run_queued_job(runtime, message, now, time_left=time_left, reserve=reserve)
@@ -266,3 +241,45 @@ def _handle(
     if result is not None and result.status == RunStatus.PAUSED:
         return AGAIN
     return DONE
+
+
+def _dispatch_shard_message(
+    runtime: Any, message: Shard, time_left: Callable[[], float] | None
+) -> str:
+    """A shard of the tick's dispatch: its due runs queued (DONE), or FAILED to be retried."""
+    try:
+        dispatch_shard(
+            runtime.store.table,
+            runtime.queue,
+            message.partition,
+            message.tick,
+            until=message.until,
+            since=message.since,
+            after=message.after,
+            time_left=time_left,
+            clock=runtime.clock.now,
+        )
+    except Exception:
+        log.exception("shard dispatch failed", extra={"partition": message.partition})
+        return FAILED
+    return DONE
+
+
+def _run_command_message(
+    runtime: Any,
+    message_id: str,
+    message: QueuedCommand,
+    now: datetime,
+    time_left: Callable[[], float] | None,
+) -> str:
+    """A deferred command: answered (DONE), paused for lack of time (AGAIN), or FAILED
+    (busy elsewhere, or an error) to be retried."""
+    context = {"message_id": message_id, "platform": message.platform}
+    try:
+        answered = run_queued_command(runtime, message, now, time_left=time_left)
+    except CommandPaused:
+        return AGAIN
+    except Exception:
+        log.exception("deferred command failed", extra={**context, "command": message.command.name})
+        return FAILED
+    return FAILED if answered.status == "busy" else DONE

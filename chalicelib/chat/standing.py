@@ -29,6 +29,7 @@ from chalicelib.domain.inactivity import (
     Rule,
     RuleKind,
     Thresholds,
+    Verdict,
     distances,
     evaluate,
     observed,
@@ -36,7 +37,7 @@ from chalicelib.domain.inactivity import (
     rules_of,
 )
 from chalicelib.domain.messages import days_ago, t
-from chalicelib.domain.models import InvalidValue
+from chalicelib.domain.models import InvalidValue, Member
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
 from chalicelib.store.homework import member_counters
@@ -95,14 +96,9 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
             )
         )
     lines.append(_t(ctx, "standing_strikes", strikes=member.strikes, missed=member.missed_in_a_row))
-    if verdict.exempt is Exempt.ADMIN:
-        lines.append(_t(ctx, "standing_admin"))
-    elif verdict.exempt is Exempt.EXEMPTED:
-        lines.append(_t(ctx, "standing_exempted"))
-    elif verdict.exempt is Exempt.ON_LEAVE and member.leave_until is not None:
-        lines.append(_t(ctx, "standing_on_leave", date=member.leave_until.isoformat()))
-    elif verdict.exempt is Exempt.NEW:
-        lines.append(_t(ctx, "standing_new", days=ctx.community.grace_days))
+    exempt = _exempt_line(ctx, verdict, member)
+    if exempt is not None:
+        lines.append(exempt)
     if verdict.cleared and member.warned_rule and verdict.exempt not in _UNTOUCHABLE:
         # Coming back clears the warning now. A new warning, though, is only ever given by
         # the report, with its mention in the group: here the member just sees the distance.
@@ -124,21 +120,41 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
             )
         )
     if verdict.exempt not in _UNTOUCHABLE:
-        for distance in distances(member, rules, today):
-            if distance.current is None:
-                continue
-            unit = "cycles" if distance.rule.kind is RuleKind.MISSED_CYCLES else "days"
-            lines.append(
-                _t(
-                    ctx,
-                    f"standing_rule_{unit}",
-                    rule=distance.rule.label(ctx.community.locale),
-                    current=distance.current,
-                    warn=distance.rule.warn,
-                    left=distance.left,
-                )
-            )
+        lines.extend(_distance_lines(ctx, member, rules))
     return [Message("\n".join(lines))]
+
+
+def _exempt_line(ctx: CommandContext, verdict: Verdict, member: Member) -> str | None:
+    """Why the rules do not touch the member (an admin, exempted, on leave, new), if so."""
+    if verdict.exempt is Exempt.ADMIN:
+        return _t(ctx, "standing_admin")
+    if verdict.exempt is Exempt.EXEMPTED:
+        return _t(ctx, "standing_exempted")
+    if verdict.exempt is Exempt.ON_LEAVE and member.leave_until is not None:
+        return _t(ctx, "standing_on_leave", date=member.leave_until.isoformat())
+    if verdict.exempt is Exempt.NEW:
+        return _t(ctx, "standing_new", days=ctx.community.grace_days)
+    return None
+
+
+def _distance_lines(ctx: CommandContext, member: Member, rules: Sequence[Rule]) -> list[str]:
+    """How far the member is from each rule's warning (rules not measured yet left out)."""
+    lines = []
+    for distance in distances(member, rules, ctx.today):
+        if distance.current is None:
+            continue
+        unit = "cycles" if distance.rule.kind is RuleKind.MISSED_CYCLES else "days"
+        lines.append(
+            _t(
+                ctx,
+                f"standing_rule_{unit}",
+                rule=distance.rule.label(ctx.community.locale),
+                current=distance.current,
+                warn=distance.rule.warn,
+                left=distance.left,
+            )
+        )
+    return lines
 
 
 # -- 报告 /report -------------------------------------------------------------------------------

@@ -596,43 +596,15 @@ def compile_report(
     for member in display_order(observed(m, community) for m in members if m.is_present):
         verdict = evaluate(member, rules, thresholds, as_of)
         verdicts.append(verdict)
-        tier = verdict.tier
-        counts[tier.value] += 1
+        counts[verdict.tier.value] += 1
         before = _tier_or_none(previous_tiers.get(member.user_id))
-        named = Named(member.user_id, member.display())
-        if previous is not None:
-            if tier is Tier.QUIET and before not in (Tier.QUIET, Tier.INACTIVE):
-                lists["newly_quiet"].append(named)
-            if tier is Tier.INACTIVE and before is not Tier.INACTIVE:
-                lists["newly_inactive"].append(named)
-            if tier is Tier.ACTIVE and before in (Tier.QUIET, Tier.INACTIVE):
-                lists["came_back"].append(named)
-        if verdict.newly_warned:
-            lists["warned"].append(Named(member.user_id, member.display(), verdict.warned_rule))
-        if verdict.candidate:
-            lists["candidates"].append(Named(member.user_id, member.display(), verdict.candidate))
+        _list_member(lists, member, verdict, before, compared=previous is not None)
         checkins = checkin_counts.get(member.user_id, 0)
         if checkin_window is not None:
             days = member_days(member, *checkin_window)
             expected += days
             done += min(checkins, days)
-        rows.append(
-            ReportRow(
-                user_id=member.user_id,
-                name=member.display(),
-                role=member.role.value,
-                squad=member.squad,
-                tier=tier,
-                last_active=last_seen(member, as_of),
-                checkins=checkins,
-                missed_in_a_row=member.missed_in_a_row,
-                warned_rule=verdict.warned_rule,
-                candidate_rule=verdict.candidate,
-                previous_tier=before,
-                newly_warned=verdict.newly_warned,
-                cleared=verdict.cleared,
-            )
-        )
+        rows.append(_report_row(member, verdict, before, checkins, as_of))
     summary = ReportSummary(
         community_id=community.id,
         month=month,
@@ -647,6 +619,52 @@ def compile_report(
         removal_enabled=community.removal_enabled,
     )
     return MonthlyReport(summary, tuple(rows), tuple(verdicts))
+
+
+def _list_member(
+    lists: dict[str, list[Named]],
+    member: Member,
+    verdict: Verdict,
+    before: Tier | None,
+    *,
+    compared: bool,
+) -> None:
+    """Add the member to the report's lists their verdict puts them on; the tier changes
+    only when there is a previous report to compare with (``compared``)."""
+    tier = verdict.tier
+    named = Named(member.user_id, member.display())
+    if compared:
+        if tier is Tier.QUIET and before not in (Tier.QUIET, Tier.INACTIVE):
+            lists["newly_quiet"].append(named)
+        if tier is Tier.INACTIVE and before is not Tier.INACTIVE:
+            lists["newly_inactive"].append(named)
+        if tier is Tier.ACTIVE and before in (Tier.QUIET, Tier.INACTIVE):
+            lists["came_back"].append(named)
+    if verdict.newly_warned:
+        lists["warned"].append(Named(member.user_id, member.display(), verdict.warned_rule))
+    if verdict.candidate:
+        lists["candidates"].append(Named(member.user_id, member.display(), verdict.candidate))
+
+
+def _report_row(
+    member: Member, verdict: Verdict, before: Tier | None, checkins: int, as_of: date
+) -> ReportRow:
+    """The member's row of the report (and of its CSV)."""
+    return ReportRow(
+        user_id=member.user_id,
+        name=member.display(),
+        role=member.role.value,
+        squad=member.squad,
+        tier=verdict.tier,
+        last_active=last_seen(member, as_of),
+        checkins=checkins,
+        missed_in_a_row=member.missed_in_a_row,
+        warned_rule=verdict.warned_rule,
+        candidate_rule=verdict.candidate,
+        previous_tier=before,
+        newly_warned=verdict.newly_warned,
+        cleared=verdict.cleared,
+    )
 
 
 # -- confirming removals --------------------------------------------------------------------

@@ -41,6 +41,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.inactivity import MonthlyReport
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import (
     Community,
@@ -124,9 +125,21 @@ def plan_monthly_report(
             extra={"community": community.id, "period": month, "warning_changes": changed},
         )
 
+    report_to = (
+        ("admin-chat" if where else "group") if send else ("admins" if admins else "stored-only")
+    )
+    plan_summary = _plan_summary(community, month, report, report_to)
+    return Plan(period=month, messages=messages, summary=plan_summary, apply=apply, targets=targets)
+
+
+def _plan_summary(
+    community: Community, month: str, report: MonthlyReport, report_to: str
+) -> dict[str, Any]:
+    """What ``rollcall job run`` shows of the report's run; ``report_to`` says where the
+    report went (the group, the admin chat, the admins privately, or nowhere: stored)."""
     summary = report.summary
     window = observed_window(community, month, summary.as_of)
-    plan_summary: dict[str, Any] = {
+    return {
         "month": month,
         "as_of": summary.as_of.isoformat(),
         "observed_days": window[1] if window else None,
@@ -134,11 +147,8 @@ def plan_monthly_report(
         "warned": summary.lists["warned"].total,
         "candidates": summary.lists["candidates"].total,
         "cleared": sum(1 for v in report.verdicts if v.cleared and not v.newly_warned),
-        "report_to": ("admin-chat" if where else "group")
-        if send
-        else ("admins" if admins else "stored-only"),
+        "report_to": report_to,
     }
-    return Plan(period=month, messages=messages, summary=plan_summary, apply=apply, targets=targets)
 
 
 def goal_section(store: Store, community: Community, month: str, members: list[Member]) -> str:

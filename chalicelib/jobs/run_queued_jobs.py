@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.models import Community
 from chalicelib.jobs import registry
 from chalicelib.jobs.runner import TIME_RESERVE, JobResult, RunStatus, run_job
 from chalicelib.jobs.schedule import MAX_LATENESS, next_slot
@@ -45,24 +46,8 @@ def run_queued_job(
     scheduled_at = datetime.fromisoformat(message["scheduled_at"])
     table = runtime.store.table
     context = {"community": community_id, "job": job, "period": period}
-    if registry.spec_of(job) is None:
-        # A pointer of a job no longer here (a rollback, a removed job): cleared, so the
-        # tick stops sending it, rather than failing five times into the DLQ each time.
-        due.clear_due(table, community_id, job)
-        log.warning("job not available; its schedule is cleared", extra=context)
-        return None
-    try:
-        community = runtime.store.get_community(community_id)
-    except NotFound:
-        due.clear_due(table, community_id, job)
-        log.warning("community gone; its schedule is cleared", extra=context)
-        return None
-    if not registry.require_spec(job).enabled(community):
-        # Turned off after a tick read its run ahead (the message was already delayed in the
-        # queue): the run the admin just switched off is not sent.
-        due.clear_due(table, community_id, job)
-        metric("StaleRunsIgnored", dimensions={"job": job})
-        log.info("job turned off; message ignored", extra=context)
+    community = _community_running(runtime, community_id, job, context)
+    if community is None:
         return None
     following = next_slot(community, job, scheduled_at)
     took = due.take_due(
@@ -103,6 +88,34 @@ def run_queued_job(
     if late.total_seconds() > 600:
         result.summary["late_by_minutes"] = int(late.total_seconds() // 60)
     return result
+
+
+def _community_running(
+    runtime: Any, community_id: str, job: str, context: dict[str, str]
+) -> Community | None:
+    """The community whose run the message asks for; None (and its due pointer cleared, so
+    the tick stops sending it) when the job, the community or the job's switch is gone."""
+    table = runtime.store.table
+    if registry.spec_of(job) is None:
+        # A pointer of a job no longer here (a rollback, a removed job): cleared, so the
+        # tick stops sending it, rather than failing five times into the DLQ each time.
+        due.clear_due(table, community_id, job)
+        log.warning("job not available; its schedule is cleared", extra=context)
+        return None
+    try:
+        community = runtime.store.get_community(community_id)
+    except NotFound:
+        due.clear_due(table, community_id, job)
+        log.warning("community gone; its schedule is cleared", extra=context)
+        return None
+    if not registry.require_spec(job).enabled(community):
+        # Turned off after a tick read its run ahead (the message was already delayed in the
+        # queue): the run the admin just switched off is not sent.
+        due.clear_due(table, community_id, job)
+        metric("StaleRunsIgnored", dimensions={"job": job})
+        log.info("job turned off; message ignored", extra=context)
+        return None
+    return community
 
 
 def _still_scheduled(community: Any, job: str, period: str, scheduled_at: datetime) -> bool:

@@ -155,6 +155,51 @@ def run_job(
     by the function's timeout. Each call delivers at least one part first, so even a
     too-short function makes progress rather than pausing forever. ``origin`` names what
     asked for the run (a deferred command), kept on its record."""
+    prepared = _prepare_run(runtime, job, community_id, now, period)
+    plan, result, adapter = prepared.plan, prepared.result, prepared.adapter
+    if plan.skip is not None:
+        return _skipped_run(runtime, prepared, dry_run=dry_run)
+    threads = isinstance(adapter, ThreadReplies)
+    messages, targets = _addressed(plan, prepared.direct, threads=threads)
+    parts, part_targets = _render(adapter, messages, targets)
+    result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
+    if dry_run:
+        return _dry_run(runtime.store.table, result)
+    if adapter is None:
+        raise ValueError(f"platform {prepared.community.platform!r} is not configured here")
+    ledger = _claim_for_run(runtime, prepared, force=force, origin=origin)
+    if ledger is None:
+        return result  # finished already, or another worker's lease is live
+    delivery = _Delivery(adapter, prepared.community, ledger, time_left, reserve)
+    if not delivery.deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
+        return result  # failed, taken over or paused: ``result.status`` says which
+    # The refused DMs' fallbacks, after every planned part, at the indices that follow.
+    extra = _refused_fallback_parts(adapter, ledger, targets)
+    if not delivery.deliver_all((len(parts) + k, part, None) for k, part in enumerate(extra)):
+        return result
+    if plan.apply is not None:
+        plan.apply()
+    status = RunStatus.SENT if parts else RunStatus.NOTHING_TO_SEND
+    ledger.finish(len(parts) + len(extra), status, plan.record)
+    return result
+
+
+@dataclass
+class _PreparedRun:
+    """A run planned for one community and period, before anything is claimed or sent."""
+
+    community: Community
+    adapter: Any
+    direct: bool  # the adapter can send direct messages here
+    retention: timedelta  # the community's: for the run's record and its refused parts
+    plan: Plan
+    result: JobResult
+
+
+def _prepare_run(
+    runtime: Any, job: str, community_id: str, now: datetime, period: str | None
+) -> _PreparedRun:
+    """The job's plan for the community as of ``now``; ValueError for a job not here."""
     from chalicelib.jobs import registry
 
     spec = registry.spec_of(job)
@@ -171,65 +216,71 @@ def run_job(
     result = JobResult(
         job, community_id, plan.period, RunStatus.DRY_RUN, summary=dict(plan.summary)
     )
-    if plan.skip is not None:
-        result.summary["skipped"] = plan.skip
-        if dry_run:
-            return result
-        runs.record_skip(
-            store.table,
-            community_id,
-            job,
-            plan.period,
-            runtime.clock.now(),
-            reason=plan.skip,
-            retention=retention,
-        )
-        result.status = RunStatus.SKIPPED
-        log.info("run skipped", extra={"community": community_id, "job": job})
-        return result
-    messages, targets = _addressed(plan, direct, threads=isinstance(adapter, ThreadReplies))
-    parts, part_targets = _render(adapter, messages, targets)
-    result.parts = [_describe_part(p, t) for p, t in zip(parts, part_targets, strict=True)]
+    return _PreparedRun(community, adapter, direct, retention, plan, result)
+
+
+def _skipped_run(runtime: Any, prepared: _PreparedRun, *, dry_run: bool) -> JobResult:
+    """A plan that skips its period (too late to make sense): recorded, nothing sent."""
+    result, reason = prepared.result, prepared.plan.skip
+    result.summary["skipped"] = reason
     if dry_run:
-        return _dry_run(store.table, result)
-    if adapter is None:
-        raise ValueError(f"platform {community.platform!r} is not configured here")
+        return result
+    runs.record_skip(
+        runtime.store.table,
+        result.community_id,
+        result.job,
+        result.period,
+        runtime.clock.now(),
+        reason=reason,
+        retention=prepared.retention,
+    )
+    result.status = RunStatus.SKIPPED
+    log.info("run skipped", extra={"community": result.community_id, "job": result.job})
+    return result
+
+
+def _claim_for_run(
+    runtime: Any, prepared: _PreparedRun, *, force: bool, origin: str | None
+) -> RunLedger | None:
+    """Claim the run (its lease by the wall clock) and open its ledger; None when the run
+    is not this call's, the result then saying why (finished already, or busy)."""
+    result = prepared.result
     run_id = uuid.uuid4().hex
     claim = runs.claim_run(
-        store.table,
-        community_id,
-        job,
-        plan.period,
+        runtime.store.table,
+        result.community_id,
+        result.job,
+        result.period,
         runtime.clock.now(),
         lease=LEASE,
         run_id=run_id,
         force=force,
         origin=origin,
-        retention=retention,
+        retention=prepared.retention,
     )
     if not claim.owned:
-        return _not_claimed(result, claim.item or {}, {"job": job})
-    ledger = RunLedger(
-        store.table, runtime.clock, result, run_id, claim.item or {}, retention=retention
+        _not_claimed(result, claim.item or {}, {"job": result.job})
+        return None
+    return RunLedger(
+        runtime.store.table,
+        runtime.clock,
+        result,
+        run_id,
+        claim.item or {},
+        retention=prepared.retention,
     )
-    delivery = _Delivery(adapter, community, ledger, time_left, reserve)
-    if not delivery.deliver_all(zip(range(len(parts)), parts, part_targets, strict=True)):
-        return result  # failed, taken over or paused: ``result.status`` says which
-    # The refused DMs' fallbacks, after every planned part, at the indices that follow.
+
+
+def _refused_fallback_parts(
+    adapter: Any, ledger: RunLedger, targets: Sequence[Target]
+) -> list[Any]:
+    """The fallbacks of the DMs the platform refused (this attempt's and those recorded by
+    earlier ones), merged, rendered for the group."""
     fallbacks = merge_fallbacks(
         [f for i in dict.fromkeys(ledger.refused_dms) if (f := _fallback(targets[i])) is not None]
     )
     extra, _ = _render(adapter, fallbacks, [None] * len(fallbacks))
-    if not delivery.deliver_all((len(parts) + k, part, None) for k, part in enumerate(extra)):
-        return result
-    if plan.apply is not None:
-        plan.apply()
-    ledger.finish(
-        len(parts) + len(extra),
-        RunStatus.SENT if parts else RunStatus.NOTHING_TO_SEND,
-        plan.record,
-    )
-    return result
+    return extra
 
 
 class RunLedger:

@@ -65,25 +65,11 @@ def plan_daily_reminder(
             messages = with_line(messages, line)
         record[LEVELUPS_UNTIL] = end.isoformat()
     addressed: list[Target] = [None] * len(messages)
-    if direct and messages:
-        for member in targets.quiet:
-            message, target = compose_direct_reminder(
-                community, local_date, targets, member, last_call=last_call
-            )
-            messages.append(message)
-            addressed.append(target)
-    if direct and community.rota_nudge and Period.parse(period).slot is None:
-        nudged = rota_nudge(store, community, now)
-        if nudged is not None:  # the member on duty, privately; nothing for the group
-            messages.append(Message(nudged[1]))
-            addressed.append(Direct(nudged[0]))
     kept: list[Member] = []
-    if direct and Period.parse(period).slot is None:
-        kept = missed_day_freezes(community, members, checked, local_date)
-        for member in kept:  # privately only: no word to the group if the DM is refused
-            note, target = freeze_note(community, member, local_date)
-            messages.append(note)
-            addressed.append(target)
+    if direct:
+        kept = _add_direct_messages(
+            store, community, now, period, members, checked, targets, messages, addressed
+        )
     summary = {
         "date": local_date.isoformat(),
         "expected": targets.expected,
@@ -104,6 +90,44 @@ def plan_daily_reminder(
         record=record,
         apply=spend_all(store.table, community, kept, local_date) if kept else None,
     )
+
+
+def _add_direct_messages(
+    store: Store,
+    community: Community,
+    now: datetime,
+    period: str,
+    members: list[Member],
+    checked: set[str],
+    targets: ReminderTargets,
+    messages: list[Message],
+    addressed: list[Target],
+) -> list[Member]:
+    """Append the reminder's direct messages (where the platform sends DMs): each quiet
+    member's reminder, the rota's nudge and the freeze notes of the main reminder. Returns
+    the members whose freeze the day's miss spends."""
+    local_date = Period.parse(period).day
+    last_call = Period.parse(period).last_call
+    if messages:
+        for member in targets.quiet:
+            message, target = compose_direct_reminder(
+                community, local_date, targets, member, last_call=last_call
+            )
+            messages.append(message)
+            addressed.append(target)
+    if Period.parse(period).slot is not None:
+        return []  # the last call: no nudge, no freezes
+    if community.rota_nudge:
+        nudged = rota_nudge(store, community, now)
+        if nudged is not None:  # the member on duty, privately; nothing for the group
+            messages.append(Message(nudged[1]))
+            addressed.append(Direct(nudged[0]))
+    kept = missed_day_freezes(community, members, checked, local_date)
+    for member in kept:  # privately only: no word to the group if the DM is refused
+        note, target = freeze_note(community, member, local_date)
+        messages.append(note)
+        addressed.append(target)
+    return kept
 
 
 def rota_nudge(store: Store, community: Community, now: datetime) -> tuple[str, str] | None:
