@@ -614,8 +614,8 @@ def _run_before(
     if lowest is not None and lowest < day:  # an old item's previous check-in, not read
         item = get_checkin(ctx.store.table, member.community_id, member.user_id, lowest)
         return link_of(item) if item else None
-    item = found.get(day - timedelta(days=1))
-    return link_of(dict(item)) if item else None
+    yesterday = found.get(day - timedelta(days=1))
+    return link_of(dict(yesterday)) if yesterday else None
 
 
 def _refund_fields(ctx: CommandContext, member: Member, day: date) -> dict[str, Any] | None:

@@ -453,8 +453,7 @@ def chain_back(
             before = gaps[day]
         elif day - _ONE_DAY in days:
             before = Link(day - _ONE_DAY, run - 1)
-        elif day in stored and stored[day].prev is not None:
-            prev = stored[day].prev
+        elif day in stored and (prev := stored[day].prev) is not None:
             kept = stored.get(prev)
             before = Link(prev, run - 1 if stored[day].run > 1 else kept.run if kept else 0)
         found[day] = Link(day, run, before.day if before else None)

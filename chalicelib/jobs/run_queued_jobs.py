@@ -103,7 +103,7 @@ def _community_running(
         log.warning("job not available; its schedule is cleared", extra=context)
         return None
     try:
-        community = runtime.store.get_community(community_id)
+        community: Community = runtime.store.get_community(community_id)
     except NotFound:
         due.clear_due(table, community_id, job)
         log.warning("community gone; its schedule is cleared", extra=context)

@@ -221,7 +221,7 @@ def _prepare_run(
 
 def _skipped_run(runtime: Any, prepared: _PreparedRun, *, dry_run: bool) -> JobResult:
     """A plan that skips its period (too late to make sense): recorded, nothing sent."""
-    result, reason = prepared.result, prepared.plan.skip
+    result, reason = prepared.result, prepared.plan.skip or ""
     result.summary["skipped"] = reason
     if dry_run:
         return result
