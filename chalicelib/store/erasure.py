@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.store import keys
-from chalicelib.store.homework import COUNTERS_BUCKET_KIND, STRIKE_BUCKET_KIND
 from chalicelib.store.table import Cond, Item, Table
 
 # What each kind is called in what an operator reads (counts by kind).
@@ -295,14 +294,14 @@ def drop_forget_request(table: Table, community_id: str, owner_id: str, user_id:
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
     for sk, entry in _state_keys(table, pk, user_id):
         if entry:  # their entry in their counters bucket, shared with others
-            _remove_entry(table, {"pk": pk, "sk": sk, "kind": COUNTERS_BUCKET_KIND}, user_id)
+            _remove_entry(table, {"pk": pk, "sk": sk, "kind": keys.COUNTERS_BUCKET_KIND}, user_id)
             deleter.erased.deleted[kind_of(sk)] += 1
         else:
             deleter.erase_later(pk, sk)
 
 
 # Packed items (store/homework.py): a map member -> their entry, for many members.
-_PACKED_MAPS = {STRIKE_BUCKET_KIND: "strikes", COUNTERS_BUCKET_KIND: "counters"}
+_PACKED_MAPS = keys.PACKED_MAPS
 
 
 def _packed(item: Item) -> bool:

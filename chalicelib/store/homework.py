@@ -326,8 +326,8 @@ def review_progress(
 # Old data is never rewritten in bulk: a close copies an older counters item into its bucket
 # only when it writes that bucket anyway.
 
-STRIKE_BUCKET_KIND = "strike-bucket"
-COUNTERS_BUCKET_KIND = "hw-counters-bucket"
+STRIKE_BUCKET_KIND = keys.STRIKE_BUCKET_KIND
+COUNTERS_BUCKET_KIND = keys.COUNTERS_BUCKET_KIND
 # Entries set in one UpdateItem on a replay (its expression stays far under DynamoDB's 4 KB).
 ENTRIES_PER_UPDATE = 100
 

@@ -288,6 +288,10 @@ def homework_counters_sk(user_id: str) -> str:
 STRIKE_BUCKETS = 32
 COUNTER_BUCKETS = 64
 HOMEWORK_COUNTERS_BUCKET_PREFIX = "HWM$"
+# Their "kind" attribute, and the map each packs (erasure removes a member's entry of it).
+STRIKE_BUCKET_KIND = "strike-bucket"
+COUNTERS_BUCKET_KIND = "hw-counters-bucket"
+PACKED_MAPS = {STRIKE_BUCKET_KIND: "strikes", COUNTERS_BUCKET_KIND: "counters"}
 
 
 def member_bucket(user_id: str, buckets: int) -> int:
