@@ -484,7 +484,7 @@ def member_counters(table: Table, community_id: str, member: Member) -> Member:
     """The member with their homework counters and warning now, for a chat command: one
     BatchGetItem (their counters bucket, their older counters item, their warning), and one
     more only when their last close struck them (has the strike been cleared since?). A
-    bucket is read whole: ~1 read unit at 10,000 members, ~14 at 100,000."""
+    bucket is read whole: ~1 read unit at 10,000 members, ~13 at 100,000 (long ids)."""
     from chalicelib.store.reports import warning_from_item
 
     pk = _pk(community_id)

@@ -283,8 +283,9 @@ def homework_counters_sk(user_id: str) -> str:
 # older per-member key: those have "#" where these have "$" ("HWS#<cycle>#<member>",
 # "HWM#<member>"), and "$" sorts right after "#", so one Query range reads both shapes: a
 # cycle's strikes "HWS#<cycle>#" .. "HWS#<cycle>$\uffff", every counter "HWM#" .. "HWM$\uffff".
-# Sized for 100,000 members: ~45 bytes a strike entry, ~70 a counters entry, so ~140 KB and
-# ~110 KB an item at most, far under DynamoDB's 400 KB.
+# Sized for 100,000 members with 35-character ids (Feishu's): the largest strike bucket is
+# ~116 KB with every member struck, the largest counters bucket ~105 KB (7-character ids:
+# 30 KB and 62 KB), far under DynamoDB's 400 KB.
 STRIKE_BUCKETS = 32
 COUNTER_BUCKETS = 64
 HOMEWORK_COUNTERS_BUCKET_PREFIX = "HWM$"
