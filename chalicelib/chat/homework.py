@@ -201,7 +201,7 @@ def _store_submission(
 
 def _late_submission_lines(ctx: CommandContext, cycle_id: str, deadline: str) -> list[str]:
     """Late work's answer; the digest may already have struck the member for this cycle:
-    late work within grace clears it (the conditional delete makes sure it is cleared once)."""
+    late work within grace clears it (the conditional clear makes sure it is cleared once)."""
     table, community_id, user_id = ctx.store.table, ctx.community.id, ctx.member.user_id
     name = ctx.member.display()
     lines = [_t(ctx, "hw_submit_late", name=name, cycle=cycle_id, deadline=deadline)]

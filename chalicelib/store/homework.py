@@ -312,6 +312,8 @@ def review_progress(
 # Who else writes them, and why nothing of theirs is undone:
 # - counters buckets: only digests write them (erasure removes an entry), and a digest
 #   reads them all first, so its put of a bucket carries every entry as read plus its own.
+#   (A member forgotten between a digest's read and its put would be written back, as their
+#   per-member counters item was before: `member forget` run again removes it.)
 # - strike buckets: a late submission clears a strike by an UpdateItem REMOVE of its own
 #   entry (conditional on the entry, so once). A close puts only buckets that did not exist
 #   when it read the cycle's strikes (nobody can have removed an entry from them); into a
@@ -527,8 +529,10 @@ def record_close_writes(
     again and writes the entry. The other order would leave an entry that the replay reads
     as a strike already counted. A crash inside either write loses whole buckets only (each
     put is atomic), and the same argument holds member by member. A strike cleared after
-    the replay's read is never written back: its bucket exists, so the replay only sets
-    entries it found missing, and the cleared member was not missing (read as struck)."""
+    the replay read the cycle's strikes is never written back: the replay read it as struck
+    (so sets no entry for it) and never rewrites a bucket that exists. One cleared before
+    that read came with late work, which the replay's read of the submissions, after it,
+    sees (jobs/send_weekly_digests.py record_close)."""
     pk = _pk(community_id)
     if recorded is None:
         recorded, _cleared = recorded_counters(table, community_id)
