@@ -414,3 +414,25 @@ def test_hw_and_standing_show_the_recorded_counters():
 def _say(rt, user: str, text: str, at: datetime) -> str:
     event = InboundEvent("message", "console", "chat-1", Sender(user, user.title()), text)
     return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def test_the_report_reads_a_strike_whose_entry_is_gone_as_cleared():
+    """dan misses C0003 and C0004, then hands C0004 in late: its entry is removed, so the
+    report sees one strike and no run (no "hw-missed" warning), and /standing agrees."""
+    from chalicelib.features.reports import build_monthly_report
+
+    store = small_world()
+    rt, _sent = runtime(store, DIGEST_3)
+    hand_in(store, "ann", "C0004", DIGEST_4 - timedelta(days=1))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    run_job(rt, "weekly-digest", "c1", DIGEST_4)
+    assert counters(store, "dan") == (2, 2)
+    hand_in(store, "dan", "C0004", DIGEST_4 + timedelta(hours=2), late=True)
+    assert delete_strike(store.table, "c1", "C0004", "dan")
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    report = build_monthly_report(store, store.get_community("c1"), "2026-11", at)
+    rows = {row.user_id: row for row in report.rows}
+    assert rows["dan"].missed_in_a_row == 0 and rows["dan"].warned_rule != "hw-missed"
+    assert rows["kim"].missed_in_a_row == 2 and rows["kim"].warned_rule == "hw-missed"
+    standing = _say(rt, "dan", "/standing", at)
+    assert "Homework strikes: 1 (missed in a row: 0)" in standing
