@@ -316,7 +316,7 @@ def seed(
         client, table, _checkins(cid, members, profiles, days, rng)
     )
     if jobs & {"weekly-digest", "monthly-report"}:
-        packed = None if naive_report_rows else {}  # the naive design's: a record a strike
+        packed: dict[str, Any] | None = None if naive_report_rows else {}  # naive: records
         world.items.update(_homework(client, table, world, cycles, rng, jobs, packed))
     if "monthly-report" in jobs:
         world.items["report"] = _store_october(client, table, october, naive_report_rows)
