@@ -81,7 +81,7 @@ def needed_ranges(job: str) -> list[tuple[str, str]]:
         *common,
         (day(seeding.MONTH_FIRST), day(seeding.MONTH_LAST) + _END),
         (keys.cycle_submissions_prefix(first), keys.cycle_submissions_prefix(last_cycle) + _END),
-        (keys.cycle_strikes_prefix(first), keys.cycle_strikes_prefix(last_cycle) + _END),
+        keys.cycle_strikes_range(first, last_cycle),  # both shapes: records and buckets
         (header, header),
         (rows, rows + _END),
     ]

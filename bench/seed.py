@@ -316,7 +316,8 @@ def seed(
         client, table, _checkins(cid, members, profiles, days, rng)
     )
     if jobs & {"weekly-digest", "monthly-report"}:
-        world.items.update(_homework(client, table, world, cycles, rng, jobs))
+        packed: dict[str, Any] | None = None if naive_report_rows else {}  # naive: records
+        world.items.update(_homework(client, table, world, cycles, rng, jobs, packed))
     if "monthly-report" in jobs:
         world.items["report"] = _store_october(client, table, october, naive_report_rows)
     return world
@@ -377,12 +378,60 @@ def _store_october(client: Any, table: str, report: Any, naive: bool) -> int:
     return batch_write(client, table, rows)
 
 
+def _packed_close(
+    client: Any,
+    table: str,
+    cid: str,
+    cycle: str,
+    day: date,
+    running: dict[str, Any],
+    missed: list[Member],
+    handed: list[Member],
+) -> int:
+    """One earlier close's strikes and counters, packed (store/homework.py), with every
+    member's counters carried from close to close in ``running``: the items written."""
+    from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange
+    from chalicelib.store.homework import record_close_writes
+    from chalicelib.store.table import DynamoTable
+
+    strikes, counters = [], {}
+    for m in missed:
+        before = running.get(m.user_id) or Counters(m.strikes, m.missed_in_a_row)
+        strikes.append(StrikeChange(m.user_id, 1, before.missed_in_a_row + 1))
+        counters[m.user_id] = Counters(
+            before.strikes + 1, before.missed_in_a_row + 1, cycle, True, day
+        )
+    for m in handed:
+        before = running.get(m.user_id) or Counters(m.strikes, m.missed_in_a_row)
+        if before.missed_in_a_row:
+            counters[m.user_id] = Counters(before.strikes, 0, cycle, False, day)
+    at = datetime.combine(day, time(16, 59), tzinfo=UTC)
+    written = record_close_writes(
+        DynamoTable(client, table),
+        cid,
+        cycle,
+        CloseWrites(tuple(strikes), counters),
+        at,
+        recorded=dict(running),
+        strike_buckets=(),
+    )
+    running.update(counters)
+    return written
+
+
 def _homework(
-    client: Any, table: str, world: World, cycles: Any, rng: random.Random, jobs: set[str]
+    client: Any,
+    table: str,
+    world: World,
+    cycles: Any,
+    rng: random.Random,
+    jobs: set[str],
+    packed: dict[str, Any] | None = None,
 ) -> Counter[str]:
-    """Submissions of every November cycle; strike records of those already closed by a
-    digest (all but cycle 3, whose digest the benchmark runs, unless it does not); cycle 2's
-    assignments, reviews and close record."""
+    """Submissions of every November cycle; strikes of those already closed by a digest
+    (all but cycle 3, whose digest the benchmark runs, unless it does not), packed as the
+    digest writes them (``packed``: the running counters), or one record per strike (the
+    naive design's table); cycle 2's assignments, reviews and close record."""
     cid = world.community.id
     pk = keys.community_pk(cid)
     written: Counter[str] = Counter()
@@ -407,6 +456,11 @@ def _homework(
         done = {m.user_id for m in subs}
         day = deadline_date(cycles, n)
         missed = [m for m in present if m.user_id not in done and not on_leave(m, day)]
+        if packed is not None:  # as the digest writes them now: buckets, through its code
+            written["strikes"] += _packed_close(
+                client, table, cid, cycle, day, packed, missed, subs
+            )
+            continue
         written["strikes"] += batch_write(
             client,
             table,

@@ -1302,6 +1302,56 @@ MUTANTS = (
             "test_a_checkin_counted_by_another_message_is_never_withdrawn_from_under_it",
         ),
     ),
+    Mutant(
+        "a late clear removes a strike's entry without its condition",
+        "chalicelib/store/homework.py",
+        'if table.update_entries(pk, bucket, "strikes", drop=[user_id], cond=cond):',
+        'if table.update_entries(pk, bucket, "strikes", drop=[user_id], cond=None):',
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_a_late_clear_clears_once_and_only_a_strike_that_stands",
+        ),
+    ),
+    Mutant(
+        "a replayed close re-adds a cleared strike (it does not see the entries it read)",
+        "chalicelib/store/homework.py",
+        '            struck |= set(item.get("strikes") or {})\n',
+        "",
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_late_work_between_the_replays_reads_keeps_its_cleared_strike",
+        ),
+    ),
+    Mutant(
+        "a replay puts a strike bucket that exists whole, dropping its other strikes",
+        "chalicelib/store/homework.py",
+        "        for bucket, entries in sorted(strikes.items())\n"
+        "        if bucket not in existing\n",
+        "        for bucket, entries in sorted(strikes.items())\n",
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_a_replay_adds_to_a_bucket_that_exists_without_rewriting_it",
+        ),
+    ),
+    Mutant(
+        "erasure leaves the member in a strike bucket",
+        "chalicelib/store/erasure.py",
+        "            if _packed(item):  # a bucket of strikes: only their entry goes\n"
+        "                if _holds_entry(item, user_id):\n",
+        "            if _packed(item):  # a bucket of strikes: only their entry goes\n"
+        "                if False:\n",
+        ("tests/store/test_erasure.py::test_forgetting_leaves_no_item_that_carries_the_member",),
+    ),
+    Mutant(
+        "readers drop the counters items written before they were packed",
+        "chalicelib/store/homework.py",
+        '            older[item["user_id"]] = counters_from_item(item)\n',
+        "            pass\n",
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_counters_and_a_strike_of_the_packed_items_predecessor_still_count_and_clear",
+        ),
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from bench.capacity import Meter, item_size, read_units, write_units
 from bench.fastmoto import fast_results
 from bench.jobs import JOBS, bench_jobs
 from bench.seed import seed
+from chalicelib.store import keys
 from chalicelib.store.table import Cond
 
 READS = ("GetItem", "Query", "BatchGetItem", "Scan")
@@ -386,3 +387,45 @@ def test_the_cold_path_sends_each_platform_a_request_its_adapter_accepts_as_a_ch
         [event] = adapter.parse(request).events
         command = parse_command(event.text)
         assert command is not None and command.name == "checkin", (name, event.text)
+
+
+def test_the_digest_packs_strikes_and_counters_at_40_and_400_members(dynamo_client):
+    """Issue 19: the weekly digest's strikes and counters go out as bucket items written
+    whole (keys.STRIKE_BUCKETS per cycle, keys.COUNTER_BUCKETS in all), 25 to a batch: at
+    most 3 + 2 BatchWriteItems for them at any size, and about one write unit a bucket, not
+    one per struck member. The requests and write units at both sizes are pinned (seeded
+    November, earlier closes packed through the digest's own code)."""
+    from bench.jobs import run_ours
+    from chalicelib.store.schema import ensure_table
+    from chalicelib.store.table import DynamoTable
+
+    meter = Meter().attach(dynamo_client)
+    rows = {}
+    with fast_results():
+        for size in (40, 400):
+            name = f"digest-{size}"
+            ensure_table(dynamo_client, name)
+            seed(dynamo_client, name, f"d{size}", size, seed=2, jobs=("weekly-digest",))
+            rows[size] = run_ours(
+                DynamoTable(dynamo_client, name), meter, "weekly-digest", f"d{size}"
+            )
+    assert rows[40]["requests"] == {
+        "GetItem": 3,
+        "Query": 11,
+        "UpdateItem": 5,
+        "BatchWriteItem": 4,
+        "PutItem": 1,
+    }
+    assert rows[400]["requests"] == {
+        "GetItem": 3,
+        "Query": 11,  # the same reads at both sizes
+        "UpdateItem": 14,  # the run's claim, parts, DM checkpoints: none per struck member
+        "BatchWriteItem": 12,
+        "PutItem": 1,
+    }
+    assert (rows[40]["wcu"], rows[400]["wcu"]) == (65, 287)
+    for row in rows.values():
+        reviewees = row["summary"]["submitted"]  # one assignment item each, 1 unit each
+        assert row["requests"]["BatchWriteItem"] - -(-reviewees // 25) <= 3 + 2
+        # before packing: two items (counters, record) a struck member: 404 units for 202 here
+        assert row["wcu"] - reviewees <= keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS + 20

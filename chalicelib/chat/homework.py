@@ -40,7 +40,6 @@ from chalicelib.domain.homework import (
     Work,
     WorkRefusal,
     choose_target,
-    cleared_strike,
     cycles_of,
     is_paused,
     late_until,
@@ -65,7 +64,6 @@ from chalicelib.domain.points import (
 from chalicelib.features.points import credit_action, repair_credits
 from chalicelib.platforms.base import Message
 from chalicelib.store.homework import (
-    apply_strike_change,
     assignments_of,
     delete_strike,
     member_counters,
@@ -203,12 +201,11 @@ def _store_submission(
 
 def _late_submission_lines(ctx: CommandContext, cycle_id: str, deadline: str) -> list[str]:
     """Late work's answer; the digest may already have struck the member for this cycle:
-    late work within grace clears it (the conditional delete makes sure it is cleared once)."""
+    late work within grace clears it (the conditional clear makes sure it is cleared once)."""
     table, community_id, user_id = ctx.store.table, ctx.community.id, ctx.member.user_id
     name = ctx.member.display()
     lines = [_t(ctx, "hw_submit_late", name=name, cycle=cycle_id, deadline=deadline)]
-    if delete_strike(table, community_id, cycle_id, user_id):
-        apply_strike_change(table, community_id, cleared_strike(user_id))
+    if delete_strike(table, community_id, cycle_id, user_id):  # the member item's too
         lines.append(_t(ctx, "hw_strike_cleared", cycle=cycle_id))
     return lines
 

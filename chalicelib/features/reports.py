@@ -58,7 +58,15 @@ from chalicelib.jobs.plan import Direct
 from chalicelib.platforms.base import ChatAddress, MemberRemoval, Mention, Message
 from chalicelib.store import keys, reports
 from chalicelib.store.checkins import checkins_between
-from chalicelib.store.homework import counters_by_member, counters_from_item, with_counters
+from chalicelib.store.homework import (
+    counters_by_member,
+    counters_in_items,
+    counters_keys,
+    holds_strike,
+    strike_keys,
+    strikes_over_cycles,
+    with_counters,
+)
 from chalicelib.store.records import from_fields
 from chalicelib.store.repository import NotFound, Store
 from chalicelib.store.retention import retention_of
@@ -146,7 +154,8 @@ def _homework(
         return sum(1 for item in found if item.get("user_id") in present)
 
     done = counted(keys.cycle_submissions_prefix(lo), keys.cycle_submissions_prefix(hi), kept)
-    missed = counted(keys.cycle_strikes_prefix(lo), keys.cycle_strikes_prefix(hi))
+    strikes = strikes_over_cycles(table, community.id, lo, hi)  # packed and older records
+    missed = sum(1 for cycle, user_id in strikes if cycle in ids and user_id in present)
     return Rate(done, done + missed), len(closed)
 
 
@@ -695,33 +704,37 @@ def _log_removals(community: Community, month: str, outcome: RemovalOutcome) -> 
     )
 
 
+COUNTERS_PREFIXES = (keys.HOMEWORK_COUNTERS_PREFIX, keys.HOMEWORK_COUNTERS_BUCKET_PREFIX)
+
+
 def _candidates_now(
     table: Table, community_id: str, user_ids: Sequence[str]
 ) -> tuple[dict[str, Member], set[str]]:
     """The candidates as they are now, with their homework counters and warning (the rules
     need both), and who among them still has the warning on the member item (from before
-    warnings had items of their own). Member, counters and warning items in one
-    BatchGetItem per 33 candidates, then the strike records their counters point at
-    (cleared since by late work?) in one per 100."""
+    warnings had items of their own). Member, counters (their bucket, shared by others, and
+    the older per-member item) and warning items in one BatchGetItem per 25 candidates,
+    then the strikes their counters point at (cleared since by late work?), bucket and
+    older record, in one per 50."""
     pk = keys.community_pk(community_id)
     wanted = [(pk, keys.member_sk(u)) for u in user_ids]
-    wanted += [(pk, keys.homework_counters_sk(u)) for u in user_ids]
+    wanted += [key for u in user_ids for key in counters_keys(pk, u)]  # bucket, older item
     wanted += [(pk, keys.warning_sk(u)) for u in user_ids]
     members: dict[str, Member] = {}
-    recorded: dict[str, Counters] = {}
+    counted: list[Item] = []
     warnings: dict[str, Item] = {}
     for item in table.batch_get(wanted):
-        if item["sk"].startswith(keys.HOMEWORK_COUNTERS_PREFIX):
-            recorded[item["user_id"]] = counters_from_item(item)
+        if item["sk"].startswith(COUNTERS_PREFIXES):
+            counted.append(item)
         elif item["sk"].startswith(keys.WARNING_PREFIX):
             warnings[item["user_id"]] = item
         else:
             members[item["user_id"]] = from_fields(Member, item)
+    every = counters_in_items(counted)
+    recorded: dict[str, Counters] = {u: every[u] for u in user_ids if u in every}
     struck = {u: c.through for u, c in recorded.items() if c.struck and c.through}
-    standing = {
-        item["user_id"]
-        for item in table.batch_get((pk, keys.strike_sk(c, u)) for u, c in struck.items())
-    }
+    held = table.batch_get(k for u, c in struck.items() for k in strike_keys(pk, c, u))
+    standing = {u for u, c in struck.items() if holds_strike(held, u, c)}
     now = {
         u: reports.warning_from_item(
             with_counters(

@@ -16,14 +16,17 @@ check-ins (all paged), plus one GetItem of the previous cycle's close record. No
 per member.
 
 Writes happen in ``Plan.apply``, once the messages are out: the assignments (25 to a
-BatchWriteItem), then strikes. Strikes re-read the cycle's strike records and submissions
-first, so work handed in while the digest went out is never struck. Strikes and counters
-live outside the member item (store/homework.py): one record per strike
-(``HWS#<cycle>#<member>``) and one counters item per member whose counters change
-(``HWM#<member>``), all written in batches of 25, since only digests write them: no check-in
-or submission written meanwhile can be undone. Replays are exact: counters already through
-this cycle are not counted again (domain.homework.close_writes). Reads for this: one Query
-of the counters and one of the strike records of the cycle they were last struck in.
+BatchWriteItem), then strikes. Strikes re-read the cycle's strikes and submissions first,
+so work handed in while the digest went out is never struck. Strikes and counters live
+outside the member item, packed (store/homework.py): a fixed number of bucket items per
+cycle for the strikes (``HWS#<cycle>$<bucket>``, a map member -> misses in a row) and for
+everyone's counters (``HWM$<bucket>``), keyed by a hash of the member id and written whole
+in batches of 25; a bucket of strikes that exists already (a replay) gets only its missing
+entries, one UpdateItem each, so a late submission's cleared strike is never written back.
+No check-in or submission written meanwhile can be undone. Replays are exact: counters
+already through this cycle are not counted again (domain.homework.close_writes). Reads for
+this: one Query of the counters and one of the strikes of the cycle they were last struck
+in (both shapes, the older per-member items too, in the same Query).
 Last, the points of stored work that a crash kept from being credited (the cycle's and the
 previous cycle's submissions, the previous cycle's reviews; features/points.py
 repair_credits): keyed as the original credit, so never twice; no request when none is owed.
@@ -72,11 +75,11 @@ from chalicelib.store.homework import (
     assignments_of,
     bulk_save_assignments,
     cycle_close,
+    cycle_strikes,
     record_close_writes,
     recorded_counters,
     reviews_of,
     save_cycle_close,
-    struck_in,
     submissions_of,
 )
 from chalicelib.store.repository import Store
@@ -772,7 +775,7 @@ def record_close(
     # its work before it deletes its strike, so a strike deleted before the first read is
     # seen handed in by the last, and one deleted after is among the struck (not written
     # again). tests/jobs/test_strike_records.py interleaves exactly this.
-    struck = struck_in(table, cid, digest.cycle_id)
+    struck, strike_buckets = cycle_strikes(table, cid, digest.cycle_id)
     recorded, cleared = recorded_counters(table, cid)
     # Work handed in while the digest was going out counts: it must not earn a strike.
     current = submissions_of(table, cid, digest.cycle_id)
@@ -783,7 +786,9 @@ def record_close(
     writes = close_writes(
         close, digest.cycle_id, struck, recorded, community.calendar.local_date(now), cleared
     )
-    record_close_writes(table, cid, digest.cycle_id, writes, now)
+    record_close_writes(
+        table, cid, digest.cycle_id, writes, now, recorded=recorded, strike_buckets=strike_buckets
+    )
     save_cycle_close(
         table,
         cid,

@@ -60,6 +60,7 @@ KIND_NAMES: dict[str, str] = {
     keys.SESSION_PREFIX: "sessions",
     keys.ANNOUNCEMENT_PREFIX: "announcements",
     keys.META: "community",
+    keys.HOMEWORK_COUNTERS_BUCKET_PREFIX: "homework_counters",  # an entry of a packed item
 }
 
 # The attribute of the member item that keeps the label a forgetting replaces them with, so
@@ -185,6 +186,11 @@ def forget_member(
     deleter = _Deleter(table, erased)
     for prefix in keys.PERSONAL_PREFIXES:
         for item in table.query(pk, prefix=prefix):
+            if _packed(item):  # a bucket of strikes: only their entry goes
+                if _holds_entry(item, user_id):
+                    _remove_entry(table, item, user_id)
+                    erased.deleted[kind_of(item["sk"])] += 1
+                continue
             if _owned(prefix, item, user_id):
                 deleter.erase_later(pk, item["sk"])
                 continue
@@ -220,6 +226,9 @@ def preview_forget(table: Table, community_id: str, user_id: str) -> Erased | No
     erased = Erased()
     for prefix in keys.PERSONAL_PREFIXES:
         for item in table.query(pk, prefix=prefix):
+            if _packed(item):
+                erased.deleted[kind_of(item["sk"])] += _holds_entry(item, user_id)
+                continue
             if _owned(prefix, item, user_id):
                 erased.deleted[kind_of(item["sk"])] += 1
                 continue
@@ -227,7 +236,7 @@ def preview_forget(table: Table, community_id: str, user_id: str) -> Erased | No
             scrubbed = relabel(fields, user_id, name, "forgotten", "former member")
             if scrubbed != fields or _relabelled_sk(item["sk"], user_id, "x") != item["sk"]:
                 erased.relabelled[kind_of(item["sk"])] += 1
-    for sk in _state_keys(table, pk, user_id):
+    for sk, _entry in _state_keys(table, pk, user_id):
         erased.deleted[kind_of(sk)] += 1
     erased.deleted[KIND_NAMES[keys.MEMBER_PREFIX]] += 1
     return erased
@@ -283,25 +292,58 @@ def drop_forget_request(table: Table, community_id: str, owner_id: str, user_id:
 
 
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
-    for sk in _state_keys(table, pk, user_id):
-        deleter.erase_later(pk, sk)
+    for sk, entry in _state_keys(table, pk, user_id):
+        if entry:  # their entry in their counters bucket, shared with others
+            _remove_entry(table, {"pk": pk, "sk": sk, "kind": keys.COUNTERS_BUCKET_KIND}, user_id)
+            deleter.erased.deleted[kind_of(sk)] += 1
+        else:
+            deleter.erase_later(pk, sk)
 
 
-def _state_keys(table: Table, pk: str, user_id: str) -> Iterator[str]:
-    """The member's state outside the member item, by its known keys (one BatchGetItem),
-    the admin commands held for their code and their unused sign-in links (a Query each;
-    links live 15 minutes, so there are few)."""
-    own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
-    for item in table.batch_get((pk, sk) for sk in own):
-        yield item["sk"]
+# Packed items (store/homework.py): a map member -> their entry, for many members.
+_PACKED_MAPS = keys.PACKED_MAPS
+
+
+def _packed(item: Item) -> bool:
+    return item.get("kind") in _PACKED_MAPS
+
+
+def _holds_entry(item: Item, user_id: str) -> bool:
+    return user_id in (item.get(_PACKED_MAPS[item["kind"]]) or {})
+
+
+def _remove_entry(table: Table, item: Item, user_id: str) -> None:
+    """The member's entry out of a packed item: one UpdateItem REMOVE, conditional on the
+    entry (a rerun, or a late clear that removed it first, removes nothing)."""
+    attr = _PACKED_MAPS[item["kind"]]
+    cond = Cond.has_entry(attr, user_id)
+    table.update_entries(item["pk"], item["sk"], attr, drop=[user_id], cond=cond)
+
+
+def _state_keys(table: Table, pk: str, user_id: str) -> Iterator[tuple[str, bool]]:
+    """The member's state outside the member item, by its known keys (one BatchGetItem:
+    with their entry in a counters bucket, True beside it), the admin commands held for
+    their code and their unused sign-in links (a Query each; links live 15 minutes, so
+    there are few)."""
+    for item in table.batch_get((pk, sk) for sk in _own_state(user_id)):
+        if not _packed(item):
+            yield item["sk"], False
+        elif _holds_entry(item, user_id):
+            yield item["sk"], True
     for item in table.query(pk, prefix=keys.confirm_sk(user_id, "")):
-        yield item["sk"]
+        yield item["sk"], False
     for item in table.query(pk, prefix=keys.SIGNIN_PREFIX):
         if item.get("user_id") == user_id:
-            yield item["sk"]
+            yield item["sk"], False
     # Their welcome claims (the joining ritual, store/ritual.py): a few days' worth at most.
     for item in table.query(pk, prefix=keys.welcome_member_prefix(user_id)):
-        yield item["sk"]
+        yield item["sk"], False
+
+
+def _own_state(user_id: str) -> list[str]:
+    """The keys of a member's state: counters (their bucket, the older item), warning."""
+    bucket = keys.counters_bucket_sk(keys.member_bucket(user_id, keys.COUNTER_BUCKETS))
+    return [bucket, keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
 
 
 # -- a whole community ----------------------------------------------------------------------
@@ -356,6 +398,10 @@ def member_items(table: Table, community_id: str, user_id: str) -> dict[str, lis
     for prefix in keys.PERSONAL_PREFIXES:
         kind = KIND_NAMES[prefix]
         for item in table.query(pk, prefix=prefix):
+            if _packed(item):
+                if _holds_entry(item, user_id):
+                    found.setdefault(kind, []).append(_entry_of(item, user_id))
+                continue
             if not _owned(prefix, item, user_id):
                 if prefix == keys.REPORT_ROWS_PREFIX:
                     rows = [r for r in item.get("rows", []) if r and r[0] == user_id]
@@ -365,9 +411,19 @@ def member_items(table: Table, community_id: str, user_id: str) -> dict[str, lis
                 elif relabel(item, user_id, None, "", "") == item:
                     continue  # does not name them
             found.setdefault(kind, []).append({k: v for k, v in item.items() if k != "pk"})
-    own = [keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
-    for item in table.batch_get((pk, sk) for sk in own):  # their state outside the member
+    for item in table.batch_get((pk, sk) for sk in _own_state(user_id)):  # their state
+        if _packed(item):
+            if _holds_entry(item, user_id):
+                found.setdefault(kind_of(item["sk"]), []).append(_entry_of(item, user_id))
+            continue
         found.setdefault(kind_of(item["sk"]), []).append(
             {k: v for k, v in item.items() if k != "pk"}
         )
     return found
+
+
+def _entry_of(item: Item, user_id: str) -> Item:
+    """What a packed item keeps about the member: their entry alone, with where it is."""
+    attr = _PACKED_MAPS[item["kind"]]
+    shown = {k: v for k, v in item.items() if k not in ("pk", attr, "bucket")}
+    return {**shown, attr: {user_id: item[attr][user_id]}}

@@ -5,10 +5,14 @@ review assignments, strike records and what each digest showed.
     C#<cid> / HWH#<cycle>#<member>#<at>      an earlier version, kept when replaced
     C#<cid> / RV#<cycle>#<reviewee>#<reviewer>   a review of <reviewee>'s work of <cycle>
     C#<cid> / AS#<cycle>#<reviewee>          who reviews <reviewee>'s work of <cycle>
-    C#<cid> / HWS#<cycle>#<member>           a strike: <member> missed <cycle>
+    C#<cid> / HWS#<cycle>$<bucket>           a cycle's strikes, a map member -> misses in a
+                                             row (a bucket: a hash of the member id)
     C#<cid> / HWC#<cycle>                    the close of <cycle>: who its digest showed
-    C#<cid> / HWM#<member>                   the member's strike count and misses in a row
+    C#<cid> / HWM$<bucket>                   the counters of the bucket's members: a map
+                                             member -> strikes, misses in a row, through
                                              (written by digests only; see "strikes" below)
+    C#<cid> / HWS#<cycle>#<member>, HWM#<member>   the same, as written before they were
+                                             packed: still read, never written
 
 Everything a digest needs for one cycle is one Query per kind (paged, 1 MB a page), never
 a request per member; a chat command reads its own few items by key. Each function states
@@ -20,8 +24,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from chalicelib.domain.homework import CloseWrites, Counters, StrikeChange, Work, standing_counters
+from chalicelib.domain.homework import (
+    CloseWrites,
+    Counters,
+    StrikeChange,
+    Work,
+    cleared_strike,
+    standing_counters,
+)
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.retention import RETENTION, expires_at
@@ -289,24 +301,81 @@ def review_progress(
 
 
 # -- strikes --------------------------------------------------------------------------------
+#
+# Strikes live outside the member item, packed (issue 19). A cycle's strikes are
+# keys.STRIKE_BUCKETS items ``HWS#<cycle>$<bb>``, each a map member -> the misses in a row
+# that strike made; every member's counters are keys.COUNTER_BUCKETS items ``HWM$<bb>``, a
+# map member -> counters; a member's bucket is a stable hash of their id. A close writes
+# whole buckets, 25 to a BatchWriteItem: ~1 KB write units full of entries instead of one
+# ~100-byte item per struck member.
+#
+# Who else writes them, and why nothing of theirs is undone:
+# - counters buckets: only digests write them (erasure removes an entry), and a digest
+#   reads them all first, so its put of a bucket carries every entry as read plus its own.
+#   (A member forgotten between a digest's read and its put would be written back, as their
+#   per-member counters item was before: `member forget` run again removes it.)
+# - strike buckets: a late submission clears a strike by an UpdateItem REMOVE of its own
+#   entry (conditional on the entry, so once). A close puts only buckets that did not exist
+#   when it read the cycle's strikes (nobody can have removed an entry from them); into a
+#   bucket that exists (a replay) it sets its new entries one by one (UpdateItem SET), never
+#   rewriting the bucket, so a strike cleared meanwhile stays cleared.
+# Readers take a recorded strike whose entry is gone as cleared
+# (domain.homework.standing_counters), and the next close folds that in.
+#
+# The older shapes still count, read in the same Query as the new (keys.py: "$" sorts right
+# after "#"): per-member records ``HWS#<cycle>#<member>``, counters items ``HWM#<member>``
+# (a bucket's entry is newer), and counters on the member item for members with neither.
+# Old data is never rewritten in bulk: a close copies an older counters item into its bucket
+# only when it writes that bucket anyway.
+
+STRIKE_BUCKET_KIND = keys.STRIKE_BUCKET_KIND
+COUNTERS_BUCKET_KIND = keys.COUNTERS_BUCKET_KIND
+# Entries set in one UpdateItem on a replay (its expression stays far under DynamoDB's 4 KB).
+ENTRIES_PER_UPDATE = 100
+
+
+def is_strike_bucket(item: Item) -> bool:
+    return item.get("kind") == STRIKE_BUCKET_KIND
+
+
+def is_counters_bucket(item: Item) -> bool:
+    return item.get("kind") == COUNTERS_BUCKET_KIND
+
+
+def cycle_strikes(table: Table, community_id: str, cycle_id: str) -> tuple[set[str], set[int]]:
+    """Members with a strike for the cycle (either shape), and which of its strike buckets
+    exist: one Query (strongly consistent, so a replayed close sees what the first wrote;
+    ~45 bytes a strike: 10,000 strikes are one 1 MB page)."""
+    start, end = keys.cycle_strikes_range(cycle_id, cycle_id)
+    struck: set[str] = set()
+    buckets: set[int] = set()
+    for item in table.query(_pk(community_id), start=start, end=end, consistent=True):
+        if is_strike_bucket(item):
+            buckets.add(int(item["bucket"]))
+            struck |= set(item.get("strikes") or {})
+        else:
+            struck.add(item["user_id"])
+    return struck, buckets
 
 
 def struck_in(table: Table, community_id: str, cycle_id: str) -> set[str]:
-    """Members with a strike for the cycle: one Query (strongly consistent, so a replayed
-    close sees what the first one wrote)."""
-    prefix = keys.cycle_strikes_prefix(cycle_id)
-    return {
-        item["user_id"] for item in table.query(_pk(community_id), prefix=prefix, consistent=True)
-    }
+    """Members with a strike for the cycle: one Query (see :func:`cycle_strikes`)."""
+    return cycle_strikes(table, community_id, cycle_id)[0]
 
 
-# Strikes live outside the member item. A close writes a record per strike
-# (HWS#<cycle>#<member>) and the counters of every member they change (HWM#<member>), both
-# in batches of 25: only digests write them, so a blind put undoes no one's write. A late
-# submission clears a strike by deleting its record (conditionally, once); readers take a
-# recorded strike whose record is gone as cleared (domain.homework.standing_counters), and
-# the next close folds that in. Members with no HWM# item yet keep the counters the member
-# item held before this shape (the fallback read: old data is never rewritten).
+def strikes_over_cycles(
+    table: Table, community_id: str, first: str, last: str
+) -> set[tuple[str, str]]:
+    """(cycle, member) of every strike of the cycles ``first..last``, both shapes: one
+    Query over the range (paged; ~45 bytes a strike)."""
+    start, end = keys.cycle_strikes_range(first, last)
+    found: set[tuple[str, str]] = set()
+    for item in table.query(_pk(community_id), start=start, end=end):
+        if is_strike_bucket(item):
+            found |= {(item["cycle"], u) for u in item.get("strikes") or {}}
+        else:
+            found.add((item["cycle"], item["user_id"]))
+    return found
 
 
 def counters_from_item(item: Item) -> Counters:
@@ -320,16 +389,51 @@ def counters_from_item(item: Item) -> Counters:
     )
 
 
+def counters_entry(counters: Counters) -> dict[str, Any]:
+    """A member's entry in a counters bucket: one-letter names, no empty values."""
+    entry = {
+        "s": counters.strikes,
+        "r": counters.missed_in_a_row,
+        "t": counters.through,
+        "k": counters.struck or None,
+        "a": counters.at.isoformat() if counters.at else None,
+    }
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def counters_from_entry(entry: Mapping[str, Any]) -> Counters:
+    at = entry.get("a")
+    return Counters(
+        int(entry.get("s") or 0),
+        int(entry.get("r") or 0),
+        entry.get("t"),
+        bool(entry.get("k")),
+        date.fromisoformat(at) if at else None,
+    )
+
+
+def counters_in_items(items: Iterable[Item]) -> dict[str, Counters]:
+    """Counters by member from items of either shape; a bucket's entry wins over an older
+    per-member item (it was written after it)."""
+    older: dict[str, Counters] = {}
+    packed: dict[str, Counters] = {}
+    for item in items:
+        if is_counters_bucket(item):
+            for user_id, entry in (item.get("counters") or {}).items():
+                packed[user_id] = counters_from_entry(entry)
+        elif str(item["sk"]).startswith(keys.HOMEWORK_COUNTERS_PREFIX):
+            older[item["user_id"]] = counters_from_item(item)
+    return {**older, **packed}
+
+
 def recorded_counters(table: Table, community_id: str) -> tuple[dict[str, Counters], set[str]]:
     """Every member's recorded counters, and who among them has had the recorded strike
-    cleared since (its record deleted by a late submission). One Query of the counters
-    (paged, ~100 bytes a member: 10,000 members are two pages) plus one Query of strike
-    records per cycle some recorded strike belongs to (almost always one: the last close)."""
+    cleared since (its entry removed by a late submission). One Query of the counters, both
+    shapes (paged, ~70 bytes a member: 10,000 members are one page) plus one Query of the
+    strikes per cycle some recorded strike belongs to (almost always one: the last close)."""
     pk = _pk(community_id)
-    recorded = {
-        item["user_id"]: counters_from_item(item)
-        for item in table.query(pk, prefix=keys.HOMEWORK_COUNTERS_PREFIX, consistent=True)
-    }
+    start, end = keys.COUNTERS_RANGE
+    recorded = counters_in_items(table.query(pk, start=start, end=end, consistent=True))
     by_cycle: dict[str, set[str]] = {}
     for user_id, counters in recorded.items():
         if counters.struck and counters.through:
@@ -355,52 +459,144 @@ def with_counters(member: Member, counters: Counters) -> Member:
     return replace(member, strikes=counters.strikes, missed_in_a_row=counters.missed_in_a_row)
 
 
+def counters_keys(pk: str, user_id: str) -> list[tuple[str, str]]:
+    """Where a member's counters may be: their bucket, and the older per-member item."""
+    bucket = keys.member_bucket(user_id, keys.COUNTER_BUCKETS)
+    return [(pk, keys.counters_bucket_sk(bucket)), (pk, keys.homework_counters_sk(user_id))]
+
+
+def strike_keys(pk: str, cycle_id: str, user_id: str) -> list[tuple[str, str]]:
+    """Where a member's strike for a cycle may be: their bucket, and the older record."""
+    bucket = keys.member_bucket(user_id, keys.STRIKE_BUCKETS)
+    return [(pk, keys.strike_bucket_sk(cycle_id, bucket)), (pk, keys.strike_sk(cycle_id, user_id))]
+
+
+def holds_strike(items: Iterable[Item], user_id: str, cycle_id: str) -> bool:
+    """Among ``items`` (read by :func:`strike_keys`), the member's strike for the cycle."""
+    for item in items:
+        if is_strike_bucket(item):
+            if item.get("cycle") == cycle_id and user_id in (item.get("strikes") or {}):
+                return True
+        elif item.get("user_id") == user_id and item.get("cycle") == cycle_id:
+            return True
+    return False
+
+
 def member_counters(table: Table, community_id: str, member: Member) -> Member:
     """The member with their homework counters and warning now, for a chat command: one
-    BatchGetItem (counters and warning items), and one GetItem more only when their last
-    close struck them (has the strike been cleared since?)."""
+    BatchGetItem (their counters bucket, their older counters item, their warning), and one
+    more only when their last close struck them (has the strike been cleared since?). A
+    bucket is read whole: ~1 read unit at 10,000 members, ~13 at 100,000 (long ids)."""
     from chalicelib.store.reports import warning_from_item
 
     pk = _pk(community_id)
-    found = {
-        item["sk"]: item
-        for item in table.batch_get(
-            [(pk, keys.homework_counters_sk(member.user_id)), (pk, keys.warning_sk(member.user_id))]
-        )
-    }
-    member = warning_from_item(member, found.get(keys.warning_sk(member.user_id)))
-    item = found.get(keys.homework_counters_sk(member.user_id))
-    if item is None:
-        return member  # no close since this shape: the member item's counters
-    recorded = counters_from_item(item)
+    user_id = member.user_id
+    found = table.batch_get([*counters_keys(pk, user_id), (pk, keys.warning_sk(user_id))])
+    warning = next((i for i in found if i["sk"] == keys.warning_sk(user_id)), None)
+    member = warning_from_item(member, warning)
+    counted = counters_in_items(i for i in found if i["sk"] != keys.warning_sk(user_id))
+    recorded = counted.get(user_id)
+    if recorded is None:
+        return member  # no close since strikes left the member item: its own counters
     stands = True
     if recorded.struck and recorded.through:
-        stands = table.get(pk, keys.strike_sk(recorded.through, member.user_id)) is not None
+        held = table.batch_get(strike_keys(pk, recorded.through, user_id))
+        stands = holds_strike(held, user_id, recorded.through)
     return with_counters(member, standing_counters(member, recorded, stands))
 
 
 def record_close_writes(
-    table: Table, community_id: str, cycle_id: str, writes: CloseWrites, at: datetime
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    writes: CloseWrites,
+    at: datetime,
+    *,
+    recorded: Mapping[str, Counters] | None = None,
+    strike_buckets: Iterable[int] | None = None,
 ) -> int:
-    """The close's counters, then its strike records: 25 to a BatchWriteItem. Counters go
-    first: a crash between leaves counters through this cycle without their record, which a
-    replay writes (the other order would leave a record the replay takes as counted)."""
+    """The close's counters buckets, then its strike buckets, 25 to a BatchWriteItem; on a
+    replay, new strikes in a bucket that exists are set entry by entry (one UpdateItem per
+    such bucket). Returns the items written.
+
+    ``recorded``: every member's counters as the close read them (:func:`recorded_counters`;
+    read here when not given): a counters bucket is written whole, with its members' entries
+    as read and the close's changes. ``strike_buckets``: the cycle's strike buckets that
+    existed when the close read its strikes (:func:`cycle_strikes`; read here when not given).
+
+    Exactly once: counters go first. A crash between the two writes leaves counters through
+    this cycle with no strike entry; the replay (domain.homework.close_writes) counts nothing
+    again and writes the entry. The other order would leave an entry that the replay reads
+    as a strike already counted. A crash inside either write loses whole buckets only (each
+    put is atomic), and the same argument holds member by member. A strike cleared after
+    the replay read the cycle's strikes is never written back: the replay read it as struck
+    (so sets no entry for it) and never rewrites a bucket that exists. One cleared before
+    that read came with late work, which the replay's read of the submissions, after it,
+    sees (jobs/send_weekly_digests.py record_close)."""
     pk = _pk(community_id)
-    counters = (
+    if recorded is None:
+        recorded, _cleared = recorded_counters(table, community_id)
+    if strike_buckets is None:
+        _struck, existing = cycle_strikes(table, community_id, cycle_id)
+    else:
+        existing = set(strike_buckets)
+    touched = {keys.member_bucket(u, keys.COUNTER_BUCKETS) for u in writes.counters}
+    counters: dict[int, dict[str, Any]] = {b: {} for b in touched}
+    for user_id, c in sorted({**recorded, **writes.counters}.items()):
+        bucket = keys.member_bucket(user_id, keys.COUNTER_BUCKETS)
+        if bucket in counters:
+            counters[bucket][user_id] = counters_entry(c)
+    written = table.batch_put(
         {
             "pk": pk,
-            "sk": keys.homework_counters_sk(user_id),
-            "kind": "hw-counters",
-            "user_id": user_id,
-            "strikes": c.strikes,
-            "missed_in_a_row": c.missed_in_a_row,
-            "through": c.through,
-            "struck": c.struck,
-            "at": c.at.isoformat() if c.at else None,
+            "sk": keys.counters_bucket_sk(bucket),
+            "kind": COUNTERS_BUCKET_KIND,
+            "bucket": bucket,
+            "counters": entries,
+            "at": at.isoformat(),
         }
-        for user_id, c in sorted(writes.counters.items())
+        for bucket, entries in sorted(counters.items())
     )
-    records = (
+    strikes: dict[int, dict[str, int]] = {}
+    for change in writes.strikes:
+        bucket = keys.member_bucket(change.user_id, keys.STRIKE_BUCKETS)
+        strikes.setdefault(bucket, {})[change.user_id] = change.missed_in_a_row
+    written += table.batch_put(
+        {
+            "pk": pk,
+            "sk": keys.strike_bucket_sk(cycle_id, bucket),
+            "kind": STRIKE_BUCKET_KIND,
+            "cycle": cycle_id,
+            "bucket": bucket,
+            "strikes": entries,
+            "at": at.isoformat(),
+        }
+        for bucket, entries in sorted(strikes.items())
+        if bucket not in existing
+    )
+    for bucket, entries in sorted(strikes.items()):
+        if bucket not in existing:
+            continue
+        ordered = sorted(entries.items())
+        for i in range(0, len(ordered), ENTRIES_PER_UPDATE):
+            table.update_entries(
+                pk,
+                keys.strike_bucket_sk(cycle_id, bucket),
+                "strikes",
+                put=dict(ordered[i : i + ENTRIES_PER_UPDATE]),
+            )
+        written += 1
+    return written
+
+
+def bulk_record_strikes(
+    table: Table, community_id: str, cycle_id: str, changes: Iterable[StrikeChange], at: datetime
+) -> int:
+    """Strike records of the older shape (``HWS#<cycle>#<member>``, one item each, 25 to a
+    BatchWriteItem) for the changes that add a strike: what was written before strikes were
+    packed. Seeding older data and tests of the upgrade; no close writes these any more."""
+    pk = _pk(community_id)
+    return table.batch_put(
         {
             "pk": pk,
             "sk": keys.strike_sk(cycle_id, change.user_id),
@@ -410,36 +606,36 @@ def record_close_writes(
             "in_a_row": change.missed_in_a_row,
             "at": at.isoformat(),
         }
-        for change in writes.strikes
+        for change in changes
+        if change.delta > 0
     )
-    return table.batch_put([*counters, *records])
-
-
-def bulk_record_strikes(
-    table: Table, community_id: str, cycle_id: str, changes: Iterable[StrikeChange], at: datetime
-) -> int:
-    """Strike records alone for the changes that add a strike (25 to a BatchWriteItem):
-    what the older shape wrote next to the member item's counters. Seeding and tests."""
-    strikes = tuple(c for c in changes if c.delta > 0)
-    return record_close_writes(table, community_id, cycle_id, CloseWrites(strikes, {}), at)
 
 
 def delete_strike(table: Table, community_id: str, cycle_id: str, user_id: str) -> bool:
-    """Remove a member's strike for a cycle: one conditional DeleteItem. True only for the
-    caller that actually removed it, so two late submissions cannot clear it twice. This
-    alone clears it: readers of the counters see the record gone."""
-    return table.delete(
-        _pk(community_id), keys.strike_sk(cycle_id, user_id), cond=Cond.exists("pk")
-    )
+    """Clear a member's strike for a cycle. True only for the caller that actually cleared
+    it, so two late submissions cannot clear it twice: one UpdateItem REMOVE of their entry
+    in the cycle's strike bucket, conditional on the entry. Readers of the counters then
+    see the entry gone. A strike recorded by the older shape (the REMOVE finds no entry) is
+    its record: one conditional DeleteItem, and for a member whose counters were still on the
+    member item, the change there (:func:`apply_strike_change`)."""
+    pk = _pk(community_id)
+    bucket = keys.strike_bucket_sk(cycle_id, keys.member_bucket(user_id, keys.STRIKE_BUCKETS))
+    cond = Cond.has_entry("strikes", user_id)
+    if table.update_entries(pk, bucket, "strikes", drop=[user_id], cond=cond):
+        return True
+    if not table.delete(pk, keys.strike_sk(cycle_id, user_id), cond=Cond.exists("pk")):
+        return False
+    apply_strike_change(table, community_id, cleared_strike(user_id))
+    return True
 
 
 def apply_strike_change(table: Table, community_id: str, change: StrikeChange) -> bool:
     """A change to counters kept on the member item, for members no close has recorded
-    counters for since strikes moved out of it (one GetItem; then one conditional
-    UpdateItem on those only). Members with an ``HWM#`` item need nothing: their cleared
-    strike is the deleted record."""
+    counters for since strikes moved out of it (one BatchGetItem of where their counters
+    may be; then one conditional UpdateItem on those only). Members with recorded counters
+    need nothing: their cleared strike is the entry or record gone."""
     pk = _pk(community_id)
-    if table.get(pk, keys.homework_counters_sk(change.user_id), consistent=True) is not None:
+    if counters_in_items(table.batch_get(counters_keys(pk, change.user_id))).get(change.user_id):
         return True
     updated = table.update(
         pk,

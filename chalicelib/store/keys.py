@@ -7,6 +7,7 @@ its settings, members, check-ins, homework and job runs, so that "the members of
 
 from __future__ import annotations
 
+import zlib
 from datetime import date
 
 META = "META"
@@ -275,6 +276,50 @@ def homework_counters_sk(user_id: str) -> str:
     return f"{HOMEWORK_COUNTERS_PREFIX}{user_id}"
 
 
+# -- strikes and counters packed in buckets (store/homework.py; issue 19) ----------------------
+# A cycle's strikes are STRIKE_BUCKETS items ``HWS#<cycle>$<bb>`` (a map member -> misses in a
+# row), the counters COUNTER_BUCKETS items ``HWM$<bb>`` (a map member -> counters); a member's
+# bucket is a stable hash of their id (crc32, never Python's salted hash). Neither can be an
+# older per-member key: those have "#" where these have "$" ("HWS#<cycle>#<member>",
+# "HWM#<member>"), and "$" sorts right after "#", so one Query range reads both shapes: a
+# cycle's strikes "HWS#<cycle>#" .. "HWS#<cycle>$\uffff", every counter "HWM#" .. "HWM$\uffff".
+# Sized for 100,000 members with 35-character ids (Feishu's): the largest strike bucket is
+# ~116 KB with every member struck, the largest counters bucket ~105 KB (7-character ids:
+# 30 KB and 62 KB), far under DynamoDB's 400 KB.
+STRIKE_BUCKETS = 32
+COUNTER_BUCKETS = 64
+HOMEWORK_COUNTERS_BUCKET_PREFIX = "HWM$"
+# Their "kind" attribute, and the map each packs (erasure removes a member's entry of it).
+STRIKE_BUCKET_KIND = "strike-bucket"
+COUNTERS_BUCKET_KIND = "hw-counters-bucket"
+PACKED_MAPS = {STRIKE_BUCKET_KIND: "strikes", COUNTERS_BUCKET_KIND: "counters"}
+
+
+def member_bucket(user_id: str, buckets: int) -> int:
+    """The member's bucket among ``buckets``: the same in every process and release."""
+    return zlib.crc32(user_id.encode("utf-8")) % buckets
+
+
+def strike_bucket_sk(cycle_id: str, bucket: int) -> str:
+    """The strikes of ``cycle_id`` of the members whose bucket is ``bucket``."""
+    return f"{STRIKE_PREFIX}{cycle_id}${bucket:02d}"
+
+
+def cycle_strikes_range(first: str, last: str) -> tuple[str, str]:
+    """Sort keys from the strikes of ``first`` to those of ``last``, both shapes (the older
+    per-member records and the buckets): one Query."""
+    return f"{STRIKE_PREFIX}{first}#", f"{STRIKE_PREFIX}{last}$\uffff"
+
+
+def counters_bucket_sk(bucket: int) -> str:
+    """The homework counters of the members whose bucket is ``bucket``."""
+    return f"{HOMEWORK_COUNTERS_BUCKET_PREFIX}{bucket:02d}"
+
+
+# Every member's counters, both shapes (older "HWM#<member>" items and the buckets).
+COUNTERS_RANGE = (HOMEWORK_COUNTERS_PREFIX, HOMEWORK_COUNTERS_BUCKET_PREFIX + "\uffff")
+
+
 # -- warnings outside the member item (store/reports.py) ---------------------------------------
 # The monthly report's warning state, one small item per member it ever warned, written in
 # batches by the report; /standing clears one conditionally. "WRN#" begins no other prefix.
@@ -442,6 +487,7 @@ STATE_PREFIXES = (
     CONFIRM_PREFIX,
     SIGNIN_PREFIX,
     WELCOME_PREFIX,
+    HOMEWORK_COUNTERS_BUCKET_PREFIX,
 )
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.

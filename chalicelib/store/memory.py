@@ -168,6 +168,35 @@ class MemoryTable:
             current = self._items.get((pk, sk))
             return UpdateResult(False, copy.deepcopy(current) if current is not None else None)
 
+    def update_entries(
+        self,
+        pk: str,
+        sk: str,
+        attr: str,
+        *,
+        put: Mapping[str, Any] | None = None,
+        drop: Iterable[str] = (),
+        cond: Cond | None = None,
+    ) -> bool:
+        self.requests["UpdateItem"] += 1
+        with self._lock:
+            current = self._items.get((pk, sk))
+            if cond is not None and not cond.evaluate(current):
+                return False
+            put, drop = dict(put or {}), list(drop)
+            if not put and not drop:
+                return True
+            item: Item = copy.deepcopy(current) if current else {"pk": pk, "sk": sk}
+            entries = item.get(attr)
+            if put and not isinstance(entries, dict):
+                raise ValueError(f"no map {attr!r} on {pk}/{sk} to set entries in")
+            if isinstance(entries, dict):
+                entries.update(put)
+                for key in drop:
+                    entries.pop(key, None)
+            self._items[(pk, sk)] = _normalise(item)
+        return True
+
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:
         self.requests["DeleteItem"] += 1
         with self._lock:

@@ -53,6 +53,11 @@ class Cond:
         return Cond("eq", (attr, value))
 
     @staticmethod
+    def has_entry(attr: str, key: str) -> Cond:
+        """The map attribute ``attr`` holds an entry ``key`` (``attribute_exists(a.k)``)."""
+        return Cond("has_entry", (attr, key))
+
+    @staticmethod
     def ne(attr: str, value: Any) -> Cond:
         return Cond("ne", (attr, value))
 
@@ -82,6 +87,9 @@ class Cond:
             return args[0] not in item
         if op == "exists":
             return args[0] in item
+        if op == "has_entry":
+            entries = item.get(args[0])
+            return isinstance(entries, dict) and args[1] in entries
         if op in ("or", "and"):
             left, right = (c.evaluate(item) for c in args)
             return bool((left or right) if op == "or" else (left and right))
@@ -184,6 +192,17 @@ class Table(Protocol):
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool: ...
 
+    def update_entries(
+        self,
+        pk: str,
+        sk: str,
+        attr: str,
+        *,
+        put: Mapping[str, Any] | None = None,
+        drop: Iterable[str] = (),
+        cond: Cond | None = None,
+    ) -> bool: ...
+
     def query(
         self,
         pk: str,
@@ -249,6 +268,10 @@ class _Expr:
         self.names[placeholder] = attr
         return placeholder
 
+    def entry(self, attr: str, key: str) -> str:
+        """A map entry's path: ``#a.#k`` (any key, however spelled, goes by placeholder)."""
+        return f"{self.name(attr)}.{self.name(key)}"
+
     def value(self, value: Any) -> str:
         placeholder = f":v{len(self.values)}"
         self.values[placeholder] = self._serialize(to_dynamo_value(value))
@@ -259,6 +282,8 @@ class _Expr:
             return f"attribute_not_exists({self.name(c.args[0])})"
         if c.op == "exists":
             return f"attribute_exists({self.name(c.args[0])})"
+        if c.op == "has_entry":
+            return f"attribute_exists({self.entry(*c.args)})"
         if c.op in ("or", "and"):
             left, right = (self.cond(x) for x in c.args)
             return f"({left} {c.op.upper()} {right})"
@@ -476,6 +501,47 @@ class DynamoTable:
         if cond is not None:
             request["ConditionExpression"] = expr.cond(cond)
         return expr.apply(request)
+
+    def update_entries(
+        self,
+        pk: str,
+        sk: str,
+        attr: str,
+        *,
+        put: Mapping[str, Any] | None = None,
+        drop: Iterable[str] = (),
+        cond: Cond | None = None,
+    ) -> bool:
+        """Set and remove entries of the map attribute ``attr`` of an existing item, in one
+        UpdateItem (``SET a.k = v``, ``REMOVE a.k``): the rest of the map is untouched, so
+        two writers of different entries never undo each other. False when ``cond`` failed.
+        Setting needs the map to exist (DynamoDB refuses a path into nothing)."""
+        from botocore.exceptions import ClientError
+
+        expr = _Expr(self._ser)
+        clauses = []
+        sets = [f"{expr.entry(attr, k)} = {expr.value(v)}" for k, v in (put or {}).items()]
+        removes = [expr.entry(attr, k) for k in drop]
+        if sets:
+            clauses.append("SET " + ", ".join(sets))
+        if removes:
+            clauses.append("REMOVE " + ", ".join(removes))
+        if not clauses:
+            return True
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": self._key(pk, sk),
+            "UpdateExpression": " ".join(clauses),
+        }
+        if cond is not None:
+            request["ConditionExpression"] = expr.cond(cond)
+        try:
+            self.client.update_item(**expr.apply(request))
+        except ClientError as error:
+            if self._is_condition_failure(error):
+                return False
+            raise
+        return True
 
     def delete(self, pk: str, sk: str, *, cond: Cond | None = None) -> bool:
         from botocore.exceptions import ClientError

@@ -26,6 +26,7 @@ from chalicelib.store.homework import (
     member_counters,
     save_review,
     save_submission,
+    struck_in,
 )
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -127,7 +128,11 @@ def test_the_close_strikes_the_missing_and_writes_the_assignments(world):
     assert counters(store, "ann").missed_in_a_row == 0  # handing in ends a run
     for excused in ("eve", "fay"):
         assert counters(store, excused).strikes == 0
-    assert [i["sk"] for i in items(store, keys.STRIKE_PREFIX)] == ["HWS#C0003#dan"]
+    # one strike, packed: dan's entry in the bucket of C0003's strikes his id hashes to
+    dans = keys.strike_bucket_sk("C0003", keys.member_bucket("dan", keys.STRIKE_BUCKETS))
+    assert [(i["sk"], i["strikes"]) for i in items(store, keys.STRIKE_PREFIX)] == [
+        (dans, {"dan": 1})
+    ]
     assignment = assignments_of(store.table, "c1", "C0003")
     assert set(assignment) == {"ann", "bob", "cat"}
     assert all(len(r) == 2 and author not in r for author, r in assignment.items())
@@ -200,9 +205,9 @@ def test_strikes_run_across_a_paused_cycle(world):
     assert "Homework digest cycle 5 (2026-11-30 to 2026-12-06" in text
     dan = counters(store, "dan")
     assert (dan.strikes, dan.missed_in_a_row) == (2, 2)
-    assert [i["sk"] for i in items(store, "HWS#") if i["user_id"] == "dan"] == [
-        "HWS#C0003#dan",
-        "HWS#C0005#dan",
+    assert [c for c in ("C0003", "C0004", "C0005") if "dan" in struck_in(store.table, "c1", c)] == [
+        "C0003",
+        "C0005",
     ]
 
 
@@ -363,8 +368,14 @@ def test_a_200_member_digest_reads_a_bounded_number_of_queries_and_splits_per_pl
     assert counts.pop("GetItem") == 2  # the community, the cycle 2 close record
     missing = result.summary["missing"]
     assert missing == 200 - 160 - result.summary["on_leave"]
-    # assignments, then each struck member's counters and strike record: 25 to a batch
-    assert counts.pop("BatchWriteItem") == -(-160 // 25) + -(-(2 * missing) // 25)
+    # assignments, then the counters buckets and strike buckets the close touched, whole,
+    # 25 to a batch: fewer items than a record and a counters item per struck member
+    packed = [
+        len(list(store.table.query("C#c1", prefix=prefix)))
+        for prefix in (keys.HOMEWORK_COUNTERS_BUCKET_PREFIX, "HWS#C0003$")
+    ]
+    assert sum(packed) < 2 * missing
+    assert counts.pop("BatchWriteItem") == -(-160 // 25) + sum(-(-n // 25) for n in packed)
     assert counts.pop("PutItem") == 1  # the cycle 3 close record
     # claim + one per group part + one per 50 DMs (each reviewer's assignments) + finish:
     # nothing per struck member (strikes are no longer member item updates)

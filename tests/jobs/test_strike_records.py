@@ -1,11 +1,12 @@
-"""Strikes and homework counters as items of their own (issue #19, the write shape).
+"""Strikes and homework counters outside the member item, packed (issue #19, the write shape).
 
-A digest writes each strike's record (``HWS#<cycle>#<member>``) and the counters of each
-member it changes (``HWM#<member>``) in batches of 25, never an UpdateItem per member: only
-digests write those items, so a batch put undoes nobody's write. What these tests pin:
-what it costs, that a replay counts nothing twice, that a member's own action between the
-digest's reads and its writes (late work, a check-in) is never undone, and that counters
-written on the member item before this shape still count.
+A digest writes a cycle's strikes into bucket items (``HWS#<cycle>$<bb>``, a map member ->
+misses in a row) and everyone's counters into bucket items (``HWM$<bb>``), a member's
+bucket a hash of their id, whole, in batches of 25; never an UpdateItem per member. What
+these tests pin: what it costs, that a replay counts nothing twice, that a member's own
+action between the digest's reads and its writes (late work, a check-in) is never undone,
+that a late clear clears once, and that the older shapes (per-member records ``HWS#<cycle>#
+<member>`` and counters items ``HWM#<member>``, counters on the member item) still count.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from chalicelib.store.homework import (
     bulk_record_strikes,
     delete_strike,
     member_counters,
+    recorded_counters,
     save_submission,
+    struck_in,
 )
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.repository import Store
@@ -64,6 +67,15 @@ def small_world(table=None) -> Store:
     return store
 
 
+def buckets(store: Store, cycle: str) -> list[dict]:
+    """The packed items: every counters bucket and the cycle's strike buckets."""
+    return [
+        item
+        for prefix in (keys.HOMEWORK_COUNTERS_BUCKET_PREFIX, f"HWS#{cycle}$")
+        for item in store.table.query("C#c1", prefix=prefix)
+    ]
+
+
 # -- cost -----------------------------------------------------------------------------------
 
 
@@ -96,15 +108,19 @@ def test_a_1000_member_digest_with_300_struck_writes_in_batches(dynamo_table, re
     counts = dict(requests_made.counts)
     group = sum(1 for m in sent if m.kind == "message")
     dms = len(sent) - group
-    # 700 assignments, then 300 counters and 300 strike records: 25 to a batch
-    assert counts["BatchWriteItem"] == -(-700 // 25) + -(-600 // 25)
+    # 700 assignments, then the counters buckets, then the strike buckets (after them, never
+    # in the same batch: the order is the replay's argument), whole: 25 to a batch. Before
+    # they were packed: 300 counters items and 300 strike records, 24 batches.
+    packed = buckets(store, "C0003")
+    assert len(packed) == keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS == 96
+    assert counts["BatchWriteItem"] == -(-700 // 25) + -(-64 // 25) + -(-32 // 25) == 28 + 5
     # the run's claim, its parts, its DM checkpoints, its finish: nothing per member
     assert counts["UpdateItem"] == 2 + group + -(-dms // CHECKPOINT_PARTS)
     assert counts.get("PutItem", 0) == 1  # the close record
     # reads: a bounded number of Queries (roster and submissions are 1 MB pages)
     assert counts["Query"] <= 14
     writes_and_reads = sum(v for k, v in counts.items() if k != "UpdateItem")
-    assert writes_and_reads <= 52 + 1 + 14 + 2
+    assert writes_and_reads <= 33 + 1 + 14 + 2
     assert counters(store, "m0000") == (1, 1)
     assert counters(store, "m0300") == (0, 0)
 
@@ -126,14 +142,60 @@ def test_a_replay_counts_no_strike_twice_and_a_second_cycle_adds_to_the_first():
 
 
 def test_a_crash_between_counters_and_records_is_repaired_by_the_replay():
-    """Counters are written before the records: a replay finding counters through this
-    cycle but no record writes the record, and counts nothing again."""
+    """Counters are written before the strikes: a replay finding counters through this
+    cycle but no strike writes the strike, and counts nothing again."""
     store = small_world()
     plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
-    store.table.delete("C#c1", keys.strike_sk("C0003", "dan"))  # the crash lost it
+    for item in store.table.query("C#c1", prefix="HWS#C0003$"):  # the crash lost them all
+        store.table.delete("C#c1", item["sk"])
+    assert struck_in(store.table, "c1", "C0003") == set()
     plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
-    assert store.table.get("C#c1", keys.strike_sk("C0003", "dan")) is not None
+    assert struck_in(store.table, "c1", "C0003") == {"dan", "kim"}
     assert counters(store, "dan") == (1, 1)
+
+
+def test_a_crash_after_the_counters_then_late_work_then_the_replay_strikes_nobody():
+    """The crash left dan's counters through C0003 (struck) and no strike entry; his late
+    work cannot clear what is not there, but the replay reads it and writes no strike:
+    his counters read as cleared (the strike they point at is gone)."""
+    store = small_world()
+    plan = plan_weekly_digest(store, store.get_community("c1"), DIGEST_3)
+    plan.apply()
+    for item in store.table.query("C#c1", prefix="HWS#C0003$"):
+        store.table.delete("C#c1", item["sk"])
+    hand_in(store, "dan", "C0003", DIGEST_3 + timedelta(hours=2), late=True)
+    assert not delete_strike(store.table, "c1", "C0003", "dan")
+    plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
+    assert struck_in(store.table, "c1", "C0003") == {"kim"}
+    assert counters(store, "dan") == (0, 0)
+    assert counters(store, "kim") == (1, 1)
+
+
+def test_a_replay_adds_to_a_bucket_that_exists_without_rewriting_it(table, requests_made):
+    """dan and kim share a strike bucket; dan clears his strike with late work; pal joins
+    the roster (expected, not new) and a replay strikes him into that same bucket: it sets
+    pal's entry alone, so dan's clear and kim's strike both stand."""
+    bucket = keys.member_bucket("dan", keys.STRIKE_BUCKETS)
+    mates = [u for u in (f"m{n}" for n in range(2000)) if keys.member_bucket(u, 32) == bucket]
+    kim, pal = mates[:2]
+    store = Store(table)
+    store.create_community(community(cycle_anchor=date(2026, 11, 2)))
+    store.bulk_save_members([member("ann"), member("dan"), member(kim)])
+    hand_in(store, "ann", "C0003", DEADLINE_3 - timedelta(hours=3))
+    plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
+    assert struck_in(store.table, "c1", "C0003") == {"dan", kim}
+    hand_in(store, "dan", "C0003", DIGEST_3 + timedelta(hours=2), late=True)
+    assert delete_strike(store.table, "c1", "C0003", "dan")
+    store.bulk_save_members([member(pal)])
+    requests_made.reset()
+    if isinstance(table, MemoryTable):
+        table.requests.clear()
+    plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
+    updates = table.requests if isinstance(table, MemoryTable) else requests_made.counts
+    assert updates["UpdateItem"] == 1  # pal's entry set in the bucket
+    assert struck_in(store.table, "c1", "C0003") == {kim, pal}
+    assert counters(store, "dan") == (0, 0)
+    assert counters(store, kim) == (1, 1) and counters(store, pal) == (1, 1)
 
 
 # -- a member's action is never undone -------------------------------------------------------
@@ -162,8 +224,9 @@ class LateWorkBetweenReads:
 
 
 def test_late_work_between_the_replays_reads_keeps_its_cleared_strike():
-    """The first run struck dan; a replay starts; between its first read and its writes dan
-    hands in late and his strike is deleted. The replay must not write it back."""
+    """The first run struck dan; a replay starts; between its reads (strikes, counters,
+    then submissions: the tightest point is the last) and its writes dan hands in late and
+    his strike's entry is removed. The replay must not write it back."""
     inner = MemoryTable()
     store = small_world(inner)
     plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
@@ -174,7 +237,7 @@ def test_late_work_between_the_replays_reads_keeps_its_cleared_strike():
     table.armed = True
     plan.apply()
     assert not table.armed  # the late work did land between the reads
-    assert inner.get("C#c1", keys.strike_sk("C0003", "dan")) is None
+    assert struck_in(inner, "c1", "C0003") == {"kim"}
     assert counters(store, "dan") == (0, 0)
 
 
@@ -199,6 +262,20 @@ def test_a_check_in_between_the_plan_and_its_apply_is_kept():
     after = store.get_member("c1", "kim")
     assert after.checkins == 1 and after.last_checkin == date(2026, 11, 23)
     assert counters(store, "kim") == (1, 1)
+
+
+def test_a_late_clear_clears_once_and_only_a_strike_that_stands(table):
+    """The clear is a REMOVE conditional on the member's entry: the second clear, and a
+    clear for a member never struck, clear nothing (and say nothing is cleared). On both
+    tables: DynamoDB's own condition on a map entry."""
+    store = small_world(table)
+    rt, _sent = runtime(store, DIGEST_3)
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    assert not delete_strike(store.table, "c1", "C0003", "ann")  # handed in: no strike
+    assert delete_strike(store.table, "c1", "C0003", "dan")
+    assert not delete_strike(store.table, "c1", "C0003", "dan")
+    assert struck_in(store.table, "c1", "C0003") == {"kim"}
+    assert counters(store, "dan") == (0, 0) and counters(store, "kim") == (1, 1)
 
 
 def test_a_late_clear_after_the_digest_is_read_as_cleared_and_folded_by_the_next():
@@ -238,6 +315,71 @@ def test_a_strike_recorded_by_the_older_shape_is_not_counted_again():
     run_job(rt, "weekly-digest", "c1", DIGEST_3, force=True)
     assert counters(store, "dan") == (1, 1)
     assert store.table.get("C#c1", keys.homework_counters_sk("dan")) is None
+    recorded, _cleared = recorded_counters(store.table, "c1")
+    assert "dan" not in recorded  # nor in a bucket: the member item still counts
+
+
+def test_counters_and_a_strike_of_the_packed_items_predecessor_still_count_and_clear():
+    """A community upgraded mid-run: C0003 closed under the per-member shape (its record
+    ``HWS#C0003#dan`` and counters item ``HWM#dan``). Readers count them; dan's late work
+    clears the older record, once; the next close (packed) builds on them, and leaves
+    the older items as they were (never rewritten)."""
+    store = small_world()
+    older = {"pk": "C#c1", "kind": "hw-counters", "user_id": "dan", "through": "C0003"}
+    store.table.put(
+        {
+            **older,
+            "sk": "HWM#dan",
+            "strikes": 3,
+            "missed_in_a_row": 2,
+            "struck": True,
+            "at": "2026-11-22",
+        }
+    )
+    store.table.put(
+        {
+            **older,
+            "sk": "HWM#kim",
+            "user_id": "kim",
+            "strikes": 2,
+            "missed_in_a_row": 1,
+            "struck": True,
+            "at": "2026-11-22",
+        }
+    )
+    bulk_record_strikes(
+        store.table, "c1", "C0003", [StrikeChange("dan", 1, 2), StrikeChange("kim", 1, 1)], DIGEST_3
+    )
+    assert counters(store, "dan") == (3, 2) and counters(store, "kim") == (2, 1)
+    hand_in(store, "dan", "C0003", DIGEST_3 + timedelta(hours=2), late=True)
+    assert delete_strike(store.table, "c1", "C0003", "dan")
+    assert not delete_strike(store.table, "c1", "C0003", "dan")
+    assert counters(store, "dan") == (2, 0)
+    before = {i["sk"]: i for i in store.table.all_items() if i["sk"].startswith("HWM#")}
+    rt, _sent = runtime(store, DIGEST_4)
+    run_job(rt, "weekly-digest", "c1", DIGEST_4)  # C0004: ann handed in nothing either
+    assert counters(store, "dan") == (3, 1) and counters(store, "kim") == (3, 2)
+    assert struck_in(store.table, "c1", "C0004") == {"ann", "dan", "kim"}
+    after = {i["sk"]: i for i in store.table.all_items() if i["sk"].startswith("HWM#")}
+    assert after == before
+
+
+def test_the_monthly_report_counts_strikes_of_both_shapes():
+    """November's homework rate: C0003's strikes as older records, C0004's packed."""
+    from chalicelib.features.reports import build_monthly_report
+
+    store = small_world()
+    bulk_record_strikes(
+        store.table, "c1", "C0003", [StrikeChange("dan", 1, 1), StrikeChange("kim", 1, 1)], DIGEST_3
+    )
+    hand_in(store, "ann", "C0004", DIGEST_4 - timedelta(days=1))
+    rt, _sent = runtime(store, DIGEST_4)
+    run_job(rt, "weekly-digest", "c1", DIGEST_4)
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    report = build_monthly_report(store, store.get_community("c1"), "2026-11", at)
+    # handed in: ann twice; missed: dan and kim twice (C0001 and C0002 had no digest)
+    assert report.summary.homework.done == 2
+    assert report.summary.homework.expected == 6
 
 
 # -- readers --------------------------------------------------------------------------------
@@ -276,3 +418,25 @@ def test_hw_and_standing_show_the_recorded_counters():
 def _say(rt, user: str, text: str, at: datetime) -> str:
     event = InboundEvent("message", "console", "chat-1", Sender(user, user.title()), text)
     return "\n".join(m.text for m in handle_event(rt, event, at))
+
+
+def test_the_report_reads_a_strike_whose_entry_is_gone_as_cleared():
+    """dan misses C0003 and C0004, then hands C0004 in late: its entry is removed, so the
+    report sees one strike and no run (no "hw-missed" warning), and /standing agrees."""
+    from chalicelib.features.reports import build_monthly_report
+
+    store = small_world()
+    rt, _sent = runtime(store, DIGEST_3)
+    hand_in(store, "ann", "C0004", DIGEST_4 - timedelta(days=1))
+    run_job(rt, "weekly-digest", "c1", DIGEST_3)
+    run_job(rt, "weekly-digest", "c1", DIGEST_4)
+    assert counters(store, "dan") == (2, 2)
+    hand_in(store, "dan", "C0004", DIGEST_4 + timedelta(hours=2), late=True)
+    assert delete_strike(store.table, "c1", "C0004", "dan")
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    report = build_monthly_report(store, store.get_community("c1"), "2026-11", at)
+    rows = {row.user_id: row for row in report.rows}
+    assert rows["dan"].missed_in_a_row == 0 and rows["dan"].warned_rule != "hw-missed"
+    assert rows["kim"].missed_in_a_row == 2 and rows["kim"].warned_rule == "hw-missed"
+    standing = _say(rt, "dan", "/standing", at)
+    assert "Homework strikes: 1 (missed in a row: 0)" in standing

@@ -42,6 +42,7 @@ CID = "cforget0001"
 GONE, GONE_NAME = "u-zelda-7", "Zelda Quux"
 STAY, STAY_NAME = "u-bob-2", "Bob Stayer"
 OTHER = "u-carol-3"
+PAL = "u-pal-9"  # in the forgotten member's strike and counters buckets (a hash of the id)
 AT = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
 
 # Item kinds of the community partition that are global or not in the community (checked
@@ -122,6 +123,7 @@ def populate(table: MemoryTable) -> Store:
     homework.bulk_save_assignments(
         table, CID, "C0001", {GONE: [STAY], STAY: [GONE, OTHER], OTHER: [STAY]}, AT
     )
+    # strikes of C0001 as the older shape wrote them (a record each), C0002's packed below
     homework.bulk_record_strikes(
         table, CID, "C0001", [StrikeChange(GONE, 1, 1), StrikeChange(OTHER, 1, 1)], AT
     )
@@ -191,11 +193,17 @@ def populate(table: MemoryTable) -> Store:
         )
     # state outside the member item: homework counters, a warning, an admin command held
     # for its code (chat/confirm.py), for the forgotten member and another
+    # (older counters items, and C0002's close packed: the forgotten member shares both
+    # their buckets with PAL, whose entries must stay)
+    for uid in (GONE, OTHER):
+        table.put(
+            {"pk": f"C#{CID}", "sk": keys.homework_counters_sk(uid), "user_id": uid, "strikes": 1}
+        )
     writes = CloseWrites(
-        strikes=(),
-        counters={uid: Counters(1, 1, "C0001", True, AT.date()) for uid in (GONE, OTHER)},
+        strikes=tuple(StrikeChange(uid, 1, 2) for uid in (GONE, OTHER, PAL)),
+        counters={uid: Counters(2, 2, "C0002", True, AT.date()) for uid in (GONE, OTHER, PAL)},
     )
-    homework.record_close_writes(table, CID, "C0001", writes, AT)
+    homework.record_close_writes(table, CID, "C0002", writes, AT)
     for uid in (GONE, OTHER):
         table.put({"pk": f"C#{CID}", "sk": keys.warning_sk(uid), "user_id": uid, "rule": "silent"})
     held_until = int((AT + timedelta(minutes=10)).timestamp())  # as chat/confirm.py holds
@@ -306,6 +314,8 @@ BUILDERS = {
     "review_sk": keys.REVIEW_PREFIX,
     "assignment_sk": keys.ASSIGNMENT_PREFIX,
     "strike_sk": keys.STRIKE_PREFIX,
+    "strike_bucket_sk": keys.STRIKE_PREFIX,
+    "counters_bucket_sk": keys.HOMEWORK_COUNTERS_BUCKET_PREFIX,
     "cycle_close_sk": keys.CYCLE_CLOSE_PREFIX,
     "report_sk": keys.REPORT_PREFIX,
     "report_rows_sk": keys.REPORT_ROWS_PREFIX,
@@ -375,8 +385,8 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "submission_versions": 1,
         "reviews": 2,
         "review_assignments": 1,
-        "strikes": 1,
-        "homework_counters": 1,
+        "strikes": 2,  # the older record, and their entry in C0002's strike bucket
+        "homework_counters": 2,  # the older item, and their entry in their counters bucket
         "warnings": 1,
         "held_commands": 1,
         "role_changes": 1,  # the change to their own role
@@ -415,6 +425,34 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(after) == len(before) - 18  # 18 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
+    # packed items keep everyone else's entries: the buckets PAL shares with them, OTHER's
+    assert homework.struck_in(table, CID, "C0002") == {OTHER, PAL}
+    recorded, _cleared = homework.recorded_counters(table, CID)
+    assert set(recorded) == {OTHER, PAL} and recorded[PAL] == Counters(
+        2, 2, "C0002", True, AT.date()
+    )
+
+
+def test_the_members_entries_in_packed_items_are_in_their_data_and_erased_by_remove():
+    """/mydata lists their entry of each packed item (not the others'); forgetting removes
+    exactly that entry, conditionally (one UpdateItem each), and the items stay."""
+    table = MemoryTable()
+    store = populate(table)
+    found = erasure.member_items(table, CID, GONE)
+    packed = [i for kind in ("strikes", "homework_counters") for i in found[kind] if "$" in i["sk"]]
+    assert {i["sk"]: i.get("strikes") or i.get("counters") for i in packed} == {
+        keys.strike_bucket_sk("C0002", 16): {GONE: 2},
+        keys.counters_bucket_sk(16): {
+            GONE: {"s": 2, "r": 2, "t": "C0002", "k": True, "a": "2026-10-05"}
+        },
+    }
+    assert not _mentions(packed, PAL)
+    table.requests.clear()
+    personal_data.forget_member(store, CID, GONE)
+    assert table.requests["UpdateItem"] == 1 + 2  # the member's label, then the two entries
+    for sk in (keys.strike_bucket_sk("C0002", 16), keys.counters_bucket_sk(16)):
+        item = table.get(f"C#{CID}", sk)
+        assert item is not None and not _mentions(item, GONE) and _mentions(item, PAL)
 
 
 def test_forgetting_is_idempotent_and_an_unknown_member_changes_nothing():

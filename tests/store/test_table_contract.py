@@ -217,3 +217,26 @@ def test_batch_delete_gives_up_loudly_when_items_stay_unprocessed(dynamo_client,
     _UnprocessedDeletes(dynamo_client, times=100)
     with pytest.raises(StoreError):
         dynamo_table.batch_delete([("C#u", "X")])
+
+
+def test_update_entries_sets_and_removes_map_entries_and_leaves_the_rest(table):
+    """Packed items (store/homework.py): one writer's entries never undo another's."""
+    table.put({"pk": "P", "sk": "B", "m": {"a": 1, "b": 2}, "other": "x"})
+    assert table.update_entries("P", "B", "m", put={"c": 3, "odd #.:name": {"s": 1}})
+    assert table.update_entries("P", "B", "m", drop=["a"], cond=Cond.has_entry("m", "a"))
+    assert table.get("P", "B") == {
+        "pk": "P",
+        "sk": "B",
+        "m": {"b": 2, "c": 3, "odd #.:name": {"s": 1}},
+        "other": "x",
+    }
+
+
+def test_a_remove_conditional_on_its_entry_happens_once(table):
+    table.put({"pk": "P", "sk": "B", "m": {"a": 1}})
+    cond = Cond.has_entry("m", "a")
+    assert table.update_entries("P", "B", "m", drop=["a"], cond=cond)
+    assert not table.update_entries("P", "B", "m", drop=["a"], cond=cond)
+    assert not table.update_entries("P", "none", "m", drop=["a"], cond=cond)
+    assert table.get("P", "none") is None  # a refused update creates nothing
+    assert table.get("P", "B")["m"] == {}
