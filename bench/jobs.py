@@ -68,6 +68,7 @@ def needed_ranges(job: str) -> list[tuple[str, str]]:
                     keys.cycle_submissions_prefix(this),
                     keys.cycle_submissions_prefix(last),
                     keys.cycle_assignments_prefix(last),
+                    keys.cycle_assignment_buckets_prefix(last),
                     keys.cycle_reviews_prefix(last),
                 )
             ),

@@ -41,6 +41,7 @@ from chalicelib.domain.inactivity import Rate, compile_report
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.domain.review_assignment import Person, assign_reviewers
 from chalicelib.store import keys
+from chalicelib.store.homework import assignment_items
 from chalicelib.store.records import to_fields
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -434,21 +435,10 @@ def _homework(
         seed=f"{cid}#{DIGEST_PREVIOUS}",
     )
     assigned_at = cycles.deadline(2) + timedelta(hours=1)
+    # Packed as the digest packs them (store/homework.py), without a TTL as seeded items are.
+    items = assignment_items(cid, DIGEST_PREVIOUS, assignment, assigned_at)
     written["assignments"] = batch_write(
-        client,
-        table,
-        (
-            {
-                "pk": pk,
-                "sk": keys.assignment_sk(DIGEST_PREVIOUS, reviewee),
-                "kind": "assignment",
-                "cycle": DIGEST_PREVIOUS,
-                "reviewee": reviewee,
-                "reviewers": list(reviewers),
-                "assigned_at": assigned_at.isoformat(),
-            }
-            for reviewee, reviewers in sorted(assignment.items())
-        ),
+        client, table, ({k: v for k, v in i.items() if k != keys.TTL_ATTRIBUTE} for i in items)
     )
     reviews = []
     for reviewee, reviewers in assignment.items():
