@@ -386,3 +386,45 @@ def test_the_cold_path_sends_each_platform_a_request_its_adapter_accepts_as_a_ch
         [event] = adapter.parse(request).events
         command = parse_command(event.text)
         assert command is not None and command.name == "checkin", (name, event.text)
+
+
+def test_the_digest_writes_a_cycles_assignments_as_one_request_at_40_and_400(dynamo_client):
+    """Issue 19: the review assignments are packed into bucket items (at most 16 a round),
+    one BatchWriteItem at 40 and at 400 members, billed within a unit a bucket of their
+    bytes; the report's writes are its rows, its header and the warning changes."""
+    from bench import jobs as bench_jobs_module
+    from bench.seed import seed as seed_world
+    from chalicelib.store import keys as store_keys
+    from chalicelib.store.table import DynamoTable
+
+    batches: list[list[dict]] = []
+
+    def spy(params, **_):
+        for requests in params.get("RequestItems", {}).values():
+            if isinstance(requests, list):
+                batches.append([r["PutRequest"]["Item"] for r in requests if "PutRequest" in r])
+
+    dynamo_client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", spy)
+    meter = Meter().attach(dynamo_client)
+    prefixes = (store_keys.ASSIGNMENT_PREFIX, store_keys.ASSIGNMENT_BUCKET_PREFIX)
+    for size in (40, 400):
+        name = f"smoke-{size}"
+        bench_jobs_module._fresh(dynamo_client, name)
+        with fast_results():
+            seed_world(dynamo_client, name, f"s{size}", size, seed=2)
+            table = DynamoTable(dynamo_client, name)
+            batches.clear()
+            digest = bench_jobs_module.run_ours(table, meter, "weekly-digest", f"s{size}")
+            ours = [[i for i in b if i["sk"]["S"].startswith(prefixes)] for b in batches]
+            ours = [b for b in ours if b]
+            assert len(ours) == 1, size  # one request
+            packed = ours[0]
+            assert all(i["sk"]["S"].startswith(store_keys.ASSIGNMENT_BUCKET_PREFIX) for i in packed)
+            assert len(packed) <= store_keys.ASSIGNMENT_BUCKETS
+            units = sum(write_units(item_size(i)) for i in packed)
+            floor = -(-sum(item_size(i) for i in packed) // 1024)
+            assert floor <= units <= floor + len(packed), size
+            report = bench_jobs_module.run_ours(table, meter, "monthly-report", f"s{size}")
+        assert digest["requests"]["BatchWriteItem"] >= 1
+        assert "PutItem" not in report["requests"]  # rows and warnings go in batches
+        bench_jobs_module._drop(dynamo_client, name)
