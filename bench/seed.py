@@ -41,7 +41,7 @@ from chalicelib.domain.inactivity import Rate, compile_report
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.domain.review_assignment import Person, assign_reviewers
 from chalicelib.store import keys
-from chalicelib.store.homework import assignment_items
+from chalicelib.store.homework import ASSIGNMENT_BUCKET_MAX_BYTES, assignment_items
 from chalicelib.store.records import to_fields
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -317,7 +317,7 @@ def seed(
         client, table, _checkins(cid, members, profiles, days, rng)
     )
     if jobs & {"weekly-digest", "monthly-report"}:
-        world.items.update(_homework(client, table, world, cycles, rng, jobs))
+        world.items.update(_homework(client, table, world, cycles, rng, jobs, naive_report_rows))
     if "monthly-report" in jobs:
         world.items["report"] = _store_october(client, table, october, naive_report_rows)
     return world
@@ -379,7 +379,13 @@ def _store_october(client: Any, table: str, report: Any, naive: bool) -> int:
 
 
 def _homework(
-    client: Any, table: str, world: World, cycles: Any, rng: random.Random, jobs: set[str]
+    client: Any,
+    table: str,
+    world: World,
+    cycles: Any,
+    rng: random.Random,
+    jobs: set[str],
+    naive: bool = False,
 ) -> Counter[str]:
     """Submissions of every November cycle; strike records of those already closed by a
     digest (all but cycle 3, whose digest the benchmark runs, unless it does not); cycle 2's
@@ -435,8 +441,10 @@ def _homework(
         seed=f"{cid}#{DIGEST_PREVIOUS}",
     )
     assigned_at = cycles.deadline(2) + timedelta(hours=1)
-    # Packed as the digest packs them (store/homework.py), without a TTL as seeded items are.
-    items = assignment_items(cid, DIGEST_PREVIOUS, assignment, assigned_at)
+    # Packed as the digest packs them (store/homework.py), without a TTL as seeded items are;
+    # the naive design's table one item per reviewee (max_bytes=0: every entry spills).
+    largest = 0 if naive else ASSIGNMENT_BUCKET_MAX_BYTES
+    items = assignment_items(cid, DIGEST_PREVIOUS, assignment, assigned_at, max_bytes=largest)
     written["assignments"] = batch_write(
         client, table, ({k: v for k, v in i.items() if k != keys.TTL_ATTRIBUTE} for i in items)
     )

@@ -418,7 +418,7 @@ def session_attendance_sk(session_id: str, day: date, user_id: str) -> str:
 # assignments, L: the late round's, written a cycle later), so a review reads its entry by
 # key and the late round never overwrites the main round's.
 ASSIGNMENT_BUCKET_PREFIX = "ASP#"
-ASSIGNMENT_BUCKETS = 16
+ASSIGNMENT_BUCKETS = 16  # never changed in place: readers find entries by it (a new prefix)
 
 
 def assignment_bucket(reviewee: str) -> int:
