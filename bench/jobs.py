@@ -68,11 +68,13 @@ def needed_ranges(job: str) -> list[tuple[str, str]]:
                     keys.cycle_submissions_prefix(this),
                     keys.cycle_submissions_prefix(last),
                     keys.cycle_assignments_prefix(last),
+                    keys.cycle_assignment_buckets_prefix(last),
                     keys.cycle_reviews_prefix(last),
                 )
             ),
             (close, close),
             (day(date(2026, 11, 16)), day(date(2026, 11, 22)) + _END),
+            *_state_outside_members(),
         ]
     first, last_cycle = seeding.CYCLES[0], seeding.CYCLES[-1]
     header = keys.REPORT_PREFIX + seeding.PREVIOUS_MONTH
@@ -84,7 +86,16 @@ def needed_ranges(job: str) -> list[tuple[str, str]]:
         keys.cycle_strikes_range(first, last_cycle),  # both shapes: records and buckets
         (header, header),
         (rows, rows + _END),
+        *_state_outside_members(),
+        # the month's stars (features/stars.py) rank the cycles' reviews
+        (keys.cycle_reviews_prefix(first), keys.cycle_reviews_prefix(last_cycle) + _END),
     ]
+
+
+def _state_outside_members() -> list[tuple[str, str]]:
+    """The homework counters and the warnings: on the member items until issue 19 moved
+    them to items of their own (``HWM#``, ``WRN#``), which the minimum must count too."""
+    return [(p, p + _END) for p in (keys.HOMEWORK_COUNTERS_PREFIX, keys.WARNING_PREFIX)]
 
 
 def needed_bytes(client: Any, table: str, cid: str, ranges: Iterable[tuple[str, str]]) -> int:

@@ -41,6 +41,7 @@ from chalicelib.domain.inactivity import Rate, compile_report
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.domain.review_assignment import Person, assign_reviewers
 from chalicelib.store import keys
+from chalicelib.store.homework import ASSIGNMENT_BUCKET_MAX_BYTES, assignment_items
 from chalicelib.store.records import to_fields
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -317,7 +318,9 @@ def seed(
     )
     if jobs & {"weekly-digest", "monthly-report"}:
         packed: dict[str, Any] | None = None if naive_report_rows else {}  # naive: records
-        world.items.update(_homework(client, table, world, cycles, rng, jobs, packed))
+        world.items.update(
+            _homework(client, table, world, cycles, rng, jobs, packed, naive=naive_report_rows)
+        )
     if "monthly-report" in jobs:
         world.items["report"] = _store_october(client, table, october, naive_report_rows)
     return world
@@ -427,6 +430,7 @@ def _homework(
     rng: random.Random,
     jobs: set[str],
     packed: dict[str, Any] | None = None,
+    naive: bool = False,
 ) -> Counter[str]:
     """Submissions of every November cycle; strikes of those already closed by a digest
     (all but cycle 3, whose digest the benchmark runs, unless it does not), packed as the
@@ -488,21 +492,12 @@ def _homework(
         seed=f"{cid}#{DIGEST_PREVIOUS}",
     )
     assigned_at = cycles.deadline(2) + timedelta(hours=1)
+    # Packed as the digest packs them (store/homework.py), without a TTL as seeded items are;
+    # the naive design's table one item per reviewee (max_bytes=0: every entry spills).
+    largest = 0 if naive else ASSIGNMENT_BUCKET_MAX_BYTES
+    items = assignment_items(cid, DIGEST_PREVIOUS, assignment, assigned_at, max_bytes=largest)
     written["assignments"] = batch_write(
-        client,
-        table,
-        (
-            {
-                "pk": pk,
-                "sk": keys.assignment_sk(DIGEST_PREVIOUS, reviewee),
-                "kind": "assignment",
-                "cycle": DIGEST_PREVIOUS,
-                "reviewee": reviewee,
-                "reviewers": list(reviewers),
-                "assigned_at": assigned_at.isoformat(),
-            }
-            for reviewee, reviewers in sorted(assignment.items())
-        ),
+        client, table, ({k: v for k, v in i.items() if k != keys.TTL_ATTRIBUTE} for i in items)
     )
     reviews = []
     for reviewee, reviewers in assignment.items():

@@ -1352,6 +1352,46 @@ MUTANTS = (
             "test_counters_and_a_strike_of_the_packed_items_predecessor_still_count_and_clear",
         ),
     ),
+    Mutant(
+        "the late round overwrites the main round's assignments",
+        "chalicelib/store/keys.py",
+        "{'L' if late_round else 'M'}",
+        "M",
+        (
+            "tests/store/test_assignment_buckets.py::"
+            "test_the_late_round_keeps_the_main_rounds_entries",
+        ),
+    ),
+    Mutant(
+        "a review reads the wrong assignment bucket",
+        "chalicelib/store/homework.py",
+        "        bucket = keys.assignment_bucket(reviewee)\n        wanted += [",
+        "        bucket = 0\n        wanted += [",
+        (
+            "tests/store/test_assignment_buckets.py::"
+            "test_a_cycle_is_a_few_bucket_items_and_each_review_reads_its_entry_by_key",
+        ),
+    ),
+    Mutant(
+        "a review no longer reads assignments stored one per reviewee",
+        "chalicelib/store/homework.py",
+        "        wanted.append((pk, keys.assignment_sk(assignment_cycle_id, reviewee)))",
+        "",
+        (
+            "tests/store/test_assignment_buckets.py::"
+            "test_assignments_stored_one_per_reviewee_before_packing_still_read",
+        ),
+    ),
+    Mutant(
+        "forgetting keeps the member's own entry in a packed assignment bucket",
+        "chalicelib/store/erasure.py",
+        "    if prefix != keys.ASSIGNMENT_BUCKET_PREFIX:\n        return fields",
+        "    return fields",
+        (
+            "tests/store/test_erasure.py::"
+            "test_a_packed_assignment_bucket_loses_the_members_entry_and_exports_only_theirs",
+        ),
+    ),
 )
 
 

@@ -409,23 +409,68 @@ def test_the_digest_packs_strikes_and_counters_at_40_and_400_members(dynamo_clie
             rows[size] = run_ours(
                 DynamoTable(dynamo_client, name), meter, "weekly-digest", f"d{size}"
             )
+    # the same reads at both sizes (the packed assignments and the older per-reviewee items
+    # are two Queries); the writes: the assignments' one batch, then the buckets
     assert rows[40]["requests"] == {
         "GetItem": 3,
-        "Query": 11,
+        "Query": 12,
         "UpdateItem": 5,
         "BatchWriteItem": 4,
         "PutItem": 1,
     }
     assert rows[400]["requests"] == {
         "GetItem": 3,
-        "Query": 11,  # the same reads at both sizes
+        "Query": 12,
         "UpdateItem": 14,  # the run's claim, parts, DM checkpoints: none per struck member
-        "BatchWriteItem": 12,
+        "BatchWriteItem": 6,
         "PutItem": 1,
     }
-    assert (rows[40]["wcu"], rows[400]["wcu"]) == (65, 287)
+    assert (rows[40]["wcu"], rows[400]["wcu"]) == (59, 128)
+    buckets = keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS + keys.ASSIGNMENT_BUCKETS
     for row in rows.values():
-        reviewees = row["summary"]["submitted"]  # one assignment item each, 1 unit each
-        assert row["requests"]["BatchWriteItem"] - -(-reviewees // 25) <= 3 + 2
-        # before packing: two items (counters, record) a struck member: 404 units for 202 here
-        assert row["wcu"] - reviewees <= keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS + 20
+        assert row["requests"]["BatchWriteItem"] <= 1 + 3 + 2
+        # before packing: an item per reviewee and two (counters, record) a struck member:
+        # 404 units for the strikes alone at 400; now about a unit a bucket
+        assert row["wcu"] <= buckets + 20
+
+
+def test_the_digest_writes_a_cycles_assignments_as_one_request_at_40_and_400(dynamo_client):
+    """Issue 19: the review assignments are packed into bucket items (at most 16 a round),
+    one BatchWriteItem at 40 and at 400 members, billed within a unit a bucket of their
+    bytes; the report's writes are its rows, its header and the warning changes."""
+    from bench import jobs as bench_jobs_module
+    from bench.seed import seed as seed_world
+    from chalicelib.store import keys as store_keys
+    from chalicelib.store.table import DynamoTable
+
+    batches: list[list[dict]] = []
+
+    def spy(params, **_):
+        for requests in params.get("RequestItems", {}).values():
+            if isinstance(requests, list):
+                batches.append([r["PutRequest"]["Item"] for r in requests if "PutRequest" in r])
+
+    dynamo_client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", spy)
+    meter = Meter().attach(dynamo_client)
+    prefixes = (store_keys.ASSIGNMENT_PREFIX, store_keys.ASSIGNMENT_BUCKET_PREFIX)
+    for size in (40, 400):
+        name = f"smoke-{size}"
+        bench_jobs_module._fresh(dynamo_client, name)
+        with fast_results():
+            seed_world(dynamo_client, name, f"s{size}", size, seed=2)
+            table = DynamoTable(dynamo_client, name)
+            batches.clear()
+            digest = bench_jobs_module.run_ours(table, meter, "weekly-digest", f"s{size}")
+            ours = [[i for i in b if i["sk"]["S"].startswith(prefixes)] for b in batches]
+            ours = [b for b in ours if b]
+            assert len(ours) == 1, size  # one request
+            packed = ours[0]
+            assert all(i["sk"]["S"].startswith(store_keys.ASSIGNMENT_BUCKET_PREFIX) for i in packed)
+            assert len(packed) <= store_keys.ASSIGNMENT_BUCKETS
+            units = sum(write_units(item_size(i)) for i in packed)
+            floor = -(-sum(item_size(i) for i in packed) // 1024)
+            assert floor <= units <= floor + len(packed), size
+            report = bench_jobs_module.run_ours(table, meter, "monthly-report", f"s{size}")
+        assert digest["requests"]["BatchWriteItem"] >= 1
+        assert "PutItem" not in report["requests"]  # rows and warnings go in batches
+        bench_jobs_module._drop(dynamo_client, name)

@@ -37,6 +37,7 @@ KIND_NAMES: dict[str, str] = {
     keys.SUBMISSION_HISTORY_PREFIX: "submission_versions",
     keys.REVIEW_PREFIX: "reviews",
     keys.ASSIGNMENT_PREFIX: "review_assignments",
+    keys.ASSIGNMENT_BUCKET_PREFIX: "review_assignments",
     keys.STRIKE_PREFIX: "strikes",
     keys.CYCLE_CLOSE_PREFIX: "digests",
     keys.REPORT_PREFIX: "reports",
@@ -138,6 +139,21 @@ def _owned(prefix: str, item: Item, user_id: str) -> bool:
     return False
 
 
+def _without_own_entry(prefix: str, fields: Item, user_id: str) -> Item:
+    """A packed assignment bucket (keys.ASSIGNMENT_BUCKET_PREFIX) without the member's own
+    entry (who reviews their work): theirs, so erased like a per-reviewee item; where they
+    review others, they are relabelled like any other member's item naming them."""
+    if prefix != keys.ASSIGNMENT_BUCKET_PREFIX:
+        return fields
+    entries = fields.get("reviewers") or {}
+    return {**fields, "reviewers": {e: r for e, r in entries.items() if e != user_id}}
+
+
+def _emptied(prefix: str, scrubbed: Item) -> bool:
+    """A bucket left with no entry: deleted rather than kept empty."""
+    return prefix == keys.ASSIGNMENT_BUCKET_PREFIX and not scrubbed.get("reviewers")
+
+
 def relabel(value: Any, user_id: str, name: str | None, label_id: str, label_name: str) -> Any:
     """``value`` with the member replaced by the label: their id wherever it stands alone,
     their name where it stands beside their id (a report row, a named list entry, a removal)."""
@@ -184,6 +200,7 @@ def forget_member(
     name = member.get("name")
     erased = Erased()
     deleter = _Deleter(table, erased)
+    labels = (user_id, name, label_id, label_name)
     for prefix in keys.PERSONAL_PREFIXES:
         for item in table.query(pk, prefix=prefix):
             if _packed(item):  # a bucket of strikes: only their entry goes
@@ -195,9 +212,12 @@ def forget_member(
                 deleter.erase_later(pk, item["sk"])
                 continue
             fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
-            scrubbed = relabel(fields, user_id, name, label_id, label_name)
+            scrubbed = relabel(_without_own_entry(prefix, fields, user_id), *labels)
             new_sk = _relabelled_sk(item["sk"], user_id, label_id)
             if scrubbed == fields and new_sk == item["sk"]:
+                continue
+            if _emptied(prefix, scrubbed):  # a bucket of their assignment only
+                deleter.erase_later(pk, item["sk"])
                 continue
             # Written before the old item goes: an interruption leaves both, and the rerun
             # (same label) rewrites the same new item and deletes the old one.
@@ -233,8 +253,11 @@ def preview_forget(table: Table, community_id: str, user_id: str) -> Erased | No
                 erased.deleted[kind_of(item["sk"])] += 1
                 continue
             fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
-            scrubbed = relabel(fields, user_id, name, "forgotten", "former member")
-            if scrubbed != fields or _relabelled_sk(item["sk"], user_id, "x") != item["sk"]:
+            without = _without_own_entry(prefix, fields, user_id)
+            scrubbed = relabel(without, user_id, name, "forgotten", "former member")
+            if _emptied(prefix, scrubbed):
+                erased.deleted[kind_of(item["sk"])] += 1
+            elif scrubbed != fields or _relabelled_sk(item["sk"], user_id, "x") != item["sk"]:
                 erased.relabelled[kind_of(item["sk"])] += 1
     for sk, _entry in _state_keys(table, pk, user_id):
         erased.deleted[kind_of(sk)] += 1
@@ -407,6 +430,15 @@ def member_items(table: Table, community_id: str, user_id: str) -> dict[str, lis
                     rows = [r for r in item.get("rows", []) if r and r[0] == user_id]
                     item = {"sk": item["sk"], "month": item.get("month"), "rows": rows}
                     if not rows:
+                        continue
+                elif prefix == keys.ASSIGNMENT_BUCKET_PREFIX:  # their entries, not others'
+                    entries = {
+                        e: r
+                        for e, r in (item.get("reviewers") or {}).items()
+                        if e == user_id or user_id in r
+                    }
+                    item = {**item, "reviewers": entries}
+                    if not entries:
                         continue
                 elif relabel(item, user_id, None, "", "") == item:
                     continue  # does not name them

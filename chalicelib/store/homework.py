@@ -4,7 +4,9 @@ review assignments, strike records and what each digest showed.
     C#<cid> / HW#<cycle>#<member>            current submission (a resubmission replaces it)
     C#<cid> / HWH#<cycle>#<member>#<at>      an earlier version, kept when replaced
     C#<cid> / RV#<cycle>#<reviewee>#<reviewer>   a review of <reviewee>'s work of <cycle>
-    C#<cid> / AS#<cycle>#<reviewee>          who reviews <reviewee>'s work of <cycle>
+    C#<cid> / ASP#<cycle>#<M|L>#<bucket>     who reviews whom of <cycle>, packed by a hash of
+                                             the reviewee (M: the digest's round, L: late)
+    C#<cid> / AS#<cycle>#<reviewee>          the same for one reviewee (before packing; spills)
     C#<cid> / HWS#<cycle>$<bucket>           a cycle's strikes, a map member -> misses in a
                                              row (a bucket: a hash of the member id)
     C#<cid> / HWC#<cycle>                    the close of <cycle>: who its digest showed
@@ -219,6 +221,85 @@ def _cycle_of_sk(item: Item) -> str:
 # -- assignments ----------------------------------------------------------------------------
 
 
+# A cycle's assignments are packed: the reviewee's entry (reviewee -> reviewers) lives in
+# the bucket item ``ASP#<cycle>#<round>#<bucket>`` that keys.assignment_bucket names, 16
+# buckets a round, so the digest writes them in one or two BatchWriteItems and a /review
+# reads its one entry by key. The late round (late work of the previous cycle, assigned by
+# the next digest) has buckets of its own: it never overwrites the main round's. A bucket
+# past ASSIGNMENT_BUCKET_MAX_BYTES spills its last entries (by reviewee) into per-reviewee
+# ``AS#<cycle>#<reviewee>`` items, the shape written before packing, which readers still read
+# (cycles assigned before packing, and spills). Everything is deterministic: a retried
+# digest writes the same items.
+ASSIGNMENT_BUCKET_MAX_BYTES = 64 * 1024
+
+
+def _assignment_entry_bytes(reviewee: str, reviewers: Sequence[str]) -> int:
+    """An entry's size as DynamoDB counts it: the name, the list (3 bytes), its strings
+    (1 byte each over their length)."""
+    return len(reviewee.encode()) + 3 + sum(len(r.encode()) + 1 for r in reviewers)
+
+
+def pack_assignments(
+    assignment: Mapping[str, Sequence[str]], max_bytes: int = ASSIGNMENT_BUCKET_MAX_BYTES
+) -> tuple[dict[int, dict[str, list[str]]], dict[str, list[str]]]:
+    """Entries by bucket, and those spilled (a bucket full): a function of the assignment."""
+    buckets: dict[int, dict[str, list[str]]] = {}
+    sizes: dict[int, int] = {}
+    spilled: dict[str, list[str]] = {}
+    for reviewee, reviewers in sorted(assignment.items()):
+        bucket = keys.assignment_bucket(reviewee)
+        sizes[bucket] = sizes.get(bucket, 0) + _assignment_entry_bytes(reviewee, reviewers)
+        if sizes[bucket] > max_bytes:
+            spilled[reviewee] = list(reviewers)
+        else:
+            buckets.setdefault(bucket, {})[reviewee] = list(reviewers)
+    return buckets, spilled
+
+
+def assignment_items(
+    community_id: str,
+    cycle_id: str,
+    assignment: Mapping[str, Sequence[str]],
+    at: datetime,
+    *,
+    late_round: bool = False,
+    retention: timedelta = RETENTION,
+    max_bytes: int = ASSIGNMENT_BUCKET_MAX_BYTES,
+) -> list[Item]:
+    """The items :func:`bulk_save_assignments` writes (the benchmark seeds the same)."""
+    pk = _pk(community_id)
+    common = {
+        "cycle": cycle_id,
+        "assigned_at": at.isoformat(),
+        "late_round": late_round or None,
+        keys.TTL_ATTRIBUTE: expires_at(at, retention),
+    }
+    buckets, spilled = pack_assignments(assignment, max_bytes)
+    items: list[Item] = [
+        {
+            "pk": pk,
+            "sk": keys.assignment_bucket_sk(cycle_id, late_round, bucket),
+            "kind": "assignment-bucket",
+            "bucket": bucket,
+            "reviewers": entries,
+            **common,
+        }
+        for bucket, entries in sorted(buckets.items())
+    ]
+    items += [
+        {
+            "pk": pk,
+            "sk": keys.assignment_sk(cycle_id, reviewee),
+            "kind": "assignment",
+            "reviewee": reviewee,
+            "reviewers": reviewers,
+            **common,
+        }
+        for reviewee, reviewers in sorted(spilled.items())
+    ]
+    return items
+
+
 def bulk_save_assignments(
     table: Table,
     community_id: str,
@@ -228,35 +309,58 @@ def bulk_save_assignments(
     *,
     late_round: bool = False,
     retention: timedelta = RETENTION,
+    max_bytes: int = ASSIGNMENT_BUCKET_MAX_BYTES,
 ) -> int:
-    """One item per reviewee, 25 to a BatchWriteItem (unprocessed items retried inside).
-
-    Rewriting is harmless: assignments are deterministic, so a retried digest writes the
-    same items again."""
-    pk = _pk(community_id)
-    return table.batch_put(
-        {
-            "pk": pk,
-            "sk": keys.assignment_sk(cycle_id, reviewee),
-            "kind": "assignment",
-            "cycle": cycle_id,
-            "reviewee": reviewee,
-            "reviewers": list(reviewers),
-            "assigned_at": at.isoformat(),
-            "late_round": late_round or None,
-            keys.TTL_ATTRIBUTE: expires_at(at, retention),
-        }
-        for reviewee, reviewers in sorted(assignment.items())
+    """A round's assignments packed (see above): at most 16 bucket items (plus any spill),
+    25 to a BatchWriteItem; one request for a cycle of up to ~1 MB of assignments."""
+    items = assignment_items(
+        community_id,
+        cycle_id,
+        assignment,
+        at,
+        late_round=late_round,
+        retention=retention,
+        max_bytes=max_bytes,
     )
+    return table.batch_put(items)
+
+
+def _merge_reviewers(into: dict[str, list[str]], reviewee: str, reviewers: Iterable[str]) -> None:
+    """Both rounds may assign the same work (a digest that crashed before its close record):
+    a reviewer told either time is assigned."""
+    merged = into.setdefault(reviewee, [])
+    merged.extend(r for r in reviewers if r not in merged)
+
+
+def _main_round_first(item: Item) -> tuple[bool, str]:
+    return bool(item.get("late_round")), str(item["sk"])
+
+
+def _assignments_in(item: Item) -> dict[str, list[str]]:
+    """A bucket's entries, or a per-reviewee item's one entry."""
+    if str(item["sk"]).startswith(keys.ASSIGNMENT_BUCKET_PREFIX):
+        return {e: list(r or []) for e, r in (item.get("reviewers") or {}).items()}
+    return {item["reviewee"]: list(item.get("reviewers") or [])}
 
 
 def assignments_of(table: Table, community_id: str, cycle_id: str) -> dict[str, list[str]]:
-    """Reviewers by reviewee for a cycle: one Query (paged)."""
-    prefix = keys.cycle_assignments_prefix(cycle_id)
-    return {
-        item["reviewee"]: list(item.get("reviewers") or [])
-        for item in table.query(_pk(community_id), prefix=prefix)
-    }
+    """Reviewers by reviewee for a cycle: one Query of its bucket items (both rounds; at
+    most 32 items, one page up to ~1 MB), one of per-reviewee items (spilled, or written
+    before packing; usually an empty page)."""
+    pk = _pk(community_id)
+    items = [
+        item
+        for prefix in (
+            keys.cycle_assignment_buckets_prefix(cycle_id),
+            keys.cycle_assignments_prefix(cycle_id),
+        )
+        for item in table.query(pk, prefix=prefix)
+    ]
+    found: dict[str, list[str]] = {}
+    for item in sorted(items, key=_main_round_first):
+        for reviewee, reviewers in _assignments_in(item).items():
+            _merge_reviewers(found, reviewee, reviewers)
+    return found
 
 
 def work_and_assignment(
@@ -267,19 +371,25 @@ def work_and_assignment(
     assignment_cycle_id: str | None,
 ) -> tuple[dict[str, Item], list[str]]:
     """What a review of ``reviewee`` needs: their submissions for ``cycle_ids`` and who is
-    assigned to their work of ``assignment_cycle_id``. One BatchGetItem (at most 3 keys)."""
+    assigned to their work of ``assignment_cycle_id``. One BatchGetItem (at most 5 keys:
+    the submissions, the reviewee's bucket of each round, their per-reviewee item)."""
     pk = _pk(community_id)
     wanted = [(pk, keys.submission_sk(c, reviewee)) for c in cycle_ids]
     if assignment_cycle_id is not None:
+        bucket = keys.assignment_bucket(reviewee)
+        wanted += [
+            (pk, keys.assignment_bucket_sk(assignment_cycle_id, late, bucket))
+            for late in (False, True)
+        ]
         wanted.append((pk, keys.assignment_sk(assignment_cycle_id, reviewee)))
     work: dict[str, Item] = {}
-    reviewers: list[str] = []
-    for item in table.batch_get(wanted):
-        if item["sk"].startswith(keys.ASSIGNMENT_PREFIX):
-            reviewers = list(item.get("reviewers") or [])
+    assigned: dict[str, list[str]] = {}
+    for item in sorted(table.batch_get(wanted), key=_main_round_first):
+        if item["sk"].startswith((keys.ASSIGNMENT_PREFIX, keys.ASSIGNMENT_BUCKET_PREFIX)):
+            _merge_reviewers(assigned, reviewee, _assignments_in(item).get(reviewee) or [])
         else:
             work[item["cycle"]] = item
-    return work, reviewers
+    return work, assigned.get(reviewee, [])
 
 
 def review_progress(

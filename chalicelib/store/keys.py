@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import date
+from zlib import crc32
 
 META = "META"
 
@@ -457,6 +458,27 @@ def session_attendance_sk(session_id: str, day: date, user_id: str) -> str:
     return f"{SESSION_PREFIX}{session_id}#{day.isoformat()}#A#{user_id}"
 
 
+# A cycle's review assignments packed (store/homework.py): the reviewee's entry lives in the
+# bucket a stable hash of their id names, one set of buckets per round (M: the digest's
+# assignments, L: the late round's, written a cycle later), so a review reads its entry by
+# key and the late round never overwrites the main round's.
+ASSIGNMENT_BUCKET_PREFIX = "ASP#"
+ASSIGNMENT_BUCKETS = 16  # never changed in place: readers find entries by it (a new prefix)
+
+
+def assignment_bucket(reviewee: str) -> int:
+    """The bucket of ``reviewee``'s assignment: the same in every process and release."""
+    return crc32(reviewee.encode("utf-8")) % ASSIGNMENT_BUCKETS
+
+
+def assignment_bucket_sk(cycle_id: str, late_round: bool, bucket: int) -> str:
+    return f"{ASSIGNMENT_BUCKET_PREFIX}{cycle_id}#{'L' if late_round else 'M'}#{bucket:02d}"
+
+
+def cycle_assignment_buckets_prefix(cycle_id: str) -> str:
+    return f"{ASSIGNMENT_BUCKET_PREFIX}{cycle_id}#"
+
+
 PERSONAL_PREFIXES = (
     CHECKIN_PREFIX,
     MAKEUP_PREFIX,
@@ -476,6 +498,7 @@ PERSONAL_PREFIXES = (
     ROTA_PREFIX,
     ROTA_VOLUNTEER_PREFIX,
     SESSION_PREFIX,
+    ASSIGNMENT_BUCKET_PREFIX,
 )
 
 # A member's current state outside the member item (the homework counters, the warning) and

@@ -108,12 +108,13 @@ def test_a_1000_member_digest_with_300_struck_writes_in_batches(dynamo_table, re
     counts = dict(requests_made.counts)
     group = sum(1 for m in sent if m.kind == "message")
     dms = len(sent) - group
-    # 700 assignments, then the counters buckets, then the strike buckets (after them, never
-    # in the same batch: the order is the replay's argument), whole: 25 to a batch. Before
-    # they were packed: 300 counters items and 300 strike records, 24 batches.
+    # 700 assignments packed in 16 bucket items (one batch), then the counters buckets, then
+    # the strike buckets (after them, never in the same batch: the order is the replay's
+    # argument), whole: 25 to a batch. Before they were packed: 700 assignment items, 300
+    # counters items and 300 strike records, 52 batches.
     packed = buckets(store, "C0003")
     assert len(packed) == keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS == 96
-    assert counts["BatchWriteItem"] == -(-700 // 25) + -(-64 // 25) + -(-32 // 25) == 28 + 5
+    assert counts["BatchWriteItem"] == 1 + -(-64 // 25) + -(-32 // 25) == 1 + 5
     # the run's claim, its parts, its DM checkpoints, its finish: nothing per member
     assert counts["UpdateItem"] == 2 + group + -(-dms // CHECKPOINT_PARTS)
     assert counts.get("PutItem", 0) == 1  # the close record

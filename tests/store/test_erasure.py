@@ -123,6 +123,8 @@ def populate(table: MemoryTable) -> Store:
     homework.bulk_save_assignments(
         table, CID, "C0001", {GONE: [STAY], STAY: [GONE, OTHER], OTHER: [STAY]}, AT
     )
+    # a per-reviewee item (the shape before packing; a full bucket's spill): they review Bob
+    homework.bulk_save_assignments(table, CID, "C0000", {STAY: [GONE]}, AT, max_bytes=0)
     # strikes of C0001 as the older shape wrote them (a record each), C0002's packed below
     homework.bulk_record_strikes(
         table, CID, "C0001", [StrikeChange(GONE, 1, 1), StrikeChange(OTHER, 1, 1)], AT
@@ -313,6 +315,7 @@ BUILDERS = {
     "submission_history_sk": keys.SUBMISSION_HISTORY_PREFIX,
     "review_sk": keys.REVIEW_PREFIX,
     "assignment_sk": keys.ASSIGNMENT_PREFIX,
+    "assignment_bucket_sk": keys.ASSIGNMENT_BUCKET_PREFIX,
     "strike_sk": keys.STRIKE_PREFIX,
     "strike_bucket_sk": keys.STRIKE_PREFIX,
     "counters_bucket_sk": keys.HOMEWORK_COUNTERS_BUCKET_PREFIX,
@@ -398,7 +401,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     }
     assert done.erased.relabelled == {
         "checkins": 1,  # Bob's make-up, recorded by the forgotten admin
-        "review_assignments": 1,
+        "review_assignments": 2,  # the bucket where they review Bob, the older item
         "digests": 1,
         "reports": 1,
         "report_rows": 1,
@@ -629,3 +632,26 @@ def test_the_preview_of_a_forgetting_counts_what_it_then_does_and_writes_nothing
     assert dict(preview.deleted) == dict(done.erased.deleted)
     assert dict(preview.relabelled) == dict(done.erased.relabelled)
     assert erasure.preview_forget(table, CID, GONE) is None
+
+
+def test_a_packed_assignment_bucket_loses_the_members_entry_and_exports_only_theirs():
+    """Who reviews their work is theirs (erased; a bucket left empty goes); where they review
+    others they are relabelled; their export lists only the entries naming them."""
+    table = MemoryTable()
+    store = populate(table)
+    pk = keys.community_pk(CID)
+    bucket = keys.assignment_bucket_sk("C0001", False, keys.assignment_bucket(STAY))
+    exported = erasure.member_items(table, CID, GONE)["review_assignments"]
+    packed = [i for i in exported if i["sk"].startswith(keys.ASSIGNMENT_BUCKET_PREFIX)]
+    assert {s: i["reviewers"] for s, i in ((i["sk"], i) for i in packed)} == {
+        keys.assignment_bucket_sk("C0001", False, keys.assignment_bucket(GONE)): {GONE: [STAY]},
+        bucket: {STAY: [GONE, OTHER]},  # not Carol's entry, which does not name them
+    }
+    personal_data.forget_member(store, CID, GONE)
+    assert keys.assignment_bucket(GONE) != keys.assignment_bucket(STAY)
+    gone_bucket = keys.assignment_bucket_sk("C0001", False, keys.assignment_bucket(GONE))
+    assert table.get(pk, gone_bucket) is None
+    left = table.get(pk, bucket)["reviewers"]
+    assert left[OTHER] == [STAY] and left[STAY][1] == OTHER
+    assert left[STAY][0].startswith("forgotten-")
+    assert homework.assignments_of(table, CID, "C0001") == left
