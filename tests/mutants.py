@@ -1300,6 +1300,16 @@ MUTANTS = (
             "test_a_cold_checkin_imports_none_of_the_modules_it_does_not_need",
         ),
     ),
+    Mutant(
+        "a read evaluates every annotation of the item's dataclass",
+        "chalicelib/store/records.py",
+        "        base = _base_of_text(f.type, namespace) if isinstance(f.type, str) else None\n",
+        "        base = None\n",
+        (
+            "tests/store/test_records_hints.py::"
+            "test_community_and_member_are_read_without_evaluating_an_annotation",
+        ),
+    ),
 )
 
 
