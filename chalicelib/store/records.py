@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import functools
-import re
 import sys
 import types
 import typing
@@ -56,7 +55,6 @@ def _base_type(hint: Any) -> Any:
 
 # A field typed as a union of several types: its stored value is taken as it is.
 SEVERAL = object()
-_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 def _base_of_text(text: str, namespace: dict[str, Any]) -> Any:
@@ -75,7 +73,7 @@ def _base_of_text(text: str, namespace: dict[str, Any]) -> Any:
     if len(named) > 1:
         return SEVERAL
     head = named[0].split("[", 1)[0].strip() if named else ""
-    if not _NAME.fullmatch(head) or head in ("Optional", "Union"):
+    if not head.isidentifier() or head in ("Optional", "Union"):
         return None
     found = namespace[head] if head in namespace else getattr(builtins, head, None)
     return None if found is None else _settled(_base_type(found))
