@@ -35,7 +35,7 @@ def _tzdata_dir() -> str:
     Lambda and every entry point run from unpacked files)."""
     import tzdata
 
-    return os.path.dirname(os.path.abspath(tzdata.__file__))
+    return os.path.dirname(os.path.abspath(str(tzdata.__file__)))
 
 
 @cache
