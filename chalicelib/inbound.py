@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.chat import confirm
 from chalicelib.chat.context import CommandContext
 from chalicelib.chat.router import DEFERRED, SELF_DEDUPLICATING, dispatch, precheck
 from chalicelib.domain.commands import parse_command
@@ -238,6 +237,8 @@ def _run_command(
     event: InboundEvent,
     now: datetime,
 ) -> _Handled:
+    from chalicelib.chat import confirm  # not on a check-in's path (it never runs here)
+
     store = runtime.store
     ctx = CommandContext(store, community, member, command, event, now, runtime=runtime)
     if command.name == "confirm":

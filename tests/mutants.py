@@ -1392,6 +1392,58 @@ MUTANTS = (
             "test_a_packed_assignment_bucket_loses_the_members_entry_and_exports_only_theirs",
         ),
     ),
+    Mutant(
+        "a check-in judges the ladder whatever the member's points",
+        "chalicelib/features/points.py",
+        "    if member.level < 1:\n        return False\n",
+        "    if True:\n        return False\n",
+        (
+            "tests/chat/test_cold_path_imports.py::"
+            "test_a_cold_checkin_imports_none_of_the_modules_it_does_not_need",
+        ),
+    ),
+    Mutant(
+        "the ladder skip misses the check-in that reaches the next rung exactly",
+        "chalicelib/features/points.py",
+        "or member.points < thresholds[member.level]",
+        "or member.points <= thresholds[member.level]",
+        (
+            "tests/chat/test_cold_path_imports.py::"
+            "test_a_member_reaching_the_next_rungs_points_on_a_checkin_still_levels_up",
+        ),
+    ),
+    Mutant(
+        "every message imports the held-command code",
+        "chalicelib/inbound.py",
+        "from chalicelib.chat.context import CommandContext\n",
+        "from chalicelib.chat import confirm  # noqa: F401\n"
+        "from chalicelib.chat.context import CommandContext\n",
+        (
+            "tests/chat/test_cold_path_imports.py::"
+            "test_a_cold_checkin_imports_none_of_the_modules_it_does_not_need",
+        ),
+    ),
+    Mutant(
+        "tzdata read through importlib.resources on the cold path",
+        "chalicelib/domain/tz.py",
+        "        return frozenset(listing.read().split())\n",
+        "        from importlib.resources import files\n\n"
+        '        return frozenset(files("tzdata").joinpath("zones").read_text("utf-8").split())\n',
+        (
+            "tests/chat/test_cold_path_imports.py::"
+            "test_a_cold_checkin_imports_none_of_the_modules_it_does_not_need",
+        ),
+    ),
+    Mutant(
+        "a read evaluates every annotation of the item's dataclass",
+        "chalicelib/store/records.py",
+        "        base = _base_of_text(f.type, namespace) if isinstance(f.type, str) else None\n",
+        "        base = None\n",
+        (
+            "tests/store/test_records_hints.py::"
+            "test_community_and_member_are_read_without_evaluating_an_annotation",
+        ),
+    ),
 )
 
 

@@ -142,9 +142,9 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_LEAVE_ARGS = re.compile(
-    r"^(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:天|日|d|days?)?(?:\s+.*)?$", re.IGNORECASE | re.S
-)
+# Patterns used by leave and make-up only are compiled on first use (``re``'s own cache), not
+# when a check-in imports this module.
+_LEAVE_ARGS = r"(?is)^(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:天|日|d|days?)?(?:\s+.*)?$"
 
 
 def _chinese_number(text: str) -> int | None:
@@ -168,7 +168,7 @@ def parse_leave_days(args: str) -> int | None:
     text = (args or "").strip()
     if not text:
         return 1
-    match = _LEAVE_ARGS.match(text)
+    match = re.match(_LEAVE_ARGS, text)
     if not match:
         return None
     number = match.group("n")
@@ -464,8 +464,8 @@ def chain_back(
 
 
 _DAY_WORDS = {"昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
-_FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
+_FULL_DATE = r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$"
+_MONTH_DAY = r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$"
 # A month-day without a year means the nearest such date: 12-31 typed on 1 January is the
 # day before, not eleven months ahead.
 _HALF_YEAR = timedelta(days=183)
@@ -478,11 +478,11 @@ def parse_day(text: str, today: date) -> date | None:
     if word.lower() in _DAY_WORDS:
         return today - timedelta(days=_DAY_WORDS[word.lower()])
     try:
-        full = _FULL_DATE.match(word)
+        full = re.match(_FULL_DATE, word)
         if full:
             year, month, day = (int(g) for g in full.groups())
             return date(year, month, day)
-        short = _MONTH_DAY.match(word)
+        short = re.match(_MONTH_DAY, word)
         if short:
             month, day = (int(g) for g in short.groups())
             candidate = date(today.year, month, day)

@@ -9,8 +9,8 @@ ship in the layer (requirements.txt pins the tzdata version).
 
 from __future__ import annotations
 
+import os
 from functools import cache
-from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,9 +29,20 @@ class TzdataZone(ZoneInfo):
 
 
 @cache
+def _tzdata_dir() -> str:
+    """The installed tzdata package's directory. Its files are opened directly, not through
+    ``importlib.resources`` (whose readers a webhook's cold start would import for nothing:
+    Lambda and every entry point run from unpacked files)."""
+    import tzdata
+
+    return os.path.dirname(os.path.abspath(str(tzdata.__file__)))
+
+
+@cache
 def known_zones() -> frozenset[str]:
     """Every zone name the pinned tzdata holds (its ``zones`` list)."""
-    return frozenset(files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
+    with open(os.path.join(_tzdata_dir(), "zones"), encoding="utf-8") as listing:
+        return frozenset(listing.read().split())
 
 
 @cache
@@ -42,6 +53,5 @@ def load(name: str) -> ZoneInfo:
     """
     if name not in known_zones():
         raise ZoneInfoNotFoundError(f"No time zone found with key {name}")
-    resource = files("tzdata.zoneinfo").joinpath(*name.split("/"))
-    with resource.open("rb") as data:
+    with open(os.path.join(_tzdata_dir(), "zoneinfo", *name.split("/")), "rb") as data:
         return TzdataZone.from_file(data, key=name)

@@ -14,13 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.freezes import FreezeRules, bank, earned
-from chalicelib.domain.levels import (
-    facts_of,
-    ladder_names,
-    level_name,
-    level_of,
-    still_needed,
-)
 from chalicelib.domain.messages import t
 from chalicelib.domain.models import Community, Member, first_observed
 from chalicelib.domain.points import (
@@ -53,7 +46,14 @@ def level_fields(
     community: Community, member: Member, today: date, now: datetime
 ) -> dict[str, Any]:
     """``level``/``level_at`` to write when ``member`` (counters as they will be) climbed a
-    rung; empty otherwise (a level once reached is kept)."""
+    rung; empty otherwise (a level once reached is kept).
+
+    Most check-ins leave a member short of the next rung's points: they are answered
+    without the ladder's rules (domain/levels.py), which stay off the webhook's cold path."""
+    if _short_of_next_rung(community, member):
+        return {}
+    from chalicelib.domain.levels import facts_of, level_of
+
     facts = facts_of(member, today, first_observed(member, community))
     level = level_of(facts, community.level_points)
     if level <= member.level:
@@ -61,7 +61,19 @@ def level_fields(
     return {"level": level, "level_at": now.isoformat()}
 
 
+def _short_of_next_rung(community: Community, member: Member) -> bool:
+    """No rung above ``member.level`` can be reached: rungs are climbed in order and each
+    needs its points (domain/levels.level_of), so a member without the points of the rung
+    right above theirs climbs none (a ladder they are at the top of has none)."""
+    if member.level < 1:
+        return False
+    thresholds = community.level_points
+    return member.level >= len(thresholds) or member.points < thresholds[member.level]
+
+
 def level_label(community: Community, member: Member) -> str:
+    from chalicelib.domain.levels import level_name
+
     return level_name(community.locale, community.level_names, community.level_points, member.level)
 
 
@@ -254,6 +266,8 @@ def standing_lines(
     community: Community, member: Member, today: date, text: Callable[..., str]
 ) -> list[str]:
     """/me's points and level lines (no request: the member item holds it all)."""
+    from chalicelib.domain.levels import facts_of, ladder_names, still_needed
+
     tally = Tally.of(member)
     calendar = community.calendar
     lines = [

@@ -6,8 +6,10 @@ their values, tuples as lists; ``None`` is not stored at all.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import functools
+import sys
 import types
 import typing
 from datetime import date, datetime
@@ -42,11 +44,6 @@ def to_fields(obj: Any) -> dict[str, Any]:
     return out
 
 
-@functools.cache
-def _hints(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
 def _base_type(hint: Any) -> Any:
     """``date | None`` → date; ``tuple[int, ...]`` → tuple."""
     origin = typing.get_origin(hint)
@@ -56,8 +53,56 @@ def _base_type(hint: Any) -> Any:
     return origin or hint
 
 
-def _coerce(hint: Any, value: Any) -> Any:
-    base = _base_type(hint)
+# A field typed as a union of several types: its stored value is taken as it is.
+SEVERAL = object()
+
+
+def _base_of_text(text: str, namespace: dict[str, Any]) -> Any:
+    """What ``_base_type`` gives for an annotation still in its text form (``from
+    __future__ import annotations``), read from the text rather than evaluated; None when
+    the text is not a plain ``Name``, ``Name[...]`` or a union of those with ``None``."""
+    parts: list[str] = []
+    depth = start = 0
+    for i, char in enumerate(text):
+        depth += (char == "[") - (char == "]")
+        if char == "|" and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    named = [p for p in parts if p != "None"]
+    if len(named) > 1:
+        return SEVERAL
+    head = named[0].split("[", 1)[0].strip() if named else ""
+    if not head.isidentifier() or head in ("Optional", "Union"):
+        return None
+    found = namespace[head] if head in namespace else getattr(builtins, head, None)
+    return None if found is None else _settled(_base_type(found))
+
+
+def _settled(base: Any) -> Any:
+    return SEVERAL if typing.get_origin(base) in (typing.Union, types.UnionType) else base
+
+
+@functools.cache
+def _bases(cls: Any) -> dict[str, Any]:
+    """Each field's base type, for ``_coerce``, in field order.
+
+    Read from the annotations' text: ``typing.get_type_hints`` compiles and evaluates each
+    one (Community's and Member's ~115, several ms of every cold start's first request).
+    Any annotation the reading does not cover is evaluated the old way."""
+    bases: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        declared = next(c for c in cls.__mro__ if f.name in vars(c).get("__annotations__", {}))
+        namespace = vars(sys.modules[declared.__module__])
+        base = _base_of_text(f.type, namespace) if isinstance(f.type, str) else None
+        if base is None:
+            hints = typing.get_type_hints(cls)
+            return {g.name: _settled(_base_type(hints[g.name])) for g in dataclasses.fields(cls)}
+        bases[f.name] = base
+    return bases
+
+
+def _coerce(base: Any, value: Any) -> Any:
     if value is None:
         return None
     if base is datetime:
@@ -77,10 +122,6 @@ def _coerce(hint: Any, value: Any) -> Any:
 
 def from_fields(cls: type[T], item: dict[str, Any]) -> T:
     """Build a dataclass from an item, ignoring attributes it does not know (keys, GSIs)."""
-    hints = _hints(cast(Any, cls))
-    kwargs = {
-        f.name: _coerce(hints[f.name], item[f.name])
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.name in item
-    }
+    bases = _bases(cast(Any, cls))
+    kwargs = {name: _coerce(base, item[name]) for name, base in bases.items() if name in item}
     return cls(**kwargs)
