@@ -32,10 +32,12 @@ def run_queued_jobs(event: Any) -> dict[str, Any]:
     with lambda_invocation(context):
         runtime = get_runtime()
         records = ((r.to_dict().get("messageId", ""), r.body) for r in event)
-        return handle_records(runtime, records, runtime.clock.now(), time_left=_time_left(context))
+        return handle_records(
+            runtime, records, runtime.clock.now(), time_left=remaining_seconds(context)
+        )
 
 
-def _time_left(context: Any) -> Callable[[], float] | None:
+def remaining_seconds(context: Any) -> Callable[[], float] | None:
     """The invocation's remaining seconds, from the Lambda context (None where there is
     none, e.g. a local call): a long run then pauses and is queued again in time."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)

@@ -20,11 +20,13 @@ TICK = "cron(0/5 * * * ? *)"
 @bp.schedule(TICK, name="dispatch_due_jobs")
 def dispatch_due_jobs(event: Any) -> dict[str, Any]:
     from chalicelib.clock import parse_instant
+    from chalicelib.entrypoints.queue import remaining_seconds
     from chalicelib.jobs.dispatch_due_jobs import tick
     from chalicelib.logs import lambda_invocation
     from chalicelib.runtime import get_runtime
 
-    with lambda_invocation(getattr(event, "context", None)):
+    context = getattr(event, "context", None)
+    with lambda_invocation(context):
         runtime = get_runtime()
         # The tick's own time, not the clock: a tick EventBridge retries late still reads its
         # own slot's window (its runs go at once, their time past); the clock times delays.
@@ -34,5 +36,6 @@ def dispatch_due_jobs(event: Any) -> dict[str, Any]:
             runtime.queue,
             min(now, runtime.clock.now()),
             clock=runtime.clock.now,
+            time_left=remaining_seconds(context),
         )
         return {"partitions": result.partitions, "shards": result.shards}

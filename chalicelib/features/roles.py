@@ -129,10 +129,18 @@ class AdminRefresh:
 
 
 def refresh_platform_admins(
-    store: Store, adapter: Any, community: Community, now: datetime, *, dry_run: bool = False
+    store: Store,
+    adapter: Any,
+    community: Community,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    present: list[Member] | None = None,
 ) -> AdminRefresh:
     """Make the platform's admins of the community's chat rollcall admins, and take the role
     back from members who were admins only through the platform and are no longer.
+    ``present``: the members present, when the caller has just read them (the roster sync);
+    otherwise the roster is read (one Query, paged).
 
     Raises AdminsUnavailable when the platform cannot list admins (Discord, whose admins
     come with each interaction; DingTalk and WeCom; a missing scope): nothing changes.
@@ -154,7 +162,9 @@ def refresh_platform_admins(
         group_kind=community.group_kind,
     )
     admin_ids = adapter.chat_admin_ids(chat)
-    members = [m for m in store.list_members(community.id) if m.is_present]
+    if present is None:
+        present = [m for m in store.list_members(community.id) if m.is_present]
+    members = present
     done = AdminRefresh(community.platform, admins=len(admin_ids), dry_run=dry_run)
     done.unknown = len(admin_ids - {m.user_id for m in members})
     for member, role in plan_platform_roles(members, admin_ids):

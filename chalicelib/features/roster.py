@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.messages import t
-from chalicelib.domain.models import Community
+from chalicelib.domain.models import Community, Member
 from chalicelib.domain.roster import ChatMembers, MalformedList, diff_roster, rotate
 from chalicelib.domain.visibility import lists_members
 from chalicelib.platforms.base import (
@@ -153,6 +153,20 @@ class RosterSync:
     updates: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     welcome: Message | None = None
     next_check: int = 0
+    # The roster items this sync read, by user id.
+    roster: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def members_after(self) -> list[Member]:
+        """Who is present once the changes are written, from the roster this sync read (so
+        the admin refresh that follows reads it no second time). A change refused as
+        "moved" is taken as made: the refresh's own writes are conditional."""
+        items = dict(self.roster)
+        for user_id, fields, _ in self.updates:
+            merged = {**items[user_id], **fields}
+            items[user_id] = {k: v for k, v in merged.items() if v is not None}
+        for item in self.items:
+            items[item["user_id"]] = item
+        return [m for m in map(roster_store.as_member, items.values()) if m.is_present]
 
     def write_changes(self) -> int:
         """Write every change and the sync's bookkeeping; the items written."""
@@ -231,7 +245,7 @@ def plan_roster_sync(
     except MalformedList as error:
         raise MalformedAnswer(community.platform, str(error)) from None
     today = community.calendar.local_date(now)
-    plan = RosterSync(report, store, now)
+    plan = RosterSync(report, store, now, roster=items)
     for person in diff.joins:
         plan.items.append(roster_store.joined_item(community.id, person, today))
         report.joins.append({"user_id": person.user_id, "name": person.name or person.user_id})

@@ -127,14 +127,21 @@ def tick(
     *,
     sweep: bool = False,
     clock: Callable[[], datetime] | None = None,
+    time_left: Callable[[], float] | None = None,
 ) -> TickResult:
     """The scheduled stage: each partition's window (of the slot ``now`` is in) read, at
     most INLINE_MAX + 1 items; runs of a small shard enqueued here, delayed to their time by
-    ``clock`` (``now`` when not given); a shard message for each larger one."""
+    ``clock`` (``now`` when not given); a shard message for each larger one. ``time_left``
+    (seconds left in the invocation): once under the reserve, the partitions not yet read
+    go to the workers as shard messages, unread, so the tick never runs out of time."""
     since, until = window(now, sweep=sweep)
     slot = slot_of(now)
     result = TickResult()
+    reserve = min(SHARD_RESERVE_SECONDS, time_left() / 4) if time_left is not None else 0.0
     for partition in due.partitions():
+        if time_left is not None and time_left() < reserve:
+            result.shards.append(partition)
+            continue
         result.partitions += 1
         items = list(due.due_in(table, partition, until, since=since, limit=INLINE_MAX + 1))
         if len(items) > INLINE_MAX:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.models import Community
+from chalicelib.domain.models import Community, Member
 from chalicelib.features.roster import plan_roster_sync
 from chalicelib.jobs.plan import JobSpec, Plan, Slot
 from chalicelib.platforms.base import ListRefused
@@ -69,7 +69,7 @@ def plan_roster_sync_run(
             "roster synced",
             extra={"community": community.id, "items_written": written, **report.counts()},
         )
-        _refresh_admins(store, adapter, community, now)
+        _refresh_admins(store, adapter, community, now, sync.members_after())
 
     summary = {k: v for k, v in report.as_dict().items() if k not in ("community", "platform")}
     # The joining ritual (features/ritual.py): the welcome of the arrivals this sync claims
@@ -80,9 +80,12 @@ def plan_roster_sync_run(
     return Plan(period=period, messages=messages, summary=summary, apply=apply, targets=targets)
 
 
-def _refresh_admins(store: Store, adapter: Any, community: Community, now: datetime) -> None:
+def _refresh_admins(
+    store: Store, adapter: Any, community: Community, now: datetime, present: list[Member]
+) -> None:
     """The platform's admins, after the roster (so a new member who is an admin is there to
-    promote). Platforms without an admin list (Discord: its admins come with each command;
+    promote), among ``present``: the roster the sync read, with its changes (no second read).
+    Platforms without an admin list (Discord: its admins come with each command;
     DingTalk, WeCom) are left alone."""
     from chalicelib.features.roles import refresh_platform_admins
     from chalicelib.platforms.base import AdminsUnavailable, ChatAdmins
@@ -90,7 +93,7 @@ def _refresh_admins(store: Store, adapter: Any, community: Community, now: datet
     if not isinstance(adapter, ChatAdmins):
         return
     try:
-        done = refresh_platform_admins(store, adapter, community, now)
+        done = refresh_platform_admins(store, adapter, community, now, present=present)
     except AdminsUnavailable as error:
         log.warning("admin list refused", extra={"community": community.id, "error": str(error)})
         return

@@ -202,12 +202,12 @@ def test_a_worker_short_of_time_queues_the_rest_again_and_the_next_one_finishes(
 
 
 def test_the_worker_reads_its_time_from_the_lambda_context():
-    from chalicelib.entrypoints.queue import _time_left
+    from chalicelib.entrypoints.queue import remaining_seconds
 
     class Context:
         def get_remaining_time_in_millis(self) -> int:
             return 42_500
 
-    left = _time_left(Context())
+    left = remaining_seconds(Context())
     assert left is not None and left() == 42.5
-    assert _time_left(None) is None and _time_left(object()) is None
+    assert remaining_seconds(None) is None and remaining_seconds(object()) is None

@@ -337,3 +337,28 @@ def test_a_ceremony_costs_the_same_requests_whatever_the_roster(
         assert len(posts(sent)) == 1
     assert costs[0] == costs[1]
     assert sum(costs[0].values()) <= 15
+
+
+def test_a_post_moved_up_by_a_cancel_inside_a_read_window_goes_with_the_next_tick():
+    """09:00's tick has read up to 09:05. At 09:02 the first of two posts added since is
+    cancelled: the pointer moves to the other one, due at 09:04, in the window already
+    read. It sits in the index at 09:07 (the cancel's time plus a tick), so the 09:05
+    tick, which reads only what is after 09:05, sends it rather than the sweep at 09:10."""
+    from chalicelib.jobs.dispatch_due_jobs import tick as windowed_tick
+
+    store, rt, sent = seeded()
+    windowed_tick(store.table, MemoryQueue(), datetime(2026, 12, 8, 1, 0, tzinfo=UTC))
+    added = datetime(2026, 12, 8, 1, 1, tzinfo=UTC)
+    first = add(store, "2026-12-08 09:03 First", added)
+    add(store, "2026-12-08 09:04 Second", added)
+    cancelled_at = datetime(2026, 12, 8, 1, 2, tzinfo=UTC)
+    assert feature.cancel_announcement(store, store.get_community("c1"), first["id"], cancelled_at)
+    at = datetime(2026, 12, 8, 1, 5, tzinfo=UTC)
+    queue = MemoryQueue()
+    windowed_tick(store.table, queue, at)
+    messages = [m for m in queue.drain() if m["job"] == JOB]
+    assert [m["period"][-4:] for m in messages] == ["0904"]
+    rt.clock.set(at)
+    records = [(f"m{n}", json.dumps(m)) for n, m in enumerate(messages)]
+    assert handle_records(rt, records, at) == {"batchItemFailures": []}
+    assert posts(sent) == ["📢 Announcement\nSecond"]

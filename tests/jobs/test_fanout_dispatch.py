@@ -132,6 +132,24 @@ def test_a_small_shard_is_enqueued_by_the_tick_itself_in_one_query_each():
     assert all(m.get("kind") != DISPATCH and 240 < m[DELAY] <= 300 for m in queue.messages)
 
 
+def test_a_tick_short_of_time_hands_the_partitions_it_has_not_read_to_the_workers():
+    """A tick whose invocation runs low (a slow SQS, a cold start) stops reading inline:
+    each partition not yet read goes to a worker as a shard message, unread, and every run
+    is still enqueued once."""
+    table = MemoryTable()
+    pointers(table, 400)
+    table.requests.clear()
+    left = iter([60.0, 60.0, 60.0, 60.0])  # the reserve, then three partitions inline
+    shards, runs = MemoryQueue(), MemoryQueue()
+    split = _Split(runs, shards)
+    result = tick(table, split, BEFORE, time_left=lambda: next(left, 5.0))
+    assert result.partitions == 3 and dict(table.requests) == {"Query": 3}
+    assert len(result.shards) == due.DUE_SHARDS - 3
+    assert [m["partition"] for m in shards.messages] == result.shards
+    expand(table, runs, shards)
+    assert Counter(m["community"] for m in runs.messages) == {f"d{i:06d}": 1 for i in range(400)}
+
+
 def test_an_idle_tick_sends_nothing_and_reads_one_page_per_partition():
     table = MemoryTable()
     pointers(table, 50, at=AT + timedelta(hours=1))  # due later, not now

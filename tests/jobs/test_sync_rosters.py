@@ -139,6 +139,49 @@ def test_the_daily_sync_makes_the_workspaces_admins_rollcall_admins(setup):
 
 
 @responses.activate
+def test_the_admin_refresh_reads_the_roster_the_sync_read_with_its_changes(setup, monkeypatch):
+    """The roster is read once a day: the admin refresh takes the sync's read with the
+    sync's changes. A platform admin who joins in this sync is promoted; one who left the
+    channel in it is not (they are no longer present)."""
+    store, rt = setup
+    from chalicelib.domain.models import Role
+    from chalicelib.store import keys
+
+    reads = []
+    query = store.table.query
+
+    def counted(pk, **kwargs):
+        if kwargs.get("prefix") == keys.MEMBER_PREFIX:
+            reads.append(pk)
+        return query(pk, **kwargs)
+
+    monkeypatch.setattr(store.table, "query", counted)
+    responses.post(
+        f"{API}/conversations.members",
+        json={"ok": True, "members": ["U0ANN0001", "U0CY00001"]},
+    )
+    responses.post(
+        f"{API}/users.list",
+        json={
+            "ok": True,
+            "members": [
+                {"id": "U0ANN0001", "name": "ann", "profile": {}},
+                {"id": "U0BOB0001", "name": "bob", "is_admin": True, "profile": {}},
+                {"id": "U0CY00001", "name": "cy", "is_admin": True, "profile": {}},
+            ],
+            "response_metadata": {"next_cursor": ""},
+        },
+    )
+    assert tick(rt, SYNC_AT) == {"batchItemFailures": []}
+    assert runs.get_run(store.table, "c1", "roster-sync", "2026-11-23")["status"] == "done"
+    # two deliveries of the tick's message: each plans (one read), one runs the refresh
+    assert reads == ["C#c1", "C#c1"]
+    cy, bob = store.get_member("c1", "U0CY00001"), store.get_member("c1", "U0BOB0001")
+    assert cy.is_present and cy.role is Role.ADMIN and cy.role_source == "platform"
+    assert bob.status.value == "left" and bob.role is Role.MEMBER
+
+
+@responses.activate
 def test_a_refused_list_is_recorded_as_skipped_naming_the_scope(setup):
     store, rt = setup
     before = store.table.all_items()
