@@ -1444,6 +1444,37 @@ MUTANTS = (
             "test_community_and_member_are_read_without_evaluating_an_annotation",
         ),
     ),
+    Mutant(
+        "a cancel's next post forgets when it was written",
+        "chalicelib/features/announcements.py",
+        "        following.scheduled_at,\n        now=now,\n    )",
+        "        following.scheduled_at,\n    )",
+        (
+            "tests/jobs/test_announcements.py::"
+            "test_a_post_moved_up_by_a_cancel_inside_a_read_window_goes_with_the_next_tick",
+        ),
+    ),
+    Mutant(
+        "the admin refresh reads the roster a second time",
+        "chalicelib/jobs/sync_rosters.py",
+        "refresh_platform_admins(store, adapter, community, now, present=present)",
+        "refresh_platform_admins(store, adapter, community, now, present=None)",
+        (
+            "tests/jobs/test_sync_rosters.py::"
+            "test_the_admin_refresh_reads_the_roster_the_sync_read_with_its_changes",
+        ),
+    ),
+    Mutant(
+        "a tick short of time still reads every partition itself",
+        "chalicelib/jobs/dispatch_due_jobs.py",
+        "        if time_left is not None and time_left() < reserve:\n"
+        "            result.shards.append(partition)\n",
+        "        if False:\n            result.shards.append(partition)\n",
+        (
+            "tests/jobs/test_fanout_dispatch.py::"
+            "test_a_tick_short_of_time_hands_the_partitions_it_has_not_read_to_the_workers",
+        ),
+    ),
 )
 
 

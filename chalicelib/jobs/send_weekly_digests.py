@@ -757,20 +757,7 @@ def record_close(
     """Assignments, strikes and the close record, after the digest went out."""
     table, cid = store.table, community.id
     retention = retention_of(community)  # how long the assignments and the close are kept
-    if digest.assignment:
-        bulk_save_assignments(
-            table, cid, digest.cycle_id, digest.assignment, now, retention=retention
-        )
-    if digest.late_assignment and digest.previous_id is not None:
-        bulk_save_assignments(
-            table,
-            cid,
-            digest.previous_id,
-            digest.late_assignment,
-            now,
-            late_round=True,
-            retention=retention,
-        )
+    _save_digest_assignments(table, cid, digest, now, retention)
     # The strike records and counters first, the submissions after: a late /submit saves
     # its work before it deletes its strike, so a strike deleted before the first read is
     # seen handed in by the last, and one deleted after is among the struck (not written
@@ -808,6 +795,26 @@ def record_close(
         now=now,
         current_cycle=cycles.cycle_id(max(cycles.cycle_of(now), 0)),
     )
+
+
+def _save_digest_assignments(
+    table: Any, cid: str, digest: Digest, now: datetime, retention: timedelta
+) -> None:
+    """The cycle's review assignments, and the late round's for the cycle before."""
+    if digest.assignment:
+        bulk_save_assignments(
+            table, cid, digest.cycle_id, digest.assignment, now, retention=retention
+        )
+    if digest.late_assignment and digest.previous_id is not None:
+        bulk_save_assignments(
+            table,
+            cid,
+            digest.previous_id,
+            digest.late_assignment,
+            now,
+            late_round=True,
+            retention=retention,
+        )
 
 
 # -- when it runs ------------------------------------------------------------------------

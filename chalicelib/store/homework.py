@@ -643,22 +643,34 @@ def record_close_writes(
     (so sets no entry for it) and never rewrites a bucket that exists. One cleared before
     that read came with late work, which the replay's read of the submissions, after it,
     sees (jobs/send_weekly_digests.py record_close)."""
-    pk = _pk(community_id)
     if recorded is None:
         recorded, _cleared = recorded_counters(table, community_id)
     if strike_buckets is None:
         _struck, existing = cycle_strikes(table, community_id, cycle_id)
     else:
         existing = set(strike_buckets)
+    written = _put_counters_buckets(table, community_id, writes, recorded, at)
+    return written + _put_strike_buckets(table, community_id, cycle_id, writes, existing, at)
+
+
+def _put_counters_buckets(
+    table: Table,
+    community_id: str,
+    writes: CloseWrites,
+    recorded: Mapping[str, Counters],
+    at: datetime,
+) -> int:
+    """Every counters bucket the close changes, written whole: its members' entries as read,
+    with the close's changes. 25 to a BatchWriteItem; the items written."""
     touched = {keys.member_bucket(u, keys.COUNTER_BUCKETS) for u in writes.counters}
     counters: dict[int, dict[str, Any]] = {b: {} for b in touched}
     for user_id, c in sorted({**recorded, **writes.counters}.items()):
         bucket = keys.member_bucket(user_id, keys.COUNTER_BUCKETS)
         if bucket in counters:
             counters[bucket][user_id] = counters_entry(c)
-    written = table.batch_put(
+    return table.batch_put(
         {
-            "pk": pk,
+            "pk": _pk(community_id),
             "sk": keys.counters_bucket_sk(bucket),
             "kind": COUNTERS_BUCKET_KIND,
             "bucket": bucket,
@@ -667,11 +679,24 @@ def record_close_writes(
         }
         for bucket, entries in sorted(counters.items())
     )
+
+
+def _put_strike_buckets(
+    table: Table,
+    community_id: str,
+    cycle_id: str,
+    writes: CloseWrites,
+    existing: set[int],
+    at: datetime,
+) -> int:
+    """The cycle's strike buckets: a new one written whole (25 to a BatchWriteItem), one that
+    exists (a replay) given its missing entries only, never rewritten."""
+    pk = _pk(community_id)
     strikes: dict[int, dict[str, int]] = {}
     for change in writes.strikes:
         bucket = keys.member_bucket(change.user_id, keys.STRIKE_BUCKETS)
         strikes.setdefault(bucket, {})[change.user_id] = change.missed_in_a_row
-    written += table.batch_put(
+    written = table.batch_put(
         {
             "pk": pk,
             "sk": keys.strike_bucket_sk(cycle_id, bucket),
