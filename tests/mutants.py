@@ -1475,6 +1475,16 @@ MUTANTS = (
             "test_a_tick_short_of_time_hands_the_partitions_it_has_not_read_to_the_workers",
         ),
     ),
+    Mutant(
+        "the digest never reads the submissions again after writing its strikes",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    _clear_strikes_of_work_since(table, cid, digest.cycle_id, writes, handed_in)\n",
+        "    pass\n",
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_late_work_after_the_digests_read_and_before_its_strike_is_cleared_by_the_digest",
+        ),
+    ),
 )
 
 

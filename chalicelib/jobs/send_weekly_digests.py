@@ -41,6 +41,7 @@ from typing import Any
 
 from chalicelib.domain.calendar import CycleCalendar
 from chalicelib.domain.homework import (
+    CloseWrites,
     CycleClose,
     Star,
     checkin_leaders,
@@ -76,6 +77,7 @@ from chalicelib.store.homework import (
     bulk_save_assignments,
     cycle_close,
     cycle_strikes,
+    delete_strike,
     record_close_writes,
     recorded_counters,
     reviews_of,
@@ -776,6 +778,7 @@ def record_close(
     record_close_writes(
         table, cid, digest.cycle_id, writes, now, recorded=recorded, strike_buckets=strike_buckets
     )
+    _clear_strikes_of_work_since(table, cid, digest.cycle_id, writes, handed_in)
     save_cycle_close(
         table,
         cid,
@@ -795,6 +798,22 @@ def record_close(
         now=now,
         current_cycle=cycles.cycle_id(max(cycles.cycle_of(now), 0)),
     )
+
+
+def _clear_strikes_of_work_since(
+    table: Any, cid: str, cycle_id: str, writes: CloseWrites, handed_in: set[str]
+) -> None:
+    """Late work saved after the submissions were read and before its strike was written
+    found no strike to clear (its /submit came first): the submissions are read again, after
+    the write (one Query, strongly consistent), and those strikes cleared here. Work saved
+    after this read finds its strike written and clears it itself; delete_strike clears a
+    strike once, whoever comes first."""
+    struck = {change.user_id for change in writes.strikes}
+    if not struck:
+        return
+    since = {s["user_id"] for s in submissions_of(table, cid, cycle_id)} - handed_in
+    for user_id in sorted(since & struck):
+        delete_strike(table, cid, cycle_id, user_id)
 
 
 def _save_digest_assignments(

@@ -242,6 +242,37 @@ def test_late_work_between_the_replays_reads_keeps_its_cleared_strike():
     assert counters(store, "dan") == (0, 0)
 
 
+class LateWorkBeforeItsStrike(LateWorkBetweenReads):
+    """On the first digest's read of cycle C0003's submissions, dan hands in late and his
+    /submit finds no strike to clear (the digest has not written it yet)."""
+
+    def query(self, pk: str, **kw):
+        if self.armed and kw.get("prefix") == "HW#C0003#":
+            self.armed = False
+            answer = list(self.inner.query(pk, **kw))
+            hand_in(self.store, "dan", "C0003", DIGEST_3 + timedelta(seconds=30), late=True)
+            assert not delete_strike(self.inner, "c1", "C0003", "dan")  # nothing to clear yet
+            return iter(answer)
+        return self.inner.query(pk, **kw)
+
+
+def test_late_work_after_the_digests_read_and_before_its_strike_is_cleared_by_the_digest():
+    """The first digest reads the submissions; dan's late work lands right after, and his
+    /submit finds no strike to clear; then the digest writes his strike. Its second read of
+    the submissions, after the write, clears it: late work never keeps a strike."""
+    inner = MemoryTable()
+    store = small_world(inner)
+    table = LateWorkBeforeItsStrike(inner, store)
+    racing = Store(table)
+    plan = plan_weekly_digest(racing, racing.get_community("c1"), DIGEST_3)
+    table.armed = True
+    plan.apply()
+    assert not table.armed  # the late work did land between the read and the write
+    assert struck_in(inner, "c1", "C0003") == {"kim"}
+    assert counters(store, "dan") == (0, 0)
+    assert counters(store, "kim") == (1, 1)
+
+
 def test_late_work_between_the_plan_and_its_apply_earns_no_strike():
     store = small_world()
     plan = plan_weekly_digest(store, store.get_community("c1"), DIGEST_3)
