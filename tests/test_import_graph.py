@@ -93,3 +93,21 @@ def test_jobs_import_nothing_of_chat_and_the_domain_nothing_of_ours_above_it():
         if name.startswith("chalicelib.domain"):
             above = {t for t in targets if not t.startswith("chalicelib.domain")}
             assert not above, (name, above)
+
+
+def test_chat_handlers_take_the_runtime_from_their_context_never_fetch_it():
+    """Issue 14: a chat handler is handed its collaborators (CommandContext.runtime, given by
+    the webhook and the worker); none reaches for the process-wide runtime."""
+    import ast
+    from pathlib import Path
+
+    chat = Path(__file__).resolve().parent.parent / "chalicelib" / "chat"
+    fetching = []
+    for path in sorted(chat.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Name | ast.alias | ast.Attribute):
+                name = getattr(node, "id", None) or getattr(node, "name", None)
+                name = name or getattr(node, "attr", None)
+                if name == "get_runtime":
+                    fetching.append(f"{path.name}:{getattr(node, 'lineno', '?')}")
+    assert fetching == []

@@ -30,19 +30,17 @@ def handle_mypage(ctx: CommandContext) -> Sequence[Message]:
 def _send_link(ctx: CommandContext, *, own_page: bool) -> Sequence[Message]:
     from chalicelib.features.manage import issue_link, issue_member_link, signin_url
     from chalicelib.jobs.runner import can_send_direct
-    from chalicelib.runtime import get_runtime
 
     name = ctx.member.display()
     community = ctx.community
-    runtime = ctx.runtime or get_runtime()
-    adapter = runtime.adapter(community.platform)
+    adapter = ctx.runtime.adapter(community.platform)
     if adapter is None or not isinstance(adapter, DirectMessages) or not can_send_direct(adapter):
         if own_page:  # the operator makes admins' links; a member's page waits for DMs
             return [ctx.say("mypage_no_dm", name=name)]
         return [
             ctx.say("manage_no_dm", name=name, community=community.id, user_id=ctx.member.user_id)
         ]
-    settings = runtime.settings
+    settings = ctx.runtime.settings
     if not settings.public_url or settings.manage_key() is None:
         return [ctx.say("manage_not_configured", name=name)]
     ctx.write_activity()

@@ -26,9 +26,7 @@ def precheck_mydata(ctx: CommandContext) -> Sequence[Message] | None:
 
 
 def _adapter(ctx: CommandContext) -> Any:
-    from chalicelib.runtime import get_runtime
-
-    return get_runtime().adapter(ctx.community.platform)
+    return ctx.runtime.adapter(ctx.community.platform)
 
 
 def _can_dm(ctx: CommandContext) -> bool:

@@ -46,10 +46,9 @@ def _send_duties(ctx: CommandContext, note: str) -> list[Message]:
     it; where the platform cannot DM them (no DMs, refused, unreachable) the note goes to
     the group instead: it holds their name and the community's duties, nothing personal."""
     from chalicelib.platforms.base import ChatAddress, DeliveryError, DirectMessages
-    from chalicelib.runtime import get_runtime
 
     community = ctx.community
-    adapter = (ctx.runtime or get_runtime()).adapter(community.platform)
+    adapter = ctx.runtime.adapter(community.platform)
     if not isinstance(adapter, DirectMessages) or not adapter.direct_messages:
         return [Message(note)]
     chat = ChatAddress(
