@@ -1199,8 +1199,8 @@ MUTANTS = (
     Mutant(
         "withdrawing takes back a check-in another request settled",
         "chalicelib/store/checkins.py",
-        '        cond=Cond.eq("attempt", attempt) & Cond.absent("adopted"),\n',
-        '        cond=Cond.eq("attempt", attempt),\n',
+        'cond=Cond.eq("attempt", attempt) & Cond.absent("adopted") & Cond.absent("streak"),\n',
+        'cond=Cond.eq("attempt", attempt) & Cond.absent("streak"),\n',
         ("tests/chat/test_checkin_hot_path.py",),
     ),
     Mutant(
@@ -1483,6 +1483,26 @@ MUTANTS = (
         (
             "tests/jobs/test_strike_records.py::"
             "test_late_work_after_the_digests_read_and_before_its_strike_is_cleared_by_the_digest",
+        ),
+    ),
+    Mutant(
+        "a make-up window stored wider than the kept gaps is not held to them",
+        "chalicelib/chat/checkins.py",
+        "    return min(community.makeup_window_days, GAPS_KEPT_DAYS)\n",
+        "    return community.makeup_window_days\n",
+        (
+            "tests/chat/test_checkin_commands.py::"
+            "test_a_window_stored_wider_than_the_kept_gaps_is_held_to_them",
+        ),
+    ),
+    Mutant(
+        "a withdraw takes back a check-in the code before adoption counted",
+        "chalicelib/store/checkins.py",
+        '& Cond.absent("adopted") & Cond.absent("streak"),',
+        '& Cond.absent("adopted"),',
+        (
+            "tests/chat/test_checkin_hot_path.py::"
+            "test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin",
         ),
     ),
 )

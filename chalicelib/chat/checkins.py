@@ -48,6 +48,7 @@ from typing import Any
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.checkins import (
+    GAPS_KEPT_DAYS,
     NOTE_MAX_CHARS,
     THEME_MAX_CHARS,
     Board,
@@ -490,7 +491,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
     refusal = check_makeup(
         day,
         today,
-        window_days=community.makeup_window_days,
+        window_days=_makeup_window(community),
         per_month=community.makeups_per_month,
         first_day=first_observed(member, community),
     )
@@ -553,10 +554,17 @@ def _record_makeup(ctx: CommandContext, day: date, note: str) -> int | MakeupRef
     return used
 
 
+def _makeup_window(community: Community) -> int:
+    """The community's make-up window, at most the days the member item keeps gaps for (the
+    settings allow no more; a community stored otherwise is held to it, so a make-up never
+    walks back past what is kept and under-counts a run)."""
+    return min(community.makeup_window_days, GAPS_KEPT_DAYS)
+
+
 def _refuse_makeup(
     ctx: CommandContext, refusal: MakeupRefusal, day: date, today: date
 ) -> list[Message]:
-    window = ctx.community.makeup_window_days
+    window = _makeup_window(ctx.community)
     first = first_observed(ctx.member, ctx.community)
     values = {
         "date": day.isoformat(),

@@ -97,7 +97,9 @@ def withdraw_checkin(
     return table.delete(
         keys.community_pk(community_id),
         keys.checkin_sk(day, user_id),
-        cond=Cond.eq("attempt", attempt) & Cond.absent("adopted"),
+        # Not adopted, nor given a run by a settler of the code before adoption (a deploy's
+        # old and new functions overlap for minutes).
+        cond=Cond.eq("attempt", attempt) & Cond.absent("adopted") & Cond.absent("streak"),
     )
 
 

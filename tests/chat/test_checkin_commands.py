@@ -265,6 +265,18 @@ def test_makeups_outside_the_rules_are_refused_with_the_reason(args, expected):
     assert counters(rt)[0] == 0
 
 
+def test_a_window_stored_wider_than_the_kept_gaps_is_held_to_them():
+    """The settings allow at most 31 days; a community stored with more (by hand, an older
+    writer) is held to 31, where the member item's gaps reach: a make-up further back is
+    refused with the window it really has, never repaired short."""
+    rt = make_runtime(makeup_window_days=60)
+    known_since(rt, date(2026, 9, 1))
+    reply = say(rt, "/makeup 2026-10-20", local(23))
+    assert "Only days from 2026-10-23 on can be made up (a 31-day window)" in reply
+    assert checkin_items(rt) == []
+    assert "made up" in say(rt, "/makeup 2026-10-23", local(23))
+
+
 def test_makeups_are_limited_per_calendar_month():
     rt = make_runtime(makeup_window_days=7, makeups_per_month=2)
     known_since(rt)

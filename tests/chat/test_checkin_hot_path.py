@@ -416,6 +416,13 @@ def test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin():
     assert len(checkins_on(table, "c1", day)) == 1
     # and one withdrawn first cannot be adopted: the adopter records it afresh
     assert not adopt_checkin(table, "c1", "u1", date(2026, 11, 24))
+    # while a deploy rolls out, the code before adoption counts a check-in by giving it its
+    # run: that one stays too
+    later = date(2026, 11, 25)
+    record_checkin(table, "c1", "u1", later, local(25), delivery="console#c", attempt="c")
+    table.update("C#c1", keys.checkin_sk(later, "u1"), set={"streak": 1, "prev": None})
+    assert not withdraw_checkin(table, "c1", "u1", later, "c")
+    assert len(checkins_on(table, "c1", later)) == 1
 
 
 class WithdrawnUnderneath(MemoryTable):
