@@ -82,6 +82,12 @@ INLINE_MAX = 500
 SHARD_RESERVE_SECONDS = 10.0
 
 
+def _reserve(time_left: Callable[[], float] | None) -> float:
+    """The seconds to keep back: SHARD_RESERVE_SECONDS, or a quarter of a short function's
+    time (none when the time is not known)."""
+    return min(SHARD_RESERVE_SECONDS, time_left() / 4) if time_left is not None else 0.0
+
+
 @dataclass
 class TickResult:
     partitions: int = 0  # partitions Queried
@@ -137,7 +143,7 @@ def tick(
     since, until = window(now, sweep=sweep)
     slot = slot_of(now)
     result = TickResult()
-    reserve = min(SHARD_RESERVE_SECONDS, time_left() / 4) if time_left is not None else 0.0
+    reserve = _reserve(time_left)
     for partition in due.partitions():
         if time_left is not None and time_left() < reserve:
             result.shards.append(partition)
@@ -187,8 +193,7 @@ def dispatch_shard(
     result = ShardResult()
     until = until or tick_at
     clock = clock or (lambda: tick_at)
-    # What to keep back: SHARD_RESERVE_SECONDS, or a quarter of a short function's time.
-    reserve = min(SHARD_RESERVE_SECONDS, time_left() / 4) if time_left is not None else 0.0
+    reserve = _reserve(time_left)
     # One item more than we may take: its presence says a continuation is needed.
     items = due.due_in(table, partition, until, since=since, after=after, limit=limit + 1)
     chunk: list[dict[str, Any]] = []
