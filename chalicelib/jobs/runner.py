@@ -26,7 +26,6 @@ into a fallback.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,9 +77,11 @@ class RunStatus(StrEnum):
 
 PAUSED = RunStatus.PAUSED
 BUSY = RunStatus.BUSY
-# Direct messages recorded together (see run_job): at most this many, or 2 s of sending.
+# Direct messages recorded together (see run_job): at most this many, by count alone. The
+# count is the bound that matters (how many DMs a crash may send twice) and it fixes the
+# ledger's writes at one per CHECKPOINT_PARTS DMs whatever the platform's pace; a time rule
+# (there was one of 2 s) made a slow platform's run write a checkpoint every few DMs.
 CHECKPOINT_PARTS = 50
-CHECKPOINT_SECONDS = 2.0
 # Time kept back when ``time_left`` is given: one part's delivery with the platform's
 # retries (a Retry-After of a few seconds) plus the bookkeeping after it.
 TIME_RESERVE = 15.0
@@ -333,7 +334,6 @@ class RunLedger:
         self.thread_refusal: str | None = None  # why a thread reply went to the group
         self._pending: list[int] = []  # DM parts settled since the last checkpoint
         self._pending_refused: list[int] = []
-        self._last_checkpoint = time.monotonic()
         metric("RunsClaimed", dimensions=self.dims)
 
     def record(self, index: int, message_id: str, direct: bool) -> bool:
@@ -346,7 +346,6 @@ class RunLedger:
         if message_id == REFUSED:
             self._pending_refused.append(index)
         due = len(self._pending) >= CHECKPOINT_PARTS
-        due = due or time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS
         return self.checkpoint() if due else True
 
     def checkpoint(self) -> bool:
@@ -365,7 +364,6 @@ class RunLedger:
 
     def _save(self, index: int, message_id: str, keep_id: bool) -> bool:
         """Parts up to ``index`` settled, the refusals since the last save first."""
-        self._last_checkpoint = time.monotonic()
         runs.record_refused(
             self.table,
             *self.key,

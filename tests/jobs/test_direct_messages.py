@@ -360,11 +360,8 @@ def test_a_forced_replay_starts_a_new_epoch_and_forgets_the_old_refusals(reminde
     assert [user for user, _ in adapter.private][-2:] == ["hush", "shy"]
 
 
-def test_dms_are_recorded_in_checkpoints_and_a_crash_resends_only_the_last_few(monkeypatch):
-    from chalicelib.jobs import runner
+def test_dms_are_recorded_in_checkpoints_and_a_crash_resends_only_the_last_few():
     from chalicelib.jobs.runner import CHECKPOINT_PARTS, LEASE
-
-    monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 1e9)  # count-based only, here
 
     store = Store(MemoryTable())
     store.create_community(community())
