@@ -94,7 +94,8 @@ def trace(client: Any, members: int) -> dict[str, Any]:
     min_wcu = max(1, math.ceil(ours["payload_written"] / WRITE_UNIT))
     print(f"\nweekly-digest at {members:,} members")
     print(f"{'operation / sort key':<57} {'requests':>8} {'RCU':>9} {'WCU':>8}")
-    for label, (n, rcu, wcu) in sorted(tracer.rows.items(), key=lambda r: -r[1][1] - r[1][2]):
+    rows = {k: v for k, v in tracer.rows.items() if not k.startswith("DeleteTable")}
+    for label, (n, rcu, wcu) in sorted(rows.items(), key=lambda r: -r[1][1] - r[1][2]):
         print(f"{label:<57} {int(n):>8} {rcu:>9.1f} {wcu:>8.0f}")
     units = (ours["rcu"] + ours["wcu"]) / (min_rcu + min_wcu)
     print(
