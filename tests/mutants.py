@@ -1478,8 +1478,8 @@ MUTANTS = (
     Mutant(
         "the digest never reads the submissions again after writing its strikes",
         "chalicelib/jobs/send_weekly_digests.py",
-        "    _clear_strikes_of_work_since(table, cid, digest.cycle_id, writes, handed_in)\n",
-        "    pass\n",
+        "    current = _clear_strikes_of_work_since(table, cid, digest.cycle_id, holding)\n",
+        "    current = None\n",
         (
             "tests/jobs/test_strike_records.py::"
             "test_late_work_after_the_digests_read_and_before_its_strike_is_cleared_by_the_digest",
@@ -1503,6 +1503,23 @@ MUTANTS = (
         (
             "tests/chat/test_checkin_hot_path.py::"
             "test_withdrawing_is_exactly_once_and_never_takes_another_requests_checkin",
+        ),
+    ),
+    Mutant(
+        "the digest's re-read of the submissions after its strike writes is eventually consistent",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    current = submissions_of(table, cid, cycle_id)\n",
+        "    current = submissions_of(table, cid, cycle_id, consistent=False)\n",
+        ("tests/jobs/test_strike_records.py::test_work_a_stale_plan_read_missed_keeps_no_strike",),
+    ),
+    Mutant(
+        "the digest's re-read clears only the strikes this run wrote, not those it read",
+        "chalicelib/jobs/send_weekly_digests.py",
+        "    holding = struck | {change.user_id for change in writes.strikes}\n",
+        "    holding = {change.user_id for change in writes.strikes}\n",
+        (
+            "tests/jobs/test_strike_records.py::"
+            "test_a_replay_after_a_crash_before_the_re_read_clears_the_strike_of_late_work",
         ),
     ),
 )

@@ -410,23 +410,27 @@ def test_the_digest_packs_strikes_and_counters_at_40_and_400_members(dynamo_clie
                 DynamoTable(dynamo_client, name), meter, "weekly-digest", f"d{size}"
             )
     # the same reads at both sizes (the packed assignments and the older per-reviewee items
-    # are two Queries; the cycle's submissions are read again after the strikes are written,
-    # for late work that came between); the writes: the assignments' batch, then the buckets
+    # are two Queries; the cycle's submissions are read by the plan, eventually consistent,
+    # and once more after the strikes are written, strongly: no read between); the writes:
+    # the assignments' batch, then the buckets
     assert rows[40]["requests"] == {
         "GetItem": 3,
-        "Query": 13,
+        "Query": 12,
         "UpdateItem": 5,
         "BatchWriteItem": 4,
         "PutItem": 1,
     }
     assert rows[400]["requests"] == {
         "GetItem": 3,
-        "Query": 13,
+        "Query": 12,
         "UpdateItem": 14,  # the run's claim, parts, DM checkpoints: none per struck member
         "BatchWriteItem": 6,
         "PutItem": 1,
     }
     assert (rows[40]["wcu"], rows[400]["wcu"]) == (59, 128)
+    # read units: 19.5 and 98 with the cycle's submissions read three times strongly, the
+    # previous cycle's once strongly (2026-12-06)
+    assert (rows[40]["rcu"], rows[400]["rcu"]) == (15.5, 76)
     buckets = keys.COUNTER_BUCKETS + keys.STRIKE_BUCKETS + keys.ASSIGNMENT_BUCKETS
     for row in rows.values():
         assert row["requests"]["BatchWriteItem"] <= 1 + 3 + 2

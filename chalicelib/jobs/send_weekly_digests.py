@@ -13,11 +13,14 @@ Adapters split each at line boundaries to their platform's size.
 Reads, whatever the number of members: one Query each for the roster, this cycle's
 submissions, the previous cycle's submissions, assignments and reviews, and the cycle's
 check-ins (all paged), plus one GetItem of the previous cycle's close record. No request
-per member.
+per member. The submissions are read eventually consistently (half the units).
 
 Writes happen in ``Plan.apply``, once the messages are out: the assignments (25 to a
-BatchWriteItem), then strikes. Strikes re-read the cycle's strikes and submissions first,
-so work handed in while the digest went out is never struck. Strikes and counters live
+BatchWriteItem), then strikes. Who is struck is decided on the plan's read of the
+submissions; the strikes and counters are read first. After the strike writes the cycle's
+submissions are read once more, strongly consistent, and the strike of anyone whose work
+it finds is cleared: work the plan's read missed (stale, or handed in while the digest went
+out) never keeps a strike (record_close). Strikes and counters live
 outside the member item, packed (store/homework.py): a fixed number of bucket items per
 cycle for the strikes (``HWS#<cycle>$<bucket>``, a map member -> misses in a row) and for
 everyone's counters (``HWM$<bucket>``), keyed by a hash of the member id and written whole
@@ -41,7 +44,6 @@ from typing import Any
 
 from chalicelib.domain.calendar import CycleCalendar
 from chalicelib.domain.homework import (
-    CloseWrites,
     CycleClose,
     Star,
     checkin_leaders,
@@ -122,6 +124,11 @@ class Digest:
     # The previous cycle's submissions and reviews as read, for the points repair.
     previous_work: list[dict[str, Any]] = field(default_factory=list)
     previous_reviews: list[dict[str, Any]] = field(default_factory=list)
+    # Everyone with work for the cycle in the plan's read (whatever its time): the close
+    # strikes the others (record_close).
+    handed_in: frozenset[str] = frozenset()
+    # The cycle's submissions as the plan read them, for the points repair.
+    work_read: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,7 +327,11 @@ def build_digest(
     due = deadline_date(cycles, n)
     at = now.isoformat()
     squads = _squads(members)
-    submissions = [s for s in submissions_of(table, cid, cycle_id) if s["submitted_at"] <= at]
+    # Eventually consistent (half the units): the close decides who is struck on this read,
+    # and its strongly consistent re-read after the strike writes clears the strike of any
+    # work this read missed, stale or saved since (record_close).
+    read = submissions_of(table, cid, cycle_id, consistent=False)
+    submissions = [s for s in read if s["submitted_at"] <= at]
     close = close_cycle(members, (s["user_id"] for s in submissions), due, community.grace_days)
     k = community.reviewers_per_submission
     assignment = assign_reviewers(
@@ -342,11 +353,31 @@ def build_digest(
         assignment=assignment,
         checkin_stars=checkin_stars,
         squads=squad_counts,
+        handed_in=frozenset(s["user_id"] for s in read),
+        work_read=tuple(read),
     )
     previous = previous_active(community, n)
     if previous is None:
         return digest
     return _with_previous(store, community, cycles, digest, previous, members, now)
+
+
+def _previous_work(
+    table: Any, cid: str, previous_id: str, at: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The previous cycle's work handed in by ``at``, and the late part of it its digest
+    did not show. Eventually consistent (half the units): work saved a moment before this
+    read may be missed, and is then treated as work saved a moment after it always was (not
+    listed, assigned or repaired by this digest): a wider moment, no new case. Nothing is
+    decided on it that a later read must correct."""
+    read = submissions_of(table, cid, previous_id, consistent=False)
+    before = [s for s in read if s["submitted_at"] <= at]
+    record = cycle_close(table, cid, previous_id)
+    if record is not None:
+        shown = set(record.get("shown") or [])
+        return before, [s for s in before if s["user_id"] not in shown]
+    # its digest never ran: at least the late work gets noticed
+    return before, [s for s in before if s.get("late")]
 
 
 def _with_previous(
@@ -362,13 +393,7 @@ def _with_previous(
     table, cid = store.table, community.id
     previous_id = cycles.cycle_id(previous)
     at = now.isoformat()
-    before = [s for s in submissions_of(table, cid, previous_id) if s["submitted_at"] <= at]
-    record = cycle_close(table, cid, previous_id)
-    if record is not None:
-        shown = set(record.get("shown") or [])
-        late_previous = [s for s in before if s["user_id"] not in shown]
-    else:  # its digest never ran: at least the late work gets noticed
-        late_previous = [s for s in before if s.get("late")]
+    before, late_previous = _previous_work(table, cid, previous_id, at)
     squads = _squads(members)
     late_assignment = {}
     if late_previous:
@@ -407,6 +432,8 @@ def _with_previous(
         squads=digest.squads,
         previous_work=before,
         previous_reviews=reviews,
+        handed_in=digest.handed_in,
+        work_read=digest.work_read,
     )
 
 
@@ -760,17 +787,18 @@ def record_close(
     table, cid = store.table, community.id
     retention = retention_of(community)  # how long the assignments and the close are kept
     _save_digest_assignments(table, cid, digest, now, retention)
-    # The strike records and counters first, the submissions after: a late /submit saves
-    # its work before it deletes its strike, so a strike deleted before the first read is
-    # seen handed in by the last, and one deleted after is among the struck (not written
-    # again). tests/jobs/test_strike_records.py interleaves exactly this.
+    # Who is struck is decided on the plan's read of the submissions (eventually consistent;
+    # no second read before the writes): a member whose work it missed, stale or saved
+    # since, is struck, and the strongly consistent re-read after the strike writes clears
+    # it (below). The strike entries and counters are read here, after the plan's read: a
+    # late /submit saves its work before it deletes its strike, so a strike deleted before
+    # this read is written again only for work the re-read then sees, and one deleted after
+    # is among the struck (not written again). tests/jobs/test_strike_records.py
+    # interleaves exactly this.
     struck, strike_buckets = cycle_strikes(table, cid, digest.cycle_id)
     recorded, cleared = recorded_counters(table, cid)
-    # Work handed in while the digest was going out counts: it must not earn a strike.
-    current = submissions_of(table, cid, digest.cycle_id)
-    handed_in = {s["user_id"] for s in current}
     close = close_cycle(
-        members, handed_in, deadline_date(cycles, digest.cycle), community.grace_days
+        members, digest.handed_in, deadline_date(cycles, digest.cycle), community.grace_days
     )
     writes = close_writes(
         close, digest.cycle_id, struck, recorded, community.calendar.local_date(now), cleared
@@ -778,7 +806,8 @@ def record_close(
     record_close_writes(
         table, cid, digest.cycle_id, writes, now, recorded=recorded, strike_buckets=strike_buckets
     )
-    _clear_strikes_of_work_since(table, cid, digest.cycle_id, writes, handed_in)
+    holding = struck | {change.user_id for change in writes.strikes}
+    current = _clear_strikes_of_work_since(table, cid, digest.cycle_id, holding)
     save_cycle_close(
         table,
         cid,
@@ -792,7 +821,7 @@ def record_close(
         table,
         community,
         members,
-        [*current, *digest.previous_work],
+        [*(digest.work_read if current is None else current), *digest.previous_work],
         digest.previous_reviews,
         today=community.calendar.local_date(now),
         now=now,
@@ -801,19 +830,23 @@ def record_close(
 
 
 def _clear_strikes_of_work_since(
-    table: Any, cid: str, cycle_id: str, writes: CloseWrites, handed_in: set[str]
-) -> None:
-    """Late work saved after the submissions were read and before its strike was written
-    found no strike to clear (its /submit came first): the submissions are read again, after
-    the write (one Query, strongly consistent), and those strikes cleared here. Work saved
+    table: Any, cid: str, cycle_id: str, holding: set[str]
+) -> list[dict[str, Any]] | None:
+    """Work the plan's read did not see (saved since, or the read a moment stale) was
+    struck, and its /submit may have found no strike to clear (it came first): after the
+    strike writes, the submissions are read again (one Query, strongly consistent, so it
+    sees all work saved before the writes) and the strike of every member ``holding`` one
+    (struck before, as read, or by this close) whose work it finds is cleared. Work saved
     after this read finds its strike written and clears it itself; delete_strike clears a
-    strike once, whoever comes first."""
-    struck = {change.user_id for change in writes.strikes}
-    if not struck:
-        return
-    since = {s["user_id"] for s in submissions_of(table, cid, cycle_id)} - handed_in
-    for user_id in sorted(since & struck):
+    strike once, whoever comes first. A replay after a crash between the writes and this
+    read clears them too (their entries read as struck). Returns what it read (None: no
+    strike, nothing read)."""
+    if not holding:
+        return None
+    current = submissions_of(table, cid, cycle_id)
+    for user_id in sorted({s["user_id"] for s in current} & holding):
         delete_strike(table, cid, cycle_id, user_id)
+    return current
 
 
 def _save_digest_assignments(

@@ -124,10 +124,14 @@ def save_submission(
     raise RuntimeError(f"submission {sk} kept changing; gave up after {MAX_ATTEMPTS} tries")
 
 
-def submissions_of(table: Table, community_id: str, cycle_id: str) -> list[Item]:
-    """Every current submission of a cycle: one Query (paged; ~2 KB an item at most)."""
+def submissions_of(
+    table: Table, community_id: str, cycle_id: str, *, consistent: bool = True
+) -> list[Item]:
+    """Every current submission of a cycle: one Query (paged; ~2 KB an item at most).
+    Strongly consistent unless the caller says why a read a moment stale is enough (half
+    the read units)."""
     prefix = keys.cycle_submissions_prefix(cycle_id)
-    return list(table.query(_pk(community_id), prefix=prefix, consistent=True))
+    return list(table.query(_pk(community_id), prefix=prefix, consistent=consistent))
 
 
 def submission_history(table: Table, community_id: str, cycle_id: str, user_id: str) -> list[Item]:

@@ -11,7 +11,10 @@ that a late clear clears once, and that the older shapes (per-member records ``H
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from chalicelib.domain.homework import StrikeChange, Work
 from chalicelib.inbound import handle_event
@@ -203,9 +206,10 @@ def test_a_replay_adds_to_a_bucket_that_exists_without_rewriting_it(table, reque
 
 
 class LateWorkBetweenReads:
-    """A table that, on the apply's first read of cycle C0003's strike records or
-    submissions, lets dan hand in late and clear his strike (as /submit does: the work is
-    saved, then the strike deleted) before answering: the tightest interleaving there is."""
+    """A table that, once armed, on the first read of cycle C0003's submissions (the plan's:
+    the one the close decides on) lets dan hand in late and clear his strike (as /submit
+    does: the work is saved, then the strike deleted) right after it is answered, before the
+    close reads the strikes: the tightest interleaving there is."""
 
     def __init__(self, inner: MemoryTable, store: Store) -> None:
         self.inner, self.store, self.armed = inner, store, False
@@ -225,17 +229,18 @@ class LateWorkBetweenReads:
 
 
 def test_late_work_between_the_replays_reads_keeps_its_cleared_strike():
-    """The first run struck dan; a replay starts; between its reads (strikes, counters,
-    then submissions: the tightest point is the last) and its writes dan hands in late and
-    his strike's entry is removed. The replay must not write it back."""
+    """The first run struck dan; a replay starts; between its reads (the plan's of the
+    submissions, then the strikes and counters: the tightest point is right after the first)
+    and its writes dan hands in late and his strike's entry is removed. The replay writes it
+    back at most until its re-read of the submissions: dan ends with no strike."""
     inner = MemoryTable()
     store = small_world(inner)
     plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()
     assert counters(store, "dan") == (1, 1)
     table = LateWorkBetweenReads(inner, store)
     replay_store = Store(table)
-    plan = plan_weekly_digest(replay_store, replay_store.get_community("c1"), DIGEST_3)
     table.armed = True
+    plan = plan_weekly_digest(replay_store, replay_store.get_community("c1"), DIGEST_3)
     plan.apply()
     assert not table.armed  # the late work did land between the reads
     assert struck_in(inner, "c1", "C0003") == {"kim"}
@@ -258,16 +263,113 @@ class LateWorkBeforeItsStrike(LateWorkBetweenReads):
 
 def test_late_work_after_the_digests_read_and_before_its_strike_is_cleared_by_the_digest():
     """The first digest reads the submissions; dan's late work lands right after, and his
-    /submit finds no strike to clear; then the digest writes his strike. Its second read of
-    the submissions, after the write, clears it: late work never keeps a strike."""
+    /submit finds no strike to clear; then the digest writes his strike. Its read of the
+    submissions after the write clears it: late work never keeps a strike."""
     inner = MemoryTable()
     store = small_world(inner)
     table = LateWorkBeforeItsStrike(inner, store)
     racing = Store(table)
-    plan = plan_weekly_digest(racing, racing.get_community("c1"), DIGEST_3)
     table.armed = True
+    plan = plan_weekly_digest(racing, racing.get_community("c1"), DIGEST_3)
     plan.apply()
     assert not table.armed  # the late work did land between the read and the write
+    assert struck_in(inner, "c1", "C0003") == {"kim"}
+    assert counters(store, "dan") == (0, 0)
+    assert counters(store, "kim") == (1, 1)
+
+
+class StaleReads:
+    """Eventually consistent reads that lag: once ``lag()`` is called, a Query not asked to
+    be strongly consistent answers from a copy of the table as it was then."""
+
+    def __init__(self, inner: MemoryTable) -> None:
+        self.inner, self.behind = inner, None
+        self.reads: list[tuple[str, bool]] = []  # (prefix, strongly consistent) of each Query
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def lag(self) -> None:
+        self.behind = MemoryTable()
+        self.behind._items = copy.deepcopy(self.inner._items)
+
+    def query(self, pk: str, **kw):
+        self.reads.append((kw.get("prefix") or kw.get("start") or "", bool(kw.get("consistent"))))
+        if self.behind is not None and not kw.get("consistent"):
+            return self.behind.query(pk, **kw)
+        return self.inner.query(pk, **kw)
+
+
+def test_work_a_stale_plan_read_missed_keeps_no_strike():
+    """The plan reads the submissions eventually consistently (half the units) and that
+    read lags: dan's late work, saved before the digest, is not in it, so the close strikes
+    him. Its strongly consistent re-read after the write sees the work and clears the
+    strike: a stale read never costs a member a strike (with the re-read eventually
+    consistent too, it would)."""
+    inner = MemoryTable()
+    store = small_world(inner)
+    stale = StaleReads(inner)
+    stale.lag()
+    hand_in(store, "dan", "C0003", DIGEST_3 - timedelta(minutes=10), late=True)
+    assert not delete_strike(inner, "c1", "C0003", "dan")  # nothing to clear yet
+    lagging = Store(stale)
+    plan = plan_weekly_digest(lagging, lagging.get_community("c1"), DIGEST_3)
+    assert plan.summary["missing"] == 2  # the stale read did miss dan's work
+    plan.apply()
+    assert struck_in(inner, "c1", "C0003") == {"kim"}
+    assert counters(store, "dan") == (0, 0)
+    assert counters(store, "kim") == (1, 1)
+
+
+def test_the_digest_reads_the_cycles_submissions_once_each_way():
+    """The units' budget: the cycle's submissions are read twice, once eventually consistent
+    (the plan) and once strongly consistent, after the strike writes; once only (the plan's)
+    when the close strikes nobody and nobody held a strike."""
+    stale = StaleReads(MemoryTable())
+    store = small_world(stale.inner)
+    plan_weekly_digest(Store(stale), store.get_community("c1"), DIGEST_3).apply()
+    assert [r for r in stale.reads if r[0] == "HW#C0003#"] == [
+        ("HW#C0003#", False),
+        ("HW#C0003#", True),
+    ]
+    # the previous cycle's work: once, eventually consistent
+    assert [r for r in stale.reads if r[0] == "HW#C0002#"] == [("HW#C0002#", False)]
+    stale = StaleReads(MemoryTable())
+    store = small_world(stale.inner)
+    hand_in(store, "dan", "C0003", DEADLINE_3 - timedelta(hours=1))
+    hand_in(store, "kim", "C0003", DEADLINE_3 - timedelta(hours=1))
+    plan_weekly_digest(Store(stale), store.get_community("c1"), DIGEST_3).apply()
+    assert [r for r in stale.reads if r[0] == "HW#C0003#"] == [("HW#C0003#", False)]
+
+
+class CrashBeforeTheReRead(LateWorkBetweenReads):
+    """The close's strongly consistent re-read of C0003's submissions (after the strike
+    writes) fails once, as a crash there would: the strikes stand, unchecked."""
+
+    def query(self, pk: str, **kw):
+        if self.armed and kw.get("prefix") == "HW#C0003#" and kw.get("consistent"):
+            self.armed = False
+            raise RuntimeError("crashed after the strike writes")
+        return self.inner.query(pk, **kw)
+
+
+def test_a_replay_after_a_crash_before_the_re_read_clears_the_strike_of_late_work():
+    """dan hands in between the plan's read and the strike write (his /submit finds no
+    strike to clear), and the run crashes before its re-read: dan holds a strike with his
+    work stored. The replay's re-read clears every strike it finds work for, those it read
+    as already written too, not only the ones it wrote: dan ends with no strike."""
+    inner = MemoryTable()
+    store = small_world(inner)
+    table = CrashBeforeTheReRead(inner, store)
+    racing = Store(table)
+    plan = plan_weekly_digest(racing, racing.get_community("c1"), DIGEST_3)
+    hand_in(store, "dan", "C0003", DIGEST_3 + timedelta(seconds=30), late=True)
+    assert not delete_strike(inner, "c1", "C0003", "dan")  # nothing to clear yet
+    table.armed = True
+    with pytest.raises(RuntimeError):
+        plan.apply()
+    assert struck_in(inner, "c1", "C0003") == {"dan", "kim"}  # the crash left it
+    plan_weekly_digest(store, store.get_community("c1"), DIGEST_3).apply()  # the replay
     assert struck_in(inner, "c1", "C0003") == {"kim"}
     assert counters(store, "dan") == (0, 0)
     assert counters(store, "kim") == (1, 1)
