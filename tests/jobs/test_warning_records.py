@@ -1,10 +1,10 @@
 """Warnings as items of their own (issue #19, the write shape).
 
 The monthly report writes each warning change (newly warned, cleared) as an entry of a
-``WRN$<bb>`` bucket (once ``WRN#<member>`` items), never an UpdateItem of the member item. These tests pin that a
-member's own clearing (/standing after coming back) between a report's plan and its apply
-is never undone, that a replay warns nobody twice, and that removal works on warnings of
-either shape.
+``WRN$<bb>`` bucket (once ``WRN#<member>`` items), never an UpdateItem of the member item.
+These tests pin that a member's own clearing (/standing after coming back) between a
+report's plan and its apply is never undone, that a replay warns nobody twice, and that
+removal works on warnings of either shape.
 """
 
 from __future__ import annotations
