@@ -284,3 +284,19 @@ def test_the_dynamo_table_creates_and_sets_entries_like_the_memory_twin(dynamo_t
         assert not reports.save_warning(table, CID, clearing("a", "silent"))
         both.append(reports.warnings_of(table, CID))
     assert both[0] == both[1] and both[0]["a"]["rule"] == "missed" and "rule" not in both[0]["b"]
+
+
+def test_the_bench_meter_bills_an_entry_update_by_the_whole_map():
+    """bench/capacity.py: ``SET a.k = :v`` grows the map (DynamoDB bills an UpdateItem by
+    the whole item), never a new top-level attribute named ``#n0.#n1`` of one entry's size;
+    ``REMOVE a.k`` leaves the map (billed by the larger, before)."""
+    from bench.capacity import updated_sizes, value_size
+
+    one, other = {"M": {"rule": {"S": "silent"}}}, {"M": {}}
+    params = {
+        "UpdateExpression": "SET #n0.#n1 = :v0, #n0.#n2 = :v1 REMOVE #n0.#n3",
+        "ExpressionAttributeNames": {"#n0": "warnings", "#n1": "a", "#n2": "bb", "#n3": "c"},
+        "ExpressionAttributeValues": {":v0": one, ":v1": other},
+    }
+    after = updated_sizes({"pk": 10, "warnings": 5_000}, params)
+    assert after == {"pk": 10, "warnings": 5_000 + 1 + value_size(one) + 2 + value_size(other)}
