@@ -418,18 +418,15 @@ def _chunks(entries: Sequence[tuple[str, Item]]) -> Iterator[dict[str, Item]]:
         yield chunk
 
 
-def _set_entries(table: Table, pk: str, bucket: int, chunk: Item, *, absent: bool) -> None:
+def _set_entries(table: Table, pk: str, bucket: int, chunk: Item) -> None:
     """SET ``chunk``'s entries in the bucket, leaving its other entries as they are: one
-    UpdateItem, which creates the bucket with them when it is known ``absent``. Only a race
-    (the bucket made or found otherwise in between) costs a second or third."""
+    UpdateItem; two more only when the bucket turned out not to exist (created with them,
+    or by someone else in between)."""
     sk = keys.warning_bucket_sk(bucket)
-    if absent and _create_bucket(table, pk, bucket, chunk):
-        return
     if table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk, cond=Cond.exists(WARNINGS_ATTR)):
         return
-    if not absent and _create_bucket(table, pk, bucket, chunk):
-        return
-    table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk)  # created in between
+    if not _create_bucket(table, pk, bucket, chunk):
+        table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk)  # created in between
 
 
 def bulk_save_warnings(
@@ -440,11 +437,12 @@ def bulk_save_warnings(
     buckets: Iterable[int] | None = None,
 ) -> int:
     """Store the warning changes among ``verdicts`` (newly warned, cleared): in each bucket
-    touched, one UpdateItem SET of the changed entries only (more when they would pass 4 KB
-    of expression); members whose state is unchanged cost nothing, and no other entry is
-    written. ``buckets``: the buckets that existed when the report read the warnings (then a
-    missing one is created with its entries in that one UpdateItem; None: tried as existing
-    first). Safe to replay: the same verdicts set the same entries. Returns the UpdateItems."""
+    touched, one UpdateItem SET of the changed entries only (one per ENTRIES_PER_UPDATE);
+    members whose state is unchanged cost nothing, and no other entry is written.
+    ``buckets``: the buckets that existed when the report read the warnings (a missing one
+    is created with all its entries in one UpdateItem, conditional on its absence; None:
+    each tried as existing first). Safe to replay: the same verdicts set the same entries.
+    Returns the UpdateItems meant (a race that finds a bucket made or missing costs more)."""
     pk = _pk(community_id)
     existing = None if buckets is None else set(buckets)
     changes: dict[int, list[tuple[str, Item]]] = {}
@@ -454,10 +452,15 @@ def bulk_save_warnings(
             changes.setdefault(bucket, []).append((v.member.user_id, _entry(v, month)))
     written = 0
     for bucket, entries in sorted(changes.items()):
-        absent = existing is not None and bucket not in existing
-        for chunk in _chunks(sorted(entries)):
-            _set_entries(table, pk, bucket, chunk, absent=absent)
-            absent, written = False, written + 1
+        written += 1
+        # a new bucket takes every entry in one request (the map is a value, not an
+        # expression: no 4 KB limit; keys.WARNING_BUCKETS keeps it far under 400 KB)
+        new = existing is not None and bucket not in existing
+        if new and _create_bucket(table, pk, bucket, dict(sorted(entries))):
+            continue
+        for index, chunk in enumerate(_chunks(sorted(entries))):
+            _set_entries(table, pk, bucket, chunk)
+            written += 1 if index else 0
     return written
 
 

@@ -125,8 +125,9 @@ def test_the_report_job_writes_warnings_with_one_update_per_bucket(dynamo_table,
 
 
 def test_many_changes_in_one_bucket_are_cut_under_4_kb_of_expression(dynamo_table, monkeypatch):
-    """DynamoDB refuses an UpdateExpression over 4 KB: 700 entries of one bucket go in
-    UpdateItems of 100 entries (what moto parses), each under it, and all land."""
+    """DynamoDB refuses an UpdateExpression over 4 KB: 700 changed entries of a bucket that
+    exists go in UpdateItems of 100 entries (what moto parses), each under it, and all land;
+    a bucket that did not exist takes all 700 in one request (the map is one value)."""
     sent: list[str] = []
     real = dynamo_table.client.update_item
 
@@ -135,10 +136,14 @@ def test_many_changes_in_one_bucket_are_cut_under_4_kb_of_expression(dynamo_tabl
         return real(**request)
 
     monkeypatch.setattr(dynamo_table.client, "update_item", spy)
-    ids = in_bucket(7, 700)
-    written = reports.bulk_save_warnings(dynamo_table, CID, [warned(u) for u in ids], "m", ())
-    assert written == len(sent) == 7
-    assert all(len(expression) < 4096 for expression in sent)
+    ids = in_bucket(7, 1_400)
+    first = [warned(u) for u in ids[:700]]
+    assert reports.bulk_save_warnings(dynamo_table, CID, first, "m", buckets=()) == 1
+    assert len(sent) == 1
+    sent.clear()
+    then = [warned(u) for u in ids[700:]]
+    assert reports.bulk_save_warnings(dynamo_table, CID, then, "m", buckets=[7]) == 7
+    assert len(sent) == 7 and all(len(expression) < 4096 for expression in sent)
     assert set(reports.warnings_of(dynamo_table, CID)) == set(ids)
 
 
