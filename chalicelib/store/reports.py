@@ -14,11 +14,13 @@ fewer parts leaves stale ones behind, which readers ignore).
 
 Costs: reading the latest header is one Query (Limit 1); a whole report is one GetItem plus
 one Query (1 MB pages: ~3 row items each). Saving is one BatchWriteItem per 25 row items
-plus one PutItem. Warning changes are ``WRN#<member>`` items, one BatchWriteItem per 25
-members whose warning state *changes* (newly warned or cleared); a removal is one
+plus one PutItem. Warning changes are entries of bucket items, one UpdateItem per bucket
+holding a member whose warning state *changes* (newly warned or cleared); a removal is one
 UpdateItem and one PutItem.
 
-    C#<cid> / WRN#<member>          the member's warning: rule, local date, report month
+    C#<cid> / WRN$<bb>              the warnings of the members of bucket bb (of 64): a map
+                                    member -> rule, local date, report month
+    C#<cid> / WRN#<member>          the member's warning before the buckets (read, not written)
 """
 
 from __future__ import annotations
