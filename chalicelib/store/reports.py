@@ -372,8 +372,9 @@ def _entry(verdict: Verdict, month: str | None) -> Item:
 def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
     """Store one member's new warning state (``/standing`` clearing a warning): their entry,
     only while it still holds the rule the verdict was computed from, or while they have no
-    entry (the warning read was an older item's, which nothing writes). One UpdateItem; a
-    second (creating the bucket) only when the first found no bucket. False: refused (the
+    entry (the warning read was an older item's, which nothing writes). One UpdateItem when
+    it is written to a bucket that exists; a second creates a missing bucket; a refusal
+    costs three (the last in case the bucket was made in between). False: refused (the
     entry changed since it was read) or nothing was warned."""
     member = verdict.member
     if not member.warned_rule:
@@ -382,13 +383,13 @@ def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
     entry = {member.user_id: _entry(verdict, None)}
     held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)
     held |= Cond.lacks_entry(WARNINGS_ATTR, member.user_id)
-    if table.update_entries(
-        pk, sk, WARNINGS_ATTR, put=entry, cond=Cond.exists(WARNINGS_ATTR) & held
-    ):
+    cond = Cond.exists(WARNINGS_ATTR) & held
+    if table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond):
         return True
-    return _create_bucket(
-        table, pk, keys.member_bucket(member.user_id, keys.WARNING_BUCKETS), entry
-    )
+    if _create_bucket(table, pk, keys.member_bucket(member.user_id, keys.WARNING_BUCKETS), entry):
+        return True
+    # the bucket exists: refused, or made by another writer after the first try
+    return table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond)
 
 
 def _create_bucket(table: Table, pk: str, bucket: int, entries: Item) -> bool:

@@ -305,3 +305,24 @@ def test_the_bench_meter_bills_an_entry_update_by_the_whole_map():
     }
     after = updated_sizes({"pk": 10, "warnings": 5_000}, params)
     assert after == {"pk": 10, "warnings": 5_000 + 1 + value_size(one) + 2 + value_size(other)}
+
+
+def test_a_clear_racing_the_buckets_creation_still_lands():
+    """/standing finds no bucket, the report creates it (with other entries) before the
+    clear's own create: the clear's create refuses, and its conditional SET then lands."""
+
+    class ReportFirst(MemoryTable):
+        raced = False
+
+        def update(self, pk, sk, **kwargs):
+            if sk.startswith(keys.WARNING_BUCKET_PREFIX) and not self.raced:
+                self.raced = True
+                bucket = int(sk.removeprefix(keys.WARNING_BUCKET_PREFIX))
+                other = in_bucket(bucket, 1)[0]
+                reports.bulk_save_warnings(self, CID, [warned(other)], "m", buckets=())
+            return super().update(pk, sk, **kwargs)
+
+    table = ReportFirst()
+    assert reports.save_warning(table, CID, clearing("ann", "silent"))
+    found = rules(table)
+    assert "ann" in found and found["ann"] is None and len(found) == 2
