@@ -1508,8 +1508,8 @@ MUTANTS = (
     Mutant(
         "a warning's clear without the condition on the rule it read",
         "chalicelib/store/reports.py",
-        "put=entry, cond=Cond.exists(WARNINGS_ATTR) & held",
-        "put=entry, cond=Cond.exists(WARNINGS_ATTR)",
+        "    cond = Cond.exists(WARNINGS_ATTR) & held\n",
+        "    cond = Cond.exists(WARNINGS_ATTR)\n",
         (
             "tests/jobs/test_warning_buckets.py::"
             "test_a_clear_refuses_once_the_entry_changed_since_it_was_read",
