@@ -718,10 +718,10 @@ def _candidates_now(
 ) -> tuple[dict[str, Member], set[str]]:
     """The candidates as they are now, with their homework counters and warning (the rules
     need both), and who among them still has the warning on the member item (from before
-    warnings had items of their own). Member, counters (their bucket, shared by others, and
-    the older per-member item) and warning items in one BatchGetItem per 25 candidates,
-    then the strikes their counters point at (cleared since by late work?), bucket and
-    older record, in one per 50."""
+    warnings had items of their own). Member, counters and warning (each: their bucket,
+    shared by others and read once, and the older per-member item) in one BatchGetItem per
+    20 candidates at most, then the strikes their counters point at (cleared since by late
+    work?), bucket and older record, in one per 50."""
     pk = keys.community_pk(community_id)
     wanted = [(pk, keys.member_sk(u)) for u in user_ids]
     wanted += [key for u in user_ids for key in counters_keys(pk, u)]  # bucket, older item
