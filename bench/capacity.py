@@ -89,7 +89,9 @@ def updated_sizes(before: dict[str, int], params: dict[str, Any]) -> dict[str, i
 
     Enough of the expression language for what a store writes: ``SET a = :v``, ``SET a =
     if_not_exists(a, :v)``, arithmetic (the new value's size taken as the operand's),
-    ``REMOVE a`` and ``ADD a :v``. Names may be ``#placeholders``.
+    ``REMOVE a`` and ``ADD a :v``; a map's entry ``SET a.k = :v`` adds to the map (a
+    replaced entry counted again: an upper bound), ``REMOVE a.k`` leaves it. Names may be
+    ``#placeholders``.
     """
     names = params.get("ExpressionAttributeNames", {})
     values = params.get("ExpressionAttributeValues", {})
@@ -99,12 +101,19 @@ def updated_sizes(before: dict[str, int], params: dict[str, Any]) -> dict[str, i
         for step in _top_level(clause):
             action = action.upper()
             if action == "REMOVE":
-                after.pop(names.get(step, step), None)
+                if "." not in step:  # an entry removed: billed by the larger, before
+                    after.pop(names.get(step, step), None)
                 continue
             if action == "SET":
                 target, _, expression = step.partition("=")
             else:
                 target, _, expression = step.partition(" ")
+            if "." in target:  # a map's entry (``#a.#k``): the map grows by it, never shrinks
+                path = [names.get(p.strip(), p.strip()) for p in target.split(".")]
+                operands = [values[v] for v in re.findall(r":\w+", expression) if v in values]
+                grown = sum(len(p.encode()) for p in path[1:]) + sum(map(value_size, operands))
+                after[path[0]] = after.get(path[0], len(path[0].encode()) + 3) + grown
+                continue
             name = names.get(target.strip(), target.strip())
             if expression.strip().startswith("if_not_exists") and name in after:
                 continue

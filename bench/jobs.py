@@ -95,7 +95,8 @@ def needed_ranges(job: str) -> list[tuple[str, str]]:
 def _state_outside_members() -> list[tuple[str, str]]:
     """The homework counters and the warnings: on the member items until issue 19 moved
     them to items of their own (``HWM#``, ``WRN#``), which the minimum must count too."""
-    return [(p, p + _END) for p in (keys.HOMEWORK_COUNTERS_PREFIX, keys.WARNING_PREFIX)]
+    older = (keys.HOMEWORK_COUNTERS_PREFIX, keys.WARNING_PREFIX)
+    return [(p, p + _END) for p in (*older, keys.WARNING_BUCKET_PREFIX)]  # + WRN$ buckets
 
 
 def needed_bytes(client: Any, table: str, cid: str, ranges: Iterable[tuple[str, str]]) -> int:

@@ -33,7 +33,8 @@ TARGET_RATIO = 2.0
 def _queries_alone(table: DynamoTable, cid: str) -> int:
     pk = keys.community_pk(cid)
     roster = list(table.query(pk, prefix=keys.MEMBER_PREFIX))
-    warnings = list(table.query(pk, prefix=keys.WARNING_PREFIX, consistent=True))
+    start, end = keys.WARNINGS_RANGE  # both shapes: WRN# items and WRN$ buckets
+    warnings = list(table.query(pk, start=start, end=end, consistent=True))
     return len(roster) + len(warnings)
 
 

@@ -1522,6 +1522,45 @@ MUTANTS = (
             "test_a_replay_after_a_crash_before_the_re_read_clears_the_strike_of_late_work",
         ),
     ),
+    Mutant(
+        "a warning's clear without the condition on the rule it read",
+        "chalicelib/store/reports.py",
+        "    cond = Cond.exists(WARNINGS_ATTR) & held\n",
+        "    cond = Cond.exists(WARNINGS_ATTR)\n",
+        (
+            "tests/jobs/test_warning_buckets.py::"
+            "test_a_clear_refuses_once_the_entry_changed_since_it_was_read",
+        ),
+    ),
+    Mutant(
+        "the report writes every verdict's warning, not only the changed ones",
+        "chalicelib/store/reports.py",
+        "        if v.changed:\n            bucket = keys.member_bucket(",
+        "        if True:\n            bucket = keys.member_bucket(",
+        (
+            "tests/jobs/test_warning_buckets.py::"
+            "test_a_clear_between_the_reports_read_and_apply_is_kept_for_an_unchanged_member",
+            "tests/jobs/test_warning_buckets.py::"
+            "test_the_report_writes_one_update_per_bucket_touched_and_no_other_entry",
+        ),
+    ),
+    Mutant(
+        "a member's warning bucket by Python's salted hash",
+        "chalicelib/store/keys.py",
+        "return warning_bucket_sk(member_bucket(user_id, WARNING_BUCKETS))",
+        "return warning_bucket_sk(hash(user_id) % WARNING_BUCKETS)",
+        ("tests/jobs/test_warning_buckets.py::test_a_members_bucket_is_a_stable_hash_of_their_id",),
+    ),
+    Mutant(
+        "forgetting a member leaves their warning bucket's entry",
+        "chalicelib/store/erasure.py",
+        "    return [*own, keys.member_warning_bucket_sk(user_id)]",
+        "    return own",
+        (
+            "tests/store/test_erasure.py::"
+            "test_the_members_entries_in_packed_items_are_in_their_data_and_erased_by_remove",
+        ),
+    ),
 )
 
 

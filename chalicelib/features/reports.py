@@ -160,10 +160,16 @@ def _homework(
 
 
 def build_monthly_report(
-    store: Store, community: Community, month: str, now: datetime
+    store: Store,
+    community: Community,
+    month: str,
+    now: datetime,
+    seen_buckets: set[int] | None = None,
 ) -> MonthlyReport:
     """The report on ``month`` as of ``now`` (tiers and warnings as of the local date at
-    ``now``; check-in and homework rates over the month's dates up to then)."""
+    ``now``; check-in and homework rates over the month's dates up to then).
+    ``seen_buckets``: filled with the warning buckets that existed when it read them (what
+    reports.bulk_save_warnings needs to write each bucket in one UpdateItem)."""
     calendar = community.calendar
     as_of = calendar.local_date(now)
     first, last = calendar.month_bounds(parse_month(month))
@@ -174,7 +180,7 @@ def build_monthly_report(
     # Homework counters live outside the member item (store/homework.py): one Query of them
     # and one of the strike records they point at, never a read per member.
     counters = counters_by_member(store.table, community.id, roster)
-    warnings = reports.warnings_of(store.table, community.id)  # one Query, as the counters
+    warnings = reports.warnings_of(store.table, community.id, seen_buckets)  # one Query
     members = [
         reports.warning_from_item(with_counters(m, counters[m.user_id]), warnings.get(m.user_id))
         for m in roster
@@ -712,24 +718,25 @@ def _candidates_now(
 ) -> tuple[dict[str, Member], set[str]]:
     """The candidates as they are now, with their homework counters and warning (the rules
     need both), and who among them still has the warning on the member item (from before
-    warnings had items of their own). Member, counters (their bucket, shared by others, and
-    the older per-member item) and warning items in one BatchGetItem per 25 candidates,
-    then the strikes their counters point at (cleared since by late work?), bucket and
-    older record, in one per 50."""
+    warnings had items of their own). Member, counters and warning (each: their bucket,
+    shared by others and read once, and the older per-member item) in one BatchGetItem per
+    20 candidates at most, then the strikes their counters point at (cleared since by late
+    work?), bucket and older record, in one per 50."""
     pk = keys.community_pk(community_id)
     wanted = [(pk, keys.member_sk(u)) for u in user_ids]
     wanted += [key for u in user_ids for key in counters_keys(pk, u)]  # bucket, older item
-    wanted += [(pk, keys.warning_sk(u)) for u in user_ids]
+    wanted += [key for u in user_ids for key in reports.warning_keys(pk, u)]  # both shapes
     members: dict[str, Member] = {}
     counted: list[Item] = []
-    warnings: dict[str, Item] = {}
-    for item in table.batch_get(wanted):
+    found: list[Item] = []
+    for item in table.batch_get(wanted):  # a shared bucket is read once
         if item["sk"].startswith(COUNTERS_PREFIXES):
             counted.append(item)
-        elif item["sk"].startswith(keys.WARNING_PREFIX):
-            warnings[item["user_id"]] = item
+        elif reports.is_warning_item(item):
+            found.append(item)
         else:
             members[item["user_id"]] = from_fields(Member, item)
+    warnings = reports.warnings_in_items(found)
     every = counters_in_items(counted)
     recorded: dict[str, Counters] = {u: every[u] for u in user_ids if u in every}
     struck = {u: c.through for u, c in recorded.items() if c.struck and c.through}

@@ -83,7 +83,8 @@ def plan_monthly_report(
     community's local month at ``now``. With ``direct`` (the platform can send DMs here)
     warnings go to the warned privately, and a report meant for no chat to each admin."""
     month = parse_month(period) if period else report_month(community, now)
-    report = build_monthly_report(store, community, month, now)
+    buckets: set[int] = set()  # the warning buckets the report read
+    report = build_monthly_report(store, community, month, now, buckets)
     messages: list[Message] = []
     targets: list[Target] = []
     send, where = report_target(community)
@@ -119,7 +120,9 @@ def plan_monthly_report(
 
     def apply() -> None:
         reports.save_report(store.table, report, retention_of(community))
-        changed = reports.bulk_save_warnings(store.table, community.id, report.verdicts, month)
+        changed = reports.bulk_save_warnings(
+            store.table, community.id, report.verdicts, month, buckets
+        )
         log.info(
             "report stored",
             extra={"community": community.id, "period": month, "warning_changes": changed},

@@ -62,6 +62,7 @@ KIND_NAMES: dict[str, str] = {
     keys.ANNOUNCEMENT_PREFIX: "announcements",
     keys.META: "community",
     keys.HOMEWORK_COUNTERS_BUCKET_PREFIX: "homework_counters",  # an entry of a packed item
+    keys.WARNING_BUCKET_PREFIX: "warnings",  # an entry of a packed item (store/reports.py)
 }
 
 # The attribute of the member item that keeps the label a forgetting replaces them with, so
@@ -316,8 +317,8 @@ def drop_forget_request(table: Table, community_id: str, owner_id: str, user_id:
 
 def _erase_state(table: Table, pk: str, user_id: str, deleter: _Deleter) -> None:
     for sk, entry in _state_keys(table, pk, user_id):
-        if entry:  # their entry in their counters bucket, shared with others
-            _remove_entry(table, {"pk": pk, "sk": sk, "kind": keys.COUNTERS_BUCKET_KIND}, user_id)
+        if entry:  # their entry in their counters or warnings bucket, shared with others
+            _remove_entry(table, {"pk": pk, "sk": sk, "kind": _bucket_kind(sk)}, user_id)
             deleter.erased.deleted[kind_of(sk)] += 1
         else:
             deleter.erase_later(pk, sk)
@@ -363,10 +364,19 @@ def _state_keys(table: Table, pk: str, user_id: str) -> Iterator[tuple[str, bool
         yield item["sk"], False
 
 
+def _bucket_kind(sk: str) -> str:
+    """The kind of a packed state item by its key: a warnings or a counters bucket."""
+    if sk.startswith(keys.WARNING_BUCKET_PREFIX):
+        return keys.WARNING_BUCKET_KIND
+    return keys.COUNTERS_BUCKET_KIND
+
+
 def _own_state(user_id: str) -> list[str]:
-    """The keys of a member's state: counters (their bucket, the older item), warning."""
+    """The keys of a member's state: counters (their bucket, the older item), warning
+    (their bucket, the older item)."""
     bucket = keys.counters_bucket_sk(keys.member_bucket(user_id, keys.COUNTER_BUCKETS))
-    return [bucket, keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
+    own = [bucket, keys.homework_counters_sk(user_id), keys.warning_sk(user_id)]
+    return [*own, keys.member_warning_bucket_sk(user_id)]
 
 
 # -- a whole community ----------------------------------------------------------------------

@@ -601,14 +601,19 @@ def member_counters(table: Table, community_id: str, member: Member) -> Member:
     BatchGetItem (their counters bucket, their older counters item, their warning), and one
     more only when their last close struck them (has the strike been cleared since?). A
     bucket is read whole: ~1 read unit at 10,000 members, ~13 at 100,000 (long ids)."""
-    from chalicelib.store.reports import warning_from_item
+    from chalicelib.store.reports import (
+        is_warning_item,
+        warning_from_item,
+        warning_keys,
+        warnings_in_items,
+    )
 
     pk = _pk(community_id)
     user_id = member.user_id
-    found = table.batch_get([*counters_keys(pk, user_id), (pk, keys.warning_sk(user_id))])
-    warning = next((i for i in found if i["sk"] == keys.warning_sk(user_id)), None)
+    found = table.batch_get([*counters_keys(pk, user_id), *warning_keys(pk, user_id)])
+    warning = warnings_in_items(i for i in found if is_warning_item(i)).get(user_id)
     member = warning_from_item(member, warning)
-    counted = counters_in_items(i for i in found if i["sk"] != keys.warning_sk(user_id))
+    counted = counters_in_items(i for i in found if not is_warning_item(i))
     recorded = counted.get(user_id)
     if recorded is None:
         return member  # no close since strikes left the member item: its own counters

@@ -332,6 +332,31 @@ def warning_sk(user_id: str) -> str:
     return f"{WARNING_PREFIX}{user_id}"
 
 
+# -- warnings packed in buckets (store/reports.py; issue 19) ---------------------------------
+# Every member's warning is an entry of a map member -> {rule, at, month} in one of
+# WARNING_BUCKETS items ``WRN$<bb>``; a member's bucket is member_bucket(user_id,
+# WARNING_BUCKETS) (crc32, the same in every process and release). WARNING_BUCKETS must
+# never change in place: readers and writers find a member's entry by it (a new count needs a
+# new prefix and a copy). "WRN$" sorts right after "WRN#", so one Query range reads both the
+# buckets and the older per-member items (WARNINGS_RANGE). Sized for 100,000 members with
+# 35-character ids (Feishu's), every one warned: ~140 KB a bucket, under DynamoDB's 400 KB.
+WARNING_BUCKETS = 64
+WARNING_BUCKET_PREFIX = "WRN$"
+WARNING_BUCKET_KIND = "warning-bucket"
+PACKED_MAPS[WARNING_BUCKET_KIND] = "warnings"  # erasure removes a member's entry from it
+WARNINGS_RANGE = (WARNING_PREFIX, WARNING_BUCKET_PREFIX + "\uffff")
+
+
+def warning_bucket_sk(bucket: int) -> str:
+    """The warnings of the members whose bucket is ``bucket``."""
+    return f"{WARNING_BUCKET_PREFIX}{bucket:02d}"
+
+
+def member_warning_bucket_sk(user_id: str) -> str:
+    """The bucket holding ``user_id``'s warning entry."""
+    return warning_bucket_sk(member_bucket(user_id, WARNING_BUCKETS))
+
+
 # -- the organiser's pages (store/manage.py) -------------------------------------------------
 # A sign-in link, by the SHA-256 of its token (the token itself is never stored), single use,
 # expiring within minutes. The pages' settings changes are audited like every other
@@ -511,6 +536,7 @@ STATE_PREFIXES = (
     SIGNIN_PREFIX,
     WELCOME_PREFIX,
     HOMEWORK_COUNTERS_BUCKET_PREFIX,
+    WARNING_BUCKET_PREFIX,
 )
 
 # Kinds kept for a retention period only (keys.TTL_ATTRIBUTE), oldest history first to go.

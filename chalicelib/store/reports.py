@@ -14,11 +14,13 @@ fewer parts leaves stale ones behind, which readers ignore).
 
 Costs: reading the latest header is one Query (Limit 1); a whole report is one GetItem plus
 one Query (1 MB pages: ~3 row items each). Saving is one BatchWriteItem per 25 row items
-plus one PutItem. Warning changes are ``WRN#<member>`` items, one BatchWriteItem per 25
-members whose warning state *changes* (newly warned or cleared); a removal is one
+plus one PutItem. Warning changes are entries of bucket items, one UpdateItem per bucket
+holding a member whose warning state *changes* (newly warned or cleared); a removal is one
 UpdateItem and one PutItem.
 
-    C#<cid> / WRN#<member>          the member's warning: rule, local date, report month
+    C#<cid> / WRN$<bb>              the warnings of the members of bucket bb (of 64): a map
+                                    member -> rule, local date, report month
+    C#<cid> / WRN#<member>          the member's warning before the buckets (read, not written)
 """
 
 from __future__ import annotations
@@ -275,21 +277,39 @@ def confirm_report(
 
 
 # -- warning state --------------------------------------------------------------------------
-# A member's warning lives in an item of its own (WRN#<member>), not the member item, so the
-# report writes its changes 25 to a BatchWriteItem and never touches a member item (a put
-# of which could undo a check-in). The report writes only warnings whose state changed since
-# the warning state it read, and a member's own action (/standing) only ever clears an
-# existing warning, conditionally on it being the one it read. The window left: the report's
-# blind batch put lands after a /standing clear made between the report's read and its apply
-# (one invocation's span); it writes the report's verdict, which that month's data supports.
-# Members with no WRN# item keep the warning the member item held before this shape (the
-# fallback read); a warning given before a member's current membership began is ignored
-# (a return starts a new membership, as Store.see_member resets the member item).
+# A member's warning lives outside the member item, so the report never touches a member
+# item (a put of which could undo a check-in). Since issue 19 it is an entry of a map
+# member -> {rule, at, month} in one of keys.WARNING_BUCKETS items ``WRN$<bb>`` (bucket: a
+# stable hash of the member's id), so the report writes its changes with one UpdateItem per
+# bucket touched (SET of the changed entries only) instead of one ~90-byte item each.
+# The report writes only warnings whose state changed since the warning state it read, and a
+# member's own action (/standing) only ever clears an existing warning, conditionally on it
+# being the one it read. The window left: the report's write of an entry lands after a
+# /standing clear of that entry made between the report's read and its apply (one
+# invocation's span); it writes the report's verdict, which that month's data supports.
+# Entries the report does not change are never written, so a clear of another member's
+# entry in the same bucket is never undone.
+# Older shapes still read, newest first: a bucket entry, else a ``WRN#<member>`` item (one
+# per member, before the buckets), else the warning the member item held before either.
+# Nothing writes those two any more; /standing clearing a warning read from them writes a
+# cleared bucket entry that overrides them (only while the member has no entry), so one
+# conditional write decides, and the older item is simply outranked from then on.
+# A warning given before a member's current membership began is ignored (a return starts a
+# new membership, as Store.see_member resets the member item).
+
+WARNINGS_ATTR = "warnings"
+# DynamoDB refuses an UpdateExpression over 4 KB: ``#n0.#n123 = :v122, `` is at most ~20
+# characters, so a chunk stops before 4,000; and at 100 entries, which moto (the tests' and
+# the bench's DynamoDB) can parse (it recurses past ~150 SET clauses), as the strikes' do.
+# A bucket's other limit, the item's 400 KB, is kept by keys.WARNING_BUCKETS (~140 KB at
+# 100,000 members).
+EXPRESSION_BYTES = 4_000
+ENTRIES_PER_UPDATE = 100
 
 
 def warning_from_item(member: Member, item: Item | None) -> Member:
-    """The member with the warning their ``WRN#`` item holds (``item`` None: the member
-    item's own, from before this shape)."""
+    """The member with the warning their record holds (a bucket entry or a ``WRN#`` item,
+    as :func:`warnings_of` gives it; ``item`` None: the member item's own, from before)."""
     if item is None:
         return member
     at = date.fromisoformat(item["at"]) if item.get("at") else None
@@ -299,62 +319,152 @@ def warning_from_item(member: Member, item: Item | None) -> Member:
     return replace(member, warned_rule=rule, warned_at=at if rule else None)
 
 
-def warnings_of(table: Table, community_id: str) -> dict[str, Item]:
-    """Every member's warning item: one Query (paged; ~80 bytes a member warned ever)."""
-    return {
-        item["user_id"]: item
-        for item in table.query(_pk(community_id), prefix=keys.WARNING_PREFIX, consistent=True)
-    }
+def _is_warning_bucket(item: Item) -> bool:
+    return item.get("kind") == keys.WARNING_BUCKET_KIND
 
 
-def _warning_item(community_id: str, verdict: Verdict, month: str | None) -> Item:
-    return {
-        "pk": _pk(community_id),
-        "sk": keys.warning_sk(verdict.member.user_id),
-        "kind": "warning",
-        "user_id": verdict.member.user_id,
-        "rule": verdict.warned_rule,
-        "at": _iso(verdict.warned_at) if verdict.warned_rule else None,
-        "month": month,
-    }
+def warnings_in_items(
+    items: Iterable[Item], seen_buckets: set[int] | None = None
+) -> dict[str, Item]:
+    """Every member's warning record among ``items`` (buckets and older ``WRN#`` items),
+    a bucket's entry outranking an older item. ``seen_buckets``: filled with the buckets
+    found."""
+    older: dict[str, Item] = {}
+    entries: dict[str, Item] = {}
+    for item in items:
+        if _is_warning_bucket(item):
+            if seen_buckets is not None:
+                seen_buckets.add(int(item["bucket"]))
+            for user_id, entry in (item.get(WARNINGS_ATTR) or {}).items():
+                entries[user_id] = {"user_id": user_id, **entry}
+        elif item.get("user_id"):
+            older[item["user_id"]] = item
+    return {**older, **entries}
+
+
+def warnings_of(
+    table: Table, community_id: str, seen_buckets: set[int] | None = None
+) -> dict[str, Item]:
+    """Every member's warning record: one Query of both shapes (paged; a bucket is ~60
+    bytes a member warned ever). ``seen_buckets``: filled with the buckets that exist."""
+    start, end = keys.WARNINGS_RANGE
+    found = table.query(_pk(community_id), start=start, end=end, consistent=True)
+    return warnings_in_items(found, seen_buckets)
+
+
+def warning_keys(pk: str, user_id: str) -> list[tuple[str, str]]:
+    """Where a member's warning may be: their bucket, their older item."""
+    return [(pk, keys.member_warning_bucket_sk(user_id)), (pk, keys.warning_sk(user_id))]
+
+
+def is_warning_item(item: Item) -> bool:
+    """A bucket of warnings or an older ``WRN#`` item."""
+    return str(item.get("sk", "")).startswith((keys.WARNING_PREFIX, keys.WARNING_BUCKET_PREFIX))
+
+
+def _entry(verdict: Verdict, month: str | None) -> Item:
+    entry: Item = {"rule": verdict.warned_rule, "month": month}
+    if verdict.warned_rule:
+        entry["at"] = _iso(verdict.warned_at)
+    return {k: v for k, v in entry.items() if v is not None}
 
 
 def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
-    """Store one member's new warning state (``/standing`` clearing a warning): one
-    conditional write, only while their warning is still the one the verdict was computed
-    from. On the ``WRN#`` item when there is one; else on the member item, where warnings
-    were kept before this shape (a second UpdateItem, for those members only)."""
+    """Store one member's new warning state (``/standing`` clearing a warning): their entry,
+    only while it still holds the rule the verdict was computed from, or while they have no
+    entry (the warning read was an older item's, which nothing writes). One UpdateItem when
+    it is written to a bucket that exists; a second creates a missing bucket; a refusal
+    costs three (the last in case the bucket was made in between). False: refused (the
+    entry changed since it was read) or nothing was warned."""
     member = verdict.member
-    held = Cond.eq("rule", member.warned_rule) if member.warned_rule else Cond.absent("rule")
-    item = _warning_item(community_id, verdict, None)
-    if table.update(
-        item["pk"],
-        item["sk"],
-        set={k: v for k, v in item.items() if k not in ("pk", "sk", "month")},
-        cond=Cond.exists("pk") & held,
-    ):
+    if not member.warned_rule:
+        return False
+    pk, sk = _pk(community_id), keys.member_warning_bucket_sk(member.user_id)
+    entry = {member.user_id: _entry(verdict, None)}
+    held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)
+    held |= Cond.lacks_entry(WARNINGS_ATTR, member.user_id)
+    cond = Cond.exists(WARNINGS_ATTR) & held
+    if table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond):
         return True
-    current = (
-        Cond.eq("warned_rule", member.warned_rule)
-        if member.warned_rule
-        else Cond.absent("warned_rule")
+    if _create_bucket(table, pk, keys.member_bucket(member.user_id, keys.WARNING_BUCKETS), entry):
+        return True
+    # the bucket exists: refused, or made by another writer after the first try
+    return table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond)
+
+
+def _create_bucket(table: Table, pk: str, bucket: int, entries: Item) -> bool:
+    """The bucket created with ``entries``, only while it has no map (one UpdateItem; False
+    when it exists)."""
+    made = table.update(
+        pk,
+        keys.warning_bucket_sk(bucket),
+        set={"kind": keys.WARNING_BUCKET_KIND, "bucket": bucket, WARNINGS_ATTR: entries},
+        cond=Cond.absent(WARNINGS_ATTR),
+        return_new=False,
     )
-    updated = table.update(
-        _pk(community_id),
-        keys.member_sk(member.user_id),
-        set={"warned_rule": verdict.warned_rule, "warned_at": _iso(verdict.warned_at)},
-        cond=Cond.exists("pk") & current,
-    )
-    return updated is not None
+    return bool(made)
+
+
+def _chunks(entries: Sequence[tuple[str, Item]]) -> Iterator[dict[str, Item]]:
+    """``entries`` cut so that each chunk's UpdateExpression stays under 4 KB (and at
+    ENTRIES_PER_UPDATE entries)."""
+    chunk: dict[str, Item] = {}
+    size = len("SET ")
+    for user_id, entry in entries:
+        clause = len(f"#n0.#n{len(chunk) + 1} = :v{len(chunk)}, ")
+        if chunk and (size + clause > EXPRESSION_BYTES or len(chunk) == ENTRIES_PER_UPDATE):
+            yield chunk
+            chunk, size = {}, len("SET ")
+        chunk[user_id] = entry
+        size += clause
+    if chunk:
+        yield chunk
+
+
+def _set_entries(table: Table, pk: str, bucket: int, chunk: Item) -> None:
+    """SET ``chunk``'s entries in the bucket, leaving its other entries as they are: one
+    UpdateItem; two more only when the bucket turned out not to exist (created with them,
+    or by someone else in between)."""
+    sk = keys.warning_bucket_sk(bucket)
+    if table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk, cond=Cond.exists(WARNINGS_ATTR)):
+        return
+    if not _create_bucket(table, pk, bucket, chunk):
+        table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk)  # created in between
 
 
 def bulk_save_warnings(
-    table: Table, community_id: str, verdicts: Iterable[Verdict], month: str | None = None
+    table: Table,
+    community_id: str,
+    verdicts: Iterable[Verdict],
+    month: str | None = None,
+    buckets: Iterable[int] | None = None,
 ) -> int:
-    """Store the warning changes among ``verdicts`` (newly warned, cleared): their ``WRN#``
-    items, 25 to a BatchWriteItem; members whose state is unchanged cost nothing. Safe to
-    replay: the same verdicts write the same items."""
-    return table.batch_put(_warning_item(community_id, v, month) for v in verdicts if v.changed)
+    """Store the warning changes among ``verdicts`` (newly warned, cleared): in each bucket
+    touched, one UpdateItem SET of the changed entries only (one per ENTRIES_PER_UPDATE);
+    members whose state is unchanged cost nothing, and no other entry is written.
+    ``buckets``: the buckets that existed when the report read the warnings (a missing one
+    is created with all its entries in one UpdateItem, conditional on its absence; None:
+    each tried as existing first). Safe to replay: the same verdicts set the same entries.
+    Returns the UpdateItems meant (a race that finds a bucket made or missing costs more)."""
+    pk = _pk(community_id)
+    existing = None if buckets is None else set(buckets)
+    changes: dict[int, list[tuple[str, Item]]] = {}
+    for v in verdicts:
+        if v.changed:
+            bucket = keys.member_bucket(v.member.user_id, keys.WARNING_BUCKETS)
+            changes.setdefault(bucket, []).append((v.member.user_id, _entry(v, month)))
+    written = 0
+    for bucket, entries in sorted(changes.items()):
+        written += 1
+        # a new bucket takes every entry in one request (the map is a value, not an
+        # expression: no 4 KB limit; keys.WARNING_BUCKETS keeps it far under 400 KB)
+        new = existing is not None and bucket not in existing
+        if new and _create_bucket(table, pk, bucket, dict(sorted(entries))):
+            continue
+        for index, chunk in enumerate(_chunks(sorted(entries))):
+            _set_entries(table, pk, bucket, chunk)
+            written += 1 if index else 0
+    return written
 
 
 # -- removals -------------------------------------------------------------------------------

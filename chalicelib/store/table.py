@@ -58,6 +58,18 @@ class Cond:
         return Cond("has_entry", (attr, key))
 
     @staticmethod
+    def lacks_entry(attr: str, key: str) -> Cond:
+        """The map attribute ``attr`` holds no entry ``key`` (``attribute_not_exists(a.k)``;
+        true too when there is no such map or no item)."""
+        return Cond("lacks_entry", (attr, key))
+
+    @staticmethod
+    def entry_eq(attr: str, key: str, field: str, value: Any) -> Cond:
+        """The entry ``key`` of the map ``attr`` is a map whose ``field`` equals ``value``
+        (``a.k.f = :v``, a nested path; false when any step of it is missing)."""
+        return Cond("entry_eq", (attr, key, field, value))
+
+    @staticmethod
     def ne(attr: str, value: Any) -> Cond:
         return Cond("ne", (attr, value))
 
@@ -87,9 +99,14 @@ class Cond:
             return args[0] not in item
         if op == "exists":
             return args[0] in item
-        if op == "has_entry":
+        if op in ("has_entry", "lacks_entry"):
             entries = item.get(args[0])
-            return isinstance(entries, dict) and args[1] in entries
+            held = isinstance(entries, dict) and args[1] in entries
+            return held if op == "has_entry" else not held
+        if op == "entry_eq":
+            entries = item.get(args[0])
+            entry = entries.get(args[1]) if isinstance(entries, dict) else None
+            return isinstance(entry, dict) and args[2] in entry and bool(entry[args[2]] == args[3])
         if op in ("or", "and"):
             left, right = (c.evaluate(item) for c in args)
             return bool((left or right) if op == "or" else (left and right))
@@ -284,6 +301,11 @@ class _Expr:
             return f"attribute_exists({self.name(c.args[0])})"
         if c.op == "has_entry":
             return f"attribute_exists({self.entry(*c.args)})"
+        if c.op == "lacks_entry":
+            return f"attribute_not_exists({self.entry(*c.args)})"
+        if c.op == "entry_eq":
+            attr, key, field, value = c.args
+            return f"{self.entry(attr, key)}.{self.name(field)} = {self.value(value)}"
         if c.op in ("or", "and"):
             left, right = (self.cond(x) for x in c.args)
             return f"({left} {c.op.upper()} {right})"

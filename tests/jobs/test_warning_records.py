@@ -1,10 +1,10 @@
 """Warnings as items of their own (issue #19, the write shape).
 
-The monthly report writes each warning change (newly warned, cleared) as ``WRN#<member>``,
-25 to a BatchWriteItem, never an UpdateItem of the member item. These tests pin that a
-member's own clearing (/standing after coming back) between a report's plan and its apply
-is never undone, that a replay warns nobody twice, and that removal works on warnings of
-either shape.
+The monthly report writes each warning change (newly warned, cleared) as an entry of a
+``WRN$<bb>`` bucket (once ``WRN#<member>`` items), never an UpdateItem of the member item.
+These tests pin that a member's own clearing (/standing after coming back) between a
+report's plan and its apply is never undone, that a replay warns nobody twice, and that
+removal works on warnings of either shape.
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ def say(rt, user: str, text: str, at: datetime) -> str:
     return "\n".join(m.text for m in handle_event(rt, event, at))
 
 
-def test_a_report_writes_warnings_as_items_and_no_member_item():
+def test_a_report_writes_warnings_as_bucket_entries_and_no_member_item():
     store = make_store()
     rt, _sent = runtime(store, RUN_AT)
     run_job(rt, "monthly-report", "c1", RUN_AT)
     assert warning(store, "ian") == ("silent", RUN_AT.date())
-    item = store.table.get("C#c1", keys.warning_sk("ian"))
-    assert item is not None and item["month"] == "2026-11"
+    assert store.table.get("C#c1", keys.warning_sk("ian")) is None  # no item of its own
+    item = store.table.get("C#c1", keys.member_warning_bucket_sk("ian"))
+    assert item is not None and item["warnings"]["ian"]["month"] == "2026-11"
     assert store.get_member("c1", "ian").warned_rule is None
 
 

@@ -18,6 +18,7 @@ from chalicelib.domain.inactivity import (
     ReportRow,
     ReportSummary,
     Tier,
+    Verdict,
 )
 from chalicelib.domain.models import Community, Member, Role
 from chalicelib.features import personal_data
@@ -208,6 +209,16 @@ def populate(table: MemoryTable) -> Store:
     homework.record_close_writes(table, CID, "C0002", writes, AT)
     for uid in (GONE, OTHER):
         table.put({"pk": f"C#{CID}", "sk": keys.warning_sk(uid), "user_id": uid, "rule": "silent"})
+    # and warnings packed (store/reports.py): PAL shares the forgotten member's bucket
+    reports.bulk_save_warnings(
+        table,
+        CID,
+        [
+            Verdict(Member(CID, uid, uid), Tier.INACTIVE, 40, "silent", AT.date(), True)
+            for uid in (GONE, OTHER, PAL)
+        ],
+        "2026-09",
+    )
     held_until = int((AT + timedelta(minutes=10)).timestamp())  # as chat/confirm.py holds
     table.put(
         {
@@ -329,6 +340,8 @@ BUILDERS = {
     "hand_award_sk": keys.STAR_PREFIX,
     "homework_counters_sk": keys.HOMEWORK_COUNTERS_PREFIX,
     "warning_sk": keys.WARNING_PREFIX,
+    "warning_bucket_sk": keys.WARNING_BUCKET_PREFIX,
+    "member_warning_bucket_sk": keys.WARNING_BUCKET_PREFIX,
     "confirm_sk": keys.CONFIRM_PREFIX,
     "invite_code_sk": "an invite code (its hash) in the INVITE partition: names no member",
     "invite_allow_sk": "a workspace allowed to /setup, in the INVITE partition: no member",
@@ -390,7 +403,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
         "review_assignments": 1,
         "strikes": 2,  # the older record, and their entry in C0002's strike bucket
         "homework_counters": 2,  # the older item, and their entry in their counters bucket
-        "warnings": 1,
+        "warnings": 2,  # the older item, and their entry in their warnings bucket
         "held_commands": 1,
         "role_changes": 1,  # the change to their own role
         "signin_links": 1,
@@ -428,6 +441,7 @@ def test_forgetting_leaves_no_item_that_carries_the_member():
     assert len(after) == len(before) - 18  # 18 deleted, relabelled items stay in place
     assert table.get(f"C#{CID}", keys.homework_counters_sk(OTHER)) is not None
     assert table.get(f"C#{CID}", keys.warning_sk(OTHER)) is not None
+    assert set(reports.warnings_of(table, CID)) == {OTHER, PAL}  # their entries stay
     # packed items keep everyone else's entries: the buckets PAL shares with them, OTHER's
     assert homework.struck_in(table, CID, "C0002") == {OTHER, PAL}
     recorded, _cleared = homework.recorded_counters(table, CID)
@@ -442,18 +456,28 @@ def test_the_members_entries_in_packed_items_are_in_their_data_and_erased_by_rem
     table = MemoryTable()
     store = populate(table)
     found = erasure.member_items(table, CID, GONE)
-    packed = [i for kind in ("strikes", "homework_counters") for i in found[kind] if "$" in i["sk"]]
-    assert {i["sk"]: i.get("strikes") or i.get("counters") for i in packed} == {
+    kinds = ("strikes", "homework_counters", "warnings")
+    packed = [i for kind in kinds for i in found[kind] if "$" in i["sk"]]
+    assert {
+        i["sk"]: i.get("strikes") or i.get("counters") or i.get("warnings") for i in packed
+    } == {
         keys.strike_bucket_sk("C0002", 16): {GONE: 2},
         keys.counters_bucket_sk(16): {
             GONE: {"s": 2, "r": 2, "t": "C0002", "k": True, "a": "2026-10-05"}
+        },
+        keys.warning_bucket_sk(16): {
+            GONE: {"rule": "silent", "at": "2026-10-05", "month": "2026-09"}
         },
     }
     assert not _mentions(packed, PAL)
     table.requests.clear()
     personal_data.forget_member(store, CID, GONE)
-    assert table.requests["UpdateItem"] == 1 + 2  # the member's label, then the two entries
-    for sk in (keys.strike_bucket_sk("C0002", 16), keys.counters_bucket_sk(16)):
+    assert table.requests["UpdateItem"] == 1 + 3  # the member's label, then the three entries
+    for sk in (
+        keys.strike_bucket_sk("C0002", 16),
+        keys.counters_bucket_sk(16),
+        keys.warning_bucket_sk(16),
+    ):
         item = table.get(f"C#{CID}", sk)
         assert item is not None and not _mentions(item, GONE) and _mentions(item, PAL)
 

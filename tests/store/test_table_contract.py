@@ -240,3 +240,44 @@ def test_a_remove_conditional_on_its_entry_happens_once(table):
     assert not table.update_entries("P", "none", "m", drop=["a"], cond=cond)
     assert table.get("P", "none") is None  # a refused update creates nothing
     assert table.get("P", "B")["m"] == {}
+
+
+def test_an_entry_set_conditional_on_a_field_of_it_refuses_once_it_changed(table):
+    """Warnings packed (store/reports.py): /standing clears an entry only while it still
+    holds the rule read (``a.k.f = :v``, a nested path); any missing step refuses."""
+    table.put({"pk": "P", "sk": "B", "m": {"u1": {"rule": "silent"}, "u2": {}}, "other": "x"})
+    held = Cond.entry_eq("m", "u1", "rule", "silent")
+    assert table.update_entries("P", "B", "m", put={"u1": {"month": "m"}}, cond=held)
+    assert not table.update_entries("P", "B", "m", put={"u1": {"rule": "x"}}, cond=held)
+    for cond in (
+        Cond.entry_eq("m", "u2", "rule", "silent"),  # the entry has no such field
+        Cond.entry_eq("m", "u3", "rule", "silent"),  # no such entry
+        Cond.entry_eq("x", "u1", "rule", "silent"),  # no such map
+        Cond.entry_eq("other", "u1", "rule", "silent"),  # not a map
+    ):
+        assert not table.update_entries("P", "B", "m", put={"u1": {"rule": "y"}}, cond=cond)
+    assert not table.update_entries(
+        "P", "none", "m", put={"u1": {}}, cond=Cond.entry_eq("m", "u1", "rule", "silent")
+    )
+    assert table.get("P", "none") is None
+    assert table.get("P", "B") == {
+        "pk": "P",
+        "sk": "B",
+        "m": {"u1": {"month": "m"}, "u2": {}},
+        "other": "x",
+    }
+
+
+def test_lacks_entry_holds_only_while_the_entry_is_absent(table):
+    table.put({"pk": "P", "sk": "B", "m": {"u1": {}}})
+    assert not table.update_entries(
+        "P", "B", "m", put={"u1": {"rule": "r"}}, cond=Cond.lacks_entry("m", "u1")
+    )
+    cond = Cond.exists("m") & Cond.lacks_entry("m", "u2")
+    assert table.update_entries("P", "B", "m", put={"u2": {"rule": "r"}}, cond=cond)
+    assert not table.update_entries("P", "B", "m", put={"u2": {"rule": "s"}}, cond=cond)
+    assert table.get("P", "B")["m"] == {"u1": {}, "u2": {"rule": "r"}}
+    # no map and no item: the entry is absent too (then only the map's absence says why)
+    assert table.update("P", "C", set={"n": 1}, cond=Cond.lacks_entry("m", "u1"))
+    either = Cond.entry_eq("m", "u1", "rule", "r") | Cond.lacks_entry("m", "u1")
+    assert table.update("P", "D", set={"n": 1}, cond=either)
