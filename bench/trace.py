@@ -1,8 +1,9 @@
-"""The weekly digest's request units, request by request, grouped by what was read or written.
+"""A job's request units, request by request, grouped by what was read or written.
 
-``python -m bench.trace [members ...]`` seeds the job benchmark's community (bench/seed.py,
-as bench/jobs.py does) in moto, runs the weekly digest once with a per-request meter and
-prints, per operation and sort-key prefix (consistent reads marked), the requests, read
+``python -m bench.trace [members ...] [job]`` seeds the job benchmark's community
+(bench/seed.py, as bench/jobs.py does) in moto, runs the jobs before ``job`` in the month's
+order and then ``job`` (the weekly digest unless one is named) with a per-request meter,
+and prints, per operation and sort-key prefix (consistent reads marked), the requests, read
 and write units, then the totals against the minimum (bench/jobs.py's docstring). A tool
 for finding where units over the minimum go; not part of ``make bench``.
 """
@@ -72,27 +73,28 @@ class Tracer:
         self._rcu, self._wcu = self.meter.rcu, self.meter.wcu
 
 
-def trace(client: Any, members: int) -> dict[str, Any]:
+def trace(client: Any, members: int, job: str = "weekly-digest") -> dict[str, Any]:
     from bench import seed as seeding
     from bench.jobs import JOBS, needed_bytes, needed_ranges, run_ours
     from chalicelib.store.schema import ensure_table
     from chalicelib.store.table import DynamoTable
 
-    job, cid, name = "weekly-digest", f"b{members}", f"trace-{members}"
+    cid, name = f"b{members}", f"trace-{members}"
     meter = Meter().attach(client)
     tracer = Tracer(meter, client)
     ensure_table(client, name)
     # as bench/jobs.py: seeded for all three jobs, the reminder run first
     seeding.seed(client, name, cid, members, jobs=JOBS)
     table = DynamoTable(client, name)
-    run_ours(table, meter, "daily-reminder", cid)
+    for earlier in JOBS[: JOBS.index(job)]:  # as bench/jobs.py: in the month's order
+        run_ours(table, meter, earlier, cid)
     needed = needed_bytes(client, name, cid, needed_ranges(job))
     tracer.reset()
     ours = run_ours(table, meter, job, cid)
     client.delete_table(TableName=name)
     min_rcu = math.ceil(needed / READ_UNIT) / 2
     min_wcu = max(1, math.ceil(ours["payload_written"] / WRITE_UNIT))
-    print(f"\nweekly-digest at {members:,} members")
+    print(f"\n{job} at {members:,} members")
     print(f"{'operation / sort key':<57} {'requests':>8} {'RCU':>9} {'WCU':>8}")
     rows = {k: v for k, v in tracer.rows.items() if not k.startswith("DeleteTable")}
     for label, (n, rcu, wcu) in sorted(rows.items(), key=lambda r: -r[1][1] - r[1][2]):
@@ -105,7 +107,7 @@ def trace(client: Any, members: int) -> dict[str, Any]:
     return {"rcu": ours["rcu"], "wcu": ours["wcu"], "units_vs_min": units}
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], job: str = "weekly-digest") -> None:
     import boto3
     from moto import mock_aws
 
@@ -115,8 +117,10 @@ def main(sizes: list[int]) -> None:
         client = boto3.client("dynamodb", region_name="us-east-1")
         with fast_results():
             for members in sizes:
-                trace(client, members)
+                trace(client, members, job)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000])
+    args = sys.argv[1:]
+    named = [a for a in args if not a.isdigit()]
+    main([int(a) for a in args if a.isdigit()] or [1000], *named[:1])

@@ -456,14 +456,16 @@ def is_counters_bucket(item: Item) -> bool:
     return item.get("kind") == COUNTERS_BUCKET_KIND
 
 
-def cycle_strikes(table: Table, community_id: str, cycle_id: str) -> tuple[set[str], set[int]]:
+def cycle_strikes(
+    table: Table, community_id: str, cycle_id: str, *, consistent: bool = True
+) -> tuple[set[str], set[int]]:
     """Members with a strike for the cycle (either shape), and which of its strike buckets
-    exist: one Query (strongly consistent, so a replayed close sees what the first wrote;
-    ~45 bytes a strike: 10,000 strikes are one 1 MB page)."""
+    exist: one Query (strongly consistent unless told, so a replayed close sees what the
+    first wrote; ~45 bytes a strike: 10,000 strikes are one 1 MB page)."""
     start, end = keys.cycle_strikes_range(cycle_id, cycle_id)
     struck: set[str] = set()
     buckets: set[int] = set()
-    for item in table.query(_pk(community_id), start=start, end=end, consistent=True):
+    for item in table.query(_pk(community_id), start=start, end=end, consistent=consistent):
         if is_strike_bucket(item):
             buckets.add(int(item["bucket"]))
             struck |= set(item.get("strikes") or {})
@@ -472,9 +474,11 @@ def cycle_strikes(table: Table, community_id: str, cycle_id: str) -> tuple[set[s
     return struck, buckets
 
 
-def struck_in(table: Table, community_id: str, cycle_id: str) -> set[str]:
+def struck_in(
+    table: Table, community_id: str, cycle_id: str, *, consistent: bool = True
+) -> set[str]:
     """Members with a strike for the cycle: one Query (see :func:`cycle_strikes`)."""
-    return cycle_strikes(table, community_id, cycle_id)[0]
+    return cycle_strikes(table, community_id, cycle_id, consistent=consistent)[0]
 
 
 def strikes_over_cycles(
@@ -540,29 +544,34 @@ def counters_in_items(items: Iterable[Item]) -> dict[str, Counters]:
     return {**older, **packed}
 
 
-def recorded_counters(table: Table, community_id: str) -> tuple[dict[str, Counters], set[str]]:
+def recorded_counters(
+    table: Table, community_id: str, *, consistent: bool = True
+) -> tuple[dict[str, Counters], set[str]]:
     """Every member's recorded counters, and who among them has had the recorded strike
     cleared since (its entry removed by a late submission). One Query of the counters, both
     shapes (paged, ~70 bytes a member: 10,000 members are one page) plus one Query of the
-    strikes per cycle some recorded strike belongs to (almost always one: the last close)."""
+    strikes per cycle some recorded strike belongs to (almost always one: the last close).
+    Strongly consistent unless told: the digest writes the counters from this read, and a
+    replay must see what the first attempt wrote."""
     pk = _pk(community_id)
     start, end = keys.COUNTERS_RANGE
-    recorded = counters_in_items(table.query(pk, start=start, end=end, consistent=True))
+    found = table.query(pk, start=start, end=end, consistent=consistent)
+    recorded = counters_in_items(found)
     by_cycle: dict[str, set[str]] = {}
     for user_id, counters in recorded.items():
         if counters.struck and counters.through:
             by_cycle.setdefault(counters.through, set()).add(user_id)
     cleared: set[str] = set()
     for cycle_id, users in sorted(by_cycle.items()):
-        cleared |= users - struck_in(table, community_id, cycle_id)
+        cleared |= users - struck_in(table, community_id, cycle_id, consistent=consistent)
     return recorded, cleared
 
 
 def counters_by_member(
-    table: Table, community_id: str, members: Iterable[Member]
+    table: Table, community_id: str, members: Iterable[Member], *, consistent: bool = True
 ) -> dict[str, Counters]:
     """Each member's counters now (see :func:`recorded_counters` for the cost)."""
-    recorded, cleared = recorded_counters(table, community_id)
+    recorded, cleared = recorded_counters(table, community_id, consistent=consistent)
     return {
         m.user_id: standing_counters(m, recorded.get(m.user_id), m.user_id not in cleared)
         for m in members

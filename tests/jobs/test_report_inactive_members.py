@@ -468,3 +468,42 @@ def test_on_a_platform_that_hides_leaves_the_report_says_so_in_one_sentence():
     for platform, kind in (("wecom", "customer"), ("wecom", "app"), ("dingtalk", "scene")):
         listed = c.with_changes(platform=platform, group_kind=kind)
         assert "cannot see who left" not in compose_report(listed, summary).text
+
+
+class ReadLog(MemoryTable):
+    """The in-memory table, noting each Query's start and whether it was consistent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[str, bool]] = []
+
+    def query(self, pk, **kwargs):
+        start = kwargs.get("prefix") or kwargs.get("start") or ""
+        self.reads.append((start, bool(kwargs.get("consistent"))))
+        return super().query(pk, **kwargs)
+
+
+def test_the_report_reads_counters_and_strikes_eventually_consistent_the_digest_strongly():
+    """Issue 19: the report writes no counters, so it reads them and the strikes they point
+    at eventually consistently (half the read units); the digest, which writes counters
+    from its read and must see a first attempt's writes on replay, reads them strongly."""
+    from chalicelib.store.homework import recorded_counters
+
+    table = ReadLog()
+    store = Store(table)
+    store.create_community(
+        community(admin_chat_id="admins-1", cycle_anchor=date(2026, 11, 2), paused_cycles=(2,))
+    )
+    store.bulk_save_members(roster())
+    seed(store)
+    rt, _sent = runtime(store, RUN_AT)
+    assert run_job(rt, "monthly-report", "c1", RUN_AT).status == "sent"
+    homework = [
+        (start, strong)
+        for start, strong in table.reads
+        if start.startswith((keys.HOMEWORK_COUNTERS_PREFIX, keys.STRIKE_PREFIX))
+    ]
+    assert homework and not any(strong for _start, strong in homework), homework
+    table.reads.clear()
+    recorded_counters(table, "c1")  # the digest's read
+    assert table.reads and all(strong for _start, strong in table.reads), table.reads
