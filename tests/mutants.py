@@ -1561,6 +1561,26 @@ MUTANTS = (
             "test_the_members_entries_in_packed_items_are_in_their_data_and_erased_by_remove",
         ),
     ),
+    Mutant(
+        "the report reads the strikes its counters point at eventually consistent",
+        "chalicelib/store/homework.py",
+        "        cleared |= users - struck_in(table, community_id, cycle_id)\n",
+        "        cleared |= users - struck_in(table, community_id, cycle_id, consistent=consistent)\n",
+        (
+            "tests/jobs/test_report_inactive_members.py::"
+            "test_the_report_reads_counters_eventually_consistent_the_strikes_and_digest_strongly",
+        ),
+    ),
+    Mutant(
+        "a removal of a member warned on the member item ignores their coming back",
+        "chalicelib/store/reports.py",
+        '    if last_active is not None:\n        cond &= Cond.eq("last_active"',
+        '    elif last_active is not None:\n        cond &= Cond.eq("last_active"',
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_removal_of_a_member_warned_on_the_member_item_refuses_one_active_since",
+        ),
+    ),
 )
 
 

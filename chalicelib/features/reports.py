@@ -178,11 +178,11 @@ def build_monthly_report(
     end = min(last, as_of)
     roster = list(store.list_members(community.id))
     # Homework counters live outside the member item (store/homework.py): one Query of them
-    # and one of the strike records they point at, never a read per member. Eventually
-    # consistent (half the units): the report writes no counters, so a read a moment stale
-    # decides what a report a moment earlier would (a digest closing at the same time
+    # and one of the strike records they point at, never a read per member. The counters
+    # eventually consistent (half their units): the report writes none, so a read a moment
+    # stale decides what a report a moment earlier would (a digest closing at the same time
     # races with it either way), and a removal reads the candidates' counters again when
-    # it is confirmed (_candidates_now).
+    # it is confirmed (_candidates_now). The strikes strongly (recorded_counters says why).
     counters = counters_by_member(store.table, community.id, roster, consistent=False)
     warnings = reports.warnings_of(store.table, community.id, seen_buckets)  # one Query
     members = [

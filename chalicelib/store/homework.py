@@ -551,8 +551,10 @@ def recorded_counters(
     cleared since (its entry removed by a late submission). One Query of the counters, both
     shapes (paged, ~70 bytes a member: 10,000 members are one page) plus one Query of the
     strikes per cycle some recorded strike belongs to (almost always one: the last close).
-    Strongly consistent unless told: the digest writes the counters from this read, and a
-    replay must see what the first attempt wrote."""
+    The counters strongly consistent unless told (the digest writes them from this read,
+    and a replay must see what the first attempt wrote); the strikes always: a close writes
+    counters first and strikes second, so a stale strikes read after a fresh counters read
+    would take a strike just written for one cleared since (a state no moment had)."""
     pk = _pk(community_id)
     start, end = keys.COUNTERS_RANGE
     found = table.query(pk, start=start, end=end, consistent=consistent)
@@ -563,7 +565,7 @@ def recorded_counters(
             by_cycle.setdefault(counters.through, set()).add(user_id)
     cleared: set[str] = set()
     for cycle_id, users in sorted(by_cycle.items()):
-        cleared |= users - struck_in(table, community_id, cycle_id, consistent=consistent)
+        cleared |= users - struck_in(table, community_id, cycle_id)
     return recorded, cleared
 
 

@@ -488,7 +488,9 @@ def mark_removed(
     cond = Cond.eq("status", "active")
     if on_member_item:
         cond &= Cond.eq("warned_rule", rule_id)
-    elif last_active is not None:
+    # Coming back moves last_active, also for a warning on the member item: /standing now
+    # clears that one with a bucket entry, never on the member item.
+    if last_active is not None:
         cond &= Cond.eq("last_active", last_active.isoformat())
     else:
         cond &= Cond.absent("last_active")

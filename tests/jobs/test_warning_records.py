@@ -107,3 +107,25 @@ def test_removal_refuses_a_member_active_since_they_were_judged():
         last_active=store.get_member("c1", "ian").last_active,
         on_member_item=False,
     )
+
+
+def test_removal_of_a_member_warned_on_the_member_item_refuses_one_active_since():
+    """A warning from before warnings had items of their own (on the member item) is cleared
+    by /standing with a bucket entry now, never on the member item, so the removal's
+    condition on that item's rule alone would still hold: coming back (last_active moved
+    between the check and the write) refuses it too."""
+    from chalicelib.store import reports
+
+    store = make_store()
+    store.table.update("C#c1", "M#ian", set={"warned_rule": "silent"})
+    judged = store.get_member("c1", "ian").last_active
+    store.table.update("C#c1", "M#ian", set={"last_active": "2026-12-01"})
+    assert not reports.mark_removed(
+        store.table, "c1", "ian", "silent", last_active=judged, on_member_item=True
+    )
+    assert store.get_member("c1", "ian").status is MemberStatus.ACTIVE
+    now = store.get_member("c1", "ian").last_active
+    assert reports.mark_removed(
+        store.table, "c1", "ian", "silent", last_active=now, on_member_item=True
+    )
+    assert store.get_member("c1", "ian").status is MemberStatus.REMOVED
