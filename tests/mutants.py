@@ -1525,8 +1525,8 @@ MUTANTS = (
     Mutant(
         "a warning's clear without the condition on the rule it read",
         "chalicelib/store/reports.py",
-        "    cond = Cond.exists(WARNINGS_ATTR) & held\n",
-        "    cond = Cond.exists(WARNINGS_ATTR)\n",
+        "put=entry, cond=Cond.exists(WARNINGS_ATTR) & held\n",
+        "put=entry, cond=Cond.exists(WARNINGS_ATTR)\n",
         (
             "tests/jobs/test_warning_buckets.py::"
             "test_a_clear_refuses_once_the_entry_changed_since_it_was_read",
@@ -1565,7 +1565,8 @@ MUTANTS = (
         "the report reads the strikes its counters point at eventually consistent",
         "chalicelib/store/homework.py",
         "        cleared |= users - struck_in(table, community_id, cycle_id)\n",
-        "        cleared |= users - struck_in(table, community_id, cycle_id, consistent=consistent)\n",
+        "        cleared |= users - struck_in(\n"
+        "table, community_id, cycle_id, consistent=consistent)\n",
         (
             "tests/jobs/test_report_inactive_members.py::"
             "test_the_report_reads_counters_eventually_consistent_the_strikes_and_digest_strongly",
@@ -1579,6 +1580,17 @@ MUTANTS = (
         (
             "tests/jobs/test_warning_records.py::"
             "test_removal_of_a_member_warned_on_the_member_item_refuses_one_active_since",
+        ),
+    ),
+    Mutant(
+        "a clear of a warning read from its entry also lands when the entry is gone",
+        "chalicelib/store/reports.py",
+        '        held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)\n',
+        '        held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)\n'
+        "        held |= Cond.lacks_entry(WARNINGS_ATTR, member.user_id)\n",
+        (
+            "tests/jobs/test_warning_buckets.py::"
+            "test_a_clear_never_writes_back_the_entry_of_a_member_forgotten_since_it_was_read",
         ),
     ),
 )

@@ -420,7 +420,8 @@ def handle_hw(ctx: CommandContext) -> Sequence[Message]:
             until = local_text(community, late_until(community, cycles, window.late))
             lines.append(_t(ctx, "hw_status_late_open", cycle=late_id, until=until))
     lines.append(_review_status(ctx, cycles, window.current))
-    counted = member_counters(table, community.id, member)  # strikes live outside the member
+    # strikes live outside the member; the warning (its bucket read whole) is not shown here
+    counted = member_counters(table, community.id, member, warning=False)
     lines.append(
         _t(ctx, "hw_status_strikes", strikes=counted.strikes, in_a_row=counted.missed_in_a_row)
     )

@@ -40,7 +40,7 @@ from chalicelib.domain.messages import days_ago, t
 from chalicelib.domain.models import InvalidValue, Member
 from chalicelib.platforms.base import Message
 from chalicelib.store import reports
-from chalicelib.store.homework import member_counters
+from chalicelib.store.homework import member_standing
 from chalicelib.store.repository import NotFound
 
 log = logging.getLogger("rollcall.standing")
@@ -77,7 +77,7 @@ def _thresholds(ctx: CommandContext) -> Thresholds:
 
 def handle_standing(ctx: CommandContext) -> Sequence[Message]:
     # judged on observed time only, with the homework counters the digests recorded
-    counted = member_counters(ctx.store.table, ctx.community.id, ctx.member)
+    counted, from_entry = member_standing(ctx.store.table, ctx.community.id, ctx.member)
     member = observed(counted, ctx.community)
     today = ctx.today
     rules = _rules(ctx)
@@ -103,7 +103,7 @@ def handle_standing(ctx: CommandContext) -> Sequence[Message]:
         # Coming back clears the warning now. A new warning, though, is only ever given by
         # the report, with its mention in the group: here the member just sees the distance.
         cleared = replace(verdict, warned_rule=None, warned_at=None, newly_warned=False)
-        reports.save_warning(ctx.store.table, member.community_id, cleared)
+        reports.save_warning(ctx.store.table, member.community_id, cleared, from_entry=from_entry)
         label = rule_label(rules, member.warned_rule, ctx.community.locale)
         lines.append(_t(ctx, "standing_cleared", rule=label))
     elif verdict.warned_rule and not verdict.newly_warned:

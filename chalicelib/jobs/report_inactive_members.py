@@ -27,8 +27,9 @@ closed in the month), last month's report (one GetItem, one Query): all paged, n
 member. The tiers and rules are pure (domain/inactivity.py).
 
 Writes happen in ``Plan.apply``, once the messages are out: the report (rows, then the
-header), then the warning changes (newly warned or cleared) as ``WRN#<member>`` items, 25
-to a BatchWriteItem, never a write of a member item (see store/reports.py). A crash before apply
+header), then the warning changes (newly warned or cleared) as entries of the warnings'
+bucket items (``WRN$<bb>``, one UpdateItem per bucket touched), never a write of a member
+item (see store/reports.py). A crash before apply
 leaves the run unfinished; the takeover plans again from the same unchanged data and
 skips the parts already sent, so nobody is warned twice.
 """

@@ -77,10 +77,11 @@ class RunStatus(StrEnum):
 
 PAUSED = RunStatus.PAUSED
 BUSY = RunStatus.BUSY
-# Direct messages recorded together (see run_job): at most this many, by count alone. The
-# count is the bound that matters (how many DMs a crash may send twice) and it fixes the
-# ledger's writes at one per CHECKPOINT_PARTS DMs whatever the platform's pace; a time rule
-# (there was one of 2 s) made a slow platform's run write a checkpoint every few DMs.
+# Direct messages recorded together (see run_job): at most this many, counted, not timed.
+# The count is the bound that matters (how many DMs a crash may send twice), and the ledger
+# writes at most one checkpoint per CHECKPOINT_PARTS DMs, or one a minute with the lease's
+# renewal when DMs go slower than that; a time rule (there was one of 2 s) made a paced
+# platform's run write a checkpoint every few DMs.
 CHECKPOINT_PARTS = 50
 # Time kept back when ``time_left`` is given: one part's delivery with the platform's
 # retries (a Retry-After of a few seconds) plus the bookkeeping after it.

@@ -607,11 +607,24 @@ def holds_strike(items: Iterable[Item], user_id: str, cycle_id: str) -> bool:
     return False
 
 
-def member_counters(table: Table, community_id: str, member: Member) -> Member:
-    """The member with their homework counters and warning now, for a chat command: one
-    BatchGetItem (their counters bucket, their older counters item, their warning), and one
-    more only when their last close struck them (has the strike been cleared since?). A
-    bucket is read whole: ~1 read unit at 10,000 members, ~13 at 100,000 (long ids)."""
+def member_counters(
+    table: Table, community_id: str, member: Member, *, warning: bool = True
+) -> Member:
+    """The member with their homework counters and (``warning``) their warning now, for a
+    chat command (see :func:`member_standing`; without the warning, its bucket is not
+    read)."""
+    return member_standing(table, community_id, member, warning=warning)[0]
+
+
+def member_standing(
+    table: Table, community_id: str, member: Member, *, warning: bool = True
+) -> tuple[Member, bool]:
+    """The member with their homework counters and warning now, and whether that warning
+    was read from their warnings bucket's entry (False: from an older item, or none): one
+    BatchGetItem (their counters bucket, their older counters item, their warning's bucket
+    and older item), and one more only when their last close struck them (has the strike
+    been cleared since?). A bucket is read whole: ~1 read unit at 10,000 members, ~13 at
+    100,000 (long ids)."""
     from chalicelib.store.reports import (
         is_warning_item,
         warning_from_item,
@@ -621,18 +634,20 @@ def member_counters(table: Table, community_id: str, member: Member) -> Member:
 
     pk = _pk(community_id)
     user_id = member.user_id
-    found = table.batch_get([*counters_keys(pk, user_id), *warning_keys(pk, user_id)])
-    warning = warnings_in_items(i for i in found if is_warning_item(i)).get(user_id)
-    member = warning_from_item(member, warning)
+    wanted = [*counters_keys(pk, user_id), *(warning_keys(pk, user_id) if warning else [])]
+    found = table.batch_get(wanted)
+    record = warnings_in_items(i for i in found if is_warning_item(i)).get(user_id)
+    member = warning_from_item(member, record)
+    from_entry = record is not None and "sk" not in record  # a bucket's entry has no key
     counted = counters_in_items(i for i in found if not is_warning_item(i))
     recorded = counted.get(user_id)
     if recorded is None:
-        return member  # no close since strikes left the member item: its own counters
+        return member, from_entry  # no close since strikes left the member item
     stands = True
     if recorded.struck and recorded.through:
         held = table.batch_get(strike_keys(pk, recorded.through, user_id))
         stands = holds_strike(held, user_id, recorded.through)
-    return with_counters(member, standing_counters(member, recorded, stands))
+    return with_counters(member, standing_counters(member, recorded, stands)), from_entry
 
 
 def record_close_writes(

@@ -322,8 +322,8 @@ COUNTERS_RANGE = (HOMEWORK_COUNTERS_PREFIX, HOMEWORK_COUNTERS_BUCKET_PREFIX + "\
 
 
 # -- warnings outside the member item (store/reports.py) ---------------------------------------
-# The monthly report's warning state, one small item per member it ever warned, written in
-# batches by the report; /standing clears one conditionally. "WRN#" begins no other prefix.
+# The monthly report's warning state as it was kept before the buckets below: one small
+# item per member it warned, still read, no longer written. "WRN#" begins no other prefix.
 WARNING_PREFIX = "WRN#"
 
 

@@ -369,21 +369,26 @@ def _entry(verdict: Verdict, month: str | None) -> Item:
     return {k: v for k, v in entry.items() if v is not None}
 
 
-def save_warning(table: Table, community_id: str, verdict: Verdict) -> bool:
+def save_warning(table: Table, community_id: str, verdict: Verdict, *, from_entry: bool) -> bool:
     """Store one member's new warning state (``/standing`` clearing a warning): their entry,
-    only while it still holds the rule the verdict was computed from, or while they have no
-    entry (the warning read was an older item's, which nothing writes). One UpdateItem when
-    it is written to a bucket that exists; a second creates a missing bucket; a refusal
-    costs three (the last in case the bucket was made in between). False: refused (the
-    entry changed since it was read) or nothing was warned."""
+    only while it still holds the rule the verdict was computed from (``from_entry``: the
+    warning was read from their bucket entry), or, for a warning read from an older item
+    (which nothing writes), only while they have no entry. So an entry removed since the
+    read (the member forgotten) is never written back. One UpdateItem when it is written to
+    a bucket that exists; a second creates a missing bucket (older warnings only); a refusal
+    costs up to three. False: refused (the entry changed since it was read) or nothing was
+    warned."""
     member = verdict.member
     if not member.warned_rule:
         return False
     pk, sk = _pk(community_id), keys.member_warning_bucket_sk(member.user_id)
     entry = {member.user_id: _entry(verdict, None)}
-    held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)
-    held |= Cond.lacks_entry(WARNINGS_ATTR, member.user_id)
-    cond = Cond.exists(WARNINGS_ATTR) & held
+    if from_entry:
+        held = Cond.entry_eq(WARNINGS_ATTR, member.user_id, "rule", member.warned_rule)
+        return table.update_entries(
+            pk, sk, WARNINGS_ATTR, put=entry, cond=Cond.exists(WARNINGS_ATTR) & held
+        )
+    cond = Cond.exists(WARNINGS_ATTR) & Cond.lacks_entry(WARNINGS_ATTR, member.user_id)
     if table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond):
         return True
     if _create_bucket(table, pk, keys.member_bucket(member.user_id, keys.WARNING_BUCKETS), entry):

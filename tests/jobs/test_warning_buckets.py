@@ -18,7 +18,7 @@ from chalicelib.domain.models import Member
 from chalicelib.jobs.report_inactive_members import plan_monthly_report
 from chalicelib.jobs.runner import run_job
 from chalicelib.store import keys, reports
-from chalicelib.store.homework import member_counters
+from chalicelib.store.homework import member_counters, member_standing
 from chalicelib.store.memory import MemoryTable
 from chalicelib.store.table import DynamoTable
 from tests.helpers import runtime
@@ -193,7 +193,9 @@ def test_the_documented_window_the_reports_changed_entry_lands_after_a_clear():
     table = MemoryTable()
     reports.bulk_save_warnings(table, CID, [warned("x", "silent")], "2026-11", buckets=())
     change = warned("x", "missed")  # the report's verdict, computed from "silent"
-    assert reports.save_warning(table, CID, clearing("x", "silent"))  # /standing, meanwhile
+    assert reports.save_warning(
+        table, CID, clearing("x", "silent"), from_entry=True
+    )  # /standing, meanwhile
     assert rules(table) == {"x": None}
     reports.bulk_save_warnings(table, CID, [change], "2026-12", buckets=range(64))
     assert rules(table) == {"x": "missed"}
@@ -204,16 +206,18 @@ def test_a_clear_refuses_once_the_entry_changed_since_it_was_read():
     reports.bulk_save_warnings(table, CID, [warned("x"), warned("y")], "2026-11", buckets=())
     # the report rewrote x's entry (another rule) after /standing read "silent"
     reports.bulk_save_warnings(table, CID, [warned("x", "missed")], "2026-12", buckets=range(64))
-    assert not reports.save_warning(table, CID, clearing("x", "silent"))
+    assert not reports.save_warning(table, CID, clearing("x", "silent"), from_entry=True)
     assert rules(table) == {"x": "missed", "y": "silent"}
     # the same rule as read: cleared, once; a second clear of it refuses
-    assert reports.save_warning(table, CID, clearing("y", "silent"))
-    assert not reports.save_warning(table, CID, clearing("y", "silent"))
+    assert reports.save_warning(table, CID, clearing("y", "silent"), from_entry=True)
+    assert not reports.save_warning(table, CID, clearing("y", "silent"), from_entry=True)
     assert rules(table) == {"x": "missed", "y": None}
     table.requests.clear()
-    assert reports.save_warning(table, CID, clearing("x", "missed"))
+    assert reports.save_warning(table, CID, clearing("x", "missed"), from_entry=True)
     assert table.requests == {"UpdateItem": 1}  # the bucket exists: one conditional write
-    assert not reports.save_warning(table, CID, clearing("z", None))  # nothing to clear
+    assert not reports.save_warning(
+        table, CID, clearing("z", None), from_entry=True
+    )  # nothing to clear
 
 
 # -- the older shapes ------------------------------------------------------------------------------
@@ -247,22 +251,22 @@ def test_a_clear_of_an_older_items_warning_writes_an_entry_that_overrides_it():
     same for a warning still on the member item (/standing reads both the same way)."""
     table = MemoryTable()
     _older(table)
-    assert reports.save_warning(table, CID, clearing("ann", "silent"))
+    assert reports.save_warning(table, CID, clearing("ann", "silent"), from_entry=False)
     assert table.get(PK, keys.warning_sk("ann"))["rule"] == "silent"  # left as it was
     assert rules(table)["ann"] is None
     dan = Member(CID, "dan", "Dan", warned_rule="silent", warned_at=DAY)  # member item
     table.put({"pk": PK, "sk": keys.member_sk("dan"), "user_id": "dan", "name": "Dan"})
-    assert reports.save_warning(table, CID, clearing("dan", "silent"))
+    assert reports.save_warning(table, CID, clearing("dan", "silent"), from_entry=False)
     assert (
         reports.warning_from_item(dan, reports.warnings_of(table, CID)["dan"]).warned_rule is None
     )
     # a second clear of the older warning refuses: the member has an entry now
-    assert not reports.save_warning(table, CID, clearing("ann", "silent"))
+    assert not reports.save_warning(table, CID, clearing("ann", "silent"), from_entry=False)
 
 
 def test_a_clear_creates_the_bucket_when_there_is_none():
     table = MemoryTable()
-    assert reports.save_warning(table, CID, clearing("ann", "silent"))
+    assert reports.save_warning(table, CID, clearing("ann", "silent"), from_entry=False)
     item = table.get(PK, keys.member_warning_bucket_sk("ann"))
     assert item["kind"] == keys.WARNING_BUCKET_KIND and item["warnings"] == {"ann": {}}
     assert item["bucket"] == keys.member_bucket("ann", 64)
@@ -283,8 +287,8 @@ def test_the_dynamo_table_creates_and_sets_entries_like_the_memory_twin(dynamo_t
         assert isinstance(table, MemoryTable | DynamoTable)
         reports.bulk_save_warnings(table, CID, [warned("a"), warned("b")], "m", ())
         reports.bulk_save_warnings(table, CID, [warned("a", "missed")], "m", None)
-        assert reports.save_warning(table, CID, clearing("b", "silent"))
-        assert not reports.save_warning(table, CID, clearing("a", "silent"))
+        assert reports.save_warning(table, CID, clearing("b", "silent"), from_entry=True)
+        assert not reports.save_warning(table, CID, clearing("a", "silent"), from_entry=True)
         both.append(reports.warnings_of(table, CID))
     assert both[0] == both[1] and both[0]["a"]["rule"] == "missed" and "rule" not in both[0]["b"]
 
@@ -321,6 +325,22 @@ def test_a_clear_racing_the_buckets_creation_still_lands():
             return super().update(pk, sk, **kwargs)
 
     table = ReportFirst()
-    assert reports.save_warning(table, CID, clearing("ann", "silent"))
+    assert reports.save_warning(table, CID, clearing("ann", "silent"), from_entry=False)
     found = rules(table)
     assert "ann" in found and found["ann"] is None and len(found) == 2
+
+
+def test_a_clear_never_writes_back_the_entry_of_a_member_forgotten_since_it_was_read():
+    """/standing read the member's warning from their entry; an admin forgets them before
+    the clear lands (erasure removes the entry): the clear, conditional on the entry still
+    holding the rule read, refuses and writes nothing back (their id stays gone)."""
+    from chalicelib.store.erasure import forget_member
+
+    store = make_store()
+    reports.bulk_save_warnings(store.table, "c1", [warned("ian")], "2026-11", ())
+    ian, from_entry = member_standing(store.table, "c1", store.get_member("c1", "ian"))
+    assert from_entry and ian.warned_rule == "silent"
+    assert forget_member(store.table, "c1", "ian", label_name="Ian")
+    cleared = replace(clearing("ian", "silent"), member=ian)
+    assert not reports.save_warning(store.table, "c1", cleared, from_entry=from_entry)
+    assert "ian" not in reports.warnings_of(store.table, "c1")
