@@ -1564,9 +1564,10 @@ MUTANTS = (
     Mutant(
         "the report reads the strikes its counters point at eventually consistent",
         "chalicelib/store/homework.py",
-        "        cleared |= users - struck_in(table, community_id, cycle_id)\n",
-        "        cleared |= users - struck_in(\n"
-        "table, community_id, cycle_id, consistent=consistent)\n",
+        "    for item in table.query(_pk(community_id), start=start, end=end, consistent=True):\n"
+        "        if is_strike_bucket(item):\n",
+        "    for item in table.query(_pk(community_id), start=start, end=end, consistent=False):\n"
+        "        if is_strike_bucket(item):\n",
         (
             "tests/jobs/test_report_inactive_members.py::"
             "test_the_report_reads_counters_eventually_consistent_the_strikes_and_digest_strongly",

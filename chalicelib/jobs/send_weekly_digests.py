@@ -124,11 +124,15 @@ class Digest:
     # The previous cycle's submissions and reviews as read, for the points repair.
     previous_work: list[dict[str, Any]] = field(default_factory=list)
     previous_reviews: list[dict[str, Any]] = field(default_factory=list)
-    # Everyone with work for the cycle in the plan's read (whatever its time): the close
-    # strikes the others (record_close).
-    handed_in: frozenset[str] = frozenset()
-    # The cycle's submissions as the plan read them, for the points repair.
+    # The cycle's submissions as the plan read them (whatever their time), for the close and
+    # the points repair.
     work_read: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def handed_in(self) -> frozenset[str]:
+        """Everyone with work for the cycle in the plan's read: the close strikes the
+        others (record_close)."""
+        return frozenset(s["user_id"] for s in self.work_read)
 
 
 @dataclass(frozen=True)
@@ -353,7 +357,6 @@ def build_digest(
         assignment=assignment,
         checkin_stars=checkin_stars,
         squads=squad_counts,
-        handed_in=frozenset(s["user_id"] for s in read),
         work_read=tuple(read),
     )
     previous = previous_active(community, n)
@@ -432,7 +435,6 @@ def _with_previous(
         squads=digest.squads,
         previous_work=before,
         previous_reviews=reviews,
-        handed_in=digest.handed_in,
         work_read=digest.work_read,
     )
 

@@ -39,7 +39,7 @@ from chalicelib.domain.homework import (
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.retention import RETENTION, expires_at
-from chalicelib.store.table import Cond, Item, Table
+from chalicelib.store.table import Cond, Item, Table, entry_chunks
 
 # Two members racing to replace the same submission is one member with two devices; three
 # rounds settle it, and the loser's version still lands in the history.
@@ -444,8 +444,6 @@ def review_progress(
 
 STRIKE_BUCKET_KIND = keys.STRIKE_BUCKET_KIND
 COUNTERS_BUCKET_KIND = keys.COUNTERS_BUCKET_KIND
-# Entries set in one UpdateItem on a replay (its expression stays far under DynamoDB's 4 KB).
-ENTRIES_PER_UPDATE = 100
 
 
 def is_strike_bucket(item: Item) -> bool:
@@ -456,16 +454,14 @@ def is_counters_bucket(item: Item) -> bool:
     return item.get("kind") == COUNTERS_BUCKET_KIND
 
 
-def cycle_strikes(
-    table: Table, community_id: str, cycle_id: str, *, consistent: bool = True
-) -> tuple[set[str], set[int]]:
+def cycle_strikes(table: Table, community_id: str, cycle_id: str) -> tuple[set[str], set[int]]:
     """Members with a strike for the cycle (either shape), and which of its strike buckets
-    exist: one Query (strongly consistent unless told, so a replayed close sees what the
-    first wrote; ~45 bytes a strike: 10,000 strikes are one 1 MB page)."""
+    exist: one Query (strongly consistent, so a replayed close sees what the first wrote;
+    ~45 bytes a strike: 10,000 strikes are one 1 MB page)."""
     start, end = keys.cycle_strikes_range(cycle_id, cycle_id)
     struck: set[str] = set()
     buckets: set[int] = set()
-    for item in table.query(_pk(community_id), start=start, end=end, consistent=consistent):
+    for item in table.query(_pk(community_id), start=start, end=end, consistent=True):
         if is_strike_bucket(item):
             buckets.add(int(item["bucket"]))
             struck |= set(item.get("strikes") or {})
@@ -474,11 +470,9 @@ def cycle_strikes(
     return struck, buckets
 
 
-def struck_in(
-    table: Table, community_id: str, cycle_id: str, *, consistent: bool = True
-) -> set[str]:
+def struck_in(table: Table, community_id: str, cycle_id: str) -> set[str]:
     """Members with a strike for the cycle: one Query (see :func:`cycle_strikes`)."""
-    return cycle_strikes(table, community_id, cycle_id, consistent=consistent)[0]
+    return cycle_strikes(table, community_id, cycle_id)[0]
 
 
 def strikes_over_cycles(
@@ -626,6 +620,7 @@ def member_standing(
     been cleared since?). A bucket is read whole: ~1 read unit at 10,000 members, ~13 at
     100,000 (long ids)."""
     from chalicelib.store.reports import (
+        is_bucket_entry,
         is_warning_item,
         warning_from_item,
         warning_keys,
@@ -638,7 +633,7 @@ def member_standing(
     found = table.batch_get(wanted)
     record = warnings_in_items(i for i in found if is_warning_item(i)).get(user_id)
     member = warning_from_item(member, record)
-    from_entry = record is not None and "sk" not in record  # a bucket's entry has no key
+    from_entry = is_bucket_entry(record)
     counted = counters_in_items(i for i in found if not is_warning_item(i))
     recorded = counted.get(user_id)
     if recorded is None:
@@ -747,14 +742,8 @@ def _put_strike_buckets(
     for bucket, entries in sorted(strikes.items()):
         if bucket not in existing:
             continue
-        ordered = sorted(entries.items())
-        for i in range(0, len(ordered), ENTRIES_PER_UPDATE):
-            table.update_entries(
-                pk,
-                keys.strike_bucket_sk(cycle_id, bucket),
-                "strikes",
-                put=dict(ordered[i : i + ENTRIES_PER_UPDATE]),
-            )
+        for chunk in entry_chunks(entries):
+            table.update_entries(pk, keys.strike_bucket_sk(cycle_id, bucket), "strikes", put=chunk)
         written += 1
     return written
 

@@ -44,7 +44,7 @@ from chalicelib.domain.inactivity import (
 from chalicelib.domain.models import Member
 from chalicelib.store import keys
 from chalicelib.store.retention import RETENTION, expires_at
-from chalicelib.store.table import Cond, Item, Table
+from chalicelib.store.table import Cond, Item, Table, entry_chunks
 
 # Under DynamoDB's 400 KB item limit with room for attribute names and per-element type
 # overhead (a few bytes per list element, which the JSON estimate below does not count).
@@ -298,13 +298,9 @@ def confirm_report(
 # new membership, as Store.see_member resets the member item).
 
 WARNINGS_ATTR = "warnings"
-# DynamoDB refuses an UpdateExpression over 4 KB: ``#n0.#n123 = :v122, `` is at most ~20
-# characters, so a chunk stops before 4,000; and at 100 entries, which moto (the tests' and
-# the bench's DynamoDB) can parse (it recurses past ~150 SET clauses), as the strikes' do.
-# A bucket's other limit, the item's 400 KB, is kept by keys.WARNING_BUCKETS (~140 KB at
-# 100,000 members).
-EXPRESSION_BYTES = 4_000
-ENTRIES_PER_UPDATE = 100
+# An update's entries go store.table.ENTRIES_PER_UPDATE at a time (entry_chunks: DynamoDB's
+# 4 KB expression limit); a bucket's other limit, the item's 400 KB, is kept by
+# keys.WARNING_BUCKETS (~140 KB at 100,000 members).
 
 
 def warning_from_item(member: Member, item: Item | None) -> Member:
@@ -340,6 +336,12 @@ def warnings_in_items(
         elif item.get("user_id"):
             older[item["user_id"]] = item
     return {**older, **entries}
+
+
+def is_bucket_entry(record: Item | None) -> bool:
+    """A warning record (of :func:`warnings_in_items`) read from a bucket's entry, not from an
+    older ``WRN#`` item (which has a key of its own)."""
+    return record is not None and "sk" not in record
 
 
 def warnings_of(
@@ -410,22 +412,6 @@ def _create_bucket(table: Table, pk: str, bucket: int, entries: Item) -> bool:
     return bool(made)
 
 
-def _chunks(entries: Sequence[tuple[str, Item]]) -> Iterator[dict[str, Item]]:
-    """``entries`` cut so that each chunk's UpdateExpression stays under 4 KB (and at
-    ENTRIES_PER_UPDATE entries)."""
-    chunk: dict[str, Item] = {}
-    size = len("SET ")
-    for user_id, entry in entries:
-        clause = len(f"#n0.#n{len(chunk) + 1} = :v{len(chunk)}, ")
-        if chunk and (size + clause > EXPRESSION_BYTES or len(chunk) == ENTRIES_PER_UPDATE):
-            yield chunk
-            chunk, size = {}, len("SET ")
-        chunk[user_id] = entry
-        size += clause
-    if chunk:
-        yield chunk
-
-
 def _set_entries(table: Table, pk: str, bucket: int, chunk: Item) -> None:
     """SET ``chunk``'s entries in the bucket, leaving its other entries as they are: one
     UpdateItem; two more only when the bucket turned out not to exist (created with them,
@@ -466,7 +452,7 @@ def bulk_save_warnings(
         new = existing is not None and bucket not in existing
         if new and _create_bucket(table, pk, bucket, dict(sorted(entries))):
             continue
-        for index, chunk in enumerate(_chunks(sorted(entries))):
+        for index, chunk in enumerate(entry_chunks(dict(entries))):
             _set_entries(table, pk, bucket, chunk)
             written += 1 if index else 0
     return written

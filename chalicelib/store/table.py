@@ -240,6 +240,20 @@ class Table(Protocol):
     def batch_delete(self, keys: Iterable[tuple[str, str]]) -> int: ...
 
 
+# Map entries set in one update_entries call: each ``#n0.#n12 = :v11, `` clause is about 20
+# characters (names and values are placeholders, whatever the ids), so 100 keep the
+# expression far under DynamoDB's 4 KB; and moto (the tests' and the bench's DynamoDB)
+# recurses past ~150 SET clauses.
+ENTRIES_PER_UPDATE = 100
+
+
+def entry_chunks(entries: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """``entries`` in key order, ENTRIES_PER_UPDATE to a chunk: one update_entries each."""
+    ordered = sorted(entries.items())
+    for i in range(0, len(ordered), ENTRIES_PER_UPDATE):
+        yield dict(ordered[i : i + ENTRIES_PER_UPDATE])
+
+
 # -- value conversion ---------------------------------------------------------------------
 
 
