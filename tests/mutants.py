@@ -1594,6 +1594,17 @@ MUTANTS = (
             "test_a_clear_never_writes_back_the_entry_of_a_member_forgotten_since_it_was_read",
         ),
     ),
+    Mutant(
+        "a clear of an older item's warning lands over an entry written since",
+        "chalicelib/store/reports.py",
+        "    return _set_entries(table, pk, bucket, entry, Cond.lacks_entry("
+        "WARNINGS_ATTR, member.user_id))\n",
+        "    return _set_entries(table, pk, bucket, entry)\n",
+        (
+            "tests/jobs/test_warning_buckets.py::"
+            "test_a_clear_of_an_older_items_warning_writes_an_entry_that_overrides_it",
+        ),
+    ),
 )
 
 

@@ -390,13 +390,8 @@ def save_warning(table: Table, community_id: str, verdict: Verdict, *, from_entr
         return table.update_entries(
             pk, sk, WARNINGS_ATTR, put=entry, cond=Cond.exists(WARNINGS_ATTR) & held
         )
-    cond = Cond.exists(WARNINGS_ATTR) & Cond.lacks_entry(WARNINGS_ATTR, member.user_id)
-    if table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond):
-        return True
-    if _create_bucket(table, pk, keys.member_bucket(member.user_id, keys.WARNING_BUCKETS), entry):
-        return True
-    # the bucket exists: refused, or made by another writer after the first try
-    return table.update_entries(pk, sk, WARNINGS_ATTR, put=entry, cond=cond)
+    bucket = keys.member_bucket(member.user_id, keys.WARNING_BUCKETS)
+    return _set_entries(table, pk, bucket, entry, Cond.lacks_entry(WARNINGS_ATTR, member.user_id))
 
 
 def _create_bucket(table: Table, pk: str, bucket: int, entries: Item) -> bool:
@@ -412,15 +407,19 @@ def _create_bucket(table: Table, pk: str, bucket: int, entries: Item) -> bool:
     return bool(made)
 
 
-def _set_entries(table: Table, pk: str, bucket: int, chunk: Item) -> None:
-    """SET ``chunk``'s entries in the bucket, leaving its other entries as they are: one
-    UpdateItem; two more only when the bucket turned out not to exist (created with them,
-    or by someone else in between)."""
+def _set_entries(
+    table: Table, pk: str, bucket: int, entries: Item, held: Cond | None = None
+) -> bool:
+    """SET ``entries`` in the bucket (only while ``held``), leaving its other entries as they
+    are: one UpdateItem; two more when that one found no bucket (created with them, or by
+    someone else in between, then tried again) or was refused. False: refused."""
     sk = keys.warning_bucket_sk(bucket)
-    if table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk, cond=Cond.exists(WARNINGS_ATTR)):
-        return
-    if not _create_bucket(table, pk, bucket, chunk):
-        table.update_entries(pk, sk, WARNINGS_ATTR, put=chunk)  # created in between
+    cond = Cond.exists(WARNINGS_ATTR) & held if held else Cond.exists(WARNINGS_ATTR)
+    if table.update_entries(pk, sk, WARNINGS_ATTR, put=entries, cond=cond):
+        return True
+    if _create_bucket(table, pk, bucket, entries):
+        return True
+    return table.update_entries(pk, sk, WARNINGS_ATTR, put=entries, cond=cond)
 
 
 def bulk_save_warnings(
