@@ -1605,6 +1605,16 @@ MUTANTS = (
             "test_a_clear_of_an_older_items_warning_writes_an_entry_that_overrides_it",
         ),
     ),
+    Mutant(
+        "/hw reads the warnings bucket it does not show",
+        "chalicelib/chat/homework.py",
+        "member_counters(table, community.id, member, warning=False)",
+        "member_counters(table, community.id, member)",
+        (
+            "tests/chat/test_homework_commands.py::"
+            "test_hw_reads_no_warnings_bucket_it_does_not_show",
+        ),
+    ),
 )
 
 

@@ -338,3 +338,28 @@ _rt, _ = runtime(_store, WEDNESDAY)
 def test_nothing_a_member_sends_raises(command, args, offset_hours):
     reply = say(_rt, "ann", f"{command} {args}", WEDNESDAY + timedelta(hours=offset_hours))
     assert reply.strip()
+
+
+def test_hw_reads_no_warnings_bucket_it_does_not_show(reviewed_cycle):
+    """/hw shows strikes, not the warning: its one BatchGetItem of the member's counters
+    asks for no ``WRN`` key (a warnings bucket is read whole: ~13 read units at 100,000
+    members), while the same read for /standing does."""
+    from chalicelib.store.homework import member_counters
+
+    store, rt, monday = reviewed_cycle
+    warning_keys = (keys.WARNING_PREFIX, keys.WARNING_BUCKET_PREFIX)
+    asked: list[tuple[str, str]] = []
+    batch_get = store.table.batch_get
+
+    def spying(wanted):
+        wanted = list(wanted)
+        asked.extend(wanted)
+        return batch_get(wanted)
+
+    store.table.batch_get = spying
+    store.table.update("C#c1", "M#ann", set={"strikes": 2, "missed_in_a_row": 1})
+    assert "Missed cycles: 2 (1 in a row)" in say(rt, "ann", "/hw", monday)
+    assert asked and not [sk for _pk, sk in asked if sk.startswith(warning_keys)]
+    asked.clear()
+    member_counters(store.table, "c1", store.get_member("c1", "ann"))  # as /standing reads
+    assert {sk[:4] for _pk, sk in asked if sk.startswith(warning_keys)} == {"WRN#", "WRN$"}
