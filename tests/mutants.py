@@ -1615,6 +1615,16 @@ MUTANTS = (
             "test_hw_reads_no_warnings_bucket_it_does_not_show",
         ),
     ),
+    Mutant(
+        "a confirmation removes under a warning given since the report it confirms",
+        "chalicelib/domain/inactivity.py",
+        "    if reported_on is not None and member.warned_at is not None",
+        "    if False and reported_on is not None and member.warned_at is not None",
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_confirming_an_older_report_never_removes_under_a_warning_given_since",
+        ),
+    ),
 )
 
 

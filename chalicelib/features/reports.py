@@ -590,7 +590,13 @@ def confirm_removals(
             row.user_id, member.display() if member else row.name, row.candidate_rule or ""
         )
         why = _keep_or_mark_removed(
-            store.table, community, row, member, rules, as_of, row.user_id in on_member_item
+            store.table,
+            community,
+            row,
+            member,
+            rules,
+            (as_of, report.summary.as_of),
+            row.user_id in on_member_item,
         )
         if why is not None:
             outcome.kept.append((named, why))
@@ -628,15 +634,15 @@ def _keep_or_mark_removed(
     row: ReportRow,
     member: Member | None,
     rules: Sequence[Rule],
-    as_of: date,
+    dates: tuple[date, date],
     on_member_item: bool,
 ) -> Keep | None:
-    """Why a candidate is kept (judged again now), or None once they are marked removed
-    (one conditional UpdateItem: the decision; refused when they changed since the read,
-    and then kept as back)."""
+    """Why a candidate is kept (judged again now, ``dates``: today's and the report's), or
+    None once they are marked removed (one conditional UpdateItem: the decision; refused
+    when they changed since the read, and then kept as back)."""
     rule = row.candidate_rule or ""
     judged = observed(member, community) if member is not None else None
-    why = still_candidate(judged, rule, rules, as_of)
+    why = still_candidate(judged, rule, rules, *dates)
     if why is None and not reports.mark_removed(
         table,
         community.id,

@@ -17,7 +17,7 @@ from chalicelib.inbound import handle_event
 from chalicelib.jobs.report_inactive_members import plan_monthly_report
 from chalicelib.jobs.runner import run_job
 from chalicelib.platforms.base import InboundEvent, Sender
-from chalicelib.store import keys
+from chalicelib.store import keys, reports
 from chalicelib.store.homework import member_counters
 from chalicelib.store.repository import Store
 from tests.helpers import runtime
@@ -129,3 +129,32 @@ def test_removal_of_a_member_warned_on_the_member_item_refuses_one_active_since(
         store.table, "c1", "ian", "silent", last_active=now, on_member_item=True
     )
     assert store.get_member("c1", "ian").status is MemberStatus.REMOVED
+
+
+def test_confirming_an_older_report_never_removes_under_a_warning_given_since():
+    """Olga is November's candidate; she comes back (/standing clears her warning), goes
+    silent again and the January report warns her anew (no candidate yet: a warning comes
+    a report before removal). Confirming November's report weeks later must keep her: its
+    listing rested on the warning she cleared, not on the one given after it."""
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    assert "olga" in [
+        r.user_id for r in reports.load_report(store.table, "c1", "2026-11").candidates()
+    ]
+    back = RUN_AT + timedelta(days=1)
+    assert "warning" in say(rt, "olga", "/standing", back).lower()
+    assert warning(store, "olga") == (None, None)
+    rt, _sent = runtime(store, NEXT_RUN_AT)
+    result = run_job(rt, "monthly-report", "c1", NEXT_RUN_AT)
+    assert warning(store, "olga") == ("silent", NEXT_RUN_AT.date())
+    assert "olga" not in [
+        r.user_id for r in reports.load_report(store.table, "c1", "2026-12").candidates()
+    ]
+    assert result.summary["warned"] >= 1
+    later = NEXT_RUN_AT + timedelta(days=16)  # 46 days silent: past the rule's 45
+    outcome = confirm_removals(store, store.get_community("c1"), "2026-11", "owner", later)
+    assert [(n.user_id, why) for n, why in outcome.kept] == [("olga", "back")]
+    assert outcome.removed == []
+    assert store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+    assert reports.removals(store.table, "c1") == []
