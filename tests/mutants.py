@@ -1625,6 +1625,16 @@ MUTANTS = (
             "test_confirming_an_older_report_never_removes_under_a_warning_given_since",
         ),
     ),
+    Mutant(
+        "/mydata shows every line of a report's lists that names the member",
+        "chalicelib/store/erasure.py",
+        '"lists": _own_lines(item.get("lists") or {}, user_id)}',
+        '"lists": item.get("lists")}',
+        (
+            "tests/chat/test_mydata.py::"
+            "test_mydata_shows_the_members_own_lines_of_a_report_never_who_else_it_named",
+        ),
+    ),
 )
 
 
