@@ -1635,6 +1635,16 @@ MUTANTS = (
             "test_mydata_shows_the_members_own_lines_of_a_report_never_who_else_it_named",
         ),
     ),
+    Mutant(
+        "/confirm-removals in the group names the candidates it keeps",
+        "chalicelib/chat/standing.py",
+        "    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id\n",
+        "    kept_names = True\n",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps",
+        ),
+    ),
 )
 
 

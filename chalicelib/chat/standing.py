@@ -255,7 +255,8 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
         return [ctx.say("removal_off")]
     except NotFound:
         return [ctx.say("report_not_found", report=requested)]
-    return [Message(describe_outcome(community, outcome))]
+    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id
+    return [Message(describe_outcome(community, outcome, kept_names=kept_names))]
 
 
 def _adapter(ctx: CommandContext) -> Any:

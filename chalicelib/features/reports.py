@@ -778,8 +778,12 @@ def _remove_on_platform(
         return False
 
 
-def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
-    """The confirmation reply, in the community's language."""
+def describe_outcome(
+    community: Community, outcome: RemovalOutcome, *, kept_names: bool = True
+) -> str:
+    """The confirmation reply, in the community's language. ``kept_names=False`` counts the
+    candidates kept without naming them (asked in the group, where the report's names do
+    not go: nobody is named as a removal candidate in front of everyone)."""
     locale = community.locale
     separator = t(locale, "list_separator")
 
@@ -803,7 +807,9 @@ def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
         lines.append(t(locale, "removal_nothing", report=outcome.report))
     if outcome.by_hand:
         lines.append(t(locale, "removal_by_hand", names=names(outcome.by_hand)))
-    if outcome.kept:
+    if outcome.kept and not kept_names:
+        lines.append(t(locale, "removal_kept_unnamed", count=len(outcome.kept)))
+    elif outcome.kept:
         kept = [n for n, _ in outcome.kept]
         lines.append(t(locale, "removal_kept", count=len(kept), names=names(kept)))
     return "\n".join(lines)

@@ -309,3 +309,20 @@ def test_the_worker_removes_every_candidate_through_the_platform(installed):
     assert "by hand" not in reply
     assert sorted(adapter.removed) == sorted(["olga", *(m.user_id for m in quiet)])
     assert all(r["platform"] == "removed" for r in reports.removals(rt.store.table, "c1"))
+
+
+def test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps(installed):
+    """Olga, November's candidate, came back; the owner confirms in the group (the report
+    is not meant for it): the reply counts who was kept without naming them, as /report in
+    the group names no candidate. In the admin chat the kept are named."""
+    rt = make_runtime(removal_enabled=True)
+    rt.store.bind_chat("c1", "console", "admins-1")
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    say(rt, "hello again", LATER, user="olga")
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert "Kept 1 (came back, on leave or already gone)." in reply
+    assert "Olga" not in reply
+    in_admin_chat = ask(rt, "/confirm-removals 2026-11", LATER, user="boss", chat="admins-1")
+    assert "Kept 1 (came back, on leave or already gone): Olga" in in_admin_chat
+    assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE

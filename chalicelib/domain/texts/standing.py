@@ -228,6 +228,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "保留 {count} 人（已回归、请假中或已离开）：{names}",
         "en": "Kept {count} (came back, on leave or already gone): {names}",
     },
+    "removal_kept_unnamed": {
+        "zh-CN": "保留 {count} 人（已回归、请假中或已离开）。",
+        "en": "Kept {count} (came back, on leave or already gone).",
+    },
     "warning_dm_intro": {
         "zh-CN": "{name}，这是「{community}」的提醒：",
         "en": "{name}, a note from {community}:",
