@@ -1645,6 +1645,26 @@ MUTANTS = (
             "test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps",
         ),
     ),
+    Mutant(
+        "a removal lands on a member exempted since the candidates were read",
+        "chalicelib/store/reports.py",
+        '    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | Cond.ne("exempt", True))\n',
+        '    cond = Cond.eq("status", "active")\n',
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_candidate_exempted_while_the_removals_run_is_kept",
+        ),
+    ),
+    Mutant(
+        "a removal lands on a member made an admin since the candidates were read",
+        "chalicelib/store/reports.py",
+        '        Cond.ne("role", Role.OWNER.value) & Cond.ne("role", Role.ADMIN.value)\n',
+        '        Cond.ne("role", Role.OWNER.value)\n',
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_removal_refuses_a_member_exempted_or_made_admin_since_on_both_tables",
+        ),
+    ),
 )
 
 

@@ -41,7 +41,7 @@ from chalicelib.domain.inactivity import (
     Tier,
     Verdict,
 )
-from chalicelib.domain.models import Member
+from chalicelib.domain.models import Member, Role
 from chalicelib.store import keys
 from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table, entry_chunks
@@ -474,8 +474,12 @@ def mark_removed(
     ``rule_id`` when the warning is on the member item (``on_member_item``: from before
     warnings had items of their own), else silent since ``last_active`` (coming back, which
     is what clears a warning, moves it). False: something changed since they were checked
-    (they came back, left, or were removed already)."""
-    cond = Cond.eq("status", "active")
+    (they came back, left, or were removed already), or they were exempted or made an
+    admin since (the candidates are read once, before the platform calls of the others)."""
+    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | Cond.ne("exempt", True))
+    cond &= Cond.absent("role") | (
+        Cond.ne("role", Role.OWNER.value) & Cond.ne("role", Role.ADMIN.value)
+    )
     if on_member_item:
         cond &= Cond.eq("warned_rule", rule_id)
     # Coming back moves last_active, also for a warning on the member item: /standing now

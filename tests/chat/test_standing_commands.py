@@ -326,3 +326,44 @@ def test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps(install
     in_admin_chat = ask(rt, "/confirm-removals 2026-11", LATER, user="boss", chat="admins-1")
     assert "Kept 1 (came back, on leave or already gone): Olga" in in_admin_chat
     assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+
+
+class ExemptingMidway(RemovingConsole):
+    """Removes through the platform; while the platform works on the first removal, an
+    admin's /exempt of another candidate arrives (the worker's loop makes one platform call
+    per candidate, seconds apart, after reading them all)."""
+
+    def __init__(self, inner, rt: Runtime, who: str) -> None:
+        super().__init__(inner)
+        self.rt, self.who = rt, who
+
+    def remove_member(self, chat, user_id: str) -> bool:
+        if not self.removed:
+            reply = say(self.rt, f"/exempt @{self.who}", LATER, user="boss")
+            assert "is exempt" in reply
+        return super().remove_member(chat, user_id)
+
+
+def test_a_candidate_exempted_while_the_removals_run_is_kept(installed):
+    rt = make_runtime(removal_enabled=True)
+    rt.store.bulk_save_members(
+        [
+            member(
+                "pia",
+                name="Pia",
+                last_active=date(2026, 9, 1),
+                warned_rule="silent",
+                warned_at=date(2026, 11, 1),
+            )
+        ]
+    )
+    adapter = ExemptingMidway(rt.adapter("console"), rt, "Pia")
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert adapter.removed == ["olga"]
+    assert reply.startswith("Removed 1 under report 2026-11: Olga")
+    pia = rt.store.get_member("c1", "pia")
+    assert pia.exempt and pia.status is MemberStatus.ACTIVE
+    assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]

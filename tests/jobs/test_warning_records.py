@@ -158,3 +158,25 @@ def test_confirming_an_older_report_never_removes_under_a_warning_given_since():
     assert outcome.removed == []
     assert store.get_member("c1", "olga").status is MemberStatus.ACTIVE
     assert reports.removals(store.table, "c1") == []
+
+
+def test_removal_refuses_a_member_exempted_or_made_admin_since_on_both_tables(table):
+    """The removal's condition, on the in-memory table and on DynamoDB (moto) alike: no
+    exempt member and no owner or admin is marked removed, an ordinary one is (also an
+    item stored without the exempt and role attributes)."""
+    from chalicelib.store import reports
+
+    base = {"pk": "C#c1", "status": "active", "last_active": "2026-09-01"}
+    table.put({**base, "sk": "M#ex", "user_id": "ex", "role": "member", "exempt": True})
+    table.put({**base, "sk": "M#ad", "user_id": "ad", "role": "admin"})
+    table.put({**base, "sk": "M#ow", "user_id": "ow", "role": "owner"})
+    table.put({**base, "sk": "M#me", "user_id": "me", "role": "member", "exempt": False})
+    table.put({**base, "sk": "M#old", "user_id": "old"})
+    judged = datetime(2026, 9, 1).date()
+    marked = {
+        user: reports.mark_removed(
+            table, "c1", user, "silent", last_active=judged, on_member_item=False
+        )
+        for user in ("ex", "ad", "ow", "me", "old")
+    }
+    assert marked == {"ex": False, "ad": False, "ow": False, "me": True, "old": True}
