@@ -1648,7 +1648,8 @@ MUTANTS = (
     Mutant(
         "a removal lands on a member exempted since the candidates were read",
         "chalicelib/store/reports.py",
-        '    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | Cond.ne("exempt", True))\n',
+        '    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | '
+        'Cond.ne("exempt", True))\n',
         '    cond = Cond.eq("status", "active")\n',
         (
             "tests/chat/test_standing_commands.py::"
