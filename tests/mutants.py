@@ -1666,6 +1666,16 @@ MUTANTS = (
             "test_removal_refuses_a_member_exempted_or_made_admin_since_on_both_tables",
         ),
     ),
+    Mutant(
+        "a report made while removal was off is confirmed once removal is on",
+        "chalicelib/features/reports.py",
+        "    if not report.summary.removal_enabled:\n        raise ListedOnly(",
+        "    if False:\n        raise ListedOnly(",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on",
+        ),
+    ),
 )
 
 

@@ -547,6 +547,11 @@ class RemovalOff(InvalidValue):
     """The community has not turned removal on."""
 
 
+class ListedOnly(InvalidValue):
+    """The report was made while removal was off: its candidates were listed only (its
+    warnings never said that anyone could be removed)."""
+
+
 def confirm_removals(
     store: Store,
     community: Community,
@@ -615,7 +620,8 @@ def _report_to_confirm(
     store: Store, community: Community, report_id: str
 ) -> tuple[str, MonthlyReport]:
     """The stored report whose removals are confirmed, and its month; refused when removal
-    is off (:class:`RemovalOff`) or no such report is stored (NotFound)."""
+    is off (:class:`RemovalOff`), no such report is stored (NotFound) or it was made while
+    removal was off (:class:`ListedOnly`)."""
     if not community.removal_enabled:
         raise RemovalOff(
             f"removal is off for community {community.id}: turn it on with "
@@ -625,6 +631,11 @@ def _report_to_confirm(
     report = reports.load_report(store.table, community.id, month)
     if report is None:
         raise NotFound(f"no report {month} for community {community.id}")
+    if not report.summary.removal_enabled:
+        raise ListedOnly(
+            f"report {month} was made while removal was off: its candidates were listed "
+            "only, never told they could be removed; confirm a report made since"
+        )
     return month, report
 
 

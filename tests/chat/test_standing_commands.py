@@ -367,3 +367,21 @@ def test_a_candidate_exempted_while_the_removals_run_is_kept(installed):
     pia = rt.store.get_member("c1", "pia")
     assert pia.exempt and pia.status is MemberStatus.ACTIVE
     assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]
+
+
+def test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on(installed):
+    """November's report was made with removal off ("candidates are listed only", and the
+    warnings said nothing of removal). Turning removal on afterwards does not make its
+    candidates removable: confirming it removes nobody and says why."""
+    rt = make_runtime(removal_enabled=False)
+    adapter = RemovingConsole(rt.adapter("console"))
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    store = rt.store
+    store.update_community(store.get_community("c1"), removal_enabled=True)
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert "was made while removal was off" in reply and "nobody was removed" in reply
+    assert adapter.removed == []
+    assert store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+    assert reports.removals(store.table, "c1") == []
