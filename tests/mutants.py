@@ -1676,6 +1676,16 @@ MUTANTS = (
             "test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on",
         ),
     ),
+    Mutant(
+        "a removal lands on a member who took leave since the candidates were read",
+        "chalicelib/store/reports.py",
+        '        cond &= Cond.absent("leave_until")\n',
+        "        pass\n",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_candidate_who_takes_leave_while_the_removals_run_is_kept",
+        ),
+    ),
 )
 
 

@@ -661,6 +661,7 @@ def _keep_or_mark_removed(
         rule,
         last_active=member.last_active if member else None,
         on_member_item=on_member_item,
+        leave_until=member.leave_until if member else None,
     ):
         why = Keep.BACK  # changed between the read and the write
     return why

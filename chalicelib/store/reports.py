@@ -468,18 +468,24 @@ def mark_removed(
     *,
     last_active: date | None = None,
     on_member_item: bool = True,
+    leave_until: date | None = None,
 ) -> bool:
     """Set the member's status to removed (their data stays): one conditional UpdateItem,
     only while they are still present and still as they were judged: warned under
     ``rule_id`` when the warning is on the member item (``on_member_item``: from before
     warnings had items of their own), else silent since ``last_active`` (coming back, which
     is what clears a warning, moves it). False: something changed since they were checked
-    (they came back, left, or were removed already), or they were exempted or made an
-    admin since (the candidates are read once, before the platform calls of the others)."""
+    (they came back, left, or were removed already), or they were exempted, made an admin
+    or took leave (``leave_until``: as judged) since (the candidates are read once, before
+    the platform calls of the others)."""
     cond = Cond.eq("status", "active") & (Cond.absent("exempt") | Cond.ne("exempt", True))
     cond &= Cond.absent("role") | (
         Cond.ne("role", Role.OWNER.value) & Cond.ne("role", Role.ADMIN.value)
     )
+    if leave_until is not None:
+        cond &= Cond.eq("leave_until", leave_until.isoformat())
+    else:
+        cond &= Cond.absent("leave_until")
     if on_member_item:
         cond &= Cond.eq("warned_rule", rule_id)
     # Coming back moves last_active, also for a warning on the member item: /standing now

@@ -385,3 +385,45 @@ def test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on(instal
     assert adapter.removed == []
     assert store.get_member("c1", "olga").status is MemberStatus.ACTIVE
     assert reports.removals(store.table, "c1") == []
+
+
+class LeaveTakenMidway(RemovingConsole):
+    """While the platform works on the first removal, another candidate, already active
+    today, takes leave (/leave: their activity of the day is written, so it moves
+    nothing the removal checks but the leave itself)."""
+
+    def __init__(self, inner, rt: Runtime, who: str) -> None:
+        super().__init__(inner)
+        self.rt, self.who = rt, who
+
+    def remove_member(self, chat, user_id: str) -> bool:
+        if not self.removed:
+            say(self.rt, "/leave 3", LATER, user=self.who)
+        return super().remove_member(chat, user_id)
+
+
+def test_a_candidate_who_takes_leave_while_the_removals_run_is_kept(installed):
+    """Tia misses homework (3 in a row: November's candidate) but chats daily; she takes
+    leave while the confirmation's platform calls run: on leave, she is kept."""
+    rt = make_runtime(removal_enabled=True)
+    tia = member(
+        "tia",
+        name="Tia",
+        last_active=date(2026, 11, 30),
+        missed_in_a_row=3,
+        warned_rule="hw-missed",
+        warned_at=date(2026, 11, 1),
+    )
+    rt.store.bulk_save_members([tia])
+    adapter = LeaveTakenMidway(rt.adapter("console"), rt, "tia")
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    candidates = reports.load_report(rt.store.table, "c1", "2026-11").candidates()
+    assert [r.user_id for r in candidates] == ["olga", "tia"]
+    say(rt, "hello", LATER, user="tia")  # active today, before the confirmation
+    ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert adapter.removed == ["olga"]
+    tia_now = rt.store.get_member("c1", "tia")
+    assert tia_now.leave_until is not None and tia_now.status is MemberStatus.ACTIVE
+    assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]
