@@ -1686,6 +1686,16 @@ MUTANTS = (
             "test_a_candidate_who_takes_leave_while_the_removals_run_is_kept",
         ),
     ),
+    Mutant(
+        "a warning given the day a member left and came back stays with the new membership",
+        "chalicelib/store/reports.py",
+        "and member.joined_at is not None and at <= member.joined_at:",
+        "and member.joined_at is not None and at < member.joined_at:",
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_a_warning_given_on_the_day_a_member_left_and_came_back_is_not_the_new_memberships",
+        ),
+    ),
 )
 
 

@@ -294,8 +294,8 @@ def confirm_report(
 # Nothing writes those two any more; /standing clearing a warning read from them writes a
 # cleared bucket entry that overrides them (only while the member has no entry), so one
 # conditional write decides, and the older item is simply outranked from then on.
-# A warning given before a member's current membership began is ignored (a return starts a
-# new membership, as Store.see_member resets the member item).
+# A warning given before a member's current membership began (or on its first day) is
+# ignored (a return starts a new membership, as Store.see_member resets the member item).
 
 WARNINGS_ATTR = "warnings"
 # An update's entries go store.table.ENTRIES_PER_UPDATE at a time (entry_chunks: DynamoDB's
@@ -309,7 +309,10 @@ def warning_from_item(member: Member, item: Item | None) -> Member:
     if item is None:
         return member
     at = date.fromisoformat(item["at"]) if item.get("at") else None
-    if at is not None and member.joined_at is not None and at < member.joined_at:
+    # on the day it began too: a report warns no membership on its first day (new, and
+    # nothing observed yet; only grace 0 with one-day cycles and warn 1 could), so a
+    # warning of that day was the previous membership's (left and back the same day)
+    if at is not None and member.joined_at is not None and at <= member.joined_at:
         return replace(member, warned_rule=None, warned_at=None)
     rule = item.get("rule") or None
     return replace(member, warned_rule=rule, warned_at=at if rule else None)

@@ -180,3 +180,21 @@ def test_removal_refuses_a_member_exempted_or_made_admin_since_on_both_tables(ta
         for user in ("ex", "ad", "ow", "me", "old")
     }
     assert marked == {"ex": False, "ad": False, "ow": False, "me": True, "old": True}
+
+
+def test_a_warning_given_on_the_day_a_member_left_and_came_back_is_not_the_new_memberships():
+    """The report warns Ian in the morning; he leaves the group and comes back the same
+    day: a new membership, which no report has warned (none can warn a membership on the
+    day it began), so his old membership's warning is not his."""
+    store = make_store()
+    rt, _sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    assert warning(store, "ian") == ("silent", RUN_AT.date())
+    later = RUN_AT + timedelta(hours=3)
+    left = InboundEvent("member_left", "console", "chat-1", Sender("ian", "Ian"), "")
+    handle_event(rt, left, later)
+    assert store.get_member("c1", "ian").status is MemberStatus.LEFT
+    say(rt, "ian", "hello again", later + timedelta(minutes=5))
+    assert store.get_member("c1", "ian").joined_at == RUN_AT.date()  # a new membership
+    assert warning(store, "ian") == (None, None)
+    assert "warned" not in say(rt, "ian", "/standing", later + timedelta(minutes=6)).lower()
