@@ -1615,6 +1615,87 @@ MUTANTS = (
             "test_hw_reads_no_warnings_bucket_it_does_not_show",
         ),
     ),
+    Mutant(
+        "a confirmation removes under a warning given since the report it confirms",
+        "chalicelib/domain/inactivity.py",
+        "    if reported_on is not None and member.warned_at is not None",
+        "    if False and reported_on is not None and member.warned_at is not None",
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_confirming_an_older_report_never_removes_under_a_warning_given_since",
+        ),
+    ),
+    Mutant(
+        "/mydata shows every line of a report's lists that names the member",
+        "chalicelib/store/erasure.py",
+        '"lists": _own_lines(item.get("lists") or {}, user_id)}',
+        '"lists": item.get("lists")}',
+        (
+            "tests/chat/test_mydata.py::"
+            "test_mydata_shows_the_members_own_lines_of_a_report_never_who_else_it_named",
+        ),
+    ),
+    Mutant(
+        "/confirm-removals in the group names the candidates it keeps",
+        "chalicelib/chat/standing.py",
+        "    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id\n",
+        "    kept_names = True\n",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps",
+        ),
+    ),
+    Mutant(
+        "a removal lands on a member exempted since the candidates were read",
+        "chalicelib/store/reports.py",
+        '    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | '
+        'Cond.ne("exempt", True))\n',
+        '    cond = Cond.eq("status", "active")\n',
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_candidate_exempted_while_the_removals_run_is_kept",
+        ),
+    ),
+    Mutant(
+        "a removal lands on a member made an admin since the candidates were read",
+        "chalicelib/store/reports.py",
+        '        Cond.ne("role", Role.OWNER.value) & Cond.ne("role", Role.ADMIN.value)\n',
+        '        Cond.ne("role", Role.OWNER.value)\n',
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_removal_refuses_a_member_exempted_or_made_admin_since_on_both_tables",
+        ),
+    ),
+    Mutant(
+        "a report made while removal was off is confirmed once removal is on",
+        "chalicelib/features/reports.py",
+        "    if not report.summary.removal_enabled:\n        raise ListedOnly(",
+        "    if False:\n        raise ListedOnly(",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on",
+        ),
+    ),
+    Mutant(
+        "a removal lands on a member who took leave since the candidates were read",
+        "chalicelib/store/reports.py",
+        '        cond &= Cond.absent("leave_until")\n',
+        "        pass\n",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_candidate_who_takes_leave_while_the_removals_run_is_kept",
+        ),
+    ),
+    Mutant(
+        "a warning given the day a member left and came back stays with the new membership",
+        "chalicelib/store/reports.py",
+        "and member.joined_at is not None and at <= member.joined_at:",
+        "and member.joined_at is not None and at < member.joined_at:",
+        (
+            "tests/jobs/test_warning_records.py::"
+            "test_a_warning_given_on_the_day_a_member_left_and_came_back_is_not_the_new_memberships",
+        ),
+    ),
 )
 
 

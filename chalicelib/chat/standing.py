@@ -232,6 +232,7 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
     """
     from chalicelib.features.reports import (
         CHAT_PLATFORM_REMOVALS,
+        ListedOnly,
         RemovalOff,
         confirm_removals,
         describe_outcome,
@@ -255,7 +256,10 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
         return [ctx.say("removal_off")]
     except NotFound:
         return [ctx.say("report_not_found", report=requested)]
-    return [Message(describe_outcome(community, outcome))]
+    except ListedOnly:
+        return [ctx.say("removal_listed_only", report=requested)]
+    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id
+    return [Message(describe_outcome(community, outcome, kept_names=kept_names))]
 
 
 def _adapter(ctx: CommandContext) -> Any:

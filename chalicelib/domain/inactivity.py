@@ -681,12 +681,18 @@ class Keep(StrEnum):
 
 
 def still_candidate(
-    member: Member | None, rule_id: str, rules: Sequence[Rule], as_of: date
+    member: Member | None,
+    rule_id: str,
+    rules: Sequence[Rule],
+    as_of: date,
+    reported_on: date | None = None,
 ) -> Keep | None:
     """None when ``member`` may be removed under ``rule_id`` now; else why not.
 
     Checked again at confirmation because days or weeks may pass between the report and
-    the admin's confirmation: a member who came back meanwhile is kept.
+    the admin's confirmation: a member who came back meanwhile is kept. ``reported_on``:
+    the listing report's date; a warning given on or after it (once the one it listed them
+    under was cleared) is not the one that made them a candidate, and keeps them.
     """
     if member is None or not member.is_present:
         return Keep.GONE
@@ -699,4 +705,6 @@ def still_candidate(
         return Keep.RULE_GONE
     if member.warned_rule != rule_id or not rule.removes(member, as_of):
         return Keep.BACK
+    if reported_on is not None and member.warned_at is not None and member.warned_at >= reported_on:
+        return Keep.BACK  # warned anew since the report: removal waits for a later one
     return None

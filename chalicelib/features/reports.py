@@ -547,6 +547,11 @@ class RemovalOff(InvalidValue):
     """The community has not turned removal on."""
 
 
+class ListedOnly(InvalidValue):
+    """The report was made while removal was off: its candidates were listed only (its
+    warnings never said that anyone could be removed)."""
+
+
 def confirm_removals(
     store: Store,
     community: Community,
@@ -590,7 +595,13 @@ def confirm_removals(
             row.user_id, member.display() if member else row.name, row.candidate_rule or ""
         )
         why = _keep_or_mark_removed(
-            store.table, community, row, member, rules, as_of, row.user_id in on_member_item
+            store.table,
+            community,
+            row,
+            member,
+            rules,
+            (as_of, report.summary.as_of),
+            row.user_id in on_member_item,
         )
         if why is not None:
             outcome.kept.append((named, why))
@@ -609,7 +620,8 @@ def _report_to_confirm(
     store: Store, community: Community, report_id: str
 ) -> tuple[str, MonthlyReport]:
     """The stored report whose removals are confirmed, and its month; refused when removal
-    is off (:class:`RemovalOff`) or no such report is stored (NotFound)."""
+    is off (:class:`RemovalOff`), no such report is stored (NotFound) or it was made while
+    removal was off (:class:`ListedOnly`)."""
     if not community.removal_enabled:
         raise RemovalOff(
             f"removal is off for community {community.id}: turn it on with "
@@ -619,6 +631,11 @@ def _report_to_confirm(
     report = reports.load_report(store.table, community.id, month)
     if report is None:
         raise NotFound(f"no report {month} for community {community.id}")
+    if not report.summary.removal_enabled:
+        raise ListedOnly(
+            f"report {month} was made while removal was off: its candidates were listed "
+            "only, never told they could be removed; confirm a report made since"
+        )
     return month, report
 
 
@@ -628,15 +645,15 @@ def _keep_or_mark_removed(
     row: ReportRow,
     member: Member | None,
     rules: Sequence[Rule],
-    as_of: date,
+    dates: tuple[date, date],
     on_member_item: bool,
 ) -> Keep | None:
-    """Why a candidate is kept (judged again now), or None once they are marked removed
-    (one conditional UpdateItem: the decision; refused when they changed since the read,
-    and then kept as back)."""
+    """Why a candidate is kept (judged again now, ``dates``: today's and the report's), or
+    None once they are marked removed (one conditional UpdateItem: the decision; refused
+    when they changed since the read, and then kept as back)."""
     rule = row.candidate_rule or ""
     judged = observed(member, community) if member is not None else None
-    why = still_candidate(judged, rule, rules, as_of)
+    why = still_candidate(judged, rule, rules, *dates)
     if why is None and not reports.mark_removed(
         table,
         community.id,
@@ -644,6 +661,7 @@ def _keep_or_mark_removed(
         rule,
         last_active=member.last_active if member else None,
         on_member_item=on_member_item,
+        leave_until=member.leave_until if member else None,
     ):
         why = Keep.BACK  # changed between the read and the write
     return why
@@ -772,8 +790,12 @@ def _remove_on_platform(
         return False
 
 
-def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
-    """The confirmation reply, in the community's language."""
+def describe_outcome(
+    community: Community, outcome: RemovalOutcome, *, kept_names: bool = True
+) -> str:
+    """The confirmation reply, in the community's language. ``kept_names=False`` counts the
+    candidates kept without naming them (asked in the group, where the report's names do
+    not go: nobody is named as a removal candidate in front of everyone)."""
     locale = community.locale
     separator = t(locale, "list_separator")
 
@@ -797,7 +819,9 @@ def describe_outcome(community: Community, outcome: RemovalOutcome) -> str:
         lines.append(t(locale, "removal_nothing", report=outcome.report))
     if outcome.by_hand:
         lines.append(t(locale, "removal_by_hand", names=names(outcome.by_hand)))
-    if outcome.kept:
+    if outcome.kept and not kept_names:
+        lines.append(t(locale, "removal_kept_unnamed", count=len(outcome.kept)))
+    elif outcome.kept:
         kept = [n for n, _ in outcome.kept]
         lines.append(t(locale, "removal_kept", count=len(kept), names=names(kept)))
     return "\n".join(lines)

@@ -441,6 +441,10 @@ def member_items(table: Table, community_id: str, user_id: str) -> dict[str, lis
                     item = {"sk": item["sk"], "month": item.get("month"), "rows": rows}
                     if not rows:
                         continue
+                elif prefix == keys.REPORT_PREFIX:  # their lines of its lists, not others'
+                    if relabel(item, user_id, None, "", "") == item:
+                        continue
+                    item = {**item, "lists": _own_lines(item.get("lists") or {}, user_id)}
                 elif prefix == keys.ASSIGNMENT_BUCKET_PREFIX:  # their entries, not others'
                     entries = {
                         e: r
@@ -462,6 +466,17 @@ def member_items(table: Table, community_id: str, user_id: str) -> dict[str, lis
             {k: v for k, v in item.items() if k != "pk"}
         )
     return found
+
+
+def _own_lines(lists: Item, user_id: str) -> Item:
+    """A report header's lists (name -> total and ``[user id, name, rule]`` lines) with
+    only the member's own lines: who else was warned or a candidate is theirs, not this
+    member's."""
+    own = {
+        name: [line for line in (value.get("names") or []) if line and line[0] == user_id]
+        for name, value in lists.items()
+    }
+    return {name: {"names": lines} for name, lines in own.items() if lines}
 
 
 def _entry_of(item: Item, user_id: str) -> Item:

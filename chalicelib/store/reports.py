@@ -41,7 +41,7 @@ from chalicelib.domain.inactivity import (
     Tier,
     Verdict,
 )
-from chalicelib.domain.models import Member
+from chalicelib.domain.models import Member, Role
 from chalicelib.store import keys
 from chalicelib.store.retention import RETENTION, expires_at
 from chalicelib.store.table import Cond, Item, Table, entry_chunks
@@ -294,8 +294,8 @@ def confirm_report(
 # Nothing writes those two any more; /standing clearing a warning read from them writes a
 # cleared bucket entry that overrides them (only while the member has no entry), so one
 # conditional write decides, and the older item is simply outranked from then on.
-# A warning given before a member's current membership began is ignored (a return starts a
-# new membership, as Store.see_member resets the member item).
+# A warning given before a member's current membership began (or on its first day) is
+# ignored (a return starts a new membership, as Store.see_member resets the member item).
 
 WARNINGS_ATTR = "warnings"
 # An update's entries go store.table.ENTRIES_PER_UPDATE at a time (entry_chunks: DynamoDB's
@@ -309,7 +309,10 @@ def warning_from_item(member: Member, item: Item | None) -> Member:
     if item is None:
         return member
     at = date.fromisoformat(item["at"]) if item.get("at") else None
-    if at is not None and member.joined_at is not None and at < member.joined_at:
+    # on the day it began too: a report warns no membership on its first day (new, and
+    # nothing observed yet; only grace 0 with one-day cycles and warn 1 could), so a
+    # warning of that day was the previous membership's (left and back the same day)
+    if at is not None and member.joined_at is not None and at <= member.joined_at:
         return replace(member, warned_rule=None, warned_at=None)
     rule = item.get("rule") or None
     return replace(member, warned_rule=rule, warned_at=at if rule else None)
@@ -468,14 +471,24 @@ def mark_removed(
     *,
     last_active: date | None = None,
     on_member_item: bool = True,
+    leave_until: date | None = None,
 ) -> bool:
     """Set the member's status to removed (their data stays): one conditional UpdateItem,
     only while they are still present and still as they were judged: warned under
     ``rule_id`` when the warning is on the member item (``on_member_item``: from before
     warnings had items of their own), else silent since ``last_active`` (coming back, which
     is what clears a warning, moves it). False: something changed since they were checked
-    (they came back, left, or were removed already)."""
-    cond = Cond.eq("status", "active")
+    (they came back, left, or were removed already), or they were exempted, made an admin
+    or took leave (``leave_until``: as judged) since (the candidates are read once, before
+    the platform calls of the others)."""
+    cond = Cond.eq("status", "active") & (Cond.absent("exempt") | Cond.ne("exempt", True))
+    cond &= Cond.absent("role") | (
+        Cond.ne("role", Role.OWNER.value) & Cond.ne("role", Role.ADMIN.value)
+    )
+    if leave_until is not None:
+        cond &= Cond.eq("leave_until", leave_until.isoformat())
+    else:
+        cond &= Cond.absent("leave_until")
     if on_member_item:
         cond &= Cond.eq("warned_rule", rule_id)
     # Coming back moves last_active, also for a warning on the member item: /standing now

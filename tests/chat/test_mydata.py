@@ -104,3 +104,30 @@ def test_every_kind_of_personal_item_has_a_name_in_mydata(locale):
     assert kinds >= {"role_changes", "settings_changes"}
     for kind in sorted(kinds):
         assert t(locale, f"mydata_kind_{kind}").strip(), kind
+
+
+def test_mydata_shows_the_members_own_lines_of_a_report_never_who_else_it_named():
+    """Hana is on November's report's warned list with Ian, and Olga is its removal
+    candidate: her /mydata shows her own line of the report's lists, not theirs (who was
+    warned under which rule, who is up for removal: their data, not hers)."""
+    from chalicelib.jobs.runner import run_job
+    from tests.jobs.test_report_inactive_members import RUN_AT, make_store
+
+    store = make_store()
+    rt, sent = runtime(store, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    rt.queue = MemoryQueue()
+    set_runtime(rt)
+    try:
+        sent.clear()
+        event = InboundEvent(
+            "message", "console", "chat-1", Sender("hana", "Hana"), "/mydata", event_id="md1"
+        )
+        assert "".join(m.text for m in handle_event(rt, event, RUN_AT)).startswith("⏳")
+        run_worker(rt, rt.queue, RUN_AT)
+    finally:
+        set_runtime(None)
+    text = "\n".join(m.text for m in sent if m.kind == "direct" and m.user_id == "hana")
+    assert "RPT#2026-11" not in text and "2026-11" in text and "hw-missed" in text  # hers
+    for other in ("Olga", "olga", "Ian", "ian"):
+        assert other not in text, other

@@ -309,3 +309,121 @@ def test_the_worker_removes_every_candidate_through_the_platform(installed):
     assert "by hand" not in reply
     assert sorted(adapter.removed) == sorted(["olga", *(m.user_id for m in quiet)])
     assert all(r["platform"] == "removed" for r in reports.removals(rt.store.table, "c1"))
+
+
+def test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps(installed):
+    """Olga, November's candidate, came back; the owner confirms in the group (the report
+    is not meant for it): the reply counts who was kept without naming them, as /report in
+    the group names no candidate. In the admin chat the kept are named."""
+    rt = make_runtime(removal_enabled=True)
+    rt.store.bind_chat("c1", "console", "admins-1")
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    say(rt, "hello again", LATER, user="olga")
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert "Kept 1 (came back, on leave or already gone)." in reply
+    assert "Olga" not in reply
+    in_admin_chat = ask(rt, "/confirm-removals 2026-11", LATER, user="boss", chat="admins-1")
+    assert "Kept 1 (came back, on leave or already gone): Olga" in in_admin_chat
+    assert rt.store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+
+
+class ExemptingMidway(RemovingConsole):
+    """Removes through the platform; while the platform works on the first removal, an
+    admin's /exempt of another candidate arrives (the worker's loop makes one platform call
+    per candidate, seconds apart, after reading them all)."""
+
+    def __init__(self, inner, rt: Runtime, who: str) -> None:
+        super().__init__(inner)
+        self.rt, self.who = rt, who
+
+    def remove_member(self, chat, user_id: str) -> bool:
+        if not self.removed:
+            reply = say(self.rt, f"/exempt @{self.who}", LATER, user="boss")
+            assert "is exempt" in reply
+        return super().remove_member(chat, user_id)
+
+
+def test_a_candidate_exempted_while_the_removals_run_is_kept(installed):
+    rt = make_runtime(removal_enabled=True)
+    rt.store.bulk_save_members(
+        [
+            member(
+                "pia",
+                name="Pia",
+                last_active=date(2026, 9, 1),
+                warned_rule="silent",
+                warned_at=date(2026, 11, 1),
+            )
+        ]
+    )
+    adapter = ExemptingMidway(rt.adapter("console"), rt, "Pia")
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert adapter.removed == ["olga"]
+    assert reply.startswith("Removed 1 under report 2026-11: Olga")
+    pia = rt.store.get_member("c1", "pia")
+    assert pia.exempt and pia.status is MemberStatus.ACTIVE
+    assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]
+
+
+def test_a_report_made_while_removal_was_off_removes_nobody_once_it_is_on(installed):
+    """November's report was made with removal off ("candidates are listed only", and the
+    warnings said nothing of removal). Turning removal on afterwards does not make its
+    candidates removable: confirming it removes nobody and says why."""
+    rt = make_runtime(removal_enabled=False)
+    adapter = RemovingConsole(rt.adapter("console"))
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    store = rt.store
+    store.update_community(store.get_community("c1"), removal_enabled=True)
+    reply = ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert "was made while removal was off" in reply and "nobody was removed" in reply
+    assert adapter.removed == []
+    assert store.get_member("c1", "olga").status is MemberStatus.ACTIVE
+    assert reports.removals(store.table, "c1") == []
+
+
+class LeaveTakenMidway(RemovingConsole):
+    """While the platform works on the first removal, another candidate, already active
+    today, takes leave (/leave: their activity of the day is written, so it moves
+    nothing the removal checks but the leave itself)."""
+
+    def __init__(self, inner, rt: Runtime, who: str) -> None:
+        super().__init__(inner)
+        self.rt, self.who = rt, who
+
+    def remove_member(self, chat, user_id: str) -> bool:
+        if not self.removed:
+            say(self.rt, "/leave 3", LATER, user=self.who)
+        return super().remove_member(chat, user_id)
+
+
+def test_a_candidate_who_takes_leave_while_the_removals_run_is_kept(installed):
+    """Tia misses homework (3 in a row: November's candidate) but chats daily; she takes
+    leave while the confirmation's platform calls run: on leave, she is kept."""
+    rt = make_runtime(removal_enabled=True)
+    tia = member(
+        "tia",
+        name="Tia",
+        last_active=date(2026, 11, 30),
+        missed_in_a_row=3,
+        warned_rule="hw-missed",
+        warned_at=date(2026, 11, 1),
+    )
+    rt.store.bulk_save_members([tia])
+    adapter = LeaveTakenMidway(rt.adapter("console"), rt, "tia")
+    rt.adapters["console"] = adapter
+    set_runtime(rt)
+    run_job(rt, "monthly-report", "c1", REPORT_AT)
+    candidates = reports.load_report(rt.store.table, "c1", "2026-11").candidates()
+    assert [r.user_id for r in candidates] == ["olga", "tia"]
+    say(rt, "hello", LATER, user="tia")  # active today, before the confirmation
+    ask(rt, "/confirm-removals 2026-11", LATER, user="boss")
+    assert adapter.removed == ["olga"]
+    tia_now = rt.store.get_member("c1", "tia")
+    assert tia_now.leave_until is not None and tia_now.status is MemberStatus.ACTIVE
+    assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]

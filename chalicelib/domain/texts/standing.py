@@ -212,6 +212,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "本社群未开启移除，没有移除任何人。",
         "en": "Removal is off for this community: nobody was removed.",
     },
+    "removal_listed_only": {
+        "zh-CN": "报告 {report} 生成时未开启移除：其候选人仅供参考，提醒中也未告知可能被移出，"
+        "因此没有移除任何人。请确认开启移除之后生成的报告。",
+        "en": "Report {report} was made while removal was off: its candidates were listed "
+        "only and their warnings never said they could be removed, so nobody was removed. "
+        "Confirm a report made since removal is on.",
+    },
     "removal_nothing": {
         "zh-CN": "报告 {report} 中没有待移除的成员。",
         "en": "No one left to remove in report {report}.",
@@ -227,6 +234,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "removal_kept": {
         "zh-CN": "保留 {count} 人（已回归、请假中或已离开）：{names}",
         "en": "Kept {count} (came back, on leave or already gone): {names}",
+    },
+    "removal_kept_unnamed": {
+        "zh-CN": "保留 {count} 人（已回归、请假中或已离开）。",
+        "en": "Kept {count} (came back, on leave or already gone).",
     },
     "warning_dm_intro": {
         "zh-CN": "{name}，这是「{community}」的提醒：",
