@@ -1616,6 +1616,26 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "/forget asked in the group lists the kinds of a member's data",
+        "chalicelib/chat/personal.py",
+        "    if _in_group(ctx):\n        return t(",
+        "    if False:\n        return t(",
+        (
+            "tests/chat/test_forget_command.py::"
+            "test_asked_in_the_group_the_counts_say_how_many_items_never_of_which_kind",
+        ),
+    ),
+    Mutant(
+        "a removal's confirmation reads its candidates eventually consistent",
+        "chalicelib/features/reports.py",
+        "table.batch_get(wanted, consistent=True)",
+        "table.batch_get(wanted)",
+        (
+            "tests/jobs/test_report_inactive_members.py::"
+            "test_the_candidates_are_read_strongly_consistent_before_a_removal",
+        ),
+    ),
+    Mutant(
         "a confirmation removes under a warning given since the report it confirms",
         "chalicelib/domain/inactivity.py",
         "    if reported_on is not None and member.warned_at is not None",

@@ -11,6 +11,7 @@ the group is claimed once per delivery, the DM is not), which repeats nothing to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.chat.context import CommandContext
@@ -102,9 +103,14 @@ def precheck_forget(ctx: CommandContext) -> Sequence[Message] | None:
 
 
 def _counts(ctx: CommandContext, counts: dict[str, int]) -> str:
+    """What would be (or was) erased, by kind; asked in the group, only how many items:
+    that a named member had warnings, strikes or a removal is theirs, not everyone's (the
+    admin chat, or a DM, gets the kinds)."""
     from chalicelib.domain.messages import t
 
     locale = ctx.community.locale
+    if _in_group(ctx):
+        return t(locale, "forget_items", count=sum(counts.values()))
     parts = []
     for kind, n in sorted(counts.items()):
         try:
@@ -114,6 +120,20 @@ def _counts(ctx: CommandContext, counts: dict[str, int]) -> str:
         parts.append(f"{label} {n}")
     zh = locale == "zh-CN"
     return ("、" if zh else ", ").join(parts) or ("无" if zh else "nothing")
+
+
+def _in_group(ctx: CommandContext) -> bool:
+    return ctx.event.chat_id == ctx.community.chat_id
+
+
+def _said(ctx: CommandContext, key: str, **values: Any) -> list[Message]:
+    """The reply; in the group with a line on why it counts items only (:func:`_counts`)."""
+    message = ctx.say(key, **values)
+    if _in_group(ctx):
+        message = replace(
+            message, text=message.text + "\n" + ctx.say("forget_kinds_elsewhere").text
+        )
+    return [message]
 
 
 def handle_forget(ctx: CommandContext) -> Sequence[Message]:
@@ -131,15 +151,14 @@ def handle_forget(ctx: CommandContext) -> Sequence[Message]:
         if preview is None:
             return [ctx.say("exempt_unknown", who=name)]
         word = "确认" if community.locale == "zh-CN" else "confirm"
-        return [
-            ctx.say(
-                "forget_preview",
-                name=name,
-                deleted=_counts(ctx, dict(preview.deleted)),
-                relabelled=_counts(ctx, dict(preview.relabelled)),
-                again=f"{ctx.event.text.strip()} {word}",
-            )
-        ]
+        return _said(
+            ctx,
+            "forget_preview",
+            name=name,
+            deleted=_counts(ctx, dict(preview.deleted)),
+            relabelled=_counts(ctx, dict(preview.relabelled)),
+            again=f"{ctx.event.text.strip()} {word}",
+        )
     command_id = ctx.command_id or ctx.delivery or ctx.now.isoformat()
     try:
         done = confirm_forget(
@@ -150,11 +169,10 @@ def handle_forget(ctx: CommandContext) -> Sequence[Message]:
     except NotFound:
         return [ctx.say("exempt_unknown", who=name)]
     erased = done.erased
-    return [
-        ctx.say(
-            "forget_done",
-            name=name,
-            deleted=_counts(ctx, dict(erased.deleted)),
-            relabelled=_counts(ctx, dict(erased.relabelled)),
-        )
-    ]
+    return _said(
+        ctx,
+        "forget_done",
+        name=name,
+        deleted=_counts(ctx, dict(erased.deleted)),
+        relabelled=_counts(ctx, dict(erased.relabelled)),
+    )

@@ -743,7 +743,7 @@ def _candidates_now(
     warnings had items of their own). Member, counters and warning (each: their bucket,
     shared by others and read once, and the older per-member item) in one BatchGetItem per
     20 candidates at most, then the strikes their counters point at (cleared since by late
-    work?), bucket and older record, in one per 50."""
+    work?), bucket and older record, in one per 50; both strongly consistent."""
     pk = keys.community_pk(community_id)
     wanted = [(pk, keys.member_sk(u)) for u in user_ids]
     wanted += [key for u in user_ids for key in counters_keys(pk, u)]  # bucket, older item
@@ -751,7 +751,9 @@ def _candidates_now(
     members: dict[str, Member] = {}
     counted: list[Item] = []
     found: list[Item] = []
-    for item in table.batch_get(wanted):  # a shared bucket is read once
+    # Strongly consistent (the removal acts on it; a few candidates, so a few units): a
+    # /standing clear or a late submission's cleared strike a moment ago is seen.
+    for item in table.batch_get(wanted, consistent=True):  # a shared bucket is read once
         if item["sk"].startswith(COUNTERS_PREFIXES):
             counted.append(item)
         elif reports.is_warning_item(item):
@@ -762,7 +764,9 @@ def _candidates_now(
     every = counters_in_items(counted)
     recorded: dict[str, Counters] = {u: every[u] for u in user_ids if u in every}
     struck = {u: c.through for u, c in recorded.items() if c.struck and c.through}
-    held = table.batch_get(k for u, c in struck.items() for k in strike_keys(pk, c, u))
+    held = table.batch_get(
+        (k for u, c in struck.items() for k in strike_keys(pk, c, u)), consistent=True
+    )
     standing = {u for u, c in struck.items() if holds_strike(held, u, c)}
     now = {
         u: reports.warning_from_item(

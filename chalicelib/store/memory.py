@@ -251,7 +251,7 @@ class MemoryTable:
             written += 1
         return written
 
-    def batch_get(self, keys: Iterable[tuple[str, str]]) -> list[Item]:
+    def batch_get(self, keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[Item]:
         unique = list(dict.fromkeys(keys))
         self.requests["BatchGetItem"] += -(-len(unique) // BATCH_GET_MAX)
         return [copy.deepcopy(self._items[k]) for k in unique if k in self._items]

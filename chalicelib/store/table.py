@@ -235,7 +235,9 @@ class Table(Protocol):
 
     def batch_put(self, items: Iterable[Item]) -> int: ...
 
-    def batch_get(self, keys: Iterable[tuple[str, str]]) -> list[Item]: ...
+    def batch_get(
+        self, keys: Iterable[tuple[str, str]], *, consistent: bool = False
+    ) -> list[Item]: ...
 
     def batch_delete(self, keys: Iterable[tuple[str, str]]) -> int: ...
 
@@ -696,13 +698,15 @@ class DynamoTable:
         left = len(pending.get(self.name, []))
         raise StoreError(f"{left} items still unprocessed after {MAX_RETRY_ROUNDS} retries")
 
-    def batch_get(self, keys: Iterable[tuple[str, str]]) -> list[Item]:
-        """Read items 100 keys to a request, retrying unprocessed keys. Order is not kept."""
+    def batch_get(self, keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[Item]:
+        """Read items 100 keys to a request, retrying unprocessed keys. Order is not kept.
+        ``consistent``: strongly consistent (twice the read units)."""
         found: list[Item] = []
         unique = list(dict.fromkeys(keys))
         for offset in range(0, len(unique), BATCH_GET_MAX):
             chunk = [self._key(pk, sk) for pk, sk in unique[offset : offset + BATCH_GET_MAX]]
-            pending: dict[str, Any] = {self.name: {"Keys": chunk}}
+            request: dict[str, Any] = {"Keys": chunk, "ConsistentRead": consistent}
+            pending: dict[str, Any] = {self.name: request}
             for attempt in range(MAX_RETRY_ROUNDS + 1):
                 response = self.client.batch_get_item(RequestItems=pending)
                 found.extend(self._item_out(r) for r in response["Responses"].get(self.name, []))

@@ -57,7 +57,8 @@ def populate(store: Store) -> None:
 @pytest.fixture(params=["en", "zh-CN"])
 def wired(request, dynamo_table):
     store = Store(dynamo_table)
-    store.create_community(community(locale=request.param))
+    store.create_community(community(locale=request.param, admin_chat_id="admins-1"))
+    store.bind_chat("c1", "console", "admins-1")
     populate(store)
     rt, sent = runtime(store, NOW)
     rt.queue = MemoryQueue()
@@ -66,10 +67,12 @@ def wired(request, dynamo_table):
     try:
         with Client(app.app) as client:
 
-            def post(user: str, text: str, message_id: str | None = None, at=NOW) -> str:
+            def post(
+                user: str, text: str, message_id: str | None = None, at=NOW, chat="chat-1"
+            ) -> str:
                 rt.clock = FixedClock(at)
                 mid = message_id or f"m-{next(counter)}"
-                body = console_body(text, user=user, message_id=mid)
+                body = console_body(text, user=user, message_id=mid, chat=chat)
                 response = client.http.post(
                     "/webhooks/console", headers=signed_headers(body, at), body=body
                 )
@@ -100,14 +103,14 @@ def amy_is_kept(store: Store) -> bool:
 def test_the_owner_sees_the_counts_then_confirms_and_the_member_is_erased(wired):
     post, work, store, locale = wired
     forget, confirm = words(locale)
-    assert post("olga", f"{forget} @Amy").startswith("⏳")  # queued
+    assert post("olga", f"{forget} @Amy", chat="admins-1").startswith("⏳")  # queued
     [preview] = work()
     assert "Amy" in preview and f"{forget} @Amy {confirm}" in preview
     assert ("check-ins 1" if locale == "en" else "打卡 1") in preview
     assert "private note" not in preview and "bob" not in preview.casefold()
     assert amy_is_kept(store)  # asking deletes nothing
 
-    post("olga", f"{forget} @Amy {confirm}")
+    post("olga", f"{forget} @Amy {confirm}", chat="admins-1")
     [done] = work()
     assert done.startswith("🗑") and "Amy" in done
     assert ("check-ins 1" if locale == "en" else "打卡 1") in done
@@ -118,6 +121,24 @@ def test_the_owner_sees_the_counts_then_confirms_and_the_member_is_erased(wired)
     assert store.get_member("c1", "bob") is not None
     kept = checkins.get_checkin(store.table, "c1", "bob", date(2026, 11, 22))
     assert kept is not None and kept["note"] == "bob's own note"
+
+
+def test_asked_in_the_group_the_counts_say_how_many_items_never_of_which_kind(wired):
+    """That a named member had warnings, strikes or a removal is theirs: in the group the
+    preview and the erasure say only how many items; the admin chat gets the kinds."""
+    post, work, store, locale = wired
+    forget, confirm = words(locale)
+    warning = {"pk": "C#c1", "sk": "WRN#amy", "user_id": "amy", "rule": "silent"}
+    store.table.put({**warning, "at": "2026-11-01"})
+    post("olga", f"{forget} @Amy")
+    [preview] = work()
+    post("olga", f"{forget} @Amy {confirm}")
+    [done] = work()
+    for reply in (preview, done):
+        assert "Amy" in reply and ("items" if locale == "en" else "条") in reply
+        assert ("check-in" if locale == "en" else "打卡") not in reply
+        assert ("warning" if locale == "en" else "提醒") not in reply.casefold()
+    assert store.get_member("c1", "amy") is None
 
 
 def test_a_confirmation_never_asked_for_or_too_late_erases_nothing(wired):
@@ -255,7 +276,8 @@ def test_telegram_owner_forgets_a_member_and_a_non_owner_is_refused():
             assert post("1111111", "Olga", "/forget @amy_reads", 2) == WORKING
             run_worker(rt, rt.queue, NOW)
             preview = json.loads(sends.calls[-1].request.body)["text"]
-            assert "check-ins 1" in preview and store.get_member("c1", "2222222") is not None
+            assert "items" in preview and "check-ins" not in preview  # in the group: a count
+            assert store.get_member("c1", "2222222") is not None
             assert post("1111111", "Olga", "/forget @amy_reads confirm", 3) == WORKING
             assert post("1111111", "Olga", "/forget @amy_reads confirm", 3) == ""  # again
             run_worker(rt, rt.queue, NOW, times=2)
@@ -330,7 +352,8 @@ def test_slack_owner_forgets_through_the_umbrella_command():
             assert refused == "Only the owner can erase a member's data."
             assert post("U0OLGA", "forget <@U0AMY|amy>", "t2") == WORKING
             run_worker(rt, rt.queue, NOW)
-            assert "check-ins 1" in json.loads(hook.calls[-1].request.body)["text"]
+            preview = json.loads(hook.calls[-1].request.body)["text"]
+            assert "items" in preview and "check-ins" not in preview  # in the channel: a count
             assert post("U0OLGA", "forget <@U0AMY|amy> confirm", "t3") == WORKING
             run_worker(rt, rt.queue, NOW, times=2)
             texts = [json.loads(c.request.body)["text"] for c in hook.calls]

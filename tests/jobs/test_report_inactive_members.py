@@ -518,3 +518,27 @@ def test_the_report_reads_counters_eventually_consistent_the_strikes_and_digest_
     table.reads.clear()
     recorded_counters(table, "c1")  # the digest's read
     assert table.reads and all(strong for _start, strong in table.reads), table.reads
+
+
+def test_the_candidates_are_read_strongly_consistent_before_a_removal(dynamo_table, dynamo_client):
+    """The confirmation's read of the candidates decides a removal: on DynamoDB it is
+    strongly consistent, so a /standing clear or a late submission's cleared strike a moment
+    before is seen (the in-memory table cannot show a stale read; the request can)."""
+    memory = make_store()
+    rt, _ = runtime(memory, RUN_AT)
+    run_job(rt, "monthly-report", "c1", RUN_AT)
+    for item in memory.table.all_items():
+        dynamo_table.put(item)
+    store = Store(dynamo_table)
+    reads: list[bool] = []
+
+    def note(params, **_):
+        reads.extend(bool(r.get("ConsistentRead")) for r in params["RequestItems"].values())
+
+    dynamo_client.meta.events.register("provide-client-params.dynamodb.BatchGetItem", note)
+    later = RUN_AT + timedelta(days=2)
+    outcome = confirm_removals(
+        store, store.get_community("c1"), "2026-11", "owner", later, adapter=Remover()
+    )
+    assert [n.user_id for n in outcome.removed] == ["olga"]
+    assert reads and all(reads)

@@ -24,6 +24,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "没有待确认的删除：请先发送 删除数据 @{name}，再在 10 分钟内确认。",
         "en": "Nothing to confirm: send /forget @{name} first, then confirm within 10 minutes.",
     },
+    "forget_items": {"zh-CN": "{count} 条", "en": "{count} items"},
+    "forget_kinds_elsewhere": {
+        "zh-CN": "群里只显示条数，不显示是哪类数据：请在管理群中发送以查看分类。",
+        "en": "The group sees only how many items, not their kinds: ask in the admin chat "
+        "to see them.",
+    },
     "forget_done": {
         "zh-CN": "🗑 {name} 的数据已删除：{deleted}。改为「已删除的成员」：{relabelled}。",
         "en": "🗑 {name}'s data is erased. Deleted: {deleted}. Relabelled “former member”: "
