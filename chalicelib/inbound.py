@@ -100,7 +100,9 @@ def _handle_event(runtime: Runtime, event: InboundEvent, now: datetime) -> _Hand
     if event.kind == "chat_migrated":
         return _Handled(_follow_migration(runtime, event))
     command = parse_command(event.text) if event.kind == "message" else None
-    claims = event.kind == "member_joined" or (
+    # A leave is claimed as a join is: retried after the member came back, it would end
+    # their new membership.
+    claims = event.kind in ("member_joined", "member_left") or (
         command is not None and command.name not in SELF_DEDUPLICATING
     )
     if claims and not _claim(runtime, event, now):

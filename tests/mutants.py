@@ -1636,6 +1636,16 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "a leave redelivered after the member came back is handled again",
+        "chalicelib/inbound.py",
+        'claims = event.kind in ("member_joined", "member_left") or (',
+        'claims = event.kind == "member_joined" or (',
+        (
+            "tests/platforms/test_membership_events.py::"
+            "test_a_leave_redelivered_after_the_member_came_back_changes_nothing",
+        ),
+    ),
+    Mutant(
         "a confirmation removes under a warning given since the report it confirms",
         "chalicelib/domain/inactivity.py",
         "    if reported_on is not None and member.warned_at is not None",

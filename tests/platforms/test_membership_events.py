@@ -63,6 +63,26 @@ def test_slack_joins_and_leaves_change_the_roster_once_and_leavers_are_not_remin
     assert "<@W06GH7XHN>" in text and "<@W07AAAAAA>" not in text
 
 
+@responses.activate
+def test_a_leave_redelivered_after_the_member_came_back_changes_nothing(clock):
+    """Slack retries an event it thinks went unanswered: a leave retried after the member
+    rejoined must not mark them left again (the leave is claimed by its event id, as a
+    join is), or their new membership would end and restart on their next message."""
+    responses.post(sl.POST_URL, json={"ok": True, "ts": "1.0"})
+    rt = sl.memory_runtime(sl.make_adapter(clock))
+    rt.store.create_community(community(platform="slack", chat_id=sl.CHANNEL))
+    events = (
+        ("member_joined_channel", "Ev1", {}),
+        ("member_left_channel", "Ev2", {}),
+        ("member_joined_channel", "Ev3", {}),
+        ("member_left_channel", "Ev2", {"x-slack-retry-num": "1", "x-slack-retry-reason": "x"}),
+    )
+    for kind, event_id, retry in events:
+        body = sl.signed(slack_member_event(kind, "W07AAAAAA", event_id), **retry)
+        assert handle_webhook(rt, "slack", body, sl.NOW).status == 200
+    assert rt.store.get_member("c1", "W07AAAAAA").status is MemberStatus.ACTIVE
+
+
 def feishu_event(kind: str, event_id: str, users: list[tuple[str, str]]) -> HttpRequest:
     body = copy.deepcopy(fs.MEMBERS_ADDED)
     body["header"].update(event_type=kind, event_id=event_id)
