@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.chat.context import CommandContext
 from chalicelib.domain.models import Member
 from chalicelib.platforms.base import ChatAddress, DirectRefused, Message
+
+if TYPE_CHECKING:
+    from chalicelib.store.erasure import Erased
 
 
 def precheck_mydata(ctx: CommandContext) -> Sequence[Message] | None:
@@ -126,9 +129,11 @@ def _in_group(ctx: CommandContext) -> bool:
     return ctx.event.chat_id == ctx.community.chat_id
 
 
-def _said(ctx: CommandContext, key: str, **values: Any) -> list[Message]:
-    """The reply; in the group with a line on why it counts items only (:func:`_counts`)."""
-    message = ctx.say(key, **values)
+def _said(ctx: CommandContext, key: str, name: str, erased: Erased, **values: Any) -> list[Message]:
+    """The reply with what would be (or was) deleted and relabelled; in the group with a
+    line on why it counts items only (:func:`_counts`)."""
+    deleted, relabelled = _counts(ctx, dict(erased.deleted)), _counts(ctx, dict(erased.relabelled))
+    message = ctx.say(key, name=name, deleted=deleted, relabelled=relabelled, **values)
     if _in_group(ctx):
         message = replace(
             message, text=message.text + "\n" + ctx.say("forget_kinds_elsewhere").text
@@ -151,14 +156,7 @@ def handle_forget(ctx: CommandContext) -> Sequence[Message]:
         if preview is None:
             return [ctx.say("exempt_unknown", who=name)]
         word = "确认" if community.locale == "zh-CN" else "confirm"
-        return _said(
-            ctx,
-            "forget_preview",
-            name=name,
-            deleted=_counts(ctx, dict(preview.deleted)),
-            relabelled=_counts(ctx, dict(preview.relabelled)),
-            again=f"{ctx.event.text.strip()} {word}",
-        )
+        return _said(ctx, "forget_preview", name, preview, again=f"{ctx.event.text.strip()} {word}")
     command_id = ctx.command_id or ctx.delivery or ctx.now.isoformat()
     try:
         done = confirm_forget(
@@ -168,11 +166,4 @@ def handle_forget(ctx: CommandContext) -> Sequence[Message]:
         return [ctx.say("forget_not_asked", name=name)]
     except NotFound:
         return [ctx.say("exempt_unknown", who=name)]
-    erased = done.erased
-    return _said(
-        ctx,
-        "forget_done",
-        name=name,
-        deleted=_counts(ctx, dict(erased.deleted)),
-        relabelled=_counts(ctx, dict(erased.relabelled)),
-    )
+    return _said(ctx, "forget_done", name, done.erased)
