@@ -1726,6 +1726,36 @@ MUTANTS = (
             "test_a_warning_given_on_the_day_a_member_left_and_came_back_is_not_the_new_memberships",
         ),
     ),
+    Mutant(
+        "manage cookie with non-ASCII text reaches compare_digest",
+        "chalicelib/manage/session.py",
+        "if not payload or not signature or not value.isascii():",
+        "if not payload or not signature:",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_a_cookie_with_non_ascii_text_is_refused_not_a_500",
+        ),
+    ),
+    Mutant(
+        "manage form token compared as str",
+        "chalicelib/manage/session.py",
+        "return bool(given) and same_secret(csrf_token(key, cookie_value), given)",
+        "return bool(given) and hmac.compare_digest(given, csrf_token(key, cookie_value))",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_a_forms_token_with_non_ascii_text_is_refused_not_a_500",
+        ),
+    ),
+    Mutant(
+        "member page shows the calendar's first month",
+        "chalicelib/features/manage.py",
+        "and first > date.min and asked <= current else current",
+        "and asked <= current else current",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_the_first_month_of_the_calendar_shows_the_current_month_not_a_500",
+        ),
+    ),
 )
 
 
