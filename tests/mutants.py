@@ -1756,6 +1756,26 @@ MUTANTS = (
             "test_the_first_month_of_the_calendar_shows_the_current_month_not_a_500",
         ),
     ),
+    Mutant(
+        "an announcement's date at the calendar's edge is taken",
+        "chalicelib/domain/announcements.py",
+        "    within_calendar(day)\n    return day",
+        "    return day",
+        (
+            "tests/entrypoints/test_announcement_webhooks.py::"
+            "test_bad_announcements_get_one_line_and_write_nothing",
+        ),
+    ),
+    Mutant(
+        "a cohort at the calendar's edge is saved",
+        "chalicelib/domain/announcements.py",
+        "    within_calendar(start)\n    within_calendar(end)\n",
+        "",
+        (
+            "tests/cli/test_announce_cli.py::"
+            "test_a_cohort_at_the_calendars_edge_is_one_error_line_and_writes_nothing",
+        ),
+    ),
 )
 
 
