@@ -1776,6 +1776,26 @@ MUTANTS = (
             "test_a_cohort_at_the_calendars_edge_is_one_error_line_and_writes_nothing",
         ),
     ),
+    Mutant(
+        "a month's last day found 32 days on",
+        "chalicelib/domain/calendar.py",
+        "last = date(year, 12, 31) if number == 12 else date(year, number + 1, 1) - _ONE_DAY",
+        "last = (first + timedelta(days=32)).replace(day=1) - _ONE_DAY",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_report_month_at_the_calendars_end_is_answered_not_a_500",
+        ),
+    ),
+    Mutant(
+        "a cycle anchor at the calendar's edge is saved",
+        "chalicelib/domain/settings.py",
+        "    if not low <= day <= high:\n",
+        "    if False:\n",
+        (
+            "tests/cli/test_settings.py::"
+            "test_cli_and_chat_refuse_the_same_values_with_the_same_words",
+        ),
+    ),
 )
 
 
