@@ -1796,6 +1796,33 @@ MUTANTS = (
             "test_cli_and_chat_refuse_the_same_values_with_the_same_words",
         ),
     ),
+    Mutant(
+        "an instant at the calendar's edge is taken",
+        "chalicelib/clock.py",
+        "    if not 1900 <= at.year <= 9998:\n",
+        "    if False:\n",
+        ("tests/cli/test_edge_dates.py::test_an_instant_at_the_calendars_edge_is_one_error_line",),
+    ),
+    Mutant(
+        "a session anchored at the calendar's end is stored",
+        "chalicelib/domain/sessions.py",
+        "    if not 1900 <= anchor.year <= 9998:",
+        "    if False:",
+        (
+            "tests/cli/test_edge_dates.py::"
+            "test_a_session_anchored_at_the_calendars_end_is_refused_and_the_list_still_works",
+        ),
+    ),
+    Mutant(
+        "an invite expiring in year 9999 is issued",
+        "chalicelib/domain/invites.py",
+        "    if day.year > 9998:",
+        "    if False:",
+        (
+            "tests/cli/test_edge_dates.py::"
+            "test_an_invite_expiring_on_the_calendars_last_day_is_one_error_line",
+        ),
+    ),
 )
 
 
