@@ -49,4 +49,7 @@ def parse_instant(text: str) -> datetime:
         ) from None
     if at.tzinfo is None:
         raise ValueError(f"instant {text!r} has no UTC offset (e.g. 2026-11-23T21:00:00+08:00)")
+    # A run works in days and months either side of it: at the calendar's edges they overflow.
+    if not 1900 <= at.year <= 9998:
+        raise ValueError(f"instant {text!r} is out of range: give a year from 1900 to 9998")
     return at.astimezone(UTC)

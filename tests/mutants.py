@@ -1726,6 +1726,103 @@ MUTANTS = (
             "test_a_warning_given_on_the_day_a_member_left_and_came_back_is_not_the_new_memberships",
         ),
     ),
+    Mutant(
+        "manage cookie with non-ASCII text reaches compare_digest",
+        "chalicelib/manage/session.py",
+        "if not payload or not signature or not value.isascii():",
+        "if not payload or not signature:",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_a_cookie_with_non_ascii_text_is_refused_not_a_500",
+        ),
+    ),
+    Mutant(
+        "manage form token compared as str",
+        "chalicelib/manage/session.py",
+        "return bool(given) and same_secret(csrf_token(key, cookie_value), given)",
+        "return bool(given) and hmac.compare_digest(given, csrf_token(key, cookie_value))",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_a_forms_token_with_non_ascii_text_is_refused_not_a_500",
+        ),
+    ),
+    Mutant(
+        "member page shows the calendar's first month",
+        "chalicelib/features/manage.py",
+        "and first > date.min and asked <= current else current",
+        "and asked <= current else current",
+        (
+            "tests/manage/test_page_inputs.py::"
+            "test_the_first_month_of_the_calendar_shows_the_current_month_not_a_500",
+        ),
+    ),
+    Mutant(
+        "an announcement's date at the calendar's edge is taken",
+        "chalicelib/domain/announcements.py",
+        "    within_calendar(day)\n    return day",
+        "    return day",
+        (
+            "tests/entrypoints/test_announcement_webhooks.py::"
+            "test_bad_announcements_get_one_line_and_write_nothing",
+        ),
+    ),
+    Mutant(
+        "a cohort at the calendar's edge is saved",
+        "chalicelib/domain/announcements.py",
+        "    within_calendar(start)\n    within_calendar(end)\n",
+        "",
+        (
+            "tests/cli/test_announce_cli.py::"
+            "test_a_cohort_at_the_calendars_edge_is_one_error_line_and_writes_nothing",
+        ),
+    ),
+    Mutant(
+        "a month's last day found 32 days on",
+        "chalicelib/domain/calendar.py",
+        "last = date(year, 12, 31) if number == 12 else date(year, number + 1, 1) - _ONE_DAY",
+        "last = (first + timedelta(days=32)).replace(day=1) - _ONE_DAY",
+        (
+            "tests/chat/test_standing_commands.py::"
+            "test_a_report_month_at_the_calendars_end_is_answered_not_a_500",
+        ),
+    ),
+    Mutant(
+        "a cycle anchor at the calendar's edge is saved",
+        "chalicelib/domain/settings.py",
+        "    if not low <= day <= high:\n",
+        "    if False:\n",
+        (
+            "tests/cli/test_settings.py::"
+            "test_cli_and_chat_refuse_the_same_values_with_the_same_words",
+        ),
+    ),
+    Mutant(
+        "an instant at the calendar's edge is taken",
+        "chalicelib/clock.py",
+        "    if not 1900 <= at.year <= 9998:\n",
+        "    if False:\n",
+        ("tests/cli/test_edge_dates.py::test_an_instant_at_the_calendars_edge_is_one_error_line",),
+    ),
+    Mutant(
+        "a session anchored at the calendar's end is stored",
+        "chalicelib/domain/sessions.py",
+        "    if not 1900 <= anchor.year <= 9998:",
+        "    if False:",
+        (
+            "tests/cli/test_edge_dates.py::"
+            "test_a_session_anchored_at_the_calendars_end_is_refused_and_the_list_still_works",
+        ),
+    ),
+    Mutant(
+        "an invite expiring in year 9999 is issued",
+        "chalicelib/domain/invites.py",
+        "    if day.year > 9998:",
+        "    if False:",
+        (
+            "tests/cli/test_edge_dates.py::"
+            "test_an_invite_expiring_on_the_calendars_last_day_is_one_error_line",
+        ),
+    ),
 )
 
 

@@ -140,9 +140,19 @@ def _time(text: str) -> time:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Refused("announce_bad_date", value=text) from None
+    within_calendar(day)
+    return day
+
+
+def within_calendar(day: date) -> None:
+    """Refused on the calendar's first or last day: away from UTC a time on them is before
+    year 1 or after 9999 (OverflowError), and the last has no day after it (a cohort's
+    closing)."""
+    if day in (date.min, date.max):
+        raise Refused("date_out_of_range", value=day.isoformat())
 
 
 def parse_request(args: str) -> tuple[Schedule, str]:
@@ -385,6 +395,8 @@ def describe(entry: dict[str, Any], locale: str) -> str:
 def check_cohort(name: str, start: date, end: date) -> None:
     if not name.strip():
         raise Refused("cohort_empty_name")
+    within_calendar(start)
+    within_calendar(end)
     if end < start:
         raise Refused("cohort_end_before_start", start=start.isoformat(), end=end.isoformat())
 

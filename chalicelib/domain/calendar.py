@@ -278,7 +278,8 @@ class LocalCalendar:
         """First and last local date of ``month`` (inclusive), leap years included."""
         year, number = _parse_month(month)
         first = date(year, number, 1)
-        last = (first + timedelta(days=32)).replace(day=1) - _ONE_DAY
+        # Not "32 days on, back to the 1st": from 9999-12 that overflows.
+        last = date(year, 12, 31) if number == 12 else date(year, number + 1, 1) - _ONE_DAY
         return first, last
 
 

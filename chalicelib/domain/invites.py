@@ -87,6 +87,8 @@ def parse_expiry(value: str, now: datetime) -> datetime:
         day = date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         raise InvalidValue(f"expires must be a date like 2027-01-31, got {value!r}") from None
+    if day.year > 9998:  # its item outlives it by a month (store/invites.py): no overflow
+        raise InvalidValue(f"expires must be in a year up to 9998, got {value!r}")
     until = datetime.combine(day + timedelta(days=1), time(0), UTC)
     if until <= now:
         raise InvalidValue(f"expires {value} is already past")

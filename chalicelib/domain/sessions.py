@@ -260,6 +260,19 @@ def parse_weekday(value: str) -> int:
     return _WEEKDAY_WORDS[word]
 
 
+def _session_anchor(value: Any) -> date | None:
+    """The date of one session (every N weeks); None when none is given."""
+    if not value:
+        return None
+    try:
+        anchor = date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise SessionError(f"anchor must be a date like 2026-12-11, got {value!r}") from None
+    if not 1900 <= anchor.year <= 9998:  # the weeks counted from it would overflow
+        raise SessionError(f"anchor must be in the years 1900 to 9998, got {anchor}")
+    return anchor
+
+
 def parse_definition(values: Mapping[str, Any], calendar: LocalCalendar, today: date) -> SessionDef:
     """A definition from an operator's fields: ``id``, ``title``, ``weekday`` and ``at``
     (required), ``every`` and ``anchor`` (every N weeks), ``nth`` (the Nth weekday of a
@@ -278,14 +291,7 @@ def parse_definition(values: Mapping[str, Any], calendar: LocalCalendar, today: 
         raise SessionError(f"time must be HH:MM (24-hour), got {values.get('at')!r}")
     at = time(int(match.group(1)), int(match.group(2)))
     every = _int(values.get("every") or 1, "every (weeks)", 1, 52)
-    anchor = None
-    if values.get("anchor"):
-        try:
-            anchor = date.fromisoformat(str(values["anchor"]).strip())
-        except ValueError:
-            raise SessionError(
-                f"anchor must be a date like 2026-12-11, got {values['anchor']!r}"
-            ) from None
+    anchor = _session_anchor(values.get("anchor"))
     nth = None
     if values.get("nth") not in (None, ""):
         nth = _int(values["nth"], "nth", -99, 99)

@@ -180,13 +180,22 @@ def _weekday(value: str) -> int:
     raise InvalidValue(f"deadline weekday must be one of {', '.join(WEEKDAYS)}, got {value!r}")
 
 
+# The cycles counted from the anchor (their deadlines, a day's start away from UTC) stay
+# inside the calendar: an anchor on its first or last days overflowed once saved.
+ANCHOR_RANGE = (date(1900, 1, 1), date(9998, 12, 31))
+
+
 def _anchor(value: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidValue(
             f"cycle anchor must be an ISO date like 2026-11-02, got {value!r}"
         ) from None
+    low, high = ANCHOR_RANGE
+    if not low <= day <= high:
+        raise InvalidValue(f"cycle anchor must be between {low} and {high}, got {value!r}")
+    return day
 
 
 def _jobs(value: str) -> tuple[str, ...]:

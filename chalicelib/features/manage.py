@@ -656,10 +656,11 @@ def month_shown(community: Community, asked: str, now: datetime) -> str:
     calendar = community.calendar
     current = calendar.month(calendar.local_date(now))
     try:
-        date.fromisoformat(f"{asked}-01")
+        first = date.fromisoformat(f"{asked}-01")
     except ValueError:
         return current
-    return asked if len(asked) == 7 and asked <= current else current
+    # The pager links the month before: the calendar's first month (0001-01) has none.
+    return asked if len(asked) == 7 and first > date.min and asked <= current else current
 
 
 def member_home(

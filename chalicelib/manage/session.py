@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.platforms.base import same_secret
+
 COOKIE = "rollcall_manage"
 SESSION_LIFETIME = timedelta(hours=4)
 
@@ -50,7 +52,8 @@ def make_cookie_value(key: bytes, community_id: str, user_id: str, role: str, no
 def read_cookie_value(key: bytes, value: str, now: datetime) -> ManageSession | None:
     """The session a cookie value carries, None when forged, malformed or expired."""
     payload, _, signature = value.partition(".")
-    if not payload or not signature:
+    # Ours is base64url: anything else is forged (and compare_digest refuses non-ASCII str).
+    if not payload or not signature or not value.isascii():
         return None
     if not hmac.compare_digest(signature, _sign(key, "session", payload)):
         return None
@@ -85,7 +88,8 @@ def csrf_token(key: bytes, cookie_value: str) -> str:
 
 
 def csrf_ok(key: bytes, cookie_value: str, given: str) -> bool:
-    return bool(given) and hmac.compare_digest(given, csrf_token(key, cookie_value))
+    """Constant-time, as bytes: ``given`` is whatever the form posted (any text)."""
+    return bool(given) and same_secret(csrf_token(key, cookie_value), given)
 
 
 def member_ref(key: bytes, cookie_value: str, user_id: str) -> str:

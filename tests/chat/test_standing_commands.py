@@ -427,3 +427,12 @@ def test_a_candidate_who_takes_leave_while_the_removals_run_is_kept(installed):
     tia_now = rt.store.get_member("c1", "tia")
     assert tia_now.leave_until is not None and tia_now.status is MemberStatus.ACTIVE
     assert [r["user_id"] for r in reports.removals(rt.store.table, "c1")] == ["olga"]
+
+
+def test_a_report_month_at_the_calendars_end_is_answered_not_a_500():
+    """``/report 9999-12`` is a well-formed month: its bounds were computed as "32 days on,
+    back to the 1st", which overflows past 9999 (a 500 from the webhook's precheck)."""
+    rt = make_runtime()
+    assert say(rt, "/report 9999-12", LATER, user="boss") == "There is no monthly report 9999-12."
+    confirmed = say(rt, "/confirm-removals 9999-12", LATER, user="boss")
+    assert confirmed == "There is no monthly report 9999-12."

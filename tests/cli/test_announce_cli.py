@@ -96,3 +96,27 @@ def test_a_cohort_is_added_and_a_bad_one_is_refused(cli, cid):
     assert json.loads(again.stdout)["status"] == "already-done"
     cli("cohort", "cancel", "--community", cid, entry["id"])
     assert cli("cohort", "list", "--community", cid).stdout.strip() == "no cohorts"
+
+
+def test_a_cohort_at_the_calendars_edge_is_one_error_line_and_writes_nothing(cli, cid):
+    """Its closing is the morning after its last day: after 9999-12-31 there is none (was a
+    traceback after the cohort was saved, and every later announcements run crashed)."""
+    for start, end in (("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")):
+        bad = cli(
+            "cohort", "add", "--community", cid, "--name", "x", "--start", start, "--end", end,
+            "--at", AT, ok=False,
+        )  # fmt: skip
+        assert bad.exit_code == 1
+        edge = end if start.startswith("9999") else start
+        expected = f"error: The date {edge} is at the very edge of the calendar: pick a nearer one."
+        assert bad.stderr.strip() == expected
+    assert cli("cohort", "list", "--community", cid).stdout.strip() == "no cohorts"
+    cli(
+        "cohort", "add", "--community", cid, "--name", "第3期", "--start", "2026-12-07",
+        "--end", "2026-12-20", "--at", AT,
+    )  # fmt: skip
+    ran = cli(
+        "job", "run", "announcements", "--community", cid,
+        "--at", "2026-12-07T09:01:00+01:00", "--json",
+    )  # fmt: skip
+    assert json.loads(ran.stdout)["status"] == "sent"

@@ -42,6 +42,9 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("makeups_per_month", "x", "makeups per month must be a whole number"),
     ("max_leave_days", "0", "max leave days must be between 1 and 365"),
     ("cycle_anchor", "next monday", "cycle anchor must be an ISO date"),
+    # The calendar's edges: saved, the cycles' dates overflowed (every later run crashed).
+    ("cycle_anchor", "9999-12-31", "cycle anchor must be between 1900-01-01 and 9998-12-31"),
+    ("cycle_anchor", "0001-01-01", "cycle anchor must be between 1900-01-01 and 9998-12-31"),
     ("cycle_length_days", "29", "cycle length days must be between 1 and 28"),
     ("deadline_weekday", "someday", "deadline weekday must be one of mon"),
     ("deadline_time", "23:60", "deadline time must be HH:MM"),

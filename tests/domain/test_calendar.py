@@ -472,6 +472,8 @@ def test_previous_month_crosses_year_boundaries(month: str, previous: str) -> No
         ("2100-02", (date(2100, 2, 1), date(2100, 2, 28))),
         ("2026-12", (date(2026, 12, 1), date(2026, 12, 31))),
         ("2026-04", (date(2026, 4, 1), date(2026, 4, 30))),
+        ("9999-12", (date(9999, 12, 1), date(9999, 12, 31))),  # was an OverflowError
+        ("0001-01", (date(1, 1, 1), date(1, 1, 31))),
     ],
 )
 def test_month_bounds_know_month_lengths_and_leap_years(month, bounds) -> None:

@@ -21,6 +21,7 @@ from tests.entrypoints.test_schedules_and_queue import scheduled_event, sqs_even
 from tests.helpers import community, console_body, member, runtime, signed_headers
 
 NOW = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+EDGE = "超出了日历的范围，请选一个近一些的日期。"
 
 
 @pytest.fixture
@@ -133,6 +134,10 @@ def test_a_weekly_announcement_from_english_chat_is_listed_and_cancelled(wired):
             "这个重复公告在截止日期前一次也不会发出，请检查日期。",
         ),
         ("/announce at 2026-12-08T25:00 x", "时间要写成 HH:MM（24 小时制），收到的是「25:00」。"),
+        # The calendar's first and last days: 00:00 in Shanghai is before year 1 in UTC (was
+        # an OverflowError, a 500); 9999-12-31 has no day after it.
+        ("公告 0001-01-01 00:00 x", "日期 0001-01-01 " + EDGE),
+        ("/announce 9999-12-31 23:59 x", "日期 9999-12-31 " + EDGE),
     ],
 )
 def test_bad_announcements_get_one_line_and_write_nothing(wired, text, expected):

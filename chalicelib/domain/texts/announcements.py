@@ -19,6 +19,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "日期要写成 YYYY-MM-DD，收到的是「{value}」。",
         "en": "The date must be YYYY-MM-DD, got '{value}'.",
     },
+    "date_out_of_range": {
+        "zh-CN": "日期 {value} 超出了日历的范围，请选一个近一些的日期。",
+        "en": "The date {value} is at the very edge of the calendar: pick a nearer one.",
+    },
     "announce_bad_weekday": {
         "zh-CN": "不认识星期「{value}」，请用 mon…sun 或 每周一…每周日。",
         "en": "Unknown weekday '{value}': use mon, tue, wed, thu, fri, sat or sun.",
