@@ -1766,6 +1766,16 @@ MUTANTS = (
             "test_the_members_own_page_shows_the_streak_a_spent_freeze_kept",
         ),
     ),
+    Mutant(
+        "the rota nudges a member on duty who left",
+        "chalicelib/jobs/send_daily_reminders.py",
+        "if nudged is not None and nudged[0] in present:",
+        "if nudged is not None:",
+        (
+            "tests/jobs/test_rota_job.py::"
+            "test_a_member_on_duty_who_left_the_group_is_no_longer_nudged",
+        ),
+    ),
 )
 
 
