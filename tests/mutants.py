@@ -1823,6 +1823,56 @@ MUTANTS = (
             "test_an_invite_expiring_on_the_calendars_last_day_is_one_error_line",
         ),
     ),
+    Mutant(
+        "the leaderboard forgets the days a freeze kept",
+        "chalicelib/chat/checkins.py",
+        "live_streak(Streak.of(m), today, leave_of(m), frozen=frozen_set(m)),",
+        "live_streak(Streak.of(m), today, leave_of(m)),",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_leaderboard_shows_the_streak_a_spent_freeze_kept",
+        ),
+    ),
+    Mutant(
+        "a make-up's reply forgets the days a freeze kept",
+        "chalicelib/chat/checkins.py",
+        "streak=live_streak(settled, today, leave_of(member), frozen=frozen_set(member)),",
+        "streak=live_streak(settled, today, leave_of(member)),",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_squad_and_a_makeup_show_the_streak_a_spent_freeze_kept",
+        ),
+    ),
+    Mutant(
+        "/squad forgets the days a freeze kept",
+        "chalicelib/features/squads.py",
+        "live_streak(Streak.of(m), today, leave_of(m), frozen=frozen_set(m)),",
+        "live_streak(Streak.of(m), today, leave_of(m)),",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_squad_and_a_makeup_show_the_streak_a_spent_freeze_kept",
+        ),
+    ),
+    Mutant(
+        "the member's own page forgets the days a freeze kept",
+        "chalicelib/features/manage.py",
+        "live = live_streak(streak, today, leave, freezes, frozen_set(member))",
+        "live = live_streak(streak, today, leave, freezes)",
+        (
+            "tests/jobs/test_freeze_by_itself.py::"
+            "test_the_members_own_page_shows_the_streak_a_spent_freeze_kept",
+        ),
+    ),
+    Mutant(
+        "the rota nudges a member on duty who left",
+        "chalicelib/jobs/send_daily_reminders.py",
+        "if nudged is not None and nudged[0] in present:",
+        "if nudged is not None:",
+        (
+            "tests/jobs/test_rota_job.py::"
+            "test_a_member_on_duty_who_left_the_group_is_no_longer_nudged",
+        ),
+    ),
 )
 
 

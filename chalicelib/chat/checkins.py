@@ -513,7 +513,7 @@ def handle_makeup(ctx: CommandContext) -> Sequence[Message]:
                 "makeup_done",
                 name=member.display(),
                 date=day.isoformat(),
-                streak=live_streak(settled, today, leave_of(member)),
+                streak=live_streak(settled, today, leave_of(member), frozen=frozen_set(member)),
                 left=makeups_left(community.makeups_per_month, used),
             ),
             _t(ctx, "freeze_returned", date=day.isoformat()) if returned else None,
@@ -769,7 +769,7 @@ def handle_leaderboard(ctx: CommandContext) -> Sequence[Message]:
             m.user_id,
             m.display(),
             counts.get(m.user_id, 0),
-            live_streak(Streak.of(m), today, leave_of(m)),
+            live_streak(Streak.of(m), today, leave_of(m), frozen=frozen_set(m)),
         )
         for m in members
     )

@@ -674,7 +674,7 @@ def member_home(
     import calendar as months
 
     from chalicelib.domain.checkins import Streak, leave_of, live_streak, makeups_left
-    from chalicelib.domain.freezes import FreezeRules
+    from chalicelib.domain.freezes import FreezeRules, frozen_set
     from chalicelib.domain.homework import cycles_of, deadline_date
     from chalicelib.domain.messages import t
     from chalicelib.features import goals, rota
@@ -693,7 +693,8 @@ def member_home(
     done_today = today in checked if shown == cal.month(today) else False
     streak, leave = Streak.of(member), leave_of(member)
     rules = FreezeRules.of(community)
-    live = live_streak(streak, today, leave, member.freezes if rules.enabled else 0)
+    freezes = member.freezes if rules.enabled else 0
+    live = live_streak(streak, today, leave, freezes, frozen_set(member))
     work = None
     cycles = cycles_of(community)
     if cycles is not None:

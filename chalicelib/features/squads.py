@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.checkins import Streak, leave_of, live_streak
+from chalicelib.domain.freezes import frozen_set
 from chalicelib.domain.homework import cycles_of, display_order, is_paused
 from chalicelib.domain.models import Community, Member
 from chalicelib.domain.reminders import ReminderTargets, select_reminder_targets
@@ -66,7 +67,7 @@ def squad_status(
             SquadMember(
                 m,
                 m.last_checkin == today,
-                live_streak(Streak.of(m), today, leave_of(m)),
+                live_streak(Streak.of(m), today, leave_of(m), frozen=frozen_set(m)),
                 (m.user_id in handed_in) if cycle_id is not None else None,
             )
             for m in present

@@ -119,7 +119,8 @@ def _add_direct_messages(
         return []  # the last call: no nudge, no freezes
     if community.rota_nudge:
         nudged = rota_nudge(store, community, now)
-        if nudged is not None:  # the member on duty, privately; nothing for the group
+        present = {m.user_id for m in members if m.is_present}
+        if nudged is not None and nudged[0] in present:  # on duty, privately; never the group
             messages.append(Message(nudged[1]))
             addressed.append(Direct(nudged[0]))
     kept = missed_day_freezes(community, members, checked, local_date)

@@ -256,3 +256,42 @@ def test_the_note_in_chinese():
             "🧊 2026-11-22 没有打卡：保护卡帮你保住了 22 天的连续打卡，还剩 1 张。",
         )
     ]
+
+
+def test_the_leaderboard_shows_the_streak_a_spent_freeze_kept(wired, tick):
+    """A day the reminder froze is part of the run everywhere the streak is shown, not in
+    /me only: the leaderboard showed 0 for a streak the member was just told was kept."""
+    post, store = wired
+    seed(store, freezes=1)
+    tick(store, REMINDER + timedelta(minutes=2))
+    assert (ann(store).freezes, ann(store).frozen_days) == (0, ("2026-11-22",))
+    board = post("ann", "/leaderboard all", REMINDER + timedelta(minutes=30))
+    assert "Ann — check-ins: 22, streak: 22" in board
+    assert "Fay — check-ins: 22, streak: 0" in board  # a run really broken stays 0
+
+
+def test_the_squad_and_a_makeup_show_the_streak_a_spent_freeze_kept(wired, tick):
+    """/squad and a make-up's reply count the frozen day as /me does (both showed 0)."""
+    post, store = wired
+    seed(store, freezes=1, squad="A")
+    tick(store, REMINDER + timedelta(minutes=2))
+    squad = post("ann", "/squad", REMINDER + timedelta(minutes=30))
+    makeup = post("ann", "/makeup 2026-11-20", REMINDER + timedelta(minutes=40))
+    assert "⬜ Ann · streak 22 · " in squad
+    # the run through 2026-11-21 (its real check-ins: 11-20 and 11-21), kept by the freeze
+    assert "2026-11-20 is made up: 2-day streak now." in makeup
+
+
+def test_the_members_own_page_shows_the_streak_a_spent_freeze_kept():
+    """The web page's streak counts the frozen day as /me does (it showed 0 once the last
+    freeze was spent)."""
+    from chalicelib.features.manage import member_home
+
+    store = Store(MemoryTable())
+    seed(store, freezes=1)
+    plan = plan_daily_reminder(store, store.get_community("c1"), REMINDER, direct=True)
+    assert plan.apply is not None
+    plan.apply()
+    assert ann(store).freezes == 0
+    page = member_home(store, store.get_community("c1"), ann(store), REMINDER)
+    assert page.streak == 22

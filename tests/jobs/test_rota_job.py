@@ -164,3 +164,15 @@ def test_when_nobody_may_serve_the_group_is_told_and_no_duty_is_recorded():
         "/volunteer for the next one."
     ]
     assert rota_store.get_duty(store.table, "c1", "2026-W50") is None
+
+
+def test_a_member_on_duty_who_left_the_group_is_no_longer_nudged():
+    """The member on duty left mid-period: the daily reminder stops nudging them privately
+    (it went on every day until the period ended); one still there is nudged as before."""
+    tuesday_2100 = datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
+    store = seeded(rota_nudge=True)
+    rota_store.put_duty(store.table, "c1", "2026-W50", "eve", "Eve", volunteer=False, at=SATURDAY)
+    store.mark_member_left("c1", "eve")
+    rt, sent = runtime(store, tuesday_2100)
+    run_job(rt, "daily-reminder", "c1", tuesday_2100)
+    assert sent and not [m for m in sent if "duty monitor" in m.text]
