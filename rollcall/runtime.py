@@ -32,8 +32,10 @@ def console_secret(directory: Path | None = None) -> str:
         return path.read_text().strip()
     directory.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(16)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created private (0600), never readable by others between a write and a chmod.
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w") as out:
+        out.write(secret)
     return secret
 
 

@@ -1873,6 +1873,16 @@ MUTANTS = (
             "test_a_member_on_duty_who_left_the_group_is_no_longer_nudged",
         ),
     ),
+    Mutant(
+        "the local console secret is created readable by others",
+        "rollcall/runtime.py",
+        "os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)",
+        "os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)",
+        (
+            "tests/cli/test_serve.py::"
+            "test_the_generated_console_secret_is_private_from_its_creation",
+        ),
+    ),
 )
 
 

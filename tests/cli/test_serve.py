@@ -368,3 +368,22 @@ def test_a_nickname_prompt_the_webhook_queued_is_sent_by_the_local_worker(setup:
     tick(setup.runtime, at(23, 12) + RETRY_AFTER, queue=queue)
     [prompt] = setup.sent
     assert prompt.kind == "direct" and prompt.user_id == "u1" and "name-city" in prompt.text
+
+
+def test_the_generated_console_secret_is_private_from_its_creation(tmp_path, monkeypatch):
+    """The secret that signs the local console's requests is created 0600: never readable
+    by another user, not even between its write and a chmod (none is made: a chmod that
+    does nothing leaves it private)."""
+    from rollcall.runtime import console_secret
+
+    monkeypatch.delenv("ROLLCALL_CONSOLE_SECRET", raising=False)
+    monkeypatch.setattr(Path, "chmod", lambda *_args, **_kw: None)
+    previous = os.umask(0)
+    try:
+        secret = console_secret(tmp_path / "state")
+    finally:
+        os.umask(previous)
+    path = tmp_path / "state" / "console-secret"
+    assert path.read_text() == secret and len(secret) == 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert console_secret(tmp_path / "state") == secret  # kept: serve and chat agree
