@@ -1618,7 +1618,7 @@ MUTANTS = (
     Mutant(
         "/forget asked in the group lists the kinds of a member's data",
         "chalicelib/chat/personal.py",
-        "    if _in_group(ctx):\n        return t(",
+        "    if ctx.in_group:\n        return t(",
         "    if False:\n        return t(",
         (
             "tests/chat/test_forget_command.py::"
@@ -1668,8 +1668,8 @@ MUTANTS = (
     Mutant(
         "/confirm-removals in the group names the candidates it keeps",
         "chalicelib/chat/standing.py",
-        "    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id\n",
-        "    kept_names = True\n",
+        "describe_outcome(community, outcome, kept_names=_may_name(ctx))",
+        "describe_outcome(community, outcome, kept_names=True)",
         (
             "tests/chat/test_standing_commands.py::"
             "test_confirm_removals_asked_in_the_group_names_no_candidate_it_keeps",

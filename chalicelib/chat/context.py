@@ -55,6 +55,12 @@ class CommandContext:
         event = self.event
         return keys.delivery_id(event.platform, event.event_id) if event.event_id else None
 
+    @property
+    def in_group(self) -> bool:
+        """Asked in the community's group (not its admin chat, not a direct message): where
+        what concerns one member is not for everyone."""
+        return self.event.chat_id == self.community.chat_id
+
     def write_activity(self) -> Member:
         """Write the pending activity (when the handler could not fold it): one UpdateItem."""
         if self.activity is None:

@@ -112,7 +112,7 @@ def _counts(ctx: CommandContext, counts: dict[str, int]) -> str:
     from chalicelib.domain.messages import t
 
     locale = ctx.community.locale
-    if _in_group(ctx):
+    if ctx.in_group:
         return t(locale, "forget_items", count=sum(counts.values()))
     parts = []
     for kind, n in sorted(counts.items()):
@@ -125,16 +125,12 @@ def _counts(ctx: CommandContext, counts: dict[str, int]) -> str:
     return ("、" if zh else ", ").join(parts) or ("无" if zh else "nothing")
 
 
-def _in_group(ctx: CommandContext) -> bool:
-    return ctx.event.chat_id == ctx.community.chat_id
-
-
 def _said(ctx: CommandContext, key: str, name: str, erased: Erased, **values: Any) -> list[Message]:
     """The reply with what would be (or was) deleted and relabelled; in the group with a
     line on why it counts items only (:func:`_counts`)."""
     deleted, relabelled = _counts(ctx, dict(erased.deleted)), _counts(ctx, dict(erased.relabelled))
     message = ctx.say(key, name=name, deleted=deleted, relabelled=relabelled, **values)
-    if _in_group(ctx):
+    if ctx.in_group:
         message = replace(
             message, text=message.text + "\n" + ctx.say("forget_kinds_elsewhere").text
         )

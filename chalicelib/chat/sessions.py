@@ -47,9 +47,8 @@ def handle_recording(ctx: CommandContext) -> Sequence[Message]:
 
 
 def handle_cancel_session(ctx: CommandContext) -> Sequence[Message]:
-    in_group = ctx.event.chat_id == ctx.community.chat_id
     text = sessions.cancel_from_chat(
-        ctx.store.table, ctx.community, ctx.member, ctx.command.args, ctx.now, in_group=in_group
+        ctx.store.table, ctx.community, ctx.member, ctx.command.args, ctx.now, in_group=ctx.in_group
     )
     return [Message(text)]
 

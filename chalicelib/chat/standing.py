@@ -181,10 +181,13 @@ def handle_report(ctx: CommandContext) -> Sequence[Message]:
         summary = reports.latest_header(ctx.store.table, ctx.community.id)
         if summary is None:
             return [ctx.say("report_none")]
-    community = ctx.community
-    in_group = ctx.event.chat_id == community.chat_id
-    names = community.report_to_group or not in_group
-    return [compose_report(community, summary, names=names)]
+    return [compose_report(ctx.community, summary, names=_may_name(ctx))]
+
+
+def _may_name(ctx: CommandContext) -> bool:
+    """A report's names (who is warned, who is a candidate) go to the group only when the
+    community reports there; the admin chat and direct messages always get them."""
+    return ctx.community.report_to_group or not ctx.in_group
 
 
 # -- 确认移除 /confirm-removals --------------------------------------------------------------------
@@ -258,8 +261,7 @@ def handle_confirm_removals(ctx: CommandContext) -> Sequence[Message]:
         return [ctx.say("report_not_found", report=requested)]
     except ListedOnly:
         return [ctx.say("removal_listed_only", report=requested)]
-    kept_names = community.report_to_group or ctx.event.chat_id != community.chat_id
-    return [Message(describe_outcome(community, outcome, kept_names=kept_names))]
+    return [Message(describe_outcome(community, outcome, kept_names=_may_name(ctx)))]
 
 
 def _adapter(ctx: CommandContext) -> Any:
