@@ -1636,6 +1636,16 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        "a removal's confirmation reads the strikes of its candidates eventually consistent",
+        "chalicelib/features/reports.py",
+        "(k for u, c in struck.items() for k in strike_keys(pk, c, u)), consistent=True",
+        "(k for u, c in struck.items() for k in strike_keys(pk, c, u))",
+        (
+            "tests/jobs/test_report_inactive_members.py::"
+            "test_the_candidates_are_read_strongly_consistent_before_a_removal",
+        ),
+    ),
+    Mutant(
         "a leave redelivered after the member came back is handled again",
         "chalicelib/inbound.py",
         'claims = event.kind in ("member_joined", "member_left") or (',

@@ -542,3 +542,11 @@ def test_the_candidates_are_read_strongly_consistent_before_a_removal(dynamo_tab
     )
     assert [n.user_id for n in outcome.removed] == ["olga"]
     assert reads and all(reads)
+    reads.clear()  # a struck candidate: the strikes their counters point at, read again
+    from chalicelib.features.reports import _candidates_now
+
+    counters = {"user_id": "hana", "strikes": 2, "missed_in_a_row": 2, "through": "C0004"}
+    counters["struck"] = True
+    dynamo_table.put({"pk": "C#c1", "sk": keys.homework_counters_sk("hana"), **counters})
+    _candidates_now(store.table, "c1", ["hana"])
+    assert len(reads) == 2 and all(reads)
